@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"log/slog"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/obs"
+	"github.com/vendorsync/vendorsync/internal/web"
+)
+
+// ServeCmd runs the product.
+type ServeCmd struct {
+	Addr           string        `default:"127.0.0.1:8080" env:"VENDORSYNC_ADDR" help:"Address to listen on."`
+	Role           string        `default:"all" enum:"all,web,worker" env:"VENDORSYNC_ROLE" help:"all = HTTP + workers + schedules; web = HTTP only; worker = workers and schedules only."`
+	Demo           bool          `env:"VENDORSYNC_DEMO" help:"Load a realistic demo tenant registry on first run."`
+	BaseURL        string        `name:"base-url" env:"VENDORSYNC_BASE_URL" help:"External URL (default http://<addr>); https:// makes cookies Secure."`
+	AdminEmail     string        `name:"admin-email" default:"admin@vendorsync.local" env:"VENDORSYNC_ADMIN_EMAIL" help:"Email of the first admin created on an empty database."`
+	DefaultTenant  string        `name:"default-tenant" default:"default" env:"VENDORSYNC_DEFAULT_TENANT" help:"Tenant slug used at sign-in when none is given."`
+	SessionIdle    time.Duration `name:"session-idle-timeout" default:"2h" env:"VENDORSYNC_SESSION_IDLE_TIMEOUT" help:"Sign out after this long without activity."`
+	SessionMaxAge  time.Duration `name:"session-lifetime" default:"12h" env:"VENDORSYNC_SESSION_LIFETIME" help:"Sign out this long after signing in, active or not."`
+	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
+}
+
+// Run serves until ctx ends.
+func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
+	start := time.Now()
+	e, err := g.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+
+	first, err := e.firstRun(ctx, c)
+	if err != nil {
+		return err
+	}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
+	q, err := jobs.New(e.db, jobs.Config{
+		Work:     c.Role != "web",
+		Workers:  workers,
+		Periodic: []*river.PeriodicJob{jobs.SessionCleanup()},
+		Logger:   quieter(e.log, slog.LevelWarn).With("component", "jobs"),
+	})
+	if err != nil {
+		return err
+	}
+
+	var srv *http.Server
+	var ln net.Listener
+	if c.Role != "worker" {
+		ln, err = net.Listen("tcp", c.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", c.Addr, err)
+		}
+		baseURL := strings.TrimRight(c.BaseURL, "/")
+		if baseURL == "" {
+			baseURL = "http://" + ln.Addr().String()
+		}
+		sessions := scs.New()
+		sessions.Store = e.db.Sessions()
+		sessions.IdleTimeout = c.SessionIdle
+		sessions.Lifetime = c.SessionMaxAge
+		sessions.Cookie.Name = "vs_session"
+		sessions.Cookie.HttpOnly = true
+		sessions.Cookie.SameSite = http.SameSiteLaxMode
+		sessions.Cookie.Secure = strings.HasPrefix(baseURL, "https://")
+		metrics := obs.NewMetrics()
+		server, err := web.New(web.Deps{
+			Logger: e.log, Metrics: metrics, Auth: e.auth, Sessions: sessions,
+			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
+			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
+		})
+		if err != nil {
+			return err
+		}
+		srv = &http.Server{
+			Handler:           server.Handler(),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			WriteTimeout:      120 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          nil,
+		}
+		fmt.Fprintf(g.stdout, "VendorSync %s is running at %s (role %s, %s)\n", Version, baseURL, c.Role, e.db.Dialect)
+		if first != nil {
+			fmt.Fprintf(g.stdout, "First run: sign in as %s with the one-time password %s (organisation %q). It is not shown again.\n",
+				first.Admin.Email, first.Password, first.Tenant.Slug)
+		}
+	} else {
+		fmt.Fprintf(g.stdout, "VendorSync %s worker running (%s)\n", Version, e.db.Dialect)
+	}
+
+	if err := q.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
+
+	errc := make(chan error, 1)
+	if srv != nil {
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownWindow)
+	defer cancel()
+	if srv != nil {
+		if serr := srv.Shutdown(shutdownCtx); serr != nil {
+			e.log.WarnContext(shutdownCtx, "http shutdown", "err", serr.Error())
+		}
+	}
+	if qerr := q.Stop(shutdownCtx); qerr != nil {
+		e.log.WarnContext(shutdownCtx, "job queue shutdown", "err", qerr.Error())
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	e.log.InfoContext(shutdownCtx, "stopped")
+	return nil
+}

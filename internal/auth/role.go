@@ -1,0 +1,87 @@
+// Package auth holds tenants, people, roles and the permission matrix, plus the
+// credentials that prove who a caller is: passwords, sessions, API keys and OIDC.
+package auth
+
+import (
+	"context"
+	"slices"
+)
+
+// Role is what a user or API key may do inside its tenant.
+type Role string
+
+// The four roles of the product, from most to least powerful.
+const (
+	RoleAdmin         Role = "admin"
+	RoleChangeManager Role = "change_manager"
+	RoleOwner         Role = "owner"
+	RoleViewer        Role = "viewer"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer}
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Label is the human name of a role as shown in the UI.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Admin"
+	case RoleChangeManager:
+		return "Change manager"
+	case RoleOwner:
+		return "Owner"
+	case RoleViewer:
+		return "Viewer"
+	}
+	return string(r)
+}
+
+// PrincipalKind says how a caller authenticated.
+type PrincipalKind string
+
+// Kinds of principals.
+const (
+	KindUser   PrincipalKind = "user"
+	KindAPIKey PrincipalKind = "api_key"
+	KindSystem PrincipalKind = "system"
+)
+
+// Principal is the authenticated caller of a request or job: always inside
+// exactly one tenant.
+type Principal struct {
+	Kind     PrincipalKind
+	TenantID string
+	UserID   string // user id, API key id, or "" for the system
+	Label    string // email, key name, or "system"
+	Role     Role
+	TeamIDs  []string
+}
+
+// Can reports whether the principal holds permission p.
+func (p Principal) Can(perm Permission) bool { return Allowed(p.Role, perm) }
+
+// AuditActor identifies the principal in audit rows.
+func (p Principal) AuditActor() (tenantID, kind, id, label string) {
+	return p.TenantID, string(p.Kind), p.UserID, p.Label
+}
+
+// System returns the principal used by workers and schedules of a tenant.
+func System(tenantID string) Principal {
+	return Principal{Kind: KindSystem, TenantID: tenantID, Label: "system", Role: RoleAdmin}
+}
+
+type principalKey struct{}
+
+// WithPrincipal stores p in ctx.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the caller stored in ctx, if any.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

@@ -1,0 +1,195 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+)
+
+// Keys is the part of the keyring the auth service needs: MAC keys for API keys.
+type Keys interface {
+	MACKey(purpose string) (id string, key []byte)
+	MACKeyByID(purpose, id string) ([]byte, error)
+}
+
+// Service holds the rules for tenants, people and credentials.
+type Service struct {
+	Store Store
+	Keys  Keys
+	Now   func() time.Time
+	// BootstrapAdmins are emails that become admins on first login
+	// (VENDORSYNC_BOOTSTRAP_ADMINS); applying it never downgrades anyone.
+	BootstrapAdmins []string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now().UTC()
+}
+
+// NewID returns a new time-ordered primary key (UUIDv7).
+func NewID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		panic(err) // only fails when crypto/rand does
+	}
+	return id.String()
+}
+
+// Bootstrap is the result of creating a tenant: its admin's one-time password.
+type Bootstrap struct {
+	Tenant   Tenant
+	Admin    User
+	Password string
+}
+
+// CreateTenant creates a tenant with one admin whose one-time password is
+// returned (and never stored in clear).
+func (s *Service) CreateTenant(ctx context.Context, slug, name, adminEmail string) (Bootstrap, error) {
+	var v apperr.Validation
+	slug = strings.ToLower(strings.TrimSpace(slug))
+	v.Check(validSlug(slug), "slug", "use 2-40 lower-case letters, digits and dashes")
+	v.Check(strings.TrimSpace(name) != "", "name", "is required")
+	email, err := NormalizeEmail(adminEmail)
+	if err != nil {
+		v.Add("admin_email", "%s", apperr.MessageOf(err))
+	}
+	if err := v.Err(); err != nil {
+		return Bootstrap{}, err
+	}
+	password := NewPassword()
+	hash, err := HashPassword(password)
+	if err != nil {
+		return Bootstrap{}, err
+	}
+	t := Tenant{ID: NewID(), Slug: slug, Name: strings.TrimSpace(name), IsActive: true, CreatedAt: s.now()}
+	admin := User{ID: NewID(), TenantID: t.ID, Email: email, Name: "Administrator", Role: RoleAdmin,
+		PasswordHash: hash, IsActive: true, TeamIDs: []string{}}
+	sys := System(t.ID)
+	ev := audit.Record(sys, "tenant.create", "tenant", t.ID, nil, map[string]any{"slug": t.Slug, "name": t.Name, "admin": email})
+	if err := s.Store.CreateTenant(ctx, t, admin, ev); err != nil {
+		return Bootstrap{}, err
+	}
+	return Bootstrap{Tenant: t, Admin: admin, Password: password}, nil
+}
+
+func validSlug(s string) bool {
+	if len(s) < 2 || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Login checks an email and password in a tenant. Every failure answers the
+// same, so that it reveals nothing about which accounts exist.
+func (s *Service) Login(ctx context.Context, tenantID, email, password string) (User, error) {
+	bad := apperr.E(apperr.Unauthorized, "email or password is incorrect")
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return User{}, bad
+	}
+	u, err := s.Store.UserByEmail(ctx, tenantID, email)
+	if apperr.Is(err, apperr.NotFound) {
+		// Spend the same time as a real check so timing reveals nothing.
+		CheckPassword(dummyHash, password)
+		return User{}, bad
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if !u.IsActive || u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) {
+		return User{}, bad
+	}
+	if err := s.Store.TouchLogin(ctx, tenantID, u.ID, s.now()); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+var dummyHash = func() string {
+	h, err := HashPassword("not-a-real-password-ever")
+	if err != nil {
+		panic(err)
+	}
+	return h
+}()
+
+// SessionPrincipal turns a session's user into a principal, checking on every
+// request that the user still exists and is active, so that disabling a user
+// takes effect at once.
+func (s *Service) SessionPrincipal(ctx context.Context, tenantID, userID string) (Principal, error) {
+	u, err := s.Store.User(ctx, tenantID, userID)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return Principal{}, apperr.E(apperr.Unauthorized, "session is no longer valid")
+		}
+		return Principal{}, err
+	}
+	if !u.IsActive {
+		return Principal{}, apperr.E(apperr.Unauthorized, "account is disabled")
+	}
+	return u.Principal(), nil
+}
+
+// AuthenticateAPIKey checks a presented key: prefix lookup, then a
+// constant-time comparison of its MAC with the stored one.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Principal, error) {
+	bad := apperr.E(apperr.Unauthorized, "invalid API key")
+	prefix, err := SplitAPIKey(presented)
+	if err != nil {
+		return Principal{}, bad
+	}
+	k, err := s.Store.APIKeyByPrefix(ctx, prefix)
+	if apperr.Is(err, apperr.NotFound) {
+		return Principal{}, bad
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	keyFor := func(kid string) ([]byte, error) { return s.Keys.MACKeyByID("apikey", kid) }
+	if !CheckAPIKey(k.Hash, presented, keyFor) || !k.Usable(s.now()) {
+		return Principal{}, bad
+	}
+	if k.LastUsedAt == nil || s.now().Sub(*k.LastUsedAt) > time.Minute {
+		// Coarse: at most one write a minute per key.
+		if err := s.Store.TouchAPIKey(ctx, k.ID, s.now()); err != nil {
+			return Principal{}, err
+		}
+	}
+	return k.Principal(), nil
+}
+
+// CreateAPIKey issues a key for a tenant; the full key is returned once.
+func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, expiresAt *time.Time) (APIKey, string, error) {
+	var v apperr.Validation
+	name = strings.TrimSpace(name)
+	v.Check(name != "" && len(name) <= 100, "name", "is required (at most 100 characters)")
+	v.Check(role.Valid(), "role", "must be one of admin, change_manager, owner, viewer")
+	if expiresAt != nil {
+		v.Check(expiresAt.After(s.now()), "expires_at", "must be in the future")
+	}
+	if err := v.Err(); err != nil {
+		return APIKey{}, "", err
+	}
+	full, prefix := NewAPIKeySecret()
+	kid, mk := s.Keys.MACKey("apikey")
+	k := APIKey{ID: NewID(), TenantID: p.TenantID, Name: name, Prefix: prefix, Role: role, CreatedBy: p.Label,
+		CreatedAt: s.now(), ExpiresAt: expiresAt, Hash: HashAPIKey(kid, mk, full)}
+	ev := audit.Record(p, "apikey.create", "api_key", k.ID, nil, map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix})
+	if err := s.Store.CreateAPIKey(ctx, k, ev); err != nil {
+		return APIKey{}, "", err
+	}
+	return k, full, nil
+}

@@ -1,0 +1,93 @@
+// Package jobs runs VendorSync's background work on River, on the same
+// database as everything else: jobs are inserted in the transaction of the
+// change that causes them, retried with backoff, and kept as dead letters
+// (River's "discarded" state) when they run out of attempts. Periodic jobs
+// run on the elected leader only, so N replicas never run them N times.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+)
+
+// MaxAttempts is how often a job is tried before it becomes a dead letter.
+const MaxAttempts = 8
+
+// Config chooses what this process does with the queue.
+type Config struct {
+	// Work makes this process fetch and work jobs (roles "worker" and "all");
+	// otherwise the client only inserts.
+	Work     bool
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	Logger   *slog.Logger
+	// PollInterval overrides how often workers poll for new jobs.
+	PollInterval time.Duration
+	// ID names this process in leader election (default: River's own).
+	ID string
+}
+
+// Queue is the process's job queue client.
+type Queue struct {
+	Client *river.Client[*sql.Tx]
+	work   bool
+}
+
+// New creates the queue client on the store's database and installs it as
+// the store's enqueuer.
+func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
+	rc := &river.Config{
+		Logger:      cfg.Logger,
+		MaxAttempts: MaxAttempts,
+		ID:          cfg.ID,
+		// Neither driver here supports LISTEN; workers poll.
+		PollOnly: true,
+	}
+	if cfg.Work {
+		poll := cfg.PollInterval
+		if poll == 0 {
+			poll = time.Second
+			if db.Dialect == sqlstore.SQLite {
+				poll = 150 * time.Millisecond
+			}
+		}
+		rc.FetchPollInterval = poll
+		rc.FetchCooldown = min(poll, 100*time.Millisecond)
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
+		rc.Workers = cfg.Workers
+		rc.PeriodicJobs = cfg.Periodic
+		rc.JobTimeout = 5 * time.Minute
+	} else if cfg.Workers != nil {
+		// An insert-only client still validates kinds against workers.
+		rc.Workers = cfg.Workers
+	}
+	client, err := river.NewClient(db.RiverDriver(), rc)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	db.SetEnqueuer(client)
+	return &Queue{Client: client, work: cfg.Work}, nil
+}
+
+// Start begins working jobs (a no-op for insert-only clients).
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	return q.Client.Start(ctx)
+}
+
+// Stop finishes running jobs and stops fetching, waiting at most until ctx ends.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	return q.Client.Stop(ctx)
+}

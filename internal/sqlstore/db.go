@@ -1,0 +1,221 @@
+// Package sqlstore holds all of VendorSync's SQL: one file per domain, written
+// once for both engines (SQLite and PostgreSQL) with a thin dialect layer.
+// Driver errors are translated to apperr codes here, at the boundary.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/secret"
+)
+
+// Dialect names a storage engine.
+type Dialect string
+
+// Supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the store: a write pool and a read pool over one database. On SQLite
+// the write pool has a single connection (SQLite has one writer) and the read
+// pool is query-only; on PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	enq     Enqueuer
+	path    string // SQLite file, for the migration lock
+	// Keys is the keyring: secrets at rest and the audit chain's MAC keys.
+	Keys *secret.Keyring
+	// Now is the store's clock; tests replace it. Times are UTC, truncated to
+	// microseconds so that both engines round-trip them exactly.
+	Now func() time.Time
+}
+
+// Open connects to the database named by databaseURL: empty or sqlite:PATH
+// for SQLite (default file vendorsync.db in dataDir), postgres://… for
+// PostgreSQL. It does not migrate; call Migrate.
+func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	switch {
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		pool, err := sql.Open("pgx", databaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(10)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		db.Dialect, db.write, db.read = Postgres, pool, pool
+	case databaseURL == "", strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//")
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+			path = filepath.Join(dataDir, "vendorsync.db")
+		}
+		w, r, err := openSQLite(path)
+		if err != nil {
+			return nil, err
+		}
+		db.Dialect, db.write, db.read, db.path = SQLite, w, r, path
+	default:
+		return nil, apperr.Invalidf("unsupported database URL %q: use postgres://… or sqlite:PATH", redactURL(databaseURL))
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (write, read *sql.DB, err error) {
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+	dsn := "file:" + path + "?" + pragmas
+	write, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	// The write connection creates the file and switches it to WAL before any
+	// reader opens it.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	return write, read, nil
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// Ping checks that the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "database unreachable")
+	}
+	return nil
+}
+
+// Close releases both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// WritePool is the pool the job queue shares; on SQLite it is the single
+// writer connection, so River and the store never fight over the file lock.
+func (db *DB) WritePool() *sql.DB { return db.write }
+
+// rebind turns the portable "?" placeholders into "$1…" for PostgreSQL.
+// Queries in this package never put "?" inside string literals.
+func (db *DB) rebind(q string) string { return rebind(db.Dialect, q) }
+
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs portable SQL on a pool or a transaction.
+type conn struct {
+	q querier
+	d Dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, rebind(c.d, query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, rebind(c.d, query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, rebind(c.d, query), args...)
+}
+
+// reader returns a connection for reads outside a transaction.
+func (db *DB) reader() conn { return conn{q: db.read, d: db.Dialect} }
+
+// Tx is one write transaction: the domain change, its audit rows and the jobs
+// it causes commit together.
+type Tx struct {
+	conn
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// SQL exposes the underlying transaction, for the job queue's InsertTx.
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err, "transaction")
+	}
+	tx := &Tx{conn: conn{q: sqlTx, d: db.Dialect}, tx: sqlTx, db: db, now: db.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback() // the error from fn is the one worth reporting
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return translate(err, "commit")
+	}
+	return nil
+}
+
+// InTx lets other adapters (jobs, app) run their own statements and enqueue
+// jobs in one transaction.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error { return db.inTx(ctx, fn) }

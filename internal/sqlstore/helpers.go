@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+)
+
+// placeholders returns "?, ?, …" with n marks.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// likePattern builds a case-insensitive substring pattern; callers compare
+// against LOWER(column). Wildcards typed by the user match literally enough
+// for search boxes.
+func likePattern(q string) string {
+	q = strings.ToLower(q)
+	q = strings.NewReplacer("%", "", "_", "").Replace(q)
+	return "%" + q + "%"
+}
+
+// mustAffect turns "no row matched" into not found.
+func mustAffect(res sql.Result, err error, what string) error {
+	if err != nil {
+		return translate(err, what)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return translate(err, what)
+	}
+	if n == 0 {
+		return apperr.NotFoundf("%s not found", what)
+	}
+	return nil
+}
+
+// invalidRef reports a reference to something absent from the tenant.
+func invalidRef(field, id string) error {
+	return &apperr.Error{Code: apperr.Invalid, Message: "validation failed",
+		Fields: []apperr.FieldError{{Field: field, Message: "no such item: " + id}}}
+}
+
+// jsonList stores a []string as a JSON array in a TEXT column.
+func jsonList(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v) // a []string always marshals
+	return string(b)
+}
+
+// parseList reads a JSON array column; a malformed value reads as empty.
+func parseList(s string) []string {
+	out := []string{}
+	_ = json.Unmarshal([]byte(s), &out) // written only by jsonList
+	return out
+}
+
+// The store implements the domain store interfaces.
+var (
+	_ auth.Store  = (*DB)(nil)
+	_ audit.Store = (*DB)(nil)
+)

@@ -1,0 +1,122 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// migrateLockKey is the PostgreSQL advisory lock that serialises migrations
+// when several replicas start at once.
+const migrateLockKey = 7_351_209_114
+
+// MigrationResult says what Migrate applied.
+type MigrationResult struct {
+	Applied []string // file names of schema migrations applied now
+	Version int64    // schema version after migrating
+	River   int      // River queue migrations applied now
+}
+
+// Migrate brings the schema (ours and the job queue's) up to date. It is safe
+// to call from several processes at once: on PostgreSQL they queue on an
+// advisory lock, on SQLite on the single writer.
+func (db *DB) Migrate(ctx context.Context) (MigrationResult, error) {
+	var res MigrationResult
+	if db.Dialect == Postgres {
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+			return res, fmt.Errorf("migrate: take lock: %w", err)
+		}
+		defer func() {
+			// Unlock on a fresh context: the caller's may be cancelled, and a
+			// held advisory lock would block every other replica.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+		}()
+	}
+	if db.Dialect == SQLite {
+		unlock, err := lockFile(db.path + ".migrate-lock")
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		defer unlock()
+	}
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return res, fmt.Errorf("migrate: %w", err)
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	provider, err := goose.NewProvider(dialect, db.write, sub)
+	if err != nil {
+		return res, fmt.Errorf("migrate: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return res, fmt.Errorf("migrate schema: %w", err)
+	}
+	for _, r := range results {
+		res.Applied = append(res.Applied, r.Source.Path)
+	}
+	if res.Version, err = provider.GetDBVersion(ctx); err != nil {
+		return res, fmt.Errorf("migrate: read version: %w", err)
+	}
+	migrator, err := rivermigrate.New(db.RiverDriver(), nil)
+	if err != nil {
+		return res, fmt.Errorf("migrate job queue: %w", err)
+	}
+	rr, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return res, fmt.Errorf("migrate job queue: %w", err)
+	}
+	res.River = len(rr.Versions)
+	return res, nil
+}
+
+// RiverDriver returns the job queue driver for this engine. Both use
+// database/sql, so jobs are inserted with the store's own *sql.Tx.
+func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
+	if db.Dialect == Postgres {
+		return riverdatabasesql.New(db.write)
+	}
+	return riversqlite.New(db.write)
+}
+
+// Enqueuer inserts a job inside an open transaction; *river.Client[*sql.Tx]
+// satisfies it.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// SetEnqueuer installs the job queue once it exists (it needs the store first).
+func (db *DB) SetEnqueuer(e Enqueuer) { db.enq = e }
+
+// Enqueue inserts a job in this transaction, so it exists if and only if the
+// change that caused it commits.
+func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if tx.db.enq == nil {
+		return fmt.Errorf("enqueue %s: job queue not started", args.Kind())
+	}
+	if _, err := tx.db.enq.InsertTx(ctx, tx.tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}

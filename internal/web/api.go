@@ -1,0 +1,111 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+)
+
+// op registers an API operation that requires perm. Authentication and the
+// permission check run before huma reads the body, so an anonymous or
+// unauthorised caller learns nothing from validation errors.
+func op[I, O any](s *Server, o huma.Operation, perm auth.Permission, h func(context.Context, *I) (*O, error)) {
+	if perm == "" {
+		panic("web: route " + o.Method + " " + o.Path + " has no permission") // deny by default: every route names one
+	}
+	if o.OperationID == "" {
+		o.OperationID = operationID(o.Method, o.Path)
+	}
+	if len(o.Tags) == 0 {
+		o.Tags = []string{tagOf(o.Path)}
+	}
+	o.Security = []map[string][]string{{"bearer": {}}, {"session": {}}}
+	o.Description = strings.TrimSpace(o.Description + "\n\nRequires permission `" + string(perm) + "`.")
+	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	o.Middlewares = append(huma.Middlewares{func(ctx huma.Context, next func(huma.Context)) {
+		p, ok := auth.PrincipalFrom(ctx.Context())
+		if !ok {
+			_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "sign in or send an API key") // client gone: nothing to do
+			return
+		}
+		if !p.Can(perm) {
+			_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "your role ("+string(p.Role)+") does not allow "+string(perm))
+			return
+		}
+		next(ctx)
+	}}, o.Middlewares...)
+	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return out, nil
+	})
+	s.routes = append(s.routes, Route{Method: o.Method, Path: o.Path, Perm: perm, Kind: KindAPI})
+}
+
+func operationID(method, path string) string {
+	parts := []string{strings.ToLower(method)}
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		seg = strings.Trim(seg, "{}")
+		if seg != "" {
+			parts = append(parts, seg)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+func tagOf(path string) string {
+	seg := strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/")[0]
+	if seg == "" {
+		return "system"
+	}
+	return seg
+}
+
+// principal returns the caller; op guarantees there is one.
+func principal(ctx context.Context) auth.Principal {
+	p, ok := auth.PrincipalFrom(ctx)
+	if !ok {
+		panic("web: handler reached without a principal")
+	}
+	return p
+}
+
+// PageQuery is the cursor pagination every list accepts.
+type PageQuery struct {
+	Cursor string `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor."`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Items per page."`
+}
+
+// Page is the body of every list response.
+type Page[T any] struct {
+	Items      []T    `json:"items" nullable:"false"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+}
+
+// PageOut wraps a page as a huma response.
+type PageOut[T any] struct {
+	Body Page[T]
+}
+
+func pageOf[T any](items []T, next string) *PageOut[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return &PageOut[T]{Body: Page[T]{Items: items, NextCursor: next}}
+}
+
+// IDPath is the {id} path parameter.
+type IDPath struct {
+	ID string `path:"id" doc:"Identifier."`
+}
+
+// errNotFoundAPI answers unknown /api/ paths with problem+json.
+func notFoundAPI(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+}
