@@ -84,5 +84,9 @@ func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
 }
 
-func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler { return levelHandler{h.Handler.WithAttrs(a), h.min} }
-func (h levelHandler) WithGroup(n string) slog.Handler    { return levelHandler{h.Handler.WithGroup(n), h.min} }
+func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelHandler{h.Handler.WithAttrs(a), h.min}
+}
+func (h levelHandler) WithGroup(n string) slog.Handler {
+	return levelHandler{h.Handler.WithGroup(n), h.min}
+}

@@ -23,7 +23,9 @@ type SecretInfo struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func secretAD(tenantID, name string) string { return secret.AD(tenantID, "secrets", "ciphertext", name) }
+func secretAD(tenantID, name string) string {
+	return secret.AD(tenantID, "secrets", "ciphertext", name)
+}
 
 // PutSecret encrypts and stores a secret under name, replacing any previous
 // value, in the caller's transaction.

@@ -51,8 +51,8 @@ func (s *Server) staticHandler() http.Handler {
 // docOp is one operation on the API docs page.
 type docOp struct {
 	Method, Path, Summary, Description, Tag string
-	Params                                 []docParam
-	Body                                   string
+	Params                                  []docParam
+	Body                                    string
 }
 
 type docParam struct{ Name, In, Doc string }
