@@ -9,12 +9,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
 
-func (s *Server) registerAuthRoutes() {
-	s.public("GET", "/login", s.loginForm)
-	s.public("POST", "/login", s.login)
-	s.public("POST", "/logout", s.logout)
-}
-
 type loginData struct {
 	Tenant string
 	Email  string

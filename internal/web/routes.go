@@ -19,11 +19,23 @@ func (s *Server) registerRoutes() {
 	s.public("GET", "/api/docs", s.apiDocs)
 	s.mux.HandleFunc("/api/", notFoundAPI)
 
-	// Sign-in.
-	s.registerAuthRoutes()
+	// Sign-in: password and SSO.
+	s.public("GET", "/login", s.loginForm)
+	s.public("POST", "/login", s.login)
+	s.public("POST", "/logout", s.logout)
+	// [people: OIDC routes]
 
 	// UI: home.
 	s.page("GET", "/{$}", auth.PermView, s.uiHome)
+
+	// Registry: vendors, applications, rules.
+	// [registry: API and UI routes]
+
+	// People: users, teams, API keys; settings and secrets.
+	// [people: API and UI routes]
+
+	// Platform: audit log, dead letters.
+	// [platform: API and UI routes]
 }
 
 func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
