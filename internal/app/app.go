@@ -38,6 +38,7 @@ type Globals struct {
 	DatabaseURL string `name:"database-url" env:"VENDORSYNC_DATABASE_URL" help:"postgres://… to use PostgreSQL; empty for the embedded SQLite file in the data dir."`
 	KeyFile     string `name:"key-file" env:"VENDORSYNC_KEY_FILE" help:"Encryption keyring file (default: <data-dir>/secret.key). Share it between replicas."`
 	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"VENDORSYNC_LOG_LEVEL" help:"Log level (${enum})."`
+	BlobURL     string `name:"blob-url" env:"VENDORSYNC_BLOB_URL" help:"Object storage for raw inputs and reports: empty for <data-dir>/blobs, file:///dir, or s3://bucket?region=…[&endpoint=…&use_path_style=true]."`
 
 	getenv func(string) string
 	stdout io.Writer

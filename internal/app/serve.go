@@ -14,8 +14,12 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/auth/oidc"
+	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/obs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
 
@@ -30,6 +34,32 @@ type ServeCmd struct {
 	SessionIdle    time.Duration `name:"session-idle-timeout" default:"2h" env:"VENDORSYNC_SESSION_IDLE_TIMEOUT" help:"Sign out after this long without activity."`
 	SessionMaxAge  time.Duration `name:"session-lifetime" default:"12h" env:"VENDORSYNC_SESSION_LIFETIME" help:"Sign out this long after signing in, active or not."`
 	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
+	OIDC           OIDCFlags     `embed:"" prefix:"oidc-"`
+}
+
+// OIDCFlags configure single sign-on; SSO is on when an issuer is set.
+type OIDCFlags struct {
+	Issuer       string `name:"issuer" env:"VENDORSYNC_OIDC_ISSUER" help:"OpenID Connect issuer URL, e.g. https://company.okta.com/oauth2/default; enables Sign in with SSO."`
+	ClientID     string `name:"client-id" env:"VENDORSYNC_OIDC_CLIENT_ID" help:"Client id registered at the provider."`
+	ClientSecret string `name:"client-secret" env:"VENDORSYNC_OIDC_CLIENT_SECRET" help:"Client secret registered at the provider."`
+	Tenant       string `name:"tenant" env:"VENDORSYNC_OIDC_TENANT" help:"Tenant slug SSO users belong to (default: the default tenant)."`
+}
+
+// client builds the SSO client, or nil when SSO is not configured. The
+// redirect URL to register at the provider is <base URL>/auth/oidc/callback.
+func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
+	if f.Issuer == "" {
+		return nil, nil
+	}
+	if f.ClientID == "" {
+		return nil, fmt.Errorf("VENDORSYNC_OIDC_ISSUER is set but VENDORSYNC_OIDC_CLIENT_ID is not")
+	}
+	c, err := oidc.New(oidc.Config{Issuer: f.Issuer, ClientID: f.ClientID, ClientSecret: f.ClientSecret,
+		RedirectURL: baseURL + "/auth/oidc/callback"})
+	if err != nil {
+		return nil, fmt.Errorf("single sign-on: %w", err)
+	}
+	return c, nil
 }
 
 // Run serves until ctx ends.
@@ -45,6 +75,21 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
+	reg := &registry.Service{Store: e.db}
+	if err := c.loadDemo(ctx, e, reg, g.stdout); err != nil {
+		return err
+	}
+
+	blobs, err := blob.Open(ctx, g.BlobURL, g.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := blobs.Close(); err != nil {
+			e.log.WarnContext(ctx, "close blob store", "err", err.Error())
+		}
+	}()
+	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
@@ -78,11 +123,22 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		sessions.Cookie.SameSite = http.SameSiteLaxMode
 		sessions.Cookie.Secure = strings.HasPrefix(baseURL, "https://")
 		metrics := obs.NewMetrics()
-		server, err := web.New(web.Deps{
+		deps := web.Deps{
 			Logger: e.log, Metrics: metrics, Auth: e.auth, Sessions: sessions,
 			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
 			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
-		})
+			Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
+			Jobs: jobs.NewAdmin(e.db, q), Registry: reg,
+		}
+		sso, err := c.OIDC.client(baseURL)
+		if err != nil {
+			return err
+		}
+		if sso != nil {
+			deps.OIDC, deps.OIDCTenant = sso, c.OIDC.Tenant
+			e.log.InfoContext(ctx, "single sign-on enabled", "issuer", sso.Issuer(), "redirect_url", baseURL+"/auth/oidc/callback")
+		}
+		server, err := web.New(deps)
 		if err != nil {
 			return err
 		}

@@ -173,6 +173,9 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 
 // CreateAPIKey issues a key for a tenant; the full key is returned once.
 func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, expiresAt *time.Time) (APIKey, string, error) {
+	if err := require(p, PermManageUsers); err != nil {
+		return APIKey{}, "", err
+	}
 	var v apperr.Validation
 	name = strings.TrimSpace(name)
 	v.Check(name != "" && len(name) <= 100, "name", "is required (at most 100 characters)")

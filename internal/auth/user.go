@@ -77,6 +77,7 @@ type Store interface {
 	UpdateUser(ctx context.Context, u User, ev audit.Event) error
 	User(ctx context.Context, tenantID, id string) (User, error)
 	UserByEmail(ctx context.Context, tenantID, email string) (User, error)
+	UserByOIDCSubject(ctx context.Context, tenantID, subject string) (User, error)
 	ListUsers(ctx context.Context, tenantID string, f UserFilter) ([]User, string, error)
 	CountUsers(ctx context.Context, tenantID string) (int, error)
 	TouchLogin(ctx context.Context, tenantID, userID string, at time.Time) error

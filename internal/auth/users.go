@@ -27,6 +27,9 @@ func userView(u User) map[string]any {
 
 // CreateUser adds a user; with GeneratePassword it returns a one-time password.
 func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User, string, error) {
+	if err := require(p, PermManageUsers); err != nil {
+		return User{}, "", err
+	}
 	var v apperr.Validation
 	email, err := NormalizeEmail(in.Email)
 	if err != nil {
@@ -34,6 +37,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 	}
 	v.Check(in.Role.Valid(), "role", "must be one of admin, change_manager, owner, viewer")
 	v.Check(len(in.Name) <= 200, "name", "must be at most 200 characters")
+	v.Check(validSlackUserID(strings.TrimSpace(in.SlackUserID)), "slack_user_id", "must look like U0123ABCD (letters and digits, at most 40)")
 	if in.Password != "" {
 		v.Check(len(in.Password) >= MinPasswordLength, "password", "must be at least %d characters", MinPasswordLength)
 	}
@@ -52,10 +56,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 			return User{}, "", err
 		}
 	}
-	teams := in.TeamIDs
-	if teams == nil {
-		teams = []string{}
-	}
+	teams := uniqueIDs(in.TeamIDs)
 	u := User{ID: NewID(), TenantID: p.TenantID, Email: email, Name: strings.TrimSpace(in.Name), Role: in.Role,
 		TeamIDs: teams, PasswordHash: hash, SlackUserID: strings.TrimSpace(in.SlackUserID), IsActive: true,
 		CreatedAt: s.now(), UpdatedAt: s.now()}

@@ -3,6 +3,8 @@
 // change that causes them, retried with backoff, and kept as dead letters
 // (River's "discarded" state) when they run out of attempts. Periodic jobs
 // run on the elected leader only, so N replicas never run them N times.
+// Every job's args embed TenantArgs (inserts without tenant_id are refused),
+// so a tenant's administrators see and retry only their own dead letters.
 package jobs
 
 import (
@@ -13,12 +15,17 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
 
 // MaxAttempts is how often a job is tried before it becomes a dead letter.
 const MaxAttempts = 8
+
+// DeadLetterRetention is how long a dead letter stays inspectable and
+// retryable before River's cleaner deletes it (River's default is a week).
+const DeadLetterRetention = 30 * 24 * time.Hour
 
 // Config chooses what this process does with the queue.
 type Config struct {
@@ -48,7 +55,9 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 		MaxAttempts: MaxAttempts,
 		ID:          cfg.ID,
 		// Neither driver here supports LISTEN; workers poll.
-		PollOnly: true,
+		PollOnly:                    true,
+		Middleware:                  []rivertype.Middleware{requireTenant},
+		DiscardedJobRetentionPeriod: DeadLetterRetention,
 	}
 	if cfg.Work {
 		poll := cfg.PollInterval

@@ -2,13 +2,16 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
 )
 
-// SessionCleanupArgs removes expired web sessions.
-type SessionCleanupArgs struct{}
+// SessionCleanupArgs removes expired web sessions of every tenant.
+type SessionCleanupArgs struct {
+	TenantArgs // SystemTenant: sessions of all tenants
+}
 
 // Kind names the job.
 func (SessionCleanupArgs) Kind() string { return "maintenance.session_cleanup" }
@@ -26,13 +29,15 @@ type SessionCleanupWorker struct {
 
 // Work deletes expired sessions.
 func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[SessionCleanupArgs]) error {
-	_, err := w.Store.DeleteExpiredSessions(ctx)
-	return err
+	if _, err := w.Store.DeleteExpiredSessions(ctx); err != nil {
+		return fmt.Errorf("session cleanup: %w", err)
+	}
+	return nil
 }
 
 // SessionCleanup is the hourly periodic job.
 func SessionCleanup() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return SessionCleanupArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true, ID: "maintenance.session_cleanup"})
+	return Periodic("maintenance.session_cleanup", time.Hour, func() river.JobArgs {
+		return SessionCleanupArgs{TenantArgs: ForTenant(SystemTenant)}
+	})
 }

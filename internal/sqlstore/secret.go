@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/secret"
+	"github.com/vendorsync/vendorsync/internal/setting"
 )
 
 // Every secret at rest lives in the secrets table, encrypted under the
@@ -17,11 +17,7 @@ import (
 // re-encryption pass covers them all. Other tables refer to secrets by name.
 
 // SecretInfo describes a stored secret without its value.
-type SecretInfo struct {
-	Name      string    `json:"name"`
-	KeyID     string    `json:"key_id"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+type SecretInfo = setting.SecretInfo
 
 func secretAD(tenantID, name string) string {
 	return secret.AD(tenantID, "secrets", "ciphertext", name)

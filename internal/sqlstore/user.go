@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
@@ -65,14 +66,39 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User, ev audit.Event) error
 	})
 }
 
-// UpdateUser saves a user's name, role, teams, password, SSO subject and state.
+// UpdateUser saves a user's name, role, teams, password, SSO subject and
+// state. It refuses to leave the tenant without an active admin: demotions
+// are serialised on the tenant row so two concurrent ones cannot both pass.
 func (db *DB) UpdateUser(ctx context.Context, u auth.User, ev audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		var role string
+		var active bool
+		err := tx.queryRow(ctx, `SELECT role, is_active FROM users WHERE tenant_id = ? AND id = ?`, u.TenantID, u.ID).Scan(&role, &active)
+		if err != nil {
+			return translate(err, "user")
+		}
+		demoting := role == string(auth.RoleAdmin) && active && (u.Role != auth.RoleAdmin || !u.IsActive)
+		if demoting {
+			// A no-op write takes the tenant row's lock on both engines.
+			if _, err := tx.exec(ctx, `UPDATE tenants SET is_active = is_active WHERE id = ?`, u.TenantID); err != nil {
+				return translate(err, "tenant")
+			}
+		}
 		res, err := tx.exec(ctx, `UPDATE users SET name = ?, role = ?, password_hash = ?, oidc_subject = ?, slack_user_id = ?,
 			is_active = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
 			u.Name, string(u.Role), u.PasswordHash, u.OIDCSubject, u.SlackUserID, u.IsActive, tx.now, u.TenantID, u.ID)
 		if err := mustAffect(res, err, "user"); err != nil {
 			return err
+		}
+		if demoting {
+			var admins int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE tenant_id = ? AND role = ? AND is_active = ?`,
+				u.TenantID, string(auth.RoleAdmin), true).Scan(&admins); err != nil {
+				return translate(err, "users")
+			}
+			if admins == 0 {
+				return apperr.E(apperr.Conflict, "%s is the last active admin; make another user an admin first", u.Email)
+			}
 		}
 		if err := tx.setUserTeams(ctx, u); err != nil {
 			return err
@@ -123,6 +149,21 @@ func (db *DB) User(ctx context.Context, tenantID, id string) (auth.User, error) 
 // UserByEmail finds a user of a tenant by (normalised) email.
 func (db *DB) UserByEmail(ctx context.Context, tenantID, email string) (auth.User, error) {
 	u, err := scanUser(db.reader().queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND email = ?`, tenantID, email))
+	if err != nil {
+		return u, translate(err, "user")
+	}
+	us := []auth.User{u}
+	err = db.loadTeams(ctx, us)
+	return us[0], err
+}
+
+// UserByOIDCSubject finds the user linked to an SSO identity.
+func (db *DB) UserByOIDCSubject(ctx context.Context, tenantID, subject string) (auth.User, error) {
+	if subject == "" {
+		return auth.User{}, apperr.NotFoundf("user not found")
+	}
+	u, err := scanUser(db.reader().queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND oidc_subject = ?
+		ORDER BY created_at, id LIMIT 1`, tenantID, subject))
 	if err != nil {
 		return u, translate(err, "user")
 	}

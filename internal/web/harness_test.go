@@ -13,6 +13,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/web"
@@ -59,9 +62,16 @@ func newEnv(t *testing.T, d sqlstore.Dialect) *env {
 
 // deps builds the server's dependencies on the env's store.
 func deps(e *env, sessions *scs.SessionManager) web.Deps {
+	queue, err := jobs.New(e.db, jobs.Config{}) // insert-only: tests start workers where they need them
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	return web.Deps{
+		Jobs: jobs.NewAdmin(e.db, queue),
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
+		Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
+		Registry: &registry.Service{Store: e.db},
 	}
 }
 

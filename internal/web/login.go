@@ -26,8 +26,6 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	}})
 }
 
-func (s *Server) ssoEnabled() bool { return false }
-
 // login checks a password, then rotates the session token (no fixation) and
 // issues a fresh CSRF token.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

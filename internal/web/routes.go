@@ -24,18 +24,101 @@ func (s *Server) registerRoutes() {
 	s.public("POST", "/login", s.login)
 	s.public("POST", "/logout", s.logout)
 	// [people: OIDC routes]
+	s.public("GET", "/auth/oidc/login", s.oidcLogin)
+	s.public("GET", "/auth/oidc/callback", s.oidcCallback)
 
 	// UI: home.
 	s.page("GET", "/{$}", auth.PermView, s.uiHome)
 
 	// Registry: vendors, applications, rules.
 	// [registry: API and UI routes]
+	op(s, opListVendors, auth.PermView, s.apiListVendors)
+	op(s, opCreateVendor, auth.PermEditVendors, s.apiCreateVendor)
+	op(s, opGetVendor, auth.PermView, s.apiGetVendor)
+	op(s, opPatchVendor, auth.PermEditVendors, s.apiPatchVendor)
+	op(s, opDeactivateVendor, auth.PermEditVendors, s.apiDeactivateVendor)
+	op(s, opListApplications, auth.PermView, s.apiListApplications)
+	op(s, opCreateApplication, auth.PermEditApplications, s.apiCreateApplication)
+	op(s, opGetApplication, auth.PermView, s.apiGetApplication)
+	op(s, opPatchApplication, auth.PermEditApplications, s.apiPatchApplication)
+	op(s, opDeactivateApplication, auth.PermEditApplications, s.apiDeactivateApplication)
+	op(s, opListRules, auth.PermView, s.apiListRules)
+	op(s, opCreateRule, auth.PermEditRules, s.apiCreateRule)
+	op(s, opGetRule, auth.PermView, s.apiGetRule)
+	op(s, opPatchRule, auth.PermEditRules, s.apiPatchRule)
+	op(s, opDeactivateRule, auth.PermEditRules, s.apiDeactivateRule)
+	s.page("GET", "/vendors", auth.PermView, s.uiVendors)
+	s.page("GET", "/vendors/new", auth.PermEditVendors, s.uiNewVendor)
+	s.page("POST", "/vendors", auth.PermEditVendors, s.uiCreateVendor)
+	s.page("GET", "/vendors/{id}", auth.PermView, s.uiVendor)
+	s.page("POST", "/vendors/{id}", auth.PermEditVendors, s.uiUpdateVendor)
+	s.page("POST", "/vendors/{id}/active", auth.PermEditVendors, s.uiVendorActive)
+	s.page("GET", "/applications", auth.PermView, s.uiApplications)
+	s.page("GET", "/applications/new", auth.PermEditApplications, s.uiNewApplication)
+	s.page("POST", "/applications", auth.PermEditApplications, s.uiCreateApplication)
+	s.page("GET", "/applications/{id}", auth.PermView, s.uiApplication)
+	s.page("POST", "/applications/{id}", auth.PermEditApplications, s.uiUpdateApplication)
+	s.page("POST", "/applications/{id}/active", auth.PermEditApplications, s.uiApplicationActive)
+	s.page("GET", "/rules", auth.PermView, s.uiRules)
+	s.page("GET", "/rules/new", auth.PermEditRules, s.uiNewRule)
+	s.page("POST", "/rules", auth.PermEditRules, s.uiCreateRule)
+	s.page("GET", "/rules/{id}", auth.PermView, s.uiRule)
+	s.page("POST", "/rules/{id}", auth.PermEditRules, s.uiUpdateRule)
+	s.page("POST", "/rules/{id}/active", auth.PermEditRules, s.uiRuleActive)
 
 	// People: users, teams, API keys; settings and secrets.
 	// [people: API and UI routes]
+	op(s, opMe, auth.PermView, s.apiMe)
+	op(s, opListUsers, auth.PermManageUsers, s.apiListUsers)
+	op(s, opCreateUser, auth.PermManageUsers, s.apiCreateUser)
+	op(s, opGetUser, auth.PermManageUsers, s.apiGetUser)
+	op(s, opPatchUser, auth.PermManageUsers, s.apiPatchUser)
+	op(s, opDeactivateUser, auth.PermManageUsers, s.apiDeactivateUser)
+	op(s, opListTeams, auth.PermView, s.apiListTeams)
+	op(s, opGetTeam, auth.PermView, s.apiGetTeam)
+	op(s, opCreateTeam, auth.PermManageUsers, s.apiCreateTeam)
+	op(s, opPatchTeam, auth.PermManageUsers, s.apiPatchTeam)
+	op(s, opDeactivateTeam, auth.PermManageUsers, s.apiDeactivateTeam)
+	op(s, opListAPIKeys, auth.PermManageUsers, s.apiListAPIKeys)
+	op(s, opCreateAPIKey, auth.PermManageUsers, s.apiCreateAPIKey)
+	op(s, opGetAPIKey, auth.PermManageUsers, s.apiGetAPIKey)
+	op(s, opRevokeAPIKey, auth.PermManageUsers, s.apiRevokeAPIKey)
+	op(s, opGetSettings, auth.PermManageSettings, s.apiGetSettings)
+	op(s, opPatchSettings, auth.PermManageSettings, s.apiPatchSettings)
+	op(s, opListSecrets, auth.PermEditIntegrations, s.apiListSecrets)
+	op(s, opPutSecret, auth.PermEditIntegrations, s.apiPutSecret)
+	op(s, opDeleteSecret, auth.PermEditIntegrations, s.apiDeleteSecret)
+	s.page("GET", "/users", auth.PermManageUsers, s.uiUsers)
+	s.page("POST", "/users", auth.PermManageUsers, s.uiCreateUser)
+	s.page("GET", "/users/{id}", auth.PermManageUsers, s.uiUser)
+	s.page("POST", "/users/{id}", auth.PermManageUsers, s.uiUpdateUser)
+	s.page("POST", "/users/{id}/active", auth.PermManageUsers, s.uiUserActive)
+	s.page("POST", "/users/{id}/password", auth.PermManageUsers, s.uiResetPassword)
+	s.page("POST", "/users/{id}/sso/unlink", auth.PermManageUsers, s.uiUnlinkSSO)
+	s.page("GET", "/teams", auth.PermView, s.uiTeams)
+	s.page("POST", "/teams", auth.PermManageUsers, s.uiCreateTeam)
+	s.page("GET", "/teams/{id}", auth.PermView, s.uiTeam)
+	s.page("POST", "/teams/{id}", auth.PermManageUsers, s.uiUpdateTeam)
+	s.page("POST", "/teams/{id}/active", auth.PermManageUsers, s.uiTeamActive)
+	s.page("GET", "/apikeys", auth.PermManageUsers, s.uiAPIKeys)
+	s.page("POST", "/apikeys", auth.PermManageUsers, s.uiCreateAPIKey)
+	s.page("POST", "/apikeys/{id}/revoke", auth.PermManageUsers, s.uiRevokeAPIKey)
+	s.page("GET", "/settings", auth.PermManageSettings, s.uiSettings)
+	s.page("POST", "/settings", auth.PermManageSettings, s.uiSaveSettings)
+	s.page("POST", "/settings/secrets", auth.PermEditIntegrations, s.uiPutSecret)
+	s.page("POST", "/settings/secrets/{name}/delete", auth.PermEditIntegrations, s.uiDeleteSecret)
 
 	// Platform: audit log, dead letters.
 	// [platform: API and UI routes]
+	op(s, opListAudit, auth.PermViewAudit, s.apiListAudit)
+	op(s, opVerifyAudit, auth.PermManageSettings, s.apiVerifyAudit)
+	op(s, opListJobs, auth.PermManageJobs, s.apiListJobs)
+	op(s, opGetJob, auth.PermManageJobs, s.apiGetJob)
+	op(s, opRetryJob, auth.PermManageJobs, s.apiRetryJob)
+	s.page("GET", "/audit", auth.PermViewAudit, s.uiAudit)
+	s.page("GET", "/jobs", auth.PermManageJobs, s.uiJobs)
+	s.page("GET", "/jobs/{id}", auth.PermManageJobs, s.uiJob)
+	s.page("POST", "/jobs/{id}/retry", auth.PermManageJobs, s.uiRetryJob)
 }
 
 func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -43,6 +126,16 @@ func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p auth.Principal
 		Label, Href string
 		N           int
 	}
-	s.render(w, r, http.StatusOK, "home.html", View{Title: "Dashboard", Nav: "home", Data: map[string]any{"Counts": []count{}}})
+	counts := []count{}
+	if s.Registry != nil {
+		c, err := s.Registry.Counts(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		counts = append(counts, count{Label: "Active vendors", Href: "/vendors", N: c.Vendors},
+			count{Label: "Active applications", Href: "/applications", N: c.Applications},
+			count{Label: "Active rules", Href: "/rules", N: c.Rules})
+	}
+	s.render(w, r, http.StatusOK, "home.html", View{Title: "Dashboard", Nav: "home", Data: map[string]any{"Counts": counts}})
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/obs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
 )
 
 // Deps is everything the web layer calls into. It holds domain services and
@@ -34,6 +36,18 @@ type Deps struct {
 	BaseURL string
 	// DefaultTenant is the slug the login form uses when none is given.
 	DefaultTenant string
+	// Settings reads and changes a tenant's system settings.
+	Settings *setting.Service
+	// Secrets manages stored secrets; their values never leave the server.
+	Secrets *setting.Secrets
+	// OIDC is the single sign-on provider; nil when SSO is not configured.
+	OIDC OIDCClient
+	// OIDCTenant is the slug of the tenant SSO sign-ins belong to.
+	OIDCTenant string
+	// Registry is the vendor registry: vendors, applications, rules.
+	Registry *registry.Service
+	// Jobs inspects and retries the tenant's dead letters.
+	Jobs JobAdmin
 }
 
 // Server routes HTTP requests.

@@ -1,0 +1,191 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+const applicationColumns = `id, tenant_id, name, description, owner_team_id, is_critical, creates_tracker_issue,
+	tracker_project_key, tracker_issue_type, tracker_labels, tracker_default_assignee, is_active, created_at, updated_at`
+
+func scanApplication(r interface{ Scan(...any) error }) (registry.Application, error) {
+	var a registry.Application
+	var team sql.NullString
+	var labels string
+	err := r.Scan(&a.ID, &a.TenantID, &a.Name, &a.Description, &team, &a.IsCritical, &a.CreatesTrackerIssue,
+		&a.TrackerProjectKey, &a.TrackerIssueType, &labels, &a.TrackerDefaultAssignee, &a.IsActive, &a.CreatedAt, &a.UpdatedAt)
+	a.OwnerTeamID, a.TrackerLabels, a.VendorIDs = team.String, parseList(labels), []string{}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return a, err
+}
+
+// optionalRef stores "" as NULL, for optional references.
+func optionalRef(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// setApplicationVendors replaces an application's vendor links. Each vendor
+// must belong to the application's tenant: the insert selects it from there.
+func (tx *Tx) setApplicationVendors(ctx context.Context, a registry.Application) error {
+	if _, err := tx.exec(ctx, `DELETE FROM application_vendors WHERE tenant_id = ? AND application_id = ?`, a.TenantID, a.ID); err != nil {
+		return translate(err, "application vendors")
+	}
+	for _, vendor := range a.VendorIDs {
+		res, err := tx.exec(ctx, `INSERT INTO application_vendors (tenant_id, application_id, vendor_id)
+			SELECT tenant_id, ?, id FROM vendors WHERE tenant_id = ? AND id = ?`, a.ID, a.TenantID, vendor)
+		if err != nil {
+			return translate(err, "application vendor")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return invalidRef("vendor_ids", vendor)
+		}
+	}
+	return nil
+}
+
+// CreateApplication adds an application, its vendor links and its audit row.
+func (db *DB) CreateApplication(ctx context.Context, a registry.Application, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.requireRef(ctx, refTeams, "owner_team_id", a.TenantID, a.OwnerTeamID); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.TenantID, a.Name, a.Description, optionalRef(a.OwnerTeamID), a.IsCritical, a.CreatesTrackerIssue,
+			a.TrackerProjectKey, a.TrackerIssueType, jsonList(a.TrackerLabels), a.TrackerDefaultAssignee, a.IsActive,
+			a.CreatedAt, a.UpdatedAt)
+		if err != nil {
+			return translate(err, "application "+a.Name)
+		}
+		if err := tx.setApplicationVendors(ctx, a); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// UpdateApplication saves an application and its vendor links, with its
+// audit row.
+func (db *DB) UpdateApplication(ctx context.Context, a registry.Application, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.requireRef(ctx, refTeams, "owner_team_id", a.TenantID, a.OwnerTeamID); err != nil {
+			return err
+		}
+		res, err := tx.exec(ctx, `UPDATE applications SET name = ?, description = ?, owner_team_id = ?, is_critical = ?,
+			creates_tracker_issue = ?, tracker_project_key = ?, tracker_issue_type = ?, tracker_labels = ?,
+			tracker_default_assignee = ?, is_active = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+			a.Name, a.Description, optionalRef(a.OwnerTeamID), a.IsCritical, a.CreatesTrackerIssue, a.TrackerProjectKey,
+			a.TrackerIssueType, jsonList(a.TrackerLabels), a.TrackerDefaultAssignee, a.IsActive, a.UpdatedAt, a.TenantID, a.ID)
+		if err := mustAffect(res, err, "application "+a.Name); err != nil {
+			return err
+		}
+		if err := tx.setApplicationVendors(ctx, a); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// loadApplicationVendors fills the vendor ids of apps (all of one tenant) in
+// one query.
+func (db *DB) loadApplicationVendors(ctx context.Context, apps []registry.Application) error {
+	if len(apps) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(apps))
+	args := make([]any, 0, len(apps)+1)
+	args = append(args, apps[0].TenantID)
+	for i, a := range apps {
+		idx[a.ID] = i
+		apps[i].VendorIDs = []string{}
+		args = append(args, a.ID)
+	}
+	rows, err := db.reader().query(ctx, `SELECT application_id, vendor_id FROM application_vendors WHERE tenant_id = ?
+		AND application_id IN (`+placeholders(len(apps))+`) ORDER BY vendor_id`, args...)
+	if err != nil {
+		return translate(err, "application vendors")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid, vid string
+		if err := rows.Scan(&aid, &vid); err != nil {
+			return translate(err, "application vendors")
+		}
+		apps[idx[aid]].VendorIDs = append(apps[idx[aid]].VendorIDs, vid)
+	}
+	return translate(rows.Err(), "application vendors")
+}
+
+// Application returns one application of a tenant with its vendor ids.
+func (db *DB) Application(ctx context.Context, tenantID, id string) (registry.Application, error) {
+	a, err := scanApplication(db.reader().queryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if err != nil {
+		return a, translate(err, "application")
+	}
+	as := []registry.Application{a}
+	err = db.loadApplicationVendors(ctx, as)
+	return as[0], err
+}
+
+// ListApplications pages through a tenant's applications by name, with
+// their vendor ids.
+func (db *DB) ListApplications(ctx context.Context, tenantID string, f registry.ApplicationFilter) ([]registry.Application, string, error) {
+	keys, err := decodeCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	where := []string{"tenant_id = ?"}
+	args := []any{tenantID}
+	if !f.IncludeInactive {
+		where = append(where, "is_active = ?")
+		args = append(args, true)
+	}
+	if f.OwnerTeamID != "" {
+		where = append(where, "owner_team_id = ?")
+		args = append(args, f.OwnerTeamID)
+	}
+	if f.VendorID != "" {
+		where = append(where, "id IN (SELECT application_id FROM application_vendors WHERE tenant_id = ? AND vendor_id = ?)")
+		args = append(args, tenantID, f.VendorID)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(LOWER(name) LIKE ? OR LOWER(description) LIKE ?)")
+		args = append(args, likePattern(q), likePattern(q))
+	}
+	if keys != nil {
+		where = append(where, "(name > ? OR (name = ? AND id > ?))")
+		args = append(args, keys[0], keys[0], keys[1])
+	}
+	limit := clampLimit(f.Limit)
+	rows, err := db.reader().query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, "", translate(err, "applications")
+	}
+	defer rows.Close()
+	var out []registry.Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, "", translate(err, "applications")
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", translate(err, "applications")
+	}
+	rows.Close()
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
+	}
+	return out, next, db.loadApplicationVendors(ctx, out)
+}

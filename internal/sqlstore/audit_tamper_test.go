@@ -1,0 +1,176 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/secret"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// chain is a store holding one tenant with a ten-row audit chain, plus a raw
+// connection to the same database that can bypass the append-only triggers.
+type chain struct {
+	db     *sqlstore.DB
+	raw    *sql.DB
+	tenant string
+}
+
+const chainRows = 10
+
+func newChain(t *testing.T, d sqlstore.Dialect) chain {
+	t.Helper()
+	ctx := context.Background()
+	url := storetest.URL(t, d)
+	db, err := sqlstore.Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Keys = secret.NewForTest()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := &auth.Service{Store: db, Keys: db.Keys}
+	b, err := svc.CreateTenant(ctx, "acme", "Acme", "admin@acme.test") // row 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= chainRows; i++ {
+		err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
+			return tx.Audit(ctx, audit.Record(auth.System(b.Tenant.ID), "vendor.update", "vendor", "v1",
+				map[string]any{"name": fmt.Sprint("Vendor ", i-1)}, map[string]any{"name": fmt.Sprint("Vendor ", i)}))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	driver, dsn := "pgx", url
+	if d == sqlstore.SQLite {
+		driver, dsn = "sqlite", strings.TrimPrefix(url, "sqlite:")
+	}
+	raw, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	t.Cleanup(func() { raw.Close() })
+	return chain{db: db, raw: raw, tenant: b.Tenant.ID}
+}
+
+// exec runs statements on the raw connection (PostgreSQL placeholders).
+func (c chain) exec(t *testing.T, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := c.raw.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// disableTriggers removes the append-only guard, as an attacker with
+// database access would.
+func (c chain) disableTriggers(t *testing.T) {
+	t.Helper()
+	if c.db.Dialect == sqlstore.SQLite {
+		c.exec(t, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete")
+		return
+	}
+	c.exec(t, "ALTER TABLE audit_log DISABLE TRIGGER USER")
+}
+
+func (c chain) verify(t *testing.T) audit.Result {
+	t.Helper()
+	res, err := audit.Verify(context.Background(), c.db, c.tenant, c.db.AuditKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestAuditTamperDetection(t *testing.T) {
+	cases := []struct {
+		name       string
+		tamper     []string
+		wantBroken int64
+	}{
+		{"edit a field", []string{`UPDATE audit_log SET after_json = '{"name":"Evil Corp"}' WHERE seq = 5`}, 5},
+		{"edit the actor", []string{`UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 3`}, 3},
+		{"delete a middle row", []string{`DELETE FROM audit_log WHERE seq = 5`}, 5},
+		{"reorder two rows", []string{
+			`UPDATE audit_log SET seq = -4 WHERE seq = 4`,
+			`UPDATE audit_log SET seq = 4 WHERE seq = 6`,
+			`UPDATE audit_log SET seq = 6 WHERE seq = -4`,
+		}, 4},
+		{"truncate the tail", []string{`DELETE FROM audit_log WHERE seq > 7`}, 8},
+		{"truncate the tail and rewind the head count", []string{
+			`DELETE FROM audit_log WHERE seq > 7`,
+			`UPDATE audit_head SET seq = 7`,
+		}, 8},
+	}
+	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			for _, tc := range cases {
+				t.Run(tc.name, func(t *testing.T) {
+					c := newChain(t, d)
+					if res := c.verify(t); !res.OK || res.Checked != chainRows {
+						t.Fatalf("untouched chain: %+v", res)
+					}
+					c.disableTriggers(t)
+					c.exec(t, tc.tamper...)
+					res := c.verify(t)
+					if res.OK || res.BrokenSeq != tc.wantBroken {
+						t.Fatalf("after tampering: %+v, want broken at %d", res, tc.wantBroken)
+					}
+					if res.Reason == "" {
+						t.Error("no reason given")
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestAuditLogRefusesChanges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := &auth.Service{Store: db, Keys: db.Keys}
+		if _, err := svc.CreateTenant(ctx, "acme", "Acme", "admin@acme.test"); err != nil {
+			t.Fatal(err)
+		}
+		stmts := []string{
+			`UPDATE audit_log SET action = 'x'`,
+			`DELETE FROM audit_log WHERE seq = 1`,
+			`DELETE FROM audit_log`,
+		}
+		if db.Dialect == sqlstore.Postgres {
+			stmts = append(stmts, `TRUNCATE audit_log`)
+		}
+		for _, stmt := range stmts {
+			err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
+				_, err := tx.SQL().ExecContext(ctx, stmt)
+				return sqlstore.Translate(err, "audit log")
+			})
+			if !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("%s: err = %v, want forbidden", stmt, err)
+			}
+		}
+		var tenantID string
+		tenants, err := db.ListTenants(ctx)
+		if err != nil || len(tenants) != 1 {
+			t.Fatalf("tenants = %v, %v", tenants, err)
+		}
+		tenantID = tenants[0].ID
+		res, err := audit.Verify(ctx, db, tenantID, db.AuditKey)
+		if err != nil || !res.OK || res.Checked != 1 {
+			t.Fatalf("verify after refused changes = %+v, %v", res, err)
+		}
+	})
+}

@@ -1,0 +1,129 @@
+package sqlstore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+const vendorColumns = `id, tenant_id, name, tier, email_domains, aliases, website, notes, is_active, created_at, updated_at`
+
+func scanVendor(r interface{ Scan(...any) error }) (registry.Vendor, error) {
+	var v registry.Vendor
+	var domains, aliases string
+	err := r.Scan(&v.ID, &v.TenantID, &v.Name, &v.Tier, &domains, &aliases, &v.Website, &v.Notes, &v.IsActive,
+		&v.CreatedAt, &v.UpdatedAt)
+	v.EmailDomains, v.Aliases = parseList(domains), parseList(aliases)
+	v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
+	return v, err
+}
+
+// CreateVendor adds a vendor with its audit row.
+func (db *DB) CreateVendor(ctx context.Context, v registry.Vendor, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO vendors (`+vendorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.TenantID, v.Name, string(v.Tier), jsonList(v.EmailDomains), jsonList(v.Aliases), v.Website, v.Notes,
+			v.IsActive, v.CreatedAt, v.UpdatedAt)
+		if err != nil {
+			return translate(err, "vendor "+v.Name)
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// UpdateVendor saves a vendor, including (de)activation, with its audit row.
+func (db *DB) UpdateVendor(ctx context.Context, v registry.Vendor, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE vendors SET name = ?, tier = ?, email_domains = ?, aliases = ?, website = ?, notes = ?,
+			is_active = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+			v.Name, string(v.Tier), jsonList(v.EmailDomains), jsonList(v.Aliases), v.Website, v.Notes, v.IsActive, v.UpdatedAt,
+			v.TenantID, v.ID)
+		if err := mustAffect(res, err, "vendor "+v.Name); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// Vendor returns one vendor of a tenant.
+func (db *DB) Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error) {
+	v, err := scanVendor(db.reader().queryRow(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	return v, translate(err, "vendor")
+}
+
+// ListVendors pages through a tenant's vendors by name.
+func (db *DB) ListVendors(ctx context.Context, tenantID string, f registry.VendorFilter) ([]registry.Vendor, string, error) {
+	keys, err := decodeCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	where := []string{"tenant_id = ?"}
+	args := []any{tenantID}
+	if !f.IncludeInactive {
+		where = append(where, "is_active = ?")
+		args = append(args, true)
+	}
+	if f.Tier != "" {
+		where = append(where, "tier = ?")
+		args = append(args, string(f.Tier))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where = append(where, "(LOWER(name) LIKE ? OR LOWER(aliases) LIKE ? OR LOWER(email_domains) LIKE ?)")
+		args = append(args, likePattern(q), likePattern(q), likePattern(q))
+	}
+	if keys != nil {
+		where = append(where, "(name > ? OR (name = ? AND id > ?))")
+		args = append(args, keys[0], keys[0], keys[1])
+	}
+	limit := clampLimit(f.Limit)
+	rows, err := db.reader().query(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, "", translate(err, "vendors")
+	}
+	defer rows.Close()
+	var out []registry.Vendor
+	for rows.Next() {
+		v, err := scanVendor(rows)
+		if err != nil {
+			return nil, "", translate(err, "vendors")
+		}
+		out = append(out, v)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
+	}
+	return out, next, translate(rows.Err(), "vendors")
+}
+
+// ExistingVendors returns which of ids are vendors of the tenant, active or
+// not, in one query.
+func (db *DB) ExistingVendors(ctx context.Context, tenantID string, ids []string) (map[string]bool, error) {
+	found := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return found, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, tenantID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.reader().query(ctx, `SELECT id FROM vendors WHERE tenant_id = ? AND id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, translate(err, "vendors")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, "vendors")
+		}
+		found[id] = true
+	}
+	return found, translate(rows.Err(), "vendors")
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/auth"
+)
+
+// The registry's write operations (vendors, applications, rules) skip huma's
+// schema validation and decode their bodies strictly themselves: every bad
+// body, malformed JSON included, then answers 422, and every field rule is
+// checked once, by package registry, which reports all problems at once.
+
+// PatchField is one field of a JSON merge patch (RFC 7396): absent leaves the
+// value alone, null resets it to empty, anything else replaces it.
+type PatchField[T any] struct {
+	Set   bool // the field was present
+	Null  bool // it was null
+	Value T
+}
+
+// UnmarshalJSON records that the field was present, and whether it was null.
+func (f *PatchField[T]) UnmarshalJSON(b []byte) error {
+	f.Set = true
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		f.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &f.Value)
+}
+
+// Schema documents the field as its value's type, or null.
+func (f PatchField[T]) Schema(r huma.Registry) *huma.Schema {
+	s := *r.Schema(reflect.TypeFor[T](), true, "")
+	s.Nullable = true
+	return &s
+}
+
+// apply writes the patched value into dst when the field was present.
+func (f PatchField[T]) apply(dst *T) {
+	switch {
+	case !f.Set:
+	case f.Null:
+		var zero T
+		*dst = zero
+	default:
+		*dst = f.Value
+	}
+}
+
+// decodeStrict decodes one JSON object into v, refusing unknown fields and
+// trailing data, with messages that name the field and the expected type.
+func decodeStrict(data []byte, v any) error {
+	data = dropSchemaLink(data)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON object")
+	}
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Errorf("%s must be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
+	case errors.As(err, &te):
+		return fmt.Errorf("the body must be a JSON object, not a JSON %s", te.Value)
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// dropSchemaLink removes the "$schema" link huma adds to every answer, so
+// that a client may send back what it read.
+func dropSchemaLink(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`"$schema"`)) {
+		return data
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil {
+		return data // not an object: the strict decoder reports it
+	}
+	delete(m, "$schema")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return data // cannot happen for raw messages just decoded; decode the original
+	}
+	return out
+}
+
+// jsonKind names what a Go type looks like in JSON.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// registryOp describes a registry API operation: writes decode their own
+// bodies (see decodeStrict), creations answer 201 and deletions 204.
+func registryOp(method, path, summary, description string) huma.Operation {
+	o := huma.Operation{Method: method, Path: path, Summary: summary, Description: description}
+	switch method {
+	case http.MethodPost:
+		o.DefaultStatus = http.StatusCreated
+		o.SkipValidateBody = true
+	case http.MethodPatch:
+		o.SkipValidateBody = true
+		o.Description = strings.TrimSpace(o.Description + "\n\nA JSON merge patch: absent fields keep their value, null resets a field to empty.")
+	case http.MethodDelete:
+		o.DefaultStatus = http.StatusNoContent
+	}
+	return o
+}
+
+// splitList reads a textarea of one entry per line (commas also separate).
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' })
+}
+
+// registryFormView sets a form's errors; a duplicate name is shown next to
+// the name field.
+func registryFormView(v View, err error) View {
+	v = viewWithErr(v, err)
+	if apperr.Is(err, apperr.Conflict) {
+		v.Fields = map[string]string{"name": apperr.MessageOf(err)}
+		v.Error = ""
+	}
+	return v
+}
+
+// teamChoice is a team offered in an owner picker.
+type teamChoice struct {
+	ID, Name string
+	Inactive bool
+}
+
+// registryTeams lists the tenant's teams for owner pickers and name lookups;
+// deactivated teams are kept so that existing links still show a name.
+func (s *Server) registryTeams(ctx context.Context, p auth.Principal) ([]teamChoice, map[string]string, error) {
+	var out []teamChoice
+	names := map[string]string{}
+	f := auth.TeamFilter{IncludeInactive: true, Limit: 500}
+	for {
+		page, next, err := s.Auth.Store.ListTeams(ctx, p.TenantID, f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list teams: %w", err)
+		}
+		for _, t := range page {
+			out = append(out, teamChoice{ID: t.ID, Name: t.Name, Inactive: !t.IsActive})
+			names[t.ID] = t.Name
+		}
+		if next == "" {
+			return out, names, nil
+		}
+		f.Cursor = next
+	}
+}
