@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -103,7 +104,7 @@ func (s *Service) Login(ctx context.Context, tenantID, email, password string) (
 	u, err := s.Store.UserByEmail(ctx, tenantID, email)
 	if apperr.Is(err, apperr.NotFound) {
 		// Spend the same time as a real check so timing reveals nothing.
-		CheckPassword(dummyHash, password)
+		CheckPassword(dummyHash(), password)
 		return User{}, bad
 	}
 	if err != nil {
@@ -118,13 +119,14 @@ func (s *Service) Login(ctx context.Context, tenantID, email, password string) (
 	return u, nil
 }
 
-var dummyHash = func() string {
+// dummyHash is computed on first use, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := HashPassword("not-a-real-password-ever")
 	if err != nil {
-		panic(err)
+		panic(err) // only fails for a short password, and this one is not
 	}
 	return h
-}()
+})
 
 // SessionPrincipal turns a session's user into a principal, checking on every
 // request that the user still exists and is active, so that disabling a user
