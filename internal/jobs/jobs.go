@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	PollInterval time.Duration
 	// ID names this process in leader election (default: River's own).
 	ID string
+	// JobLogger logs job failures with their correlation ids; Metrics counts
+	// job outcomes. Both are optional.
+	JobLogger *slog.Logger
+	Metrics   *obs.Metrics
 }
 
 // Queue is the process's job queue client.
@@ -56,7 +61,7 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 		ID:          cfg.ID,
 		// Neither driver here supports LISTEN; workers poll.
 		PollOnly:                    true,
-		Middleware:                  []rivertype.Middleware{requireTenant},
+		Middleware:                  []rivertype.Middleware{requireTenant, &observer{log: cfg.JobLogger, metrics: cfg.Metrics}},
 		DiscardedJobRetentionPeriod: DeadLetterRetention,
 	}
 	if cfg.Work {
