@@ -20,6 +20,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
+	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
 
@@ -76,6 +77,11 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	reg := &registry.Service{Store: e.db}
+	settings := &setting.Service{Store: e.db}
+	tickets := &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
+		st, err := settings.Get(ctx, tenantID)
+		return st.Location(), err
+	}}
 	if err := c.loadDemo(ctx, e, reg, g.stdout); err != nil {
 		return err
 	}
@@ -91,13 +97,16 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}()
 	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
 
+	metrics := obs.NewMetrics()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
 	q, err := jobs.New(e.db, jobs.Config{
-		Work:     c.Role != "web",
-		Workers:  workers,
-		Periodic: []*river.PeriodicJob{jobs.SessionCleanup()},
-		Logger:   quieter(e.log, slog.LevelWarn).With("component", "jobs"),
+		Work:      c.Role != "web",
+		Workers:   workers,
+		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup()},
+		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
+		JobLogger: e.log,
+		Metrics:   metrics,
 	})
 	if err != nil {
 		return err
@@ -122,13 +131,12 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		sessions.Cookie.HttpOnly = true
 		sessions.Cookie.SameSite = http.SameSiteLaxMode
 		sessions.Cookie.Secure = strings.HasPrefix(baseURL, "https://")
-		metrics := obs.NewMetrics()
 		deps := web.Deps{
 			Logger: e.log, Metrics: metrics, Auth: e.auth, Sessions: sessions,
 			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
 			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
-			Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
-			Jobs: jobs.NewAdmin(e.db, q), Registry: reg,
+			Settings: settings, Secrets: &setting.Secrets{Store: e.db},
+			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets,
 		}
 		sso, err := c.OIDC.client(baseURL)
 		if err != nil {

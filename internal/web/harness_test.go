@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
 
@@ -72,6 +74,10 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
 		Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
 		Registry: &registry.Service{Store: e.db},
+		Tickets: &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
+			st, err := (&setting.Service{Store: e.db}).Get(ctx, tenantID)
+			return st.Location(), err
+		}},
 	}
 }
 

@@ -30,6 +30,20 @@ func (s *Server) registerRoutes() {
 	// UI: home.
 	s.page("GET", "/{$}", auth.PermView, s.uiHome)
 
+	// Changes: tickets.
+	op(s, opListTickets, auth.PermView, s.apiListTickets)
+	op(s, opGetTicket, auth.PermView, s.apiGetTicket)
+	// Transitions are open to every viewer of tickets: the lifecycle rules
+	// decide by role (confirm closure, override, working the ticket).
+	op(s, opTransitionTicket, auth.PermView, s.apiTransitionTicket)
+	op(s, opAddTicketNote, auth.PermMarkAppProgress, s.apiAddTicketNote)
+	op(s, opMarkProgress, auth.PermMarkAppProgress, s.apiMarkTicketProgress)
+	s.page("GET", "/tickets", auth.PermView, s.uiTickets)
+	s.page("GET", "/tickets/{number}", auth.PermView, s.uiTicket)
+	s.page("POST", "/tickets/{number}/transitions", auth.PermView, s.uiTransitionTicket)
+	s.page("POST", "/tickets/{number}/notes", auth.PermMarkAppProgress, s.uiAddTicketNote)
+	s.page("POST", "/tickets/{number}/applications/{application_id}/progress", auth.PermMarkAppProgress, s.uiMarkTicketProgress)
+
 	// Registry: vendors, applications, rules.
 	// [registry: API and UI routes]
 	op(s, opListVendors, auth.PermView, s.apiListVendors)

@@ -18,6 +18,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
+	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
 // Deps is everything the web layer calls into. It holds domain services and
@@ -48,6 +49,9 @@ type Deps struct {
 	Registry *registry.Service
 	// Jobs inspects and retries the tenant's dead letters.
 	Jobs JobAdmin
+	// Tickets is the change tickets' lifecycle: lists, detail, transitions,
+	// progress and notes.
+	Tickets *ticket.Service
 }
 
 // Server routes HTTP requests.

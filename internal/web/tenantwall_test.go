@@ -62,6 +62,7 @@ var wallFixtures = map[string]wallFixture{
 		return "wall-secret"
 	},
 	"settings": func(e *env, key string) string { return "wall-secret" }, // /settings/secrets/{name}/…
+	"tickets":  ticketWallFixture,
 	"jobs": func(e *env, key string) string {
 		var tenantID string
 		for _, t := range mustTenants(e) {
@@ -179,4 +180,3 @@ func TestTenantWall(t *testing.T) {
 		})
 	}
 }
-

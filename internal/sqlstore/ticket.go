@@ -1,0 +1,246 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+)
+
+// The store implements the ticket domain's store interface.
+var _ ticket.Store = (*DB)(nil)
+
+// refEmails is the table ticket rows refer to for their source email.
+const refEmails refTable = "source_emails"
+
+const ticketColumns = `id, tenant_id, number, vendor_id, topic, summary, effective_date, severity, status, owner_team_id,
+	sla_days, due_at, alert_channel, email_id, matched_rule_ids, reasoning, decision, is_manual_override, close_reason,
+	last_transitioned_by, last_transitioned_at, resolved_at, closed_at, breached_at, created_at, updated_at, version`
+
+func scanTicket(r interface{ Scan(...any) error }) (ticket.Ticket, error) {
+	var t ticket.Ticket
+	var team, email sql.NullString
+	var rules, decision string
+	var lastAt, resolvedAt, closedAt, breachedAt sql.NullTime
+	err := r.Scan(&t.ID, &t.TenantID, &t.Number, &t.VendorID, &t.Topic, &t.Summary, &t.EffectiveDate, &t.Severity, &t.Status,
+		&team, &t.SLADays, &t.DueAt, &t.AlertChannel, &email, &rules, &t.Reasoning, &decision, &t.IsManualOverride,
+		&t.CloseReason, &t.LastTransitionedBy, &lastAt, &resolvedAt, &closedAt, &breachedAt, &t.CreatedAt, &t.UpdatedAt, &t.Version)
+	t.OwnerTeamID, t.EmailID, t.MatchedRuleIDs = team.String, email.String, parseList(rules)
+	if decision != "" {
+		t.Decision = []byte(decision)
+	}
+	t.LastTransitionedAt, t.ResolvedAt, t.ClosedAt, t.BreachedAt = nullTime(lastAt), nullTime(resolvedAt), nullTime(closedAt), nullTime(breachedAt)
+	t.DueAt, t.CreatedAt, t.UpdatedAt = t.DueAt.UTC(), t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	t.Applications = []ticket.TicketApplication{}
+	return t, err
+}
+
+// CreateTicket writes a new ticket in its own transaction.
+func (db *DB) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
+	var out ticket.Ticket
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.CreateTicket(ctx, c)
+		return err
+	})
+	return out, err
+}
+
+// CreateTicket allocates the tenant's next ticket number and writes the
+// ticket, its applications, its "created" entry, its audit row and its jobs
+// inside tx, so that callers (the email pipeline) can commit their own rows
+// with it. The counter is an ordinary row: a rolled-back creation gives its
+// number back, a committed one is never handed out again.
+func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
+	tenant := c.Ticket.TenantID
+	number, err := tx.nextNumber(ctx, tenant, "ticket")
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	t, ev, rec, jobs := c.Numbered(number)
+	for _, ref := range []struct {
+		table     refTable
+		field, id string
+	}{{refVendors, "vendor_id", t.VendorID}, {refTeams, "owner_team_id", t.OwnerTeamID}, {refEmails, "email_id", t.EmailID}} {
+		if err := tx.requireRef(ctx, ref.table, ref.field, tenant, ref.id); err != nil {
+			return ticket.Ticket{}, err
+		}
+	}
+	_, err = tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, tenant, t.Number, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
+		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
+		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
+		timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.CreatedAt, t.UpdatedAt, t.Version)
+	if err != nil {
+		return ticket.Ticket{}, translate(err, "ticket "+t.Key())
+	}
+	for _, a := range t.Applications {
+		// Selecting the application from the tenant proves it belongs there.
+		res, err := tx.exec(ctx, `INSERT INTO ticket_applications (tenant_id, ticket_id, application_id, uses_tracker, progress,
+			progress_updated_by, progress_updated_at) SELECT tenant_id, ?, id, ?, ?, ?, ? FROM applications WHERE tenant_id = ? AND id = ?`,
+			t.ID, a.UsesTracker, string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), tenant, a.ApplicationID)
+		if err != nil {
+			return ticket.Ticket{}, translate(err, "ticket application")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ticket.Ticket{}, invalidRef("application_ids", a.ApplicationID)
+		}
+	}
+	if err := tx.insertTicketEvent(ctx, ev); err != nil {
+		return ticket.Ticket{}, err
+	}
+	if err := tx.Audit(ctx, rec); err != nil {
+		return ticket.Ticket{}, err
+	}
+	for _, j := range jobs {
+		if err := tx.Enqueue(ctx, j, nil); err != nil {
+			return ticket.Ticket{}, err
+		}
+	}
+	return t, nil
+}
+
+// nextNumber increments and returns a tenant's named counter. The upsert
+// takes the counter row's lock, so concurrent PostgreSQL transactions get
+// distinct numbers in commit order.
+func (tx *Tx) nextNumber(ctx context.Context, tenantID, name string) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO counters (tenant_id, name, value) VALUES (?, ?, 1)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value`, tenantID, name).Scan(&n)
+	return n, translate(err, name+" counter")
+}
+
+// ApplyTicketChange writes a change to an existing ticket in one
+// transaction. A state change based on an outdated version is a conflict.
+func (db *DB) ApplyTicketChange(ctx context.Context, c ticket.Change) error {
+	t := c.Ticket
+	return db.inTx(ctx, func(tx *Tx) error {
+		if c.SaveState {
+			res, err := tx.exec(ctx, `UPDATE tickets SET status = ?, is_manual_override = ?, close_reason = ?,
+				last_transitioned_by = ?, last_transitioned_at = ?, resolved_at = ?, closed_at = ?, breached_at = ?,
+				updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`,
+				string(t.Status), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
+				timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.UpdatedAt, t.TenantID, t.ID, t.Version)
+			if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
+				if apperr.Is(err, apperr.NotFound) {
+					return apperr.E(apperr.Conflict, "%s changed while you were working on it; reload it and try again", t.Key())
+				}
+				return err
+			}
+		} else {
+			res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, t.UpdatedAt, t.TenantID, t.ID)
+			if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
+				return err
+			}
+		}
+		if a := c.Progress; a != nil {
+			res, err := tx.exec(ctx, `UPDATE ticket_applications SET progress = ?, progress_updated_by = ?, progress_updated_at = ?
+				WHERE tenant_id = ? AND ticket_id = ? AND application_id = ?`,
+				string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), t.TenantID, t.ID, a.ApplicationID)
+			if err := mustAffect(res, err, "ticket application"); err != nil {
+				return err
+			}
+		}
+		for _, ev := range c.Events {
+			if err := tx.insertTicketEvent(ctx, ev); err != nil {
+				return err
+			}
+		}
+		for _, ev := range c.Audit {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		for _, j := range c.Jobs {
+			if err := tx.Enqueue(ctx, j, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// TicketByNumber returns a tenant's ticket by number, with its applications.
+func (db *DB) TicketByNumber(ctx context.Context, tenantID string, number int64) (ticket.Ticket, error) {
+	return db.oneTicket(ctx, `tenant_id = ? AND number = ?`, tenantID, number)
+}
+
+// TicketByID returns a tenant's ticket by id, with its applications.
+func (db *DB) TicketByID(ctx context.Context, tenantID, id string) (ticket.Ticket, error) {
+	return db.oneTicket(ctx, `tenant_id = ? AND id = ?`, tenantID, id)
+}
+
+func (db *DB) oneTicket(ctx context.Context, where string, args ...any) (ticket.Ticket, error) {
+	t, err := scanTicket(db.reader().queryRow(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+where, args...))
+	if err != nil {
+		return ticket.Ticket{}, translate(err, "ticket")
+	}
+	ts := []ticket.Ticket{t}
+	if err := db.loadTicketApps(ctx, ts); err != nil {
+		return ticket.Ticket{}, err
+	}
+	return ts[0], nil
+}
+
+// ListTickets pages through a tenant's tickets by due time, then number,
+// loading the applications of the whole page in one query.
+func (db *DB) ListTickets(ctx context.Context, tenantID string, f ticket.Filter) ([]ticket.Ticket, string, error) {
+	keys, err := decodeCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	where := []string{"tenant_id = ?"}
+	args := []any{tenantID}
+	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if f.Severity != "" {
+		add("severity = ?", string(f.Severity))
+	}
+	if f.VendorID != "" {
+		add("vendor_id = ?", f.VendorID)
+	}
+	if f.OwnerTeamID != "" {
+		add("owner_team_id = ?", f.OwnerTeamID)
+	}
+	if !f.DueBefore.IsZero() {
+		add("due_at < ?", f.DueBefore.UTC())
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		if n, err := ticket.ParseKey(q); err == nil {
+			add("(number = ? OR LOWER(topic) LIKE ? OR LOWER(summary) LIKE ?)", n, likePattern(q), likePattern(q))
+		} else {
+			add("(LOWER(topic) LIKE ? OR LOWER(summary) LIKE ?)", likePattern(q), likePattern(q))
+		}
+	}
+	if keys != nil {
+		due, err1 := time.Parse(time.RFC3339Nano, keys[0])
+		num, err2 := strconv.ParseInt(keys[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, "", apperr.Invalidf("cursor is not valid")
+		}
+		add("(due_at > ? OR (due_at = ? AND number > ?))", due, due, num)
+	}
+	limit := clampLimit(f.Limit)
+	rows, err := db.reader().query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY due_at, number LIMIT `+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, "", translate(err, "tickets")
+	}
+	out, err := registryRows(rows, scanTicket, "tickets")
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = encodeCursor(last.DueAt.UTC().Format(time.RFC3339Nano), strconv.FormatInt(last.Number, 10))
+	}
+	return out, next, db.loadTicketApps(ctx, out)
+}

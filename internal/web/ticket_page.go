@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+)
+
+// ticketForm keeps what a user typed when a form on the ticket page fails.
+type ticketForm struct {
+	Reason   string
+	Override bool
+	Note     string
+}
+
+// ticketAppRow is one affected application on the ticket page.
+type ticketAppRow struct {
+	A       ticket.TicketApplication
+	Team    string
+	CanMark bool
+}
+
+// transitionButton is one transition the viewer may make.
+type transitionButton struct {
+	To    ticket.Status
+	Label string
+	Hint  string
+}
+
+// ruleLink names a matched rule.
+type ruleLink struct{ ID, Name string }
+
+// ticketPage is the data of the ticket page.
+type ticketPage struct {
+	T                 ticket.Ticket
+	Vendor, Team, Due string
+	Countdown         string
+	Overdue           bool
+	Apps              []ticketAppRow
+	Events            []ticket.TicketEvent
+	Buttons           []transitionButton
+	CanOverride       bool
+	CanNote           bool
+	Decision          string
+	Rules             []ruleLink
+	Progresses        []ticket.Progress
+	Form              ticketForm
+	MinReason         int
+}
+
+// buttonOf labels a transition the way people speak of it.
+func buttonOf(to ticket.Status) transitionButton {
+	switch to {
+	case ticket.InProgress:
+		return transitionButton{To: to, Label: "Start work", Hint: "Move to in progress."}
+	case ticket.Resolved:
+		return transitionButton{To: to, Label: "Mark resolved", Hint: "Every application is done; a change manager confirms closure."}
+	case ticket.Closed:
+		return transitionButton{To: to, Label: "Confirm closure", Hint: "The change is handled. You cannot confirm your own last transition."}
+	}
+	return transitionButton{To: to, Label: to.Label()}
+}
+
+// renderTicket shows ticket number n; formErr, when set, is shown with the
+// user's input kept in form.
+func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, n int64, form ticketForm, formErr error) error {
+	ctx := r.Context()
+	t, err := s.Tickets.Get(ctx, p, n)
+	if err != nil {
+		return err
+	}
+	_, vnames, _, tnames, err := s.ticketNames(r, p)
+	if err != nil {
+		return err
+	}
+	loc, err := s.Tickets.TenantLocation(ctx, p)
+	if err != nil {
+		return err
+	}
+	data := ticketPage{T: t, Vendor: vnames[t.VendorID], Team: tnames[t.OwnerTeamID], Form: form,
+		Due: t.DueAt.In(loc).Format("2006-01-02 15:04 MST"), MinReason: ticket.MinOverrideReason,
+		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermMarkAppProgress)}
+	data.Countdown, data.Overdue = countdown(t, time.Now(), loc)
+	if len(t.Decision) > 0 {
+		data.Decision = prettyJSON(t.Decision)
+	}
+	for _, a := range t.Applications {
+		data.Apps = append(data.Apps, ticketAppRow{A: a, Team: tnames[a.OwnerTeamID], CanMark: ticket.CanMarkProgress(p, t, a)})
+	}
+	targets, override := ticket.Options(p, t)
+	for _, to := range targets {
+		data.Buttons = append(data.Buttons, buttonOf(to))
+	}
+	data.CanOverride = override
+	for _, id := range t.MatchedRuleIDs {
+		name := id
+		if ru, err := s.Registry.Rule(ctx, p, id); err == nil {
+			name = ru.Name
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		data.Rules = append(data.Rules, ruleLink{ID: id, Name: name})
+	}
+	if data.Events, err = s.Tickets.Events(ctx, p, t); err != nil {
+		return err
+	}
+	v := View{Title: t.Key() + " · " + t.Topic, Nav: "tickets", Data: data}
+	s.render(w, r, status, "ticket.html", viewWithErr(v, formErr))
+	return nil
+}
