@@ -113,6 +113,7 @@ type APIKeyCreateCmd struct {
 	Tenant  string        `default:"default" help:"Tenant slug."`
 	Role    string        `default:"viewer" enum:"admin,change_manager,owner,viewer" help:"Role the key acts with (${enum})."`
 	Expires time.Duration `help:"Expire after this long (e.g. 720h); default never."`
+	Teams   []string      `name:"team" help:"Team (by name) an owner key works for; repeat for several."`
 }
 
 // Run creates the key.
@@ -131,7 +132,11 @@ func (c APIKeyCreateCmd) Run(ctx context.Context, g *Globals) error {
 		x := time.Now().UTC().Add(c.Expires)
 		exp = &x
 	}
-	k, full, err := e.auth.CreateAPIKey(ctx, auth.System(t.ID), c.Name, auth.Role(c.Role), exp)
+	teamIDs, err := e.teamIDs(ctx, t.ID, c.Teams)
+	if err != nil {
+		return err
+	}
+	k, full, err := e.auth.CreateAPIKey(ctx, auth.System(t.ID), c.Name, auth.Role(c.Role), exp, teamIDs...)
 	if err != nil {
 		return err
 	}
@@ -180,4 +185,26 @@ func (c AuditVerifyCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("audit chain broken in %d tenant(s)", broken)
 	}
 	return nil
+}
+
+// teamIDs resolves team names of a tenant to ids.
+func (e *env) teamIDs(ctx context.Context, tenantID string, names []string) ([]string, error) {
+	var ids []string
+	for _, name := range names {
+		teams, _, err := e.auth.ListTeams(ctx, auth.System(tenantID), auth.TeamFilter{Query: name, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		found := ""
+		for _, t := range teams {
+			if strings.EqualFold(t.Name, name) {
+				found = t.ID
+			}
+		}
+		if found == "" {
+			return nil, fmt.Errorf("no team named %q", name)
+		}
+		ids = append(ids, found)
+	}
+	return ids, nil
 }

@@ -20,6 +20,7 @@ type APIKey struct {
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"`
 	Role       Role       `json:"role"`
+	TeamIDs    []string   `json:"team_ids" nullable:"false" doc:"Teams an owner key acts for."`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
@@ -30,7 +31,7 @@ type APIKey struct {
 
 // Principal returns the principal an API key authenticates as.
 func (k APIKey) Principal() Principal {
-	return Principal{Kind: KindAPIKey, TenantID: k.TenantID, UserID: k.ID, Label: "apikey:" + k.Name, Role: k.Role}
+	return Principal{Kind: KindAPIKey, TenantID: k.TenantID, UserID: k.ID, Label: "apikey:" + k.Name, Role: k.Role, TeamIDs: k.TeamIDs}
 }
 
 // Usable reports whether the key may authenticate at t.

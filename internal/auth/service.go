@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -174,7 +175,8 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 }
 
 // CreateAPIKey issues a key for a tenant; the full key is returned once.
-func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, expiresAt *time.Time) (APIKey, string, error) {
+// teamIDs are the teams an owner key works for, as an owner user would.
+func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, expiresAt *time.Time, teamIDs ...string) (APIKey, string, error) {
 	if err := require(p, PermManageUsers); err != nil {
 		return APIKey{}, "", err
 	}
@@ -185,14 +187,27 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, ro
 	if expiresAt != nil {
 		v.Check(expiresAt.After(s.now()), "expires_at", "must be in the future")
 	}
+	teams := []string{}
+	for _, id := range teamIDs {
+		if slices.Contains(teams, id) {
+			continue
+		}
+		if _, err := s.Store.Team(ctx, p.TenantID, id); err != nil {
+			if !apperr.Is(err, apperr.NotFound) {
+				return APIKey{}, "", err
+			}
+			v.Add("team_ids", "no such team: %s", id)
+		}
+		teams = append(teams, id)
+	}
 	if err := v.Err(); err != nil {
 		return APIKey{}, "", err
 	}
 	full, prefix := NewAPIKeySecret()
 	kid, mk := s.Keys.MACKey("apikey")
 	k := APIKey{ID: NewID(), TenantID: p.TenantID, Name: name, Prefix: prefix, Role: role, CreatedBy: p.Label,
-		CreatedAt: s.now(), ExpiresAt: expiresAt, Hash: HashAPIKey(kid, mk, full)}
-	ev := audit.Record(p, "apikey.create", "api_key", k.ID, nil, map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix})
+		CreatedAt: s.now(), ExpiresAt: expiresAt, Hash: HashAPIKey(kid, mk, full), TeamIDs: teams}
+	ev := audit.Record(p, "apikey.create", "api_key", k.ID, nil, map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix, "team_ids": teams})
 	if err := s.Store.CreateAPIKey(ctx, k, ev); err != nil {
 		return APIKey{}, "", err
 	}

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -265,6 +266,41 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		}
 		if text := f.auditText(t); strings.Count(text, "apikey.revoke") != 1 || strings.Contains(text, full) {
 			t.Errorf("audit log: want one revoke row and no key:\n%s", text)
+		}
+	})
+}
+
+func TestOwnerAPIKeyActsForItsTeams(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		team, err := f.svc.CreateTeam(f.ctx, f.sys, auth.TeamInput{Name: "Payments"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, full, err := f.svc.CreateAPIKey(f.ctx, f.sys, "pay-bot", auth.RoleOwner, nil, team.ID, team.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.svc.AuthenticateAPIKey(f.ctx, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.TeamIDs) != 1 || p.TeamIDs[0] != team.ID {
+			t.Fatalf("key principal teams = %v, want [%s]", p.TeamIDs, team.ID)
+		}
+		other := &fixture{ctx: f.ctx, db: db, svc: f.svc}
+		b, err := f.svc.CreateTenant(f.ctx, "globex", "Globex", "admin@globex.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other.sys = auth.System(b.Tenant.ID)
+		otherTeam, err := other.svc.CreateTeam(other.ctx, other.sys, auth.TeamInput{Name: "Elsewhere"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.svc.CreateAPIKey(f.ctx, f.sys, "bad", auth.RoleOwner, nil, otherTeam.ID)
+		if !apperr.Is(err, apperr.Invalid) || !strings.Contains(fmt.Sprint(apperr.FieldsOf(err)), "team_ids") {
+			t.Fatalf("a team of another tenant: err = %v, want a team_ids field error", err)
 		}
 	})
 }

@@ -15,6 +15,7 @@ type apiKeyCreateIn struct {
 		Name      string     `json:"name" doc:"What the key is for, e.g. ci-pipeline."`
 		Role      auth.Role  `json:"role" enum:"admin,change_manager,owner,viewer" doc:"Role the key acts with."`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the key stops working; never when absent."`
+		TeamIDs   []string   `json:"team_ids,omitempty" doc:"Teams an owner key works for (as an owner user's teams)."`
 	}
 }
 
@@ -40,7 +41,7 @@ func (s *Server) apiListAPIKeys(ctx context.Context, in *PageQuery) (*PageOut[au
 }
 
 func (s *Server) apiCreateAPIKey(ctx context.Context, in *apiKeyCreateIn) (*apiKeyCreatedOut, error) {
-	k, full, err := s.Auth.CreateAPIKey(ctx, principal(ctx), in.Body.Name, in.Body.Role, in.Body.ExpiresAt)
+	k, full, err := s.Auth.CreateAPIKey(ctx, principal(ctx), in.Body.Name, in.Body.Role, in.Body.ExpiresAt, in.Body.TeamIDs...)
 	if err != nil {
 		return nil, err
 	}

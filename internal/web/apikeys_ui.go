@@ -14,6 +14,7 @@ type apiKeyForm struct {
 	Name      string
 	Role      auth.Role
 	ExpiresOn string // YYYY-MM-DD, empty for never
+	TeamIDs   []string
 }
 
 // apiKeysPage is the data of the API key page.
@@ -23,6 +24,7 @@ type apiKeysPage struct {
 	Form    apiKeyForm
 	Created *apiKeyCreated // the key just made, shown once
 	Now     time.Time
+	Teams   []auth.Team // for the owner key's team choice
 }
 
 func (s *Server) uiAPIKeys(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -35,6 +37,9 @@ func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, p auth.Pr
 		return err
 	}
 	data.Keys, data.Now = keys, time.Now().UTC()
+	if data.Teams, _, err = s.Auth.ListTeams(r.Context(), p, auth.TeamFilter{Limit: 500}); err != nil {
+		return err
+	}
 	if next != "" {
 		data.Next = withCursor(r.URL, next)
 	}
@@ -43,7 +48,8 @@ func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, p auth.Pr
 }
 
 func (s *Server) uiCreateAPIKey(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	f := apiKeyForm{Name: r.PostFormValue("name"), Role: auth.Role(r.PostFormValue("role")), ExpiresOn: strings.TrimSpace(r.PostFormValue("expires_on"))}
+	f := apiKeyForm{Name: r.PostFormValue("name"), Role: auth.Role(r.PostFormValue("role")), ExpiresOn: strings.TrimSpace(r.PostFormValue("expires_on")),
+		TeamIDs: r.PostForm["team_ids"]}
 	var exp *time.Time
 	if f.ExpiresOn != "" {
 		d, err := time.Parse("2006-01-02", f.ExpiresOn)
@@ -54,7 +60,7 @@ func (s *Server) uiCreateAPIKey(w http.ResponseWriter, r *http.Request, p auth.P
 		}
 		exp = &d
 	}
-	k, full, err := s.Auth.CreateAPIKey(r.Context(), p, f.Name, f.Role, exp)
+	k, full, err := s.Auth.CreateAPIKey(r.Context(), p, f.Name, f.Role, exp, f.TeamIDs...)
 	if formFailure(err) {
 		return s.renderAPIKeys(w, r, p, Status(err), apiKeysPage{Form: f}, err)
 	}
