@@ -1,0 +1,125 @@
+package anthropic_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/llm"
+	"github.com/vendorsync/vendorsync/internal/llm/anthropic"
+	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
+)
+
+func newClient(t *testing.T, srv *llmtest.Server, retries int) *anthropic.Client {
+	t.Helper()
+	c, err := anthropic.New(anthropic.Config{
+		APIKey: "sk-ant-test", BaseURL: srv.URL, Model: "claude-sonnet-4-5",
+		Timeout: 5 * time.Second, MaxRetries: retries, MaxRetryWait: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func request() llm.Request {
+	req := llm.User("You triage vendor emails.", "<email>Visa retires v1.</email>")
+	req.Schema = llmtest.Schema()
+	req.MaxTokens = 1024
+	return req
+}
+
+func TestCompleteForcesTheSchemaTool(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.ReadFile(t, "message_tool_use.json")})
+	resp, err := newClient(t, srv, -1).Complete(context.Background(), request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	llmtest.SameJSON(t, resp.Text, llmtest.WantText)
+	if resp.InputTokens != 2095 || resp.OutputTokens != 503 || resp.Model != "claude-sonnet-4-5-20250929" {
+		t.Errorf("usage/model = %d/%d/%s", resp.InputTokens, resp.OutputTokens, resp.Model)
+	}
+	if resp.Provider != "anthropic:claude-sonnet-4-5" || resp.Raw == "" {
+		t.Errorf("provider %q, raw %q", resp.Provider, resp.Raw)
+	}
+
+	got := srv.Requests()[0]
+	if got.Method != http.MethodPost || got.Path != "/v1/messages" {
+		t.Errorf("request = %s %s", got.Method, got.Path)
+	}
+	if got.Header.Get("X-Api-Key") != "sk-ant-test" || got.Header.Get("Anthropic-Version") == "" {
+		t.Errorf("headers = %v", got.Header)
+	}
+	body := got.JSON(t)
+	tools, _ := body["tools"].([]any)
+	if len(tools) != 1 {
+		t.Fatalf("tools = %v", body["tools"])
+	}
+	tool := tools[0].(map[string]any)
+	schema, _ := tool["input_schema"].(map[string]any)
+	props, _ := schema["properties"].(map[string]any)
+	if tool["name"] != "decision" || schema["type"] != "object" || props["severity"] == nil ||
+		schema["additionalProperties"] != false || len(schema["required"].([]any)) != 2 {
+		t.Errorf("tool = %v", tool)
+	}
+	choice, _ := body["tool_choice"].(map[string]any)
+	if choice["type"] != "tool" || choice["name"] != "decision" {
+		t.Errorf("tool_choice = %v", body["tool_choice"])
+	}
+	system, _ := body["system"].([]any)
+	if len(system) != 1 || system[0].(map[string]any)["text"] != "You triage vendor emails." {
+		t.Errorf("system = %v", body["system"])
+	}
+	if body["max_tokens"] != float64(1024) || body["model"] != "claude-sonnet-4-5" {
+		t.Errorf("max_tokens/model = %v/%v", body["max_tokens"], body["model"])
+	}
+}
+
+func TestRetriesAfterRateLimitHonouringRetryAfter(t *testing.T) {
+	srv := llmtest.NewServer(t,
+		llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"},
+			Body: llmtest.AnthropicError("rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit")},
+		llmtest.Reply{Body: llmtest.ReadFile(t, "message_tool_use.json")})
+	resp, err := newClient(t, srv, 2).Complete(context.Background(), request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	llmtest.SameJSON(t, resp.Text, llmtest.WantText)
+	if srv.Count() != 2 {
+		t.Errorf("requests = %d, want 2", srv.Count())
+	}
+}
+
+func TestFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		reply    llmtest.Reply
+		want     llm.Kind
+		attempts int
+	}{
+		{"retry-after beyond the cap fails at once", llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "3600"},
+			Body: llmtest.AnthropicError("rate_limit_error", "slow down")}, llm.KindRateLimited, 1},
+		{"overloaded", llmtest.Reply{Status: 529, Header: map[string]string{"Retry-After": "0"},
+			Body: llmtest.AnthropicError("overloaded_error", "Overloaded")}, llm.KindUnavailable, 2},
+		{"bad key", llmtest.Reply{Status: 401, Body: llmtest.AnthropicError("authentication_error", "invalid x-api-key")}, llm.KindAuth, 1},
+		{"bad request", llmtest.Reply{Status: 400, Body: llmtest.AnthropicError("invalid_request_error", "max_tokens: must be positive")}, llm.KindInvalidRequest, 1},
+		{"malformed body", llmtest.Reply{Body: `{"id": "msg_01", "content": [`}, llm.KindBadResponse, 1},
+		{"no tool call", llmtest.Reply{Body: `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+			"content":[{"type":"text","text":"I cannot help."}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`}, llm.KindBadResponse, 1},
+		{"cut off", llmtest.Reply{Body: `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+			"content":[{"type":"tool_use","id":"t","name":"decision","input":{}}],"stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":1}}`}, llm.KindBadResponse, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.NewServer(t, tt.reply)
+			_, err := newClient(t, srv, 1).Complete(context.Background(), request())
+			if got := llm.KindOf(err); got != tt.want {
+				t.Errorf("kind = %q (%v), want %q", got, err, tt.want)
+			}
+			if srv.Count() != tt.attempts {
+				t.Errorf("attempts = %d, want %d", srv.Count(), tt.attempts)
+			}
+		})
+	}
+}

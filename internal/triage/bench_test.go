@@ -1,0 +1,67 @@
+package triage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// largeRegistry is the test registry grown to 50 applications and 30
+// rules, with descriptions built from a payments company's vocabulary.
+func largeRegistry() registry.Snapshot {
+	snap := testRegistry()
+	words := strings.Fields(`ledger settlement reconciliation chargeback dispute payout merchant onboarding kyc sanctions
+		screening invoice subscription webhook queue kafka postgres redis kubernetes terraform lambda s3 cdn tls certificate
+		oauth token jwks sso scim sms email push notification analytics dashboard warehouse etl batch sftp csv xml json
+		api rest graphql grpc fraud scoring risk authorization capture refund currency fx rates pricing catalog search`)
+	teams := []string{"team-payments", "team-platform", "team-identity", "team-growth", "team-data"}
+	for i := len(snap.Applications); i < 50; i++ {
+		var desc []string
+		for j := 0; j < 24; j++ {
+			desc = append(desc, words[(i*7+j*5)%len(words)])
+		}
+		v := snap.Vendors[i%len(snap.Vendors)]
+		snap.Applications = append(snap.Applications, registry.Application{
+			ID: fmt.Sprintf("app-gen-%02d", i), Name: fmt.Sprintf("Service%02d", i), OwnerTeamID: teams[i%len(teams)],
+			IsCritical: i%5 == 0, VendorIDs: []string{v.ID}, IsActive: true,
+			Description: "Internal service that " + strings.Join(desc, " ") + " for " + v.Name + ".",
+		})
+	}
+	for i := len(snap.Rules); i < 30; i++ {
+		v := snap.Vendors[i%len(snap.Vendors)]
+		snap.Rules = append(snap.Rules, registry.Rule{
+			ID: fmt.Sprintf("rule-gen-%02d", i), Name: fmt.Sprintf("Generated rule %d", i), VendorID: v.ID,
+			Severity: registry.Severities[i%4], OwnerTeamID: teams[i%len(teams)], AlertChannel: "#alerts", IsActive: true,
+			Text: fmt.Sprintf("%s changes to %s %s and %s are relevant.", v.Name, words[i%len(words)], words[(i*3)%len(words)], words[(i*11)%len(words)]),
+		})
+	}
+	return snap
+}
+
+func BenchmarkOfflineDecide(b *testing.B) {
+	snap := largeRegistry()
+	corpus := loadCorpus(b)
+	agent, s := &Agent{}, testSettings()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := agent.Decide(ctx, corpus[i%len(corpus)].email, snap, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestLargeRegistryStillRoutesVisa(t *testing.T) {
+	d, err := (&Agent{}).Decide(context.Background(), email(t, "01_visa_endpoint.eml"), largeRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.VendorID != "v-visa" || !containsID(d.AffectedApplicationIDs, "app-payment") || d.Severity != registry.SeverityCritical {
+		t.Errorf("decision = %+v", d)
+	}
+	t.Logf("applications routed in a 50-application registry: %v", d.AffectedApplicationIDs)
+}

@@ -1,0 +1,101 @@
+package triage
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExtractDate(t *testing.T) {
+	sent := time.Date(2027, 2, 26, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, text, want, note string
+	}{
+		{"ISO", "The change is effective 2027-04-20 for all clients.", "2027-04-20", ""},
+		{"month day year", "Effective April 20, 2027, requests must use v2.", "2027-04-20", ""},
+		{"month day ordinal", "Deadline: Apr 20th 2027.", "2027-04-20", ""},
+		{"day month year", "The endpoint will be retired on 20 April 2027.", "2027-04-20", ""},
+		{"day month year, 31st", "Starting 31 January 2028 the old format is rejected.", "2028-01-31", ""},
+		{"day first slash", "Keys rotate on 20/04/2027.", "2027-04-20", ""},
+		{"day first dots", "From 12.04.2027 files go to the new host.", "2027-04-12", ""},
+		{"month first when day > 12", "Scheduled for 04/20/2027.", "2027-04-20", "month-first"},
+		{"ambiguous read day first", "Registration deadline 04/05/2027.", "2027-05-04", "day-first"},
+		{"month only is its last day", "Browsers distrust the root in June 2027.", "2027-06-30", "last day of the month"},
+		{"quarter is its last day", "The v1 feed is sunset in Q3 2027.", "2027-09-30", "quarter"},
+		{"past dates ignored", "Announced on January 5, 2027; effective May 3, 2027.", "2027-05-03", ""},
+		{"deadline word beats an earlier plain date", "Webinar March 10, 2027. Old API retired by June 1, 2027.", "2027-06-01", ""},
+		{"soonest of equal cues", "Deprecated by 2027-09-01 and removed by 2027-05-01.", "2027-05-01", ""},
+		{"own date line ignored", "Date: Mon, April 5, 2027\nNo other date here.", "", ""},
+		{"sending day without a cue ignored", "February 26, 2027\n\nDear client,", "", ""},
+		{"impossible date ignored", "Effective 2027-02-30.", "", ""},
+		{"no date", "We are improving our API.", "", ""},
+	}
+	today := Date{2027, time.March, 1}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := extractDate("", tt.text, sent, today, time.UTC)
+			if tt.want == "" {
+				if ok {
+					t.Errorf("found %s from %q, want none", got.date, got.text)
+				}
+				return
+			}
+			if !ok || got.date.String() != tt.want {
+				t.Fatalf("date = %s (found %v), want %s", got.date, ok, tt.want)
+			}
+			if !strings.Contains(got.note, tt.note) {
+				t.Errorf("note = %q, want it to mention %q", got.note, tt.note)
+			}
+		})
+	}
+}
+
+func TestDateJSON(t *testing.T) {
+	var d struct {
+		A Date `json:"a,omitzero"`
+		B Date `json:"b"`
+	}
+	d.B = Date{2027, time.April, 20}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"b":"2027-04-20"}` {
+		t.Errorf("marshal = %s", b)
+	}
+	if err := json.Unmarshal([]byte(`{"a":"","b":"2028-02-29"}`), &d); err != nil || !d.A.IsZero() || d.B.String() != "2028-02-29" {
+		t.Errorf("unmarshal = %+v, %v", d, err)
+	}
+	if err := json.Unmarshal([]byte(`{"b":"2027-02-29"}`), &d); err == nil {
+		t.Error("29 February 2027 accepted")
+	}
+	if got := (Date{2027, time.April, 20}).DaysAfter(Date{2027, time.March, 1}); got != 50 {
+		t.Errorf("DaysAfter = %d, want 50", got)
+	}
+}
+
+func TestStem(t *testing.T) {
+	groups := [][]string{
+		{"authorization", "authorizations", "authorize", "authorized"},
+		{"deprecation", "deprecated", "deprecate", "deprecating"},
+		{"certificate", "certificates"},
+		{"endpoint", "endpoints"},
+		{"file", "files"},
+		{"runtime", "runtimes"},
+		{"policy", "policies"},
+		{"process", "processes", "processing"},
+	}
+	for _, g := range groups {
+		for _, w := range g[1:] {
+			if stem(w) != stem(g[0]) {
+				t.Errorf("stem(%q) = %q, stem(%q) = %q", w, stem(w), g[0], stem(g[0]))
+			}
+		}
+	}
+	for _, w := range []string{"tls", "status", "access", "use"} {
+		if s := stem(w); s != w {
+			t.Errorf("stem(%q) = %q, want it unchanged", w, s)
+		}
+	}
+}

@@ -1,0 +1,295 @@
+package triage
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// Offline triages an email without a language model: deterministic and
+// explainable, every conclusion listed in Reasoning with its evidence. It is
+// what a tenant gets out of the box; the result still goes through
+// Validate, defaults and guardrails in Agent.Decide.
+func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
+	s = s.normalized()
+	e.Body = withoutSeparators(truncateBytes(e.Body, maxAnalysedBody))
+	o := &offline{e: e, snap: snap, s: s, lower: strings.ToLower(e.Subject + "\n" + e.Body)}
+	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Severity: registry.SeverityLow,
+		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
+	o.run()
+	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")
+	return o.d
+}
+
+// maxAnalysedBody bounds the part of a body the offline triage reads; a
+// vendor notice says what it has to say long before.
+const maxAnalysedBody = 256 << 10
+
+type offline struct {
+	e     Email
+	lower string // subject and body in lower case
+	snap  registry.Snapshot
+	s     Settings
+	d     Decision
+	why   []string
+}
+
+func (o *offline) note(format string, args ...any) {
+	o.why = append(o.why, fmt.Sprintf(format, args...))
+}
+
+func (o *offline) run() {
+	vm, ok := matchVendor(o.e, o.snap)
+	if !ok {
+		o.d.Classification = UnknownVendor
+		o.note("no vendor in the registry matches the sender %q, the forwarded senders or the vendors mentioned", o.e.FromAddress)
+		return
+	}
+	v := vm.vendor
+	o.d.VendorID = v.ID
+	o.note("%s", vm.reason)
+
+	brk, info := breakingSignal(o.e), informationalSignal(o.e)
+	o.d.IsBreaking = brk.strong()
+	o.d.Classification = Actionable
+	switch {
+	case o.d.IsBreaking:
+		o.note("breaking-change language: %s", brk)
+	case info.strong():
+		o.d.Classification = Informational
+		o.note("informational: %s, and no breaking-change language", info)
+	default:
+		o.note("actionable: no breaking-change language and not a newsletter or notice")
+	}
+
+	// An informational email's dates are mostly events (a webinar on …);
+	// only one after a word like "starting" or "effective" is kept.
+	if fd, ok := extractDate(o.e.Subject, o.e.Body, o.e.Date, o.s.today(), o.s.Timezone); ok &&
+		(o.d.Classification != Informational || fd.cue >= strongCue) {
+		o.d.EffectiveDate = fd.date
+		msg := fmt.Sprintf("effective date %s from %q", fd.date, fd.text)
+		if fd.note != "" {
+			msg += " (" + fd.note + ")"
+		}
+		o.note("%s", msg)
+	}
+
+	skip := vendorTerms(o.snap)
+	ix := newAppIndex(o.snap.Applications)
+	rules := matchRules(o.snap, newRegistryDF(o.snap, ix), v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
+	if o.d.Classification == Informational {
+		rules = o.keepInformationalRules(rules)
+	}
+	for _, m := range rules {
+		o.d.MatchedRuleIDs = append(o.d.MatchedRuleIDs, m.rule.ID)
+		o.note("rule %q matched on terms %s", m.rule.Name, strings.Join(m.matched, ", "))
+	}
+	var top *registry.Application
+	if o.d.Classification == Actionable {
+		top = o.selectApps(ix, v, rules, emailQuery(o.e, skip))
+	}
+	o.decideSeverity(v, rules)
+	o.decideOwner(v, rules, top)
+}
+
+// keepInformationalRules drops rules that would make an informational
+// email urgent: only low-severity rules (about newsletters and the like)
+// apply to it.
+func (o *offline) keepInformationalRules(rules []ruleMatch) []ruleMatch {
+	var kept []ruleMatch
+	for _, m := range rules {
+		if m.rule.Severity == registry.SeverityLow {
+			kept = append(kept, m)
+		} else {
+			o.note("rule %q not applied: the email is informational", m.rule.Name)
+		}
+	}
+	return kept
+}
+
+// Thresholds of application routing: an application linked to the vendor
+// is affected when its score is at least minAppScore and at least
+// relAppScore of the best linked application's.
+const (
+	minAppScore = 1.5
+	relAppScore = 0.5
+)
+
+// selectApps decides the affected applications and returns the most
+// relevant one. An application is affected when the email names it, a
+// matched rule names it, or it is linked to the vendor and its description
+// shares enough of the email's terms; when none is, every application
+// linked to the vendor is, as a precaution.
+func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch, query map[string]float64) *registry.Application {
+	ranked := ix.rank(query)
+	best := 0.0
+	for _, r := range ranked {
+		if linked(r.app, v.ID) && r.score > best {
+			best = r.score
+		}
+	}
+	var top *registry.Application
+	for _, r := range ranked {
+		isLinked := linked(r.app, v.ID)
+		var evidence []string // why the application is affected
+		if indexWord(o.lower, strings.ToLower(r.app.Name)) >= 0 {
+			evidence = append(evidence, "named in the email")
+		}
+		for _, m := range rules {
+			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
+				evidence = append(evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
+			}
+		}
+		if isLinked && r.score >= minAppScore && r.score >= relAppScore*best {
+			evidence = append(evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
+		}
+		if len(evidence) == 0 {
+			continue
+		}
+		if isLinked {
+			evidence = append([]string{"linked to " + v.Name}, evidence...)
+		}
+		o.addApp(r.app, evidence, &top)
+	}
+	if top == nil {
+		var all []registry.Application
+		for _, r := range ranked {
+			if linked(r.app, v.ID) {
+				o.d.AffectedApplicationIDs = append(o.d.AffectedApplicationIDs, r.app.ID)
+				all = append(all, r.app)
+				if top == nil {
+					a := r.app
+					top = &a
+				}
+			}
+		}
+		if len(all) > 0 {
+			o.note("no application description matches the email: all %d applications linked to %s included as a precaution (%s)",
+				len(all), v.Name, names(all))
+		} else {
+			o.note("no application is linked to %s or matches the email", v.Name)
+		}
+	}
+	return top
+}
+
+func (o *offline) addApp(a registry.Application, why []string, top **registry.Application) {
+	o.d.AffectedApplicationIDs = append(o.d.AffectedApplicationIDs, a.ID)
+	o.note("%s: %s", a.Name, strings.Join(why, "; "))
+	if *top == nil {
+		*top = &a
+	}
+}
+
+// decideSeverity is the most severe of the matched rules and the severity
+// table.
+func (o *offline) decideSeverity(v registry.Vendor, rules []ruleMatch) {
+	sev := registry.SeverityLow
+	for _, m := range rules {
+		sev = maxSeverity(sev, m.rule.Severity)
+	}
+	if len(rules) > 0 {
+		o.note("severity %s from rule %q", rules[0].rule.Severity, rules[0].rule.Name)
+	}
+	floor, why := severityFloor(o.facts(v))
+	if floor.Rank() > sev.Rank() {
+		o.note("severity %s: %s", floor, why)
+		sev = floor
+	}
+	o.d.Severity = sev
+}
+
+func (o *offline) facts(v registry.Vendor) facts {
+	f := facts{classification: o.d.Classification, tier: v.Tier, breaking: o.d.IsBreaking, apps: len(o.d.AffectedApplicationIDs)}
+	if !o.d.EffectiveDate.IsZero() {
+		f.deadline, f.days = true, o.d.EffectiveDate.DaysAfter(o.s.today())
+	}
+	for _, a := range o.snap.Applications {
+		if a.IsCritical && containsID(o.d.AffectedApplicationIDs, a.ID) {
+			f.criticalApps = append(f.criticalApps, a.Name)
+		}
+	}
+	return f
+}
+
+// decideOwner takes SLA, owner team and alert channel from the matched
+// rules (smallest SLA; owner and channel of the most severe rule that has
+// them), else from the vendor tier and the most relevant application.
+func (o *offline) decideOwner(v registry.Vendor, rules []ruleMatch, top *registry.Application) {
+	for _, m := range rules {
+		if m.rule.SLADays != nil && (o.d.SLADays == 0 || *m.rule.SLADays < o.d.SLADays) {
+			o.d.SLADays = *m.rule.SLADays
+		}
+		if o.d.OwnerTeam == "" && m.rule.OwnerTeamID != "" {
+			o.d.OwnerTeam = m.rule.OwnerTeamID
+			o.d.AlertChannel = m.rule.AlertChannel
+			o.note("owner team and alert channel from rule %q", m.rule.Name)
+		}
+	}
+	if o.d.SLADays == 0 {
+		o.d.SLADays = o.s.slaDays(v.Tier)
+		o.note("SLA %d days: default for %s vendors", o.d.SLADays, v.Tier)
+	}
+	if o.d.OwnerTeam == "" && top != nil && top.OwnerTeamID != "" {
+		o.d.OwnerTeam = top.OwnerTeamID
+		o.note("owner team from %s, the most relevant application", top.Name)
+	}
+}
+
+// separatorRE matches the lines mail clients put around forwarded and
+// quoted messages; their words ("message") are not the vendor's.
+var separatorRE = regexp.MustCompile(`(?im)^[\s>]*-{2,}\s*(forwarded message|original message|begin forwarded message)\s*-*\s*$`)
+
+func withoutSeparators(body string) string { return separatorRE.ReplaceAllString(body, "") }
+
+var subjectPrefixRE = regexp.MustCompile(`(?i)^\s*((re|fw|fwd|aw|wg)\s*:|\[[^\]]{1,40}\])\s*`)
+
+// topicOf is the subject without reply/forward prefixes and tags.
+func topicOf(subject string) string {
+	for {
+		s := subjectPrefixRE.ReplaceAllString(subject, "")
+		if s == subject {
+			break
+		}
+		subject = s
+	}
+	subject = strings.Join(strings.Fields(subject), " ")
+	if r := []rune(subject); len(r) > 200 {
+		subject = string(r[:200])
+	}
+	return subject
+}
+
+// truncateBytes cuts s to at most n bytes, at a character boundary.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func linked(a registry.Application, vendorID string) bool { return containsID(a.VendorIDs, vendorID) }
+
+func containsID(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func containsApp(apps []registry.Application, id string) bool {
+	for _, a := range apps {
+		if a.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,252 @@
+package triage
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// appIndex ranks applications against an email with BM25 over their names
+// and descriptions: a term the email shares with few descriptions counts
+// for more than one most descriptions share.
+type appIndex struct {
+	apps   []registry.Application
+	desc   [][]token // the described terms of each application
+	tf     []map[string]int
+	words  []map[string]string // stem → word as written, for explanations
+	length []int
+	avg    float64
+	df     map[string]int
+}
+
+// BM25 parameters: the usual ones.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// sentences splits text at sentence and clause punctuation.
+func sentences(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r == '.' || r == ';' || r == ':' || r == '!' || r == '?' || r == '\n'
+	})
+}
+
+// negations start the part of a sentence that says what an application
+// does NOT do ("Does not call authorization endpoints").
+var negations = setOf(`not never without no nor doesn don isn aren won cannot`)
+
+// describedTerms are the significant terms of a description, leaving out
+// those in the negated part of a sentence.
+func describedTerms(text string) []token {
+	var out []token
+	for _, sentence := range sentences(text) {
+		negAt := -1
+		for i, w := range words(sentence) {
+			if negations[w] {
+				negAt = i
+				break
+			}
+		}
+		for _, t := range terms(sentence) {
+			if negAt < 0 || t.pos < negAt {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+var camelRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+func newAppIndex(apps []registry.Application) *appIndex {
+	ix := &appIndex{apps: apps, df: map[string]int{}}
+	total := 0
+	for _, a := range apps {
+		name := a.Name + " " + camelRE.ReplaceAllString(a.Name, "$1 $2")
+		tf, surface := map[string]int{}, map[string]string{}
+		n := 0
+		desc := describedTerms(a.Description)
+		ix.desc = append(ix.desc, desc)
+		for _, t := range append(terms(name), desc...) {
+			if tf[t.stem] == 0 {
+				ix.df[t.stem]++
+				surface[t.stem] = t.word
+			}
+			tf[t.stem]++
+			n++
+		}
+		ix.tf, ix.words, ix.length = append(ix.tf, tf), append(ix.words, surface), append(ix.length, n)
+		total += n
+	}
+	if len(apps) > 0 {
+		ix.avg = float64(total) / float64(len(apps))
+	}
+	return ix
+}
+
+// appScore is one application's relevance and the words that earned it.
+type appScore struct {
+	app     registry.Application
+	score   float64
+	matched []string
+}
+
+// rank scores every application against query (stem → weight).
+func (ix *appIndex) rank(query map[string]float64) []appScore {
+	n := float64(len(ix.apps))
+	out := make([]appScore, len(ix.apps))
+	for i, a := range ix.apps {
+		s := appScore{app: a}
+		norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.length[i])/math.Max(ix.avg, 1))
+		for stem, w := range query {
+			tf := float64(ix.tf[i][stem])
+			if tf == 0 {
+				continue
+			}
+			df := float64(ix.df[stem])
+			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+			s.score += w * idf * tf * (bm25K1 + 1) / (tf + norm)
+			s.matched = append(s.matched, ix.words[i][stem])
+		}
+		sort.Strings(s.matched)
+		out[i] = s
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+// emailQuery is what an email is about: its significant terms, subject
+// terms weighing double, vendor names left out (they say who, not what).
+func emailQuery(e Email, skip map[string]bool) map[string]float64 {
+	q := map[string]float64{}
+	for _, t := range terms(e.Body) {
+		if !skip[t.stem] {
+			q[t.stem] = 1
+		}
+	}
+	for _, t := range terms(e.Subject) {
+		if !skip[t.stem] {
+			q[t.stem] = 2
+		}
+	}
+	return q
+}
+
+// ruleMatch is a rule that applies to an email and the evidence.
+type ruleMatch struct {
+	rule    registry.Rule
+	matched []string
+	apps    []registry.Application // applications the rule names
+}
+
+// ruleStopwords are words of rule text that describe the rule's outcome,
+// not the change it is about.
+var ruleStopwords = setOf(`critical high medium low severity sla owner owners alert channel rule rules`)
+
+// registryDF counts, for each term, the rule texts and application
+// descriptions of the registry that use it: a term most of them use says
+// little about which rule an email is about.
+type registryDF struct {
+	df map[string]int
+	n  int
+}
+
+func newRegistryDF(snap registry.Snapshot, ix *appIndex) registryDF {
+	r := registryDF{df: map[string]int{}}
+	for _, desc := range ix.desc {
+		seen := map[string]bool{}
+		for _, t := range desc {
+			seen[t.stem] = true
+		}
+		for s := range seen {
+			r.df[s]++
+		}
+		r.n++
+	}
+	for _, rule := range snap.Rules {
+		for s := range termSet(rule.Name + ". " + rule.Text) {
+			r.df[s]++
+		}
+		r.n++
+	}
+	return r
+}
+
+// distinctive reports whether a term is used by at most an eighth of the
+// registry's texts (at least 2).
+func (r registryDF) distinctive(stem string) bool {
+	return r.df[stem] <= max(2, r.n/8)
+}
+
+// minRuleTerms is how many distinctive key terms of a rule an email must
+// share for the rule to apply.
+const minRuleTerms = 2
+
+// matchRules finds the active rules that apply: the rule's vendor (or the
+// vendors its text names, for a rule about any vendor) includes the email's
+// vendor, and at least minRuleTerms of the rule's distinctive key terms
+// occur in the email. Shared common words ("card", "endpoint") are listed
+// as evidence but do not make a match on their own.
+func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, emailTerms map[string]string, skip map[string]bool) []ruleMatch {
+	var out []ruleMatch
+	for _, r := range snap.Rules {
+		if !ruleAppliesTo(r, vendor, snap) {
+			continue
+		}
+		var matched []string
+		distinct := 0
+		for stem := range termSet(r.Name + ". " + r.Text) {
+			if skip[stem] || ruleStopwords[stem] {
+				continue
+			}
+			if w, ok := emailTerms[stem]; ok {
+				matched = append(matched, w)
+				if df.distinctive(stem) {
+					distinct++
+				}
+			}
+		}
+		if distinct < minRuleTerms {
+			continue
+		}
+		sort.Strings(matched)
+		m := ruleMatch{rule: r, matched: matched}
+		for _, a := range snap.Applications {
+			if containsWord(r.Text, a.Name) {
+				m.apps = append(m.apps, a)
+			}
+		}
+		out = append(out, m)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rule.Severity.Rank() > out[j].rule.Severity.Rank() })
+	return out
+}
+
+// ruleAppliesTo reports whether a rule can be about the vendor's email.
+func ruleAppliesTo(r registry.Rule, vendor registry.Vendor, snap registry.Snapshot) bool {
+	if r.VendorID != "" {
+		return r.VendorID == vendor.ID
+	}
+	named := false
+	for _, v := range snap.Vendors {
+		if containsWord(r.Text, v.Name) {
+			named = true
+			if v.ID == vendor.ID {
+				return true
+			}
+		}
+	}
+	return !named
+}
+
+func names(apps []registry.Application) string {
+	out := make([]string, len(apps))
+	for i, a := range apps {
+		out[i] = a.Name
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,69 @@
+package triage
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// facts are what the severity table ("Business Rules Reference") looks at.
+type facts struct {
+	classification Classification
+	tier           registry.Tier
+	breaking       bool
+	deadline       bool // an effective date is known
+	days           int  // days from today to the effective date
+	criticalApps   []string
+	apps           int
+}
+
+// severityFloor applies the seed's severity table to a change and returns
+// the least severity it allows with the reason. The table's triggers are
+// read as applying to actionable changes: "vendor tier_1 → critical" alone
+// would make every Visa newsletter critical, so vendor tier and critical
+// applications raise severity for breaking changes, and the deadline
+// thresholds (< 30 days critical, 30–90 days high) decide the rest.
+//
+//	critical  breaking, effective in < 30 days
+//	critical  breaking, tier_1 vendor, affects a payment-critical application
+//	high      breaking, effective in 30–90 days
+//	high      breaking, tier_1 or tier_2 vendor (tier_1: the seed's guardrail)
+//	high      breaking, affects two or more critical applications
+//	medium    any other breaking change
+//	medium    a non-breaking actionable change from a tier_1 or tier_2 vendor
+//	low       informational, unknown vendor, or a non-breaking tier_3 change
+func severityFloor(f facts) (registry.Severity, string) {
+	if f.classification != Actionable {
+		return registry.SeverityLow, ""
+	}
+	if f.breaking {
+		switch {
+		case f.deadline && f.days < 30:
+			return registry.SeverityCritical, fmt.Sprintf("breaking change effective in %d days (< 30)", f.days)
+		case f.tier == registry.Tier1 && len(f.criticalApps) > 0:
+			return registry.SeverityCritical, "breaking change from a tier_1 vendor affecting payment-critical " +
+				strings.Join(f.criticalApps, ", ")
+		case f.deadline && f.days <= 90:
+			return registry.SeverityHigh, fmt.Sprintf("breaking change effective in %d days (30–90)", f.days)
+		case f.tier == registry.Tier1 || f.tier == registry.Tier2:
+			return registry.SeverityHigh, "breaking change from a " + string(f.tier) + " vendor"
+		case len(f.criticalApps) >= 2:
+			return registry.SeverityHigh, "breaking change affecting several critical applications (" +
+				strings.Join(f.criticalApps, ", ") + ")"
+		}
+		return registry.SeverityMedium, "breaking change"
+	}
+	if f.tier == registry.Tier1 || f.tier == registry.Tier2 {
+		return registry.SeverityMedium, "actionable change from a " + string(f.tier) + " vendor"
+	}
+	return registry.SeverityLow, ""
+}
+
+// maxSeverity is the more urgent of a and b.
+func maxSeverity(a, b registry.Severity) registry.Severity {
+	if b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}

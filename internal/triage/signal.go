@@ -1,0 +1,103 @@
+package triage
+
+import (
+	"sort"
+	"strings"
+)
+
+// phrase is a cue in an email and how much it weighs.
+type phrase struct {
+	text   string
+	weight int
+}
+
+// breakingPhrases say that something will stop working unless the
+// recipient acts. Weight 2 is decisive alone; weight 1 needs company.
+var breakingPhrases = []phrase{
+	{"breaking change", 2}, {"breaking changes", 2}, {"deprecate", 2}, {"deprecated", 2}, {"deprecating", 2},
+	{"deprecation", 2}, {"will be removed", 2}, {"will be deleted", 2}, {"removal of", 2}, {"remove support", 2},
+	{"removing support", 2}, {"sunset", 2}, {"sunsetting", 2}, {"end of life", 2}, {"end-of-life", 2}, {"eol", 1},
+	{"end of support", 2}, {"end-of-support", 2}, {"no longer be supported", 2}, {"no longer supported", 2},
+	{"no longer be available", 2}, {"will no longer", 2}, {"will stop working", 2}, {"stop working", 1},
+	{"will be rejected", 2}, {"will be declined", 2}, {"will fail", 2}, {"mandatory", 2}, {"must migrate", 2},
+	{"must upgrade", 2}, {"must update", 2}, {"required to migrate", 2}, {"required to upgrade", 2},
+	{"required to update", 2}, {"action required", 2}, {"action is required", 2}, {"decommission", 2},
+	{"decommissioned", 2}, {"decommissioning", 2}, {"retire", 2}, {"retired", 2}, {"retirement", 2},
+	{"retiring", 2}, {"discontinue", 2}, {"discontinued", 2}, {"shut down", 1}, {"shutdown", 1},
+	{"certificate expiry", 2}, {"certificate expiration", 2}, {"certificate will expire", 2},
+	{"certificates will expire", 2}, {"expire", 1}, {"expires", 1}, {"revoke", 2}, {"revoked", 2},
+	{"revocation", 2}, {"distrust", 2}, {"migrate", 1}, {"migration", 1}, {"upgrade", 1},
+	{"enforce", 1}, {"enforcement", 1}, {"replace", 1}, {"new endpoint", 1}, {"url change", 1},
+	{"endpoint change", 1}, {"disable", 1}, {"disabled", 1},
+}
+
+// informationalPhrases say that an email needs no action.
+var informationalPhrases = []phrase{
+	{"webinar", 2}, {"newsletter", 2}, {"register now", 1}, {"register today", 1}, {"save your seat", 2},
+	{"reserve your spot", 2}, {"join us", 1}, {"unsubscribe", 1}, {"marketing", 1}, {"no action required", 2},
+	{"no action is required", 2}, {"no action needed", 2}, {"no action is needed", 2},
+	{"no changes are required", 2}, {"no impact", 1}, {"no expected impact", 1}, {"no customer impact", 1},
+	{"for your information", 1}, {"case study", 1}, {"ebook", 1}, {"e-book", 1}, {"conference", 1},
+	{"summit", 1}, {"special offer", 2}, {"promotion", 1}, {"invitation", 1}, {"invite you", 1},
+	{"digest", 1}, {"view in browser", 1}, {"view this email in your browser", 1}, {"manage your preferences", 1},
+	{"scheduled maintenance", 1}, {"maintenance window", 1}, {"product roundup", 2}, {"what's new", 1},
+	{"customer story", 1}, {"on-demand", 1},
+}
+
+// signal is the outcome of looking for one kind of cue.
+type signal struct {
+	score int
+	found []string
+}
+
+// strong reports whether the cues are enough on their own.
+func (s signal) strong() bool { return s.score >= 2 }
+
+// String lists the phrases found.
+func (s signal) String() string { return strings.Join(s.found, ", ") }
+
+// look finds the phrases in text. A phrase counts once, except that
+// repeated "unsubscribe" links count up to twice (marketing mail repeats
+// them); "no action required" cancels "action required", which it contains.
+func look(text string, phrases []phrase) signal {
+	var s signal
+	lower := strings.ToLower(text)
+	for _, p := range phrases {
+		n := countWord(lower, p.text)
+		if p.text == "action required" || p.text == "action is required" {
+			n -= countWord(lower, "no "+p.text)
+		}
+		if n <= 0 {
+			continue
+		}
+		w := p.weight
+		if p.text == "unsubscribe" && n > 1 {
+			w *= 2
+		}
+		s.score += w
+		s.found = append(s.found, `"`+p.text+`"`)
+	}
+	sort.Strings(s.found)
+	return s
+}
+
+// countWord counts whole-word occurrences of phrase in lower-case text.
+func countWord(lower, phrase string) int {
+	n := 0
+	for from := 0; from < len(lower); {
+		i := indexWord(lower[from:], phrase)
+		if i < 0 {
+			break
+		}
+		n++
+		from += i + len(phrase)
+	}
+	return n
+}
+
+// breakingSignal and informationalSignal read an email's subject and body.
+func breakingSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, breakingPhrases) }
+
+func informationalSignal(e Email) signal {
+	return look(e.Subject+"\n"+e.Body, informationalPhrases)
+}
