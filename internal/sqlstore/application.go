@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -141,51 +139,20 @@ func (db *DB) ListApplications(ctx context.Context, tenantID string, f registry.
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	if !f.IncludeInactive {
-		where = append(where, "is_active = ?")
-		args = append(args, true)
-	}
+	c := tenantScoped(tenantID)
+	c.activeOnly(f.IncludeInactive)
 	if f.OwnerTeamID != "" {
-		where = append(where, "owner_team_id = ?")
-		args = append(args, f.OwnerTeamID)
+		c.add("owner_team_id = ?", f.OwnerTeamID)
 	}
 	if f.VendorID != "" {
-		where = append(where, "id IN (SELECT application_id FROM application_vendors WHERE tenant_id = ? AND vendor_id = ?)")
-		args = append(args, tenantID, f.VendorID)
+		c.add("id IN (SELECT application_id FROM application_vendors WHERE tenant_id = ? AND vendor_id = ?)", tenantID, f.VendorID)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(LOWER(name) LIKE ? OR LOWER(description) LIKE ?)")
-		args = append(args, likePattern(q), likePattern(q))
-	}
-	if keys != nil {
-		where = append(where, "(name > ? OR (name = ? AND id > ?))")
-		args = append(args, keys[0], keys[0], keys[1])
-	}
-	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
+	c.search(f.Query, "name", "description")
+	c.after(keys, "name")
+	out, next, err := listByName(ctx, db, "applications", applicationColumns, "applications", "name", c, f.Limit, scanApplication,
+		func(a registry.Application) (string, string) { return a.Name, a.ID })
 	if err != nil {
-		return nil, "", translate(err, "applications")
-	}
-	defer rows.Close()
-	var out []registry.Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, "", translate(err, "applications")
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", translate(err, "applications")
-	}
-	rows.Close()
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
+		return nil, "", err
 	}
 	return out, next, db.loadApplicationVendors(ctx, out)
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -90,46 +88,19 @@ func (db *DB) ListRules(ctx context.Context, tenantID string, f registry.RuleFil
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	add := func(cond string, v ...any) { where = append(where, cond); args = append(args, v...) }
-	if !f.IncludeInactive {
-		add("is_active = ?", true)
-	}
+	c := tenantScoped(tenantID)
+	c.activeOnly(f.IncludeInactive)
 	if f.Severity != "" {
-		add("severity = ?", string(f.Severity))
+		c.add("severity = ?", string(f.Severity))
 	}
 	if f.VendorID != "" {
-		add("vendor_id = ?", f.VendorID)
+		c.add("vendor_id = ?", f.VendorID)
 	}
 	if f.OwnerTeamID != "" {
-		add("owner_team_id = ?", f.OwnerTeamID)
+		c.add("owner_team_id = ?", f.OwnerTeamID)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		add("(LOWER(name) LIKE ? OR LOWER(text) LIKE ?)", likePattern(q), likePattern(q))
-	}
-	if keys != nil {
-		add("(name > ? OR (name = ? AND id > ?))", keys[0], keys[0], keys[1])
-	}
-	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+ruleColumns+` FROM rules WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
-	if err != nil {
-		return nil, "", translate(err, "rules")
-	}
-	defer rows.Close()
-	var out []registry.Rule
-	for rows.Next() {
-		r, err := scanRule(rows)
-		if err != nil {
-			return nil, "", translate(err, "rules")
-		}
-		out = append(out, r)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
-	}
-	return out, next, translate(rows.Err(), "rules")
+	c.search(f.Query, "name", "text")
+	c.after(keys, "name")
+	return listByName(ctx, db, "rules", ruleColumns, "rules", "name", c, f.Limit, scanRule,
+		func(r registry.Rule) (string, string) { return r.Name, r.ID })
 }

@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -53,39 +51,10 @@ func (db *DB) ListTeams(ctx context.Context, tenantID string, f auth.TeamFilter)
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	if !f.IncludeInactive {
-		where = append(where, "is_active = ?")
-		args = append(args, true)
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "LOWER(name) LIKE ?")
-		args = append(args, likePattern(q))
-	}
-	if keys != nil {
-		where = append(where, "(name > ? OR (name = ? AND id > ?))")
-		args = append(args, keys[0], keys[0], keys[1])
-	}
-	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+teamColumns+` FROM teams WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
-	if err != nil {
-		return nil, "", translate(err, "teams")
-	}
-	defer rows.Close()
-	var out []auth.Team
-	for rows.Next() {
-		t, err := scanTeam(rows)
-		if err != nil {
-			return nil, "", translate(err, "teams")
-		}
-		out = append(out, t)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
-	}
-	return out, next, translate(rows.Err(), "teams")
+	c := tenantScoped(tenantID)
+	c.activeOnly(f.IncludeInactive)
+	c.search(f.Query, "name")
+	c.after(keys, "name")
+	return listByName(ctx, db, "teams", teamColumns, "teams", "name", c, f.Limit, scanTeam,
+		func(t auth.Team) (string, string) { return t.Name, t.ID })
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -178,47 +176,17 @@ func (db *DB) ListUsers(ctx context.Context, tenantID string, f auth.UserFilter)
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	if !f.IncludeInactive {
-		where = append(where, "is_active = ?")
-		args = append(args, true)
-	}
+	c := tenantScoped(tenantID)
+	c.activeOnly(f.IncludeInactive)
 	if f.Role != "" {
-		where = append(where, "role = ?")
-		args = append(args, string(f.Role))
+		c.add("role = ?", string(f.Role))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(LOWER(email) LIKE ? OR LOWER(name) LIKE ?)")
-		args = append(args, likePattern(q), likePattern(q))
-	}
-	if keys != nil {
-		where = append(where, "(email > ? OR (email = ? AND id > ?))")
-		args = append(args, keys[0], keys[0], keys[1])
-	}
-	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+userColumns+` FROM users WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY email, id LIMIT `+strconv.Itoa(limit+1), args...)
+	c.search(f.Query, "email", "name")
+	c.after(keys, "email")
+	out, next, err := listByName(ctx, db, "users", userColumns, "users", "email", c, f.Limit, scanUser,
+		func(u auth.User) (string, string) { return u.Email, u.ID })
 	if err != nil {
-		return nil, "", translate(err, "users")
-	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", translate(err, "users")
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", translate(err, "users")
-	}
-	rows.Close()
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Email, out[limit-1].ID)
+		return nil, "", err
 	}
 	return out, next, db.loadTeams(ctx, out)
 }

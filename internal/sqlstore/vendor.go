@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -60,45 +58,15 @@ func (db *DB) ListVendors(ctx context.Context, tenantID string, f registry.Vendo
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	if !f.IncludeInactive {
-		where = append(where, "is_active = ?")
-		args = append(args, true)
-	}
+	c := tenantScoped(tenantID)
+	c.activeOnly(f.IncludeInactive)
 	if f.Tier != "" {
-		where = append(where, "tier = ?")
-		args = append(args, string(f.Tier))
+		c.add("tier = ?", string(f.Tier))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(LOWER(name) LIKE ? OR LOWER(aliases) LIKE ? OR LOWER(email_domains) LIKE ?)")
-		args = append(args, likePattern(q), likePattern(q), likePattern(q))
-	}
-	if keys != nil {
-		where = append(where, "(name > ? OR (name = ? AND id > ?))")
-		args = append(args, keys[0], keys[0], keys[1])
-	}
-	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY name, id LIMIT `+strconv.Itoa(limit+1), args...)
-	if err != nil {
-		return nil, "", translate(err, "vendors")
-	}
-	defer rows.Close()
-	var out []registry.Vendor
-	for rows.Next() {
-		v, err := scanVendor(rows)
-		if err != nil {
-			return nil, "", translate(err, "vendors")
-		}
-		out = append(out, v)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Name, out[limit-1].ID)
-	}
-	return out, next, translate(rows.Err(), "vendors")
+	c.search(f.Query, "name", "aliases", "email_domains")
+	c.after(keys, "name")
+	return listByName(ctx, db, "vendors", vendorColumns, "vendors", "name", c, f.Limit, scanVendor,
+		func(v registry.Vendor) (string, string) { return v.Name, v.ID })
 }
 
 // ExistingVendors returns which of ids are vendors of the tenant, active or
