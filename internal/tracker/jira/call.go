@@ -1,0 +1,158 @@
+package jira
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+)
+
+// maxResponse bounds every response body read.
+const maxResponse = 16 << 20
+
+// call sends body (when not nil) as JSON to the API path and decodes a 2xx
+// answer into out (when not nil). Failures are *tracker.Error.
+func (c *Client) call(ctx context.Context, op, method, path string, body, out any) error {
+	var payload io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return c.fail(op, tracker.KindBadRequest, 0, "", fmt.Errorf("encode request: %w", err))
+		}
+		payload = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+c.api()+path, payload)
+	if err != nil {
+		return c.fail(op, tracker.KindBadRequest, 0, "", fmt.Errorf("build request: %w", err))
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "VendorSync")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.fail(op, tracker.KindUnavailable, 0, "", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	switch {
+	case err != nil:
+		return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "", fmt.Errorf("read response: %w", err))
+	case len(data) > maxResponse:
+		return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "", fmt.Errorf("response over %d bytes", maxResponse))
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if out == nil || len(bytes.TrimSpace(data)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(data, out); err != nil {
+			return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "Jira answered with an unexpected response",
+				fmt.Errorf("decode response: %w", err))
+		}
+		return nil
+	}
+	return c.statusError(op, resp, data)
+}
+
+// statusError classifies a non-2xx answer.
+func (c *Client) statusError(op string, resp *http.Response, data []byte) error {
+	status := resp.StatusCode
+	kind := tracker.KindForStatus(status)
+	msg := errorText(data)
+	switch {
+	case status >= 300 && status < 400:
+		kind = tracker.KindBadRequest
+		msg = "Jira redirected to " + redirectTarget(resp) + ": check the base URL"
+	case kind == "":
+		kind = tracker.KindUnavailable
+	case status == http.StatusForbidden && resp.Header.Get("X-Seraph-LoginReason") == "AUTHENTICATION_DENIED":
+		// Jira Server locks an account behind a CAPTCHA after failed
+		// logins: only a person signing in through the browser clears it.
+		kind = tracker.KindUnauthorized
+		msg = "Jira requires a CAPTCHA sign-in for this account after failed logins"
+	}
+	e := &tracker.Error{Provider: "jira", Op: op, Kind: kind, Status: status, Message: msg}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if wait, ok := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			e.RetryAfter = wait
+		}
+	}
+	return e
+}
+
+// fail builds a *tracker.Error for a failure without a usable answer.
+func (c *Client) fail(op string, kind tracker.Kind, status int, msg string, err error) error {
+	return &tracker.Error{Provider: "jira", Op: op, Kind: kind, Status: status, Message: msg, Err: err}
+}
+
+// invalid turns a local validation failure into the client's error.
+func (c *Client) invalid(op string, err error) error {
+	msg := err.Error()
+	var te *tracker.Error
+	if errors.As(err, &te) {
+		msg = te.Message
+	}
+	return c.fail(op, tracker.KindBadRequest, 0, msg, nil)
+}
+
+// redirectTarget shows where a redirect pointed, without any query.
+func redirectTarget(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return "an unknown location"
+	}
+	loc.RawQuery, loc.User = "", nil
+	return loc.String()
+}
+
+// jiraErrors is Jira's error body: {"errorMessages":[…],"errors":{…}}.
+type jiraErrors struct {
+	ErrorMessages []string          `json:"errorMessages"`
+	Errors        map[string]string `json:"errors"`
+	Message       string            `json:"message"` // Atlassian's gateway errors
+}
+
+// errorText turns an error body into one line: Jira's messages and field
+// errors (sorted by field), or short plain text; never an HTML page.
+func errorText(data []byte) string {
+	var je jiraErrors
+	if json.Unmarshal(data, &je) == nil {
+		parts := append([]string(nil), je.ErrorMessages...)
+		fields := make([]string, 0, len(je.Errors))
+		for f := range je.Errors {
+			fields = append(fields, f)
+		}
+		sort.Strings(fields)
+		for _, f := range fields {
+			parts = append(parts, f+": "+je.Errors[f])
+		}
+		if je.Message != "" {
+			parts = append(parts, je.Message)
+		}
+		return truncate(strings.Join(parts, "; "), 1000)
+	}
+	s := strings.TrimSpace(string(data))
+	if strings.HasPrefix(s, "<") {
+		return ""
+	}
+	return truncate(s, 200)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

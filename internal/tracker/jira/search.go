@@ -1,0 +1,235 @@
+package jira
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+)
+
+// searchFields are the only fields a status sync reads.
+var searchFields = []string{"status", "updated"}
+
+// maxPages stops a search whose paging never ends.
+const maxPages = 1000
+
+// timeLayout is how Jira writes timestamps: 2026-03-01T10:30:00.000+0000.
+const timeLayout = "2006-01-02T15:04:05.000-0700"
+
+// searchIssue is one issue of a search answer, with searchFields only.
+type searchIssue struct {
+	Key    string `json:"key"`
+	Fields struct {
+		Status *struct {
+			Name           string `json:"name"`
+			StatusCategory struct {
+				Key string `json:"key"`
+			} `json:"statusCategory"`
+		} `json:"status"`
+		Updated string `json:"updated"`
+	} `json:"fields"`
+}
+
+// cloudPage is a page of POST /rest/api/3/search/jql.
+type cloudPage struct {
+	Issues        []searchIssue `json:"issues"`
+	NextPageToken string        `json:"nextPageToken"`
+	IsLast        bool          `json:"isLast"`
+}
+
+// serverPage is a page of POST /rest/api/2/search.
+type serverPage struct {
+	StartAt int           `json:"startAt"`
+	Total   int           `json:"total"`
+	Issues  []searchIssue `json:"issues"`
+}
+
+// Search reads status and update time of the issues with the given keys:
+// malformed keys and duplicates are skipped, the rest go in chunks of
+// tracker.MaxSearchChunk, each one JQL search (key in (…)) plus its pages,
+// up to SearchConcurrency chunks at a time. When Jira rejects a chunk for
+// naming issues that no longer exist or that the account cannot see, those
+// keys are dropped and the chunk asked again, so one deleted issue never
+// blocks the sync of the others. Results follow the order of keys; an issue
+// moved to another project comes back under its new key, after the rest.
+func (c *Client) Search(ctx context.Context, keys []string) ([]tracker.Issue, error) {
+	asked := searchableKeys(keys)
+	var chunks [][]string
+	for wanted := asked; len(wanted) > 0; {
+		n := min(len(wanted), tracker.MaxSearchChunk)
+		chunks = append(chunks, wanted[:n])
+		wanted = wanted[n:]
+	}
+	results := make([][]tracker.Issue, len(chunks))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	sem := make(chan struct{}, c.concurrency)
+launch:
+	for i, chunk := range chunks {
+		select {
+		case sem <- struct{}{}:
+		case <-cctx.Done():
+			break launch
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			issues, err := c.searchChunk(cctx, chunk)
+			mu.Lock()
+			defer mu.Unlock()
+			results[i] = issues
+			if err != nil && firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = c.fail("search", tracker.KindUnavailable, 0, "", ctx.Err())
+	}
+	return inKeyOrder(asked, results), firstErr
+}
+
+// inKeyOrder flattens chunk results into the order of keys.
+func inKeyOrder(keys []string, results [][]tracker.Issue) []tracker.Issue {
+	byKey := map[string]tracker.Issue{}
+	var moved []tracker.Issue
+	asked := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		asked[k] = true
+	}
+	for _, chunk := range results {
+		for _, iss := range chunk {
+			if asked[iss.Key] {
+				byKey[iss.Key] = iss
+			} else {
+				moved = append(moved, iss)
+			}
+		}
+	}
+	out := make([]tracker.Issue, 0, len(byKey)+len(moved))
+	for _, k := range keys {
+		if iss, ok := byKey[k]; ok {
+			out = append(out, iss)
+		}
+	}
+	return append(out, moved...)
+}
+
+// searchChunk runs one key-in search, dropping the keys Jira says do not
+// exist until it answers.
+func (c *Client) searchChunk(ctx context.Context, keys []string) ([]tracker.Issue, error) {
+	for len(keys) > 0 {
+		issues, err := c.searchJQL(ctx, "search", keysJQL(keys), 0)
+		var te *tracker.Error
+		if err == nil || !errors.As(err, &te) || te.Kind != tracker.KindBadRequest {
+			return issues, err
+		}
+		gone := missingKeys(te.Message)
+		kept := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if !gone[k] {
+				kept = append(kept, k)
+			}
+		}
+		if len(kept) == len(keys) {
+			return nil, err
+		}
+		keys = kept
+	}
+	return nil, nil
+}
+
+// searchJQL runs jql through every page (or until limit issues, when
+// limit > 0). Searches are reads, so the transport may retry them.
+func (c *Client) searchJQL(ctx context.Context, op, jql string, limit int) ([]tracker.Issue, error) {
+	ctx = httpx.MarkIdempotent(ctx)
+	pageSize := tracker.MaxSearchChunk
+	if limit > 0 {
+		pageSize = min(limit, pageSize)
+	}
+	var out []tracker.Issue
+	token, startAt := "", 0
+	for page := 0; page < maxPages; page++ {
+		body := map[string]any{"jql": jql, "fields": searchFields, "maxResults": pageSize}
+		var issues []searchIssue
+		last := false
+		if c.flavor == Cloud {
+			if token != "" {
+				body["nextPageToken"] = token
+			}
+			var p cloudPage
+			if err := c.call(ctx, op, http.MethodPost, "/search/jql", body, &p); err != nil {
+				return out, err
+			}
+			issues = p.Issues
+			last = p.IsLast || p.NextPageToken == ""
+			if !last && p.NextPageToken == token {
+				return out, c.fail(op, tracker.KindUnavailable, http.StatusOK, "Jira repeated a page token", nil)
+			}
+			token = p.NextPageToken
+		} else {
+			body["startAt"] = startAt
+			var p serverPage
+			if err := c.call(ctx, op, http.MethodPost, "/search", body, &p); err != nil {
+				return out, err
+			}
+			issues = p.Issues
+			startAt += len(p.Issues)
+			last = len(p.Issues) == 0 || startAt >= p.Total
+		}
+		for _, si := range issues {
+			out = append(out, c.issue(si))
+		}
+		if limit > 0 && len(out) >= limit {
+			return out[:limit], nil
+		}
+		if last {
+			return out, nil
+		}
+	}
+	return out, c.fail(op, tracker.KindUnavailable, http.StatusOK, "Jira kept paging past 1000 pages", nil)
+}
+
+// issue converts a search hit.
+func (c *Client) issue(si searchIssue) tracker.Issue {
+	iss := tracker.Issue{Key: si.Key, URL: c.browseURL(si.Key), StatusCategory: tracker.Unknown}
+	if st := si.Fields.Status; st != nil {
+		iss.StatusName = st.Name
+		iss.StatusCategory = Category(st.StatusCategory.Key)
+	}
+	// An updated time Jira omits or writes differently stays zero: it is
+	// shown to people, never decided on, so it must not fail the sync.
+	if t, err := time.Parse(timeLayout, si.Fields.Updated); err == nil {
+		iss.Updated = t.UTC()
+	} else if t, err := time.Parse(time.RFC3339Nano, si.Fields.Updated); err == nil {
+		iss.Updated = t.UTC()
+	}
+	return iss
+}
+
+// Category maps Jira's status category key to VendorSync's: "new" (To Do)
+// is to_do, "indeterminate" (In Progress) is in_progress, "done" is done,
+// anything else ("undefined", a missing status) is unknown.
+func Category(key string) tracker.StatusCategory {
+	switch key {
+	case "new":
+		return tracker.ToDo
+	case "indeterminate":
+		return tracker.InProgress
+	case "done":
+		return tracker.Done
+	}
+	return tracker.Unknown
+}
