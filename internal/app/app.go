@@ -28,6 +28,7 @@ type CLI struct {
 	User    UserCmd    `cmd:"" help:"Manage users."`
 	Apikey  APIKeyCmd  `cmd:"" name:"apikey" help:"Manage API keys."`
 	Audit   AuditCmd   `cmd:"" help:"Inspect the audit log."`
+	Email   EmailCmd   `cmd:"" help:"Import vendor emails."`
 	Secrets SecretsCmd `cmd:"" help:"Manage the encryption keyring."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }

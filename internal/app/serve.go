@@ -17,10 +17,13 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
 	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
+	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
 
@@ -35,6 +38,7 @@ type ServeCmd struct {
 	SessionIdle    time.Duration `name:"session-idle-timeout" default:"2h" env:"VENDORSYNC_SESSION_IDLE_TIMEOUT" help:"Sign out after this long without activity."`
 	SessionMaxAge  time.Duration `name:"session-lifetime" default:"12h" env:"VENDORSYNC_SESSION_LIFETIME" help:"Sign out this long after signing in, active or not."`
 	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
+	MailPoll       time.Duration `name:"mail-poll-interval" default:"1m" env:"VENDORSYNC_MAIL_POLL_INTERVAL" help:"How often every active mailbox is polled (at least 1s)."`
 	OIDC           OIDCFlags     `embed:"" prefix:"oidc-"`
 }
 
@@ -96,19 +100,44 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		}
 	}()
 	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
+	inboxSvc := newInbox(e, blobs, reg, settings, tickets)
+
+	// Integrations: mailboxes and the language model. The email pipeline is
+	// the mailboxes' Receiver and the triager's caller.
+	mailboxes := &mailbox.Service{Store: e.db, Receiver: inboxSvc, PollJob: jobs.MailPoll, Logger: e.log}
+	llmSettings := &llmconfig.Service{Store: e.db, Logger: e.log}
+	triager := &llmconfig.Triager{Service: llmSettings, Logger: e.log}
+	llmSettings.OnChange = triager.Invalidate
+	inboxSvc.Triager = triager
 
 	metrics := obs.NewMetrics()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
+	river.AddWorker(workers, &jobs.EmailProcessWorker{Inbox: inboxSvc})
+	river.AddWorker(workers, &jobs.MailPollWorker{Poller: mailboxes})
+	river.AddWorker(workers, &jobs.MailPollAllWorker{Store: e.db})
+
+	// Trackers: every new ticket's issues, their sync and the orphan retry.
+	// Admin alerts are logged and audited until a notifier implements
+	// link.AdminAlerter (set trackers.Alerter).
+	trackers := &link.Service{Store: e.db, Tickets: tickets, CreateJob: jobs.TrackerCreate,
+		BaseURL: strings.TrimRight(c.BaseURL, "/"), Logger: e.log.With("component", "trackers")}
+	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, trackers.FollowUp)
+	jobs.AddTrackerWorkers(workers, trackers)
 	q, err := jobs.New(e.db, jobs.Config{
 		Work:      c.Role != "web",
 		Workers:   workers,
-		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup()},
+		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(c.MailPoll), jobs.TrackerSyncAll(0), jobs.TrackerRetry()},
 		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
 		JobLogger: e.log,
 		Metrics:   metrics,
 	})
 	if err != nil {
+		return err
+	}
+	// The demo emails are processed here, before the workers start, in
+	// order (a reply after its original); their queued jobs find them done.
+	if err := c.loadDemoEmails(ctx, e, inboxSvc, g.stdout); err != nil {
 		return err
 	}
 
@@ -122,6 +151,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		baseURL := strings.TrimRight(c.BaseURL, "/")
 		if baseURL == "" {
 			baseURL = "http://" + ln.Addr().String()
+			trackers.BaseURL = baseURL // issues link back to where this server listens
 		}
 		sessions := scs.New()
 		sessions.Store = e.db.Sessions()
@@ -136,7 +166,8 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
 			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
 			Settings: settings, Secrets: &setting.Secrets{Store: e.db},
-			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets,
+			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets, Inbox: inboxSvc,
+			Mailboxes: mailboxes, LLM: llmSettings, Trackers: trackers,
 		}
 		sso, err := c.OIDC.client(baseURL)
 		if err != nil {
@@ -168,6 +199,9 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 
 	if err := q.Start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // asked to stop while starting: a clean shutdown
+		}
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())

@@ -114,6 +114,17 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		m.Title = fmt.Sprintf("New user signed in: %s (%s)", oneLine(u.Name), u.Email)
 		m.Lines = []string{fmt.Sprintf("An account was created at their first single sign-on, with the role %s.", u.Role)}
 		m.Fields = []Field{{"Name", oneLine(u.Name)}, {"Email", u.Email}, {"Role", u.Role}}
+	case KindTrackerAlert:
+		if s.Alert == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no alert", e.Kind, e.Subject)
+		}
+		a := s.Alert
+		m.Severity, m.LinkText = registry.SeverityMedium, "Open the integration settings"
+		if a.Urgent {
+			m.Severity = registry.SeverityHigh
+		}
+		m.Title = "Issue tracker alert: " + oneLine(a.Subject)
+		m.Lines = []string{a.Message}
 	case KindTest:
 		m.Severity, m.LinkText = registry.SeverityLow, "Open VendorSync"
 		m.Title = "VendorSync test notification"

@@ -28,12 +28,15 @@ const (
 	KindBreach          Kind = "breach"
 	KindUnknownVendor   Kind = "unknown_vendor"
 	KindUserProvisioned Kind = "user_provisioned"
-	KindTest            Kind = "test"
+	// KindTrackerAlert tells admins that the issue tracker refused an issue
+	// (400/403/404) or the credentials (401, the connection is disabled).
+	KindTrackerAlert Kind = "tracker_alert"
+	KindTest         Kind = "test"
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindUnknownVendor, KindUserProvisioned, KindTest}
+	KindBreach, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

@@ -12,7 +12,7 @@ import (
 // the notification was created. It is stored with the notification and
 // every rendering reads only it — never the live ticket, registry or time
 // zone database — so re-rendering later, for a retry or a replay, gives the
-// same bytes. Exactly one of Ticket, Email and User is set, by kind.
+// same bytes. Exactly one of Ticket, Email, User and Alert is set, by kind.
 type Snapshot struct {
 	// TakenAt is when the snapshot was taken, to the second; emails carry
 	// it as their Date.
@@ -25,6 +25,7 @@ type Snapshot struct {
 	Ticket *TicketFacts `json:"ticket,omitempty"`
 	Email  *EmailFacts  `json:"email,omitempty"`
 	User   *UserFacts   `json:"user,omitempty"`
+	Alert  *AlertFacts  `json:"alert,omitempty"`
 	// Text is the body of a test notification.
 	Text string `json:"text,omitempty"`
 }
@@ -68,6 +69,24 @@ type UserFacts struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Role  string `json:"role"`
+}
+
+// AlertFacts describe an integration alert for admins (a tracker refusing
+// an issue or the credentials).
+type AlertFacts struct {
+	// Kind is the alerting component's own name for it, e.g.
+	// "tracker.unauthorized".
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Message string `json:"message"`
+	// Urgent alerts need action now (the connection is disabled).
+	Urgent bool `json:"urgent,omitempty"`
+}
+
+// NewAlertSnapshot freezes an integration alert; link is the admin page
+// where it can be fixed.
+func NewAlertSnapshot(a AlertFacts, link string, now time.Time) Snapshot {
+	return Snapshot{TakenAt: now.UTC().Truncate(time.Second), Link: link, Alert: &a}
 }
 
 // DeadlineLayout is how deadlines are written in notifications, as in the

@@ -51,8 +51,8 @@ func (db *DB) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 }
 
 // CreateTicket allocates the tenant's next ticket number and writes the
-// ticket, its applications, its "created" entry, its audit row and its jobs
-// inside tx, so that callers (the email pipeline) can commit their own rows
+// ticket, its applications, their tracker links, its "created" entry, its
+// audit row and its jobs inside tx, so that callers (the email pipeline) can commit their own rows
 // with it. The counter is an ordinary row: a rolled-back creation gives its
 // number back, a committed one is never handed out again.
 func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
@@ -89,6 +89,9 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ticket.Ticket{}, invalidRef("application_ids", a.ApplicationID)
 		}
+	}
+	if err := tx.insertTrackerLinks(ctx, t); err != nil {
+		return ticket.Ticket{}, err
 	}
 	if err := tx.insertTicketEvent(ctx, ev); err != nil {
 		return ticket.Ticket{}, err

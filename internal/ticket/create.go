@@ -135,7 +135,24 @@ func (s *Service) Prepare(ctx context.Context, p auth.Principal, d Draft) (*Crea
 		return nil, err
 	}
 	t.DueAt = DueAt(now, t.SLADays, t.EffectiveDate, loc)
-	return &Creation{Ticket: t, actor: p, followUp: d.FollowUp}, nil
+	return &Creation{Ticket: t, actor: p, followUp: s.followUp(d.FollowUp)}, nil
+}
+
+// followUp combines the service's default follow-ups with a draft's own.
+func (s *Service) followUp(own func(Ticket) []Job) func(Ticket) []Job {
+	if len(s.DefaultFollowUps) == 0 {
+		return own
+	}
+	all := append(append([]func(Ticket) []Job(nil), s.DefaultFollowUps...), own)
+	return func(t Ticket) []Job {
+		var jobs []Job
+		for _, f := range all {
+			if f != nil {
+				jobs = append(jobs, f(t)...)
+			}
+		}
+		return jobs
+	}
 }
 
 // checkRefs checks that the vendor, team, rules and applications are the

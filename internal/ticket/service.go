@@ -24,6 +24,10 @@ type Service struct {
 	// TransitionJobs, when set, returns the follow-up jobs (notifications,
 	// tracker comments) of transitions; they commit with the transitions.
 	TransitionJobs func(t Ticket, steps []Step) []Job
+	// DefaultFollowUps return the jobs every new ticket gets (its tracker
+	// issues, its notifications), whatever path creates it; they are
+	// enqueued with the draft's own FollowUp, in the ticket's transaction.
+	DefaultFollowUps []func(Ticket) []Job
 }
 
 // Input limits.

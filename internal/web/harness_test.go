@@ -15,6 +15,8 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
+	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -68,7 +70,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return web.Deps{
+	return withTrackers(e, withInbox(e, web.Deps{
 		Jobs: jobs.NewAdmin(e.db, queue),
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
@@ -78,7 +80,8 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 			st, err := (&setting.Service{Store: e.db}).Get(ctx, tenantID)
 			return st.Location(), err
 		}},
-	}
+		Mailboxes: &mailbox.Service{Store: e.db, PollJob: jobs.MailPoll}, LLM: &llmconfig.Service{Store: e.db},
+	}))
 }
 
 // newKey creates an API key with role in tenant t.

@@ -50,6 +50,11 @@ func (e *env) deadLetters(args ...boomArgs) []int64 {
 		if err := q.Stop(ctx); err != nil {
 			e.t.Errorf("stop queue: %v", err)
 		}
+		// This queue knows only boomWorker's kind; put back an insert-only
+		// one so that later inserts (email.process) are not refused.
+		if _, err := jobs.New(e.db, jobs.Config{}); err != nil {
+			e.t.Errorf("restore queue: %v", err)
+		}
 	}()
 	var ids []int64
 	for _, a := range args {

@@ -44,6 +44,18 @@ func (s *Server) registerRoutes() {
 	s.page("POST", "/tickets/{number}/notes", auth.PermMarkAppProgress, s.uiAddTicketNote)
 	s.page("POST", "/tickets/{number}/applications/{application_id}/progress", auth.PermMarkAppProgress, s.uiMarkTicketProgress)
 
+	// Changes: emails and triage.
+	op(s, s.uploadEmailOp(), auth.PermTriage, s.apiUploadEmail)
+	op(s, opListEmails, auth.PermView, s.apiListEmails)
+	op(s, opGetEmail, auth.PermView, s.apiGetEmail)
+	op(s, opClassifyEmail, auth.PermTriage, s.apiClassifyEmail)
+	op(s, opGetEmailRaw, auth.PermView, s.apiGetEmailRaw)
+	s.page("GET", "/triage", auth.PermView, s.uiTriage)
+	s.page("GET", "/emails", auth.PermView, s.uiEmails)
+	s.upload("POST", "/emails", auth.PermTriage, maxUploadBytes, s.uiUploadEmail)
+	s.page("GET", "/emails/{id}", auth.PermView, s.uiEmail)
+	s.page("POST", "/emails/{id}/classify", auth.PermTriage, s.uiClassifyEmail)
+
 	// Registry: vendors, applications, rules.
 	// [registry: API and UI routes]
 	op(s, opListVendors, auth.PermView, s.apiListVendors)
@@ -133,6 +145,42 @@ func (s *Server) registerRoutes() {
 	s.page("GET", "/jobs", auth.PermManageJobs, s.uiJobs)
 	s.page("GET", "/jobs/{id}", auth.PermManageJobs, s.uiJob)
 	s.page("POST", "/jobs/{id}/retry", auth.PermManageJobs, s.uiRetryJob)
+
+	// Integrations: mailboxes and language model.
+	op(s, opListMailboxes, auth.PermEditIntegrations, s.apiListMailboxes)
+	op(s, opCreateMailbox, auth.PermEditIntegrations, s.apiCreateMailbox)
+	op(s, opGetMailbox, auth.PermEditIntegrations, s.apiGetMailbox)
+	op(s, opPatchMailbox, auth.PermEditIntegrations, s.apiPatchMailbox)
+	op(s, opDeactivateMailbox, auth.PermEditIntegrations, s.apiDeactivateMailbox)
+	op(s, opTestMailbox, auth.PermEditIntegrations, s.apiTestMailbox)
+	op(s, opPollMailbox, auth.PermEditIntegrations, s.apiPollMailbox)
+	op(s, opGetLLM, auth.PermEditIntegrations, s.apiGetLLM)
+	op(s, opPutLLM, auth.PermEditIntegrations, s.apiPutLLM)
+	op(s, opTestLLM, auth.PermEditIntegrations, s.apiTestLLM)
+	s.page("GET", "/settings/mailboxes", auth.PermEditIntegrations, s.uiMailboxes)
+	s.page("GET", "/settings/mailboxes/new", auth.PermEditIntegrations, s.uiNewMailbox)
+	s.page("POST", "/settings/mailboxes", auth.PermEditIntegrations, s.uiCreateMailbox)
+	s.page("GET", "/settings/mailboxes/{id}", auth.PermEditIntegrations, s.uiMailbox)
+	s.page("POST", "/settings/mailboxes/{id}", auth.PermEditIntegrations, s.uiUpdateMailbox)
+	s.page("POST", "/settings/mailboxes/{id}/test", auth.PermEditIntegrations, s.uiTestMailbox)
+	s.page("POST", "/settings/mailboxes/{id}/poll", auth.PermEditIntegrations, s.uiPollMailbox)
+	s.page("POST", "/settings/mailboxes/{id}/active", auth.PermEditIntegrations, s.uiMailboxActive)
+	s.page("GET", "/settings/llm", auth.PermEditIntegrations, s.uiLLM)
+	s.page("POST", "/settings/llm", auth.PermEditIntegrations, s.uiSaveLLM)
+	s.page("POST", "/settings/llm/test", auth.PermEditIntegrations, s.uiTestLLM)
+
+	// Trackers: Jira.
+	op(s, opGetJira, auth.PermEditIntegrations, s.apiGetJira)
+	op(s, opPutJira, auth.PermEditIntegrations, s.apiPutJira)
+	op(s, opTestJira, auth.PermEditIntegrations, s.apiTestJira)
+	op(s, opListJiraLinks, auth.PermEditIntegrations, s.apiListJiraLinks)
+	op(s, opRetryJiraLink, auth.PermEditIntegrations, s.apiRetryJiraLink)
+	op(s, opSyncTicket, auth.PermTriggerSync, s.apiSyncTicket)
+	s.page("GET", "/settings/jira", auth.PermEditIntegrations, s.uiJira)
+	s.page("POST", "/settings/jira", auth.PermEditIntegrations, s.uiSaveJira)
+	s.page("POST", "/settings/jira/test", auth.PermEditIntegrations, s.uiTestJira)
+	s.page("POST", "/settings/jira/links/{id}/retry", auth.PermEditIntegrations, s.uiRetryJiraLink)
+	s.page("POST", "/tickets/{number}/sync", auth.PermTriggerSync, s.uiSyncTicket)
 }
 
 func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p auth.Principal) error {

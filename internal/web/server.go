@@ -15,10 +15,14 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
+	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // Deps is everything the web layer calls into. It holds domain services and
@@ -52,6 +56,17 @@ type Deps struct {
 	// Tickets is the change tickets' lifecycle: lists, detail, transitions,
 	// progress and notes.
 	Tickets *ticket.Service
+	// Inbox is the email pipeline: uploads, the email list, the triage
+	// queue and classification.
+	Inbox *inbox.Service
+	// Mailboxes manages the mail sources: settings, write-only
+	// credentials, connection tests and polls.
+	Mailboxes *mailbox.Service
+	// LLM holds the language-model settings and their write-only keys.
+	LLM *llmconfig.Service
+	// Trackers holds the Jira connection and the tickets' tracker issues:
+	// their status, on-demand sync and the failed and orphaned ones.
+	Trackers *link.Service
 }
 
 // Server routes HTTP requests.

@@ -63,6 +63,7 @@ var wallFixtures = map[string]wallFixture{
 	},
 	"settings": func(e *env, key string) string { return "wall-secret" }, // /settings/secrets/{name}/…
 	"tickets":  ticketWallFixture,
+	"emails":   emailWallFixture,
 	"jobs": func(e *env, key string) string {
 		var tenantID string
 		for _, t := range mustTenants(e) {
@@ -74,6 +75,10 @@ var wallFixtures = map[string]wallFixture{
 		a.TenantID = tenantID
 		return fmt.Sprint(e.deadLetters(a)[0])
 	},
+	"mail-sources":       mailboxWallFixture,
+	"settings/mailboxes": mailboxWallFixture,
+	"jira":               jiraWallFixture, // /api/v1/jira/links/{id}/…
+	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
 }
 
 // wallExempt lists routes whose parameter is not an identifier of a stored
@@ -93,7 +98,13 @@ func mustTenants(e *env) []auth.Tenant {
 
 func resourceOf(path string) string {
 	p := strings.TrimPrefix(strings.TrimPrefix(path, "/api/v1"), "/")
-	return strings.SplitN(p, "/", 2)[0]
+	parts := strings.SplitN(p, "/", 3)
+	if len(parts) > 1 {
+		if _, ok := wallFixtures[parts[0]+"/"+parts[1]]; ok {
+			return parts[0] + "/" + parts[1] // a resource under a section, e.g. settings/mailboxes
+		}
+	}
+	return parts[0]
 }
 
 // TestTenantWall walks every registered route that takes a path parameter
@@ -154,6 +165,7 @@ func TestTenantWall(t *testing.T) {
 			for name, path := range map[string]string{
 				"vendors": "/api/v1/vendors/", "applications": "/api/v1/applications/", "rules": "/api/v1/rules/",
 				"users": "/api/v1/users/", "teams": "/api/v1/teams/", "apikeys": "/api/v1/apikeys/",
+				"mail-sources": "/api/v1/mail-sources/",
 			} {
 				res := e.do(http.MethodGet, path+ids[name], keyB, nil)
 				wantStatus(t, res, http.StatusOK)

@@ -7,6 +7,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // ticketForm keeps what a user typed when a form on the ticket page fails.
@@ -49,6 +50,9 @@ type ticketPage struct {
 	Progresses        []ticket.Progress
 	Form              ticketForm
 	MinReason         int
+	// Links are the ticket's tracker issues; CanSync shows "Sync now".
+	Links   []link.Link
+	CanSync bool
 }
 
 // buttonOf labels a transition the way people speak of it.
@@ -105,6 +109,9 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 		data.Rules = append(data.Rules, ruleLink{ID: id, Name: name})
 	}
 	if data.Events, err = s.Tickets.Events(ctx, p, t); err != nil {
+		return err
+	}
+	if data.Links, data.CanSync, err = s.ticketPageLinks(ctx, p, t); err != nil {
 		return err
 	}
 	v := View{Title: t.Key() + " · " + t.Topic, Nav: "tickets", Data: data}

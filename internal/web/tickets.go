@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // ticketListIn filters the ticket list.
@@ -54,6 +55,7 @@ type ticketDetail struct {
 	Events             []ticket.TicketEvent `json:"events" nullable:"false" doc:"The timeline, oldest first."`
 	AllowedTransitions []ticket.Status      `json:"allowed_transitions" nullable:"false" doc:"States the caller may move the ticket to now."`
 	CanOverride        bool                 `json:"can_override" doc:"Whether the caller may force-close the ticket with a reason."`
+	TrackerLinks       []link.Link          `json:"tracker_links" nullable:"false" doc:"The ticket's tracker issues, one per application that uses a tracker, with their last synced status."`
 }
 
 type ticketDetailOut struct {
@@ -200,6 +202,9 @@ func (s *Server) apiGetTicket(ctx context.Context, in *NumberPath) (*ticketDetai
 	}
 	targets, override := ticket.Options(p, t)
 	d.AllowedTransitions, d.CanOverride = append(d.AllowedTransitions, targets...), override
+	if d.TrackerLinks, err = s.ticketTrackerLinks(ctx, t); err != nil {
+		return nil, err
+	}
 	return &ticketDetailOut{Body: d}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -52,6 +53,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02")
 	},
 	"join":      strings.Join,
+	"hasSubstr": strings.Contains,
 	"roleLabel": func(r auth.Role) string { return r.Label() },
 	"roles":     func() []auth.Role { return auth.Roles },
 	"contains": func(list []string, s string) bool {
@@ -182,6 +184,17 @@ const maxFormBytes = 1 << 20
 // page registers a UI route that requires perm. Anonymous visitors are sent
 // to the login page; forms must carry the session's CSRF token.
 func (s *Server) page(method, pattern string, perm auth.Permission, h uiHandler) {
+	s.uiRoute(method, pattern, perm, maxFormBytes, h)
+}
+
+// upload registers a UI route like page whose form may carry files
+// (multipart/form-data) of up to limit bytes in all.
+func (s *Server) upload(method, pattern string, perm auth.Permission, limit int64, h uiHandler) {
+	s.uiRoute(method, pattern, perm, limit, h)
+}
+
+// uiRoute registers a UI route whose form bodies may be up to limit bytes.
+func (s *Server) uiRoute(method, pattern string, perm auth.Permission, limit int64, h uiHandler) {
 	if perm == "" {
 		panic("web: page " + pattern + " has no permission")
 	}
@@ -200,8 +213,8 @@ func (s *Server) page(method, pattern string, perm auth.Permission, h uiHandler)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := parseForm(r); err != nil {
 				s.errorPage(w, r, apperr.Invalidf("the form could not be read"))
 				return
 			}
@@ -215,6 +228,15 @@ func (s *Server) page(method, pattern string, perm auth.Permission, h uiHandler)
 		}
 	})
 	s.routes = append(s.routes, Route{Method: method, Path: pattern, Perm: perm, Kind: KindUI})
+}
+
+// parseForm reads a urlencoded or multipart form; files beyond the first
+// MiB of a multipart form go to temporary files.
+func parseForm(r *http.Request) error {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && mt == "multipart/form-data" {
+		return r.ParseMultipartForm(1 << 20)
+	}
+	return r.ParseForm()
 }
 
 // public registers a route that needs no sign-in.

@@ -40,7 +40,7 @@ func newView(m notify.Message) view {
 		v.Reason = "reminder because a vendor deadline is approaching"
 	case notify.KindBreach:
 		v.Reason = "alert because a vendor change missed its deadline"
-	case notify.KindUnknownVendor, notify.KindUserProvisioned:
+	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert:
 		v.Reason = "alert as a VendorSync administrator"
 	case notify.KindTest:
 		v.Reason = "test from the notification settings"

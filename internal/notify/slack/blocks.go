@@ -73,6 +73,8 @@ func marker(m notify.Message) string {
 		return ":bell:"
 	case notify.KindUnknownVendor:
 		return ":question:"
+	case notify.KindTrackerAlert:
+		return ":warning:"
 	case notify.KindUserProvisioned, notify.KindTest:
 		return ":information_source:"
 	}

@@ -36,6 +36,7 @@ CREATE TABLE source_emails (
     received_at     TIMESTAMPTZ NOT NULL,
     in_reply_to     TEXT NOT NULL DEFAULT '',
     thread_refs     TEXT NOT NULL DEFAULT '[]',
+    forwarded_senders TEXT NOT NULL DEFAULT '[]',
     text_body       TEXT NOT NULL DEFAULT '',
     raw_key         TEXT NOT NULL,
     raw_sha256      TEXT NOT NULL,
@@ -55,6 +56,7 @@ CREATE TABLE source_emails (
 CREATE UNIQUE INDEX source_emails_first_arrival_idx ON source_emails (tenant_id, message_id) WHERE status <> 'duplicate';
 CREATE INDEX source_emails_status_idx ON source_emails (tenant_id, status, received_at);
 CREATE INDEX source_emails_ticket_idx ON source_emails (tenant_id, ticket_id);
+CREATE INDEX source_emails_received_idx ON source_emails (tenant_id, received_at, id);
 
 CREATE TABLE email_attachments (
     id            TEXT PRIMARY KEY,

@@ -1,0 +1,188 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// Tracker schedules: the seed's status sync every 5 minutes and the
+// background retry of orphaned links every 15.
+const (
+	TrackerSyncInterval  = 5 * time.Minute
+	TrackerRetryInterval = 15 * time.Minute
+)
+
+// whileWaiting keeps one job per args while one waits or runs.
+var whileWaiting = river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}}}
+
+// TrackerCreateArgs creates the tracker issue of one (ticket, application).
+type TrackerCreateArgs struct {
+	TenantArgs
+	TicketID      string `json:"ticket_id"`
+	ApplicationID string `json:"application_id"`
+}
+
+// Kind names the job.
+func (TrackerCreateArgs) Kind() string { return "tracker.create_issue" }
+
+// InsertOpts makes the job unique per link while one waits or runs: a
+// retry, the periodic orphan round and "sync now" never stack attempts.
+func (TrackerCreateArgs) InsertOpts() river.InsertOpts { return whileWaiting }
+
+// TrackerCreate returns the create job of a link; link.Service.CreateJob.
+func TrackerCreate(tenantID, ticketID, applicationID string) link.Job {
+	return TrackerCreateArgs{TenantArgs: ForTenant(tenantID), TicketID: ticketID, ApplicationID: applicationID}
+}
+
+// TrackerCreateWorker runs tracker.create_issue jobs.
+type TrackerCreateWorker struct {
+	river.WorkerDefaults[TrackerCreateArgs]
+	Links *link.Service
+}
+
+// Work makes one attempt. The attempt records its own outcome on the link
+// (failed, orphan, waiting for the connection); a wait it asks for (429's
+// Retry-After, the backoff after a 5xx, another attempt's lease) is a
+// snooze, which River does not count as a failed attempt. Only errors
+// recording the outcome make River retry.
+func (w *TrackerCreateWorker) Work(ctx context.Context, job *river.Job[TrackerCreateArgs]) error {
+	a := job.Args
+	res, err := w.Links.CreateIssue(ctx, a.TenantID, a.TicketID, a.ApplicationID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return river.JobCancel(fmt.Errorf("tracker.create_issue: %w", err))
+	case err != nil:
+		return fmt.Errorf("tracker.create_issue: %w", err)
+	case res.RetryAfter > 0:
+		return river.JobSnooze(res.RetryAfter)
+	}
+	return nil
+}
+
+// Timeout bounds one attempt a little beyond link.AttemptTimeout.
+func (w *TrackerCreateWorker) Timeout(*river.Job[TrackerCreateArgs]) time.Duration {
+	return link.AttemptTimeout + time.Minute
+}
+
+// TrackerSyncArgs syncs the status of one tenant's tracker issues.
+type TrackerSyncArgs struct {
+	TenantArgs
+}
+
+// Kind names the job.
+func (TrackerSyncArgs) Kind() string { return "tracker.sync" }
+
+// InsertOpts keeps one sync per tenant while one waits or runs.
+func (TrackerSyncArgs) InsertOpts() river.InsertOpts { return whileWaiting }
+
+// TrackerSyncWorker runs tracker.sync jobs.
+type TrackerSyncWorker struct {
+	river.WorkerDefaults[TrackerSyncArgs]
+	Links *link.Service
+}
+
+// Work syncs the tenant. A connection switched off since the job was
+// enqueued leaves nothing to do.
+func (w *TrackerSyncWorker) Work(ctx context.Context, job *river.Job[TrackerSyncArgs]) error {
+	_, err := w.Links.Sync(ctx, job.Args.TenantID)
+	if err != nil && !apperr.Is(err, apperr.Conflict) {
+		return fmt.Errorf("tracker.sync: %w", err)
+	}
+	return nil
+}
+
+// Timeout leaves room for tenants with tens of thousands of issues.
+func (w *TrackerSyncWorker) Timeout(*river.Job[TrackerSyncArgs]) time.Duration {
+	return 15 * time.Minute
+}
+
+// TrackerSyncAllArgs enqueues a sync of every tenant with an enabled
+// connection.
+type TrackerSyncAllArgs struct {
+	TenantArgs // SystemTenant: every tenant
+}
+
+// Kind names the job.
+func (TrackerSyncAllArgs) Kind() string { return "tracker.sync_all" }
+
+// TrackerSyncAllWorker runs tracker.sync_all jobs.
+type TrackerSyncAllWorker struct {
+	river.WorkerDefaults[TrackerSyncAllArgs]
+	Links *link.Service
+}
+
+// Work enqueues one tracker.sync per tenant in one transaction.
+func (w *TrackerSyncAllWorker) Work(ctx context.Context, _ *river.Job[TrackerSyncAllArgs]) error {
+	tenants, err := w.Links.SyncTenants(ctx)
+	if err != nil {
+		return fmt.Errorf("tracker.sync_all: %w", err)
+	}
+	jobs := make([]link.Job, 0, len(tenants))
+	for _, id := range tenants {
+		jobs = append(jobs, TrackerSyncArgs{TenantArgs: ForTenant(id)})
+	}
+	if err := w.Links.Store.EnqueueJobs(ctx, jobs); err != nil {
+		return fmt.Errorf("tracker.sync_all: enqueue %d syncs: %w", len(jobs), err)
+	}
+	return nil
+}
+
+// TrackerSyncAll is the periodic job that schedules every tenant's sync
+// every interval (TrackerSyncInterval when zero), on the leader only.
+func TrackerSyncAll(interval time.Duration) *river.PeriodicJob {
+	if interval <= 0 {
+		interval = TrackerSyncInterval
+	}
+	return Periodic("tracker.sync_all", interval, func() river.JobArgs {
+		return TrackerSyncAllArgs{TenantArgs: ForTenant(SystemTenant)}
+	})
+}
+
+// TrackerRetryArgs re-enqueues the creation of orphaned and stale pending
+// links of every tenant.
+type TrackerRetryArgs struct {
+	TenantArgs // SystemTenant: every tenant
+}
+
+// Kind names the job.
+func (TrackerRetryArgs) Kind() string { return "tracker.retry_orphans" }
+
+// TrackerRetryWorker runs tracker.retry_orphans jobs.
+type TrackerRetryWorker struct {
+	river.WorkerDefaults[TrackerRetryArgs]
+	Links *link.Service
+}
+
+// Work enqueues the create jobs (link.Service.RetryDue).
+func (w *TrackerRetryWorker) Work(ctx context.Context, _ *river.Job[TrackerRetryArgs]) error {
+	if _, err := w.Links.RetryDue(ctx); err != nil {
+		return fmt.Errorf("tracker.retry_orphans: %w", err)
+	}
+	return nil
+}
+
+// TrackerRetry is the periodic job of the seed's "background retry every
+// 15 min", on the leader only.
+func TrackerRetry() *river.PeriodicJob {
+	return Periodic("tracker.retry_orphans", TrackerRetryInterval, func() river.JobArgs {
+		return TrackerRetryArgs{TenantArgs: ForTenant(SystemTenant)}
+	})
+}
+
+// AddTrackerWorkers registers the tracker jobs' workers.
+func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
+	river.AddWorker(ws, &TrackerCreateWorker{Links: links})
+	river.AddWorker(ws, &TrackerSyncWorker{Links: links})
+	river.AddWorker(ws, &TrackerSyncAllWorker{Links: links})
+	river.AddWorker(ws, &TrackerRetryWorker{Links: links})
+}

@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/inbox"
+)
+
+// CompleteEmail writes the outcome of processing or classifying an email in
+// one transaction: the ticket it opens or the thread update it adds, the
+// email's new status, audit rows and jobs. The email's row is claimed first,
+// and only while its status is one of c.From: a concurrent or retried
+// completion waits for the row (PostgreSQL) or the writer (SQLite), then
+// finds the status changed and fails with a conflict, so an email never
+// opens two tickets.
+func (db *DB) CompleteEmail(ctx context.Context, c inbox.Completion) (inbox.Email, error) {
+	e := c.Email
+	if len(c.From) == 0 {
+		return inbox.Email{}, apperr.E(apperr.Internal, "complete email %s: no expected status", e.ID)
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.claimEmail(ctx, e.TenantID, e.ID, c.From); err != nil {
+			return err
+		}
+		if c.Ticket != nil {
+			t, err := tx.CreateTicket(ctx, c.Ticket)
+			if err != nil {
+				return err
+			}
+			e.TicketID = t.ID
+		}
+		if u := c.Update; u != nil {
+			res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, u.CreatedAt.UTC(), u.TenantID, u.TicketID)
+			if err := mustAffect(res, err, "ticket"); err != nil {
+				return err
+			}
+			if err := tx.insertTicketEvent(ctx, *u); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
+			attempts = ?, processed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+			string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
+			timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID)
+		if err != nil {
+			return translate(err, "email")
+		}
+		for _, ev := range c.Audit {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		for _, j := range c.Jobs {
+			if err := tx.Enqueue(ctx, j, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return inbox.Email{}, err
+	}
+	return db.Email(ctx, e.TenantID, e.ID)
+}
+
+// claimEmail locks the email's row while its status is one of from; it
+// fails with not found for an email of no tenant's and with a conflict for
+// one whose status moved on.
+func (tx *Tx) claimEmail(ctx context.Context, tenantID, id string, from []inbox.Status) error {
+	args := []any{tx.now, tenantID, id}
+	for _, s := range from {
+		args = append(args, string(s))
+	}
+	res, err := tx.exec(ctx, `UPDATE source_emails SET updated_at = ? WHERE tenant_id = ? AND id = ? AND status IN (`+
+		placeholders(len(from))+`)`, args...)
+	if err != nil {
+		return translate(err, "email")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err, "email")
+	} else if n > 0 {
+		return nil
+	}
+	var status inbox.Status
+	if err := tx.queryRow(ctx, `SELECT status FROM source_emails WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&status); err != nil {
+		return translate(err, "email")
+	}
+	want := make([]string, len(from))
+	for i, s := range from {
+		want[i] = string(s)
+	}
+	return apperr.E(apperr.Conflict, "the email is %s now, no longer %s", status, strings.Join(want, " or "))
+}

@@ -1,0 +1,117 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// The store implements the tracker links' store interface.
+var _ link.Store = (*DB)(nil)
+
+// TrackerConnection returns a tenant's connection to provider, with whether
+// its token is stored.
+func (db *DB) TrackerConnection(ctx context.Context, tenantID, provider string) (link.Connection, error) {
+	var c link.Connection
+	var disabledAt sql.NullTime
+	var tokens int
+	err := db.reader().queryRow(ctx, `SELECT c.tenant_id, c.provider, c.base_url, c.flavor, c.email, c.enabled, c.disabled_reason,
+		c.disabled_at, c.created_at, c.updated_at, c.updated_by,
+		(SELECT COUNT(*) FROM secrets s WHERE s.tenant_id = c.tenant_id AND s.name = ?)
+		FROM tracker_connections c WHERE c.tenant_id = ? AND c.provider = ?`, link.TokenSecret(provider), tenantID, provider).
+		Scan(&c.TenantID, &c.Provider, &c.BaseURL, &c.Flavor, &c.Email, &c.Enabled, &c.DisabledReason, &disabledAt,
+			&c.CreatedAt, &c.UpdatedAt, &c.UpdatedBy, &tokens)
+	if err != nil {
+		return link.Connection{}, translate(err, provider+" connection")
+	}
+	c.Configured, c.TokenSet, c.DisabledAt = true, tokens > 0, nullTime(disabledAt)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, nil
+}
+
+// TrackerToken decrypts a connection's token.
+func (db *DB) TrackerToken(ctx context.Context, tenantID, provider string) ([]byte, error) {
+	return db.Secret(ctx, tenantID, link.TokenSecret(provider))
+}
+
+// SaveTrackerConnection writes the connection, its token (when not nil,
+// encrypted), its audit row and jobs in one transaction.
+func (db *DB) SaveTrackerConnection(ctx context.Context, c link.Connection, token []byte, ev audit.Event, jobs []link.Job) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO tracker_connections (tenant_id, provider, base_url, flavor, email, enabled,
+			disabled_reason, disabled_at, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, provider) DO UPDATE SET base_url = excluded.base_url, flavor = excluded.flavor,
+			email = excluded.email, enabled = excluded.enabled, disabled_reason = excluded.disabled_reason,
+			disabled_at = excluded.disabled_at, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+			c.TenantID, c.Provider, c.BaseURL, string(c.Flavor), c.Email, c.Enabled, c.DisabledReason, timeOrNil(c.DisabledAt),
+			c.CreatedAt, c.UpdatedAt, c.UpdatedBy)
+		if err != nil {
+			return translate(err, c.Provider+" connection")
+		}
+		if token != nil {
+			if err := tx.PutSecret(ctx, c.TenantID, link.TokenSecret(c.Provider), token); err != nil {
+				return err
+			}
+		}
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		return tx.enqueueAll(ctx, jobs)
+	})
+}
+
+// DisableTrackerConnection switches an enabled connection off with the
+// reason, writing evs; false (and nothing written) when it was off.
+func (db *DB) DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event) (bool, error) {
+	changed := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE tracker_connections SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
+			WHERE tenant_id = ? AND provider = ? AND enabled = ?`, false, reason, at.UTC(), at.UTC(), tenantID, provider, true)
+		if err != nil {
+			return translate(err, provider+" connection")
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return translate(err, provider+" connection")
+		}
+		if changed = n > 0; !changed {
+			return nil
+		}
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// EnabledTrackerTenants lists the tenants whose connection to provider is on.
+func (db *DB) EnabledTrackerTenants(ctx context.Context, provider string) ([]string, error) {
+	return queryAll(ctx, db.reader(), "tracker connections", func(r scanner) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT tenant_id FROM tracker_connections WHERE provider = ? AND enabled = ? ORDER BY tenant_id`, provider, true)
+}
+
+// EnqueueJobs enqueues jobs in one transaction.
+func (db *DB) EnqueueJobs(ctx context.Context, jobs []link.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return tx.enqueueAll(ctx, jobs) })
+}
+
+// enqueueAll enqueues each job in tx.
+func (tx *Tx) enqueueAll(ctx context.Context, jobs []link.Job) error {
+	for _, j := range jobs {
+		if err := tx.Enqueue(ctx, j, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

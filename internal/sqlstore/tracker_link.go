@@ -1,0 +1,283 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// insertTrackerLinks writes a pending link for every application of a new
+// ticket that uses a tracker, inside the ticket's transaction; the create
+// jobs (link.Service.FollowUp) commit in the same one.
+func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
+	for _, a := range t.Applications {
+		if !a.UsesTracker {
+			continue
+		}
+		_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
+			idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			auth.NewID(), t.TenantID, t.ID, a.ApplicationID, link.ProviderJira, link.IdempotencyKey(t.ID, a.ApplicationID),
+			string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
+		if err != nil {
+			return translate(err, "tracker link")
+		}
+	}
+	return nil
+}
+
+const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.idempotency_key,
+	l.issue_key, l.issue_url, l.status_name, l.status_category, l.sync_status, l.last_error, l.attempts,
+	l.created_at, l.updated_at, l.last_synced_at`
+
+const linkFrom = ` FROM ticket_tracker_links l JOIN tickets t ON t.id = l.ticket_id JOIN applications a ON a.id = l.application_id`
+
+func scanLink(r scanner) (link.Link, error) {
+	var l link.Link
+	var synced sql.NullTime
+	err := r.Scan(&l.ID, &l.TenantID, &l.TicketID, &l.TicketNumber, &l.ApplicationID, &l.ApplicationName, &l.Provider,
+		&l.IdempotencyKey, &l.IssueKey, &l.IssueURL, &l.StatusName, &l.StatusCategory, &l.SyncStatus, &l.LastError,
+		&l.Attempts, &l.CreatedAt, &l.UpdatedAt, &synced)
+	l.TicketKey, l.LastSyncedAt = ticket.Key(l.TicketNumber), nullTime(synced)
+	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	return l, err
+}
+
+// TrackerLink returns a tenant's link by id.
+func (db *DB) TrackerLink(ctx context.Context, tenantID, id string) (link.Link, error) {
+	l, err := scanLink(db.reader().queryRow(ctx, `SELECT `+linkColumns+linkFrom+` WHERE l.tenant_id = ? AND l.id = ?`, tenantID, id))
+	return l, translate(err, "tracker link")
+}
+
+// TrackerLinkFor returns the link of one application of a ticket.
+func (db *DB) TrackerLinkFor(ctx context.Context, tenantID, ticketID, applicationID string) (link.Link, error) {
+	l, err := scanLink(db.reader().queryRow(ctx, `SELECT `+linkColumns+linkFrom+
+		` WHERE l.tenant_id = ? AND l.ticket_id = ? AND l.application_id = ?`, tenantID, ticketID, applicationID))
+	return l, translate(err, "tracker link")
+}
+
+// TicketTrackerLinks lists a ticket's links by application name.
+func (db *DB) TicketTrackerLinks(ctx context.Context, tenantID, ticketID string) ([]link.Link, error) {
+	out, err := queryAll(ctx, db.reader(), "tracker links", scanLink,
+		`SELECT `+linkColumns+linkFrom+` WHERE l.tenant_id = ? AND l.ticket_id = ? ORDER BY a.name, l.id`, tenantID, ticketID)
+	if out == nil {
+		out = []link.Link{}
+	}
+	return out, err
+}
+
+// ListTrackerLinks pages through a tenant's links in the filter's states,
+// oldest first.
+func (db *DB) ListTrackerLinks(ctx context.Context, tenantID string, f link.Filter) ([]link.Link, string, error) {
+	keys, err := decodeCursor(f.Cursor, 2)
+	if err != nil {
+		return nil, "", err
+	}
+	c := &conds{where: []string{"l.tenant_id = ?"}, args: []any{tenantID}}
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, s := range f.Statuses {
+			args[i] = string(s)
+		}
+		c.add("l.sync_status IN ("+placeholders(len(args))+")", args...)
+	}
+	if keys != nil {
+		at, err := time.Parse(time.RFC3339Nano, keys[0])
+		if err != nil {
+			return nil, "", apperr.Invalidf("cursor is not valid")
+		}
+		c.add("(l.created_at > ? OR (l.created_at = ? AND l.id > ?))", at, at, keys[1])
+	}
+	limit := clampLimit(f.Limit)
+	out, err := queryAll(ctx, db.reader(), "tracker links", scanLink, `SELECT `+linkColumns+linkFrom+` WHERE `+c.sql()+
+		` ORDER BY l.created_at, l.id LIMIT `+strconv.Itoa(limit+1), c.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = encodeCursor(last.CreatedAt.Format(time.RFC3339Nano), last.ID)
+	}
+	return out, next, nil
+}
+
+// ClaimTrackerLink leases a pending or orphan link whose lease (if any)
+// has run out.
+func (db *DB) ClaimTrackerLink(ctx context.Context, tenantID, id string, now, until time.Time) (bool, error) {
+	claimed := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET claimed_until = ?, updated_at = ?
+			WHERE tenant_id = ? AND id = ? AND sync_status IN ('pending', 'orphan') AND (claimed_until IS NULL OR claimed_until < ?)`,
+			until.UTC(), now.UTC(), tenantID, id, now.UTC())
+		if err != nil {
+			return translate(err, "tracker link")
+		}
+		n, err := res.RowsAffected()
+		claimed = n > 0
+		return translate(err, "tracker link")
+	})
+	return claimed, err
+}
+
+// FinishTrackerLink records an attempt's outcome and releases the lease. A
+// link that another attempt has created meanwhile keeps its issue (and evs
+// are not written).
+func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit.Event) error {
+	set := []string{"sync_status = ?", "last_error = ?", "claimed_until = NULL", "updated_at = ?"}
+	args := []any{string(o.SyncStatus), o.LastError, o.At.UTC()}
+	if o.CountAttempt {
+		set = append(set, "attempts = attempts + 1")
+	}
+	if iss := o.Issue; iss.Key != "" {
+		set = append(set, "issue_key = ?", "issue_url = ?", "status_name = ?", "status_category = ?")
+		args = append(args, iss.Key, iss.URL, iss.StatusName, string(iss.StatusCategory))
+		if iss.StatusName != "" {
+			set = append(set, "last_synced_at = ?")
+			args = append(args, o.At.UTC())
+		}
+	}
+	args = append(args, o.TenantID, o.LinkID)
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET `+strings.Join(set, ", ")+
+			` WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, args...)
+		if err != nil {
+			return translate(err, "tracker link")
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return translate(err, "tracker link")
+		}
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RetryTrackerLink puts a link that has no issue back to pending, attempts
+// reset, and enqueues job, with ev.
+func (db *DB) RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job link.Job) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET sync_status = 'pending', attempts = 0, claimed_until = NULL,
+			updated_at = ? WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, at.UTC(), tenantID, id)
+		if err := mustAffect(res, err, "tracker link"); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, job, nil)
+	})
+}
+
+func scanRef(r scanner) (link.Ref, error) {
+	var ref link.Ref
+	return ref, r.Scan(&ref.TenantID, &ref.TicketID, &ref.ApplicationID)
+}
+
+// PendingTrackerLinks lists a tenant's pending links to provider.
+func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID, provider string) ([]link.Ref, error) {
+	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT tenant_id, ticket_id, application_id FROM ticket_tracker_links
+		WHERE tenant_id = ? AND provider = ? AND sync_status = 'pending' ORDER BY created_at, id`, tenantID, provider)
+}
+
+// RetryableTrackerLinks lists, across tenants with an enabled connection,
+// the orphan links and the pending links untouched since before, of
+// tickets that are not closed.
+func (db *DB) RetryableTrackerLinks(ctx context.Context, before time.Time) ([]link.Ref, error) {
+	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT l.tenant_id, l.ticket_id, l.application_id
+		FROM ticket_tracker_links l
+		JOIN tracker_connections c ON c.tenant_id = l.tenant_id AND c.provider = l.provider AND c.enabled = ?
+		JOIN tickets t ON t.id = l.ticket_id AND t.status <> 'closed'
+		WHERE l.sync_status = 'orphan' OR (l.sync_status = 'pending' AND l.updated_at < ?)
+		ORDER BY l.tenant_id, l.created_at, l.id LIMIT 10000`, true, before.UTC())
+}
+
+// TrackerSyncItems returns, in one query, the created links of a tenant's
+// tickets that are not closed (one ticket's when ticketID is set), with
+// what re-evaluating each ticket needs, ordered by ticket.
+func (db *DB) TrackerSyncItems(ctx context.Context, tenantID, ticketID string) ([]link.SyncItem, error) {
+	// The applications of the same unclosed tickets, counted per ticket in
+	// one pass (not per link).
+	apps := `SELECT ta.ticket_id,
+			SUM(CASE WHEN ta.uses_tracker = ? THEN 1 ELSE 0 END) AS tracker_apps,
+			SUM(CASE WHEN ta.uses_tracker = ? AND ta.progress <> 'complete' THEN 1 ELSE 0 END) AS open_apps
+		FROM tickets t2 JOIN ticket_applications ta ON ta.ticket_id = t2.id
+		WHERE t2.tenant_id = ? AND t2.status <> 'closed'`
+	args := []any{true, false, tenantID}
+	if ticketID != "" {
+		apps += ` AND t2.id = ?`
+		args = append(args, ticketID)
+	}
+	q := `SELECT l.id, l.ticket_id, t.number, t.status, l.issue_key, l.status_name, l.status_category, l.last_error,
+		c.tracker_apps, c.open_apps
+		FROM ticket_tracker_links l JOIN tickets t ON t.id = l.ticket_id
+		JOIN (` + apps + ` GROUP BY ta.ticket_id) c ON c.ticket_id = l.ticket_id
+		WHERE l.tenant_id = ? AND l.sync_status = 'created' AND t.status <> 'closed'`
+	args = append(args, tenantID)
+	if ticketID != "" {
+		q += ` AND l.ticket_id = ?`
+		args = append(args, ticketID)
+	}
+	return queryAll(ctx, db.reader(), "tracker links", func(r scanner) (link.SyncItem, error) {
+		var it link.SyncItem
+		err := r.Scan(&it.LinkID, &it.TicketID, &it.TicketNumber, &it.TicketStatus, &it.IssueKey, &it.StatusName,
+			&it.StatusCategory, &it.LastError, &it.TrackerApps, &it.OpenManualApps)
+		return it, err
+	}, q+` ORDER BY t.number, l.id`, args...)
+}
+
+// ApplyTrackerSync writes status changes and their audit rows, and stamps
+// last_synced_at on the synced links, in one transaction.
+func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []link.StatusChange, synced []string, at time.Time, evs []audit.Event) error {
+	at = at.UTC()
+	return db.inTx(ctx, func(tx *Tx) error {
+		// Changes go in batches of one UPDATE … FROM (VALUES …) each; both
+		// engines name the VALUES columns column1, column2, ….
+		for rest := changes; len(rest) > 0; {
+			n := min(len(rest), 200)
+			rows := make([]string, n)
+			args := []any{at}
+			for i, c := range rest[:n] {
+				rows[i] = "(?, ?, ?, ?)"
+				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError)
+			}
+			args = append(args, tenantID)
+			if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET status_name = v.column2, status_category = v.column3,
+				last_error = v.column4, updated_at = ? FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
+				WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, args...); err != nil {
+				return translate(err, "tracker links")
+			}
+			rest = rest[n:]
+		}
+		for rest := synced; len(rest) > 0; {
+			n := min(len(rest), 500)
+			args := []any{at, tenantID}
+			for _, id := range rest[:n] {
+				args = append(args, id)
+			}
+			if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET last_synced_at = ? WHERE tenant_id = ? AND id IN (`+
+				placeholders(n)+`)`, args...); err != nil {
+				return translate(err, "tracker links")
+			}
+			rest = rest[n:]
+		}
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

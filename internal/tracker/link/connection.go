@@ -1,0 +1,259 @@
+package link
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+)
+
+// TokenSecret is the name of the secret that holds a provider's token: the
+// API token (Jira Cloud) or the personal access token (Server/Data Center).
+func TokenSecret(provider string) string { return provider + ".token" }
+
+// Connection is a tenant's tracker connection as stored and shown; the
+// token is never part of it.
+type Connection struct {
+	TenantID string `json:"-"`
+	// Configured is false when the tenant never saved a connection.
+	Configured bool        `json:"configured"`
+	Provider   string      `json:"provider" enum:"jira"`
+	BaseURL    string      `json:"base_url"`
+	Flavor     jira.Flavor `json:"flavor" enum:"cloud,server"`
+	// Email is the Jira Cloud account (basic auth with the API token).
+	Email string `json:"email,omitempty"`
+	// Enabled turns false by itself when Jira rejects the credentials.
+	Enabled        bool       `json:"enabled"`
+	DisabledReason string     `json:"disabled_reason,omitempty"`
+	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
+	TokenSet       bool       `json:"token_set" doc:"Whether a token is stored; the token itself is never returned."`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	UpdatedBy      string     `json:"updated_by,omitempty"`
+}
+
+// jiraConfig is the client configuration of the connection with token.
+func (c Connection) jiraConfig(token string) jira.Config {
+	cfg := jira.Config{BaseURL: c.BaseURL, Flavor: c.Flavor}
+	if c.Flavor == jira.Cloud {
+		cfg.Email, cfg.APIToken = c.Email, token
+	} else {
+		cfg.PersonalAccessToken = token
+	}
+	return cfg
+}
+
+// Input is a connection as an admin saves it.
+type Input struct {
+	BaseURL string
+	Flavor  jira.Flavor
+	Email   string
+	// Token replaces the stored token; empty keeps it (not allowed when
+	// there is none, or when the base URL or flavor change).
+	Token string
+	// Enabled false saves the connection switched off; nil means on.
+	Enabled *bool
+}
+
+// MaxToken bounds a token's length.
+const MaxToken = 4096
+
+func requireEdit(p auth.Principal) error {
+	if !p.Can(auth.PermEditIntegrations) {
+		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermEditIntegrations)
+	}
+	return nil
+}
+
+// Connection returns the tenant's Jira connection; Configured is false
+// (and the rest defaults) when none was saved.
+func (s *Service) Connection(ctx context.Context, p auth.Principal) (Connection, error) {
+	if err := requireEdit(p); err != nil {
+		return Connection{}, err
+	}
+	c, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
+	if apperr.Is(err, apperr.NotFound) {
+		return Connection{Provider: ProviderJira, Flavor: jira.Cloud}, nil
+	}
+	if err != nil {
+		return Connection{}, fmt.Errorf("link.Connection: %w", err)
+	}
+	return c, nil
+}
+
+// SaveConnection validates and stores the tenant's Jira connection and its
+// token (encrypted, in the same transaction). Saving turns the connection
+// on again unless in.Enabled says otherwise, and then enqueues the creation
+// of every issue still pending (those left waiting while it was off).
+func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input) (Connection, error) {
+	if err := requireEdit(p); err != nil {
+		return Connection{}, err
+	}
+	old, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+	}
+	now := s.now()
+	c := Connection{TenantID: p.TenantID, Configured: true, Provider: ProviderJira, BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"),
+		Flavor: jira.Flavor(strings.TrimSpace(string(in.Flavor))), Email: strings.TrimSpace(in.Email), Enabled: in.Enabled == nil || *in.Enabled,
+		CreatedAt: now, UpdatedAt: now, UpdatedBy: p.Label, TokenSet: true}
+	if old.Configured {
+		c.CreatedAt = old.CreatedAt
+	}
+	if c.Flavor == jira.Server {
+		c.Email = ""
+	}
+	if !c.Enabled {
+		c.DisabledReason, c.DisabledAt = "switched off by "+p.Label, &now
+	}
+	if err := validate(c, in.Token, old); err != nil {
+		return Connection{}, err
+	}
+	var jobs []Job
+	if c.Enabled && s.CreateJob != nil {
+		refs, err := s.Store.PendingTrackerLinks(ctx, p.TenantID, ProviderJira)
+		if err != nil {
+			return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+		}
+		for _, r := range refs {
+			jobs = append(jobs, s.CreateJob(r.TenantID, r.TicketID, r.ApplicationID))
+		}
+	}
+	var before any
+	if old.Configured {
+		before = connAudit(old, false)
+	}
+	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", ProviderJira, before, connAudit(c, in.Token != ""))
+	var token []byte
+	if in.Token != "" {
+		token = []byte(in.Token)
+	}
+	if err := s.Store.SaveTrackerConnection(ctx, c, token, ev, jobs); err != nil {
+		return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+	}
+	s.forget(p.TenantID)
+	return c, nil
+}
+
+// validate checks an input against Jira's rules and the stored connection.
+func validate(c Connection, token string, old Connection) error {
+	var v apperr.Validation
+	placeholder := token
+	if placeholder == "" {
+		placeholder = "kept"
+	}
+	if err := c.jiraConfig(placeholder).Validate(); err != nil {
+		for _, f := range apperr.FieldsOf(err) {
+			v.Add(f.Field, "%s", f.Message)
+		}
+	}
+	v.Check(utf8.RuneCountInString(c.BaseURL) <= 500, "base_url", "must be at most 500 characters")
+	v.Check(utf8.RuneCountInString(c.Email) <= 254, "email", "must be at most 254 characters")
+	v.Check(len(token) <= MaxToken, "token", "must be at most %d bytes", MaxToken)
+	v.Check(!strings.ContainsAny(token, "\r\n"), "token", "must be a single line")
+	if token == "" {
+		switch {
+		case !old.Configured || !old.TokenSet:
+			v.Add("token", "is required")
+		case old.Flavor != c.Flavor || host(old.BaseURL) != host(c.BaseURL):
+			// A stored token is never sent to a different site.
+			v.Add("token", "is required again when the base URL's host or the flavor change")
+		}
+	}
+	return v.Err()
+}
+
+func host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
+}
+
+// connAudit is what the audit log records of a connection: never a token.
+func connAudit(c Connection, tokenChanged bool) map[string]any {
+	m := map[string]any{"base_url": c.BaseURL, "flavor": c.Flavor, "email": c.Email, "enabled": c.Enabled}
+	if tokenChanged {
+		m["token_changed"] = true
+	}
+	return m
+}
+
+// TestResult is the answer of a connection test.
+type TestResult struct {
+	OK bool `json:"ok"`
+	// Account is the name VendorSync acts as in Jira.
+	Account   string `json:"account,omitempty"`
+	Message   string `json:"message"`
+	Kind      string `json:"kind,omitempty" doc:"The failure kind: unauthorized, forbidden, not_found, rate_limited, unavailable, bad_request."`
+	LatencyMS int64  `json:"latency_ms"`
+}
+
+// TestConnection checks the stored connection (even a disabled one) with a
+// fresh client and reports the account; a failing Jira is a result, not an
+// error.
+func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestResult, error) {
+	if err := requireEdit(p); err != nil {
+		return TestResult{}, err
+	}
+	c, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
+	if apperr.Is(err, apperr.NotFound) {
+		return TestResult{}, apperr.E(apperr.Conflict, "Jira is not connected yet: save the connection first")
+	}
+	if err != nil {
+		return TestResult{}, fmt.Errorf("link.TestConnection: %w", err)
+	}
+	cl, err := s.build(ctx, c)
+	if err != nil {
+		return TestResult{}, err
+	}
+	start := time.Now()
+	account, err := cl.Test(ctx)
+	res := TestResult{LatencyMS: time.Since(start).Milliseconds()}
+	if err != nil {
+		res.Kind, res.Message = string(tracker.KindOf(err)), apperr.MessageOf(err)
+		return res, nil
+	}
+	res.OK, res.Account = true, account
+	res.Message = "Connected to " + c.BaseURL + " as " + account + "."
+	if !c.Enabled {
+		res.Message += " The connection is disabled: save it to switch it on again."
+	}
+	return res, nil
+}
+
+// disable switches the connection off after Jira rejected its credentials
+// and alerts the admins urgently, once: a connection already off is left
+// as it is.
+func (s *Service) disable(ctx context.Context, tenantID string, cause error) error {
+	reason := "Jira rejected the credentials (HTTP 401)"
+	if msg := apperr.MessageOf(cause); msg != "" {
+		reason += ": " + oneLine(msg)
+	}
+	a := Alert{Urgent: true, Kind: "tracker.unauthorized", Subject: "Jira connection disabled",
+		Message: reason + ". No issue is created or synced until an admin saves the connection with valid credentials."}
+	sys := auth.System(tenantID)
+	evs := []audit.Event{
+		audit.Record(sys, "tracker.connection.disable", "tracker_connection", ProviderJira,
+			map[string]any{"enabled": true}, map[string]any{"enabled": false, "disabled_reason": reason}),
+		alertEvent(tenantID, "tracker_connection", ProviderJira, a),
+	}
+	changed, err := s.Store.DisableTrackerConnection(ctx, tenantID, ProviderJira, reason, s.now(), evs)
+	if err != nil {
+		return fmt.Errorf("disable jira connection of tenant %s: %w", tenantID, err)
+	}
+	s.forget(tenantID)
+	if changed {
+		s.deliver(ctx, tenantID, a)
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package link
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+)
+
+// Creation limits.
+const (
+	// CreateRetries is how often an unavailable tracker (5xx, timeout) is
+	// retried before the link becomes an orphan: the seed's "retry × 3".
+	CreateRetries = 3
+	// FirstBackoff is the wait before the first retry; each next one is
+	// four times longer (15s, 1m, 4m). It also gives Jira Cloud's search
+	// index time to show an issue a timed-out attempt did create.
+	FirstBackoff = 15 * time.Second
+	// Lease is how long one attempt holds its link; a worker killed
+	// mid-call blocks the next attempt at most this long.
+	Lease = 5 * time.Minute
+	// AttemptTimeout bounds one attempt's calls, well inside the lease.
+	AttemptTimeout = 2 * time.Minute
+	// BusyWait is how long a job waits when another attempt holds the link.
+	BusyWait = 30 * time.Second
+	// DefaultRateWait is the wait after a 429 without Retry-After.
+	DefaultRateWait = time.Minute
+	// RetryAfterStale is how old a pending link must be before the
+	// periodic retry re-enqueues it (its job was lost or never ran).
+	RetryAfterStale = 15 * time.Minute
+)
+
+// FollowUp returns the create jobs of a new ticket: one per application
+// that uses a tracker, matching the links the store writes with the
+// ticket. ticket.Service.DefaultFollowUps holds it, so every creation path
+// (triage, manual classification, the API) enqueues them in the ticket's
+// own transaction.
+func (s *Service) FollowUp(t ticket.Ticket) []ticket.Job {
+	if s.CreateJob == nil {
+		return nil
+	}
+	var out []ticket.Job
+	for _, a := range t.Applications {
+		if a.UsesTracker {
+			out = append(out, s.CreateJob(t.TenantID, t.ID, a.ApplicationID))
+		}
+	}
+	return out
+}
+
+// Result is what a creation attempt asks of its job.
+type Result struct {
+	// RetryAfter > 0 asks for another attempt after that wait.
+	RetryAfter time.Duration
+	// Link is the link as the attempt found or left it.
+	Link Link
+}
+
+// CreateIssue makes one attempt at the issue of the link of (ticketID,
+// applicationID): exactly one issue per link, whatever happened before.
+// Created and failed links are left alone; without an enabled connection
+// the link waits as pending (SaveConnection re-enqueues it). Otherwise the
+// attempt leases the link, searches for the issue by its idempotency label
+// and creates it only when none exists (tracker.CreateOnce), then applies
+// the seed's error table: 400/403/404 fail the link and alert the admins,
+// 401 disables the connection with an urgent alert (the link stays
+// pending), 429 waits for Retry-After, 5xx and timeouts retry with backoff
+// and after CreateRetries retries leave an orphan. An error means the
+// attempt could not even record its outcome (the database); retry it.
+func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicationID string) (Result, error) {
+	l, err := s.Store.TrackerLinkFor(ctx, tenantID, ticketID, applicationID)
+	if err != nil {
+		return Result{}, fmt.Errorf("link.CreateIssue %s/%s: %w", ticketID, applicationID, err)
+	}
+	if l.SyncStatus == Created || l.SyncStatus == Failed {
+		return Result{Link: l}, nil
+	}
+	now := s.now()
+	ok, err := s.Store.ClaimTrackerLink(ctx, tenantID, l.ID, now, now.Add(Lease))
+	if err != nil {
+		return Result{}, fmt.Errorf("link.CreateIssue %s: claim: %w", l.ID, err)
+	}
+	if !ok {
+		// Another attempt holds the lease, or finished meanwhile.
+		cur, err := s.Store.TrackerLink(ctx, tenantID, l.ID)
+		if err != nil {
+			return Result{}, fmt.Errorf("link.CreateIssue %s: %w", l.ID, err)
+		}
+		if cur.SyncStatus == Created || cur.SyncStatus == Failed {
+			return Result{Link: cur}, nil
+		}
+		return Result{RetryAfter: BusyWait, Link: cur}, nil
+	}
+	// From here on this attempt holds the lease; every path ends in finish,
+	// which releases it.
+	p, err := s.provider(ctx, tenantID)
+	if apperr.Is(err, apperr.Conflict) {
+		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: apperr.MessageOf(err)}, nil, nil)
+	}
+	if err != nil {
+		return s.abandon(ctx, l, err)
+	}
+	spec, err := s.spec(ctx, l)
+	if err != nil {
+		return s.abandon(ctx, l, fmt.Errorf("build the issue: %w", err))
+	}
+	actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+	iss, created, err := tracker.CreateOnce(actx, p, spec)
+	cancel()
+	if err == nil {
+		ev := audit.Record(auth.System(tenantID), "tracker_link.create", "tracker_link", l.ID,
+			map[string]any{"sync_status": l.SyncStatus},
+			map[string]any{"sync_status": Created, "issue_key": iss.Key, "ticket_id": l.TicketID,
+				"application_id": l.ApplicationID, "found_existing": !created})
+		return s.finish(ctx, l, Outcome{SyncStatus: Created, Issue: iss, CountAttempt: true}, []audit.Event{ev}, nil)
+	}
+	return s.failed(ctx, l, spec, err)
+}
+
+// failed applies the seed's error table to a failed attempt.
+func (s *Service) failed(ctx context.Context, l Link, spec tracker.IssueSpec, err error) (Result, error) {
+	msg := oneLine(apperr.MessageOf(err))
+	sys := auth.System(l.TenantID)
+	switch kind := tracker.KindOf(err); kind {
+	case tracker.KindBadRequest, tracker.KindForbidden, tracker.KindNotFound:
+		hint := map[tracker.Kind]string{
+			tracker.KindBadRequest: "check the application's project key and issue type",
+			tracker.KindForbidden:  "the Jira account needs Browse Projects and Create Issues on " + spec.ProjectKey,
+			tracker.KindNotFound:   "the project key " + spec.ProjectKey + " is wrong",
+		}[kind]
+		a := Alert{Kind: "tracker.issue_failed", TicketID: l.TicketID, LinkID: l.ID,
+			Subject: "Jira issue not created for " + l.TicketKey + " / " + l.ApplicationName,
+			Message: msg + " — " + hint + ", then retry the link under Settings → Jira."}
+		evs := []audit.Event{
+			audit.Record(sys, "tracker_link.fail", "tracker_link", l.ID, map[string]any{"sync_status": l.SyncStatus},
+				map[string]any{"sync_status": Failed, "error": msg}),
+			alertEvent(l.TenantID, "tracker_link", l.ID, a),
+		}
+		return s.finish(ctx, l, Outcome{SyncStatus: Failed, LastError: msg, CountAttempt: true}, evs, &a)
+	case tracker.KindUnauthorized:
+		if derr := s.disable(ctx, l.TenantID, err); derr != nil {
+			return Result{}, derr
+		}
+		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg, CountAttempt: true}, nil, nil)
+	case tracker.KindRateLimited:
+		wait := tracker.RetryAfterOf(err)
+		if wait <= 0 {
+			wait = DefaultRateWait
+		}
+		res, ferr := s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg}, nil, nil)
+		res.RetryAfter = wait
+		return res, ferr
+	}
+	// Unavailable, or anything unclassified: the issue may or may not
+	// exist; the next attempt's search settles it.
+	attempts := l.Attempts + 1
+	if l.SyncStatus == Orphan || attempts > CreateRetries {
+		ev := audit.Record(sys, "tracker_link.orphan", "tracker_link", l.ID, map[string]any{"sync_status": l.SyncStatus},
+			map[string]any{"sync_status": Orphan, "error": msg, "attempts": attempts})
+		var evs []audit.Event
+		if l.SyncStatus != Orphan {
+			evs = append(evs, ev)
+		}
+		return s.finish(ctx, l, Outcome{SyncStatus: Orphan, LastError: msg, CountAttempt: true}, evs, nil)
+	}
+	res, ferr := s.finish(ctx, l, Outcome{SyncStatus: Pending, LastError: msg, CountAttempt: true}, nil, nil)
+	res.RetryAfter = FirstBackoff << (2 * (attempts - 1))
+	return res, ferr
+}
+
+// abandon releases the lease of an attempt that failed before reaching
+// the tracker (the database, a secret that cannot be opened) and returns
+// the error, so the job retries.
+func (s *Service) abandon(ctx context.Context, l Link, cause error) (Result, error) {
+	if _, err := s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: oneLine(apperr.MessageOf(cause))}, nil, nil); err != nil {
+		return Result{}, fmt.Errorf("link.CreateIssue %s: %w (and %w)", l.ID, cause, err)
+	}
+	return Result{}, fmt.Errorf("link.CreateIssue %s: %w", l.ID, cause)
+}
+
+// finish records an outcome on l (releasing its lease) and delivers the
+// alert it carries once committed.
+func (s *Service) finish(ctx context.Context, l Link, o Outcome, evs []audit.Event, a *Alert) (Result, error) {
+	// An issue Jira created must be recorded even when the job is being
+	// stopped right now; a bounded write outlives the job's context.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	o.TenantID, o.LinkID, o.At = l.TenantID, l.ID, s.now()
+	if err := s.Store.FinishTrackerLink(ctx, o, evs); err != nil {
+		return Result{}, fmt.Errorf("link %s: record %s: %w", l.ID, o.SyncStatus, err)
+	}
+	if a != nil {
+		s.deliver(ctx, l.TenantID, *a)
+	}
+	cur, err := s.Store.TrackerLink(ctx, l.TenantID, l.ID)
+	if err != nil {
+		return Result{}, fmt.Errorf("link %s: %w", l.ID, err)
+	}
+	return Result{Link: cur}, nil
+}
+
+// spec reads what the issue of l is made of.
+func (s *Service) spec(ctx context.Context, l Link) (tracker.IssueSpec, error) {
+	t, err := s.Store.TicketByID(ctx, l.TenantID, l.TicketID)
+	if err != nil {
+		return tracker.IssueSpec{}, fmt.Errorf("ticket: %w", err)
+	}
+	in := SpecInput{Ticket: t, BaseURL: s.BaseURL, Now: s.now(), Location: time.UTC}
+	if in.Vendor, err = s.Store.Vendor(ctx, l.TenantID, t.VendorID); err != nil {
+		return tracker.IssueSpec{}, fmt.Errorf("vendor: %w", err)
+	}
+	if in.App, err = s.Store.Application(ctx, l.TenantID, l.ApplicationID); err != nil {
+		return tracker.IssueSpec{}, fmt.Errorf("application: %w", err)
+	}
+	if in.App.OwnerTeamID != "" {
+		tm, err := s.Store.Team(ctx, l.TenantID, in.App.OwnerTeamID)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return tracker.IssueSpec{}, fmt.Errorf("team: %w", err)
+		}
+		in.TeamName = tm.Name
+	}
+	if s.Tickets != nil {
+		if in.Location, err = s.Tickets.TenantLocation(ctx, auth.System(l.TenantID)); err != nil {
+			return tracker.IssueSpec{}, err
+		}
+	}
+	return IssueSpec(in), nil
+}

@@ -1,0 +1,208 @@
+package link_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+var flavors = []jira.Flavor{jira.Cloud, jira.Server}
+
+// alerts records the alerts the service sends to admins.
+type alerts struct {
+	mu  sync.Mutex
+	got []link.Alert
+}
+
+func (a *alerts) AlertAdmins(_ context.Context, _ string, al link.Alert) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.got = append(a.got, al)
+	return nil
+}
+
+func (a *alerts) all() []link.Alert {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]link.Alert(nil), a.got...)
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// fixture is the link service on a real store, with one tenant connected
+// to an in-process Jira of one flavor, a vendor and a team.
+type fixture struct {
+	db      *sqlstore.DB
+	jira    *jiratest.Server
+	flavor  jira.Flavor
+	svc     *link.Service
+	tickets *ticket.Service
+	reg     *registry.Service
+	queue   *jobs.Queue
+	alerts  *alerts
+	clock   *clock
+	tenant  string
+	sys     auth.Principal
+	admin   auth.Principal
+	vendor  registry.Vendor
+	team    auth.Team
+}
+
+func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "acme", "Acme", "admin@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{db: db, jira: jiratest.New(t), flavor: flavor, reg: &registry.Service{Store: db}, alerts: &alerts{},
+		clock: &clock{t: time.Now().UTC()}, tenant: b.Tenant.ID, sys: auth.System(b.Tenant.ID), admin: b.Admin.Principal()}
+	if f.queue, err = jobs.New(db, jobs.Config{}); err != nil { // insert-only: tests run attempts themselves
+		t.Fatal(err)
+	}
+	f.tickets = &ticket.Service{Store: db}
+	f.svc = &link.Service{Store: db, Tickets: f.tickets, CreateJob: jobs.TrackerCreate, BaseURL: "https://vs.example.com",
+		Alerter: f.alerts, Now: f.clock.now, ConfigureJira: func(c *jira.Config) {
+			c.Timeout = 500 * time.Millisecond
+			c.Resilience.RatePerSecond = -1
+			c.Resilience.InitialBackoff, c.Resilience.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
+		}}
+	f.tickets.DefaultFollowUps = append(f.tickets.DefaultFollowUps, f.svc.FollowUp)
+	if f.vendor, err = f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: "Visa", Tier: registry.Tier1}); err != nil {
+		t.Fatal(err)
+	}
+	f.team = auth.Team{ID: auth.NewID(), TenantID: f.tenant, Name: "Payments", IsActive: true}
+	if err := db.CreateTeam(ctx, f.team, audit.Record(f.sys, "team.create", "team", f.team.ID, nil, f.team)); err != nil {
+		t.Fatal(err)
+	}
+	f.connect(t)
+	return f
+}
+
+// connect saves the tenant's connection to the fake Jira.
+func (f *fixture) connect(t testing.TB) {
+	t.Helper()
+	in := link.Input{BaseURL: f.jira.URL, Flavor: f.flavor, Email: jiratest.Email, Token: jiratest.APIToken}
+	if f.flavor == jira.Server {
+		in.Token = jiratest.PAT
+	}
+	if _, err := f.svc.SaveConnection(context.Background(), f.admin, in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// app creates an application; tracker ones open Tasks in PAY.
+func (f *fixture) app(t testing.TB, name string, tracker bool) registry.Application {
+	t.Helper()
+	a := registry.Application{Name: name, Description: name, OwnerTeamID: f.team.ID, CreatesTrackerIssue: tracker}
+	if tracker {
+		a.TrackerProjectKey, a.TrackerIssueType = "PAY", "Task"
+		a.TrackerLabels = []string{"vendor-change", "payments"}
+		a.TrackerDefaultAssignee = "maria"
+	}
+	a, err := f.reg.CreateApplication(context.Background(), f.admin, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// ticket creates a ticket as triage would, affecting apps.
+func (f *fixture) ticket(t testing.TB, apps ...registry.Application) ticket.Ticket {
+	t.Helper()
+	d := ticket.Draft{VendorID: f.vendor.ID, Topic: "URL endpoint change", Severity: registry.SeverityHigh, SLADays: 14,
+		EffectiveDate: ticket.Date(f.clock.now().AddDate(0, 0, 180).Format(time.DateOnly)), OwnerTeamID: f.team.ID,
+		Summary: "Visa moves the authorization endpoint to v3.", Reasoning: "PaymentService calls the Visa authorization v2 endpoint."}
+	for _, a := range apps {
+		d.ApplicationIDs = append(d.ApplicationIDs, a.ID)
+	}
+	tk, err := f.tickets.Create(context.Background(), f.sys, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// attempt runs one create attempt, as the job would.
+func (f *fixture) attempt(t testing.TB, tk ticket.Ticket, a registry.Application) link.Result {
+	t.Helper()
+	res, err := f.svc.CreateIssue(context.Background(), f.tenant, tk.ID, a.ID)
+	if err != nil {
+		t.Fatalf("CreateIssue: %v", err)
+	}
+	return res
+}
+
+// link returns the link of one application of a ticket.
+func (f *fixture) link(t testing.TB, tk ticket.Ticket, a registry.Application) link.Link {
+	t.Helper()
+	l, err := f.db.TrackerLinkFor(context.Background(), f.tenant, tk.ID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// createJobs lists the enqueued create jobs' args.
+func (f *fixture) createJobs(t testing.TB) []jobs.TrackerCreateArgs {
+	t.Helper()
+	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds("tracker.create_issue").First(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []jobs.TrackerCreateArgs
+	for _, j := range res.Jobs {
+		var a jobs.TrackerCreateArgs
+		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// actions lists the tenant's audit actions (with flags) that start with
+// one of prefixes, oldest first.
+func (f *fixture) actions(t testing.TB, prefixes ...string) []string {
+	t.Helper()
+	entries, _, err := f.db.ListAudit(context.Background(), f.tenant, audit.Filter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(e.Action, p) }) {
+			s := e.Action
+			if e.Flags != "" {
+				s += " [" + e.Flags + "]"
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}

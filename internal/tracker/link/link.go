@@ -1,0 +1,204 @@
+// Package link keeps a ticket's tracker issues: one link per (ticket,
+// application that uses a tracker), the issue created for it exactly once,
+// and its status read back in batches so the ticket follows its issues
+// (open → in_progress → resolved). It also holds the tenant's Jira
+// connection. VendorSync only creates issues and reads their status here:
+// it never transitions, edits or deletes them.
+//
+// The flow: the store writes a pending link for every tracker application
+// of a new ticket, and FollowUp's create jobs commit in the same
+// transaction. A create job calls CreateIssue, which leases the link, looks
+// for an issue carrying the link's idempotency label and creates one only
+// when there is none, then records the outcome per the seed's error table.
+// Sync reads the status of every created link of the tenant's unclosed
+// tickets, 100 keys per search, and moves tickets as system.
+package link
+
+import (
+	"context"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+)
+
+// ProviderJira is the only provider today; links and connections carry the
+// name so GitHub, GitLab and Gitea can join without a migration.
+const ProviderJira = "jira"
+
+// SyncStatus is where a link stands with its issue.
+type SyncStatus string
+
+// The link states of the seed: pending until the issue exists, created once
+// it does, failed when the tracker refused it (400/403/404: an admin must
+// fix the configuration and retry), orphan when the tracker stayed
+// unavailable through every retry (retried every 15 minutes).
+const (
+	Pending SyncStatus = "pending"
+	Created SyncStatus = "created"
+	Failed  SyncStatus = "failed"
+	Orphan  SyncStatus = "orphan"
+)
+
+// Valid reports whether s is a known state.
+func (s SyncStatus) Valid() bool {
+	return s == Pending || s == Created || s == Failed || s == Orphan
+}
+
+// Link is one tracker issue a ticket has (or is about to have) for one of
+// its applications.
+type Link struct {
+	ID              string                 `json:"id"`
+	TenantID        string                 `json:"-"`
+	TicketID        string                 `json:"ticket_id"`
+	TicketNumber    int64                  `json:"-"`
+	TicketKey       string                 `json:"ticket_key" doc:"The ticket's human key, VS-0042."`
+	ApplicationID   string                 `json:"application_id"`
+	ApplicationName string                 `json:"application_name"`
+	Provider        string                 `json:"provider" enum:"jira"`
+	IdempotencyKey  string                 `json:"idempotency_key" doc:"Carried by the issue as the label vsid-<key>, so a retry finds it instead of creating another."`
+	IssueKey        string                 `json:"issue_key,omitempty" doc:"The tracker's key, PAY-9421; empty until created."`
+	IssueURL        string                 `json:"issue_url,omitempty"`
+	StatusName      string                 `json:"status_name,omitempty" doc:"The workflow's own status name, for display."`
+	StatusCategory  tracker.StatusCategory `json:"status_category" enum:"to_do,in_progress,done,unknown"`
+	SyncStatus      SyncStatus             `json:"sync_status" enum:"pending,created,failed,orphan"`
+	LastError       string                 `json:"last_error,omitempty"`
+	Attempts        int                    `json:"attempts" doc:"Creation attempts so far."`
+	CreatedAt       time.Time              `json:"created_at"`
+	UpdatedAt       time.Time              `json:"updated_at"`
+	LastSyncedAt    *time.Time             `json:"last_synced_at,omitempty"`
+}
+
+// IdempotencyKey is the key of the issue for one application of a ticket:
+// the ticket's id and the application's id, unique across tenants.
+func IdempotencyKey(ticketID, applicationID string) string { return ticketID + "." + applicationID }
+
+// Filter selects links in the admin list, oldest change first.
+type Filter struct {
+	// Statuses are the sync statuses shown; empty means failed and orphan.
+	Statuses []SyncStatus
+	Cursor   string
+	Limit    int
+}
+
+// Ref names one link by what its create job carries.
+type Ref struct {
+	TenantID, TicketID, ApplicationID string
+}
+
+// Job is a queue job; river's JobArgs satisfy it.
+type Job = ticket.Job
+
+// Outcome is what one creation attempt writes to its link, releasing the
+// lease in the same statement.
+type Outcome struct {
+	TenantID, LinkID string
+	SyncStatus       SyncStatus
+	Issue            tracker.Issue // set when the issue exists
+	LastError        string
+	// CountAttempt adds one to the link's attempts (429 waits do not count).
+	CountAttempt bool
+	At           time.Time
+}
+
+// StatusChange is what a sync writes to a link whose issue changed.
+type StatusChange struct {
+	LinkID         string
+	StatusName     string
+	StatusCategory tracker.StatusCategory
+	LastError      string
+}
+
+// SyncItem is one created link of an unclosed ticket, as the sync reads it
+// with one query, plus what re-evaluating its ticket needs.
+type SyncItem struct {
+	LinkID, TicketID string
+	TicketNumber     int64
+	TicketStatus     ticket.Status
+	IssueKey         string
+	StatusName       string
+	StatusCategory   tracker.StatusCategory
+	LastError        string
+	// TrackerApps counts the ticket's applications that use a tracker;
+	// fewer created links than that means some issue does not exist yet.
+	TrackerApps int
+	// OpenManualApps counts the ticket's applications without a tracker
+	// whose owners have not marked them complete.
+	OpenManualApps int
+}
+
+// Store is what links need from storage; every read and write is scoped by
+// tenant, except the few that serve the periodic jobs of every tenant.
+type Store interface {
+	// TrackerConnection returns the tenant's connection to provider;
+	// apperr.NotFound when none was saved.
+	TrackerConnection(ctx context.Context, tenantID, provider string) (Connection, error)
+	// TrackerToken decrypts the connection's token; apperr.NotFound when none.
+	TrackerToken(ctx context.Context, tenantID, provider string) ([]byte, error)
+	// SaveTrackerConnection writes the connection, its token when not nil,
+	// the audit row and the jobs in one transaction.
+	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []Job) error
+	// DisableTrackerConnection turns an enabled connection off with the
+	// reason and writes evs; false when it was not enabled (nothing written).
+	DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event) (bool, error)
+	// EnabledTrackerTenants lists the tenants whose connection is enabled.
+	EnabledTrackerTenants(ctx context.Context, provider string) ([]string, error)
+
+	TrackerLink(ctx context.Context, tenantID, id string) (Link, error)
+	TrackerLinkFor(ctx context.Context, tenantID, ticketID, applicationID string) (Link, error)
+	// TicketTrackerLinks lists a ticket's links by application name.
+	TicketTrackerLinks(ctx context.Context, tenantID, ticketID string) ([]Link, error)
+	ListTrackerLinks(ctx context.Context, tenantID string, f Filter) ([]Link, string, error)
+	// ClaimTrackerLink leases a pending or orphan link until until, unless
+	// another lease is still running; false when it could not.
+	ClaimTrackerLink(ctx context.Context, tenantID, id string, now, until time.Time) (bool, error)
+	// FinishTrackerLink writes an attempt's outcome, releases the lease and
+	// writes evs, in one transaction.
+	FinishTrackerLink(ctx context.Context, o Outcome, evs []audit.Event) error
+	// RetryTrackerLink puts a link back to pending (attempts reset) and
+	// enqueues job, with ev, in one transaction.
+	RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job Job) error
+	// PendingTrackerLinks lists a tenant's pending links.
+	PendingTrackerLinks(ctx context.Context, tenantID, provider string) ([]Ref, error)
+	// RetryableTrackerLinks lists, for every tenant with an enabled
+	// connection, orphan links and pending links untouched since before.
+	RetryableTrackerLinks(ctx context.Context, before time.Time) ([]Ref, error)
+	// EnqueueJobs enqueues jobs in one transaction.
+	EnqueueJobs(ctx context.Context, jobs []Job) error
+	// TrackerSyncItems returns, in one query, the created links of the
+	// tenant's tickets that are not closed (only ticketID's when set).
+	TrackerSyncItems(ctx context.Context, tenantID, ticketID string) ([]SyncItem, error)
+	// ApplyTrackerSync writes changed statuses with their audit rows and
+	// stamps last_synced_at on every link in synced, in one transaction.
+	ApplyTrackerSync(ctx context.Context, tenantID string, changes []StatusChange, synced []string, at time.Time, evs []audit.Event) error
+
+	// Registry reads, for the issue's content.
+	Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error)
+	Application(ctx context.Context, tenantID, id string) (registry.Application, error)
+	Team(ctx context.Context, tenantID, id string) (auth.Team, error)
+	TicketByID(ctx context.Context, tenantID, id string) (ticket.Ticket, error)
+}
+
+// Alert is a message for a tenant's administrators.
+type Alert struct {
+	// Urgent alerts page (the connection is down); others inform.
+	Urgent bool `json:"urgent"`
+	// Kind names the alert for deduplication and routing, e.g.
+	// "tracker.issue_failed", "tracker.unauthorized".
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	Message string `json:"message"`
+	// TicketID and LinkID, when set, say what the alert is about.
+	TicketID string `json:"ticket_id,omitempty"`
+	LinkID   string `json:"link_id,omitempty"`
+}
+
+// AdminAlerter delivers alerts to a tenant's administrators; the
+// notification system implements it. Without one, alerts are logged at
+// WARN; either way each alert is also an audit row ("tracker.alert").
+type AdminAlerter interface {
+	AlertAdmins(ctx context.Context, tenantID string, a Alert) error
+}

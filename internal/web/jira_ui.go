@@ -1,0 +1,156 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// jiraForm is the Jira connection form as typed; the token is never shown.
+type jiraForm struct {
+	BaseURL, Flavor, Email string
+	Enabled                bool
+}
+
+// jiraPage is the data of the Jira settings page.
+type jiraPage struct {
+	Form    jiraForm
+	Conn    link.Connection
+	Flavors []jira.Flavor
+	Test    *link.TestResult
+	// Links are the failed and orphan links, oldest first.
+	Links []link.Link
+	Next  string
+}
+
+func (s *Server) uiJira(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	return s.renderJira(w, r, p, http.StatusOK, nil, nil, nil)
+}
+
+// renderJira shows the page; form nil means the stored connection.
+func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, form *jiraForm,
+	test *link.TestResult, formErr error) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	c, err := svc.Connection(ctx, p)
+	if err != nil {
+		return err
+	}
+	data := jiraPage{Conn: c, Flavors: []jira.Flavor{jira.Cloud, jira.Server}, Test: test,
+		Form: jiraForm{BaseURL: c.BaseURL, Flavor: string(c.Flavor), Email: c.Email, Enabled: c.Enabled || !c.Configured}}
+	if form != nil {
+		data.Form = *form
+	}
+	data.Links, data.Next, err = svc.Links(ctx, p, link.Filter{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
+	if apperr.Is(err, apperr.Invalid) {
+		data.Links, data.Next, err = svc.Links(ctx, p, link.Filter{Limit: 100}) // a stale cursor shows the first page
+	}
+	if err != nil {
+		return err
+	}
+	v := viewWithErr(View{Title: "Jira", Nav: "jira"}, formErr)
+	v.Data = data
+	s.render(w, r, status, "jira.html", v)
+	return nil
+}
+
+func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	form := jiraForm{BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"), Email: r.PostFormValue("email"),
+		Enabled: r.PostFormValue("enabled") == "on"}
+	enabled := form.Enabled
+	_, err = svc.SaveConnection(r.Context(), p, link.Input{BaseURL: form.BaseURL, Flavor: jira.Flavor(form.Flavor), Email: form.Email,
+		Token: r.PostFormValue("token"), Enabled: &enabled})
+	if formFailure(err) {
+		return s.renderJira(w, r, p, Status(err), &form, nil, err)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "Jira connection saved.")
+	redirect(w, r, "/settings/jira")
+	return nil
+}
+
+func (s *Server) uiTestJira(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	res, err := svc.TestConnection(r.Context(), p)
+	if formFailure(err) {
+		return s.renderJira(w, r, p, Status(err), nil, nil, err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderJira(w, r, p, http.StatusOK, nil, &res, nil)
+}
+
+func (s *Server) uiRetryJiraLink(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	l, err := svc.Retry(r.Context(), p, r.PathValue("id"))
+	if apperr.Is(err, apperr.Conflict) {
+		return s.renderJira(w, r, p, Status(err), nil, nil, err)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, fmt.Sprintf("Creation of the %s issue of %s queued again.", l.ApplicationName, l.TicketKey))
+	redirect(w, r, "/settings/jira")
+	return nil
+}
+
+func (s *Server) uiSyncTicket(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	n, err := ticketNumber(r)
+	if err != nil {
+		return err
+	}
+	_, res, err := svc.SyncTicket(r.Context(), p, n)
+	if apperr.Is(err, apperr.Conflict) || apperr.Is(err, apperr.Unavailable) || apperr.Is(err, apperr.Invalid) {
+		return s.renderTicket(w, r, p, Status(err), n, ticketForm{}, err)
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Synced %d issue(s) from Jira.", res.Links)
+	if res.Changed > 0 || res.Transitions > 0 {
+		msg += fmt.Sprintf(" %d changed status; the ticket moved %d time(s).", res.Changed, res.Transitions)
+	}
+	s.flash(r, msg)
+	redirect(w, r, "/tickets/"+url.PathEscape(ticket.Key(n)))
+	return nil
+}
+
+// ticketPageLinks returns what the ticket page shows of its tracker
+// issues, and whether p may sync them now.
+func (s *Server) ticketPageLinks(ctx context.Context, p auth.Principal, t ticket.Ticket) ([]link.Link, bool, error) {
+	if s.Trackers == nil {
+		return nil, false, nil
+	}
+	links, err := s.Trackers.TicketLinks(ctx, p, t.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	return links, len(links) > 0 && p.Can(auth.PermTriggerSync) && t.Status != ticket.Closed, nil
+}

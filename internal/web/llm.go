@@ -1,0 +1,121 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
+)
+
+// llmProviderBody is one provider as sent by clients, with its write-only
+// key.
+type llmProviderBody struct {
+	llmconfig.ProviderConfig
+	APIKey string `json:"api_key,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only: stored encrypted, never returned. Leave out to keep the stored key (required again when provider or base_url change)."`
+	// APIKeySet is accepted so that a client can send back what it read.
+	APIKeySet *bool `json:"api_key_set,omitempty" doc:"Ignored: returned by GET."`
+}
+
+// llmBody is the whole language-model configuration.
+type llmBody struct {
+	Primary                *llmProviderBody `json:"primary,omitempty" doc:"The model triage asks first; null or absent means offline triage."`
+	Fallback               *llmProviderBody `json:"fallback,omitempty" doc:"Asked when the primary fails; needs a primary."`
+	OfflineWhenUnavailable bool             `json:"offline_when_unavailable,omitempty" doc:"When no model answers, triage offline instead of retrying later."`
+}
+
+// UnmarshalJSON decodes strictly (see decodeStrict).
+func (b *llmBody) UnmarshalJSON(data []byte) error {
+	type plain llmBody
+	return decodeStrict(data, (*plain)(b))
+}
+
+type llmPutIn struct {
+	Body llmBody
+}
+
+type llmOut struct {
+	Body llmconfig.ConfigView
+}
+
+type llmTestIn struct {
+	Body struct {
+		Which string `json:"which" enum:"primary,fallback" doc:"Which model to test."`
+	}
+}
+
+type llmTestOut struct {
+	Body llmconfig.ModelTestResult
+}
+
+func (s *Server) llmSettings() (*llmconfig.Service, error) {
+	if s.LLM == nil {
+		return nil, apperr.E(apperr.Unavailable, "language model settings are not configured on this server")
+	}
+	return s.LLM, nil
+}
+
+// configOf splits a body into the configuration and its keys.
+func (b llmBody) configOf() (llmconfig.Config, llmconfig.Keys) {
+	cfg := llmconfig.Config{OfflineWhenUnavailable: b.OfflineWhenUnavailable}
+	var keys llmconfig.Keys
+	if b.Primary != nil {
+		pc := b.Primary.ProviderConfig
+		cfg.Primary, keys.Primary = &pc, b.Primary.APIKey
+	}
+	if b.Fallback != nil {
+		pc := b.Fallback.ProviderConfig
+		cfg.Fallback, keys.Fallback = &pc, b.Fallback.APIKey
+	}
+	return cfg, keys
+}
+
+func (s *Server) apiGetLLM(ctx context.Context, _ *struct{}) (*llmOut, error) {
+	svc, err := s.llmSettings()
+	if err != nil {
+		return nil, err
+	}
+	v, err := svc.Get(ctx, principal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &llmOut{Body: v}, nil
+}
+
+func (s *Server) apiPutLLM(ctx context.Context, in *llmPutIn) (*llmOut, error) {
+	svc, err := s.llmSettings()
+	if err != nil {
+		return nil, err
+	}
+	cfg, keys := in.Body.configOf()
+	v, err := svc.Update(ctx, principal(ctx), cfg, keys)
+	if err != nil {
+		return nil, err
+	}
+	return &llmOut{Body: v}, nil
+}
+
+func (s *Server) apiTestLLM(ctx context.Context, in *llmTestIn) (*llmTestOut, error) {
+	svc, err := s.llmSettings()
+	if err != nil {
+		return nil, err
+	}
+	res, err := svc.Test(ctx, principal(ctx), in.Body.Which)
+	if err != nil {
+		return nil, err
+	}
+	return &llmTestOut{Body: res}, nil
+}
+
+// Operations of the language-model settings API; routes.go registers them with their permission.
+var (
+	opGetLLM = huma.Operation{Method: http.MethodGet, Path: "/api/v1/llm", Summary: "Get the language model settings",
+		Description: "Primary and fallback providers with whether an API key is stored (api_key_set); keys are never returned."}
+	opPutLLM = huma.Operation{Method: http.MethodPut, Path: "/api/v1/llm", Summary: "Replace the language model settings",
+		Description: "The whole configuration: providers anthropic, openai, azure_openai, openai_compatible or gemini. " +
+			"No primary means offline triage (the default). API keys are write-only.", SkipValidateBody: true}
+	opTestLLM = huma.Operation{Method: http.MethodPost, Path: "/api/v1/llm/test", Summary: "Test a language model",
+		Description: "Sends a tiny structured request, without retries. A failing model answers 200 with ok=false and the failure kind."}
+)
