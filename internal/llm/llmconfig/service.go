@@ -34,8 +34,8 @@ type ProviderView struct {
 
 // ConfigView is the configuration as shown.
 type ConfigView struct {
-	Primary                *ProviderView `json:"primary"`
-	Fallback               *ProviderView `json:"fallback"`
+	Primary                *ProviderView `json:"primary,omitempty" doc:"Absent when no primary model is configured (offline triage)."`
+	Fallback               *ProviderView `json:"fallback,omitempty" doc:"Absent when no fallback model is configured."`
 	OfflineWhenUnavailable bool          `json:"offline_when_unavailable"`
 }
 
