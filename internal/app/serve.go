@@ -118,16 +118,20 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	river.AddWorker(workers, &jobs.MailPollAllWorker{Store: e.db})
 
 	// Trackers: every new ticket's issues, their sync and the orphan retry.
-	// Admin alerts are logged and audited until a notifier implements
-	// link.AdminAlerter (set trackers.Alerter).
+	// Admin alerts go to the notification system (set below).
 	trackers := &link.Service{Store: e.db, Tickets: tickets, CreateJob: jobs.TrackerCreate,
 		BaseURL: strings.TrimRight(c.BaseURL, "/"), Logger: e.log.With("component", "trackers")}
 	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, trackers.FollowUp)
 	jobs.AddTrackerWorkers(workers, trackers)
+	// Notifications: the fan-out of new tickets, the deadline monitor's
+	// escalations and breaches, admin alerts (trackers.Alerter, unknown
+	// vendors, SSO accounts), each delivery a job of its own.
+	notes := newNotifications(e, settings, tickets, trackers, inboxSvc, strings.TrimRight(c.BaseURL, "/"))
+	jobs.AddNotifyWorkers(workers, notes.Dispatch, notes.Monitor)
 	q, err := jobs.New(e.db, jobs.Config{
 		Work:      c.Role != "web",
 		Workers:   workers,
-		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(c.MailPoll), jobs.TrackerSyncAll(0), jobs.TrackerRetry()},
+		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(c.MailPoll), jobs.TrackerSyncAll(0), jobs.TrackerRetry(), jobs.DeadlineMonitor()},
 		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
 		JobLogger: e.log,
 		Metrics:   metrics,
@@ -152,6 +156,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		if baseURL == "" {
 			baseURL = "http://" + ln.Addr().String()
 			trackers.BaseURL = baseURL // issues link back to where this server listens
+			notes.Dispatch.BaseURL = baseURL
 		}
 		sessions := scs.New()
 		sessions.Store = e.db.Sessions()
@@ -168,6 +173,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 			Settings: settings, Secrets: &setting.Secrets{Store: e.db},
 			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets, Inbox: inboxSvc,
 			Mailboxes: mailboxes, LLM: llmSettings, Trackers: trackers,
+			Notify: notes.Dispatch, Dashboard: notes.Dashboard,
 		}
 		sso, err := c.OIDC.client(baseURL)
 		if err != nil {

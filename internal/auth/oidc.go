@@ -137,7 +137,11 @@ func (s *Service) linkOrProvision(ctx context.Context, tenantID string, id Ident
 	u = User{ID: NewID(), TenantID: tenantID, Email: id.Email, Name: name, Role: role, TeamIDs: []string{},
 		OIDCSubject: id.Subject, IsActive: true, CreatedAt: s.now(), UpdatedAt: s.now()}
 	ev := audit.Record(ssoActor(tenantID), "user.provision", "user", u.ID, nil, userView(u), flag)
-	if err := s.Store.CreateUser(ctx, u, ev); err != nil {
+	var jobs []Job
+	if s.ProvisionJobs != nil {
+		jobs = s.ProvisionJobs(u)
+	}
+	if err := s.Store.ProvisionUser(ctx, u, ev, jobs); err != nil {
 		return User{}, err
 	}
 	return s.Store.User(ctx, tenantID, u.ID)

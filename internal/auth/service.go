@@ -27,7 +27,15 @@ type Service struct {
 	// BootstrapAdmins are emails that become admins on first login
 	// (VENDORSYNC_BOOTSTRAP_ADMINS); applying it never downgrades anyone.
 	BootstrapAdmins []string
+	// ProvisionJobs, when set, returns the jobs that commit with an account
+	// created at its first SSO sign-in: the notice telling the admins to
+	// set its role.
+	ProvisionJobs func(User) []Job
 }
+
+// Job is a background job committed with a change; river's JobArgs
+// satisfy it, so this package needs no queue import.
+type Job interface{ Kind() string }
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

@@ -74,6 +74,9 @@ type Store interface {
 	ListTenants(ctx context.Context) ([]Tenant, error)
 
 	CreateUser(ctx context.Context, u User, ev audit.Event) error
+	// ProvisionUser creates an account at its first SSO sign-in, with the
+	// jobs that announce it, in one transaction.
+	ProvisionUser(ctx context.Context, u User, ev audit.Event, jobs []Job) error
 	UpdateUser(ctx context.Context, u User, ev audit.Event) error
 	User(ctx context.Context, tenantID, id string) (User, error)
 	UserByEmail(ctx context.Context, tenantID, email string) (User, error)

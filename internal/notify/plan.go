@@ -96,8 +96,9 @@ var createdFanOut = map[registry.Severity][]ChannelName{
 //     management when configured;
 //   - unknown_vendor: an alert in the triage channel (or a DM to each admin
 //     when there is none) and an email to the admins;
-//   - user_provisioned: an email to the admins;
-//   - tracker_alert: a Slack DM and an email to every admin;
+//   - user_provisioned ("New user X just logged in — set their role", via
+//     Slack and email) and tracker_alert: a Slack DM and an email to every
+//     admin;
 //   - test: nothing — a test goes to the target an admin names.
 //
 // The same channel and target are listed once even when a person holds two
@@ -156,9 +157,7 @@ func Plan(e Event, sev registry.Severity, r Recipients) []Delivery {
 			p.slackDMs(r.Admins)
 		}
 		p.emails(r.Admins)
-	case KindUserProvisioned:
-		p.emails(r.Admins)
-	case KindTrackerAlert:
+	case KindUserProvisioned, KindTrackerAlert:
 		p.slackDMs(r.Admins)
 		p.emails(r.Admins)
 	}

@@ -103,7 +103,7 @@ func TestPlanAdminNotices(t *testing.T) {
 		t.Errorf("unknown vendor without a triage channel (-want +got):\n%s", diff)
 	}
 	got = summary(notify.Plan(notify.Event{Kind: notify.KindUserProvisioned, Subject: "u1"}, "", recipients))
-	if diff := cmp.Diff([]string{"email→ada@company.com", "email→OLGA@company.com"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"slack_dm→U0ADA", "slack_dm→OLGA@company.com", "email→ada@company.com", "email→OLGA@company.com"}, got); diff != "" {
 		t.Errorf("user provisioned (-want +got):\n%s", diff)
 	}
 	if got := notify.Plan(notify.Event{Kind: notify.KindTest, Subject: "x"}, "", recipients); len(got) != 0 {

@@ -64,6 +64,25 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User, ev audit.Event) error
 	})
 }
 
+// ProvisionUser adds a user created at its first SSO sign-in, with the
+// jobs that announce it, in one transaction.
+func (db *DB) ProvisionUser(ctx context.Context, u auth.User, ev audit.Event, jobs []auth.Job) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.insertUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if err := tx.Enqueue(ctx, j, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // UpdateUser saves a user's name, role, teams, password, SSO subject and
 // state. It refuses to leave the tenant without an active admin: demotions
 // are serialised on the tenant row so two concurrent ones cannot both pass.

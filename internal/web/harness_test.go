@@ -70,7 +70,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return withTrackers(e, withInbox(e, web.Deps{
+	return withNotify(e, withTrackers(e, withInbox(e, web.Deps{
 		Jobs: jobs.NewAdmin(e.db, queue),
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
@@ -81,7 +81,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 			return st.Location(), err
 		}},
 		Mailboxes: &mailbox.Service{Store: e.db, PollJob: jobs.MailPoll}, LLM: &llmconfig.Service{Store: e.db},
-	}))
+	})))
 }
 
 // newKey creates an API key with role in tenant t.

@@ -181,23 +181,25 @@ func (s *Server) registerRoutes() {
 	s.page("POST", "/settings/jira/test", auth.PermEditIntegrations, s.uiTestJira)
 	s.page("POST", "/settings/jira/links/{id}/retry", auth.PermEditIntegrations, s.uiRetryJiraLink)
 	s.page("POST", "/tickets/{number}/sync", auth.PermTriggerSync, s.uiSyncTicket)
+
+	// Notifications.
+	op(s, opGetNotifySettings, auth.PermEditIntegrations, s.apiGetNotifySettings)
+	op(s, opPutNotifySettings, auth.PermEditIntegrations, s.apiPutNotifySettings)
+	op(s, opTestNotify, auth.PermEditIntegrations, s.apiTestNotify)
+	op(s, opListNotifications, auth.PermManageJobs, s.apiListNotifications)
+	op(s, opReplayNotification, auth.PermManageJobs, s.apiReplayNotification)
+	s.page("GET", "/settings/notifications", auth.PermEditIntegrations, s.uiNotifySettings)
+	s.page("POST", "/settings/notifications", auth.PermEditIntegrations, s.uiSaveNotifySettings)
+	s.page("POST", "/settings/notifications/test", auth.PermEditIntegrations, s.uiTestNotify)
+	s.page("GET", "/notifications", auth.PermManageJobs, s.uiNotifications)
+	s.page("POST", "/notifications/{id}/replay", auth.PermManageJobs, s.uiReplayNotification)
 }
 
 func (s *Server) uiHome(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	type count struct {
-		Label, Href string
-		N           int
+	data, err := s.homeData(r.Context(), p)
+	if err != nil {
+		return err
 	}
-	counts := []count{}
-	if s.Registry != nil {
-		c, err := s.Registry.Counts(r.Context(), p)
-		if err != nil {
-			return err
-		}
-		counts = append(counts, count{Label: "Active vendors", Href: "/vendors", N: c.Vendors},
-			count{Label: "Active applications", Href: "/applications", N: c.Applications},
-			count{Label: "Active rules", Href: "/rules", N: c.Rules})
-	}
-	s.render(w, r, http.StatusOK, "home.html", View{Title: "Dashboard", Nav: "home", Data: map[string]any{"Counts": counts}})
+	s.render(w, r, http.StatusOK, "home.html", View{Title: "Dashboard", Nav: "home", Data: data})
 	return nil
 }

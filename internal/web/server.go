@@ -15,9 +15,11 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
@@ -67,6 +69,11 @@ type Deps struct {
 	// Trackers holds the Jira connection and the tickets' tracker issues:
 	// their status, on-demand sync and the failed and orphaned ones.
 	Trackers *link.Service
+	// Notify holds the notification channels, the notification log and
+	// its replay.
+	Notify *dispatch.Service
+	// Dashboard reads the home page's dashboard.
+	Dashboard *dashboard.Service
 }
 
 // Server routes HTTP requests.

@@ -79,6 +79,7 @@ var wallFixtures = map[string]wallFixture{
 	"settings/mailboxes": mailboxWallFixture,
 	"jira":               jiraWallFixture, // /api/v1/jira/links/{id}/…
 	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
+	"notifications":      notificationWallFixture,
 }
 
 // wallExempt lists routes whose parameter is not an identifier of a stored

@@ -29,7 +29,7 @@ const PagerDutyTarget = "on-call"
 
 // available lists the channels a tenant's settings enable, without
 // building any client, for planning.
-func (s *Service) available(st Settings) map[notify.ChannelName]bool {
+func (s *Service) available(st ChannelSettings) map[notify.ChannelName]bool {
 	out := map[notify.ChannelName]bool{}
 	if st.SlackEnabled && st.SlackTokenSet {
 		out[notify.ChannelSlack], out[notify.ChannelSlackDM] = true, true
@@ -49,7 +49,7 @@ func (s *Service) available(st Settings) map[notify.ChannelName]bool {
 // config builds the channels' client configuration from the settings and
 // the decrypted secrets. enabledOnly leaves out channels that are switched
 // off (a "send test" tries a configured channel even while it is off).
-func (s *Service) config(ctx context.Context, st Settings, enabledOnly bool) (ChannelConfig, error) {
+func (s *Service) config(ctx context.Context, st ChannelSettings, enabledOnly bool) (ChannelConfig, error) {
 	var cfg ChannelConfig
 	secret := func(name string) (string, error) {
 		b, err := s.Store.NotificationSecret(ctx, st.TenantID, name)
@@ -96,7 +96,7 @@ func (s *Service) config(ctx context.Context, st Settings, enabledOnly bool) (Ch
 // built (a bad stored value) leaves its channel out, so its deliveries
 // fail permanently with "not configured" while the others go out; why is
 // logged.
-func (s *Service) channels(ctx context.Context, st Settings, enabledOnly bool) (notify.Channels, error) {
+func (s *Service) channels(ctx context.Context, st ChannelSettings, enabledOnly bool) (notify.Channels, error) {
 	cfg, err := s.config(ctx, st, enabledOnly)
 	if err != nil {
 		return nil, err

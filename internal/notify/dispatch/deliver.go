@@ -86,7 +86,7 @@ type attemptResult struct {
 // attempt sends e once. Failures to render or to find the channel are
 // permanent; an escalation whose ticket was resolved or closed meanwhile is
 // not sent at all.
-func (s *Service) attempt(ctx context.Context, e Entry) (attemptResult, error) {
+func (s *Service) attempt(ctx context.Context, e LogEntry) (attemptResult, error) {
 	if e.Kind.Escalation() && e.TicketID != "" {
 		t, err := s.Store.TicketByID(ctx, e.TenantID, e.TicketID)
 		if err != nil {

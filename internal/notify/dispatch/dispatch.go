@@ -54,9 +54,9 @@ func (s Status) Valid() bool { return s == Queued || s == Sent || s == Failed ||
 // Replayable reports whether an admin may send the notification again.
 func (s Status) Replayable() bool { return s == Failed || s == Dead }
 
-// Entry is one row of the notification log: one message to one target on
+// LogEntry is one row of the notification log: one message to one target on
 // one channel, with every attempt's outcome.
-type Entry struct {
+type LogEntry struct {
 	ID       string `json:"id"`
 	TenantID string `json:"-"`
 	// TicketID and TicketKey name the ticket the notification is about.
@@ -82,12 +82,12 @@ type Entry struct {
 }
 
 // Event is the notify event the entry delivers.
-func (e Entry) Event() notify.Event {
+func (e LogEntry) Event() notify.Event {
 	return notify.Event{Kind: e.Kind, Subject: e.Subject, Threshold: e.Threshold}
 }
 
 // Delivery is the entry as notify routes it.
-func (e Entry) Delivery() notify.Delivery {
+func (e LogEntry) Delivery() notify.Delivery {
 	return notify.Delivery{Channel: e.Channel, Target: notify.Target{Address: e.Target, Name: e.TargetName}, DedupKey: e.DedupKey}
 }
 
@@ -118,20 +118,20 @@ type Job = ticket.Job
 type Store interface {
 	// NotificationSettings returns a tenant's saved settings;
 	// apperr.NotFound when it never saved any.
-	NotificationSettings(ctx context.Context, tenantID string) (Settings, error)
+	NotificationSettings(ctx context.Context, tenantID string) (ChannelSettings, error)
 	// NotificationSecret decrypts one of the tenant's channel secrets;
 	// apperr.NotFound when it is not stored.
 	NotificationSecret(ctx context.Context, tenantID, name string) ([]byte, error)
 	// SaveNotificationSettings writes the settings, the secrets given (a
 	// nil value deletes one) and the audit row in one transaction.
-	SaveNotificationSettings(ctx context.Context, s Settings, secrets map[string][]byte, ev audit.Event) error
+	SaveNotificationSettings(ctx context.Context, s ChannelSettings, secrets map[string][]byte, ev audit.Event) error
 
 	// PlanNotifications inserts the entries whose dedup key the tenant has
 	// not logged yet, each with the job job(entry) returns (nil for none),
 	// in one transaction, and returns the entries it inserted.
-	PlanNotifications(ctx context.Context, entries []Entry, job func(Entry) Job) ([]Entry, error)
-	Notification(ctx context.Context, tenantID, id string) (Entry, error)
-	ListNotifications(ctx context.Context, tenantID string, f Filter) ([]Entry, string, error)
+	PlanNotifications(ctx context.Context, entries []LogEntry, job func(LogEntry) Job) ([]LogEntry, error)
+	Notification(ctx context.Context, tenantID, id string) (LogEntry, error)
+	ListNotifications(ctx context.Context, tenantID string, f Filter) ([]LogEntry, string, error)
 	// RecordNotificationAttempt counts an attempt and writes its outcome;
 	// a sent entry is never changed again.
 	RecordNotificationAttempt(ctx context.Context, o Outcome) error

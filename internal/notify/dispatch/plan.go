@@ -56,6 +56,14 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 		if snap == nil {
 			return 0, fmt.Errorf("plan %s: no snapshot", e.Key())
 		}
+		if snap.Email != nil { // show when it arrived in the tenant's zone
+			ts, err := s.Settings.Get(ctx, tenantID)
+			if err != nil {
+				return 0, fmt.Errorf("plan %s: settings: %w", e.Key(), err)
+			}
+			frozen := notify.NewEmailSnapshot(*snap.Email, ts.Location(), snap.Link, snap.TakenAt)
+			snap = &frozen
+		}
 		admins, err := s.admins(ctx, tenantID)
 		if err != nil {
 			return 0, err
@@ -77,11 +85,14 @@ func (s *Service) PlanTicket(ctx context.Context, t ticket.Ticket, e notify.Even
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
+	if full.Status == ticket.Resolved || full.Status == ticket.Closed {
+		return 0, nil // resolved meanwhile: escalations stop
+	}
 	return s.planTicket(ctx, st, full, e)
 }
 
 // planTicket plans a ticket event from a fresh snapshot and recipients.
-func (s *Service) planTicket(ctx context.Context, st Settings, t ticket.Ticket, e notify.Event) (int, error) {
+func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.Ticket, e notify.Event) (int, error) {
 	snap, team, err := s.ticketSnapshot(ctx, t)
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
@@ -100,15 +111,15 @@ func (s *Service) planTicket(ctx context.Context, st Settings, t ticket.Ticket, 
 }
 
 // insert logs the configured deliveries of a plan with their jobs.
-func (s *Service) insert(ctx context.Context, st Settings, e notify.Event, ticketID string, snap notify.Snapshot, plan []notify.Delivery) (int, error) {
+func (s *Service) insert(ctx context.Context, st ChannelSettings, e notify.Event, ticketID string, snap notify.Snapshot, plan []notify.Delivery) (int, error) {
 	avail := s.available(st)
 	now := s.now()
-	var entries []Entry
+	var entries []LogEntry
 	for _, d := range plan {
 		if !avail[d.Channel] {
 			continue
 		}
-		entries = append(entries, Entry{ID: auth.NewID(), TenantID: st.TenantID, TicketID: ticketID, Kind: e.Kind,
+		entries = append(entries, LogEntry{ID: auth.NewID(), TenantID: st.TenantID, TicketID: ticketID, Kind: e.Kind,
 			Subject: e.Subject, Threshold: e.Threshold, Channel: d.Channel, Target: d.Target.Address, TargetName: d.Target.Name,
 			DedupKey: d.DedupKey, Status: Queued, Snapshot: snap, CreatedAt: now, UpdatedAt: now})
 	}
@@ -126,7 +137,7 @@ func (s *Service) insert(ctx context.Context, st Settings, e notify.Event, ticke
 }
 
 // deliverJob is the delivery job of an entry, nil without a queue.
-func (s *Service) deliverJob(e Entry) Job {
+func (s *Service) deliverJob(e LogEntry) Job {
 	if s.DeliverJob == nil {
 		return nil
 	}
@@ -170,7 +181,7 @@ func ownerTeam(t ticket.Ticket) string {
 // its owner team's, the team's members (Slack id and email), its mailbox
 // and manager, the admins, senior management, the linked tracker issues and
 // the tenant's PagerDuty service.
-func (s *Service) ticketRecipients(ctx context.Context, st Settings, t ticket.Ticket, team auth.Team) (notify.Recipients, error) {
+func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ticket.Ticket, team auth.Team) (notify.Recipients, error) {
 	r := notify.Recipients{AlertChannel: t.AlertChannel, WarRoomChannel: st.WarRoomChannel, TriageChannel: st.TriageChannel,
 		SeniorManagement: st.SeniorManagement}
 	if r.AlertChannel == "" {

@@ -22,9 +22,9 @@ const (
 	SecretPagerDutyKey = "notify.pagerduty_routing_key"
 )
 
-// Settings are a tenant's notification channels as stored and shown; the
+// ChannelSettings are a tenant's notification channels as stored and shown; the
 // secrets are never part of them, only whether each is stored.
-type Settings struct {
+type ChannelSettings struct {
 	TenantID string `json:"-"`
 	// Configured is false when the tenant never saved its settings.
 	Configured bool `json:"configured"`
@@ -82,18 +82,18 @@ const (
 )
 
 // defaults are the settings of a tenant that never saved any.
-func defaults(tenantID string) Settings {
-	return Settings{TenantID: tenantID, SMTPTLS: email.StartTLS, SeniorManagement: []string{}}
+func defaults(tenantID string) ChannelSettings {
+	return ChannelSettings{TenantID: tenantID, SMTPTLS: email.StartTLS, SeniorManagement: []string{}}
 }
 
 // settings returns the tenant's stored settings or the defaults.
-func (s *Service) settings(ctx context.Context, tenantID string) (Settings, error) {
+func (s *Service) settings(ctx context.Context, tenantID string) (ChannelSettings, error) {
 	st, err := s.Store.NotificationSettings(ctx, tenantID)
 	if apperr.Is(err, apperr.NotFound) {
 		return defaults(tenantID), nil
 	}
 	if err != nil {
-		return Settings{}, fmt.Errorf("notification settings of tenant %s: %w", tenantID, err)
+		return ChannelSettings{}, fmt.Errorf("notification settings of tenant %s: %w", tenantID, err)
 	}
 	if st.SeniorManagement == nil {
 		st.SeniorManagement = []string{}
@@ -102,25 +102,25 @@ func (s *Service) settings(ctx context.Context, tenantID string) (Settings, erro
 }
 
 // GetSettings returns the tenant's notification settings.
-func (s *Service) GetSettings(ctx context.Context, p auth.Principal) (Settings, error) {
+func (s *Service) GetSettings(ctx context.Context, p auth.Principal) (ChannelSettings, error) {
 	if err := require(p, auth.PermEditIntegrations); err != nil {
-		return Settings{}, err
+		return ChannelSettings{}, err
 	}
 	return s.settings(ctx, p.TenantID)
 }
 
 // SaveSettings validates and stores the tenant's notification settings and
 // the secrets given, encrypted, in one transaction with its audit row.
-func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) (Settings, error) {
+func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) (ChannelSettings, error) {
 	if err := require(p, auth.PermEditIntegrations); err != nil {
-		return Settings{}, err
+		return ChannelSettings{}, err
 	}
 	old, err := s.settings(ctx, p.TenantID)
 	if err != nil {
-		return Settings{}, err
+		return ChannelSettings{}, err
 	}
 	trim := strings.TrimSpace
-	st := Settings{TenantID: p.TenantID, Configured: true,
+	st := ChannelSettings{TenantID: p.TenantID, Configured: true,
 		SlackEnabled: in.SlackEnabled, DefaultChannel: trim(in.DefaultChannel), TriageChannel: trim(in.TriageChannel),
 		WarRoomChannel: trim(in.WarRoomChannel), EmailEnabled: in.EmailEnabled, SMTPHost: trim(in.SMTPHost),
 		SMTPPort: in.SMTPPort, SMTPTLS: email.TLSMode(trim(string(in.SMTPTLS))), SMTPUsername: trim(in.SMTPUsername),
@@ -146,7 +146,7 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) 
 	put(SecretSMTPPassword, in.SMTPPassword, &st.SMTPPasswordSet, old.SMTPPasswordSet)
 	put(SecretPagerDutyKey, in.PagerDutyRoutingKey, &st.PagerDutyKeySet, old.PagerDutyKeySet)
 	if err := validate(st, in); err != nil {
-		return Settings{}, err
+		return ChannelSettings{}, err
 	}
 	var before any
 	if old.Configured {
@@ -154,13 +154,13 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) 
 	}
 	ev := audit.Record(p, "notification.settings.update", "notification_settings", p.TenantID, before, auditView(st, secrets))
 	if err := s.Store.SaveNotificationSettings(ctx, st, secrets, ev); err != nil {
-		return Settings{}, fmt.Errorf("dispatch.SaveSettings: %w", err)
+		return ChannelSettings{}, fmt.Errorf("dispatch.SaveSettings: %w", err)
 	}
 	return st, nil
 }
 
 // validate reports every invalid field at once.
-func validate(st Settings, in Input) error {
+func validate(st ChannelSettings, in Input) error {
 	var v apperr.Validation
 	line := func(field, val string) {
 		v.Check(utf8.RuneCountInString(val) <= maxLine, field, "must be at most %d characters", maxLine)
@@ -213,7 +213,7 @@ func validate(st Settings, in Input) error {
 
 // auditView is what the audit log records of settings: never a secret,
 // only which ones changed.
-func auditView(st Settings, secrets map[string][]byte) map[string]any {
+func auditView(st ChannelSettings, secrets map[string][]byte) map[string]any {
 	m := map[string]any{"slack_enabled": st.SlackEnabled, "default_channel": st.DefaultChannel,
 		"triage_channel": st.TriageChannel, "war_room_channel": st.WarRoomChannel, "email_enabled": st.EmailEnabled,
 		"smtp_host": st.SMTPHost, "smtp_port": st.SMTPPort, "smtp_tls": st.SMTPTLS, "smtp_username": st.SMTPUsername,

@@ -77,6 +77,13 @@ func (s *Server) Messages() []Message {
 // New runs a server on 127.0.0.1 in mode, stopped when the test ends.
 func New(t testing.TB, mode Mode) *Server {
 	t.Helper()
+	return NewAt(t, mode, "127.0.0.1:0")
+}
+
+// NewAt runs a server in mode listening on addr, stopped when the test
+// ends: given a stopped server's Addr, it is that mail server coming back.
+func NewAt(t testing.TB, mode Mode, addr string) *Server {
+	t.Helper()
 	cert, pool := selfSigned(t)
 	s := &Server{CA: pool}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{srv: s}, nil }))
@@ -85,7 +92,7 @@ func New(t testing.TB, mode Mode) *Server {
 	srv.ErrorLog = testLogger{t}
 	s.srv = srv
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
