@@ -26,8 +26,9 @@ type notifications struct {
 // newNotifications builds the notification system, the deadline monitor
 // and the dashboard, and hooks notifications into every cause: new tickets
 // and breaches (their jobs commit with the ticket), tracker alerts, emails
-// from unknown vendors (committed with the email) and accounts created at
-// their first SSO sign-in (committed with the account).
+// from unknown vendors and vendor emails attached to a ticket as thread
+// updates (committed with the email) and accounts created at their first
+// SSO sign-in (committed with the account).
 func newNotifications(e *env, settings *setting.Service, tickets *ticket.Service, trackers *link.Service,
 	inboxSvc *inbox.Service, baseURL string) notifications {
 	d := &dispatch.Service{Store: e.db, Settings: settings, Trackers: trackers, DeliverJob: jobs.NotifyDeliver,
@@ -38,6 +39,13 @@ func newNotifications(e *env, settings *setting.Service, tickets *ticket.Service
 	inboxSvc.UnknownVendorJobs = func(em inbox.Email) []inbox.Job {
 		if j := d.UnknownVendorJob(em.TenantID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
 			Subject: em.Subject, ReceivedAt: em.ReceivedAt}); j != nil {
+			return []inbox.Job{j}
+		}
+		return nil
+	}
+	inboxSvc.ThreadUpdateJobs = func(em inbox.Email, reply string) []inbox.Job {
+		if j := d.ThreadUpdateJob(em.TenantID, em.TicketID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
+			Subject: em.Subject, ReceivedAt: em.ReceivedAt, Excerpt: reply}); j != nil {
 			return []inbox.Job{j}
 		}
 		return nil

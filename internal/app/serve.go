@@ -124,8 +124,9 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, trackers.FollowUp)
 	jobs.AddTrackerWorkers(workers, trackers)
 	// Notifications: the fan-out of new tickets, the deadline monitor's
-	// escalations and breaches, admin alerts (trackers.Alerter, unknown
-	// vendors, SSO accounts), each delivery a job of its own.
+	// escalations and breaches, vendor replies threaded onto tickets, admin
+	// alerts (trackers.Alerter, unknown vendors, SSO accounts), each
+	// delivery a job of its own.
 	notes := newNotifications(e, settings, tickets, trackers, inboxSvc, strings.TrimRight(c.BaseURL, "/"))
 	jobs.AddNotifyWorkers(workers, notes.Dispatch, notes.Monitor)
 	q, err := jobs.New(e.db, jobs.Config{

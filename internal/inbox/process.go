@@ -138,7 +138,8 @@ func (s *Service) thread(ctx context.Context, sys auth.Principal, e Email, wait 
 	return nil, nil
 }
 
-// threadCompletion attaches e to ticket t as a timeline update.
+// threadCompletion attaches e to ticket t as a timeline update, with the
+// jobs that notify the owners.
 func (s *Service) threadCompletion(sys auth.Principal, e Email, t ticket.Ticket, evidence string) *Completion {
 	now := s.now()
 	summary := threadSummary(e)
@@ -147,10 +148,14 @@ func (s *Service) threadCompletion(sys auth.Principal, e Email, t ticket.Ticket,
 	e.Status, e.TicketID, e.DecisionSource, e.ProcessedAt = Thread, t.ID, SourceThread, &now
 	e.Decision = mustJSON(map[string]any{"thread": map[string]string{"ticket": t.Key(), "evidence": evidence},
 		"reasoning": "Attached to " + t.Key() + " as an update: " + evidence + "."})
-	return &Completion{Email: e, From: []Status{Received}, Update: &ev, Audit: []audit.Event{
+	c := &Completion{Email: e, From: []Status{Received}, Update: &ev, Audit: []audit.Event{
 		audit.Record(sys, "ticket."+string(ticket.EventThreadUpdate), "ticket", t.ID, nil, map[string]any{"body": summary, "email_id": e.ID}),
 		audit.Record(sys, "email.thread", "email", e.ID, nil, map[string]any{"status": Thread, "ticket": t.Key(), "evidence": evidence}),
 	}}
+	if s.ThreadUpdateJobs != nil {
+		c.Jobs = s.ThreadUpdateJobs(e, replyText(e.TextBody))
+	}
+	return c
 }
 
 // mustJSON marshals values built here from strings and maps, which always

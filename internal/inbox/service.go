@@ -59,6 +59,11 @@ type Service struct {
 	// with the email's unknown status. Nil until notifications exist: then
 	// the email only waits in the triage queue.
 	UnknownVendorJobs func(Email) []Job
+	// ThreadUpdateJobs, when set, returns the jobs that tell a ticket's
+	// owners about an email attached to it as an update (e.TicketID), given
+	// the email's new text without the quoted original. They commit with
+	// the update, so a retried process job never notifies twice.
+	ThreadUpdateJobs func(e Email, reply string) []Job
 	// Logger records pipeline failures; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; tests replace it.

@@ -174,8 +174,18 @@ func summaryOf(body string) string {
 // threadSummary is the timeline entry of a thread update: who wrote, the
 // subject, and the new text without the quoted original.
 func threadSummary(e Email) string {
+	from := e.From.Address
+	if e.From.Name != "" {
+		from = e.From.Name + " <" + e.From.Address + ">"
+	}
+	return "Email from " + from + ": " + oneLine(e.Subject, "", ticket.MaxTopic) + "\n\n" + summaryOf(replyText(e.TextBody))
+}
+
+// replyText is the new text of a reply: body without quoted lines and
+// without everything from the "On … wrote:" line on.
+func replyText(body string) string {
 	var kept []string
-	for _, l := range strings.Split(e.TextBody, "\n") {
+	for _, l := range strings.Split(body, "\n") {
 		t := strings.TrimSpace(l)
 		if strings.HasPrefix(t, ">") {
 			continue
@@ -185,11 +195,7 @@ func threadSummary(e Email) string {
 		}
 		kept = append(kept, l)
 	}
-	from := e.From.Address
-	if e.From.Name != "" {
-		from = e.From.Name + " <" + e.From.Address + ">"
-	}
-	return "Email from " + from + ": " + oneLine(e.Subject, "", ticket.MaxTopic) + "\n\n" + summaryOf(strings.Join(kept, "\n"))
+	return strings.TrimSpace(strings.Join(kept, "\n"))
 }
 
 // truncateRunes cuts s to at most n runes.

@@ -14,15 +14,16 @@ import (
 )
 
 // NotifyPlanArgs plans the deliveries of one notification event (a new
-// ticket, a breach, an unknown-vendor email, a provisioned user) into the
-// notification log. It is enqueued in the transaction of what caused the
-// event; planning is keyed by the log's dedup keys, so a retry after a
-// crash adds nothing twice.
+// ticket, a breach, a vendor email threaded onto a ticket, an unknown-vendor
+// email, a provisioned user) into the notification log. It is enqueued in
+// the transaction of what caused the event; planning is keyed by the log's
+// dedup keys, so a retry after a crash adds nothing twice.
 type NotifyPlanArgs struct {
 	TenantArgs
 	Event notify.Event `json:"event"`
 	// Snapshot is frozen by the cause for events that are not about a
-	// ticket; ticket events are snapshotted when planned.
+	// ticket, and for a thread update's email; tickets are snapshotted
+	// when planned.
 	Snapshot *notify.Snapshot `json:"snapshot,omitempty"`
 }
 

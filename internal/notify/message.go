@@ -9,8 +9,8 @@ import (
 )
 
 // Event is one occasion to notify: what happened (Kind), to what (Subject,
-// the id of the ticket, source email or user) and, for escalations, at
-// which threshold. Its Key identifies it across retries and replays.
+// the id of the ticket, source email or user; "<ticket id>/<email id>" for
+// a thread update) and, for escalations, at which threshold. Its Key identifies it across retries and replays.
 type Event struct {
 	Kind    Kind   `json:"kind"`
 	Subject string `json:"subject"`
@@ -41,8 +41,28 @@ func EscalationEvent(ticketID string, threshold int) Event {
 	return Event{Kind: EscalationKind(threshold), Subject: ticketID, Threshold: max(threshold, 0)}
 }
 
+// ThreadUpdateEvent is the event of email emailID being attached to ticket
+// ticketID as an update. Its key names both, so each update notifies once.
+func ThreadUpdateEvent(ticketID, emailID string) Event {
+	return Event{Kind: KindThreadUpdate, Subject: ticketID + "/" + emailID}
+}
+
+// TicketID is the id of the ticket the event is about; empty for events
+// about no ticket (unknown vendor, provisioned user, tracker alert, test).
+func (e Event) TicketID() string {
+	switch e.Kind {
+	case KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1, KindBreach:
+		return e.Subject
+	case KindThreadUpdate:
+		id, _, _ := strings.Cut(e.Subject, "/")
+		return id
+	}
+	return ""
+}
+
 // Key identifies the event: subject and kind, with the threshold's days for
-// escalations ("<ticket id>/d7", "<ticket id>/breach"). It is PagerDuty's
+// escalations ("<ticket id>/d7", "<ticket id>/breach", "<ticket id>/<email
+// id>/thread_update"). It is PagerDuty's
 // dedup_key and the stem of every Delivery.DedupKey.
 func (e Event) Key() string {
 	if e.Kind.Escalation() {
@@ -95,6 +115,11 @@ func Compose(e Event, s Snapshot) (Message, error) {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no ticket", e.Kind, e.Subject)
 		}
 		composeTicket(&m, *s.Ticket, s.Link)
+	case KindThreadUpdate:
+		if s.Ticket == nil || s.Email == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot lacks the ticket or the email", e.Kind, e.Subject)
+		}
+		composeThreadUpdate(&m, *s.Ticket, *s.Email)
 	case KindUnknownVendor:
 		if s.Email == nil {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no email", e.Kind, e.Subject)
@@ -164,6 +189,27 @@ func composeTicket(m *Message, t TicketFacts, link string) {
 			fmt.Sprintf("The ticket is %s: the change is not done yet.", strings.ToLower(t.Status.Label()))}
 		m.Fields = append(m.Fields, Field{"Status", t.Status.Label()})
 		m.Comment = TrackerComment(t, m.Threshold, link)
+	}
+}
+
+// composeThreadUpdate tells the owners who wrote about their ticket, and
+// quotes the start of it.
+func composeThreadUpdate(m *Message, t TicketFacts, em EmailFacts) {
+	subject := oneLine(em.Subject)
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	m.Severity, m.LinkText = t.Severity, "Open "+t.Key+" in VendorSync"
+	m.Title = fmt.Sprintf("Vendor update on %s: %s", t.Key, subject)
+	m.Lines = []string{fmt.Sprintf("%s wrote about %s (%s — %s). The email is on the ticket's timeline.",
+		oneLine(em.From), t.Key, t.Vendor, oneLine(t.Topic))}
+	if em.Excerpt != "" {
+		m.Lines = append(m.Lines, em.Excerpt)
+	}
+	m.Fields = []Field{{"From", oneLine(em.From)}, {"Subject", subject}, {"Received", em.Received},
+		{"Status", t.Status.Label()}, {"Deadline", t.Deadline + " (" + relDays(t.DaysLeft) + ")"}}
+	if t.Owner != "" {
+		m.Fields = append(m.Fields, Field{"Owner", t.Owner})
 	}
 }
 

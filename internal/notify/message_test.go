@@ -85,6 +85,10 @@ func TestCompose(t *testing.T) {
 	s := notifytest.Snapshot()
 	received := time.Date(2027, 4, 13, 7, 12, 0, 0, time.UTC)
 	loc, _ := time.LoadLocation("Europe/Berlin")
+	thread := notifytest.Snapshot()
+	thread.Email = &notify.EmailFacts{ID: "email-2", From: "Visa Developer <developer@visa.example>",
+		Subject: "Re: [VS-2847] URL\n endpoint change", ReceivedAt: received, Received: "April 13, 2027 09:12 CEST",
+		Excerpt: "The sandbox endpoint is live now; production follows on April 20."}
 	cases := []struct {
 		e notify.Event
 		s notify.Snapshot
@@ -94,6 +98,7 @@ func TestCompose(t *testing.T) {
 		{notify.EscalationEvent(notifytest.TicketID, 3), s},
 		{notify.EscalationEvent(notifytest.TicketID, 1), s},
 		{notify.EscalationEvent(notifytest.TicketID, 0), s},
+		{notify.ThreadUpdateEvent(notifytest.TicketID, "email-2"), thread},
 		{notify.Event{Kind: notify.KindUnknownVendor, Subject: "email-1"}, notify.NewEmailSnapshot(notify.EmailFacts{
 			ID: "email-1", From: "noreply@newvendor.example", Subject: "Important:\n API sunset", ReceivedAt: received,
 		}, loc, "https://vendorsync.company.com/triage/email-1", notifytest.Now)},
@@ -118,7 +123,8 @@ func TestCompose(t *testing.T) {
 }
 
 func TestComposeRefusesMissingFacts(t *testing.T) {
-	for _, k := range []notify.Kind{notify.KindTicketCreated, notify.KindBreach, notify.KindUnknownVendor, notify.KindUserProvisioned, "nope"} {
+	for _, k := range []notify.Kind{notify.KindTicketCreated, notify.KindBreach, notify.KindThreadUpdate, notify.KindUnknownVendor,
+		notify.KindUserProvisioned, "nope"} {
 		if _, err := notify.Compose(notify.Event{Kind: k, Subject: "x"}, notify.Snapshot{}); err == nil {
 			t.Errorf("%s without facts: accepted", k)
 		}

@@ -28,6 +28,9 @@ const (
 	KindBreach          Kind = "breach"
 	KindUnknownVendor   Kind = "unknown_vendor"
 	KindUserProvisioned Kind = "user_provisioned"
+	// KindThreadUpdate tells a ticket's owners that a vendor email (a
+	// reply, a forward, a "[VS-0042]" subject) was attached to the ticket.
+	KindThreadUpdate Kind = "thread_update"
 	// KindTrackerAlert tells admins that the issue tracker refused an issue
 	// (400/403/404) or the credentials (401, the connection is disabled).
 	KindTrackerAlert Kind = "tracker_alert"
@@ -36,7 +39,7 @@ const (
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindTest}
+	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

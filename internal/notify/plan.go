@@ -94,6 +94,8 @@ var createdFanOut = map[registry.Severity][]ChannelName{
 //     PagerDuty page;
 //   - breach: a Slack DM and an email to every admin, and an email to senior
 //     management when configured;
+//   - thread_update: a post in the ticket's Slack channel, a Slack DM and an
+//     email to the owners, whatever the severity — never a page;
 //   - unknown_vendor: an alert in the triage channel (or a DM to each admin
 //     when there is none) and an email to the admins;
 //   - user_provisioned ("New user X just logged in — set their role", via
@@ -150,6 +152,10 @@ func Plan(e Event, sev registry.Severity, r Recipients) []Delivery {
 		for _, a := range r.SeniorManagement {
 			p.add(ChannelEmail, Target{Address: a})
 		}
+	case KindThreadUpdate:
+		p.add(ChannelSlack, Target{Address: r.AlertChannel})
+		p.slackDMs(r.Owners)
+		p.emails(r.Owners)
 	case KindUnknownVendor:
 		if r.TriageChannel != "" {
 			p.add(ChannelSlack, Target{Address: r.TriageChannel})

@@ -3,6 +3,7 @@ package notify
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -12,7 +13,8 @@ import (
 // the notification was created. It is stored with the notification and
 // every rendering reads only it — never the live ticket, registry or time
 // zone database — so re-rendering later, for a retry or a replay, gives the
-// same bytes. Exactly one of Ticket, Email, User and Alert is set, by kind.
+// same bytes. Exactly one of Ticket, Email, User and Alert is set, by kind,
+// except for a thread update, which has both the Ticket and the Email.
 type Snapshot struct {
 	// TakenAt is when the snapshot was taken, to the second; emails carry
 	// it as their Date.
@@ -53,7 +55,8 @@ type TicketFacts struct {
 	Owner string `json:"owner,omitempty"`
 }
 
-// EmailFacts describe a source email, for the unknown-vendor alert.
+// EmailFacts describe a source email, for the unknown-vendor alert and
+// thread updates.
 type EmailFacts struct {
 	ID         string    `json:"id"`
 	From       string    `json:"from"`
@@ -61,6 +64,30 @@ type EmailFacts struct {
 	ReceivedAt time.Time `json:"received_at"`
 	// Received is ReceivedAt in the tenant's zone, as shown.
 	Received string `json:"received"`
+	// Excerpt is the start of the email's new text (the quoted original
+	// left out), at most ExcerptLength characters; thread updates only.
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// ExcerptLength bounds, in characters, what a notification quotes of a
+// vendor's email.
+const ExcerptLength = 500
+
+// Excerpt is the start of text as one paragraph of at most ExcerptLength
+// characters, ending in "…" when cut. Excerpt(Excerpt(s)) == Excerpt(s).
+func Excerpt(text string) string {
+	s := oneLine(text)
+	if utf8.RuneCountInString(s) <= ExcerptLength {
+		return s
+	}
+	return strings.TrimRight(string([]rune(s)[:ExcerptLength-1]), " ") + "…"
+}
+
+// frozen is e with its times in UTC and Received written in loc.
+func (e EmailFacts) frozen(loc *time.Location) EmailFacts {
+	e.ReceivedAt = e.ReceivedAt.UTC()
+	e.Received = e.ReceivedAt.In(loc).Format("January 2, 2006 15:04 MST")
+	return e
 }
 
 // UserFacts describe an account, for the auto-provisioning notice.
@@ -130,9 +157,23 @@ func NewEmailSnapshot(e EmailFacts, loc *time.Location, link string, now time.Ti
 	if loc == nil {
 		loc = time.UTC
 	}
-	e.ReceivedAt = e.ReceivedAt.UTC()
-	e.Received = e.ReceivedAt.In(loc).Format("January 2, 2006 15:04 MST")
+	e = e.frozen(loc)
 	return Snapshot{TakenAt: now.UTC().Truncate(time.Second), Timezone: loc.String(), Link: link, Email: &e}
+}
+
+// NewThreadUpdateSnapshot freezes what the owners of ticket t are told
+// about email e, attached to it as an update: the ticket as
+// NewTicketSnapshot shows it, and the email's sender, subject, arrival in
+// loc and an excerpt of its new text. The link is the ticket's page.
+func NewThreadUpdateSnapshot(t ticket.Ticket, vendor, owner string, e EmailFacts, loc *time.Location, baseURL string, now time.Time) Snapshot {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := NewTicketSnapshot(t, vendor, owner, loc, baseURL, now)
+	e = e.frozen(loc)
+	e.Excerpt = Excerpt(e.Excerpt)
+	s.Email = &e
+	return s
 }
 
 // NewUserSnapshot freezes an auto-provisioning notice; link is the user's

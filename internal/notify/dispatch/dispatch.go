@@ -62,8 +62,8 @@ type LogEntry struct {
 	// TicketID and TicketKey name the ticket the notification is about.
 	TicketID  string             `json:"ticket_id,omitempty"`
 	TicketKey string             `json:"ticket_key,omitempty"`
-	Kind      notify.Kind        `json:"kind" enum:"ticket_created,escalation_d7,escalation_d3,escalation_d1,breach,unknown_vendor,user_provisioned,tracker_alert,test"`
-	Subject   string             `json:"subject" doc:"Id of what the notification is about: a ticket, email, user or alert."`
+	Kind      notify.Kind        `json:"kind" enum:"ticket_created,escalation_d7,escalation_d3,escalation_d1,breach,thread_update,unknown_vendor,user_provisioned,tracker_alert,test"`
+	Subject   string             `json:"subject" doc:"Id of what the notification is about: a ticket, email, user or alert; ticket id/email id for a thread update."`
 	Threshold int                `json:"threshold,omitempty" doc:"Days before the deadline, for escalations."`
 	Channel   notify.ChannelName `json:"channel" enum:"slack_channel,slack_dm,email,pagerduty,tracker_comment"`
 	Target    string             `json:"target" doc:"Slack channel or user, email address, PagerDuty service or tracker issue key."`

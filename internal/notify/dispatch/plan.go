@@ -35,8 +35,9 @@ func (s *Service) TransitionJobs(t ticket.Ticket, steps []ticket.Step) []ticket.
 // PlanEvent plans and logs the deliveries of event e of a tenant, each with
 // its delivery job, in one transaction; already-logged deliveries are left
 // alone. Events about tickets build their snapshot and recipients from the
-// ticket now; the others (unknown vendor, provisioned user, tracker alert)
-// bring their snapshot. It returns how many deliveries it added.
+// ticket now (a thread update adds the email facts its snapshot brings);
+// the others (unknown vendor, provisioned user, tracker alert) bring their
+// snapshot. It returns how many deliveries it added.
 func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event, snap *notify.Snapshot) (int, error) {
 	st, err := s.settings(ctx, tenantID)
 	if err != nil {
@@ -51,7 +52,9 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 		if e.Kind != notify.KindTicketCreated && (t.Status == ticket.Resolved || t.Status == ticket.Closed) {
 			return 0, nil // escalations stop once the ticket is resolved or closed
 		}
-		return s.planTicket(ctx, st, t, e)
+		return s.planTicket(ctx, st, t, e, nil)
+	case notify.KindThreadUpdate:
+		return s.planThreadUpdate(ctx, st, e, snap)
 	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert:
 		if snap == nil {
 			return 0, fmt.Errorf("plan %s: no snapshot", e.Key())
@@ -88,12 +91,13 @@ func (s *Service) PlanTicket(ctx context.Context, t ticket.Ticket, e notify.Even
 	if full.Status == ticket.Resolved || full.Status == ticket.Closed {
 		return 0, nil // resolved meanwhile: escalations stop
 	}
-	return s.planTicket(ctx, st, full, e)
+	return s.planTicket(ctx, st, full, e, nil)
 }
 
-// planTicket plans a ticket event from a fresh snapshot and recipients.
-func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.Ticket, e notify.Event) (int, error) {
-	snap, team, err := s.ticketSnapshot(ctx, t)
+// planTicket plans a ticket event from a fresh snapshot and recipients;
+// em, when set, is the email of a thread update.
+func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.Ticket, e notify.Event, em *notify.EmailFacts) (int, error) {
+	snap, team, err := s.ticketSnapshot(ctx, t, em)
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
@@ -144,8 +148,9 @@ func (s *Service) deliverJob(e LogEntry) Job {
 	return s.DeliverJob(e.TenantID, e.ID)
 }
 
-// ticketSnapshot freezes what notifications about t show now.
-func (s *Service) ticketSnapshot(ctx context.Context, t ticket.Ticket) (notify.Snapshot, auth.Team, error) {
+// ticketSnapshot freezes what notifications about t show now, with email
+// em for a thread update.
+func (s *Service) ticketSnapshot(ctx context.Context, t ticket.Ticket, em *notify.EmailFacts) (notify.Snapshot, auth.Team, error) {
 	v, err := s.Store.Vendor(ctx, t.TenantID, t.VendorID)
 	if err != nil {
 		return notify.Snapshot{}, auth.Team{}, fmt.Errorf("vendor of %s: %w", t.Key(), err)
@@ -160,6 +165,9 @@ func (s *Service) ticketSnapshot(ctx context.Context, t ticket.Ticket) (notify.S
 	ts, err := s.Settings.Get(ctx, t.TenantID)
 	if err != nil {
 		return notify.Snapshot{}, auth.Team{}, fmt.Errorf("settings of tenant %s: %w", t.TenantID, err)
+	}
+	if em != nil {
+		return notify.NewThreadUpdateSnapshot(t, v.Name, team.Name, *em, ts.Location(), s.BaseURL, s.now()), team, nil
 	}
 	return notify.NewTicketSnapshot(t, v.Name, team.Name, ts.Location(), s.BaseURL, s.now()), team, nil
 }

@@ -40,6 +40,8 @@ func newView(m notify.Message) view {
 		v.Reason = "reminder because a vendor deadline is approaching"
 	case notify.KindBreach:
 		v.Reason = "alert because a vendor change missed its deadline"
+	case notify.KindThreadUpdate:
+		v.Reason = "update because a vendor wrote about a change your team owns"
 	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert:
 		v.Reason = "alert as a VendorSync administrator"
 	case notify.KindTest:

@@ -71,6 +71,8 @@ func marker(m notify.Message) string {
 		return ":rotating_light:"
 	case notify.KindEscalationD7, notify.KindEscalationD3:
 		return ":bell:"
+	case notify.KindThreadUpdate:
+		return ":incoming_envelope:"
 	case notify.KindUnknownVendor:
 		return ":question:"
 	case notify.KindTrackerAlert:

@@ -1,0 +1,218 @@
+package inbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/mail"
+	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// notified is the notification fixture's tenant with the pipeline over it,
+// hooked into notifications as the app hooks it.
+type notified struct {
+	*dispatchtest.Fixture
+	svc *inbox.Service
+}
+
+func newNotified(t *testing.T, db *sqlstore.DB) *notified {
+	t.Helper()
+	ctx := context.Background()
+	f := dispatchtest.New(t, db, time.Now())
+	blobs, err := blob.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	reg := &registry.Service{Store: db}
+	if _, err := reg.CreateVendor(ctx, f.Admin, registry.Vendor{Name: "Mastercard", Tier: registry.Tier2,
+		EmailDomains: []string{"mastercard.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	svc := &inbox.Service{Store: db, Blobs: blobs, Tickets: f.Tickets, Registry: reg, Settings: f.Settings, Now: f.Clock.Now}
+	svc.UnknownVendorJobs = func(em inbox.Email) []inbox.Job {
+		return []inbox.Job{f.Notify.UnknownVendorJob(em.TenantID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
+			Subject: em.Subject, ReceivedAt: em.ReceivedAt})}
+	}
+	svc.ThreadUpdateJobs = func(em inbox.Email, reply string) []inbox.Job {
+		return []inbox.Job{f.Notify.ThreadUpdateJob(em.TenantID, em.TicketID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
+			Subject: em.Subject, ReceivedAt: em.ReceivedAt, Excerpt: reply})}
+	}
+	return &notified{Fixture: f, svc: svc}
+}
+
+// receive uploads raw and runs its process job once.
+func (n *notified) receive(t *testing.T, raw []byte) inbox.Email {
+	t.Helper()
+	ctx := context.Background()
+	e, err := n.svc.Receive(ctx, n.Admin, raw, mail.SourceRef{Kind: mail.SourceUpload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := n.svc.Process(ctx, n.Tenant, e.ID, 1, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sent lists the messages of kind k that reached the fakes, as
+// "email <to>" and "slack <channel>".
+func (n *notified) sent(k notify.Kind) []string {
+	var out []string
+	for _, m := range n.SMTP.Messages() {
+		if bytes.Contains(m.Data, []byte("X-VendorSync-Kind: "+string(k)+"\r\n")) {
+			out = append(out, "email "+strings.Join(m.To, ","))
+		}
+	}
+	if k == notify.KindThreadUpdate {
+		for _, c := range n.Slack.Calls() {
+			if c.Method == "chat.postMessage" && strings.HasPrefix(c.Form["text"], "Vendor update on ") {
+				out = append(out, "slack "+c.Form["channel"])
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reply is a vendor's answer on ticket key, quoting what it answers.
+func reply(key, id string) []byte {
+	return []byte("From: Visa Developer <developer@visa.example>\r\nTo: changes@acme.test\r\n" +
+		"Subject: Re: [" + key + "] URL endpoint change\r\nMessage-ID: <" + id + "@visa.example>\r\n\r\n" +
+		"The sandbox endpoint is live now; production follows as planned.\r\n\r\n" +
+		"On Mon, 5 Apr 2027, VendorSync wrote:\r\n> Visa moves its authorization endpoint.\r\n")
+}
+
+// TestThreadUpdateNotifiesOwners: a vendor's reply tagged with a ticket's
+// key reaches the owner team's channel and the owners' mailboxes once —
+// however often the email is processed or its plan job runs, and not when
+// the commit that records it fails — while informational and unknown mail
+// tells no owner anything.
+func TestThreadUpdateNotifiesOwners(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		n := newNotified(t, db)
+		tk := n.Ticket(t, registry.SeverityMedium, 14)
+		n.RunPlanJobs(t)
+		n.DeliverQueued(t, false)
+		want := []string{"email " + dispatchtest.OwnerEmail, "email " + dispatchtest.TeamEmail, "slack " + dispatchtest.TeamChannel,
+			"slack D" + dispatchtest.OwnerSlack}
+
+		raw := reply(tk.Key(), "reply-1")
+		e := n.receive(t, raw)
+		if e.Status != inbox.Thread || e.TicketID != tk.ID {
+			t.Fatalf("reply = %s on %q", e.Status, e.TicketID)
+		}
+		if got := n.RunPlanJobs(t); got != 1 {
+			t.Fatalf("%d plan jobs committed with the update, want 1", got)
+		}
+		for key, res := range n.DeliverQueued(t, false) {
+			if res.Status != dispatch.Sent {
+				t.Errorf("%s: %s %v", key, res.Status, res.Err)
+			}
+		}
+		if diff := cmp.Diff(want, n.sent(notify.KindThreadUpdate)); diff != "" {
+			t.Errorf("thread update messages (-want +got):\n%s", diff)
+		}
+		for _, le := range n.Log(t) {
+			if le.Kind == notify.KindThreadUpdate && le.Snapshot.Email.Excerpt != "The sandbox endpoint is live now; production follows as planned." {
+				t.Errorf("excerpt %q", le.Snapshot.Email.Excerpt)
+			}
+		}
+
+		t.Run("processing the email again or re-running its plan job sends nothing more", func(t *testing.T) {
+			if again, err := n.svc.Process(ctx, n.Tenant, e.ID, 2, 8); err != nil || again.Status != inbox.Thread {
+				t.Fatalf("second process: %s, %v", again.Status, err)
+			}
+			if dup, err := n.svc.Receive(ctx, n.Admin, raw, mail.SourceRef{Kind: mail.SourceUpload}); err != nil || dup.Status != inbox.Duplicate {
+				t.Fatalf("second arrival: %s, %v", dup.Status, err)
+			}
+			if got := n.RunPlanJobs(t); got != 0 {
+				t.Errorf("%d more plan jobs", got)
+			}
+			res, err := n.Queue.Client.JobList(ctx, river.NewJobListParams().Kinds("notify.plan").First(1000))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range res.Jobs {
+				var a jobs.NotifyPlanArgs
+				if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
+					t.Fatal(err)
+				}
+				if added, err := n.Notify.PlanEvent(ctx, a.TenantID, a.Event, a.Snapshot); err != nil || added != 0 {
+					t.Errorf("re-running plan %s: %d added, %v", a.Event.Key(), added, err)
+				}
+			}
+			if got := n.DeliverQueued(t, false); len(got) != 0 {
+				t.Errorf("%d deliveries queued again", len(got))
+			}
+			if diff := cmp.Diff(want, n.sent(notify.KindThreadUpdate)); diff != "" {
+				t.Errorf("thread update messages (-want +got):\n%s", diff)
+			}
+		})
+
+		t.Run("a commit that fails enqueues nothing; its retry notifies once", func(t *testing.T) {
+			hook := n.svc.ThreadUpdateJobs
+			n.svc.ThreadUpdateJobs = func(em inbox.Email, reply string) []inbox.Job { return append(hook(em, reply), brokenJob{}) }
+			e2, err := n.svc.Receive(ctx, n.Admin, reply(tk.Key(), "reply-2"), mail.SourceRef{Kind: mail.SourceUpload})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.svc.Process(ctx, n.Tenant, e2.ID, 1, 8); err == nil {
+				t.Fatal("the failing commit reported success")
+			}
+			if got := n.RunPlanJobs(t); got != 0 {
+				t.Fatalf("%d plan jobs after the failed commit", got)
+			}
+			n.svc.ThreadUpdateJobs = hook
+			if got, err := n.svc.Process(ctx, n.Tenant, e2.ID, 2, 8); err != nil || got.Status != inbox.Thread {
+				t.Fatalf("retry = %s, %v", got.Status, err)
+			}
+			if got := n.RunPlanJobs(t); got != 1 {
+				t.Fatalf("%d plan jobs after the retry, want 1", got)
+			}
+			n.DeliverQueued(t, false)
+			if got := len(n.sent(notify.KindThreadUpdate)); got != 2*len(want) {
+				t.Errorf("%d thread update messages after two replies, want %d", got, 2*len(want))
+			}
+		})
+
+		t.Run("informational and unknown mail notifies no owner", func(t *testing.T) {
+			before := len(n.Log(t))
+			for name, status := range map[string]inbox.Status{"11_mastercard_webinar.eml": inbox.Informational,
+				"10_unknown_logistics.eml": inbox.Unknown} {
+				if got := n.receive(t, demo(t, name)); got.Status != status || got.TicketID != "" {
+					t.Fatalf("%s = %s, ticket %q; want %s", name, got.Status, got.TicketID, status)
+				}
+			}
+			n.RunPlanJobs(t)
+			var got []string
+			for _, le := range n.Log(t)[before:] {
+				got = append(got, string(le.Kind)+" "+string(le.Channel)+" "+le.Target)
+			}
+			slices.Sort(got)
+			// Only the unknown sender's alert, to the triage channel and the admins.
+			if diff := cmp.Diff([]string{"unknown_vendor email " + dispatchtest.AdminEmail,
+				"unknown_vendor slack_channel " + dispatchtest.Triage}, got); diff != "" {
+				t.Errorf("deliveries (-want +got):\n%s", diff)
+			}
+		})
+	})
+}
