@@ -17,7 +17,7 @@ func apiKeyView(k APIKey) map[string]any {
 
 // APIKey returns one key of the caller's tenant (without its secret).
 func (s *Service) APIKey(ctx context.Context, p Principal, id string) (APIKey, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return APIKey{}, err
 	}
 	return s.Store.APIKey(ctx, p.TenantID, id)
@@ -25,7 +25,7 @@ func (s *Service) APIKey(ctx context.Context, p Principal, id string) (APIKey, e
 
 // ListAPIKeys pages through the caller's tenant's keys, newest first.
 func (s *Service) ListAPIKeys(ctx context.Context, p Principal, cursor string, limit int) ([]APIKey, string, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return nil, "", err
 	}
 	return s.Store.ListAPIKeys(ctx, p.TenantID, cursor, limit)

@@ -5,6 +5,8 @@ package auth
 import (
 	"context"
 	"slices"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
 )
 
 // Role is what a user or API key may do inside its tenant.
@@ -84,4 +86,14 @@ func WithPrincipal(ctx context.Context, p Principal) context.Context {
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
+}
+
+// Require refuses the principal when it lacks perm. Routes check permissions
+// before a handler runs; services check again so that every other caller
+// (CLI, jobs, tests) is held to the same matrix.
+func (p Principal) Require(perm Permission) error {
+	if !p.Can(perm) {
+		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
+	}
+	return nil
 }

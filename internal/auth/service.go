@@ -185,7 +185,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 // CreateAPIKey issues a key for a tenant; the full key is returned once.
 // teamIDs are the teams an owner key works for, as an owner user would.
 func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, expiresAt *time.Time, teamIDs ...string) (APIKey, string, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return APIKey{}, "", err
 	}
 	var v apperr.Validation

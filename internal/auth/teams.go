@@ -27,7 +27,7 @@ type TeamPatch struct {
 
 // Team returns one team of the caller's tenant.
 func (s *Service) Team(ctx context.Context, p Principal, id string) (Team, error) {
-	if err := require(p, PermView); err != nil {
+	if err := p.Require(PermView); err != nil {
 		return Team{}, err
 	}
 	return s.Store.Team(ctx, p.TenantID, id)
@@ -35,7 +35,7 @@ func (s *Service) Team(ctx context.Context, p Principal, id string) (Team, error
 
 // ListTeams pages through the caller's tenant's teams by name.
 func (s *Service) ListTeams(ctx context.Context, p Principal, f TeamFilter) ([]Team, string, error) {
-	if err := require(p, PermView); err != nil {
+	if err := p.Require(PermView); err != nil {
 		return nil, "", err
 	}
 	return s.Store.ListTeams(ctx, p.TenantID, f)
@@ -43,7 +43,7 @@ func (s *Service) ListTeams(ctx context.Context, p Principal, f TeamFilter) ([]T
 
 // CreateTeam adds a team; names are unique within a tenant.
 func (s *Service) CreateTeam(ctx context.Context, p Principal, in TeamInput) (Team, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return Team{}, err
 	}
 	t := Team{ID: NewID(), TenantID: p.TenantID, Name: in.Name, Email: in.Email, SlackChannel: in.SlackChannel,
@@ -70,7 +70,7 @@ func (s *Service) DeactivateTeam(ctx context.Context, p Principal, id string) (T
 }
 
 func (s *Service) changeTeam(ctx context.Context, p Principal, id, action string, in TeamPatch) (Team, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return Team{}, err
 	}
 	before, err := s.Store.Team(ctx, p.TenantID, id)

@@ -24,18 +24,9 @@ type UserPatch struct {
 	UnlinkSSO bool
 }
 
-// require refuses a principal without perm. Handlers check permissions
-// before calling in; this keeps the rule true for every other caller too.
-func require(p Principal, perm Permission) error {
-	if !p.Can(perm) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
-	}
-	return nil
-}
-
 // User returns one user of the caller's tenant.
 func (s *Service) User(ctx context.Context, p Principal, id string) (User, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return User{}, err
 	}
 	return s.Store.User(ctx, p.TenantID, id)
@@ -43,7 +34,7 @@ func (s *Service) User(ctx context.Context, p Principal, id string) (User, error
 
 // ListUsers pages through the caller's tenant's users.
 func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]User, string, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return nil, "", err
 	}
 	if f.Role != "" && !f.Role.Valid() {
@@ -67,7 +58,7 @@ func (s *Service) DeactivateUser(ctx context.Context, p Principal, id string) (U
 }
 
 func (s *Service) changeUser(ctx context.Context, p Principal, id, action string, in UserPatch) (User, string, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return User{}, "", err
 	}
 	before, err := s.Store.User(ctx, p.TenantID, id)

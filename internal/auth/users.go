@@ -27,7 +27,7 @@ func userView(u User) map[string]any {
 
 // CreateUser adds a user; with GeneratePassword it returns a one-time password.
 func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User, string, error) {
-	if err := require(p, PermManageUsers); err != nil {
+	if err := p.Require(PermManageUsers); err != nil {
 		return User{}, "", err
 	}
 	var v apperr.Validation

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -97,8 +96,8 @@ const (
 // Get returns the tenant's dashboard as p sees it: the health section only
 // for admins who can act on it.
 func (s *Service) Get(ctx context.Context, p auth.Principal) (Dashboard, error) {
-	if !p.Can(auth.PermView) {
-		return Dashboard{}, apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermView)
+	if err := p.Require(auth.PermView); err != nil {
+		return Dashboard{}, err
 	}
 	now := time.Now()
 	if s.Now != nil {

@@ -48,7 +48,7 @@ type Classified struct {
 // optionally saves the classification as a rule. The email becomes triaged;
 // the audit log records the operator and what the email was before.
 func (s *Service) Classify(ctx context.Context, p auth.Principal, id string, c Classification) (Classified, error) {
-	if err := require(p, auth.PermTriage); err != nil {
+	if err := p.Require(auth.PermTriage); err != nil {
 		return Classified{}, err
 	}
 	e, err := s.Store.Email(ctx, p.TenantID, id)

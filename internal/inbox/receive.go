@@ -45,7 +45,7 @@ func (s *Service) ReceiveBatch(ctx context.Context, tenantID string, src mail.So
 // processing. Unlike a mailbox batch, input that is not a readable message
 // (empty, binary) is refused with apperr.Invalid and nothing is stored.
 func (s *Service) Receive(ctx context.Context, p auth.Principal, raw []byte, src mail.SourceRef) (Email, error) {
-	if err := require(p, auth.PermTriage); err != nil {
+	if err := p.Require(auth.PermTriage); err != nil {
 		return Email{}, err
 	}
 	stored, err := s.receive(ctx, p, src, [][]byte{raw}, nil, true)

@@ -87,21 +87,12 @@ func (s *Service) log() *slog.Logger {
 	return s.Logger
 }
 
-// require refuses a principal without perm. Routes check permissions first;
-// this keeps the rule true for every other caller (CLI, tests).
-func require(p auth.Principal, perm auth.Permission) error {
-	if !p.Can(perm) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
-	}
-	return nil
-}
-
 // maxQuery bounds a list's search text.
 const maxQuery = 200
 
 // Get returns one email of the principal's tenant with its attachments.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Email, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Email{}, err
 	}
 	e, err := s.Store.Email(ctx, p.TenantID, id)
@@ -113,7 +104,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Email, 
 
 // List pages through the tenant's emails, newest first.
 func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Email, string, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
 	var v apperr.Validation

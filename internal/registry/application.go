@@ -59,7 +59,7 @@ func cloneApplication(a Application) Application {
 // CreateApplication adds an active application linked to its vendors. Only
 // the descriptive fields of in are used.
 func (s *Service) CreateApplication(ctx context.Context, p auth.Principal, in Application) (Application, error) {
-	if err := require(p, auth.PermEditApplications); err != nil {
+	if err := p.Require(auth.PermEditApplications); err != nil {
 		return Application{}, err
 	}
 	a := cloneApplication(in)
@@ -79,7 +79,7 @@ func (s *Service) CreateApplication(ctx context.Context, p auth.Principal, in Ap
 // UpdateApplication applies change to the application and saves it, vendor
 // links included; an update that changes nothing writes nothing.
 func (s *Service) UpdateApplication(ctx context.Context, p auth.Principal, id string, change func(*Application)) (Application, error) {
-	if err := require(p, auth.PermEditApplications); err != nil {
+	if err := p.Require(auth.PermEditApplications); err != nil {
 		return Application{}, err
 	}
 	before, err := s.Store.Application(ctx, p.TenantID, id)
@@ -119,7 +119,7 @@ func (s *Service) DeactivateApplication(ctx context.Context, p auth.Principal, i
 
 // Application returns one application of the principal's tenant.
 func (s *Service) Application(ctx context.Context, p auth.Principal, id string) (Application, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Application{}, err
 	}
 	a, err := s.Store.Application(ctx, p.TenantID, id)
@@ -131,7 +131,7 @@ func (s *Service) Application(ctx context.Context, p auth.Principal, id string) 
 
 // ListApplications pages through the tenant's applications by name.
 func (s *Service) ListApplications(ctx context.Context, p auth.Principal, f ApplicationFilter) ([]Application, string, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
 	var val apperr.Validation

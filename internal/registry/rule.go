@@ -45,7 +45,7 @@ func cloneRule(r Rule) Rule {
 
 // CreateRule adds an active rule. Only the descriptive fields of in are used.
 func (s *Service) CreateRule(ctx context.Context, p auth.Principal, in Rule) (Rule, error) {
-	if err := require(p, auth.PermEditRules); err != nil {
+	if err := p.Require(auth.PermEditRules); err != nil {
 		return Rule{}, err
 	}
 	r := cloneRule(in)
@@ -65,7 +65,7 @@ func (s *Service) CreateRule(ctx context.Context, p auth.Principal, in Rule) (Ru
 // UpdateRule applies change to the rule and saves it; an update that changes
 // nothing writes nothing.
 func (s *Service) UpdateRule(ctx context.Context, p auth.Principal, id string, change func(*Rule)) (Rule, error) {
-	if err := require(p, auth.PermEditRules); err != nil {
+	if err := p.Require(auth.PermEditRules); err != nil {
 		return Rule{}, err
 	}
 	before, err := s.Store.Rule(ctx, p.TenantID, id)
@@ -97,7 +97,7 @@ func (s *Service) DeactivateRule(ctx context.Context, p auth.Principal, id strin
 
 // Rule returns one rule of the principal's tenant.
 func (s *Service) Rule(ctx context.Context, p auth.Principal, id string) (Rule, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Rule{}, err
 	}
 	r, err := s.Store.Rule(ctx, p.TenantID, id)
@@ -109,7 +109,7 @@ func (s *Service) Rule(ctx context.Context, p auth.Principal, id string) (Rule, 
 
 // ListRules pages through the tenant's rules by name.
 func (s *Service) ListRules(ctx context.Context, p auth.Principal, f RuleFilter) ([]Rule, string, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
 	var val apperr.Validation

@@ -28,15 +28,6 @@ func (s *Service) now() time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
-// require refuses a principal without perm. Routes check permissions first;
-// this keeps the rule true for every other caller (jobs, CLI, tests).
-func require(p auth.Principal, perm auth.Permission) error {
-	if !p.Can(perm) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
-	}
-	return nil
-}
-
 // changeAction names an update in the audit log: a change of is_active is a
 // deactivation or reactivation, anything else an update.
 func changeAction(entity string, wasActive, isActive bool) string {
@@ -103,7 +94,7 @@ func joinIDs(ids []string) string {
 
 // Counts returns how many vendors, applications and rules are active.
 func (s *Service) Counts(ctx context.Context, p auth.Principal) (Counts, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Counts{}, err
 	}
 	c, err := s.Store.CountRegistry(ctx, p.TenantID)
@@ -116,7 +107,7 @@ func (s *Service) Counts(ctx context.Context, p auth.Principal) (Counts, error) 
 // ActiveRegistry returns every active vendor, application and rule of the
 // principal's tenant, as triage reads them.
 func (s *Service) ActiveRegistry(ctx context.Context, p auth.Principal) (Snapshot, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Snapshot{}, err
 	}
 	snap, err := s.Store.ActiveRegistry(ctx, p.TenantID)

@@ -32,7 +32,7 @@ func cloneVendor(v Vendor) Vendor {
 // CreateVendor adds an active vendor. Only the descriptive fields of in are
 // used; id, tenant, state and timestamps are set here.
 func (s *Service) CreateVendor(ctx context.Context, p auth.Principal, in Vendor) (Vendor, error) {
-	if err := require(p, auth.PermEditVendors); err != nil {
+	if err := p.Require(auth.PermEditVendors); err != nil {
 		return Vendor{}, err
 	}
 	v := cloneVendor(in)
@@ -53,7 +53,7 @@ func (s *Service) CreateVendor(ctx context.Context, p auth.Principal, in Vendor)
 // descriptive field and is_active (reactivation is an update); an update
 // that changes nothing writes nothing.
 func (s *Service) UpdateVendor(ctx context.Context, p auth.Principal, id string, change func(*Vendor)) (Vendor, error) {
-	if err := require(p, auth.PermEditVendors); err != nil {
+	if err := p.Require(auth.PermEditVendors); err != nil {
 		return Vendor{}, err
 	}
 	before, err := s.Store.Vendor(ctx, p.TenantID, id)
@@ -85,7 +85,7 @@ func (s *Service) DeactivateVendor(ctx context.Context, p auth.Principal, id str
 
 // Vendor returns one vendor of the principal's tenant.
 func (s *Service) Vendor(ctx context.Context, p auth.Principal, id string) (Vendor, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Vendor{}, err
 	}
 	v, err := s.Store.Vendor(ctx, p.TenantID, id)
@@ -97,7 +97,7 @@ func (s *Service) Vendor(ctx context.Context, p auth.Principal, id string) (Vend
 
 // ListVendors pages through the tenant's vendors by name.
 func (s *Service) ListVendors(ctx context.Context, p auth.Principal, f VendorFilter) ([]Vendor, string, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
 	var val apperr.Validation

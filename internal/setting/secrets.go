@@ -50,8 +50,8 @@ func ValidSecretName(name string) bool {
 }
 
 func canEdit(p auth.Principal) error {
-	if !p.Can(auth.PermEditIntegrations) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermEditIntegrations)
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
+		return err
 	}
 	return nil
 }

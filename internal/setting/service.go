@@ -81,8 +81,8 @@ func (s *Service) Get(ctx context.Context, tenantID string) (Settings, error) {
 // Update validates and saves the keys present in the patch, recording the
 // old and new value of each changed key in the audit log.
 func (s *Service) Update(ctx context.Context, p auth.Principal, patch Patch) (Settings, error) {
-	if !p.Can(auth.PermManageSettings) {
-		return Settings{}, apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermManageSettings)
+	if err := p.Require(auth.PermManageSettings); err != nil {
+		return Settings{}, err
 	}
 	cur, err := s.Get(ctx, p.TenantID)
 	if err != nil {

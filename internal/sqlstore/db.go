@@ -94,8 +94,17 @@ func openSQLite(path string) (write, read *sql.DB, err error) {
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	// The write connection creates the file and switches it to WAL before any
-	// reader opens it.
-	if err := write.Ping(); err != nil {
+	// reader opens it. Switching the journal mode needs the file to itself and
+	// does not wait on the busy timeout, so processes opening the same file at
+	// once take turns on the migration lock.
+	unlock, err := lockFile(path + ".migrate-lock")
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	err = write.Ping()
+	unlock()
+	if err != nil {
 		write.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

@@ -94,7 +94,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, d Draft) (Ticket
 // creation without writing it, for callers whose own store method writes the
 // ticket together with their records (sqlstore's Tx.CreateTicket).
 func (s *Service) Prepare(ctx context.Context, p auth.Principal, d Draft) (*Creation, error) {
-	if err := require(p, auth.PermTriage); err != nil {
+	if err := p.Require(auth.PermTriage); err != nil {
 		return nil, err
 	}
 	now := s.now()

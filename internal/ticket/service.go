@@ -72,15 +72,6 @@ func (s *Service) TenantLocation(ctx context.Context, p auth.Principal) (*time.L
 	return s.location(ctx, p.TenantID)
 }
 
-// require refuses a principal without perm. Routes check permissions first;
-// this keeps the rule true for every other caller (jobs, CLI, tests).
-func require(p auth.Principal, perm auth.Permission) error {
-	if !p.Can(perm) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
-	}
-	return nil
-}
-
 // actorID is who the ticket records as having moved it: the user or key id,
 // or "system" for workers.
 func actorID(p auth.Principal) string {
@@ -93,7 +84,7 @@ func actorID(p auth.Principal) string {
 // Get returns the ticket with a number in the principal's tenant, with its
 // applications.
 func (s *Service) Get(ctx context.Context, p auth.Principal, number int64) (Ticket, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Ticket{}, err
 	}
 	t, err := s.Store.TicketByNumber(ctx, p.TenantID, number)
@@ -106,7 +97,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, number int64) (Tick
 // ByID returns a ticket by its id, as other records (source emails, tracker
 // links) refer to it.
 func (s *Service) ByID(ctx context.Context, p auth.Principal, id string) (Ticket, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Ticket{}, err
 	}
 	t, err := s.Store.TicketByID(ctx, p.TenantID, id)
@@ -118,7 +109,7 @@ func (s *Service) ByID(ctx context.Context, p auth.Principal, id string) (Ticket
 
 // List pages through the tenant's tickets, soonest due first.
 func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Ticket, string, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
 	var v apperr.Validation
@@ -140,7 +131,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]Ticke
 
 // Events returns the ticket's timeline, oldest first.
 func (s *Service) Events(ctx context.Context, p auth.Principal, t Ticket) ([]TicketEvent, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return nil, err
 	}
 	evs, err := s.Store.TicketEvents(ctx, p.TenantID, t.ID)

@@ -18,7 +18,7 @@ import (
 // so, and committed with the new state in one transaction. Any caller who
 // may view tickets may ask; Plan decides by role what is allowed.
 func (s *Service) Transition(ctx context.Context, p auth.Principal, number int64, req Request) (Ticket, error) {
-	if err := require(p, auth.PermView); err != nil {
+	if err := p.Require(auth.PermView); err != nil {
 		return Ticket{}, err
 	}
 	t, err := s.Store.TicketByNumber(ctx, p.TenantID, number)
@@ -84,7 +84,7 @@ func (s *Service) record(c *Change, p auth.Principal, steps []Step, req Request)
 // ticket t: only applications without a tracker, only while the ticket is
 // being worked, and owners only for applications of their own team.
 func mayMarkProgress(p auth.Principal, t Ticket, a TicketApplication) error {
-	if err := require(p, auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermMarkAppProgress); err != nil {
 		return err
 	}
 	if a.UsesTracker {
@@ -115,7 +115,7 @@ func CanMarkProgress(p auth.Principal, t Ticket, a TicketApplication) bool {
 // application is complete (and none uses a tracker) the ticket resolves —
 // both as the system, recorded step by step in the same transaction.
 func (s *Service) MarkProgress(ctx context.Context, p auth.Principal, number int64, appID string, progress Progress) (Ticket, error) {
-	if err := require(p, auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermMarkAppProgress); err != nil {
 		return Ticket{}, err
 	}
 	t, err := s.Store.TicketByNumber(ctx, p.TenantID, number)
@@ -181,7 +181,7 @@ func autoTarget(t Ticket) Status {
 
 // AddNote adds a person's note to a ticket's timeline.
 func (s *Service) AddNote(ctx context.Context, p auth.Principal, number int64, body string) (TicketEvent, error) {
-	if err := require(p, auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermMarkAppProgress); err != nil {
 		return TicketEvent{}, err
 	}
 	body = strings.TrimSpace(body)
@@ -194,7 +194,7 @@ func (s *Service) AddNote(ctx context.Context, p auth.Principal, number int64, b
 // AddUpdate records a later email of the vendor's thread (a reminder, a
 // changed date) on the ticket's timeline; the email pipeline calls it.
 func (s *Service) AddUpdate(ctx context.Context, p auth.Principal, number int64, emailID, summary string) (TicketEvent, error) {
-	if err := require(p, auth.PermTriage); err != nil {
+	if err := p.Require(auth.PermTriage); err != nil {
 		return TicketEvent{}, err
 	}
 	emailID, summary = strings.TrimSpace(emailID), strings.TrimSpace(summary)

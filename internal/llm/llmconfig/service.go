@@ -52,13 +52,6 @@ type Service struct {
 	Logger *slog.Logger
 }
 
-func require(p auth.Principal) error {
-	if !p.Can(auth.PermEditIntegrations) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermEditIntegrations)
-	}
-	return nil
-}
-
 // load returns the stored configuration; the zero Config when none.
 func (s *Service) load(ctx context.Context, tenantID string) (Config, error) {
 	raw, err := s.Store.LLMConfig(ctx, tenantID)
@@ -100,7 +93,7 @@ func (s *Service) keys(ctx context.Context, tenantID string, cfg Config) (Keys, 
 
 // Get returns the configuration, with which keys are stored.
 func (s *Service) Get(ctx context.Context, p auth.Principal) (ConfigView, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ConfigView{}, err
 	}
 	cfg, err := s.load(ctx, p.TenantID)
@@ -130,7 +123,7 @@ func viewOf(cfg Config, set map[string]bool) ConfigView {
 // another provider or endpoint (then a new key is required, so a stored key
 // can never be redirected). Removing a slot deletes its key.
 func (s *Service) Update(ctx context.Context, p auth.Principal, cfg Config, keys Keys) (ConfigView, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ConfigView{}, err
 	}
 	cur, err := s.load(ctx, p.TenantID)

@@ -43,7 +43,7 @@ var testRequest = llm.Request{
 // without retries, and reports the model and latency or the failure. A
 // failing model is a result, not an error.
 func (s *Service) Test(ctx context.Context, p auth.Principal, which string) (ModelTestResult, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ModelTestResult{}, err
 	}
 	if which != SlotPrimary && which != SlotFallback {

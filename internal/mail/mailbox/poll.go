@@ -31,7 +31,7 @@ type ConnectionResult struct {
 // authenticates and checks the folder or label. A failing connection is a
 // result, not an error; errors are for the mailbox itself (not found).
 func (s *Service) Test(ctx context.Context, p auth.Principal, id string) (ConnectionResult, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ConnectionResult{}, err
 	}
 	m, err := s.Store.Mailbox(ctx, p.TenantID, id)
@@ -108,7 +108,7 @@ func describe(err error, cred Credentials) string {
 // RequestPoll enqueues a poll of an active mailbox now, instead of at the
 // next scheduled round.
 func (s *Service) RequestPoll(ctx context.Context, p auth.Principal, id string) error {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return err
 	}
 	if s.PollJob == nil {

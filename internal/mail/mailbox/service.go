@@ -59,13 +59,6 @@ func (s *Service) log() *slog.Logger {
 	return s.Logger
 }
 
-func require(p auth.Principal) error {
-	if !p.Can(auth.PermEditIntegrations) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermEditIntegrations)
-	}
-	return nil
-}
-
 // clone deep-copies the settings pointers, so a change function cannot
 // alter the original.
 func clone(m Mailbox) Mailbox {
@@ -87,7 +80,7 @@ func clone(m Mailbox) Mailbox {
 // Create adds a mailbox with its credentials. Only name, kind, is_active
 // and the kind's settings of in are used.
 func (s *Service) Create(ctx context.Context, p auth.Principal, in Mailbox, cred Credentials) (Mailbox, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return Mailbox{}, err
 	}
 	m := clone(in)
@@ -118,7 +111,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Mailbox, cred
 // reads the folder from the start and Message-ID dedup drops what was
 // already stored. An update that changes nothing writes nothing.
 func (s *Service) Update(ctx context.Context, p auth.Principal, id string, change func(*Mailbox), cred Credentials) (Mailbox, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return Mailbox{}, err
 	}
 	before, err := s.Store.Mailbox(ctx, p.TenantID, id)
@@ -196,7 +189,7 @@ func (s *Service) Deactivate(ctx context.Context, p auth.Principal, id string) (
 
 // Get returns one mailbox of the principal's tenant.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Mailbox, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return Mailbox{}, err
 	}
 	m, err := s.Store.Mailbox(ctx, p.TenantID, id)
@@ -208,7 +201,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Mailbox
 
 // List returns the tenant's mailboxes by name, deactivated ones included.
 func (s *Service) List(ctx context.Context, p auth.Principal) ([]Mailbox, error) {
-	if err := require(p); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return nil, err
 	}
 	list, err := s.Store.ListMailboxes(ctx, p.TenantID)

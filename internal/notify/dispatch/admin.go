@@ -16,7 +16,7 @@ import (
 
 // List pages through the tenant's notification log, newest first.
 func (s *Service) List(ctx context.Context, p auth.Principal, f Filter) ([]LogEntry, string, error) {
-	if err := require(p, auth.PermManageJobs); err != nil {
+	if err := p.Require(auth.PermManageJobs); err != nil {
 		return nil, "", err
 	}
 	var v apperr.Validation
@@ -42,7 +42,7 @@ func validChannel(c notify.ChannelName) bool {
 
 // Get returns one entry of the tenant's log.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (LogEntry, error) {
-	if err := require(p, auth.PermManageJobs); err != nil {
+	if err := p.Require(auth.PermManageJobs); err != nil {
 		return LogEntry{}, err
 	}
 	e, err := s.Store.Notification(ctx, p.TenantID, id)
@@ -56,7 +56,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (LogEntr
 // to queued and a new delivery job is enqueued with the audit row, in one
 // transaction. It renders from the same frozen snapshot.
 func (s *Service) Replay(ctx context.Context, p auth.Principal, id string) (LogEntry, error) {
-	if err := require(p, auth.PermManageJobs); err != nil {
+	if err := p.Require(auth.PermManageJobs); err != nil {
 		return LogEntry{}, err
 	}
 	e, err := s.Store.Notification(ctx, p.TenantID, id)
@@ -101,7 +101,7 @@ type ChannelTestResult struct {
 // channel (even one switched off), and logs it. A failing provider is a
 // result, not an error.
 func (s *Service) Test(ctx context.Context, p auth.Principal, in TestInput) (ChannelTestResult, error) {
-	if err := require(p, auth.PermEditIntegrations); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ChannelTestResult{}, err
 	}
 	in.Target = strings.TrimSpace(in.Target)

@@ -22,7 +22,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/notify"
@@ -201,12 +200,4 @@ func (s *Service) log() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return s.Logger
-}
-
-// require refuses a principal without perm.
-func require(p auth.Principal, perm auth.Permission) error {
-	if !p.Can(perm) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, perm)
-	}
-	return nil
 }

@@ -103,7 +103,7 @@ func (s *Service) settings(ctx context.Context, tenantID string) (ChannelSetting
 
 // GetSettings returns the tenant's notification settings.
 func (s *Service) GetSettings(ctx context.Context, p auth.Principal) (ChannelSettings, error) {
-	if err := require(p, auth.PermEditIntegrations); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ChannelSettings{}, err
 	}
 	return s.settings(ctx, p.TenantID)
@@ -112,7 +112,7 @@ func (s *Service) GetSettings(ctx context.Context, p auth.Principal) (ChannelSet
 // SaveSettings validates and stores the tenant's notification settings and
 // the secrets given, encrypted, in one transaction with its audit row.
 func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) (ChannelSettings, error) {
-	if err := require(p, auth.PermEditIntegrations); err != nil {
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ChannelSettings{}, err
 	}
 	old, err := s.settings(ctx, p.TenantID)

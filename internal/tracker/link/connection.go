@@ -67,8 +67,8 @@ type Input struct {
 const MaxToken = 4096
 
 func requireEdit(p auth.Principal) error {
-	if !p.Can(auth.PermEditIntegrations) {
-		return apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermEditIntegrations)
+	if err := p.Require(auth.PermEditIntegrations); err != nil {
+		return err
 	}
 	return nil
 }

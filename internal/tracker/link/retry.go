@@ -33,8 +33,8 @@ func (s *Service) Links(ctx context.Context, p auth.Principal, f Filter) ([]Link
 
 // TicketLinks returns a ticket's links, for its detail view.
 func (s *Service) TicketLinks(ctx context.Context, p auth.Principal, ticketID string) ([]Link, error) {
-	if !p.Can(auth.PermView) {
-		return nil, apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermView)
+	if err := p.Require(auth.PermView); err != nil {
+		return nil, err
 	}
 	out, err := s.Store.TicketTrackerLinks(ctx, p.TenantID, ticketID)
 	if err != nil {

@@ -42,8 +42,8 @@ func (s *Service) Sync(ctx context.Context, tenantID string) (SyncResult, error)
 // nudges the creation of its pending and orphan links, and returns its
 // links as they are afterwards.
 func (s *Service) SyncTicket(ctx context.Context, p auth.Principal, number int64) ([]Link, SyncResult, error) {
-	if !p.Can(auth.PermTriggerSync) {
-		return nil, SyncResult{}, apperr.E(apperr.Forbidden, "your role (%s) does not allow %s", p.Role, auth.PermTriggerSync)
+	if err := p.Require(auth.PermTriggerSync); err != nil {
+		return nil, SyncResult{}, err
 	}
 	t, err := s.Tickets.Get(ctx, p, number)
 	if err != nil {
