@@ -67,7 +67,10 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 	if cfg.Work {
 		poll := cfg.PollInterval
 		if poll == 0 {
-			poll = time.Second
+			// Neither driver can LISTEN, so the poll interval is the floor of
+			// email-to-ticket latency; one indexed query per interval per
+			// worker process is cheap on both engines.
+			poll = 250 * time.Millisecond
 			if db.Dialect == sqlstore.SQLite {
 				poll = 150 * time.Millisecond
 			}
