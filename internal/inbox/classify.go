@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/triage"
 )
 
 // Classification is an operator's triage of an email that automatic triage
@@ -82,7 +83,7 @@ func (s *Service) Classify(ctx context.Context, p auth.Principal, id string, c C
 	e.Decision = mustJSON(map[string]any{"classification": "actionable", "source": SourceManual, "classified_by": p.Label,
 		"vendor_id": c.VendorID, "topic": d.Topic, "effective_date": c.EffectiveDate, "affected_application_ids": d.ApplicationIDs,
 		"severity": c.Severity, "owner_team": d.OwnerTeamID, "sla_days": d.SLADays, "matched_rule_ids": cr.Ticket.MatchedRuleIDs,
-		"reasoning": d.Reasoning, "overrides": []any{}})
+		"reasoning": d.Reasoning, "summary": d.Summary, "overrides": []any{}})
 	after := map[string]any{"status": Triaged, "ticket_id": cr.Ticket.ID, "decision": e.Decision}
 	comp := Completion{Email: e, From: []Status{Unknown, Failed, Informational}, Ticket: cr,
 		Audit: []audit.Event{audit.Record(p, "email.classify", "email", e.ID, before, after)}}
@@ -115,15 +116,17 @@ func (s *Service) manualDraft(ctx context.Context, p auth.Principal, e Email, c 
 	if err != nil {
 		return ticket.Draft{}, fmt.Errorf("classify: vendor: %w", err)
 	}
-	d := ticket.Draft{VendorID: vendor.ID, Topic: oneLine(c.Topic, e.Subject, ticket.MaxTopic), Summary: summaryOf(e.TextBody),
+	ts, err := s.triageSettings(ctx, p.TenantID)
+	if err != nil {
+		return ticket.Draft{}, err
+	}
+	// The same extractive summary as the offline triage's.
+	summary := ticketSummary(triage.Summarize(TriageEmail(e), ts), e)
+	d := ticket.Draft{VendorID: vendor.ID, Topic: oneLine(c.Topic, e.Subject, ticket.MaxTopic), Summary: summary,
 		EffectiveDate: ticket.Date(strings.TrimSpace(c.EffectiveDate)), Severity: c.Severity, OwnerTeamID: c.OwnerTeamID,
 		SLADays: c.SLADays, EmailID: e.ID, ApplicationIDs: c.ApplicationIDs, FollowUp: s.TicketJobs}
 	why := []string{"Classified by " + p.Label + " from the triage queue (the email was " + strings.ToLower(e.Status.Label()) + ")."}
 	if d.SLADays == 0 {
-		ts, err := s.triageSettings(ctx, p.TenantID)
-		if err != nil {
-			return ticket.Draft{}, err
-		}
 		d.SLADays = ts.SLADaysByTier[vendor.Tier]
 		if d.SLADays < 1 {
 			d.SLADays = vendor.Tier.DefaultSLADays()

@@ -3,6 +3,7 @@ package inbox_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -84,6 +85,12 @@ func TestClassify(t *testing.T) {
 			}
 			if tk.OwnerTeamID == "" || tk.Topic != unknown.Subject {
 				t.Errorf("defaults not filled: team %q, topic %q", tk.OwnerTeamID, tk.Topic)
+			}
+			// The same extractive summary as the offline triage's.
+			if !strings.HasPrefix(tk.Summary, "The ShipFast shipment tracking API v1 will be shut down on ") ||
+				!strings.HasSuffix(tk.Summary, "which requires OAuth 2.0 client credentials instead of static API keys.") ||
+				contains(tk.Summary, "Hello partner") || contains(tk.Summary, "Partner Integrations") {
+				t.Errorf("summary = %q", tk.Summary)
 			}
 			if rule = res.Rule; rule == nil || rule.VendorID != shipfast.ID || rule.Severity != registry.SeverityHigh ||
 				!contains(rule.Text, "CustomerNotifications") || !contains(rule.Name, "ShipFast") {

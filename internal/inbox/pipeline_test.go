@@ -114,6 +114,13 @@ func TestPipeline(t *testing.T) {
 			if tk.EffectiveDate.IsZero() || tk.SLADays != 14 || len(tk.Decision) == 0 || tk.Reasoning == "" {
 				t.Errorf("ticket lacks its decision: date %q, SLA %d, reasoning %q", tk.EffectiveDate, tk.SLADays, tk.Reasoning)
 			}
+			// The offline triage's summary: the email's sentences on the
+			// change, its date and its consequence, not the whole body.
+			if !strings.HasPrefix(tk.Summary, "As announced in the VisaNet Business Enhancements release, Visa is moving") ||
+				!strings.HasSuffix(tk.Summary, "The old URL will be decommissioned on that date and requests sent to it will be rejected.") ||
+				contains(tk.Summary, "Dear Visa client") || contains(tk.Summary, "Regards") {
+				t.Errorf("summary = %q", tk.Summary)
+			}
 		})
 		t.Run("the same Message-ID twice is one ticket and a duplicate", func(t *testing.T) {
 			dup := w.receive(t, demo(t, "01_visa_endpoint.eml"))

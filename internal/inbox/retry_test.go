@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -88,6 +89,22 @@ func TestModelDecisions(t *testing.T) {
 			}
 			if rows[0].Flags != "severity_raised" {
 				t.Errorf("audit flags = %q", rows[0].Flags)
+			}
+			// The model gave no summary: the ticket has the email's.
+			if !strings.HasPrefix(tk.Summary, "As announced in the VisaNet") || contains(tk.Summary, "Dear Visa client") {
+				t.Errorf("summary = %q", tk.Summary)
+			}
+		})
+		t.Run("the model's summary is the ticket's, without control characters", func(t *testing.T) {
+			answer, _ := json.Marshal(map[string]any{"classification": "actionable", "vendor_id": w.vendorID("Salesforce"),
+				"topic": "API versions retired", "effective_date": "", "is_breaking": true,
+				"affected_application_ids": []string{w.appID("CRMSync")}, "severity": "high", "owner_team": "",
+				"sla_days": 0, "alert_channel": "", "matched_rule_ids": []string{}, "reasoning": "CRMSync calls REST API 59.0.",
+				"summary": "Salesforce retires API versions 31.0 to 59.0.\x07\nUpgrade CRMSync to 62.0 first."})
+			w.svc.Triager, _ = modelTriager(t, llmtest.Reply{Body: llmtest.OpenAIChat(string(answer))})
+			tk := w.ticketOf(t, w.process(t, w.receive(t, demo(t, "08_salesforce_api_retirement.eml"))))
+			if want := "Salesforce retires API versions 31.0 to 59.0. Upgrade CRMSync to 62.0 first."; tk.Summary != want {
+				t.Errorf("summary = %q, want %q", tk.Summary, want)
 			}
 		})
 		t.Run("unusable answers send the email to the triage queue", func(t *testing.T) {

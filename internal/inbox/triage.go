@@ -126,7 +126,7 @@ func (s *Service) draftOf(e Email, d triage.Decision, raw json.RawMessage) ticke
 		d.LLMRaw = ""
 		raw = mustJSON(d)
 	}
-	return ticket.Draft{VendorID: d.VendorID, Topic: oneLine(d.Topic, e.Subject, ticket.MaxTopic), Summary: summaryOf(e.TextBody),
+	return ticket.Draft{VendorID: d.VendorID, Topic: oneLine(d.Topic, e.Subject, ticket.MaxTopic), Summary: ticketSummary(d.Summary, e),
 		EffectiveDate: ticket.Date(d.EffectiveDate.String()), Severity: d.Severity, OwnerTeamID: d.OwnerTeam, SLADays: d.SLADays,
 		AlertChannel: d.AlertChannel, EmailID: e.ID, MatchedRuleIDs: d.MatchedRuleIDs,
 		Reasoning: truncateRunes(d.Reasoning, ticket.MaxReasoning), Decision: raw, ApplicationIDs: d.AffectedApplicationIDs,
@@ -157,6 +157,15 @@ func oneLine(first, fallback string, max int) string {
 		}
 	}
 	return "(no subject)"
+}
+
+// ticketSummary is a ticket's summary: the decision's, else (a decision
+// without one) the start of the email's text.
+func ticketSummary(decided string, e Email) string {
+	if s := strings.TrimSpace(decided); s != "" {
+		return s
+	}
+	return summaryOf(e.TextBody)
 }
 
 // summaryLength bounds the part of an email a ticket or update quotes.

@@ -51,7 +51,8 @@ const attempts = 2
 // Decide triages one email against the tenant's registry. Whoever proposes
 // the decision, it is then validated against the registry (Validate),
 // completed with defaults and passed through the guardrails
-// (ApplyGuardrails). Errors: *NeedsHumanError (errors.Is ErrNeedsHuman)
+// (ApplyGuardrails); a decision without a summary gets the email's
+// (Summarize). Errors: *NeedsHumanError (errors.Is ErrNeedsHuman)
 // when the model's answers stay unusable; an apperr Unavailable wrapping an
 // *llm.Error when the model cannot be reached.
 func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s Settings) (Decision, error) {
@@ -75,6 +76,12 @@ func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s S
 	if err != nil {
 		// Offline decisions are built from the registry; this is a bug.
 		return Decision{}, fmt.Errorf("triage.Decide %s: %w", e.MessageID, err)
+	}
+	if d.Summary == "" {
+		if sum := Summarize(e, s); sum != "" {
+			d.override("summary", "", sum, "no summary given: extracted from the email")
+			d.Summary = sum
+		}
 	}
 	d = fillDefaults(d, snap, s)
 	return ApplyGuardrails(d, e, snap, s), nil

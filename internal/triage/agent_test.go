@@ -27,6 +27,7 @@ func modelAnswer(t *testing.T, fields map[string]any) string {
 		"severity": "critical", "owner_team": "team-payments", "sla_days": 14, "alert_channel": "#payments-changes",
 		"matched_rule_ids": []string{"rule-card-auth"},
 		"reasoning":        "PaymentService calls the Visa authorization v2 endpoint; RiskEngine reads the authorization response.",
+		"summary":          "Visa moves the authorization v2 endpoint to auth.api.visa.com on April 20, 2027. Update the endpoint URL before then.",
 	}
 	for k, v := range fields {
 		if v == nil {
@@ -75,6 +76,7 @@ func TestLLMDecisionAcceptedAsProposed(t *testing.T) {
 		Severity: registry.SeverityCritical, OwnerTeam: "team-payments", SLADays: 14, AlertChannel: "#payments-changes",
 		MatchedRuleIDs: []string{"rule-card-auth"},
 		Reasoning:      "PaymentService calls the Visa authorization v2 endpoint; RiskEngine reads the authorization response.",
+		Summary:        "Visa moves the authorization v2 endpoint to auth.api.visa.com on April 20, 2027. Update the endpoint URL before then.",
 		Source:         SourceLLM, Overrides: []Override{}, LLMProvider: "openai:gpt-4o", LLMModel: "gpt-4o-2024-08-06",
 	}
 	if diff := cmp.Diff(want, d, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "LLMRaw" }, cmp.Ignore())); diff != "" {

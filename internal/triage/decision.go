@@ -75,6 +75,10 @@ type Decision struct {
 	AlertChannel   string   `json:"alert_channel"`
 	MatchedRuleIDs []string `json:"matched_rule_ids"`
 	Reasoning      string   `json:"reasoning"`
+	// Summary is two or three plain sentences on the change and what must
+	// be done, for the ticket and the Jira description: the model's, else
+	// extracted from the email (Summarize). At most MaxSummary characters.
+	Summary string `json:"summary"`
 
 	Source    Source     `json:"source"`
 	Overrides []Override `json:"overrides"`

@@ -15,9 +15,10 @@ import (
 // Validate, defaults and guardrails in Agent.Decide.
 func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
+	summary := Summarize(e, s)
 	e.Body = withoutSeparators(truncateBytes(e.Body, maxAnalysedBody))
 	o := &offline{e: e, snap: snap, s: s, lower: strings.ToLower(e.Subject + "\n" + e.Body)}
-	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Severity: registry.SeverityLow,
+	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Summary: summary, Severity: registry.SeverityLow,
 		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
 	o.run()
 	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")

@@ -32,6 +32,7 @@ DECISION RULES
 8. owner_team: owner_team_id of the most severe matched rule that has one, else of the most affected application, else "". alert_channel: alert_channel of that rule, else "".
 9. sla_days: the smallest sla_days among matched rules, else the default of the vendor's tier given in the registry.
 10. topic: what changes, in a few words. reasoning: the evidence for every conclusion above, quoting the email.
+11. summary: 2–3 plain-language sentences, at most 600 characters, saying what changes, when, and what the recipient must do; for the engineers who get the ticket.
 
 Answer with one JSON object that follows the schema, and nothing else.`
 

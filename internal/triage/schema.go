@@ -39,9 +39,10 @@ func DecisionSchema() *llm.Schema {
 		"alert_channel":            str("alert channel of the matched rule, or \"\""),
 		"matched_rule_ids":         ids("ids of registry rules that apply"),
 		"reasoning":                str("the evidence for every conclusion"),
+		"summary":                  str("2–3 sentence plain-language summary of the change and what must be done"),
 	}
 	required := []string{"classification", "vendor_id", "topic", "effective_date", "is_breaking",
-		"affected_application_ids", "severity", "owner_team", "sla_days", "alert_channel", "matched_rule_ids", "reasoning"}
+		"affected_application_ids", "severity", "owner_team", "sla_days", "alert_channel", "matched_rule_ids", "reasoning", "summary"}
 	return &llm.Schema{
 		Name:        schemaName,
 		Description: "Record the triage decision for the vendor email.",
@@ -63,11 +64,13 @@ type answer struct {
 	AlertChannel           *string   `json:"alert_channel"`
 	MatchedRuleIDs         *[]string `json:"matched_rule_ids"`
 	Reasoning              *string   `json:"reasoning"`
+	Summary                *string   `json:"summary"`
 }
 
 // parseAnswer reads the model's JSON into a decision. Missing fields, wrong
 // types, trailing text and malformed dates are errors to be fed back to the
-// model; enum values are checked by Validate.
+// model; enum values are checked by Validate. A missing summary is not an
+// error: Agent.Decide extracts one from the email.
 func parseAnswer(text string) (Decision, error) {
 	text = strings.TrimSpace(text)
 	// Some OpenAI-compatible servers wrap JSON in a Markdown fence.
@@ -120,6 +123,9 @@ func parseAnswer(text string) (Decision, error) {
 	}
 	if a.AlertChannel != nil {
 		d.AlertChannel = strings.TrimSpace(*a.AlertChannel)
+	}
+	if a.Summary != nil {
+		d.Summary = *a.Summary
 	}
 	if s := strings.TrimSpace(*a.EffectiveDate); s != "" {
 		date, err := ParseDate(s)

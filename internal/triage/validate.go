@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -23,9 +24,11 @@ const (
 // email unknown_vendor, unknown applications and rules are dropped, a rule
 // about another vendor is dropped, an owner team no application or rule
 // names is dropped, an alert channel no rule names is dropped, and an SLA
-// outside 1..3650 days is cleared for the defaults to fill. Each change is
-// recorded as an Override. An out-of-enum classification or severity is an
-// error wrapping ErrInvalidDecision: there is nothing safe to replace it with.
+// outside 1..3650 days is cleared for the defaults to fill; a summary loses
+// its control characters and is cut at a sentence boundary to MaxSummary
+// characters. Each change is recorded as an Override. An out-of-enum
+// classification or severity is an error wrapping ErrInvalidDecision: there
+// is nothing safe to replace it with.
 func Validate(d Decision, snap registry.Snapshot) (Decision, error) {
 	if !d.Classification.Valid() {
 		return d, fmt.Errorf("%w: classification %q is not one of actionable, informational, unknown_vendor", ErrInvalidDecision, d.Classification)
@@ -98,6 +101,13 @@ func Validate(d Decision, snap registry.Snapshot) (Decision, error) {
 	}
 	d.Topic = truncate(strings.TrimSpace(d.Topic), maxTopic)
 	d.Reasoning = truncate(strings.TrimSpace(d.Reasoning), maxReasoning)
+	d.Summary = cleanSummary(d.Summary)
+	if s, cut := limitSummary(d.Summary); cut {
+		d.override("summary", fmt.Sprintf("%d characters", utf8.RuneCountInString(d.Summary)),
+			fmt.Sprintf("%d characters", utf8.RuneCountInString(s)),
+			fmt.Sprintf("longer than %d characters: cut at a sentence boundary", MaxSummary))
+		d.Summary = s
+	}
 	return d, nil
 }
 
