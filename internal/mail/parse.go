@@ -54,7 +54,12 @@ func Parse(raw []byte, limits Limits) (SourceEmail, error) {
 	}
 	env, err := readEnvelope(body)
 	switch {
-	case err != nil && !readable(raw):
+	case !readable(raw) && (err != nil || !readable(headerBlock(body))):
+		// Binary junk, whether or not the tolerant MIME reader made
+		// something of it: a message's header section is always text.
+		if err == nil {
+			err = errors.New("the header section is not text")
+		}
 		return SourceEmail{}, apperr.Wrap(apperr.Invalid, err, "email is not a readable message")
 	case err != nil:
 		e.note("MIME structure unreadable (%v): body kept as raw text", err)
