@@ -154,21 +154,23 @@ func idempotent(req *http.Request) bool {
 	return v
 }
 
-// ParseRetryAfter reads a Retry-After value: delay seconds or an HTTP
-// date (relative to now).
+// ParseRetryAfter reads a Retry-After value: delay seconds (fractions
+// allowed, as some APIs send them) or an HTTP date relative to now.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
+	v = trimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
 			return 0, false
 		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }
+
+func trimSpace(s string) string { return strings.TrimSpace(s) }
