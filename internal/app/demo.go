@@ -7,12 +7,15 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
-// loadDemo fills the default tenant's registry with the demo data when
-// --demo is set and the registry is empty, and says what it loaded.
-func (c ServeCmd) loadDemo(ctx context.Context, e *env, reg *registry.Service, out io.Writer) error {
+// loadDemo fills the default tenant with the demo when --demo is set: its
+// registry when the registry is empty, then the demo's vendor emails,
+// processed here in order (a reply after its original) before the workers
+// start, so their queued jobs find them done. It says what it loaded.
+func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Writer) error {
 	if !c.Demo {
 		return nil
 	}
@@ -24,19 +27,24 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, reg *registry.Service, o
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}
-	res, err := registry.LoadDemo(ctx, reg, e.auth, auth.System(t.ID))
-	if apperr.Is(err, apperr.Conflict) {
+	res, err := registry.LoadDemo(ctx, p.registry, p.auth, auth.System(t.ID))
+	switch {
+	case apperr.Is(err, apperr.Conflict):
 		// Another replica started with --demo at the same moment and won.
 		fmt.Fprintf(out, "Demo data: another replica is loading it into organisation %q.\n", t.Slug)
-		return nil
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("demo data: %w", err)
+	default:
+		fmt.Fprintf(out, "Demo data (organisation %q): %s.\n", t.Slug, res)
+		if res.Loaded {
+			e.log.InfoContext(ctx, "demo data loaded", "tenant", t.Slug, "vendors", res.Vendors,
+				"applications", res.Applications, "rules", res.Rules, "teams", res.Teams)
+		}
 	}
-	fmt.Fprintf(out, "Demo data (organisation %q): %s.\n", t.Slug, res)
-	if res.Loaded {
-		e.log.InfoContext(ctx, "demo data loaded", "tenant", t.Slug, "vendors", res.Vendors,
-			"applications", res.Applications, "rules", res.Rules, "teams", res.Teams)
+	emails, err := inbox.LoadDemo(ctx, p.inbox, t.ID)
+	if err != nil {
+		return fmt.Errorf("demo emails: %w", err)
 	}
+	fmt.Fprintf(out, "Demo emails (organisation %q): %s.\n", t.Slug, emails)
 	return nil
 }

@@ -8,16 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/mail"
-	"github.com/vendorsync/vendorsync/internal/registry"
-	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
@@ -28,8 +24,9 @@ type EmailCmd struct {
 
 // EmailImportCmd imports emails as if they had arrived in a mailbox.
 type EmailImportCmd struct {
-	Files  []string `arg:"" type:"existingfile" help:"Files to import: .eml (one message) or mbox (many; detected by a leading \"From \" line or the .mbox extension)."`
-	Tenant string   `default:"default" help:"Tenant slug."`
+	Files   []string `arg:"" type:"existingfile" help:"Files to import: .eml (one message) or mbox (many; detected by a leading \"From \" line or the .mbox extension)."`
+	Tenant  string   `default:"default" help:"Tenant slug."`
+	BaseURL string   `name:"base-url" env:"VENDORSYNC_BASE_URL" help:"External URL of the server, for the links in the notifications the emails cause."`
 }
 
 // Run imports every file, then processes what it stored in arrival order
@@ -44,26 +41,22 @@ func (c EmailImportCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return fmt.Errorf("tenant %q: %w", c.Tenant, err)
 	}
-	blobs, err := blob.Open(ctx, g.BlobURL, g.DataDir)
+	blobs, err := e.openBlobs(ctx)
 	if err != nil {
 		return err
 	}
-	defer blobs.Close()
-	// An insert-only queue: the process jobs are enqueued as always (a
-	// worker later finds them done), but processing happens here.
+	defer e.closeBlobs(ctx, blobs)
+	prog := build(e, blobs, strings.TrimRight(c.BaseURL, "/"))
+	// An insert-only queue: the jobs the emails cause are enqueued as
+	// always (a worker later finds the process jobs done), but processing
+	// happens here.
 	if _, err := jobs.New(e.db, jobs.Config{}); err != nil {
 		return err
 	}
-	settings := &setting.Service{Store: e.db}
-	tickets := &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
-		st, err := settings.Get(ctx, tenantID)
-		return st.Location(), err
-	}}
-	svc := newInbox(e, blobs, &registry.Service{Store: e.db}, settings, tickets)
 	p := auth.System(t.ID)
 	p.Label = "email import"
 	for _, f := range c.Files {
-		if err := importFile(ctx, svc, tickets, p, f, g.stdout); err != nil {
+		if err := importFile(ctx, prog.inbox, prog.tickets, p, f, g.stdout); err != nil {
 			return err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/secret"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -63,6 +64,24 @@ func (g *Globals) open(ctx context.Context) (*env, error) {
 }
 
 func (e *env) close() { e.db.Close() }
+
+// openBlobs opens the blob store (VENDORSYNC_BLOB_URL, or the data dir).
+func (e *env) openBlobs(ctx context.Context) (*blob.Store, error) {
+	blobs, err := blob.Open(ctx, e.g.BlobURL, e.g.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
+	return blobs, nil
+}
+
+// closeBlobs closes the blob store; a failure is only worth a warning
+// when the process is stopping anyway.
+func (e *env) closeBlobs(ctx context.Context, blobs *blob.Store) {
+	if err := blobs.Close(); err != nil {
+		e.log.WarnContext(ctx, "close blob store", "err", err.Error())
+	}
+}
 
 // tenantID resolves a tenant slug.
 func (e *env) tenant(ctx context.Context, slug string) (auth.Tenant, error) {

@@ -4,27 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"log/slog"
 
-	"github.com/alexedwards/scs/v2"
-	"github.com/riverqueue/river"
-
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
-	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/jobs"
-	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
-	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/obs"
-	"github.com/vendorsync/vendorsync/internal/registry"
-	"github.com/vendorsync/vendorsync/internal/setting"
-	"github.com/vendorsync/vendorsync/internal/ticket"
-	"github.com/vendorsync/vendorsync/internal/tracker/link"
-	"github.com/vendorsync/vendorsync/internal/web"
 )
 
 // ServeCmd runs the product.
@@ -67,7 +57,9 @@ func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
 	return c, nil
 }
 
-// Run serves until ctx ends.
+// Run serves until ctx ends: it builds the program in one pass, starts the
+// job queue (workers and schedules unless the role is web) and the HTTP
+// server (unless the role is worker), and shuts both down gracefully.
 func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	start := time.Now()
 	e, err := g.open(ctx)
@@ -75,136 +67,36 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer e.close()
-
-	first, err := e.firstRun(ctx, c)
+	blobs, err := e.openBlobs(ctx)
 	if err != nil {
 		return err
 	}
-	reg := &registry.Service{Store: e.db}
-	settings := &setting.Service{Store: e.db}
-	tickets := &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
-		st, err := settings.Get(ctx, tenantID)
-		return st.Location(), err
-	}}
-	if err := c.loadDemo(ctx, e, reg, g.stdout); err != nil {
-		return err
-	}
-
-	blobs, err := blob.Open(ctx, g.BlobURL, g.DataDir)
+	defer e.closeBlobs(ctx, blobs)
+	ln, baseURL, err := c.listen()
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := blobs.Close(); err != nil {
-			e.log.WarnContext(ctx, "close blob store", "err", err.Error())
-		}
-	}()
-	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
-	inboxSvc := newInbox(e, blobs, reg, settings, tickets)
-
-	// Integrations: mailboxes and the language model. The email pipeline is
-	// the mailboxes' Receiver and the triager's caller.
-	mailboxes := &mailbox.Service{Store: e.db, Receiver: inboxSvc, PollJob: jobs.MailPoll, Logger: e.log}
-	llmSettings := &llmconfig.Service{Store: e.db, Logger: e.log}
-	triager := &llmconfig.Triager{Service: llmSettings, Logger: e.log}
-	llmSettings.OnChange = triager.Invalidate
-	inboxSvc.Triager = triager
-
+	if ln != nil {
+		defer ln.Close() // already closed by a graceful shutdown; here for early returns
+	}
+	p := build(e, blobs, baseURL)
 	metrics := obs.NewMetrics()
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
-	river.AddWorker(workers, &jobs.EmailProcessWorker{Inbox: inboxSvc})
-	river.AddWorker(workers, &jobs.MailPollWorker{Poller: mailboxes})
-	river.AddWorker(workers, &jobs.MailPollAllWorker{Store: e.db})
-
-	// Trackers: every new ticket's issues, their sync and the orphan retry.
-	// Admin alerts go to the notification system (set below).
-	trackers := &link.Service{Store: e.db, Tickets: tickets, CreateJob: jobs.TrackerCreate,
-		BaseURL: strings.TrimRight(c.BaseURL, "/"), Logger: e.log.With("component", "trackers")}
-	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, trackers.FollowUp)
-	jobs.AddTrackerWorkers(workers, trackers)
-	// Notifications: the fan-out of new tickets, the deadline monitor's
-	// escalations and breaches, vendor replies threaded onto tickets, admin
-	// alerts (trackers.Alerter, unknown vendors, SSO accounts), each
-	// delivery a job of its own.
-	notes := newNotifications(e, settings, tickets, trackers, inboxSvc, strings.TrimRight(c.BaseURL, "/"))
-	jobs.AddNotifyWorkers(workers, notes.Dispatch, notes.Monitor)
-	q, err := jobs.New(e.db, jobs.Config{
-		Work:      c.Role != "web",
-		Workers:   workers,
-		Periodic:  []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(c.MailPoll), jobs.TrackerSyncAll(0), jobs.TrackerRetry(), jobs.DeadlineMonitor()},
-		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
-		JobLogger: e.log,
-		Metrics:   metrics,
-	})
+	q, err := c.queue(e, p, metrics)
 	if err != nil {
 		return err
 	}
-	// The demo emails are processed here, before the workers start, in
-	// order (a reply after its original); their queued jobs find them done.
-	if err := c.loadDemoEmails(ctx, e, inboxSvc, g.stdout); err != nil {
+	first, err := e.firstRun(ctx, p.auth, c)
+	if err != nil {
 		return err
 	}
-
-	var srv *http.Server
-	var ln net.Listener
-	if c.Role != "worker" {
-		ln, err = net.Listen("tcp", c.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", c.Addr, err)
-		}
-		baseURL := strings.TrimRight(c.BaseURL, "/")
-		if baseURL == "" {
-			baseURL = "http://" + ln.Addr().String()
-			trackers.BaseURL = baseURL // issues link back to where this server listens
-			notes.Dispatch.BaseURL = baseURL
-		}
-		sessions := scs.New()
-		sessions.Store = e.db.Sessions()
-		sessions.IdleTimeout = c.SessionIdle
-		sessions.Lifetime = c.SessionMaxAge
-		sessions.Cookie.Name = "vs_session"
-		sessions.Cookie.HttpOnly = true
-		sessions.Cookie.SameSite = http.SameSiteLaxMode
-		sessions.Cookie.Secure = strings.HasPrefix(baseURL, "https://")
-		deps := web.Deps{
-			Logger: e.log, Metrics: metrics, Auth: e.auth, Sessions: sessions,
-			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
-			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
-			Settings: settings, Secrets: &setting.Secrets{Store: e.db},
-			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets, Inbox: inboxSvc,
-			Mailboxes: mailboxes, LLM: llmSettings, Trackers: trackers,
-			Notify: notes.Dispatch, Dashboard: notes.Dashboard,
-		}
-		sso, err := c.OIDC.client(baseURL)
-		if err != nil {
-			return err
-		}
-		if sso != nil {
-			deps.OIDC, deps.OIDCTenant = sso, c.OIDC.Tenant
-			e.log.InfoContext(ctx, "single sign-on enabled", "issuer", sso.Issuer(), "redirect_url", baseURL+"/auth/oidc/callback")
-		}
-		server, err := web.New(deps)
-		if err != nil {
-			return err
-		}
-		srv = &http.Server{
-			Handler:           server.Handler(),
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
-			WriteTimeout:      120 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			ErrorLog:          nil,
-		}
-		fmt.Fprintf(g.stdout, "VendorSync %s is running at %s (role %s, %s)\n", Version, baseURL, c.Role, e.db.Dialect)
-		if first != nil {
-			fmt.Fprintf(g.stdout, "First run: sign in as %s with the one-time password %s (organisation %q). It is not shown again.\n",
-				first.Admin.Email, first.Password, first.Tenant.Slug)
-		}
-	} else {
-		fmt.Fprintf(g.stdout, "VendorSync %s worker running (%s)\n", Version, e.db.Dialect)
+	if err := c.loadDemo(ctx, e, p, g.stdout); err != nil {
+		return err
 	}
-
+	srv, err := c.httpServer(e, p, q, metrics, baseURL)
+	if err != nil {
+		return err
+	}
+	c.announce(g.stdout, e, baseURL, first)
 	if err := q.Start(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil // asked to stop while starting: a clean shutdown
@@ -212,11 +104,44 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
+	return c.serve(ctx, e, q, srv, ln)
+}
 
+// queue creates the job queue client: workers and schedules for roles all
+// and worker, insert-only for web.
+func (c ServeCmd) queue(e *env, p *program, metrics *obs.Metrics) (*jobs.Queue, error) {
+	return jobs.New(e.db, jobs.Config{
+		Work:      c.Role != "web",
+		Workers:   p.workers(e),
+		Periodic:  schedules(c.MailPoll),
+		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
+		JobLogger: e.log,
+		Metrics:   metrics,
+	})
+}
+
+// announce prints where the server runs and, on the first run, the admin's
+// one-time password.
+func (c ServeCmd) announce(out io.Writer, e *env, baseURL string, first *auth.Bootstrap) {
+	if c.Role == "worker" {
+		fmt.Fprintf(out, "VendorSync %s worker running (%s)\n", Version, e.db.Dialect)
+		return
+	}
+	fmt.Fprintf(out, "VendorSync %s is running at %s (role %s, %s)\n", Version, baseURL, c.Role, e.db.Dialect)
+	if first != nil {
+		fmt.Fprintf(out, "First run: sign in as %s with the one-time password %s (organisation %q). It is not shown again.\n",
+			first.Admin.Email, first.Password, first.Tenant.Slug)
+	}
+}
+
+// serve answers HTTP until ctx ends or the server fails, then lets requests
+// and jobs finish within the shutdown window.
+func (c ServeCmd) serve(ctx context.Context, e *env, q *jobs.Queue, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	if srv != nil {
 		go func() { errc <- srv.Serve(ln) }()
 	}
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // Identity is what an OpenID Connect provider asserted, in a verified ID
@@ -137,9 +138,9 @@ func (s *Service) linkOrProvision(ctx context.Context, tenantID string, id Ident
 	u = User{ID: NewID(), TenantID: tenantID, Email: id.Email, Name: name, Role: role, TeamIDs: []string{},
 		OIDCSubject: id.Subject, IsActive: true, CreatedAt: s.now(), UpdatedAt: s.now()}
 	ev := audit.Record(ssoActor(tenantID), "user.provision", "user", u.ID, nil, userView(u), flag)
-	var jobs []Job
-	if s.ProvisionJobs != nil {
-		jobs = s.ProvisionJobs(u)
+	var jobs []jobargs.Args
+	if s.Consequences.Provisioned != nil {
+		jobs = s.Consequences.Provisioned(u)
 	}
 	if err := s.Store.ProvisionUser(ctx, u, ev, jobs); err != nil {
 		return User{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // Keys is the part of the keyring the auth service needs: MAC keys for API keys.
@@ -27,15 +28,18 @@ type Service struct {
 	// BootstrapAdmins are emails that become admins on first login
 	// (VENDORSYNC_BOOTSTRAP_ADMINS); applying it never downgrades anyone.
 	BootstrapAdmins []string
-	// ProvisionJobs, when set, returns the jobs that commit with an account
-	// created at its first SSO sign-in: the notice telling the admins to
-	// set its role.
-	ProvisionJobs func(User) []Job
+	// Consequences are the jobs that changes to people cause; internal/app
+	// declares them in its table of consequences.
+	Consequences Consequences
 }
 
-// Job is a background job committed with a change; river's JobArgs
-// satisfy it, so this package needs no queue import.
-type Job interface{ Kind() string }
+// Consequences are the jobs changes to people cause, each committed with
+// its change.
+type Consequences struct {
+	// Provisioned returns the jobs of an account created at its first SSO
+	// sign-in: the notice telling the admins to set its role.
+	Provisioned func(User) []jobargs.Args
+}
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // Tenant is one organisation; its rows are walled off from every other's.
@@ -76,7 +77,7 @@ type Store interface {
 	CreateUser(ctx context.Context, u User, ev audit.Event) error
 	// ProvisionUser creates an account at its first SSO sign-in, with the
 	// jobs that announce it, in one transaction.
-	ProvisionUser(ctx context.Context, u User, ev audit.Event, jobs []Job) error
+	ProvisionUser(ctx context.Context, u User, ev audit.Event, jobs []jobargs.Args) error
 	UpdateUser(ctx context.Context, u User, ev audit.Event) error
 	User(ctx context.Context, tenantID, id string) (User, error)
 	UserByEmail(ctx context.Context, tenantID, email string) (User, error)

@@ -124,7 +124,7 @@ func (s *Service) manualDraft(ctx context.Context, p auth.Principal, e Email, c 
 	summary := ticketSummary(triage.Summarize(TriageEmail(e), ts), e)
 	d := ticket.Draft{VendorID: vendor.ID, Topic: oneLine(c.Topic, e.Subject, ticket.MaxTopic), Summary: summary,
 		EffectiveDate: ticket.Date(strings.TrimSpace(c.EffectiveDate)), Severity: c.Severity, OwnerTeamID: c.OwnerTeamID,
-		SLADays: c.SLADays, EmailID: e.ID, ApplicationIDs: c.ApplicationIDs, FollowUp: s.TicketJobs}
+		SLADays: c.SLADays, EmailID: e.ID, ApplicationIDs: c.ApplicationIDs}
 	why := []string{"Classified by " + p.Label + " from the triage queue (the email was " + strings.ToLower(e.Status.Label()) + ")."}
 	if d.SLADays == 0 {
 		d.SLADays = ts.SLADaysByTier[vendor.Tier]

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
@@ -155,17 +156,27 @@ type Filter struct {
 	Limit  int
 }
 
-// Job is a job enqueued in the transaction of the change that causes it;
-// river's JobArgs satisfy it, so this package needs no queue import. Its
-// JSON must carry the tenant_id.
-type Job interface{ Kind() string }
+// Consequences are the jobs emails cause beyond their own processing:
+// alerts and notifications. internal/app declares them in its table of
+// consequences; each commits with the email's new status, so a retried
+// process job never causes them twice.
+type Consequences struct {
+	// UnknownVendor returns the jobs of an email from an unknown vendor
+	// (the seed's alert to the triage channel); without them the email
+	// only waits in the triage queue.
+	UnknownVendor func(Email) []jobargs.Args
+	// ThreadUpdate returns the jobs of an email attached to its ticket
+	// (e.TicketID) as an update, given the email's new text without the
+	// quoted original.
+	ThreadUpdate func(e Email, reply string) []jobargs.Args
+}
 
 // NewEmail is one email to store: its row and the jobs it causes.
 type NewEmail struct {
 	Email Email
 	// Job processes the email; nil for emails stored already done
 	// (duplicates, unreadable messages).
-	Job Job
+	Job jobargs.Args
 }
 
 // Batch is what one ReceiveBatch writes in one transaction.
@@ -195,7 +206,7 @@ type Completion struct {
 	// Update, when set, is appended to the timeline of Email.TicketID.
 	Update *ticket.TicketEvent
 	Audit  []audit.Event
-	Jobs   []Job
+	Jobs   []jobargs.Args
 }
 
 // Store is what the inbox needs from storage. Every read and write is scoped

@@ -14,7 +14,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/inbox"
-	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -45,15 +45,8 @@ func newNotified(t *testing.T, db *sqlstore.DB) *notified {
 		EmailDomains: []string{"mastercard.com"}}); err != nil {
 		t.Fatal(err)
 	}
-	svc := &inbox.Service{Store: db, Blobs: blobs, Tickets: f.Tickets, Registry: reg, Settings: f.Settings, Now: f.Clock.Now}
-	svc.UnknownVendorJobs = func(em inbox.Email) []inbox.Job {
-		return []inbox.Job{f.Notify.UnknownVendorJob(em.TenantID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
-			Subject: em.Subject, ReceivedAt: em.ReceivedAt})}
-	}
-	svc.ThreadUpdateJobs = func(em inbox.Email, reply string) []inbox.Job {
-		return []inbox.Job{f.Notify.ThreadUpdateJob(em.TenantID, em.TicketID, notify.EmailFacts{ID: em.ID, From: em.From.String(),
-			Subject: em.Subject, ReceivedAt: em.ReceivedAt, Excerpt: reply})}
-	}
+	svc := &inbox.Service{Store: db, Blobs: blobs, Tickets: f.Tickets, Registry: reg, Settings: f.Settings, Now: f.Clock.Now,
+		Consequences: f.Causes.Emails}
 	return &notified{Fixture: f, svc: svc}
 }
 
@@ -152,7 +145,7 @@ func TestThreadUpdateNotifiesOwners(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, j := range res.Jobs {
-				var a jobs.NotifyPlanArgs
+				var a notify.PlanJob
 				if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
 					t.Fatal(err)
 				}
@@ -169,8 +162,8 @@ func TestThreadUpdateNotifiesOwners(t *testing.T) {
 		})
 
 		t.Run("a commit that fails enqueues nothing; its retry notifies once", func(t *testing.T) {
-			hook := n.svc.ThreadUpdateJobs
-			n.svc.ThreadUpdateJobs = func(em inbox.Email, reply string) []inbox.Job { return append(hook(em, reply), brokenJob{}) }
+			hook := n.svc.Consequences.ThreadUpdate
+			n.svc.Consequences.ThreadUpdate = func(em inbox.Email, reply string) []jobargs.Args { return append(hook(em, reply), brokenJob{}) }
 			e2, err := n.svc.Receive(ctx, n.Admin, reply(tk.Key(), "reply-2"), mail.SourceRef{Kind: mail.SourceUpload})
 			if err != nil {
 				t.Fatal(err)
@@ -181,7 +174,7 @@ func TestThreadUpdateNotifiesOwners(t *testing.T) {
 			if got := n.RunPlanJobs(t); got != 0 {
 				t.Fatalf("%d plan jobs after the failed commit", got)
 			}
-			n.svc.ThreadUpdateJobs = hook
+			n.svc.Consequences.ThreadUpdate = hook
 			if got, err := n.svc.Process(ctx, n.Tenant, e2.ID, 2, 8); err != nil || got.Status != inbox.Thread {
 				t.Fatalf("retry = %s, %v", got.Status, err)
 			}

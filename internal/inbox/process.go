@@ -152,8 +152,8 @@ func (s *Service) threadCompletion(sys auth.Principal, e Email, t ticket.Ticket,
 		audit.Record(sys, "ticket."+string(ticket.EventThreadUpdate), "ticket", t.ID, nil, map[string]any{"body": summary, "email_id": e.ID}),
 		audit.Record(sys, "email.thread", "email", e.ID, nil, map[string]any{"status": Thread, "ticket": t.Key(), "evidence": evidence}),
 	}}
-	if s.ThreadUpdateJobs != nil {
-		c.Jobs = s.ThreadUpdateJobs(e, replyText(e.TextBody))
+	if s.Consequences.ThreadUpdate != nil {
+		c.Jobs = s.Consequences.ThreadUpdate(e, replyText(e.TextBody))
 	}
 	return c
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -76,7 +77,7 @@ func (s *Service) receive(ctx context.Context, actor auth.Principal, src mail.So
 		}
 		ne := NewEmail{Email: e}
 		if e.Status == Received {
-			ne.Job = ProcessArgs{TenantID: actor.TenantID, EmailID: e.ID}
+			ne.Job = jobargs.EmailProcess{Tenant: jobargs.For(actor.TenantID), EmailID: e.ID}
 		}
 		b.Emails = append(b.Emails, ne)
 	}

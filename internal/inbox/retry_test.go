@@ -10,6 +10,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
 	"github.com/vendorsync/vendorsync/internal/llm/openai"
 	"github.com/vendorsync/vendorsync/internal/mail"
@@ -154,14 +155,15 @@ func TestProcessIsIdempotent(t *testing.T) {
 		w := newWorld(t, db)
 		e := w.receive(t, demo(t, "06_digicert_distrust.eml"))
 		t.Run("a crash before the commit leaves nothing, and the retry opens one ticket", func(t *testing.T) {
-			w.svc.TicketJobs = func(ticket.Ticket) []ticket.Job { return []ticket.Job{brokenJob{}} }
+			created := w.svc.Tickets.Consequences.Created
+			w.svc.Tickets.Consequences.Created = func(ticket.Ticket) []jobargs.Args { return []jobargs.Args{brokenJob{}} }
 			if _, err := w.svc.Process(ctx, w.tenant.ID, e.ID, 1, 8); err == nil {
 				t.Fatal("the failing commit reported success")
 			}
 			if n := len(w.allTickets(t)); n != 0 {
 				t.Fatalf("%d tickets after the crash", n)
 			}
-			w.svc.TicketJobs = nil
+			w.svc.Tickets.Consequences.Created = created
 			got, err := w.svc.Process(ctx, w.tenant.ID, e.ID, 2, 8)
 			if err != nil || got.Status != inbox.Triaged {
 				t.Fatalf("retry = %s, %v", got.Status, err)

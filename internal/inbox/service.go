@@ -51,19 +51,9 @@ type Service struct {
 	Triager Triager
 	// Limits bound what is kept of one message; zero fields take mail's defaults.
 	Limits mail.Limits
-	// TicketJobs, when set, returns the follow-up jobs of a ticket the
-	// pipeline opens (tracker issues, notifications); they commit with it.
-	TicketJobs func(ticket.Ticket) []ticket.Job
-	// UnknownVendorJobs is the hook for alerting triage operators about an
-	// email from an unknown vendor (the seed's Slack alert). Its jobs commit
-	// with the email's unknown status. Nil until notifications exist: then
-	// the email only waits in the triage queue.
-	UnknownVendorJobs func(Email) []Job
-	// ThreadUpdateJobs, when set, returns the jobs that tell a ticket's
-	// owners about an email attached to it as an update (e.TicketID), given
-	// the email's new text without the quoted original. They commit with
-	// the update, so a retried process job never notifies twice.
-	ThreadUpdateJobs func(e Email, reply string) []Job
+	// Consequences are the jobs emails cause (alerts, notifications); the
+	// tickets the pipeline opens cause theirs through Tickets.
+	Consequences Consequences
 	// Logger records pipeline failures; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; tests replace it.

@@ -63,8 +63,8 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 		c.Email.Status = Informational
 	case triage.UnknownVendor:
 		c.Email.Status = Unknown
-		if s.UnknownVendorJobs != nil {
-			c.Jobs = s.UnknownVendorJobs(c.Email)
+		if s.Consequences.UnknownVendor != nil {
+			c.Jobs = s.Consequences.UnknownVendor(c.Email)
 		}
 	default:
 		c.Email.Status, c.Email.Error = Failed, fmt.Sprintf("triage returned an unknown classification %q", d.Classification)
@@ -129,8 +129,7 @@ func (s *Service) draftOf(e Email, d triage.Decision, raw json.RawMessage) ticke
 	return ticket.Draft{VendorID: d.VendorID, Topic: oneLine(d.Topic, e.Subject, ticket.MaxTopic), Summary: ticketSummary(d.Summary, e),
 		EffectiveDate: ticket.Date(d.EffectiveDate.String()), Severity: d.Severity, OwnerTeamID: d.OwnerTeam, SLADays: d.SLADays,
 		AlertChannel: d.AlertChannel, EmailID: e.ID, MatchedRuleIDs: d.MatchedRuleIDs,
-		Reasoning: truncateRunes(d.Reasoning, ticket.MaxReasoning), Decision: raw, ApplicationIDs: d.AffectedApplicationIDs,
-		FollowUp: s.TicketJobs}
+		Reasoning: truncateRunes(d.Reasoning, ticket.MaxReasoning), Decision: raw, ApplicationIDs: d.AffectedApplicationIDs}
 }
 
 // invalidText renders a validation error with its fields on one line.

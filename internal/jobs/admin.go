@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
 
@@ -124,7 +125,7 @@ func (a *Admin) Get(ctx context.Context, tenantID string, id int64) (Job, error)
 	if err != nil {
 		return Job{}, notFound(err, id)
 	}
-	if t, _ := TenantOf(row.EncodedArgs); t != tenantID || tenantID == SystemTenant {
+	if t, _ := jobargs.TenantOf(row.EncodedArgs); t != tenantID || tenantID == jobargs.SystemTenant {
 		return Job{}, apperr.NotFoundf("job %d not found", id)
 	}
 	return jobOf(row), nil
@@ -141,7 +142,7 @@ func (a *Admin) Retry(ctx context.Context, actor audit.Actor, id int64) (Job, er
 		if err != nil {
 			return notFound(err, id)
 		}
-		if t, _ := TenantOf(row.EncodedArgs); t != tenantID || tenantID == SystemTenant {
+		if t, _ := jobargs.TenantOf(row.EncodedArgs); t != tenantID || tenantID == jobargs.SystemTenant {
 			return apperr.NotFoundf("job %d not found", id)
 		}
 		before := jobOf(row)

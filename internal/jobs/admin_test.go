@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -55,10 +56,10 @@ func TestDeadLetterAdmin(t *testing.T) {
 		river.AddWorker(workers, &recordWorker{})
 		q := startQueue(t, db, workers, "admin-test")
 		ids := deadLetters(t, q,
-			failArgs{TenantArgs: jobs.ForTenant(a), Reason: "one"},
-			otherFailArgs{TenantArgs: jobs.ForTenant(a)},
-			failArgs{TenantArgs: jobs.ForTenant(a), Reason: "three"},
-			failArgs{TenantArgs: jobs.ForTenant(g), Reason: "globex"},
+			failArgs{Tenant: jobargs.For(a), Reason: "one"},
+			otherFailArgs{Tenant: jobargs.For(a)},
+			failArgs{Tenant: jobargs.For(a), Reason: "three"},
+			failArgs{Tenant: jobargs.For(g), Reason: "globex"},
 		)
 		globexJob := ids[3]
 		admin := jobs.NewAdmin(db, q)
@@ -122,7 +123,7 @@ func TestDeadLetterAdmin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tenant, _ := jobs.TenantOf(j.Args); tenant != a || len(j.Errors) != 1 || j.Errors[0].Attempt != 1 || j.Errors[0].At.IsZero() {
+			if tenant, _ := jobargs.TenantOf(j.Args); tenant != a || len(j.Errors) != 1 || j.Errors[0].Attempt != 1 || j.Errors[0].At.IsZero() {
 				t.Fatalf("job = %+v", j)
 			}
 		})
@@ -157,7 +158,7 @@ func TestDeadLetterAdmin(t *testing.T) {
 		})
 
 		t.Run("a job that is not a dead letter cannot be retried", func(t *testing.T) {
-			res, err := q.Client.Insert(ctx, recordArgs{TenantArgs: jobs.ForTenant(a), N: 7}, nil)
+			res, err := q.Client.Insert(ctx, recordArgs{Tenant: jobargs.For(a), N: 7}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // threadSnooze is how long an email waits when an earlier email of its
@@ -19,12 +20,12 @@ const threadSnooze = 2 * time.Second
 // return the error, so River retries with backoff; the last attempt marks
 // the email failed for the triage queue.
 type EmailProcessWorker struct {
-	river.WorkerDefaults[inbox.ProcessArgs]
+	river.WorkerDefaults[jobargs.EmailProcess]
 	Inbox *inbox.Service
 }
 
 // Work processes the job's email.
-func (w *EmailProcessWorker) Work(ctx context.Context, job *river.Job[inbox.ProcessArgs]) error {
+func (w *EmailProcessWorker) Work(ctx context.Context, job *river.Job[jobargs.EmailProcess]) error {
 	_, err := w.Inbox.Process(ctx, job.Args.TenantID, job.Args.EmailID, job.Attempt, job.MaxAttempts)
 	if errors.Is(err, inbox.ErrThreadPending) {
 		return river.JobSnooze(threadSnooze)
@@ -34,6 +35,6 @@ func (w *EmailProcessWorker) Work(ctx context.Context, job *river.Job[inbox.Proc
 
 // Timeout bounds one attempt; a language model that is slow to answer
 // should not hold a worker for the queue's five minutes.
-func (w *EmailProcessWorker) Timeout(*river.Job[inbox.ProcessArgs]) time.Duration {
+func (w *EmailProcessWorker) Timeout(*river.Job[jobargs.EmailProcess]) time.Duration {
 	return 2 * time.Minute
 }

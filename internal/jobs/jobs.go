@@ -3,8 +3,10 @@
 // change that causes them, retried with backoff, and kept as dead letters
 // (River's "discarded" state) when they run out of attempts. Periodic jobs
 // run on the elected leader only, so N replicas never run them N times.
-// Every job's args embed TenantArgs (inserts without tenant_id are refused),
-// so a tenant's administrators see and retry only their own dead letters.
+// Every job's args embed jobargs.Tenant (inserts without tenant_id are
+// refused), so a tenant's administrators see and retry only their own dead
+// letters. The args themselves are plain data in package jobargs; this
+// package is the runtime that stores and works them.
 package jobs
 
 import (
@@ -17,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
@@ -89,8 +92,19 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	db.SetEnqueuer(client)
-	return &Queue{Client: client, work: cfg.Work}, nil
+	q := &Queue{Client: client, work: cfg.Work}
+	db.SetEnqueuer(q)
+	return q, nil
+}
+
+// EnqueueTx inserts job in tx, with the options its args ask for (one per
+// args while one waits or runs); the store calls it for every job a change
+// causes, so the job exists if and only if the change commits.
+func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) error {
+	if _, err := q.Client.InsertTx(ctx, tx, job, insertOpts(job)); err != nil {
+		return fmt.Errorf("enqueue %s: %w", job.Kind(), err)
+	}
+	return nil
 }
 
 // Start begins working jobs (a no-op for insert-only clients).

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -18,7 +19,7 @@ import (
 
 // recordArgs is a job that records its N when worked.
 type recordArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 	N int `json:"n"`
 }
 
@@ -50,7 +51,7 @@ func (w *recordWorker) saw(n int) bool {
 
 // failArgs is a job that always fails with its Reason.
 type failArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 	Reason string `json:"reason"`
 }
 
@@ -58,7 +59,7 @@ func (failArgs) Kind() string { return "test.fail" }
 
 // otherFailArgs is a second failing kind, for kind filters.
 type otherFailArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 }
 
 func (otherFailArgs) Kind() string { return "test.fail_other" }
@@ -137,7 +138,7 @@ func TestEnqueueIsTransactional(t *testing.T) {
 
 		t.Run("commit enqueues and the job is worked", func(t *testing.T) {
 			err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
-				return tx.Enqueue(ctx, recordArgs{TenantArgs: jobs.ForTenant("t1"), N: 1}, nil)
+				return tx.Enqueue(ctx, recordArgs{Tenant: jobargs.For("t1"), N: 1})
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -148,7 +149,7 @@ func TestEnqueueIsTransactional(t *testing.T) {
 		t.Run("rollback leaves no job", func(t *testing.T) {
 			errAbort := errors.New("abort")
 			err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
-				if err := tx.Enqueue(ctx, recordArgs{TenantArgs: jobs.ForTenant("t1"), N: 2}, nil); err != nil {
+				if err := tx.Enqueue(ctx, recordArgs{Tenant: jobargs.For("t1"), N: 2}); err != nil {
 					return err
 				}
 				return errAbort
@@ -169,7 +170,7 @@ func TestEnqueueIsTransactional(t *testing.T) {
 		})
 
 		t.Run("args without tenant_id are refused", func(t *testing.T) {
-			err := db.InTx(ctx, func(tx *sqlstore.Tx) error { return tx.Enqueue(ctx, bareArgs{}, nil) })
+			err := db.InTx(ctx, func(tx *sqlstore.Tx) error { return tx.Enqueue(ctx, bareArgs{}) })
 			if err == nil {
 				t.Fatal("enqueue of args without tenant_id succeeded")
 			}
@@ -186,7 +187,7 @@ func TestFailedJobsRetryThenBecomeDeadLetters(t *testing.T) {
 		q := startQueue(t, db, workers, "retry-test")
 
 		t.Run("a failure is retried later with backoff", func(t *testing.T) {
-			res, err := q.Client.Insert(ctx, failArgs{TenantArgs: jobs.ForTenant("t1"), Reason: "x"}, nil)
+			res, err := q.Client.Insert(ctx, failArgs{Tenant: jobargs.For("t1"), Reason: "x"}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +217,7 @@ func TestFailedJobsRetryThenBecomeDeadLetters(t *testing.T) {
 		})
 
 		t.Run("exhausted jobs are discarded with every error kept", func(t *testing.T) {
-			res, err := q.Client.Insert(ctx, otherFailArgs{TenantArgs: jobs.ForTenant("t1")}, &river.InsertOpts{MaxAttempts: 3})
+			res, err := q.Client.Insert(ctx, otherFailArgs{Tenant: jobargs.For("t1")}, &river.InsertOpts{MaxAttempts: 3})
 			if err != nil {
 				t.Fatal(err)
 			}

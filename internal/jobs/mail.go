@@ -7,38 +7,15 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
 
 // DefaultMailPollInterval is how often every active mailbox is polled.
 const DefaultMailPollInterval = time.Minute
-
-// MailPollArgs polls one mailbox.
-type MailPollArgs struct {
-	TenantArgs
-	MailboxID string `json:"mailbox_id"`
-}
-
-// Kind names the job.
-func (MailPollArgs) Kind() string { return "mail.poll" }
-
-// InsertOpts makes a poll unique per mailbox while one waits or runs, so a
-// slow mailbox never piles up polls behind it.
-func (MailPollArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
-}
-
-// MailPoll returns the poll job of a mailbox; mailbox.Service.PollJob.
-func MailPoll(tenantID, mailboxID string) mailbox.Job {
-	return MailPollArgs{TenantArgs: ForTenant(tenantID), MailboxID: mailboxID}
-}
 
 // MailPoller polls one mailbox; *mailbox.Service implements it.
 type MailPoller interface {
@@ -47,7 +24,7 @@ type MailPoller interface {
 
 // MailPollWorker runs mail.poll jobs.
 type MailPollWorker struct {
-	river.WorkerDefaults[MailPollArgs]
+	river.WorkerDefaults[jobargs.MailPoll]
 	Poller MailPoller
 }
 
@@ -55,7 +32,7 @@ type MailPollWorker struct {
 // refused) has its error on its status already; the job then succeeds,
 // because the next scheduled round retries sooner than River's backoff and
 // retries would only pile up behind it. Other errors (the database) retry.
-func (w *MailPollWorker) Work(ctx context.Context, job *river.Job[MailPollArgs]) error {
+func (w *MailPollWorker) Work(ctx context.Context, job *river.Job[jobargs.MailPoll]) error {
 	err := w.Poller.Poll(ctx, job.Args.TenantID, job.Args.MailboxID)
 	var pe *mailbox.PollError
 	switch {
@@ -67,23 +44,15 @@ func (w *MailPollWorker) Work(ctx context.Context, job *river.Job[MailPollArgs])
 	return fmt.Errorf("mail.poll %s: %w", job.Args.MailboxID, err)
 }
 
-// MailPollAllArgs enqueues a poll of every active mailbox of every tenant.
-type MailPollAllArgs struct {
-	TenantArgs // SystemTenant: mailboxes of all tenants
-}
-
-// Kind names the job.
-func (MailPollAllArgs) Kind() string { return "mail.poll_all" }
-
 // MailPollAllWorker runs mail.poll_all jobs.
 type MailPollAllWorker struct {
-	river.WorkerDefaults[MailPollAllArgs]
+	river.WorkerDefaults[jobargs.MailPollAll]
 	Store *sqlstore.DB
 }
 
 // Work enqueues one mail.poll per active mailbox; a mailbox whose previous
 // poll still waits or runs keeps that one.
-func (w *MailPollAllWorker) Work(ctx context.Context, _ *river.Job[MailPollAllArgs]) error {
+func (w *MailPollAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.MailPollAll]) error {
 	refs, err := w.Store.ActiveMailboxes(ctx)
 	if err != nil {
 		return fmt.Errorf("mail.poll_all: %w", err)
@@ -93,7 +62,7 @@ func (w *MailPollAllWorker) Work(ctx context.Context, _ *river.Job[MailPollAllAr
 	}
 	err = w.Store.InTx(ctx, func(tx *sqlstore.Tx) error {
 		for _, r := range refs {
-			if err := tx.Enqueue(ctx, MailPoll(r.TenantID, r.ID), nil); err != nil {
+			if err := tx.Enqueue(ctx, jobargs.MailPoll{Tenant: jobargs.For(r.TenantID), MailboxID: r.ID}); err != nil {
 				return err
 			}
 		}
@@ -112,6 +81,6 @@ func MailPollAll(interval time.Duration) *river.PeriodicJob {
 		interval = DefaultMailPollInterval
 	}
 	return Periodic("mail.poll_all", interval, func() river.JobArgs {
-		return MailPollAllArgs{TenantArgs: ForTenant(SystemTenant)}
+		return jobargs.MailPollAll{}
 	})
 }

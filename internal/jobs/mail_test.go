@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -51,7 +52,7 @@ func pollJobs(t *testing.T, q *jobs.Queue) []string {
 	}
 	var ids []string
 	for _, j := range res.Jobs {
-		var a jobs.MailPollArgs
+		var a jobargs.MailPoll
 		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +77,7 @@ func TestMailPollAllEnqueuesOnePollPerActiveMailbox(t *testing.T) {
 		slices.Sort(want)
 		w := &jobs.MailPollAllWorker{Store: db}
 		for range 2 {
-			if err := w.Work(context.Background(), &river.Job[jobs.MailPollAllArgs]{}); err != nil {
+			if err := w.Work(context.Background(), &river.Job[jobargs.MailPollAll]{}); err != nil {
 				t.Fatal(err)
 			}
 		}

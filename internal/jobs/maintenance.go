@@ -6,15 +6,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
-
-// SessionCleanupArgs removes expired web sessions of every tenant.
-type SessionCleanupArgs struct {
-	TenantArgs // SystemTenant: sessions of all tenants
-}
-
-// Kind names the job.
-func (SessionCleanupArgs) Kind() string { return "maintenance.session_cleanup" }
 
 // SessionStore is what the cleanup needs.
 type SessionStore interface {
@@ -23,12 +16,12 @@ type SessionStore interface {
 
 // SessionCleanupWorker deletes sessions past their expiry.
 type SessionCleanupWorker struct {
-	river.WorkerDefaults[SessionCleanupArgs]
+	river.WorkerDefaults[jobargs.SessionCleanup]
 	Store SessionStore
 }
 
 // Work deletes expired sessions.
-func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[SessionCleanupArgs]) error {
+func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[jobargs.SessionCleanup]) error {
 	if _, err := w.Store.DeleteExpiredSessions(ctx); err != nil {
 		return fmt.Errorf("session cleanup: %w", err)
 	}
@@ -38,6 +31,6 @@ func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[SessionCle
 // SessionCleanup is the hourly periodic job.
 func SessionCleanup() *river.PeriodicJob {
 	return Periodic("maintenance.session_cleanup", time.Hour, func() river.JobArgs {
-		return SessionCleanupArgs{TenantArgs: ForTenant(SystemTenant)}
+		return jobargs.SessionCleanup{}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 )
 
@@ -22,7 +23,7 @@ type observer struct {
 
 // Work runs the job with correlation ids in its context.
 func (o *observer) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
-	tenant, _ := TenantOf(job.EncodedArgs)
+	tenant, _ := jobargs.TenantOf(job.EncodedArgs)
 	ctx = obs.With(ctx, "tenant_id", tenant, "job_kind", job.Kind, "job_id", strconv.FormatInt(job.ID, 10))
 	err := doInner(ctx)
 	outcome := "ok"

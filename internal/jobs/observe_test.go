@@ -12,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -37,10 +38,10 @@ func TestJobOutcomesAreObserved(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer q.Stop(ctx) //nolint:errcheck // stopped explicitly below; a second stop is a no-op
-	if _, err := q.Client.Insert(ctx, recordArgs{TenantArgs: jobs.ForTenant("tenant-obs"), N: 7}, nil); err != nil {
+	if _, err := q.Client.Insert(ctx, recordArgs{Tenant: jobargs.For("tenant-obs"), N: 7}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.Client.Insert(ctx, failArgs{TenantArgs: jobs.ForTenant("tenant-obs"), Reason: "x"}, &river.InsertOpts{MaxAttempts: 1}); err != nil {
+	if _, err := q.Client.Insert(ctx, failArgs{Tenant: jobargs.For("tenant-obs"), Reason: "x"}, &river.InsertOpts{MaxAttempts: 1}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "both outcomes counted", func() (bool, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/secret"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -18,7 +19,7 @@ import (
 // tickArgs is a periodic job; Node names the client whose schedule
 // enqueued it.
 type tickArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 	Node string `json:"node"`
 }
 
@@ -78,7 +79,7 @@ func TestPeriodicJobsRunOncePerCluster(t *testing.T) {
 				workers := river.NewWorkers()
 				river.AddWorker(workers, w)
 				tick := jobs.Periodic("test.tick", time.Second, func() river.JobArgs {
-					return tickArgs{TenantArgs: jobs.ForTenant(jobs.SystemTenant), Node: node}
+					return tickArgs{Tenant: jobargs.For(jobargs.SystemTenant), Node: node}
 				})
 				return db, w, startQueue(t, db, workers, node, tick)
 			}

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -19,34 +19,9 @@ const (
 	TrackerRetryInterval = 15 * time.Minute
 )
 
-// whileWaiting keeps one job per args while one waits or runs.
-var whileWaiting = river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-}}}
-
-// TrackerCreateArgs creates the tracker issue of one (ticket, application).
-type TrackerCreateArgs struct {
-	TenantArgs
-	TicketID      string `json:"ticket_id"`
-	ApplicationID string `json:"application_id"`
-}
-
-// Kind names the job.
-func (TrackerCreateArgs) Kind() string { return "tracker.create_issue" }
-
-// InsertOpts makes the job unique per link while one waits or runs: a
-// retry, the periodic orphan round and "sync now" never stack attempts.
-func (TrackerCreateArgs) InsertOpts() river.InsertOpts { return whileWaiting }
-
-// TrackerCreate returns the create job of a link; link.Service.CreateJob.
-func TrackerCreate(tenantID, ticketID, applicationID string) link.Job {
-	return TrackerCreateArgs{TenantArgs: ForTenant(tenantID), TicketID: ticketID, ApplicationID: applicationID}
-}
-
 // TrackerCreateWorker runs tracker.create_issue jobs.
 type TrackerCreateWorker struct {
-	river.WorkerDefaults[TrackerCreateArgs]
+	river.WorkerDefaults[jobargs.TrackerCreate]
 	Links *link.Service
 }
 
@@ -55,7 +30,7 @@ type TrackerCreateWorker struct {
 // Retry-After, the backoff after a 5xx, another attempt's lease) is a
 // snooze, which River does not count as a failed attempt. Only errors
 // recording the outcome make River retry.
-func (w *TrackerCreateWorker) Work(ctx context.Context, job *river.Job[TrackerCreateArgs]) error {
+func (w *TrackerCreateWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerCreate]) error {
 	a := job.Args
 	res, err := w.Links.CreateIssue(ctx, a.TenantID, a.TicketID, a.ApplicationID)
 	switch {
@@ -70,30 +45,19 @@ func (w *TrackerCreateWorker) Work(ctx context.Context, job *river.Job[TrackerCr
 }
 
 // Timeout bounds one attempt a little beyond link.AttemptTimeout.
-func (w *TrackerCreateWorker) Timeout(*river.Job[TrackerCreateArgs]) time.Duration {
+func (w *TrackerCreateWorker) Timeout(*river.Job[jobargs.TrackerCreate]) time.Duration {
 	return link.AttemptTimeout + time.Minute
 }
 
-// TrackerSyncArgs syncs the status of one tenant's tracker issues.
-type TrackerSyncArgs struct {
-	TenantArgs
-}
-
-// Kind names the job.
-func (TrackerSyncArgs) Kind() string { return "tracker.sync" }
-
-// InsertOpts keeps one sync per tenant while one waits or runs.
-func (TrackerSyncArgs) InsertOpts() river.InsertOpts { return whileWaiting }
-
 // TrackerSyncWorker runs tracker.sync jobs.
 type TrackerSyncWorker struct {
-	river.WorkerDefaults[TrackerSyncArgs]
+	river.WorkerDefaults[jobargs.TrackerSync]
 	Links *link.Service
 }
 
 // Work syncs the tenant. A connection switched off since the job was
 // enqueued leaves nothing to do.
-func (w *TrackerSyncWorker) Work(ctx context.Context, job *river.Job[TrackerSyncArgs]) error {
+func (w *TrackerSyncWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerSync]) error {
 	_, err := w.Links.Sync(ctx, job.Args.TenantID)
 	if err != nil && !apperr.Is(err, apperr.Conflict) {
 		return fmt.Errorf("tracker.sync: %w", err)
@@ -102,34 +66,25 @@ func (w *TrackerSyncWorker) Work(ctx context.Context, job *river.Job[TrackerSync
 }
 
 // Timeout leaves room for tenants with tens of thousands of issues.
-func (w *TrackerSyncWorker) Timeout(*river.Job[TrackerSyncArgs]) time.Duration {
+func (w *TrackerSyncWorker) Timeout(*river.Job[jobargs.TrackerSync]) time.Duration {
 	return 15 * time.Minute
 }
 
-// TrackerSyncAllArgs enqueues a sync of every tenant with an enabled
-// connection.
-type TrackerSyncAllArgs struct {
-	TenantArgs // SystemTenant: every tenant
-}
-
-// Kind names the job.
-func (TrackerSyncAllArgs) Kind() string { return "tracker.sync_all" }
-
 // TrackerSyncAllWorker runs tracker.sync_all jobs.
 type TrackerSyncAllWorker struct {
-	river.WorkerDefaults[TrackerSyncAllArgs]
+	river.WorkerDefaults[jobargs.TrackerSyncAll]
 	Links *link.Service
 }
 
 // Work enqueues one tracker.sync per tenant in one transaction.
-func (w *TrackerSyncAllWorker) Work(ctx context.Context, _ *river.Job[TrackerSyncAllArgs]) error {
+func (w *TrackerSyncAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.TrackerSyncAll]) error {
 	tenants, err := w.Links.SyncTenants(ctx)
 	if err != nil {
 		return fmt.Errorf("tracker.sync_all: %w", err)
 	}
-	jobs := make([]link.Job, 0, len(tenants))
+	jobs := make([]jobargs.Args, 0, len(tenants))
 	for _, id := range tenants {
-		jobs = append(jobs, TrackerSyncArgs{TenantArgs: ForTenant(id)})
+		jobs = append(jobs, jobargs.TrackerSync{Tenant: jobargs.For(id)})
 	}
 	if err := w.Links.Store.EnqueueJobs(ctx, jobs); err != nil {
 		return fmt.Errorf("tracker.sync_all: enqueue %d syncs: %w", len(jobs), err)
@@ -144,27 +99,18 @@ func TrackerSyncAll(interval time.Duration) *river.PeriodicJob {
 		interval = TrackerSyncInterval
 	}
 	return Periodic("tracker.sync_all", interval, func() river.JobArgs {
-		return TrackerSyncAllArgs{TenantArgs: ForTenant(SystemTenant)}
+		return jobargs.TrackerSyncAll{}
 	})
 }
 
-// TrackerRetryArgs re-enqueues the creation of orphaned and stale pending
-// links of every tenant.
-type TrackerRetryArgs struct {
-	TenantArgs // SystemTenant: every tenant
-}
-
-// Kind names the job.
-func (TrackerRetryArgs) Kind() string { return "tracker.retry_orphans" }
-
 // TrackerRetryWorker runs tracker.retry_orphans jobs.
 type TrackerRetryWorker struct {
-	river.WorkerDefaults[TrackerRetryArgs]
+	river.WorkerDefaults[jobargs.TrackerRetry]
 	Links *link.Service
 }
 
 // Work enqueues the create jobs (link.Service.RetryDue).
-func (w *TrackerRetryWorker) Work(ctx context.Context, _ *river.Job[TrackerRetryArgs]) error {
+func (w *TrackerRetryWorker) Work(ctx context.Context, _ *river.Job[jobargs.TrackerRetry]) error {
 	if _, err := w.Links.RetryDue(ctx); err != nil {
 		return fmt.Errorf("tracker.retry_orphans: %w", err)
 	}
@@ -175,7 +121,7 @@ func (w *TrackerRetryWorker) Work(ctx context.Context, _ *river.Job[TrackerRetry
 // 15 min", on the leader only.
 func TrackerRetry() *river.PeriodicJob {
 	return Periodic("tracker.retry_orphans", TrackerRetryInterval, func() river.JobArgs {
-		return TrackerRetryArgs{TenantArgs: ForTenant(SystemTenant)}
+		return jobargs.TrackerRetry{}
 	})
 }
 

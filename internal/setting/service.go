@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
@@ -76,6 +77,13 @@ func (s *Service) Get(ctx context.Context, tenantID string) (Settings, error) {
 		}
 	}
 	return st, nil
+}
+
+// Location returns a tenant's time zone, which decides when dates end and
+// how times are shown; tickets and the dashboard take it.
+func (s *Service) Location(ctx context.Context, tenantID string) (*time.Location, error) {
+	st, err := s.Get(ctx, tenantID)
+	return st.Location(), err
 }
 
 // Update validates and saves the keys present in the patch, recording the

@@ -125,7 +125,7 @@ func (tx *Tx) insertEmail(ctx context.Context, ne inbox.NewEmail, now time.Time)
 		}
 	}
 	if ne.Job != nil {
-		if err := tx.Enqueue(ctx, ne.Job, nil); err != nil {
+		if err := tx.Enqueue(ctx, ne.Job); err != nil {
 			return inbox.Email{}, err
 		}
 	}

@@ -52,10 +52,8 @@ func (db *DB) CompleteEmail(ctx context.Context, c inbox.Completion) (inbox.Emai
 				return err
 			}
 		}
-		for _, j := range c.Jobs {
-			if err := tx.Enqueue(ctx, j, nil); err != nil {
-				return err
-			}
+		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
+			return err
 		}
 		return nil
 	})

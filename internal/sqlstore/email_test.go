@@ -15,6 +15,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -49,7 +50,7 @@ func (f *emailFixture) email(p auth.Principal, messageID, subject string) inbox.
 		ParseErrors: []string{}, Status: inbox.Received, CreatedAt: f.now, UpdatedAt: f.now,
 		Attachments: []inbox.Attachment{{ID: auth.NewID(), Filename: "notice.pdf", ContentType: "application/pdf", Size: 3,
 			SHA256: "cd", BlobKey: p.TenantID + "/attachment/2027/03/cd"}}},
-		Job: inbox.ProcessArgs{TenantID: p.TenantID, EmailID: id}}
+		Job: jobargs.EmailProcess{Tenant: jobargs.For(p.TenantID), EmailID: id}}
 }
 
 // receive stores a batch as p.
@@ -72,13 +73,13 @@ func (f *emailFixture) batch(p auth.Principal, es ...inbox.NewEmail) inbox.Batch
 // processJobs counts the email.process jobs of a tenant.
 func (f *emailFixture) processJobs(t *testing.T, tenantID string) int {
 	t.Helper()
-	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds(inbox.ProcessKind).First(1000))
+	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds(jobargs.EmailProcess{}.Kind()).First(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for _, j := range res.Jobs {
-		if got, _ := jobs.TenantOf(j.EncodedArgs); got == tenantID {
+		if got, _ := jobargs.TenantOf(j.EncodedArgs); got == tenantID {
 			n++
 		}
 	}

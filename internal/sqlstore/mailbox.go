@@ -9,6 +9,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 )
@@ -209,12 +210,12 @@ func (db *DB) ActiveMailboxes(ctx context.Context) ([]mailbox.Ref, error) {
 // EnqueueMailboxPoll enqueues a poll job of a tenant's mail source, with its
 // audit row. A poll already waiting for the same mailbox absorbs it (the
 // job's own uniqueness), which is not an error.
-func (db *DB) EnqueueMailboxPoll(ctx context.Context, tenantID, id string, job mailbox.Job, ev audit.Event) error {
+func (db *DB) EnqueueMailboxPoll(ctx context.Context, tenantID, id string, job jobargs.Args, ev audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.requireMailbox(ctx, tenantID, id); err != nil {
 			return err
 		}
-		if err := tx.Enqueue(ctx, job, nil); err != nil {
+		if err := tx.Enqueue(ctx, job); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, ev)

@@ -8,12 +8,11 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	"github.com/riverqueue/river/rivertype"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 //go:embed migrations
@@ -100,10 +99,10 @@ func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 	return riversqlite.New(db.write)
 }
 
-// Enqueuer inserts a job inside an open transaction; *river.Client[*sql.Tx]
-// satisfies it.
+// Enqueuer inserts a job inside an open transaction; the job queue
+// (jobs.Queue) implements it.
 type Enqueuer interface {
-	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) error
 }
 
 // SetEnqueuer installs the job queue once it exists (it needs the store first).
@@ -111,12 +110,19 @@ func (db *DB) SetEnqueuer(e Enqueuer) { db.enq = e }
 
 // Enqueue inserts a job in this transaction, so it exists if and only if the
 // change that caused it commits.
-func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+func (tx *Tx) Enqueue(ctx context.Context, job jobargs.Args) error {
 	if tx.db.enq == nil {
-		return fmt.Errorf("enqueue %s: job queue not started", args.Kind())
+		return fmt.Errorf("enqueue %s: job queue not started", job.Kind())
 	}
-	if _, err := tx.db.enq.InsertTx(ctx, tx.tx, args, opts); err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	return tx.db.enq.EnqueueTx(ctx, tx.tx, job)
+}
+
+// EnqueueAll inserts every job in this transaction.
+func (tx *Tx) EnqueueAll(ctx context.Context, jobs []jobargs.Args) error {
+	for _, j := range jobs {
+		if err := tx.Enqueue(ctx, j); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -56,7 +57,7 @@ func prefixed(prefix, columns string) string {
 // logged yet, each with its job, in one transaction. A conflicting insert
 // inserts nothing and so enqueues nothing: that is what makes planning the
 // same delivery twice harmless.
-func (db *DB) PlanNotifications(ctx context.Context, entries []dispatch.LogEntry, job func(dispatch.LogEntry) dispatch.Job) ([]dispatch.LogEntry, error) {
+func (db *DB) PlanNotifications(ctx context.Context, entries []dispatch.LogEntry, job func(dispatch.LogEntry) jobargs.Args) ([]dispatch.LogEntry, error) {
 	var added []dispatch.LogEntry
 	err := db.inTx(ctx, func(tx *Tx) error {
 		added = added[:0]
@@ -86,7 +87,7 @@ func (db *DB) PlanNotifications(ctx context.Context, entries []dispatch.LogEntry
 			}
 			added = append(added, e)
 			if j := job(e); j != nil {
-				if err := tx.Enqueue(ctx, j, nil); err != nil {
+				if err := tx.Enqueue(ctx, j); err != nil {
 					return err
 				}
 			}
@@ -165,7 +166,7 @@ func (db *DB) RecordNotificationAttempt(ctx context.Context, o dispatch.Outcome)
 
 // ReplayNotification puts a failed or dead entry back to queued and
 // enqueues job, with ev, in one transaction.
-func (db *DB) ReplayNotification(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job dispatch.Job) error {
+func (db *DB) ReplayNotification(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE notification_log SET status = ?, updated_at = ? WHERE tenant_id = ? AND id = ?
 			AND status IN (?, ?)`, string(dispatch.Queued), at.UTC(), tenantID, id, string(dispatch.Failed), string(dispatch.Dead))
@@ -178,7 +179,7 @@ func (db *DB) ReplayNotification(ctx context.Context, tenantID, id string, at ti
 		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, job, nil)
+		return tx.Enqueue(ctx, job)
 	})
 }
 

@@ -99,10 +99,8 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 	if err := tx.Audit(ctx, rec); err != nil {
 		return ticket.Ticket{}, err
 	}
-	for _, j := range jobs {
-		if err := tx.Enqueue(ctx, j, nil); err != nil {
-			return ticket.Ticket{}, err
-		}
+	if err := tx.EnqueueAll(ctx, jobs); err != nil {
+		return ticket.Ticket{}, err
 	}
 	return t, nil
 }
@@ -158,10 +156,8 @@ func (db *DB) ApplyTicketChange(ctx context.Context, c ticket.Change) error {
 				return err
 			}
 		}
-		for _, j := range c.Jobs {
-			if err := tx.Enqueue(ctx, j, nil); err != nil {
-				return err
-			}
+		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -39,7 +40,7 @@ func (db *DB) TrackerToken(ctx context.Context, tenantID, provider string) ([]by
 
 // SaveTrackerConnection writes the connection, its token (when not nil,
 // encrypted), its audit row and jobs in one transaction.
-func (db *DB) SaveTrackerConnection(ctx context.Context, c link.Connection, token []byte, ev audit.Event, jobs []link.Job) error {
+func (db *DB) SaveTrackerConnection(ctx context.Context, c link.Connection, token []byte, ev audit.Event, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO tracker_connections (tenant_id, provider, base_url, flavor, email, enabled,
 			disabled_reason, disabled_at, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -59,13 +60,13 @@ func (db *DB) SaveTrackerConnection(ctx context.Context, c link.Connection, toke
 		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
-		return tx.enqueueAll(ctx, jobs)
+		return tx.EnqueueAll(ctx, jobs)
 	})
 }
 
 // DisableTrackerConnection switches an enabled connection off with the
 // reason, writing evs; false (and nothing written) when it was off.
-func (db *DB) DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event) (bool, error) {
+func (db *DB) DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error) {
 	changed := false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE tracker_connections SET enabled = ?, disabled_reason = ?, disabled_at = ?, updated_at = ?
@@ -85,7 +86,7 @@ func (db *DB) DisableTrackerConnection(ctx context.Context, tenantID, provider, 
 				return err
 			}
 		}
-		return nil
+		return tx.EnqueueAll(ctx, jobs)
 	})
 	return changed, err
 }
@@ -99,19 +100,9 @@ func (db *DB) EnabledTrackerTenants(ctx context.Context, provider string) ([]str
 }
 
 // EnqueueJobs enqueues jobs in one transaction.
-func (db *DB) EnqueueJobs(ctx context.Context, jobs []link.Job) error {
+func (db *DB) EnqueueJobs(ctx context.Context, jobs []jobargs.Args) error {
 	if len(jobs) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.enqueueAll(ctx, jobs) })
-}
-
-// enqueueAll enqueues each job in tx.
-func (tx *Tx) enqueueAll(ctx context.Context, jobs []link.Job) error {
-	for _, j := range jobs {
-		if err := tx.Enqueue(ctx, j, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.inTx(ctx, func(tx *Tx) error { return tx.EnqueueAll(ctx, jobs) })
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -161,13 +162,13 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 				return err
 			}
 		}
-		return nil
+		return tx.EnqueueAll(ctx, o.Jobs)
 	})
 }
 
 // RetryTrackerLink puts a link that has no issue back to pending, attempts
 // reset, and enqueues job, with ev.
-func (db *DB) RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job link.Job) error {
+func (db *DB) RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET sync_status = 'pending', attempts = 0, claimed_until = NULL,
 			updated_at = ? WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, at.UTC(), tenantID, id)
@@ -177,7 +178,7 @@ func (db *DB) RetryTrackerLink(ctx context.Context, tenantID, id string, at time
 		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, job, nil)
+		return tx.Enqueue(ctx, job)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 const userColumns = `id, tenant_id, email, name, role, password_hash, oidc_subject, slack_user_id, is_active,
@@ -66,7 +67,7 @@ func (db *DB) CreateUser(ctx context.Context, u auth.User, ev audit.Event) error
 
 // ProvisionUser adds a user created at its first SSO sign-in, with the
 // jobs that announce it, in one transaction.
-func (db *DB) ProvisionUser(ctx context.Context, u auth.User, ev audit.Event, jobs []auth.Job) error {
+func (db *DB) ProvisionUser(ctx context.Context, u auth.User, ev audit.Event, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.insertUser(ctx, u); err != nil {
 			return err
@@ -74,10 +75,8 @@ func (db *DB) ProvisionUser(ctx context.Context, u auth.User, ev audit.Event, jo
 		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
-		for _, j := range jobs {
-			if err := tx.Enqueue(ctx, j, nil); err != nil {
-				return err
-			}
+		if err := tx.EnqueueAll(ctx, jobs); err != nil {
+			return err
 		}
 		return nil
 	})

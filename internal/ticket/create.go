@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
@@ -32,30 +33,28 @@ type Draft struct {
 	// Decision is the raw triage decision (JSON), kept for display and audit.
 	Decision       json.RawMessage
 	ApplicationIDs []string
-	// FollowUp, when set, returns the jobs (tracker issues, notifications)
-	// to enqueue in the ticket's own transaction, once it has its number.
-	FollowUp func(Ticket) []Job
 }
 
 // Creation is a validated ticket ready to be written. The store allocates
 // the number inside its transaction and calls Numbered for the rest.
 type Creation struct {
-	Ticket   Ticket
-	actor    auth.Principal
-	followUp func(Ticket) []Job
+	Ticket  Ticket
+	actor   auth.Principal
+	created func(Ticket) []jobargs.Args
 }
 
 // Numbered completes the creation with the number the store allocated: the
-// ticket, its "created" timeline entry, its audit row and its follow-up jobs.
-func (c *Creation) Numbered(number int64) (Ticket, TicketEvent, audit.Event, []Job) {
+// ticket, its "created" timeline entry, its audit row and the jobs its
+// creation causes.
+func (c *Creation) Numbered(number int64) (Ticket, TicketEvent, audit.Event, []jobargs.Args) {
 	t := c.Ticket
 	t.Number = number
 	ev := TicketEvent{ID: auth.NewID(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventCreated, To: t.Status,
 		ActorID: c.actor.UserID, ActorLabel: c.actor.Label, EmailID: t.EmailID, CreatedAt: t.CreatedAt}
 	rec := audit.Record(c.actor, "ticket.create", "ticket", t.ID, nil, auditView(t))
-	var jobs []Job
-	if c.followUp != nil {
-		jobs = c.followUp(t)
+	var jobs []jobargs.Args
+	if c.created != nil {
+		jobs = c.created(t)
 	}
 	return t, ev, rec, jobs
 }
@@ -76,7 +75,7 @@ func auditView(t Ticket) map[string]any {
 // Create validates a draft and writes the ticket with the tenant's next
 // number (VS-0001, …; numbers are never reused), one row per affected
 // application, a "created" timeline entry, an audit row and the draft's
-// follow-up jobs, all in one transaction. Triage workers call it as the
+// the jobs its creation causes, all in one transaction. Triage workers call it as the
 // system principal; operators who classify emails by hand need PermTriage.
 func (s *Service) Create(ctx context.Context, p auth.Principal, d Draft) (Ticket, error) {
 	c, err := s.Prepare(ctx, p, d)
@@ -135,24 +134,7 @@ func (s *Service) Prepare(ctx context.Context, p auth.Principal, d Draft) (*Crea
 		return nil, err
 	}
 	t.DueAt = DueAt(now, t.SLADays, t.EffectiveDate, loc)
-	return &Creation{Ticket: t, actor: p, followUp: s.followUp(d.FollowUp)}, nil
-}
-
-// followUp combines the service's default follow-ups with a draft's own.
-func (s *Service) followUp(own func(Ticket) []Job) func(Ticket) []Job {
-	if len(s.DefaultFollowUps) == 0 {
-		return own
-	}
-	all := append(append([]func(Ticket) []Job(nil), s.DefaultFollowUps...), own)
-	return func(t Ticket) []Job {
-		var jobs []Job
-		for _, f := range all {
-			if f != nil {
-				jobs = append(jobs, f(t)...)
-			}
-		}
-		return jobs
-	}
+	return &Creation{Ticket: t, actor: p, created: s.Consequences.Created}, nil
 }
 
 // checkRefs checks that the vendor, team, rules and applications are the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -16,7 +17,7 @@ import (
 
 // notifyArgs stands for a follow-up job (a notification, a tracker issue).
 type notifyArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 	Number int64  `json:"number"`
 	Event  string `json:"event"`
 }
@@ -41,20 +42,19 @@ func TestFollowUpJobsCommitWithTheTicket(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.svc.TransitionJobs = func(tk ticket.Ticket, steps []ticket.Step) []ticket.Job {
-			return []ticket.Job{notifyArgs{TenantArgs: jobs.ForTenant(tk.TenantID), Number: tk.Number, Event: string(tk.Status)}}
+		f.svc.Consequences.Moved = func(tk ticket.Ticket, steps []ticket.Step) []jobargs.Args {
+			return []jobargs.Args{notifyArgs{Tenant: jobargs.For(tk.TenantID), Number: tk.Number, Event: string(tk.Status)}}
 		}
 		d := ticket.Draft{VendorID: f.vendor.ID, Topic: "Visa endpoint change", Severity: registry.SeverityHigh, SLADays: 7}
-		bad := d
-		bad.FollowUp = func(ticket.Ticket) []ticket.Job { return []ticket.Job{brokenArgs{}} }
-		if _, err := f.svc.Create(ctx, f.sys, bad); err == nil {
+		f.svc.Consequences.Created = func(ticket.Ticket) []jobargs.Args { return []jobargs.Args{brokenArgs{}} }
+		if _, err := f.svc.Create(ctx, f.sys, d); err == nil {
 			t.Fatal("a job that cannot be encoded was enqueued")
 		}
 		if ts, _, err := f.svc.List(ctx, f.sys, ticket.Filter{}); err != nil || len(ts) != 0 {
 			t.Fatalf("after the failed creation: %v %v", ts, err)
 		}
-		d.FollowUp = func(tk ticket.Ticket) []ticket.Job {
-			return []ticket.Job{notifyArgs{TenantArgs: jobs.ForTenant(tk.TenantID), Number: tk.Number, Event: "created"}}
+		f.svc.Consequences.Created = func(tk ticket.Ticket) []jobargs.Args {
+			return []jobargs.Args{notifyArgs{Tenant: jobargs.For(tk.TenantID), Number: tk.Number, Event: "created"}}
 		}
 		tk, err := f.svc.Create(ctx, f.sys, d)
 		if err != nil {

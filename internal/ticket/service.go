@@ -21,13 +21,9 @@ type Service struct {
 	// Location returns a tenant's time zone, which decides when an effective
 	// date ends; nil means UTC for every tenant.
 	Location func(ctx context.Context, tenantID string) (*time.Location, error)
-	// TransitionJobs, when set, returns the follow-up jobs (notifications,
-	// tracker comments) of transitions; they commit with the transitions.
-	TransitionJobs func(t Ticket, steps []Step) []Job
-	// DefaultFollowUps return the jobs every new ticket gets (its tracker
-	// issues, its notifications), whatever path creates it; they are
-	// enqueued with the draft's own FollowUp, in the ticket's transaction.
-	DefaultFollowUps []func(Ticket) []Job
+	// Consequences are the jobs that creating and moving tickets cause;
+	// nil functions cause none.
+	Consequences Consequences
 }
 
 // Input limits.

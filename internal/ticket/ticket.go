@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
@@ -206,10 +207,16 @@ type Filter struct {
 	Limit       int
 }
 
-// Job is a follow-up job (notification, tracker issue) enqueued in the
-// transaction that writes the ticket; river's JobArgs satisfy it, so this
-// package needs no queue import. Its JSON must carry the tenant_id.
-type Job interface{ Kind() string }
+// Consequences are the jobs ticket changes cause: tracker issues,
+// notifications. internal/app declares them in its table of consequences;
+// each commits in the transaction of the change that causes it.
+type Consequences struct {
+	// Created returns the jobs of a new ticket, whatever path created it
+	// (triage, an operator's classification, the API).
+	Created func(Ticket) []jobargs.Args
+	// Moved returns the jobs of a ticket's transitions.
+	Moved func(Ticket, []Step) []jobargs.Args
+}
 
 // Change is one atomic write to an existing ticket: its new state (when
 // SaveState), one application's progress, timeline entries, audit rows and
@@ -222,7 +229,7 @@ type Change struct {
 	Progress  *TicketApplication
 	Events    []TicketEvent
 	Audit     []audit.Event
-	Jobs      []Job
+	Jobs      []jobargs.Args
 }
 
 // Store is what tickets need from storage. Reads and writes are scoped by

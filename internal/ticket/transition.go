@@ -75,8 +75,8 @@ func (s *Service) record(c *Change, p auth.Principal, steps []Step, req Request)
 		c.Audit = append(c.Audit, audit.Record(p, "ticket.transition", "ticket", t.ID, before, after, st.Flags...))
 	}
 	t.LastTransitionedBy, t.LastTransitionedAt, t.UpdatedAt = actorID(p), &now, now
-	if s.TransitionJobs != nil {
-		c.Jobs = append(c.Jobs, s.TransitionJobs(*t, steps)...)
+	if s.Consequences.Moved != nil {
+		c.Jobs = append(c.Jobs, s.Consequences.Moved(*t, steps)...)
 	}
 }
 

@@ -23,7 +23,8 @@ func withInbox(e *env, d web.Deps) web.Deps {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { blobs.Close() })
-	d.Inbox = &inbox.Service{Store: e.db, Blobs: blobs, Tickets: d.Tickets, Registry: d.Registry, Settings: d.Settings}
+	d.Inbox = &inbox.Service{Store: e.db, Blobs: blobs, Tickets: d.Tickets, Registry: d.Registry, Settings: d.Settings,
+		Consequences: causes.Emails}
 	return d
 }
 

@@ -9,14 +9,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -44,7 +45,7 @@ func newEnv(t *testing.T, d sqlstore.Dialect) *env {
 	t.Helper()
 	db := storetest.Open(t, d)
 	e := &env{t: t, db: db}
-	e.auth = &auth.Service{Store: db, Keys: db.Keys}
+	e.auth = &auth.Service{Store: db, Keys: db.Keys, Consequences: causes.People}
 	sessions := scs.New()
 	sessions.Store = db.Sessions()
 	sessions.Cookie.Name = "vs_session"
@@ -64,6 +65,9 @@ func newEnv(t *testing.T, d sqlstore.Dialect) *env {
 	return e
 }
 
+// causes is the program's table of consequences, as the test server wires it.
+var causes = consequence.Declare(dispatch.Notices{BaseURL: "http://example.test"})
+
 // deps builds the server's dependencies on the env's store.
 func deps(e *env, sessions *scs.SessionManager) web.Deps {
 	queue, err := jobs.New(e.db, jobs.Config{}) // insert-only: tests start workers where they need them
@@ -75,12 +79,9 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
 		Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
-		Registry: &registry.Service{Store: e.db},
-		Tickets: &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
-			st, err := (&setting.Service{Store: e.db}).Get(ctx, tenantID)
-			return st.Location(), err
-		}},
-		Mailboxes: &mailbox.Service{Store: e.db, PollJob: jobs.MailPoll}, LLM: &llmconfig.Service{Store: e.db},
+		Registry:  &registry.Service{Store: e.db},
+		Tickets:   &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
+		Mailboxes: &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
 	})))
 }
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
@@ -14,11 +13,9 @@ import (
 	"github.com/vendorsync/vendorsync/internal/web"
 )
 
-// withTrackers adds the tracker links service to d, and its create jobs to
-// every new ticket.
+// withTrackers adds the tracker links service to d.
 func withTrackers(e *env, d web.Deps) web.Deps {
-	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, CreateJob: jobs.TrackerCreate, BaseURL: d.BaseURL}
-	d.Tickets.DefaultFollowUps = append(d.Tickets.DefaultFollowUps, d.Trackers.FollowUp)
+	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers}
 	return d
 }
 

@@ -12,13 +12,14 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
 // boomArgs is a job that always fails.
 type boomArgs struct {
-	jobs.TenantArgs
+	jobargs.Tenant
 	Target string `json:"target"`
 }
 
@@ -97,9 +98,9 @@ func TestDeadLetters(t *testing.T) {
 			e := newEnv(t, d)
 			globex, globexKey := e.newTenant("globex")
 			ids := e.deadLetters(
-				boomArgs{TenantArgs: jobs.ForTenant(e.tenant.ID), Target: "jira.example.com"},
-				boomArgs{TenantArgs: jobs.ForTenant(e.tenant.ID), Target: "slack.example.com"},
-				boomArgs{TenantArgs: jobs.ForTenant(globex.ID), Target: "globex.example.com"},
+				boomArgs{Tenant: jobargs.For(e.tenant.ID), Target: "jira.example.com"},
+				boomArgs{Tenant: jobargs.For(e.tenant.ID), Target: "slack.example.com"},
+				boomArgs{Tenant: jobargs.For(globex.ID), Target: "globex.example.com"},
 			)
 			mine, theirs := ids[1], ids[2]
 

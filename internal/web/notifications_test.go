@@ -192,7 +192,7 @@ func TestUnknownVendorAlert(t *testing.T) {
 	}
 	planned := 0
 	for _, j := range res.Jobs {
-		var a jobs.NotifyPlanArgs
+		var a notify.PlanJob
 		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
 			t.Fatal(err)
 		}

@@ -45,11 +45,12 @@ type Service struct {
 	Store Store
 	// HTTPClient carries the test requests; nil means the SDKs' defaults.
 	HTTPClient *http.Client
-	// OnChange is told after a tenant's configuration changed (the
-	// Triager's cache).
-	OnChange func(tenantID string)
 	// Logger receives test outcomes; never keys.
 	Logger *slog.Logger
+
+	// agents are the Triager's built agents, dropped when a tenant's
+	// configuration changes here.
+	agents agentCache
 }
 
 // load returns the stored configuration; the zero Config when none.
@@ -172,9 +173,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, cfg Config, keys
 	if err := s.Store.SaveLLMConfig(ctx, p.TenantID, string(raw), set, del, p.Label, ev); err != nil {
 		return ConfigView{}, fmt.Errorf("llmconfig.Update: %w", err)
 	}
-	if s.OnChange != nil {
-		s.OnChange(p.TenantID)
-	}
+	s.agents.drop(p.TenantID)
 	return viewOf(cfg, keySet), nil
 }
 

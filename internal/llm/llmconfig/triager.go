@@ -13,12 +13,14 @@ import (
 )
 
 // DefaultCacheTTL is how long a tenant's built agent is reused; changes
-// made on this replica apply at once (Invalidate), those made on another
-// within the TTL.
+// made through this replica's Service apply at once, those made on another
+// replica within the TTL.
 const DefaultCacheTTL = 30 * time.Second
 
 // Triager decides emails with the tenant's configured model, or offline
-// when none is configured; the email pipeline's Triager.
+// when none is configured; the email pipeline's Triager. The agents it
+// builds are cached in its Service, which drops a tenant's agent when the
+// tenant's configuration changes.
 type Triager struct {
 	Service *Service
 	// TTL overrides DefaultCacheTTL.
@@ -27,14 +29,43 @@ type Triager struct {
 	Logger *slog.Logger
 	// Options tune the clients (tests shorten retries).
 	Options Options
+}
 
-	mu    sync.Mutex
-	cache map[string]cachedAgent
+// agentCache keeps each tenant's built agent until its configuration
+// changes or its TTL passes.
+type agentCache struct {
+	mu     sync.Mutex
+	agents map[string]cachedAgent
 }
 
 type cachedAgent struct {
 	agent *triage.Agent
 	until time.Time
+}
+
+func (c *agentCache) get(tenantID string, now time.Time) (*triage.Agent, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.agents[tenantID]
+	if !ok || !now.Before(a.until) {
+		return nil, false
+	}
+	return a.agent, true
+}
+
+func (c *agentCache) put(tenantID string, a *triage.Agent, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.agents == nil {
+		c.agents = map[string]cachedAgent{}
+	}
+	c.agents[tenantID] = cachedAgent{agent: a, until: until}
+}
+
+func (c *agentCache) drop(tenantID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.agents, tenantID)
 }
 
 // Decide triages one email of the tenant with its current configuration.
@@ -46,21 +77,11 @@ func (t *Triager) Decide(ctx context.Context, tenantID string, e triage.Email, s
 	return a.Decide(ctx, e, snap, s)
 }
 
-// Invalidate drops the tenant's cached agent; Service.OnChange.
-func (t *Triager) Invalidate(tenantID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.cache, tenantID)
-}
-
 // agent returns the tenant's agent, building it when not cached.
 func (t *Triager) agent(ctx context.Context, tenantID string) (*triage.Agent, error) {
 	now := time.Now()
-	t.mu.Lock()
-	c, ok := t.cache[tenantID]
-	t.mu.Unlock()
-	if ok && now.Before(c.until) {
-		return c.agent, nil
+	if a, ok := t.Service.agents.get(tenantID, now); ok {
+		return a, nil
 	}
 	cfg, err := t.Service.load(ctx, tenantID)
 	if err != nil {
@@ -87,12 +108,7 @@ func (t *Triager) agent(ctx context.Context, tenantID string) (*triage.Agent, er
 	if ttl <= 0 {
 		ttl = DefaultCacheTTL
 	}
-	t.mu.Lock()
-	if t.cache == nil {
-		t.cache = map[string]cachedAgent{}
-	}
-	t.cache[tenantID] = cachedAgent{agent: a, until: now.Add(ttl)}
-	t.mu.Unlock()
+	t.Service.agents.put(tenantID, a, now.Add(ttl))
 	return a, nil
 }
 

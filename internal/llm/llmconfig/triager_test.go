@@ -59,7 +59,6 @@ func TestTriager(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, storetest.Open(t, sqlstore.SQLite))
 	tr := &llmconfig.Triager{Service: f.svc, Options: llmconfig.Options{MaxRetries: -1}}
-	f.svc.OnChange = tr.Invalidate
 	configure := func(t *testing.T, cfg llmconfig.Config, keys llmconfig.Keys) {
 		t.Helper()
 		if _, err := f.svc.Update(ctx, f.p, cfg, keys); err != nil {

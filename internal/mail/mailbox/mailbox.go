@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -171,10 +172,6 @@ type Ref struct {
 	ID       string
 }
 
-// Job is a background job the store enqueues (a poll); the app gives it
-// the queue's args type.
-type Job interface{ Kind() string }
-
 // Store keeps mailboxes. Every method is scoped to a tenant; an id of
 // another tenant is not found.
 type Store interface {
@@ -201,5 +198,5 @@ type Store interface {
 	ActiveMailboxes(ctx context.Context) ([]Ref, error)
 	// EnqueueMailboxPoll enqueues job for a mailbox of the tenant (not
 	// found otherwise), with its audit row.
-	EnqueueMailboxPoll(ctx context.Context, tenantID, id string, job Job, ev audit.Event) error
+	EnqueueMailboxPoll(ctx context.Context, tenantID, id string, job jobargs.Args, ev audit.Event) error
 }

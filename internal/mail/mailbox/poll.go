@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -111,9 +112,6 @@ func (s *Service) RequestPoll(ctx context.Context, p auth.Principal, id string) 
 	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return err
 	}
-	if s.PollJob == nil {
-		return apperr.E(apperr.Unavailable, "the job queue is not configured on this server")
-	}
 	m, err := s.Store.Mailbox(ctx, p.TenantID, id)
 	if err != nil {
 		return fmt.Errorf("mailbox.RequestPoll %s: %w", id, err)
@@ -122,7 +120,7 @@ func (s *Service) RequestPoll(ctx context.Context, p auth.Principal, id string) 
 		return apperr.E(apperr.Conflict, "mailbox %s is deactivated: reactivate it to poll", m.Name)
 	}
 	ev := audit.Record(p, "mailbox.poll_requested", "mailbox", id, nil, nil)
-	if err := s.Store.EnqueueMailboxPoll(ctx, p.TenantID, id, s.PollJob(p.TenantID, id), ev); err != nil {
+	if err := s.Store.EnqueueMailboxPoll(ctx, p.TenantID, id, jobargs.MailPoll{Tenant: jobargs.For(p.TenantID), MailboxID: id}, ev); err != nil {
 		return fmt.Errorf("mailbox.RequestPoll %s: %w", id, err)
 	}
 	return nil

@@ -29,8 +29,6 @@ type Service struct {
 	Store Store
 	// Receiver stores polled messages with the mailbox's new checkpoint.
 	Receiver mail.Receiver
-	// PollJob builds the job RequestPoll enqueues; nil disables RequestPoll.
-	PollJob func(tenantID, mailboxID string) Job
 	// Logger receives poll and test outcomes; never credentials.
 	Logger *slog.Logger
 	// HTTPClient carries Graph, Gmail and OAuth2 token requests; nil means

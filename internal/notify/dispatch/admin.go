@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 )
 
@@ -66,13 +67,10 @@ func (s *Service) Replay(ctx context.Context, p auth.Principal, id string) (LogE
 	if !e.Status.Replayable() {
 		return LogEntry{}, apperr.E(apperr.Conflict, "this notification is %s; %s", e.Status, errNotReplayable)
 	}
-	if s.DeliverJob == nil {
-		return LogEntry{}, apperr.E(apperr.Unavailable, "the job queue is not running on this server")
-	}
 	ev := audit.Record(p, "notification.replay", "notification", e.ID, map[string]any{"status": e.Status, "last_error": e.LastError},
 		map[string]any{"status": Queued})
 	now := s.now()
-	if err := s.Store.ReplayNotification(ctx, p.TenantID, e.ID, now, ev, s.DeliverJob(e.TenantID, e.ID)); err != nil {
+	if err := s.Store.ReplayNotification(ctx, p.TenantID, e.ID, now, ev, deliverJob(e)); err != nil {
 		return LogEntry{}, fmt.Errorf("dispatch.Replay %s: %w", e.ID, err)
 	}
 	e.Status, e.UpdatedAt = Queued, now
@@ -136,7 +134,7 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, in TestInput) (Cha
 	to := notify.Target{Address: in.Target}
 	e := LogEntry{ID: auth.NewID(), TenantID: p.TenantID, Kind: ev.Kind, Subject: ev.Subject, Channel: in.Channel, Target: in.Target,
 		DedupKey: notify.DedupKey(ev.Key(), in.Channel, to), Status: Queued, Snapshot: snap, CreatedAt: now, UpdatedAt: now}
-	if _, err := s.Store.PlanNotifications(ctx, []LogEntry{e}, func(LogEntry) Job { return nil }); err != nil {
+	if _, err := s.Store.PlanNotifications(ctx, []LogEntry{e}, func(LogEntry) jobargs.Args { return nil }); err != nil {
 		return ChannelTestResult{}, fmt.Errorf("dispatch.Test: log: %w", err)
 	}
 	m, err := notify.Compose(ev, snap)

@@ -22,10 +22,10 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
-// TestAdminAlerts sends each kind of admin alert twice: a tracker alert
-// (link.AdminAlerter), an email from an unknown vendor (the inbox hook)
-// and an account created at its first SSO sign-in (the auth hook). Each
-// reaches the admins, or the triage channel, exactly once.
+// TestAdminAlerts sends each kind of admin alert twice: a tracker alert,
+// an email from an unknown vendor and an account created at its first SSO
+// sign-in (each a consequence in the program's table). Each reaches the
+// admins, or the triage channel, exactly once.
 func TestAdminAlerts(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -34,26 +34,27 @@ func TestAdminAlerts(t *testing.T) {
 		a := link.Alert{Kind: "tracker.issue_failed", Subject: "Jira issue not created for VS-0001 / PaymentService",
 			Message: "Jira answered 400: project PAY does not exist.", LinkID: "l1", TicketID: "t1"}
 		for range 2 {
-			if err := f.Notify.AlertAdmins(ctx, f.Tenant, a); err != nil {
+			if err := db.EnqueueJobs(ctx, f.Notify.TrackerAlert(f.Tenant, a)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		email := notify.EmailFacts{ID: "e1", From: "Unknown Co <news@unknown.example>", Subject: "We changed our API",
 			ReceivedAt: start}
 		for range 2 {
-			if err := db.EnqueueJobs(ctx, []link.Job{f.Notify.UnknownVendorJob(f.Tenant, email)}); err != nil {
+			if err := db.EnqueueJobs(ctx, f.Notify.UnknownVendor(f.Tenant, email)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		f.Auth.ProvisionJobs = func(u auth.User) []auth.Job { return []auth.Job{f.Notify.ProvisionedJob(u)} }
 		id := auth.Identity{Subject: "okta|new", Email: "newbie@acme.test", Name: "New Bie"}
 		for range 2 {
 			if _, err := f.Auth.OIDCLogin(ctx, f.Tenant, id, auth.ProvisionPolicy{AutoProvision: true, DefaultRole: auth.RoleViewer}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n := f.RunPlanJobs(t); n != 3 { // two unknown-vendor jobs, one provisioning (the second sign-in is no first)
-			t.Errorf("%d plan jobs, want 3", n)
+		// Two tracker-alert jobs, two unknown-vendor jobs, one provisioning
+		// (the second sign-in is no first).
+		if n := f.RunPlanJobs(t); n != 5 {
+			t.Errorf("%d plan jobs, want 5", n)
 		}
 		got := map[notify.Kind][]string{}
 		for _, e := range f.Log(t) {
@@ -98,6 +99,7 @@ func TestAdminAlerts(t *testing.T) {
 			if _, err := f.Links.CreateIssue(ctx, f.Tenant, tk2.ID, f.App.ID); err != nil {
 				t.Fatal(err)
 			}
+			f.RunPlanJobs(t) // the alerts committed with the outcomes
 			var got []string
 			for _, e := range f.Log(t)[before:] {
 				if e.Kind == notify.KindTrackerAlert {
@@ -114,9 +116,10 @@ func TestAdminAlerts(t *testing.T) {
 		t.Run("the same failure another day alerts again", func(t *testing.T) {
 			f.Clock.Advance(24 * time.Hour)
 			before := len(f.Log(t))
-			if err := f.Notify.AlertAdmins(ctx, f.Tenant, a); err != nil {
+			if err := db.EnqueueJobs(ctx, f.Notify.TrackerAlert(f.Tenant, a)); err != nil {
 				t.Fatal(err)
 			}
+			f.RunPlanJobs(t)
 			if n := len(f.Log(t)) - before; n != 2 {
 				t.Errorf("%d new deliveries, want 2", n)
 			}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
@@ -109,9 +110,6 @@ type Outcome struct {
 	At           time.Time
 }
 
-// Job is a queue job; river's JobArgs satisfy it.
-type Job = ticket.Job
-
 // Store is what the notification system needs from storage. Every read
 // and write is scoped by tenant.
 type Store interface {
@@ -128,7 +126,7 @@ type Store interface {
 	// PlanNotifications inserts the entries whose dedup key the tenant has
 	// not logged yet, each with the job job(entry) returns (nil for none),
 	// in one transaction, and returns the entries it inserted.
-	PlanNotifications(ctx context.Context, entries []LogEntry, job func(LogEntry) Job) ([]LogEntry, error)
+	PlanNotifications(ctx context.Context, entries []LogEntry, job func(LogEntry) jobargs.Args) ([]LogEntry, error)
 	Notification(ctx context.Context, tenantID, id string) (LogEntry, error)
 	ListNotifications(ctx context.Context, tenantID string, f Filter) ([]LogEntry, string, error)
 	// RecordNotificationAttempt counts an attempt and writes its outcome;
@@ -137,7 +135,7 @@ type Store interface {
 	// ReplayNotification puts a failed or dead entry back to queued and
 	// enqueues job, with ev, in one transaction; a Conflict when the entry
 	// is no longer failed or dead.
-	ReplayNotification(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job Job) error
+	ReplayNotification(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error
 	// PlannedTicketEvents returns which of the tickets' events (by
 	// notify.Event.Key) have log entries.
 	PlannedTicketEvents(ctx context.Context, tenantID string, ticketIDs []string) (map[string]bool, error)
@@ -172,27 +170,12 @@ type Service struct {
 	// Trackers posts the escalation comments on linked tracker issues; nil
 	// plans none.
 	Trackers Commenter
-	// DeliverJob builds the job that delivers one entry
-	// (jobs.NotifyDeliver); PlanJob the job that plans an event's
-	// deliveries later, in its own transaction (jobs.NotifyPlan).
-	DeliverJob func(tenantID, id string) Job
-	PlanJob    func(tenantID string, e notify.Event, snap *notify.Snapshot) Job
-	// BaseURL is where people open VendorSync, for the links in messages.
-	BaseURL string
+	// Notices holds the base URL links point to and the clock.
+	Notices
 	// Configure, when set, adjusts the channel clients' configuration
 	// before they are built (tests point them at in-process servers).
 	Configure func(*ChannelConfig)
-	// Now is the clock; tests replace it.
-	Now    func() time.Time
-	Logger *slog.Logger
-}
-
-func (s *Service) now() time.Time {
-	t := time.Now()
-	if s.Now != nil {
-		t = s.Now()
-	}
-	return t.UTC().Truncate(time.Microsecond)
+	Logger    *slog.Logger
 }
 
 func (s *Service) log() *slog.Logger {

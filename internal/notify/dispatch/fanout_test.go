@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
@@ -134,7 +135,7 @@ func TestOneChannelDown(t *testing.T) {
 			e := dispatch.LogEntry{ID: "01900000-0000-7000-8000-00000000dead", TenantID: f.Tenant, Kind: notify.KindTest,
 				Subject: "x", Channel: notify.ChannelSlackDM, Target: "nobody@acme.test", DedupKey: "x/slack_dm/nobody",
 				Status: dispatch.Queued, Snapshot: snap, CreatedAt: start, UpdatedAt: start}
-			if _, err := f.DB.PlanNotifications(ctx, []dispatch.LogEntry{e}, func(dispatch.LogEntry) dispatch.Job { return nil }); err != nil {
+			if _, err := f.DB.PlanNotifications(ctx, []dispatch.LogEntry{e}, func(dispatch.LogEntry) jobargs.Args { return nil }); err != nil {
 				t.Fatal(err)
 			}
 			res, err := f.Notify.Deliver(ctx, f.Tenant, e.ID, false)

@@ -8,29 +8,11 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
-
-// FollowUp is a ticket.Service default follow-up: every new ticket gets a
-// job, committed with it, that plans its ticket_created notifications.
-func (s *Service) FollowUp(t ticket.Ticket) []ticket.Job {
-	if s.PlanJob == nil {
-		return nil
-	}
-	return []ticket.Job{s.PlanJob(t.TenantID, notify.Event{Kind: notify.KindTicketCreated, Subject: t.ID}, nil)}
-}
-
-// TransitionJobs is the ticket.Service hook of transitions: a move to
-// breached commits with the job that plans the breach alerts to admins and
-// senior management.
-func (s *Service) TransitionJobs(t ticket.Ticket, steps []ticket.Step) []ticket.Job {
-	if s.PlanJob == nil || !slices.ContainsFunc(steps, func(st ticket.Step) bool { return st.To == ticket.Breached }) {
-		return nil
-	}
-	return []ticket.Job{s.PlanJob(t.TenantID, notify.EscalationEvent(t.ID, ticket.BreachThreshold), nil)}
-}
 
 // PlanEvent plans and logs the deliveries of event e of a tenant, each with
 // its delivery job, in one transaction; already-logged deliveries are left
@@ -130,7 +112,7 @@ func (s *Service) insert(ctx context.Context, st ChannelSettings, e notify.Event
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	added, err := s.Store.PlanNotifications(ctx, entries, s.deliverJob)
+	added, err := s.Store.PlanNotifications(ctx, entries, deliverJob)
 	if err != nil {
 		return 0, fmt.Errorf("log deliveries of %s: %w", e.Key(), err)
 	}
@@ -140,12 +122,9 @@ func (s *Service) insert(ctx context.Context, st ChannelSettings, e notify.Event
 	return len(added), nil
 }
 
-// deliverJob is the delivery job of an entry, nil without a queue.
-func (s *Service) deliverJob(e LogEntry) Job {
-	if s.DeliverJob == nil {
-		return nil
-	}
-	return s.DeliverJob(e.TenantID, e.ID)
+// deliverJob is the delivery job of an entry.
+func deliverJob(e LogEntry) jobargs.Args {
+	return jobargs.NotifyDeliver{Tenant: jobargs.For(e.TenantID), NotificationID: e.ID}
 }
 
 // ticketSnapshot freezes what notifications about t show now, with email

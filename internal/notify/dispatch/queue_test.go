@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -84,7 +85,7 @@ func TestDeadLetterReplay(t *testing.T) {
 			}
 		}
 
-		var retried jobs.NotifyDeliverArgs
+		var retried jobargs.NotifyDeliver
 		if err := json.Unmarshal(dead[0].Args, &retried); err != nil {
 			t.Fatal(err)
 		}

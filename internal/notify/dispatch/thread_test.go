@@ -13,7 +13,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
-	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // TestThreadUpdate plans a vendor's reply on a critical ticket from its
@@ -32,7 +31,7 @@ func TestThreadUpdate(t *testing.T) {
 		em := notify.EmailFacts{ID: "e1", From: "Visa Developer <developer@visa.example>", Subject: "Re: [" + tk.Key() + "] endpoint",
 			ReceivedAt: start, Excerpt: "The sandbox endpoint is live now.\n\n" + strings.Repeat("More detail. ", 60)}
 		for range 2 {
-			if err := db.EnqueueJobs(ctx, []link.Job{f.Notify.ThreadUpdateJob(f.Tenant, tk.ID, em)}); err != nil {
+			if err := db.EnqueueJobs(ctx, f.Notify.ThreadUpdate(f.Tenant, tk.ID, em)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 )
@@ -117,14 +118,14 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 	if err := validate(c, in.Token, old); err != nil {
 		return Connection{}, err
 	}
-	var jobs []Job
-	if c.Enabled && s.CreateJob != nil {
+	var jobs []jobargs.Args
+	if c.Enabled {
 		refs, err := s.Store.PendingTrackerLinks(ctx, p.TenantID, ProviderJira)
 		if err != nil {
 			return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
 		}
 		for _, r := range refs {
-			jobs = append(jobs, s.CreateJob(r.TenantID, r.TicketID, r.ApplicationID))
+			jobs = append(jobs, createJob(r.TenantID, r.TicketID, r.ApplicationID))
 		}
 	}
 	var before any
@@ -233,7 +234,7 @@ func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestRes
 
 // disable switches the connection off after Jira rejected its credentials
 // and alerts the admins urgently, once: a connection already off is left
-// as it is.
+// as it is, and its alert is not written again.
 func (s *Service) disable(ctx context.Context, tenantID string, cause error) error {
 	reason := "Jira rejected the credentials (HTTP 401)"
 	if msg := apperr.MessageOf(cause); msg != "" {
@@ -247,13 +248,10 @@ func (s *Service) disable(ctx context.Context, tenantID string, cause error) err
 			map[string]any{"enabled": true}, map[string]any{"enabled": false, "disabled_reason": reason}),
 		alertEvent(tenantID, "tracker_connection", ProviderJira, a),
 	}
-	changed, err := s.Store.DisableTrackerConnection(ctx, tenantID, ProviderJira, reason, s.now(), evs)
-	if err != nil {
+	if _, err := s.Store.DisableTrackerConnection(ctx, tenantID, ProviderJira, reason, s.now(), evs,
+		s.alertJobs(ctx, tenantID, a)); err != nil {
 		return fmt.Errorf("disable jira connection of tenant %s: %w", tenantID, err)
 	}
 	s.forget(tenantID)
-	if changed {
-		s.deliver(ctx, tenantID, a)
-	}
 	return nil
 }

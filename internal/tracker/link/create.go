@@ -8,7 +8,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -34,24 +33,6 @@ const (
 	// periodic retry re-enqueues it (its job was lost or never ran).
 	RetryAfterStale = 15 * time.Minute
 )
-
-// FollowUp returns the create jobs of a new ticket: one per application
-// that uses a tracker, matching the links the store writes with the
-// ticket. ticket.Service.DefaultFollowUps holds it, so every creation path
-// (triage, manual classification, the API) enqueues them in the ticket's
-// own transaction.
-func (s *Service) FollowUp(t ticket.Ticket) []ticket.Job {
-	if s.CreateJob == nil {
-		return nil
-	}
-	var out []ticket.Job
-	for _, a := range t.Applications {
-		if a.UsesTracker {
-			out = append(out, s.CreateJob(t.TenantID, t.ID, a.ApplicationID))
-		}
-	}
-	return out
-}
 
 // Result is what a creation attempt asks of its job.
 type Result struct {
@@ -183,19 +164,19 @@ func (s *Service) abandon(ctx context.Context, l Link, cause error) (Result, err
 	return Result{}, fmt.Errorf("link.CreateIssue %s: %w", l.ID, cause)
 }
 
-// finish records an outcome on l (releasing its lease) and delivers the
-// alert it carries once committed.
+// finish records an outcome on l (releasing its lease), with the jobs of
+// the alert it carries.
 func (s *Service) finish(ctx context.Context, l Link, o Outcome, evs []audit.Event, a *Alert) (Result, error) {
 	// An issue Jira created must be recorded even when the job is being
 	// stopped right now; a bounded write outlives the job's context.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	o.TenantID, o.LinkID, o.At = l.TenantID, l.ID, s.now()
+	if a != nil {
+		o.Jobs = s.alertJobs(ctx, l.TenantID, *a)
+	}
 	if err := s.Store.FinishTrackerLink(ctx, o, evs); err != nil {
 		return Result{}, fmt.Errorf("link %s: record %s: %w", l.ID, o.SyncStatus, err)
-	}
-	if a != nil {
-		s.deliver(ctx, l.TenantID, *a)
 	}
 	cur, err := s.Store.TrackerLink(ctx, l.TenantID, l.ID)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -34,8 +34,10 @@ func TestLinksAndJobsCommitWithTheTicket(t *testing.T) {
 
 		t.Run("rollback leaves neither links nor jobs", func(t *testing.T) {
 			d := ticket.Draft{VendorID: f.vendor.ID, Topic: "Doomed", Severity: registry.SeverityLow, SLADays: 30,
-				ApplicationIDs: []string{pay.ID, fraud.ID},
-				FollowUp:       func(ticket.Ticket) []ticket.Job { return []ticket.Job{brokenArgs{}} }}
+				ApplicationIDs: []string{pay.ID, fraud.ID}}
+			created := f.tickets.Consequences.Created
+			f.tickets.Consequences.Created = func(t ticket.Ticket) []jobargs.Args { return append(created(t), brokenArgs{}) }
+			defer func() { f.tickets.Consequences.Created = created }()
 			if _, err := f.tickets.Create(ctx, f.sys, d); err == nil {
 				t.Fatal("a ticket whose job cannot be enqueued was created")
 			}
@@ -61,9 +63,9 @@ func TestLinksAndJobsCommitWithTheTicket(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("links (-want +got):\n%s", diff)
 		}
-		wantJobs := []jobs.TrackerCreateArgs{
-			{TenantArgs: jobs.ForTenant(f.tenant), TicketID: tk.ID, ApplicationID: pay.ID},
-			{TenantArgs: jobs.ForTenant(f.tenant), TicketID: tk.ID, ApplicationID: fraud.ID},
+		wantJobs := []jobargs.TrackerCreate{
+			{Tenant: jobargs.For(f.tenant), TicketID: tk.ID, ApplicationID: pay.ID},
+			{Tenant: jobargs.For(f.tenant), TicketID: tk.ID, ApplicationID: fraud.ID},
 		}
 		if diff := cmp.Diff(wantJobs, f.createJobs(t)); diff != "" {
 			t.Errorf("create jobs (-want +got):\n%s", diff)

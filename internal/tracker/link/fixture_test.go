@@ -13,6 +13,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -24,23 +25,40 @@ import (
 
 var flavors = []jira.Flavor{jira.Cloud, jira.Server}
 
-// alerts records the alerts the service sends to admins.
-type alerts struct {
-	mu  sync.Mutex
-	got []link.Alert
+// alertJob is the job the fixture's Alert consequence enqueues, so the
+// alerts a test sees are exactly those committed with their outcomes.
+type alertJob struct {
+	jobargs.Tenant
+	Alert link.Alert `json:"alert"`
 }
 
-func (a *alerts) AlertAdmins(_ context.Context, _ string, al link.Alert) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.got = append(a.got, al)
-	return nil
+func (alertJob) Kind() string { return "link_test.alert" }
+
+// alerts reads the alerts the service committed for the admins.
+type alerts struct {
+	t     testing.TB
+	queue *jobs.Queue
+}
+
+func (a *alerts) job(tenantID string, al link.Alert) []jobargs.Args {
+	return []jobargs.Args{alertJob{Tenant: jobargs.For(tenantID), Alert: al}}
 }
 
 func (a *alerts) all() []link.Alert {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]link.Alert(nil), a.got...)
+	a.t.Helper()
+	res, err := a.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds(alertJob{}.Kind()).First(1000))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []link.Alert
+	for _, j := range res.Jobs {
+		var aj alertJob
+		if err := json.Unmarshal(j.EncodedArgs, &aj); err != nil {
+			a.t.Fatal(err)
+		}
+		out = append(out, aj.Alert)
+	}
+	return out
 }
 
 // clock is a settable time source.
@@ -79,19 +97,19 @@ func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, jira: jiratest.New(t), flavor: flavor, reg: &registry.Service{Store: db}, alerts: &alerts{},
+	f := &fixture{db: db, jira: jiratest.New(t), flavor: flavor, reg: &registry.Service{Store: db}, alerts: &alerts{t: t},
 		clock: &clock{t: time.Now().UTC()}, tenant: b.Tenant.ID, sys: auth.System(b.Tenant.ID), admin: b.Admin.Principal()}
 	if f.queue, err = jobs.New(db, jobs.Config{}); err != nil { // insert-only: tests run attempts themselves
 		t.Fatal(err)
 	}
-	f.tickets = &ticket.Service{Store: db}
-	f.svc = &link.Service{Store: db, Tickets: f.tickets, CreateJob: jobs.TrackerCreate, BaseURL: "https://vs.example.com",
-		Alerter: f.alerts, Now: f.clock.now, ConfigureJira: func(c *jira.Config) {
+	f.alerts.queue = f.queue
+	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs}}
+	f.svc = &link.Service{Store: db, Tickets: f.tickets, BaseURL: "https://vs.example.com",
+		Consequences: link.Consequences{Alert: f.alerts.job}, Now: f.clock.now, ConfigureJira: func(c *jira.Config) {
 			c.Timeout = 500 * time.Millisecond
 			c.Resilience.RatePerSecond = -1
 			c.Resilience.InitialBackoff, c.Resilience.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
 		}}
-	f.tickets.DefaultFollowUps = append(f.tickets.DefaultFollowUps, f.svc.FollowUp)
 	if f.vendor, err = f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: "Visa", Tier: registry.Tier1}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,15 +186,15 @@ func (f *fixture) link(t testing.TB, tk ticket.Ticket, a registry.Application) l
 }
 
 // createJobs lists the enqueued create jobs' args.
-func (f *fixture) createJobs(t testing.TB) []jobs.TrackerCreateArgs {
+func (f *fixture) createJobs(t testing.TB) []jobargs.TrackerCreate {
 	t.Helper()
 	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds("tracker.create_issue").First(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []jobs.TrackerCreateArgs
+	var out []jobargs.TrackerCreate
 	for _, j := range res.Jobs {
-		var a jobs.TrackerCreateArgs
+		var a jobargs.TrackerCreate
 		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -89,9 +90,6 @@ type Ref struct {
 	TenantID, TicketID, ApplicationID string
 }
 
-// Job is a queue job; river's JobArgs satisfy it.
-type Job = ticket.Job
-
 // Outcome is what one creation attempt writes to its link, releasing the
 // lease in the same statement.
 type Outcome struct {
@@ -102,6 +100,8 @@ type Outcome struct {
 	// CountAttempt adds one to the link's attempts (429 waits do not count).
 	CountAttempt bool
 	At           time.Time
+	// Jobs are the outcome's consequences (an alert to the admins).
+	Jobs []jobargs.Args
 }
 
 // StatusChange is what a sync writes to a link whose issue changed.
@@ -140,10 +140,11 @@ type Store interface {
 	TrackerToken(ctx context.Context, tenantID, provider string) ([]byte, error)
 	// SaveTrackerConnection writes the connection, its token when not nil,
 	// the audit row and the jobs in one transaction.
-	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []Job) error
+	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []jobargs.Args) error
 	// DisableTrackerConnection turns an enabled connection off with the
-	// reason and writes evs; false when it was not enabled (nothing written).
-	DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event) (bool, error)
+	// reason and writes evs and jobs; false when it was not enabled
+	// (nothing written).
+	DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error)
 	// EnabledTrackerTenants lists the tenants whose connection is enabled.
 	EnabledTrackerTenants(ctx context.Context, provider string) ([]string, error)
 
@@ -160,14 +161,14 @@ type Store interface {
 	FinishTrackerLink(ctx context.Context, o Outcome, evs []audit.Event) error
 	// RetryTrackerLink puts a link back to pending (attempts reset) and
 	// enqueues job, with ev, in one transaction.
-	RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job Job) error
+	RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error
 	// PendingTrackerLinks lists a tenant's pending links.
 	PendingTrackerLinks(ctx context.Context, tenantID, provider string) ([]Ref, error)
 	// RetryableTrackerLinks lists, for every tenant with an enabled
 	// connection, orphan links and pending links untouched since before.
 	RetryableTrackerLinks(ctx context.Context, before time.Time) ([]Ref, error)
 	// EnqueueJobs enqueues jobs in one transaction.
-	EnqueueJobs(ctx context.Context, jobs []Job) error
+	EnqueueJobs(ctx context.Context, jobs []jobargs.Args) error
 	// TrackerSyncItems returns, in one query, the created links of the
 	// tenant's tickets that are not closed (only ticketID's when set).
 	TrackerSyncItems(ctx context.Context, tenantID, ticketID string) ([]SyncItem, error)
@@ -196,9 +197,32 @@ type Alert struct {
 	LinkID   string `json:"link_id,omitempty"`
 }
 
-// AdminAlerter delivers alerts to a tenant's administrators; the
-// notification system implements it. Without one, alerts are logged at
-// WARN; either way each alert is also an audit row ("tracker.alert").
-type AdminAlerter interface {
-	AlertAdmins(ctx context.Context, tenantID string, a Alert) error
+// Consequences are the jobs tracker outcomes cause beyond the links
+// themselves. internal/app declares them in its table of consequences;
+// each commits with the outcome it is about.
+type Consequences struct {
+	// Alert returns the jobs that tell a tenant's admins about a refused
+	// issue or a disabled connection. Without it alerts are only logged at
+	// WARN; either way each is an audit row ("tracker.alert").
+	Alert func(tenantID string, a Alert) []jobargs.Args
+}
+
+// IssueJobs are the create jobs of a new ticket: one per application that
+// uses a tracker, matching the links the store writes with the ticket. The
+// table of consequences gives them to every new ticket, so every creation
+// path (triage, manual classification, the API) enqueues them in the
+// ticket's own transaction.
+func IssueJobs(t ticket.Ticket) []jobargs.Args {
+	var out []jobargs.Args
+	for _, a := range t.Applications {
+		if a.UsesTracker {
+			out = append(out, createJob(t.TenantID, t.ID, a.ApplicationID))
+		}
+	}
+	return out
+}
+
+// createJob is the job that creates the issue of one link.
+func createJob(tenantID, ticketID, applicationID string) jobargs.Args {
+	return jobargs.TrackerCreate{Tenant: jobargs.For(tenantID), TicketID: ticketID, ApplicationID: applicationID}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -56,7 +57,7 @@ func TestJobsOnTheQueue(t *testing.T) {
 		eventually(t, "the issue", func() bool { return f.link(t, tk, pay).SyncStatus == link.Created })
 		f.jira.SetStatus(f.link(t, tk, pay).IssueKey, "Done", jiratest.CategoryDone)
 		// The periodic fan-out enqueues the tenant's sync.
-		if err := db.EnqueueJobs(ctx, []link.Job{jobs.TrackerSyncAllArgs{TenantArgs: jobs.ForTenant(jobs.SystemTenant)}}); err != nil {
+		if err := db.EnqueueJobs(ctx, []jobargs.Args{jobargs.TrackerSyncAll{Tenant: jobargs.For(jobargs.SystemTenant)}}); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, "the resolution", func() bool { return f.status(t, tk) == ticket.Resolved })

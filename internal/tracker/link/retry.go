@@ -7,6 +7,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // Links lists the tenant's links in a state (failed and orphan by
@@ -58,13 +59,10 @@ func (s *Service) Retry(ctx context.Context, p auth.Principal, id string) (Link,
 	if l.SyncStatus == Created {
 		return Link{}, apperr.E(apperr.Conflict, "%s already has its issue %s", l.TicketKey, l.IssueKey)
 	}
-	if s.CreateJob == nil {
-		return Link{}, apperr.E(apperr.Unavailable, "the job queue is not configured on this server")
-	}
 	ev := audit.Record(p, "tracker_link.retry", "tracker_link", l.ID,
 		map[string]any{"sync_status": l.SyncStatus, "attempts": l.Attempts, "last_error": l.LastError},
 		map[string]any{"sync_status": Pending, "attempts": 0})
-	job := s.CreateJob(l.TenantID, l.TicketID, l.ApplicationID)
+	job := createJob(l.TenantID, l.TicketID, l.ApplicationID)
 	if err := s.Store.RetryTrackerLink(ctx, p.TenantID, l.ID, s.now(), ev, job); err != nil {
 		return Link{}, fmt.Errorf("link.Retry %s: %w", l.ID, err)
 	}
@@ -80,9 +78,6 @@ func (s *Service) Retry(ctx context.Context, p auth.Principal, id string) (Link,
 // enabled: the periodic job of the seed's "background retry every 15 min".
 // Jobs still waiting or running for a link are kept (the job is unique).
 func (s *Service) RetryDue(ctx context.Context) (int, error) {
-	if s.CreateJob == nil {
-		return 0, nil
-	}
 	refs, err := s.Store.RetryableTrackerLinks(ctx, s.now().Add(-RetryAfterStale))
 	if err != nil {
 		return 0, fmt.Errorf("link.RetryDue: %w", err)
@@ -90,9 +85,9 @@ func (s *Service) RetryDue(ctx context.Context) (int, error) {
 	if len(refs) == 0 {
 		return 0, nil
 	}
-	jobs := make([]Job, 0, len(refs))
+	jobs := make([]jobargs.Args, 0, len(refs))
 	for _, r := range refs {
-		jobs = append(jobs, s.CreateJob(r.TenantID, r.TicketID, r.ApplicationID))
+		jobs = append(jobs, createJob(r.TenantID, r.TicketID, r.ApplicationID))
 	}
 	if err := s.Store.EnqueueJobs(ctx, jobs); err != nil {
 		return 0, fmt.Errorf("link.RetryDue: enqueue %d: %w", len(jobs), err)

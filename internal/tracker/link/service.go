@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
@@ -21,15 +22,11 @@ type Service struct {
 	Store Store
 	// Tickets moves tickets as their issues move (as the system).
 	Tickets *ticket.Service
-	// CreateJob builds the job that creates one link's issue
-	// (jobs.TrackerCreate); nil enqueues nothing.
-	CreateJob func(tenantID, ticketID, applicationID string) Job
 	// BaseURL is where people open VendorSync ("https://vs.example.com"),
 	// for the link back in every issue; empty leaves the link out.
 	BaseURL string
-	// Alerter tells admins about refused issues and a disabled connection;
-	// nil logs the alerts at WARN (they are audited either way).
-	Alerter AdminAlerter
+	// Consequences are the jobs tracker outcomes cause (admin alerts).
+	Consequences Consequences
 	// ConfigureJira, when set, adjusts every Jira client's configuration
 	// (timeouts, HTTP client) before it is built.
 	ConfigureJira func(*jira.Config)
@@ -148,18 +145,16 @@ func alertEvent(tenantID, entityType, entityID string, a Alert) audit.Event {
 	return audit.Record(auth.System(tenantID), "tracker.alert", entityType, entityID, nil, a, flags...)
 }
 
-// deliver hands an alert, already audited, to the admins' notifier. The
-// outcome it alerts about is committed, so a failing notifier is logged,
-// not returned: retrying the job would not send the alert again anyway.
-func (s *Service) deliver(ctx context.Context, tenantID string, a Alert) {
-	log := s.log().With("tenant_id", tenantID, "alert", a.Kind, "urgent", a.Urgent, "ticket_id", a.TicketID, "link_id", a.LinkID)
-	if s.Alerter == nil {
-		log.WarnContext(ctx, "admin alert: "+a.Subject, "message", a.Message, "delivery", "none configured (audited as tracker.alert)")
-		return
+// alertJobs are the jobs that tell the admins about a, committed with the
+// outcome it is about. Without an Alert consequence the alert is logged at
+// WARN; it is audited as "tracker.alert" either way.
+func (s *Service) alertJobs(ctx context.Context, tenantID string, a Alert) []jobargs.Args {
+	if s.Consequences.Alert == nil {
+		s.log().WarnContext(ctx, "admin alert: "+a.Subject, "tenant_id", tenantID, "alert", a.Kind, "urgent", a.Urgent,
+			"ticket_id", a.TicketID, "link_id", a.LinkID, "message", a.Message, "delivery", "none configured (audited as tracker.alert)")
+		return nil
 	}
-	if err := s.Alerter.AlertAdmins(ctx, tenantID, a); err != nil {
-		log.WarnContext(ctx, "admin alert not delivered: "+a.Subject, "message", a.Message, "err", err.Error())
-	}
+	return s.Consequences.Alert(tenantID, a)
 }
 
 // oneLine keeps tracker messages short and on one line for last_error.

@@ -9,6 +9,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
@@ -61,10 +62,10 @@ func (s *Service) SyncTicket(ctx context.Context, p auth.Principal, number int64
 	if err != nil {
 		return nil, res, fmt.Errorf("link.SyncTicket %s: %w", t.Key(), err)
 	}
-	var jobs []Job
+	var jobs []jobargs.Args
 	for _, l := range links {
-		if (l.SyncStatus == Pending || l.SyncStatus == Orphan) && s.CreateJob != nil {
-			jobs = append(jobs, s.CreateJob(l.TenantID, l.TicketID, l.ApplicationID))
+		if l.SyncStatus == Pending || l.SyncStatus == Orphan {
+			jobs = append(jobs, createJob(l.TenantID, l.TicketID, l.ApplicationID))
 		}
 	}
 	if len(jobs) > 0 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -71,6 +72,8 @@ type Fixture struct {
 	Notify   *dispatch.Service
 	Monitor  *deadline.Monitor
 	Queue    *jobs.Queue
+	// Causes is the program's table of consequences, as the fixture wired it.
+	Causes consequence.Table
 
 	Slack *slacktest.Server
 	SMTP  *smtptest.Server
@@ -91,9 +94,13 @@ type Fixture struct {
 func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &Fixture{DB: db, Clock: &Clock{t: start.UTC()}, Auth: &auth.Service{Store: db, Keys: db.Keys},
-		Settings: &setting.Service{Store: db}, Slack: slacktest.New(t), SMTP: smtptest.New(t, smtptest.Plain),
-		PD: pagerdutytest.New(t), Jira: jiratest.New(t)}
+	f := &Fixture{DB: db, Clock: &Clock{t: start.UTC()}, Settings: &setting.Service{Store: db}, Slack: slacktest.New(t),
+		SMTP: smtptest.New(t, smtptest.Plain), PD: pagerdutytest.New(t), Jira: jiratest.New(t)}
+	// The program's own table of consequences, with the fixture's clock.
+	notices := dispatch.Notices{BaseURL: "https://vs.example.com", Now: f.Clock.Now}
+	causes := consequence.Declare(notices)
+	f.Causes = causes
+	f.Auth = &auth.Service{Store: db, Keys: db.Keys, Consequences: causes.People}
 	f.done = map[int64]bool{}
 	b, err := f.Auth.CreateTenant(ctx, "acme", "Acme", AdminEmail)
 	must(t, err)
@@ -103,22 +110,14 @@ func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 	must(t, err)
 	f.Queue, err = jobs.New(db, jobs.Config{})
 	must(t, err)
-	loc := func(ctx context.Context, tenantID string) (*time.Location, error) {
-		st, err := f.Settings.Get(ctx, tenantID)
-		return st.Location(), err
-	}
-	f.Tickets = &ticket.Service{Store: db, Now: f.Clock.Now, Location: loc}
-	f.Links = &link.Service{Store: db, Tickets: f.Tickets, CreateJob: jobs.TrackerCreate, BaseURL: "https://vs.example.com",
+	f.Tickets = &ticket.Service{Store: db, Now: f.Clock.Now, Location: f.Settings.Location, Consequences: causes.Tickets}
+	f.Links = &link.Service{Store: db, Tickets: f.Tickets, BaseURL: "https://vs.example.com", Consequences: causes.Trackers,
 		Now: f.Clock.Now, ConfigureJira: func(c *jira.Config) {
 			c.Timeout = 2 * time.Second
 			c.Resilience.RatePerSecond = -1
 			c.Resilience.InitialBackoff, c.Resilience.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
 		}}
-	f.Notify = &dispatch.Service{Store: db, Settings: f.Settings, Trackers: f.Links, DeliverJob: jobs.NotifyDeliver,
-		PlanJob: jobs.NotifyPlan, BaseURL: "https://vs.example.com", Now: f.Clock.Now, Configure: f.configure}
-	f.Tickets.DefaultFollowUps = []func(ticket.Ticket) []ticket.Job{f.Links.FollowUp, f.Notify.FollowUp}
-	f.Tickets.TransitionJobs = f.Notify.TransitionJobs
-	f.Links.Alerter = f.Notify
+	f.Notify = &dispatch.Service{Store: db, Settings: f.Settings, Trackers: f.Links, Notices: notices, Configure: f.configure}
 	f.Monitor = &deadline.Monitor{Store: db, Tickets: f.Tickets, Settings: f.Settings, Notify: f.Notify, Now: f.Clock.Now}
 
 	f.Team, err = f.Auth.CreateTeam(ctx, f.Admin, auth.TeamInput{Name: "Payments", Email: TeamEmail,

@@ -10,7 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -53,7 +53,7 @@ func (f *Fixture) RunPlanJobs(t testing.TB) int {
 		if seen {
 			continue
 		}
-		var a jobs.NotifyPlanArgs
+		var a notify.PlanJob
 		must(t, json.Unmarshal(j.EncodedArgs, &a))
 		if _, err := f.Notify.PlanEvent(ctx, a.TenantID, a.Event, a.Snapshot); err != nil {
 			t.Fatalf("plan %s: %v", a.Event.Key(), err)

@@ -1,0 +1,83 @@
+// Package consequence is VendorSync's one table of consequences: what each
+// domain event causes. Read it top to bottom, as routes.go is read for
+// HTTP. Every job listed here is enqueued in the transaction of the change
+// that causes it, so a change and what it causes commit together or not
+// at all, and a retried change never causes anything twice.
+//
+// Domains name their events with a Consequences struct of their own
+// (ticket.Consequences, inbox.Consequences…); the program (internal/app)
+// builds the table once and gives each domain its row when it constructs
+// the domain's service. As modules land, their events join the table here.
+package consequence
+
+import (
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// Table is every domain's consequences.
+type Table struct {
+	Tickets  ticket.Consequences
+	Emails   inbox.Consequences
+	People   auth.Consequences
+	Trackers link.Consequences
+}
+
+// Declare is the table. n builds the notification jobs (it knows the base
+// URL that links point to and the clock that snapshots are taken with).
+func Declare(n dispatch.Notices) Table {
+	return Table{
+		Tickets: ticket.Consequences{
+			// A new ticket: one tracker issue per affected application
+			// that uses a tracker, and its notifications (the seed's
+			// severity fan-out).
+			Created: all(link.IssueJobs, n.TicketCreated),
+			// A transition: a breach alerts the admins and senior
+			// management.
+			Moved: n.Transitioned,
+		},
+		Emails: inbox.Consequences{
+			// An email from an unknown vendor: the triage channel (or the
+			// admins) hear of it.
+			UnknownVendor: func(e inbox.Email) []jobargs.Args {
+				return n.UnknownVendor(e.TenantID, emailFacts(e, ""))
+			},
+			// A vendor's email attached to its ticket: the ticket's owners
+			// hear of it.
+			ThreadUpdate: func(e inbox.Email, reply string) []jobargs.Args {
+				return n.ThreadUpdate(e.TenantID, e.TicketID, emailFacts(e, reply))
+			},
+		},
+		People: auth.Consequences{
+			// An account created at its first SSO sign-in: the admins set
+			// its role.
+			Provisioned: n.UserProvisioned,
+		},
+		Trackers: link.Consequences{
+			// A tracker refused an issue or the credentials: the admins
+			// hear of it.
+			Alert: n.TrackerAlert,
+		},
+	}
+}
+
+// all is the consequences of one event, in order.
+func all[T any](fs ...func(T) []jobargs.Args) func(T) []jobargs.Args {
+	return func(v T) []jobargs.Args {
+		var out []jobargs.Args
+		for _, f := range fs {
+			out = append(out, f(v)...)
+		}
+		return out
+	}
+}
+
+// emailFacts is what a notification about an email shows of it.
+func emailFacts(e inbox.Email, excerpt string) notify.EmailFacts {
+	return notify.EmailFacts{ID: e.ID, From: e.From.String(), Subject: e.Subject, ReceivedAt: e.ReceivedAt, Excerpt: excerpt}
+}

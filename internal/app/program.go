@@ -1,0 +1,84 @@
+package app
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/app/consequence"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
+	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// program is VendorSync's domain services, built in one pass over the
+// store and wired to the table of consequences; nothing is changed after
+// construction.
+type program struct {
+	auth      *auth.Service
+	registry  *registry.Service
+	settings  *setting.Service
+	secrets   *setting.Secrets
+	tickets   *ticket.Service
+	inbox     *inbox.Service
+	mailboxes *mailbox.Service
+	llm       *llmconfig.Service
+	triager   *llmconfig.Triager
+	trackers  *link.Service
+	notify    *dispatch.Service
+	monitor   *deadline.Monitor
+	dashboard *dashboard.Service
+}
+
+// build constructs the program on e's store and blobs. baseURL is where
+// people open VendorSync, for the links in tracker issues and messages.
+func build(e *env, blobs *blob.Store, baseURL string) *program {
+	notices := dispatch.Notices{BaseURL: baseURL}
+	causes := consequence.Declare(notices)
+	db, log := e.db, e.log
+
+	p := &program{settings: &setting.Service{Store: db}, secrets: &setting.Secrets{Store: db}, registry: &registry.Service{Store: db}}
+	p.auth = &auth.Service{Store: db, Keys: e.keys, BootstrapAdmins: e.auth.BootstrapAdmins, Consequences: causes.People}
+	p.tickets = &ticket.Service{Store: db, Location: p.settings.Location, Consequences: causes.Tickets}
+	p.llm = &llmconfig.Service{Store: db, Logger: log}
+	p.triager = &llmconfig.Triager{Service: p.llm, Logger: log}
+	p.inbox = &inbox.Service{Store: db, Blobs: blobs, Tickets: p.tickets, Registry: p.registry, Settings: p.settings,
+		Triager: p.triager, Consequences: causes.Emails, Logger: log.With("component", "inbox")}
+	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log}
+	p.trackers = &link.Service{Store: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
+		Logger: log.With("component", "trackers")}
+	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
+		Logger: log.With("component", "notify")}
+	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
+		Logger: log.With("component", "deadline")}
+	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
+	return p
+}
+
+// workers registers the worker of every job kind.
+func (p *program) workers(e *env) *river.Workers {
+	ws := river.NewWorkers()
+	river.AddWorker(ws, &jobs.SessionCleanupWorker{Store: e.db})
+	river.AddWorker(ws, &jobs.EmailProcessWorker{Inbox: p.inbox})
+	river.AddWorker(ws, &jobs.MailPollWorker{Poller: p.mailboxes})
+	river.AddWorker(ws, &jobs.MailPollAllWorker{Store: e.db})
+	jobs.AddTrackerWorkers(ws, p.trackers)
+	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
+	return ws
+}
+
+// schedules are the periodic jobs, run by the elected leader only.
+func schedules(mailPoll time.Duration) []*river.PeriodicJob {
+	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
+		jobs.TrackerRetry(), jobs.DeadlineMonitor()}
+}

@@ -1,0 +1,45 @@
+package jobargs
+
+// TrackerCreate creates the tracker issue of one (ticket, application);
+// one per link waits or runs at a time.
+type TrackerCreate struct {
+	Tenant
+	TicketID      string `json:"ticket_id"`
+	ApplicationID string `json:"application_id"`
+}
+
+// Kind names the job.
+func (TrackerCreate) Kind() string { return "tracker.create_issue" }
+
+// OnePerArgs: one attempt per link at a time.
+func (TrackerCreate) OnePerArgs() {}
+
+// TrackerSync syncs the status of one tenant's tracker issues; one per
+// tenant waits or runs at a time.
+type TrackerSync struct {
+	Tenant
+}
+
+// Kind names the job.
+func (TrackerSync) Kind() string { return "tracker.sync" }
+
+// OnePerArgs: one sync per tenant at a time.
+func (TrackerSync) OnePerArgs() {}
+
+// TrackerSyncAll enqueues a sync of every tenant with an enabled
+// connection.
+type TrackerSyncAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (TrackerSyncAll) Kind() string { return "tracker.sync_all" }
+
+// TrackerRetry re-enqueues the creation of orphaned and stale pending
+// links of every tenant.
+type TrackerRetry struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (TrackerRetry) Kind() string { return "tracker.retry_orphans" }

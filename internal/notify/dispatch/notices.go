@@ -1,0 +1,114 @@
+package dispatch
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// Notices builds the notification jobs that domain events cause: the
+// entries of the program's table of consequences (internal/app) that tell
+// people something. Each returns notify.PlanJob args, enqueued in the
+// transaction of the change that causes them. It needs only the base URL
+// that links point to and the clock snapshots are taken with, so the table
+// is declared before any service exists.
+type Notices struct {
+	// BaseURL is where people open VendorSync, for the links in messages.
+	BaseURL string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+func (n Notices) now() time.Time {
+	t := time.Now()
+	if n.Now != nil {
+		t = n.Now()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// link is a page under the base URL.
+func (n Notices) link(path string) string {
+	if n.BaseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(n.BaseURL, "/") + path
+}
+
+func plan(tenantID string, e notify.Event, snap *notify.Snapshot) []jobargs.Args {
+	return []jobargs.Args{notify.PlanJob{Tenant: jobargs.For(tenantID), Event: e, Snapshot: snap}}
+}
+
+// TicketCreated plans a new ticket's ticket_created notifications (the
+// seed's severity fan-out).
+func (n Notices) TicketCreated(t ticket.Ticket) []jobargs.Args {
+	return plan(t.TenantID, notify.Event{Kind: notify.KindTicketCreated, Subject: t.ID}, nil)
+}
+
+// Transitioned plans the breach alerts to admins and senior management
+// when one of the steps moved the ticket to breached.
+func (n Notices) Transitioned(t ticket.Ticket, steps []ticket.Step) []jobargs.Args {
+	if !slices.ContainsFunc(steps, func(st ticket.Step) bool { return st.To == ticket.Breached }) {
+		return nil
+	}
+	return plan(t.TenantID, notify.EscalationEvent(t.ID, ticket.BreachThreshold), nil)
+}
+
+// UnknownVendor tells the triage channel (or the admins) about an email
+// from an unknown vendor; keyed by the email, so it alerts once. The time
+// it was received is written in the tenant's zone when the deliveries are
+// planned.
+func (n Notices) UnknownVendor(tenantID string, f notify.EmailFacts) []jobargs.Args {
+	snap := notify.NewEmailSnapshot(f, nil, n.link("/emails/"+f.ID), n.now())
+	return plan(tenantID, notify.Event{Kind: notify.KindUnknownVendor, Subject: f.ID}, &snap)
+}
+
+// ThreadUpdate tells a ticket's owners about a vendor email attached to
+// ticket ticketID as an update; keyed by the ticket and the email, so each
+// update notifies once however often the job runs. The email's facts (with
+// f.Excerpt cut to notify.ExcerptLength) are frozen now; the ticket, its
+// recipients and the tenant's time zone are read when the deliveries are
+// planned.
+func (n Notices) ThreadUpdate(tenantID, ticketID string, f notify.EmailFacts) []jobargs.Args {
+	f.Excerpt = notify.Excerpt(f.Excerpt)
+	snap := notify.NewEmailSnapshot(f, nil, "", n.now())
+	return plan(tenantID, notify.ThreadUpdateEvent(ticketID, f.ID), &snap)
+}
+
+// UserProvisioned tells the admins to set the role of an account created
+// at its first single sign-on; keyed by the user, so it alerts once.
+func (n Notices) UserProvisioned(u auth.User) []jobargs.Args {
+	snap := notify.NewUserSnapshot(notify.UserFacts{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role.Label()},
+		n.link("/users/"+u.ID), n.now())
+	return plan(u.TenantID, notify.Event{Kind: notify.KindUserProvisioned, Subject: u.ID}, &snap)
+}
+
+// TrackerAlert tells the tenant's admins (a Slack DM and an email each)
+// that the tracker refused an issue or the connection's credentials. The
+// alert is keyed by what it is about, its text and the day, so the same
+// failure reported twice (a job retried after the outcome was committed)
+// alerts once, while a failure that comes back another day alerts again.
+func (n Notices) TrackerAlert(tenantID string, a link.Alert) []jobargs.Args {
+	about := a.LinkID
+	if about == "" {
+		about = "connection"
+	}
+	sum := sha256.Sum256([]byte(a.Subject + "\n" + a.Message))
+	now := n.now()
+	subject := strings.Join([]string{"tracker", a.Kind, about, hex.EncodeToString(sum[:6]), now.Format("2006-01-02")}, ":")
+	where := "/settings/jira"
+	if a.TicketID != "" {
+		where = "/settings/jira#tracker-links"
+	}
+	snap := notify.NewAlertSnapshot(notify.AlertFacts{Kind: a.Kind, Subject: a.Subject, Message: a.Message, Urgent: a.Urgent},
+		n.link(where), now)
+	return plan(tenantID, notify.Event{Kind: notify.KindTrackerAlert, Subject: subject}, &snap)
+}
