@@ -49,7 +49,7 @@ func TestFanOutWithOneChannelDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := notify.Plan(event, registry.SeverityCritical, notify.Recipients{
+	plan := notify.Route(event, registry.SeverityCritical, notify.Recipients{
 		AlertChannel: "#payments-changes", PagerDuty: "payments-oncall",
 		Owners: []notify.Person{{Name: "Olga Owner", Email: "olga@company.com", Slack: "U0OLGA"}},
 	})

@@ -1,6 +1,6 @@
 // Package notify is VendorSync's notification system: what a notification
 // says (a channel-neutral Message composed from a frozen Snapshot), who gets
-// it on which channel (Plan, after the seed's fan-out and escalation
+// it on which channel (Route, after the seed's fan-out and escalation
 // tables), and the Channel interface that the Slack, email and PagerDuty
 // clients in the subpackages implement.
 //

@@ -102,17 +102,17 @@ func TestPlanThreadUpdate(t *testing.T) {
 		"email→olga@company.com", "email→otto@company.com"}
 	for _, sev := range []registry.Severity{registry.SeverityCritical, registry.SeverityHigh, registry.SeverityMedium, registry.SeverityLow} {
 		t.Run(string(sev), func(t *testing.T) {
-			got := notify.Plan(notify.ThreadUpdateEvent("t1", "e1"), sev, recipients)
+			got := notify.Route(notify.ThreadUpdateEvent("t1", "e1"), sev, recipients)
 			if diff := cmp.Diff(want, summary(got)); diff != "" {
 				t.Errorf("deliveries (-want +got):\n%s", diff)
 			}
 		})
 	}
-	got := notify.Plan(notify.ThreadUpdateEvent("t1", "e1"), registry.SeverityCritical, recipients)
+	got := notify.Route(notify.ThreadUpdateEvent("t1", "e1"), registry.SeverityCritical, recipients)
 	if got[0].DedupKey != "t1/e1/thread_update/slack_channel/#payments-changes" || got[3].DedupKey != "t1/e1/thread_update/email/olga@company.com" {
 		t.Errorf("dedup keys %q, %q", got[0].DedupKey, got[3].DedupKey)
 	}
-	other := notify.Plan(notify.ThreadUpdateEvent("t1", "e2"), registry.SeverityCritical, recipients)
+	other := notify.Route(notify.ThreadUpdateEvent("t1", "e2"), registry.SeverityCritical, recipients)
 	if other[0].DedupKey == got[0].DedupKey {
 		t.Errorf("two emails on one ticket share the key %q", got[0].DedupKey)
 	}

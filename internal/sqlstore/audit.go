@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -74,39 +73,29 @@ func (db *DB) ListAudit(ctx context.Context, tenantID string, f audit.Filter) ([
 	if err != nil {
 		return nil, "", err
 	}
-	var where []string
-	args := []any{tenantID}
-	where = append(where, "tenant_id = ?")
-	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
-	if f.EntityType != "" {
-		add("entity_type = ?", f.EntityType)
-	}
-	if f.EntityID != "" {
-		add("entity_id = ?", f.EntityID)
-	}
+	c := tenantScoped(tenantID)
+	c.eq("entity_type", f.EntityType)
+	c.eq("entity_id", f.EntityID)
 	if f.ActorID != "" {
-		add("(actor_id = ? OR actor_label = ?)", f.ActorID)
-		args = append(args, f.ActorID)
+		c.add("(actor_id = ? OR actor_label = ?)", f.ActorID, f.ActorID)
 	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
+	c.eq("action", f.Action)
 	if !f.From.IsZero() {
-		add("created_at >= ?", f.From.UTC())
+		c.add("created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		add("created_at < ?", f.To.UTC())
+		c.add("created_at < ?", f.To.UTC())
 	}
 	if keys != nil {
 		seq, err := strconv.ParseInt(keys[0], 10, 64)
 		if err != nil {
 			return nil, "", apperr.Invalidf("cursor is not valid")
 		}
-		add("seq < ?", seq)
+		c.add("seq < ?", seq)
 	}
 	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY seq DESC LIMIT `+strconv.Itoa(limit+1), args...)
+	rows, err := db.reader().query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+c.sql()+
+		` ORDER BY seq DESC LIMIT `+strconv.Itoa(limit+1), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "audit log")
 	}

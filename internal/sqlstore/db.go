@@ -148,8 +148,6 @@ func (db *DB) WritePool() *sql.DB { return db.write }
 
 // rebind turns the portable "?" placeholders into "$1…" for PostgreSQL.
 // Queries in this package never put "?" inside string literals.
-func (db *DB) rebind(q string) string { return rebind(db.Dialect, q) }
-
 func rebind(d Dialect, q string) string {
 	if d != Postgres || !strings.Contains(q, "?") {
 		return q

@@ -180,22 +180,18 @@ func (db *DB) ListEmails(ctx context.Context, tenantID string, f inbox.Filter) (
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
+	c := tenantScoped(tenantID)
 	if len(f.Statuses) > 0 {
 		vs := make([]any, len(f.Statuses))
 		for i, s := range f.Statuses {
 			vs[i] = string(s)
 		}
-		add("status IN ("+placeholders(len(vs))+")", vs...)
+		c.add("status IN ("+placeholders(len(vs))+")", vs...)
 	}
-	if f.DecisionSource != "" {
-		add("decision_source = ?", f.DecisionSource)
-	}
+	c.eq("decision_source", f.DecisionSource)
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := likePattern(q)
-		add("(LOWER(subject) LIKE ? OR LOWER(from_address) LIKE ? OR LOWER(from_name) LIKE ? OR message_id = ?)",
+		c.add("(LOWER(subject) LIKE ? OR LOWER(from_address) LIKE ? OR LOWER(from_name) LIKE ? OR message_id = ?)",
 			p, p, p, mail.NormalizeMessageID(q))
 	}
 	if keys != nil {
@@ -203,11 +199,11 @@ func (db *DB) ListEmails(ctx context.Context, tenantID string, f inbox.Filter) (
 		if err != nil {
 			return nil, "", apperr.Invalidf("cursor is not valid")
 		}
-		add("(received_at < ? OR (received_at = ? AND id < ?))", at, at, keys[1])
+		c.add("(received_at < ? OR (received_at = ? AND id < ?))", at, at, keys[1])
 	}
 	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+emailListColumns+` FROM source_emails WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY received_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), args...)
+	rows, err := db.reader().query(ctx, `SELECT `+emailListColumns+` FROM source_emails WHERE `+c.sql()+
+		` ORDER BY received_at DESC, id DESC LIMIT `+strconv.Itoa(limit+1), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "emails")
 	}

@@ -26,6 +26,13 @@ func (c *conds) add(cond string, args ...any) {
 	c.args = append(c.args, args...)
 }
 
+// eq adds "col = ?" when v is set; an empty filter value means any.
+func (c *conds) eq(col, v string) {
+	if v != "" {
+		c.add(col+" = ?", v)
+	}
+}
+
 // activeOnly hides soft-deleted rows unless the caller asked for them.
 func (c *conds) activeOnly(includeInactive bool) {
 	if !includeInactive {

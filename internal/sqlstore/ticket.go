@@ -192,29 +192,19 @@ func (db *DB) ListTickets(ctx context.Context, tenantID string, f ticket.Filter)
 	if err != nil {
 		return nil, "", err
 	}
-	where := []string{"tenant_id = ?"}
-	args := []any{tenantID}
-	add := func(cond string, vs ...any) { where = append(where, cond); args = append(args, vs...) }
-	if f.Status != "" {
-		add("status = ?", string(f.Status))
-	}
-	if f.Severity != "" {
-		add("severity = ?", string(f.Severity))
-	}
-	if f.VendorID != "" {
-		add("vendor_id = ?", f.VendorID)
-	}
-	if f.OwnerTeamID != "" {
-		add("owner_team_id = ?", f.OwnerTeamID)
-	}
+	c := tenantScoped(tenantID)
+	c.eq("status", string(f.Status))
+	c.eq("severity", string(f.Severity))
+	c.eq("vendor_id", f.VendorID)
+	c.eq("owner_team_id", f.OwnerTeamID)
 	if !f.DueBefore.IsZero() {
-		add("due_at < ?", f.DueBefore.UTC())
+		c.add("due_at < ?", f.DueBefore.UTC())
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if n, err := ticket.ParseKey(q); err == nil {
-			add("(number = ? OR LOWER(topic) LIKE ? OR LOWER(summary) LIKE ?)", n, likePattern(q), likePattern(q))
+			c.add("(number = ? OR LOWER(topic) LIKE ? OR LOWER(summary) LIKE ?)", n, likePattern(q), likePattern(q))
 		} else {
-			add("(LOWER(topic) LIKE ? OR LOWER(summary) LIKE ?)", likePattern(q), likePattern(q))
+			c.search(q, "topic", "summary")
 		}
 	}
 	if keys != nil {
@@ -223,11 +213,11 @@ func (db *DB) ListTickets(ctx context.Context, tenantID string, f ticket.Filter)
 		if err1 != nil || err2 != nil {
 			return nil, "", apperr.Invalidf("cursor is not valid")
 		}
-		add("(due_at > ? OR (due_at = ? AND number > ?))", due, due, num)
+		c.add("(due_at > ? OR (due_at = ? AND number > ?))", due, due, num)
 	}
 	limit := clampLimit(f.Limit)
-	rows, err := db.reader().query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY due_at, number LIMIT `+strconv.Itoa(limit+1), args...)
+	rows, err := db.reader().query(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE `+c.sql()+
+		` ORDER BY due_at, number LIMIT `+strconv.Itoa(limit+1), c.args...)
 	if err != nil {
 		return nil, "", translate(err, "tickets")
 	}

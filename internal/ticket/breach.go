@@ -24,7 +24,7 @@ func (s *Service) Breach(ctx context.Context, tenantID string, number int64, now
 	}
 	sys := auth.System(tenantID)
 	req := Request{To: Breached, Reason: "The deadline passed before the change was resolved."}
-	steps, err := Plan(sys, t.Facts(), req)
+	steps, err := Steps(sys, t.Facts(), req)
 	if err != nil {
 		return Ticket{}, false, fmt.Errorf("ticket.Breach %s: %w", t.Key(), err)
 	}

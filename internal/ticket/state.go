@@ -37,7 +37,7 @@ func (s Status) Valid() bool {
 }
 
 // Terminal reports whether nothing can follow s (closed; breached only
-// through an admin override, which Plan handles).
+// through an admin override, which Steps handles).
 func (s Status) Terminal() bool { return s == Closed }
 
 // MinOverrideReason is the shortest reason a manual override close accepts.
@@ -73,10 +73,10 @@ type Step struct {
 	Flags    []string // e.g. manual_override, admin_self_close
 }
 
-// Plan checks a transition request by principal p against the lifecycle
+// Steps checks a transition request by principal p against the lifecycle
 // rules and returns the steps to record. System principals drive
 // tracker-led transitions and breaches; people confirm closure.
-func Plan(p auth.Principal, f Facts, req Request) ([]Step, error) {
+func Steps(p auth.Principal, f Facts, req Request) ([]Step, error) {
 	from, to := f.Status, req.To
 	if !to.Valid() {
 		return nil, apperr.Invalidf("unknown status %q", to)

@@ -68,7 +68,7 @@ func TestLifecycleTable(t *testing.T) {
 					}
 					t.Run(name, func(t *testing.T) {
 						f := Facts{Status: from, LastTransitionedBy: "u-other", AllAppsComplete: true, OwnerTeamIDs: []string{"team-pay"}}
-						steps, err := Plan(a.p, f, Request{To: to, Override: override, Reason: "Vendor confirmed the change was withdrawn."})
+						steps, err := Steps(a.p, f, Request{To: to, Override: override, Reason: "Vendor confirmed the change was withdrawn."})
 						want, ok := allowed[name]
 						if !ok {
 							if err == nil {
@@ -101,7 +101,7 @@ func TestLifecycleTable(t *testing.T) {
 }
 
 func TestJumpWritesBothTransitions(t *testing.T) {
-	steps, err := Plan(auth.System("t1"), Facts{Status: Open, TrackerLinked: true, AllAppsComplete: true}, Request{To: Resolved})
+	steps, err := Steps(auth.System("t1"), Facts{Status: Open, TrackerLinked: true, AllAppsComplete: true}, Request{To: Resolved})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			steps, err := Plan(tt.p, tt.f, tt.req)
+			steps, err := Steps(tt.p, tt.f, tt.req)
 			if tt.code != "" {
 				if apperr.CodeOf(err) != tt.code {
 					t.Fatalf("err = %v, want code %s", err, tt.code)

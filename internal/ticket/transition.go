@@ -12,11 +12,11 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
 
-// Transition moves a ticket as p asks, under the lifecycle rules of Plan:
+// Transition moves a ticket as p asks, under the lifecycle rules of Steps:
 // every step (two for open → resolved) is recorded as a timeline entry and
-// an audit row, flagged manual_override or admin_self_close where Plan says
+// an audit row, flagged manual_override or admin_self_close where Steps says
 // so, and committed with the new state in one transaction. Any caller who
-// may view tickets may ask; Plan decides by role what is allowed.
+// may view tickets may ask; Steps decides by role what is allowed.
 func (s *Service) Transition(ctx context.Context, p auth.Principal, number int64, req Request) (Ticket, error) {
 	if err := p.Require(auth.PermView); err != nil {
 		return Ticket{}, err
@@ -29,7 +29,7 @@ func (s *Service) Transition(ctx context.Context, p auth.Principal, number int64
 	if utf8.RuneCountInString(req.Reason) > MaxReason {
 		return Ticket{}, fieldError("reason", fmt.Sprintf("must be at most %d characters", MaxReason))
 	}
-	steps, err := Plan(p, t.Facts(), req)
+	steps, err := Steps(p, t.Facts(), req)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("ticket.Transition %s to %s: %w", t.Key(), req.To, err)
 	}
@@ -149,7 +149,7 @@ func (s *Service) MarkProgress(ctx context.Context, p auth.Principal, number int
 		map[string]any{"application_id": a.ApplicationID, "progress": progress}))
 	if to := autoTarget(t); to != "" {
 		sys := auth.System(t.TenantID)
-		steps, err := Plan(sys, t.Facts(), Request{To: to})
+		steps, err := Steps(sys, t.Facts(), Request{To: to})
 		if err != nil {
 			return Ticket{}, fmt.Errorf("ticket.MarkProgress %s: move to %s: %w", t.Key(), to, err)
 		}
@@ -231,15 +231,15 @@ func (s *Service) addEvent(ctx context.Context, p auth.Principal, number int64, 
 	return ev, nil
 }
 
-// Options returns what p may do to t right now, by a dry run of Plan: the
+// Options returns what p may do to t right now, by a dry run of Steps: the
 // states p may move it to, and whether p may force-close it by override.
 func Options(p auth.Principal, t Ticket) (targets []Status, override bool) {
 	f := t.Facts()
 	for _, to := range []Status{InProgress, Resolved, Closed} {
-		if _, err := Plan(p, f, Request{To: to}); err == nil {
+		if _, err := Steps(p, f, Request{To: to}); err == nil {
 			targets = append(targets, to)
 		}
 	}
-	_, err := Plan(p, f, Request{To: Closed, Override: true, Reason: strings.Repeat("x", MinOverrideReason)})
+	_, err := Steps(p, f, Request{To: Closed, Override: true, Reason: strings.Repeat("x", MinOverrideReason)})
 	return targets, err == nil
 }

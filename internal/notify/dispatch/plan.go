@@ -54,7 +54,7 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 			return 0, err
 		}
 		r := notify.Recipients{TriageChannel: st.TriageChannel, Admins: admins}
-		return s.insert(ctx, st, e, "", *snap, notify.Plan(e, registry.SeverityMedium, r))
+		return s.insert(ctx, st, e, "", *snap, notify.Route(e, registry.SeverityMedium, r))
 	}
 	return 0, fmt.Errorf("plan %s: kind %q is not planned", e.Key(), e.Kind)
 }
@@ -87,7 +87,7 @@ func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.T
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
-	plan := notify.Plan(e, t.Severity, r)
+	plan := notify.Route(e, t.Severity, r)
 	if team.Email != "" { // a team mailbox is emailed, never looked up in Slack
 		plan = slices.DeleteFunc(plan, func(d notify.Delivery) bool {
 			return d.Channel == notify.ChannelSlackDM && strings.EqualFold(d.Target.Address, team.Email)

@@ -29,12 +29,17 @@ func Dialects(t testing.TB) []sqlstore.Dialect {
 }
 
 // Run runs fn as a subtest once per engine, each with a fresh migrated store.
+// The test owns its databases, so it runs in parallel with the package's
+// other parallel tests, and its two engines run in parallel with each
+// other; fn must not touch process-wide state (environment, globals).
 // Without VENDORSYNC_TEST_POSTGRES_URL the PostgreSQL subtest is skipped with
 // a message, so a local run says what it did not cover.
 func Run(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	t.Helper()
+	t.Parallel()
 	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			fn(t, Open(t, d))
 		})
 	}

@@ -22,7 +22,7 @@ type TicketIssues struct {
 // Target is where a ticket's issues move it, "" for nowhere:
 //
 //   - every issue done and every application without a tracker complete:
-//     resolved (from open too; Plan records open → in_progress → resolved);
+//     resolved (from open too; Steps records open → in_progress → resolved);
 //   - otherwise, an open ticket with an issue in progress or done:
 //     in_progress (work has started);
 //   - a resolved ticket whose issues are no longer all done: back to

@@ -82,7 +82,7 @@ var createdFanOut = map[registry.Severity][]ChannelName{
 	registry.SeverityLow:      {ChannelSlack},
 }
 
-// Plan lists the deliveries for event e about a subject of severity sev,
+// Route lists the deliveries for event e about a subject of severity sev,
 // following the seed:
 //
 //   - ticket_created: the severity fan-out above;
@@ -105,7 +105,7 @@ var createdFanOut = map[registry.Severity][]ChannelName{
 //
 // The same channel and target are listed once even when a person holds two
 // roles.
-func Plan(e Event, sev registry.Severity, r Recipients) []Delivery {
+func Route(e Event, sev registry.Severity, r Recipients) []Delivery {
 	p := planner{key: e.Key(), seen: map[string]bool{}}
 	comments := func() {
 		for _, k := range r.TrackerIssues {

@@ -58,7 +58,7 @@ func TestPlanTicketCreatedBySeverity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.sev), func(t *testing.T) {
-			got := notify.Plan(notify.Event{Kind: notify.KindTicketCreated, Subject: "t1"}, tt.sev, recipients)
+			got := notify.Route(notify.Event{Kind: notify.KindTicketCreated, Subject: "t1"}, tt.sev, recipients)
 			if diff := cmp.Diff(tt.want, summary(got)); diff != "" {
 				t.Errorf("deliveries (-want +got):\n%s", diff)
 			}
@@ -81,7 +81,7 @@ func TestPlanEscalations(t *testing.T) {
 	for _, tt := range tests {
 		e := notify.EscalationEvent("t1", tt.threshold)
 		t.Run(string(e.Kind), func(t *testing.T) {
-			got := notify.Plan(e, registry.SeverityLow, recipients)
+			got := notify.Route(e, registry.SeverityLow, recipients)
 			if diff := cmp.Diff(tt.want, summary(got)); diff != "" {
 				t.Errorf("deliveries (-want +got):\n%s", diff)
 			}
@@ -90,41 +90,41 @@ func TestPlanEscalations(t *testing.T) {
 }
 
 func TestPlanAdminNotices(t *testing.T) {
-	got := summary(notify.Plan(notify.Event{Kind: notify.KindUnknownVendor, Subject: "e1"}, "", recipients))
+	got := summary(notify.Route(notify.Event{Kind: notify.KindUnknownVendor, Subject: "e1"}, "", recipients))
 	want := []string{"slack_channel→#vendor-triage", "email→ada@company.com", "email→OLGA@company.com"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("unknown vendor (-want +got):\n%s", diff)
 	}
 	noTriage := recipients
 	noTriage.TriageChannel = ""
-	got = summary(notify.Plan(notify.Event{Kind: notify.KindUnknownVendor, Subject: "e1"}, "", noTriage))
+	got = summary(notify.Route(notify.Event{Kind: notify.KindUnknownVendor, Subject: "e1"}, "", noTriage))
 	want = []string{"slack_dm→U0ADA", "slack_dm→OLGA@company.com", "email→ada@company.com", "email→OLGA@company.com"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("unknown vendor without a triage channel (-want +got):\n%s", diff)
 	}
-	got = summary(notify.Plan(notify.Event{Kind: notify.KindUserProvisioned, Subject: "u1"}, "", recipients))
+	got = summary(notify.Route(notify.Event{Kind: notify.KindUserProvisioned, Subject: "u1"}, "", recipients))
 	if diff := cmp.Diff([]string{"slack_dm→U0ADA", "slack_dm→OLGA@company.com", "email→ada@company.com", "email→OLGA@company.com"}, got); diff != "" {
 		t.Errorf("user provisioned (-want +got):\n%s", diff)
 	}
-	if got := notify.Plan(notify.Event{Kind: notify.KindTest, Subject: "x"}, "", recipients); len(got) != 0 {
+	if got := notify.Route(notify.Event{Kind: notify.KindTest, Subject: "x"}, "", recipients); len(got) != 0 {
 		t.Errorf("test plans %v, want nothing", summary(got))
 	}
 }
 
 func TestPlanSkipsMissingRecipients(t *testing.T) {
 	r := notify.Recipients{AlertChannel: "#alerts", Owners: []notify.Person{{Name: "No Contact"}}}
-	got := summary(notify.Plan(notify.EscalationEvent("t1", 1), registry.SeverityCritical, r))
+	got := summary(notify.Route(notify.EscalationEvent("t1", 1), registry.SeverityCritical, r))
 	// No war room: the alert channel; no PagerDuty service: no page.
 	if diff := cmp.Diff([]string{"slack_channel→#alerts"}, got); diff != "" {
 		t.Errorf("D-1 (-want +got):\n%s", diff)
 	}
-	if got := notify.Plan(notify.EscalationEvent("t1", 7), registry.SeverityCritical, r); len(got) != 0 {
+	if got := notify.Route(notify.EscalationEvent("t1", 7), registry.SeverityCritical, r); len(got) != 0 {
 		t.Errorf("D-7 to an owner without contacts: %v", summary(got))
 	}
 }
 
 func TestPlanDedupKeys(t *testing.T) {
-	got := notify.Plan(notify.EscalationEvent("t1", 7), registry.SeverityHigh, recipients)
+	got := notify.Route(notify.EscalationEvent("t1", 7), registry.SeverityHigh, recipients)
 	want := []string{
 		"t1/d7/tracker_comment/PAY-9421", "t1/d7/tracker_comment/CHK-12",
 		"t1/d7/slack_dm/U0OLGA", "t1/d7/slack_dm/otto@company.com",
@@ -139,7 +139,7 @@ func TestPlanDedupKeys(t *testing.T) {
 	}
 	// Planning again — the monitor runs every 15 minutes — gives the same
 	// keys, which the notification log's unique index turns away.
-	again := notify.Plan(notify.EscalationEvent("t1", 7), registry.SeverityHigh, recipients)
+	again := notify.Route(notify.EscalationEvent("t1", 7), registry.SeverityHigh, recipients)
 	if diff := cmp.Diff(got, again); diff != "" {
 		t.Errorf("second plan differs:\n%s", diff)
 	}
@@ -156,7 +156,7 @@ func TestChannels(t *testing.T) {
 		notify.ChannelEmail: fakeChannel{},
 		notify.ChannelSlack: fakeChannel{err: notify.Temporary(notify.ChannelSlack, "ratelimited", 30*time.Second, errors.New("slow down"))},
 	}
-	ds := notify.Plan(notify.EscalationEvent("t1", 3), registry.SeverityHigh, recipients)
+	ds := notify.Route(notify.EscalationEvent("t1", 3), registry.SeverityHigh, recipients)
 	if diff := cmp.Diff([]string{"slack_channel→#payments-changes", "email→mia@company.com"}, summary(cs.Configured(ds))); diff != "" {
 		t.Errorf("configured (-want +got):\n%s", diff)
 	}
