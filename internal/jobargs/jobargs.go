@@ -49,4 +49,3 @@ func TenantOf(encodedArgs []byte) (tenantID string, ok bool) {
 	}
 	return *probe.TenantID, true
 }
-
