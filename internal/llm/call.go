@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -76,7 +77,21 @@ func NewCaller(name, op string, t Transport) *Caller {
 		MaxRetryAfter:  t.MaxRetryWait,
 		OnRetry:        t.OnRetry,
 	})
-	return &Caller{Name: name, Op: op, client: &http.Client{Transport: tr}}
+	return &Caller{Name: name, Op: op, client: &http.Client{Transport: tr, CheckRedirect: sameHost}}
+}
+
+// sameHost follows a redirect only on the host first asked: the API key
+// travels in headers (x-api-key, api-key, x-goog-api-key) that net/http
+// would forward to any host. A redirect elsewhere is answered as it came,
+// a refusal (httpx.Permanent).
+func sameHost(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // Post sends in as JSON to url with header and has decode read the 2xx

@@ -76,6 +76,31 @@ func TestPost(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+	t.Run("a redirect to another host is not followed with the key", func(t *testing.T) {
+		elsewhere := llmtest.NewServer(t, llmtest.Reply{Body: `{}`})
+		srv := llmtest.NewServer(t, llmtest.Reply{Status: http.StatusTemporaryRedirect, Header: map[string]string{"Location": elsewhere.URL + "/steal"}})
+		c := llm.NewCaller("test:model", "complete", llm.Transport{Upstream: "test", MaxRetries: -1})
+		_, err := c.Post(context.Background(), srv.URL, http.Header{"X-Api-Key": {"secret"}}, struct{}{}, decodeOK)
+		if kind, status := llmtest.KindAndStatus(err); kind != httpx.Permanent || status != http.StatusTemporaryRedirect || elsewhere.Count() != 0 {
+			t.Errorf("err = %v, requests elsewhere %d", err, elsewhere.Count())
+		}
+	})
+	t.Run("a redirect on the same host is followed", func(t *testing.T) {
+		srv := llmtest.NewServer(t)
+		srv.Handle = func(i int, r llmtest.Request) llmtest.Reply {
+			if r.Path == "/old" {
+				return llmtest.Reply{Status: http.StatusPermanentRedirect, Header: map[string]string{"Location": "/new"}}
+			}
+			return llmtest.Reply{Body: `{}`}
+		}
+		c := llm.NewCaller("test:model", "complete", llm.Transport{Upstream: "test", MaxRetries: -1})
+		if _, err := c.Post(context.Background(), srv.URL+"/old", http.Header{"X-Api-Key": {"secret"}}, struct{}{}, decodeOK); err != nil {
+			t.Fatal(err)
+		}
+		if reqs := srv.Requests(); len(reqs) != 2 || reqs[1].Header.Get("X-Api-Key") != "secret" || string(reqs[1].Body) != `{}` {
+			t.Errorf("requests = %+v", reqs)
+		}
+	})
 	t.Run("a request that cannot be encoded is never sent", func(t *testing.T) {
 		c := llm.NewCaller("test:model", "complete", llm.Transport{Upstream: "test"})
 		_, err := c.Post(context.Background(), "http://127.0.0.1:1/", nil, map[string]any{"f": func() {}}, decodeOK)
