@@ -7,7 +7,9 @@
 // What is safe: a 429 is retried for every method (the upstream refused the
 // request before doing anything); 5xx answers and network errors only for
 // idempotent requests (GET, HEAD, OPTIONS, or a context marked with
-// MarkIdempotent), because a POST that timed out may have been committed.
+// MarkIdempotent), because a POST that timed out may have been committed;
+// so are 408 and the 529 "overloaded" some APIs send. Retry-After-Ms is
+// read before Retry-After (RetryAfter).
 // When retries run out, the last response is returned as is, so the caller
 // classifies statuses in one place.
 package httpx
@@ -68,6 +70,9 @@ type Policy struct {
 	// BreakerCooldown is how long the breaker stays open before it lets one
 	// probe through.
 	BreakerCooldown time.Duration
+	// OnRetry, when set, is told before each wait for a retry: which
+	// attempt failed, how long the wait is and why (for logs and tests).
+	OnRetry func(attempt int, wait time.Duration, err error)
 }
 
 func (p Policy) withDefaults() Policy {

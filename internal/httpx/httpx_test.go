@@ -72,6 +72,9 @@ func TestRetries(t *testing.T) {
 		{"POST is retried on 429", http.MethodPost, false, []int{429, 429, 201}, 201, 3},
 		{"4xx is never retried", http.MethodGet, false, []int{404, 200}, 404, 1},
 		{"501 is not retried", http.MethodGet, false, []int{501, 200}, 501, 1},
+		{"GET retries 408", http.MethodGet, false, []int{408, 200}, 200, 2},
+		{"marked POST is retried on 529 overloaded", http.MethodPost, true, []int{529, 200}, 200, 2},
+		{"POST is not retried on 529", http.MethodPost, false, []int{529, 200}, 529, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,6 +120,33 @@ func TestRetryAfterHonouredAndBounded(t *testing.T) {
 	resp, _, err = do(t, tr, context.Background(), http.MethodGet, srv2.URL, "")
 	if err != nil || resp.StatusCode != 429 || s.n.Load() != 1 {
 		t.Errorf("an hour's Retry-After: status %v after %d calls (%v); want the 429 at once", resp.StatusCode, s.n.Load(), err)
+	}
+}
+
+func TestRetryAfterMsAndOnRetry(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After-Ms", "5")
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	defer srv.Close()
+	type retry struct {
+		attempt int
+		wait    time.Duration
+	}
+	var retries []retry
+	tr := httpx.New(nil, fast(httpx.Policy{OnRetry: func(attempt int, wait time.Duration, err error) {
+		retries = append(retries, retry{attempt, wait})
+	}}))
+	resp, _, err := do(t, tr, context.Background(), http.MethodPost, srv.URL, "x")
+	if err != nil || resp.StatusCode != 200 || calls.Load() != 2 {
+		t.Fatalf("resp %v after %d calls, err %v; want the Retry-After-Ms wait, not the hour of Retry-After", resp, calls.Load(), err)
+	}
+	if len(retries) != 1 || retries[0] != (retry{1, 5 * time.Millisecond}) {
+		t.Errorf("OnRetry saw %v, want one retry after attempt 1 waiting 5ms", retries)
 	}
 }
 

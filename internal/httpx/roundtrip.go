@@ -63,7 +63,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		se := &statusError{status: resp.StatusCode}
-		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if wait, ok := RetryAfter(resp.Header, time.Now()); ok {
 			if wait > t.policy.MaxRetryAfter {
 				return resp, backoff.Permanent(se)
 			}
@@ -83,6 +83,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}),
 		backoff.WithMaxTries(tries),
 		backoff.WithMaxElapsedTime(0),
+		backoff.WithNotify(func(err error, wait time.Duration) {
+			if t.policy.OnRetry != nil {
+				t.policy.OnRetry(n, wait, err)
+			}
+		}),
 	)
 	var se *statusError
 	switch {
@@ -147,10 +152,16 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// retryableStatus lists the 5xx answers that may pass if asked again.
+// statusOverloaded is the 529 some APIs (Anthropic's) answer when they are
+// overloaded for a moment.
+const statusOverloaded = 529
+
+// retryableStatus lists the answers that may pass if asked again: the
+// server timed out waiting for the request, failed, or is overloaded.
 func retryableStatus(status int) bool {
 	switch status {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout, statusOverloaded:
 		return true
 	}
 	return false

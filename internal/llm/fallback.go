@@ -32,7 +32,7 @@ func (f *Fallback) Complete(ctx context.Context, req Request) (Response, error) 
 		}
 		return resp, nil
 	}
-	if ctx.Err() != nil || KindOf(err) == KindCanceled {
+	if ctx.Err() != nil {
 		return Response{}, fmt.Errorf("llm.Fallback %s: %w", f.Primary.Name(), err)
 	}
 	if f.OnFallback != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/llm/anthropic"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
@@ -26,7 +27,7 @@ func providers(t *testing.T, primary, secondary llmtest.Reply) (*llm.Fallback, *
 	}
 	var fellBack []string
 	f := &llm.Fallback{Primary: p, Secondary: s, OnFallback: func(name string, err error) {
-		fellBack = append(fellBack, name+": "+string(llm.KindOf(err)))
+		fellBack = append(fellBack, name+": "+string(httpx.KindOf(err)))
 	}}
 	return f, ps, ss, &fellBack
 }
@@ -75,8 +76,8 @@ func TestFallbackBothFailReportsSecondaryKind(t *testing.T) {
 		llmtest.Reply{Status: 500, Header: map[string]string{"Retry-After": "0"}, Body: llmtest.AnthropicError("api_error", "boom")},
 		llmtest.Reply{Status: 401, Body: llmtest.OpenAIError("invalid_request_error", "invalid_api_key", "Incorrect API key")})
 	_, err := f.Complete(context.Background(), schemaRequest())
-	if llm.KindOf(err) != llm.KindAuth || ss.Count() != 1 {
-		t.Errorf("err = %v (kind %q), secondary calls %d", err, llm.KindOf(err), ss.Count())
+	if httpx.KindOf(err) != httpx.Auth || ss.Count() != 1 {
+		t.Errorf("err = %v (kind %q), secondary calls %d", err, httpx.KindOf(err), ss.Count())
 	}
 }
 

@@ -1,7 +1,9 @@
 // Package llm is VendorSync's small interface over large language model
 // providers. Triage uses it to turn an email into a structured decision; the
 // providers (llm/anthropic, llm/openai, llm/gemini) each speak their vendor's
-// wire protocol through the vendor's SDK, and Fallback chains two of them.
+// one endpoint with a small client of ours (Caller) on the shared outbound
+// layer, internal/httpx, and Fallback chains two of them. Failures are
+// *httpx.Error values, classified like every other integration's.
 package llm
 
 import (
@@ -11,9 +13,11 @@ import (
 
 // Client completes one request. Implementations are safe for concurrent use.
 type Client interface {
-	// Complete sends req and returns the model's answer. Errors are *Error
-	// values so that callers (Fallback, the job queue) can tell a rate limit
-	// or an outage from a request the provider will never accept.
+	// Complete sends req and returns the model's answer. Errors are
+	// *httpx.Error values so that callers (Fallback, the job queue) can tell
+	// a rate limit or an outage from a request the provider will never
+	// accept; an answer that could not be used is httpx.Transient with the
+	// 2xx status it came with (httpx.BadResponse).
 	Complete(ctx context.Context, req Request) (Response, error)
 	// Name identifies the provider and model ("openai:gpt-4o-mini") in
 	// decisions and logs.
@@ -85,9 +89,6 @@ const (
 	DefaultTimeout = 60 * time.Second
 	// DefaultMaxRetries is how often a 429, 5xx or network error is retried.
 	DefaultMaxRetries = 2
-	// DefaultMaxRetryWait is the longest Retry-After we wait for; a provider
-	// asking for longer fails at once so that a fallback can answer.
-	DefaultMaxRetryWait = 30 * time.Second
 	// DefaultMaxTokens bounds an answer when the request does not.
 	DefaultMaxTokens = 4096
 )

@@ -54,7 +54,7 @@ const attempts = 2
 // (ApplyGuardrails); a decision without a summary gets the email's
 // (Summarize). Errors: *NeedsHumanError (errors.Is ErrNeedsHuman)
 // when the model's answers stay unusable; an apperr Unavailable wrapping an
-// *llm.Error when the model cannot be reached.
+// *httpx.Error when the model cannot be reached.
 func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s Settings) (Decision, error) {
 	s = s.normalized()
 	var d Decision

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
-	"github.com/vendorsync/vendorsync/internal/llm"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm/anthropic"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
 	"github.com/vendorsync/vendorsync/internal/llm/openai"
@@ -126,7 +126,7 @@ func TestLLMUnavailable(t *testing.T) {
 	}
 	e := email(t, "01_visa_endpoint.eml")
 	_, err = (&Agent{LLM: c}).Decide(context.Background(), e, testRegistry(), testSettings())
-	if !apperr.Is(err, apperr.Unavailable) || llm.KindOf(err) != llm.KindUnavailable || errors.Is(err, ErrNeedsHuman) {
+	if kind, status := llmtest.KindAndStatus(err); !apperr.Is(err, apperr.Unavailable) || kind != httpx.Transient || status != 503 || errors.Is(err, ErrNeedsHuman) {
 		t.Errorf("err = %v; want an Unavailable error wrapping the provider's", err)
 	}
 

@@ -2,10 +2,13 @@ package anthropic_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/llm/anthropic"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
@@ -95,31 +98,79 @@ func TestFailures(t *testing.T) {
 	tests := []struct {
 		name     string
 		reply    llmtest.Reply
-		want     llm.Kind
+		want     httpx.Kind
+		status   int
 		attempts int
 	}{
 		{"retry-after beyond the cap fails at once", llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "3600"},
-			Body: llmtest.AnthropicError("rate_limit_error", "slow down")}, llm.KindRateLimited, 1},
+			Body: llmtest.AnthropicError("rate_limit_error", "slow down")}, httpx.RateLimited, 429, 1},
 		{"overloaded", llmtest.Reply{Status: 529, Header: map[string]string{"Retry-After": "0"},
-			Body: llmtest.AnthropicError("overloaded_error", "Overloaded")}, llm.KindUnavailable, 2},
-		{"bad key", llmtest.Reply{Status: 401, Body: llmtest.AnthropicError("authentication_error", "invalid x-api-key")}, llm.KindAuth, 1},
-		{"bad request", llmtest.Reply{Status: 400, Body: llmtest.AnthropicError("invalid_request_error", "max_tokens: must be positive")}, llm.KindInvalidRequest, 1},
-		{"malformed body", llmtest.Reply{Body: `{"id": "msg_01", "content": [`}, llm.KindBadResponse, 1},
+			Body: llmtest.AnthropicError("overloaded_error", "Overloaded")}, httpx.Transient, 529, 2},
+		{"bad key", llmtest.Reply{Status: 401, Body: llmtest.AnthropicError("authentication_error", "invalid x-api-key")}, httpx.Auth, 401, 1},
+		{"bad request", llmtest.Reply{Status: 400, Body: llmtest.AnthropicError("invalid_request_error", "max_tokens: must be positive")}, httpx.BadRequest, 400, 1},
+		{"malformed body", llmtest.Reply{Body: `{"id": "msg_01", "content": [`}, httpx.Transient, 200, 1},
 		{"no tool call", llmtest.Reply{Body: `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5",
-			"content":[{"type":"text","text":"I cannot help."}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`}, llm.KindBadResponse, 1},
+			"content":[{"type":"text","text":"I cannot help."}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`}, httpx.Transient, 200, 1},
 		{"cut off", llmtest.Reply{Body: `{"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5",
-			"content":[{"type":"tool_use","id":"t","name":"decision","input":{}}],"stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":1}}`}, llm.KindBadResponse, 1},
+			"content":[{"type":"tool_use","id":"t","name":"decision","input":{}}],"stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":1}}`}, httpx.Transient, 200, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, tt.reply)
 			_, err := newClient(t, srv, 1).Complete(context.Background(), request())
-			if got := llm.KindOf(err); got != tt.want {
-				t.Errorf("kind = %q (%v), want %q", got, err, tt.want)
+			if got, status := llmtest.KindAndStatus(err); got != tt.want || status != tt.status {
+				t.Errorf("kind = %q, status %d (%v), want %q, %d", got, status, err, tt.want, tt.status)
 			}
 			if srv.Count() != tt.attempts {
 				t.Errorf("attempts = %d, want %d", srv.Count(), tt.attempts)
 			}
 		})
+	}
+}
+
+func TestErrorsCarryTheProviderExplanation(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Status: 401, Body: llmtest.AnthropicError("authentication_error", "invalid x-api-key")})
+	_, err := newClient(t, srv, -1).Complete(context.Background(), request())
+	var e *httpx.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want an *httpx.Error", err)
+	}
+	if e.Upstream != "anthropic:claude-sonnet-4-5" || e.Code != "authentication_error" || e.Message != "invalid x-api-key" || e.Temporary() {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestConversationTurnsAndParallelToolUse(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.ReadFile(t, "message_tool_use.json")})
+	req := request()
+	temp := 0.0
+	req.Temperature = &temp
+	req.Messages = append(req.Messages, llm.Message{Role: llm.RoleAssistant, Content: "{}"},
+		llm.Message{Role: llm.RoleUser, Content: "severity is missing"})
+	if _, err := newClient(t, srv, -1).Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	body := srv.Requests()[0].JSON(t)
+	msgs, _ := body["messages"].([]any)
+	var roles []string
+	for _, m := range msgs {
+		m := m.(map[string]any)
+		block := m["content"].([]any)[0].(map[string]any)
+		if block["type"] != "text" || block["text"] == "" {
+			t.Errorf("content block = %v", block)
+		}
+		roles = append(roles, m["role"].(string))
+	}
+	if strings.Join(roles, ",") != "user,assistant,user" {
+		t.Errorf("roles = %v", roles)
+	}
+	if choice := body["tool_choice"].(map[string]any); choice["disable_parallel_tool_use"] != true {
+		t.Errorf("tool_choice = %v", choice)
+	}
+	if body["temperature"] != float64(0) {
+		t.Errorf("temperature = %v", body["temperature"])
+	}
+	if tool := body["tools"].([]any)[0].(map[string]any); tool["description"] != "The triage decision." {
+		t.Errorf("tool = %v", tool)
 	}
 }

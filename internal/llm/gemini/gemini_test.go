@@ -2,11 +2,13 @@ package gemini_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/llm/gemini"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
@@ -30,7 +32,7 @@ func newClient(t *testing.T, srv *llmtest.Server, retries int, log *retryLog) *g
 	if log != nil {
 		cfg.OnRetry = log.record
 	}
-	c, err := gemini.New(context.Background(), cfg)
+	c, err := gemini.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,28 +104,83 @@ func TestFailures(t *testing.T) {
 	tests := []struct {
 		name     string
 		reply    llmtest.Reply
-		want     llm.Kind
+		want     httpx.Kind
+		status   int
 		attempts int
 	}{
 		{"retry-after beyond the cap", llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "3600"},
-			Body: llmtest.GeminiError(429, "RESOURCE_EXHAUSTED", "quota")}, llm.KindRateLimited, 1},
+			Body: llmtest.GeminiError(429, "RESOURCE_EXHAUSTED", "quota")}, httpx.RateLimited, 429, 1},
 		{"server error", llmtest.Reply{Status: 503, Header: map[string]string{"Retry-After": "0"},
-			Body: llmtest.GeminiError(503, "UNAVAILABLE", "The model is overloaded.")}, llm.KindUnavailable, 2},
-		{"bad key", llmtest.Reply{Status: 403, Body: llmtest.GeminiError(403, "PERMISSION_DENIED", "API key not valid")}, llm.KindAuth, 1},
-		{"malformed body", llmtest.Reply{Body: `{"candidates": [`}, llm.KindBadResponse, 1},
-		{"safety stop", llmtest.Reply{Body: `{"candidates":[{"content":{"parts":[{"text":"{}"}],"role":"model"},"finishReason":"SAFETY"}]}`}, llm.KindBadResponse, 1},
-		{"blocked prompt", llmtest.Reply{Body: `{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}}`}, llm.KindBadResponse, 1},
+			Body: llmtest.GeminiError(503, "UNAVAILABLE", "The model is overloaded.")}, httpx.Transient, 503, 2},
+		{"bad key", llmtest.Reply{Status: 403, Body: llmtest.GeminiError(403, "PERMISSION_DENIED", "API key not valid")}, httpx.Permission, 403, 1},
+		{"malformed body", llmtest.Reply{Body: `{"candidates": [`}, httpx.Transient, 200, 1},
+		{"safety stop", llmtest.Reply{Body: `{"candidates":[{"content":{"parts":[{"text":"{}"}],"role":"model"},"finishReason":"SAFETY"}]}`}, httpx.Transient, 200, 1},
+		{"blocked prompt", llmtest.Reply{Body: `{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}}`}, httpx.Transient, 200, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, tt.reply)
 			_, err := newClient(t, srv, 1, nil).Complete(context.Background(), request())
-			if got := llm.KindOf(err); got != tt.want {
-				t.Errorf("kind = %q (%v), want %q", got, err, tt.want)
+			if got, status := llmtest.KindAndStatus(err); got != tt.want || status != tt.status {
+				t.Errorf("kind = %q, status %d (%v), want %q, %d", got, status, err, tt.want, tt.status)
 			}
 			if srv.Count() != tt.attempts {
 				t.Errorf("attempts = %d, want %d", srv.Count(), tt.attempts)
 			}
 		})
+	}
+}
+
+func TestErrorsCarryTheProviderExplanation(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Status: 400,
+		Body: llmtest.GeminiError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.")})
+	_, err := newClient(t, srv, -1, nil).Complete(context.Background(), request())
+	var e *httpx.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want an *httpx.Error", err)
+	}
+	if e.Kind != httpx.BadRequest || e.Upstream != "gemini:gemini-2.5-flash" || e.Code != "INVALID_ARGUMENT" ||
+		e.Message != "API key not valid. Please pass a valid API key." {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestModelTurnsThoughtsAndModelPaths(t *testing.T) {
+	answer := `{"candidates":[{"content":{"role":"model","parts":[{"text":"thinking…","thought":true},` +
+		`{"text":"{\"severity\":\"high\","},{"text":"\"reasoning\":\"Visa retires the v1 authorization endpoint.\"}"}]},` +
+		`"finishReason":"STOP"}]}`
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: answer})
+	c, err := gemini.New(gemini.Config{APIKey: "k", BaseURL: srv.URL + "/", Model: "tunedModels/triage-v2", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := request()
+	temp := 0.0
+	req.Temperature = &temp
+	req.Messages = append(req.Messages, llm.Message{Role: llm.RoleAssistant, Content: "{}"},
+		llm.Message{Role: llm.RoleUser, Content: "severity is missing"})
+	resp, err := c.Complete(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	llmtest.SameJSON(t, resp.Text, llmtest.WantText)
+	if resp.Model != "tunedModels/triage-v2" || resp.InputTokens != 0 {
+		t.Errorf("response = %+v", resp)
+	}
+	got := srv.Requests()[0]
+	if got.Path != "/v1beta/tunedModels/triage-v2:generateContent" {
+		t.Errorf("path = %s", got.Path)
+	}
+	body := got.JSON(t)
+	var roles []string
+	for _, c := range body["contents"].([]any) {
+		roles = append(roles, c.(map[string]any)["role"].(string))
+	}
+	if len(roles) != 3 || roles[1] != "model" || roles[2] != "user" {
+		t.Errorf("roles = %v", roles)
+	}
+	gen := body["generationConfig"].(map[string]any)
+	if gen["temperature"] != float64(0) || gen["maxOutputTokens"] != float64(llm.DefaultMaxTokens) {
+		t.Errorf("generationConfig = %v", gen)
 	}
 }

@@ -1,7 +1,6 @@
 package llmconfig
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -18,7 +17,8 @@ type Options struct {
 	// MaxRetries per request; 0 means the provider package's default,
 	// negative disables retries (the "test" button wants a quick answer).
 	MaxRetries int
-	// HTTPClient replaces the SDKs' default clients when set.
+	// HTTPClient's Transport carries the requests, under the outbound
+	// layer's retries and breaker, when set.
 	HTTPClient *http.Client
 	// OnFallback is told when the primary was passed over.
 	OnFallback func(primary string, err error)
@@ -69,8 +69,7 @@ func buildOne(pc ProviderConfig, key string, opts Options) (llm.Client, error) {
 			AzureAPIVersion: pc.AzureAPIVersion, AzureDeployment: pc.AzureDeployment,
 			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
 	case Gemini:
-		// The context only scopes the SDK's client construction.
-		c, err = gemini.New(context.Background(), gemini.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model,
+		c, err = gemini.New(gemini.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model,
 			Timeout: timeout, MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
 	default:
 		return nil, apperr.Invalidf("unknown language model provider %q", pc.Provider)

@@ -116,6 +116,16 @@ func TestTestReportsFailures(t *testing.T) {
 			Body: llmtest.OpenAIError("invalid_request_error", "model_not_found", "The model `gpt-9` does not exist")},
 			"invalid_request", "The request was refused"},
 		{"answer without the JSON", llmtest.Reply{Body: llmtest.OpenAIChat("Sure, ok!")}, "bad_response", "The model answered, but not"},
+		{"key without the permission", llmtest.Reply{Status: http.StatusForbidden,
+			Body: llmtest.OpenAIError("invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported")},
+			"auth", "The API key was rejected: create chat completion: openai:gpt-9 refused: the account lacks a permission: Country"},
+		{"rate limited", llmtest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "20"},
+			Body: llmtest.OpenAIError("requests", "rate_limit_exceeded", "Rate limit reached")},
+			"rate_limited", "Rate limited: create chat completion: openai:gpt-9 is rate limiting requests (retry after 20s): Rate limit reached"},
+		{"server down", llmtest.Reply{Status: http.StatusServiceUnavailable, Body: llmtest.OpenAIError("server_error", "", "The server is overloaded")},
+			"unavailable", "The service is unreachable or timed out: create chat completion: openai:gpt-9 is unavailable"},
+		{"answer cut off", llmtest.Reply{Body: `{"choices":[{"message":{"content":"{\"ok\""},"finish_reason":"length"}]}`},
+			"bad_response", "The answer could not be used: answer cut off at the token limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

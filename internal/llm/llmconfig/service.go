@@ -43,7 +43,8 @@ type ConfigView struct {
 // method needs PermEditIntegrations.
 type Service struct {
 	Store Store
-	// HTTPClient carries the test requests; nil means the SDKs' defaults.
+	// HTTPClient's Transport carries the test requests; nil means
+	// http.DefaultTransport.
 	HTTPClient *http.Client
 	// Logger receives test outcomes; never keys.
 	Logger *slog.Logger

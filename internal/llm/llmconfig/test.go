@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 )
 
@@ -20,11 +21,22 @@ type ModelTestResult struct {
 	Provider  string `json:"provider" doc:"Provider and model tested, e.g. openai:gpt-4o-mini."`
 	Model     string `json:"model,omitempty" doc:"Model that answered, as the provider reports it."`
 	LatencyMS int64  `json:"latency_ms"`
-	// Kind classifies a failure as llm.Kind does (auth, rate_limited,
-	// unavailable, invalid_request, bad_response, canceled).
+	// Kind classifies a failure: auth, rate_limited, unavailable,
+	// invalid_request, bad_response or canceled (failureKind).
 	Kind    string `json:"kind,omitempty"`
 	Message string `json:"message"`
 }
+
+// The failure kinds of a connection test. They are the API's vocabulary,
+// older than the outbound layer's taxonomy and read from it (failureKind).
+const (
+	failAuth        = "auth"
+	failRateLimited = "rate_limited"
+	failUnavailable = "unavailable"
+	failRefused     = "invalid_request"
+	failBadAnswer   = "bad_response"
+	failCanceled    = "canceled"
+)
 
 // testRequest is the tiny structured request a test sends.
 var testRequest = llm.Request{
@@ -66,7 +78,7 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, which string) (Mod
 	res := ModelTestResult{Provider: string(pc.Provider) + ":" + pc.Model}
 	c, err := buildOne(*pc, string(key), Options{MaxRetries: -1, HTTPClient: s.HTTPClient})
 	if err != nil {
-		res.Kind, res.Message = string(llm.KindInvalidRequest), apperr.MessageOf(err)
+		res.Kind, res.Message = failRefused, apperr.MessageOf(err)
 		return res, nil
 	}
 	res.Provider = c.Name()
@@ -84,10 +96,10 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, which string) (Mod
 	}
 	switch {
 	case err != nil:
-		res.Kind = string(llm.KindOf(err))
-		res.Message = failureMessage(err, string(key))
+		res.Kind = failureKind(tctx, err)
+		res.Message = failureMessage(res.Kind, err, string(key))
 	case json.Unmarshal([]byte(resp.Text), &answer) != nil || answer.OK == nil:
-		res.Kind = string(llm.KindBadResponse)
+		res.Kind = failBadAnswer
 		res.Message = "The model answered, but not with the requested JSON; structured output may not be supported by this model."
 	default:
 		res.OK, res.Model = true, resp.Model
@@ -98,29 +110,63 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, which string) (Mod
 	return res, nil
 }
 
-// failureMessage explains a failed test, without the key.
-func failureMessage(err error, key string) string {
+// failureKind reads the test's failure kind from the outbound layer's
+// taxonomy. ctx is the test's own context: once it has ended (the test's
+// time limit included) the test was cancelled, whatever the call reported.
+func failureKind(ctx context.Context, err error) string {
+	var e *httpx.Error
+	switch {
+	case ctx.Err() != nil:
+		return failCanceled
+	case !errors.As(err, &e):
+		return ""
+	}
+	switch e.Kind {
+	case httpx.Auth, httpx.Permission:
+		return failAuth
+	case httpx.RateLimited:
+		return failRateLimited
+	case httpx.Transient:
+		if e.Status >= 200 && e.Status < 300 {
+			return failBadAnswer // httpx.BadResponse: it answered, unusably
+		}
+		return failUnavailable
+	case httpx.BadRequest, httpx.NotFound, httpx.Permanent:
+		return failRefused
+	}
+	return ""
+}
+
+// failureMessage explains a failed test, without the key: what it means
+// for the settings, then the provider's refusal (httpx.Error.Explain) or,
+// when no refusal came, what went wrong on the way.
+func failureMessage(kind string, err error, key string) string {
 	var what string
-	switch llm.KindOf(err) {
-	case llm.KindAuth:
+	switch kind {
+	case failAuth:
 		what = "The API key was rejected"
-	case llm.KindRateLimited:
+	case failRateLimited:
 		what = "Rate limited"
-	case llm.KindUnavailable:
+	case failUnavailable:
 		what = "The service is unreachable or timed out"
-	case llm.KindInvalidRequest:
+	case failRefused:
 		what = "The request was refused (check the model name, deployment and API version)"
-	case llm.KindBadResponse:
+	case failBadAnswer:
 		what = "The answer could not be used"
-	case llm.KindCanceled:
+	case failCanceled:
 		what = "Cancelled"
 	default:
 		what = "The test failed"
 	}
 	detail := err.Error()
-	var le *llm.Error
-	if errors.As(err, &le) && le.Err != nil {
-		detail = le.Err.Error()
+	var e *httpx.Error
+	if errors.As(err, &e) {
+		switch {
+		case e.Status >= 300 || e.Status < 200 && e.Status != 0:
+			detail = e.Explain()
+		case e.Err != nil:
+			detail = e.Err.Error()
+		}
 	}
 	if len(key) >= 4 {
 		detail = strings.ReplaceAll(detail, key, "[redacted]")

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vendorsync/vendorsync/internal/llm"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/triage"
 )
@@ -96,7 +96,7 @@ func (t *Triager) agent(ctx context.Context, tenantID string) (*triage.Agent, er
 		opts.OnFallback = func(primary string, err error) {
 			// The agent is cached across requests, so no request's context is used.
 			t.logger().Warn("llm primary failed, asking the fallback", "tenant_id", tenantID,
-				"primary", primary, "kind", string(llm.KindOf(err)))
+				"primary", primary, "kind", string(httpx.KindOf(err)))
 		}
 	}
 	client, err := BuildWith(cfg, keys, opts)

@@ -2,11 +2,13 @@ package llmtest
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 )
 
@@ -53,4 +55,15 @@ func ReadFile(t testing.TB, name string) string {
 		t.Fatalf("read testdata: %v", err)
 	}
 	return string(b)
+}
+
+// KindAndStatus returns the kind of the *httpx.Error in err's chain and the
+// HTTP status it carries: an unusable answer is httpx.Transient with a 2xx
+// status, an outage httpx.Transient with a 5xx or none.
+func KindAndStatus(err error) (httpx.Kind, int) {
+	var e *httpx.Error
+	if !errors.As(err, &e) {
+		return "", 0
+	}
+	return e.Kind, e.Status
 }

@@ -2,10 +2,12 @@ package openai_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/llm/llmtest"
 	"github.com/vendorsync/vendorsync/internal/llm/openai"
@@ -131,29 +133,82 @@ func TestFailures(t *testing.T) {
 	tests := []struct {
 		name     string
 		reply    llmtest.Reply
-		want     llm.Kind
+		want     httpx.Kind
+		status   int
 		attempts int
 	}{
 		{"retry-after beyond the cap", llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "3600"},
-			Body: llmtest.OpenAIError("requests", "rate_limit_exceeded", "slow down")}, llm.KindRateLimited, 1},
+			Body: llmtest.OpenAIError("requests", "rate_limit_exceeded", "slow down")}, httpx.RateLimited, 429, 1},
 		{"server error", llmtest.Reply{Status: 500, Header: map[string]string{"Retry-After": "0"},
-			Body: llmtest.OpenAIError("server_error", "", "The server had an error")}, llm.KindUnavailable, 2},
-		{"bad key", llmtest.Reply{Status: 401, Body: llmtest.OpenAIError("invalid_request_error", "invalid_api_key", "Incorrect API key")}, llm.KindAuth, 1},
-		{"malformed body", llmtest.Reply{Body: `{"id": "chatcmpl-1", "choices": [`}, llm.KindBadResponse, 1},
-		{"refusal", llmtest.Reply{Body: refusal}, llm.KindBadResponse, 1},
-		{"no choices", llmtest.Reply{Body: `{"id":"c","object":"chat.completion","created":1,"model":"gpt-4o","choices":[]}`}, llm.KindBadResponse, 1},
+			Body: llmtest.OpenAIError("server_error", "", "The server had an error")}, httpx.Transient, 500, 2},
+		{"bad key", llmtest.Reply{Status: 401, Body: llmtest.OpenAIError("invalid_request_error", "invalid_api_key", "Incorrect API key")}, httpx.Auth, 401, 1},
+		{"malformed body", llmtest.Reply{Body: `{"id": "chatcmpl-1", "choices": [`}, httpx.Transient, 200, 1},
+		{"refusal", llmtest.Reply{Body: refusal}, httpx.Transient, 200, 1},
+		{"no choices", llmtest.Reply{Body: `{"id":"c","object":"chat.completion","created":1,"model":"gpt-4o","choices":[]}`}, httpx.Transient, 200, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.NewServer(t, tt.reply)
 			c := newClient(t, openai.Config{APIKey: "sk-test", BaseURL: srv.URL + "/v1", Model: "gpt-4o", MaxRetries: 1})
 			_, err := c.Complete(context.Background(), request())
-			if got := llm.KindOf(err); got != tt.want {
-				t.Errorf("kind = %q (%v), want %q", got, err, tt.want)
+			if got, status := llmtest.KindAndStatus(err); got != tt.want || status != tt.status {
+				t.Errorf("kind = %q, status %d (%v), want %q, %d", got, status, err, tt.want, tt.status)
 			}
 			if srv.Count() != tt.attempts {
 				t.Errorf("attempts = %d, want %d", srv.Count(), tt.attempts)
 			}
 		})
+	}
+}
+
+func TestErrorsCarryTheProviderExplanation(t *testing.T) {
+	tests := []struct {
+		name, body, code, message string
+	}{
+		{"openai", llmtest.OpenAIError("invalid_request_error", "model_not_found", "The model `gpt-9` does not exist"),
+			"model_not_found", "The model `gpt-9` does not exist"},
+		{"null code", `{"error": {"message": "The server had an error", "type": "server_error", "param": null, "code": null}}`,
+			"server_error", "The server had an error"},
+		{"numeric code (LiteLLM)", `{"error": {"message": "no healthy deployment", "type": "None", "code": 400}}`,
+			"None", "no healthy deployment"},
+		{"plain string (Ollama)", `{"error": "model 'llama9' not found"}`, "", "model 'llama9' not found"},
+		{"not JSON (a proxy)", `<html>Bad Request</html>`, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := llmtest.NewServer(t, llmtest.Reply{Status: 404, Body: tt.body})
+			c := newClient(t, openai.Config{APIKey: "sk-test", BaseURL: srv.URL + "/v1", Model: "gpt-9", MaxRetries: -1})
+			_, err := c.Complete(context.Background(), request())
+			var e *httpx.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want an *httpx.Error", err)
+			}
+			if e.Kind != httpx.NotFound || e.Upstream != "openai:gpt-9" || e.Code != tt.code || e.Message != tt.message {
+				t.Errorf("error = %+v", e)
+			}
+		})
+	}
+}
+
+func TestAssistantTurnsAndDefaultBase(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.ReadFile(t, "chat_completion.json")})
+	c := newClient(t, openai.Config{APIKey: "sk-test", BaseURL: srv.URL + "/v1/", Model: "gpt-4o", MaxRetries: -1})
+	req := request()
+	req.Messages = append(req.Messages, llm.Message{Role: llm.RoleAssistant, Content: "{}"},
+		llm.Message{Role: llm.RoleUser, Content: "severity is missing"})
+	if _, err := c.Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.Requests()[0]
+	if got.Path != "/v1/chat/completions" {
+		t.Errorf("path = %s", got.Path)
+	}
+	msgs, _ := got.JSON(t)["messages"].([]any)
+	var roles []string
+	for _, m := range msgs {
+		roles = append(roles, m.(map[string]any)["role"].(string))
+	}
+	if len(roles) != 4 || roles[2] != "assistant" || roles[3] != "user" {
+		t.Errorf("roles = %v", roles)
 	}
 }
