@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/email"
 	"github.com/vendorsync/vendorsync/internal/notify/pagerduty"
@@ -152,9 +153,9 @@ func (cc commentChannel) Send(ctx context.Context, to notify.Target, m notify.Me
 	if e := notify.ContextError(ctx, ch, err); e != nil {
 		return "", e
 	}
-	kind := tracker.KindOf(err)
+	kind := httpx.KindOf(err)
 	if kind.Temporary() || kind == "" {
-		return "", notify.Temporary(ch, string(kind), tracker.RetryAfterOf(err), err)
+		return "", notify.Temporary(ch, string(kind), httpx.RetryAfterOf(err), err)
 	}
 	return "", notify.PermanentCode(ch, string(kind), err)
 }
