@@ -149,7 +149,7 @@ func (e *Error) As(target any) bool {
 
 // Explain is the sentence shown to a user or an admin ("test connection",
 // a link's last error): what was being done, what the upstream did, and
-// its own explanation.
+// its own explanation (or its error code when it gave nothing more).
 func (e *Error) Explain() string {
 	who := e.Upstream
 	if who == "" {
@@ -179,8 +179,11 @@ func (e *Error) Explain() string {
 	if e.Op != "" {
 		s = e.Op + ": " + s
 	}
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		s += ": " + e.Message
+	case e.Code != "":
+		s += " (" + e.Code + ")" // the upstream said no more than its code
 	}
 	return s
 }

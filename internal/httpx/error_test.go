@@ -71,6 +71,10 @@ func TestErrorClassification(t *testing.T) {
 	if !apperr.Is(nf, apperr.NotFound) || apperr.MessageOf(nf) != "get issue 7: gitea did not find it" {
 		t.Fatalf("404 = %v / %q", apperr.CodeOf(nf), apperr.MessageOf(nf))
 	}
+	slack := &httpx.Error{Upstream: "slack", Op: "chat.postMessage to #nowhere", Kind: httpx.NotFound, Code: "channel_not_found"}
+	if got := slack.Explain(); got != "chat.postMessage to #nowhere: slack did not find it (channel_not_found)" {
+		t.Errorf("Explain without a message = %q", got)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ce := httpx.CallError(ctx, "anthropic", "messages", errors.New("dial tcp: refused"))

@@ -24,6 +24,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
@@ -182,6 +183,9 @@ type Service struct {
 	// Configure, when set, adjusts the channel clients' configuration
 	// before they are built (tests point them at in-process servers).
 	Configure func(*ChannelConfig)
+	// Telemetry receives the Slack and PagerDuty calls' metrics and debug
+	// logs.
+	Telemetry httpx.Telemetry
 	// Now is the clock; tests replace it.
 	Now    func() time.Time
 	Logger *slog.Logger
