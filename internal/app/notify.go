@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify"
@@ -30,9 +31,9 @@ type notifications struct {
 // updates (committed with the email) and accounts created at their first
 // SSO sign-in (committed with the account).
 func newNotifications(e *env, settings *setting.Service, tickets *ticket.Service, trackers *link.Service,
-	inboxSvc *inbox.Service, baseURL string) notifications {
+	inboxSvc *inbox.Service, baseURL string, out httpx.Telemetry) notifications {
 	d := &dispatch.Service{Store: e.db, Settings: settings, Trackers: trackers, DeliverJob: jobs.NotifyDeliver,
-		PlanJob: jobs.NotifyPlan, BaseURL: baseURL, Logger: e.log.With("component", "notify")}
+		PlanJob: jobs.NotifyPlan, BaseURL: baseURL, Logger: e.log.With("component", "notify"), Telemetry: out}
 	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, d.FollowUp)
 	tickets.TransitionJobs = d.TransitionJobs
 	trackers.Alerter = d

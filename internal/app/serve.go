@@ -16,6 +16,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -52,7 +53,7 @@ type OIDCFlags struct {
 
 // client builds the SSO client, or nil when SSO is not configured. The
 // redirect URL to register at the provider is <base URL>/auth/oidc/callback.
-func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
+func (f OIDCFlags) client(baseURL string, out httpx.Telemetry) (*oidc.Client, error) {
 	if f.Issuer == "" {
 		return nil, nil
 	}
@@ -60,7 +61,7 @@ func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
 		return nil, fmt.Errorf("VENDORSYNC_OIDC_ISSUER is set but VENDORSYNC_OIDC_CLIENT_ID is not")
 	}
 	c, err := oidc.New(oidc.Config{Issuer: f.Issuer, ClientID: f.ClientID, ClientSecret: f.ClientSecret,
-		RedirectURL: baseURL + "/auth/oidc/callback"})
+		RedirectURL: baseURL + "/auth/oidc/callback", Telemetry: out})
 	if err != nil {
 		return nil, fmt.Errorf("single sign-on: %w", err)
 	}
@@ -102,15 +103,18 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	e.log.InfoContext(ctx, "blob store opened", "location", blobs.String())
 	inboxSvc := newInbox(e, blobs, reg, settings, tickets)
 
+	metrics := obs.NewMetrics()
+	// Every integration's calls go through httpx and report here.
+	outbound := httpx.Telemetry{Metrics: metrics, Logger: e.log.With("component", "outbound")}
+
 	// Integrations: mailboxes and the language model. The email pipeline is
 	// the mailboxes' Receiver and the triager's caller.
-	mailboxes := &mailbox.Service{Store: e.db, Receiver: inboxSvc, PollJob: jobs.MailPoll, Logger: e.log}
+	mailboxes := &mailbox.Service{Store: e.db, Receiver: inboxSvc, PollJob: jobs.MailPoll, Logger: e.log, Telemetry: outbound}
 	llmSettings := &llmconfig.Service{Store: e.db, Logger: e.log}
 	triager := &llmconfig.Triager{Service: llmSettings, Logger: e.log}
 	llmSettings.OnChange = triager.Invalidate
 	inboxSvc.Triager = triager
 
-	metrics := obs.NewMetrics()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &jobs.SessionCleanupWorker{Store: e.db})
 	river.AddWorker(workers, &jobs.EmailProcessWorker{Inbox: inboxSvc})
@@ -120,14 +124,14 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	// Trackers: every new ticket's issues, their sync and the orphan retry.
 	// Admin alerts go to the notification system (set below).
 	trackers := &link.Service{Store: e.db, Tickets: tickets, CreateJob: jobs.TrackerCreate,
-		BaseURL: strings.TrimRight(c.BaseURL, "/"), Logger: e.log.With("component", "trackers")}
+		BaseURL: strings.TrimRight(c.BaseURL, "/"), Logger: e.log.With("component", "trackers"), Telemetry: outbound}
 	tickets.DefaultFollowUps = append(tickets.DefaultFollowUps, trackers.FollowUp)
 	jobs.AddTrackerWorkers(workers, trackers)
 	// Notifications: the fan-out of new tickets, the deadline monitor's
 	// escalations and breaches, vendor replies threaded onto tickets, admin
 	// alerts (trackers.Alerter, unknown vendors, SSO accounts), each
 	// delivery a job of its own.
-	notes := newNotifications(e, settings, tickets, trackers, inboxSvc, strings.TrimRight(c.BaseURL, "/"))
+	notes := newNotifications(e, settings, tickets, trackers, inboxSvc, strings.TrimRight(c.BaseURL, "/"), outbound)
 	jobs.AddNotifyWorkers(workers, notes.Dispatch, notes.Monitor)
 	q, err := jobs.New(e.db, jobs.Config{
 		Work:      c.Role != "web",
@@ -176,7 +180,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 			Mailboxes: mailboxes, LLM: llmSettings, Trackers: trackers,
 			Notify: notes.Dispatch, Dashboard: notes.Dashboard,
 		}
-		sso, err := c.OIDC.client(baseURL)
+		sso, err := c.OIDC.client(baseURL, outbound)
 		if err != nil {
 			return err
 		}
