@@ -14,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/mail"
+	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
@@ -46,7 +47,7 @@ func (c EmailImportCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer e.closeBlobs(ctx, blobs)
-	prog := build(e, blobs, strings.TrimRight(c.BaseURL, "/"))
+	prog := build(e, blobs, strings.TrimRight(c.BaseURL, "/"), obs.NewMetrics())
 	// An insert-only queue: the jobs the emails cause are enqueued as
 	// always (a worker later finds the process jobs done), but processing
 	// happens here.

@@ -54,7 +54,7 @@ func (c ServeCmd) httpServer(e *env, p *program, q *jobs.Queue, metrics *obs.Met
 		Mailboxes: p.mailboxes, LLM: p.llm, Trackers: p.trackers,
 		Notify: p.notify, Dashboard: p.dashboard,
 	}
-	sso, err := c.OIDC.client(baseURL)
+	sso, err := c.OIDC.client(baseURL, p.outbound)
 	if err != nil {
 		return nil, err
 	}

@@ -9,11 +9,13 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
+	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -38,27 +40,31 @@ type program struct {
 	notify    *dispatch.Service
 	monitor   *deadline.Monitor
 	dashboard *dashboard.Service
+	// outbound is what every integration's HTTP calls report to.
+	outbound httpx.Telemetry
 }
 
 // build constructs the program on e's store and blobs. baseURL is where
-// people open VendorSync, for the links in tracker issues and messages.
-func build(e *env, blobs *blob.Store, baseURL string) *program {
+// people open VendorSync, for the links in tracker issues and messages;
+// every integration's outbound calls report to metrics.
+func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *program {
 	notices := dispatch.Notices{BaseURL: baseURL}
 	causes := consequence.Declare(notices)
 	db, log := e.db, e.log
+	outbound := httpx.Telemetry{Metrics: metrics, Logger: log.With("component", "outbound")}
 
-	p := &program{settings: &setting.Service{Store: db}, secrets: &setting.Secrets{Store: db}, registry: &registry.Service{Store: db}}
+	p := &program{outbound: outbound, settings: &setting.Service{Store: db}, secrets: &setting.Secrets{Store: db}, registry: &registry.Service{Store: db}}
 	p.auth = &auth.Service{Store: db, Keys: e.keys, BootstrapAdmins: e.auth.BootstrapAdmins, Consequences: causes.People}
 	p.tickets = &ticket.Service{Store: db, Location: p.settings.Location, Consequences: causes.Tickets}
-	p.llm = &llmconfig.Service{Store: db, Logger: log}
+	p.llm = &llmconfig.Service{Store: db, Logger: log, Telemetry: outbound}
 	p.triager = &llmconfig.Triager{Service: p.llm, Logger: log}
 	p.inbox = &inbox.Service{Store: db, Blobs: blobs, Tickets: p.tickets, Registry: p.registry, Settings: p.settings,
 		Triager: p.triager, Consequences: causes.Emails, Logger: log.With("component", "inbox")}
-	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log}
+	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log, Telemetry: outbound}
 	p.trackers = &link.Service{Store: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
-		Logger: log.With("component", "trackers")}
+		Logger: log.With("component", "trackers"), Telemetry: outbound}
 	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
-		Logger: log.With("component", "notify")}
+		Logger: log.With("component", "notify"), Telemetry: outbound}
 	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 )
@@ -42,7 +43,7 @@ type OIDCFlags struct {
 
 // client builds the SSO client, or nil when SSO is not configured. The
 // redirect URL to register at the provider is <base URL>/auth/oidc/callback.
-func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
+func (f OIDCFlags) client(baseURL string, out httpx.Telemetry) (*oidc.Client, error) {
 	if f.Issuer == "" {
 		return nil, nil
 	}
@@ -50,7 +51,7 @@ func (f OIDCFlags) client(baseURL string) (*oidc.Client, error) {
 		return nil, fmt.Errorf("VENDORSYNC_OIDC_ISSUER is set but VENDORSYNC_OIDC_CLIENT_ID is not")
 	}
 	c, err := oidc.New(oidc.Config{Issuer: f.Issuer, ClientID: f.ClientID, ClientSecret: f.ClientSecret,
-		RedirectURL: baseURL + "/auth/oidc/callback"})
+		RedirectURL: baseURL + "/auth/oidc/callback", Telemetry: out})
 	if err != nil {
 		return nil, fmt.Errorf("single sign-on: %w", err)
 	}
@@ -79,8 +80,8 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if ln != nil {
 		defer ln.Close() // already closed by a graceful shutdown; here for early returns
 	}
-	p := build(e, blobs, baseURL)
 	metrics := obs.NewMetrics()
+	p := build(e, blobs, baseURL, metrics)
 	q, err := c.queue(e, p, metrics)
 	if err != nil {
 		return err

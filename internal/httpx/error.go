@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -146,7 +149,7 @@ func (e *Error) As(target any) bool {
 
 // Explain is the sentence shown to a user or an admin ("test connection",
 // a link's last error): what was being done, what the upstream did, and
-// its own explanation.
+// its own explanation (or its error code when it gave nothing more).
 func (e *Error) Explain() string {
 	who := e.Upstream
 	if who == "" {
@@ -176,8 +179,11 @@ func (e *Error) Explain() string {
 	if e.Op != "" {
 		s = e.Op + ": " + s
 	}
-	if e.Message != "" {
+	switch {
+	case e.Message != "":
 		s += ": " + e.Message
+	case e.Code != "":
+		s += " (" + e.Code + ")" // the upstream said no more than its code
 	}
 	return s
 }
@@ -219,29 +225,68 @@ func IsTemporary(err error) bool {
 // the upstream's explanation extracted from the body, if any; the wait it
 // asked for is read from the response's headers.
 func StatusError(upstream, op string, resp *http.Response, code, message string) *Error {
+	return StatusErrorAt(upstream, op, resp, code, message, time.Now())
+}
+
+// StatusErrorAt is StatusError for a caller with its own clock: a
+// Retry-After date is read relative to now.
+func StatusErrorAt(upstream, op string, resp *http.Response, code, message string, now time.Time) *Error {
 	e := &Error{Upstream: upstream, Op: op, Kind: KindForStatus(resp.StatusCode), Status: resp.StatusCode,
 		Code: code, Message: message}
 	if e.Kind == "" {
 		e.Kind = Permanent // a 1xx or 3xx the client did not follow
 	}
-	if wait, ok := RetryAfter(resp.Header, time.Now()); ok {
+	if wait, ok := RetryAfter(resp.Header, now); ok {
 		e.RetryAfter = wait
 	}
 	return e
 }
 
+// Codes CallError gives a call that got no usable response.
+const (
+	// CodeCanceled: the caller's context ended (a job stopped or timed out).
+	CodeCanceled = "canceled"
+	// CodeCircuitOpen: the upstream's breaker refused the call.
+	CodeCircuitOpen = "circuit_open"
+	// CodeTimeout: an attempt ran out of time.
+	CodeTimeout = "timeout"
+	// CodeNetwork: the upstream could not be reached or broke the
+	// connection.
+	CodeNetwork = "network"
+)
+
 // CallError classifies a call that got no usable response: the caller's
 // context ending, a network failure, a timeout or an open breaker are all
-// Transient (the caller checks its own ctx to tell the first apart).
+// Transient; Code tells them apart. The query of the URL in err (page
+// tokens, signed parameters) is dropped, so the error is safe to log.
 func CallError(ctx context.Context, upstream, op string, err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	if ctx.Err() != nil {
-		err = errors.Join(ctx.Err(), err)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = withoutQuery(ue.URL)
 	}
-	return &Error{Upstream: upstream, Op: op, Kind: Transient, Err: err}
+	var ne net.Error
+	code := CodeNetwork
+	switch {
+	case ctx.Err() != nil:
+		code = CodeCanceled
+		err = errors.Join(ctx.Err(), err)
+	case errors.Is(err, ErrCircuitOpen):
+		code = CodeCircuitOpen
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		code = CodeTimeout
+	}
+	return &Error{Upstream: upstream, Op: op, Kind: Transient, Code: code, Err: err}
+}
+
+// withoutQuery drops the query and fragment of a URL shown in errors.
+func withoutQuery(u string) string {
+	u, _, _ = strings.Cut(u, "#")
+	u, _, _ = strings.Cut(u, "?")
+	return u
 }
 
 // BadResponse classifies a 2xx answer that could not be used (malformed
@@ -249,17 +294,4 @@ func CallError(ctx context.Context, upstream, op string, err error) *Error {
 // badly once may answer well the next time.
 func BadResponse(upstream, op string, status int, format string, args ...any) *Error {
 	return &Error{Upstream: upstream, Op: op, Kind: Transient, Status: status, Err: fmt.Errorf(format, args...)}
-}
-
-// RetryAfter reads how long a response asks the client to wait: the
-// Retry-After-Ms header some LLM APIs send, or Retry-After in (possibly
-// fractional) seconds or as an HTTP date relative to now. It is the one
-// parser every integration uses.
-func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := h.Get("Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(trimSpace(v), 64); err == nil && ms >= 0 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-	}
-	return ParseRetryAfter(h.Get("Retry-After"), now)
 }

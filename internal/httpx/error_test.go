@@ -3,7 +3,9 @@ package httpx_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +17,7 @@ func TestKindForStatus(t *testing.T) {
 	cases := map[int]httpx.Kind{
 		200: "", 302: "", 400: httpx.BadRequest, 401: httpx.Auth, 403: httpx.Permission, 404: httpx.NotFound,
 		410: httpx.NotFound, 408: httpx.Transient, 409: httpx.BadRequest, 422: httpx.BadRequest,
-		429: httpx.RateLimited, 500: httpx.Transient, 503: httpx.Transient,
+		429: httpx.RateLimited, 500: httpx.Transient, 502: httpx.Transient, 503: httpx.Transient, 504: httpx.Transient,
 	}
 	for status, want := range cases {
 		if got := httpx.KindForStatus(status); got != want {
@@ -69,6 +71,10 @@ func TestErrorClassification(t *testing.T) {
 	if !apperr.Is(nf, apperr.NotFound) || apperr.MessageOf(nf) != "get issue 7: gitea did not find it" {
 		t.Fatalf("404 = %v / %q", apperr.CodeOf(nf), apperr.MessageOf(nf))
 	}
+	slack := &httpx.Error{Upstream: "slack", Op: "chat.postMessage to #nowhere", Kind: httpx.NotFound, Code: "channel_not_found"}
+	if got := slack.Explain(); got != "chat.postMessage to #nowhere: slack did not find it (channel_not_found)" {
+		t.Errorf("Explain without a message = %q", got)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ce := httpx.CallError(ctx, "anthropic", "messages", errors.New("dial tcp: refused"))
@@ -77,5 +83,33 @@ func TestErrorClassification(t *testing.T) {
 	}
 	if !httpx.IsTemporary(errors.New("unclassified")) || httpx.IsTemporary(nil) {
 		t.Fatal("unclassified errors count as temporary, nil does not")
+	}
+}
+
+func TestErrorMapsToAppErr(t *testing.T) {
+	cases := []struct {
+		kind httpx.Kind
+		code apperr.Code
+	}{
+		{httpx.BadRequest, apperr.Invalid},
+		{httpx.Auth, apperr.Invalid},
+		{httpx.Permission, apperr.Invalid},
+		{httpx.Permanent, apperr.Invalid},
+		{httpx.NotFound, apperr.NotFound},
+		{httpx.RateLimited, apperr.Unavailable},
+		{httpx.Transient, apperr.Unavailable},
+	}
+	for _, tc := range cases {
+		err := fmt.Errorf("job: %w", &httpx.Error{Upstream: "jira", Op: "create issue in PAY", Kind: tc.kind, Status: 400,
+			Message: "Specify a valid issue type", Err: context.DeadlineExceeded})
+		if got := apperr.CodeOf(err); got != tc.code {
+			t.Errorf("%s: apperr code %s, want %s", tc.kind, got, tc.code)
+		}
+		if msg := apperr.MessageOf(err); !strings.Contains(msg, "create issue in PAY: jira") || !strings.Contains(msg, "Specify a valid issue type") {
+			t.Errorf("%s: message %q", tc.kind, msg)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || httpx.KindOf(err) != tc.kind {
+			t.Errorf("%s: chain lost (kind %q)", tc.kind, httpx.KindOf(err))
+		}
 	}
 }

@@ -19,8 +19,6 @@ import (
 	"errors"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -44,7 +42,8 @@ var ErrCircuitOpen = errors.New("circuit breaker open")
 
 // Policy configures a Transport. Zero fields take the defaults above.
 type Policy struct {
-	// Name identifies the upstream in errors ("jira acme.atlassian.net").
+	// Name identifies the upstream in errors ("jira acme.atlassian.net");
+	// NewClient sets it to the upstream's name when empty.
 	Name string
 	// AttemptTimeout bounds one attempt, response headers and body
 	// included; negative means none.
@@ -104,38 +103,54 @@ func (p Policy) withDefaults() Policy {
 // Transport is an http.RoundTripper for one upstream. Safe for concurrent
 // use; share one per upstream so pacing and the breaker see all traffic.
 type Transport struct {
-	base    http.RoundTripper
-	policy  Policy
-	limiter *rate.Limiter
-	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
+	base     http.RoundTripper
+	policy   Policy
+	limiter  *rate.Limiter
+	breaker  *gobreaker.TwoStepCircuitBreaker[struct{}]
+	upstream string // the metrics and log label
+	report   *observer
 }
 
 // errExcluded marks attempts that say nothing about the upstream's health
 // (the caller gave up), so the breaker ignores them.
 var errExcluded = errors.New("httpx: excluded from breaker counts")
 
-// New wraps base (http.DefaultTransport when nil) with policy p.
-func New(base http.RoundTripper, p Policy) *Transport {
+// New wraps base (http.DefaultTransport when nil) with policy p. Options
+// name the upstream for metrics and logs and say where they go; see
+// NewClient for the usual way to get a client.
+func New(base http.RoundTripper, p Policy, opts ...Option) *Transport {
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	p = p.withDefaults()
 	limit := rate.Inf
 	if p.RatePerSecond > 0 {
 		limit = rate.Limit(p.RatePerSecond)
 	}
-	failures := p.BreakerFailures
-	return &Transport{
-		base:    base,
-		policy:  p,
-		limiter: rate.NewLimiter(limit, p.Burst),
-		breaker: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-			Name:        p.Name,
-			Timeout:     p.BreakerCooldown,
-			ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
-			IsExcluded:  func(err error) bool { return errors.Is(err, errExcluded) },
-		}),
+	t := &Transport{
+		base:     base,
+		policy:   p,
+		limiter:  rate.NewLimiter(limit, p.Burst),
+		upstream: o.upstream,
+		report:   newObserver(o.upstream, o.telemetry),
 	}
+	if t.upstream == "" {
+		t.upstream = unnamed
+	}
+	failures := p.BreakerFailures
+	t.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:          p.Name,
+		Timeout:       p.BreakerCooldown,
+		ReadyToTrip:   func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
+		IsExcluded:    func(err error) bool { return errors.Is(err, errExcluded) },
+		OnStateChange: t.report.breakerChanged,
+	})
+	t.report.watch(t)
+	return t
 }
 
 // BreakerState reports "closed", "half-open" or "open", for health views.
@@ -158,24 +173,3 @@ func idempotent(req *http.Request) bool {
 	v, _ := req.Context().Value(idempotentKey{}).(bool)
 	return v
 }
-
-// ParseRetryAfter reads a Retry-After value: delay seconds (fractions
-// allowed, as some APIs send them) or an HTTP date relative to now.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = trimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
-			return 0, false
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-func trimSpace(s string) string { return strings.TrimSpace(s) }

@@ -41,8 +41,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		tries = 1 // the body cannot be sent twice
 	}
 	n := 0
+	reason := "" // why the previous attempt is being repeated
 	op := func() (*http.Response, error) {
 		n++
+		if n > 1 {
+			t.report.retried(reason)
+		}
 		attempt := req
 		if n > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
@@ -52,15 +56,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			attempt = req.Clone(ctx)
 			attempt.Body = body
 		}
-		resp, err := t.attempt(attempt)
+		resp, err := t.attempt(attempt, n)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, ErrCircuitOpen) || !idem {
 				return nil, backoff.Permanent(err)
 			}
+			reason = reasonError
 			return nil, err
 		}
 		if resp.StatusCode != http.StatusTooManyRequests && !(idem && retryableStatus(resp.StatusCode)) {
 			return resp, nil
+		}
+		reason = reasonStatus
+		if resp.StatusCode == http.StatusTooManyRequests {
+			reason = reasonRateLimited
 		}
 		se := &statusError{status: resp.StatusCode}
 		if wait, ok := RetryAfter(resp.Header, time.Now()); ok {
@@ -106,9 +115,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, err
 }
 
-// attempt sends one request through the limiter, the breaker and the
-// per-attempt timeout.
-func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
+// attempt sends one request (the n-th try) through the limiter, the
+// breaker and the per-attempt timeout, and reports it.
+func (t *Transport) attempt(req *http.Request, n int) (*http.Response, error) {
 	ctx := req.Context()
 	if err := t.limiter.Wait(ctx); err != nil {
 		closeBody(req)
@@ -117,7 +126,9 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 	done, err := t.breaker.Allow()
 	if err != nil {
 		closeBody(req)
-		return nil, fmt.Errorf("httpx %s: %w: %w", t.policy.Name, ErrCircuitOpen, err)
+		err = fmt.Errorf("httpx %s: %w: %w", t.policy.Name, ErrCircuitOpen, err)
+		t.report.attempted(req, n, 0, classBreakerOpen, 0, err)
+		return nil, err
 	}
 	cancel := context.CancelFunc(func() {})
 	if t.policy.AttemptTimeout > 0 {
@@ -125,8 +136,10 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 		actx, cancel = context.WithTimeout(ctx, t.policy.AttemptTimeout)
 		req = req.WithContext(actx)
 	}
+	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
+		t.report.attempted(req, n, 0, classError, time.Since(start), err)
 		cancel()
 		if ctx.Err() != nil {
 			done(errExcluded)
@@ -135,6 +148,7 @@ func (t *Transport) attempt(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	t.report.attempted(req, n, resp.StatusCode, statusClass(resp.StatusCode), time.Since(start), nil)
 	if resp.StatusCode >= 500 {
 		done(&statusError{status: resp.StatusCode})
 	} else {

@@ -46,9 +46,10 @@ type NotifyDeliverWorker struct {
 // Work makes one attempt and maps its outcome onto the queue: sent is
 // done; a permanent failure cancels the job (no retry; the entry is
 // failed); a retryable one returns its error, so River retries with
-// backoff — or snoozes for the provider's Retry-After — until the attempts
-// run out and the job becomes a dead letter (the entry dead). Retrying the
-// dead letter from /jobs, or replaying the entry, sends it again.
+// backoff — or snoozes for the wait the provider asked for — until the
+// attempts run out and the job becomes a dead letter (the entry dead).
+// Retrying the dead letter from /jobs, or replaying the entry, sends it
+// again.
 func (w *NotifyDeliverWorker) Work(ctx context.Context, job *river.Job[jobargs.NotifyDeliver]) error {
 	a := job.Args
 	res, err := w.Notify.Deliver(ctx, a.TenantID, a.NotificationID, job.Attempt >= job.MaxAttempts)

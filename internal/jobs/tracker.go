@@ -26,8 +26,8 @@ type TrackerCreateWorker struct {
 }
 
 // Work makes one attempt. The attempt records its own outcome on the link
-// (failed, orphan, waiting for the connection); a wait it asks for (429's
-// Retry-After, the backoff after a 5xx, another attempt's lease) is a
+// (failed, orphan, waiting for the connection); a wait it asks for (the
+// one a 429 named, the backoff after a 5xx, another attempt's lease) is a
 // snooze, which River does not count as a failed attempt. Only errors
 // recording the outcome make River retry.
 func (w *TrackerCreateWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerCreate]) error {

@@ -44,6 +44,8 @@ type Transport struct {
 	HTTPClient *http.Client
 	// OnRetry, when set, is told about each retry before its wait.
 	OnRetry func(attempt int, wait time.Duration, err error)
+	// Telemetry receives the calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
 
 // Caller posts JSON requests to one provider API through the shared
@@ -76,7 +78,7 @@ func NewCaller(name, op string, t Transport) *Caller {
 		MaxRetries:     retries,
 		MaxRetryAfter:  t.MaxRetryWait,
 		OnRetry:        t.OnRetry,
-	})
+	}, httpx.WithTelemetry(t.Telemetry))
 	return &Caller{Name: name, Op: op, client: &http.Client{Transport: tr, CheckRedirect: sameHost}}
 }
 

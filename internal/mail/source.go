@@ -29,10 +29,12 @@ import (
 // adapter starts over and the Message-ID dedup removes the repeats.
 type Source interface {
 	// Test connects and authenticates, and checks the configured folder or
-	// label exists, for the "test connection" button. It returns an
-	// apperr: Unauthorized for bad credentials, Forbidden for missing
-	// permissions, NotFound for a missing folder, Unavailable for network
-	// failures.
+	// label exists, for the "test connection" button. The REST adapters
+	// (Graph, Gmail) classify failures in the remote-error taxonomy
+	// (*httpx.Error: Auth for bad credentials, Permission for missing
+	// permissions, NotFound for a missing folder, Transient for network
+	// failures); IMAP returns an apperr (Unauthorized, NotFound,
+	// Unavailable).
 	Test(ctx context.Context) error
 	// Fetch returns up to max messages after cp in the mailbox's arrival
 	// order (a nil cp means the beginning) and the checkpoint that covers

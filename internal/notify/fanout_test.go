@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/email"
 	"github.com/vendorsync/vendorsync/internal/notify/email/smtptest"
@@ -62,7 +63,7 @@ func TestFanOutWithOneChannelDown(t *testing.T) {
 		switch {
 		case err == nil:
 			results[d.Channel] = ref
-		case notify.Retryable(err):
+		case httpx.IsTemporary(err):
 			failed = append(failed, d)
 		default:
 			t.Errorf("%s: permanent failure %v", d.DedupKey, err)

@@ -14,6 +14,8 @@ package notify
 import (
 	"context"
 	"fmt"
+
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // Kind says what a notification is about.
@@ -100,7 +102,8 @@ func (t Target) String() string {
 // deterministically, so a retry sends the same bytes, and return a
 // reference the provider gave the delivery (a Slack message timestamp, an
 // email Message-ID, a PagerDuty dedup key) for the notification log. Every
-// error they return is an *Error saying whether a retry may succeed.
+// error they return is an *httpx.Error, whose kind says whether a retry may
+// succeed (httpx.IsTemporary) and how long the provider asked to wait.
 type Channel interface {
 	Send(ctx context.Context, to Target, m Message) (providerRef string, err error)
 }
@@ -113,7 +116,8 @@ type Channels map[ChannelName]Channel
 func (cs Channels) Send(ctx context.Context, d Delivery, m Message) (string, error) {
 	ch, ok := cs[d.Channel]
 	if !ok || ch == nil {
-		return "", Permanent(d.Channel, fmt.Errorf("channel %s is not configured", d.Channel))
+		return "", &httpx.Error{Upstream: string(d.Channel), Op: "send to " + d.Target.Address, Kind: httpx.Permanent,
+			Code: "not_configured", Message: fmt.Sprintf("channel %s is not configured", d.Channel)}
 	}
 	ref, err := ch.Send(ctx, d.Target, m)
 	if err != nil {

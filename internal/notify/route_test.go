@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -154,7 +155,8 @@ func (f fakeChannel) Send(_ context.Context, to notify.Target, m notify.Message)
 func TestChannels(t *testing.T) {
 	cs := notify.Channels{
 		notify.ChannelEmail: fakeChannel{},
-		notify.ChannelSlack: fakeChannel{err: notify.Temporary(notify.ChannelSlack, "ratelimited", 30*time.Second, errors.New("slow down"))},
+		notify.ChannelSlack: fakeChannel{err: &httpx.Error{Upstream: "slack", Kind: httpx.RateLimited, Code: "ratelimited",
+			RetryAfter: 30 * time.Second, Err: errors.New("slow down")}},
 	}
 	ds := notify.Route(notify.EscalationEvent("t1", 3), registry.SeverityHigh, recipients)
 	if diff := cmp.Diff([]string{"slack_channel→#payments-changes", "email→mia@company.com"}, summary(cs.Configured(ds))); diff != "" {
@@ -166,14 +168,14 @@ func TestChannels(t *testing.T) {
 		t.Errorf("email: %q, %v", ref, err)
 	}
 	_, err := cs.Send(ctx, notify.Delivery{Channel: notify.ChannelSlack, Target: notify.Target{Address: "#x"}}, m)
-	if after, ok := notify.RetryAfter(err); !notify.Retryable(err) || !ok || after != 30*time.Second {
-		t.Errorf("rate-limited slack: retryable %v, after %v %v (%v)", notify.Retryable(err), after, ok, err)
+	if after := httpx.RetryAfterOf(err); !httpx.IsTemporary(err) || after != 30*time.Second {
+		t.Errorf("rate-limited slack: retryable %v, after %v (%v)", httpx.IsTemporary(err), after, err)
 	}
 	_, err = cs.Send(ctx, notify.Delivery{Channel: notify.ChannelPagerDuty, Target: notify.Target{Address: "p"}}, m)
-	if err == nil || notify.Retryable(err) || !strings.Contains(err.Error(), "not configured") {
-		t.Errorf("unconfigured channel: %v, retryable %v", err, notify.Retryable(err))
+	if err == nil || httpx.IsTemporary(err) || !strings.Contains(err.Error(), "not configured") {
+		t.Errorf("unconfigured channel: %v, retryable %v", err, httpx.IsTemporary(err))
 	}
-	if !notify.Retryable(errors.New("unclassified")) || notify.Retryable(nil) {
+	if !httpx.IsTemporary(errors.New("unclassified")) || httpx.IsTemporary(nil) {
 		t.Error("an unclassified error must count as retryable, nil as not")
 	}
 }

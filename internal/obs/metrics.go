@@ -11,6 +11,9 @@ type Metrics struct {
 	HTTPRequests *prometheus.CounterVec
 	HTTPDuration *prometheus.HistogramVec
 	JobsWorked   *prometheus.CounterVec
+	// Outbound is what the httpx transports report about calls to
+	// integrations.
+	Outbound OutboundMetrics
 }
 
 // NewMetrics builds a fresh registry (one per Run, so tests don't collide).
@@ -27,8 +30,10 @@ func NewMetrics() *Metrics {
 		JobsWorked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vendorsync_jobs_worked_total", Help: "Background jobs worked, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
+		Outbound: newOutboundMetrics(),
 	}
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.HTTPRequests, m.HTTPDuration, m.JobsWorked)
+	m.Registry.MustRegister(m.Outbound.collectors()...)
 	return m
 }

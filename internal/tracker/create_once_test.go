@@ -33,7 +33,7 @@ func TestCreateOnceRetriesLikeAJob(t *testing.T) {
 	)
 	for tries = 1; tries <= 4; tries++ {
 		iss, created, err = tracker.CreateOnce(context.Background(), p, spec)
-		if err == nil || !tracker.KindOf(err).Temporary() {
+		if err == nil || !httpx.KindOf(err).Temporary() {
 			break
 		}
 	}
@@ -54,7 +54,7 @@ func TestCreateOnceNeedsKey(t *testing.T) {
 	spec := validSpec()
 	spec.IdempotencyKey = ""
 	_, _, err := tracker.CreateOnce(context.Background(), nil, spec)
-	if tracker.KindOf(err) != tracker.KindBadRequest {
+	if httpx.KindOf(err) != httpx.BadRequest {
 		t.Errorf("err = %v, want bad_request", err)
 	}
 }

@@ -2,7 +2,8 @@
 // VendorSync writes to: Jira Cloud and Server/Data Center today, GitHub,
 // GitLab and Gitea later. Jobs, the sync loop and the UI depend on Provider
 // only; each provider package (tracker/jira, …) renders the neutral Document
-// into its own markup and classifies its failures into *Error.
+// into its own markup and classifies its failures into the remote-error
+// taxonomy, *httpx.Error.
 //
 // VendorSync only creates issues, adds comments and reads status. It never
 // transitions, edits or deletes an issue, so Provider has no such methods.
@@ -12,6 +13,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // Provider is one configured tracker connection (one per tenant and
@@ -80,7 +83,7 @@ type IssueSpec struct {
 const MaxSummaryLen = 255
 
 // Validate reports the problems Jira would reject anyway, before any call,
-// as a KindBadRequest error.
+// as an httpx.BadRequest error.
 func (s IssueSpec) Validate() error {
 	var probs []string
 	if strings.TrimSpace(s.ProjectKey) == "" {
@@ -109,7 +112,7 @@ func (s IssueSpec) Validate() error {
 	if len(probs) == 0 {
 		return nil
 	}
-	return &Error{Op: "validate issue", Kind: KindBadRequest, Message: strings.Join(probs, "; ")}
+	return &httpx.Error{Op: "validate issue", Kind: httpx.BadRequest, Message: strings.Join(probs, "; ")}
 }
 
 // Issue is a tracker issue as VendorSync stores it on a link.
@@ -148,12 +151,12 @@ const (
 // mid-call, the search finds that issue and nothing new is created.
 //
 // Two conditions remain the caller's: only one attempt per key may run at a
-// time (a unique job), and after an Unavailable create the retry should
+// time (a unique job), and after a Transient create the retry should
 // wait a few seconds, because some trackers (Jira Cloud) index new issues
 // for search shortly after creating them.
 func CreateOnce(ctx context.Context, p Provider, spec IssueSpec) (Issue, bool, error) {
 	if spec.IdempotencyKey == "" {
-		return Issue{}, false, &Error{Op: "create once", Kind: KindBadRequest, Message: "idempotency key is required"}
+		return Issue{}, false, &httpx.Error{Op: "create once", Kind: httpx.BadRequest, Message: "idempotency key is required"}
 	}
 	iss, found, err := p.FindByIdempotencyKey(ctx, spec.ProjectKey, spec.IdempotencyKey)
 	if err != nil {

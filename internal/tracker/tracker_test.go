@@ -1,16 +1,13 @@
 package tracker_test
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -44,7 +41,7 @@ func TestIssueSpecValidate(t *testing.T) {
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("Validate = %v, want nil", err)
-			case tc.want != "" && (tracker.KindOf(err) != tracker.KindBadRequest || !strings.Contains(err.Error(), tc.want)):
+			case tc.want != "" && (httpx.KindOf(err) != httpx.BadRequest || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("Validate = %v, want bad_request mentioning %q", err, tc.want)
 			}
 		})
@@ -71,47 +68,6 @@ func TestDate(t *testing.T) {
 		if d.Valid() != ok {
 			t.Errorf("%s.Valid() = %v, want %v", d, !ok, ok)
 		}
-	}
-}
-
-func TestErrorMapsToAppErr(t *testing.T) {
-	cases := []struct {
-		kind tracker.Kind
-		code apperr.Code
-	}{
-		{tracker.KindBadRequest, apperr.Invalid},
-		{tracker.KindUnauthorized, apperr.Invalid},
-		{tracker.KindForbidden, apperr.Invalid},
-		{tracker.KindNotFound, apperr.NotFound},
-		{tracker.KindRateLimited, apperr.Unavailable},
-		{tracker.KindUnavailable, apperr.Unavailable},
-	}
-	for _, tc := range cases {
-		err := fmt.Errorf("job: %w", &tracker.Error{Provider: "jira", Op: "create issue in PAY", Kind: tc.kind, Status: 400,
-			Message: "Specify a valid issue type", Err: context.DeadlineExceeded})
-		if got := apperr.CodeOf(err); got != tc.code {
-			t.Errorf("%s: apperr code %s, want %s", tc.kind, got, tc.code)
-		}
-		if msg := apperr.MessageOf(err); !strings.Contains(msg, "create issue in PAY: jira") || !strings.Contains(msg, "Specify a valid issue type") {
-			t.Errorf("%s: message %q", tc.kind, msg)
-		}
-		if !errors.Is(err, context.DeadlineExceeded) || tracker.KindOf(err) != tc.kind {
-			t.Errorf("%s: chain lost (kind %q)", tc.kind, tracker.KindOf(err))
-		}
-	}
-}
-
-func TestKindForStatus(t *testing.T) {
-	got := map[int]tracker.Kind{}
-	for _, s := range []int{200, 400, 401, 403, 404, 409, 410, 422, 429, 500, 502, 503, 504} {
-		got[s] = tracker.KindForStatus(s)
-	}
-	want := map[int]tracker.Kind{200: "", 400: tracker.KindBadRequest, 401: tracker.KindUnauthorized, 403: tracker.KindForbidden,
-		404: tracker.KindNotFound, 409: tracker.KindBadRequest, 410: tracker.KindNotFound, 422: tracker.KindBadRequest,
-		429: tracker.KindRateLimited, 500: tracker.KindUnavailable, 502: tracker.KindUnavailable, 503: tracker.KindUnavailable,
-		504: tracker.KindUnavailable}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("kinds (-want +got):\n%s", diff)
 	}
 }
 

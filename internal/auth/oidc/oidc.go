@@ -22,6 +22,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // Config names the provider and this application's registration with it.
@@ -33,8 +34,12 @@ type Config struct {
 	RedirectURL string
 	// Scopes default to openid, email and profile.
 	Scopes []string
-	// HTTPClient talks to the provider; default: a client with a 15 s timeout.
+	// HTTPClient carries the calls to the provider (discovery, keys, code
+	// exchange) under the httpx layer; default: a client whose calls,
+	// retries included, end after 15 s.
 	HTTPClient *http.Client
+	// Telemetry receives those calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
 
 // Client is a configured relying party. Discovery happens on first use and
@@ -69,12 +74,18 @@ func New(cfg Config) (*Client, error) {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
+	// Discovery and key fetches (GETs) are retried; the code exchange, a
+	// POST of a one-time code, is not.
+	cfg.HTTPClient = httpx.NewClient("oidc", httpx.Policy{AttemptTimeout: 10 * time.Second},
+		httpx.WithBase(cfg.HTTPClient), httpx.WithTelemetry(cfg.Telemetry))
 	return &Client{cfg: cfg}, nil
 }
 
 // Issuer is the provider's issuer URL.
 func (c *Client) Issuer() string { return c.cfg.Issuer }
 
+// ctx carries the client to go-oidc and, through it, to oauth2 (the code
+// exchange), so every call to the provider goes through httpx.
 func (c *Client) ctx(ctx context.Context) context.Context {
 	return gooidc.ClientContext(ctx, c.cfg.HTTPClient)
 }

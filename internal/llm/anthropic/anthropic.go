@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 )
 
@@ -39,6 +40,8 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// HTTPClient's Transport sends the attempts when set.
 	HTTPClient *http.Client
+	// Telemetry receives the calls\' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
 
 // Client talks to the Messages API.
@@ -59,7 +62,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, url: strings.TrimRight(llm.Or(cfg.BaseURL, DefaultBaseURL), "/") + "/v1/messages"}
 	c.call = llm.NewCaller(c.Name(), "create message", llm.Transport{
 		Upstream: "anthropic", Timeout: cfg.Timeout, MaxRetries: cfg.MaxRetries,
-		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient,
+		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient, Telemetry: cfg.Telemetry,
 	})
 	return c, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// HTTPClient's Transport sends the attempts when set.
 	HTTPClient *http.Client
+	// Telemetry receives the calls\' metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// OnRetry, when set, is told about each retry (for logs and tests).
 	OnRetry func(attempt int, wait time.Duration, err error)
 }
@@ -61,7 +64,7 @@ func New(cfg Config) (*Client, error) {
 		modelPath(cfg.Model) + ":generateContent"}
 	c.call = llm.NewCaller(c.Name(), "generate content", llm.Transport{
 		Upstream: "gemini", Timeout: cfg.Timeout, MaxRetries: cfg.MaxRetries,
-		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient, OnRetry: cfg.OnRetry,
+		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient, Telemetry: cfg.Telemetry, OnRetry: cfg.OnRetry,
 	})
 	return c, nil
 }

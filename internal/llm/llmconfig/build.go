@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/llm/anthropic"
 	"github.com/vendorsync/vendorsync/internal/llm/gemini"
@@ -20,6 +21,8 @@ type Options struct {
 	// HTTPClient's Transport carries the requests, under the outbound
 	// layer's retries and breaker, when set.
 	HTTPClient *http.Client
+	// Telemetry receives the calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// OnFallback is told when the primary was passed over.
 	OnFallback func(primary string, err error)
 }
@@ -60,17 +63,17 @@ func buildOne(pc ProviderConfig, key string, opts Options) (llm.Client, error) {
 	switch pc.Provider {
 	case Anthropic:
 		c, err = anthropic.New(anthropic.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model, Timeout: timeout,
-			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
+			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient, Telemetry: opts.Telemetry})
 	case OpenAI, OpenAICompatible:
 		c, err = openai.New(openai.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model, Timeout: timeout,
-			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
+			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient, Telemetry: opts.Telemetry})
 	case AzureOpenAI:
 		c, err = openai.New(openai.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model, Timeout: timeout,
 			AzureAPIVersion: pc.AzureAPIVersion, AzureDeployment: pc.AzureDeployment,
-			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
+			MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient, Telemetry: opts.Telemetry})
 	case Gemini:
 		c, err = gemini.New(gemini.Config{APIKey: key, BaseURL: pc.BaseURL, Model: pc.Model,
-			Timeout: timeout, MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient})
+			Timeout: timeout, MaxRetries: opts.MaxRetries, HTTPClient: opts.HTTPClient, Telemetry: opts.Telemetry})
 	default:
 		return nil, apperr.Invalidf("unknown language model provider %q", pc.Provider)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // Store keeps the configuration and its keys.
@@ -46,6 +47,8 @@ type Service struct {
 	// HTTPClient's Transport carries the test requests; nil means
 	// http.DefaultTransport.
 	HTTPClient *http.Client
+	// Telemetry receives the model calls\' metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// Logger receives test outcomes; never keys.
 	Logger *slog.Logger
 

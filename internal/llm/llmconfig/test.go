@@ -76,7 +76,7 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, which string) (Mod
 		return ModelTestResult{}, fmt.Errorf("llmconfig.Test %s key: %w", which, err)
 	}
 	res := ModelTestResult{Provider: string(pc.Provider) + ":" + pc.Model}
-	c, err := buildOne(*pc, string(key), Options{MaxRetries: -1, HTTPClient: s.HTTPClient})
+	c, err := buildOne(*pc, string(key), Options{MaxRetries: -1, HTTPClient: s.HTTPClient, Telemetry: s.Telemetry})
 	if err != nil {
 		res.Kind, res.Message = failRefused, apperr.MessageOf(err)
 		return res, nil

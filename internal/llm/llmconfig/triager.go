@@ -92,6 +92,9 @@ func (t *Triager) agent(ctx context.Context, tenantID string) (*triage.Agent, er
 		return nil, fmt.Errorf("llmconfig.Triager tenant %s: %w", tenantID, err)
 	}
 	opts := t.Options
+	if opts.Telemetry == (httpx.Telemetry{}) {
+		opts.Telemetry = t.Service.Telemetry
+	}
 	if opts.OnFallback == nil {
 		opts.OnFallback = func(primary string, err error) {
 			// The agent is cached across requests, so no request's context is used.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/llm"
 )
 
@@ -51,6 +52,8 @@ type Config struct {
 	MaxRetryWait time.Duration
 	// HTTPClient's Transport sends the attempts when set.
 	HTTPClient *http.Client
+	// Telemetry receives the calls\' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
 
 // Client talks to a Chat Completions endpoint.
@@ -91,7 +94,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.call = llm.NewCaller(c.name, "create chat completion", llm.Transport{
 		Upstream: upstream, Timeout: cfg.Timeout, MaxRetries: cfg.MaxRetries,
-		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient,
+		MaxRetryWait: cfg.MaxRetryWait, HTTPClient: cfg.HTTPClient, Telemetry: cfg.Telemetry,
 	})
 	return c, nil
 }

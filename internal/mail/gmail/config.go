@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/mail/internal/restclient"
 )
@@ -44,10 +44,15 @@ type Config struct {
 	RemoveLabelIDs []string
 	// BaseURL defaults to DefaultBaseURL.
 	BaseURL string
-	// HTTPClient's transport carries the API calls; default a client with a
-	// 60s timeout.
+	// HTTPClient's transport carries the API calls under the httpx layer;
+	// nil means the default transport (each attempt is bounded anyway).
 	HTTPClient *http.Client
+	// Telemetry receives the API calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
+
+// upstream names the Gmail API in errors, metrics and logs.
+const upstream = "gmail"
 
 // Source polls one Gmail label.
 type Source struct {
@@ -77,14 +82,11 @@ func New(cfg Config) (*Source, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	}
-	httpClient := &http.Client{
-		Transport: &oauth2.Transport{Source: oauth2.ReuseTokenSource(nil, cfg.TokenSource), Base: cfg.HTTPClient.Transport},
-		Timeout:   cfg.HTTPClient.Timeout,
-	}
-	return &Source{cfg: cfg, api: &restclient.Client{HTTP: httpClient, Service: "Gmail API"}}, nil
+	tokens := oauth2.ReuseTokenSource(nil, cfg.TokenSource)
+	api := restclient.New(upstream, "Gmail API", cfg.HTTPClient, cfg.Telemetry, func(base http.RoundTripper) http.RoundTripper {
+		return &oauth2.Transport{Source: tokens, Base: base}
+	})
+	return &Source{cfg: cfg, api: api}, nil
 }
 
 // userURL builds a URL under /gmail/v1/users/{userId}.
@@ -108,7 +110,8 @@ func (s *Source) getProfile(ctx context.Context) (profile, error) {
 	var p profile
 	err := s.api.JSON(ctx, http.MethodGet, s.userURL("profile"), nil, &p)
 	if err == nil && p.HistoryID == "" {
-		err = apperr.E(apperr.Unavailable, "Gmail API returned a profile without historyId")
+		err = &httpx.Error{Upstream: upstream, Op: "get profile", Kind: httpx.Transient, Status: http.StatusOK,
+			Message: "Gmail API returned a profile without historyId"}
 	}
 	return p, err
 }

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // batchModifyMax is the most ids one users.messages.batchModify accepts.
@@ -35,7 +35,7 @@ func (s *Source) Done(ctx context.Context, ids []string) error {
 		batch := req
 		batch.IDs = chunk
 		err := s.api.JSON(ctx, http.MethodPost, s.userURL("messages", "batchModify"), batch, nil)
-		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid) {
+		if k := httpx.KindOf(err); k == httpx.NotFound || k == httpx.BadRequest {
 			err = s.modifyEach(ctx, req, chunk)
 		}
 		if err != nil {
@@ -49,7 +49,7 @@ func (s *Source) Done(ctx context.Context, ids []string) error {
 func (s *Source) modifyEach(ctx context.Context, req modifyRequest, ids []string) error {
 	for _, id := range ids {
 		err := s.api.JSON(ctx, http.MethodPost, s.userURL("messages", id, "modify"), req, nil)
-		if err != nil && !apperr.Is(err, apperr.NotFound) {
+		if err != nil && httpx.KindOf(err) != httpx.NotFound {
 			return annotate(err, "modify message "+id)
 		}
 	}

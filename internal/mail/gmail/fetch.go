@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -50,7 +51,7 @@ func (s *Source) Fetch(ctx context.Context, cp mail.Checkpoint, max int) ([]mail
 	)
 	if pos.HistoryID != "" {
 		ids, next, err = s.history(ctx, pos.HistoryID, max)
-		if apperr.Is(err, apperr.NotFound) {
+		if httpx.KindOf(err) == httpx.NotFound {
 			// The historyId expired (kept about a week): list everything
 			// again; dedup by Message-ID drops what was stored before.
 			pos, err = Checkpoint{}, nil
@@ -181,7 +182,7 @@ func (s *Source) download(ctx context.Context, ids []string) ([]mail.Fetched, er
 	for _, id := range ids {
 		var m rawMessage
 		err := s.api.JSON(ctx, http.MethodGet, s.userURL("messages", id)+"?format=raw", nil, &m)
-		if apperr.Is(err, apperr.NotFound) {
+		if httpx.KindOf(err) == httpx.NotFound {
 			continue // deleted since it was listed: nothing left to deliver
 		}
 		if err != nil {
@@ -189,8 +190,9 @@ func (s *Source) download(ctx context.Context, ids []string) ([]mail.Fetched, er
 		}
 		raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(m.Raw, "="))
 		if err != nil {
-			return nil, apperr.Wrap(apperr.Unavailable, fmt.Errorf("gmail.Fetch message %s: decode raw: %w", id, err),
-				"Gmail API returned an undecodable message")
+			e := httpx.BadResponse(upstream, "get message "+id, http.StatusOK, "decode raw: %w", err)
+			e.Message = "Gmail API returned an undecodable message"
+			return nil, fmt.Errorf("gmail.Fetch message %s: %w", id, e)
 		}
 		f := mail.Fetched{ID: id, Raw: raw}
 		if ms, err := strconv.ParseInt(m.InternalDate, 10, 64); err == nil {

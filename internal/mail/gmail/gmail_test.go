@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -205,8 +206,8 @@ func TestServiceAccount(t *testing.T) {
 		t.Fatalf("ServiceAccountTokenSource: %v", err)
 	}
 	err = newSource(t, Config{UserID: "ceo@example-corp.com", TokenSource: ts, BaseURL: f.srv.URL}).Test(ctx)
-	if !apperr.Is(err, apperr.Unauthorized) {
-		t.Errorf("Test for an undelegated user = %v, want Unauthorized", err)
+	if httpx.KindOf(err) != httpx.Auth {
+		t.Errorf("Test for an undelegated user = %v, want auth", err)
 	}
 	if _, err := ServiceAccountTokenSource(ctx, []byte(`{"type":"authorized_user"}`), mailbox); !apperr.Is(err, apperr.Invalid) {
 		t.Errorf("ServiceAccountTokenSource(user key) = %v, want Invalid", err)
@@ -218,15 +219,15 @@ func TestErrors(t *testing.T) {
 	ctx := context.Background()
 	tests := map[string]struct {
 		change func(*Config)
-		want   apperr.Code
+		want   string // the remote-error kind, or the apperr code of a local failure
 	}{
 		"revoked refresh token": {func(c *Config) {
 			c.TokenSource = RefreshTokenSource(ctx, clientID, clientSecret, "revoked", f.srv.URL+"/token")
-		}, apperr.Unauthorized},
-		"missing label":  {func(c *Config) { c.LabelID = "Label_404" }, apperr.NotFound},
-		"other mailbox":  {func(c *Config) { c.UserID = "ceo@example-corp.com" }, apperr.Forbidden},
-		"unreachable":    {func(c *Config) { c.BaseURL = "http://127.0.0.1:1" }, apperr.Unavailable},
-		"no credentials": {func(c *Config) { c.TokenSource = nil }, apperr.Invalid},
+		}, string(httpx.Auth)},
+		"missing label":  {func(c *Config) { c.LabelID = "Label_404" }, string(httpx.NotFound)},
+		"other mailbox":  {func(c *Config) { c.UserID = "ceo@example-corp.com" }, string(httpx.Permission)},
+		"unreachable":    {func(c *Config) { c.BaseURL = "http://127.0.0.1:1" }, string(httpx.Transient)},
+		"no credentials": {func(c *Config) { c.TokenSource = nil }, string(apperr.Invalid)},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -236,12 +237,21 @@ func TestErrors(t *testing.T) {
 			if err == nil {
 				err = src.Test(ctx)
 			}
-			if !apperr.Is(err, tt.want) {
-				t.Errorf("New+Test = %v, want %s", err, tt.want)
+			if got := classOf(err); got != tt.want {
+				t.Errorf("New+Test = %v (%s), want %s", err, got, tt.want)
 			}
 		})
 	}
 	if !slices.Equal(f.listCalls, nil) {
 		t.Errorf("Test listed messages: %v", f.listCalls)
 	}
+}
+
+// classOf names how err is classified: the remote-error kind when the API
+// or its token endpoint refused, the apperr code of a local failure.
+func classOf(err error) string {
+	if k := httpx.KindOf(err); k != "" {
+		return string(k)
+	}
+	return string(apperr.CodeOf(err))
 }

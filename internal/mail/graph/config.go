@@ -9,12 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/mail/internal/restclient"
 )
@@ -49,10 +49,16 @@ type Config struct {
 	TokenURL string
 	// PageSize is the $top of each listing page; default 50.
 	PageSize int
-	// HTTPClient is the transport for the token endpoint and the API;
-	// default a client with a 60s timeout.
+	// HTTPClient's transport carries the token requests and the API calls
+	// under the httpx layer; nil means the default transport (each attempt
+	// is bounded anyway).
 	HTTPClient *http.Client
+	// Telemetry receives the calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
+
+// upstream names Microsoft Graph in errors, metrics and logs.
+const upstream = "graph"
 
 // Source polls one mailbox folder through Graph. Reuse it between polls:
 // it caches the access token.
@@ -90,9 +96,6 @@ func New(cfg Config) (*Source, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
-	}
 	cc := clientcredentials.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
@@ -102,19 +105,14 @@ func New(cfg Config) (*Source, error) {
 	}
 	// The context only carries the HTTP client for token requests; tokens
 	// are fetched lazily, within each API request.
-	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, cfg.HTTPClient)
-	httpClient := cc.Client(tokenCtx)
-	httpClient.Timeout = cfg.HTTPClient.Timeout
-	return &Source{
-		cfg: cfg,
-		api: &restclient.Client{
-			HTTP:    httpClient,
-			Service: "Microsoft Graph",
-			// Immutable ids survive MoveTo, so Done stays idempotent.
-			Header: http.Header{"Prefer": {`IdType="ImmutableId"`}},
-		},
-		origin: base.Scheme + "://" + base.Host,
-	}, nil
+	tokenCtx := context.WithValue(context.Background(), oauth2.HTTPClient, restclient.TokenClient(cfg.HTTPClient, cfg.Telemetry))
+	tokens := cc.TokenSource(tokenCtx)
+	api := restclient.New(upstream, "Microsoft Graph", cfg.HTTPClient, cfg.Telemetry, func(base http.RoundTripper) http.RoundTripper {
+		return &oauth2.Transport{Source: tokens, Base: base}
+	})
+	// Immutable ids survive MoveTo, so Done stays idempotent.
+	api.Header = http.Header{"Prefer": {`IdType="ImmutableId"`}}
+	return &Source{cfg: cfg, api: api, origin: base.Scheme + "://" + base.Host}, nil
 }
 
 // userURL builds a URL under /users/{mailbox}.

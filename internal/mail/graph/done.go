@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
 // Done marks processed messages read (PATCH isRead) and moves them
@@ -18,7 +18,7 @@ func (s *Source) Done(ctx context.Context, ids []string) error {
 	for _, id := range ids {
 		if s.cfg.MarkRead {
 			err := s.api.JSON(ctx, http.MethodPatch, s.userURL("messages", id), map[string]bool{"isRead": true}, nil)
-			if apperr.Is(err, apperr.NotFound) {
+			if httpx.KindOf(err) == httpx.NotFound {
 				continue // gone already; nothing to mark or move
 			}
 			if err != nil {
@@ -28,7 +28,7 @@ func (s *Source) Done(ctx context.Context, ids []string) error {
 		if s.cfg.MoveTo != "" {
 			body := map[string]string{"destinationId": s.cfg.MoveTo}
 			err := s.api.JSON(ctx, http.MethodPost, s.userURL("messages", id, "move"), body, nil)
-			if apperr.Is(err, apperr.NotFound) && s.gone(ctx, id) {
+			if httpx.KindOf(err) == httpx.NotFound && s.gone(ctx, id) {
 				continue
 			}
 			if err != nil {
@@ -46,5 +46,5 @@ func (s *Source) gone(ctx context.Context, id string) bool {
 		ID string `json:"id"`
 	}
 	err := s.api.JSON(ctx, http.MethodGet, s.userURL("messages", id)+"?$select=id", nil, &m)
-	return apperr.Is(err, apperr.NotFound)
+	return httpx.KindOf(err) == httpx.NotFound
 }

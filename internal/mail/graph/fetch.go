@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -57,7 +58,7 @@ func (s *Source) Fetch(ctx context.Context, cp mail.Checkpoint, max int) ([]mail
 	msgs := make([]mail.Fetched, 0, len(picks))
 	for _, m := range picks {
 		raw, err := s.api.Raw(ctx, s.userURL("messages", m.ID, "$value"))
-		if apperr.Is(err, apperr.NotFound) {
+		if httpx.KindOf(err) == httpx.NotFound {
 			continue // deleted since it was listed: nothing left to deliver
 		}
 		if err != nil {
@@ -105,7 +106,8 @@ func (s *Source) list(ctx context.Context, pos Checkpoint, max int) ([]message, 
 		next = page.NextLink
 		if next != "" && !strings.HasPrefix(next, s.origin+"/") {
 			// Following it would send the access token to another host.
-			return nil, apperr.E(apperr.Unavailable, "Microsoft Graph returned a next link outside %s", s.origin)
+			return nil, &httpx.Error{Upstream: upstream, Op: "list messages", Kind: httpx.Transient, Status: http.StatusOK,
+				Message: "Microsoft Graph returned a next link outside " + s.origin}
 		}
 	}
 	return picks, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -142,19 +143,19 @@ func TestErrors(t *testing.T) {
 	}
 	tests := map[string]struct {
 		change func(*Config)
-		want   apperr.Code
+		want   httpx.Kind
 	}{
-		"wrong secret":     {func(c *Config) { c.ClientSecret = "wrong" }, apperr.Unauthorized},
-		"other mailbox":    {func(c *Config) { c.Mailbox = "ceo@example-corp.com" }, apperr.Forbidden},
-		"missing folder":   {func(c *Config) { c.Folder = "Vendors" }, apperr.NotFound},
-		"missing move-to":  {func(c *Config) { c.MoveTo = "Processed" }, apperr.NotFound},
-		"unreachable host": {func(c *Config) { c.BaseURL = "http://127.0.0.1:1/v1.0" }, apperr.Unavailable},
+		"wrong secret":     {func(c *Config) { c.ClientSecret = "wrong" }, httpx.Auth},
+		"other mailbox":    {func(c *Config) { c.Mailbox = "ceo@example-corp.com" }, httpx.Permission},
+		"missing folder":   {func(c *Config) { c.Folder = "Vendors" }, httpx.NotFound},
+		"missing move-to":  {func(c *Config) { c.MoveTo = "Processed" }, httpx.NotFound},
+		"unreachable host": {func(c *Config) { c.BaseURL = "http://127.0.0.1:1/v1.0" }, httpx.Transient},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			cfg := f.config()
 			tt.change(&cfg)
-			if err := newSource(t, cfg).Test(context.Background()); !apperr.Is(err, tt.want) {
+			if err := newSource(t, cfg).Test(context.Background()); httpx.KindOf(err) != tt.want {
 				t.Errorf("Test = %v, want %s", err, tt.want)
 			}
 		})

@@ -3,7 +3,6 @@ package mailbox
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -12,15 +11,15 @@ import (
 	"github.com/vendorsync/vendorsync/internal/mail/gmail"
 	"github.com/vendorsync/vendorsync/internal/mail/graph"
 	"github.com/vendorsync/vendorsync/internal/mail/imap"
+	"github.com/vendorsync/vendorsync/internal/mail/internal/restclient"
 )
 
 // open builds the adapter for m with its credentials, which stay in memory
 // inside the adapter for this one use. ctx carries OAuth2 token requests,
 // so it must last as long as the returned Source is used.
-func open(ctx context.Context, m Mailbox, c Credentials, httpClient *http.Client) (mail.Source, error) {
-	if httpClient != nil {
-		ctx = context.WithValue(ctx, oauth2.HTTPClient, httpClient)
-	}
+func (s *Service) open(ctx context.Context, m Mailbox, c Credentials) (mail.Source, error) {
+	httpClient, tel := s.HTTPClient, s.Telemetry
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, restclient.TokenClient(httpClient, tel))
 	var (
 		src mail.Source
 		err error
@@ -42,7 +41,7 @@ func open(ctx context.Context, m Mailbox, c Credentials, httpClient *http.Client
 		s := m.Graph
 		src, err = graph.New(graph.Config{TenantID: s.TenantID, ClientID: s.ClientID, ClientSecret: c.ClientSecret,
 			Mailbox: s.Mailbox, Folder: s.Folder, MarkRead: s.MarkRead, MoveTo: s.MoveTo,
-			BaseURL: s.BaseURL, TokenURL: s.TokenURL, HTTPClient: httpClient})
+			BaseURL: s.BaseURL, TokenURL: s.TokenURL, HTTPClient: httpClient, Telemetry: tel})
 	case m.Kind == KindGmail && m.Gmail != nil:
 		s := m.Gmail
 		var ts oauth2.TokenSource
@@ -59,7 +58,7 @@ func open(ctx context.Context, m Mailbox, c Credentials, httpClient *http.Client
 			}
 		}
 		src, err = gmail.New(gmail.Config{UserID: s.User, TokenSource: ts, LabelID: s.Label, Query: s.Query,
-			MarkRead: s.MarkRead, BaseURL: s.BaseURL, HTTPClient: httpClient})
+			MarkRead: s.MarkRead, BaseURL: s.BaseURL, HTTPClient: httpClient, Telemetry: tel})
 	default:
 		return nil, fmt.Errorf("mailbox %s: kind %q has no settings", m.ID, m.Kind)
 	}

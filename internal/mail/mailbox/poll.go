@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
@@ -50,24 +51,37 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, id string) (Connec
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	src, err := open(ctx, m, cred, s.HTTPClient)
+	src, err := s.open(ctx, m, cred)
 	if err == nil {
 		err = src.Test(ctx)
 	}
 	res := ConnectionResult{OK: err == nil, LatencyMS: time.Since(start).Milliseconds(), Message: "Connected: credentials accepted and the folder exists."}
 	if err != nil {
-		res.Code, res.Message = string(apperr.CodeOf(err)), testMessage(err, cred)
+		res.Code, res.Message = string(testCode(err)), testMessage(err, cred)
 	}
 	s.log().InfoContext(ctx, "mailbox test", "tenant_id", p.TenantID, "mailbox_id", id, "kind", string(m.Kind),
 		"ok", res.OK, "code", res.Code, "latency_ms", res.LatencyMS)
 	return res, nil
 }
 
+// testCode classifies a failed test in ConnectionResult.Code's terms: an
+// API's refusal by its remote-error kind (Graph and Gmail), anything else
+// (IMAP, settings) by its apperr code.
+func testCode(err error) apperr.Code {
+	switch httpx.KindOf(err) {
+	case httpx.Auth:
+		return apperr.Unauthorized
+	case httpx.Permission:
+		return apperr.Forbidden
+	}
+	return apperr.CodeOf(err)
+}
+
 // testMessage explains a failed test in the terms of the "test connection"
 // button.
 func testMessage(err error, cred Credentials) string {
 	var what string
-	switch apperr.CodeOf(err) {
+	switch testCode(err) {
 	case apperr.Unauthorized:
 		what = "Authentication failed"
 	case apperr.Forbidden:
@@ -89,10 +103,18 @@ func testMessage(err error, cred Credentials) string {
 // value blanked out, bounded in length.
 func describe(err error, cred Credentials) string {
 	msg := apperr.MessageOf(err)
+	var he *httpx.Error
 	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Err != nil {
+	switch {
+	case errors.As(err, &he):
+		// What the upstream did, then the transport-level cause.
+		msg = he.Explain()
+		if he.Err != nil {
+			msg += " (" + he.Err.Error() + ")"
+		}
+	case errors.As(err, &ae) && ae.Err != nil:
 		msg += " (" + ae.Err.Error() + ")"
-	} else if apperr.CodeOf(err) == apperr.Internal {
+	case apperr.CodeOf(err) == apperr.Internal:
 		msg = err.Error()
 	}
 	for _, secret := range []string{cred.Password, cred.RefreshToken, cred.ClientSecret, cred.ServiceAccountKey} {
@@ -178,7 +200,7 @@ func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (stored
 	if err != nil {
 		return 0, 0, fmt.Errorf("read checkpoint: %w", err)
 	}
-	src, err := open(ctx, m, cred, s.HTTPClient)
+	src, err := s.open(ctx, m, cred)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -31,9 +32,11 @@ type Service struct {
 	Receiver mail.Receiver
 	// Logger receives poll and test outcomes; never credentials.
 	Logger *slog.Logger
-	// HTTPClient carries Graph, Gmail and OAuth2 token requests; nil means
-	// each adapter's default.
+	// HTTPClient carries Graph, Gmail and OAuth2 token requests under the
+	// httpx layer; nil means the default transport.
 	HTTPClient *http.Client
+	// Telemetry receives those requests' metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// BatchSize, MaxBatches and TestTimeout override the defaults.
 	BatchSize   int
 	MaxBatches  int

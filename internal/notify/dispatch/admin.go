@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 )
@@ -150,9 +151,9 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, in TestInput) (Cha
 	if sendErr != nil {
 		o.Status, o.LastError = Failed, oneLine(sendErr.Error())
 		res.Message = o.LastError
-		var ne *notify.Error
-		if errors.As(sendErr, &ne) {
-			res.Code = ne.Code
+		var he *httpx.Error
+		if errors.As(sendErr, &he) {
+			res.Code, res.Message = he.Code, oneLine(he.Explain())
 		}
 	} else {
 		res.OK, res.Message = true, fmt.Sprintf("Test notification sent to %s via %s.", in.Target, in.Channel)

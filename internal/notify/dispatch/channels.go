@@ -2,12 +2,12 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/email"
 	"github.com/vendorsync/vendorsync/internal/notify/pagerduty"
@@ -66,7 +66,7 @@ func (s *Service) config(ctx context.Context, st ChannelSettings, enabledOnly bo
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Slack = &slack.Config{Token: tok}
+		cfg.Slack = &slack.Config{Token: tok, Telemetry: s.Telemetry}
 	}
 	if st.SMTPHost != "" && (st.EmailEnabled || !enabledOnly) {
 		pw := ""
@@ -84,7 +84,7 @@ func (s *Service) config(ctx context.Context, st ChannelSettings, enabledOnly bo
 		if err != nil {
 			return cfg, err
 		}
-		cfg.PagerDuty = &pagerduty.Config{RoutingKey: key, BaseURL: st.PagerDutyBaseURL}
+		cfg.PagerDuty = &pagerduty.Config{RoutingKey: key, BaseURL: st.PagerDutyBaseURL, Telemetry: s.Telemetry}
 	}
 	if s.Configure != nil {
 		s.Configure(&cfg)
@@ -136,28 +136,28 @@ type commentChannel struct {
 	c        Commenter
 }
 
-// Send posts the comment; the issue key is the target.
+// Send posts the comment; the issue key is the target. The tracker's own
+// failures pass through as they are (*httpx.Error, with their kind and
+// wait); Jira not being connected is permanent until an admin connects it.
 func (cc commentChannel) Send(ctx context.Context, to notify.Target, m notify.Message) (string, error) {
-	const ch = notify.ChannelTrackerComment
+	op := "comment on " + to.Address
 	if strings.TrimSpace(m.Comment) == "" {
-		return "", notify.Permanent(ch, errors.New("the message has no tracker comment"))
+		return "", &httpx.Error{Upstream: trackerUpstream, Op: op, Kind: httpx.Permanent, Message: "the message has no tracker comment"}
 	}
 	err := cc.c.Comment(ctx, cc.tenantID, to.Address, CommentDocument(m.Comment, m.Link))
 	switch {
 	case err == nil:
 		return to.Address + "/" + m.DedupKey, nil
 	case apperr.Is(err, apperr.Conflict):
-		return "", notify.PermanentCode(ch, "not_connected", err)
+		return "", &httpx.Error{Upstream: trackerUpstream, Op: op, Kind: httpx.Permanent, Code: "not_connected", Err: err}
+	case ctx.Err() != nil:
+		return "", httpx.CallError(ctx, trackerUpstream, op, err)
 	}
-	if e := notify.ContextError(ctx, ch, err); e != nil {
-		return "", e
-	}
-	kind := tracker.KindOf(err)
-	if kind.Temporary() || kind == "" {
-		return "", notify.Temporary(ch, string(kind), tracker.RetryAfterOf(err), err)
-	}
-	return "", notify.PermanentCode(ch, string(kind), err)
+	return "", err
 }
+
+// trackerUpstream names the tracker in failures found before it was called.
+const trackerUpstream = "tracker"
 
 // CommentDocument turns the seed's comment text into a tracker document:
 // its blank-line separated blocks become paragraphs, and the closing

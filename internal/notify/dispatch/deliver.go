@@ -7,13 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
-// MaxRetryAfter caps how long a provider's Retry-After may put a delivery
-// off, and MaxWaits how many such waits one delivery honours before its
-// failures count as ordinary attempts (which run out).
+// MaxRetryAfter caps how long the wait a provider asks for may put a
+// delivery off, and MaxWaits how many such waits one delivery honours
+// before its failures count as ordinary attempts (which run out).
 const (
 	MaxRetryAfter = time.Hour
 	MaxWaits      = 16
@@ -51,13 +52,13 @@ func (s *Service) Deliver(ctx context.Context, tenantID, id string, last bool) (
 	switch {
 	case res.Err == nil:
 		res.Status = Sent
-	case !notify.Retryable(res.Err):
+	case !httpx.IsTemporary(res.Err):
 		res.Status = Failed
 	case last:
 		res.Status = Dead
 	default:
 		res.Status = Queued
-		if after, ok := notify.RetryAfter(res.Err); ok && e.Attempts < MaxWaits {
+		if after := httpx.RetryAfterOf(res.Err); after > 0 && e.Attempts < MaxWaits {
 			res.RetryAfter = min(after, MaxRetryAfter)
 		}
 	}
@@ -93,8 +94,8 @@ func (s *Service) attempt(ctx context.Context, e LogEntry) (attemptResult, error
 			return attemptResult{}, fmt.Errorf("ticket of notification %s: %w", e.ID, err)
 		}
 		if t.Status == ticket.Resolved || t.Status == ticket.Closed {
-			return attemptResult{Result: Result{Err: notify.Permanent(e.Channel,
-				fmt.Errorf("not sent: %s was %s before the reminder went out", t.Key(), t.Status))}}, nil
+			return attemptResult{Result: Result{Err: &httpx.Error{Upstream: string(e.Channel), Op: "send", Kind: httpx.Permanent,
+				Message: fmt.Sprintf("not sent: %s was %s before the reminder went out", t.Key(), t.Status)}}}, nil
 		}
 	}
 	st, err := s.settings(ctx, e.TenantID)
@@ -103,7 +104,7 @@ func (s *Service) attempt(ctx context.Context, e LogEntry) (attemptResult, error
 	}
 	m, err := notify.Compose(e.Event(), e.Snapshot)
 	if err != nil {
-		return attemptResult{Result: Result{Err: notify.Permanent(e.Channel, err)}}, nil
+		return attemptResult{Result: Result{Err: &httpx.Error{Upstream: string(e.Channel), Op: "compose", Kind: httpx.Permanent, Err: err}}}, nil
 	}
 	cs, err := s.channels(ctx, st, true)
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -175,6 +176,9 @@ type Service struct {
 	// Configure, when set, adjusts the channel clients' configuration
 	// before they are built (tests point them at in-process servers).
 	Configure func(*ChannelConfig)
+	// Telemetry receives the Slack and PagerDuty calls' metrics and debug
+	// logs.
+	Telemetry httpx.Telemetry
 	Logger    *slog.Logger
 }
 

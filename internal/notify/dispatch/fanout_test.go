@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -107,7 +108,7 @@ func TestOneChannelDown(t *testing.T) {
 			e := entry(t, f, key)
 			switch {
 			case e.Channel == notify.ChannelEmail:
-				if res.Status != dispatch.Queued || res.Err == nil || !notify.Retryable(res.Err) || e.LastError == "" {
+				if res.Status != dispatch.Queued || res.Err == nil || !httpx.IsTemporary(res.Err) || e.LastError == "" {
 					t.Errorf("%s with the mail server down: %s %v, entry %+v", key, res.Status, res.Err, e)
 				}
 			case res.Status != dispatch.Sent:
@@ -139,7 +140,7 @@ func TestOneChannelDown(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := f.Notify.Deliver(ctx, f.Tenant, e.ID, false)
-			if err != nil || res.Status != dispatch.Failed || notify.Retryable(res.Err) {
+			if err != nil || res.Status != dispatch.Failed || httpx.IsTemporary(res.Err) {
 				t.Fatalf("deliver: %+v, %v", res, err)
 			}
 			if _, err := f.Notify.Replay(ctx, f.Admin, e.ID); err != nil {

@@ -19,6 +19,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 )
 
@@ -100,16 +101,17 @@ func isLoopback(host string) bool {
 
 // Send emails m to one recipient and returns the message's Message-ID.
 func (s *Sender) Send(ctx context.Context, to notify.Target, m notify.Message) (string, error) {
+	op := fmt.Sprintf("send to %s via %s:%d", to.Address, s.cfg.Host, s.cfg.Port)
 	msg, id, err := s.build(to, m)
 	if err != nil {
-		return "", notify.Permanent(notify.ChannelEmail, err)
+		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: err}
 	}
 	c, err := gomail.NewClient(s.cfg.Host, s.options()...)
 	if err != nil {
-		return "", notify.Permanent(notify.ChannelEmail, fmt.Errorf("email: configure client: %w", err))
+		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: fmt.Errorf("configure client: %w", err)}
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return "", fmt.Errorf("email to %s via %s:%d: %w", to.Address, s.cfg.Host, s.cfg.Port, classify(ctx, err))
+		return "", classify(ctx, op, err)
 	}
 	return id, nil
 }
@@ -138,14 +140,15 @@ func (s *Sender) options() []gomail.Option {
 	return opts
 }
 
-// classify turns an SMTP failure into a *notify.Error: a server that cannot
-// be reached and 4xx replies are retryable; 5xx replies (a refused login,
-// an unknown recipient) and TLS certificate problems are not.
-func classify(ctx context.Context, err error) *notify.Error {
-	const ch = notify.ChannelEmail
-	if e := notify.ContextError(ctx, ch, err); e != nil {
-		return e
-	}
+// upstream names the SMTP server in errors.
+const upstream = "smtp"
+
+// classify turns an SMTP failure into an *httpx.Error: a server that
+// cannot be reached and 4xx replies are Transient; a refused login (530,
+// 534, 535) is Auth; other 5xx replies (an unknown recipient, a refused
+// sender) and TLS certificate problems are Permanent. Code is the reply
+// code, or what went wrong without one.
+func classify(ctx context.Context, op string, err error) *httpx.Error {
 	var sendErr *gomail.SendError
 	var reply *textproto.Error
 	var unknownCA x509.UnknownAuthorityError
@@ -153,26 +156,40 @@ func classify(ctx context.Context, err error) *notify.Error {
 	var badCert x509.CertificateInvalidError
 	var record tls.RecordHeaderError
 	var netErr net.Error
+	e := &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: err}
+	if errors.As(err, &reply) {
+		e.Message = reply.Msg
+	}
 	switch {
+	case ctx.Err() != nil:
+		return httpx.CallError(ctx, upstream, op, err)
 	case errors.As(err, &sendErr):
-		code := strconv.Itoa(sendErr.ErrorCode())
-		if sendErr.IsTemp() {
-			return notify.Temporary(ch, code, 0, err)
-		}
-		return notify.PermanentCode(ch, code, err)
-	case errors.As(err, &reply):
-		if reply.Code >= 400 && reply.Code < 500 {
-			return notify.Temporary(ch, strconv.Itoa(reply.Code), 0, err)
-		}
-		return notify.PermanentCode(ch, strconv.Itoa(reply.Code), err)
+		e.Code = strconv.Itoa(sendErr.ErrorCode())
+		e.Kind = replyKind(sendErr.ErrorCode(), sendErr.IsTemp())
+	case reply != nil:
+		e.Code = strconv.Itoa(reply.Code)
+		e.Kind = replyKind(reply.Code, reply.Code >= 400 && reply.Code < 500)
 	case errors.As(err, &unknownCA), errors.As(err, &badHost), errors.As(err, &badCert), errors.As(err, &record):
-		return notify.PermanentCode(ch, "tls", err)
+		e.Code = "tls"
 	case errors.As(err, &netErr):
-		return notify.Temporary(ch, "network", 0, err)
+		return httpx.CallError(ctx, upstream, op, err)
 	case strings.Contains(err.Error(), "does not support"):
 		// go-mail's own errors for a server without STARTTLS or without a
 		// usable AUTH mechanism: a configuration mistake.
-		return notify.PermanentCode(ch, "unsupported", err)
+		e.Code = "unsupported"
+	default:
+		e.Kind, e.Code = httpx.Transient, "unknown"
 	}
-	return notify.Temporary(ch, "unknown", 0, err)
+	return e
+}
+
+// replyKind classifies an SMTP reply code.
+func replyKind(code int, temporary bool) httpx.Kind {
+	switch {
+	case temporary:
+		return httpx.Transient
+	case code == 530 || code == 534 || code == 535:
+		return httpx.Auth
+	}
+	return httpx.Permanent
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/email/smtptest"
 	"github.com/vendorsync/vendorsync/internal/notify/notifytest"
@@ -240,14 +241,36 @@ func TestSendErrors(t *testing.T) {
 	})
 }
 
+func TestSendErrorKinds(t *testing.T) {
+	m := notifytest.Message(t, notify.KindBreach, 0)
+	ctx := context.Background()
+	srv := smtptest.New(t, smtptest.StartTLS)
+	for _, tc := range []struct {
+		name     string
+		password string
+		to       notify.Target
+		want     httpx.Kind
+	}{
+		{"a refused login is auth", "wrong", olga, httpx.Auth},
+		{"an unknown mailbox is permanent", smtptest.Password, notify.Target{Address: "nobody@company.com"}, httpx.Permanent},
+		{"a full mailbox is transient", smtptest.Password, notify.Target{Address: "full@company.com"}, httpx.Transient},
+	} {
+		_, err := newSender(t, srv, StartTLS, tc.password).Send(ctx, tc.to, m)
+		var e *httpx.Error
+		if !errors.As(err, &e) || e.Kind != tc.want || e.Upstream != "smtp" {
+			t.Errorf("%s: %v, want %s from smtp", tc.name, err, tc.want)
+		}
+	}
+}
+
 func checkError(t *testing.T, err error, retryable bool, code string) {
 	t.Helper()
-	var e *notify.Error
+	var e *httpx.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not a *notify.Error", err)
+		t.Fatalf("error %v is not an *httpx.Error", err)
 	}
-	if e.Retryable != retryable || e.Code != code {
-		t.Errorf("got retryable=%v code=%q, want %v %q (%v)", e.Retryable, e.Code, retryable, code, err)
+	if e.Temporary() != retryable || e.Code != code {
+		t.Errorf("got retryable=%v code=%q, want %v %q (%v)", e.Temporary(), e.Code, retryable, code, err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -34,14 +35,29 @@ type Config struct {
 	BaseURL string
 	// Source is the event's payload.source; "vendorsync" when empty.
 	Source string
-	// HTTPClient makes the calls; one with a 30-second timeout when nil.
+	// HTTPClient carries the calls under the httpx layer; nil means the
+	// default transport.
 	HTTPClient *http.Client
-	// Now reads the clock for Retry-After dates; time.Now when nil.
+	// Telemetry receives the calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
+	// Now reads the clock for waits asked for as a date; time.Now when nil.
 	Now func() time.Time
 }
 
+// upstream names PagerDuty in errors, metrics and logs.
+const upstream = "pagerduty"
+
+// policy bounds each call to 30 seconds and waits out only short rate
+// limits in place: a longer wait goes back to the delivery job, which
+// snoozes for it instead of holding a worker. A 5xx is not retried here
+// (the enqueue is a POST); the job retries it.
+var policy = httpx.Policy{AttemptTimeout: 30 * time.Second, MaxRetryAfter: 5 * time.Second}
+
 // Client sends events to one PagerDuty service. It is a notify.Channel.
-type Client struct{ cfg Config }
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
 
 // New returns a client for cfg.
 func New(cfg Config) (*Client, error) {
@@ -55,13 +71,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Source == "" {
 		cfg.Source = "vendorsync"
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{cfg: cfg}, nil
+	hc := httpx.NewClient(upstream, policy, httpx.WithBase(cfg.HTTPClient), httpx.WithTelemetry(cfg.Telemetry))
+	return &Client{cfg: cfg, http: hc}, nil
 }
 
 // event is an Events API v2 event, as documented.
@@ -143,62 +157,38 @@ func (c *Client) Event(m notify.Message) ([]byte, error) {
 // names the service for the notification log: the routing key decides
 // where the page goes.
 func (c *Client) Send(ctx context.Context, _ notify.Target, m notify.Message) (string, error) {
-	const ch = notify.ChannelPagerDuty
+	const op = "enqueue"
 	body, err := c.Event(m)
 	if err != nil {
-		return "", notify.Permanent(ch, err)
+		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: err}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+"/v2/enqueue", bytes.NewReader(body))
 	if err != nil {
-		return "", notify.Permanent(ch, fmt.Errorf("pagerduty: build request: %w", err))
+		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: fmt.Errorf("build request: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.cfg.HTTPClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
-		if e := notify.ContextError(ctx, ch, err); e != nil {
-			return "", e
-		}
-		return "", notify.Temporary(ch, "network", 0, fmt.Errorf("pagerduty enqueue: %w", err))
+		return "", httpx.CallError(ctx, upstream, op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return "", notify.Temporary(ch, "network", 0, fmt.Errorf("pagerduty enqueue: read answer: %w", err))
+		return "", httpx.CallError(ctx, upstream, op, fmt.Errorf("read answer: %w", err))
 	}
 	var r response
 	// A body that is not JSON (an outage page) leaves r empty; the status
 	// code alone decides then, so the decode error is not needed.
 	_ = json.Unmarshal(raw, &r)
-	code := strconv.Itoa(resp.StatusCode)
-	switch {
-	case resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK:
+	if resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK {
 		if r.DedupKey == "" {
 			r.DedupKey = m.DedupKey
 		}
 		return r.DedupKey, nil
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		after := retryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())
-		return "", notify.Temporary(ch, code, after, fmt.Errorf("pagerduty enqueue: HTTP %d %s", resp.StatusCode, r.Message))
 	}
-	return "", notify.PermanentCode(ch, code, fmt.Errorf("pagerduty enqueue: HTTP %d %s %s",
-		resp.StatusCode, r.Message, strings.Join(r.Errors, "; ")))
-}
-
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date; 0
-// when absent or unreadable.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
+	msg := strings.TrimSpace(r.Message + " " + strings.Join(r.Errors, "; "))
+	return "", httpx.StatusErrorAt(upstream, op, resp, strconv.Itoa(resp.StatusCode), msg, c.cfg.Now())
 }
 
 // clip shortens s to at most n bytes without splitting a character.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/notifytest"
 	"github.com/vendorsync/vendorsync/internal/notify/pagerduty/pagerdutytest"
@@ -144,14 +145,35 @@ func TestErrors(t *testing.T) {
 
 func checkError(t *testing.T, err error, retryable bool, code string, after time.Duration) {
 	t.Helper()
-	var e *notify.Error
+	var e *httpx.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not a *notify.Error", err)
+		t.Fatalf("error %v is not an *httpx.Error", err)
 	}
-	if e.Retryable != retryable || e.Code != code || e.RetryAfter != after {
-		t.Errorf("got retryable=%v code=%q after=%v, want %v %q %v (%v)", e.Retryable, e.Code, e.RetryAfter, retryable, code, after, err)
+	if e.Temporary() != retryable || e.Code != code || e.RetryAfter != after {
+		t.Errorf("got retryable=%v code=%q after=%v, want %v %q %v (%v)", e.Temporary(), e.Code, e.RetryAfter, retryable, code, after, err)
 	}
 	if fmt.Sprint(err) == "" {
 		t.Error("empty error text")
+	}
+}
+
+func TestErrorKinds(t *testing.T) {
+	m := notifytest.Message(t, notify.KindEscalationD1, 1)
+	for status, want := range map[int]httpx.Kind{
+		http.StatusForbidden: httpx.Permission, http.StatusTooManyRequests: httpx.RateLimited,
+		http.StatusBadGateway: httpx.Transient,
+	} {
+		f := pagerdutytest.New(t)
+		f.SetFault(pagerdutytest.Status(status, map[string]string{"Retry-After": "60"})) // a wait left to the job
+		_, err := client(t, f, routingKey).Send(context.Background(), notify.Target{}, m)
+		if httpx.KindOf(err) != want {
+			t.Errorf("HTTP %d: %v, want %s", status, err, want)
+		}
+	}
+	f := pagerdutytest.New(t)
+	_, err := client(t, f, "too-short").Send(context.Background(), notify.Target{}, m)
+	var e *httpx.Error
+	if !errors.As(err, &e) || e.Kind != httpx.BadRequest || e.Message == "" {
+		t.Errorf("an invalid event: %v, want bad_request with PagerDuty's explanation", err)
 	}
 }

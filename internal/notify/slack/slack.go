@@ -7,7 +7,6 @@ package slack
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 )
 
@@ -27,12 +27,20 @@ type Config struct {
 	// APIURL is the Web API's base URL, ending in "/"; Slack's when empty.
 	// Tests point it at an in-process server.
 	APIURL string
-	// HTTPClient makes the calls; one with a 30-second timeout when nil.
+	// HTTPClient carries the calls under the httpx layer; nil means the
+	// default transport.
 	HTTPClient *http.Client
+	// Telemetry receives the calls' metrics and debug logs.
+	Telemetry httpx.Telemetry
 }
 
-// defaultTimeout bounds one Web API call when the caller gives no client.
-const defaultTimeout = 30 * time.Second
+// upstream names Slack in errors, metrics and logs.
+const upstream = "slack"
+
+// policy bounds each Web API call to 30 seconds and waits out only short
+// rate limits in place: a longer wait goes back to the delivery job, which
+// snoozes for it instead of holding a worker.
+var policy = httpx.Policy{AttemptTimeout: 30 * time.Second, MaxRetryAfter: 5 * time.Second}
 
 // Client talks to one Slack workspace.
 type Client struct {
@@ -44,10 +52,7 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("slack.New: no bot token configured")
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: defaultTimeout}
-	}
+	hc := httpx.NewClient(upstream, policy, httpx.WithBase(cfg.HTTPClient), httpx.WithTelemetry(cfg.Telemetry))
 	opts := []slackapi.Option{slackapi.OptionHTTPClient(hc)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slackapi.OptionAPIURL(cfg.APIURL))
@@ -58,10 +63,10 @@ func New(cfg Config) (*Client, error) {
 // Post posts m in channel (an id such as C0123 or a #name) and returns
 // "<channel id>/<message ts>", which identifies the message in Slack.
 func (c *Client) Post(ctx context.Context, channel string, m notify.Message) (string, error) {
-	return c.post(ctx, notify.ChannelSlack, channel, m)
+	return c.post(ctx, channel, m)
 }
 
-func (c *Client) post(ctx context.Context, ch notify.ChannelName, channel string, m notify.Message) (string, error) {
+func (c *Client) post(ctx context.Context, channel string, m notify.Message) (string, error) {
 	blocks, fallback := Render(m)
 	id, ts, err := c.api.PostMessageContext(ctx, channel,
 		slackapi.MsgOptionBlocks(blocks...),
@@ -69,7 +74,7 @@ func (c *Client) post(ctx context.Context, ch notify.ChannelName, channel string
 		slackapi.MsgOptionDisableLinkUnfurl(),
 		slackapi.MsgOptionDisableMediaUnfurl())
 	if err != nil {
-		return "", fmt.Errorf("slack chat.postMessage to %s: %w", channel, classify(ctx, ch, err))
+		return "", classify(ctx, "chat.postMessage to "+channel, err)
 	}
 	return id + "/" + ts, nil
 }
@@ -77,24 +82,25 @@ func (c *Client) post(ctx context.Context, ch notify.ChannelName, channel string
 // DirectMessage sends m to one person: user is a Slack user id (U…, W…) or
 // an email address, which is looked up first (users.lookupByEmail).
 func (c *Client) DirectMessage(ctx context.Context, user string, m notify.Message) (string, error) {
-	const ch = notify.ChannelSlackDM
 	id := user
 	if strings.Contains(user, "@") {
 		u, err := c.api.GetUserByEmailContext(ctx, user)
 		if err != nil {
-			return "", fmt.Errorf("slack users.lookupByEmail %s: %w", user, classify(ctx, ch, err))
+			return "", classify(ctx, "users.lookupByEmail "+user, err)
 		}
 		id = u.ID
 	}
+	op := "conversations.open with " + id
 	dm, _, _, err := c.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{id}})
 	if err != nil {
-		return "", fmt.Errorf("slack conversations.open with %s: %w", id, classify(ctx, ch, err))
+		return "", classify(ctx, op, err)
 	}
 	if dm == nil || dm.ID == "" {
-		return "", fmt.Errorf("slack conversations.open with %s: %w", id,
-			notify.Temporary(ch, "bad_response", 0, errors.New("no channel in the answer")))
+		e := httpx.BadResponse(upstream, op, http.StatusOK, "no channel in the answer")
+		e.Code = "bad_response"
+		return "", e
 	}
-	return c.post(ctx, ch, dm.ID, m)
+	return c.post(ctx, dm.ID, m)
 }
 
 // Channel is the client as the notify.Channel for channel posts.
@@ -115,41 +121,47 @@ func (d directMessenger) Send(ctx context.Context, to notify.Target, m notify.Me
 	return d.c.DirectMessage(ctx, to.Address, m)
 }
 
-// retryableCodes are the Web API error codes worth retrying; every other
-// "ok": false answer (invalid_auth, channel_not_found, not_in_channel,
-// users_not_found, is_archived, missing_scope, invalid_blocks…) will fail
-// again the same way.
-var retryableCodes = map[string]bool{
-	"ratelimited": true, "rate_limited": true, "internal_error": true, "fatal_error": true,
-	"service_unavailable": true, "request_timeout": true,
+// codeKinds classifies the Web API's "ok": false error codes worth telling
+// apart; every other code (not_in_channel, is_archived, invalid_blocks,
+// msg_too_long…) will fail again the same way: Permanent.
+var codeKinds = map[string]httpx.Kind{
+	"ratelimited": httpx.RateLimited, "rate_limited": httpx.RateLimited,
+	"internal_error": httpx.Transient, "fatal_error": httpx.Transient,
+	"service_unavailable": httpx.Transient, "request_timeout": httpx.Transient,
+	"invalid_auth": httpx.Auth, "not_authed": httpx.Auth, "account_inactive": httpx.Auth,
+	"token_revoked": httpx.Auth, "token_expired": httpx.Auth,
+	"missing_scope": httpx.Permission, "not_allowed_token_type": httpx.Permission,
+	"channel_not_found": httpx.NotFound, "users_not_found": httpx.NotFound, "user_not_found": httpx.NotFound,
 }
 
-// classify turns an error from slack-go into a *notify.Error.
-func classify(ctx context.Context, ch notify.ChannelName, err error) *notify.Error {
-	if e := notify.ContextError(ctx, ch, err); e != nil {
-		return e
-	}
+// classify turns an error from slack-go into an *httpx.Error.
+func classify(ctx context.Context, op string, err error) *httpx.Error {
 	var rl *slackapi.RateLimitedError
 	var api slackapi.SlackErrorResponse
 	var status slackapi.StatusCodeError
 	var netErr net.Error
 	switch {
+	case ctx.Err() != nil, errors.As(err, &netErr), errors.Is(err, httpx.ErrCircuitOpen):
+		return httpx.CallError(ctx, upstream, op, err)
 	case errors.As(err, &rl):
-		return notify.Temporary(ch, "ratelimited", rl.RetryAfter, err)
+		return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.RateLimited, Status: http.StatusTooManyRequests,
+			Code: "ratelimited", RetryAfter: rl.RetryAfter, Err: err}
 	case errors.As(err, &api):
-		if retryableCodes[api.Err] {
-			return notify.Temporary(ch, api.Err, 0, err)
+		kind, ok := codeKinds[api.Err]
+		if !ok {
+			kind = httpx.Permanent
 		}
-		return notify.PermanentCode(ch, api.Err, err)
+		return &httpx.Error{Upstream: upstream, Op: op, Kind: kind, Code: api.Err, Err: err}
 	case errors.As(err, &status):
-		if status.Retryable() {
-			return notify.Temporary(ch, strconv.Itoa(status.Code), 0, err)
+		kind := httpx.KindForStatus(status.Code)
+		if kind == "" {
+			kind = httpx.Permanent
 		}
-		return notify.PermanentCode(ch, strconv.Itoa(status.Code), err)
-	case errors.As(err, &netErr):
-		return notify.Temporary(ch, "network", 0, err)
+		return &httpx.Error{Upstream: upstream, Op: op, Kind: kind, Status: status.Code, Code: strconv.Itoa(status.Code), Err: err}
 	}
 	// An answer slack-go could not read: most likely a proxy or an outage
 	// page in front of Slack, so worth another try.
-	return notify.Temporary(ch, "unknown", 0, err)
+	e := httpx.BadResponse(upstream, op, 0, "%w", err)
+	e.Code = "unknown"
+	return e
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/notifytest"
 	"github.com/vendorsync/vendorsync/internal/notify/slack/slacktest"
@@ -127,23 +128,32 @@ func TestErrors(t *testing.T) {
 		retryable bool
 		code      string
 		after     time.Duration
+		kind      httpx.Kind
 	}{
-		{name: "invalid_auth is permanent", token: "xoxb-revoked", code: "invalid_auth"},
+		{name: "invalid_auth is permanent", token: "xoxb-revoked", code: "invalid_auth", kind: httpx.Auth},
 		{name: "channel_not_found is permanent", fault: func(w http.ResponseWriter, _ string) bool {
 			slacktest.Error(w, "channel_not_found")
 			return true
-		}, code: "channel_not_found"},
-		{name: "unknown email is permanent", dm: "nobody@company.com", code: "users_not_found"},
+		}, code: "channel_not_found", kind: httpx.NotFound},
+		{name: "unknown email is permanent", dm: "nobody@company.com", code: "users_not_found", kind: httpx.NotFound},
 		{name: "429 with Retry-After is retryable", fault: slacktest.Status(http.StatusTooManyRequests, map[string]string{"Retry-After": "30"}, ""),
-			retryable: true, code: "ratelimited", after: 30 * time.Second},
-		{name: "429 without Retry-After is retryable", fault: slacktest.Status(http.StatusTooManyRequests, nil, ""), retryable: true, code: "429"},
+			retryable: true, code: "ratelimited", after: 30 * time.Second, kind: httpx.RateLimited},
+		{name: "429 without Retry-After is retryable", fault: slacktest.Status(http.StatusTooManyRequests, nil, ""), retryable: true, code: "429", kind: httpx.RateLimited},
 		{name: "ratelimited in the body is retryable", fault: func(w http.ResponseWriter, _ string) bool {
 			slacktest.Error(w, "ratelimited")
 			return true
-		}, retryable: true, code: "ratelimited"},
-		{name: "503 is retryable", fault: slacktest.Status(http.StatusServiceUnavailable, nil, "<html>down</html>"), retryable: true, code: "503"},
-		{name: "a 200 that is not JSON is retryable", fault: slacktest.Status(http.StatusOK, nil, "<html>proxy</html>"), retryable: true, code: "unknown"},
-		{name: "400 is permanent", fault: slacktest.Status(http.StatusBadRequest, nil, ""), code: "400"},
+		}, retryable: true, code: "ratelimited", kind: httpx.RateLimited},
+		{name: "503 is retryable", fault: slacktest.Status(http.StatusServiceUnavailable, nil, "<html>down</html>"), retryable: true, code: "503", kind: httpx.Transient},
+		{name: "a 200 that is not JSON is retryable", fault: slacktest.Status(http.StatusOK, nil, "<html>proxy</html>"), retryable: true, code: "unknown", kind: httpx.Transient},
+		{name: "400 is permanent", fault: slacktest.Status(http.StatusBadRequest, nil, ""), code: "400", kind: httpx.BadRequest},
+		{name: "an archived channel is permanent", fault: func(w http.ResponseWriter, _ string) bool {
+			slacktest.Error(w, "is_archived")
+			return true
+		}, code: "is_archived", kind: httpx.Permanent},
+		{name: "a missing scope is a permission refusal", fault: func(w http.ResponseWriter, _ string) bool {
+			slacktest.Error(w, "missing_scope")
+			return true
+		}, code: "missing_scope", kind: httpx.Permission},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,6 +171,9 @@ func TestErrors(t *testing.T) {
 				_, err = c.Post(context.Background(), "#payments-changes", m)
 			}
 			checkError(t, err, tt.retryable, tt.code, tt.after)
+			if httpx.KindOf(err) != tt.kind {
+				t.Errorf("kind %q, want %q (%v)", httpx.KindOf(err), tt.kind, err)
+			}
 		})
 	}
 
@@ -187,12 +200,12 @@ func TestErrors(t *testing.T) {
 
 func checkError(t *testing.T, err error, retryable bool, code string, after time.Duration) {
 	t.Helper()
-	var e *notify.Error
+	var e *httpx.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not a *notify.Error", err)
+		t.Fatalf("error %v is not an *httpx.Error", err)
 	}
-	if e.Retryable != retryable || e.Code != code || e.RetryAfter != after {
-		t.Errorf("got retryable=%v code=%q after=%v, want %v %q %v (%v)", e.Retryable, e.Code, e.RetryAfter, retryable, code, after, err)
+	if e.Temporary() != retryable || e.Code != code || e.RetryAfter != after {
+		t.Errorf("got retryable=%v code=%q after=%v, want %v %q %v (%v)", e.Temporary(), e.Code, e.RetryAfter, retryable, code, after, err)
 	}
 }
 

@@ -10,29 +10,27 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
-	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
 // maxResponse bounds every response body read.
 const maxResponse = 16 << 20
 
 // call sends body (when not nil) as JSON to the API path and decodes a 2xx
-// answer into out (when not nil). Failures are *tracker.Error.
+// answer into out (when not nil). Failures are *httpx.Error.
 func (c *Client) call(ctx context.Context, op, method, path string, body, out any) error {
 	var payload io.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
-			return c.fail(op, tracker.KindBadRequest, 0, "", fmt.Errorf("encode request: %w", err))
+			return c.fail(op, httpx.BadRequest, 0, "", fmt.Errorf("encode request: %w", err))
 		}
 		payload = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+c.api()+path, payload)
 	if err != nil {
-		return c.fail(op, tracker.KindBadRequest, 0, "", fmt.Errorf("build request: %w", err))
+		return c.fail(op, httpx.BadRequest, 0, "", fmt.Errorf("build request: %w", err))
 	}
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Accept", "application/json")
@@ -42,22 +40,22 @@ func (c *Client) call(ctx context.Context, op, method, path string, body, out an
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.fail(op, tracker.KindUnavailable, 0, "", err)
+		return httpx.CallError(ctx, upstream, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	switch {
 	case err != nil:
-		return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "", fmt.Errorf("read response: %w", err))
+		return c.fail(op, httpx.Transient, resp.StatusCode, "", fmt.Errorf("read response: %w", err))
 	case len(data) > maxResponse:
-		return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "", fmt.Errorf("response over %d bytes", maxResponse))
+		return c.fail(op, httpx.Transient, resp.StatusCode, "", fmt.Errorf("response over %d bytes", maxResponse))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if out == nil || len(bytes.TrimSpace(data)) == 0 {
 			return nil
 		}
 		if err := json.Unmarshal(data, out); err != nil {
-			return c.fail(op, tracker.KindUnavailable, resp.StatusCode, "Jira answered with an unexpected response",
+			return c.fail(op, httpx.Transient, resp.StatusCode, "Jira answered with an unexpected response",
 				fmt.Errorf("decode response: %w", err))
 		}
 		return nil
@@ -68,42 +66,38 @@ func (c *Client) call(ctx context.Context, op, method, path string, body, out an
 // statusError classifies a non-2xx answer.
 func (c *Client) statusError(op string, resp *http.Response, data []byte) error {
 	status := resp.StatusCode
-	kind := tracker.KindForStatus(status)
-	msg := errorText(data)
+	e := httpx.StatusError(upstream, op, resp, "", errorText(data))
 	switch {
 	case status >= 300 && status < 400:
-		kind = tracker.KindBadRequest
-		msg = "Jira redirected to " + redirectTarget(resp) + ": check the base URL"
-	case kind == "":
-		kind = tracker.KindUnavailable
+		e.Kind = httpx.BadRequest
+		e.Message = "Jira redirected to " + redirectTarget(resp) + ": check the base URL"
+	case e.Kind == "" || e.Kind == httpx.Permanent:
+		e.Kind = httpx.Transient
 	case status == http.StatusForbidden && resp.Header.Get("X-Seraph-LoginReason") == "AUTHENTICATION_DENIED":
 		// Jira Server locks an account behind a CAPTCHA after failed
 		// logins: only a person signing in through the browser clears it.
-		kind = tracker.KindUnauthorized
-		msg = "Jira requires a CAPTCHA sign-in for this account after failed logins"
-	}
-	e := &tracker.Error{Provider: "jira", Op: op, Kind: kind, Status: status, Message: msg}
-	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
-		if wait, ok := httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			e.RetryAfter = wait
-		}
+		e.Kind = httpx.Auth
+		e.Message = "Jira requires a CAPTCHA sign-in for this account after failed logins"
 	}
 	return e
 }
 
-// fail builds a *tracker.Error for a failure without a usable answer.
-func (c *Client) fail(op string, kind tracker.Kind, status int, msg string, err error) error {
-	return &tracker.Error{Provider: "jira", Op: op, Kind: kind, Status: status, Message: msg, Err: err}
+// upstream names Jira in errors, metrics and logs.
+const upstream = "jira"
+
+// fail builds the client's error for a failure without a usable answer.
+func (c *Client) fail(op string, kind httpx.Kind, status int, msg string, err error) error {
+	return &httpx.Error{Upstream: upstream, Op: op, Kind: kind, Status: status, Message: msg, Err: err}
 }
 
 // invalid turns a local validation failure into the client's error.
 func (c *Client) invalid(op string, err error) error {
 	msg := err.Error()
-	var te *tracker.Error
-	if errors.As(err, &te) {
-		msg = te.Message
+	var he *httpx.Error
+	if errors.As(err, &he) {
+		msg = he.Message
 	}
-	return c.fail(op, tracker.KindBadRequest, 0, msg, nil)
+	return c.fail(op, httpx.BadRequest, 0, msg, nil)
 }
 
 // redirectTarget shows where a redirect pointed, without any query.

@@ -158,7 +158,7 @@ func TestCreateIssueValidatesBeforeCalling(t *testing.T) {
 	spec := seedSpec()
 	spec.Summary = strings.Repeat("x", 256)
 	_, err := c.CreateIssue(context.Background(), spec)
-	if tracker.KindOf(err) != tracker.KindBadRequest {
+	if httpx.KindOf(err) != httpx.BadRequest {
 		t.Fatalf("err = %v, want bad_request", err)
 	}
 	if n := srv.Requests(jiratest.RouteCreate); n != 0 {
@@ -172,7 +172,7 @@ func TestCreateIssueJiraValidation(t *testing.T) {
 	spec := seedSpec()
 	spec.ProjectKey, spec.IssueType = "NOPE", "Epic"
 	_, err := c.CreateIssue(context.Background(), spec)
-	if tracker.KindOf(err) != tracker.KindBadRequest {
+	if httpx.KindOf(err) != httpx.BadRequest {
 		t.Fatalf("err = %v, want bad_request", err)
 	}
 	if !strings.Contains(err.Error(), "project: Specify a valid project ID or key") {
@@ -212,7 +212,7 @@ func TestComment(t *testing.T) {
 		srv := jiratest.New(t)
 		c := newClient(t, srv, jira.Cloud)
 		err := c.Comment(context.Background(), "PAY-404", tracker.Document{Title: "x"})
-		if tracker.KindOf(err) != tracker.KindNotFound {
+		if httpx.KindOf(err) != httpx.NotFound {
 			t.Errorf("err = %v, want not_found", err)
 		}
 	})
@@ -232,7 +232,7 @@ func TestTest(t *testing.T) {
 		srv := jiratest.New(t)
 		c := newClient(t, srv, jira.Cloud, func(c *jira.Config) { c.APIToken = "s3cret-wrong" })
 		_, err := c.Test(context.Background())
-		if tracker.KindOf(err) != tracker.KindUnauthorized {
+		if httpx.KindOf(err) != httpx.Auth {
 			t.Fatalf("err = %v, want unauthorized", err)
 		}
 		if strings.Contains(err.Error(), "s3cret-wrong") || strings.Contains(fmt.Sprintf("%+v", err), "s3cret-wrong") {

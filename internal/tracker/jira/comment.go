@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -15,9 +16,9 @@ func (c *Client) Comment(ctx context.Context, key string, body tracker.Document)
 	op := "comment on " + key
 	switch {
 	case !ValidIssueKey(key):
-		return c.fail(op, tracker.KindBadRequest, 0, "malformed issue key", nil)
+		return c.fail(op, httpx.BadRequest, 0, "malformed issue key", nil)
 	case body.IsEmpty():
-		return c.fail(op, tracker.KindBadRequest, 0, "comment is empty", nil)
+		return c.fail(op, httpx.BadRequest, 0, "comment is empty", nil)
 	}
 	if err := body.Validate(); err != nil {
 		return c.invalid(op, err)
@@ -46,5 +47,5 @@ func (c *Client) Test(ctx context.Context) (string, error) {
 			return s, nil
 		}
 	}
-	return "", c.fail("test connection", tracker.KindUnavailable, http.StatusOK, "Jira answered without naming the account", nil)
+	return "", c.fail("test connection", httpx.Transient, http.StatusOK, "Jira answered without naming the account", nil)
 }

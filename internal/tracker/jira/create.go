@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -31,14 +32,14 @@ func (c *Client) CreateIssue(ctx context.Context, spec tracker.IssueSpec) (track
 		return tracker.Issue{}, c.invalid(op, err)
 	}
 	if !ValidProjectKey(spec.ProjectKey) {
-		return tracker.Issue{}, c.fail(op, tracker.KindBadRequest, 0, "project key must be upper-case letters, digits or _", nil)
+		return tracker.Issue{}, c.fail(op, httpx.BadRequest, 0, "project key must be upper-case letters, digits or _", nil)
 	}
 	var out createResponse
 	if err := c.call(ctx, op, http.MethodPost, "/issue", map[string]any{"fields": c.createFields(spec)}, &out); err != nil {
 		return tracker.Issue{}, err
 	}
 	if out.Key == "" {
-		return tracker.Issue{}, c.fail(op, tracker.KindUnavailable, http.StatusCreated, "Jira answered without an issue key", nil)
+		return tracker.Issue{}, c.fail(op, httpx.Transient, http.StatusCreated, "Jira answered without an issue key", nil)
 	}
 	return tracker.Issue{Key: out.Key, URL: c.browseURL(out.Key), StatusCategory: tracker.Unknown}, nil
 }
@@ -108,9 +109,9 @@ func (c *Client) FindByIdempotencyKey(ctx context.Context, project, key string) 
 	op := "find issue by idempotency key in " + project
 	switch {
 	case !ValidProjectKey(project):
-		return tracker.Issue{}, false, c.fail(op, tracker.KindBadRequest, 0, "project key must be upper-case letters, digits or _", nil)
+		return tracker.Issue{}, false, c.fail(op, httpx.BadRequest, 0, "project key must be upper-case letters, digits or _", nil)
 	case !tracker.ValidIdempotencyKey(key):
-		return tracker.Issue{}, false, c.fail(op, tracker.KindBadRequest, 0, "malformed idempotency key", nil)
+		return tracker.Issue{}, false, c.fail(op, httpx.BadRequest, 0, "malformed idempotency key", nil)
 	}
 	issues, err := c.searchJQL(ctx, op, labelJQL(project, tracker.IdempotencyLabel(key)), 1)
 	if err != nil || len(issues) == 0 {

@@ -17,15 +17,15 @@ func TestFaultKinds(t *testing.T) {
 	cases := []struct {
 		name   string
 		status int
-		want   tracker.Kind
+		want   httpx.Kind
 	}{
-		{"400", http.StatusBadRequest, tracker.KindBadRequest},
-		{"401", http.StatusUnauthorized, tracker.KindUnauthorized},
-		{"403", http.StatusForbidden, tracker.KindForbidden},
-		{"404", http.StatusNotFound, tracker.KindNotFound},
-		{"429", http.StatusTooManyRequests, tracker.KindRateLimited},
-		{"500", http.StatusInternalServerError, tracker.KindUnavailable},
-		{"503", http.StatusServiceUnavailable, tracker.KindUnavailable},
+		{"400", http.StatusBadRequest, httpx.BadRequest},
+		{"401", http.StatusUnauthorized, httpx.Auth},
+		{"403", http.StatusForbidden, httpx.Permission},
+		{"404", http.StatusNotFound, httpx.NotFound},
+		{"429", http.StatusTooManyRequests, httpx.RateLimited},
+		{"500", http.StatusInternalServerError, httpx.Transient},
+		{"503", http.StatusServiceUnavailable, httpx.Transient},
 	}
 	ops := []struct {
 		route jiratest.Route
@@ -56,10 +56,10 @@ func TestFaultKinds(t *testing.T) {
 					// Enough faults to outlast every retry of a read.
 					srv.Inject(op.route, jiratest.Fault{Status: tc.status, Times: 10})
 					err := op.call(newClient(t, srv, flavor))
-					if got := tracker.KindOf(err); got != tc.want {
+					if got := httpx.KindOf(err); got != tc.want {
 						t.Fatalf("kind = %q (err %v), want %q", got, err, tc.want)
 					}
-					var te *tracker.Error
+					var te *httpx.Error
 					if errors.As(err, &te) && te.Status != tc.status {
 						t.Errorf("status = %d, want %d", te.Status, tc.status)
 					}
@@ -73,7 +73,7 @@ func TestCreateNotRetriedOn5xx(t *testing.T) {
 	srv := jiratest.New(t)
 	srv.Inject(jiratest.RouteCreate, jiratest.StatusFault(http.StatusBadGateway, 1))
 	_, err := newClient(t, srv, jira.Cloud).CreateIssue(context.Background(), seedSpec())
-	if tracker.KindOf(err) != tracker.KindUnavailable {
+	if httpx.KindOf(err) != httpx.Transient {
 		t.Fatalf("err = %v, want unavailable", err)
 	}
 	if n := srv.Requests(jiratest.RouteCreate); n != 1 {
@@ -123,8 +123,8 @@ func TestRateLimitTooLongIsReturned(t *testing.T) {
 	srv := jiratest.New(t)
 	srv.Inject(jiratest.RouteMyself, jiratest.RateLimit("120", 1))
 	_, err := newClient(t, srv, jira.Cloud).Test(context.Background())
-	if tracker.KindOf(err) != tracker.KindRateLimited || tracker.RetryAfterOf(err) != 120*time.Second {
-		t.Fatalf("err = %v (retry after %v), want rate_limited after 2m0s", err, tracker.RetryAfterOf(err))
+	if httpx.KindOf(err) != httpx.RateLimited || httpx.RetryAfterOf(err) != 120*time.Second {
+		t.Fatalf("err = %v (retry after %v), want rate_limited after 2m0s", err, httpx.RetryAfterOf(err))
 	}
 	if n := srv.Requests(jiratest.RouteMyself); n != 1 {
 		t.Errorf("%d requests; a wait over MaxRetryAfter goes back to the caller", n)
@@ -158,7 +158,7 @@ func TestExactlyOnceAfterCommitFaults(t *testing.T) {
 				first, created, err := tracker.CreateOnce(ctx, c, spec)
 				switch {
 				case fault != (jiratest.Fault{}):
-					if tracker.KindOf(err) != tracker.KindUnavailable {
+					if httpx.KindOf(err) != httpx.Transient {
 						t.Fatalf("attempt 1: err = %v, want unavailable", err)
 					}
 				default:
@@ -217,12 +217,12 @@ func TestCircuitBreakerOpens(t *testing.T) {
 		c.Resilience.BreakerCooldown = time.Hour
 	})
 	for range 3 {
-		if _, err := c.Test(context.Background()); tracker.KindOf(err) != tracker.KindUnavailable {
+		if _, err := c.Test(context.Background()); httpx.KindOf(err) != httpx.Transient {
 			t.Fatalf("err = %v, want unavailable", err)
 		}
 	}
 	_, err := c.Test(context.Background())
-	if !errors.Is(err, httpx.ErrCircuitOpen) || tracker.KindOf(err) != tracker.KindUnavailable {
+	if !errors.Is(err, httpx.ErrCircuitOpen) || httpx.KindOf(err) != httpx.Transient {
 		t.Fatalf("err = %v, want an open circuit (unavailable)", err)
 	}
 	if n := srv.Requests(jiratest.RouteMyself); n != 3 {

@@ -5,10 +5,11 @@
 // nothing more: it creates issues, comments and reads status, and has no
 // way to transition, edit or delete an issue.
 //
-// Every call goes through one httpx.Transport per Client: pacing, a circuit
-// breaker, a per-attempt timeout, Retry-After on 429 for every call, and
-// retries of 5xx and network errors for reads only (a create that timed out
-// may have been committed; tracker.CreateOnce deals with that).
+// Every call goes through one httpx client per Client: pacing, a circuit
+// breaker, a per-attempt timeout, the wait a 429 asks for on every call,
+// and retries of 5xx and network errors for reads only (a create that timed
+// out may have been committed; tracker.CreateOnce deals with that). Failures
+// are *httpx.Error with Upstream "jira".
 //
 // Credentials are only ever written into the Authorization header: never
 // into errors, logs or the String form of Config and Client.
@@ -68,6 +69,8 @@ type Config struct {
 	// DefaultRatePerSecond; negative means unpaced. Name and
 	// AttemptTimeout are set from BaseURL and Timeout.
 	Resilience httpx.Policy
+	// Telemetry receives the client's metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// SearchConcurrency is how many search chunks run at once;
 	// DefaultSearchConcurrency when zero.
 	SearchConcurrency int
@@ -164,17 +167,11 @@ func New(cfg Config) (*Client, error) {
 	if policy.RatePerSecond == 0 {
 		policy.RatePerSecond = DefaultRatePerSecond
 	}
-	hc := &http.Client{}
-	if cfg.HTTPClient != nil {
-		copied := *cfg.HTTPClient
-		hc = &copied
-	}
-	c.transport = httpx.New(hc.Transport, policy)
-	hc.Transport = c.transport
 	// A redirect turns a POST into a GET and usually means the base URL is
 	// wrong (http for https, an old host): report it instead of following.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.http = hc
+	c.http = httpx.NewClient(upstream, policy, httpx.WithBase(cfg.HTTPClient), httpx.WithoutRedirects(),
+		httpx.WithTelemetry(cfg.Telemetry))
+	c.transport = httpx.TransportOf(c.http)
 	return c, nil
 }
 

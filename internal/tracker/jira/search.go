@@ -96,7 +96,7 @@ launch:
 	}
 	wg.Wait()
 	if firstErr == nil && ctx.Err() != nil {
-		firstErr = c.fail("search", tracker.KindUnavailable, 0, "", ctx.Err())
+		firstErr = c.fail("search", httpx.Transient, 0, "", ctx.Err())
 	}
 	return inKeyOrder(asked, results), firstErr
 }
@@ -132,8 +132,8 @@ func inKeyOrder(keys []string, results [][]tracker.Issue) []tracker.Issue {
 func (c *Client) searchChunk(ctx context.Context, keys []string) ([]tracker.Issue, error) {
 	for len(keys) > 0 {
 		issues, err := c.searchJQL(ctx, "search", keysJQL(keys), 0)
-		var te *tracker.Error
-		if err == nil || !errors.As(err, &te) || te.Kind != tracker.KindBadRequest {
+		var te *httpx.Error
+		if err == nil || !errors.As(err, &te) || te.Kind != httpx.BadRequest {
 			return issues, err
 		}
 		gone := missingKeys(te.Message)
@@ -176,7 +176,7 @@ func (c *Client) searchJQL(ctx context.Context, op, jql string, limit int) ([]tr
 			issues = p.Issues
 			last = p.IsLast || p.NextPageToken == ""
 			if !last && p.NextPageToken == token {
-				return out, c.fail(op, tracker.KindUnavailable, http.StatusOK, "Jira repeated a page token", nil)
+				return out, c.fail(op, httpx.Transient, http.StatusOK, "Jira repeated a page token", nil)
 			}
 			token = p.NextPageToken
 		} else {
@@ -199,7 +199,7 @@ func (c *Client) searchJQL(ctx context.Context, op, jql string, limit int) ([]tr
 			return out, nil
 		}
 	}
-	return out, c.fail(op, tracker.KindUnavailable, http.StatusOK, "Jira kept paging past 1000 pages", nil)
+	return out, c.fail(op, httpx.Transient, http.StatusOK, "Jira kept paging past 1000 pages", nil)
 }
 
 // issue converts a search hit.

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
@@ -127,7 +128,7 @@ func TestSearchReturnsCompletedChunksWithError(t *testing.T) {
 	srv.Inject(jiratest.RouteSearch, jiratest.Fault{}) // no-op slot for chunk 1
 	srv.Inject(jiratest.RouteSearch, jiratest.StatusFault(401, 1))
 	got, err := c.Search(context.Background(), keys)
-	if tracker.KindOf(err) != tracker.KindUnauthorized {
+	if httpx.KindOf(err) != httpx.Auth {
 		t.Fatalf("err = %v, want unauthorized", err)
 	}
 	if len(got) != 100 {
@@ -159,10 +160,10 @@ func TestFindByIdempotencyKey(t *testing.T) {
 			if _, found, err := c.FindByIdempotencyKey(ctx, "OPS", "VS-2847-app42"); err != nil || found {
 				t.Errorf("other project: found %v, %v", found, err)
 			}
-			if _, _, err := c.FindByIdempotencyKey(ctx, "GONE", "k"); tracker.KindOf(err) != tracker.KindBadRequest {
+			if _, _, err := c.FindByIdempotencyKey(ctx, "GONE", "k"); httpx.KindOf(err) != httpx.BadRequest {
 				t.Errorf("unknown project: err = %v, want bad_request", err)
 			}
-			if _, _, err := c.FindByIdempotencyKey(ctx, "PAY", `x" OR labels = "y`); tracker.KindOf(err) != tracker.KindBadRequest {
+			if _, _, err := c.FindByIdempotencyKey(ctx, "PAY", `x" OR labels = "y`); httpx.KindOf(err) != httpx.BadRequest {
 				t.Errorf("malformed key: err = %v, want bad_request", err)
 			}
 		})

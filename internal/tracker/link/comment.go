@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -18,7 +19,7 @@ func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body t
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
 	}
 	err = p.Comment(ctx, issueKey, body)
-	if tracker.KindOf(err) == tracker.KindUnauthorized {
+	if httpx.KindOf(err) == httpx.Auth {
 		if derr := s.disable(ctx, tenantID, err); derr != nil {
 			return fmt.Errorf("comment on %s: %w (and %w)", issueKey, err, derr)
 		}

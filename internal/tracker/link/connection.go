@@ -11,8 +11,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
-	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 )
 
@@ -195,8 +195,16 @@ type TestResult struct {
 	// Account is the name VendorSync acts as in Jira.
 	Account   string `json:"account,omitempty"`
 	Message   string `json:"message"`
-	Kind      string `json:"kind,omitempty" doc:"The failure kind: unauthorized, forbidden, not_found, rate_limited, unavailable, bad_request."`
+	Kind      string `json:"kind,omitempty" doc:"The failure kind: unauthorized, forbidden, not_found, rate_limited, unavailable, bad_request, permanent."`
 	LatencyMS int64  `json:"latency_ms"`
+}
+
+// testKinds names the remote-error kinds in TestResult.Kind's published
+// vocabulary, which API clients already match on.
+var testKinds = map[httpx.Kind]string{
+	httpx.Auth: "unauthorized", httpx.Permission: "forbidden", httpx.NotFound: "not_found",
+	httpx.RateLimited: "rate_limited", httpx.Transient: "unavailable", httpx.BadRequest: "bad_request",
+	httpx.Permanent: "permanent",
 }
 
 // TestConnection checks the stored connection (even a disabled one) with a
@@ -221,7 +229,7 @@ func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestRes
 	account, err := cl.Test(ctx)
 	res := TestResult{LatencyMS: time.Since(start).Milliseconds()}
 	if err != nil {
-		res.Kind, res.Message = string(tracker.KindOf(err)), apperr.MessageOf(err)
+		res.Kind, res.Message = testKinds[httpx.KindOf(err)], apperr.MessageOf(err)
 		return res, nil
 	}
 	res.OK, res.Account = true, account

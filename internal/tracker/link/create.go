@@ -8,6 +8,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -27,7 +28,8 @@ const (
 	AttemptTimeout = 2 * time.Minute
 	// BusyWait is how long a job waits when another attempt holds the link.
 	BusyWait = 30 * time.Second
-	// DefaultRateWait is the wait after a 429 without Retry-After.
+	// DefaultRateWait is the wait after a 429 that did not say how long
+	// to wait.
 	DefaultRateWait = time.Minute
 	// RetryAfterStale is how old a pending link must be before the
 	// periodic retry re-enqueues it (its job was lost or never ran).
@@ -50,9 +52,10 @@ type Result struct {
 // and creates it only when none exists (tracker.CreateOnce), then applies
 // the seed's error table: 400/403/404 fail the link and alert the admins,
 // 401 disables the connection with an urgent alert (the link stays
-// pending), 429 waits for Retry-After, 5xx and timeouts retry with backoff
-// and after CreateRetries retries leave an orphan. An error means the
-// attempt could not even record its outcome (the database); retry it.
+// pending), 429 waits as long as the tracker asked, 5xx and timeouts retry
+// with backoff and after CreateRetries retries leave an orphan. An error
+// means the attempt could not even record its outcome (the database);
+// retry it.
 func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicationID string) (Result, error) {
 	l, err := s.Store.TrackerLinkFor(ctx, tenantID, ticketID, applicationID)
 	if err != nil {
@@ -107,12 +110,13 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 func (s *Service) failed(ctx context.Context, l Link, spec tracker.IssueSpec, err error) (Result, error) {
 	msg := oneLine(apperr.MessageOf(err))
 	sys := auth.System(l.TenantID)
-	switch kind := tracker.KindOf(err); kind {
-	case tracker.KindBadRequest, tracker.KindForbidden, tracker.KindNotFound:
-		hint := map[tracker.Kind]string{
-			tracker.KindBadRequest: "check the application's project key and issue type",
-			tracker.KindForbidden:  "the Jira account needs Browse Projects and Create Issues on " + spec.ProjectKey,
-			tracker.KindNotFound:   "the project key " + spec.ProjectKey + " is wrong",
+	switch kind := httpx.KindOf(err); kind {
+	case httpx.BadRequest, httpx.Permission, httpx.NotFound, httpx.Permanent:
+		hint := map[httpx.Kind]string{
+			httpx.BadRequest: "check the application's project key and issue type",
+			httpx.Permanent:  "check the Jira connection and the application's project key",
+			httpx.Permission: "the Jira account needs Browse Projects and Create Issues on " + spec.ProjectKey,
+			httpx.NotFound:   "the project key " + spec.ProjectKey + " is wrong",
 		}[kind]
 		a := Alert{Kind: "tracker.issue_failed", TicketID: l.TicketID, LinkID: l.ID,
 			Subject: "Jira issue not created for " + l.TicketKey + " / " + l.ApplicationName,
@@ -123,13 +127,13 @@ func (s *Service) failed(ctx context.Context, l Link, spec tracker.IssueSpec, er
 			alertEvent(l.TenantID, "tracker_link", l.ID, a),
 		}
 		return s.finish(ctx, l, Outcome{SyncStatus: Failed, LastError: msg, CountAttempt: true}, evs, &a)
-	case tracker.KindUnauthorized:
+	case httpx.Auth:
 		if derr := s.disable(ctx, l.TenantID, err); derr != nil {
 			return Result{}, derr
 		}
 		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg, CountAttempt: true}, nil, nil)
-	case tracker.KindRateLimited:
-		wait := tracker.RetryAfterOf(err)
+	case httpx.RateLimited:
+		wait := httpx.RetryAfterOf(err)
 		if wait <= 0 {
 			wait = DefaultRateWait
 		}

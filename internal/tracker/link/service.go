@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -30,6 +31,8 @@ type Service struct {
 	// ConfigureJira, when set, adjusts every Jira client's configuration
 	// (timeouts, HTTP client) before it is built.
 	ConfigureJira func(*jira.Config)
+	// Telemetry receives the tracker clients' metrics and debug logs.
+	Telemetry httpx.Telemetry
 	// SearchConcurrency is how many chunk searches a sync runs at once;
 	// DefaultSearchConcurrency when zero.
 	SearchConcurrency int
@@ -119,6 +122,7 @@ func (s *Service) build(ctx context.Context, c Connection) (*jira.Client, error)
 		return nil, fmt.Errorf("jira token of tenant %s: %w", c.TenantID, err)
 	}
 	cfg := c.jiraConfig(string(token))
+	cfg.Telemetry = s.Telemetry
 	if s.ConfigureJira != nil {
 		s.ConfigureJira(&cfg)
 	}

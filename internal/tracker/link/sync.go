@@ -9,6 +9,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -137,7 +138,7 @@ func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (
 		res.Searches++
 		if r.err != nil {
 			errs = append(errs, r.err)
-			if tracker.KindOf(r.err) == tracker.KindUnauthorized {
+			if httpx.KindOf(r.err) == httpx.Auth {
 				cancel()
 				if err := s.disable(ctx, tenantID, r.err); err != nil {
 					errs = append(errs, err)

@@ -1,6 +1,8 @@
 // Package restclient is the small JSON-over-HTTP client the Graph and Gmail
-// mailbox adapters share: it honours 429/503 Retry-After, maps HTTP statuses
-// to apperr codes once, and keeps the vendor's error text for the logs.
+// mailbox adapters share, on the httpx outbound layer: the transport
+// retries and honours the waits the API asks for; this package builds the
+// requests, reads the answers and classifies failures as *httpx.Error,
+// keeping the API's own error text.
 package restclient
 
 import (
@@ -11,110 +13,98 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
-// Defaults for Client.
+// Defaults of the mailbox APIs' policy.
 const (
-	DefaultMaxRetries = 3
-	DefaultMaxWait    = 60 * time.Second
+	// AttemptTimeout bounds one attempt, a raw message's body included.
+	AttemptTimeout = 60 * time.Second
+	// MaxRetryAfter is the longest wait the API may ask for that is waited
+	// out within the poll; a longer one fails the call as RateLimited, and
+	// the next poll tries again.
+	MaxRetryAfter = 60 * time.Second
 	// MaxBody bounds every response body read (a raw message included).
 	MaxBody = 256 << 20
 )
 
+// New returns the client of a mailbox API named upstream ("graph",
+// "gmail"): an httpx client on base (nil: the default transport) whose
+// requests auth authenticates (an oauth2 transport built on the base it
+// is given).
+func New(upstream, service string, base *http.Client, t httpx.Telemetry, auth func(http.RoundTripper) http.RoundTripper) *Client {
+	hc := httpx.NewClient(upstream, httpx.Policy{AttemptTimeout: AttemptTimeout, MaxRetryAfter: MaxRetryAfter},
+		httpx.WithBase(base), httpx.WithTelemetry(t))
+	hc.Transport = auth(hc.Transport)
+	return &Client{HTTP: hc, Upstream: upstream, Service: service}
+}
+
+// TokenClient is the client OAuth2 token requests go through (put it in
+// the context under oauth2.HTTPClient): on the httpx layer, labelled
+// "oauth2" whichever provider issues the tokens.
+func TokenClient(base *http.Client, t httpx.Telemetry) *http.Client {
+	return httpx.NewClient("oauth2", httpx.Policy{AttemptTimeout: 30 * time.Second}, httpx.WithBase(base), httpx.WithTelemetry(t))
+}
+
 // Client calls one REST API. HTTP must already authenticate requests (an
-// oauth2 client).
+// oauth2 transport) and run on an httpx transport.
 type Client struct {
 	HTTP *http.Client
-	// Service names the API in error messages ("Microsoft Graph").
+	// Upstream names the API in errors ("graph", "gmail").
+	Upstream string
+	// Service names the API in messages for people ("Microsoft Graph").
 	Service string
 	// Header is added to every request (say, Graph's Prefer).
 	Header http.Header
-	// MaxRetries is how often a 429 or 503 is retried; default 3.
-	MaxRetries int
-	// MaxWait is the longest Retry-After honoured; a longer one fails the
-	// call as Unavailable instead of blocking the poll. Default 60s.
-	MaxWait time.Duration
 }
 
 // JSON sends body (when not nil) as JSON and decodes the response into out
 // (when not nil).
-func (c *Client) JSON(ctx context.Context, method, url string, body, out any) error {
+func (c *Client) JSON(ctx context.Context, method, target string, body, out any) error {
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("%s %s: encode request: %w", method, redact(url), err)
+			return fmt.Errorf("%s %s: encode request: %w", method, pathOf(target), err)
 		}
 	}
-	data, err := c.do(ctx, method, url, payload, "application/json")
+	data, err := c.do(ctx, method, target, payload, "application/json")
 	if err != nil || out == nil || len(data) == 0 {
 		return err
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return apperr.Wrap(apperr.Unavailable, fmt.Errorf("%s %s: decode response: %w", method, redact(url), err),
-			"%s answered with an unexpected response", c.Service)
+		e := httpx.BadResponse(c.Upstream, method+" "+pathOf(target), http.StatusOK, "decode response: %w", err)
+		e.Message = c.Service + " answered with an unexpected response"
+		return e
 	}
 	return nil
 }
 
-// Raw GETs url and returns the body as is (a raw MIME message), with the
-// same retries and error mapping as JSON.
-func (c *Client) Raw(ctx context.Context, url string) ([]byte, error) {
-	return c.do(ctx, http.MethodGet, url, nil, "*/*")
+// Raw GETs target and returns the body as is (a raw MIME message), with
+// the same error classification as JSON.
+func (c *Client) Raw(ctx context.Context, target string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, target, nil, "*/*")
 }
 
-// do sends one request, retrying 429 and 503 as the server asks, and
-// returns the response body of a 2xx answer. Any other answer is an apperr
-// whose code follows the status (see codeFor).
-func (c *Client) do(ctx context.Context, method, url string, payload []byte, accept string) ([]byte, error) {
-	maxRetries, maxWait := c.MaxRetries, c.MaxWait
-	if maxRetries <= 0 {
-		maxRetries = DefaultMaxRetries
-	}
-	if maxWait <= 0 {
-		maxWait = DefaultMaxWait
-	}
-	for attempt := 0; ; attempt++ {
-		status, header, data, err := c.once(ctx, method, url, payload, accept)
-		if err != nil {
-			return nil, err
-		}
-		if status >= 200 && status < 300 {
-			return data, nil
-		}
-		cause := fmt.Errorf("%s %s: HTTP %d: %s", method, redact(url), status, errorText(data))
-		if (status != http.StatusTooManyRequests && status != http.StatusServiceUnavailable) || attempt >= maxRetries {
-			return nil, apperr.Wrap(codeFor(status), cause, "%s answered HTTP %d", c.Service, status)
-		}
-		wait, ok := RetryAfter(header.Get("Retry-After"), time.Now())
-		if !ok {
-			wait = time.Second << attempt
-		}
-		if wait > maxWait {
-			return nil, apperr.Wrap(apperr.Unavailable, cause, "%s is rate limiting; retry after %s", c.Service, wait.Round(time.Second))
-		}
-		if err := sleep(ctx, wait); err != nil {
-			return nil, apperr.Wrap(apperr.Unavailable, errors.Join(err, cause), "%s call cancelled while rate limited", c.Service)
-		}
-	}
-}
-
-// once performs a single HTTP exchange.
-func (c *Client) once(ctx context.Context, method, url string, payload []byte, accept string) (int, http.Header, []byte, error) {
+// do performs one call and returns the body of a 2xx answer. Every call
+// of the mailbox adapters is a read or an update that is harmless to
+// repeat (mark read, relabel, move by immutable id), so the transport may
+// retry any of them after a 5xx.
+func (c *Client) do(ctx context.Context, method, target string, payload []byte, accept string) ([]byte, error) {
+	op := method + " " + pathOf(target)
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	req, err := http.NewRequestWithContext(httpx.MarkIdempotent(ctx), method, target, body)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: build request: %w", method, redact(url), err)
+		return nil, fmt.Errorf("%s: build request: %w", op, err)
 	}
 	for k, vs := range c.Header {
 		req.Header[k] = vs
@@ -125,60 +115,50 @@ func (c *Client) once(ctx context.Context, method, url string, payload []byte, a
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			return 0, nil, nil, apperr.Wrap(apperr.Unauthorized, err, "%s: the OAuth2 token endpoint refused the credentials", c.Service)
-		}
-		return 0, nil, nil, apperr.Wrap(apperr.Unavailable, err, "cannot reach %s", c.Service)
+		return nil, c.callError(ctx, op, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-	if err != nil {
-		return 0, nil, nil, apperr.Wrap(apperr.Unavailable, fmt.Errorf("%s %s: read response: %w", method, redact(url), err), "cannot reach %s", c.Service)
-	}
-	if len(data) > MaxBody {
-		return 0, nil, nil, apperr.Wrap(apperr.Unavailable, fmt.Errorf("%s %s: response over %d bytes", method, redact(url), MaxBody),
-			"%s answered with an oversized response", c.Service)
-	}
-	return resp.StatusCode, resp.Header, data, nil
-}
-
-// codeFor maps an HTTP status to an apperr code.
-func codeFor(status int) apperr.Code {
 	switch {
-	case status == http.StatusBadRequest:
-		return apperr.Invalid
-	case status == http.StatusUnauthorized:
-		return apperr.Unauthorized
-	case status == http.StatusForbidden:
-		return apperr.Forbidden
-	case status == http.StatusNotFound || status == http.StatusGone:
-		return apperr.NotFound
-	case status == http.StatusConflict || status == http.StatusPreconditionFailed:
-		return apperr.Conflict
-	case status == http.StatusTooManyRequests || status >= 500:
-		return apperr.Unavailable
+	case err != nil:
+		return nil, httpx.CallError(ctx, c.Upstream, op, fmt.Errorf("read response: %w", err))
+	case len(data) > MaxBody:
+		e := httpx.BadResponse(c.Upstream, op, resp.StatusCode, "response over %d bytes", MaxBody)
+		e.Message = c.Service + " answered with an oversized response"
+		return nil, e
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		code, msg := errorText(data)
+		return nil, httpx.StatusError(c.Upstream, op, resp, code, msg)
 	}
-	return apperr.Internal
+	return data, nil
 }
 
-// RetryAfter parses a Retry-After header (seconds or an HTTP date).
-func RetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
+// callError classifies a call that got no answer. The OAuth2 token
+// endpoint refusing the credentials surfaces here too, since the token is
+// fetched within the call: that is Auth (unless the token endpoint itself
+// was down or rate limiting), with the endpoint's error code.
+func (c *Client) callError(ctx context.Context, op string, err error) error {
+	e := httpx.CallError(ctx, c.Upstream, op, err)
+	var re *oauth2.RetrieveError
+	if ctx.Err() != nil || !errors.As(err, &re) {
+		return e
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
+	e.Op, e.Kind, e.Code, e.Message = "get an OAuth2 token for "+op, httpx.Auth, re.ErrorCode, re.ErrorDescription
+	if re.Response != nil {
+		e.Status = re.Response.StatusCode
+		if k := httpx.KindForStatus(e.Status); k.Temporary() {
+			e.Kind = k
+		}
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+	if e.Message == "" {
+		e.Message = "the token endpoint refused the credentials"
 	}
-	return 0, false
+	return e
 }
 
-// errorText extracts the message of a Graph, Google or OAuth2 error body.
-func errorText(data []byte) string {
+// errorText extracts the code and message of a Graph, Google or OAuth2
+// error body.
+func errorText(data []byte) (code, message string) {
 	var doc struct {
 		Error            json.RawMessage `json:"error"`
 		ErrorDescription string          `json:"error_description"`
@@ -186,35 +166,39 @@ func errorText(data []byte) string {
 	if json.Unmarshal(data, &doc) == nil && len(doc.Error) > 0 {
 		var nested struct {
 			Code    any    `json:"code"`
+			Status  string `json:"status"`
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(doc.Error, &nested) == nil && nested.Message != "" {
-			return fmt.Sprintf("%v: %s", nested.Code, nested.Message)
+			code := fmt.Sprint(nested.Code)
+			if nested.Status != "" {
+				code = nested.Status // Google's code is the HTTP status; its status names the error
+			}
+			return code, nested.Message
 		}
-		return strings.TrimSpace(string(doc.Error) + " " + doc.ErrorDescription)
+		var flat string
+		if json.Unmarshal(doc.Error, &flat) == nil {
+			return flat, doc.ErrorDescription
+		}
+		return "", strings.TrimSpace(string(doc.Error) + " " + doc.ErrorDescription)
 	}
 	s := strings.TrimSpace(string(data))
+	if strings.HasPrefix(s, "<") {
+		return "", "" // an HTML error page says nothing an admin can use
+	}
 	if len(s) > 300 {
 		s = s[:300] + "…"
 	}
-	return s
+	return "", s
 }
 
-// redact drops the query string, which may carry page tokens, from a URL
-// shown in errors.
-func redact(url string) string {
-	u, _, _ := strings.Cut(url, "?")
-	return u
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+// pathOf is the path of a URL, what a call is named by in errors: the host
+// is the API's, and the query may carry page tokens.
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		p, _, _ := strings.Cut(raw, "?")
+		return p
 	}
+	return u.EscapedPath()
 }
