@@ -16,6 +16,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -172,7 +173,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 			Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
 			Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
 			Settings: settings, Secrets: &setting.Secrets{Store: e.db},
-			Jobs: jobs.NewAdmin(e.db, q), Registry: reg, Tickets: tickets, Inbox: inboxSvc,
+			DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, q)}, Registry: reg, Tickets: tickets, Inbox: inboxSvc,
 			Mailboxes: mailboxes, LLM: llmSettings, Trackers: trackers,
 			Notify: notes.Dispatch, Dashboard: notes.Dashboard,
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -71,11 +72,11 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		e.t.Fatal(err)
 	}
 	return withNotify(e, withTrackers(e, withInbox(e, web.Deps{
-		Jobs: jobs.NewAdmin(e.db, queue),
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
 		Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
-		Registry: &registry.Service{Store: e.db},
+		Registry:    &registry.Service{Store: e.db},
+		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, queue)},
 		Tickets: &ticket.Service{Store: e.db, Location: func(ctx context.Context, tenantID string) (*time.Location, error) {
 			st, err := (&setting.Service{Store: e.db}).Get(ctx, tenantID)
 			return st.Location(), err

@@ -162,7 +162,7 @@ func (s *Server) registryTeams(ctx context.Context, p auth.Principal) ([]teamCho
 	names := map[string]string{}
 	f := auth.TeamFilter{IncludeInactive: true, Limit: 500}
 	for {
-		page, next, err := s.Auth.Store.ListTeams(ctx, p.TenantID, f)
+		page, next, err := s.Auth.ListTeams(ctx, p, f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("list teams: %w", err)
 		}

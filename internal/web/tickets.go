@@ -194,7 +194,7 @@ func (s *Server) apiGetTicket(ctx context.Context, in *NumberPath) (*ticketDetai
 		return nil, err
 	}
 	if t.OwnerTeamID != "" {
-		if tm, err := s.Auth.Store.Team(ctx, p.TenantID, t.OwnerTeamID); err == nil {
+		if tm, err := s.Auth.Team(ctx, p, t.OwnerTeamID); err == nil {
 			d.OwnerTeamName = tm.Name
 		} else if !apperr.Is(err, apperr.NotFound) {
 			return nil, err

@@ -88,7 +88,7 @@ func (s *Server) apiMe(ctx context.Context, _ *struct{}) (*meOut, error) {
 	}
 	slices.Sort(b.Permissions)
 	if p.Kind == auth.KindUser {
-		u, err := s.Auth.Store.User(ctx, p.TenantID, p.UserID)
+		u, err := s.Auth.Me(ctx, p)
 		if err != nil {
 			return nil, err
 		}
