@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -135,12 +134,12 @@ func (s *Server) apiDeactivateApplication(ctx context.Context, in *IDPath) (*str
 // Operations of the application API; routes.go registers them with their
 // permission.
 var (
-	opListApplications = registryOp(http.MethodGet, "/api/v1/applications", "List applications",
+	docListApplications = readDoc("List applications",
 		"Active applications by name, with the ids of the vendors they integrate with.")
-	opCreateApplication = registryOp(http.MethodPost, "/api/v1/applications", "Create an application", "")
-	opGetApplication    = registryOp(http.MethodGet, "/api/v1/applications/{id}", "Get an application", "")
-	opPatchApplication  = registryOp(http.MethodPatch, "/api/v1/applications/{id}", "Change an application",
+	docCreateApplication = createDoc("Create an application", "")
+	docGetApplication    = readDoc("Get an application", "")
+	docPatchApplication  = mergePatchDoc("Change an application",
 		"Set is_active=true to reactivate a deactivated application.")
-	opDeactivateApplication = registryOp(http.MethodDelete, "/api/v1/applications/{id}", "Deactivate an application",
+	docDeactivateApplication = deactivateDoc("Deactivate an application",
 		"Applications are never deleted: the application leaves triage, its history stays; reactivate with PATCH is_active=true.")
 )

@@ -45,10 +45,10 @@ type jobIDIn struct {
 type jobOneOut struct{ Body jobOut }
 
 var (
-	opListJobs = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jobs", Summary: "List dead letters",
+	docListJobs = huma.Operation{Summary: "List dead letters",
 		Description: "Jobs that failed on every attempt, newest first. Retrying one puts it back in the queue."}
-	opGetJob   = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jobs/{id}", Summary: "Get a job with its error history"}
-	opRetryJob = huma.Operation{Method: http.MethodPost, Path: "/api/v1/jobs/{id}/retry", Summary: "Retry a dead letter",
+	docGetJob   = huma.Operation{Summary: "Get a job with its error history"}
+	docRetryJob = huma.Operation{Summary: "Retry a dead letter",
 		Description: "Queues the job again with one more attempt. Answers 409 when the job is not a dead letter."}
 )
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -109,13 +108,13 @@ func (s *Server) apiTestLLM(ctx context.Context, in *llmTestIn) (*llmTestOut, er
 	return &llmTestOut{Body: res}, nil
 }
 
-// Operations of the language-model settings API; routes.go registers them with their permission.
+// Operations of the language-model settings API; routes.go registers them with their method, path and permission.
 var (
-	opGetLLM = huma.Operation{Method: http.MethodGet, Path: "/api/v1/llm", Summary: "Get the language model settings",
+	docGetLLM = huma.Operation{Summary: "Get the language model settings",
 		Description: "Primary and fallback providers with whether an API key is stored (api_key_set); keys are never returned."}
-	opPutLLM = huma.Operation{Method: http.MethodPut, Path: "/api/v1/llm", Summary: "Replace the language model settings",
+	docPutLLM = huma.Operation{Summary: "Replace the language model settings",
 		Description: "The whole configuration: providers anthropic, openai, azure_openai, openai_compatible or gemini. " +
 			"No primary means offline triage (the default). API keys are write-only.", SkipValidateBody: true}
-	opTestLLM = huma.Operation{Method: http.MethodPost, Path: "/api/v1/llm/test", Summary: "Test a language model",
+	docTestLLM = huma.Operation{Summary: "Test a language model",
 		Description: "Sends a tiny structured request, without retries. A failing model answers 200 with ok=false and the failure kind."}
 )

@@ -221,19 +221,19 @@ func (s *Server) apiPollMailbox(ctx context.Context, in *IDPath) (*mailboxPollOu
 	return out, nil
 }
 
-// Operations of the mail source API; routes.go registers them with their permission.
+// Operations of the mail source API; routes.go registers them with their method, path and permission.
 var (
-	opListMailboxes = registryOp(http.MethodGet, "/api/v1/mail-sources", "List mail sources",
+	docListMailboxes = readDoc("List mail sources",
 		"Every mailbox polled for vendor mail, with its status (last poll, last success, last error, messages fetched). Credentials are never returned.")
-	opCreateMailbox = registryOp(http.MethodPost, "/api/v1/mail-sources", "Create a mail source",
+	docCreateMailbox = createDoc("Create a mail source",
 		"kind imap, graph (Microsoft 365) or gmail, with the settings object of that kind and its credentials (write-only). Every problem is reported at once.")
-	opGetMailbox   = registryOp(http.MethodGet, "/api/v1/mail-sources/{id}", "Get a mail source", "")
-	opPatchMailbox = registryOp(http.MethodPatch, "/api/v1/mail-sources/{id}", "Change a mail source",
+	docGetMailbox   = readDoc("Get a mail source", "")
+	docPatchMailbox = mergePatchDoc("Change a mail source",
 		"Settings objects merge field by field. Changing the server, account or folder restarts reading from the folder's beginning (already stored messages are recognised by Message-ID); changing the server or endpoint requires the credentials again.")
-	opDeactivateMailbox = registryOp(http.MethodDelete, "/api/v1/mail-sources/{id}", "Deactivate a mail source",
+	docDeactivateMailbox = deactivateDoc("Deactivate a mail source",
 		"Polling stops; settings, credentials and status stay. Reactivate with PATCH is_active=true.")
-	opTestMailbox = huma.Operation{Method: http.MethodPost, Path: "/api/v1/mail-sources/{id}/test", Summary: "Test a mail source's connection",
+	docTestMailbox = huma.Operation{Summary: "Test a mail source's connection",
 		Description: "Connects with the stored settings and credentials, authenticates and checks the folder. A failed connection answers 200 with ok=false and code unauthorized, forbidden, not_found or unavailable."}
-	opPollMailbox = huma.Operation{Method: http.MethodPost, Path: "/api/v1/mail-sources/{id}/poll", Summary: "Poll a mail source now",
+	docPollMailbox = huma.Operation{Summary: "Poll a mail source now",
 		Description: "Queues a poll ahead of the schedule; a poll already waiting absorbs it.", DefaultStatus: http.StatusAccepted}
 )

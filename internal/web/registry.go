@@ -116,21 +116,26 @@ func jsonKind(t reflect.Type) string {
 	return "an object"
 }
 
-// registryOp describes a registry API operation: writes decode their own
-// bodies (see decodeStrict), creations answer 201 and deletions 204.
-func registryOp(method, path, summary, description string) huma.Operation {
-	o := huma.Operation{Method: method, Path: path, Summary: summary, Description: description}
-	switch method {
-	case http.MethodPost:
-		o.DefaultStatus = http.StatusCreated
-		o.SkipValidateBody = true
-	case http.MethodPatch:
-		o.SkipValidateBody = true
-		o.Description = strings.TrimSpace(o.Description + "\n\nA JSON merge patch: absent fields keep their value, null resets a field to empty.")
-	case http.MethodDelete:
-		o.DefaultStatus = http.StatusNoContent
-	}
-	return o
+// readDoc describes an operation that reads a registry-like resource.
+func readDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description}
+}
+
+// createDoc describes a creation: it answers 201 and decodes its own body
+// (see decodeStrict), so that every problem is reported at once.
+func createDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description, DefaultStatus: http.StatusCreated, SkipValidateBody: true}
+}
+
+// mergePatchDoc describes a JSON merge patch, which decodes its own body.
+func mergePatchDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, SkipValidateBody: true,
+		Description: strings.TrimSpace(description + "\n\nA JSON merge patch: absent fields keep their value, null resets a field to empty.")}
+}
+
+// deactivateDoc describes a soft deletion, which answers 204.
+func deactivateDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description, DefaultStatus: http.StatusNoContent}
 }
 
 // splitList reads a textarea of one entry per line (commas also separate).

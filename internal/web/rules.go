@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -128,14 +127,14 @@ func (s *Server) apiDeactivateRule(ctx context.Context, in *IDPath) (*struct{}, 
 	return nil, err
 }
 
-// Operations of the rule API; routes.go registers them with their permission.
+// Operations of the rule API; routes.go registers them with their method, path and permission.
 var (
-	opListRules = registryOp(http.MethodGet, "/api/v1/rules", "List rules",
+	docListRules = readDoc("List rules",
 		"Active routing rules by name; filter by text, severity, vendor or owner team.")
-	opCreateRule = registryOp(http.MethodPost, "/api/v1/rules", "Create a rule", "")
-	opGetRule    = registryOp(http.MethodGet, "/api/v1/rules/{id}", "Get a rule", "")
-	opPatchRule  = registryOp(http.MethodPatch, "/api/v1/rules/{id}", "Change a rule",
+	docCreateRule = createDoc("Create a rule", "")
+	docGetRule    = readDoc("Get a rule", "")
+	docPatchRule  = mergePatchDoc("Change a rule",
 		"Set is_active=true to reactivate a deactivated rule.")
-	opDeactivateRule = registryOp(http.MethodDelete, "/api/v1/rules/{id}", "Deactivate a rule",
+	docDeactivateRule = deactivateDoc("Deactivate a rule",
 		"Rules are never deleted: the rule stops routing changes, its history stays; reactivate with PATCH is_active=true.")
 )

@@ -245,26 +245,27 @@ func (s *Server) apiMarkTicketProgress(ctx context.Context, in *progressIn) (*ti
 	return &ticketOneOut{Body: ticketView(t)}, nil
 }
 
-// ticketOp describes a ticket API operation; writes decode their bodies
-// strictly (see decodeStrict) and the domain checks every field.
-func ticketOp(method, path, summary, description string, status int) huma.Operation {
-	return huma.Operation{Method: method, Path: path, Summary: summary, Description: description,
-		DefaultStatus: status, SkipValidateBody: method != http.MethodGet, Tags: []string{"tickets"}}
+// ticketDoc describes a ticket API operation; writes decode their bodies
+// strictly (see decodeStrict) and the domain checks every field, and reads
+// have no body to validate.
+func ticketDoc(summary, description string, status int) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description,
+		DefaultStatus: status, SkipValidateBody: true, Tags: []string{"tickets"}}
 }
 
-// Operations of the ticket API; routes.go registers them with their permission.
+// Operations of the ticket API; routes.go registers them with their method,
+// path and permission.
 var (
-	opListTickets = ticketOp(http.MethodGet, "/api/v1/tickets", "List tickets",
+	docListTickets = ticketDoc("List tickets",
 		"Tickets by due time, soonest first; filter by state, severity, vendor, owner team, due time or text.", 0)
-	opGetTicket = ticketOp(http.MethodGet, "/api/v1/tickets/{number}", "Get a ticket",
+	docGetTicket = ticketDoc("Get a ticket",
 		"With its applications, timeline, triage decision and reasoning, and what the caller may do next.", 0)
-	opTransitionTicket = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/transitions", "Move a ticket",
+	docTransitionTicket = ticketDoc("Move a ticket",
 		"Lifecycle rules by role: owners work their team's tickets, change managers and admins confirm closure "+
 			"(never of their own last transition, except admins, flagged), and force-close with a reason. "+
 			"403 when the role may not, 409 when the ticket's state does not allow it, 422 for bad input.", http.StatusOK)
-	opAddTicketNote = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/notes", "Add a note to a ticket", "", http.StatusCreated)
-	opMarkProgress  = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/applications/{application_id}/progress",
-		"Set an application's progress",
+	docAddTicketNote = ticketDoc("Add a note to a ticket", "", http.StatusCreated)
+	docMarkProgress  = ticketDoc("Set an application's progress",
 		"Only for applications without a tracker; owners only for their own team's applications. "+
 			"The ticket moves to in_progress when work starts and resolves when every application is complete.", http.StatusOK)
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -117,14 +116,14 @@ func (s *Server) apiDeactivateVendor(ctx context.Context, in *IDPath) (*struct{}
 	return nil, err
 }
 
-// Operations of the vendor API; routes.go registers them with their permission.
+// Operations of the vendor API; routes.go registers them with their method, path and permission.
 var (
-	opListVendors = registryOp(http.MethodGet, "/api/v1/vendors", "List vendors",
+	docListVendors = readDoc("List vendors",
 		"Active vendors by name; filter by text, tier, or include deactivated ones.")
-	opCreateVendor = registryOp(http.MethodPost, "/api/v1/vendors", "Create a vendor", "")
-	opGetVendor    = registryOp(http.MethodGet, "/api/v1/vendors/{id}", "Get a vendor", "")
-	opPatchVendor  = registryOp(http.MethodPatch, "/api/v1/vendors/{id}", "Change a vendor",
+	docCreateVendor = createDoc("Create a vendor", "")
+	docGetVendor    = readDoc("Get a vendor", "")
+	docPatchVendor  = mergePatchDoc("Change a vendor",
 		"Set is_active=true to reactivate a deactivated vendor.")
-	opDeactivateVendor = registryOp(http.MethodDelete, "/api/v1/vendors/{id}", "Deactivate a vendor",
+	docDeactivateVendor = deactivateDoc("Deactivate a vendor",
 		"Vendors are never deleted: the vendor leaves triage, its links and history stay; reactivate with PATCH is_active=true.")
 )
