@@ -29,12 +29,6 @@ type applicationBody struct {
 	TrackerDefaultAssignee string   `json:"tracker_default_assignee,omitempty"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *applicationBody) UnmarshalJSON(data []byte) error {
-	type plain applicationBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // applicationPatch is a merge patch of an application.
 type applicationPatch struct {
 	Name                   PatchField[string]   `json:"name,omitempty" maxLength:"200"`
@@ -50,19 +44,13 @@ type applicationPatch struct {
 	IsActive               *bool                `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *applicationPatch) UnmarshalJSON(data []byte) error {
-	type plain applicationPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type applicationCreateIn struct {
-	Body applicationBody
+	Body strictBody[applicationBody]
 }
 
 type applicationPatchIn struct {
 	IDPath
-	Body applicationPatch
+	Body strictBody[applicationPatch]
 }
 
 type applicationOut struct {
@@ -92,7 +80,7 @@ func (s *Server) apiGetApplication(ctx context.Context, in *IDPath) (*applicatio
 }
 
 func (s *Server) apiCreateApplication(ctx context.Context, in *applicationCreateIn) (*applicationCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	a, err := s.Registry.CreateApplication(ctx, principal(ctx), registry.Application{Name: b.Name, Description: b.Description,
 		OwnerTeamID: b.OwnerTeamID, IsCritical: b.IsCritical, VendorIDs: b.VendorIDs, CreatesTrackerIssue: b.CreatesTrackerIssue,
 		TrackerProjectKey: b.TrackerProjectKey, TrackerIssueType: b.TrackerIssueType, TrackerLabels: b.TrackerLabels,
@@ -104,7 +92,7 @@ func (s *Server) apiCreateApplication(ctx context.Context, in *applicationCreate
 }
 
 func (s *Server) apiPatchApplication(ctx context.Context, in *applicationPatchIn) (*applicationOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	a, err := s.Registry.UpdateApplication(ctx, principal(ctx), in.ID, func(a *registry.Application) {
 		b.Name.apply(&a.Name)
 		b.Description.apply(&a.Description)

@@ -72,15 +72,9 @@ type classifyBody struct {
 	RuleText       string   `json:"rule_text,omitempty" maxLength:"5000" doc:"Defaults to a sentence generated from the classification."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *classifyBody) UnmarshalJSON(data []byte) error {
-	type plain classifyBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type classifyIn struct {
 	IDPath
-	Body classifyBody
+	Body strictBody[classifyBody]
 }
 
 // classified answers a classification.
@@ -185,7 +179,7 @@ func (s *Server) apiGetEmail(ctx context.Context, in *IDPath) (*emailOneOut, err
 
 func (s *Server) apiClassifyEmail(ctx context.Context, in *classifyIn) (*classifiedOut, error) {
 	p := principal(ctx)
-	b := in.Body
+	b := in.Body.Value
 	res, err := s.Inbox.Classify(ctx, p, in.ID, inbox.Classification{VendorID: b.VendorID, ApplicationIDs: b.ApplicationIDs,
 		Severity: registry.Severity(b.Severity), Topic: b.Topic, EffectiveDate: b.EffectiveDate, OwnerTeamID: b.OwnerTeamID,
 		SLADays: b.SLADays, SaveAsRule: b.SaveAsRule, RuleName: b.RuleName, RuleText: b.RuleText})

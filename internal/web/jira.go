@@ -31,14 +31,8 @@ type jiraBody struct {
 	UpdatedBy      *string `json:"updated_by,omitempty" doc:"Ignored: returned by GET."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *jiraBody) UnmarshalJSON(data []byte) error {
-	type plain jiraBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type jiraPutIn struct {
-	Body jiraBody
+	Body strictBody[jiraBody]
 }
 
 type jiraOut struct {
@@ -93,7 +87,7 @@ func (s *Server) apiPutJira(ctx context.Context, in *jiraPutIn) (*jiraOut, error
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	c, err := svc.SaveConnection(ctx, principal(ctx), link.Input{BaseURL: b.BaseURL, Flavor: b.Flavor, Email: b.Email,
 		Token: b.Token, Enabled: b.Enabled})
 	if err != nil {

@@ -25,14 +25,8 @@ type llmBody struct {
 	OfflineWhenUnavailable bool             `json:"offline_when_unavailable,omitempty" doc:"When no model answers, triage offline instead of retrying later."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *llmBody) UnmarshalJSON(data []byte) error {
-	type plain llmBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type llmPutIn struct {
-	Body llmBody
+	Body strictBody[llmBody]
 }
 
 type llmOut struct {
@@ -88,7 +82,7 @@ func (s *Server) apiPutLLM(ctx context.Context, in *llmPutIn) (*llmOut, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, keys := in.Body.configOf()
+	cfg, keys := in.Body.Value.configOf()
 	v, err := svc.Update(ctx, principal(ctx), cfg, keys)
 	if err != nil {
 		return nil, err

@@ -25,12 +25,6 @@ type mailboxBody struct {
 	Credentials *mailbox.Credentials   `json:"credentials,omitempty" doc:"Write-only: stored encrypted, never returned."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *mailboxBody) UnmarshalJSON(data []byte) error {
-	type plain mailboxBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // mergeObject is an object field of a JSON merge patch: the fields present
 // replace those of the current value, the others stay.
 type mergeObject[T any] struct {
@@ -78,19 +72,13 @@ type mailboxPatch struct {
 	Credentials *mailbox.Credentials               `json:"credentials,omitempty" doc:"Write-only; fields left out keep their stored value (unless the server or endpoint changes)."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *mailboxPatch) UnmarshalJSON(data []byte) error {
-	type plain mailboxPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type mailboxCreateIn struct {
-	Body mailboxBody
+	Body strictBody[mailboxBody]
 }
 
 type mailboxPatchIn struct {
 	IDPath
-	Body mailboxPatch
+	Body strictBody[mailboxPatch]
 }
 
 type mailboxOut struct {
@@ -144,7 +132,7 @@ func (s *Server) apiCreateMailbox(ctx context.Context, in *mailboxCreateIn) (*ma
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	m := mailbox.Mailbox{Name: b.Name, Kind: b.Kind, IsActive: b.IsActive == nil || *b.IsActive, IMAP: b.IMAP, Graph: b.Graph, Gmail: b.Gmail}
 	out, err := svc.Create(ctx, principal(ctx), m, credentialsOf(b.Credentials))
 	if err != nil {
@@ -170,7 +158,7 @@ func (s *Server) apiPatchMailbox(ctx context.Context, in *mailboxPatchIn) (*mail
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	m, err := svc.Update(ctx, principal(ctx), in.ID, func(m *mailbox.Mailbox) {
 		b.Name.apply(&m.Name)
 		b.Kind.apply(&m.Kind)

@@ -40,12 +40,6 @@ type notifySettingsBody struct {
 	UpdatedBy       *string `json:"updated_by,omitempty" doc:"Ignored: returned by GET."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *notifySettingsBody) UnmarshalJSON(data []byte) error {
-	type plain notifySettingsBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 func (b notifySettingsBody) input() dispatch.Input {
 	return dispatch.Input{SlackEnabled: b.SlackEnabled, SlackToken: b.SlackToken, DefaultChannel: b.DefaultChannel,
 		TriageChannel: b.TriageChannel, WarRoomChannel: b.WarRoomChannel, EmailEnabled: b.EmailEnabled, SMTPHost: b.SMTPHost,
@@ -55,7 +49,7 @@ func (b notifySettingsBody) input() dispatch.Input {
 }
 
 type notifySettingsIn struct {
-	Body notifySettingsBody
+	Body strictBody[notifySettingsBody]
 }
 
 type notifySettingsOut struct {
@@ -112,7 +106,7 @@ func (s *Server) apiPutNotifySettings(ctx context.Context, in *notifySettingsIn)
 	if err != nil {
 		return nil, err
 	}
-	st, err := svc.SaveSettings(ctx, principal(ctx), in.Body.input())
+	st, err := svc.SaveSettings(ctx, principal(ctx), in.Body.Value.input())
 	if err != nil {
 		return nil, err
 	}

@@ -27,12 +27,6 @@ type ruleBody struct {
 	AlertChannel string            `json:"alert_channel,omitempty" doc:"Where matching changes are announced, such as #payments-changes."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *ruleBody) UnmarshalJSON(data []byte) error {
-	type plain ruleBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // rulePatch is a merge patch of a rule.
 type rulePatch struct {
 	Name         PatchField[string]            `json:"name,omitempty" maxLength:"200"`
@@ -45,19 +39,13 @@ type rulePatch struct {
 	IsActive     *bool                         `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *rulePatch) UnmarshalJSON(data []byte) error {
-	type plain rulePatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type ruleCreateIn struct {
-	Body ruleBody
+	Body strictBody[ruleBody]
 }
 
 type rulePatchIn struct {
 	IDPath
-	Body rulePatch
+	Body strictBody[rulePatch]
 }
 
 type ruleOut struct {
@@ -87,7 +75,7 @@ func (s *Server) apiGetRule(ctx context.Context, in *IDPath) (*ruleOut, error) {
 }
 
 func (s *Server) apiCreateRule(ctx context.Context, in *ruleCreateIn) (*ruleCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	r, err := s.Registry.CreateRule(ctx, principal(ctx), registry.Rule{Name: b.Name, Text: b.Text, VendorID: b.VendorID,
 		Severity: b.Severity, SLADays: b.SLADays, OwnerTeamID: b.OwnerTeamID, AlertChannel: b.AlertChannel})
 	if err != nil {
@@ -97,7 +85,7 @@ func (s *Server) apiCreateRule(ctx context.Context, in *ruleCreateIn) (*ruleCrea
 }
 
 func (s *Server) apiPatchRule(ctx context.Context, in *rulePatchIn) (*ruleOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	r, err := s.Registry.UpdateRule(ctx, principal(ctx), in.ID, func(r *registry.Rule) {
 		b.Name.apply(&r.Name)
 		b.Text.apply(&r.Text)

@@ -73,15 +73,9 @@ type transitionBody struct {
 	Override bool          `json:"override,omitempty" doc:"A manual override close (change managers and admins; admins only for breached tickets). Excluded from SLA metrics."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *transitionBody) UnmarshalJSON(data []byte) error {
-	type plain transitionBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type transitionIn struct {
 	NumberPath
-	Body transitionBody
+	Body strictBody[transitionBody]
 }
 
 // noteBody is a note on a ticket.
@@ -89,15 +83,9 @@ type noteBody struct {
 	Body string `json:"body" maxLength:"10000"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *noteBody) UnmarshalJSON(data []byte) error {
-	type plain noteBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type noteIn struct {
 	NumberPath
-	Body noteBody
+	Body strictBody[noteBody]
 }
 
 type noteOut struct {
@@ -109,16 +97,10 @@ type progressBody struct {
 	Progress ticket.Progress `json:"progress" enum:"pending,in_progress,complete"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *progressBody) UnmarshalJSON(data []byte) error {
-	type plain progressBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type progressIn struct {
 	NumberPath
 	ApplicationID string `path:"application_id" maxLength:"200"`
-	Body          progressBody
+	Body          strictBody[progressBody]
 }
 
 // dueBefore reads the due_before filter in the tenant's time zone.
@@ -213,7 +195,7 @@ func (s *Server) apiTransitionTicket(ctx context.Context, in *transitionIn) (*ti
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	t, err := s.Tickets.Transition(ctx, principal(ctx), n, ticket.Request{To: b.To, Reason: b.Reason, Override: b.Override})
 	if err != nil {
 		return nil, err
@@ -226,7 +208,7 @@ func (s *Server) apiAddTicketNote(ctx context.Context, in *noteIn) (*noteOut, er
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.Tickets.AddNote(ctx, principal(ctx), n, in.Body.Body)
+	ev, err := s.Tickets.AddNote(ctx, principal(ctx), n, in.Body.Value.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +220,7 @@ func (s *Server) apiMarkTicketProgress(ctx context.Context, in *progressIn) (*ti
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.Tickets.MarkProgress(ctx, principal(ctx), n, in.ApplicationID, in.Body.Progress)
+	t, err := s.Tickets.MarkProgress(ctx, principal(ctx), n, in.ApplicationID, in.Body.Value.Progress)
 	if err != nil {
 		return nil, err
 	}

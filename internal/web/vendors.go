@@ -24,12 +24,6 @@ type vendorBody struct {
 	Notes        string        `json:"notes,omitempty" maxLength:"5000"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *vendorBody) UnmarshalJSON(data []byte) error {
-	type plain vendorBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // vendorPatch is a merge patch of a vendor.
 type vendorPatch struct {
 	Name         PatchField[string]        `json:"name,omitempty" maxLength:"200"`
@@ -41,19 +35,13 @@ type vendorPatch struct {
 	IsActive     *bool                     `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *vendorPatch) UnmarshalJSON(data []byte) error {
-	type plain vendorPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type vendorCreateIn struct {
-	Body vendorBody
+	Body strictBody[vendorBody]
 }
 
 type vendorPatchIn struct {
 	IDPath
-	Body vendorPatch
+	Body strictBody[vendorPatch]
 }
 
 type vendorOut struct {
@@ -83,7 +71,7 @@ func (s *Server) apiGetVendor(ctx context.Context, in *IDPath) (*vendorOut, erro
 }
 
 func (s *Server) apiCreateVendor(ctx context.Context, in *vendorCreateIn) (*vendorCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	v, err := s.Registry.CreateVendor(ctx, principal(ctx), registry.Vendor{Name: b.Name, Tier: b.Tier,
 		EmailDomains: b.EmailDomains, Aliases: b.Aliases, Website: b.Website, Notes: b.Notes})
 	if err != nil {
@@ -93,7 +81,7 @@ func (s *Server) apiCreateVendor(ctx context.Context, in *vendorCreateIn) (*vend
 }
 
 func (s *Server) apiPatchVendor(ctx context.Context, in *vendorPatchIn) (*vendorOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	v, err := s.Registry.UpdateVendor(ctx, principal(ctx), in.ID, func(v *registry.Vendor) {
 		b.Name.apply(&v.Name)
 		b.Tier.apply(&v.Tier)
