@@ -152,15 +152,6 @@ func (s *Server) apiSyncTicket(ctx context.Context, in *NumberPath) (*ticketSync
 	return &ticketSyncOut{Body: ticketSyncBody{Links: links, Result: res}}, nil
 }
 
-// ticketTrackerLinks returns a ticket's links for its detail, none when
-// the tracker integration is not configured.
-func (s *Server) ticketTrackerLinks(ctx context.Context, t ticket.Ticket) ([]link.Link, error) {
-	if s.Trackers == nil {
-		return []link.Link{}, nil
-	}
-	return s.Trackers.TicketLinks(ctx, principal(ctx), t.ID)
-}
-
 // Operations of the Jira API; routes.go registers them with their method, path and permission.
 var (
 	docGetJira = huma.Operation{Summary: "Get the Jira connection",

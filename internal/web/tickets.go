@@ -12,7 +12,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
-	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // ticketListIn filters the ticket list.
@@ -44,22 +43,6 @@ type TicketFields ticket.Ticket
 
 func ticketView(t ticket.Ticket) ticketOut {
 	return ticketOut{Key: t.Key(), TicketFields: TicketFields(t)}
-}
-
-// ticketDetail is one ticket with its timeline and what the caller may do.
-type ticketDetail struct {
-	Key string `json:"key" doc:"The human key, VS-0042."`
-	TicketFields
-	VendorName         string               `json:"vendor_name"`
-	OwnerTeamName      string               `json:"owner_team_name,omitempty"`
-	Events             []ticket.TicketEvent `json:"events" nullable:"false" doc:"The timeline, oldest first."`
-	AllowedTransitions []ticket.Status      `json:"allowed_transitions" nullable:"false" doc:"States the caller may move the ticket to now."`
-	CanOverride        bool                 `json:"can_override" doc:"Whether the caller may force-close the ticket with a reason."`
-	TrackerLinks       []link.Link          `json:"tracker_links" nullable:"false" doc:"The ticket's tracker issues, one per application that uses a tracker, with their last synced status."`
-}
-
-type ticketDetailOut struct {
-	Body ticketDetail
 }
 
 type ticketOneOut struct {
@@ -166,25 +149,8 @@ func (s *Server) apiGetTicket(ctx context.Context, in *NumberPath) (*ticketDetai
 	if err != nil {
 		return nil, err
 	}
-	d := ticketDetail{Key: t.Key(), TicketFields: TicketFields(t), AllowedTransitions: []ticket.Status{}}
-	if d.Events, err = s.Tickets.Events(ctx, p, t); err != nil {
-		return nil, err
-	}
-	if v, err := s.Registry.Vendor(ctx, p, t.VendorID); err == nil {
-		d.VendorName = v.Name
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return nil, err
-	}
-	if t.OwnerTeamID != "" {
-		if tm, err := s.Auth.Team(ctx, p, t.OwnerTeamID); err == nil {
-			d.OwnerTeamName = tm.Name
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return nil, err
-		}
-	}
-	targets, override := ticket.Options(p, t)
-	d.AllowedTransitions, d.CanOverride = append(d.AllowedTransitions, targets...), override
-	if d.TrackerLinks, err = s.ticketTrackerLinks(ctx, t); err != nil {
+	d, err := s.ticketDetailOf(ctx, p, t)
+	if err != nil {
 		return nil, err
 	}
 	return &ticketDetailOut{Body: d}, nil
