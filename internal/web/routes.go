@@ -38,13 +38,13 @@ func (s *Server) registerRoutes() {
 	// Transitions are open to every viewer of tickets: the lifecycle rules
 	// decide by role (confirm closure, override, working the ticket).
 	op(s, "POST /api/v1/tickets/{number}/transitions", auth.PermView, docTransitionTicket, s.apiTransitionTicket)
-	op(s, "POST /api/v1/tickets/{number}/notes", auth.PermMarkAppProgress, docAddTicketNote, s.apiAddTicketNote)
-	op(s, "POST /api/v1/tickets/{number}/applications/{application_id}/progress", auth.PermMarkAppProgress, docMarkProgress, s.apiMarkTicketProgress)
+	op(s, "POST /api/v1/tickets/{number}/notes", auth.PermWorkTickets, docAddTicketNote, s.apiAddTicketNote)
+	op(s, "POST /api/v1/tickets/{number}/applications/{application_id}/progress", auth.PermWorkTickets, docMarkProgress, s.apiMarkTicketProgress)
 	s.page("GET", "/tickets", auth.PermView, s.uiTickets)
 	s.page("GET", "/tickets/{number}", auth.PermView, s.uiTicket)
 	s.page("POST", "/tickets/{number}/transitions", auth.PermView, s.uiTransitionTicket)
-	s.page("POST", "/tickets/{number}/notes", auth.PermMarkAppProgress, s.uiAddTicketNote)
-	s.page("POST", "/tickets/{number}/applications/{application_id}/progress", auth.PermMarkAppProgress, s.uiMarkTicketProgress)
+	s.page("POST", "/tickets/{number}/notes", auth.PermWorkTickets, s.uiAddTicketNote)
+	s.page("POST", "/tickets/{number}/applications/{application_id}/progress", auth.PermWorkTickets, s.uiMarkTicketProgress)
 
 	// Changes: emails and triage.
 	op(s, "POST /api/v1/emails", auth.PermTriage, s.uploadEmailDoc(), s.apiUploadEmail)

@@ -90,7 +90,7 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	data := ticketPage{T: t, Vendor: d.VendorName, Team: d.OwnerTeamName, Events: d.Events, Form: form,
 		Due: t.DueAt.In(loc).Format("2006-01-02 15:04 MST"), MinReason: ticket.MinOverrideReason,
-		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermMarkAppProgress),
+		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermWorkTickets),
 		CanOverride: d.CanOverride, Links: d.TrackerLinks, CanSync: canSyncTicket(p, t, d.TrackerLinks)}
 	data.Countdown, data.Overdue = countdown(t, time.Now(), loc)
 	if len(t.Decision) > 0 {
