@@ -9,6 +9,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/web"
@@ -50,7 +51,7 @@ func (c ServeCmd) httpServer(e *env, p *program, q *jobs.Queue, metrics *obs.Met
 		Audit: e.db, AuditKey: e.db.AuditKey, Ready: e.db.Ping,
 		Version: Version, BaseURL: baseURL, DefaultTenant: c.DefaultTenant,
 		Settings: p.settings, Secrets: p.secrets,
-		Jobs: jobs.NewAdmin(e.db, q), Registry: p.registry, Tickets: p.tickets, Inbox: p.inbox,
+		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, q)}, Registry: p.registry, Tickets: p.tickets, Inbox: p.inbox,
 		Mailboxes: p.mailboxes, LLM: p.llm, Trackers: p.trackers,
 		Notify: p.notify, Dashboard: p.dashboard,
 	}

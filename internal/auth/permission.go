@@ -6,9 +6,9 @@ type Permission string
 
 // The permission matrix of the product ("Authentication & Authorization").
 const (
-	PermView             Permission = "view"              // dashboards, tickets, registry
-	PermMarkAppProgress  Permission = "mark_app_progress" // non-tracker application progress (own team)
-	PermTriggerSync      Permission = "trigger_sync"      // manual tracker sync
+	PermView             Permission = "view"         // dashboards, tickets, registry
+	PermWorkTickets      Permission = "work_tickets" // work a ticket: notes, progress of non-tracker applications (owners: their team's)
+	PermTriggerSync      Permission = "trigger_sync" // manual tracker sync
 	PermConfirmClosure   Permission = "confirm_closure"
 	PermOverrideClose    Permission = "override_close"
 	PermEditRules        Permission = "edit_rules"
@@ -25,7 +25,7 @@ const (
 // Matrix is the whole permission table in one place: permission → roles.
 var Matrix = map[Permission][]Role{
 	PermView:             {RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer},
-	PermMarkAppProgress:  {RoleAdmin, RoleChangeManager, RoleOwner},
+	PermWorkTickets:      {RoleAdmin, RoleChangeManager, RoleOwner},
 	PermTriggerSync:      {RoleAdmin, RoleChangeManager, RoleOwner},
 	PermConfirmClosure:   {RoleAdmin, RoleChangeManager},
 	PermOverrideClose:    {RoleAdmin, RoleChangeManager},

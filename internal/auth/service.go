@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -104,6 +105,17 @@ func validSlug(s string) bool {
 		}
 	}
 	return true
+}
+
+// SignInTenant finds the tenant a sign-in names by its slug. It runs before
+// anyone is authenticated (password form, SSO callback), so it checks no
+// permission and returns nothing but the tenant.
+func (s *Service) SignInTenant(ctx context.Context, slug string) (Tenant, error) {
+	t, err := s.Store.TenantBySlug(ctx, slug)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("auth.SignInTenant %q: %w", slug, err)
+	}
+	return t, nil
 }
 
 // Login checks an email and password in a tenant. Every failure answers the

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -30,6 +31,19 @@ func (s *Service) User(ctx context.Context, p Principal, id string) (User, error
 		return User{}, err
 	}
 	return s.Store.User(ctx, p.TenantID, id)
+}
+
+// Me returns the caller's own account. Every signed-in user may read it,
+// whatever their role; API keys and the system have no account.
+func (s *Service) Me(ctx context.Context, p Principal) (User, error) {
+	if p.Kind != KindUser {
+		return User{}, apperr.NotFoundf("only a signed-in user has an account (caller is %s)", p.Kind)
+	}
+	u, err := s.Store.User(ctx, p.TenantID, p.UserID)
+	if err != nil {
+		return User{}, fmt.Errorf("auth.Me: %w", err)
+	}
+	return u, nil
 }
 
 // ListUsers pages through the caller's tenant's users.

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -60,15 +61,17 @@ func TestDeadLetterAdmin(t *testing.T) {
 			otherFailArgs{Tenant: jobargs.For(a)},
 			failArgs{Tenant: jobargs.For(a), Reason: "three"},
 			failArgs{Tenant: jobargs.For(g), Reason: "globex"},
+			failArgs{Tenant: jobargs.For(jobargs.SystemTenant), Reason: "maintenance"},
 		)
-		globexJob := ids[3]
-		admin := jobs.NewAdmin(db, q)
+		globexJob, systemJob := ids[3], ids[4]
+		admin := &deadletter.Service{Store: jobs.NewDeadLetterStore(db, q)}
+		acmeAdmin := auth.System(a)
 
 		t.Run("lists the tenant's dead letters newest first, page by page", func(t *testing.T) {
-			var all []jobs.Job
+			var all []deadletter.Job
 			cursor := ""
 			for pages := 0; ; pages++ {
-				page, next, err := admin.List(ctx, a, jobs.Filter{Limit: 2, Cursor: cursor})
+				page, next, err := admin.List(ctx, acmeAdmin, deadletter.Filter{Limit: 2, Cursor: cursor})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -90,8 +93,11 @@ func TestDeadLetterAdmin(t *testing.T) {
 					t.Errorf("job %d listed twice", j.ID)
 				}
 				seen[j.ID] = true
-				if j.ID == globexJob {
+				if j.ID == globexJob || j.ID == systemJob {
 					t.Error("another tenant's job listed")
+				}
+				if !j.IsDeadLetter() || !j.Retryable() {
+					t.Errorf("job %d in state %q is not seen as a dead letter", j.ID, j.State)
 				}
 				if j.FailedAt == nil || j.LastError() == "" || j.Attempt != 1 {
 					t.Errorf("job %d: failed at %v, last error %q, attempt %d", j.ID, j.FailedAt, j.LastError(), j.Attempt)
@@ -103,7 +109,7 @@ func TestDeadLetterAdmin(t *testing.T) {
 		})
 
 		t.Run("filters by kind", func(t *testing.T) {
-			page, _, err := admin.List(ctx, a, jobs.Filter{Kind: "test.fail_other"})
+			page, _, err := admin.List(ctx, acmeAdmin, deadletter.Filter{Kind: "test.fail_other"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,13 +119,13 @@ func TestDeadLetterAdmin(t *testing.T) {
 		})
 
 		t.Run("a bad cursor is invalid input", func(t *testing.T) {
-			if _, _, err := admin.List(ctx, a, jobs.Filter{Cursor: "%%%"}); !apperr.Is(err, apperr.Invalid) {
+			if _, _, err := admin.List(ctx, acmeAdmin, deadletter.Filter{Cursor: "%%%"}); !apperr.Is(err, apperr.Invalid) {
 				t.Fatalf("err = %v, want invalid", err)
 			}
 		})
 
 		t.Run("get shows args and the error history", func(t *testing.T) {
-			j, err := admin.Get(ctx, a, ids[0])
+			j, err := admin.Get(ctx, acmeAdmin, ids[0])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,19 +135,25 @@ func TestDeadLetterAdmin(t *testing.T) {
 		})
 
 		t.Run("another tenant's job is not found", func(t *testing.T) {
-			if _, err := admin.Get(ctx, a, globexJob); !apperr.Is(err, apperr.NotFound) {
+			if _, err := admin.Get(ctx, acmeAdmin, globexJob); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("get: err = %v, want not found", err)
 			}
-			if _, err := admin.Retry(ctx, auth.System(a), globexJob); !apperr.Is(err, apperr.NotFound) {
+			if _, err := admin.Retry(ctx, acmeAdmin, globexJob); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("retry: err = %v, want not found", err)
 			}
-			if _, err := admin.Get(ctx, a, 1<<40); !apperr.Is(err, apperr.NotFound) {
+			if _, err := admin.Get(ctx, acmeAdmin, systemJob); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("get a job of no tenant: err = %v, want not found", err)
+			}
+			if _, err := admin.Retry(ctx, acmeAdmin, systemJob); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("retry a job of no tenant: err = %v, want not found", err)
+			}
+			if _, err := admin.Get(ctx, acmeAdmin, 1<<40); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("get missing: err = %v, want not found", err)
 			}
 		})
 
 		t.Run("retry requeues the job and audits it", func(t *testing.T) {
-			j, err := admin.Retry(ctx, auth.System(a), ids[1])
+			j, err := admin.Retry(ctx, acmeAdmin, ids[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +178,7 @@ func TestDeadLetterAdmin(t *testing.T) {
 				row, err := q.Client.JobGet(ctx, res.Job.ID)
 				return err == nil && row.State == rivertype.JobStateCompleted, err
 			})
-			if _, err := admin.Retry(ctx, auth.System(a), res.Job.ID); !apperr.Is(err, apperr.Conflict) {
+			if _, err := admin.Retry(ctx, acmeAdmin, res.Job.ID); !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("err = %v, want conflict", err)
 			}
 		})

@@ -84,7 +84,7 @@ func (s *Service) record(c *Change, p auth.Principal, steps []Step, req Request)
 // ticket t: only applications without a tracker, only while the ticket is
 // being worked, and owners only for applications of their own team.
 func mayMarkProgress(p auth.Principal, t Ticket, a TicketApplication) error {
-	if err := p.Require(auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermWorkTickets); err != nil {
 		return err
 	}
 	if a.UsesTracker {
@@ -115,7 +115,7 @@ func CanMarkProgress(p auth.Principal, t Ticket, a TicketApplication) bool {
 // application is complete (and none uses a tracker) the ticket resolves —
 // both as the system, recorded step by step in the same transaction.
 func (s *Service) MarkProgress(ctx context.Context, p auth.Principal, number int64, appID string, progress Progress) (Ticket, error) {
-	if err := p.Require(auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermWorkTickets); err != nil {
 		return Ticket{}, err
 	}
 	t, err := s.Store.TicketByNumber(ctx, p.TenantID, number)
@@ -181,7 +181,7 @@ func autoTarget(t Ticket) Status {
 
 // AddNote adds a person's note to a ticket's timeline.
 func (s *Service) AddNote(ctx context.Context, p auth.Principal, number int64, body string) (TicketEvent, error) {
-	if err := p.Require(auth.PermMarkAppProgress); err != nil {
+	if err := p.Require(auth.PermWorkTickets); err != nil {
 		return TicketEvent{}, err
 	}
 	body = strings.TrimSpace(body)

@@ -10,13 +10,21 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
 
-// op registers an API operation that requires perm. Authentication and the
-// permission check run before huma reads the body, so an anonymous or
+// op registers the API operation at route ("METHOD /path", as routes.go
+// lists it) that requires perm. doc is the rest of the operation — summary,
+// description, status, tags — kept next to its handler. Authentication and
+// the permission check run before huma reads the body, so an anonymous or
 // unauthorised caller learns nothing from validation errors.
-func op[I, O any](s *Server, o huma.Operation, perm auth.Permission, h func(context.Context, *I) (*O, error)) {
-	if perm == "" {
-		panic("web: route " + o.Method + " " + o.Path + " has no permission") // deny by default: every route names one
+func op[I, O any](s *Server, route string, perm auth.Permission, doc huma.Operation, h func(context.Context, *I) (*O, error)) {
+	method, path, ok := strings.Cut(route, " ")
+	if !ok || method == "" || !strings.HasPrefix(path, "/") || doc.Method != "" || doc.Path != "" {
+		panic("web: route " + route + ` must read "METHOD /path" and its doc name neither`)
 	}
+	if perm == "" {
+		panic("web: route " + route + " has no permission") // deny by default: every route names one
+	}
+	o := doc
+	o.Method, o.Path = method, path
 	if o.OperationID == "" {
 		o.OperationID = operationID(o.Method, o.Path)
 	}

@@ -61,12 +61,12 @@ func (s *Server) apiRevokeAPIKey(ctx context.Context, in *IDPath) (*struct{}, er
 	return nil, err
 }
 
-// Operations of the API key API; routes.go registers them with their permission.
+// Operations of the API key API; routes.go registers them with their method, path and permission.
 var (
-	opListAPIKeys  = huma.Operation{Method: http.MethodGet, Path: "/api/v1/apikeys", Summary: "List API keys"}
-	opCreateAPIKey = huma.Operation{Method: http.MethodPost, Path: "/api/v1/apikeys", Summary: "Create an API key",
+	docListAPIKeys  = huma.Operation{Summary: "List API keys"}
+	docCreateAPIKey = huma.Operation{Summary: "Create an API key",
 		Description: "The response carries the full key once; only a MAC of it is stored.", DefaultStatus: http.StatusCreated}
-	opGetAPIKey    = huma.Operation{Method: http.MethodGet, Path: "/api/v1/apikeys/{id}", Summary: "Get an API key"}
-	opRevokeAPIKey = huma.Operation{Method: http.MethodDelete, Path: "/api/v1/apikeys/{id}", Summary: "Revoke an API key",
+	docGetAPIKey    = huma.Operation{Summary: "Get an API key"}
+	docRevokeAPIKey = huma.Operation{Summary: "Revoke an API key",
 		Description: "The key stops working at once. Revoking a revoked key succeeds and changes nothing."}
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -30,12 +29,6 @@ type applicationBody struct {
 	TrackerDefaultAssignee string   `json:"tracker_default_assignee,omitempty"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *applicationBody) UnmarshalJSON(data []byte) error {
-	type plain applicationBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // applicationPatch is a merge patch of an application.
 type applicationPatch struct {
 	Name                   PatchField[string]   `json:"name,omitempty" maxLength:"200"`
@@ -51,19 +44,13 @@ type applicationPatch struct {
 	IsActive               *bool                `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *applicationPatch) UnmarshalJSON(data []byte) error {
-	type plain applicationPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type applicationCreateIn struct {
-	Body applicationBody
+	Body strictBody[applicationBody]
 }
 
 type applicationPatchIn struct {
 	IDPath
-	Body applicationPatch
+	Body strictBody[applicationPatch]
 }
 
 type applicationOut struct {
@@ -93,7 +80,7 @@ func (s *Server) apiGetApplication(ctx context.Context, in *IDPath) (*applicatio
 }
 
 func (s *Server) apiCreateApplication(ctx context.Context, in *applicationCreateIn) (*applicationCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	a, err := s.Registry.CreateApplication(ctx, principal(ctx), registry.Application{Name: b.Name, Description: b.Description,
 		OwnerTeamID: b.OwnerTeamID, IsCritical: b.IsCritical, VendorIDs: b.VendorIDs, CreatesTrackerIssue: b.CreatesTrackerIssue,
 		TrackerProjectKey: b.TrackerProjectKey, TrackerIssueType: b.TrackerIssueType, TrackerLabels: b.TrackerLabels,
@@ -105,7 +92,7 @@ func (s *Server) apiCreateApplication(ctx context.Context, in *applicationCreate
 }
 
 func (s *Server) apiPatchApplication(ctx context.Context, in *applicationPatchIn) (*applicationOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	a, err := s.Registry.UpdateApplication(ctx, principal(ctx), in.ID, func(a *registry.Application) {
 		b.Name.apply(&a.Name)
 		b.Description.apply(&a.Description)
@@ -135,12 +122,12 @@ func (s *Server) apiDeactivateApplication(ctx context.Context, in *IDPath) (*str
 // Operations of the application API; routes.go registers them with their
 // permission.
 var (
-	opListApplications = registryOp(http.MethodGet, "/api/v1/applications", "List applications",
+	docListApplications = readDoc("List applications",
 		"Active applications by name, with the ids of the vendors they integrate with.")
-	opCreateApplication = registryOp(http.MethodPost, "/api/v1/applications", "Create an application", "")
-	opGetApplication    = registryOp(http.MethodGet, "/api/v1/applications/{id}", "Get an application", "")
-	opPatchApplication  = registryOp(http.MethodPatch, "/api/v1/applications/{id}", "Change an application",
+	docCreateApplication = createDoc("Create an application", "")
+	docGetApplication    = readDoc("Get an application", "")
+	docPatchApplication  = mergePatchDoc("Change an application",
 		"Set is_active=true to reactivate a deactivated application.")
-	opDeactivateApplication = registryOp(http.MethodDelete, "/api/v1/applications/{id}", "Deactivate an application",
+	docDeactivateApplication = deactivateDoc("Deactivate an application",
 		"Applications are never deleted: the application leaves triage, its history stays; reactivate with PATCH is_active=true.")
 )

@@ -82,9 +82,9 @@ type verifyOut struct {
 }
 
 var (
-	opListAudit = huma.Operation{Method: http.MethodGet, Path: "/api/v1/audit", Summary: "List audit log rows",
+	docListAudit = huma.Operation{Summary: "List audit log rows",
 		Description: "Every state change of the tenant, newest first, with who made it and what changed."}
-	opVerifyAudit = huma.Operation{Method: http.MethodGet, Path: "/api/v1/audit/verify", Summary: "Verify the audit hash chain",
+	docVerifyAudit = huma.Operation{Summary: "Verify the audit hash chain",
 		Description: "Recomputes every row's hash and link; reports the first edited, missing, reordered or truncated row."}
 )
 

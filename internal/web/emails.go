@@ -72,15 +72,9 @@ type classifyBody struct {
 	RuleText       string   `json:"rule_text,omitempty" maxLength:"5000" doc:"Defaults to a sentence generated from the classification."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *classifyBody) UnmarshalJSON(data []byte) error {
-	type plain classifyBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type classifyIn struct {
 	IDPath
-	Body classifyBody
+	Body strictBody[classifyBody]
 }
 
 // classified answers a classification.
@@ -185,7 +179,7 @@ func (s *Server) apiGetEmail(ctx context.Context, in *IDPath) (*emailOneOut, err
 
 func (s *Server) apiClassifyEmail(ctx context.Context, in *classifyIn) (*classifiedOut, error) {
 	p := principal(ctx)
-	b := in.Body
+	b := in.Body.Value
 	res, err := s.Inbox.Classify(ctx, p, in.ID, inbox.Classification{VendorID: b.VendorID, ApplicationIDs: b.ApplicationIDs,
 		Severity: registry.Severity(b.Severity), Topic: b.Topic, EffectiveDate: b.EffectiveDate, OwnerTeamID: b.OwnerTeamID,
 		SLADays: b.SLADays, SaveAsRule: b.SaveAsRule, RuleName: b.RuleName, RuleText: b.RuleText})
@@ -208,16 +202,18 @@ func (s *Server) apiGetEmailRaw(ctx context.Context, in *IDPath) (*emailRawOut, 
 		NoSniff: "nosniff", Body: raw}, nil
 }
 
-// emailOp describes an email API operation.
-func emailOp(method, path, summary, description string, status int) huma.Operation {
-	return huma.Operation{Method: method, Path: path, Summary: summary, Description: description,
-		DefaultStatus: status, SkipValidateBody: method != http.MethodGet, Tags: []string{"emails"}}
+// emailDoc describes an email API operation; writes decode their own
+// bodies, and reads have none to validate.
+func emailDoc(summary, description string, status int) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description,
+		DefaultStatus: status, SkipValidateBody: true, Tags: []string{"emails"}}
 }
 
-// Operations of the email API; routes.go registers them with their permission.
+// Operations of the email API; routes.go registers them with their method,
+// path and permission.
 var (
-	opUploadEmail = func() huma.Operation {
-		o := emailOp(http.MethodPost, "/api/v1/emails", "Upload a vendor email",
+	docUploadEmail = func() huma.Operation {
+		o := emailDoc("Upload a vendor email",
 			"The raw message (Content-Type: message/rfc822, up to 26 MiB) is stored write-once and triaged in the background: "+
 				"202 with its id and status (received, or duplicate when the tenant has its Message-ID already). "+
 				"415 for another content type, 422 for an empty or unreadable message.", http.StatusAccepted)
@@ -225,14 +221,14 @@ var (
 		o.Errors = []int{http.StatusUnsupportedMediaType, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity}
 		return o
 	}()
-	opListEmails = emailOp(http.MethodGet, "/api/v1/emails", "List emails",
+	docListEmails = emailDoc("List emails",
 		"Newest first; filter by status (the triage queue is unknown and failed) or text.", 0)
-	opGetEmail = emailOp(http.MethodGet, "/api/v1/emails/{id}", "Get an email",
+	docGetEmail = emailDoc("Get an email",
 		"Headers, text body, attachments, parse errors, status, ticket and the triage decision with its reasoning and overrides.", 0)
-	opClassifyEmail = emailOp(http.MethodPost, "/api/v1/emails/{id}/classify", "Classify an email",
+	docClassifyEmail = emailDoc("Classify an email",
 		"For an email in the triage queue (unknown, failed) or an informational one: opens its ticket and optionally saves the "+
 			"classification as a rule. 409 when the email is in another status.", http.StatusOK)
-	opGetEmailRaw = emailOp(http.MethodGet, "/api/v1/emails/{id}/raw", "Download an email's original message",
+	docGetEmailRaw = emailDoc("Download an email's original message",
 		"The stored .eml, byte for byte as received.", 0)
 )
 
@@ -260,9 +256,9 @@ func decisionOf(raw json.RawMessage) emailDecision {
 	return d
 }
 
-// uploadEmailOp is opUploadEmail with its content-type check.
-func (s *Server) uploadEmailOp() huma.Operation {
-	o := opUploadEmail
+// uploadEmailDoc is docUploadEmail with its content-type check.
+func (s *Server) uploadEmailDoc() huma.Operation {
+	o := docUploadEmail
 	o.Middlewares = huma.Middlewares{s.requireRFC822}
 	return o
 }

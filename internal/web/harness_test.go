@@ -14,6 +14,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -75,13 +76,13 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		e.t.Fatal(err)
 	}
 	return withNotify(e, withTrackers(e, withInbox(e, web.Deps{
-		Jobs: jobs.NewAdmin(e.db, queue),
 		Auth: e.auth, Sessions: sessions, Audit: e.db, AuditKey: e.db.AuditKey,
 		Ready: e.db.Ping, Version: "test", BaseURL: "http://example.test", DefaultTenant: "acme",
 		Settings: &setting.Service{Store: e.db}, Secrets: &setting.Secrets{Store: e.db},
-		Registry:  &registry.Service{Store: e.db},
-		Tickets:   &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
-		Mailboxes: &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
+		Registry:    &registry.Service{Store: e.db},
+		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, queue)},
+		Tickets:     &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
+		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
 	})))
 }
 

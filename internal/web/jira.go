@@ -31,14 +31,8 @@ type jiraBody struct {
 	UpdatedBy      *string `json:"updated_by,omitempty" doc:"Ignored: returned by GET."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *jiraBody) UnmarshalJSON(data []byte) error {
-	type plain jiraBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type jiraPutIn struct {
-	Body jiraBody
+	Body strictBody[jiraBody]
 }
 
 type jiraOut struct {
@@ -93,7 +87,7 @@ func (s *Server) apiPutJira(ctx context.Context, in *jiraPutIn) (*jiraOut, error
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	c, err := svc.SaveConnection(ctx, principal(ctx), link.Input{BaseURL: b.BaseURL, Flavor: b.Flavor, Email: b.Email,
 		Token: b.Token, Enabled: b.Enabled})
 	if err != nil {
@@ -158,32 +152,23 @@ func (s *Server) apiSyncTicket(ctx context.Context, in *NumberPath) (*ticketSync
 	return &ticketSyncOut{Body: ticketSyncBody{Links: links, Result: res}}, nil
 }
 
-// ticketTrackerLinks returns a ticket's links for its detail, none when
-// the tracker integration is not configured.
-func (s *Server) ticketTrackerLinks(ctx context.Context, t ticket.Ticket) ([]link.Link, error) {
-	if s.Trackers == nil {
-		return []link.Link{}, nil
-	}
-	return s.Trackers.TicketLinks(ctx, principal(ctx), t.ID)
-}
-
-// Operations of the Jira API; routes.go registers them with their permission.
+// Operations of the Jira API; routes.go registers them with their method, path and permission.
 var (
-	opGetJira = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jira", Summary: "Get the Jira connection",
+	docGetJira = huma.Operation{Summary: "Get the Jira connection",
 		Description: "Base URL, flavor, account and whether a token is stored (token_set); the token is never returned. " +
 			"enabled turns false by itself when Jira rejects the credentials, with disabled_reason."}
-	opPutJira = huma.Operation{Method: http.MethodPut, Path: "/api/v1/jira", Summary: "Save the Jira connection",
+	docPutJira = huma.Operation{Summary: "Save the Jira connection",
 		Description: "The token is write-only and stored encrypted. Saving switches the connection on (unless enabled is false) " +
 			"and enqueues the creation of every issue still pending.", SkipValidateBody: true}
-	opTestJira = huma.Operation{Method: http.MethodPost, Path: "/api/v1/jira/test", Summary: "Test the Jira connection",
+	docTestJira = huma.Operation{Summary: "Test the Jira connection",
 		Description: "Calls Jira's /myself with the stored connection. A failing Jira answers 200 with ok=false and the failure kind; " +
 			"409 when no connection is saved."}
-	opListJiraLinks = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jira/links", Summary: "List tracker links",
+	docListJiraLinks = huma.Operation{Summary: "List tracker links",
 		Description: "Links by state, oldest first: failed (Jira refused the issue: fix the configuration, then retry) and " +
 			"orphan (Jira stayed unavailable; retried every 15 minutes) by default."}
-	opRetryJiraLink = huma.Operation{Method: http.MethodPost, Path: "/api/v1/jira/links/{id}/retry", Summary: "Retry a tracker link",
+	docRetryJiraLink = huma.Operation{Summary: "Retry a tracker link",
 		Description: "Puts a link without an issue back to pending and enqueues its creation. 409 when its issue exists."}
-	opSyncTicket = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/sync", "Sync a ticket's tracker issues now",
+	docSyncTicket = ticketDoc("Sync a ticket's tracker issues now",
 		"Reads the status of the ticket's issues from Jira, moves the ticket where they say, enqueues the creation of "+
 			"pending and orphan links, and answers with the links. 409 when Jira is not connected.", http.StatusOK)
 )

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -140,17 +139,4 @@ func (s *Server) uiSyncTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	s.flash(r, msg)
 	redirect(w, r, "/tickets/"+url.PathEscape(ticket.Key(n)))
 	return nil
-}
-
-// ticketPageLinks returns what the ticket page shows of its tracker
-// issues, and whether p may sync them now.
-func (s *Server) ticketPageLinks(ctx context.Context, p auth.Principal, t ticket.Ticket) ([]link.Link, bool, error) {
-	if s.Trackers == nil {
-		return nil, false, nil
-	}
-	links, err := s.Trackers.TicketLinks(ctx, p, t.ID)
-	if err != nil {
-		return nil, false, err
-	}
-	return links, len(links) > 0 && p.Can(auth.PermTriggerSync) && t.Status != ticket.Closed, nil
 }

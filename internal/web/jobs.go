@@ -10,34 +10,25 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
-	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 )
-
-// JobAdmin inspects and retries a tenant's dead letters; *jobs.Admin
-// implements it.
-type JobAdmin interface {
-	List(ctx context.Context, tenantID string, f jobs.Filter) ([]jobs.Job, string, error)
-	Get(ctx context.Context, tenantID string, id int64) (jobs.Job, error)
-	Retry(ctx context.Context, actor audit.Actor, id int64) (jobs.Job, error)
-}
 
 // jobOut is a job as the API shows it.
 type jobOut struct {
-	ID          int64               `json:"id"`
-	Kind        string              `json:"kind"`
-	State       string              `json:"state" doc:"discarded for dead letters; available once retried."`
-	Args        json.RawMessage     `json:"args" doc:"The job's arguments, including its tenant_id."`
-	Attempt     int                 `json:"attempt" doc:"Attempts made so far."`
-	MaxAttempts int                 `json:"max_attempts"`
-	LastError   string              `json:"last_error,omitempty"`
-	Errors      []jobs.AttemptError `json:"errors" nullable:"false" doc:"Every failed attempt, oldest first."`
-	CreatedAt   time.Time           `json:"created_at"`
-	FailedAt    *time.Time          `json:"failed_at,omitempty" doc:"When the job was given up."`
+	ID          int64                     `json:"id"`
+	Kind        string                    `json:"kind"`
+	State       string                    `json:"state" doc:"discarded for dead letters; available once retried."`
+	Args        json.RawMessage           `json:"args" doc:"The job's arguments, including its tenant_id."`
+	Attempt     int                       `json:"attempt" doc:"Attempts made so far."`
+	MaxAttempts int                       `json:"max_attempts"`
+	LastError   string                    `json:"last_error,omitempty"`
+	Errors      []deadletter.AttemptError `json:"errors" nullable:"false" doc:"Every failed attempt, oldest first."`
+	CreatedAt   time.Time                 `json:"created_at"`
+	FailedAt    *time.Time                `json:"failed_at,omitempty" doc:"When the job was given up."`
 }
 
-func jobOutOf(j jobs.Job) jobOut {
+func jobOutOf(j deadletter.Job) jobOut {
 	return jobOut{ID: j.ID, Kind: j.Kind, State: j.State, Args: j.Args, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
 		LastError: j.LastError(), Errors: j.Errors, CreatedAt: j.CreatedAt, FailedAt: j.FailedAt}
 }
@@ -54,15 +45,15 @@ type jobIDIn struct {
 type jobOneOut struct{ Body jobOut }
 
 var (
-	opListJobs = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jobs", Summary: "List dead letters",
+	docListJobs = huma.Operation{Summary: "List dead letters",
 		Description: "Jobs that failed on every attempt, newest first. Retrying one puts it back in the queue."}
-	opGetJob   = huma.Operation{Method: http.MethodGet, Path: "/api/v1/jobs/{id}", Summary: "Get a job with its error history"}
-	opRetryJob = huma.Operation{Method: http.MethodPost, Path: "/api/v1/jobs/{id}/retry", Summary: "Retry a dead letter",
+	docGetJob   = huma.Operation{Summary: "Get a job with its error history"}
+	docRetryJob = huma.Operation{Summary: "Retry a dead letter",
 		Description: "Queues the job again with one more attempt. Answers 409 when the job is not a dead letter."}
 )
 
 func (s *Server) apiListJobs(ctx context.Context, in *jobListIn) (*PageOut[jobOut], error) {
-	list, next, err := s.Jobs.List(ctx, principal(ctx).TenantID, jobs.Filter{Kind: in.Kind, Cursor: in.Cursor, Limit: in.Limit})
+	list, next, err := s.DeadLetters.List(ctx, principal(ctx), deadletter.Filter{Kind: in.Kind, Cursor: in.Cursor, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +65,7 @@ func (s *Server) apiListJobs(ctx context.Context, in *jobListIn) (*PageOut[jobOu
 }
 
 func (s *Server) apiGetJob(ctx context.Context, in *jobIDIn) (*jobOneOut, error) {
-	j, err := s.Jobs.Get(ctx, principal(ctx).TenantID, in.ID)
+	j, err := s.DeadLetters.Get(ctx, principal(ctx), in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +73,7 @@ func (s *Server) apiGetJob(ctx context.Context, in *jobIDIn) (*jobOneOut, error)
 }
 
 func (s *Server) apiRetryJob(ctx context.Context, in *jobIDIn) (*jobOneOut, error) {
-	j, err := s.Jobs.Retry(ctx, principal(ctx), in.ID)
+	j, err := s.DeadLetters.Retry(ctx, principal(ctx), in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,21 +82,21 @@ func (s *Server) apiRetryJob(ctx context.Context, in *jobIDIn) (*jobOneOut, erro
 
 // jobsPage is the data of the dead-letter list.
 type jobsPage struct {
-	Jobs []jobs.Job
+	Jobs []deadletter.Job
 	Kind string
 	Next string
 }
 
 // jobPage is the data of one job's page.
 type jobPage struct {
-	Job  jobs.Job
+	Job  deadletter.Job
 	Args string // indented JSON
 }
 
 func (s *Server) uiJobs(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	q := r.URL.Query()
 	data := jobsPage{Kind: q.Get("kind")}
-	list, next, err := s.Jobs.List(r.Context(), p.TenantID, jobs.Filter{Kind: data.Kind, Cursor: q.Get("cursor")})
+	list, next, err := s.DeadLetters.List(r.Context(), p, deadletter.Filter{Kind: data.Kind, Cursor: q.Get("cursor")})
 	if err != nil {
 		return err
 	}
@@ -122,7 +113,7 @@ func (s *Server) uiJob(w http.ResponseWriter, r *http.Request, p auth.Principal)
 	if err != nil {
 		return err
 	}
-	j, err := s.Jobs.Get(r.Context(), p.TenantID, id)
+	j, err := s.DeadLetters.Get(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
@@ -142,7 +133,7 @@ func (s *Server) uiRetryJob(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	j, err := s.Jobs.Retry(r.Context(), p, id)
+	j, err := s.DeadLetters.Retry(r.Context(), p, id)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -26,14 +25,8 @@ type llmBody struct {
 	OfflineWhenUnavailable bool             `json:"offline_when_unavailable,omitempty" doc:"When no model answers, triage offline instead of retrying later."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *llmBody) UnmarshalJSON(data []byte) error {
-	type plain llmBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type llmPutIn struct {
-	Body llmBody
+	Body strictBody[llmBody]
 }
 
 type llmOut struct {
@@ -89,7 +82,7 @@ func (s *Server) apiPutLLM(ctx context.Context, in *llmPutIn) (*llmOut, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, keys := in.Body.configOf()
+	cfg, keys := in.Body.Value.configOf()
 	v, err := svc.Update(ctx, principal(ctx), cfg, keys)
 	if err != nil {
 		return nil, err
@@ -109,13 +102,13 @@ func (s *Server) apiTestLLM(ctx context.Context, in *llmTestIn) (*llmTestOut, er
 	return &llmTestOut{Body: res}, nil
 }
 
-// Operations of the language-model settings API; routes.go registers them with their permission.
+// Operations of the language-model settings API; routes.go registers them with their method, path and permission.
 var (
-	opGetLLM = huma.Operation{Method: http.MethodGet, Path: "/api/v1/llm", Summary: "Get the language model settings",
+	docGetLLM = huma.Operation{Summary: "Get the language model settings",
 		Description: "Primary and fallback providers with whether an API key is stored (api_key_set); keys are never returned."}
-	opPutLLM = huma.Operation{Method: http.MethodPut, Path: "/api/v1/llm", Summary: "Replace the language model settings",
+	docPutLLM = huma.Operation{Summary: "Replace the language model settings",
 		Description: "The whole configuration: providers anthropic, openai, azure_openai, openai_compatible or gemini. " +
 			"No primary means offline triage (the default). API keys are write-only.", SkipValidateBody: true}
-	opTestLLM = huma.Operation{Method: http.MethodPost, Path: "/api/v1/llm/test", Summary: "Test a language model",
+	docTestLLM = huma.Operation{Summary: "Test a language model",
 		Description: "Sends a tiny structured request, without retries. A failing model answers 200 with ok=false and the failure kind."}
 )

@@ -50,7 +50,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		fail(apperr.E(apperr.Forbidden, "the sign-in form has expired; try again"))
 		return
 	}
-	t, err := s.Auth.Store.TenantBySlug(r.Context(), data.Tenant)
+	t, err := s.Auth.SignInTenant(r.Context(), data.Tenant)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			err = apperr.E(apperr.Unauthorized, "email or password is incorrect")

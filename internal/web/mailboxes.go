@@ -25,12 +25,6 @@ type mailboxBody struct {
 	Credentials *mailbox.Credentials   `json:"credentials,omitempty" doc:"Write-only: stored encrypted, never returned."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *mailboxBody) UnmarshalJSON(data []byte) error {
-	type plain mailboxBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // mergeObject is an object field of a JSON merge patch: the fields present
 // replace those of the current value, the others stay.
 type mergeObject[T any] struct {
@@ -78,19 +72,13 @@ type mailboxPatch struct {
 	Credentials *mailbox.Credentials               `json:"credentials,omitempty" doc:"Write-only; fields left out keep their stored value (unless the server or endpoint changes)."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *mailboxPatch) UnmarshalJSON(data []byte) error {
-	type plain mailboxPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type mailboxCreateIn struct {
-	Body mailboxBody
+	Body strictBody[mailboxBody]
 }
 
 type mailboxPatchIn struct {
 	IDPath
-	Body mailboxPatch
+	Body strictBody[mailboxPatch]
 }
 
 type mailboxOut struct {
@@ -144,7 +132,7 @@ func (s *Server) apiCreateMailbox(ctx context.Context, in *mailboxCreateIn) (*ma
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	m := mailbox.Mailbox{Name: b.Name, Kind: b.Kind, IsActive: b.IsActive == nil || *b.IsActive, IMAP: b.IMAP, Graph: b.Graph, Gmail: b.Gmail}
 	out, err := svc.Create(ctx, principal(ctx), m, credentialsOf(b.Credentials))
 	if err != nil {
@@ -170,7 +158,7 @@ func (s *Server) apiPatchMailbox(ctx context.Context, in *mailboxPatchIn) (*mail
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	m, err := svc.Update(ctx, principal(ctx), in.ID, func(m *mailbox.Mailbox) {
 		b.Name.apply(&m.Name)
 		b.Kind.apply(&m.Kind)
@@ -221,19 +209,19 @@ func (s *Server) apiPollMailbox(ctx context.Context, in *IDPath) (*mailboxPollOu
 	return out, nil
 }
 
-// Operations of the mail source API; routes.go registers them with their permission.
+// Operations of the mail source API; routes.go registers them with their method, path and permission.
 var (
-	opListMailboxes = registryOp(http.MethodGet, "/api/v1/mail-sources", "List mail sources",
+	docListMailboxes = readDoc("List mail sources",
 		"Every mailbox polled for vendor mail, with its status (last poll, last success, last error, messages fetched). Credentials are never returned.")
-	opCreateMailbox = registryOp(http.MethodPost, "/api/v1/mail-sources", "Create a mail source",
+	docCreateMailbox = createDoc("Create a mail source",
 		"kind imap, graph (Microsoft 365) or gmail, with the settings object of that kind and its credentials (write-only). Every problem is reported at once.")
-	opGetMailbox   = registryOp(http.MethodGet, "/api/v1/mail-sources/{id}", "Get a mail source", "")
-	opPatchMailbox = registryOp(http.MethodPatch, "/api/v1/mail-sources/{id}", "Change a mail source",
+	docGetMailbox   = readDoc("Get a mail source", "")
+	docPatchMailbox = mergePatchDoc("Change a mail source",
 		"Settings objects merge field by field. Changing the server, account or folder restarts reading from the folder's beginning (already stored messages are recognised by Message-ID); changing the server or endpoint requires the credentials again.")
-	opDeactivateMailbox = registryOp(http.MethodDelete, "/api/v1/mail-sources/{id}", "Deactivate a mail source",
+	docDeactivateMailbox = deactivateDoc("Deactivate a mail source",
 		"Polling stops; settings, credentials and status stay. Reactivate with PATCH is_active=true.")
-	opTestMailbox = huma.Operation{Method: http.MethodPost, Path: "/api/v1/mail-sources/{id}/test", Summary: "Test a mail source's connection",
+	docTestMailbox = huma.Operation{Summary: "Test a mail source's connection",
 		Description: "Connects with the stored settings and credentials, authenticates and checks the folder. A failed connection answers 200 with ok=false and code unauthorized, forbidden, not_found or unavailable."}
-	opPollMailbox = huma.Operation{Method: http.MethodPost, Path: "/api/v1/mail-sources/{id}/poll", Summary: "Poll a mail source now",
+	docPollMailbox = huma.Operation{Summary: "Poll a mail source now",
 		Description: "Queues a poll ahead of the schedule; a poll already waiting absorbs it.", DefaultStatus: http.StatusAccepted}
 )

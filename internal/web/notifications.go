@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -41,12 +40,6 @@ type notifySettingsBody struct {
 	UpdatedBy       *string `json:"updated_by,omitempty" doc:"Ignored: returned by GET."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *notifySettingsBody) UnmarshalJSON(data []byte) error {
-	type plain notifySettingsBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 func (b notifySettingsBody) input() dispatch.Input {
 	return dispatch.Input{SlackEnabled: b.SlackEnabled, SlackToken: b.SlackToken, DefaultChannel: b.DefaultChannel,
 		TriageChannel: b.TriageChannel, WarRoomChannel: b.WarRoomChannel, EmailEnabled: b.EmailEnabled, SMTPHost: b.SMTPHost,
@@ -56,7 +49,7 @@ func (b notifySettingsBody) input() dispatch.Input {
 }
 
 type notifySettingsIn struct {
-	Body notifySettingsBody
+	Body strictBody[notifySettingsBody]
 }
 
 type notifySettingsOut struct {
@@ -113,7 +106,7 @@ func (s *Server) apiPutNotifySettings(ctx context.Context, in *notifySettingsIn)
 	if err != nil {
 		return nil, err
 	}
-	st, err := svc.SaveSettings(ctx, principal(ctx), in.Body.input())
+	st, err := svc.SaveSettings(ctx, principal(ctx), in.Body.Value.input())
 	if err != nil {
 		return nil, err
 	}
@@ -177,20 +170,17 @@ func (s *Server) apiReplayNotification(ctx context.Context, in *IDPath) (*notifi
 // Operations of the notifications API; routes.go registers them with their
 // permission.
 var (
-	opGetNotifySettings = huma.Operation{Method: http.MethodGet, Path: "/api/v1/notifications/settings",
-		Summary: "Get the notification channels",
+	docGetNotifySettings = huma.Operation{Summary: "Get the notification channels",
 		Description: "Slack, SMTP and PagerDuty settings, the triage and war-room channels and senior management. " +
 			"Secrets are never returned: *_set says whether each is stored."}
-	opPutNotifySettings = huma.Operation{Method: http.MethodPut, Path: "/api/v1/notifications/settings",
-		Summary: "Save the notification channels",
+	docPutNotifySettings = huma.Operation{Summary: "Save the notification channels",
 		Description: "Replaces the settings. slack_token, smtp_password and pagerduty_routing_key are write-only and stored " +
 			"encrypted; leave them out to keep the stored values.", SkipValidateBody: true}
-	opTestNotify = huma.Operation{Method: http.MethodPost, Path: "/api/v1/notifications/test", Summary: "Send a test notification",
+	docTestNotify = huma.Operation{Summary: "Send a test notification",
 		Description: "Sends a test message now through the saved settings of a channel (even one switched off) to the target, " +
 			"and logs it. A provider's refusal answers 200 with ok=false; 409 when the channel is not configured."}
-	opListNotifications = huma.Operation{Method: http.MethodGet, Path: "/api/v1/notifications", Summary: "List the notification log",
+	docListNotifications = huma.Operation{Summary: "List the notification log",
 		Description: "Every notification planned, newest first, with its attempts and last error."}
-	opReplayNotification = huma.Operation{Method: http.MethodPost, Path: "/api/v1/notifications/{id}/replay",
-		Summary:     "Replay a failed or dead notification",
+	docReplayNotification = huma.Operation{Summary: "Replay a failed or dead notification",
 		Description: "Queues the notification again, rendered from the same frozen snapshot. 409 unless it is failed or dead."}
 )

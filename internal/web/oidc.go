@@ -93,7 +93,7 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		s.ssoFailed(w, r, err)
 		return
 	}
-	t, err := s.Auth.Store.TenantBySlug(ctx, s.oidcTenant())
+	t, err := s.Auth.SignInTenant(ctx, s.oidcTenant())
 	if err != nil {
 		s.ssoFailed(w, r, err)
 		return

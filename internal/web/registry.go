@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -58,79 +57,26 @@ func (f PatchField[T]) apply(dst *T) {
 	}
 }
 
-// decodeStrict decodes one JSON object into v, refusing unknown fields and
-// trailing data, with messages that name the field and the expected type.
-func decodeStrict(data []byte, v any) error {
-	data = dropSchemaLink(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("unexpected data after the JSON object")
-	}
-	var te *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &te) && te.Field != "":
-		return fmt.Errorf("%s must be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
-	case errors.As(err, &te):
-		return fmt.Errorf("the body must be a JSON object, not a JSON %s", te.Value)
-	}
-	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+// readDoc describes an operation that reads a registry-like resource.
+func readDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description}
 }
 
-// dropSchemaLink removes the "$schema" link huma adds to every answer, so
-// that a client may send back what it read.
-func dropSchemaLink(data []byte) []byte {
-	if !bytes.Contains(data, []byte(`"$schema"`)) {
-		return data
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(data, &m) != nil {
-		return data // not an object: the strict decoder reports it
-	}
-	delete(m, "$schema")
-	out, err := json.Marshal(m)
-	if err != nil {
-		return data // cannot happen for raw messages just decoded; decode the original
-	}
-	return out
+// createDoc describes a creation: it answers 201 and decodes its own body
+// (see decodeStrict), so that every problem is reported at once.
+func createDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description, DefaultStatus: http.StatusCreated, SkipValidateBody: true}
 }
 
-// jsonKind names what a Go type looks like in JSON.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	}
-	return "an object"
+// mergePatchDoc describes a JSON merge patch, which decodes its own body.
+func mergePatchDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, SkipValidateBody: true,
+		Description: strings.TrimSpace(description + "\n\nA JSON merge patch: absent fields keep their value, null resets a field to empty.")}
 }
 
-// registryOp describes a registry API operation: writes decode their own
-// bodies (see decodeStrict), creations answer 201 and deletions 204.
-func registryOp(method, path, summary, description string) huma.Operation {
-	o := huma.Operation{Method: method, Path: path, Summary: summary, Description: description}
-	switch method {
-	case http.MethodPost:
-		o.DefaultStatus = http.StatusCreated
-		o.SkipValidateBody = true
-	case http.MethodPatch:
-		o.SkipValidateBody = true
-		o.Description = strings.TrimSpace(o.Description + "\n\nA JSON merge patch: absent fields keep their value, null resets a field to empty.")
-	case http.MethodDelete:
-		o.DefaultStatus = http.StatusNoContent
-	}
-	return o
+// deactivateDoc describes a soft deletion, which answers 204.
+func deactivateDoc(summary, description string) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description, DefaultStatus: http.StatusNoContent}
 }
 
 // splitList reads a textarea of one entry per line (commas also separate).
@@ -162,7 +108,7 @@ func (s *Server) registryTeams(ctx context.Context, p auth.Principal) ([]teamCho
 	names := map[string]string{}
 	f := auth.TeamFilter{IncludeInactive: true, Limit: 500}
 	for {
-		page, next, err := s.Auth.Store.ListTeams(ctx, p.TenantID, f)
+		page, next, err := s.Auth.ListTeams(ctx, p, f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("list teams: %w", err)
 		}

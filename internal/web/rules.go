@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -28,12 +27,6 @@ type ruleBody struct {
 	AlertChannel string            `json:"alert_channel,omitempty" doc:"Where matching changes are announced, such as #payments-changes."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *ruleBody) UnmarshalJSON(data []byte) error {
-	type plain ruleBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // rulePatch is a merge patch of a rule.
 type rulePatch struct {
 	Name         PatchField[string]            `json:"name,omitempty" maxLength:"200"`
@@ -46,19 +39,13 @@ type rulePatch struct {
 	IsActive     *bool                         `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *rulePatch) UnmarshalJSON(data []byte) error {
-	type plain rulePatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type ruleCreateIn struct {
-	Body ruleBody
+	Body strictBody[ruleBody]
 }
 
 type rulePatchIn struct {
 	IDPath
-	Body rulePatch
+	Body strictBody[rulePatch]
 }
 
 type ruleOut struct {
@@ -88,7 +75,7 @@ func (s *Server) apiGetRule(ctx context.Context, in *IDPath) (*ruleOut, error) {
 }
 
 func (s *Server) apiCreateRule(ctx context.Context, in *ruleCreateIn) (*ruleCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	r, err := s.Registry.CreateRule(ctx, principal(ctx), registry.Rule{Name: b.Name, Text: b.Text, VendorID: b.VendorID,
 		Severity: b.Severity, SLADays: b.SLADays, OwnerTeamID: b.OwnerTeamID, AlertChannel: b.AlertChannel})
 	if err != nil {
@@ -98,7 +85,7 @@ func (s *Server) apiCreateRule(ctx context.Context, in *ruleCreateIn) (*ruleCrea
 }
 
 func (s *Server) apiPatchRule(ctx context.Context, in *rulePatchIn) (*ruleOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	r, err := s.Registry.UpdateRule(ctx, principal(ctx), in.ID, func(r *registry.Rule) {
 		b.Name.apply(&r.Name)
 		b.Text.apply(&r.Text)
@@ -128,14 +115,14 @@ func (s *Server) apiDeactivateRule(ctx context.Context, in *IDPath) (*struct{}, 
 	return nil, err
 }
 
-// Operations of the rule API; routes.go registers them with their permission.
+// Operations of the rule API; routes.go registers them with their method, path and permission.
 var (
-	opListRules = registryOp(http.MethodGet, "/api/v1/rules", "List rules",
+	docListRules = readDoc("List rules",
 		"Active routing rules by name; filter by text, severity, vendor or owner team.")
-	opCreateRule = registryOp(http.MethodPost, "/api/v1/rules", "Create a rule", "")
-	opGetRule    = registryOp(http.MethodGet, "/api/v1/rules/{id}", "Get a rule", "")
-	opPatchRule  = registryOp(http.MethodPatch, "/api/v1/rules/{id}", "Change a rule",
+	docCreateRule = createDoc("Create a rule", "")
+	docGetRule    = readDoc("Get a rule", "")
+	docPatchRule  = mergePatchDoc("Change a rule",
 		"Set is_active=true to reactivate a deactivated rule.")
-	opDeactivateRule = registryOp(http.MethodDelete, "/api/v1/rules/{id}", "Deactivate a rule",
+	docDeactivateRule = deactivateDoc("Deactivate a rule",
 		"Rules are never deleted: the rule stops routing changes, its history stays; reactivate with PATCH is_active=true.")
 )

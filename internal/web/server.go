@@ -16,6 +16,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -53,8 +54,8 @@ type Deps struct {
 	OIDCTenant string
 	// Registry is the vendor registry: vendors, applications, rules.
 	Registry *registry.Service
-	// Jobs inspects and retries the tenant's dead letters.
-	Jobs JobAdmin
+	// DeadLetters inspects and retries the tenant's dead letters.
+	DeadLetters *deadletter.Service
 	// Tickets is the change tickets' lifecycle: lists, detail, transitions,
 	// progress and notes.
 	Tickets *ticket.Service

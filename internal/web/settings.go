@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -111,14 +110,14 @@ func (s *Server) apiDeleteSecret(ctx context.Context, in *SecretNamePath) (*stru
 	return nil, svc.Delete(ctx, principal(ctx), in.Name)
 }
 
-// Operations of the settings and secrets API; routes.go registers them with their permission.
+// Operations of the settings and secrets API; routes.go registers them with their method, path and permission.
 var (
-	opGetSettings   = huma.Operation{Method: http.MethodGet, Path: "/api/v1/settings", Summary: "Get system settings", Description: "Every setting, defaults filled in."}
-	opPatchSettings = huma.Operation{Method: http.MethodPatch, Path: "/api/v1/settings", Summary: "Change system settings",
+	docGetSettings   = huma.Operation{Summary: "Get system settings", Description: "Every setting, defaults filled in."}
+	docPatchSettings = huma.Operation{Summary: "Change system settings",
 		Description: "Send only the keys to change; each value is replaced whole and validated with the others."}
-	opListSecrets = huma.Operation{Method: http.MethodGet, Path: "/api/v1/secrets", Summary: "List stored secrets",
+	docListSecrets = huma.Operation{Summary: "List stored secrets",
 		Description: "Names, encryption key ids and update times; values are never returned."}
-	opPutSecret = huma.Operation{Method: http.MethodPut, Path: "/api/v1/secrets/{name}", Summary: "Store or replace a secret",
+	docPutSecret = huma.Operation{Summary: "Store or replace a secret",
 		Description: "Integrations refer to secrets by name. The value is encrypted at rest and never returned or logged."}
-	opDeleteSecret = huma.Operation{Method: http.MethodDelete, Path: "/api/v1/secrets/{name}", Summary: "Delete a secret"}
+	docDeleteSecret = huma.Operation{Summary: "Delete a secret"}
 )

@@ -82,12 +82,12 @@ func (s *Server) apiDeactivateTeam(ctx context.Context, in *IDPath) (*struct{}, 
 	return nil, err
 }
 
-// Operations of the team API; routes.go registers them with their permission.
+// Operations of the team API; routes.go registers them with their method, path and permission.
 var (
-	opListTeams      = huma.Operation{Method: http.MethodGet, Path: "/api/v1/teams", Summary: "List teams"}
-	opCreateTeam     = huma.Operation{Method: http.MethodPost, Path: "/api/v1/teams", Summary: "Create a team", DefaultStatus: http.StatusCreated}
-	opGetTeam        = huma.Operation{Method: http.MethodGet, Path: "/api/v1/teams/{id}", Summary: "Get a team"}
-	opPatchTeam      = huma.Operation{Method: http.MethodPatch, Path: "/api/v1/teams/{id}", Summary: "Change a team"}
-	opDeactivateTeam = huma.Operation{Method: http.MethodDelete, Path: "/api/v1/teams/{id}", Summary: "Deactivate a team",
+	docListTeams      = huma.Operation{Summary: "List teams"}
+	docCreateTeam     = huma.Operation{Summary: "Create a team", DefaultStatus: http.StatusCreated}
+	docGetTeam        = huma.Operation{Summary: "Get a team"}
+	docPatchTeam      = huma.Operation{Summary: "Change a team"}
+	docDeactivateTeam = huma.Operation{Summary: "Deactivate a team",
 		Description: "Teams are never deleted: links from applications and rules stay; reactivate with PATCH is_active=true."}
 )

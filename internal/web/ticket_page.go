@@ -76,7 +76,11 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err != nil {
 		return err
 	}
-	_, vnames, _, tnames, err := s.ticketNames(r, p)
+	d, err := s.ticketDetailOf(ctx, p, t)
+	if err != nil {
+		return err
+	}
+	_, tnames, err := s.registryTeams(ctx, p) // the applications' owner teams
 	if err != nil {
 		return err
 	}
@@ -84,9 +88,10 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if err != nil {
 		return err
 	}
-	data := ticketPage{T: t, Vendor: vnames[t.VendorID], Team: tnames[t.OwnerTeamID], Form: form,
+	data := ticketPage{T: t, Vendor: d.VendorName, Team: d.OwnerTeamName, Events: d.Events, Form: form,
 		Due: t.DueAt.In(loc).Format("2006-01-02 15:04 MST"), MinReason: ticket.MinOverrideReason,
-		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermMarkAppProgress)}
+		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermWorkTickets),
+		CanOverride: d.CanOverride, Links: d.TrackerLinks, CanSync: canSyncTicket(p, t, d.TrackerLinks)}
 	data.Countdown, data.Overdue = countdown(t, time.Now(), loc)
 	if len(t.Decision) > 0 {
 		data.Decision = prettyJSON(t.Decision)
@@ -94,11 +99,9 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	for _, a := range t.Applications {
 		data.Apps = append(data.Apps, ticketAppRow{A: a, Team: tnames[a.OwnerTeamID], CanMark: ticket.CanMarkProgress(p, t, a)})
 	}
-	targets, override := ticket.Options(p, t)
-	for _, to := range targets {
+	for _, to := range d.AllowedTransitions {
 		data.Buttons = append(data.Buttons, buttonOf(to))
 	}
-	data.CanOverride = override
 	for _, id := range t.MatchedRuleIDs {
 		name := id
 		if ru, err := s.Registry.Rule(ctx, p, id); err == nil {
@@ -107,12 +110,6 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 			return err
 		}
 		data.Rules = append(data.Rules, ruleLink{ID: id, Name: name})
-	}
-	if data.Events, err = s.Tickets.Events(ctx, p, t); err != nil {
-		return err
-	}
-	if data.Links, data.CanSync, err = s.ticketPageLinks(ctx, p, t); err != nil {
-		return err
 	}
 	v := View{Title: t.Key() + " · " + t.Topic, Nav: "tickets", Data: data}
 	s.render(w, r, status, "ticket.html", viewWithErr(v, formErr))

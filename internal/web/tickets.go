@@ -12,7 +12,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
-	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // ticketListIn filters the ticket list.
@@ -46,22 +45,6 @@ func ticketView(t ticket.Ticket) ticketOut {
 	return ticketOut{Key: t.Key(), TicketFields: TicketFields(t)}
 }
 
-// ticketDetail is one ticket with its timeline and what the caller may do.
-type ticketDetail struct {
-	Key string `json:"key" doc:"The human key, VS-0042."`
-	TicketFields
-	VendorName         string               `json:"vendor_name"`
-	OwnerTeamName      string               `json:"owner_team_name,omitempty"`
-	Events             []ticket.TicketEvent `json:"events" nullable:"false" doc:"The timeline, oldest first."`
-	AllowedTransitions []ticket.Status      `json:"allowed_transitions" nullable:"false" doc:"States the caller may move the ticket to now."`
-	CanOverride        bool                 `json:"can_override" doc:"Whether the caller may force-close the ticket with a reason."`
-	TrackerLinks       []link.Link          `json:"tracker_links" nullable:"false" doc:"The ticket's tracker issues, one per application that uses a tracker, with their last synced status."`
-}
-
-type ticketDetailOut struct {
-	Body ticketDetail
-}
-
 type ticketOneOut struct {
 	Body ticketOut
 }
@@ -73,15 +56,9 @@ type transitionBody struct {
 	Override bool          `json:"override,omitempty" doc:"A manual override close (change managers and admins; admins only for breached tickets). Excluded from SLA metrics."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *transitionBody) UnmarshalJSON(data []byte) error {
-	type plain transitionBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type transitionIn struct {
 	NumberPath
-	Body transitionBody
+	Body strictBody[transitionBody]
 }
 
 // noteBody is a note on a ticket.
@@ -89,15 +66,9 @@ type noteBody struct {
 	Body string `json:"body" maxLength:"10000"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *noteBody) UnmarshalJSON(data []byte) error {
-	type plain noteBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type noteIn struct {
 	NumberPath
-	Body noteBody
+	Body strictBody[noteBody]
 }
 
 type noteOut struct {
@@ -109,16 +80,10 @@ type progressBody struct {
 	Progress ticket.Progress `json:"progress" enum:"pending,in_progress,complete"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *progressBody) UnmarshalJSON(data []byte) error {
-	type plain progressBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 type progressIn struct {
 	NumberPath
 	ApplicationID string `path:"application_id" maxLength:"200"`
-	Body          progressBody
+	Body          strictBody[progressBody]
 }
 
 // dueBefore reads the due_before filter in the tenant's time zone.
@@ -184,25 +149,8 @@ func (s *Server) apiGetTicket(ctx context.Context, in *NumberPath) (*ticketDetai
 	if err != nil {
 		return nil, err
 	}
-	d := ticketDetail{Key: t.Key(), TicketFields: TicketFields(t), AllowedTransitions: []ticket.Status{}}
-	if d.Events, err = s.Tickets.Events(ctx, p, t); err != nil {
-		return nil, err
-	}
-	if v, err := s.Registry.Vendor(ctx, p, t.VendorID); err == nil {
-		d.VendorName = v.Name
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return nil, err
-	}
-	if t.OwnerTeamID != "" {
-		if tm, err := s.Auth.Store.Team(ctx, p.TenantID, t.OwnerTeamID); err == nil {
-			d.OwnerTeamName = tm.Name
-		} else if !apperr.Is(err, apperr.NotFound) {
-			return nil, err
-		}
-	}
-	targets, override := ticket.Options(p, t)
-	d.AllowedTransitions, d.CanOverride = append(d.AllowedTransitions, targets...), override
-	if d.TrackerLinks, err = s.ticketTrackerLinks(ctx, t); err != nil {
+	d, err := s.ticketDetailOf(ctx, p, t)
+	if err != nil {
 		return nil, err
 	}
 	return &ticketDetailOut{Body: d}, nil
@@ -213,7 +161,7 @@ func (s *Server) apiTransitionTicket(ctx context.Context, in *transitionIn) (*ti
 	if err != nil {
 		return nil, err
 	}
-	b := in.Body
+	b := in.Body.Value
 	t, err := s.Tickets.Transition(ctx, principal(ctx), n, ticket.Request{To: b.To, Reason: b.Reason, Override: b.Override})
 	if err != nil {
 		return nil, err
@@ -226,7 +174,7 @@ func (s *Server) apiAddTicketNote(ctx context.Context, in *noteIn) (*noteOut, er
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.Tickets.AddNote(ctx, principal(ctx), n, in.Body.Body)
+	ev, err := s.Tickets.AddNote(ctx, principal(ctx), n, in.Body.Value.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -238,33 +186,34 @@ func (s *Server) apiMarkTicketProgress(ctx context.Context, in *progressIn) (*ti
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.Tickets.MarkProgress(ctx, principal(ctx), n, in.ApplicationID, in.Body.Progress)
+	t, err := s.Tickets.MarkProgress(ctx, principal(ctx), n, in.ApplicationID, in.Body.Value.Progress)
 	if err != nil {
 		return nil, err
 	}
 	return &ticketOneOut{Body: ticketView(t)}, nil
 }
 
-// ticketOp describes a ticket API operation; writes decode their bodies
-// strictly (see decodeStrict) and the domain checks every field.
-func ticketOp(method, path, summary, description string, status int) huma.Operation {
-	return huma.Operation{Method: method, Path: path, Summary: summary, Description: description,
-		DefaultStatus: status, SkipValidateBody: method != http.MethodGet, Tags: []string{"tickets"}}
+// ticketDoc describes a ticket API operation; writes decode their bodies
+// strictly (see decodeStrict) and the domain checks every field, and reads
+// have no body to validate.
+func ticketDoc(summary, description string, status int) huma.Operation {
+	return huma.Operation{Summary: summary, Description: description,
+		DefaultStatus: status, SkipValidateBody: true, Tags: []string{"tickets"}}
 }
 
-// Operations of the ticket API; routes.go registers them with their permission.
+// Operations of the ticket API; routes.go registers them with their method,
+// path and permission.
 var (
-	opListTickets = ticketOp(http.MethodGet, "/api/v1/tickets", "List tickets",
+	docListTickets = ticketDoc("List tickets",
 		"Tickets by due time, soonest first; filter by state, severity, vendor, owner team, due time or text.", 0)
-	opGetTicket = ticketOp(http.MethodGet, "/api/v1/tickets/{number}", "Get a ticket",
+	docGetTicket = ticketDoc("Get a ticket",
 		"With its applications, timeline, triage decision and reasoning, and what the caller may do next.", 0)
-	opTransitionTicket = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/transitions", "Move a ticket",
+	docTransitionTicket = ticketDoc("Move a ticket",
 		"Lifecycle rules by role: owners work their team's tickets, change managers and admins confirm closure "+
 			"(never of their own last transition, except admins, flagged), and force-close with a reason. "+
 			"403 when the role may not, 409 when the ticket's state does not allow it, 422 for bad input.", http.StatusOK)
-	opAddTicketNote = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/notes", "Add a note to a ticket", "", http.StatusCreated)
-	opMarkProgress  = ticketOp(http.MethodPost, "/api/v1/tickets/{number}/applications/{application_id}/progress",
-		"Set an application's progress",
+	docAddTicketNote = ticketDoc("Add a note to a ticket", "", http.StatusCreated)
+	docMarkProgress  = ticketDoc("Set an application's progress",
 		"Only for applications without a tracker; owners only for their own team's applications. "+
 			"The ticket moves to in_progress when work starts and resolves when every application is complete.", http.StatusOK)
 )

@@ -88,7 +88,7 @@ func (s *Server) apiMe(ctx context.Context, _ *struct{}) (*meOut, error) {
 	}
 	slices.Sort(b.Permissions)
 	if p.Kind == auth.KindUser {
-		u, err := s.Auth.Store.User(ctx, p.TenantID, p.UserID)
+		u, err := s.Auth.Me(ctx, p)
 		if err != nil {
 			return nil, err
 		}
@@ -139,13 +139,13 @@ func (s *Server) apiDeactivateUser(ctx context.Context, in *IDPath) (*struct{}, 
 	return nil, err
 }
 
-// Operations of the user and caller API; routes.go registers them with their permission.
+// Operations of the user and caller API; routes.go registers them with their method, path and permission.
 var (
-	opListUsers      = huma.Operation{Method: http.MethodGet, Path: "/api/v1/users", Summary: "List users"}
-	opCreateUser     = huma.Operation{Method: http.MethodPost, Path: "/api/v1/users", Summary: "Create a user", DefaultStatus: http.StatusCreated}
-	opGetUser        = huma.Operation{Method: http.MethodGet, Path: "/api/v1/users/{id}", Summary: "Get a user"}
-	opPatchUser      = huma.Operation{Method: http.MethodPatch, Path: "/api/v1/users/{id}", Summary: "Change a user, reset their password"}
-	opDeactivateUser = huma.Operation{Method: http.MethodDelete, Path: "/api/v1/users/{id}", Summary: "Deactivate a user",
+	docListUsers      = huma.Operation{Summary: "List users"}
+	docCreateUser     = huma.Operation{Summary: "Create a user", DefaultStatus: http.StatusCreated}
+	docGetUser        = huma.Operation{Summary: "Get a user"}
+	docPatchUser      = huma.Operation{Summary: "Change a user, reset their password"}
+	docDeactivateUser = huma.Operation{Summary: "Deactivate a user",
 		Description: "Users are never deleted: they are deactivated and can be reactivated with PATCH is_active=true. The last active admin cannot be deactivated."}
-	opMe = huma.Operation{Method: http.MethodGet, Path: "/api/v1/me", Summary: "Who am I", Description: "The caller: user or API key, role, teams and permissions."}
+	docMe = huma.Operation{Summary: "Who am I", Description: "The caller: user or API key, role, teams and permissions."}
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -25,12 +24,6 @@ type vendorBody struct {
 	Notes        string        `json:"notes,omitempty" maxLength:"5000"`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *vendorBody) UnmarshalJSON(data []byte) error {
-	type plain vendorBody
-	return decodeStrict(data, (*plain)(b))
-}
-
 // vendorPatch is a merge patch of a vendor.
 type vendorPatch struct {
 	Name         PatchField[string]        `json:"name,omitempty" maxLength:"200"`
@@ -42,19 +35,13 @@ type vendorPatch struct {
 	IsActive     *bool                     `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
 }
 
-// UnmarshalJSON decodes strictly (see decodeStrict).
-func (b *vendorPatch) UnmarshalJSON(data []byte) error {
-	type plain vendorPatch
-	return decodeStrict(data, (*plain)(b))
-}
-
 type vendorCreateIn struct {
-	Body vendorBody
+	Body strictBody[vendorBody]
 }
 
 type vendorPatchIn struct {
 	IDPath
-	Body vendorPatch
+	Body strictBody[vendorPatch]
 }
 
 type vendorOut struct {
@@ -84,7 +71,7 @@ func (s *Server) apiGetVendor(ctx context.Context, in *IDPath) (*vendorOut, erro
 }
 
 func (s *Server) apiCreateVendor(ctx context.Context, in *vendorCreateIn) (*vendorCreatedOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	v, err := s.Registry.CreateVendor(ctx, principal(ctx), registry.Vendor{Name: b.Name, Tier: b.Tier,
 		EmailDomains: b.EmailDomains, Aliases: b.Aliases, Website: b.Website, Notes: b.Notes})
 	if err != nil {
@@ -94,7 +81,7 @@ func (s *Server) apiCreateVendor(ctx context.Context, in *vendorCreateIn) (*vend
 }
 
 func (s *Server) apiPatchVendor(ctx context.Context, in *vendorPatchIn) (*vendorOut, error) {
-	b := in.Body
+	b := in.Body.Value
 	v, err := s.Registry.UpdateVendor(ctx, principal(ctx), in.ID, func(v *registry.Vendor) {
 		b.Name.apply(&v.Name)
 		b.Tier.apply(&v.Tier)
@@ -117,14 +104,14 @@ func (s *Server) apiDeactivateVendor(ctx context.Context, in *IDPath) (*struct{}
 	return nil, err
 }
 
-// Operations of the vendor API; routes.go registers them with their permission.
+// Operations of the vendor API; routes.go registers them with their method, path and permission.
 var (
-	opListVendors = registryOp(http.MethodGet, "/api/v1/vendors", "List vendors",
+	docListVendors = readDoc("List vendors",
 		"Active vendors by name; filter by text, tier, or include deactivated ones.")
-	opCreateVendor = registryOp(http.MethodPost, "/api/v1/vendors", "Create a vendor", "")
-	opGetVendor    = registryOp(http.MethodGet, "/api/v1/vendors/{id}", "Get a vendor", "")
-	opPatchVendor  = registryOp(http.MethodPatch, "/api/v1/vendors/{id}", "Change a vendor",
+	docCreateVendor = createDoc("Create a vendor", "")
+	docGetVendor    = readDoc("Get a vendor", "")
+	docPatchVendor  = mergePatchDoc("Change a vendor",
 		"Set is_active=true to reactivate a deactivated vendor.")
-	opDeactivateVendor = registryOp(http.MethodDelete, "/api/v1/vendors/{id}", "Deactivate a vendor",
+	docDeactivateVendor = deactivateDoc("Deactivate a vendor",
 		"Vendors are never deleted: the vendor leaves triage, its links and history stay; reactivate with PATCH is_active=true.")
 )

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify"
@@ -68,12 +69,12 @@ func TestDeadLetterReplay(t *testing.T) {
 		}
 		q := startQueue(t, f)
 		f.Ticket(t, registry.SeverityMedium, 14)
-		admin := jobs.NewAdmin(f.DB, q)
-		var dead []jobs.Job
+		admin := &deadletter.Service{Store: jobs.NewDeadLetterStore(f.DB, q)}
+		var dead []deadletter.Job
 		dispatchtest.Eventually(t, "the emails to become dead letters", func() bool {
 			s := statuses(t, f)
 			var err error
-			dead, _, err = admin.List(ctx, f.Tenant, jobs.Filter{Kind: "notify.deliver"})
+			dead, _, err = admin.List(ctx, f.Admin, deadletter.Filter{Kind: "notify.deliver"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +109,7 @@ func TestDeadLetterReplay(t *testing.T) {
 			t.Errorf("%d emails delivered, want 2", n)
 		}
 		// Retrying the other, now stale, dead letter sends nothing twice.
-		rest, _, err := admin.List(ctx, f.Tenant, jobs.Filter{Kind: "notify.deliver"})
+		rest, _, err := admin.List(ctx, f.Admin, deadletter.Filter{Kind: "notify.deliver"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func TestDeadLetterReplay(t *testing.T) {
 			}
 		}
 		dispatchtest.Eventually(t, "no dead letters left", func() bool {
-			l, _, err := admin.List(ctx, f.Tenant, jobs.Filter{Kind: "notify.deliver"})
+			l, _, err := admin.List(ctx, f.Admin, deadletter.Filter{Kind: "notify.deliver"})
 			return err == nil && len(l) == 0
 		})
 		if n := len(back.Messages()); n != 2 {
