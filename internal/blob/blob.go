@@ -10,17 +10,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
-
-	"gocloud.dev/blob"
-	"gocloud.dev/blob/fileblob"
-	_ "gocloud.dev/blob/s3blob" // registers s3://
-	"gocloud.dev/gcerrors"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 )
@@ -34,13 +28,31 @@ type Object struct {
 
 // Store is an opened bucket.
 type Store struct {
-	bucket *blob.Bucket
-	desc   string // where it is, for errors and logs (no credentials)
-	// lockPath serialises the publishing step of local writes across
-	// goroutines and processes (fileblob's own existence check is not
-	// atomic); empty for S3, whose conditional write is.
-	lockPath string
+	objects backend
+	desc    string // where it is, for errors and logs (no credentials)
 }
+
+// backend is where the objects live. Store owns the write-once rules and
+// the hashing; a backend only stores, reads and creates-if-absent.
+type backend interface {
+	// attrs returns the size of the object at key and the SHA-256 recorded
+	// with it ("" when none was recorded).
+	attrs(ctx context.Context, key string) (size int64, sha256Hex string, err error)
+	// open opens the object at key for reading.
+	open(ctx context.Context, key string) (io.ReadCloser, error)
+	// create stores the size bytes of src under key with their SHA-256, only
+	// if key holds nothing yet (errExists otherwise). A failed create
+	// publishes nothing.
+	create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error
+	close() error
+}
+
+var (
+	// errNotExist is what backends wrap when key holds no object.
+	errNotExist = errors.New("no such object")
+	// errExists is what backends return when a create finds key taken.
+	errExists = errors.New("object already exists")
+)
 
 // metaSHA256 is the metadata key holding an object's hex SHA-256.
 const metaSHA256 = "sha256"
@@ -64,38 +76,16 @@ func Open(ctx context.Context, rawURL, dataDir string) (*Store, error) {
 		}
 		return openDir(u.Path)
 	case "s3":
-		desc := "s3://" + u.Host + u.Path
-		b, err := blob.OpenBucket(ctx, u.String())
-		if err != nil {
-			return nil, fmt.Errorf("blob store %s: %w", desc, err)
-		}
-		return &Store{bucket: b, desc: desc}, nil
+		return openS3(u)
 	}
 	return nil, apperr.Invalidf("unsupported blob URL scheme %q: use file:// or s3://", u.Scheme)
-}
-
-func openDir(dir string) (*Store, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("blob store: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("blob store: create %s: %w", dir, err)
-	}
-	// Temporary files next to the final ones, so that the rename that
-	// publishes an object never crosses file systems.
-	b, err := fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true, DirFileMode: 0o700})
-	if err != nil {
-		return nil, fmt.Errorf("blob store %s: %w", dir, err)
-	}
-	return &Store{bucket: b, desc: "file://" + dir, lockPath: dir + ".lock"}, nil
 }
 
 // String says where the store is, without credentials.
 func (s *Store) String() string { return s.desc }
 
 // Close releases the bucket.
-func (s *Store) Close() error { return s.bucket.Close() }
+func (s *Store) Close() error { return s.objects.close() }
 
 // Put stores r under key, once. When key already holds the same bytes, Put
 // succeeds without writing and returns the stored object; when it holds
@@ -104,7 +94,8 @@ func (s *Store) Close() error { return s.bucket.Close() }
 // The existence check first makes the common replay case cheap and keeps
 // write-once on servers that ignore conditional writes. The race between two
 // writers of a new key is closed by the conditional write (If-None-Match: *)
-// on S3, and on the local directory by publishing under a file lock.
+// on S3, and on the local directory by publishing with a hard link, which
+// fails when the name is taken.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (Object, error) {
 	if err := ValidKey(key); err != nil {
 		return Object{}, err
@@ -113,62 +104,36 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (Object, error
 	if err != nil {
 		return Object{}, err
 	}
-	h := sha256.New()
 	if exists {
-		n, err := io.Copy(h, r)
+		sum, n, err := SHA256Reader(r)
 		if err != nil {
 			return Object{}, fmt.Errorf("blob put %s: read input: %w", key, err)
 		}
-		return s.sameOrConflict(ctx, key, Object{Key: key, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))})
+		return s.sameOrConflict(ctx, key, Object{Key: key, Size: n, SHA256: sum})
 	}
-	obj, err := s.write(ctx, key, r, h)
-	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+	obj, err := s.write(ctx, key, r)
+	if errors.Is(err, errExists) {
 		// Someone wrote the key between our check and our write.
 		return s.sameOrConflict(ctx, key, obj)
 	}
 	return obj, err
 }
 
-// write streams r to key with a conditional create, hashing as it goes. On
-// a failed precondition the returned Object still describes r.
-func (s *Store) write(ctx context.Context, key string, r io.Reader, h hash.Hash) (Object, error) {
-	// The SHA-256 is only known after reading r, but metadata must be set
-	// before the write; it is therefore computed on a first pass when r is
-	// seekable, otherwise buffered through a temporary file.
-	src, size, sum, cleanup, err := hashed(r, h)
+// write creates key from r, hashing it first. When key turns out to be
+// taken the error is errExists and the returned Object still describes r.
+func (s *Store) write(ctx context.Context, key string, r io.Reader) (Object, error) {
+	// The SHA-256 is only known after reading r, but it is recorded with the
+	// object as it is created; it is therefore computed on a first pass when
+	// r is seekable, otherwise r is buffered through a temporary file.
+	src, size, sum, cleanup, err := hashed(r, sha256.New())
 	if err != nil {
 		return Object{}, fmt.Errorf("blob put %s: read input: %w", key, err)
 	}
 	defer cleanup()
 	obj := Object{Key: key, Size: size, SHA256: sum}
-	// Cancelling the writer's context before Close aborts the write, so a
-	// failed copy never publishes a truncated object.
-	wctx, abort := context.WithCancel(ctx)
-	defer abort()
-	w, err := s.bucket.NewWriter(wctx, key, &blob.WriterOptions{
-		IfNotExist:  true,
-		ContentType: "application/octet-stream",
-		Metadata:    map[string]string{metaSHA256: sum},
-	})
-	if err != nil {
-		return obj, fmt.Errorf("blob put %s: %w", key, err)
-	}
-	if _, err := io.Copy(w, src); err != nil {
-		abort()
-		_ = w.Close() // reports the cancellation; the copy error is the one worth reporting
-		return obj, fmt.Errorf("blob put %s: %w", key, err)
-	}
-	unlock, err := s.lock()
-	if err != nil {
-		abort()
-		_ = w.Close() // reports the cancellation; the lock error is the one worth reporting
-		return obj, err
-	}
-	err = w.Close() // checks that key is new and publishes the object
-	unlock()
-	if err != nil {
-		if gcerrors.Code(err) == gcerrors.FailedPrecondition {
-			return obj, err
+	if err := s.objects.create(ctx, key, src, size, sum); err != nil {
+		if errors.Is(err, errExists) {
+			return obj, errExists
 		}
 		return obj, fmt.Errorf("blob put %s: %w", key, err)
 	}
@@ -190,11 +155,14 @@ func (s *Store) sameOrConflict(ctx context.Context, key string, want Object) (Ob
 // Stat describes the object at key. Its SHA-256 comes from the metadata
 // written with it, or is computed from the content when that is missing.
 func (s *Store) Stat(ctx context.Context, key string) (Object, error) {
-	attrs, err := s.bucket.Attributes(ctx, key)
+	if err := ValidKey(key); err != nil {
+		return Object{}, err
+	}
+	size, sum, err := s.objects.attrs(ctx, key)
 	if err != nil {
 		return Object{}, s.translate(err, key)
 	}
-	obj := Object{Key: key, Size: attrs.Size, SHA256: attrs.Metadata[metaSHA256]}
+	obj := Object{Key: key, Size: size, SHA256: sum}
 	if obj.SHA256 == "" {
 		rc, err := s.Get(ctx, key)
 		if err != nil {
@@ -215,7 +183,7 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidKey(key); err != nil {
 		return nil, err
 	}
-	r, err := s.bucket.NewReader(ctx, key, nil)
+	r, err := s.objects.open(ctx, key)
 	if err != nil {
 		return nil, s.translate(err, key)
 	}
@@ -227,19 +195,25 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	if err := ValidKey(key); err != nil {
 		return false, err
 	}
-	ok, err := s.bucket.Exists(ctx, key)
-	if err != nil {
-		return false, s.translate(err, key)
+	_, _, err := s.objects.attrs(ctx, key)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, errNotExist):
+		return false, nil
 	}
-	return ok, nil
+	return false, s.translate(err, key)
 }
 
+// translate gives a backend error the application code callers act on: a
+// missing object is not found, a cancelled call stays a cancellation, and
+// anything else means the store cannot serve us right now.
 func (s *Store) translate(err error, key string) error {
-	switch gcerrors.Code(err) {
-	case gcerrors.NotFound:
+	switch {
+	case errors.Is(err, errNotExist):
 		return apperr.Wrap(apperr.NotFound, err, "blob %s not found", key)
-	case gcerrors.PermissionDenied, gcerrors.Unknown, gcerrors.Internal, gcerrors.ResourceExhausted, gcerrors.DeadlineExceeded:
-		return apperr.Wrap(apperr.Unavailable, err, "blob store %s unavailable", s.desc)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("blob %s in %s: %w", key, s.desc, err)
 	}
-	return fmt.Errorf("blob %s in %s: %w", key, s.desc, err)
+	return apperr.Wrap(apperr.Unavailable, err, "blob store %s unavailable", s.desc)
 }

@@ -5,15 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/blob"
@@ -27,18 +23,8 @@ func backends(t *testing.T) map[string]func(t *testing.T) *blob.Store {
 			return open(t, "", t.TempDir())
 		},
 		"s3": func(t *testing.T) *blob.Store {
-			backend := s3mem.New()
-			if err := backend.CreateBucket("vendorsync"); err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(gofakes3.New(backend).Server())
-			t.Cleanup(srv.Close)
-			t.Setenv("AWS_ACCESS_KEY_ID", "test")
-			t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-			t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
-			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			return open(t, "s3://vendorsync?endpoint="+srv.URL+"&use_path_style=true&region=us-east-1", t.TempDir())
+			endpoint, _ := blob.FakeS3(t)
+			return open(t, "s3://vendorsync?endpoint="+endpoint+"&use_path_style=true&region=us-east-1", t.TempDir())
 		},
 	}
 }

@@ -1,67 +1,154 @@
 package blob
 
 import (
-	"encoding/hex"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"hash"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
-// hashed returns a reader positioned at the start of r's content, its size
-// and SHA-256. Seekable inputs are read twice; others are spooled to a
-// temporary file so that large inputs never sit in memory.
-func hashed(r io.Reader, h hash.Hash) (src io.Reader, size int64, sum string, cleanup func(), err error) {
-	noop := func() {}
-	if rs, ok := r.(io.ReadSeeker); ok {
-		start, err := rs.Seek(0, io.SeekCurrent)
-		if err == nil {
-			n, err := io.Copy(h, rs)
-			if err != nil {
-				return nil, 0, "", noop, err
-			}
-			if _, err := rs.Seek(start, io.SeekStart); err != nil {
-				return nil, 0, "", noop, err
-			}
-			return rs, n, hex.EncodeToString(h.Sum(nil)), noop, nil
-		}
-	}
-	f, err := os.CreateTemp("", "vendorsync-blob-*")
-	if err != nil {
-		return nil, 0, "", noop, err
-	}
-	cleanup = func() {
-		f.Close()
-		os.Remove(f.Name()) // a leftover temp file is harmless; nothing else to do
-	}
-	n, err := io.Copy(io.MultiWriter(f, h), r)
-	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		cleanup()
-		return nil, 0, "", noop, err
-	}
-	return f, n, hex.EncodeToString(h.Sum(nil)), cleanup, nil
+// dir is the local-directory backend. An object is the file named by its
+// key under root; its SHA-256 is kept beside it in "<key>.attrs", the JSON
+// sidecar earlier versions wrote, so existing directories read unchanged.
+type dir struct{ root string }
+
+// sidecar is the content of a ".attrs" file. Only the fields this store
+// sets are listed; others, if present, are ignored.
+type sidecar struct {
+	ContentType string            `json:"user.content_type"`
+	Metadata    map[string]string `json:"user.metadata"`
 }
 
-// lock takes the local store's publishing lock (a no-op for S3). flock
-// excludes other processes and, through separate opens, other goroutines.
-func (s *Store) lock() (unlock func(), err error) {
-	if s.lockPath == "" {
-		return func() {}, nil
-	}
-	f, err := os.OpenFile(s.lockPath, os.O_CREATE|os.O_RDWR, 0o600)
+const sidecarExt = ".attrs"
+
+func openDir(path string) (*Store, error) {
+	root, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("blob store lock %s: %w", s.lockPath, err)
+		return nil, fmt.Errorf("blob store: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("blob store lock %s: %w", s.lockPath, err)
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("blob store: create %s: %w", root, err)
 	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) // closing releases it too
+	return &Store{objects: &dir{root: root}, desc: "file://" + root}, nil
+}
+
+// path is where key lives; ValidKey has ruled out keys that could escape
+// root or collide with a sidecar.
+func (d *dir) path(key string) string { return filepath.Join(d.root, filepath.FromSlash(key)) }
+
+func (d *dir) attrs(_ context.Context, key string) (int64, string, error) {
+	p := d.path(key)
+	fi, err := os.Stat(p)
+	if err != nil {
+		return 0, "", fileError(err)
+	}
+	if fi.IsDir() {
+		return 0, "", fmt.Errorf("%w: %s is a directory", errNotExist, key)
+	}
+	b, err := os.ReadFile(p + sidecarExt)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fi.Size(), "", nil // written by other means: Stat computes the SHA-256
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	var sc sidecar
+	if err := json.Unmarshal(b, &sc); err != nil {
+		return 0, "", fmt.Errorf("read %s%s: %w", key, sidecarExt, err)
+	}
+	return fi.Size(), sc.Metadata[metaSHA256], nil
+}
+
+func (d *dir) open(_ context.Context, key string) (io.ReadCloser, error) {
+	f, err := os.Open(d.path(key))
+	if err != nil {
+		return nil, fileError(err)
+	}
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
 		f.Close()
-	}, nil
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %s is a directory", errNotExist, key)
+	}
+	return f, nil
+}
+
+// create writes src to a temporary file beside the object, then publishes
+// it with a hard link: link(2) fails when the name exists, so of several
+// writers of a new key, in this process or another, exactly one succeeds,
+// and readers never see a partial object. The sidecar is written after the
+// link by the winner alone.
+func (d *dir) create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error {
+	p := d.path(key)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // the published object is the link; the temporary name always goes
+	n, err := io.Copy(tmp, src)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return err
+	case n != size:
+		return fmt.Errorf("input changed while storing: %d bytes, %d expected", n, size)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	if err := os.Link(tmp.Name(), p); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return errExists
+		}
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := writeSidecar(p, sha256Hex); err != nil {
+		// The object is in place; without its sidecar Stat recomputes the
+		// SHA-256, so a retry of this write succeeds.
+		return fmt.Errorf("record SHA-256: %w", err)
+	}
+	return nil
+}
+
+// writeSidecar replaces p's sidecar in one rename, so that readers see the
+// old one or the new one, never half of it.
+func writeSidecar(p, sha256Hex string) error {
+	b, err := json.Marshal(sidecar{ContentType: "application/octet-stream", Metadata: map[string]string{metaSHA256: sha256Hex}})
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+sidecarExt+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename; on failure nothing else to do
+	_, err = tmp.Write(append(b, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), p+sidecarExt)
+}
+
+func (d *dir) close() error { return nil }
+
+// fileError marks the errors that mean "no such object": a missing file,
+// or a path through what is a file rather than a directory.
+func fileError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return fmt.Errorf("%w: %w", errNotExist, err)
+	}
+	return err
 }
