@@ -29,6 +29,7 @@ type ServeCmd struct {
 	SessionIdle    time.Duration `name:"session-idle-timeout" default:"2h" env:"VENDORSYNC_SESSION_IDLE_TIMEOUT" help:"Sign out after this long without activity."`
 	SessionMaxAge  time.Duration `name:"session-lifetime" default:"12h" env:"VENDORSYNC_SESSION_LIFETIME" help:"Sign out this long after signing in, active or not."`
 	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
+	Workers        int           `name:"workers" env:"VENDORSYNC_WORKERS" help:"Jobs this process works at once (default: 4 per CPU, at least 8)."`
 	MailPoll       time.Duration `name:"mail-poll-interval" default:"1m" env:"VENDORSYNC_MAIL_POLL_INTERVAL" help:"How often every active mailbox is polled (at least 1s)."`
 	OIDC           OIDCFlags     `embed:"" prefix:"oidc-"`
 }
@@ -112,12 +113,13 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 // and worker, insert-only for web.
 func (c ServeCmd) queue(e *env, p *program, metrics *obs.Metrics) (*jobs.Queue, error) {
 	return jobs.New(e.db, jobs.Config{
-		Work:      c.Role != "web",
-		Workers:   p.workers(e),
-		Periodic:  schedules(c.MailPoll),
-		Logger:    quieter(e.log, slog.LevelWarn).With("component", "jobs"),
-		JobLogger: e.log,
-		Metrics:   metrics,
+		Work:       c.Role != "web",
+		MaxWorkers: c.Workers,
+		Workers:    p.workers(e),
+		Periodic:   schedules(c.MailPoll),
+		Logger:     quieter(e.log, slog.LevelWarn).With("component", "jobs"),
+		JobLogger:  e.log,
+		Metrics:    metrics,
 	})
 }
 

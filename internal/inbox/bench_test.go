@@ -95,7 +95,8 @@ func BenchmarkPipeline(b *testing.B) {
 
 // BenchmarkEmailToTicket uploads one email at a time and waits for its
 // ticket, on each engine: the latency of a quiet system, which is mostly
-// the queue's poll interval (150 ms on SQLite, 1 s on PostgreSQL).
+// how soon workers hear of a committed job (LISTEN/NOTIFY on PostgreSQL,
+// an in-process wake-up on SQLite).
 func BenchmarkEmailToTicket(b *testing.B) {
 	for _, d := range storetest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) {

@@ -6,6 +6,11 @@ type TrackerCreate struct {
 	Tenant
 	TicketID      string `json:"ticket_id"`
 	ApplicationID string `json:"application_id"`
+	// Cause, when set, says what asked for this attempt beyond the ticket
+	// itself (a connection saved at a given time). Jobs are one per args,
+	// so a new cause is never dropped as the duplicate of an attempt
+	// running on older facts; the link's lease still keeps attempts apart.
+	Cause string `json:"cause,omitempty"`
 }
 
 // Kind names the job.

@@ -10,10 +10,12 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -39,7 +41,11 @@ type Config struct {
 	Workers  *river.Workers
 	Periodic []*river.PeriodicJob
 	Logger   *slog.Logger
-	// PollInterval overrides how often workers poll for new jobs.
+	// MaxWorkers is how many jobs this process works at once;
+	// DefaultMaxWorkers() when zero.
+	MaxWorkers int
+	// PollInterval overrides how often workers look for jobs nobody told
+	// them about (inserted by another process without a notification).
 	PollInterval time.Duration
 	// ID names this process in leader election (default: River's own).
 	ID string
@@ -49,52 +55,115 @@ type Config struct {
 	Metrics   *obs.Metrics
 }
 
-// Queue is the process's job queue client.
+// DefaultMaxWorkers sizes the worker pool from the machine: jobs mostly
+// wait on the database and on remote services, so several per core keep
+// the CPU busy during a burst.
+func DefaultMaxWorkers() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+
+// Timing of job pickup. Workers are told about new jobs as soon as they
+// commit (LISTEN/NOTIFY on PostgreSQL, an in-process wake-up on SQLite);
+// polling only finds jobs inserted where no notification reaches.
+const (
+	fetchCooldown = 5 * time.Millisecond
+	pollInterval  = time.Second
+	// jobTimeout bounds an attempt unless its worker says otherwise (the
+	// longest, a tenant's tracker sync, allows 15 minutes).
+	jobTimeout = 5 * time.Minute
+	// rescueAfter is when a job left running by a dead process is retried:
+	// past the longest attempt any worker allows.
+	rescueAfter = 16 * time.Minute
+)
+
+// Queue is the process's job queue. Client inserts jobs in the store's
+// transactions and serves the dead-letter admin; the jobs themselves are
+// worked by Client (SQLite) or by a second client on a pgx pool that can
+// LISTEN (PostgreSQL).
 type Queue struct {
 	Client *river.Client[*sql.Tx]
-	work   bool
+	runner interface {
+		Start(context.Context) error
+		Stop(context.Context) error
+	}
+	wake      *wakeListener
+	closePool func()
 }
 
-// New creates the queue client on the store's database and installs it as
-// the store's enqueuer.
+// New creates the queue on the store's database and installs it as the
+// store's enqueuer.
 func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
-	rc := &river.Config{
-		Logger:      cfg.Logger,
-		MaxAttempts: MaxAttempts,
-		ID:          cfg.ID,
-		// Neither driver here supports LISTEN; workers poll.
-		PollOnly:                    true,
-		Middleware:                  []rivertype.Middleware{requireTenant, &observer{log: cfg.JobLogger, metrics: cfg.Metrics}},
-		DiscardedJobRetentionPeriod: DeadLetterRetention,
-	}
-	if cfg.Work {
-		poll := cfg.PollInterval
-		if poll == 0 {
-			// Neither driver can LISTEN, so the poll interval is the floor of
-			// email-to-ticket latency; one indexed query per interval per
-			// worker process is cheap on both engines.
-			poll = 250 * time.Millisecond
-			if db.Dialect == sqlstore.SQLite {
-				poll = 150 * time.Millisecond
-			}
+	rc := baseConfig(cfg)
+	rc.PollOnly = true       // the inserting client never listens
+	rc.Workers = cfg.Workers // an insert-only client still validates kinds against workers
+	q := &Queue{closePool: func() {}}
+	var err error
+	switch {
+	case !cfg.Work:
+		q.Client, err = river.NewClient(db.RiverDriver(), rc)
+	case db.Dialect == sqlstore.SQLite:
+		q.wake = newWakeListener()
+		wc := workConfig(cfg)
+		q.Client, err = river.NewClient[*sql.Tx](&wakeDriver{Driver: db.RiverDriver(), listener: q.wake}, wc)
+		q.runner = q.Client
+	default:
+		if q.Client, err = river.NewClient(db.RiverDriver(), rc); err != nil {
+			break
 		}
-		rc.FetchPollInterval = poll
-		rc.FetchCooldown = min(poll, 100*time.Millisecond)
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}}
-		rc.Workers = cfg.Workers
-		rc.PeriodicJobs = cfg.Periodic
-		rc.JobTimeout = 5 * time.Minute
-	} else if cfg.Workers != nil {
-		// An insert-only client still validates kinds against workers.
-		rc.Workers = cfg.Workers
+		driver, closePool, derr := db.ListenerDriver(context.Background())
+		if derr != nil {
+			return nil, fmt.Errorf("job queue: %w", derr)
+		}
+		worker, werr := river.NewClient(driver, workConfig(cfg))
+		if werr != nil {
+			closePool()
+			return nil, fmt.Errorf("job queue: %w", werr)
+		}
+		q.runner, q.closePool = worker, closePool
 	}
-	client, err := river.NewClient(db.RiverDriver(), rc)
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	q := &Queue{Client: client, work: cfg.Work}
 	db.SetEnqueuer(q)
 	return q, nil
+}
+
+// baseConfig is what every client of the queue shares.
+func baseConfig(cfg Config) *river.Config {
+	return &river.Config{
+		// Also how often an inserting client may NOTIFY about one queue:
+		// every insert a few milliseconds apart wakes the workers.
+		FetchCooldown:               fetchCooldown,
+		Logger:                      cfg.Logger,
+		MaxAttempts:                 MaxAttempts,
+		ID:                          cfg.ID,
+		Middleware:                  []rivertype.Middleware{requireTenant, &observer{log: cfg.JobLogger, metrics: cfg.Metrics}},
+		DiscardedJobRetentionPeriod: DeadLetterRetention,
+	}
+}
+
+// workConfig is the configuration of the client that works jobs.
+func workConfig(cfg Config) *river.Config {
+	rc := baseConfig(cfg)
+	workers := cfg.MaxWorkers
+	if workers <= 0 {
+		workers = DefaultMaxWorkers()
+	}
+	poll := cmp.Or(cfg.PollInterval, pollInterval)
+	rc.FetchPollInterval = poll
+	rc.FetchCooldown = min(poll, fetchCooldown)
+	rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}}
+	rc.Workers = cfg.Workers
+	rc.PeriodicJobs = cfg.Periodic
+	rc.JobTimeout = jobTimeout
+	rc.RescueStuckJobsAfter = rescueAfter
+	return rc
+}
+
+// Committed wakes this process's workers after a transaction that
+// enqueued jobs commits (SQLite; PostgreSQL's NOTIFY commits with the jobs).
+func (q *Queue) Committed() {
+	if q.wake != nil {
+		q.wake.notify()
+	}
 }
 
 // EnqueueTx inserts job in tx, with the options its args ask for (one per
@@ -107,18 +176,20 @@ func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) err
 	return nil
 }
 
-// Start begins working jobs (a no-op for insert-only clients).
+// Start begins working jobs (a no-op for insert-only queues).
 func (q *Queue) Start(ctx context.Context) error {
-	if !q.work {
+	if q.runner == nil {
 		return nil
 	}
-	return q.Client.Start(ctx)
+	return q.runner.Start(ctx)
 }
 
-// Stop finishes running jobs and stops fetching, waiting at most until ctx ends.
+// Stop finishes running jobs and stops fetching, waiting at most until ctx
+// ends, and releases the listening pool.
 func (q *Queue) Stop(ctx context.Context) error {
-	if !q.work {
+	defer q.closePool()
+	if q.runner == nil {
 		return nil
 	}
-	return q.Client.Stop(ctx)
+	return q.runner.Stop(ctx)
 }

@@ -39,6 +39,7 @@ type DB struct {
 	read    *sql.DB
 	enq     Enqueuer
 	path    string // SQLite file, for the migration lock
+	url     string // PostgreSQL URL, for the job queue's listening pool
 	// Keys is the keyring: secrets at rest and the audit chain's MAC keys.
 	Keys *secret.Keyring
 	// Now is the store's clock; tests replace it. Times are UTC, truncated to
@@ -60,7 +61,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		pool.SetMaxOpenConns(20)
 		pool.SetMaxIdleConns(10)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
-		db.Dialect, db.write, db.read = Postgres, pool, pool
+		db.Dialect, db.write, db.read, db.url = Postgres, pool, pool, databaseURL
 	case databaseURL == "", strings.HasPrefix(databaseURL, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//")
 		if path == "" {
@@ -201,6 +202,8 @@ type Tx struct {
 	tx  *sql.Tx
 	db  *DB
 	now time.Time
+	// enqueued counts the jobs inserted in this transaction.
+	enqueued int
 }
 
 // SQL exposes the underlying transaction, for the job queue's InsertTx.
@@ -219,6 +222,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return translate(err, "commit")
+	}
+	if tx.enqueued > 0 {
+		db.enq.Committed() // the jobs are visible now: wake the workers
 	}
 	return nil
 }

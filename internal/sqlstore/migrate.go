@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
@@ -99,10 +102,32 @@ func (db *DB) RiverDriver() riverdriver.Driver[*sql.Tx] {
 	return riversqlite.New(db.write)
 }
 
+// ListenerDriver returns, on PostgreSQL, a job queue driver on its own
+// pgx pool that can LISTEN, for the process that works jobs: jobs inserted
+// by any replica wake it at once through NOTIFY (sent in the inserting
+// transaction). close releases the pool. On SQLite it returns nil.
+func (db *DB) ListenerDriver(ctx context.Context) (driver riverdriver.Driver[pgx.Tx], close func(), err error) {
+	if db.Dialect != Postgres {
+		return nil, func() {}, nil
+	}
+	cfg, err := pgxpool.ParseConfig(db.url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("job queue pool: %w", err)
+	}
+	cfg.MaxConns = 10
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("job queue pool: %w", err)
+	}
+	return riverpgxv5.New(pool), pool.Close, nil
+}
+
 // Enqueuer inserts a job inside an open transaction; the job queue
-// (jobs.Queue) implements it.
+// (jobs.Queue) implements it. Committed is told after a transaction that
+// enqueued jobs commits, so workers in this process pick them up at once.
 type Enqueuer interface {
 	EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) error
+	Committed()
 }
 
 // SetEnqueuer installs the job queue once it exists (it needs the store first).
@@ -114,7 +139,11 @@ func (tx *Tx) Enqueue(ctx context.Context, job jobargs.Args) error {
 	if tx.db.enq == nil {
 		return fmt.Errorf("enqueue %s: job queue not started", job.Kind())
 	}
-	return tx.db.enq.EnqueueTx(ctx, tx.tx, job)
+	if err := tx.db.enq.EnqueueTx(ctx, tx.tx, job); err != nil {
+		return err
+	}
+	tx.enqueued++
+	return nil
 }
 
 // EnqueueAll inserts every job in this transaction.

@@ -124,8 +124,13 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 		if err != nil {
 			return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
 		}
+		// The connection's version is the jobs' cause, so an attempt that
+		// is running now (and may have found no connection) does not make
+		// these look like its duplicates.
+		cause := "connection:" + now.Format(time.RFC3339Nano)
 		for _, r := range refs {
-			jobs = append(jobs, createJob(r.TenantID, r.TicketID, r.ApplicationID))
+			jobs = append(jobs, jobargs.TrackerCreate{Tenant: jobargs.For(r.TenantID), TicketID: r.TicketID,
+				ApplicationID: r.ApplicationID, Cause: cause})
 		}
 	}
 	var before any

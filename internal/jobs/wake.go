@@ -1,0 +1,93 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"github.com/riverqueue/river/riverdriver"
+)
+
+// insertTopic and insertPayload are what River's producers listen for: a
+// job was inserted into the default queue, fetch now.
+const (
+	insertTopic   = "river_insert"
+	insertPayload = `{"queue":"default"}`
+)
+
+// wakeDriver is the SQLite driver with an in-process listener: SQLite has
+// no LISTEN, so the store tells the queue after each commit that enqueued
+// jobs (Queue.Committed) and the listener hands River an insert
+// notification, which makes the workers fetch at once instead of at the
+// next poll. Jobs inserted by another process are still found by polling.
+type wakeDriver struct {
+	riverdriver.Driver[*sql.Tx]
+	listener *wakeListener
+}
+
+func (d *wakeDriver) SupportsListener() bool { return true }
+
+func (d *wakeDriver) GetListener(*riverdriver.GetListenenerParams) riverdriver.Listener {
+	return d.listener
+}
+
+// wakeListener delivers in-process insert notifications to River's
+// notifier. A wake-up while one is pending is dropped: one fetch serves
+// every job committed before it.
+type wakeListener struct {
+	wake chan struct{}
+
+	mu        sync.Mutex
+	listening bool
+}
+
+func newWakeListener() *wakeListener { return &wakeListener{wake: make(chan struct{}, 1)} }
+
+// notify wakes the listener without blocking.
+func (l *wakeListener) notify() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *wakeListener) Close(context.Context) error   { return nil }
+func (l *wakeListener) Connect(context.Context) error { return nil }
+func (l *wakeListener) Ping(context.Context) error    { return nil }
+func (l *wakeListener) Schema() string                { return "" }
+func (l *wakeListener) SetAfterConnectExec(string)    {}
+
+func (l *wakeListener) Listen(_ context.Context, topic string) error {
+	if topic == insertTopic {
+		l.mu.Lock()
+		l.listening = true
+		l.mu.Unlock()
+	}
+	return nil
+}
+
+func (l *wakeListener) Unlisten(_ context.Context, topic string) error {
+	if topic == insertTopic {
+		l.mu.Lock()
+		l.listening = false
+		l.mu.Unlock()
+	}
+	return nil
+}
+
+// WaitForNotification blocks until a commit enqueued jobs or ctx ends.
+func (l *wakeListener) WaitForNotification(ctx context.Context) (*riverdriver.Notification, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-l.wake:
+			l.mu.Lock()
+			listening := l.listening
+			l.mu.Unlock()
+			if listening {
+				return &riverdriver.Notification{Topic: insertTopic, Payload: insertPayload}, nil
+			}
+		}
+	}
+}
