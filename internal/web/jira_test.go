@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
+	"github.com/vendorsync/vendorsync/internal/web"
 )
 
 func TestJiraConnectionAPI(t *testing.T) {
@@ -17,7 +18,7 @@ func TestJiraConnectionAPI(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
-			var c link.Connection
+			var c web.JiraConnection
 			e.do(http.MethodGet, "/api/v1/jira", e.key, nil).JSON(t, &c)
 			if c.Configured || c.TokenSet || c.Flavor != "cloud" {
 				t.Errorf("before saving: %+v", c)

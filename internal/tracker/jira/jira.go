@@ -59,6 +59,13 @@ type Config struct {
 	APIToken string
 	// PersonalAccessToken authenticates on Server/Data Center (bearer).
 	PersonalAccessToken string
+	// Options are the program's settings for every client.
+	Options
+}
+
+// Options tune every Jira client a program builds, whatever the
+// connection: the program (and tests) set them once, in Factories.
+type Options struct {
 	// Timeout bounds each HTTP attempt; DefaultTimeout when zero.
 	Timeout time.Duration
 	// HTTPClient, when set, supplies the base transport (proxy, TLS) and
