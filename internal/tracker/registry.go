@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
@@ -26,6 +27,24 @@ type Settings struct {
 	Token string
 }
 
+// BaseURLProblem says what is wrong with raw as a tracker's base URL, ""
+// when nothing is: every tracker is reached at an absolute http(s) URL
+// with neither credentials (they go in the settings) nor query or fragment.
+func BaseURLProblem(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case strings.TrimSpace(raw) == "":
+		return "is required"
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return "must be an absolute http(s) URL"
+	case u.User != nil:
+		return "must not contain credentials"
+	case u.RawQuery != "" || u.Fragment != "":
+		return "must not contain a query or fragment"
+	}
+	return ""
+}
+
 // Factory is one kind of connection: what people call its tracker, how its
 // settings are checked, and how its Provider is built.
 type Factory struct {
@@ -39,10 +58,11 @@ type Factory struct {
 	// SignsInWithUsername says whether the kind uses Settings.Username; a
 	// username given for a kind that does not is not kept.
 	SignsInWithUsername bool
-	// Check, when set, reports every problem with s at once as an apperr
-	// validation error naming the fields (base_url, username), before
-	// anything is stored. It does not look at the token: the caller may be
-	// keeping a stored one, and checks its presence itself.
+	// Check, when set, reports every problem with s by the kind's own rules
+	// at once, as an apperr validation error naming the fields (username),
+	// before anything is stored. The base URL's shape (BaseURLProblem) and
+	// the token's presence are the caller's to check: they are the same for
+	// every kind, and a stored token may be kept.
 	Check func(s Settings) error
 	// New builds the provider of a connection; no request is made.
 	New func(s Settings) (Provider, error)

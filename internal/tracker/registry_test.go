@@ -71,3 +71,20 @@ func TestRegistryRefusesBadWiring(t *testing.T) {
 		})
 	}
 }
+
+func TestBaseURLProblem(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://acme.atlassian.net":        "",
+		"http://jira.example.com/jira":      "",
+		" ":                                 "is required",
+		"ftp://jira.example.com":            "must be an absolute http(s) URL",
+		"/jira":                             "must be an absolute http(s) URL",
+		"https://bot:secret@jira.example":   "must not contain credentials",
+		"https://jira.example/?os_auth=1":   "must not contain a query or fragment",
+		"https://jira.example/#/dashboards": "must not contain a query or fragment",
+	} {
+		if got := tracker.BaseURLProblem(raw); got != want {
+			t.Errorf("BaseURLProblem(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

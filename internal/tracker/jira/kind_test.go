@@ -26,9 +26,9 @@ func TestKindsAndFlavors(t *testing.T) {
 	}
 }
 
-// TestFactoryCheckNamesSettingsFields: the settings are checked with the
-// client's rules, the fields named as the connection names them (the
-// account email is the username), and the token left to the caller.
+// TestFactoryCheckNamesSettingsFields: the settings are checked by Jira's
+// own rules, the fields named as the connection names them (the account
+// email is the username); the base URL and the token are the caller's.
 func TestFactoryCheckNamesSettingsFields(t *testing.T) {
 	cloud, server := jira.Factories(jira.Options{})[0], jira.Factories(jira.Options{})[1]
 	cases := []struct {
@@ -40,8 +40,8 @@ func TestFactoryCheckNamesSettingsFields(t *testing.T) {
 		{"cloud complete", cloud, tracker.Settings{BaseURL: "https://acme.atlassian.net", Username: "a@b.c"}, nil},
 		{"cloud without email", cloud, tracker.Settings{BaseURL: "https://acme.atlassian.net"}, []string{"username"}},
 		{"server needs no username", server, tracker.Settings{BaseURL: "https://jira.example.com/jira"}, nil},
-		{"credentials in the URL", server, tracker.Settings{BaseURL: "https://u:p@jira.example.com"}, []string{"base_url"}},
-		{"nothing", cloud, tracker.Settings{}, []string{"base_url", "username"}},
+		{"the base URL is the caller's", server, tracker.Settings{BaseURL: "https://u:p@jira.example.com"}, nil},
+		{"nothing", cloud, tracker.Settings{}, []string{"username"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,6 +154,9 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 // connection, reporting every problem at once.
 func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection) error {
 	var v apperr.Validation
+	if msg := tracker.BaseURLProblem(c.BaseURL); msg != "" {
+		v.Add("base_url", "%s", msg)
+	}
 	switch {
 	case c.Kind == "":
 		v.Add("kind", "is required")

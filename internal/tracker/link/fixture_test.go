@@ -94,6 +94,14 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	t.Helper()
+	f := newUnconnectedFixture(t, db, flavor)
+	f.connect(t)
+	return f
+}
+
+// newUnconnectedFixture is the fixture before an admin connects the tracker.
+func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "acme", "Acme", "admin@acme.test")
 	if err != nil {
@@ -117,7 +125,6 @@ func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	if err := db.CreateTeam(ctx, f.team, audit.Record(f.sys, "team.create", "team", f.team.ID, nil, f.team)); err != nil {
 		t.Fatal(err)
 	}
-	f.connect(t)
 	return f
 }
 
