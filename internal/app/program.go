@@ -20,6 +20,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -62,13 +64,19 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 		Triager: p.triager, Consequences: causes.Emails, Logger: log.With("component", "inbox")}
 	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log, Telemetry: outbound}
 	p.trackers = &link.Service{Store: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
-		Logger: log.With("component", "trackers"), Telemetry: outbound}
+		Providers: trackers(outbound), Logger: log.With("component", "trackers")}
 	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
 		Logger: log.With("component", "notify"), Telemetry: outbound}
 	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	return p
+}
+
+// trackers is every issue tracker the program can connect to, by kind;
+// its clients report their calls to outbound.
+func trackers(outbound httpx.Telemetry) *tracker.Registry {
+	return tracker.NewRegistry(jira.Factories(jira.Options{Telemetry: outbound})...)
 }
 
 // workers registers the worker of every job kind.

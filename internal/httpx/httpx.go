@@ -72,6 +72,25 @@ type Policy struct {
 	// OnRetry, when set, is told before each wait for a retry: which
 	// attempt failed, how long the wait is and why (for logs and tests).
 	OnRetry func(attempt int, wait time.Duration, err error)
+	// Sleep waits d before a retry, returning early with the context's
+	// cause when ctx ends. Nil waits on a timer; tests set it to observe
+	// the waits (a Retry-After honoured) without spending them.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// sleep waits d on a timer, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return context.Cause(ctx)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 func (p Policy) withDefaults() Policy {
@@ -96,6 +115,9 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.Burst <= 0 {
 		p.Burst = max(1, int(math.Ceil(p.RatePerSecond)))
+	}
+	if p.Sleep == nil {
+		p.Sleep = sleep
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -100,18 +101,41 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// sleeper records the waits a transport asks for instead of spending them.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleeper) total() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sum time.Duration
+	for _, d := range s.waits {
+		sum += d
+	}
+	return sum
+}
+
 func TestRetryAfterHonouredAndBounded(t *testing.T) {
 	s := &script{statuses: []int{429, 200}, retryAfter: "1"}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	tr := httpx.New(nil, fast(httpx.Policy{}))
-	start := time.Now()
+	waits := &sleeper{}
+	tr := httpx.New(nil, fast(httpx.Policy{Sleep: waits.sleep}))
 	resp, _, err := do(t, tr, context.Background(), http.MethodGet, srv.URL, "")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("resp %v, err %v", resp, err)
 	}
-	if waited := time.Since(start); waited < time.Second {
-		t.Errorf("retried after %v, before the 1s Retry-After", waited)
+	if got := waits.total(); got < time.Second || s.n.Load() != 2 {
+		t.Errorf("retried after waiting %v (%d calls), before the 1s Retry-After", got, s.n.Load())
 	}
 
 	s = &script{statuses: []int{429, 200}, retryAfter: "3600"}
@@ -120,6 +144,21 @@ func TestRetryAfterHonouredAndBounded(t *testing.T) {
 	resp, _, err = do(t, tr, context.Background(), http.MethodGet, srv2.URL, "")
 	if err != nil || resp.StatusCode != 429 || s.n.Load() != 1 {
 		t.Errorf("an hour's Retry-After: status %v after %d calls (%v); want the 429 at once", resp.StatusCode, s.n.Load(), err)
+	}
+}
+
+// TestSleepEndsWithTheContext: a caller that gives up while the transport
+// waits for a retry gets its context's error at once, not the wait.
+func TestSleepEndsWithTheContext(t *testing.T) {
+	s := &script{statuses: []int{429, 200}, retryAfter: "20"}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr := httpx.New(nil, fast(httpx.Policy{OnRetry: func(int, time.Duration, error) { cancel() }}))
+	_, _, err := do(t, tr, ctx, http.MethodGet, srv.URL, "")
+	if !errors.Is(err, context.Canceled) || s.n.Load() != 1 {
+		t.Errorf("err = %v after %d calls, want context.Canceled after 1", err, s.n.Load())
 	}
 }
 

@@ -16,21 +16,16 @@ import (
 // kept (it is returned to the caller when retries run out).
 const maxBufferedBody = 64 << 10
 
-// statusError makes backoff retry a response; it carries the server's
-// Retry-After to backoff through Unwrap.
+// statusError makes backoff retry a response, with the wait the server
+// asked for. It deliberately does not unwrap to backoff.RetryAfterError: the
+// transport waits itself (see RoundTrip).
 type statusError struct {
 	status     int
-	retryAfter *backoff.RetryAfterError
+	retryAfter time.Duration
+	hasWait    bool // the server named a wait (Retry-After or Retry-After-Ms)
 }
 
 func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d", e.status) }
-
-func (e *statusError) Unwrap() error {
-	if e.retryAfter == nil {
-		return nil
-	}
-	return e.retryAfter
-}
 
 // RoundTrip sends req, retrying as the package comment describes.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -41,10 +36,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		tries = 1 // the body cannot be sent twice
 	}
 	n := 0
-	reason := "" // why the previous attempt is being repeated
+	reason := ""           // why the previous attempt is being repeated
+	var wait time.Duration // how long to wait before the next attempt
+	exp := t.exponential()
 	op := func() (*http.Response, error) {
 		n++
 		if n > 1 {
+			if err := t.policy.Sleep(ctx, wait); err != nil {
+				return nil, backoff.Permanent(err)
+			}
 			t.report.retried(reason)
 		}
 		attempt := req
@@ -72,27 +72,34 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			reason = reasonRateLimited
 		}
 		se := &statusError{status: resp.StatusCode}
-		if wait, ok := RetryAfter(resp.Header, time.Now()); ok {
-			if wait > t.policy.MaxRetryAfter {
+		if after, ok := RetryAfter(resp.Header, time.Now()); ok {
+			if after > t.policy.MaxRetryAfter {
 				return resp, backoff.Permanent(se)
 			}
-			se.retryAfter = &backoff.RetryAfterError{Duration: wait}
+			se.retryAfter, se.hasWait = after, true
 		}
 		if err := buffer(resp); err != nil {
 			return nil, err
 		}
 		return resp, se
 	}
+	// backoff runs the attempts, counts them and stops at a permanent
+	// error; its own timer never waits (ZeroBackOff), because backoff/v5
+	// cannot be given another clock. The wait is chosen when an attempt
+	// fails (the server's Retry-After, else the next exponential, jittered
+	// interval) and spent through Policy.Sleep before the next one.
 	resp, err := backoff.Retry(ctx, op,
-		backoff.WithBackOff(&backoff.ExponentialBackOff{
-			InitialInterval:     t.policy.InitialBackoff,
-			RandomizationFactor: backoff.DefaultRandomizationFactor,
-			Multiplier:          2,
-			MaxInterval:         t.policy.MaxBackoff,
-		}),
+		backoff.WithBackOff(&backoff.ZeroBackOff{}),
 		backoff.WithMaxTries(tries),
 		backoff.WithMaxElapsedTime(0),
-		backoff.WithNotify(func(err error, wait time.Duration) {
+		backoff.WithNotify(func(err error, _ time.Duration) {
+			wait = exp.NextBackOff()
+			if se := (*statusError)(nil); errors.As(err, &se) && se.hasWait {
+				// As backoff does with a Retry-After: this wait, and the
+				// exponential sequence starts again.
+				wait = se.retryAfter
+				exp.Reset()
+			}
 			if t.policy.OnRetry != nil {
 				t.policy.OnRetry(n, wait, err)
 			}
@@ -113,6 +120,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 	}
 	return nil, err
+}
+
+// exponential is the backoff between retries the server gave no wait for.
+func (t *Transport) exponential() *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     t.policy.InitialBackoff,
+		RandomizationFactor: backoff.DefaultRandomizationFactor,
+		Multiplier:          2,
+		MaxInterval:         t.policy.MaxBackoff,
+	}
+	b.Reset()
+	return b
 }
 
 // attempt sends one request (the n-th try) through the limiter, the

@@ -59,15 +59,7 @@ func (db *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 		}
 		defer unlock()
 	}
-	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
-	if err != nil {
-		return res, fmt.Errorf("migrate: %w", err)
-	}
-	dialect := goose.DialectSQLite3
-	if db.Dialect == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	provider, err := goose.NewProvider(dialect, db.write, sub)
+	provider, err := db.schema()
 	if err != nil {
 		return res, fmt.Errorf("migrate: %w", err)
 	}
@@ -91,6 +83,19 @@ func (db *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 	}
 	res.River = len(rr.Versions)
 	return res, nil
+}
+
+// schema is the migrator of the engine's embedded schema migrations.
+func (db *DB) schema() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, db.write, sub)
 }
 
 // RiverDriver returns the job queue driver for this engine. Both use

@@ -18,15 +18,17 @@ import (
 
 // insertTrackerLinks writes a pending link for every application of a new
 // ticket that uses a tracker, inside the ticket's transaction; the create
-// jobs (link.Service.FollowUp) commit in the same one.
+// jobs (link.IssueJobs) commit in the same one. A link is for the provider
+// of the tenant's connection, "" while there is none (saving one sets it).
 func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 	for _, a := range t.Applications {
 		if !a.UsesTracker {
 			continue
 		}
 		_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
-			idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			auth.NewID(), t.TenantID, t.ID, a.ApplicationID, link.ProviderJira, link.IdempotencyKey(t.ID, a.ApplicationID),
+			idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?,
+			COALESCE((SELECT c.provider FROM tracker_connections c WHERE c.tenant_id = ?), ''), ?, ?, ?, ?, ?)`,
+			auth.NewID(), t.TenantID, t.ID, a.ApplicationID, t.TenantID, link.IdempotencyKey(t.ID, a.ApplicationID),
 			string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
 		if err != nil {
 			return translate(err, "tracker link")
@@ -62,6 +64,15 @@ func (db *DB) TrackerLink(ctx context.Context, tenantID, id string) (link.Link, 
 func (db *DB) TrackerLinkFor(ctx context.Context, tenantID, ticketID, applicationID string) (link.Link, error) {
 	l, err := scanLink(db.reader().queryRow(ctx, `SELECT `+linkColumns+linkFrom+
 		` WHERE l.tenant_id = ? AND l.ticket_id = ? AND l.application_id = ?`, tenantID, ticketID, applicationID))
+	return l, translate(err, "tracker link")
+}
+
+// TrackerLinkByIssue returns the created link of a tenant's issue by the
+// tracker's key (the oldest, should two tickets share one issue).
+func (db *DB) TrackerLinkByIssue(ctx context.Context, tenantID, issueKey string) (link.Link, error) {
+	l, err := scanLink(db.reader().queryRow(ctx, `SELECT `+linkColumns+linkFrom+
+		` WHERE l.issue_key = ? AND l.tenant_id = ? AND l.sync_status = ? ORDER BY l.created_at, l.id LIMIT 1`,
+		issueKey, tenantID, string(link.Created)))
 	return l, translate(err, "tracker link")
 }
 
@@ -142,6 +153,10 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 	if iss := o.Issue; iss.Key != "" {
 		set = append(set, "issue_key = ?", "issue_url = ?", "status_name = ?", "status_category = ?")
 		args = append(args, iss.Key, iss.URL, iss.StatusName, string(iss.StatusCategory))
+		if o.Provider != "" {
+			set = append(set, "provider = ?")
+			args = append(args, o.Provider)
+		}
 		if iss.StatusName != "" {
 			set = append(set, "last_synced_at = ?")
 			args = append(args, o.At.UTC())
@@ -187,10 +202,10 @@ func scanRef(r scanner) (link.Ref, error) {
 	return ref, r.Scan(&ref.TenantID, &ref.TicketID, &ref.ApplicationID)
 }
 
-// PendingTrackerLinks lists a tenant's pending links to provider.
-func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID, provider string) ([]link.Ref, error) {
+// PendingTrackerLinks lists a tenant's pending links.
+func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID string) ([]link.Ref, error) {
 	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT tenant_id, ticket_id, application_id FROM ticket_tracker_links
-		WHERE tenant_id = ? AND provider = ? AND sync_status = 'pending' ORDER BY created_at, id`, tenantID, provider)
+		WHERE tenant_id = ? AND sync_status = 'pending' ORDER BY created_at, id`, tenantID)
 }
 
 // RetryableTrackerLinks lists, across tenants with an enabled connection,
@@ -199,7 +214,7 @@ func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID, provider string
 func (db *DB) RetryableTrackerLinks(ctx context.Context, before time.Time) ([]link.Ref, error) {
 	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT l.tenant_id, l.ticket_id, l.application_id
 		FROM ticket_tracker_links l
-		JOIN tracker_connections c ON c.tenant_id = l.tenant_id AND c.provider = l.provider AND c.enabled = ?
+		JOIN tracker_connections c ON c.tenant_id = l.tenant_id AND c.enabled = ?
 		JOIN tickets t ON t.id = l.ticket_id AND t.status <> 'closed'
 		WHERE l.sync_status = 'orphan' OR (l.sync_status = 'pending' AND l.updated_at < ?)
 		ORDER BY l.tenant_id, l.created_at, l.id LIMIT 10000`, true, before.UTC())

@@ -20,8 +20,8 @@ func TestCreateOnceRetriesLikeAJob(t *testing.T) {
 	srv.Inject(jiratest.RouteCreate, jiratest.TimeoutAfterCommit(3*time.Second))
 	srv.Inject(jiratest.RouteSearch, jiratest.StatusFault(http.StatusServiceUnavailable, 1))
 	p, err := jira.New(jira.Config{BaseURL: srv.URL, Flavor: jira.Cloud, Email: jiratest.Email, APIToken: jiratest.APIToken,
-		Timeout:    200 * time.Millisecond,
-		Resilience: httpx.Policy{InitialBackoff: time.Millisecond, MaxRetries: -1}})
+		Options: jira.Options{Timeout: 200 * time.Millisecond,
+			Resilience: httpx.Policy{InitialBackoff: time.Millisecond, MaxRetries: -1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

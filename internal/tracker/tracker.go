@@ -1,9 +1,11 @@
 // Package tracker is the provider-neutral face of the issue trackers
 // VendorSync writes to: Jira Cloud and Server/Data Center today, GitHub,
 // GitLab and Gitea later. Jobs, the sync loop and the UI depend on Provider
-// only; each provider package (tracker/jira, …) renders the neutral Document
-// into its own markup and classifies its failures into the remote-error
-// taxonomy, *httpx.Error.
+// only; each provider package (tracker/jira, …) registers its connection
+// kinds as Factories, renders the neutral Document into its own markup and
+// classifies its failures into the remote-error taxonomy, *httpx.Error. The
+// program puts every provider's factories in one Registry, which turns a
+// stored connection (its Kind and Settings) into a Provider.
 //
 // VendorSync only creates issues, adds comments and reads status. It never
 // transitions, edits or deletes an issue, so Provider has no such methods.
@@ -17,8 +19,9 @@ import (
 	"github.com/vendorsync/vendorsync/internal/httpx"
 )
 
-// Provider is one configured tracker connection (one per tenant and
-// tracker). Implementations are safe for concurrent use.
+// Provider is the client of one configured tracker connection, built by a
+// Registry from the connection's kind and settings. Implementations are
+// safe for concurrent use.
 type Provider interface {
 	// CreateIssue opens one issue. When spec.IdempotencyKey is set the issue
 	// carries IdempotencyLabel(spec.IdempotencyKey), which is what

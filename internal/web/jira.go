@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -35,8 +38,56 @@ type jiraPutIn struct {
 	Body strictBody[jiraBody]
 }
 
+// JiraConnection is the tenant's tracker connection as the Jira settings
+// API has always shown it: the connection's kind as a Jira flavor and its
+// username as the Cloud account's email. The token is never part of it.
+type JiraConnection struct {
+	// Configured is false when the tenant never saved a connection.
+	Configured bool        `json:"configured"`
+	Provider   string      `json:"provider" enum:"jira"`
+	BaseURL    string      `json:"base_url"`
+	Flavor     jira.Flavor `json:"flavor" enum:"cloud,server"`
+	// Email is the Jira Cloud account (basic auth with the API token).
+	Email string `json:"email,omitempty"`
+	link.ConnectionState
+}
+
+// jiraConnection shows c as a Jira connection; one never saved shows as
+// Jira Cloud, the form's default.
+func jiraConnection(c link.Connection) JiraConnection {
+	flavor, ok := jira.FlavorOf(c.Kind)
+	if !ok {
+		flavor = jira.Cloud
+	}
+	return JiraConnection{Configured: c.Configured, Provider: jira.Provider, BaseURL: c.BaseURL, Flavor: flavor,
+		Email: c.Username, ConnectionState: c.ConnectionState}
+}
+
+// saveJira saves a Jira connection as the tenant's tracker connection: the
+// flavor picks the kind, the email is the username. Field errors are named
+// as the Jira form and body name them.
+func saveJira(ctx context.Context, svc *link.Service, p auth.Principal, flavor jira.Flavor, in link.Input) (link.Connection, error) {
+	in.Kind = jira.Flavor(strings.TrimSpace(string(flavor))).Kind()
+	c, err := svc.SaveConnection(ctx, p, in)
+	fields := apperr.FieldsOf(err)
+	if len(fields) == 0 {
+		return c, err
+	}
+	var v apperr.Validation
+	for _, f := range fields {
+		switch f.Field {
+		case "username":
+			f.Field = "email"
+		case "kind":
+			f.Field, f.Message = "flavor", fmt.Sprintf("must be %q or %q", jira.Cloud, jira.Server)
+		}
+		v.Add(f.Field, "%s", f.Message)
+	}
+	return c, v.Err()
+}
+
 type jiraOut struct {
-	Body link.Connection
+	Body JiraConnection
 }
 
 type jiraTestOut struct {
@@ -79,7 +130,7 @@ func (s *Server) apiGetJira(ctx context.Context, _ *struct{}) (*jiraOut, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &jiraOut{Body: c}, nil
+	return &jiraOut{Body: jiraConnection(c)}, nil
 }
 
 func (s *Server) apiPutJira(ctx context.Context, in *jiraPutIn) (*jiraOut, error) {
@@ -88,12 +139,11 @@ func (s *Server) apiPutJira(ctx context.Context, in *jiraPutIn) (*jiraOut, error
 		return nil, err
 	}
 	b := in.Body.Value
-	c, err := svc.SaveConnection(ctx, principal(ctx), link.Input{BaseURL: b.BaseURL, Flavor: b.Flavor, Email: b.Email,
-		Token: b.Token, Enabled: b.Enabled})
+	c, err := saveJira(ctx, svc, principal(ctx), b.Flavor, link.Input{BaseURL: b.BaseURL, Username: b.Email, Token: b.Token, Enabled: b.Enabled})
 	if err != nil {
 		return nil, err
 	}
-	return &jiraOut{Body: c}, nil
+	return &jiraOut{Body: jiraConnection(c)}, nil
 }
 
 func (s *Server) apiTestJira(ctx context.Context, _ *struct{}) (*jiraTestOut, error) {

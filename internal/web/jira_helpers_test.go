@@ -8,6 +8,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 	"github.com/vendorsync/vendorsync/internal/web"
@@ -15,7 +17,8 @@ import (
 
 // withTrackers adds the tracker links service to d.
 func withTrackers(e *env, d web.Deps) web.Deps {
-	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers}
+	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers,
+		Providers: tracker.NewRegistry(jira.Factories(jira.Options{})...)}
 	return d
 }
 

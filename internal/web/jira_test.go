@@ -6,10 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
+	"github.com/vendorsync/vendorsync/internal/web"
 )
 
 func TestJiraConnectionAPI(t *testing.T) {
@@ -17,7 +20,7 @@ func TestJiraConnectionAPI(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
-			var c link.Connection
+			var c web.JiraConnection
 			e.do(http.MethodGet, "/api/v1/jira", e.key, nil).JSON(t, &c)
 			if c.Configured || c.TokenSet || c.Flavor != "cloud" {
 				t.Errorf("before saving: %+v", c)
@@ -199,5 +202,41 @@ func TestJiraUI(t *testing.T) {
 				t.Errorf("viewer's ticket page: issue shown %v, button shown %v", strings.Contains(b, "PAY-1"), strings.Contains(b, "Sync now"))
 			}
 		})
+	}
+}
+
+// TestJiraConnectionFieldErrors: the Jira API and form name problems by
+// their own fields (flavor, email), all at once, though the connection
+// behind them is a kind with a username.
+func TestJiraConnectionFieldErrors(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	res := e.do(http.MethodPut, "/api/v1/jira", e.key, map[string]any{"base_url": "ftp://jira.example", "flavor": "datacenter"})
+	wantProblem(t, res, http.StatusUnprocessableEntity)
+	var p struct {
+		Errors []struct {
+			Location string `json:"location"`
+			Message  string `json:"message"`
+		} `json:"errors"`
+	}
+	res.JSON(t, &p)
+	got := map[string]string{}
+	for _, d := range p.Errors {
+		got[d.Location] = d.Message
+	}
+	want := map[string]string{"body.flavor": `must be "cloud" or "server"`, "body.base_url": "must be an absolute http(s) URL",
+		"body.token": "is required"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("field errors (-want +got):\n%s", diff)
+	}
+	res = e.do(http.MethodPut, "/api/v1/jira", e.key, map[string]any{"base_url": "https://acme.atlassian.net", "flavor": "cloud",
+		"token": "t"})
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), `"body.email"`) {
+		t.Errorf("cloud without an email: %d %s", res.Status, res.Body)
+	}
+	admin := e.signInAs(e.admin.Email, e.password)
+	form := url.Values{"base_url": {"https://acme.atlassian.net"}, "flavor": {"cloud"}, "token": {"t"}, "enabled": {"on"}}
+	if res := admin.post(t, "/settings/jira", form); res.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(res.Body), "is required for Jira Cloud") {
+		t.Errorf("form without an email: %d %s", res.Status, res.Body)
 	}
 }

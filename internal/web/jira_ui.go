@@ -21,7 +21,7 @@ type jiraForm struct {
 // jiraPage is the data of the Jira settings page.
 type jiraPage struct {
 	Form    jiraForm
-	Conn    link.Connection
+	Conn    JiraConnection
 	Flavors []jira.Flavor
 	Test    *link.TestResult
 	// Links are the failed and orphan links, oldest first.
@@ -45,8 +45,9 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	data := jiraPage{Conn: c, Flavors: []jira.Flavor{jira.Cloud, jira.Server}, Test: test,
-		Form: jiraForm{BaseURL: c.BaseURL, Flavor: string(c.Flavor), Email: c.Email, Enabled: c.Enabled || !c.Configured}}
+	jc := jiraConnection(c)
+	data := jiraPage{Conn: jc, Flavors: []jira.Flavor{jira.Cloud, jira.Server}, Test: test,
+		Form: jiraForm{BaseURL: jc.BaseURL, Flavor: string(jc.Flavor), Email: jc.Email, Enabled: jc.Enabled || !jc.Configured}}
 	if form != nil {
 		data.Form = *form
 	}
@@ -71,7 +72,7 @@ func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	form := jiraForm{BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"), Email: r.PostFormValue("email"),
 		Enabled: r.PostFormValue("enabled") == "on"}
 	enabled := form.Enabled
-	_, err = svc.SaveConnection(r.Context(), p, link.Input{BaseURL: form.BaseURL, Flavor: jira.Flavor(form.Flavor), Email: form.Email,
+	_, err = saveJira(r.Context(), svc, p, jira.Flavor(form.Flavor), link.Input{BaseURL: form.BaseURL, Username: form.Email,
 		Token: r.PostFormValue("token"), Enabled: &enabled})
 	if formFailure(err) {
 		return s.renderJira(w, r, p, Status(err), &form, nil, err)

@@ -136,9 +136,10 @@ type commentChannel struct {
 	c        Commenter
 }
 
-// Send posts the comment; the issue key is the target. The tracker's own
-// failures pass through as they are (*httpx.Error, with their kind and
-// wait); Jira not being connected is permanent until an admin connects it.
+// Send posts the comment; the issue key is the target, and its link picks
+// the tracker. The tracker's own failures pass through as they are
+// (*httpx.Error, with their kind and wait); no tracker being connected is
+// permanent until an admin connects one, and so is an issue no link has.
 func (cc commentChannel) Send(ctx context.Context, to notify.Target, m notify.Message) (string, error) {
 	op := "comment on " + to.Address
 	if strings.TrimSpace(m.Comment) == "" {
@@ -150,6 +151,8 @@ func (cc commentChannel) Send(ctx context.Context, to notify.Target, m notify.Me
 		return to.Address + "/" + m.DedupKey, nil
 	case apperr.Is(err, apperr.Conflict):
 		return "", &httpx.Error{Upstream: trackerUpstream, Op: op, Kind: httpx.Permanent, Code: "not_connected", Err: err}
+	case httpx.KindOf(err) == "" && apperr.Is(err, apperr.NotFound):
+		return "", &httpx.Error{Upstream: trackerUpstream, Op: op, Kind: httpx.NotFound, Code: "not_linked", Err: err}
 	case ctx.Err() != nil:
 		return "", httpx.CallError(ctx, trackerUpstream, op, err)
 	}

@@ -26,8 +26,8 @@ func newClient(t testing.TB, srv *jiratest.Server, flavor jira.Flavor, edit ...f
 	cfg := jira.Config{
 		BaseURL: srv.URL, Flavor: flavor,
 		Email: jiratest.Email, APIToken: jiratest.APIToken, PersonalAccessToken: jiratest.PAT,
-		Timeout:    2 * time.Second,
-		Resilience: httpx.Policy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, RatePerSecond: -1},
+		Options: jira.Options{Timeout: 2 * time.Second,
+			Resilience: httpx.Policy{InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, RatePerSecond: -1}},
 	}
 	for _, e := range edit {
 		e(&cfg)

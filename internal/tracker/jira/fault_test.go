@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,18 +100,29 @@ func TestRateLimitThenSuccess(t *testing.T) {
 		t.Run(string(flavor), func(t *testing.T) {
 			srv := jiratest.New(t)
 			srv.Inject(jiratest.RouteCreate, jiratest.RateLimit("1", 2))
-			start := time.Now()
-			iss, err := newClient(t, srv, flavor).CreateIssue(context.Background(), seedSpec())
+			var mu sync.Mutex
+			var waited time.Duration
+			// The waits are observed, not spent: Retry-After is a fact about
+			// them, not a speed assertion.
+			observe := func(c *jira.Config) {
+				c.Resilience.Sleep = func(ctx context.Context, d time.Duration) error {
+					mu.Lock()
+					waited += d
+					mu.Unlock()
+					return ctx.Err()
+				}
+			}
+			iss, err := newClient(t, srv, flavor, observe).CreateIssue(context.Background(), seedSpec())
 			if err != nil {
 				t.Fatalf("CreateIssue: %v", err)
 			}
 			if n := srv.Requests(jiratest.RouteCreate); n != 3 {
 				t.Errorf("%d create requests, want 3 (two 429s, then success)", n)
 			}
-			// Whether Retry-After was honoured is a fact about the waits,
-			// not a speed assertion.
-			if waited := time.Since(start); waited < 2*time.Second {
-				t.Errorf("finished after %v; Retry-After: 1 twice asks for 2s", waited)
+			mu.Lock()
+			defer mu.Unlock()
+			if waited < 2*time.Second {
+				t.Errorf("waited %v in all; Retry-After: 1 twice asks for 2s", waited)
 			}
 			if got := len(srv.Issues()); got != 1 || iss.Key != "PAY-1" {
 				t.Errorf("%d issues, key %s; want exactly PAY-1", got, iss.Key)

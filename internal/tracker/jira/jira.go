@@ -59,6 +59,13 @@ type Config struct {
 	APIToken string
 	// PersonalAccessToken authenticates on Server/Data Center (bearer).
 	PersonalAccessToken string
+	// Options are the program's settings for every client.
+	Options
+}
+
+// Options tune every Jira client a program builds, whatever the
+// connection: the program (and tests) set them once, in Factories.
+type Options struct {
 	// Timeout bounds each HTTP attempt; DefaultTimeout when zero.
 	Timeout time.Duration
 	// HTTPClient, when set, supplies the base transport (proxy, TLS) and
@@ -80,20 +87,12 @@ type Config struct {
 // apperr Invalid error with field errors (for the admin form).
 func (c Config) Validate() error {
 	var v apperr.Validation
-	u, err := url.Parse(c.BaseURL)
-	switch {
-	case strings.TrimSpace(c.BaseURL) == "":
-		v.Add("base_url", "is required")
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		v.Add("base_url", "must be an absolute http(s) URL")
-	case u.User != nil:
-		v.Add("base_url", "must not contain credentials")
-	case u.RawQuery != "" || u.Fragment != "":
-		v.Add("base_url", "must not contain a query or fragment")
+	if msg := tracker.BaseURLProblem(c.BaseURL); msg != "" {
+		v.Add("base_url", "%s", msg)
 	}
 	switch c.Flavor {
 	case Cloud:
-		v.Check(strings.TrimSpace(c.Email) != "", "email", "is required for Jira Cloud")
+		v.Check(cloudAccount(c.Email), "email", "is required for Jira Cloud")
 		v.Check(c.APIToken != "", "api_token", "is required for Jira Cloud")
 	case Server:
 		v.Check(c.PersonalAccessToken != "", "personal_access_token", "is required for Jira Server/Data Center")

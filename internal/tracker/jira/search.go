@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -65,40 +66,23 @@ func (c *Client) Search(ctx context.Context, keys []string) ([]tracker.Issue, er
 		wanted = wanted[n:]
 	}
 	results := make([][]tracker.Issue, len(chunks))
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	sem := make(chan struct{}, c.concurrency)
-launch:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.concurrency)
 	for i, chunk := range chunks {
-		select {
-		case sem <- struct{}{}:
-		case <-cctx.Done():
-			break launch
+		if gctx.Err() != nil {
+			break // a chunk failed: the rest are not asked
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			issues, err := c.searchChunk(cctx, chunk)
-			mu.Lock()
-			defer mu.Unlock()
-			results[i] = issues
-			if err != nil && firstErr == nil {
-				firstErr = err
-				cancel()
-			}
-		}()
+		g.Go(func() error {
+			issues, err := c.searchChunk(gctx, chunk)
+			results[i] = issues // each chunk has its own slot
+			return err
+		})
 	}
-	wg.Wait()
-	if firstErr == nil && ctx.Err() != nil {
-		firstErr = c.fail("search", httpx.Transient, 0, "", ctx.Err())
+	err := g.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = c.fail("search", httpx.Transient, 0, "", ctx.Err())
 	}
-	return inKeyOrder(asked, results), firstErr
+	return inKeyOrder(asked, results), err
 }
 
 // inKeyOrder flattens chunk results into the order of keys.

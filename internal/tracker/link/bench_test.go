@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -40,11 +41,11 @@ func BenchmarkSync10k(b *testing.B) {
 				change bool
 			}{{"unchanged/paced", true, false}, {"unchanged/unpaced", false, false}, {"all_changed/unpaced", false, true}} {
 				b.Run(tc.name, func(b *testing.B) {
-					svc := &link.Service{Store: f.db, Tickets: f.tickets, Now: time.Now, ConfigureJira: func(c *jira.Config) {
-						if !tc.paced {
-							c.Resilience.RatePerSecond = -1
-						}
-					}}
+					var opts jira.Options
+					if !tc.paced {
+						opts.Resilience.RatePerSecond = -1
+					}
+					svc := &link.Service{Store: f.db, Tickets: f.tickets, Now: time.Now, Providers: tracker.NewRegistry(jira.Factories(opts)...)}
 					if _, err := svc.Sync(context.Background(), f.tenant); err != nil { // settle the stored statuses
 						b.Fatal(err)
 					}

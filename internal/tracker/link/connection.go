@@ -13,25 +13,38 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
-	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
-// TokenSecret is the name of the secret that holds a provider's token: the
-// API token (Jira Cloud) or the personal access token (Server/Data Center).
+// TokenSecret is the name of the secret that holds the token of a
+// connection to provider ("jira.token"): an API token or a personal access
+// token.
 func TokenSecret(provider string) string { return provider + ".token" }
 
-// Connection is a tenant's tracker connection as stored and shown; the
-// token is never part of it.
+// Connection is a tenant's tracker connection as stored and shown: its
+// kind and provider-neutral settings. The token is never part of it.
 type Connection struct {
 	TenantID string `json:"-"`
 	// Configured is false when the tenant never saved a connection.
-	Configured bool        `json:"configured"`
-	Provider   string      `json:"provider" enum:"jira"`
-	BaseURL    string      `json:"base_url"`
-	Flavor     jira.Flavor `json:"flavor" enum:"cloud,server"`
-	// Email is the Jira Cloud account (basic auth with the API token).
-	Email string `json:"email,omitempty"`
-	// Enabled turns false by itself when Jira rejects the credentials.
+	Configured bool `json:"configured"`
+	// Kind picks the provider from the registry: jira_cloud, jira_server.
+	Kind tracker.Kind `json:"kind"`
+	// Provider is the tracker the kind belongs to ("jira"), as links
+	// record it.
+	Provider string `json:"provider"`
+	BaseURL  string `json:"base_url"`
+	// Username is the account the token belongs to, for kinds that sign in
+	// with both (Jira Cloud: the account's email).
+	Username string `json:"username,omitempty"`
+	ConnectionState
+}
+
+// ConnectionState is where a connection stands, whatever its kind: on or
+// off and why, whether its token is stored, and who saved it when. Views
+// of a connection (the Jira settings API) show it as it is.
+type ConnectionState struct {
+	// Enabled turns false by itself when the tracker rejects the
+	// credentials.
 	Enabled        bool       `json:"enabled"`
 	DisabledReason string     `json:"disabled_reason,omitempty"`
 	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
@@ -41,24 +54,13 @@ type Connection struct {
 	UpdatedBy      string     `json:"updated_by,omitempty"`
 }
 
-// jiraConfig is the client configuration of the connection with token.
-func (c Connection) jiraConfig(token string) jira.Config {
-	cfg := jira.Config{BaseURL: c.BaseURL, Flavor: c.Flavor}
-	if c.Flavor == jira.Cloud {
-		cfg.Email, cfg.APIToken = c.Email, token
-	} else {
-		cfg.PersonalAccessToken = token
-	}
-	return cfg
-}
-
 // Input is a connection as an admin saves it.
 type Input struct {
-	BaseURL string
-	Flavor  jira.Flavor
-	Email   string
+	Kind     tracker.Kind
+	BaseURL  string
+	Username string
 	// Token replaces the stored token; empty keeps it (not allowed when
-	// there is none, or when the base URL or flavor change).
+	// there is none, or when the base URL's host or the kind change).
 	Token string
 	// Enabled false saves the connection switched off; nil means on.
 	Enabled *bool
@@ -74,15 +76,15 @@ func requireEdit(p auth.Principal) error {
 	return nil
 }
 
-// Connection returns the tenant's Jira connection; Configured is false
-// (and the rest defaults) when none was saved.
+// Connection returns the tenant's tracker connection; Configured is false
+// (and the rest zero) when none was saved.
 func (s *Service) Connection(ctx context.Context, p auth.Principal) (Connection, error) {
 	if err := requireEdit(p); err != nil {
 		return Connection{}, err
 	}
-	c, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
+	c, err := s.Store.TrackerConnection(ctx, p.TenantID)
 	if apperr.Is(err, apperr.NotFound) {
-		return Connection{Provider: ProviderJira, Flavor: jira.Cloud}, nil
+		return Connection{}, nil
 	}
 	if err != nil {
 		return Connection{}, fmt.Errorf("link.Connection: %w", err)
@@ -90,37 +92,41 @@ func (s *Service) Connection(ctx context.Context, p auth.Principal) (Connection,
 	return c, nil
 }
 
-// SaveConnection validates and stores the tenant's Jira connection and its
-// token (encrypted, in the same transaction). Saving turns the connection
-// on again unless in.Enabled says otherwise, and then enqueues the creation
-// of every issue still pending (those left waiting while it was off).
+// SaveConnection validates and stores the tenant's tracker connection and
+// its token (encrypted, in the same transaction); it replaces the one
+// saved before. Saving turns the connection on again unless in.Enabled
+// says otherwise, and then enqueues the creation of every issue still
+// pending (those left waiting while it was off).
 func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input) (Connection, error) {
 	if err := requireEdit(p); err != nil {
 		return Connection{}, err
 	}
-	old, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
+	old, err := s.Store.TrackerConnection(ctx, p.TenantID)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
 	}
 	now := s.now()
-	c := Connection{TenantID: p.TenantID, Configured: true, Provider: ProviderJira, BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"),
-		Flavor: jira.Flavor(strings.TrimSpace(string(in.Flavor))), Email: strings.TrimSpace(in.Email), Enabled: in.Enabled == nil || *in.Enabled,
-		CreatedAt: now, UpdatedAt: now, UpdatedBy: p.Label, TokenSet: true}
+	kind := tracker.Kind(strings.TrimSpace(string(in.Kind)))
+	f, known := s.Providers.Lookup(kind)
+	c := Connection{TenantID: p.TenantID, Configured: true, Kind: kind, Provider: f.Provider,
+		BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"), Username: strings.TrimSpace(in.Username),
+		ConnectionState: ConnectionState{Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now,
+			UpdatedBy: p.Label, TokenSet: true}}
 	if old.Configured {
 		c.CreatedAt = old.CreatedAt
 	}
-	if c.Flavor == jira.Server {
-		c.Email = ""
+	if !f.SignsInWithUsername {
+		c.Username = ""
 	}
 	if !c.Enabled {
 		c.DisabledReason, c.DisabledAt = "switched off by "+p.Label, &now
 	}
-	if err := validate(c, in.Token, old); err != nil {
+	if err := s.validate(c, f, known, in.Token, old); err != nil {
 		return Connection{}, err
 	}
 	var jobs []jobargs.Args
 	if c.Enabled {
-		refs, err := s.Store.PendingTrackerLinks(ctx, p.TenantID, ProviderJira)
+		refs, err := s.Store.PendingTrackerLinks(ctx, p.TenantID)
 		if err != nil {
 			return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
 		}
@@ -137,7 +143,7 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 	if old.Configured {
 		before = connAudit(old, false)
 	}
-	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", ProviderJira, before, connAudit(c, in.Token != ""))
+	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", c.Provider, before, connAudit(c, in.Token != ""))
 	var token []byte
 	if in.Token != "" {
 		token = []byte(in.Token)
@@ -149,29 +155,34 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 	return c, nil
 }
 
-// validate checks an input against Jira's rules and the stored connection.
-func validate(c Connection, token string, old Connection) error {
+// validate checks an input against its kind's rules and the stored
+// connection, reporting every problem at once.
+func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection) error {
 	var v apperr.Validation
-	placeholder := token
-	if placeholder == "" {
-		placeholder = "kept"
+	if msg := tracker.BaseURLProblem(c.BaseURL); msg != "" {
+		v.Add("base_url", "%s", msg)
 	}
-	if err := c.jiraConfig(placeholder).Validate(); err != nil {
-		for _, f := range apperr.FieldsOf(err) {
-			v.Add(f.Field, "%s", f.Message)
+	switch {
+	case c.Kind == "":
+		v.Add("kind", "is required")
+	case !known:
+		v.Add("kind", "must be one of %s", s.Providers.KindNames())
+	case f.Check != nil:
+		for _, fe := range apperr.FieldsOf(f.Check(tracker.Settings{BaseURL: c.BaseURL, Username: c.Username})) {
+			v.Add(fe.Field, "%s", fe.Message)
 		}
 	}
 	v.Check(utf8.RuneCountInString(c.BaseURL) <= 500, "base_url", "must be at most 500 characters")
-	v.Check(utf8.RuneCountInString(c.Email) <= 254, "email", "must be at most 254 characters")
+	v.Check(utf8.RuneCountInString(c.Username) <= 254, "username", "must be at most 254 characters")
 	v.Check(len(token) <= MaxToken, "token", "must be at most %d bytes", MaxToken)
 	v.Check(!strings.ContainsAny(token, "\r\n"), "token", "must be a single line")
 	if token == "" {
 		switch {
 		case !old.Configured || !old.TokenSet:
 			v.Add("token", "is required")
-		case old.Flavor != c.Flavor || host(old.BaseURL) != host(c.BaseURL):
+		case old.Kind != c.Kind || host(old.BaseURL) != host(c.BaseURL):
 			// A stored token is never sent to a different site.
-			v.Add("token", "is required again when the base URL's host or the flavor change")
+			v.Add("token", "is required again when the base URL's host or the connection kind change")
 		}
 	}
 	return v.Err()
@@ -187,7 +198,7 @@ func host(raw string) string {
 
 // connAudit is what the audit log records of a connection: never a token.
 func connAudit(c Connection, tokenChanged bool) map[string]any {
-	m := map[string]any{"base_url": c.BaseURL, "flavor": c.Flavor, "email": c.Email, "enabled": c.Enabled}
+	m := map[string]any{"kind": c.Kind, "base_url": c.BaseURL, "username": c.Username, "enabled": c.Enabled}
 	if tokenChanged {
 		m["token_changed"] = true
 	}
@@ -197,7 +208,7 @@ func connAudit(c Connection, tokenChanged bool) map[string]any {
 // TestResult is the answer of a connection test.
 type TestResult struct {
 	OK bool `json:"ok"`
-	// Account is the name VendorSync acts as in Jira.
+	// Account is the name VendorSync acts as in the tracker.
 	Account   string `json:"account,omitempty"`
 	Message   string `json:"message"`
 	Kind      string `json:"kind,omitempty" doc:"The failure kind: unauthorized, forbidden, not_found, rate_limited, unavailable, bad_request, permanent."`
@@ -213,25 +224,22 @@ var testKinds = map[httpx.Kind]string{
 }
 
 // TestConnection checks the stored connection (even a disabled one) with a
-// fresh client and reports the account; a failing Jira is a result, not an
-// error.
+// fresh client and reports the account; a failing tracker is a result,
+// not an error.
 func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestResult, error) {
 	if err := requireEdit(p); err != nil {
 		return TestResult{}, err
 	}
-	c, err := s.Store.TrackerConnection(ctx, p.TenantID, ProviderJira)
-	if apperr.Is(err, apperr.NotFound) {
-		return TestResult{}, apperr.E(apperr.Conflict, "Jira is not connected yet: save the connection first")
-	}
+	c, f, err := s.connection(ctx, p.TenantID)
 	if err != nil {
-		return TestResult{}, fmt.Errorf("link.TestConnection: %w", err)
+		return TestResult{}, err
 	}
-	cl, err := s.build(ctx, c)
+	cl, err := s.build(ctx, c, f)
 	if err != nil {
 		return TestResult{}, err
 	}
 	start := time.Now()
-	account, err := cl.Test(ctx)
+	account, err := cl.tracker.Test(ctx)
 	res := TestResult{LatencyMS: time.Since(start).Milliseconds()}
 	if err != nil {
 		res.Kind, res.Message = testKinds[httpx.KindOf(err)], apperr.MessageOf(err)
@@ -245,25 +253,26 @@ func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestRes
 	return res, nil
 }
 
-// disable switches the connection off after Jira rejected its credentials
-// and alerts the admins urgently, once: a connection already off is left
-// as it is, and its alert is not written again.
-func (s *Service) disable(ctx context.Context, tenantID string, cause error) error {
-	reason := "Jira rejected the credentials (HTTP 401)"
+// disable switches the connection of cl off after its tracker rejected the
+// credentials and alerts the admins urgently, once: a connection already
+// off is left as it is, and its alert is not written again.
+func (s *Service) disable(ctx context.Context, tenantID string, cl client, cause error) error {
+	name := cl.kind.Name
+	reason := name + " rejected the credentials (HTTP 401)"
 	if msg := apperr.MessageOf(cause); msg != "" {
 		reason += ": " + oneLine(msg)
 	}
-	a := Alert{Urgent: true, Kind: "tracker.unauthorized", Subject: "Jira connection disabled",
+	a := Alert{Urgent: true, Kind: "tracker.unauthorized", Subject: name + " connection disabled",
 		Message: reason + ". No issue is created or synced until an admin saves the connection with valid credentials."}
 	sys := auth.System(tenantID)
 	evs := []audit.Event{
-		audit.Record(sys, "tracker.connection.disable", "tracker_connection", ProviderJira,
+		audit.Record(sys, "tracker.connection.disable", "tracker_connection", cl.conn.Provider,
 			map[string]any{"enabled": true}, map[string]any{"enabled": false, "disabled_reason": reason}),
-		alertEvent(tenantID, "tracker_connection", ProviderJira, a),
+		alertEvent(tenantID, "tracker_connection", cl.conn.Provider, a),
 	}
-	if _, err := s.Store.DisableTrackerConnection(ctx, tenantID, ProviderJira, reason, s.now(), evs,
+	if _, err := s.Store.DisableTrackerConnection(ctx, tenantID, reason, s.now(), evs,
 		s.alertJobs(ctx, tenantID, a)); err != nil {
-		return fmt.Errorf("disable jira connection of tenant %s: %w", tenantID, err)
+		return fmt.Errorf("disable %s connection of tenant %s: %w", cl.conn.Provider, tenantID, err)
 	}
 	s.forget(tenantID)
 	return nil

@@ -82,7 +82,7 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 	}
 	// From here on this attempt holds the lease; every path ends in finish,
 	// which releases it.
-	p, err := s.provider(ctx, tenantID)
+	cl, err := s.provider(ctx, tenantID)
 	if apperr.Is(err, apperr.Conflict) {
 		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: apperr.MessageOf(err)}, nil, nil)
 	}
@@ -94,33 +94,49 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 		return s.abandon(ctx, l, fmt.Errorf("build the issue: %w", err))
 	}
 	actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
-	iss, created, err := tracker.CreateOnce(actx, p, spec)
+	iss, created, err := tracker.CreateOnce(actx, cl.tracker, spec)
 	cancel()
 	if err == nil {
 		ev := audit.Record(auth.System(tenantID), "tracker_link.create", "tracker_link", l.ID,
 			map[string]any{"sync_status": l.SyncStatus},
 			map[string]any{"sync_status": Created, "issue_key": iss.Key, "ticket_id": l.TicketID,
 				"application_id": l.ApplicationID, "found_existing": !created})
-		return s.finish(ctx, l, Outcome{SyncStatus: Created, Issue: iss, CountAttempt: true}, []audit.Event{ev}, nil)
+		o := Outcome{SyncStatus: Created, Issue: iss, Provider: cl.conn.Provider, CountAttempt: true}
+		return s.finish(ctx, l, o, []audit.Event{ev}, nil)
 	}
-	return s.failed(ctx, l, spec, err)
+	return s.failed(ctx, l, cl, spec, err)
+}
+
+// advice says what an admin should fix after the tracker of cl refused to
+// create the issue of spec with a failure of kind k: the provider's own
+// words when it has them (its permission names), else the general ones.
+func advice(cl client, k httpx.Kind, spec tracker.IssueSpec) string {
+	if cl.kind.Advice != nil {
+		if a := cl.kind.Advice(k, spec.ProjectKey); a != "" {
+			return a
+		}
+	}
+	switch k {
+	case httpx.BadRequest:
+		return "check the application's project key and issue type"
+	case httpx.Permission:
+		return "the " + cl.kind.Name + " account needs permission to create issues in " + spec.ProjectKey
+	case httpx.NotFound:
+		return "the project key " + spec.ProjectKey + " is wrong"
+	}
+	return "check the " + cl.kind.Name + " connection and the application's project key"
 }
 
 // failed applies the seed's error table to a failed attempt.
-func (s *Service) failed(ctx context.Context, l Link, spec tracker.IssueSpec, err error) (Result, error) {
+func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.IssueSpec, err error) (Result, error) {
 	msg := oneLine(apperr.MessageOf(err))
 	sys := auth.System(l.TenantID)
 	switch kind := httpx.KindOf(err); kind {
 	case httpx.BadRequest, httpx.Permission, httpx.NotFound, httpx.Permanent:
-		hint := map[httpx.Kind]string{
-			httpx.BadRequest: "check the application's project key and issue type",
-			httpx.Permanent:  "check the Jira connection and the application's project key",
-			httpx.Permission: "the Jira account needs Browse Projects and Create Issues on " + spec.ProjectKey,
-			httpx.NotFound:   "the project key " + spec.ProjectKey + " is wrong",
-		}[kind]
+		name := cl.kind.Name
 		a := Alert{Kind: "tracker.issue_failed", TicketID: l.TicketID, LinkID: l.ID,
-			Subject: "Jira issue not created for " + l.TicketKey + " / " + l.ApplicationName,
-			Message: msg + " — " + hint + ", then retry the link under Settings → Jira."}
+			Subject: name + " issue not created for " + l.TicketKey + " / " + l.ApplicationName,
+			Message: msg + " — " + advice(cl, kind, spec) + ", then retry the link under Settings → " + name + "."}
 		evs := []audit.Event{
 			audit.Record(sys, "tracker_link.fail", "tracker_link", l.ID, map[string]any{"sync_status": l.SyncStatus},
 				map[string]any{"sync_status": Failed, "error": msg}),
@@ -128,7 +144,7 @@ func (s *Service) failed(ctx context.Context, l Link, spec tracker.IssueSpec, er
 		}
 		return s.finish(ctx, l, Outcome{SyncStatus: Failed, LastError: msg, CountAttempt: true}, evs, &a)
 	case httpx.Auth:
-		if derr := s.disable(ctx, l.TenantID, err); derr != nil {
+		if derr := s.disable(ctx, l.TenantID, cl, err); derr != nil {
 			return Result{}, derr
 		}
 		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg, CountAttempt: true}, nil, nil)
@@ -171,7 +187,7 @@ func (s *Service) abandon(ctx context.Context, l Link, cause error) (Result, err
 // finish records an outcome on l (releasing its lease), with the jobs of
 // the alert it carries.
 func (s *Service) finish(ctx context.Context, l Link, o Outcome, evs []audit.Event, a *Alert) (Result, error) {
-	// An issue Jira created must be recorded even when the job is being
+	// An issue the tracker created must be recorded even when the job is being
 	// stopped right now; a bounded write outlives the job's context.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()

@@ -44,7 +44,7 @@ func TestLinksAndJobsCommitWithTheTicket(t *testing.T) {
 			if got := f.createJobs(t); len(got) != 0 {
 				t.Errorf("create jobs after the rollback: %v", got)
 			}
-			items, err := db.PendingTrackerLinks(ctx, f.tenant, link.ProviderJira)
+			items, err := db.PendingTrackerLinks(ctx, f.tenant)
 			if err != nil || len(items) != 0 {
 				t.Errorf("links after the rollback: %v %v", items, err)
 			}

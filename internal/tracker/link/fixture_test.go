@@ -13,11 +13,13 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -92,6 +94,14 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	t.Helper()
+	f := newUnconnectedFixture(t, db, flavor)
+	f.connect(t)
+	return f
+}
+
+// newUnconnectedFixture is the fixture before an admin connects the tracker.
+func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "acme", "Acme", "admin@acme.test")
 	if err != nil {
@@ -105,11 +115,9 @@ func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	f.alerts.queue = f.queue
 	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs}}
 	f.svc = &link.Service{Store: db, Tickets: f.tickets, BaseURL: "https://vs.example.com",
-		Consequences: link.Consequences{Alert: f.alerts.job}, Now: f.clock.now, ConfigureJira: func(c *jira.Config) {
-			c.Timeout = 500 * time.Millisecond
-			c.Resilience.RatePerSecond = -1
-			c.Resilience.InitialBackoff, c.Resilience.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
-		}}
+		Consequences: link.Consequences{Alert: f.alerts.job}, Now: f.clock.now,
+		Providers: tracker.NewRegistry(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond,
+			Resilience: httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}})...)}
 	if f.vendor, err = f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: "Visa", Tier: registry.Tier1}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,14 +125,13 @@ func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	if err := db.CreateTeam(ctx, f.team, audit.Record(f.sys, "team.create", "team", f.team.ID, nil, f.team)); err != nil {
 		t.Fatal(err)
 	}
-	f.connect(t)
 	return f
 }
 
 // connect saves the tenant's connection to the fake Jira.
 func (f *fixture) connect(t testing.TB) {
 	t.Helper()
-	in := link.Input{BaseURL: f.jira.URL, Flavor: f.flavor, Email: jiratest.Email, Token: jiratest.APIToken}
+	in := link.Input{Kind: f.flavor.Kind(), BaseURL: f.jira.URL, Username: jiratest.Email, Token: jiratest.APIToken}
 	if f.flavor == jira.Server {
 		in.Token = jiratest.PAT
 	}

@@ -1,9 +1,12 @@
 // Package link keeps a ticket's tracker issues: one link per (ticket,
 // application that uses a tracker), the issue created for it exactly once,
 // and its status read back in batches so the ticket follows its issues
-// (open → in_progress → resolved). It also holds the tenant's Jira
-// connection. VendorSync only creates issues and reads their status here:
-// it never transitions, edits or deletes them.
+// (open → in_progress → resolved). It also holds the tenant's tracker
+// connection: a kind and provider-neutral settings, turned into a
+// tracker.Provider by the registry the program gives the Service, so this
+// package names no tracker. VendorSync only creates issues, comments on
+// them and reads their status here: it never transitions, edits or deletes
+// them.
 //
 // The flow: the store writes a pending link for every tracker application
 // of a new ticket, and FollowUp's create jobs commit in the same
@@ -25,10 +28,6 @@ import (
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
-
-// ProviderJira is the only provider today; links and connections carry the
-// name so GitHub, GitLab and Gitea can join without a migration.
-const ProviderJira = "jira"
 
 // SyncStatus is where a link stands with its issue.
 type SyncStatus string
@@ -59,7 +58,7 @@ type Link struct {
 	TicketKey       string                 `json:"ticket_key" doc:"The ticket's human key, VS-0042."`
 	ApplicationID   string                 `json:"application_id"`
 	ApplicationName string                 `json:"application_name"`
-	Provider        string                 `json:"provider" enum:"jira"`
+	Provider        string                 `json:"provider" doc:"The tracker the issue is in (jira), from the tenant's connection; empty while none is connected."`
 	IdempotencyKey  string                 `json:"idempotency_key" doc:"Carried by the issue as the label vsid-<key>, so a retry finds it instead of creating another."`
 	IssueKey        string                 `json:"issue_key,omitempty" doc:"The tracker's key, PAY-9421; empty until created."`
 	IssueURL        string                 `json:"issue_url,omitempty"`
@@ -96,7 +95,9 @@ type Outcome struct {
 	TenantID, LinkID string
 	SyncStatus       SyncStatus
 	Issue            tracker.Issue // set when the issue exists
-	LastError        string
+	// Provider is the tracker the issue was created in (with Issue).
+	Provider  string
+	LastError string
 	// CountAttempt adds one to the link's attempts (429 waits do not count).
 	CountAttempt bool
 	At           time.Time
@@ -133,23 +134,29 @@ type SyncItem struct {
 // Store is what links need from storage; every read and write is scoped by
 // tenant, except the few that serve the periodic jobs of every tenant.
 type Store interface {
-	// TrackerConnection returns the tenant's connection to provider;
+	// TrackerConnection returns the tenant's connection (one per tenant);
 	// apperr.NotFound when none was saved.
-	TrackerConnection(ctx context.Context, tenantID, provider string) (Connection, error)
-	// TrackerToken decrypts the connection's token; apperr.NotFound when none.
+	TrackerConnection(ctx context.Context, tenantID string) (Connection, error)
+	// TrackerToken decrypts the token of the tenant's connection to
+	// provider; apperr.NotFound when none.
 	TrackerToken(ctx context.Context, tenantID, provider string) ([]byte, error)
-	// SaveTrackerConnection writes the connection, its token when not nil,
-	// the audit row and the jobs in one transaction.
+	// SaveTrackerConnection writes the connection in place of the tenant's
+	// previous one, its token when not nil, the audit row and the jobs in
+	// one transaction; the links without an issue follow it to its
+	// provider.
 	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []jobargs.Args) error
-	// DisableTrackerConnection turns an enabled connection off with the
-	// reason and writes evs and jobs; false when it was not enabled
-	// (nothing written).
-	DisableTrackerConnection(ctx context.Context, tenantID, provider, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error)
+	// DisableTrackerConnection turns the tenant's enabled connection off
+	// with the reason and writes evs and jobs; false when it was not
+	// enabled (nothing written).
+	DisableTrackerConnection(ctx context.Context, tenantID, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error)
 	// EnabledTrackerTenants lists the tenants whose connection is enabled.
-	EnabledTrackerTenants(ctx context.Context, provider string) ([]string, error)
+	EnabledTrackerTenants(ctx context.Context) ([]string, error)
 
 	TrackerLink(ctx context.Context, tenantID, id string) (Link, error)
 	TrackerLinkFor(ctx context.Context, tenantID, ticketID, applicationID string) (Link, error)
+	// TrackerLinkByIssue returns the created link of the issue with the
+	// tracker's key issueKey; apperr.NotFound when none.
+	TrackerLinkByIssue(ctx context.Context, tenantID, issueKey string) (Link, error)
 	// TicketTrackerLinks lists a ticket's links by application name.
 	TicketTrackerLinks(ctx context.Context, tenantID, ticketID string) ([]Link, error)
 	ListTrackerLinks(ctx context.Context, tenantID string, f Filter) ([]Link, string, error)
@@ -163,7 +170,7 @@ type Store interface {
 	// enqueues job, with ev, in one transaction.
 	RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error
 	// PendingTrackerLinks lists a tenant's pending links.
-	PendingTrackerLinks(ctx context.Context, tenantID, provider string) ([]Ref, error)
+	PendingTrackerLinks(ctx context.Context, tenantID string) ([]Ref, error)
 	// RetryableTrackerLinks lists, for every tenant with an enabled
 	// connection, orphan links and pending links untouched since before.
 	RetryableTrackerLinks(ctx context.Context, before time.Time) ([]Ref, error)

@@ -95,10 +95,10 @@ func (s *Service) RetryDue(ctx context.Context) (int, error) {
 	return len(jobs), nil
 }
 
-// SyncTenants lists the tenants whose Jira connection is enabled, for the
-// periodic sync to fan out over.
+// SyncTenants lists the tenants whose tracker connection is enabled, for
+// the periodic sync to fan out over.
 func (s *Service) SyncTenants(ctx context.Context) ([]string, error) {
-	ids, err := s.Store.EnabledTrackerTenants(ctx, ProviderJira)
+	ids, err := s.Store.EnabledTrackerTenants(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("link.SyncTenants: %w", err)
 	}

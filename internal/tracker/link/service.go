@@ -11,11 +11,9 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
-	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 )
 
 // Service runs the tracker links of every tenant. Safe for concurrent use.
@@ -28,11 +26,10 @@ type Service struct {
 	BaseURL string
 	// Consequences are the jobs tracker outcomes cause (admin alerts).
 	Consequences Consequences
-	// ConfigureJira, when set, adjusts every Jira client's configuration
-	// (timeouts, HTTP client) before it is built.
-	ConfigureJira func(*jira.Config)
-	// Telemetry receives the tracker clients' metrics and debug logs.
-	Telemetry httpx.Telemetry
+	// Providers builds a connection's client from its kind and settings;
+	// the program registers every tracker it links in. A connection of a
+	// kind it lacks cannot be used, like a disabled one.
+	Providers *tracker.Registry
 	// SearchConcurrency is how many chunk searches a sync runs at once;
 	// DefaultSearchConcurrency when zero.
 	SearchConcurrency int
@@ -41,14 +38,16 @@ type Service struct {
 	Logger *slog.Logger
 
 	mu      sync.Mutex
-	clients map[string]cachedClient // by tenant
+	clients map[string]client // by tenant
 }
 
-// cachedClient keeps one client per connection version, so pacing and the
-// circuit breaker see all of a tenant's traffic.
-type cachedClient struct {
-	version time.Time
-	p       tracker.Provider
+// client is a tenant's connection with the factory of its kind and the
+// provider built from it. One is kept per connection version, so pacing
+// and the circuit breaker see all of a tenant's traffic.
+type client struct {
+	conn    Connection
+	kind    tracker.Factory
+	tracker tracker.Provider
 }
 
 // DefaultSearchConcurrency is how many chunk searches run at once.
@@ -69,68 +68,76 @@ func (s *Service) log() *slog.Logger {
 	return s.Logger
 }
 
-// errNotConnected explains why no issue can be created or read right now.
-func errNotConnected(c Connection, err error) error {
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return apperr.E(apperr.Conflict, "Jira is not connected: an admin can connect it under Settings → Jira")
-	case err != nil:
-		return err
-	case !c.Enabled:
-		msg := "the Jira connection is disabled"
+// errNoConnection is why nothing can be done with a tenant's tracker before
+// an admin connects one.
+func errNoConnection() error {
+	return apperr.E(apperr.Conflict, "no issue tracker is connected: an admin can connect one under Settings")
+}
+
+// connection returns the tenant's connection and the factory of its kind:
+// a Conflict error when none was saved or its kind is not registered.
+func (s *Service) connection(ctx context.Context, tenantID string) (Connection, tracker.Factory, error) {
+	c, err := s.Store.TrackerConnection(ctx, tenantID)
+	if apperr.Is(err, apperr.NotFound) {
+		return Connection{}, tracker.Factory{}, errNoConnection()
+	}
+	if err != nil {
+		return Connection{}, tracker.Factory{}, fmt.Errorf("tracker connection of tenant %s: %w", tenantID, err)
+	}
+	f, ok := s.Providers.Lookup(c.Kind)
+	if !ok {
+		return c, f, apperr.E(apperr.Conflict, "the tracker connection is of kind %q, which this server does not support", c.Kind)
+	}
+	return c, f, nil
+}
+
+// provider returns the tenant's tracker client, or a Conflict error when
+// no tracker is connected or the connection is disabled.
+func (s *Service) provider(ctx context.Context, tenantID string) (client, error) {
+	c, f, err := s.connection(ctx, tenantID)
+	if err != nil {
+		return client{}, err
+	}
+	if !c.Enabled {
+		msg := "the " + f.Name + " connection is disabled"
 		if c.DisabledReason != "" {
 			msg += ": " + c.DisabledReason
 		}
-		return apperr.E(apperr.Conflict, "%s", msg)
-	}
-	return nil
-}
-
-// provider returns the tenant's Jira client, or a Conflict error when Jira
-// is not connected or the connection is disabled.
-func (s *Service) provider(ctx context.Context, tenantID string) (tracker.Provider, error) {
-	c, err := s.Store.TrackerConnection(ctx, tenantID, ProviderJira)
-	if err := errNotConnected(c, err); err != nil {
-		return nil, err
+		return client{}, apperr.E(apperr.Conflict, "%s", msg)
 	}
 	s.mu.Lock()
 	cached, ok := s.clients[tenantID]
 	s.mu.Unlock()
-	if ok && cached.version.Equal(c.UpdatedAt) {
-		return cached.p, nil
+	if ok && cached.conn.UpdatedAt.Equal(c.UpdatedAt) {
+		return cached, nil
 	}
-	p, err := s.build(ctx, c)
+	cl, err := s.build(ctx, c, f)
 	if err != nil {
-		return nil, err
+		return client{}, err
 	}
 	s.mu.Lock()
 	if s.clients == nil {
-		s.clients = map[string]cachedClient{}
+		s.clients = map[string]client{}
 	}
-	s.clients[tenantID] = cachedClient{version: c.UpdatedAt, p: p}
+	s.clients[tenantID] = cl
 	s.mu.Unlock()
-	return p, nil
+	return cl, nil
 }
 
-// build makes a client of a stored connection.
-func (s *Service) build(ctx context.Context, c Connection) (*jira.Client, error) {
-	token, err := s.Store.TrackerToken(ctx, c.TenantID, ProviderJira)
+// build makes the client of a stored connection with its token.
+func (s *Service) build(ctx context.Context, c Connection, f tracker.Factory) (client, error) {
+	token, err := s.Store.TrackerToken(ctx, c.TenantID, c.Provider)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, apperr.E(apperr.Conflict, "the Jira connection has no token: an admin must save it again")
+		return client{}, apperr.E(apperr.Conflict, "the %s connection has no token: an admin must save it again", f.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("jira token of tenant %s: %w", c.TenantID, err)
+		return client{}, fmt.Errorf("%s token of tenant %s: %w", c.Provider, c.TenantID, err)
 	}
-	cfg := c.jiraConfig(string(token))
-	cfg.Telemetry = s.Telemetry
-	if s.ConfigureJira != nil {
-		s.ConfigureJira(&cfg)
-	}
-	cl, err := jira.New(cfg)
+	p, err := f.New(tracker.Settings{BaseURL: c.BaseURL, Username: c.Username, Token: string(token)})
 	if err != nil {
-		return nil, fmt.Errorf("jira client of tenant %s: %w", c.TenantID, err)
+		return client{}, fmt.Errorf("%s client of tenant %s: %w", c.Kind, c.TenantID, err)
 	}
-	return cl, nil
+	return client{conn: c, kind: f, tracker: p}, nil
 }
 
 // forget drops a tenant's cached client after its connection changed.

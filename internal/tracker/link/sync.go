@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -15,9 +17,12 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
-// MissingIssue is the last error of a link whose issue a search no longer
-// returns: deleted, moved to another project, or hidden from the account.
-const MissingIssue = "not found in Jira: deleted, moved or not visible to the VendorSync account"
+// MissingIssue is the last error of a link whose issue a search of the
+// tracker called name ("Jira") no longer returns: deleted, moved to another
+// project, or hidden from the account.
+func MissingIssue(name string) string {
+	return "not found in " + name + ": deleted, moved or not visible to the VendorSync account"
+}
 
 // SyncResult summarises one sync.
 type SyncResult struct {
@@ -77,80 +82,31 @@ func (s *Service) SyncTicket(ctx context.Context, p auth.Principal, number int64
 	return links, res, nil
 }
 
-// chunkResult is one chunk's search answer.
-type chunkResult struct {
-	items  []SyncItem
-	issues []tracker.Issue
-	err    error
-}
-
 // sync searches items' issues chunk by chunk (a few chunks at once),
-// writes each chunk's changes as it arrives, then re-evaluates the tickets.
+// writes each chunk's changes as its answer arrives (one write at a time),
+// then re-evaluates the tickets. A search that fails leaves its links for
+// the next sync while the other chunks go on. Two failures stop the sync:
+// the tracker rejecting the credentials (the connection is disabled) and
+// a database error. Once stopped, no further search starts, the ones in
+// flight are cancelled, and no answer that arrives afterwards is written.
 func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (SyncResult, error) {
 	res := SyncResult{Links: len(items)}
 	if len(items) == 0 {
 		return res, nil
 	}
-	p, err := s.provider(ctx, tenantID)
+	cl, err := s.provider(ctx, tenantID)
 	if err != nil {
 		return res, err
 	}
-	var chunks [][]SyncItem
-	for rest := items; len(rest) > 0; {
-		n := min(len(rest), tracker.MaxSearchChunk)
-		chunks, rest = append(chunks, rest[:n]), rest[n:]
+	run := &syncRun{s: s, tenantID: tenantID, cl: cl, res: &res}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.concurrency())
+	for rest := items; len(rest) > 0 && !run.isStopped(); {
+		chunk := rest[:min(len(rest), tracker.MaxSearchChunk)]
+		rest = rest[len(chunk):]
+		g.Go(func() error { return run.chunk(ctx, gctx, chunk) })
 	}
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	todo, done := make(chan []SyncItem), make(chan chunkResult)
-	var wg sync.WaitGroup
-	for range max(1, min(s.concurrency(), len(chunks))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ch := range todo {
-				keys := make([]string, len(ch))
-				for i, it := range ch {
-					keys[i] = it.IssueKey
-				}
-				issues, err := p.Search(cctx, keys)
-				select {
-				case done <- chunkResult{items: ch, issues: issues, err: err}:
-				case <-cctx.Done():
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(todo)
-		for _, ch := range chunks {
-			select {
-			case todo <- ch:
-			case <-cctx.Done():
-				return
-			}
-		}
-	}()
-	go func() { wg.Wait(); close(done) }()
-	var errs []error
-	for r := range done {
-		res.Searches++
-		if r.err != nil {
-			errs = append(errs, r.err)
-			if httpx.KindOf(r.err) == httpx.Auth {
-				cancel()
-				if err := s.disable(ctx, tenantID, r.err); err != nil {
-					errs = append(errs, err)
-				}
-			}
-			continue
-		}
-		if err := s.apply(ctx, tenantID, r.items, r.issues, &res); err != nil {
-			errs = append(errs, err)
-			cancel()
-		}
-	}
+	errs := append([]error{g.Wait()}, run.errs...)
 	if ctx.Err() == nil {
 		errs = append(errs, s.reevaluate(ctx, tenantID, items, &res)...)
 	}
@@ -160,6 +116,62 @@ func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (
 	return res, nil
 }
 
+// syncRun is the state one sync's workers share; mu guards it and
+// serialises their writes.
+type syncRun struct {
+	s        *Service
+	tenantID string
+	cl       client
+
+	mu      sync.Mutex
+	stopped bool
+	res     *SyncResult
+	errs    []error // searches that failed without stopping the sync
+}
+
+func (r *syncRun) isStopped() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stopped
+}
+
+// chunk searches one chunk's issues with gctx, which ends when the sync
+// stops, and writes what changed with ctx, so a write once begun is not
+// cut short. An error stops the sync.
+func (r *syncRun) chunk(ctx, gctx context.Context, items []SyncItem) error {
+	if r.isStopped() {
+		return nil
+	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = it.IssueKey
+	}
+	issues, err := r.cl.tracker.Search(gctx, keys)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		// The sync stopped while this search ran: its answer is not written.
+		return nil
+	}
+	r.res.Searches++
+	switch {
+	case httpx.KindOf(err) == httpx.Auth:
+		r.stopped = true
+		if derr := r.s.disable(ctx, r.tenantID, r.cl, err); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return err
+	case err != nil:
+		r.errs = append(r.errs, err)
+		return nil
+	}
+	if err := r.s.apply(ctx, r.tenantID, r.cl.kind.Name, items, issues, r.res); err != nil {
+		r.stopped = true
+		return err
+	}
+	return nil
+}
+
 func (s *Service) concurrency() int {
 	if s.SearchConcurrency > 0 {
 		return s.SearchConcurrency
@@ -167,14 +179,16 @@ func (s *Service) concurrency() int {
 	return DefaultSearchConcurrency
 }
 
-// apply diffs one chunk against its search answer and writes the changes;
-// it updates the chunk's items in place for the re-evaluation.
-func (s *Service) apply(ctx context.Context, tenantID string, items []SyncItem, issues []tracker.Issue, res *SyncResult) error {
+// apply diffs one chunk against its search answer from the tracker called
+// name and writes the changes; it updates the chunk's items in place for
+// the re-evaluation.
+func (s *Service) apply(ctx context.Context, tenantID, name string, items []SyncItem, issues []tracker.Issue, res *SyncResult) error {
 	byKey := make(map[string]tracker.Issue, len(issues))
 	for _, iss := range issues {
 		byKey[iss.Key] = iss
 	}
 	sys := auth.System(tenantID)
+	missing := MissingIssue(name)
 	var changes []StatusChange
 	var evs []audit.Event
 	synced := make([]string, 0, len(items))
@@ -183,9 +197,9 @@ func (s *Service) apply(ctx context.Context, tenantID string, items []SyncItem, 
 		iss, ok := byKey[it.IssueKey]
 		if !ok {
 			res.Missing++
-			if it.LastError != MissingIssue {
+			if it.LastError != missing {
 				changes = append(changes, StatusChange{LinkID: it.LinkID, StatusName: it.StatusName,
-					StatusCategory: it.StatusCategory, LastError: MissingIssue})
+					StatusCategory: it.StatusCategory, LastError: missing})
 			}
 			continue
 		}

@@ -198,7 +198,7 @@ func TestSyncMarksMissingIssues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if links[0].LastError != link.MissingIssue || links[1].LastError != "" || links[1].StatusName != "To Do" {
+		if links[0].LastError != link.MissingIssue("Jira") || links[1].LastError != "" || links[1].StatusName != "To Do" {
 			t.Errorf("links: %+v", links)
 		}
 	})

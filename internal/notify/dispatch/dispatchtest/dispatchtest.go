@@ -14,6 +14,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/email/smtptest"
@@ -24,6 +25,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -112,11 +114,8 @@ func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 	must(t, err)
 	f.Tickets = &ticket.Service{Store: db, Now: f.Clock.Now, Location: f.Settings.Location, Consequences: causes.Tickets}
 	f.Links = &link.Service{Store: db, Tickets: f.Tickets, BaseURL: "https://vs.example.com", Consequences: causes.Trackers,
-		Now: f.Clock.Now, ConfigureJira: func(c *jira.Config) {
-			c.Timeout = 2 * time.Second
-			c.Resilience.RatePerSecond = -1
-			c.Resilience.InitialBackoff, c.Resilience.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond
-		}}
+		Now: f.Clock.Now, Providers: tracker.NewRegistry(jira.Factories(jira.Options{Timeout: 2 * time.Second,
+			Resilience: httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}})...)}
 	f.Notify = &dispatch.Service{Store: db, Settings: f.Settings, Trackers: f.Links, Notices: notices, Configure: f.configure}
 	f.Monitor = &deadline.Monitor{Store: db, Tickets: f.Tickets, Settings: f.Settings, Notify: f.Notify, Now: f.Clock.Now}
 
@@ -132,7 +131,7 @@ func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 	f.App, err = reg.CreateApplication(ctx, f.Admin, registry.Application{Name: "PaymentService", Description: "Calls Visa.",
 		OwnerTeamID: f.Team.ID, CreatesTrackerIssue: true, TrackerProjectKey: "PAY", TrackerIssueType: "Task"})
 	must(t, err)
-	_, err = f.Links.SaveConnection(ctx, f.Admin, link.Input{BaseURL: f.Jira.URL, Flavor: jira.Cloud, Email: jiratest.Email,
+	_, err = f.Links.SaveConnection(ctx, f.Admin, link.Input{Kind: jira.KindCloud, BaseURL: f.Jira.URL, Username: jiratest.Email,
 		Token: jiratest.APIToken})
 	must(t, err)
 	_, err = f.Notify.SaveSettings(ctx, f.Admin, dispatch.Input{SlackEnabled: true, SlackToken: slacktest.Token,

@@ -1,0 +1,29 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+)
+
+// MigrateSchemaTo moves the schema up or down to version (the job queue's
+// is left alone), so a test can write rows as an older release did and
+// then migrate them.
+func (db *DB) MigrateSchemaTo(ctx context.Context, version int64) error {
+	p, err := db.schema()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate schema to %d: %w", version, err)
+	}
+	return nil
+}
