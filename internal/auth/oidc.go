@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
@@ -135,7 +136,7 @@ func (s *Service) linkOrProvision(ctx context.Context, tenantID string, id Ident
 	if len(name) > 200 {
 		name = strings.ToValidUTF8(name[:200], "")
 	}
-	u = User{ID: NewID(), TenantID: tenantID, Email: id.Email, Name: name, Role: role, TeamIDs: []string{},
+	u = User{ID: ident.New(), TenantID: tenantID, Email: id.Email, Name: name, Role: role, TeamIDs: []string{},
 		OIDCSubject: id.Subject, IsActive: true, CreatedAt: s.now(), UpdatedAt: s.now()}
 	ev := audit.Record(ssoActor(tenantID), "user.provision", "user", u.ID, nil, userView(u), flag)
 	var jobs []jobargs.Args

@@ -8,10 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
@@ -49,15 +48,6 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// NewID returns a new time-ordered primary key (UUIDv7).
-func NewID() string {
-	id, err := uuid.NewV7()
-	if err != nil {
-		panic(err) // only fails when crypto/rand does
-	}
-	return id.String()
-}
-
 // Bootstrap is the result of creating a tenant: its admin's one-time password.
 type Bootstrap struct {
 	Tenant   Tenant
@@ -84,8 +74,8 @@ func (s *Service) CreateTenant(ctx context.Context, slug, name, adminEmail strin
 	if err != nil {
 		return Bootstrap{}, err
 	}
-	t := Tenant{ID: NewID(), Slug: slug, Name: strings.TrimSpace(name), IsActive: true, CreatedAt: s.now()}
-	admin := User{ID: NewID(), TenantID: t.ID, Email: email, Name: "Administrator", Role: RoleAdmin,
+	t := Tenant{ID: ident.New(), Slug: slug, Name: strings.TrimSpace(name), IsActive: true, CreatedAt: s.now()}
+	admin := User{ID: ident.New(), TenantID: t.ID, Email: email, Name: "Administrator", Role: RoleAdmin,
 		PasswordHash: hash, IsActive: true, TeamIDs: []string{}}
 	sys := System(t.ID)
 	ev := audit.Record(sys, "tenant.create", "tenant", t.ID, nil, map[string]any{"slug": t.Slug, "name": t.Name, "admin": email})
@@ -229,7 +219,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, ro
 	}
 	full, prefix := NewAPIKeySecret()
 	kid, mk := s.Keys.MACKey("apikey")
-	k := APIKey{ID: NewID(), TenantID: p.TenantID, Name: name, Prefix: prefix, Role: role, CreatedBy: p.Label,
+	k := APIKey{ID: ident.New(), TenantID: p.TenantID, Name: name, Prefix: prefix, Role: role, CreatedBy: p.Label,
 		CreatedAt: s.now(), ExpiresAt: expiresAt, Hash: HashAPIKey(kid, mk, full), TeamIDs: teams}
 	ev := audit.Record(p, "apikey.create", "api_key", k.ID, nil, map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix, "team_ids": teams})
 	if err := s.Store.CreateAPIKey(ctx, k, ev); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // TeamInput is what a team is created from.
@@ -46,7 +47,7 @@ func (s *Service) CreateTeam(ctx context.Context, p Principal, in TeamInput) (Te
 	if err := p.Require(PermManageUsers); err != nil {
 		return Team{}, err
 	}
-	t := Team{ID: NewID(), TenantID: p.TenantID, Name: in.Name, Email: in.Email, SlackChannel: in.SlackChannel,
+	t := Team{ID: ident.New(), TenantID: p.TenantID, Name: in.Name, Email: in.Email, SlackChannel: in.SlackChannel,
 		ManagerEmail: in.ManagerEmail, IsActive: true, CreatedAt: s.now(), UpdatedAt: s.now()}
 	t, err := cleanTeam(t)
 	if err != nil {

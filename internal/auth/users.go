@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // NewUser is the input for creating a user.
@@ -57,7 +58,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 		}
 	}
 	teams := uniqueIDs(in.TeamIDs)
-	u := User{ID: NewID(), TenantID: p.TenantID, Email: email, Name: strings.TrimSpace(in.Name), Role: in.Role,
+	u := User{ID: ident.New(), TenantID: p.TenantID, Email: email, Name: strings.TrimSpace(in.Name), Role: in.Role,
 		TeamIDs: teams, PasswordHash: hash, SlackUserID: strings.TrimSpace(in.SlackUserID), IsActive: true,
 		CreatedAt: s.now(), UpdatedAt: s.now()}
 	ev := audit.Record(p, "user.create", "user", u.ID, nil, userView(u))

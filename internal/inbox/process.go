@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
@@ -143,7 +144,7 @@ func (s *Service) thread(ctx context.Context, sys auth.Principal, e Email, wait 
 func (s *Service) threadCompletion(sys auth.Principal, e Email, t ticket.Ticket, evidence string) *Completion {
 	now := s.now()
 	summary := threadSummary(e)
-	ev := ticket.TicketEvent{ID: auth.NewID(), TenantID: e.TenantID, TicketID: t.ID, Kind: ticket.EventThreadUpdate,
+	ev := ticket.TicketEvent{ID: ident.New(), TenantID: e.TenantID, TicketID: t.ID, Kind: ticket.EventThreadUpdate,
 		ActorID: sys.UserID, ActorLabel: sys.Label, Body: summary, EmailID: e.ID, CreatedAt: now}
 	e.Status, e.TicketID, e.DecisionSource, e.ProcessedAt = Thread, t.ID, SourceThread, &now
 	e.Decision = mustJSON(map[string]any{"thread": map[string]string{"ticket": t.Key(), "evidence": evidence},

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
@@ -93,7 +94,7 @@ func (s *Service) receive(ctx context.Context, actor auth.Principal, src mail.So
 // message and its attachments to the blob store first (write-once and
 // content-addressed, so a retried batch rewrites nothing).
 func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceRef, raw []byte, m mail.SourceEmail, perr error, now time.Time) (Email, error) {
-	e := Email{ID: auth.NewID(), TenantID: tenantID, SourceKind: src.Kind, SourceID: src.ID, ReceivedAt: now,
+	e := Email{ID: ident.New(), TenantID: tenantID, SourceKind: src.Kind, SourceID: src.ID, ReceivedAt: now,
 		Status: Received, CreatedAt: now, UpdatedAt: now, To: []mail.Address{}, References: []string{},
 		ForwardedSenders: []string{}, ParseErrors: []string{}, Attachments: []Attachment{}}
 	if perr != nil {
@@ -130,7 +131,7 @@ func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceR
 		if _, err := s.Blobs.Put(ctx, key, bytes.NewReader(a.Data)); err != nil {
 			return Email{}, fmt.Errorf("store attachment %q: %w", a.Filename, err)
 		}
-		e.Attachments = append(e.Attachments, Attachment{ID: auth.NewID(), Filename: a.Filename, ContentType: a.ContentType,
+		e.Attachments = append(e.Attachments, Attachment{ID: ident.New(), Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, SHA256: a.SHA256, BlobKey: key})
 	}
 	return e, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // normalizeApplication cleans a in place and records every problem in val;
@@ -63,7 +64,7 @@ func (s *Service) CreateApplication(ctx context.Context, p auth.Principal, in Ap
 		return Application{}, err
 	}
 	a := cloneApplication(in)
-	a.ID, a.TenantID, a.IsActive = auth.NewID(), p.TenantID, true
+	a.ID, a.TenantID, a.IsActive = ident.New(), p.TenantID, true
 	a.CreatedAt = s.now()
 	a.UpdatedAt = a.CreatedAt
 	if err := s.validateApplication(ctx, &a); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // validateRule normalizes r and checks its fields and that its vendor and
@@ -49,7 +50,7 @@ func (s *Service) CreateRule(ctx context.Context, p auth.Principal, in Rule) (Ru
 		return Rule{}, err
 	}
 	r := cloneRule(in)
-	r.ID, r.TenantID, r.IsActive = auth.NewID(), p.TenantID, true
+	r.ID, r.TenantID, r.IsActive = ident.New(), p.TenantID, true
 	r.CreatedAt = s.now()
 	r.UpdatedAt = r.CreatedAt
 	if err := s.validateRule(ctx, &r); err != nil {

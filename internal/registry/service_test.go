@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -34,7 +35,7 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	f := fixture{svc: &registry.Service{Store: db}, p: b.Admin.Principal()}
-	f.team = auth.Team{ID: auth.NewID(), TenantID: f.p.TenantID, Name: "Payments", IsActive: true}
+	f.team = auth.Team{ID: ident.New(), TenantID: f.p.TenantID, Name: "Payments", IsActive: true}
 	if err := db.CreateTeam(ctx, f.team, audit.Record(f.p, "team.create", "team", f.team.ID, nil, f.team)); err != nil {
 		t.Fatal(err)
 	}

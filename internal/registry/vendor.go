@@ -9,6 +9,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // normalizeVendor cleans v in place and reports every problem at once.
@@ -36,7 +37,7 @@ func (s *Service) CreateVendor(ctx context.Context, p auth.Principal, in Vendor)
 		return Vendor{}, err
 	}
 	v := cloneVendor(in)
-	v.ID, v.TenantID, v.IsActive = auth.NewID(), p.TenantID, true
+	v.ID, v.TenantID, v.IsActive = ident.New(), p.TenantID, true
 	v.CreatedAt = s.now()
 	v.UpdatedAt = v.CreatedAt
 	if err := normalizeVendor(&v); err != nil {

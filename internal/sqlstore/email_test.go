@@ -14,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
@@ -42,13 +43,13 @@ func newEmailFixture(t *testing.T, db *sqlstore.DB) *emailFixture {
 // after the previous one.
 func (f *emailFixture) email(p auth.Principal, messageID, subject string) inbox.NewEmail {
 	f.now = f.now.Add(time.Second)
-	id := auth.NewID()
+	id := ident.New()
 	return inbox.NewEmail{Email: inbox.Email{ID: id, TenantID: p.TenantID, MessageID: messageID, SourceKind: mail.SourceUpload,
 		From: mail.Address{Name: "Visa", Address: "notices@visa.com"}, To: []mail.Address{{Address: "ops@acme.test"}},
 		Subject: subject, ReceivedAt: f.now, InReplyTo: "", References: []string{"a@x"}, ForwardedSenders: []string{},
 		TextBody: "Body of " + subject, RawKey: p.TenantID + "/raw-email/2027/03/" + id + ".eml", RawSHA256: "ab", RawSize: 10,
 		ParseErrors: []string{}, Status: inbox.Received, CreatedAt: f.now, UpdatedAt: f.now,
-		Attachments: []inbox.Attachment{{ID: auth.NewID(), Filename: "notice.pdf", ContentType: "application/pdf", Size: 3,
+		Attachments: []inbox.Attachment{{ID: ident.New(), Filename: "notice.pdf", ContentType: "application/pdf", Size: 3,
 			SHA256: "cd", BlobKey: p.TenantID + "/attachment/2027/03/cd"}}},
 		Job: jobargs.EmailProcess{Tenant: jobargs.For(p.TenantID), EmailID: id}}
 }
@@ -190,7 +191,7 @@ func TestReceiveEmailsConcurrently(t *testing.T) {
 // mailSource inserts a mail source row (the mailbox module's table) for p.
 func mailSource(t *testing.T, db *sqlstore.DB, p auth.Principal, name string) string {
 	t.Helper()
-	id := auth.NewID()
+	id := ident.New()
 	q := `INSERT INTO mail_sources (id, tenant_id, name, kind, created_at, updated_at) VALUES (?, ?, ?, 'imap', ?, ?)`
 	now := time.Now().UTC()
 	err := db.InTx(context.Background(), func(tx *sqlstore.Tx) error {

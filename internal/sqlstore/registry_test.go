@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -40,7 +41,7 @@ func newRegFixture(t *testing.T, db *sqlstore.DB) *regFixture {
 // team creates a team in p's tenant.
 func (f *regFixture) team(t *testing.T, p auth.Principal, name string) auth.Team {
 	t.Helper()
-	tm := auth.Team{ID: auth.NewID(), TenantID: p.TenantID, Name: name, IsActive: true}
+	tm := auth.Team{ID: ident.New(), TenantID: p.TenantID, Name: name, IsActive: true}
 	if err := f.db.CreateTeam(context.Background(), tm, audit.Record(p, "team.create", "team", tm.ID, nil, tm)); err != nil {
 		t.Fatal(err)
 	}

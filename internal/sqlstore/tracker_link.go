@@ -9,7 +9,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
-	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -28,7 +28,7 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 		_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
 			idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?,
 			COALESCE((SELECT c.provider FROM tracker_connections c WHERE c.tenant_id = ?), ''), ?, ?, ?, ?, ?)`,
-			auth.NewID(), t.TenantID, t.ID, a.ApplicationID, t.TenantID, link.IdempotencyKey(t.ID, a.ApplicationID),
+			ident.New(), t.TenantID, t.ID, a.ApplicationID, t.TenantID, link.IdempotencyKey(t.ID, a.ApplicationID),
 			string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
 		if err != nil {
 			return translate(err, "tracker link")

@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -49,7 +50,7 @@ type Creation struct {
 func (c *Creation) Numbered(number int64) (Ticket, TicketEvent, audit.Event, []jobargs.Args) {
 	t := c.Ticket
 	t.Number = number
-	ev := TicketEvent{ID: auth.NewID(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventCreated, To: t.Status,
+	ev := TicketEvent{ID: ident.New(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventCreated, To: t.Status,
 		ActorID: c.actor.UserID, ActorLabel: c.actor.Label, EmailID: t.EmailID, CreatedAt: t.CreatedAt}
 	rec := audit.Record(c.actor, "ticket.create", "ticket", t.ID, nil, auditView(t))
 	var jobs []jobargs.Args
@@ -97,7 +98,7 @@ func (s *Service) Prepare(ctx context.Context, p auth.Principal, d Draft) (*Crea
 		return nil, err
 	}
 	now := s.now()
-	t := Ticket{ID: auth.NewID(), TenantID: p.TenantID, Status: Open, CreatedAt: now, UpdatedAt: now, Version: 1,
+	t := Ticket{ID: ident.New(), TenantID: p.TenantID, Status: Open, CreatedAt: now, UpdatedAt: now, Version: 1,
 		VendorID: strings.TrimSpace(d.VendorID), Topic: strings.TrimSpace(d.Topic), Summary: strings.TrimSpace(d.Summary),
 		EffectiveDate: Date(strings.TrimSpace(string(d.EffectiveDate))), Severity: d.Severity,
 		OwnerTeamID: strings.TrimSpace(d.OwnerTeamID), SLADays: d.SLADays, AlertChannel: strings.TrimSpace(d.AlertChannel),

@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -56,7 +57,7 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 
 func (f *fixture) team(t *testing.T, name string) auth.Team {
 	t.Helper()
-	tm := auth.Team{ID: auth.NewID(), TenantID: f.sys.TenantID, Name: name, IsActive: true}
+	tm := auth.Team{ID: ident.New(), TenantID: f.sys.TenantID, Name: name, IsActive: true}
 	if err := f.db.CreateTeam(context.Background(), tm, audit.Record(f.sys, "team.create", "team", tm.ID, nil, tm)); err != nil {
 		t.Fatal(err)
 	}

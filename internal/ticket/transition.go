@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 )
 
 // Transition moves a ticket as p asks, under the lifecycle rules of Steps:
@@ -70,7 +71,7 @@ func (s *Service) record(c *Change, p auth.Principal, steps []Step, req Request)
 		} else if st.To == Closed {
 			t.CloseReason = req.Reason
 		}
-		c.Events = append(c.Events, TicketEvent{ID: auth.NewID(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventTransition,
+		c.Events = append(c.Events, TicketEvent{ID: ident.New(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventTransition,
 			From: st.From, To: st.To, ActorID: p.UserID, ActorLabel: p.Label, Body: req.Reason, Flags: st.Flags, CreatedAt: now})
 		c.Audit = append(c.Audit, audit.Record(p, "ticket.transition", "ticket", t.ID, before, after, st.Flags...))
 	}
@@ -143,7 +144,7 @@ func (s *Service) MarkProgress(ctx context.Context, p auth.Principal, number int
 	t.Applications[i] = a
 	t.UpdatedAt = now
 	c := Change{Ticket: t, SaveState: true, Progress: &a}
-	c.Events = append(c.Events, TicketEvent{ID: auth.NewID(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventProgress,
+	c.Events = append(c.Events, TicketEvent{ID: ident.New(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventProgress,
 		ActorID: p.UserID, ActorLabel: p.Label, Body: a.Name + ": " + progress.Label(), CreatedAt: now})
 	c.Audit = append(c.Audit, audit.Record(p, "ticket.progress", "ticket", t.ID, before,
 		map[string]any{"application_id": a.ApplicationID, "progress": progress}))
@@ -216,7 +217,7 @@ func (s *Service) addEvent(ctx context.Context, p auth.Principal, number int64, 
 		return TicketEvent{}, invalid
 	}
 	now := s.now()
-	ev := TicketEvent{ID: auth.NewID(), TenantID: t.TenantID, TicketID: t.ID, Kind: kind, ActorID: p.UserID, ActorLabel: p.Label,
+	ev := TicketEvent{ID: ident.New(), TenantID: t.TenantID, TicketID: t.ID, Kind: kind, ActorID: p.UserID, ActorLabel: p.Label,
 		Body: body, EmailID: emailID, CreatedAt: now}
 	after := map[string]any{"body": body}
 	if emailID != "" {

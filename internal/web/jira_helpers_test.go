@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -39,8 +40,8 @@ func (e *env) trackedTicket(key string) (ticket.Ticket, string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	vendorID := created(e, key, "/api/v1/vendors", map[string]any{"name": "Visa " + auth.NewID()[28:], "tier": "tier_1"})
-	appID := created(e, key, "/api/v1/applications", map[string]any{"name": "PaymentService " + auth.NewID()[28:],
+	vendorID := created(e, key, "/api/v1/vendors", map[string]any{"name": "Visa " + ident.New()[28:], "tier": "tier_1"})
+	appID := created(e, key, "/api/v1/applications", map[string]any{"name": "PaymentService " + ident.New()[28:],
 		"description": "Calls Visa.", "creates_tracker_issue": true, "tracker_project_key": "PAY", "tracker_issue_type": "Task"})
 	tk, err := e.server.Tickets.Create(context.Background(), auth.System(p.TenantID), ticket.Draft{VendorID: vendorID,
 		Topic: "URL endpoint change", Severity: registry.SeverityHigh, SLADays: 14, ApplicationIDs: []string{appID}})

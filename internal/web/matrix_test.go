@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
@@ -85,7 +86,7 @@ var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 // the login form.
 func (e *env) signIn(role auth.Role) *session {
 	e.t.Helper()
-	email := string(role) + "-" + auth.NewID()[30:] + "@acme.test"
+	email := string(role) + "-" + ident.New()[30:] + "@acme.test"
 	password := "correct horse battery staple"
 	if _, _, err := e.auth.CreateUser(context.Background(), auth.System(e.tenant.ID),
 		auth.NewUser{Email: email, Role: role, Password: password}); err != nil {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -31,8 +31,8 @@ func notificationWallFixture(e *env, key string) string {
 		e.t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	entry := dispatch.LogEntry{ID: auth.NewID(), TenantID: p.TenantID, Kind: notify.KindTest, Subject: auth.NewID(),
-		Channel: notify.ChannelEmail, Target: "wall@b.test", DedupKey: "wall/" + auth.NewID(), Status: dispatch.Failed,
+	entry := dispatch.LogEntry{ID: ident.New(), TenantID: p.TenantID, Kind: notify.KindTest, Subject: ident.New(),
+		Channel: notify.ChannelEmail, Target: "wall@b.test", DedupKey: "wall/" + ident.New(), Status: dispatch.Failed,
 		Snapshot: notify.NewTestSnapshot("", "", now), CreatedAt: now, UpdatedAt: now}
 	if _, err := e.db.PlanNotifications(context.Background(), []dispatch.LogEntry{entry}, func(dispatch.LogEntry) jobargs.Args { return nil }); err != nil {
 		e.t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -52,7 +53,7 @@ func (e *env) create(path string, body, out any) {
 // team creates a team in tenant t through the store.
 func (e *env) team(t auth.Tenant, name string) auth.Team {
 	e.t.Helper()
-	tm := auth.Team{ID: auth.NewID(), TenantID: t.ID, Name: name, IsActive: true}
+	tm := auth.Team{ID: ident.New(), TenantID: t.ID, Name: name, IsActive: true}
 	sys := auth.System(t.ID)
 	if err := e.db.CreateTeam(context.Background(), tm, audit.Record(sys, "team.create", "team", tm.ID, nil, tm)); err != nil {
 		e.t.Fatal(err)

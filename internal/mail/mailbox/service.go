@@ -13,6 +13,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -85,7 +86,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Mailbox, cred
 		return Mailbox{}, err
 	}
 	m := clone(in)
-	m.ID, m.TenantID = auth.NewID(), p.TenantID
+	m.ID, m.TenantID = ident.New(), p.TenantID
 	m.Status = PollStatus{}
 	m.CreatedAt = s.now()
 	m.UpdatedAt = m.CreatedAt

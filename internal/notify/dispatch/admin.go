@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 )
@@ -130,10 +131,10 @@ func (s *Service) Test(ctx context.Context, p auth.Principal, in TestInput) (Cha
 		return ChannelTestResult{}, apperr.E(apperr.Conflict, "%s is not configured yet: save its settings first", in.Channel)
 	}
 	now := s.now()
-	ev := notify.Event{Kind: notify.KindTest, Subject: auth.NewID()}
+	ev := notify.Event{Kind: notify.KindTest, Subject: ident.New()}
 	snap := notify.NewTestSnapshot(fmt.Sprintf("%s sent this test from VendorSync's notification settings.", p.Label), s.BaseURL, now)
 	to := notify.Target{Address: in.Target}
-	e := LogEntry{ID: auth.NewID(), TenantID: p.TenantID, Kind: ev.Kind, Subject: ev.Subject, Channel: in.Channel, Target: in.Target,
+	e := LogEntry{ID: ident.New(), TenantID: p.TenantID, Kind: ev.Kind, Subject: ev.Subject, Channel: in.Channel, Target: in.Target,
 		DedupKey: notify.DedupKey(ev.Key(), in.Channel, to), Status: Queued, Snapshot: snap, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.Store.PlanNotifications(ctx, []LogEntry{e}, func(LogEntry) jobargs.Args { return nil }); err != nil {
 		return ChannelTestResult{}, fmt.Errorf("dispatch.Test: log: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -105,7 +106,7 @@ func (s *Service) insert(ctx context.Context, st ChannelSettings, e notify.Event
 		if !avail[d.Channel] {
 			continue
 		}
-		entries = append(entries, LogEntry{ID: auth.NewID(), TenantID: st.TenantID, TicketID: ticketID, Kind: e.Kind,
+		entries = append(entries, LogEntry{ID: ident.New(), TenantID: st.TenantID, TicketID: ticketID, Kind: e.Kind,
 			Subject: e.Subject, Threshold: e.Threshold, Channel: d.Channel, Target: d.Target.Address, TargetName: d.Target.Name,
 			DedupKey: d.DedupKey, Status: Queued, Snapshot: snap, CreatedAt: now, UpdatedAt: now})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -121,7 +122,7 @@ func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *f
 	if f.vendor, err = f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: "Visa", Tier: registry.Tier1}); err != nil {
 		t.Fatal(err)
 	}
-	f.team = auth.Team{ID: auth.NewID(), TenantID: f.tenant, Name: "Payments", IsActive: true}
+	f.team = auth.Team{ID: ident.New(), TenantID: f.tenant, Name: "Payments", IsActive: true}
 	if err := db.CreateTeam(ctx, f.team, audit.Record(f.sys, "team.create", "team", f.team.ID, nil, f.team)); err != nil {
 		t.Fatal(err)
 	}
