@@ -166,5 +166,5 @@ func (s Settings) SLADaysFor(tier string) (int, error) {
 	case "tier_3":
 		return s.SLADaysByTier.Tier3, nil
 	}
-	return 0, fmt.Errorf("setting: unknown vendor tier %q", tier)
+	return 0, fmt.Errorf("setting.SLADaysFor: unknown vendor tier %q", tier)
 }

@@ -32,7 +32,7 @@ func DateOf(t time.Time, loc *time.Location) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("triage: date %q is not YYYY-MM-DD: %w", s, err)
+		return Date{}, fmt.Errorf("triage.ParseDate %q: not YYYY-MM-DD: %w", s, err)
 	}
 	return DateOf(t, time.UTC), nil
 }

@@ -97,7 +97,7 @@ func userPrompt(e Email, snap registry.Snapshot, s Settings) (string, error) {
 	}
 	reg, err := json.MarshalIndent(rc, "", " ")
 	if err != nil {
-		return "", fmt.Errorf("triage: encode registry for the prompt: %w", err)
+		return "", fmt.Errorf("encode registry for the prompt: %w", err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Today is %s (%s).\n\n<registry>\n%s\n</registry>\n\n", s.today(), s.Timezone, reg)

@@ -61,7 +61,7 @@ type Service struct {
 func (s *Service) load(ctx context.Context, tenantID string) (Config, error) {
 	raw, err := s.Store.LLMConfig(ctx, tenantID)
 	if err != nil {
-		return Config{}, fmt.Errorf("llmconfig: load: %w", err)
+		return Config{}, fmt.Errorf("load configuration: %w", err)
 	}
 	var cfg Config
 	if raw == "" {
@@ -85,7 +85,7 @@ func (s *Service) keys(ctx context.Context, tenantID string, cfg Config) (Keys, 
 		case apperr.Is(err, apperr.NotFound):
 			continue
 		case err != nil:
-			return Keys{}, fmt.Errorf("llmconfig: %s key: %w", slot, err)
+			return Keys{}, fmt.Errorf("read %s key: %w", slot, err)
 		}
 		if slot == SlotPrimary {
 			k.Primary = string(b)
