@@ -51,6 +51,9 @@ func Parse(raw []byte, limits Limits) (SourceEmail, error) {
 	if !full {
 		e.note("message is %d bytes, over the %d-byte limit: only headers were parsed", len(raw), limits.MaxMessageBytes)
 		body = headerBlock(body)
+	} else if why, over := scanShape(body).overBound(); over {
+		e.note("message has %s: only headers were parsed", why)
+		full, body = false, headerBlock(body)
 	}
 	env, err := readEnvelope(body)
 	switch {
