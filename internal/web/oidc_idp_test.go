@@ -29,10 +29,10 @@ type idp struct {
 	clientID, clientSecret string
 
 	mu     sync.Mutex
-	person idpPerson        // who signs in at /authorize
-	codes  map[string]grant // issued, unredeemed codes
+	person idpPerson            // who signs in at /authorize
+	codes  map[string]grant     // issued, unredeemed codes
 	tokens map[string]idpPerson // issued access tokens
-	seen   url.Values       // the last /authorize query
+	seen   url.Values           // the last /authorize query
 }
 
 // idpPerson is the person the provider vouches for.
