@@ -8,7 +8,25 @@ ALTER TABLE source_emails ADD COLUMN reuses_message_id_of TEXT REFERENCES source
 DROP INDEX source_emails_first_arrival_idx;
 CREATE UNIQUE INDEX source_emails_first_arrival_idx ON source_emails (tenant_id, message_id, content_sha256) WHERE status <> 'duplicate';
 
+-- The audit head only moves forward: it cannot be deleted or rewound to an
+-- earlier row, so a truncated chain cannot be made to look whole.
+-- +goose StatementBegin
+CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
+BEGIN
+    SELECT RAISE(ABORT, 'audit_head only moves forward');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER audit_head_forward BEFORE UPDATE ON audit_head
+WHEN NEW.seq < OLD.seq OR NEW.tenant_id <> OLD.tenant_id
+BEGIN
+    SELECT RAISE(ABORT, 'audit_head only moves forward');
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER audit_head_forward;
+DROP TRIGGER audit_head_no_delete;
 DROP INDEX source_emails_first_arrival_idx;
 ALTER TABLE source_emails DROP COLUMN reuses_message_id_of;
 ALTER TABLE source_emails DROP COLUMN content_sha256;
