@@ -86,6 +86,7 @@ func trackers(outbound httpx.Telemetry) *tracker.Registry {
 func (p *program) workers(e *env) *river.Workers {
 	ws := river.NewWorkers()
 	river.AddWorker(ws, &jobs.SessionCleanupWorker{Store: e.db})
+	river.AddWorker(ws, &jobs.ReconcileWorker{Store: e.db, Logger: e.log.With("component", "reconcile")})
 	river.AddWorker(ws, &jobs.AuditCheckpointWorker{Store: e.db, Vault: p.blobs,
 		Sign: func() (string, []byte) { return e.db.Keys.MACKey("audit") }})
 	river.AddWorker(ws, &jobs.EmailProcessWorker{Inbox: p.inbox})
@@ -98,6 +99,6 @@ func (p *program) workers(e *env) *river.Workers {
 
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
+	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.DeadlineMonitor()}
 }

@@ -47,6 +47,15 @@ type AuditCheckpoint struct {
 // Kind names the job.
 func (AuditCheckpoint) Kind() string { return "maintenance.audit_checkpoint" }
 
+// Reconcile re-enqueues work of every tenant that no live job will finish
+// (emails left received, notifications left queued).
+type Reconcile struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (Reconcile) Kind() string { return "maintenance.reconcile" }
+
 // DeadlineMonitor runs the ticket deadline monitor over every tenant.
 type DeadlineMonitor struct {
 	Tenant // SystemTenant

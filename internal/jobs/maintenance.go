@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -11,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
 )
 
 // SessionStore is what the cleanup needs.
@@ -73,5 +75,47 @@ func (w *AuditCheckpointWorker) Work(ctx context.Context, _ *river.Job[jobargs.A
 func AuditCheckpoint() *river.PeriodicJob {
 	return Periodic("maintenance.audit_checkpoint", 15*time.Minute, func() river.JobArgs {
 		return jobargs.AuditCheckpoint{}
+	})
+}
+
+// Reconciliation timing: work is stranded when it has waited strandedAfter
+// in a non-final state with no live job; a running attempt older than
+// staleAttempt (the email and delivery workers' two-minute timeout plus a
+// margin) belongs to a process that is gone.
+const (
+	strandedAfter = 10 * time.Minute
+	staleAttempt  = 3 * time.Minute
+)
+
+// ReconcileStore is what the reconciler needs.
+type ReconcileStore interface {
+	RequeueStranded(ctx context.Context, before time.Time, stale time.Duration) (sqlstore.Stranded, error)
+}
+
+// ReconcileWorker re-enqueues stranded emails and notification deliveries,
+// so that after a crash every one reaches a final status without waiting
+// for the queue's own rescue of the longest jobs.
+type ReconcileWorker struct {
+	river.WorkerDefaults[jobargs.Reconcile]
+	Store  ReconcileStore
+	Logger *slog.Logger
+}
+
+// Work requeues what is stranded.
+func (w *ReconcileWorker) Work(ctx context.Context, _ *river.Job[jobargs.Reconcile]) error {
+	n, err := w.Store.RequeueStranded(ctx, time.Now().Add(-strandedAfter), staleAttempt)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if n.Emails+n.Deliveries > 0 && w.Logger != nil {
+		w.Logger.WarnContext(ctx, "stranded work requeued", "emails", n.Emails, "deliveries", n.Deliveries)
+	}
+	return nil
+}
+
+// Reconcile is the periodic job, every 5 minutes.
+func Reconcile() *river.PeriodicJob {
+	return Periodic("maintenance.reconcile", 5*time.Minute, func() river.JobArgs {
+		return jobargs.Reconcile{}
 	})
 }
