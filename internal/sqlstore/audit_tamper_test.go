@@ -260,3 +260,46 @@ func TestAuditCheckpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditVerifyLongChain: a chain long enough to be walked in several
+// ranges at once still reports the first broken row, whether it lies
+// inside a range or on the boundary between two.
+func TestAuditVerifyLongChain(t *testing.T) {
+	const rows = 12000
+	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			c := newChain(t, d)
+			ctx := context.Background()
+			for done := chainRows; done < rows; done += 1000 {
+				err := c.db.InTx(ctx, func(tx *sqlstore.Tx) error {
+					for i := range min(1000, rows-done) {
+						if err := tx.Audit(ctx, audit.Record(auth.System(c.tenant), "vendor.update", "vendor", "v1",
+							nil, map[string]any{"n": done + i})); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res := c.verify(t); !res.OK || res.Checked != rows {
+				t.Fatalf("untouched long chain: %+v", res)
+			}
+			c.disableTriggers(t)
+			c.exec(t, `UPDATE audit_log SET after_json = '{"n":-1}' WHERE seq = 9000`)
+			if res := c.verify(t); res.OK || res.BrokenSeq != 9000 {
+				t.Fatalf("edit in the second range: %+v", res)
+			}
+			c.exec(t, `DELETE FROM audit_log WHERE seq = 6001`) // the first row of the second range
+			if res := c.verify(t); res.OK || res.BrokenSeq != 6001 {
+				t.Fatalf("row missing at the range boundary: %+v", res)
+			}
+			c.exec(t, `UPDATE audit_log SET actor_label = 'x' WHERE seq = 2`)
+			if res := c.verify(t); res.OK || res.BrokenSeq != 2 {
+				t.Fatalf("the first broken row is reported: %+v", res)
+			}
+		})
+	}
+}
