@@ -51,6 +51,7 @@ func (o *offline) run() {
 	}
 	v := vm.vendor
 	o.d.VendorID = v.ID
+	o.d.Topic = conciseTopic(o.e.Subject, v.Name)
 	o.note("%s", vm.reason)
 
 	brk, info := breakingSignal(o.e), informationalSignal(o.e)
