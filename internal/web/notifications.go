@@ -31,6 +31,7 @@ type notifySettingsBody struct {
 	PagerDutyRoutingKey string        `json:"pagerduty_routing_key,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only: the Events API v2 integration key, stored encrypted."`
 	PagerDutyBaseURL    string        `json:"pagerduty_base_url,omitempty" maxLength:"500"`
 	SeniorManagement    []string      `json:"senior_management_emails,omitempty" maxItems:"50" doc:"Emailed about every breach."`
+	Clear               []string      `json:"clear,omitempty" maxItems:"3" doc:"Stored secrets to remove: slack_token, smtp_password, pagerduty_routing_key."`
 	// Read-only fields are accepted so a client may send back what it read.
 	Configured      *bool   `json:"configured,omitempty" doc:"Ignored: returned by GET."`
 	SlackTokenSet   *bool   `json:"slack_token_set,omitempty" doc:"Ignored: returned by GET."`
@@ -45,7 +46,7 @@ func (b notifySettingsBody) input() dispatch.Input {
 		TriageChannel: b.TriageChannel, WarRoomChannel: b.WarRoomChannel, EmailEnabled: b.EmailEnabled, SMTPHost: b.SMTPHost,
 		SMTPPort: b.SMTPPort, SMTPTLS: b.SMTPTLS, SMTPUsername: b.SMTPUsername, SMTPPassword: b.SMTPPassword, SMTPFrom: b.SMTPFrom,
 		PagerDutyEnabled: b.PagerDutyEnabled, PagerDutyRoutingKey: b.PagerDutyRoutingKey, PagerDutyBaseURL: b.PagerDutyBaseURL,
-		SeniorManagement: b.SeniorManagement}
+		SeniorManagement: b.SeniorManagement, Clear: b.Clear}
 }
 
 type notifySettingsIn struct {

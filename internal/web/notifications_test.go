@@ -105,6 +105,28 @@ func TestNotificationSettingsAPI(t *testing.T) {
 			}
 			wantProblem(t, e.do(http.MethodPost, "/api/v1/notifications/"+failedID+"/replay", e.key, nil), http.StatusConflict)
 			wantProblem(t, e.do(http.MethodPost, "/api/v1/notifications/"+missingID+"/replay", e.key, nil), http.StatusNotFound)
+
+			// Stored secrets can be removed: clearing the SMTP password
+			// (with the username gone too) leaves the Slack token alone.
+			clear := map[string]any{"slack_enabled": true, "war_room_channel": "#war-room", "email_enabled": true,
+				"smtp_host": "127.0.0.1", "smtp_port": mail.Port, "smtp_tls": "none", "smtp_from": "vs@acme.test",
+				"clear": []string{"smtp_password"}}
+			res = e.do(http.MethodPut, "/api/v1/notifications/settings", e.key, clear)
+			wantStatus(t, res, http.StatusOK)
+			res.JSON(t, &st)
+			if st.SMTPPasswordSet || !st.SlackTokenSet {
+				t.Errorf("after clearing the SMTP password: %+v", st)
+			}
+			// Clearing the token of an enabled Slack is refused, with the reason.
+			clear["clear"] = []string{"slack_token"}
+			wantProblem(t, e.do(http.MethodPut, "/api/v1/notifications/settings", e.key, clear), http.StatusUnprocessableEntity)
+			clear["clear"] = []string{"no_such_secret"}
+			wantProblem(t, e.do(http.MethodPut, "/api/v1/notifications/settings", e.key, clear), http.StatusUnprocessableEntity)
+			clear["slack_enabled"], clear["clear"] = false, []string{"slack_token"}
+			e.do(http.MethodPut, "/api/v1/notifications/settings", e.key, clear).JSON(t, &st)
+			if st.SlackTokenSet {
+				t.Errorf("the Slack token was not removed: %+v", st)
+			}
 		})
 	}
 }

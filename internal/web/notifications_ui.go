@@ -78,7 +78,7 @@ func (s *Server) uiSaveNotifySettings(w http.ResponseWriter, r *http.Request, p 
 		PagerDutyRoutingKey: r.PostFormValue("pagerduty_routing_key"), PagerDutyBaseURL: r.PostFormValue("pagerduty_base_url"),
 		SeniorManagement: strings.FieldsFunc(r.PostFormValue("senior_management_emails"), func(c rune) bool {
 			return c == '\n' || c == '\r' || c == ',' || c == ' '
-		})}
+		}), Clear: r.PostForm["clear"]}
 	_, err = svc.SaveSettings(r.Context(), p, in)
 	if formFailure(err) {
 		in.SlackToken, in.SMTPPassword, in.PagerDutyRoutingKey = "", "", "" // secrets are never echoed

@@ -59,7 +59,7 @@ type ChannelSettings struct {
 }
 
 // Input is the settings as an admin saves them. Secrets are write-only:
-// empty keeps the stored value.
+// empty keeps the stored value; Clear names the ones to remove.
 type Input struct {
 	SlackEnabled                                  bool
 	SlackToken                                    string
@@ -72,7 +72,14 @@ type Input struct {
 	PagerDutyEnabled                              bool
 	PagerDutyRoutingKey, PagerDutyBaseURL         string
 	SeniorManagement                              []string
+	// Clear lists stored secrets to remove: "slack_token", "smtp_password",
+	// "pagerduty_routing_key".
+	Clear []string
 }
+
+// clearable maps the names Input.Clear takes to the secrets they remove.
+var clearable = map[string]string{"slack_token": SecretSlackToken, "smtp_password": SecretSMTPPassword,
+	"pagerduty_routing_key": SecretPagerDutyKey}
 
 // Limits of the settings' values.
 const (
@@ -136,10 +143,20 @@ func (s *Service) SaveSettings(ctx context.Context, p auth.Principal, in Input) 
 		}
 	}
 	secrets := map[string][]byte{}
+	cleared := map[string]bool{}
+	for _, c := range in.Clear {
+		if _, ok := clearable[c]; !ok {
+			return ChannelSettings{}, apperr.Invalidf("clear: %q is not a stored secret (slack_token, smtp_password, pagerduty_routing_key)", c)
+		}
+		cleared[clearable[c]] = true
+	}
 	put := func(name, value string, set *bool, was bool) {
 		*set = was
-		if value != "" {
+		switch {
+		case value != "":
 			secrets[name], *set = []byte(value), true
+		case cleared[name]:
+			secrets[name], *set = nil, false
 		}
 	}
 	put(SecretSlackToken, in.SlackToken, &st.SlackTokenSet, old.SlackTokenSet)
