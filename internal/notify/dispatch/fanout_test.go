@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
@@ -18,6 +19,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
 // start is a Monday morning.
@@ -172,4 +174,38 @@ func entry(t *testing.T, f *dispatchtest.Fixture, key string) dispatch.LogEntry 
 	}
 	t.Fatalf("no entry %s", key)
 	return dispatch.LogEntry{}
+}
+
+// TestEveryAffectedTeamHears: a ticket that affects applications of two
+// teams notifies the members of both, not only the owner team's.
+func TestEveryAffectedTeamHears(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := dispatchtest.New(t, db, start)
+		risk, err := f.Auth.CreateTeam(ctx, f.Admin, auth.TeamInput{Name: "Risk", ManagerEmail: "rita@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.Auth.CreateUser(ctx, f.Admin, auth.NewUser{Email: "ray@acme.test", Name: "Ray", Role: auth.RoleOwner,
+			TeamIDs: []string{risk.ID}, SlackUserID: "U0RAY"}); err != nil {
+			t.Fatal(err)
+		}
+		app, err := (&registry.Service{Store: db}).CreateApplication(ctx, f.Admin, registry.Application{Name: "RiskEngine",
+			Description: "Scores card payments.", OwnerTeamID: risk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.Tickets.Create(ctx, f.Admin, ticket.Draft{VendorID: f.Vendor.ID, Topic: "URL endpoint change",
+			Summary: "Visa moves its authorization endpoint.", Severity: registry.SeverityHigh, SLADays: 14,
+			OwnerTeamID: f.Team.ID, ApplicationIDs: []string{f.App.ID, app.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.RunPlanJobs(t)
+		want := []string{"email olga@acme.test", "email payments@acme.test", "email ray@acme.test", "slack_channel #payments-changes",
+			"slack_dm U0OLGA", "slack_dm U0RAY"}
+		if diff := cmp.Diff(want, targets(f.Log(t))); diff != "" {
+			t.Errorf("deliveries (-want +got):\n%s", diff)
+		}
+	})
 }

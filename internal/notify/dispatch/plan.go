@@ -166,8 +166,8 @@ func ownerTeam(t ticket.Ticket) string {
 }
 
 // ticketRecipients resolves who hears about t: its rule's alert channel or
-// its owner team's, the team's members (Slack id and email), its mailbox
-// and manager, the admins, senior management, the linked tracker issues and
+// its owner team's, the members (Slack id and email), mailbox and manager
+// of its owner team and of every affected application's team, the admins, senior management, the linked tracker issues and
 // the tenant's PagerDuty service.
 func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ticket.Ticket, team auth.Team) (notify.Recipients, error) {
 	r := notify.Recipients{AlertChannel: t.AlertChannel, WarRoomChannel: st.WarRoomChannel, TriageChannel: st.TriageChannel,
@@ -178,7 +178,28 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 	if r.AlertChannel == "" {
 		r.AlertChannel = st.DefaultChannel
 	}
-	if team.ID != "" && team.IsActive {
+	// The owner team first, then the team of every other affected
+	// application: each hears of a change to what it runs.
+	teams := []auth.Team{team}
+	seen := map[string]bool{team.ID: true}
+	for _, a := range t.Applications {
+		if a.OwnerTeamID == "" || seen[a.OwnerTeamID] {
+			continue
+		}
+		seen[a.OwnerTeamID] = true
+		at, err := s.Store.Team(ctx, t.TenantID, a.OwnerTeamID)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			return r, fmt.Errorf("team of an application of %s: %w", t.Key(), err)
+		}
+		teams = append(teams, at)
+	}
+	for _, team := range teams {
+		if team.ID == "" || !team.IsActive {
+			continue
+		}
 		members, err := s.Store.TeamMembers(ctx, t.TenantID, team.ID)
 		if err != nil {
 			return r, fmt.Errorf("members of team %s: %w", team.Name, err)
