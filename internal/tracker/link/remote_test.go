@@ -1,0 +1,126 @@
+package link_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/forge"
+	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
+	"github.com/vendorsync/vendorsync/internal/tracker/github"
+	"github.com/vendorsync/vendorsync/internal/tracker/github/githubtest"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// kinds are every connection kind the link tests run against.
+var kinds = []tracker.Kind{jira.KindCloud, jira.KindServer, github.Kind}
+
+// testResilience keeps the clients' retries fast and unpaced.
+var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+
+// testRegistry is the program's registry with test timeouts.
+func testRegistry() *tracker.Registry {
+	fo := forge.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}
+	return tracker.NewRegistry(append(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}),
+		github.Factory(fo))...)
+}
+
+// route is a kind of request a remote can fail: creating an issue, or
+// looking issues up (the marker search and status reads).
+type route string
+
+const (
+	routeCreate route = "create"
+	routeSearch route = "search"
+)
+
+// fault is a scripted misbehaviour, whatever the tracker.
+type fault struct {
+	status     int
+	retryAfter string
+	times      int
+	stall      time.Duration
+	drop       bool
+}
+
+func statusFault(status, times int) fault { return fault{status: status, times: times} }
+func rateLimit(retryAfter string, times int) fault {
+	return fault{status: 429, retryAfter: retryAfter, times: times}
+}
+func timeoutAfterCommit(d time.Duration) fault { return fault{stall: d} }
+func dropAfterCommit() fault                   { return fault{drop: true} }
+
+// remote is the in-process tracker a fixture is connected to.
+type remote interface {
+	// input is the connection an admin saves for it.
+	input() link.Input
+	// target is an application's project and issue type on it.
+	target() (project, issueType string)
+	// firstKey is the key of the first issue created in the target.
+	firstKey() string
+	inject(r route, f fault)
+	requests(r route) int
+	issueCount() int
+	setLatency(d time.Duration)
+}
+
+func newRemote(t testing.TB, k tracker.Kind) remote {
+	t.Helper()
+	switch k {
+	case jira.KindCloud, jira.KindServer:
+		fl, _ := jira.FlavorOf(k)
+		return &jiraRemote{Server: jiratest.New(t), flavor: fl}
+	case github.Kind:
+		s := githubtest.New(t)
+		return &forgeRemote{Core: s.Core, in: link.Input{Kind: k, BaseURL: s.URL, Token: githubtest.Token}}
+	}
+	t.Fatalf("no fake for kind %q", k)
+	return nil
+}
+
+type jiraRemote struct {
+	*jiratest.Server
+	flavor jira.Flavor
+}
+
+func (j *jiraRemote) input() link.Input {
+	in := link.Input{Kind: j.flavor.Kind(), BaseURL: j.URL, Username: jiratest.Email, Token: jiratest.APIToken}
+	if j.flavor == jira.Server {
+		in.Token = jiratest.PAT
+	}
+	return in
+}
+func (j *jiraRemote) target() (string, string) { return "PAY", "Task" }
+func (j *jiraRemote) firstKey() string         { return "PAY-1" }
+func (j *jiraRemote) issueCount() int          { return len(j.Issues()) }
+func (j *jiraRemote) jiraRoute(r route) jiratest.Route {
+	if r == routeCreate {
+		return jiratest.RouteCreate
+	}
+	return jiratest.RouteSearch
+}
+func (j *jiraRemote) requests(r route) int { return j.Requests(j.jiraRoute(r)) }
+func (j *jiraRemote) inject(r route, f fault) {
+	j.Inject(j.jiraRoute(r), jiratest.Fault{Status: f.status, RetryAfter: f.retryAfter, Times: f.times, Stall: f.stall, Drop: f.drop})
+}
+
+// forgeRemote is a fake GitHub, GitLab or Gitea.
+type forgeRemote struct {
+	*forgetest.Core
+	in link.Input
+}
+
+func (g *forgeRemote) input() link.Input        { return g.in }
+func (g *forgeRemote) target() (string, string) { return "acme/payments", "Issue" }
+func (g *forgeRemote) firstKey() string         { return "acme/payments#1" }
+func (g *forgeRemote) issueCount() int          { return len(g.Issues()) }
+func (g *forgeRemote) requests(r route) int     { return g.Requests(forgetest.Route(r)) }
+func (g *forgeRemote) inject(r route, f fault) {
+	g.Inject(forgetest.Route(r), forgetest.Fault{Status: f.status, RetryAfter: f.retryAfter, Times: f.times, Stall: f.stall, Drop: f.drop})
+}
+
+func (j *jiraRemote) setLatency(d time.Duration)  { j.SetLatency(d) }
+func (g *forgeRemote) setLatency(d time.Duration) { g.SetLatency(d) }
