@@ -23,6 +23,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge"
 	"github.com/vendorsync/vendorsync/internal/tracker/github"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -80,7 +81,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 func trackers(outbound httpx.Telemetry) *tracker.Registry {
 	forges := forge.Options{Telemetry: outbound}
 	return tracker.NewRegistry(append(jira.Factories(jira.Options{Telemetry: outbound}),
-		github.Factory(forges))...)
+		github.Factory(forges), gitlab.Factory(forges))...)
 }
 
 // workers registers the worker of every job kind.

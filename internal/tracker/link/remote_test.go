@@ -10,13 +10,15 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/github"
 	"github.com/vendorsync/vendorsync/internal/tracker/github/githubtest"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab/gitlabtest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // kinds are every connection kind the link tests run against.
-var kinds = []tracker.Kind{jira.KindCloud, jira.KindServer, github.Kind}
+var kinds = []tracker.Kind{jira.KindCloud, jira.KindServer, github.Kind, gitlab.Kind}
 
 // testResilience keeps the clients' retries fast and unpaced.
 var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
@@ -25,7 +27,7 @@ var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Mi
 func testRegistry() *tracker.Registry {
 	fo := forge.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}
 	return tracker.NewRegistry(append(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}),
-		github.Factory(fo))...)
+		github.Factory(fo), gitlab.Factory(fo))...)
 }
 
 // route is a kind of request a remote can fail: creating an issue, or
@@ -76,6 +78,9 @@ func newRemote(t testing.TB, k tracker.Kind) remote {
 	case github.Kind:
 		s := githubtest.New(t)
 		return &forgeRemote{Core: s.Core, in: link.Input{Kind: k, BaseURL: s.URL, Token: githubtest.Token}}
+	case gitlab.Kind:
+		s := gitlabtest.New(t)
+		return &forgeRemote{Core: s.Core, in: link.Input{Kind: k, BaseURL: s.URL, Token: gitlabtest.Token}}
 	}
 	t.Fatalf("no fake for kind %q", k)
 	return nil
