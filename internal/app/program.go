@@ -22,6 +22,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
 	"github.com/vendorsync/vendorsync/internal/tracker/github"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
@@ -81,7 +82,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 func trackers(outbound httpx.Telemetry) *tracker.Registry {
 	forges := forge.Options{Telemetry: outbound}
 	return tracker.NewRegistry(append(jira.Factories(jira.Options{Telemetry: outbound}),
-		github.Factory(forges), gitlab.Factory(forges))...)
+		github.Factory(forges), gitlab.Factory(forges), gitea.Factory(forges))...)
 }
 
 // workers registers the worker of every job kind.

@@ -8,6 +8,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 	"github.com/vendorsync/vendorsync/internal/tracker/github"
 	"github.com/vendorsync/vendorsync/internal/tracker/github/githubtest"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
@@ -18,7 +20,7 @@ import (
 )
 
 // kinds are every connection kind the link tests run against.
-var kinds = []tracker.Kind{jira.KindCloud, jira.KindServer, github.Kind, gitlab.Kind}
+var kinds = []tracker.Kind{jira.KindCloud, jira.KindServer, github.Kind, gitlab.Kind, gitea.Kind}
 
 // testResilience keeps the clients' retries fast and unpaced.
 var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
@@ -27,7 +29,7 @@ var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Mi
 func testRegistry() *tracker.Registry {
 	fo := forge.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}
 	return tracker.NewRegistry(append(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}),
-		github.Factory(fo), gitlab.Factory(fo))...)
+		github.Factory(fo), gitlab.Factory(fo), gitea.Factory(fo))...)
 }
 
 // route is a kind of request a remote can fail: creating an issue, or
@@ -81,6 +83,9 @@ func newRemote(t testing.TB, k tracker.Kind) remote {
 	case gitlab.Kind:
 		s := gitlabtest.New(t)
 		return &forgeRemote{Core: s.Core, in: link.Input{Kind: k, BaseURL: s.URL, Token: gitlabtest.Token}}
+	case gitea.Kind:
+		s := giteatest.New(t)
+		return &forgeRemote{Core: s.Core, in: link.Input{Kind: k, BaseURL: s.URL, Token: giteatest.Token}}
 	}
 	t.Fatalf("no fake for kind %q", k)
 	return nil
