@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,8 @@ func (c *Client) FindByIdempotencyKey(ctx context.Context, project, key string) 
 	if !ok {
 		return tracker.Issue{}, false, invalid(op, errors.New("repository must be owner/name"))
 	}
-	opt := &gh.IssueListByRepoOptions{State: "all", Labels: []string{forge.MarkerLabel(key)}, Sort: "created",
+	marker := forge.MarkerLabel(key)
+	opt := &gh.IssueListByRepoOptions{State: "all", Labels: []string{marker}, Sort: "created",
 		Direction: "asc", ListOptions: gh.ListOptions{PerPage: 100}}
 	for {
 		list, resp, err := c.api.Issues.ListByRepo(ctx, owner, repo, opt)
@@ -121,7 +123,9 @@ func (c *Client) FindByIdempotencyKey(ctx context.Context, project, key string) 
 			return tracker.Issue{}, false, classify(ctx, op, resp, err)
 		}
 		for _, is := range list {
-			if !is.IsPullRequest() {
+			if !is.IsPullRequest() && slices.ContainsFunc(is.Labels, func(l *gh.Label) bool {
+				return strings.EqualFold(l.GetName(), marker)
+			}) {
 				return c.issue(owner+"/"+repo, is, ""), true, nil
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,17 +126,20 @@ func (c *Client) FindByIdempotencyKey(ctx context.Context, project, key string) 
 		return tracker.Issue{}, false, invalid(op, errors.New("project must be its path, group/name"))
 	}
 	project = strings.Trim(strings.TrimSpace(project), "/")
-	labels := gl.LabelOptions{forge.MarkerLabel(key)}
+	marker := forge.MarkerLabel(key)
+	labels := gl.LabelOptions{marker}
 	opt := &gl.ListProjectIssuesOptions{Labels: &labels, State: gl.Ptr("all"), OrderBy: gl.Ptr("created_at"),
 		Sort: gl.Ptr("asc"), ListOptions: gl.ListOptions{PerPage: 100}}
 	list, resp, err := c.api.Issues.ListProjectIssues(project, opt, gl.WithContext(ctx))
 	if err != nil {
 		return tracker.Issue{}, false, classify(ctx, op, resp, err)
 	}
-	if len(list) == 0 {
-		return tracker.Issue{}, false, nil
+	for _, is := range list {
+		if slices.ContainsFunc(is.Labels, func(l string) bool { return strings.EqualFold(l, marker) }) {
+			return c.issue(project, is, ""), true, nil
+		}
 	}
-	return c.issue(project, list[0], ""), true, nil
+	return tracker.Issue{}, false, nil
 }
 
 // Search reads each issue with GET /projects/:id/issues/:iid.

@@ -1,6 +1,7 @@
 package link_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +70,10 @@ type remote interface {
 	requests(r route) int
 	issueCount() int
 	setLatency(d time.Duration)
+	// setStatus moves the issue with key as a person would in the tracker.
+	setStatus(t testing.TB, key string, c tracker.StatusCategory)
+	// statusName is the status name a sync reads for an issue in c.
+	statusName(c tracker.StatusCategory) string
 }
 
 func newRemote(t testing.TB, k tracker.Kind) remote {
@@ -134,3 +139,44 @@ func (g *forgeRemote) inject(r route, f fault) {
 
 func (j *jiraRemote) setLatency(d time.Duration)  { j.SetLatency(d) }
 func (g *forgeRemote) setLatency(d time.Duration) { g.SetLatency(d) }
+
+var jiraStatus = map[tracker.StatusCategory]struct {
+	name     string
+	category string
+}{
+	tracker.ToDo: {"To Do", jiratest.CategoryToDo}, tracker.InProgress: {"In Review", jiratest.CategoryInProgress},
+	tracker.Done: {"Done", jiratest.CategoryDone},
+}
+
+func (j *jiraRemote) setStatus(t testing.TB, key string, c tracker.StatusCategory) {
+	j.SetStatus(key, jiraStatus[c].name, jiraStatus[c].category)
+}
+func (j *jiraRemote) statusName(c tracker.StatusCategory) string { return jiraStatus[c].name }
+
+// setStatus closes, reopens or labels the issue "in progress", as a
+// forge's users say it.
+func (g *forgeRemote) setStatus(t testing.TB, key string, c tracker.StatusCategory) {
+	t.Helper()
+	project, n, ok := forge.ParseKey(key, true)
+	if !ok {
+		t.Fatalf("key %q", key)
+	}
+	if _, ok := g.Update(project, n, func(is *forgetest.Issue) {
+		is.Labels = slices.DeleteFunc(is.Labels, func(l string) bool { return l == "in progress" })
+		is.State = "open"
+		switch c {
+		case tracker.InProgress:
+			is.Labels = append(is.Labels, "in progress")
+		case tracker.Done:
+			is.State = "closed"
+		}
+	}); !ok {
+		t.Fatalf("no issue %s", key)
+	}
+}
+
+func (g *forgeRemote) statusName(c tracker.StatusCategory) string {
+	name, _ := forge.Status(map[bool]string{true: "closed", false: "open"}[c == tracker.Done], "",
+		map[bool][]string{true: {"in progress"}}[c == tracker.InProgress])
+	return name
+}

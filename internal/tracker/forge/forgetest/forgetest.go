@@ -49,9 +49,11 @@ type Issue struct {
 type Fault struct {
 	Status     int
 	RetryAfter string
-	Times      int
-	Stall      time.Duration
-	Drop       bool
+	// Header is sent with Status (GitHub's X-RateLimit-Remaining: 0, say).
+	Header http.Header
+	Times  int
+	Stall  time.Duration
+	Drop   bool
 }
 
 // StatusFault answers the next times requests with status.
@@ -209,6 +211,9 @@ func (c *Core) Handle(route Route, h http.HandlerFunc) http.HandlerFunc {
 		case f.Status != 0:
 			if f.RetryAfter != "" {
 				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			for k, v := range f.Header {
+				w.Header()[k] = v
 			}
 			c.ErrorBody(w, f.Status, faultMessage(f.Status))
 		default:

@@ -298,21 +298,33 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 		"created_at": is.Updated, "updated_at": is.Updated, "assets": []any{}, "original_author": "", "original_author_id": 0})
 }
 
+// label returns the repository's label called name, creating it when a
+// test labelled an issue directly (as a person would in Gitea's UI, which
+// creates the label on the way).
+func (s *Server) label(project, name string) label {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(project)
+	for _, l := range s.labels[key] {
+		if l.Name == name {
+			return l
+		}
+	}
+	s.nextID++
+	l := label{ID: s.nextID, Name: name, Color: "#ededed"}
+	s.labels[key] = append(s.labels[key], l)
+	return l
+}
+
 // issueJSON is Gitea's Issue object.
 func (s *Server) issueJSON(is forgetest.Issue) map[string]any {
 	owner, repo, _ := strings.Cut(is.Project, "/")
 	labels := []map[string]any{}
-	s.mu.Lock()
 	for _, name := range is.Labels {
-		for _, l := range s.labels[strings.ToLower(is.Project)] {
-			if l.Name == name {
-				labels = append(labels, map[string]any{"id": l.ID, "name": l.Name, "color": strings.TrimPrefix(l.Color, "#"),
-					"description": "", "exclusive": false, "is_archived": false, "url": ""})
-				break
-			}
-		}
+		l := s.label(is.Project, name)
+		labels = append(labels, map[string]any{"id": l.ID, "name": l.Name, "color": strings.TrimPrefix(l.Color, "#"),
+			"description": "", "exclusive": false, "is_archived": false, "url": ""})
 	}
-	s.mu.Unlock()
 	assignees := []map[string]any{}
 	for _, a := range is.Assignees {
 		assignees = append(assignees, s.userJSON(a))
