@@ -147,7 +147,23 @@ type Result struct {
 // field (hash mismatch), a missing or reordered row (sequence gap or wrong
 // previous hash) or a truncated tail (chain ends before the recorded head).
 func Verify(ctx context.Context, s Store, tenantID string, keys KeyFunc) (Result, error) {
+	return VerifyAgainst(ctx, s, tenantID, keys, nil)
+}
+
+// VerifyAgainst is Verify that also holds the chain to checkpoints written
+// before (see Checkpoint): every checkpoint's row must still be there with
+// the hash it had, so rows removed together with the head that counts
+// them are found.
+func VerifyAgainst(ctx context.Context, s Store, tenantID string, keys KeyFunc, cps []Checkpoint) (Result, error) {
 	res := Result{TenantID: tenantID, OK: true}
+	at := map[int64]Checkpoint{}
+	var last Checkpoint
+	for _, c := range cps {
+		at[c.Rows] = c
+		if c.Rows > last.Rows {
+			last = c
+		}
+	}
 	fail := func(seq int64, reason string) {
 		if res.OK {
 			res.OK, res.BrokenSeq, res.Reason = false, seq, reason
@@ -171,6 +187,8 @@ func Verify(ctx context.Context, s Store, tenantID string, keys KeyFunc) (Result
 				fail(e.Seq, "unknown key "+e.KeyID)
 			} else if Hash(e, k) != e.Hash {
 				fail(e.Seq, "row content does not match its hash (edited)")
+			} else if c, ok := at[e.Seq]; ok && c.Hash != e.Hash {
+				fail(e.Seq, "row differs from the checkpoint of "+c.At.Format(time.RFC3339)+" (the chain was rewritten)")
 			}
 		}
 		prevSeq, prevHash = e.Seq, e.Hash
@@ -180,6 +198,11 @@ func Verify(ctx context.Context, s Store, tenantID string, keys KeyFunc) (Result
 		return res, err
 	}
 	if !res.OK {
+		return res, nil
+	}
+	if last.Rows > prevSeq {
+		fail(prevSeq+1, "chain ends at row "+strconv.FormatInt(prevSeq, 10)+" but the checkpoint of "+
+			last.At.Format(time.RFC3339)+" recorded "+strconv.FormatInt(last.Rows, 10)+" rows (rows were removed)")
 		return res, nil
 	}
 	headSeq, headHash, err := s.AuditHead(ctx, tenantID)

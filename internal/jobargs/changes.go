@@ -38,6 +38,15 @@ type SessionCleanup struct {
 // Kind names the job.
 func (SessionCleanup) Kind() string { return "maintenance.session_cleanup" }
 
+// AuditCheckpoint writes a signed checkpoint of every tenant's audit chain
+// to the blob store.
+type AuditCheckpoint struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (AuditCheckpoint) Kind() string { return "maintenance.audit_checkpoint" }
+
 // DeadlineMonitor runs the ticket deadline monitor over every tenant.
 type DeadlineMonitor struct {
 	Tenant // SystemTenant

@@ -6,6 +6,10 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
@@ -32,5 +36,42 @@ func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[jobargs.Se
 func SessionCleanup() *river.PeriodicJob {
 	return Periodic("maintenance.session_cleanup", time.Hour, func() river.JobArgs {
 		return jobargs.SessionCleanup{}
+	})
+}
+
+// AuditCheckpointStore is what the audit checkpoint needs.
+type AuditCheckpointStore interface {
+	audit.Store
+	ListTenants(ctx context.Context) ([]auth.Tenant, error)
+}
+
+// AuditCheckpointWorker writes a signed checkpoint of each tenant's audit
+// chain, write-once, to the blob store (see audit.Checkpoint).
+type AuditCheckpointWorker struct {
+	river.WorkerDefaults[jobargs.AuditCheckpoint]
+	Store AuditCheckpointStore
+	Vault *blob.Store
+	Sign  audit.Signer
+}
+
+// Work checkpoints every tenant whose chain moved since its last one.
+func (w *AuditCheckpointWorker) Work(ctx context.Context, _ *river.Job[jobargs.AuditCheckpoint]) error {
+	tenants, err := w.Store.ListTenants(ctx)
+	if err != nil {
+		return fmt.Errorf("audit checkpoint: %w", err)
+	}
+	now := time.Now()
+	for _, t := range tenants {
+		if _, err := audit.WriteCheckpoint(ctx, w.Store, w.Vault, t.ID, w.Sign, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditCheckpoint is the periodic job, every 15 minutes.
+func AuditCheckpoint() *river.PeriodicJob {
+	return Periodic("maintenance.audit_checkpoint", 15*time.Minute, func() river.JobArgs {
+		return jobargs.AuditCheckpoint{}
 	})
 }

@@ -18,6 +18,7 @@ func (s *Server) registerRoutes() {
 	s.public("GET", "/readyz", s.readyz)
 	s.public("GET", "/metrics", s.metricsHandler().ServeHTTP)
 	s.public("GET", "/static/", s.staticHandler().ServeHTTP)
+	s.public("GET", "/favicon.ico", s.favicon)
 	s.public("GET", "/api/docs", s.apiDocs)
 	s.mux.HandleFunc("/api/", notFoundAPI)
 
