@@ -212,3 +212,19 @@ func TestParseKey(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeMissingScopes: a classic GitHub token without repo is reported
+// as lacking it, with the budget left.
+func TestProbeMissingScopes(t *testing.T) {
+	gh := githubtest.New(t)
+	gh.SetScopes("read:org, gist")
+	p, err := github.New(github.Config{BaseURL: gh.URL, Token: githubtest.Token, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := p.Probe(context.Background())
+	if err != nil || pr.Account != githubtest.Login || !slices.Equal(pr.MissingScopes, []string{"repo or public_repo"}) ||
+		pr.RateLimit == nil || pr.RateLimit.Limit != githubtest.RateLimit || pr.RateLimit.Reset.IsZero() {
+		t.Errorf("probe %+v %v", pr, err)
+	}
+}

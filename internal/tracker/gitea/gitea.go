@@ -302,3 +302,4 @@ func invalid(op string, err error) error {
 	}
 	return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.BadRequest, Message: msg}
 }
+

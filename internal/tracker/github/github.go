@@ -256,3 +256,19 @@ func invalid(op string, err error) error {
 	}
 	return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.BadRequest, Message: msg}
 }
+
+// Probe reads the account, the scopes of a classic token (X-OAuth-Scopes;
+// fine-grained tokens and App installations send none) and the primary
+// rate-limit budget.
+func (c *Client) Probe(ctx context.Context) (tracker.Probe, error) {
+	u, resp, err := c.api.Users.Get(ctx, "")
+	if err != nil {
+		return tracker.Probe{}, classify(ctx, "read the account", resp, err)
+	}
+	p := tracker.Probe{Account: u.GetLogin(), RateLimit: tracker.RateBudgetOf(resp.Header, "X-Ratelimit-")}
+	if h, ok := resp.Header["X-Oauth-Scopes"]; ok {
+		p.Scopes = tracker.SplitScopes(strings.Join(h, ","))
+		p.MissingScopes = tracker.Missing(p.Scopes, []string{"repo", "public_repo"})
+	}
+	return p, nil
+}

@@ -227,3 +227,25 @@ func invalid(op string, err error) error {
 	}
 	return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.BadRequest, Message: msg}
 }
+
+// Probe reads the account, the token's scopes (GET
+// /personal_access_tokens/self; project and group tokens answer it too)
+// and the RateLimit-* budget when GitLab sends it.
+func (c *Client) Probe(ctx context.Context) (tracker.Probe, error) {
+	u, resp, err := c.api.Users.CurrentUser(gl.WithContext(ctx))
+	if err != nil {
+		return tracker.Probe{}, classify(ctx, "read the account", resp, err)
+	}
+	p := tracker.Probe{Account: u.Username, RateLimit: tracker.RateBudgetOf(resp.Header, "Ratelimit-")}
+	tok, resp, err := c.api.PersonalAccessTokens.GetSinglePersonalAccessToken(gl.WithContext(ctx))
+	switch {
+	case err == nil:
+		p.Scopes = tok.Scopes
+		p.MissingScopes = tracker.Missing(p.Scopes, []string{"api"})
+	case resp != nil && resp.StatusCode < 500:
+		// Older GitLab (before 15.5) has no self endpoint: scopes unknown.
+	default:
+		return tracker.Probe{}, classify(ctx, "read the token's scopes", resp, err)
+	}
+	return p, nil
+}

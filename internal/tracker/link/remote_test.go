@@ -1,11 +1,14 @@
 package link_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
@@ -179,4 +182,25 @@ func (g *forgeRemote) statusName(c tracker.StatusCategory) string {
 	name, _ := forge.Status(map[bool]string{true: "closed", false: "open"}[c == tracker.Done], "",
 		map[bool][]string{true: {"in progress"}}[c == tracker.InProgress])
 	return name
+}
+
+// TestConnectionTestPerKind: testing a connection of each kind names the
+// account, and where the tracker tells them the token's scopes, those it
+// lacks, and the rate-limit budget left.
+func TestConnectionTestPerKind(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+				f := newKindFixture(t, db, kind)
+				res, err := f.svc.TestConnection(context.Background(), f.admin)
+				if err != nil || !res.OK || res.Account == "" || len(res.MissingScopes) != 0 {
+					t.Errorf("%+v %v", res, err)
+				}
+				tells := kind == github.Kind || kind == gitlab.Kind
+				if tells && (len(res.Scopes) == 0 || res.RateLimit == nil || res.RateLimit.Remaining <= 0) {
+					t.Errorf("scopes %v, budget %+v", res.Scopes, res.RateLimit)
+				}
+			})
+		})
+	}
 }

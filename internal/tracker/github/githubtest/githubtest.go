@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,11 +35,17 @@ type Server struct {
 	*forgetest.Core
 	URL string
 	srv *httptest.Server
+
+	mu     sync.Mutex
+	scopes string
 }
+
+// SetScopes changes the scopes GET /user reports (Scopes at first).
+func (s *Server) SetScopes(scopes string) { s.mu.Lock(); s.scopes = scopes; s.mu.Unlock() }
 
 // New starts a fake GitHub, closed when t ends.
 func New(t testing.TB) *Server {
-	s := &Server{Core: forgetest.NewCore(writeError)}
+	s := &Server{Core: forgetest.NewCore(writeError), scopes: Scopes}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /user", s.Handle(forgetest.RouteUser, s.user))
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues", s.Handle(forgetest.RouteCreate, s.create))
@@ -104,7 +111,9 @@ func writeError(w http.ResponseWriter, status int, message string) {
 }
 
 func (s *Server) user(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-OAuth-Scopes", Scopes)
+	s.mu.Lock()
+	w.Header().Set("X-OAuth-Scopes", s.scopes)
+	s.mu.Unlock()
 	w.Header().Set("X-Accepted-OAuth-Scopes", "")
 	forgetest.WriteJSON(w, http.StatusOK, map[string]any{"login": Login, "id": 4242, "node_id": "MDQ6VXNlcjQyNDI=",
 		"type": "User", "site_admin": false, "name": "VendorSync Bot", "html_url": s.URL + "/" + Login})
