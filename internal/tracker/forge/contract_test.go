@@ -117,6 +117,16 @@ func TestProviderContract(t *testing.T) {
 				t.Errorf("search closed: %+v %v", got, err)
 			}
 
+			if name == "github" { // GitHub says why an issue was closed
+				if _, ok := f.core.Update("acme/payments", 2, func(is *forgetest.Issue) { is.StateReason = "not_planned" }); !ok {
+					t.Fatal("no issue 2")
+				}
+				if got, err := p.Search(ctx, []string{iss.Key}); err != nil || len(got) != 1 ||
+					got[0].StatusName != "Closed (not planned)" || got[0].StatusCategory != tracker.Done {
+					t.Errorf("search closed as not planned: %+v %v", got, err)
+				}
+			}
+
 			if err := p.Comment(ctx, iss.Key, tracker.Document{Paragraphs: []tracker.Paragraph{{Text: "Escalated: *D-7*"}}}); err != nil {
 				t.Fatal(err)
 			}

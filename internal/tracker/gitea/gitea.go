@@ -302,4 +302,3 @@ func invalid(op string, err error) error {
 	}
 	return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.BadRequest, Message: msg}
 }
-

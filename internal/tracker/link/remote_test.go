@@ -72,6 +72,8 @@ type remote interface {
 	inject(r route, f fault)
 	requests(r route) int
 	issueCount() int
+	// received counts every request that reached the tracker.
+	received() int
 	setLatency(d time.Duration)
 	// setStatus moves the issue with key as a person would in the tracker.
 	setStatus(t testing.TB, key string, c tracker.StatusCategory)
@@ -203,4 +205,14 @@ func TestConnectionTestPerKind(t *testing.T) {
 			})
 		})
 	}
+}
+
+func (j *jiraRemote) received() int { return len(j.Received()) }
+func (g *forgeRemote) received() int {
+	n := 0
+	for _, r := range []forgetest.Route{forgetest.RouteCreate, forgetest.RouteSearch, forgetest.RouteComment,
+		forgetest.RouteUser, forgetest.RouteLabel, forgetest.RouteEdit} {
+		n += g.Requests(r)
+	}
+	return n
 }
