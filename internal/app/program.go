@@ -21,6 +21,10 @@ import (
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
 	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/forge"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
+	"github.com/vendorsync/vendorsync/internal/tracker/github"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -79,7 +83,9 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 // trackers is every issue tracker the program can connect to, by kind;
 // its clients report their calls to outbound.
 func trackers(outbound httpx.Telemetry) *tracker.Registry {
-	return tracker.NewRegistry(jira.Factories(jira.Options{Telemetry: outbound})...)
+	forges := forge.Options{Telemetry: outbound}
+	return tracker.NewRegistry(append(jira.Factories(jira.Options{Telemetry: outbound}),
+		github.Factory(forges), gitlab.Factory(forges), gitea.Factory(forges))...)
 }
 
 // workers registers the worker of every job kind.

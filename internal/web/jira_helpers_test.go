@@ -10,6 +10,10 @@ import (
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/forge"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
+	"github.com/vendorsync/vendorsync/internal/tracker/github"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -19,7 +23,8 @@ import (
 // withTrackers adds the tracker links service to d.
 func withTrackers(e *env, d web.Deps) web.Deps {
 	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers,
-		Providers: tracker.NewRegistry(jira.Factories(jira.Options{})...)}
+		Providers: tracker.NewRegistry(append(jira.Factories(jira.Options{}), github.Factory(forge.Options{}),
+			gitlab.Factory(forge.Options{}), gitea.Factory(forge.Options{}))...)}
 	return d
 }
 

@@ -8,22 +8,24 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
-// jiraForm is the Jira connection form as typed; the token is never shown.
+// jiraForm is the tracker connection form as typed; the token is never
+// shown. Forms of older pages send the Jira flavor instead of the kind.
 type jiraForm struct {
-	BaseURL, Flavor, Email string
-	Enabled                bool
+	Kind, BaseURL, Flavor, Email string
+	Enabled                      bool
 }
 
-// jiraPage is the data of the Jira settings page.
+// jiraPage is the data of the tracker settings page.
 type jiraPage struct {
-	Form    jiraForm
-	Conn    JiraConnection
-	Flavors []jira.Flavor
-	Test    *link.TestResult
+	Form  jiraForm
+	Conn  link.Connection
+	Kinds []trackerKind
+	Test  *link.TestResult
 	// Links are the failed and orphan links, oldest first.
 	Links []link.Link
 	Next  string
@@ -45,9 +47,12 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	jc := jiraConnection(c)
-	data := jiraPage{Conn: jc, Flavors: []jira.Flavor{jira.Cloud, jira.Server}, Test: test,
-		Form: jiraForm{BaseURL: jc.BaseURL, Flavor: string(jc.Flavor), Email: jc.Email, Enabled: jc.Enabled || !jc.Configured}}
+	kind := c.Kind
+	if !c.Configured {
+		kind = jira.KindCloud
+	}
+	data := jiraPage{Conn: c, Kinds: s.trackerKinds(), Test: test,
+		Form: jiraForm{Kind: string(kind), BaseURL: c.BaseURL, Email: c.Username, Enabled: c.Enabled || !c.Configured}}
 	if form != nil {
 		data.Form = *form
 	}
@@ -58,7 +63,7 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	v := viewWithErr(View{Title: "Jira", Nav: "jira"}, formErr)
+	v := viewWithErr(View{Title: "Issue tracker", Nav: "jira"}, formErr)
 	v.Data = data
 	s.render(w, r, status, "jira.html", v)
 	return nil
@@ -69,18 +74,24 @@ func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	form := jiraForm{BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"), Email: r.PostFormValue("email"),
-		Enabled: r.PostFormValue("enabled") == "on"}
+	form := jiraForm{Kind: r.PostFormValue("kind"), BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"),
+		Email: r.PostFormValue("email"), Enabled: r.PostFormValue("enabled") == "on"}
 	enabled := form.Enabled
-	_, err = saveJira(r.Context(), svc, p, jira.Flavor(form.Flavor), link.Input{BaseURL: form.BaseURL, Username: form.Email,
-		Token: r.PostFormValue("token"), Enabled: &enabled})
+	in := link.Input{Kind: tracker.Kind(form.Kind), BaseURL: form.BaseURL, Username: form.Email, Token: r.PostFormValue("token"),
+		Enabled: &enabled}
+	if form.Kind == "" {
+		_, err = saveJira(r.Context(), svc, p, jira.Flavor(form.Flavor), in)
+		form.Kind = string(jira.Flavor(form.Flavor).Kind())
+	} else {
+		_, err = saveTracker(r.Context(), svc, p, in)
+	}
 	if formFailure(err) {
 		return s.renderJira(w, r, p, Status(err), &form, nil, err)
 	}
 	if err != nil {
 		return err
 	}
-	s.flash(r, "Jira connection saved.")
+	s.flash(r, "Tracker connection saved.")
 	redirect(w, r, "/settings/jira")
 	return nil
 }

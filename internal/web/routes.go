@@ -178,6 +178,10 @@ func (s *Server) registerRoutes() {
 	op(s, "PUT /api/v1/jira", auth.PermEditIntegrations, docPutJira, s.apiPutJira)
 	op(s, "POST /api/v1/jira/test", auth.PermEditIntegrations, docTestJira, s.apiTestJira)
 	op(s, "GET /api/v1/jira/links", auth.PermEditIntegrations, docListJiraLinks, s.apiListJiraLinks)
+	// Trackers of any kind: Jira, GitHub, GitLab, Gitea.
+	op(s, "GET /api/v1/tracker/connection", auth.PermEditIntegrations, docGetTracker, s.apiGetTracker)
+	op(s, "PUT /api/v1/tracker/connection", auth.PermEditIntegrations, docPutTracker, s.apiPutTracker)
+	op(s, "POST /api/v1/tracker/connection/test", auth.PermEditIntegrations, docTestTracker, s.apiTestJira)
 	op(s, "POST /api/v1/jira/links/{id}/retry", auth.PermEditIntegrations, docRetryJiraLink, s.apiRetryJiraLink)
 	op(s, "POST /api/v1/tickets/{number}/sync", auth.PermTriggerSync, docSyncTicket, s.apiSyncTicket)
 	s.page("GET", "/settings/jira", auth.PermEditIntegrations, s.uiJira)

@@ -213,6 +213,11 @@ type TestResult struct {
 	Message   string `json:"message"`
 	Kind      string `json:"kind,omitempty" doc:"The failure kind: unauthorized, forbidden, not_found, rate_limited, unavailable, bad_request, permanent."`
 	LatencyMS int64  `json:"latency_ms"`
+	// Scopes are the token's scopes when the tracker tells them.
+	Scopes        []string `json:"scopes,omitempty" doc:"The token's scopes, when the tracker tells them (GitHub classic tokens, GitLab)."`
+	MissingScopes []string `json:"missing_scopes,omitempty" doc:"Scopes VendorSync needs that the token lacks; an alternative is written 'repo or public_repo'."`
+	// RateLimit is the tracker's rate-limit budget left, when it says.
+	RateLimit *tracker.RateBudget `json:"rate_limit,omitempty" doc:"The rate-limit budget left, when the tracker sends it (GitHub, GitLab)."`
 }
 
 // testKinds names the remote-error kinds in TestResult.Kind's published
@@ -239,18 +244,31 @@ func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestRes
 		return TestResult{}, err
 	}
 	start := time.Now()
-	account, err := cl.tracker.Test(ctx)
+	probe, err := probe(ctx, cl.tracker)
 	res := TestResult{LatencyMS: time.Since(start).Milliseconds()}
 	if err != nil {
 		res.Kind, res.Message = testKinds[httpx.KindOf(err)], apperr.MessageOf(err)
 		return res, nil
 	}
-	res.OK, res.Account = true, account
-	res.Message = "Connected to " + c.BaseURL + " as " + account + "."
+	res.OK, res.Account = true, probe.Account
+	res.Scopes, res.MissingScopes, res.RateLimit = probe.Scopes, probe.MissingScopes, probe.RateLimit
+	res.Message = "Connected to " + c.BaseURL + " as " + probe.Account + "."
+	if len(probe.MissingScopes) > 0 {
+		res.Message += " The token lacks the scope " + strings.Join(probe.MissingScopes, ", ") + ": issues cannot be created."
+	}
 	if !c.Enabled {
 		res.Message += " The connection is disabled: save it to switch it on again."
 	}
 	return res, nil
+}
+
+// probe tests p, with scopes and budget when p can tell them.
+func probe(ctx context.Context, p tracker.Provider) (tracker.Probe, error) {
+	if pr, ok := p.(tracker.Prober); ok {
+		return pr.Probe(ctx)
+	}
+	account, err := p.Test(ctx)
+	return tracker.Probe{Account: account}, err
 }
 
 // disable switches the connection of cl off after its tracker rejected the

@@ -41,7 +41,7 @@ func TestConnectionKinds(t *testing.T) {
 			want []string
 		}{
 			{"no kind", link.Input{BaseURL: f.jira.URL, Token: "t"}, []string{"kind"}},
-			{"a kind nobody registered", link.Input{Kind: "github", BaseURL: f.jira.URL, Token: "t"}, []string{"kind"}},
+			{"a kind nobody registered", link.Input{Kind: "youtrack", BaseURL: f.jira.URL, Token: "t"}, []string{"kind"}},
 			{"cloud without its account", link.Input{Kind: jira.KindCloud, BaseURL: f.jira.URL}, []string{"username"}},
 			{"another kind needs the token again", link.Input{Kind: jira.KindServer, BaseURL: f.jira.URL}, []string{"token"}},
 		}

@@ -12,68 +12,78 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
-	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
-// TestRefusedIssueFails: 400, 403 and 404 fail the link with Jira's reason
+// TestRefusedIssueFails: 400, 403 and 404 fail the link with the tracker's reason
 // and alert the admins; the link is not tried again until an admin retries.
 func TestRefusedIssueFails(t *testing.T) {
-	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound} {
-		t.Run(http.StatusText(status), func(t *testing.T) {
-			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-				ctx := context.Background()
-				f := newFixture(t, db, jira.Cloud)
-				pay := f.app(t, "PaymentService", true)
-				tk := f.ticket(t, pay)
-				f.jira.Inject(jiratest.RouteCreate, jiratest.StatusFault(status, 1))
-				res := f.attempt(t, tk, pay)
-				l := res.Link
-				if l.SyncStatus != link.Failed || l.LastError == "" || l.Attempts != 1 || res.RetryAfter != 0 {
-					t.Fatalf("link after %d: %+v (retry after %v)", status, l, res.RetryAfter)
-				}
-				al := f.alerts.all()
-				if len(al) != 1 || al[0].Kind != "tracker.issue_failed" || al[0].Urgent || al[0].LinkID != l.ID ||
-					!strings.Contains(al[0].Message, l.LastError) {
-					t.Errorf("alerts: %+v", al)
-				}
-				if diff := cmp.Diff([]string{"tracker_link.fail", "tracker.alert"}, f.actions(t, "tracker_link.fail", "tracker.alert")); diff != "" {
-					t.Errorf("audit (-want +got):\n%s", diff)
-				}
-				// A duplicate job leaves the failed link alone.
-				before := len(f.jira.Received())
-				if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Failed || len(f.jira.Received()) != before {
-					t.Errorf("a failed link was tried again: %+v", res.Link)
-				}
-				// The admin retries once the cause is fixed.
-				if _, err := f.svc.Retry(ctx, f.admin, l.ID); err != nil {
-					t.Fatal(err)
-				}
-				if got := f.link(t, tk, pay); got.SyncStatus != link.Pending || got.Attempts != 0 {
-					t.Errorf("after retry: %+v", got)
-				}
-				if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {
-					t.Errorf("after the fix: %+v", res.Link)
-				}
-				if _, err := f.svc.Retry(ctx, f.admin, l.ID); !apperr.Is(err, apperr.Conflict) {
-					t.Errorf("retry of a created link: %v, want conflict", err)
-				}
-			})
-		})
+	for _, kind := range kinds {
+		for _, status := range []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound} {
+			t.Run(string(kind)+"/"+http.StatusText(status), func(t *testing.T) { refusedIssueFails(t, kind, status) })
+		}
 	}
+}
+
+func refusedIssueFails(t *testing.T, kind tracker.Kind, status int) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newKindFixture(t, db, kind)
+		pay := f.app(t, "PaymentService", true)
+		tk := f.ticket(t, pay)
+		f.remote.inject(routeCreate, statusFault(status, 1))
+		res := f.attempt(t, tk, pay)
+		l := res.Link
+		if l.SyncStatus != link.Failed || l.LastError == "" || l.Attempts != 1 || res.RetryAfter != 0 {
+			t.Fatalf("link after %d: %+v (retry after %v)", status, l, res.RetryAfter)
+		}
+		al := f.alerts.all()
+		if len(al) != 1 || al[0].Kind != "tracker.issue_failed" || al[0].Urgent || al[0].LinkID != l.ID ||
+			!strings.Contains(al[0].Message, l.LastError) {
+			t.Errorf("alerts: %+v", al)
+		}
+		if diff := cmp.Diff([]string{"tracker_link.fail", "tracker.alert"}, f.actions(t, "tracker_link.fail", "tracker.alert")); diff != "" {
+			t.Errorf("audit (-want +got):\n%s", diff)
+		}
+		// A duplicate job leaves the failed link alone.
+		before := f.remote.received()
+		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Failed || f.remote.received() != before {
+			t.Errorf("a failed link was tried again: %+v", res.Link)
+		}
+		// The admin retries once the cause is fixed.
+		if _, err := f.svc.Retry(ctx, f.admin, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.link(t, tk, pay); got.SyncStatus != link.Pending || got.Attempts != 0 {
+			t.Errorf("after retry: %+v", got)
+		}
+		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {
+			t.Errorf("after the fix: %+v", res.Link)
+		}
+		if _, err := f.svc.Retry(ctx, f.admin, l.ID); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("retry of a created link: %v, want conflict", err)
+		}
+	})
 }
 
 // TestUnauthorizedDisablesTheConnection: a 401 switches the connection
 // off with its reason and an urgent alert; links wait as pending, and
 // saving the connection again resumes them.
 func TestUnauthorizedDisablesTheConnection(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) { unauthorizedDisables(t, kind) })
+	}
+}
+
+func unauthorizedDisables(t *testing.T, kind tracker.Kind) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := newFixture(t, db, jira.Cloud)
+		f := newKindFixture(t, db, kind)
 		pay, fraud := f.app(t, "PaymentService", true), f.app(t, "FraudEngine", true)
 		tk := f.ticket(t, pay, fraud)
-		f.jira.Inject(jiratest.RouteSearch, jiratest.StatusFault(http.StatusUnauthorized, 1))
+		f.remote.inject(routeSearch, statusFault(http.StatusUnauthorized, 1))
 		res := f.attempt(t, tk, pay)
 		if res.Link.SyncStatus != link.Pending || res.RetryAfter != 0 || !strings.Contains(res.Link.LastError, "credentials") {
 			t.Fatalf("link after 401: %+v", res)
@@ -91,9 +101,9 @@ func TestUnauthorizedDisablesTheConnection(t *testing.T) {
 			t.Errorf("audit (-want +got):\n%s", diff)
 		}
 		// The other link's job reaches no Jira while the connection is off.
-		before := len(f.jira.Received())
+		before := f.remote.received()
 		res = f.attempt(t, tk, fraud)
-		if res.Link.SyncStatus != link.Pending || !strings.Contains(res.Link.LastError, "disabled") || len(f.jira.Received()) != before {
+		if res.Link.SyncStatus != link.Pending || !strings.Contains(res.Link.LastError, "disabled") || f.remote.received() != before {
 			t.Errorf("attempt while disabled: %+v", res.Link)
 		}
 		if _, err := f.svc.Sync(ctx, f.tenant); err != nil {
@@ -121,12 +131,18 @@ func TestUnauthorizedDisablesTheConnection(t *testing.T) {
 // TestUnavailableBecomesOrphan: 5xx through every retry leaves an orphan,
 // which the periodic retry picks up and creates once Jira is back.
 func TestUnavailableBecomesOrphan(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) { unavailableBecomesOrphan(t, kind) })
+	}
+}
+
+func unavailableBecomesOrphan(t *testing.T, kind tracker.Kind) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		f := newFixture(t, db, jira.Server)
+		f := newKindFixture(t, db, kind)
 		pay := f.app(t, "PaymentService", true)
 		tk := f.ticket(t, pay)
-		f.jira.Inject(jiratest.RouteCreate, jiratest.StatusFault(http.StatusServiceUnavailable, link.CreateRetries+2))
+		f.remote.inject(routeCreate, statusFault(http.StatusServiceUnavailable, link.CreateRetries+2))
 		var waits []time.Duration
 		for range link.CreateRetries + 1 {
 			waits = append(waits, f.attempt(t, tk, pay).RetryAfter)
@@ -154,7 +170,7 @@ func TestUnavailableBecomesOrphan(t *testing.T) {
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {
 			t.Errorf("orphan round once Jira is back: %+v", res.Link)
 		}
-		if n := len(f.jira.Issues()); n != 1 {
+		if n := f.remote.issueCount(); n != 1 {
 			t.Errorf("%d issues", n)
 		}
 		if n, err := f.svc.RetryDue(ctx); err != nil || n != 0 {

@@ -9,13 +9,13 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
-	"github.com/vendorsync/vendorsync/internal/tracker/jira"
-	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
-// TestExactlyOneIssue drives creation through Jira's failures: whatever
-// happens, the link ends created and Jira holds exactly one issue for it.
+// TestExactlyOneIssue drives creation through each tracker's failures:
+// whatever happens, the link ends created and the tracker holds exactly one
+// issue for it.
 func TestExactlyOneIssue(t *testing.T) {
 	cases := []struct {
 		name string
@@ -23,33 +23,33 @@ func TestExactlyOneIssue(t *testing.T) {
 		arrange func(f *fixture)
 		// waits are the RetryAfter each attempt asks for, until created.
 		waits []time.Duration
-		// creates is how many create requests reach Jira.
+		// creates is how many create requests reach the tracker.
 		creates int
 	}{
 		{"429 with a short Retry-After is waited out by the client", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteCreate, jiratest.RateLimit("1", 1))
+			f.remote.inject(routeCreate, rateLimit("1", 1))
 		}, []time.Duration{0}, 2},
 		{"429 with a long Retry-After snoozes the job", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteCreate, jiratest.RateLimit("120", 1))
+			f.remote.inject(routeCreate, rateLimit("120", 1))
 		}, []time.Duration{120 * time.Second, 0}, 2},
 		{"5xx then success", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteCreate, jiratest.StatusFault(http.StatusBadGateway, 1))
+			f.remote.inject(routeCreate, statusFault(http.StatusBadGateway, 1))
 		}, []time.Duration{link.FirstBackoff, 0}, 2},
 		{"timeout after commit", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteCreate, jiratest.TimeoutAfterCommit(3*time.Second))
+			f.remote.inject(routeCreate, timeoutAfterCommit(3*time.Second))
 		}, []time.Duration{link.FirstBackoff, 0}, 1},
 		{"connection dropped after commit", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteCreate, jiratest.DropAfterCommit())
+			f.remote.inject(routeCreate, dropAfterCommit())
 		}, []time.Duration{link.FirstBackoff, 0}, 1},
 		{"search unavailable, then fine", func(f *fixture) {
-			f.jira.Inject(jiratest.RouteSearch, jiratest.StatusFault(http.StatusServiceUnavailable, 4)) // the client tries a read 4 times
+			f.remote.inject(routeSearch, statusFault(http.StatusServiceUnavailable, 4)) // the client tries a read 4 times
 		}, []time.Duration{link.FirstBackoff, 0}, 1},
 	}
-	for _, flavor := range flavors {
+	for _, kind := range kinds {
 		for _, tc := range cases {
-			t.Run(string(flavor)+"/"+tc.name, func(t *testing.T) {
+			t.Run(string(kind)+"/"+tc.name, func(t *testing.T) {
 				storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-					f := newFixture(t, db, flavor)
+					f := newKindFixture(t, db, kind)
 					pay := f.app(t, "PaymentService", true)
 					tk := f.ticket(t, pay)
 					tc.arrange(f)
@@ -76,13 +76,13 @@ func TestExactlyOneIssue(t *testing.T) {
 							t.Errorf("attempt %d asked to wait %v, want %v", i+1, waits[i], tc.waits[i])
 						}
 					}
-					if n := len(f.jira.Issues()); n != 1 {
-						t.Errorf("Jira holds %d issues, want exactly 1", n)
+					if n := f.remote.issueCount(); n != 1 {
+						t.Errorf("the tracker holds %d issues, want exactly 1", n)
 					}
-					if n := f.jira.Requests(jiratest.RouteCreate); n != tc.creates {
+					if n := f.remote.requests(routeCreate); n != tc.creates {
 						t.Errorf("%d create requests, want %d", n, tc.creates)
 					}
-					if l := f.link(t, tk, pay); l.LastError != "" || l.IssueKey != "PAY-1" {
+					if l := f.link(t, tk, pay); l.LastError != "" || l.IssueKey != f.remote.firstKey() {
 						t.Errorf("link: %+v", l)
 					}
 				})
@@ -91,54 +91,65 @@ func TestExactlyOneIssue(t *testing.T) {
 	}
 }
 
-// TestKilledWorker: a worker claimed the link, Jira committed the issue,
-// and the worker died before recording it. The lease keeps a second
+// TestKilledWorker: a worker claimed the link, the tracker committed the
+// issue, and the worker died before recording it. The lease keeps a second
 // attempt out until it runs out; then the search finds the issue.
 func TestKilledWorker(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db, jira.Cloud)
-		pay := f.app(t, "PaymentService", true)
-		tk := f.ticket(t, pay)
-		l := f.link(t, tk, pay)
-		now := f.clock.now()
-		if ok, err := db.ClaimTrackerLink(ctx, f.tenant, l.ID, now, now.Add(link.Lease)); err != nil || !ok {
-			t.Fatalf("claim: %v %v", ok, err)
-		}
-		// The dead worker's request, as Jira received it.
-		spec := link.IssueSpec(link.SpecInput{Ticket: tk, Vendor: f.vendor, App: pay, Now: now})
-		cl, err := jira.New(jira.Config{BaseURL: f.jira.URL, Flavor: jira.Cloud, Email: jiratest.Email, APIToken: jiratest.APIToken})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cl.CreateIssue(ctx, spec); err != nil {
-			t.Fatal(err)
-		}
-		if res := f.attempt(t, tk, pay); res.RetryAfter != link.BusyWait || res.Link.SyncStatus != link.Pending {
-			t.Fatalf("attempt during the dead worker's lease: %+v", res)
-		}
-		f.clock.advance(link.Lease + time.Second)
-		res := f.attempt(t, tk, pay)
-		if res.Link.SyncStatus != link.Created || res.Link.IssueKey != "PAY-1" {
-			t.Fatalf("attempt after the lease: %+v", res.Link)
-		}
-		if n, c := len(f.jira.Issues()), f.jira.Requests(jiratest.RouteCreate); n != 1 || c != 1 {
-			t.Errorf("%d issues, %d create requests; want 1 and 1 (the dead worker's)", n, c)
-		}
-		if got := f.actions(t, "tracker_link.create"); len(got) != 1 {
-			t.Errorf("audit: %v", got)
-		}
-	})
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+				ctx := context.Background()
+				f := newKindFixture(t, db, kind)
+				pay := f.app(t, "PaymentService", true)
+				tk := f.ticket(t, pay)
+				l := f.link(t, tk, pay)
+				now := f.clock.now()
+				if ok, err := db.ClaimTrackerLink(ctx, f.tenant, l.ID, now, now.Add(link.Lease)); err != nil || !ok {
+					t.Fatalf("claim: %v %v", ok, err)
+				}
+				// The dead worker's request, as the tracker received it.
+				spec := link.IssueSpec(link.SpecInput{Ticket: tk, Vendor: f.vendor, App: pay, Now: now})
+				in := f.remote.input()
+				cl, err := f.svc.Providers.New(in.Kind, tracker.Settings{BaseURL: in.BaseURL, Username: in.Username, Token: in.Token})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := cl.CreateIssue(ctx, spec); err != nil {
+					t.Fatal(err)
+				}
+				if res := f.attempt(t, tk, pay); res.RetryAfter != link.BusyWait || res.Link.SyncStatus != link.Pending {
+					t.Fatalf("attempt during the dead worker's lease: %+v", res)
+				}
+				f.clock.advance(link.Lease + time.Second)
+				res := f.attempt(t, tk, pay)
+				if res.Link.SyncStatus != link.Created || res.Link.IssueKey != f.remote.firstKey() {
+					t.Fatalf("attempt after the lease: %+v", res.Link)
+				}
+				if n, c := f.remote.issueCount(), f.remote.requests(routeCreate); n != 1 || c != 1 {
+					t.Errorf("%d issues, %d create requests; want 1 and 1 (the dead worker's)", n, c)
+				}
+				if got := f.actions(t, "tracker_link.create"); len(got) != 1 {
+					t.Errorf("audit: %v", got)
+				}
+			})
+		})
+	}
 }
 
 // TestConcurrentAttempts runs two attempts at once (a duplicate job on
 // another replica): one creates, the other steps back.
 func TestConcurrentAttempts(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) { concurrentAttempts(t, kind) })
+	}
+}
+
+func concurrentAttempts(t *testing.T, kind tracker.Kind) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		f := newFixture(t, db, jira.Server)
+		f := newKindFixture(t, db, kind)
 		pay := f.app(t, "PaymentService", true)
 		tk := f.ticket(t, pay)
-		f.jira.SetLatency(150 * time.Millisecond)
+		f.remote.setLatency(150 * time.Millisecond)
 		var wg sync.WaitGroup
 		results := make([]link.Result, 2)
 		errs := make([]error, 2)
@@ -167,7 +178,7 @@ func TestConcurrentAttempts(t *testing.T) {
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {
 			t.Errorf("after both: %+v", res.Link)
 		}
-		if n, c := len(f.jira.Issues()), f.jira.Requests(jiratest.RouteCreate); n != 1 || c != 1 {
+		if n, c := f.remote.issueCount(), f.remote.requests(routeCreate); n != 1 || c != 1 {
 			t.Errorf("%d issues, %d create requests; want 1 and 1", n, c)
 		}
 	})

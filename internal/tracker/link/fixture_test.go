@@ -13,7 +13,6 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
@@ -75,9 +74,12 @@ func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // fixture is the link service on a real store, with one tenant connected
-// to an in-process Jira of one flavor, a vendor and a team.
+// to an in-process tracker of one kind, a vendor and a team.
 type fixture struct {
-	db      *sqlstore.DB
+	db *sqlstore.DB
+	// remote is the tracker the tenant is connected to; jira is it when
+	// the kind is Jira's (nil otherwise).
+	remote  remote
 	jira    *jiratest.Server
 	flavor  jira.Flavor
 	svc     *link.Service
@@ -95,7 +97,13 @@ type fixture struct {
 
 func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	t.Helper()
-	f := newUnconnectedFixture(t, db, flavor)
+	return newKindFixture(t, db, flavor.Kind())
+}
+
+// newKindFixture is the fixture connected to a tracker of kind k.
+func newKindFixture(t testing.TB, db *sqlstore.DB, k tracker.Kind) *fixture {
+	t.Helper()
+	f := newUnconnectedKindFixture(t, db, k)
 	f.connect(t)
 	return f
 }
@@ -103,12 +111,17 @@ func newFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 // newUnconnectedFixture is the fixture before an admin connects the tracker.
 func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *fixture {
 	t.Helper()
+	return newUnconnectedKindFixture(t, db, flavor.Kind())
+}
+
+func newUnconnectedKindFixture(t testing.TB, db *sqlstore.DB, k tracker.Kind) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "acme", "Acme", "admin@acme.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, jira: jiratest.New(t), flavor: flavor, reg: &registry.Service{Store: db}, alerts: &alerts{t: t},
+	f := &fixture{db: db, remote: newRemote(t, k), reg: &registry.Service{Store: db}, alerts: &alerts{t: t},
 		clock: &clock{t: time.Now().UTC()}, tenant: b.Tenant.ID, sys: auth.System(b.Tenant.ID), admin: b.Admin.Principal()}
 	if f.queue, err = jobs.New(db, jobs.Config{}); err != nil { // insert-only: tests run attempts themselves
 		t.Fatal(err)
@@ -117,8 +130,10 @@ func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *f
 	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs}}
 	f.svc = &link.Service{Store: db, Tickets: f.tickets, BaseURL: "https://vs.example.com",
 		Consequences: link.Consequences{Alert: f.alerts.job}, Now: f.clock.now,
-		Providers: tracker.NewRegistry(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond,
-			Resilience: httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}})...)}
+		Providers: testRegistry()}
+	if j, ok := f.remote.(*jiraRemote); ok {
+		f.jira, f.flavor = j.Server, j.flavor
+	}
 	if f.vendor, err = f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: "Visa", Tier: registry.Tier1}); err != nil {
 		t.Fatal(err)
 	}
@@ -129,14 +144,10 @@ func newUnconnectedFixture(t testing.TB, db *sqlstore.DB, flavor jira.Flavor) *f
 	return f
 }
 
-// connect saves the tenant's connection to the fake Jira.
+// connect saves the tenant's connection to the fake tracker.
 func (f *fixture) connect(t testing.TB) {
 	t.Helper()
-	in := link.Input{Kind: f.flavor.Kind(), BaseURL: f.jira.URL, Username: jiratest.Email, Token: jiratest.APIToken}
-	if f.flavor == jira.Server {
-		in.Token = jiratest.PAT
-	}
-	if _, err := f.svc.SaveConnection(context.Background(), f.admin, in); err != nil {
+	if _, err := f.svc.SaveConnection(context.Background(), f.admin, f.remote.input()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -146,7 +157,7 @@ func (f *fixture) app(t testing.TB, name string, tracker bool) registry.Applicat
 	t.Helper()
 	a := registry.Application{Name: name, Description: name, OwnerTeamID: f.team.ID, CreatesTrackerIssue: tracker}
 	if tracker {
-		a.TrackerProjectKey, a.TrackerIssueType = "PAY", "Task"
+		a.TrackerProjectKey, a.TrackerIssueType = f.remote.target()
 		a.TrackerLabels = []string{"vendor-change", "payments"}
 		a.TrackerDefaultAssignee = "maria"
 	}

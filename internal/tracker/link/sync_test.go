@@ -53,16 +53,17 @@ func (f *fixture) transitions(t testing.TB, tk ticket.Ticket) []string {
 	return out
 }
 
-// TestSyncMovesTheTicket follows a ticket through its issues' statuses:
+// TestSyncMovesTheTicket follows a ticket through its issues' statuses,
+// on every kind of tracker (a forge's issue is in progress by its label):
 // in progress, done while an application without a tracker is not
 // complete (no resolution), resolved once it is, and back when an issue
 // reopens.
 func TestSyncMovesTheTicket(t *testing.T) {
-	for _, flavor := range flavors {
-		t.Run(string(flavor), func(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(string(kind), func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 				ctx := context.Background()
-				f := newFixture(t, db, flavor)
+				f := newKindFixture(t, db, kind)
 				pay, fraud, ledger := f.app(t, "PaymentService", true), f.app(t, "FraudEngine", true), f.app(t, "Ledger", false)
 				tk := f.ticket(t, pay, fraud, ledger)
 				k1, k2 := f.attempt(t, tk, pay).Link.IssueKey, f.attempt(t, tk, fraud).Link.IssueKey
@@ -79,20 +80,20 @@ func TestSyncMovesTheTicket(t *testing.T) {
 				}
 				step("first sync reads the statuses", link.SyncResult{Links: 2, Searches: 1, Changed: 2}, ticket.Open)
 				l := f.link(t, tk, pay)
-				if l.StatusName != "To Do" || l.StatusCategory != tracker.ToDo || l.LastSyncedAt == nil {
+				if l.StatusName != f.remote.statusName(tracker.ToDo) || l.StatusCategory != tracker.ToDo || l.LastSyncedAt == nil {
 					t.Errorf("link after the first sync: %+v", l)
 				}
 				step("nothing changed", link.SyncResult{Links: 2, Searches: 1}, ticket.Open)
-				f.jira.SetStatus(k1, "In Review", jiratest.CategoryInProgress)
+				f.remote.setStatus(t, k1, tracker.InProgress)
 				step("an issue in progress", link.SyncResult{Links: 2, Searches: 1, Changed: 1, Transitions: 1}, ticket.InProgress)
-				f.jira.SetStatus(k1, "Done", jiratest.CategoryDone)
-				f.jira.SetStatus(k2, "Closed", jiratest.CategoryDone)
+				f.remote.setStatus(t, k1, tracker.Done)
+				f.remote.setStatus(t, k2, tracker.Done)
 				step("all done, Ledger incomplete", link.SyncResult{Links: 2, Searches: 1, Changed: 2}, ticket.InProgress)
 				if _, err := f.tickets.MarkProgress(ctx, f.admin, tk.Number, ledger.ID, ticket.ProgressComplete); err != nil {
 					t.Fatal(err)
 				}
 				step("Ledger complete", link.SyncResult{Links: 2, Searches: 1, Transitions: 1}, ticket.Resolved)
-				f.jira.SetStatus(k2, "Reopened", jiratest.CategoryToDo)
+				f.remote.setStatus(t, k2, tracker.ToDo)
 				step("an issue reopened", link.SyncResult{Links: 2, Searches: 1, Changed: 1, Transitions: 1}, ticket.InProgress)
 				want := []string{"system: open → in_progress", "system: in_progress → resolved", "system: resolved → in_progress"}
 				if diff := cmp.Diff(want, f.transitions(t, tk)); diff != "" {
