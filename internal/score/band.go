@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/ident"
@@ -76,4 +77,38 @@ func (s *Service) bandEvent(ctx context.Context, prev, now VendorScore) (BandEve
 	}
 	return BandEvent{ID: ident.New(), TenantID: now.TenantID, VendorID: now.VendorID, From: prev.Band, To: now.Band,
 		Score: now.Score, Payload: p, CreatedAt: now.ComputedAt}, nil
+}
+
+// Text is the score as every page shows it: one decimal, or "no data".
+func (r Result) Text() string { return FormatScore(r.Score) }
+
+// PointsText is the contributor's points to one decimal.
+func (c Contributor) PointsText() string { return strconv.FormatFloat(c.Points, 'f', 1, 64) }
+
+// SharePercent is the contributor's share of the score in whole percent.
+func (c Contributor) SharePercent() string { return strconv.FormatFloat(c.Share*100, 'f', 0, 64) + "%" }
+
+// BarWidth is the contributor's share as a bar of up to 200 pixels.
+func (c Contributor) BarWidth() float64 { return 200 * c.Share }
+
+// ValueText is the signal's value as submitted, or "none".
+func (s Signal) ValueText() string {
+	if s.Value == nil {
+		return "none"
+	}
+	return strconv.FormatFloat(*s.Value, 'g', -1, 64)
+}
+
+// RefText describes the vendor_ref as sent.
+func (s Signal) RefText() string {
+	var parts []string
+	for _, p := range [][2]string{{"id", s.VendorRef.ID}, {"external id", s.VendorRef.ExternalID}, {"domain", s.VendorRef.Domain}, {"name", s.VendorRef.Name}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+" "+p[1])
+		}
+	}
+	if len(parts) == 0 {
+		return "(none)"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // Rules lists every version of the tenant's scoring rule, newest first.
-func (s *Service) Rules(ctx context.Context, p auth.Principal) ([]Rule, error) {
+func (s *Service) Rules(ctx context.Context, p auth.Principal) ([]ScoringRule, error) {
 	if err := p.Require(auth.PermView); err != nil {
 		return nil, err
 	}
@@ -26,14 +26,14 @@ func (s *Service) Rules(ctx context.Context, p auth.Principal) ([]Rule, error) {
 	return rs, nil
 }
 
-// Rule returns one version of the tenant's scoring rule.
-func (s *Service) Rule(ctx context.Context, p auth.Principal, id string) (Rule, error) {
+// ScoringRule returns one version of the tenant's scoring rule.
+func (s *Service) ScoringRule(ctx context.Context, p auth.Principal, id string) (ScoringRule, error) {
 	if err := p.Require(auth.PermView); err != nil {
-		return Rule{}, err
+		return ScoringRule{}, err
 	}
 	r, err := s.Store.ScoreRule(ctx, p.TenantID, id)
 	if err != nil {
-		return Rule{}, fmt.Errorf("score.Rule %s: %w", id, err)
+		return ScoringRule{}, fmt.Errorf("score.Rule %s: %w", id, err)
 	}
 	return r, nil
 }
@@ -43,21 +43,21 @@ const MaxNote = 2000
 
 // CreateRule saves d as the tenant's next rule version, inactive; a rule
 // whose weights cannot produce a valid score is refused with the reason.
-func (s *Service) CreateRule(ctx context.Context, p auth.Principal, d RuleDefinition, note string) (Rule, error) {
+func (s *Service) CreateRule(ctx context.Context, p auth.Principal, d RuleDefinition, note string) (ScoringRule, error) {
 	if err := p.Require(auth.PermEditScoring); err != nil {
-		return Rule{}, err
+		return ScoringRule{}, err
 	}
 	if err := d.Validate(); err != nil {
-		return Rule{}, err
+		return ScoringRule{}, err
 	}
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxNote {
-		return Rule{}, apperr.Invalidf("the note must be at most %d characters", MaxNote)
+		return ScoringRule{}, apperr.Invalidf("the note must be at most %d characters", MaxNote)
 	}
-	r := Rule{ID: ident.New(), TenantID: p.TenantID, Definition: d, Note: note, CreatedBy: p.Label, CreatedAt: s.now()}
+	r := ScoringRule{ID: ident.New(), TenantID: p.TenantID, Definition: d, Note: note, CreatedBy: p.Label, CreatedAt: s.now()}
 	v, err := s.Store.CreateScoreRule(ctx, r, audit.Record(p, "score_rule.create", "score_rule", r.ID, nil, d))
 	if err != nil {
-		return Rule{}, fmt.Errorf("score.CreateRule: %w", err)
+		return ScoringRule{}, fmt.Errorf("score.CreateRule: %w", err)
 	}
 	r.Version = v
 	return r, nil
@@ -66,19 +66,19 @@ func (s *Service) CreateRule(ctx context.Context, p auth.Principal, d RuleDefini
 // ActivateRule makes rule id the tenant's only active rule, atomically
 // (concurrent activations leave exactly one active), and rescores every
 // vendor under it.
-func (s *Service) ActivateRule(ctx context.Context, p auth.Principal, id string) (Rule, error) {
+func (s *Service) ActivateRule(ctx context.Context, p auth.Principal, id string) (ScoringRule, error) {
 	if err := p.Require(auth.PermEditScoring); err != nil {
-		return Rule{}, err
+		return ScoringRule{}, err
 	}
 	r, err := s.Store.ScoreRule(ctx, p.TenantID, id)
 	if err != nil {
-		return Rule{}, fmt.Errorf("score.ActivateRule %s: %w", id, err)
+		return ScoringRule{}, fmt.Errorf("score.ActivateRule %s: %w", id, err)
 	}
 	now := s.now()
 	ev := audit.Record(p, "score_rule.activate", "score_rule", id, nil, map[string]any{"version": r.Version})
 	jobs := []jobargs.Args{jobargs.ScoreRescoreTenant{Tenant: jobargs.For(p.TenantID)}}
 	if err := s.Store.ActivateScoreRule(ctx, p.TenantID, id, now, ev, jobs); err != nil {
-		return Rule{}, fmt.Errorf("score.ActivateRule %s: %w", id, err)
+		return ScoringRule{}, fmt.Errorf("score.ActivateRule %s: %w", id, err)
 	}
 	r.IsActive, r.ActivatedAt = true, &now
 	return r, nil
@@ -90,15 +90,15 @@ func (s *Service) MapExternalID(ctx context.Context, p auth.Principal, vendorID,
 	if err := p.Require(auth.PermEditVendors); err != nil {
 		return err
 	}
+	if _, err := s.Store.Vendor(ctx, p.TenantID, vendorID); err != nil {
+		return fmt.Errorf("score.MapExternalID: %w", err)
+	}
 	source, externalID = strings.TrimSpace(source), strings.TrimSpace(externalID)
 	var v apperr.Validation
 	v.Check(source != "" && len(source) <= maxSource, "source", "must be 1-%d characters", maxSource)
 	v.Check(externalID != "" && len(externalID) <= 200, "external_id", "must be 1-200 characters")
 	if err := v.Err(); err != nil {
 		return err
-	}
-	if _, err := s.Store.Vendor(ctx, p.TenantID, vendorID); err != nil {
-		return fmt.Errorf("score.MapExternalID: %w", err)
 	}
 	ev := audit.Record(p, "vendor.map_external_id", "vendor", vendorID, nil, map[string]any{"source": source, "external_id": externalID})
 	if err := s.Store.MapExternalID(ctx, p.TenantID, source, externalID, vendorID, s.now(), ev); err != nil {
@@ -109,10 +109,10 @@ func (s *Service) MapExternalID(ctx context.Context, p auth.Principal, vendorID,
 
 // Card is everything the vendor score page shows.
 type Card struct {
-	Score   VendorScore    `json:"score"`
-	History []HistoryPoint `json:"history" nullable:"false"`
-	Bands   []BandEvent    `json:"band_changes" nullable:"false"`
-	Rule    Rule           `json:"rule"`
+	Score       VendorScore    `json:"score"`
+	History     []HistoryPoint `json:"history" nullable:"false"`
+	Bands       []BandEvent    `json:"band_changes" nullable:"false"`
+	ScoringRule ScoringRule    `json:"rule"`
 }
 
 // HistoryDays is how far back a card's trend goes.
@@ -143,7 +143,7 @@ func (s *Service) VendorCard(ctx context.Context, p auth.Principal, vendorID str
 	if c.Bands, err = s.Store.BandEvents(ctx, p.TenantID, vendorID, 20); err != nil {
 		return Card{}, fmt.Errorf("score.VendorCard: %w", err)
 	}
-	if c.Rule, err = s.ActiveRule(ctx, p.TenantID); err != nil {
+	if c.ScoringRule, err = s.ActiveRule(ctx, p.TenantID); err != nil {
 		return Card{}, err
 	}
 	return c, nil

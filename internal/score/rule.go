@@ -63,7 +63,7 @@ func (t Thresholds) Band(score float64) Band {
 	return Low
 }
 
-// Definition of a rule: what a tenant tunes. Weights are relative: a
+// RuleDefinition is what a tenant tunes in a rule. Weights are relative: a
 // category's weight against the others present, a signal's weight against
 // the other signals of its category.
 type RuleDefinition struct {
@@ -74,8 +74,8 @@ type RuleDefinition struct {
 	HalfLifeDays    float64              `json:"half_life_days" doc:"A signal this old counts half as much as one observed now."`
 }
 
-// Rule is one version of a tenant's scoring rule.
-type Rule struct {
+// ScoringRule is one version of a tenant's scoring rule.
+type ScoringRule struct {
 	ID          string         `json:"id"`
 	TenantID    string         `json:"-"`
 	Version     int            `json:"version"`

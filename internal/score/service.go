@@ -40,13 +40,13 @@ func (s *Service) now() time.Time {
 
 // ActiveRule returns the tenant's active rule, or the default (version 0)
 // when it never saved one.
-func (s *Service) ActiveRule(ctx context.Context, tenantID string) (Rule, error) {
+func (s *Service) ActiveRule(ctx context.Context, tenantID string) (ScoringRule, error) {
 	r, err := s.Store.ActiveScoreRule(ctx, tenantID)
 	if apperr.Is(err, apperr.NotFound) {
-		return Rule{TenantID: tenantID, Definition: DefaultRule(), IsActive: true}, nil
+		return ScoringRule{TenantID: tenantID, Definition: DefaultRule(), IsActive: true}, nil
 	}
 	if err != nil {
-		return Rule{}, fmt.Errorf("score rule of tenant %s: %w", tenantID, err)
+		return ScoringRule{}, fmt.Errorf("score rule of tenant %s: %w", tenantID, err)
 	}
 	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -14,12 +15,12 @@ import (
 type Store interface {
 	// ActiveScoreRule returns the tenant's active rule; not found when
 	// the tenant never saved one.
-	ActiveScoreRule(ctx context.Context, tenantID string) (Rule, error)
-	ScoreRules(ctx context.Context, tenantID string) ([]Rule, error)
-	ScoreRule(ctx context.Context, tenantID, id string) (Rule, error)
+	ActiveScoreRule(ctx context.Context, tenantID string) (ScoringRule, error)
+	ScoreRules(ctx context.Context, tenantID string) ([]ScoringRule, error)
+	ScoreRule(ctx context.Context, tenantID, id string) (ScoringRule, error)
 	// CreateScoreRule stores r as the tenant's next version (r.Version is
 	// ignored) and returns that version.
-	CreateScoreRule(ctx context.Context, r Rule, ev audit.Event) (int, error)
+	CreateScoreRule(ctx context.Context, r ScoringRule, ev audit.Event) (int, error)
 	// ActivateScoreRule makes rule id the only active one, atomically,
 	// with the jobs a new rule causes (a full rescore).
 	ActivateScoreRule(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, jobs []jobargs.Args) error
@@ -58,6 +59,9 @@ type Store interface {
 	BandEvents(ctx context.Context, tenantID, vendorID string, limit int) ([]BandEvent, error)
 	// TenantName names a tenant, for frozen payloads.
 	TenantName(ctx context.Context, tenantID string) (string, error)
+	// TenantBySlug and Secret serve the signed hub endpoint.
+	TenantBySlug(ctx context.Context, slug string) (auth.Tenant, error)
+	Secret(ctx context.Context, tenantID, name string) ([]byte, error)
 	// Vendor returns one vendor of the tenant.
 	Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error)
 }

@@ -13,8 +13,8 @@ import (
 
 const scoreRuleColumns = `id, tenant_id, version, is_active, definition, note, created_by, created_at, activated_at`
 
-func scanScoreRule(r scanner) (score.Rule, error) {
-	var x score.Rule
+func scanScoreRule(r scanner) (score.ScoringRule, error) {
+	var x score.ScoringRule
 	var def string
 	var at sql.NullTime
 	err := r.Scan(&x.ID, &x.TenantID, &x.Version, &x.IsActive, &def, &x.Note, &x.CreatedBy, &x.CreatedAt, &at)
@@ -26,27 +26,27 @@ func scanScoreRule(r scanner) (score.Rule, error) {
 }
 
 // ActiveScoreRule returns the tenant's active scoring rule.
-func (db *DB) ActiveScoreRule(ctx context.Context, tenantID string) (score.Rule, error) {
+func (db *DB) ActiveScoreRule(ctx context.Context, tenantID string) (score.ScoringRule, error) {
 	r, err := scanScoreRule(db.reader().queryRow(ctx, `SELECT `+scoreRuleColumns+` FROM score_rules WHERE tenant_id = ? AND is_active = ?`,
 		tenantID, true))
 	return r, translate(err, "active score rule")
 }
 
 // ScoreRules lists every version of the tenant's rule, newest first.
-func (db *DB) ScoreRules(ctx context.Context, tenantID string) ([]score.Rule, error) {
+func (db *DB) ScoreRules(ctx context.Context, tenantID string) ([]score.ScoringRule, error) {
 	return queryAll(ctx, db.reader(), "score rules", scanScoreRule, `SELECT `+scoreRuleColumns+` FROM score_rules
 		WHERE tenant_id = ? ORDER BY version DESC`, tenantID)
 }
 
 // ScoreRule returns one rule version of the tenant.
-func (db *DB) ScoreRule(ctx context.Context, tenantID, id string) (score.Rule, error) {
+func (db *DB) ScoreRule(ctx context.Context, tenantID, id string) (score.ScoringRule, error) {
 	r, err := scanScoreRule(db.reader().queryRow(ctx, `SELECT `+scoreRuleColumns+` FROM score_rules WHERE tenant_id = ? AND id = ?`,
 		tenantID, id))
 	return r, translate(err, "score rule")
 }
 
 // CreateScoreRule stores r as the tenant's next version.
-func (db *DB) CreateScoreRule(ctx context.Context, r score.Rule, ev audit.Event) (int, error) {
+func (db *DB) CreateScoreRule(ctx context.Context, r score.ScoringRule, ev audit.Event) (int, error) {
 	def, err := json.Marshal(r.Definition)
 	if err != nil {
 		return 0, err
