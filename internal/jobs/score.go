@@ -69,7 +69,9 @@ func (w *ScoreRescoreAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.S
 
 // Timeout: a full rescore of a large portfolio takes longer than a job's
 // default minute.
-func (w *ScoreRescoreAllWorker) Timeout(*river.Job[jobargs.ScoreRescoreAll]) time.Duration { return 30 * time.Minute }
+func (w *ScoreRescoreAllWorker) Timeout(*river.Job[jobargs.ScoreRescoreAll]) time.Duration {
+	return 30 * time.Minute
+}
 
 // PartitionStore creates the signal table's partitions ahead.
 type PartitionStore interface {

@@ -39,7 +39,7 @@ const (
 	// KindScoreBand tells admins (and, by band, the alert channel and the
 	// on-call) that a vendor's risk score crossed into another band.
 	KindScoreBand Kind = "score_band"
-	KindTest         Kind = "test"
+	KindTest      Kind = "test"
 )
 
 // Kinds lists every kind.
