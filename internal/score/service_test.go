@@ -32,7 +32,9 @@ type fixture struct {
 	now        time.Time
 }
 
-func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
+func newFixture(t *testing.T, db *sqlstore.DB) *fixture { return newFixtureTB(t, db) }
+
+func newFixtureTB(t testing.TB, db *sqlstore.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := jobs.New(db, jobs.Config{}); err != nil {

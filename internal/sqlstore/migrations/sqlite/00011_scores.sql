@@ -22,7 +22,10 @@ CREATE TABLE score_signals (
     rejection_reason TEXT NOT NULL DEFAULT '',
     note             TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX score_signals_vendor_idx ON score_signals (tenant_id, vendor_id, observed_at);
+-- Scoring reads a vendor's signals from this index alone; marking them
+-- scored finds the pending ones through the partial index.
+CREATE INDEX score_signals_vendor_idx ON score_signals (tenant_id, vendor_id, observed_at, status, code, value);
+CREATE INDEX score_signals_pending_idx ON score_signals (tenant_id, vendor_id) WHERE status = 'normalized';
 CREATE INDEX score_signals_recorded_idx ON score_signals (tenant_id, recorded_at, id);
 CREATE INDEX score_signals_rejected_idx ON score_signals (tenant_id, status, recorded_at);
 
