@@ -161,6 +161,11 @@ func (c AuditVerifyCmd) Run(ctx context.Context, g *Globals) error {
 		return err
 	}
 	defer e.close()
+	blobs, err := e.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.closeBlobs(ctx, blobs)
 	tenants, err := e.db.ListTenants(ctx)
 	if err != nil {
 		return err
@@ -170,12 +175,20 @@ func (c AuditVerifyCmd) Run(ctx context.Context, g *Globals) error {
 		if c.Tenant != "" && t.Slug != c.Tenant {
 			continue
 		}
-		res, err := audit.Verify(ctx, e.db, t.ID, e.db.AuditKey)
+		cps, forged, err := audit.Checkpoints(ctx, blobs, t.ID, e.db.AuditKey)
 		if err != nil {
 			return err
 		}
+		res, err := audit.VerifyAgainst(ctx, e.db, t.ID, e.db.AuditKey, cps)
+		if err != nil {
+			return err
+		}
+		for _, name := range forged {
+			broken++
+			fmt.Fprintf(g.stdout, "%s: FORGED checkpoint %s (its signature does not verify)\n", t.Slug, name)
+		}
 		if res.OK {
-			fmt.Fprintf(g.stdout, "%s: OK (%d rows)\n", t.Slug, res.Checked)
+			fmt.Fprintf(g.stdout, "%s: OK (%d rows, %d checkpoints)\n", t.Slug, res.Checked, len(cps))
 			continue
 		}
 		broken++

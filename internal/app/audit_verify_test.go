@@ -33,7 +33,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 		}
 	}
 	out, err := run("audit", "verify")
-	if err != nil || !regexp.MustCompile(`acme: OK \(5 rows\)`).MatchString(out) {
+	if err != nil || !regexp.MustCompile(`acme: OK \(5 rows, 0 checkpoints\)`).MatchString(out) {
 		t.Fatalf("audit verify of an intact chain: %v\n%s", err, out)
 	}
 

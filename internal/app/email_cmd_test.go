@@ -73,7 +73,7 @@ func TestEmailImport(t *testing.T) {
 // and that the running workers triage an uploaded email.
 func TestServeDemoLoadsEmails(t *testing.T) {
 	s := startServe(t, envOf(), "--demo")
-	want := `Demo emails (organisation "default"): loaded 13 vendor emails: 9 triaged into tickets, 1 thread updates, 1 unknown vendor, 2 informational, 0 failed`
+	want := `Demo emails (organisation "default"): loaded 13 vendor emails: 9 triaged into tickets, 1 thread update, 1 unknown vendor, 2 informational, 0 failed`
 	if out := s.Stdout.String(); !strings.Contains(out, want) {
 		t.Fatalf("serve --demo did not load the emails:\n%s\nstderr:\n%s", out, s.Stderr.String())
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/secret"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -35,6 +36,9 @@ func (g *Globals) logger() *slog.Logger {
 // open prepares the data dir, the keyring and the store, and migrates.
 func (g *Globals) open(ctx context.Context) (*env, error) {
 	e := &env{g: g, log: g.logger()}
+	if err := g.outboundPolicy(); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(g.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", g.DataDir, err)
 	}
@@ -108,4 +112,19 @@ func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
 }
 func (h levelHandler) WithGroup(n string) slog.Handler {
 	return levelHandler{h.Handler.WithGroup(n), h.min}
+}
+
+// outboundPolicy sets which addresses integrations may connect to, from
+// --outbound-allow and --outbound-deny.
+func (g *Globals) outboundPolicy() error {
+	allow, err := httpx.ParsePrefixes(g.OutboundAllow)
+	if err != nil {
+		return fmt.Errorf("--outbound-allow: %w", err)
+	}
+	deny, err := httpx.ParsePrefixes(g.OutboundDeny)
+	if err != nil {
+		return fmt.Errorf("--outbound-deny: %w", err)
+	}
+	httpx.SetAddressPolicy(httpx.AddressPolicy{Allow: allow, Deny: deny})
+	return nil
 }

@@ -46,6 +46,9 @@ type program struct {
 	scores    *score.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
+	// blobs is the write-once object store (raw mail, attachments, audit
+	// checkpoints).
+	blobs *blob.Store
 }
 
 // build constructs the program on e's store and blobs. baseURL is where
@@ -57,7 +60,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	db, log := e.db, e.log
 	outbound := httpx.Telemetry{Metrics: metrics, Logger: log.With("component", "outbound")}
 
-	p := &program{outbound: outbound, settings: &setting.Service{Store: db}, secrets: &setting.Secrets{Store: db}, registry: &registry.Service{Store: db}}
+	p := &program{outbound: outbound, blobs: blobs, settings: &setting.Service{Store: db}, secrets: &setting.Secrets{Store: db}, registry: &registry.Service{Store: db}}
 	p.auth = &auth.Service{Store: db, Keys: e.keys, BootstrapAdmins: e.auth.BootstrapAdmins, Consequences: causes.People}
 	p.tickets = &ticket.Service{Store: db, Location: p.settings.Location, Consequences: causes.Tickets}
 	p.llm = &llmconfig.Service{Store: db, Logger: log, Telemetry: outbound}
@@ -86,6 +89,9 @@ func trackers(outbound httpx.Telemetry) *tracker.Registry {
 func (p *program) workers(e *env) *river.Workers {
 	ws := river.NewWorkers()
 	river.AddWorker(ws, &jobs.SessionCleanupWorker{Store: e.db})
+	river.AddWorker(ws, &jobs.ReconcileWorker{Store: e.db, Logger: e.log.With("component", "reconcile")})
+	river.AddWorker(ws, &jobs.AuditCheckpointWorker{Store: e.db, Vault: p.blobs,
+		Sign: func() (string, []byte) { return e.db.Keys.MACKey("audit") }})
 	river.AddWorker(ws, &jobs.EmailProcessWorker{Inbox: p.inbox})
 	river.AddWorker(ws, &jobs.MailPollWorker{Poller: p.mailboxes})
 	river.AddWorker(ws, &jobs.MailPollAllWorker{Store: e.db})
@@ -97,6 +103,6 @@ func (p *program) workers(e *env) *river.Workers {
 
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
-	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
+	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions()}
 }

@@ -11,9 +11,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Entry is one audit row.
@@ -99,17 +103,60 @@ func marshal(v any) (string, error) {
 
 // Hash computes the row's chain hash under MAC key k.
 func Hash(e Entry, k []byte) string {
-	m := hmac.New(sha256.New, k)
-	for _, f := range []string{
-		e.TenantID, strconv.FormatInt(e.Seq, 10), e.ActorKind, e.ActorID, e.ActorLabel,
-		e.Action, e.EntityType, e.EntityID, e.Before, e.After, e.Flags,
-		e.CreatedAt.UTC().Format(time.RFC3339Nano), e.KeyID, e.PrevHash,
-	} {
-		m.Write([]byte(strconv.Itoa(len(f))))
-		m.Write([]byte{':'})
-		m.Write([]byte(f))
+	return newHasher(k).hash(e)
+}
+
+// hasher computes chain hashes under one key, reusing its MAC state and
+// buffer from row to row: verifying a chain allocates little per row.
+type hasher struct {
+	mac hash.Hash
+	buf []byte
+	sum []byte
+}
+
+func newHasher(k []byte) *hasher { return &hasher{mac: hmac.New(sha256.New, k)} }
+
+// hash is Hash: every field, length-prefixed, in a fixed order.
+func (h *hasher) hash(e Entry) string {
+	h.mac.Reset()
+	b := h.buf[:0]
+	field := func(f []byte) {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
 	}
-	return hex.EncodeToString(m.Sum(nil))
+	str := func(f string) {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+	}
+	str(e.TenantID)
+	var num [20]byte
+	field(strconv.AppendInt(num[:0], e.Seq, 10))
+	str(e.ActorKind)
+	str(e.ActorID)
+	str(e.ActorLabel)
+	str(e.Action)
+	str(e.EntityType)
+	str(e.EntityID)
+	str(e.Before)
+	str(e.After)
+	str(e.Flags)
+	var ts [40]byte
+	field(e.CreatedAt.UTC().AppendFormat(ts[:0], time.RFC3339Nano))
+	str(e.KeyID)
+	str(e.PrevHash)
+	h.buf = b
+	h.mac.Write(b)
+	h.sum = h.mac.Sum(h.sum[:0])
+	return hex.EncodeToString(h.sum)
+}
+
+// matches reports whether e's recorded hash is the one its fields give,
+// without building the hex string.
+func (h *hasher) matches(e Entry) bool {
+	got := h.hash(e)
+	return got == e.Hash
 }
 
 // Filter selects audit rows for the viewer.
@@ -126,8 +173,10 @@ type Filter struct {
 // Store is what the audit log needs from storage.
 type Store interface {
 	ListAudit(ctx context.Context, tenantID string, f Filter) ([]Entry, string, error)
-	// WalkAudit streams a tenant's rows in sequence order.
-	WalkAudit(ctx context.Context, tenantID string, fn func(Entry) error) error
+	// WalkAudit streams a tenant's rows with from ≤ seq < to (to 0: no
+	// upper bound) in sequence order; an error from fn ends the walk and
+	// is returned.
+	WalkAudit(ctx context.Context, tenantID string, from, to int64, fn func(Entry) error) error
 	AuditHead(ctx context.Context, tenantID string) (seq int64, hash string, err error)
 }
 
@@ -147,47 +196,154 @@ type Result struct {
 // field (hash mismatch), a missing or reordered row (sequence gap or wrong
 // previous hash) or a truncated tail (chain ends before the recorded head).
 func Verify(ctx context.Context, s Store, tenantID string, keys KeyFunc) (Result, error) {
+	return VerifyAgainst(ctx, s, tenantID, keys, nil)
+}
+
+// VerifyAgainst is Verify that also holds the chain to checkpoints written
+// before (see Checkpoint): every checkpoint's row must still be there with
+// the hash it had, so rows removed together with the head that counts
+// them are found.
+func VerifyAgainst(ctx context.Context, s Store, tenantID string, keys KeyFunc, cps []Checkpoint) (Result, error) {
 	res := Result{TenantID: tenantID, OK: true}
+	at := map[int64]Checkpoint{}
+	var last Checkpoint
+	for _, c := range cps {
+		at[c.Rows] = c
+		if c.Rows > last.Rows {
+			last = c
+		}
+	}
 	fail := func(seq int64, reason string) {
 		if res.OK {
 			res.OK, res.BrokenSeq, res.Reason = false, seq, reason
 		}
 	}
-	var prevSeq int64
-	prevHash := ""
-	err := s.WalkAudit(ctx, tenantID, func(e Entry) error {
-		if !res.OK {
-			return nil
-		}
-		res.Checked++
-		switch {
-		case e.Seq != prevSeq+1:
-			fail(prevSeq+1, "row "+strconv.FormatInt(prevSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(e.Seq, 10)+")")
-		case e.PrevHash != prevHash:
-			fail(e.Seq, "previous-hash link does not match the row before it")
-		default:
-			k, err := keys(e.KeyID)
-			if err != nil {
-				fail(e.Seq, "unknown key "+e.KeyID)
-			} else if Hash(e, k) != e.Hash {
-				fail(e.Seq, "row content does not match its hash (edited)")
-			}
-		}
-		prevSeq, prevHash = e.Seq, e.Hash
-		return nil
-	})
+	headSeq, headHash, err := s.AuditHead(ctx, tenantID)
 	if err != nil {
 		return res, err
+	}
+	// The chain is walked in ranges, one per CPU, each on its own
+	// connection; the ranges are then joined in order, so the first broken
+	// row is the one reported, as a single walk would.
+	parts := int64(min(runtime.GOMAXPROCS(0), max(1, int(headSeq/minSegment))))
+	segs := make([]segment, parts)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range segs {
+		from := 1 + int64(i)*headSeq/parts
+		to := 1 + int64(i+1)*headSeq/parts
+		if int64(i) == parts-1 {
+			to = 0 // the last range runs to the end: rows past the head are walked too
+		}
+		g.Go(func() error { return segs[i].walk(gctx, s, tenantID, from, to, keys, at) })
+	}
+	if err := g.Wait(); err != nil {
+		return res, err
+	}
+	var prevSeq int64
+	prevHash := ""
+	for _, sg := range segs {
+		if sg.checked == 0 {
+			continue
+		}
+		res.Checked += sg.checked
+		switch {
+		case sg.firstSeq != prevSeq+1:
+			fail(prevSeq+1, "row "+strconv.FormatInt(prevSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(sg.firstSeq, 10)+")")
+		case sg.firstPrev != prevHash:
+			fail(sg.firstSeq, "previous-hash link does not match the row before it")
+		case sg.brokenSeq != 0:
+			fail(sg.brokenSeq, sg.reason)
+		}
+		if !res.OK {
+			return res, nil
+		}
+		prevSeq, prevHash = sg.lastSeq, sg.lastHash
 	}
 	if !res.OK {
 		return res, nil
 	}
-	headSeq, headHash, err := s.AuditHead(ctx, tenantID)
-	if err != nil {
-		return res, err
+	if last.Rows > prevSeq {
+		fail(prevSeq+1, "chain ends at row "+strconv.FormatInt(prevSeq, 10)+" but the checkpoint of "+
+			last.At.Format(time.RFC3339)+" recorded "+strconv.FormatInt(last.Rows, 10)+" rows (rows were removed)")
+		return res, nil
 	}
 	if headSeq != prevSeq || headHash != prevHash {
 		fail(prevSeq+1, "chain ends at row "+strconv.FormatInt(prevSeq, 10)+" but "+strconv.FormatInt(headSeq, 10)+" rows were written (truncated)")
 	}
 	return res, nil
+}
+
+// minSegment is the fewest rows worth a range of their own.
+const minSegment = 5000
+
+// segment is what the walk of one range of a chain found: its first row's
+// sequence and previous-hash link, its last row, and the first row inside
+// it that does not verify.
+type segment struct {
+	checked           int64
+	firstSeq, lastSeq int64
+	firstPrev         string
+	lastHash          string
+	brokenSeq         int64
+	reason            string
+}
+
+// errStop ends a range's walk at its first broken row.
+var errStop = errors.New("audit: stop walking")
+
+// walk verifies the rows from ≤ seq < to (to 0: to the end) of a chain.
+func (sg *segment) walk(ctx context.Context, s Store, tenantID string, from, to int64, keys KeyFunc, at map[int64]Checkpoint) error {
+	hashers := hasherCache{keys: keys, by: map[string]*hasher{}}
+	fail := func(seq int64, reason string) error {
+		sg.brokenSeq, sg.reason = seq, reason
+		return errStop
+	}
+	err := s.WalkAudit(ctx, tenantID, from, to, func(e Entry) error {
+		sg.checked++
+		if sg.checked == 1 {
+			sg.firstSeq, sg.firstPrev = e.Seq, e.PrevHash
+		} else {
+			switch {
+			case e.Seq != sg.lastSeq+1:
+				return fail(sg.lastSeq+1, "row "+strconv.FormatInt(sg.lastSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(e.Seq, 10)+")")
+			case e.PrevHash != sg.lastHash:
+				return fail(e.Seq, "previous-hash link does not match the row before it")
+			}
+		}
+		h, err := hashers.of(e.KeyID)
+		switch {
+		case err != nil:
+			return fail(e.Seq, "unknown key "+e.KeyID)
+		case !h.matches(e):
+			return fail(e.Seq, "row content does not match its hash (edited)")
+		}
+		if c, ok := at[e.Seq]; ok && c.Hash != e.Hash {
+			return fail(e.Seq, "row differs from the checkpoint of "+c.At.Format(time.RFC3339)+" (the chain was rewritten)")
+		}
+		sg.lastSeq, sg.lastHash = e.Seq, e.Hash
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// hasherCache keeps one hasher per key id for a verification.
+type hasherCache struct {
+	keys KeyFunc
+	by   map[string]*hasher
+}
+
+func (c hasherCache) of(id string) (*hasher, error) {
+	if h, ok := c.by[id]; ok {
+		return h, nil
+	}
+	k, err := c.keys(id)
+	if err != nil {
+		return nil, err
+	}
+	h := newHasher(k)
+	c.by[id] = h
+	return h, nil
 }

@@ -52,7 +52,7 @@ func ptr[T any](v T) *T { return &v }
 func (f *fixture) auditText(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
-	err := f.db.WalkAudit(f.ctx, f.tenant.ID, func(e audit.Entry) error {
+	err := f.db.WalkAudit(f.ctx, f.tenant.ID, 0, 0, func(e audit.Entry) error {
 		b.WriteString(e.Action + " " + e.Before + " " + e.After + " " + e.Flags + "\n")
 		return nil
 	})

@@ -15,6 +15,8 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 )
@@ -44,6 +46,8 @@ type backend interface {
 	// if key holds nothing yet (errExists otherwise). A failed create
 	// publishes nothing.
 	create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error
+	// list returns the keys of the objects whose key starts with prefix.
+	list(ctx context.Context, prefix string) ([]string, error)
 	close() error
 }
 
@@ -188,6 +192,20 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, s.translate(err, key)
 	}
 	return r, nil
+}
+
+// List returns the keys of the objects under prefix (a folder path ending
+// in "/"), sorted.
+func (s *Store) List(ctx context.Context, prefix string) ([]string, error) {
+	if err := ValidKey(strings.TrimSuffix(prefix, "/")); err != nil || !strings.HasSuffix(prefix, "/") {
+		return nil, apperr.Invalidf("blob prefix %q is not a folder path ending in /", prefix)
+	}
+	keys, err := s.objects.list(ctx, prefix)
+	if err != nil {
+		return nil, s.translate(err, prefix)
+	}
+	slices.Sort(keys)
+	return keys, nil
 }
 
 // Exists reports whether key holds an object.

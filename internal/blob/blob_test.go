@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -217,5 +218,32 @@ func TestKey(t *testing.T) {
 	}
 	if err := blob.ValidKey(got); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestList(t *testing.T) {
+	for name, openStore := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s := openStore(t)
+			for _, key := range []string{"audit/t1/0002.json", "audit/t1/0001.json", "audit/t2/0001.json", "other/x.json"} {
+				if _, err := s.Put(ctx, key, strings.NewReader(key)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := s.List(ctx, "audit/t1/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []string{"audit/t1/0001.json", "audit/t1/0002.json"}; !slices.Equal(got, want) {
+				t.Errorf("List(audit/t1/) = %q, want %q", got, want)
+			}
+			if got, err := s.List(ctx, "nothing/here/"); err != nil || len(got) != 0 {
+				t.Errorf("List of an empty folder = %q, %v", got, err)
+			}
+			if _, err := s.List(ctx, "../"); err == nil {
+				t.Error("a prefix outside the store was listed")
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -62,6 +63,29 @@ func (d *dir) attrs(_ context.Context, key string) (int64, string, error) {
 		return 0, "", fmt.Errorf("read %s%s: %w", key, sidecarExt, err)
 	}
 	return fi.Size(), sc.Metadata[metaSHA256], nil
+}
+
+func (d *dir) list(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	err := filepath.WalkDir(d.path(prefix), func(p string, de fs.DirEntry, err error) error {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil
+		case err != nil:
+			return err
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case de.IsDir(), filepath.Ext(p) == sidecarExt, strings.HasSuffix(p, ".tmp"):
+			return nil
+		}
+		rel, err := filepath.Rel(d.root, p)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, filepath.ToSlash(rel))
+		return nil
+	})
+	return keys, err
 }
 
 func (d *dir) open(_ context.Context, key string) (io.ReadCloser, error) {

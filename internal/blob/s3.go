@@ -170,6 +170,17 @@ func (b *bucket) create(ctx context.Context, key string, src io.Reader, size int
 	return nil
 }
 
+func (b *bucket) list(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	for obj := range b.client.ListObjects(ctx, b.name, minio.ListObjectsOptions{Prefix: b.object(prefix), Recursive: true}) {
+		if obj.Err != nil {
+			return nil, s3Error(obj.Err)
+		}
+		keys = append(keys, strings.TrimPrefix(obj.Key, b.prefix))
+	}
+	return keys, nil
+}
+
 func (b *bucket) close() error { return nil }
 
 // s3Error classifies an S3 answer the way Store needs: a missing object (or

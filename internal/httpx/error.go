@@ -170,6 +170,11 @@ func (e *Error) Explain() string {
 		}
 	case Transient:
 		what = "is unavailable"
+		if e.Code == CodeNetwork || e.Code == CodeTimeout {
+			// One answer whether the port was closed, filtered or slow, so
+			// "test connection" cannot be used to map a network.
+			return strings.TrimPrefix(e.Op+": ", ": ") + who + " could not be reached or did not answer in time"
+		}
 	case Permanent:
 		what = "refused it permanently"
 	default:
@@ -253,6 +258,9 @@ const (
 	// CodeNetwork: the upstream could not be reached or broke the
 	// connection.
 	CodeNetwork = "network"
+	// CodeAddressNotAllowed: the outbound address policy refused the
+	// address the upstream's name resolved to.
+	CodeAddressNotAllowed = "address_not_allowed"
 )
 
 // CallError classifies a call that got no usable response: the caller's
@@ -274,6 +282,9 @@ func CallError(ctx context.Context, upstream, op string, err error) *Error {
 	case ctx.Err() != nil:
 		code = CodeCanceled
 		err = errors.Join(ctx.Err(), err)
+	case errors.Is(err, ErrAddressNotAllowed):
+		return &Error{Upstream: upstream, Op: op, Kind: BadRequest, Code: CodeAddressNotAllowed, Err: err,
+			Message: "the address is not allowed: link-local and cloud metadata addresses (and any the operator denied) are never reached"}
 	case errors.Is(err, ErrCircuitOpen):
 		code = CodeCircuitOpen
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():

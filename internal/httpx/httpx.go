@@ -137,12 +137,13 @@ type Transport struct {
 // (the caller gave up), so the breaker ignores them.
 var errExcluded = errors.New("httpx: excluded from breaker counts")
 
-// New wraps base (http.DefaultTransport when nil) with policy p. Options
+// New wraps base (http.DefaultTransport with the outbound address policy
+// on its dialer, when nil) with policy p. Options
 // name the upstream for metrics and logs and say where they go; see
 // NewClient for the usual way to get a client.
 func New(base http.RoundTripper, p Policy, opts ...Option) *Transport {
 	if base == nil {
-		base = http.DefaultTransport
+		base = guarded
 	}
 	var o options
 	for _, opt := range opts {

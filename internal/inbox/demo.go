@@ -78,8 +78,17 @@ func (r DemoResult) String() string {
 	for _, c := range r.Statuses {
 		n += c
 	}
-	return fmt.Sprintf("loaded %d vendor emails: %d triaged into tickets, %d thread updates, %d unknown vendor, %d informational, %d failed",
-		n, r.Statuses[Triaged], r.Statuses[Thread], r.Statuses[Unknown], r.Statuses[Informational], r.Statuses[Failed])
+	return fmt.Sprintf("loaded %s: %d triaged into tickets, %s, %d unknown vendor, %d informational, %d failed",
+		count(n, "vendor email", "vendor emails"), r.Statuses[Triaged], count(r.Statuses[Thread], "thread update", "thread updates"),
+		r.Statuses[Unknown], r.Statuses[Informational], r.Statuses[Failed])
+}
+
+// count writes n with the noun's singular or plural form.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // LoadDemo receives the demo emails into a tenant and processes them at

@@ -29,7 +29,8 @@ const (
 	Triaged Status = "triaged"
 	// Thread attached to an existing ticket as an update.
 	Thread Status = "thread"
-	// Duplicate is a repeat of a Message-ID the tenant already has.
+	// Duplicate is a repeat of an email the tenant already has: the same
+	// Message-ID with the same content.
 	Duplicate Status = "duplicate"
 	// Unknown is from no vendor in the registry: it waits in the triage queue.
 	Unknown Status = "unknown"
@@ -102,7 +103,9 @@ type Email struct {
 	RawSize            int64          `json:"raw_size"`
 	ParseErrors        []string       `json:"parse_errors" nullable:"false"`
 	Status             Status         `json:"status" enum:"received,triaged,thread,duplicate,unknown,informational,failed"`
-	DuplicateOf        string         `json:"duplicate_of,omitempty" doc:"The first arrival of the same Message-ID."`
+	DuplicateOf        string         `json:"duplicate_of,omitempty" doc:"The first arrival of the same Message-ID and content."`
+	ContentSHA256      string         `json:"content_sha256,omitempty" doc:"SHA-256 of the body text and attachments: with the Message-ID, what makes a repeat a duplicate."`
+	ReusesMessageIDOf  string         `json:"reuses_message_id_of,omitempty" doc:"An earlier email with the same Message-ID but different content: this one is a new email, flagged."`
 	TicketID           string         `json:"ticket_id,omitempty"`
 	// Decision is the triage decision (JSON) with its reasoning, overrides
 	// and the model's raw answer, or an operator's classification.

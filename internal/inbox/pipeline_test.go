@@ -134,6 +134,12 @@ func TestPipeline(t *testing.T) {
 				t.Errorf("%d tickets, want 1", n)
 			}
 		})
+		t.Run("the same Message-ID with other headers but the same content is a duplicate", func(t *testing.T) {
+			raw := "Received: from relay2.example by mx.acme.example; Fri, 4 Dec 2026 10:00:00 +0000\r\n" + string(demo(t, "01_visa_endpoint.eml"))
+			if dup := w.receive(t, []byte(raw)); dup.Status != inbox.Duplicate {
+				t.Fatalf("re-delivery through another relay = %s, want duplicate", dup.Status)
+			}
+		})
 		t.Run("a reply attaches to the ticket of its original", func(t *testing.T) {
 			e := w.process(t, w.receive(t, demo(t, "09_visa_endpoint_reply.eml")))
 			if e.Status != inbox.Thread || w.ticketOf(t, e).Key() != "VS-0001" {
@@ -233,6 +239,28 @@ func TestLoadDemo(t *testing.T) {
 		es, _, err := w.svc.List(ctx, w.admin, inbox.Filter{Limit: 100})
 		if err != nil || len(es) != 13 {
 			t.Errorf("%d emails after loading twice (%v), want 13", len(es), err)
+		}
+	})
+}
+
+// TestReusedMessageID: a Message-ID reused for different content (a
+// corrected notice re-sent under the old id) is a new email, flagged and
+// triaged; the same content again is a duplicate.
+func TestReusedMessageID(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		w := newWorld(t, db)
+		first := w.process(t, w.receive(t, demo(t, "01_visa_endpoint.eml")))
+		raw := strings.Replace(string(demo(t, "01_visa_endpoint.eml")), "Visa is moving", "Visa is now moving", 1)
+		corrected := w.receive(t, []byte(raw))
+		if corrected.Status != inbox.Received || corrected.ReusesMessageIDOf != first.ID {
+			t.Fatalf("corrected notice = %s, reuses %q (first arrival %q)", corrected.Status, corrected.ReusesMessageIDOf, first.ID)
+		}
+		if got := w.process(t, corrected); got.Status != inbox.Triaged {
+			t.Errorf("corrected notice processed to %s: %s", got.Status, got.Error)
+		}
+		// Sent again, the corrected notice is a duplicate of itself.
+		if again := w.receive(t, []byte(raw)); again.Status != inbox.Duplicate || again.DuplicateOf != corrected.ID {
+			t.Errorf("the corrected notice again = %s of %q, want duplicate of %q", again.Status, again.DuplicateOf, corrected.ID)
 		}
 	})
 }

@@ -121,7 +121,7 @@ func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceR
 			e.ForwardedSenders = append(e.ForwardedSenders, a.Address)
 		}
 	}
-	e.RawSHA256, e.RawSize = m.RawSHA256, int64(m.Size)
+	e.RawSHA256, e.RawSize, e.ContentSHA256 = m.RawSHA256, int64(m.Size), m.ContentSHA256
 	e.RawKey = blob.Key(tenantID, blob.KindRawEmail, now, m.RawSHA256) + ".eml"
 	if _, err := s.Blobs.Put(ctx, e.RawKey, bytes.NewReader(raw)); err != nil {
 		return Email{}, fmt.Errorf("store raw message: %w", err)

@@ -38,6 +38,24 @@ type SessionCleanup struct {
 // Kind names the job.
 func (SessionCleanup) Kind() string { return "maintenance.session_cleanup" }
 
+// AuditCheckpoint writes a signed checkpoint of every tenant's audit chain
+// to the blob store.
+type AuditCheckpoint struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (AuditCheckpoint) Kind() string { return "maintenance.audit_checkpoint" }
+
+// Reconcile re-enqueues work of every tenant that no live job will finish
+// (emails left received, notifications left queued).
+type Reconcile struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (Reconcile) Kind() string { return "maintenance.reconcile" }
+
 // DeadlineMonitor runs the ticket deadline monitor over every tenant.
 type DeadlineMonitor struct {
 	Tenant // SystemTenant

@@ -53,6 +53,12 @@ type SourceEmail struct {
 	// hex-encoded SHA-256, for write-once blob storage of the original.
 	Size      int    `json:"size"`
 	RawSHA256 string `json:"raw_sha256"`
+	// ContentSHA256 is the hex-encoded SHA-256 of what the message says:
+	// its text body (whitespace folded) and its attachments' hashes, or the
+	// raw body section when the body was not parsed. Transport headers
+	// added on the way do not change it; a different notice under the same
+	// Message-ID does.
+	ContentSHA256 string `json:"content_sha256"`
 }
 
 // Attachment is a file carried by an email, attached or inline.

@@ -48,9 +48,13 @@ func Parse(raw []byte, limits Limits) (SourceEmail, error) {
 
 	full := len(raw) <= limits.MaxMessageBytes
 	body := stripEnvelopeLine(raw)
+	whole := body
 	if !full {
 		e.note("message is %d bytes, over the %d-byte limit: only headers were parsed", len(raw), limits.MaxMessageBytes)
 		body = headerBlock(body)
+	} else if why, over := scanShape(body).overBound(); over {
+		e.note("message has %s: only headers were parsed", why)
+		full, body = false, headerBlock(body)
 	}
 	env, err := readEnvelope(body)
 	switch {
@@ -92,8 +96,32 @@ func Parse(raw []byte, limits Limits) (SourceEmail, error) {
 		e.MessageIDSynthetic = true
 		e.note("missing Message-ID: using a synthetic id derived from the raw bytes")
 	}
+	e.ContentSHA256 = contentHash(e, full, whole)
 	e.ParseErrors = slices.Compact(e.ParseErrors) // enmime repeats a warning per bad line
 	return e, nil
+}
+
+// contentHash is the SHA-256 of what a message says (see
+// SourceEmail.ContentSHA256). body is the message without its envelope
+// line; parsed says whether its body was read.
+func contentHash(e SourceEmail, parsed bool, body []byte) string {
+	h := sha256.New()
+	if !parsed {
+		h.Write([]byte("raw\x00"))
+		h.Write(body[len(headerBlock(body)):])
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	h.Write([]byte("text\x00"))
+	h.Write([]byte(strings.Join(strings.Fields(e.TextBody), " ")))
+	sums := make([]string, 0, len(e.Attachments))
+	for _, a := range e.Attachments {
+		sums = append(sums, a.SHA256)
+	}
+	slices.Sort(sums)
+	for _, s := range sums {
+		h.Write([]byte("\x00attachment\x00" + s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // readEnvelope runs enmime on raw. A panic inside the third-party parser is

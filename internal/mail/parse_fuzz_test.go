@@ -21,6 +21,10 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a\n"))
 	f.Add([]byte("Content-Type: text/html\n\n<table><tr><td><a href=x><img alt=y></a></td></tr></table>"))
+	// MIME bombs: just over each structural bound.
+	f.Add(nestedMultipart(MaxMIMEDepth + 1))
+	f.Add(manyParts(MaxMIMEParts + 1))
+	f.Add(manyHeaders(MaxHeaderFields + 1))
 	limits := Limits{MaxMessageBytes: 1 << 20, MaxAttachmentBytes: 4 << 10, MaxAttachments: 3}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		e, err := Parse(raw, limits)

@@ -198,7 +198,7 @@ func TestParse(t *testing.T) {
 			wantErrs: []string{`attachment "big.bin" dropped: 2048 bytes, over the 1024-byte limit`},
 		},
 	}
-	ignore := cmpopts.IgnoreFields(SourceEmail{}, "TextBody", "HTMLBody", "Attachments", "ParseErrors", "Size", "RawSHA256")
+	ignore := cmpopts.IgnoreFields(SourceEmail{}, "TextBody", "HTMLBody", "Attachments", "ParseErrors", "Size", "RawSHA256", "ContentSHA256")
 	for _, tt := range tests {
 		t.Run(strings.TrimSuffix(tt.file, ".eml"), func(t *testing.T) {
 			raw := readTestdata(t, tt.file)

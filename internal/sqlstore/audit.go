@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -119,9 +120,14 @@ func (db *DB) ListAudit(ctx context.Context, tenantID string, f audit.Filter) ([
 	return out, next, nil
 }
 
-// WalkAudit streams a tenant's rows in sequence order, for verification.
-func (db *DB) WalkAudit(ctx context.Context, tenantID string, fn func(audit.Entry) error) error {
-	rows, err := db.reader().query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE tenant_id = ? ORDER BY seq`, tenantID)
+// WalkAudit streams a tenant's rows with from ≤ seq < to (to 0: to the
+// end) in sequence order, for verification.
+func (db *DB) WalkAudit(ctx context.Context, tenantID string, from, to int64, fn func(audit.Entry) error) error {
+	if to <= 0 {
+		to = math.MaxInt64
+	}
+	rows, err := db.reader().query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE tenant_id = ? AND seq >= ? AND seq < ?
+		ORDER BY seq`, tenantID, from, to)
 	if err != nil {
 		return translate(err, "audit log")
 	}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/secret"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -80,10 +82,11 @@ func (c chain) exec(t *testing.T, stmts ...string) {
 func (c chain) disableTriggers(t *testing.T) {
 	t.Helper()
 	if c.db.Dialect == sqlstore.SQLite {
-		c.exec(t, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete")
+		c.exec(t, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+			"DROP TRIGGER audit_head_forward", "DROP TRIGGER audit_head_no_delete")
 		return
 	}
-	c.exec(t, "ALTER TABLE audit_log DISABLE TRIGGER USER")
+	c.exec(t, "ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE audit_head DISABLE TRIGGER USER")
 }
 
 func (c chain) verify(t *testing.T) audit.Result {
@@ -149,9 +152,13 @@ func TestAuditLogRefusesChanges(t *testing.T) {
 			`UPDATE audit_log SET action = 'x'`,
 			`DELETE FROM audit_log WHERE seq = 1`,
 			`DELETE FROM audit_log`,
+			// The head only moves forward.
+			`UPDATE audit_head SET seq = seq - 1`,
+			`UPDATE audit_head SET seq = 0, hash = ''`,
+			`DELETE FROM audit_head`,
 		}
 		if db.Dialect == sqlstore.Postgres {
-			stmts = append(stmts, `TRUNCATE audit_log`)
+			stmts = append(stmts, `TRUNCATE audit_log`, `TRUNCATE audit_head`)
 		}
 		for _, stmt := range stmts {
 			err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
@@ -173,4 +180,126 @@ func TestAuditLogRefusesChanges(t *testing.T) {
 			t.Fatalf("verify after refused changes = %+v, %v", res, err)
 		}
 	})
+}
+
+// TestAuditCheckpoints: rows removed together with the head that counts
+// them, or a tenant's chain wiped whole, pass the chain's own checks; the
+// signed checkpoints written to the blob store before catch them, and a
+// checkpoint not signed with our key is reported as forged.
+func TestAuditCheckpoints(t *testing.T) {
+	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			setup := func(t *testing.T) (chain, *blob.Store) {
+				c := newChain(t, d)
+				vault, err := blob.Open(ctx, "", t.TempDir())
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { vault.Close() })
+				sign := func() (string, []byte) { return c.db.Keys.MACKey("audit") }
+				wrote, err := audit.WriteCheckpoint(ctx, c.db, vault, c.tenant, sign, time.Now())
+				if err != nil || !wrote {
+					t.Fatalf("write checkpoint: %v, %v", wrote, err)
+				}
+				if again, err := audit.WriteCheckpoint(ctx, c.db, vault, c.tenant, sign, time.Now()); err != nil || again {
+					t.Fatalf("a second checkpoint of the same head: %v, %v", again, err)
+				}
+				return c, vault
+			}
+			verify := func(t *testing.T, c chain, vault *blob.Store) (audit.Result, []string) {
+				cps, forged, err := audit.Checkpoints(ctx, vault, c.tenant, c.db.AuditKey)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := audit.VerifyAgainst(ctx, c.db, c.tenant, c.db.AuditKey, cps)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res, forged
+			}
+			t.Run("untouched", func(t *testing.T) {
+				c, vault := setup(t)
+				if res, forged := verify(t, c, vault); !res.OK || len(forged) != 0 {
+					t.Fatalf("%+v, forged %q", res, forged)
+				}
+			})
+			t.Run("tail dropped and the head pointed at the new last row", func(t *testing.T) {
+				c, vault := setup(t)
+				c.disableTriggers(t)
+				c.exec(t, `DELETE FROM audit_log WHERE seq > 7`,
+					`UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM audit_log WHERE seq = 7)`)
+				if res, err := audit.Verify(ctx, c.db, c.tenant, c.db.AuditKey); err != nil || !res.OK {
+					t.Fatalf("the chain's own checks: %+v, %v (this tampering is meant to pass them)", res, err)
+				}
+				res, _ := verify(t, c, vault)
+				if res.OK || res.BrokenSeq != 8 || !strings.Contains(res.Reason, "rows were removed") {
+					t.Fatalf("against the checkpoint: %+v", res)
+				}
+			})
+			t.Run("the chain wiped with its head", func(t *testing.T) {
+				c, vault := setup(t)
+				c.disableTriggers(t)
+				c.exec(t, `DELETE FROM audit_log`, `DELETE FROM audit_head`)
+				res, _ := verify(t, c, vault)
+				if res.OK || res.BrokenSeq != 1 {
+					t.Fatalf("against the checkpoint: %+v", res)
+				}
+			})
+			t.Run("a forged checkpoint", func(t *testing.T) {
+				c, vault := setup(t)
+				body := fmt.Sprintf(`{"tenant_id":%q,"rows":99,"hash":"x","at":"2026-01-01T00:00:00Z","key_id":"k","mac":"00"}`, c.tenant)
+				if _, err := vault.Put(ctx, "audit/checkpoints/"+c.tenant+"/00000000000000000099.json", strings.NewReader(body)); err != nil {
+					t.Fatal(err)
+				}
+				res, forged := verify(t, c, vault)
+				if !res.OK || len(forged) != 1 {
+					t.Fatalf("forged checkpoint: %+v, forged %q", res, forged)
+				}
+			})
+		})
+	}
+}
+
+// TestAuditVerifyLongChain: a chain long enough to be walked in several
+// ranges at once still reports the first broken row, whether it lies
+// inside a range or on the boundary between two.
+func TestAuditVerifyLongChain(t *testing.T) {
+	const rows = 12000
+	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			c := newChain(t, d)
+			ctx := context.Background()
+			for done := chainRows; done < rows; done += 1000 {
+				err := c.db.InTx(ctx, func(tx *sqlstore.Tx) error {
+					for i := range min(1000, rows-done) {
+						if err := tx.Audit(ctx, audit.Record(auth.System(c.tenant), "vendor.update", "vendor", "v1",
+							nil, map[string]any{"n": done + i})); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res := c.verify(t); !res.OK || res.Checked != rows {
+				t.Fatalf("untouched long chain: %+v", res)
+			}
+			c.disableTriggers(t)
+			c.exec(t, `UPDATE audit_log SET after_json = '{"n":-1}' WHERE seq = 9000`)
+			if res := c.verify(t); res.OK || res.BrokenSeq != 9000 {
+				t.Fatalf("edit in the second range: %+v", res)
+			}
+			c.exec(t, `DELETE FROM audit_log WHERE seq = 6001`) // the first row of the second range
+			if res := c.verify(t); res.OK || res.BrokenSeq != 6001 {
+				t.Fatalf("row missing at the range boundary: %+v", res)
+			}
+			c.exec(t, `UPDATE audit_log SET actor_label = 'x' WHERE seq = 2`)
+			if res := c.verify(t); res.OK || res.BrokenSeq != 2 {
+				t.Fatalf("the first broken row is reported: %+v", res)
+			}
+		})
+	}
 }

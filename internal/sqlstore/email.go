@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +22,8 @@ var _ inbox.Store = (*DB)(nil)
 // emailListColumns are everything but the text body, for lists.
 const emailListColumns = `id, tenant_id, message_id, source_id, source_kind, from_address, from_name, to_addresses, subject,
 	sent_at, received_at, in_reply_to, thread_refs, forwarded_senders, raw_key, raw_sha256, raw_size, parse_errors, status,
-	duplicate_of, ticket_id, decision, decision_source, error, attempts, processed_at, created_at, updated_at`
+	duplicate_of, ticket_id, decision, decision_source, error, attempts, processed_at, created_at, updated_at,
+	content_sha256, reuses_message_id_of`
 
 const emailColumns = emailListColumns + `, text_body`
 
@@ -30,11 +32,12 @@ func scanEmail(withBody bool) func(r interface{ Scan(...any) error }) (inbox.Ema
 	return func(r interface{ Scan(...any) error }) (inbox.Email, error) {
 		var e inbox.Email
 		var to, refs, fwd, perrs, decision string
-		var dup, tk sql.NullString
+		var dup, tk, reuses sql.NullString
 		var sent, processed sql.NullTime
 		dest := []any{&e.ID, &e.TenantID, &e.MessageID, &e.SourceID, &e.SourceKind, &e.From.Address, &e.From.Name, &to, &e.Subject,
 			&sent, &e.ReceivedAt, &e.InReplyTo, &refs, &fwd, &e.RawKey, &e.RawSHA256, &e.RawSize, &perrs, &e.Status,
-			&dup, &tk, &decision, &e.DecisionSource, &e.Error, &e.Attempts, &processed, &e.CreatedAt, &e.UpdatedAt}
+			&dup, &tk, &decision, &e.DecisionSource, &e.Error, &e.Attempts, &processed, &e.CreatedAt, &e.UpdatedAt,
+			&e.ContentSHA256, &reuses}
 		if withBody {
 			dest = append(dest, &e.TextBody)
 		}
@@ -44,7 +47,7 @@ func scanEmail(withBody bool) func(r interface{ Scan(...any) error }) (inbox.Ema
 		e.To = []mail.Address{}
 		_ = json.Unmarshal([]byte(to), &e.To) // written only by ReceiveEmails as a JSON array
 		e.References, e.ForwardedSenders, e.ParseErrors = parseList(refs), parseList(fwd), parseList(perrs)
-		e.DuplicateOf, e.TicketID = dup.String, tk.String
+		e.DuplicateOf, e.TicketID, e.ReusesMessageIDOf = dup.String, tk.String, reuses.String
 		if decision != "" {
 			e.Decision = json.RawMessage(decision)
 		}
@@ -97,21 +100,32 @@ func (db *DB) ReceiveEmails(ctx context.Context, b inbox.Batch) ([]inbox.Email, 
 	return out, nil
 }
 
-// insertEmail stores one email, as a duplicate when its Message-ID is taken.
+// insertEmail stores one email, as a duplicate when an email with its
+// Message-ID and content is there already. A Message-ID reused for other
+// content makes a new email that points at the earlier one.
 func (tx *Tx) insertEmail(ctx context.Context, ne inbox.NewEmail, now time.Time) (inbox.Email, error) {
 	e := ne.Email
-	ok, err := tx.insertEmailRow(ctx, e, `ON CONFLICT (tenant_id, message_id) WHERE status <> 'duplicate' DO NOTHING`)
+	var earlier string
+	err := tx.queryRow(ctx, `SELECT id FROM source_emails WHERE tenant_id = ? AND message_id = ? AND status <> 'duplicate'
+		AND content_sha256 <> ? ORDER BY received_at, id LIMIT 1`, e.TenantID, e.MessageID, e.ContentSHA256).Scan(&earlier)
+	switch {
+	case err == nil:
+		e.ReusesMessageIDOf = earlier
+	case !errors.Is(err, sql.ErrNoRows):
+		return inbox.Email{}, translate(err, "earlier email "+e.MessageID)
+	}
+	ok, err := tx.insertEmailRow(ctx, e, `ON CONFLICT (tenant_id, message_id, content_sha256) WHERE status <> 'duplicate' DO NOTHING`)
 	if err != nil {
 		return inbox.Email{}, err
 	}
 	if !ok {
 		var first string
-		err := tx.queryRow(ctx, `SELECT id FROM source_emails WHERE tenant_id = ? AND message_id = ? AND status <> 'duplicate'`,
-			e.TenantID, e.MessageID).Scan(&first)
+		err := tx.queryRow(ctx, `SELECT id FROM source_emails WHERE tenant_id = ? AND message_id = ? AND content_sha256 = ?
+			AND status <> 'duplicate'`, e.TenantID, e.MessageID, e.ContentSHA256).Scan(&first)
 		if err != nil {
 			return inbox.Email{}, translate(err, "first arrival of "+e.MessageID)
 		}
-		e.Status, e.DuplicateOf, e.Error, e.ProcessedAt = inbox.Duplicate, first, "", &now
+		e.Status, e.DuplicateOf, e.Error, e.ProcessedAt, e.ReusesMessageIDOf = inbox.Duplicate, first, "", &now, ""
 		ne.Job = nil
 		if _, err := tx.insertEmailRow(ctx, e, ""); err != nil {
 			return inbox.Email{}, err
@@ -140,11 +154,12 @@ func (tx *Tx) insertEmailRow(ctx context.Context, e inbox.Email, onConflict stri
 		return false, err
 	}
 	res, err := tx.exec(ctx, `INSERT INTO source_emails (`+emailColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict,
 		e.ID, e.TenantID, e.MessageID, e.SourceID, e.SourceKind, e.From.Address, e.From.Name, string(to), e.Subject,
 		timeOrNil(e.SentAt), e.ReceivedAt.UTC(), e.InReplyTo, jsonList(e.References), jsonList(e.ForwardedSenders), e.RawKey,
 		e.RawSHA256, e.RawSize, jsonList(e.ParseErrors), string(e.Status), optionalRef(e.DuplicateOf), optionalRef(e.TicketID),
-		string(e.Decision), e.DecisionSource, e.Error, e.Attempts, timeOrNil(e.ProcessedAt), e.CreatedAt.UTC(), e.UpdatedAt.UTC(), e.TextBody)
+		string(e.Decision), e.DecisionSource, e.Error, e.Attempts, timeOrNil(e.ProcessedAt), e.CreatedAt.UTC(), e.UpdatedAt.UTC(),
+		e.ContentSHA256, optionalRef(e.ReusesMessageIDOf), e.TextBody)
 	if err != nil {
 		return false, translate(err, "email "+e.MessageID)
 	}
@@ -220,13 +235,14 @@ func (db *DB) ListEmails(ctx context.Context, tenantID string, f inbox.Filter) (
 	return out, next, nil
 }
 
-// FirstArrivals returns the first arrivals among messageIDs, by Message-ID.
+// FirstArrivals returns the first arrivals among messageIDs, by Message-ID;
+// of a Message-ID reused for other content, the earliest.
 func (db *DB) FirstArrivals(ctx context.Context, tenantID string, messageIDs []string) (map[string]inbox.Email, error) {
 	out := map[string]inbox.Email{}
 	for chunk := range slices.Chunk(messageIDs, 200) {
 		args := append([]any{tenantID}, anys(chunk)...)
 		rows, err := db.reader().query(ctx, `SELECT `+emailListColumns+` FROM source_emails WHERE tenant_id = ?
-			AND message_id IN (`+placeholders(len(chunk))+`) AND status <> 'duplicate'`, args...)
+			AND message_id IN (`+placeholders(len(chunk))+`) AND status <> 'duplicate' ORDER BY received_at DESC, id DESC`, args...)
 		if err != nil {
 			return nil, translate(err, "emails")
 		}

@@ -29,7 +29,8 @@ func wrongValue(s *huma.Schema) any {
 
 // TestBadInputEveryWriteEndpoint sends malformed, mistyped and oversized
 // bodies to every operation that takes one: each must answer 4xx with
-// problem+json, never 5xx and never success.
+// problem+json, never 5xx and never success. A null or empty body is
+// refused too: it must never be read as "set everything to empty".
 func TestBadInputEveryWriteEndpoint(t *testing.T) {
 	e := newEnv(t, storetest.Dialects(t)[0])
 	doc := e.server.API().OpenAPI()
@@ -55,6 +56,10 @@ func TestBadInputEveryWriteEndpoint(t *testing.T) {
 			check("truncated JSON", `{"name": `)
 			check("a JSON array", `[]`)
 			check("a JSON string", `"hello"`)
+			// null or nothing must never be read as "clear everything".
+			check("null", `null`)
+			check("an empty body", ``)
+			check("whitespace", " \n ")
 			check("an oversized body", `{"x":"`+strings.Repeat("a", 2<<20)+`"}`)
 			mt, ok := o.RequestBody.Content["application/json"]
 			if !ok || mt.Schema == nil {

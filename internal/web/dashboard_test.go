@@ -55,7 +55,7 @@ func TestDashboard(t *testing.T) {
 					t.Errorf("dashboard lacks %s", want)
 				}
 			}
-			rows := regexp.MustCompile(`<tr class="(row-breached|row-at-risk|)">\s*<td><a href="/tickets/(VS-\d+)"`).FindAllStringSubmatch(body, -1)
+			rows := regexp.MustCompile(`<tr class="(row-breached|row-at-risk|)">\s*<td class="key"><a href="/tickets/(VS-\d+)"`).FindAllStringSubmatch(body, -1)
 			var got []string
 			for _, r := range rows {
 				got = append(got, r[2]+":"+r[1])

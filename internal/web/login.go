@@ -95,10 +95,28 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/login")
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: only a path that
+// starts with a single "/" and holds no backslash, control character or
+// encoded slash or backslash is kept (browsers read "/\evil.example" and
+// "/%5Cevil.example" as another host); anything else goes home.
 func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	for _, c := range next {
+		if c == '\\' || c < 0x20 || c == 0x7f {
+			return "/"
+		}
+	}
+	path, _, _ := strings.Cut(next, "?")
+	path, _, _ = strings.Cut(path, "#")
+	for _, encoded := range []string{"%2f", "%5c", "%00", "%09", "%0a", "%0d"} {
+		if strings.Contains(strings.ToLower(path), encoded) {
+			return "/"
+		}
+	}
 	u, err := url.Parse(next)
-	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+	if err != nil || u.IsAbs() || u.Host != "" || u.Opaque != "" || u.User != nil {
 		return "/"
 	}
 	return next

@@ -18,9 +18,10 @@ import (
 )
 
 // idp is an in-process OpenID Connect provider: discovery, JWKS, an
-// /authorize endpoint that signs in whoever the test says, and a /token
+// /authorize endpoint that signs in whoever the test says, a /token
 // endpoint that checks the client, the redirect URI and the PKCE verifier
-// and issues an RS256 ID token.
+// and issues an RS256 ID token, and a /userinfo endpoint that answers for
+// the access token it issued (OpenID Connect Core 5.3).
 type idp struct {
 	t                      *testing.T
 	url                    string
@@ -28,15 +29,23 @@ type idp struct {
 	clientID, clientSecret string
 
 	mu     sync.Mutex
-	person idpPerson        // who signs in at /authorize
-	codes  map[string]grant // issued, unredeemed codes
-	seen   url.Values       // the last /authorize query
+	person idpPerson            // who signs in at /authorize
+	codes  map[string]grant     // issued, unredeemed codes
+	tokens map[string]idpPerson // issued access tokens
+	seen   url.Values           // the last /authorize query
 }
 
 // idpPerson is the person the provider vouches for.
 type idpPerson struct {
 	Sub, Email, Name string
 	EmailVerified    *bool // nil: claim absent
+	// Minimal keeps the ID token to the required claims: email, name and
+	// email_verified are only in the UserInfo answer (oidc-provider's
+	// default, and many Keycloak and Okta set-ups).
+	Minimal bool
+	// UserInfoSub, when set, is the subject UserInfo answers with instead of
+	// Sub (a provider that mixes people up).
+	UserInfoSub string
 }
 
 type grant struct {
@@ -50,12 +59,13 @@ func newIdP(t *testing.T) *idp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &idp{t: t, key: key, clientID: "vendorsync-test", clientSecret: "client-secret-xyz", codes: map[string]grant{}}
+	p := &idp{t: t, key: key, clientID: "vendorsync-test", clientSecret: "client-secret-xyz", codes: map[string]grant{}, tokens: map[string]idpPerson{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("GET /userinfo", p.userinfo)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	p.url = srv.URL
@@ -87,6 +97,7 @@ func (p *idp) discovery(w http.ResponseWriter, _ *http.Request) {
 		"authorization_endpoint":                p.url + "/authorize",
 		"token_endpoint":                        p.url + "/token",
 		"jwks_uri":                              p.url + "/jwks",
+		"userinfo_endpoint":                     p.url + "/userinfo",
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
@@ -156,12 +167,49 @@ func (p *idp) token(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	claims := map[string]any{"iss": p.url, "sub": g.person.Sub, "aud": p.clientID, "iat": now.Unix(),
-		"exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce, "email": g.person.Email, "name": g.person.Name}
-	if g.person.EmailVerified != nil {
-		claims["email_verified"] = *g.person.EmailVerified
+		"exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce}
+	if !g.person.Minimal {
+		addProfile(claims, g.person)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": randomString(), "token_type": "Bearer",
+	access := randomString()
+	p.mu.Lock()
+	p.tokens[access] = g.person
+	p.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "token_type": "Bearer",
 		"expires_in": 300, "id_token": p.sign(claims)})
+}
+
+// addProfile adds the person's email, name and email_verified to claims.
+func addProfile(claims map[string]any, person idpPerson) {
+	if person.Email != "" {
+		claims["email"] = person.Email
+	}
+	if person.Name != "" {
+		claims["name"] = person.Name
+	}
+	if person.EmailVerified != nil {
+		claims["email_verified"] = *person.EmailVerified
+	}
+}
+
+// userinfo answers with the claims of the person an access token was
+// issued to (a bearer token, as OpenID Connect Core 5.3.1 requires).
+func (p *idp) userinfo(w http.ResponseWriter, r *http.Request) {
+	access, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p.mu.Lock()
+	person, found := p.tokens[access]
+	p.mu.Unlock()
+	if !ok || !found {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+		return
+	}
+	claims := map[string]any{"sub": person.Sub}
+	if person.UserInfoSub != "" {
+		claims["sub"] = person.UserInfoSub
+	}
+	addProfile(claims, person)
+	writeJSON(w, http.StatusOK, claims)
 }
 
 // sign makes an RS256 ID token. It runs on the server's goroutine, so it

@@ -172,6 +172,39 @@ func TestOIDCSignIn(t *testing.T) {
 				wantProblem(t, b.me(), http.StatusUnauthorized)
 			})
 
+			t.Run("email and name only in UserInfo: read from there", func(t *testing.T) {
+				se := newSSOEnv(t, d)
+				b := newBrowser(t, se.site.url)
+				r := se.ssoSignIn(b, idpPerson{Sub: "kc|min", Email: "Minimal@Acme.test", Name: "Min Imal", EmailVerified: yes(), Minimal: true}, "/")
+				if r.Status != http.StatusSeeOther {
+					t.Fatalf("callback: %d: %s", r.Status, r.Body)
+				}
+				if u := meUser(t, b); u.Email != "minimal@acme.test" || u.Name != "Min Imal" || !u.SSO {
+					t.Errorf("user from UserInfo claims = %+v", u)
+				}
+			})
+
+			t.Run("UserInfo's email_verified false is respected", func(t *testing.T) {
+				se := newSSOEnv(t, d)
+				b := newBrowser(t, se.site.url)
+				r := se.ssoSignIn(b, idpPerson{Sub: "kc|unv", Email: "unv@acme.test", EmailVerified: no(), Minimal: true}, "/")
+				wantStatus(t, r, http.StatusForbidden)
+				if !strings.Contains(string(r.Body), "not verified") {
+					t.Errorf("no clear message: %s", r.Body)
+				}
+			})
+
+			t.Run("UserInfo about another subject is refused", func(t *testing.T) {
+				se := newSSOEnv(t, d)
+				b := newBrowser(t, se.site.url)
+				r := se.ssoSignIn(b, idpPerson{Sub: "kc|a", UserInfoSub: "kc|b", Email: "a@acme.test", Minimal: true}, "/")
+				wantStatus(t, r, http.StatusUnauthorized)
+				wantProblem(t, b.me(), http.StatusUnauthorized)
+				if _, err := se.db.UserByEmail(context.Background(), se.tenant.ID, "a@acme.test"); err == nil {
+					t.Error("an account was created from another subject's claims")
+				}
+			})
+
 			t.Run("a state that does not match is refused", func(t *testing.T) {
 				se := newSSOEnv(t, d)
 				se.idp.signInAs(idpPerson{Sub: "okta|s", Email: "s@acme.test"})

@@ -204,7 +204,7 @@ func (s *site) do(e *env, method, path, key string, body any) response {
 func auditText(t *testing.T, e *env) string {
 	t.Helper()
 	var b strings.Builder
-	err := e.db.WalkAudit(t.Context(), e.tenant.ID, func(en audit.Entry) error {
+	err := e.db.WalkAudit(t.Context(), e.tenant.ID, 0, 0, func(en audit.Entry) error {
 		b.WriteString(en.Action + " " + en.Before + " " + en.After + " " + en.Flags + "\n")
 		return nil
 	})

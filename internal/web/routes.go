@@ -18,6 +18,7 @@ func (s *Server) registerRoutes() {
 	s.public("GET", "/readyz", s.readyz)
 	s.public("GET", "/metrics", s.metricsHandler().ServeHTTP)
 	s.public("GET", "/static/", s.staticHandler().ServeHTTP)
+	s.public("GET", "/favicon.ico", s.favicon)
 	s.public("GET", "/api/docs", s.apiDocs)
 	s.mux.HandleFunc("/api/", notFoundAPI)
 
@@ -29,8 +30,9 @@ func (s *Server) registerRoutes() {
 	s.public("GET", "/auth/oidc/login", s.oidcLogin)
 	s.public("GET", "/auth/oidc/callback", s.oidcCallback)
 
-	// UI: home.
+	// UI: home and documentation.
 	s.page("GET", "/{$}", auth.PermView, s.uiHome)
+	s.page("GET", "/docs", auth.PermView, s.uiDocs)
 
 	// Changes: tickets.
 	op(s, "GET /api/v1/tickets", auth.PermView, docListTickets, s.apiListTickets)

@@ -152,6 +152,7 @@ func (s *Server) Handler() http.Handler {
 		h = s.Sessions.LoadAndSave(h)
 	}
 	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.secureHeaders(h)
 	h = s.observe(h)
 	return h
 }

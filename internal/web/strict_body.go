@@ -13,7 +13,8 @@ import (
 
 // strictBody is a request body that decodes strictly (see decodeStrict):
 // unknown fields, trailing data and mistyped values are refused with a
-// message naming the field, and null leaves Value empty. Operations that
+// message naming the field, and null is refused (it must never be read as
+// "set everything to empty"). Operations that
 // take one skip huma's schema validation, so every bad body answers 422 and
 // the domain checks each field once, reporting all problems at once.
 type strictBody[T any] struct {
@@ -31,6 +32,9 @@ func (strictBody[T]) Schema(r huma.Registry) *huma.Schema {
 // decodeStrict decodes one JSON object into v, refusing unknown fields and
 // trailing data, with messages that name the field and the expected type.
 func decodeStrict(data []byte, v any) error {
+	if t := bytes.TrimSpace(data); len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return errors.New("the body must be a JSON object, not null or nothing")
+	}
 	data = dropSchemaLink(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

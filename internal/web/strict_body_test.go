@@ -49,10 +49,12 @@ func TestStrictBody(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
-	t.Run("null is an empty body", func(t *testing.T) {
-		var b strictBody[sample]
-		if err := json.Unmarshal([]byte(`null`), &b); err != nil || b.Value.Name != "" || b.Value.Owner.Set {
-			t.Fatalf("null decoded to %+v, %v", b.Value, err)
+	t.Run("refuses null and nothing", func(t *testing.T) {
+		for _, body := range []string{`null`, ` null `, ``, " \n"} {
+			var v sample
+			if err := decodeStrict([]byte(body), &v); err == nil || err.Error() != "the body must be a JSON object, not null or nothing" {
+				t.Errorf("decodeStrict(%q): err = %v", body, err)
+			}
 		}
 	})
 }

@@ -48,6 +48,18 @@ func (s *Server) staticHandler() http.Handler {
 	})
 }
 
+// favicon answers the browser's default icon request with the site's icon.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := fs.ReadFile(assets, "static/favicon.svg")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(icon)
+}
+
 // docOp is one operation on the API docs page.
 type docOp struct {
 	Method, Path, Summary, Description, Tag string

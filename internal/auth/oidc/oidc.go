@@ -51,6 +51,7 @@ type Client struct {
 	mu       sync.Mutex
 	oauth    *oauth2.Config
 	verifier *gooidc.IDTokenVerifier
+	provider *gooidc.Provider
 }
 
 // New checks the configuration; it does not contact the provider.
@@ -102,6 +103,7 @@ func (c *Client) discover(ctx context.Context) (*oauth2.Config, *gooidc.IDTokenV
 	if err != nil {
 		return nil, nil, apperr.Wrap(apperr.Unavailable, err, "the single sign-on provider cannot be reached; try again later")
 	}
+	c.provider = p
 	c.oauth = &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, Endpoint: p.Endpoint(),
 		RedirectURL: c.cfg.RedirectURL, Scopes: c.cfg.Scopes}
 	c.verifier = p.Verifier(&gooidc.Config{ClientID: c.cfg.ClientID})
@@ -157,6 +159,13 @@ func (c *Client) Finish(ctx context.Context, st auth.SSOState, code string) (aut
 	if err := idt.Claims(&cl); err != nil {
 		return auth.Identity{}, bad(fmt.Errorf("oidc: read claims: %w", err))
 	}
+	if cl.Email == "" || cl.Name == "" {
+		// A conforming provider may keep its ID tokens minimal and answer
+		// email and name at its UserInfo endpoint only.
+		if err := c.fillFromUserInfo(ctx, tok, idt.Subject, &cl); err != nil {
+			return auth.Identity{}, bad(err)
+		}
+	}
 	id := auth.Identity{Subject: idt.Subject, Email: cl.Email, Name: cl.Name}
 	if len(cl.EmailVerified) > 0 && string(cl.EmailVerified) != "null" {
 		v, err := parseBool(cl.EmailVerified)
@@ -166,6 +175,44 @@ func (c *Client) Finish(ctx context.Context, st auth.SSOState, code string) (aut
 		id.EmailVerified = &v
 	}
 	return id, nil
+}
+
+// fillFromUserInfo completes the ID token's claims with the provider's
+// UserInfo answer (OpenID Connect Core 5.3): only claims the ID token lacks
+// are taken, email_verified goes with the email it vouches for, and an
+// answer about another subject is refused (5.3.2). A provider without a
+// UserInfo endpoint leaves the claims as they are.
+func (c *Client) fillFromUserInfo(ctx context.Context, tok *oauth2.Token, subject string, cl *claims) error {
+	c.mu.Lock()
+	p := c.provider
+	c.mu.Unlock()
+	var endpoint struct {
+		UserInfo string `json:"userinfo_endpoint"`
+	}
+	if err := p.Claims(&endpoint); err != nil || endpoint.UserInfo == "" {
+		return nil
+	}
+	info, err := p.UserInfo(c.ctx(ctx), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return fmt.Errorf("oidc: read userinfo: %w", err)
+	}
+	if info.Subject != subject {
+		return fmt.Errorf("oidc: userinfo names subject %q, the id_token %q", info.Subject, subject)
+	}
+	var more claims
+	if err := info.Claims(&more); err != nil {
+		return fmt.Errorf("oidc: read userinfo claims: %w", err)
+	}
+	if cl.Email == "" {
+		cl.Email, cl.EmailVerified = more.Email, more.EmailVerified
+	}
+	if len(cl.EmailVerified) == 0 && strings.EqualFold(cl.Email, more.Email) {
+		cl.EmailVerified = more.EmailVerified
+	}
+	if cl.Name == "" {
+		cl.Name = more.Name
+	}
+	return nil
 }
 
 // parseBool reads email_verified, which some providers send as a string.

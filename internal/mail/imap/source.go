@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
@@ -61,7 +62,7 @@ func (s *Source) Test(ctx context.Context) error {
 // and closes; cancelling ctx closes the connection, which aborts any
 // command in flight.
 func (s *Source) connect(ctx context.Context) (*imapclient.Client, func(), error) {
-	dialer := &net.Dialer{Timeout: s.cfg.DialTimeout}
+	dialer := httpx.Dialer(s.cfg.DialTimeout) // the outbound address policy applies
 	opts := &imapclient.Options{TLSConfig: s.cfg.tlsConfig()}
 	var (
 		c   *imapclient.Client

@@ -106,6 +106,9 @@ func (s *Sender) Send(ctx context.Context, to notify.Target, m notify.Message) (
 	if err != nil {
 		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: err}
 	}
+	if err := httpx.CheckHost(ctx, s.cfg.Host); err != nil {
+		return "", httpx.CallError(ctx, upstream, op, err)
+	}
 	c, err := gomail.NewClient(s.cfg.Host, s.options()...)
 	if err != nil {
 		return "", &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.Permanent, Err: fmt.Errorf("configure client: %w", err)}
@@ -129,9 +132,9 @@ func (s *Sender) options() []gomail.Option {
 	case ImplicitTLS:
 		opts = append(opts, gomail.WithSSL())
 	case NoTLS:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithDialContextFunc(httpx.Dialer(s.cfg.Timeout).DialContext))
 	default:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithDialContextFunc(httpx.Dialer(s.cfg.Timeout).DialContext))
 	}
 	if s.cfg.Username != "" {
 		opts = append(opts, gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
