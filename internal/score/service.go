@@ -28,6 +28,10 @@ type Service struct {
 	Now func() time.Time
 	// Consequences are the jobs band crossings cause.
 	Consequences Consequences
+	// Blobs keeps rendered reports; Location returns a tenant's time
+	// zone for them (nil: UTC).
+	Blobs    Blobs
+	Location func(ctx context.Context, tenantID string) (*time.Location, error)
 }
 
 func (s *Service) now() time.Time {

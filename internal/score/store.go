@@ -62,6 +62,12 @@ type Store interface {
 	// TenantBySlug and Secret serve the signed hub endpoint.
 	TenantBySlug(ctx context.Context, slug string) (auth.Tenant, error)
 	Secret(ctx context.Context, tenantID, name string) ([]byte, error)
+	// TenantBandEvents returns the tenant's band changes since a time,
+	// oldest first.
+	TenantBandEvents(ctx context.Context, tenantID string, since time.Time) ([]BandEvent, error)
+	CreateReport(ctx context.Context, r Report, ev audit.Event) error
+	Report(ctx context.Context, tenantID, id string) (Report, error)
+	ListReports(ctx context.Context, tenantID string) ([]Report, error)
 	// Vendor returns one vendor of the tenant.
 	Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error)
 }

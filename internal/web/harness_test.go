@@ -84,7 +84,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, queue)},
 		Tickets:     &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
 		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
-		Scores: &score.Service{Store: e.db, Consequences: causes.Scores},
+		Scores: &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
 	})))
 }
 

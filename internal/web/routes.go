@@ -200,10 +200,16 @@ func (s *Server) registerRoutes() {
 	op(s, "POST /api/v1/score-rules", auth.PermEditScoring, docCreateScoreRule, s.apiCreateScoreRule)
 	op(s, "GET /api/v1/score-rules/{id}", auth.PermView, docGetScoreRule, s.apiGetScoreRule)
 	op(s, "POST /api/v1/score-rules/{id}/activate", auth.PermEditScoring, docActivateRule, s.apiActivateScoreRule)
+	op(s, "GET /api/v1/score-reports", auth.PermView, docListReports, s.apiListReports)
+	op(s, "POST /api/v1/score-reports", auth.PermView, docCreateReport, s.apiCreateReport)
+	op(s, "GET /api/v1/score-reports/{id}/download", auth.PermView, docDownloadReport, s.apiDownloadReport)
+	op(s, "POST /api/v1/score-reports/{id}/verify", auth.PermView, docVerifyReport, s.apiVerifyReport)
 	s.public("POST", "/hooks/signals/{tenant}", s.hubSignals)
 	s.page("GET", "/scores", auth.PermView, s.uiScores)
 	s.upload("POST", "/scores/upload", auth.PermSubmitSignals, maxSignalFile, s.uiUploadSignals)
 	s.page("GET", "/scores/rejections", auth.PermView, s.uiRejections)
+	s.page("POST", "/scores/reports", auth.PermView, s.uiCreateReport)
+	s.page("GET", "/scores/reports/{id}/download", auth.PermView, s.uiDownloadReport)
 	s.page("GET", "/vendors/{id}/score", auth.PermView, s.uiVendorScore)
 
 	// Notifications.

@@ -293,3 +293,76 @@ func (s *Server) hubSignals(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(answerOf(rs)) // the sender may be gone; it retries
 }
+
+// reportBody asks for a report.
+type reportBody struct {
+	Kind score.ReportKind `json:"kind,omitempty" enum:"portfolio,band_changes" doc:"portfolio (every vendor's score) or band_changes (the last 90 days)."`
+}
+
+type reportIn struct {
+	Body strictBody[reportBody]
+}
+
+type reportOut struct {
+	Body score.Report
+}
+
+type reportsOut struct {
+	Body []score.Report
+}
+
+type reportFileOut struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Digest             string `header:"X-Content-SHA256"`
+	Body               []byte
+}
+
+type reportVerifyOut struct {
+	Body score.Verification
+}
+
+func (s *Server) apiListReports(ctx context.Context, _ *struct{}) (*reportsOut, error) {
+	rs, err := s.Scores.Reports(ctx, principal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &reportsOut{Body: rs}, nil
+}
+
+func (s *Server) apiCreateReport(ctx context.Context, in *reportIn) (*reportOut, error) {
+	r, err := s.Scores.CreateReport(ctx, principal(ctx), in.Body.Value.Kind)
+	if err != nil {
+		return nil, err
+	}
+	return &reportOut{Body: r}, nil
+}
+
+func reportFile(r score.Report, b []byte) *reportFileOut {
+	return &reportFileOut{ContentType: "text/csv; charset=utf-8", Digest: r.SHA256, Body: b,
+		ContentDisposition: `attachment; filename="` + string(r.Kind) + "-" + r.CreatedAt.UTC().Format("20060102-150405") + `.csv"`}
+}
+
+func (s *Server) apiDownloadReport(ctx context.Context, in *IDPath) (*reportFileOut, error) {
+	r, b, err := s.Scores.ReportOutput(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return reportFile(r, b), nil
+}
+
+func (s *Server) apiVerifyReport(ctx context.Context, in *IDPath) (*reportVerifyOut, error) {
+	v, err := s.Scores.VerifyReport(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &reportVerifyOut{Body: v}, nil
+}
+
+// Operations of the report API.
+var (
+	docListReports    = readDoc("List score reports", "The latest 200 reports, newest first, each with its frozen render context.")
+	docCreateReport   = createDoc("Render a score report", "Freezes what the report shows now (names, scores, the time zone) as its render context, renders CSV and stores it write-once with its SHA-256.")
+	docDownloadReport = readDoc("Download a score report", "The CSV exactly as rendered; X-Content-SHA256 is its digest.")
+	docVerifyReport   = huma.Operation{Summary: "Verify a score report", Description: "Re-renders the report from its frozen context and compares SHA-256 with the stored output: identical is true when the bytes match."}
+)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -159,6 +160,24 @@ func TestScoresEndToEnd(t *testing.T) {
 				t.Errorf("UI upload: %.800s", up.Body)
 			}
 
+			// Reports: rendered, downloaded with their digest, verified.
+			rep := created(e, e.key, "/api/v1/score-reports", map[string]any{"kind": "portfolio"})
+			res = e.do(http.MethodGet, "/api/v1/score-reports/"+rep+"/download", e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(res.Body), "Globex") ||
+				res.Header.Get("X-Content-SHA256") == "" {
+				t.Errorf("report download: %v %s", res.Header, res.Body)
+			}
+			res = e.do(http.MethodPost, "/api/v1/score-reports/"+rep+"/verify", e.key, nil)
+			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), `"identical":true`) {
+				t.Errorf("verify: %d %s", res.Status, res.Body)
+			}
+			wantProblem(t, e.do(http.MethodPost, "/api/v1/score-reports", e.key, map[string]any{"kind": "weekly"}), http.StatusUnprocessableEntity)
+			page = admin.get(t, "/scores/reports/"+rep+"/download")
+			if page.Status != http.StatusOK || !strings.Contains(string(page.Body), "Globex") {
+				t.Errorf("UI download: %d", page.Status)
+			}
+
 			// Rules: a rule that cannot score is refused with the reason; a
 			// valid one is versioned and activated.
 			bad := score.DefaultRule()
@@ -172,4 +191,19 @@ func TestScoresEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reportBlobs is the blob store the test server keeps reports in.
+func reportBlobs(e *env) *blob.Store {
+	e.t.Helper()
+	b, err := blob.Open(context.Background(), "", e.t.TempDir())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+// reportWallFixture renders a portfolio report in a tenant.
+func reportWallFixture(e *env, key string) string {
+	return created(e, key, "/api/v1/score-reports", map[string]any{"kind": "portfolio"})
 }

@@ -16,7 +16,8 @@ import (
 // scoresPage is the portfolio: every scored vendor, the band distribution
 // and, after an upload, its row-level results.
 type scoresPage struct {
-	Scores []score.VendorScore
+	Scores  []score.VendorScore
+	Reports []score.Report
 	Sort   string
 	Bands  []bandCount
 	NoData int
@@ -60,7 +61,14 @@ func (s *Server) portfolioPage(r *http.Request, p auth.Principal) (scoresPage, e
 	if err != nil {
 		return scoresPage{}, err
 	}
-	data := scoresPage{Scores: vs, Sort: r.URL.Query().Get("sort")}
+	reports, err := s.Scores.Reports(r.Context(), p)
+	if err != nil {
+		return scoresPage{}, err
+	}
+	if len(reports) > 10 {
+		reports = reports[:10]
+	}
+	data := scoresPage{Scores: vs, Reports: reports, Sort: r.URL.Query().Get("sort")}
 	if data.Sort == "name" {
 		slices.SortStableFunc(data.Scores, func(a, b score.VendorScore) int {
 			return strings.Compare(strings.ToLower(a.VendorName), strings.ToLower(b.VendorName))
@@ -224,4 +232,37 @@ func (s *Server) uiVendorScore(w http.ResponseWriter, r *http.Request, p auth.Pr
 		Trend: trend(card.History, card.ScoringRule.Definition.Bands, time.Now())}
 	s.render(w, r, http.StatusOK, "vendor_score.html", View{Title: card.Score.VendorName + " — risk score", Nav: "scores", Data: data})
 	return nil
+}
+
+// uiCreateReport renders a report and goes back to the portfolio.
+func (s *Server) uiCreateReport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	kind := score.ReportKind(r.PostFormValue("kind"))
+	if _, err := s.Scores.CreateReport(r.Context(), p, kind); err != nil {
+		if formFailure(err) {
+			data, derr := s.portfolioPage(r, p)
+			if derr != nil {
+				return derr
+			}
+			s.render(w, r, Status(err), "scores.html", viewWithErr(View{Title: "Vendor scores", Nav: "scores", Data: data}, err))
+			return nil
+		}
+		return err
+	}
+	http.Redirect(w, r, "/scores#reports", http.StatusSeeOther)
+	return nil
+}
+
+// uiDownloadReport sends a report's stored bytes.
+func (s *Server) uiDownloadReport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rep, b, err := s.Scores.ReportOutput(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	f := reportFile(rep, b)
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", f.ContentDisposition)
+	w.Header().Set("X-Content-SHA256", f.Digest)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(b)
+	return err
 }

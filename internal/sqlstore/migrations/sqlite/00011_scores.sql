@@ -123,7 +123,23 @@ CREATE TABLE score_band_events (
 );
 CREATE INDEX score_band_events_idx ON score_band_events (tenant_id, created_at, id);
 
+-- Rendered reports: the frozen render context (re-rendering it gives the
+-- same bytes) and the output's key and SHA-256 in the blob store.
+CREATE TABLE score_reports (
+    id              TEXT PRIMARY KEY,
+    tenant_id       TEXT NOT NULL REFERENCES tenants(id),
+    kind            TEXT NOT NULL,
+    render_context  TEXT NOT NULL,
+    blob_key        TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    size            BIGINT NOT NULL,
+    created_by      TEXT NOT NULL DEFAULT '',
+    created_at      TIMESTAMP NOT NULL
+);
+CREATE INDEX score_reports_idx ON score_reports (tenant_id, created_at, id);
+
 -- +goose Down
+DROP TABLE score_reports;
 DROP TABLE score_band_events;
 DROP TABLE score_history;
 DROP TABLE vendor_scores;
