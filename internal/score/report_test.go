@@ -32,7 +32,9 @@ func TestReportsByteIdentical(t *testing.T) {
 		}
 		zones := map[string]string{f.admin.TenantID: "Europe/Berlin", f.other.TenantID: "America/New_York"}
 		f.svc.Blobs = blobs
-		f.svc.Location = func(_ context.Context, tenantID string) (*time.Location, error) { return time.LoadLocation(zones[tenantID]) }
+		f.svc.Location = func(_ context.Context, tenantID string) (*time.Location, error) {
+			return time.LoadLocation(zones[tenantID])
+		}
 		other, err := f.reg.CreateVendor(ctx, f.other, registry.Vendor{Name: "Initech", Tier: registry.Tier3})
 		if err != nil {
 			t.Fatal(err)

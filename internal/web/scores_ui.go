@@ -18,10 +18,10 @@ import (
 type scoresPage struct {
 	Scores  []score.VendorScore
 	Reports []score.Report
-	Sort   string
-	Bands  []bandCount
-	NoData int
-	Upload *submitAnswer
+	Sort    string
+	Bands   []bandCount
+	NoData  int
+	Upload  *submitAnswer
 }
 
 // bandCount is one bar of the band distribution.

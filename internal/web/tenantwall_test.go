@@ -81,8 +81,8 @@ var wallFixtures = map[string]wallFixture{
 	"jira":               jiraWallFixture, // /api/v1/jira/links/{id}/…
 	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
 	"notifications":      notificationWallFixture,
-	"score-reports":  reportWallFixture,
-	"scores/reports": reportWallFixture,
+	"score-reports":      reportWallFixture,
+	"scores/reports":     reportWallFixture,
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 	},
