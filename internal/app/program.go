@@ -17,6 +17,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/ticket/deadline"
@@ -46,6 +47,7 @@ type program struct {
 	notify    *dispatch.Service
 	monitor   *deadline.Monitor
 	dashboard *dashboard.Service
+	scores    *score.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -77,6 +79,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
+	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
 	return p
 }
 
@@ -100,11 +103,12 @@ func (p *program) workers(e *env) *river.Workers {
 	river.AddWorker(ws, &jobs.MailPollAllWorker{Store: e.db})
 	jobs.AddTrackerWorkers(ws, p.trackers)
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
+	jobs.AddScoreWorkers(ws, p.scores, e.db)
 	return ws
 }
 
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
-		jobs.TrackerRetry(), jobs.DeadlineMonitor()}
+		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions()}
 }

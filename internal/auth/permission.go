@@ -19,7 +19,9 @@ const (
 	PermManageSettings   Permission = "manage_settings"   // system settings
 	PermManageJobs       Permission = "manage_jobs"       // dead letters: inspect, retry
 	PermViewAudit        Permission = "view_audit"
-	PermTriage           Permission = "triage" // classify unknown emails, upload emails
+	PermTriage           Permission = "triage"         // classify unknown emails, upload emails
+	PermSubmitSignals    Permission = "submit_signals" // vendor score signals: REST, uploads
+	PermEditScoring      Permission = "edit_scoring"   // scoring rules: save, activate
 )
 
 // Matrix is the whole permission table in one place: permission → roles.
@@ -38,6 +40,8 @@ var Matrix = map[Permission][]Role{
 	PermManageJobs:       {RoleAdmin},
 	PermViewAudit:        {RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer},
 	PermTriage:           {RoleAdmin, RoleChangeManager},
+	PermSubmitSignals:    {RoleAdmin, RoleChangeManager},
+	PermEditScoring:      {RoleAdmin, RoleChangeManager},
 }
 
 // Allowed reports whether role r holds permission p. Unknown permissions and

@@ -71,6 +71,19 @@ func (e Event) Key() string {
 	return e.Subject + "/" + string(e.Kind)
 }
 
+// BandSeverity is how urgent a crossing into a risk band is.
+func BandSeverity(band string) registry.Severity {
+	switch band {
+	case "critical":
+		return registry.SeverityCritical
+	case "high":
+		return registry.SeverityHigh
+	case "medium":
+		return registry.SeverityMedium
+	}
+	return registry.SeverityLow
+}
+
 // Field is one labelled value of a message ("Vendor: Visa").
 type Field struct {
 	Label string `json:"label"`
@@ -150,6 +163,18 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		}
 		m.Title = "Issue tracker alert: " + oneLine(a.Subject)
 		m.Lines = []string{a.Message}
+	case KindScoreBand:
+		if s.Score == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no score", e.Kind, e.Subject)
+		}
+		sc := s.Score
+		m.Severity, m.LinkText = BandSeverity(sc.Band), "Open the vendor's score"
+		m.Title = fmt.Sprintf("%s: vendor risk %s → %s (score %s)", oneLine(sc.Vendor), sc.From, sc.To, sc.Score)
+		m.Lines = []string{fmt.Sprintf("The risk score moved from %s to %s under scoring rule version %d.", sc.Previous, sc.Score, sc.RuleVersion)}
+		m.Fields = []Field{{"Vendor", oneLine(sc.Vendor)}, {"Band", sc.From + " → " + sc.To}, {"Score", sc.Score}}
+		for _, c := range sc.Contributors {
+			m.Fields = append(m.Fields, Field{"Contributor: " + oneLine(c.Label), c.Value + " points"})
+		}
 	case KindTest:
 		m.Severity, m.LinkText = registry.SeverityLow, "Open VendorSync"
 		m.Title = "VendorSync test notification"

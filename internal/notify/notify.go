@@ -36,12 +36,15 @@ const (
 	// KindTrackerAlert tells admins that the issue tracker refused an issue
 	// (400/403/404) or the credentials (401, the connection is disabled).
 	KindTrackerAlert Kind = "tracker_alert"
-	KindTest         Kind = "test"
+	// KindScoreBand tells admins (and, by band, the alert channel and the
+	// on-call) that a vendor's risk score crossed into another band.
+	KindScoreBand Kind = "score_band"
+	KindTest      Kind = "test"
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindTest}
+	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

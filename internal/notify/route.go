@@ -166,6 +166,16 @@ func Route(e Event, sev registry.Severity, r Recipients) []Delivery {
 	case KindUserProvisioned, KindTrackerAlert:
 		p.slackDMs(r.Admins)
 		p.emails(r.Admins)
+	case KindScoreBand:
+		// By the band crossed into: critical pages the on-call and posts
+		// in the alert channel, high posts there; admins always hear.
+		if sev == registry.SeverityCritical {
+			p.add(ChannelPagerDuty, Target{Address: r.PagerDuty})
+		}
+		if sev == registry.SeverityCritical || sev == registry.SeverityHigh {
+			p.add(ChannelSlack, Target{Address: r.AlertChannel})
+		}
+		p.emails(r.Admins)
 	}
 	return p.out
 }

@@ -28,6 +28,7 @@ type Snapshot struct {
 	Email  *EmailFacts  `json:"email,omitempty"`
 	User   *UserFacts   `json:"user,omitempty"`
 	Alert  *AlertFacts  `json:"alert,omitempty"`
+	Score  *ScoreFacts  `json:"score,omitempty"`
 	// Text is the body of a test notification.
 	Text string `json:"text,omitempty"`
 }
@@ -108,6 +109,26 @@ type AlertFacts struct {
 	Message string `json:"message"`
 	// Urgent alerts need action now (the connection is disabled).
 	Urgent bool `json:"urgent,omitempty"`
+}
+
+// ScoreFacts describe a vendor's band crossing, as text frozen when it
+// happened (the score module's delivery payload).
+type ScoreFacts struct {
+	Vendor   string `json:"vendor"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Score    string `json:"score"`
+	Previous string `json:"previous"`
+	// Band is the new band's code (low, medium, high, critical): it
+	// decides who is told.
+	Band         string  `json:"band"`
+	RuleVersion  int     `json:"rule_version"`
+	Contributors []Field `json:"contributors,omitempty"`
+}
+
+// NewScoreSnapshot freezes a band crossing; link is the vendor's score page.
+func NewScoreSnapshot(f ScoreFacts, link string, takenAt time.Time) Snapshot {
+	return Snapshot{TakenAt: takenAt.UTC().Truncate(time.Second), Link: link, Score: &f}
 }
 
 // NewAlertSnapshot freezes an integration alert; link is the admin page

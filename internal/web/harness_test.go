@@ -20,6 +20,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -83,6 +84,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, queue)},
 		Tickets:     &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
 		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
+		Scores: &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
 	})))
 }
 

@@ -190,6 +190,32 @@ func (s *Server) registerRoutes() {
 	s.page("POST", "/settings/jira/links/{id}/retry", auth.PermEditIntegrations, s.uiRetryJiraLink)
 	s.page("POST", "/tickets/{number}/sync", auth.PermTriggerSync, s.uiSyncTicket)
 
+	// Scores: signals in (REST, file upload, the signed hub), vendor
+	// scores, the portfolio, scoring rules.
+	op(s, "GET /api/v1/signal-codes", auth.PermView, docSignalCodes, s.apiSignalCodes)
+	op(s, "POST /api/v1/signals", auth.PermSubmitSignals, docSubmitSignals, s.apiSubmitSignals)
+	op(s, "POST /api/v1/signals/upload", auth.PermSubmitSignals, s.uploadSignalsDoc(), s.apiUploadSignals)
+	op(s, "GET /api/v1/signals", auth.PermView, docListSignals, s.apiListSignals)
+	op(s, "GET /api/v1/signals/rejections", auth.PermView, docListRejections, s.apiListRejections)
+	op(s, "GET /api/v1/scores", auth.PermView, docPortfolio, s.apiPortfolio)
+	op(s, "GET /api/v1/vendors/{id}/score", auth.PermView, docVendorScore, s.apiVendorScore)
+	op(s, "POST /api/v1/vendors/{id}/external-ids", auth.PermEditVendors, docMapExternalID, s.apiMapExternalID)
+	op(s, "GET /api/v1/score-rules", auth.PermView, docListScoreRules, s.apiListScoreRules)
+	op(s, "POST /api/v1/score-rules", auth.PermEditScoring, docCreateScoreRule, s.apiCreateScoreRule)
+	op(s, "GET /api/v1/score-rules/{id}", auth.PermView, docGetScoreRule, s.apiGetScoreRule)
+	op(s, "POST /api/v1/score-rules/{id}/activate", auth.PermEditScoring, docActivateRule, s.apiActivateScoreRule)
+	op(s, "GET /api/v1/score-reports", auth.PermView, docListReports, s.apiListReports)
+	op(s, "POST /api/v1/score-reports", auth.PermView, docCreateReport, s.apiCreateReport)
+	op(s, "GET /api/v1/score-reports/{id}/download", auth.PermView, docDownloadReport, s.apiDownloadReport)
+	op(s, "POST /api/v1/score-reports/{id}/verify", auth.PermView, docVerifyReport, s.apiVerifyReport)
+	s.public("POST", "/hooks/signals/{tenant}", s.hubSignals)
+	s.page("GET", "/scores", auth.PermView, s.uiScores)
+	s.upload("POST", "/scores/upload", auth.PermSubmitSignals, maxSignalFile, s.uiUploadSignals)
+	s.page("GET", "/scores/rejections", auth.PermView, s.uiRejections)
+	s.page("POST", "/scores/reports", auth.PermView, s.uiCreateReport)
+	s.page("GET", "/scores/reports/{id}/download", auth.PermView, s.uiDownloadReport)
+	s.page("GET", "/vendors/{id}/score", auth.PermView, s.uiVendorScore)
+
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)
 	op(s, "PUT /api/v1/notifications/settings", auth.PermEditIntegrations, docPutNotifySettings, s.apiPutNotifySettings)

@@ -23,6 +23,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -75,6 +76,8 @@ type Deps struct {
 	Notify *dispatch.Service
 	// Dashboard reads the home page's dashboard.
 	Dashboard *dashboard.Service
+	// Scores is the vendor risk engine: signals in, scores, rules.
+	Scores *score.Service
 }
 
 // Server routes HTTP requests.

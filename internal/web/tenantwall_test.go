@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/web"
 )
@@ -80,6 +81,11 @@ var wallFixtures = map[string]wallFixture{
 	"jira":               jiraWallFixture, // /api/v1/jira/links/{id}/…
 	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
 	"notifications":      notificationWallFixture,
+	"score-reports":      reportWallFixture,
+	"scores/reports":     reportWallFixture,
+	"score-rules": func(e *env, key string) string {
+		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
+	},
 }
 
 // wallExempt lists routes whose parameter is not an identifier of a stored

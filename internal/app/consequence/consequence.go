@@ -8,6 +8,10 @@
 // (ticket.Consequences, inbox.Consequences…); the program (internal/app)
 // builds the table once and gives each domain its row when it constructs
 // the domain's service. As modules land, their events join the table here.
+//
+// Every module's facts about a vendor become score signals through one
+// seam: a function of signals.go turns the fact into jobargs.Signal, listed
+// here beside the fact's other consequences.
 package consequence
 
 import (
@@ -16,6 +20,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -26,6 +31,7 @@ type Table struct {
 	Emails   inbox.Consequences
 	People   auth.Consequences
 	Trackers link.Consequences
+	Scores   score.Consequences
 }
 
 // Declare is the table. n builds the notification jobs (it knows the base
@@ -36,17 +42,18 @@ func Declare(n dispatch.Notices) Table {
 			// A new ticket: one tracker issue per affected application
 			// that uses a tracker, and its notifications (the seed's
 			// severity fan-out).
-			Created: all(link.IssueJobs, n.TicketCreated),
+			Created: all(link.IssueJobs, n.TicketCreated, ticketCreatedSignal),
 			// A transition: a breach alerts the admins and senior
-			// management.
-			Moved: n.Transitioned,
+			// management. Breached or finished, it is a signal of the
+			// vendor's score.
+			Moved: all2(n.Transitioned, ticketMovedSignal),
 		},
 		Emails: inbox.Consequences{
 			// An email from an unknown vendor: the triage channel (or the
 			// admins) hear of it.
-			UnknownVendor: func(e inbox.Email) []jobargs.Args {
+			UnknownVendor: all(func(e inbox.Email) []jobargs.Args {
 				return n.UnknownVendor(e.TenantID, emailFacts(e, ""))
-			},
+			}, unknownSenderSignal),
 			// A vendor's email attached to its ticket: the ticket's owners
 			// hear of it.
 			ThreadUpdate: func(e inbox.Email, reply string) []jobargs.Args {
@@ -63,6 +70,16 @@ func Declare(n dispatch.Notices) Table {
 			// hear of it.
 			Alert: n.TrackerAlert,
 		},
+		Scores: score.Consequences{
+			// A vendor crossing into another risk band: the admins hear of
+			// it, the alert channel from high, the on-call at critical —
+			// rendered from the band event's frozen payload.
+			BandChanged: n.ScoreBand,
+		},
+		// Signals from the modules still to land join here, one entry each:
+		// trackers (orphaned or conflicting links → tracker_link_conflict),
+		// ingest (quarantine rate, schema drift, data quality), contracts
+		// (price mismatches, expired contracts, unmapped share).
 	}
 }
 
@@ -72,6 +89,17 @@ func all[T any](fs ...func(T) []jobargs.Args) func(T) []jobargs.Args {
 		var out []jobargs.Args
 		for _, f := range fs {
 			out = append(out, f(v)...)
+		}
+		return out
+	}
+}
+
+// all2 is the consequences of one event of two values, in order.
+func all2[A, B any](fs ...func(A, B) []jobargs.Args) func(A, B) []jobargs.Args {
+	return func(a A, b B) []jobargs.Args {
+		var out []jobargs.Args
+		for _, f := range fs {
+			out = append(out, f(a, b)...)
 		}
 		return out
 	}

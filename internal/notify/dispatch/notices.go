@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -81,6 +82,21 @@ func (n Notices) ThreadUpdate(tenantID, ticketID string, f notify.EmailFacts) []
 	f.Excerpt = notify.Excerpt(f.Excerpt)
 	snap := notify.NewEmailSnapshot(f, nil, "", n.now())
 	return plan(tenantID, notify.ThreadUpdateEvent(ticketID, f.ID), &snap)
+}
+
+// ScoreBand tells the admins (and by band the alert channel and the
+// on-call) that a vendor crossed into another risk band; keyed by the band
+// event, so it goes out once. The message is rendered from the event's
+// frozen delivery payload alone.
+func (n Notices) ScoreBand(ev score.BandEvent) []jobargs.Args {
+	p := ev.Payload
+	f := notify.ScoreFacts{Vendor: p.Vendor, From: p.From, To: p.To, Score: p.Score, Previous: p.Previous, Band: string(p.ToBand),
+		RuleVersion: p.RuleVersion}
+	for _, c := range p.Contributors {
+		f.Contributors = append(f.Contributors, notify.Field{Label: c.Label, Value: c.Points})
+	}
+	snap := notify.NewScoreSnapshot(f, n.link(p.Path), p.TakenAt)
+	return plan(ev.TenantID, notify.Event{Kind: notify.KindScoreBand, Subject: "score:" + ev.ID}, &snap)
 }
 
 // UserProvisioned tells the admins to set the role of an account created

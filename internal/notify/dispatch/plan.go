@@ -56,6 +56,19 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 		}
 		r := notify.Recipients{TriageChannel: st.TriageChannel, Admins: admins}
 		return s.insert(ctx, st, e, "", *snap, notify.Route(e, registry.SeverityMedium, r))
+	case notify.KindScoreBand:
+		if snap == nil || snap.Score == nil {
+			return 0, fmt.Errorf("plan %s: no score snapshot", e.Key())
+		}
+		admins, err := s.admins(ctx, tenantID)
+		if err != nil {
+			return 0, err
+		}
+		r := notify.Recipients{AlertChannel: st.DefaultChannel, Admins: admins}
+		if st.PagerDutyEnabled {
+			r.PagerDuty = PagerDutyTarget
+		}
+		return s.insert(ctx, st, e, "", *snap, notify.Route(e, notify.BandSeverity(snap.Score.Band), r))
 	}
 	return 0, fmt.Errorf("plan %s: kind %q is not planned", e.Key(), e.Kind)
 }

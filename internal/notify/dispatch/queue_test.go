@@ -25,6 +25,7 @@ func startQueue(t *testing.T, f *dispatchtest.Fixture) *jobs.Queue {
 	t.Helper()
 	ws := river.NewWorkers()
 	jobs.AddTrackerWorkers(ws, f.Links)
+	jobs.AddScoreWorkers(ws, f.Scores, f.DB)
 	river.AddWorker(ws, &jobs.NotifyPlanWorker{Notify: f.Notify})
 	river.AddWorker(ws, &jobs.NotifyDeliverWorker{Notify: f.Notify, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
 	q, err := jobs.New(f.DB, jobs.Config{Work: true, Workers: ws, PollInterval: 50 * time.Millisecond})

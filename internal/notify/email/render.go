@@ -44,6 +44,8 @@ func newView(m notify.Message) view {
 		v.Reason = "update because a vendor wrote about a change your team owns"
 	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert:
 		v.Reason = "alert as a VendorSync administrator"
+	case notify.KindScoreBand:
+		v.Reason = "alert because a vendor's risk score changed band"
 	case notify.KindTest:
 		v.Reason = "test from the notification settings"
 	}

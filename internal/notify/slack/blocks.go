@@ -77,6 +77,8 @@ func marker(m notify.Message) string {
 		return ":question:"
 	case notify.KindTrackerAlert:
 		return ":warning:"
+	case notify.KindScoreBand:
+		return ":chart_with_upwards_trend:"
 	case notify.KindUserProvisioned, notify.KindTest:
 		return ":information_source:"
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/notify/pagerduty/pagerdutytest"
 	"github.com/vendorsync/vendorsync/internal/notify/slack/slacktest"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -73,6 +74,7 @@ type Fixture struct {
 	Links    *link.Service
 	Notify   *dispatch.Service
 	Monitor  *deadline.Monitor
+	Scores   *score.Service
 	Queue    *jobs.Queue
 	// Causes is the program's table of consequences, as the fixture wired it.
 	Causes consequence.Table
@@ -118,6 +120,7 @@ func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 			Resilience: httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}})...)}
 	f.Notify = &dispatch.Service{Store: db, Settings: f.Settings, Trackers: f.Links, Notices: notices, Configure: f.configure}
 	f.Monitor = &deadline.Monitor{Store: db, Tickets: f.Tickets, Settings: f.Settings, Notify: f.Notify, Now: f.Clock.Now}
+	f.Scores = &score.Service{Store: db, Now: f.Clock.Now, Consequences: causes.Scores}
 
 	f.Team, err = f.Auth.CreateTeam(ctx, f.Admin, auth.TeamInput{Name: "Payments", Email: TeamEmail,
 		SlackChannel: TeamChannel, ManagerEmail: ManagerEmail})

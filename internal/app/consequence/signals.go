@@ -1,0 +1,69 @@
+package consequence
+
+import (
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+)
+
+// The score seam: each module's facts about a vendor, written as score
+// signals (jobargs.SignalFact, codes of score.Catalog). A fact's event_id
+// names the fact itself, so the job a retried change enqueues again counts
+// once. A module joins by adding a function here and one entry in Declare.
+
+// changeSeverity is the risk of a change announced at a severity.
+var changeSeverity = map[registry.Severity]float64{
+	registry.SeverityCritical: 1, registry.SeverityHigh: 0.67, registry.SeverityMedium: 0.33, registry.SeverityLow: 0,
+}
+
+// ticketCreatedSignal: every change a vendor announces counts by its
+// severity (how often the vendor pushes breaking changes).
+func ticketCreatedSignal(t ticket.Ticket) []jobargs.Args {
+	v, ok := changeSeverity[t.Severity]
+	if !ok || t.VendorID == "" {
+		return nil
+	}
+	return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: "ticket:" + t.ID + ":severity",
+		Source: "changes", VendorID: t.VendorID, Code: "change_severity", Value: v, ObservedAt: t.CreatedAt,
+		Note: t.Key() + " " + string(t.Severity)})}
+}
+
+// ticketMovedSignal: a change breached counts as a deadline missed; one
+// resolved or closed without breaching as a deadline met. The fact is keyed
+// by the ticket, so a breached ticket resolved later stays a miss.
+func ticketMovedSignal(t ticket.Ticket, steps []ticket.Step) []jobargs.Args {
+	if t.VendorID == "" {
+		return nil
+	}
+	for _, st := range steps {
+		met := -1.0
+		switch {
+		case st.To == ticket.Breached:
+			met = 0
+		case (st.To == ticket.Resolved || st.To == ticket.Closed) && t.BreachedAt == nil:
+			met = 1
+		}
+		if met < 0 {
+			continue
+		}
+		return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: "ticket:" + t.ID + ":deadline",
+			Source: "changes", VendorID: t.VendorID, Code: "change_deadline_met", Value: met, ObservedAt: t.UpdatedAt,
+			Note: t.Key() + " " + string(st.To)})}
+	}
+	return nil
+}
+
+// unknownSenderSignal: an email no vendor matched counts against the
+// vendor its sender's domain names, if any (otherwise it is rejected as
+// MISSING_VENDOR_REF and shows in the rejections view).
+func unknownSenderSignal(e inbox.Email) []jobargs.Args {
+	_, domain, ok := strings.Cut(e.From.Address, "@")
+	if !ok || domain == "" {
+		return nil
+	}
+	return []jobargs.Args{jobargs.Signal(e.TenantID, jobargs.SignalFact{EventID: "email:" + e.ID + ":unknown_sender",
+		Source: "changes", Domain: strings.ToLower(domain), Code: "unknown_sender_email", Value: 1, ObservedAt: e.ReceivedAt})}
+}

@@ -1,0 +1,119 @@
+package consequence_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// queued returns the args of every queued job of a kind, oldest first.
+func queued(t *testing.T, db *sqlstore.DB, kind string) [][]byte {
+	t.Helper()
+	q := `SELECT args FROM river_job WHERE kind = ? ORDER BY id`
+	if db.Dialect == sqlstore.Postgres {
+		q = strings.ReplaceAll(q, "?", "$1")
+	}
+	rows, err := db.WritePool().Query(q, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// TestChangesSignalsThroughTheSeam follows a critical change from its
+// ticket to the vendor's score: creating the ticket and its breach enqueue
+// score signals in their own transactions; the signal worker submits them
+// (twice, as a retry would: they count once); the rescore puts the vendor
+// in the critical band and plans the band-crossing notification.
+func TestChangesSignalsThroughTheSeam(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := dispatchtest.New(t, db, time.Now().UTC().Add(-20*24*time.Hour))
+		tk := f.Ticket(t, registry.SeverityCritical, 14)
+		f.Clock.Advance(15 * 24 * time.Hour)
+		if _, moved, err := f.Tickets.Breach(ctx, f.Tenant, tk.Number, f.Clock.Now()); err != nil || !moved {
+			t.Fatalf("breach: %v %v", moved, err)
+		}
+		args := queued(t, db, "score.signal")
+		if len(args) != 2 {
+			t.Fatalf("%d score signal jobs, want 2 (severity, deadline)", len(args))
+		}
+		w := &jobs.ScoreSignalWorker{Scores: f.Scores}
+		for range 2 {
+			for _, b := range args {
+				var a jobargs.ScoreSignal
+				if err := json.Unmarshal(b, &a); err != nil {
+					t.Fatal(err)
+				}
+				if a.TenantID != f.Tenant || a.Signal.VendorID != f.Vendor.ID || a.Signal.Source != "changes" {
+					t.Errorf("signal job %s", b)
+				}
+				if err := w.Work(ctx, &river.Job[jobargs.ScoreSignal]{Args: a}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sigs, _, err := f.Scores.Signals(ctx, f.Admin, score.SignalFilter{VendorID: f.Vendor.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := map[string]float64{}
+		for _, s := range sigs {
+			codes[s.Code] = *s.Value
+		}
+		if len(sigs) != 2 || codes["change_severity"] != 1 || codes["change_deadline_met"] != 0 {
+			t.Fatalf("signals %v (%d rows), want change_severity 1 and change_deadline_met 0 once each", codes, len(sigs))
+		}
+		vs, err := f.Scores.Rescore(ctx, f.Tenant, f.Vendor.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vs.Band != score.Critical || score.FormatScore(vs.Score) != "100.0" {
+			t.Errorf("score %s %s, want 100.0 critical", score.FormatScore(vs.Score), vs.Band)
+		}
+		var band []notify.PlanJob
+		for _, b := range queued(t, db, "notify.plan") {
+			var p notify.PlanJob
+			if err := json.Unmarshal(b, &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Event.Kind == notify.KindScoreBand {
+				band = append(band, p)
+			}
+		}
+		if len(band) != 1 || band[0].Snapshot == nil || band[0].Snapshot.Score == nil || band[0].Snapshot.Score.Vendor != "Visa" ||
+			band[0].Snapshot.Score.To != "Critical" {
+			t.Fatalf("band notifications %+v, want one for Visa into critical", band)
+		}
+		m, err := notify.Compose(band[0].Event, *band[0].Snapshot)
+		if err != nil || m.Title != "Visa: vendor risk No data → Critical (score 100.0)" || m.Severity != registry.SeverityCritical {
+			t.Errorf("message %q (%s): %v", m.Title, m.Severity, err)
+		}
+		n, err := f.Notify.PlanEvent(ctx, f.Tenant, band[0].Event, band[0].Snapshot)
+		if err != nil || n == 0 {
+			t.Errorf("planned %d band deliveries: %v", n, err)
+		}
+	})
+}

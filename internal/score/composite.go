@@ -1,0 +1,171 @@
+package score
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// Observation is one accepted signal as the score reads it.
+type Observation struct {
+	Code       string
+	Value      float64
+	ObservedAt time.Time
+}
+
+// Contributor is one signal code's part of a score. Points of all
+// contributors add up to the score exactly as shown (tenths), and Share is
+// Points over the score.
+type Contributor struct {
+	Code     string   `json:"code" doc:"Signal code, or \"other\" for the rest together."`
+	Label    string   `json:"label"`
+	Category Category `json:"category,omitempty"`
+	Signals  int      `json:"signals"`
+	Points   float64  `json:"points" doc:"Score points this code contributes, to one decimal; they sum to the score."`
+	Share    float64  `json:"share" doc:"Points over the score (0–1); 0 when the score is 0."`
+}
+
+// Result is a composite score.
+type Result struct {
+	// Score is 0 (no risk) … 100 (most risk), to one decimal; nil when no
+	// signal in the window counts ("no data").
+	Score        *float64      `json:"score"`
+	Band         Band          `json:"band" enum:"low,medium,high,critical,"`
+	Contributors []Contributor `json:"contributors" nullable:"false"`
+	// Signals is how many signals counted.
+	Signals int `json:"signals"`
+}
+
+// TopContributors is how many codes a result names; the rest are "other".
+const TopContributors = 5
+
+// Composite scores a vendor's observations under rule d at now: each
+// signal's risk (0–1, by its catalog range and direction) weighted by its
+// category and signal weight and decayed by age (halving every
+// HalfLifeDays), averaged, times 100. Observations outside the window,
+// of unknown codes or weighted 0 do not count.
+func Composite(d RuleDefinition, obs []Observation, now time.Time) Result {
+	type acc struct {
+		def     Definition
+		wr      float64
+		signals int
+	}
+	byCode := map[string]*acc{}
+	var total float64
+	n := 0
+	from := now.Add(-d.Window())
+	weights := map[string]float64{}
+	for _, o := range obs {
+		if o.ObservedAt.Before(from) {
+			continue
+		}
+		a := byCode[o.Code]
+		if a == nil {
+			def, ok := Lookup(o.Code)
+			if !ok {
+				continue
+			}
+			a = &acc{def: def}
+			byCode[o.Code] = a
+			weights[o.Code] = d.weight(def)
+		}
+		w := weights[o.Code]
+		if w <= 0 {
+			continue
+		}
+		w *= Decay(now.Sub(o.ObservedAt), d.HalfLifeDays)
+		total += w
+		a.wr += w * a.def.Risk(o.Value)
+		a.signals++
+		n++
+	}
+	if n == 0 || total <= 0 {
+		return Result{Band: NoData, Contributors: []Contributor{}}
+	}
+	cs := make([]Contributor, 0, len(byCode))
+	raw := make([]float64, 0, len(byCode))
+	for code, a := range byCode {
+		if a.signals == 0 {
+			continue
+		}
+		cs = append(cs, Contributor{Code: code, Label: a.def.Label, Category: a.def.Category, Signals: a.signals})
+		raw = append(raw, 100*a.wr/total)
+	}
+	idx := make([]int, len(cs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(i, j int) bool {
+		a, b := idx[i], idx[j]
+		if raw[a] != raw[b] {
+			return raw[a] > raw[b]
+		}
+		return cs[a].Code < cs[b].Code
+	})
+	out := make([]Contributor, 0, TopContributors+1)
+	pts := make([]float64, 0, TopContributors+1)
+	for k, i := range idx {
+		if k < TopContributors {
+			out, pts = append(out, cs[i]), append(pts, raw[i])
+			continue
+		}
+		if k == TopContributors {
+			out, pts = append(out, Contributor{Code: "other", Label: "Other signals"}), append(pts, 0)
+		}
+		out[len(out)-1].Signals += cs[i].Signals
+		pts[len(pts)-1] += raw[i]
+	}
+	var sum float64
+	for _, p := range pts {
+		sum += p
+	}
+	score := math.Round(sum*10) / 10
+	tenths := apportion(pts, int(math.Round(score*10)))
+	for i := range out {
+		out[i].Points = float64(tenths[i]) / 10
+		if score > 0 {
+			out[i].Share = math.Round(out[i].Points/score*10000) / 10000
+		}
+	}
+	return Result{Score: &score, Band: d.Bands.Band(score), Contributors: out, Signals: n}
+}
+
+// Decay is the weight left to a signal of age: 1 now, ½ after halfLifeDays.
+// A signal stamped slightly ahead of the clock counts fully.
+func Decay(age time.Duration, halfLifeDays float64) float64 {
+	if age <= 0 {
+		return 1
+	}
+	return math.Exp2(-age.Hours() / 24 / halfLifeDays)
+}
+
+// apportion splits total tenths among parts in proportion to them, by
+// largest remainder, so the rounded parts add up to the rounded total.
+func apportion(parts []float64, total int) []int {
+	out := make([]int, len(parts))
+	var sum float64
+	for _, p := range parts {
+		sum += p
+	}
+	if sum <= 0 || total <= 0 {
+		return out
+	}
+	rem := make([]float64, len(parts))
+	given := 0
+	for i, p := range parts {
+		exact := p / sum * float64(total)
+		out[i] = int(math.Floor(exact))
+		rem[i] = exact - float64(out[i])
+		given += out[i]
+	}
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	for k := 0; given < total; k++ {
+		out[order[k%len(order)]]++
+		given++
+	}
+	return out
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/score"
+)
+
+// scoresPage is the portfolio: every scored vendor, the band distribution
+// and, after an upload, its row-level results.
+type scoresPage struct {
+	Scores  []score.VendorScore
+	Reports []score.Report
+	Sort    string
+	Bands   []bandCount
+	NoData  int
+	Upload  *submitAnswer
+}
+
+// bandCount is one bar of the band distribution.
+type bandCount struct {
+	Band  score.Band
+	Count int
+	// X and Width place the bar in the 0–600 wide chart.
+	X, Width float64
+}
+
+func distribution(vs []score.VendorScore) ([]bandCount, int) {
+	counts := map[score.Band]int{}
+	none := 0
+	for _, v := range vs {
+		if v.Score == nil {
+			none++
+			continue
+		}
+		counts[v.Band]++
+	}
+	total := len(vs) - none
+	out := make([]bandCount, 0, len(score.Bands))
+	x := 0.0
+	for _, b := range score.Bands {
+		c := bandCount{Band: b, Count: counts[b], X: x}
+		if total > 0 {
+			c.Width = 600 * float64(c.Count) / float64(total)
+		}
+		x += c.Width
+		out = append(out, c)
+	}
+	return out, none
+}
+
+func (s *Server) portfolioPage(r *http.Request, p auth.Principal) (scoresPage, error) {
+	vs, err := s.Scores.Portfolio(r.Context(), p)
+	if err != nil {
+		return scoresPage{}, err
+	}
+	reports, err := s.Scores.Reports(r.Context(), p)
+	if err != nil {
+		return scoresPage{}, err
+	}
+	if len(reports) > 10 {
+		reports = reports[:10]
+	}
+	data := scoresPage{Scores: vs, Reports: reports, Sort: r.URL.Query().Get("sort")}
+	if data.Sort == "name" {
+		slices.SortStableFunc(data.Scores, func(a, b score.VendorScore) int {
+			return strings.Compare(strings.ToLower(a.VendorName), strings.ToLower(b.VendorName))
+		})
+	}
+	data.Bands, data.NoData = distribution(vs)
+	return data, nil
+}
+
+func (s *Server) uiScores(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	data, err := s.portfolioPage(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "scores.html", View{Title: "Vendor scores", Nav: "scores", Data: data})
+	return nil
+}
+
+// uiUploadSignals submits a CSV or JSON file of signals and shows the
+// portfolio with the file's row-level results.
+func (s *Server) uiUploadSignals(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	data, err := s.portfolioPage(r, p)
+	if err != nil {
+		return err
+	}
+	v := View{Title: "Vendor scores", Nav: "scores", Data: &data}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		v.Error = "Choose a CSV or JSON file of signals."
+		s.render(w, r, http.StatusUnprocessableEntity, "scores.html", v)
+		return nil
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSignalFile+1))
+	if err != nil || len(b) > maxSignalFile {
+		v.Error = "The file is larger than 8 MiB; split it."
+		s.render(w, r, http.StatusRequestEntityTooLarge, "scores.html", v)
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(hdr.Header.Get("Content-Type"))
+	isJSON := strings.HasSuffix(strings.ToLower(hdr.Filename), ".json") || mt == "application/json"
+	rows, err := score.ParseUpload(b, isJSON)
+	if err == nil {
+		var rs []score.ItemResult
+		if rs, err = s.Scores.SubmitRows(r.Context(), p, "upload", rows); err == nil {
+			a := answerOf(rs)
+			data.Upload = &a
+			v.Flash = fmt.Sprintf("%s: %d accepted, %d duplicates, %d rejected, %d unreadable.", hdr.Filename, a.Accepted, a.Duplicates, a.Rejected, a.Invalid)
+			s.render(w, r, http.StatusOK, "scores.html", v)
+			return nil
+		}
+	}
+	if formFailure(err) {
+		s.render(w, r, Status(err), "scores.html", viewWithErr(v, err))
+		return nil
+	}
+	return err
+}
+
+// rejectionsPage lists rejected signals.
+type rejectionsPage struct {
+	Signals []score.Signal
+	Next    string
+	Reason  string
+	Reasons []score.Reason
+}
+
+func (s *Server) uiRejections(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	q := r.URL.Query()
+	data := rejectionsPage{Reason: q.Get("reason"), Reasons: score.Reasons}
+	sigs, next, err := s.Scores.Signals(r.Context(), p, score.SignalFilter{Rejected: true, Reason: score.Reason(data.Reason), Cursor: q.Get("cursor")})
+	if err != nil {
+		return err
+	}
+	data.Signals = sigs
+	if next != "" {
+		data.Next = withCursor(r.URL, next)
+	}
+	s.render(w, r, http.StatusOK, "rejections.html", View{Title: "Rejected signals", Nav: "scores", Data: data})
+	return nil
+}
+
+// vendorScorePage is the vendor's score page.
+type vendorScorePage struct {
+	Card    score.Card
+	Trend   trendChart
+	Signals []score.Signal
+	Labels  map[string]string
+}
+
+// trendChart is the score history drawn as an inline SVG polyline.
+type trendChart struct {
+	Points string
+	Dots   []trendDot
+	// Bands are the threshold lines, at their height.
+	Bands []trendLine
+	From  string
+	To    string
+}
+
+type trendDot struct {
+	X, Y  float64
+	Title string
+}
+
+type trendLine struct {
+	Y     float64
+	Label string
+}
+
+const trendW, trendH = 600.0, 160.0
+
+// trend draws the history across its days; points without data are left
+// out of the line.
+func trend(h []score.HistoryPoint, th score.Thresholds, now time.Time) trendChart {
+	c := trendChart{}
+	for _, l := range []struct {
+		v float64
+		n string
+	}{{th.Medium, "medium"}, {th.High, "high"}, {th.Critical, "critical"}} {
+		c.Bands = append(c.Bands, trendLine{Y: trendH * (1 - l.v/100), Label: l.n})
+	}
+	from := now.Add(-score.HistoryDays * 24 * time.Hour)
+	if len(h) > 0 && h[0].ComputedAt.After(from) {
+		from = h[0].ComputedAt
+	}
+	span := now.Sub(from).Seconds()
+	var pts []string
+	for _, p := range h {
+		if p.Score == nil {
+			continue
+		}
+		x := trendW
+		if span > 0 {
+			x = trendW * p.ComputedAt.Sub(from).Seconds() / span
+		}
+		y := trendH * (1 - *p.Score/100)
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+		c.Dots = append(c.Dots, trendDot{X: x, Y: y, Title: p.ComputedAt.UTC().Format("2006-01-02 15:04") + ": " + score.FormatScore(p.Score)})
+	}
+	c.Points = strings.Join(pts, " ")
+	c.From, c.To = from.UTC().Format("2006-01-02"), now.UTC().Format("2006-01-02")
+	return c
+}
+
+func (s *Server) uiVendorScore(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	id := r.PathValue("id")
+	card, err := s.Scores.VendorCard(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	sigs, _, err := s.Scores.Signals(r.Context(), p, score.SignalFilter{VendorID: id, Limit: 25})
+	if err != nil {
+		return err
+	}
+	labels := map[string]string{}
+	for _, d := range score.Catalog {
+		labels[d.Code] = d.Label
+	}
+	data := vendorScorePage{Card: card, Signals: sigs, Labels: labels,
+		Trend: trend(card.History, card.ScoringRule.Definition.Bands, time.Now())}
+	s.render(w, r, http.StatusOK, "vendor_score.html", View{Title: card.Score.VendorName + " — risk score", Nav: "scores", Data: data})
+	return nil
+}
+
+// uiCreateReport renders a report and goes back to the portfolio.
+func (s *Server) uiCreateReport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	kind := score.ReportKind(r.PostFormValue("kind"))
+	if _, err := s.Scores.CreateReport(r.Context(), p, kind); err != nil {
+		if formFailure(err) {
+			data, derr := s.portfolioPage(r, p)
+			if derr != nil {
+				return derr
+			}
+			s.render(w, r, Status(err), "scores.html", viewWithErr(View{Title: "Vendor scores", Nav: "scores", Data: data}, err))
+			return nil
+		}
+		return err
+	}
+	http.Redirect(w, r, "/scores#reports", http.StatusSeeOther)
+	return nil
+}
+
+// uiDownloadReport sends a report's stored bytes.
+func (s *Server) uiDownloadReport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	rep, b, err := s.Scores.ReportOutput(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	f := reportFile(rep, b)
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", f.ContentDisposition)
+	w.Header().Set("X-Content-SHA256", f.Digest)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(b)
+	return err
+}
