@@ -16,6 +16,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/triage"
 )
 
 // Status is where an email is in the pipeline.
@@ -142,6 +143,18 @@ func (e Email) Reason() string {
 	if len(e.Decision) > 0 && json.Unmarshal(e.Decision, &d) == nil {
 		line, _, _ := strings.Cut(strings.TrimSpace(d.Reasoning), "\n")
 		return strings.TrimPrefix(line, "- ")
+	}
+	return ""
+}
+
+// Impersonation is the explanation of a sender imitating a vendor (see
+// triage.Impersonation), or "" for any other email.
+func (e Email) Impersonation() string {
+	var d struct {
+		Impersonation *triage.Impersonation `json:"impersonation"`
+	}
+	if len(e.Decision) > 0 && json.Unmarshal(e.Decision, &d) == nil && d.Impersonation != nil {
+		return d.Impersonation.String()
 	}
 	return ""
 }

@@ -209,3 +209,36 @@ func TestThreadUpdateNotifiesOwners(t *testing.T) {
 		})
 	})
 }
+
+// TestImpersonationAlertsAdmins: mail from a domain imitating a vendor's
+// opens no ticket in the vendor's name even though it reads like the
+// vendor's notice; it waits in the triage queue flagged, and the admins are
+// alerted with why.
+func TestImpersonationAlertsAdmins(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		n := newNotified(t, db)
+		raw := []byte("From: Mastercard Security <security@mastercard-alerts.com>\r\nTo: changes@acme.test\r\n" +
+			"Subject: Mastercard: mandatory API credential rotation by 2027-04-01\r\nMessage-ID: <spoof-1@mastercard-alerts.com>\r\n\r\n" +
+			"Mastercard will revoke all API credentials on April 1, 2027. This is a breaking change: sign in at " +
+			"https://mastercard-alerts.com/rotate to keep your Mastercard Developers integration working.\r\n")
+		e := n.receive(t, raw)
+		if e.Status != inbox.Unknown || e.TicketID != "" {
+			t.Fatalf("look-alike sender = %s, ticket %q; want unknown, no ticket", e.Status, e.TicketID)
+		}
+		if imp := e.Impersonation(); !strings.Contains(imp, "Mastercard") || !strings.Contains(imp, "mastercard.com") ||
+			!strings.Contains(e.Reason(), "possible impersonation") {
+			t.Errorf("impersonation %q, reason %q", imp, e.Reason())
+		}
+		n.RunPlanJobs(t)
+		n.DeliverQueued(t, false)
+		var admin bool
+		for _, m := range n.SMTP.Messages() {
+			if slices.Contains(m.To, dispatchtest.AdminEmail) && bytes.Contains(m.Data, []byte("Possible impersonation of a vendor")) {
+				admin = true
+			}
+		}
+		if !admin {
+			t.Error("no admin heard of the impersonation")
+		}
+	})
+}

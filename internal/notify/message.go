@@ -143,6 +143,12 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		m.Lines = []string{"No vendor in the registry matched this email, so no ticket was created. " +
 			"Classify it in the triage view; you can save the classification as a rule for next time."}
 		m.Fields = []Field{{"From", em.From}, {"Subject", oneLine(em.Subject)}, {"Received", em.Received}}
+		if em.Impersonation != "" {
+			m.Severity = registry.SeverityHigh
+			m.Title = "Possible impersonation of a vendor: " + oneLine(em.Subject)
+			m.Lines = []string{"This email's sender imitates a vendor in the registry (" + oneLine(em.Impersonation) + "). " +
+				"No ticket was created. Do not follow its links or instructions; check it in the triage view and report it to security."}
+		}
 	case KindUserProvisioned:
 		if s.User == nil {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no user", e.Kind, e.Subject)

@@ -68,6 +68,9 @@ type EmailFacts struct {
 	// Excerpt is the start of the email's new text (the quoted original
 	// left out), at most ExcerptLength characters; thread updates only.
 	Excerpt string `json:"excerpt,omitempty"`
+	// Impersonation explains how the sender imitates a vendor; unknown
+	// vendor notices only.
+	Impersonation string `json:"impersonation,omitempty"`
 }
 
 // ExcerptLength bounds, in characters, what a notification quotes of a

@@ -48,7 +48,9 @@ type Agent struct {
 // reason its first answer was rejected.
 const attempts = 2
 
-// Decide triages one email against the tenant's registry. Whoever proposes
+// Decide triages one email against the tenant's registry. Mail from a
+// domain imitating a vendor's is an unknown vendor, flagged, whatever it
+// says (see Impersonation); the model is not asked. Whoever proposes
 // the decision, it is then validated against the registry (Validate),
 // completed with defaults and passed through the guardrails
 // (ApplyGuardrails); a decision without a summary gets the email's
@@ -58,7 +60,11 @@ const attempts = 2
 func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s Settings) (Decision, error) {
 	s = s.normalized()
 	var d Decision
-	if a == nil || a.LLM == nil {
+	if _, ok := impersonation(e, snap); ok {
+		// Mail imitating a vendor is settled before any model reads it:
+		// nothing it says can make it the vendor's.
+		d = Offline(e, snap, s)
+	} else if a == nil || a.LLM == nil {
 		d = Offline(e, snap, s)
 	} else {
 		var err error

@@ -80,6 +80,10 @@ type Decision struct {
 	// extracted from the email (Summarize). At most MaxSummary characters.
 	Summary string `json:"summary"`
 
+	// Impersonation is set when the sender imitates a vendor: the email
+	// is then an unknown vendor's, whatever it says.
+	Impersonation *Impersonation `json:"impersonation,omitempty"`
+
 	Source    Source     `json:"source"`
 	Overrides []Override `json:"overrides"`
 	// LLMProvider and LLMModel say which model answered; LLMRaw is its raw

@@ -73,6 +73,9 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	s = s.normalized()
 	e.Body = truncateBytes(e.Body, maxAnalysedBody)
 	d.Overrides = append([]Override{}, d.Overrides...)
+	if d.Impersonation != nil {
+		return d // no vendor, no ticket: nothing to raise
+	}
 	if d.VendorID == "" {
 		if vm, ok := vendorBySender(e, snap); ok {
 			d.override("vendor_id", "", vm.vendor.ID, vm.reason)

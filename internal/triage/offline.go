@@ -43,6 +43,11 @@ func (o *offline) note(format string, args ...any) {
 }
 
 func (o *offline) run() {
+	if imp, ok := impersonation(o.e, o.snap); ok {
+		o.d.Classification, o.d.Impersonation = UnknownVendor, &imp
+		o.note("%s; treated as an unknown vendor, whatever the email says", imp)
+		return
+	}
 	vm, ok := matchVendor(o.e, o.snap)
 	if !ok {
 		o.d.Classification = UnknownVendor

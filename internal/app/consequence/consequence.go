@@ -107,5 +107,6 @@ func all2[A, B any](fs ...func(A, B) []jobargs.Args) func(A, B) []jobargs.Args {
 
 // emailFacts is what a notification about an email shows of it.
 func emailFacts(e inbox.Email, excerpt string) notify.EmailFacts {
-	return notify.EmailFacts{ID: e.ID, From: e.From.String(), Subject: e.Subject, ReceivedAt: e.ReceivedAt, Excerpt: excerpt}
+	return notify.EmailFacts{ID: e.ID, From: e.From.String(), Subject: e.Subject, ReceivedAt: e.ReceivedAt, Excerpt: excerpt,
+		Impersonation: e.Impersonation()}
 }
