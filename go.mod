@@ -37,6 +37,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.111.0 // indirect
 	github.com/aws/smithy-go v1.28.6 // indirect
 	github.com/davidmz/go-pageant v1.0.2 // indirect
+	github.com/emersion/go-msgauth v0.7.0 // indirect
 	github.com/go-fed/httpsig v1.1.0 // indirect
 	github.com/google/go-github/v92 v92.0.0 // indirect
 	github.com/google/go-querystring v1.2.0 // indirect

@@ -84,30 +84,31 @@ const (
 // Email is one arrival of a vendor email, as stored. The raw message is in
 // the blob store under RawKey; HTML is never kept for display, only the text.
 type Email struct {
-	ID                 string         `json:"id"`
-	TenantID           string         `json:"-"`
-	MessageID          string         `json:"message_id"`
-	MessageIDSynthetic bool           `json:"message_id_synthetic,omitempty"`
-	SourceKind         string         `json:"source_kind" doc:"upload, import, demo, imap, graph or gmail."`
-	SourceID           string         `json:"source_id,omitempty" doc:"The mail source, for mailbox arrivals."`
-	From               mail.Address   `json:"from"`
-	To                 []mail.Address `json:"to" nullable:"false"`
-	Subject            string         `json:"subject"`
-	SentAt             *time.Time     `json:"date,omitempty" doc:"The Date header."`
-	ReceivedAt         time.Time      `json:"received_at"`
-	InReplyTo          string         `json:"in_reply_to,omitempty"`
-	References         []string       `json:"references" nullable:"false"`
-	ForwardedSenders   []string       `json:"forwarded_senders" nullable:"false" doc:"Original senders of forwarded mail."`
-	TextBody           string         `json:"text_body,omitempty"`
-	RawKey             string         `json:"-"`
-	RawSHA256          string         `json:"raw_sha256"`
-	RawSize            int64          `json:"raw_size"`
-	ParseErrors        []string       `json:"parse_errors" nullable:"false"`
-	Status             Status         `json:"status" enum:"received,triaged,thread,duplicate,unknown,informational,failed"`
-	DuplicateOf        string         `json:"duplicate_of,omitempty" doc:"The first arrival of the same Message-ID and content."`
-	ContentSHA256      string         `json:"content_sha256,omitempty" doc:"SHA-256 of the body text and attachments: with the Message-ID, what makes a repeat a duplicate."`
-	ReusesMessageIDOf  string         `json:"reuses_message_id_of,omitempty" doc:"An earlier email with the same Message-ID but different content: this one is a new email, flagged."`
-	TicketID           string         `json:"ticket_id,omitempty"`
+	ID                 string            `json:"id"`
+	TenantID           string            `json:"-"`
+	MessageID          string            `json:"message_id"`
+	MessageIDSynthetic bool              `json:"message_id_synthetic,omitempty"`
+	SourceKind         string            `json:"source_kind" doc:"upload, import, demo, imap, graph or gmail."`
+	SourceID           string            `json:"source_id,omitempty" doc:"The mail source, for mailbox arrivals."`
+	From               mail.Address      `json:"from"`
+	To                 []mail.Address    `json:"to" nullable:"false"`
+	Subject            string            `json:"subject"`
+	SentAt             *time.Time        `json:"date,omitempty" doc:"The Date header."`
+	ReceivedAt         time.Time         `json:"received_at"`
+	InReplyTo          string            `json:"in_reply_to,omitempty"`
+	References         []string          `json:"references" nullable:"false"`
+	ForwardedSenders   []string          `json:"forwarded_senders" nullable:"false" doc:"Original senders of forwarded mail."`
+	TextBody           string            `json:"text_body,omitempty"`
+	RawKey             string            `json:"-"`
+	RawSHA256          string            `json:"raw_sha256"`
+	RawSize            int64             `json:"raw_size"`
+	ParseErrors        []string          `json:"parse_errors" nullable:"false"`
+	Status             Status            `json:"status" enum:"received,triaged,thread,duplicate,unknown,informational,failed"`
+	DuplicateOf        string            `json:"duplicate_of,omitempty" doc:"The first arrival of the same Message-ID and content."`
+	ContentSHA256      string            `json:"content_sha256,omitempty" doc:"SHA-256 of the body text and attachments: with the Message-ID, what makes a repeat a duplicate."`
+	ReusesMessageIDOf  string            `json:"reuses_message_id_of,omitempty" doc:"An earlier email with the same Message-ID but different content: this one is a new email, flagged."`
+	AuthResults        []mail.AuthResult `json:"auth_results" nullable:"false" doc:"SPF, DKIM and DMARC results the receiving servers recorded, nearest server first."`
+	TicketID           string            `json:"ticket_id,omitempty"`
 	// Decision is the triage decision (JSON) with its reasoning, overrides
 	// and the model's raw answer, or an operator's classification.
 	Decision       json.RawMessage `json:"decision,omitempty"`

@@ -240,5 +240,17 @@ func TestImpersonationAlertsAdmins(t *testing.T) {
 		if !admin {
 			t.Error("no admin heard of the impersonation")
 		}
+
+		// The vendor's own domain, disowned by its DMARC policy at our
+		// receiving server, is treated the same way.
+		spoof := []byte("Authentication-Results: mx.acme.test; spf=fail smtp.mailfrom=mastercard.com;\r\n" +
+			" dmarc=fail (p=REJECT) header.from=mastercard.com\r\n" +
+			"From: Mastercard <security@mastercard.com>\r\nTo: changes@acme.test\r\n" +
+			"Subject: Mastercard: rotate your keys\r\nMessage-ID: <spoof-2@mastercard.com>\r\n\r\n" +
+			"Mastercard will revoke all API credentials on April 1, 2027.\r\n")
+		e = n.receive(t, spoof)
+		if e.Status != inbox.Unknown || !strings.Contains(e.Impersonation(), "DMARC check at mx.acme.test") || len(e.AuthResults) != 2 {
+			t.Errorf("DMARC failure = %s, impersonation %q, auth results %+v", e.Status, e.Impersonation(), e.AuthResults)
+		}
 	})
 }

@@ -108,7 +108,7 @@ func (s *Service) triageSettings(ctx context.Context, tenantID string) (triage.S
 // attachment names.
 func TriageEmail(e Email) triage.Email {
 	te := triage.Email{MessageID: e.MessageID, FromAddress: e.From.Address, FromName: e.From.Name, Subject: e.Subject,
-		Body: e.TextBody, Date: e.ReceivedAt, ForwardedSenders: e.ForwardedSenders}
+		Body: e.TextBody, Date: e.ReceivedAt, ForwardedSenders: e.ForwardedSenders, AuthResults: e.AuthResults}
 	if e.SentAt != nil {
 		te.Date = *e.SentAt
 	}

@@ -59,6 +59,9 @@ type SourceEmail struct {
 	// added on the way do not change it; a different notice under the same
 	// Message-ID does.
 	ContentSHA256 string `json:"content_sha256"`
+	// AuthResults are the SPF, DKIM and DMARC checks the receiving servers
+	// recorded, top (nearest to us) first.
+	AuthResults []AuthResult `json:"auth_results,omitempty"`
 }
 
 // Attachment is a file carried by an email, attached or inline.

@@ -171,6 +171,7 @@ func (e *SourceEmail) fillHeaders(env *enmime.Envelope) {
 	if ids := parseIDList(env.GetHeader("In-Reply-To")); len(ids) > 0 {
 		e.InReplyTo = ids[0]
 	}
+	e.fillAuthResults(env)
 	e.References = parseIDList(env.GetHeader("References"))
 	if len(e.References) > maxReferences {
 		e.note("References header lists %d ids: kept the last %d", len(e.References), maxReferences)

@@ -10,6 +10,7 @@ package triage
 import (
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
@@ -111,6 +112,9 @@ type Email struct {
 	// ForwardedSenders are the addresses of the original senders of mail
 	// forwarded into the mailbox ("From:" lines of forwarded parts).
 	ForwardedSenders []string
+	// AuthResults are the SPF, DKIM and DMARC checks the receiving servers
+	// recorded, nearest server first.
+	AuthResults []mail.AuthResult
 }
 
 // Settings are the tenant settings a decision depends on.

@@ -25,14 +25,18 @@ type Impersonation struct {
 	VendorDomain string `json:"vendor_domain"`
 	// Technique names how: "look-alike characters", "one character
 	// changed", "two letters swapped", "a letter doubled", "a letter
-	// missing", "another top-level domain", "hyphenated variant",
-	// "prefixed or suffixed variant", "vendor domain inside another
-	// domain", "DMARC failed".
+	// added", "a letter missing", "another top-level domain", "hyphenated
+	// variant", "prefixed or suffixed variant", "vendor domain inside
+	// another domain", "DMARC failed at <receiving server>".
 	Technique string `json:"technique"`
 }
 
 // String is the one-line explanation shown in the triage queue.
 func (i Impersonation) String() string {
+	if at, ok := strings.CutPrefix(i.Technique, "DMARC failed at "); ok {
+		return "possible impersonation of " + i.VendorName + ": mail from " + i.SenderDomain +
+			" failed the vendor's DMARC check at " + at
+	}
 	return "possible impersonation of " + i.VendorName + ": sender domain " + i.SenderDomain +
 		" imitates " + i.VendorDomain + " (" + i.Technique + ")"
 }
@@ -41,6 +45,9 @@ func (i Impersonation) String() string {
 // A domain registered to a vendor (sub-domains included) is that vendor's,
 // never a look-alike.
 func impersonation(e Email, snap registry.Snapshot) (Impersonation, bool) {
+	if imp, ok := dmarcFailure(e, snap); ok {
+		return imp, true
+	}
 	addrs := append([]string{e.FromAddress}, e.ForwardedSenders...)
 	for _, a := range addrs {
 		d := domainOf(a)
@@ -49,6 +56,38 @@ func impersonation(e Email, snap registry.Snapshot) (Impersonation, bool) {
 		}
 		if imp, ok := lookalike(d, snap); ok {
 			return imp, true
+		}
+	}
+	return Impersonation{}, false
+}
+
+// dmarcFailure reports a DMARC failure of a vendor's domain recorded by the
+// nearest receiving server: mail claiming to be from the vendor that the
+// vendor's own policy disowns. Only the server that wrote the topmost
+// Authentication-Results field is believed; fields further down may have
+// come with the message.
+func dmarcFailure(e Email, snap registry.Snapshot) (Impersonation, bool) {
+	trusted := ""
+	for _, r := range e.AuthResults {
+		if r.Header == "Authentication-Results" && r.Position == 0 {
+			trusted = r.Server
+			break
+		}
+	}
+	if trusted == "" {
+		return Impersonation{}, false
+	}
+	for _, r := range e.AuthResults {
+		if r.Header != "Authentication-Results" || r.Server != trusted || r.Method != "dmarc" || r.Result != "fail" {
+			continue
+		}
+		d := r.Domain
+		if d == "" {
+			d = domainOf(e.FromAddress)
+		}
+		if v, vd, ok := vendorByDomain(snap, d); ok {
+			return Impersonation{SenderDomain: d, VendorID: v.ID, VendorName: v.Name, VendorDomain: vd,
+				Technique: "DMARC failed at " + trusted}, true
 		}
 	}
 	return Impersonation{}, false

@@ -2,7 +2,10 @@ package triage
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/mail"
 )
 
 // TestLookalikeSenders: a domain made to look like a registered vendor's
@@ -100,5 +103,46 @@ func TestLookalikeBeforeModel(t *testing.T) {
 	}
 	if asked := srv.Count(); asked != 0 || d.Classification != UnknownVendor || d.Impersonation == nil || d.Impersonation.VendorID != "v-stripe" {
 		t.Fatalf("asked %d times; decision %s %+v", asked, d.Classification, d.Impersonation)
+	}
+}
+
+// TestDMARCFailure: the nearest receiving server's DMARC failure on a
+// vendor's domain is treated like a look-alike; a failure claimed further
+// down the header (written by the sender), or a pass, is not.
+func TestDMARCFailure(t *testing.T) {
+	snap := testRegistry()
+	e := Email{MessageID: "m@x", FromAddress: "security@stripe.com", Subject: "Stripe: rotate your keys",
+		Body: "Stripe will revoke your API keys on 2027-04-01. Rotate them at https://stripe-keys.example.", Date: testNow}
+	fail := []mail.AuthResult{
+		{Header: "Authentication-Results", Position: 0, Server: "mx.acme.test", Method: "spf", Result: "softfail", Domain: "stripe.com"},
+		{Header: "Authentication-Results", Position: 0, Server: "mx.acme.test", Method: "dmarc", Result: "fail", Domain: "stripe.com"},
+	}
+	e.AuthResults = fail
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Classification != UnknownVendor || d.Impersonation == nil || d.Impersonation.Technique != "DMARC failed at mx.acme.test" {
+		t.Fatalf("DMARC failure: %s %+v", d.Classification, d.Impersonation)
+	}
+	if !strings.Contains(d.Impersonation.String(), "failed the vendor's DMARC check at mx.acme.test") {
+		t.Errorf("explanation %q", d.Impersonation)
+	}
+
+	for name, ar := range map[string][]mail.AuthResult{
+		"pass": {{Header: "Authentication-Results", Position: 0, Server: "mx.acme.test", Method: "dmarc", Result: "pass", Domain: "stripe.com"}},
+		"failure claimed below the nearest server's field": {
+			{Header: "Authentication-Results", Position: 0, Server: "mx.acme.test", Method: "dmarc", Result: "pass", Domain: "stripe.com"},
+			{Header: "Authentication-Results", Position: 1, Server: "spoofed.example", Method: "dmarc", Result: "fail", Domain: "stripe.com"}},
+		"none": nil,
+	} {
+		e.AuthResults = ar
+		d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.VendorID != "v-stripe" || d.Impersonation != nil {
+			t.Errorf("%s: vendor %q impersonation %v", name, d.VendorID, d.Impersonation)
+		}
 	}
 }
