@@ -108,6 +108,7 @@ type Email struct {
 	ContentSHA256      string            `json:"content_sha256,omitempty" doc:"SHA-256 of the body text and attachments: with the Message-ID, what makes a repeat a duplicate."`
 	ReusesMessageIDOf  string            `json:"reuses_message_id_of,omitempty" doc:"An earlier email with the same Message-ID but different content: this one is a new email, flagged."`
 	AuthResults        []mail.AuthResult `json:"auth_results" nullable:"false" doc:"SPF, DKIM and DMARC results the receiving servers recorded, nearest server first."`
+	HiddenContent      []mail.Hidden     `json:"hidden_content" nullable:"false" doc:"Text of the HTML body a reader cannot see (comments, hidden, zero-size or off-screen elements, text in its background's colour, stuffed alt text): kept out of what triage reads."`
 	TicketID           string            `json:"ticket_id,omitempty"`
 	// Decision is the triage decision (JSON) with its reasoning, overrides
 	// and the model's raw answer, or an operator's classification.

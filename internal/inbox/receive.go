@@ -96,7 +96,8 @@ func (s *Service) receive(ctx context.Context, actor auth.Principal, src mail.So
 func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceRef, raw []byte, m mail.SourceEmail, perr error, now time.Time) (Email, error) {
 	e := Email{ID: ident.New(), TenantID: tenantID, SourceKind: src.Kind, SourceID: src.ID, ReceivedAt: now,
 		Status: Received, CreatedAt: now, UpdatedAt: now, To: []mail.Address{}, References: []string{},
-		ForwardedSenders: []string{}, ParseErrors: []string{}, Attachments: []Attachment{}, AuthResults: []mail.AuthResult{}}
+		ForwardedSenders: []string{}, ParseErrors: []string{}, Attachments: []Attachment{}, AuthResults: []mail.AuthResult{},
+		HiddenContent: []mail.Hidden{}}
 	if perr != nil {
 		// Not readable mail at all (empty or binary): keep it, failed, under
 		// a synthetic id derived from its bytes, like a message without a
@@ -113,6 +114,7 @@ func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceR
 	e.References = append(e.References, m.References...)
 	e.ParseErrors = append(e.ParseErrors, m.ParseErrors...)
 	e.AuthResults = append(e.AuthResults, m.AuthResults...)
+	e.HiddenContent = append(e.HiddenContent, m.HiddenContent...)
 	if !m.Date.IsZero() {
 		d := m.Date.UTC().Truncate(time.Microsecond)
 		e.SentAt = &d

@@ -62,6 +62,9 @@ type SourceEmail struct {
 	// AuthResults are the SPF, DKIM and DMARC checks the receiving servers
 	// recorded, top (nearest to us) first.
 	AuthResults []AuthResult `json:"auth_results,omitempty"`
+	// HiddenContent is the text of the HTML body a reader cannot see,
+	// left out of TextBody when it is converted from HTML (see Hidden).
+	HiddenContent []Hidden `json:"hidden_content,omitempty"`
 }
 
 // Attachment is a file carried by an email, attached or inline.

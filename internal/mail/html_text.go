@@ -14,13 +14,23 @@ import (
 // table rows "cell | cell", quotes "> …". Script, style, head and hidden
 // (display:none) content is dropped and entities are decoded.
 func HTMLToText(s string) string {
+	text, _ := HTMLToTextHidden(s)
+	return text
+}
+
+// HTMLToTextHidden is HTMLToText that also returns the text a reader of the
+// rendered email cannot see and why (see Hidden): it is left out of the
+// text, so neither triage nor a model reads it.
+func HTMLToTextHidden(s string) (string, []Hidden) {
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
 		// html.Parse only fails when its reader fails, which a strings.Reader
 		// never does; fall back to the raw text rather than lose the body.
-		return clean(s)
+		return clean(s), nil
 	}
-	return clean(renderNode(doc, false))
+	w := &textWriter{hidden: &hiddenLog{}}
+	w.children(doc)
+	return clean(tidy(w.b.String())), w.hidden.found
 }
 
 // textWriter accumulates text, collapsing white space and keeping at most
@@ -30,6 +40,11 @@ type textWriter struct {
 	newlines int  // line breaks owed before the next text
 	space    bool // a space owed before the next text
 	pre      int  // depth of <pre> elements
+	// bg is the background colour the text is drawn on (white unless an
+	// ancestor sets one); hidden collects what is not shown.
+	bg     rgb
+	bgSet  bool
+	hidden *hiddenLog
 }
 
 // invisible runes that email templates use for spacing and preheaders.
@@ -40,8 +55,13 @@ var invisible = strings.NewReplacer(
 
 // renderNode renders the children of n into a fresh writer and returns the
 // tidied text.
-func renderNode(n *html.Node, pre bool) string {
-	w := &textWriter{}
+func (w *textWriter) renderNode(n *html.Node, pre bool) string {
+	return renderInto(&textWriter{bg: w.bg, bgSet: w.bgSet, hidden: w.hidden}, n, pre)
+}
+
+func renderNode(n *html.Node, pre bool) string { return renderInto(&textWriter{}, n, pre) }
+
+func renderInto(w *textWriter, n *html.Node, pre bool) string {
 	if pre {
 		w.pre = 1
 	}
@@ -132,12 +152,21 @@ func (w *textWriter) node(n *html.Node) {
 	case html.DocumentNode:
 		w.children(n)
 		return
+	case html.CommentNode:
+		w.hidden.comment(n.Data)
+		return
 	case html.ElementNode:
 	default:
-		return // comments and doctypes carry no text
+		return // doctypes carry no text
 	}
-	if hidden(n) {
+	if why := w.invisible(n); why != "" {
+		w.hidden.add(why, n)
 		return
+	}
+	if bg, ok := background(n); ok {
+		saved, savedSet := w.bg, w.bgSet
+		w.bg, w.bgSet = bg, true
+		defer func() { w.bg, w.bgSet = saved, savedSet }()
 	}
 	switch n.DataAtom {
 	case atom.Script, atom.Style, atom.Head, atom.Title, atom.Template, atom.Svg, atom.Object:
@@ -145,17 +174,21 @@ func (w *textWriter) node(n *html.Node) {
 		w.newlines++
 	case atom.Img:
 		if alt := strings.TrimSpace(attr(n, "alt")); alt != "" {
-			w.text(" " + alt + " ")
+			if stuffedAlt(alt) {
+				w.hidden.addText("image alt text", alt)
+			} else {
+				w.text(" " + alt + " ")
+			}
 		}
 	case atom.A:
 		w.link(n)
 	case atom.Pre:
 		w.block(2)
-		w.raw(renderNode(n, true))
+		w.raw(w.renderNode(n, true))
 		w.block(2)
 	case atom.Blockquote:
 		w.block(2)
-		w.raw("> " + strings.ReplaceAll(renderNode(n, false), "\n", "\n> "))
+		w.raw("> " + strings.ReplaceAll(w.renderNode(n, false), "\n", "\n> "))
 		w.block(2)
 	case atom.Ul, atom.Ol:
 		w.block(2)
@@ -163,7 +196,7 @@ func (w *textWriter) node(n *html.Node) {
 		w.block(2)
 	case atom.Tr:
 		w.block(1)
-		w.raw(tableRow(n))
+		w.raw(w.tableRow(n))
 		w.block(1)
 	case atom.P, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Table, atom.Hr, atom.Dl:
 		w.block(2)
@@ -196,7 +229,7 @@ func (w *textWriter) list(n *html.Node, ordered bool) {
 			marker = strconv.Itoa(num) + ". "
 			num++
 		}
-		item := renderNode(c, false)
+		item := w.renderNode(c, false)
 		item = strings.ReplaceAll(item, "\n", "\n"+strings.Repeat(" ", len(marker)))
 		w.block(1)
 		w.raw(marker + item)
@@ -207,7 +240,7 @@ func (w *textWriter) list(n *html.Node, ordered bool) {
 // link renders <a> as "text (url)", or just the text when the URL is the
 // text itself, an in-page anchor or a script.
 func (w *textWriter) link(n *html.Node) {
-	text := strings.Join(strings.Fields(renderNode(n, false)), " ")
+	text := strings.Join(strings.Fields(w.renderNode(n, false)), " ")
 	href := strings.TrimSpace(attr(n, "href"))
 	lower := strings.ToLower(href)
 	switch {
@@ -241,14 +274,23 @@ func sameURL(text, href string) bool {
 
 // tableRow renders the cells of a <tr>: "a | b" when every cell is one
 // line (a data table), one cell per line otherwise (a layout table).
-func tableRow(tr *html.Node) string {
+func (w *textWriter) tableRow(tr *html.Node) string {
 	var cells []string
 	multiline := false
 	for c := tr.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) || hidden(c) {
+		if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) {
 			continue
 		}
-		if cell := renderNode(c, false); cell != "" {
+		if why := w.invisible(c); why != "" {
+			w.hidden.add(why, c)
+			continue
+		}
+		cw := &textWriter{bg: w.bg, bgSet: w.bgSet, hidden: w.hidden}
+		if bg, ok := background(c); ok {
+			cw.bg, cw.bgSet = bg, true
+		}
+		cw.children(c)
+		if cell := tidy(cw.b.String()); cell != "" {
 			cells = append(cells, cell)
 			multiline = multiline || strings.Contains(cell, "\n")
 		}
@@ -257,15 +299,6 @@ func tableRow(tr *html.Node) string {
 		return strings.Join(cells, "\n\n")
 	}
 	return strings.Join(cells, " | ")
-}
-
-// hidden reports whether an element is not displayed (preheaders, tracking).
-func hidden(n *html.Node) bool {
-	if _, ok := attrOK(n, "hidden"); ok {
-		return true
-	}
-	style := strings.ToLower(strings.Join(strings.Fields(attr(n, "style")), ""))
-	return strings.Contains(style, "display:none")
 }
 
 // attr returns the value of an attribute, "" when absent.

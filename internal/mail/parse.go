@@ -183,8 +183,12 @@ func (e *SourceEmail) fillHeaders(env *enmime.Envelope) {
 func (e *SourceEmail) fillBody(env *enmime.Envelope, limits Limits) {
 	e.HTMLBody = clean(env.HTML)
 	e.TextBody = plainText(env.Text)
-	if strings.TrimSpace(e.TextBody) == "" && e.HTMLBody != "" {
-		e.TextBody = HTMLToText(e.HTMLBody)
+	if e.HTMLBody != "" {
+		text, hidden := HTMLToTextHidden(e.HTMLBody)
+		e.HiddenContent = hidden
+		if strings.TrimSpace(e.TextBody) == "" {
+			e.TextBody = text
+		}
 	}
 	e.Attachments = e.collectAttachments(env, limits)
 	root := env.Root

@@ -66,6 +66,8 @@ func TestParse(t *testing.T) {
 				To:        []Address{{"", "billing-eng@example-corp.com"}},
 				Subject:   "[Action required] Migrate from the Sources API by September 1, 2025",
 				Date:      time.Date(2025, 4, 15, 16, 45, 0, 0, time.UTC),
+				// The preheader: shown in the inbox list, not in the email.
+				HiddenContent: []Hidden{{Reason: "display:none", Text: "Upgrade before the Sources API is removed"}},
 			},
 			wantText: "On 2025-09-01 we will:\n\n- stop accepting new Source objects,\n- return 410 Gone for POST /v1/sources, and\n" +
 				"- remove card sources from the Dashboard.\n\nRead the migration guide " +
