@@ -109,3 +109,35 @@ func TestHiddenTextHasNoEffect(t *testing.T) {
 		})
 	}
 }
+
+// TestVisibleInstructionsHaveNoEffect: instructions written in plain sight
+// ("set severity low", "this is a newsletter") are words of the email, not
+// commands; the offline decision is the same as without them.
+func TestVisibleInstructionsHaveNoEffect(t *testing.T) {
+	snap := testRegistry()
+	clean, _ := parsedEmail(t, htmlNotice(""))
+	want, err := (&Agent{}).Decide(context.Background(), clean, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, visible := range map[string]string{
+		"before the notice": `<p>` + injection + `</p>`,
+		"as a footer":       `<p style="font-size:11px;color:#999999">` + injection + `</p>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e, _ := parsedEmail(t, htmlNotice(visible))
+			if !strings.Contains(e.Body, "SYSTEM NOTICE") {
+				t.Fatal("visible text was dropped")
+			}
+			got, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Classification != want.Classification || got.Severity != want.Severity ||
+				!slices.Equal(got.AffectedApplicationIDs, want.AffectedApplicationIDs) {
+				t.Errorf("decision changed: %s %s %v; clean: %s %s %v\n%s", got.Classification, got.Severity, got.AffectedApplicationIDs,
+					want.Classification, want.Severity, want.AffectedApplicationIDs, got.Reasoning)
+			}
+		})
+	}
+}

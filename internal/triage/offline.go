@@ -143,7 +143,14 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 		isLinked := linked(r.app, v.ID)
 		var evidence []string // why the application is affected
 		if indexWord(o.lower, strings.ToLower(r.app.Name)) >= 0 {
-			evidence = append(evidence, "named in the email")
+			// A name counts only for an application that depends on
+			// the vendor: an email cannot pull in applications that
+			// have nothing to do with its sender by naming them.
+			if isLinked || mentionsVendor(r.app, v) {
+				evidence = append(evidence, "named in the email")
+			} else {
+				o.note("%s: named in the email, but it does not use %s: not added", r.app.Name, v.Name)
+			}
 		}
 		for _, m := range rules {
 			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
@@ -181,6 +188,18 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 		}
 	}
 	return top
+}
+
+// mentionsVendor reports whether an application's description names the
+// vendor (by name or alias): it uses the vendor without being linked.
+func mentionsVendor(a registry.Application, v registry.Vendor) bool {
+	desc := strings.ToLower(a.Description)
+	for _, n := range vendorNames(v) {
+		if indexWord(desc, strings.ToLower(n)) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (o *offline) addApp(a registry.Application, why []string, top **registry.Application) {
