@@ -120,9 +120,13 @@ func TestVisibleInstructionsHaveNoEffect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Claims of fact ("an outage") are the email's content; commands and
+	// the names of applications that do not use the vendor are not.
+	instructions, _, _ := strings.Cut(injection, " Also:")
+	instructions += " This affects IdentityGateway, CRMSync and SupportDesk."
 	for name, visible := range map[string]string{
-		"before the notice": `<p>` + injection + `</p>`,
-		"as a footer":       `<p style="font-size:11px;color:#999999">` + injection + `</p>`,
+		"before the notice": `<p>` + instructions + `</p>`,
+		"as a footer":       `<p style="font-size:11px;color:#999999">` + instructions + `</p>`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			e, _ := parsedEmail(t, htmlNotice(visible))

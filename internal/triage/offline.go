@@ -139,9 +139,17 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 		}
 	}
 	var top *registry.Application
+	reach := reachSignal(o.e)
 	for _, r := range ranked {
 		isLinked := linked(r.app, v.ID)
+		uses := !isLinked && mentionsVendor(r.app, v)
 		var evidence []string // why the application is affected
+		if (isLinked || uses) && reach.strong() {
+			// An incident or a credential change at the vendor reaches
+			// everything that signs in with, takes tokens from or is
+			// served through it, named in the email or not.
+			evidence = append(evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
+		}
 		if indexWord(o.lower, strings.ToLower(r.app.Name)) >= 0 {
 			// A name counts only for an application that depends on
 			// the vendor: an email cannot pull in applications that
@@ -157,14 +165,17 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 				evidence = append(evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
 			}
 		}
-		if isLinked && r.score >= minAppScore && r.score >= relAppScore*best {
+		if (isLinked || uses) && r.score >= minAppScore && r.score >= relAppScore*best {
 			evidence = append(evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
 		}
 		if len(evidence) == 0 {
 			continue
 		}
-		if isLinked {
+		switch {
+		case isLinked:
 			evidence = append([]string{"linked to " + v.Name}, evidence...)
+		case uses:
+			evidence = append([]string{"its description says it uses " + v.Name}, evidence...)
 		}
 		o.addApp(r.app, evidence, &top)
 	}

@@ -44,6 +44,21 @@ var informationalPhrases = []phrase{
 	{"customer story", 1}, {"on-demand", 1},
 }
 
+// reachPhrases say that something everyone who relies on the vendor
+// depends on is affected — an incident, compromised or rotated
+// credentials, signing keys, certificates — rather than one product's API.
+var reachPhrases = []phrase{
+	{"security incident", 2}, {"incident", 1}, {"breach", 2}, {"compromised", 2}, {"compromise", 2},
+	{"unauthorized access", 2}, {"unauthorised access", 2}, {"outage", 2}, {"service disruption", 2},
+	{"degraded", 1}, {"credentials", 1}, {"credential", 1}, {"rotate", 1}, {"rotation", 1}, {"signing key", 2},
+	{"signing keys", 2}, {"tokens", 1}, {"session tokens", 2}, {"api keys", 1}, {"reset your", 1},
+	{"revoke", 1}, {"revoked", 1}, {"revocation", 1}, {"root certificate", 2}, {"intermediate certificate", 2},
+	{"certificate authority", 1}, {"security advisory", 2}, {"vulnerability", 1},
+}
+
+// reachSignal: the change reaches every application that uses the vendor.
+func reachSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, reachPhrases) }
+
 // signal is the outcome of looking for one kind of cue.
 type signal struct {
 	score int
