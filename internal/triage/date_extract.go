@@ -14,15 +14,26 @@ type foundDate struct {
 	text string // the words around it, e.g. "effective April 20, 2027"
 	note string // how an incomplete or ambiguous date was read
 	cue  int    // how strongly the words before it say "deadline"
+	// ambiguous is a numeric date whose day and month could be swapped.
+	ambiguous bool
 }
 
 const monthRE = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
 
 var (
-	isoDateRE     = regexp.MustCompile(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`)
+	isoDateRE     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
 	monthDayRE    = regexp.MustCompile(`(?i)\b` + monthRE + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
 	dayMonthRE    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `,?\s+(\d{4})\b`)
-	numericDateRE = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b`)
+	numericDateRE = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b`)
+	// dashedDateRE is "15-Mar-2027" or "15-Mar-27".
+	dashedDateRE = regexp.MustCompile(`(?i)\b(\d{1,2})[- ]` + monthRE + `[- ](\d{4}|\d{2})\b`)
+	// Without a year: "March 15th", "on the 15th of March".
+	monthDayNoYearRE = regexp.MustCompile(`(?i)\b` + monthRE + `\s+(\d{1,2})(st|nd|rd|th)?\b`)
+	dayMonthNoYearRE = regexp.MustCompile(`(?i)\b(\d{1,2})(st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `\b`)
+	// Relative to the email's date: "in 90 days", "within 30 days",
+	// "6 weeks from now", "next Monday".
+	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\b|\b(\d{1,3})\s+(day|week|month)s?\s+(?:from (?:now|today|the date of this (?:email|notice|message))|after this (?:email|notice|message))\b`)
+	nextWeekdayRE = regexp.MustCompile(`(?i)\bnext\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	monthYearRE   = regexp.MustCompile(`(?i)\b` + monthRE + `,?\s+(\d{4})\b`)
 	quarterRE     = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
@@ -49,22 +60,82 @@ func monthOf(s string) time.Month {
 	return 0
 }
 
+// numberWords are the spelled-out counts of relative dates.
+var numberWords = map[string]int{"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "twelve": 12, "thirty": 30, "sixty": 60, "ninety": 90}
+
+// dateContext is what reading a date needs beyond its line: the day the
+// email was sent (relative dates and dates without a year count from it)
+// and the order numeric dates are written in, when the email shows it.
+type dateContext struct {
+	sent  Date
+	order numericOrder
+}
+
+// numericOrder is how an email writes numeric dates.
+type numericOrder int
+
+const (
+	orderUnknown numericOrder = iota
+	orderDayFirst
+	orderMonthFirst
+)
+
+// dayFirstTLDs are country domains whose senders write day-first.
+var dayFirstTLDs = map[string]bool{"uk": true, "de": true, "fr": true, "it": true, "es": true, "nl": true, "be": true,
+	"at": true, "ch": true, "ie": true, "au": true, "nz": true, "in": true, "br": true, "pt": true, "pl": true, "se": true,
+	"no": true, "dk": true, "fi": true, "eu": true, "za": true, "sg": true, "mx": true, "ar": true, "cz": true}
+
+// orderOf reads how an email writes numeric dates: from an unambiguous
+// numeric date in it (a day over 12 shows the order), else from the
+// sender's country domain (.us month-first; .uk, .de… day-first).
+func orderOf(text, from string) (numericOrder, string) {
+	for _, m := range numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine) {
+		a, _ := strconv.Atoi(m[1])
+		b, _ := strconv.Atoi(m[2])
+		switch {
+		case a > 12 && b <= 12:
+			return orderDayFirst, "the email writes " + m[0] + " day-first"
+		case b > 12 && a <= 12:
+			return orderMonthFirst, "the email writes " + m[0] + " month-first"
+		}
+	}
+	d := domainOf(from)
+	tld := d[strings.LastIndexByte(d, '.')+1:]
+	switch {
+	case tld == "us":
+		return orderMonthFirst, "the sender's domain " + d + " is American"
+	case dayFirstTLDs[tld]:
+		return orderDayFirst, "the sender's domain " + d + " writes dates day-first"
+	}
+	return orderUnknown, ""
+}
+
 // extractDate finds the most likely effective date in an email: dates in
 // the past (before today) and the email's own date lines are ignored, and a
 // date right after a word like "effective" or "by" beats one that is not;
 // among equals the soonest wins, the conservative choice for a deadline.
-func extractDate(subject, body string, sent time.Time, today Date, loc *time.Location) (foundDate, bool) {
+func extractDate(subject, body, from string, sent time.Time, today Date, loc *time.Location) (foundDate, bool) {
 	var sentDay Date
 	if !sent.IsZero() {
 		sentDay = DateOf(sent, loc)
 	}
+	dc := dateContext{sent: sentDay}
+	if dc.sent.IsZero() {
+		dc.sent = today
+	}
+	order, why := orderOf(subject+"\n"+body, from)
+	dc.order = order
 	var best foundDate
 	found := false
 	for _, line := range strings.Split(subject+"\n"+body, "\n") {
 		if headerLineRE.MatchString(line) {
 			continue
 		}
-		for _, c := range datesInLine(line) {
+		for _, c := range datesInLine(line, dc) {
+			if c.ambiguous && order != orderUnknown {
+				c.note = "numeric date read " + map[numericOrder]string{orderDayFirst: "day-first", orderMonthFirst: "month-first"}[order] + ": " + why
+			}
 			if c.date.Before(today) || (c.date == sentDay && c.cue == 0) {
 				continue
 			}
@@ -81,9 +152,10 @@ func extractDate(subject, body string, sent time.Time, today Date, loc *time.Loc
 const maxDatesPerLine = 20
 
 // datesInLine reads the dates in one line of text.
-func datesInLine(line string) []foundDate {
+func datesInLine(line string, dc dateContext) []foundDate {
 	var out []foundDate
 	var taken [][2]int
+	ambiguous := false
 	add := func(loc []int, d Date, ok bool, note string) {
 		for _, t := range taken {
 			if loc[0] < t[1] && t[0] < loc[1] {
@@ -92,7 +164,8 @@ func datesInLine(line string) []foundDate {
 		}
 		taken = append(taken, [2]int{loc[0], loc[1]})
 		if ok {
-			out = append(out, foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]])})
+			out = append(out, foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]]),
+				ambiguous: ambiguous})
 		}
 	}
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // the regexps only match digits
@@ -109,18 +182,83 @@ func datesInLine(line string) []foundDate {
 		add(m, d, ok, "")
 	}
 	for _, m := range numericDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
-		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), atoi(line[m[6]:m[7]])
+		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])
 		day, month, note := a, b, ""
 		switch {
 		case a > 12:
 		case b > 12:
 			day, month = b, a
 			note = "read month-first because " + strconv.Itoa(b) + " cannot be a month"
+		case a != b && dc.order == orderMonthFirst:
+			day, month, ambiguous = b, a, true
 		case a != b:
-			note = "ambiguous numeric date read day-first"
+			note, ambiguous = "ambiguous numeric date read day-first: check it", true
 		}
 		d, ok := NewDate(y, time.Month(month), day)
 		add(m, d, ok, note)
+		ambiguous = false
+	}
+	for _, m := range dashedDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		d, ok := NewDate(fullYear(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
+		add(m, d, ok, "")
+	}
+	// Dates without a year come after every form with one, so that
+	// "March 15, 2027" is read whole.
+	noYear := func(m []int, month time.Month, day int, monthText string) {
+		if strings.ToLower(monthText) == "may" && !strings.HasPrefix(monthText, "M") {
+			return // "you may 2…": the verb, not the month
+		}
+		d, ok := nextOccurrence(dc.sent, month, day)
+		add(m, d, ok, "no year given: the next "+month.String()+" "+strconv.Itoa(day)+" after the email's date")
+	}
+	for _, m := range monthDayNoYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		if end := m[1]; end < len(line) && strings.HasPrefix(strings.TrimLeft(line[end:], " ,"), "20") {
+			continue // a year follows in a form not read above
+		}
+		noYear(m, monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), line[m[2]:m[3]])
+	}
+	for _, m := range dayMonthNoYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		if m[4] < 0 && !strings.Contains(strings.ToLower(line[m[0]:m[1]]), " of ") && cueBefore(line[:m[0]]) == 0 {
+			continue // "3 May" is a date; "3 mar…" without a cue may be a count of something
+		}
+		noYear(m, monthOf(line[m[6]:m[7]]), atoi(line[m[2]:m[3]]), line[m[6]:m[7]])
+	}
+	for _, m := range relativeRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		nText, unit := "", ""
+		if m[2] >= 0 {
+			nText, unit = line[m[2]:m[3]], line[m[4]:m[5]]
+		} else {
+			nText, unit = line[m[6]:m[7]], line[m[8]:m[9]]
+		}
+		n, err := strconv.Atoi(nText)
+		if err != nil {
+			n = numberWords[strings.ToLower(nText)]
+		}
+		if n <= 0 || dc.sent.IsZero() {
+			continue
+		}
+		t := dc.sent.Time(time.UTC)
+		switch strings.ToLower(unit) {
+		case "day":
+			t = t.AddDate(0, 0, n)
+		case "week":
+			t = t.AddDate(0, 0, 7*n)
+		case "month":
+			t = t.AddDate(0, n, 0)
+		}
+		d := DateOf(t, time.UTC)
+		add(m, d, true, "relative to the email's date "+dc.sent.String())
+	}
+	for _, m := range nextWeekdayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		if dc.sent.IsZero() {
+			continue
+		}
+		want := weekdayOf(line[m[2]:m[3]])
+		t := dc.sent.Time(time.UTC).AddDate(0, 0, 1)
+		for t.Weekday() != want {
+			t = t.AddDate(0, 0, 1)
+		}
+		add(m, DateOf(t, time.UTC), true, "relative to the email's date "+dc.sent.String())
 	}
 	for _, m := range monthYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 		month, y := monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
@@ -171,4 +309,36 @@ func snippet(line string, start, end int) string {
 		before = before[len(before)-4:]
 	}
 	return strings.Join(append(before, strings.Fields(line[start:end])...), " ")
+}
+
+// fullYear reads a four-digit year, or a two-digit one as 20yy.
+func fullYear(s string) int {
+	y, _ := strconv.Atoi(s)
+	if len(s) == 2 {
+		y += 2000
+	}
+	return y
+}
+
+// nextOccurrence is the first month/day on or after from.
+func nextOccurrence(from Date, month time.Month, day int) (Date, bool) {
+	if from.IsZero() || month == 0 {
+		return Date{}, false
+	}
+	for y := from.Year; y <= from.Year+1; y++ {
+		if d, ok := NewDate(y, month, day); ok && !d.Before(from) {
+			return d, true
+		}
+	}
+	return Date{}, false
+}
+
+func weekdayOf(s string) time.Weekday {
+	s = strings.ToLower(s)
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.ToLower(d.String()) == s {
+			return d
+		}
+	}
+	return time.Monday
 }

@@ -30,11 +30,24 @@ func TestExtractDate(t *testing.T) {
 		{"sending day without a cue ignored", "February 26, 2027\n\nDear client,", "", ""},
 		{"impossible date ignored", "Effective 2027-02-30.", "", ""},
 		{"no date", "We are improving our API.", "", ""},
+		{"ISO with slashes", "Effective as of 2027/03/15.", "2027-03-15", ""},
+		{"day-month-year with dashes", "Effective 15-Mar-2027.", "2027-03-15", ""},
+		{"two-digit year", "Cut-over on 3/15/27.", "2027-03-15", "month-first"},
+		{"ordinal without a year", "Starting March 15th, requests need TLS 1.3.", "2027-03-15", "no year given"},
+		{"day of month without a year", "Effective the 2nd of February, the old host is gone.", "2028-02-02", "no year given"},
+		{"the verb may is no month", "You may 3 times retry. Effective 2027-04-01.", "2027-04-01", ""},
+		{"in N days", "The old keys stop working in 90 days.", "2027-05-27", "relative to the email's date"},
+		{"within N days", "Rotate your keys within 30 days.", "2027-03-28", "relative"},
+		{"N weeks from now", "The change lands 6 weeks from now.", "2027-04-09", "relative"},
+		{"spelled-out count", "Migrate within thirty days.", "2027-03-28", "relative"},
+		{"next weekday", "The new endpoint goes live next Wednesday.", "2027-03-03", "relative"},
+		{"ambiguous resolved by another date in the email", "Maintenance 03/20/2027, cut-over 04/05/2027.", "2027-03-20", ""},
+		{"ambiguous resolved month-first by another date", "Webinar on 03/20/2027.\nSunset: 04/05/2027.", "2027-04-05", "month-first: the email writes 03/20/2027 month-first"},
 	}
 	today := Date{2027, time.March, 1}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := extractDate("", tt.text, sent, today, time.UTC)
+			got, ok := extractDate("", tt.text, "", sent, today, time.UTC)
 			if tt.want == "" {
 				if ok {
 					t.Errorf("found %s from %q, want none", got.date, got.text)
@@ -96,6 +109,24 @@ func TestStem(t *testing.T) {
 	for _, w := range []string{"tls", "status", "access", "use"} {
 		if s := stem(w); s != w {
 			t.Errorf("stem(%q) = %q, want it unchanged", w, s)
+		}
+	}
+}
+
+// TestNumericDateLocale: an ambiguous numeric date is read in the order the
+// sender's country writes dates, and says so; with no hint it is read
+// day-first and flagged for a person to check.
+func TestNumericDateLocale(t *testing.T) {
+	sent := time.Date(2027, 2, 26, 9, 0, 0, 0, time.UTC)
+	today := Date{2027, time.March, 1}
+	for from, want := range map[string][2]string{
+		"it@bank.de":         {"2027-05-04", "the sender's domain bank.de writes dates day-first"},
+		"ops@agency.us":      {"2027-04-05", "the sender's domain agency.us is American"},
+		"noreply@vendor.com": {"2027-05-04", "ambiguous numeric date read day-first: check it"},
+	} {
+		got, ok := extractDate("", "Effective 04/05/2027.", from, sent, today, time.UTC)
+		if !ok || got.date.String() != want[0] || !strings.Contains(got.note, want[1]) {
+			t.Errorf("%s: %s %q, want %s %q", from, got.date, got.note, want[0], want[1])
 		}
 	}
 }

@@ -26,7 +26,7 @@ func Summarize(e Email, s Settings) string {
 	s = s.normalized()
 	body := truncateBytes(e.Body, maxAnalysedBody)
 	var effective Date
-	if fd, ok := extractDate(e.Subject, body, e.Date, s.today(), s.Timezone); ok {
+	if fd, ok := extractDate(e.Subject, body, e.FromAddress, e.Date, s.today(), s.Timezone); ok {
 		effective = fd.date
 	}
 	sents := summarySentences(body, false)
@@ -52,7 +52,7 @@ type sentence struct {
 
 func newSentence(text string) sentence {
 	st := sentence{text: text}
-	for _, fd := range datesInLine(text) {
+	for _, fd := range datesInLine(text, dateContext{}) {
 		st.dates = append(st.dates, fd.date)
 	}
 	lower := strings.ToLower(text)
