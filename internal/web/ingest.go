@@ -198,9 +198,9 @@ func acceptStatus(r ingest.AcceptResult) int {
 // batchAnswer is a batch's results in order, with totals.
 type batchAnswer struct {
 	Results    []ingest.AcceptResult `json:"results" nullable:"false"`
-	Received   int             `json:"received"`
-	Duplicates int             `json:"duplicates"`
-	Failed     int             `json:"failed"`
+	Received   int                   `json:"received"`
+	Duplicates int                   `json:"duplicates"`
+	Failed     int                   `json:"failed"`
 }
 
 type batchOut struct {
