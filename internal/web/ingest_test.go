@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -252,4 +256,55 @@ func TestIngestSignedHook(t *testing.T) {
 	wantProblem(t, post(sec.Value, "h-2", time.Now().Add(-6*time.Minute), "vendorA"), http.StatusUnauthorized)
 	wantProblem(t, post(stdwebhook.NewSecret(), "h-3", time.Now(), "vendorA"), http.StatusUnauthorized)
 	wantProblem(t, post(sec.Value, "h-4", time.Now(), "nobody"), http.StatusUnauthorized)
+}
+
+func TestIngestPages(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	vendorID := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Globex Supply", "tier": "tier_1", "email_domains": []string{"globex.example"}})
+	admin := e.signInAs(e.admin.Email, e.password)
+	page := admin.get(t, "/ingest")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(string(page.Body), "Globex Supply") || !strings.Contains(string(page.Body), `href="/ingest"`) {
+		t.Fatalf("overview does not offer the vendor: %s", page.Body)
+	}
+	res := admin.post(t, "/ingest/vendors", url.Values{"vendor_id": {vendorID}, "vendor_key": {"bad key!"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(res.Body), "field-error") {
+		t.Errorf("a bad key is not explained beside its field: %s", res.Body)
+	}
+	res = admin.post(t, "/ingest/vendors", url.Values{"vendor_id": {vendorID}, "vendor_key": {"globex"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	res = admin.post(t, "/ingest/vendors/"+vendorID+"/keys", url.Values{"name": {"push"}})
+	wantStatus(t, res, http.StatusOK)
+	key := regexp.MustCompile(`id="new-ingest-key">([^<]+)<`).FindSubmatch(res.Body)
+	if key == nil {
+		t.Fatalf("no key shown: %s", res.Body)
+	}
+	res = admin.post(t, "/ingest/vendors/"+vendorID+"/secrets", nil)
+	if !strings.Contains(string(res.Body), "whsec_") {
+		t.Errorf("no secret shown: %s", res.Body)
+	}
+	body := envelopeJSON("globex", "po-77", `{"sku":"X-1","qty":3}`)
+	acc := e.do(http.MethodPost, "/api/v1/ingest/events", string(key[1]), body)
+	wantStatus(t, acc, http.StatusAccepted)
+	var r ingest.AcceptResult
+	acc.JSON(t, &r)
+	page = admin.get(t, "/ingest/vendors/"+vendorID)
+	wantStatus(t, page, http.StatusOK)
+	for _, want := range []string{"po-77", "RECEIVED", "/hooks/ingest/acme?source=globex", "push"} {
+		if !strings.Contains(string(page.Body), want) {
+			t.Errorf("vendor page lacks %q", want)
+		}
+	}
+	page = admin.get(t, "/ingest/events/"+r.IngestID)
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(string(page.Body), html.EscapeString(body)) {
+		t.Errorf("event page does not show the raw bytes: %s", page.Body)
+	}
+	viewer := e.signIn(auth.RoleViewer)
+	page = viewer.get(t, "/ingest/vendors/"+vendorID)
+	wantStatus(t, page, http.StatusOK)
+	if strings.Contains(string(page.Body), "Create ingest key") {
+		t.Error("a viewer is offered to create keys")
+	}
 }

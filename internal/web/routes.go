@@ -230,6 +230,14 @@ func (s *Server) registerRoutes() {
 	op(s, "GET /api/v1/ingest/events/{id}", auth.PermView, docGetIngestEvent, s.apiGetIngestEvent)
 	op(s, "GET /api/v1/ingest/events/{id}/raw", auth.PermView, docGetIngestEventRaw, s.apiGetIngestEventRaw)
 	s.public("POST", "/hooks/ingest/{tenant}", s.hookIngest)
+	s.page("GET", "/ingest", auth.PermView, s.uiIngest)
+	s.page("POST", "/ingest/vendors", auth.PermManageIngest, s.uiSetUpIngest)
+	s.page("GET", "/ingest/vendors/{id}", auth.PermView, s.uiIngestVendor)
+	s.page("POST", "/ingest/vendors/{id}", auth.PermManageIngest, s.uiSaveIngestVendor)
+	s.page("POST", "/ingest/vendors/{id}/keys", auth.PermManageIngest, s.uiCreateIngestKey)
+	s.page("POST", "/ingest/vendors/{id}/secrets", auth.PermManageIngest, s.uiCreateIngestSecret)
+	s.page("POST", "/ingest/vendors/{id}/secrets/{secret_id}/revoke", auth.PermManageIngest, s.uiRevokeIngestSecret)
+	s.page("GET", "/ingest/events/{id}", auth.PermView, s.uiIngestEvent)
 
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)
