@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -48,6 +49,7 @@ type program struct {
 	monitor   *deadline.Monitor
 	dashboard *dashboard.Service
 	scores    *score.Service
+	ingest    *ingest.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -80,6 +82,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
+	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
 	return p
 }
 
@@ -104,11 +107,13 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddTrackerWorkers(ws, p.trackers)
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
+	jobs.AddIngestWorkers(ws, p.ingest)
 	return ws
 }
 
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
-		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions()}
+		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(),
+		jobs.IngestArchiveAll()}
 }

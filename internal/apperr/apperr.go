@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for callers; it never carries detail.
@@ -20,6 +21,10 @@ const (
 	Unauthorized Code = "unauthorized"
 	Unavailable  Code = "unavailable"
 	Internal     Code = "internal"
+	// TooLarge refuses input over a size limit; TooMany a caller over its
+	// rate limit.
+	TooLarge Code = "too_large"
+	TooMany  Code = "too_many"
 )
 
 // Error is an application error with a code, a message that is safe to show,
@@ -29,6 +34,9 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error
+	// RetryAfter, when set, tells the caller when to try again (HTTP
+	// Retry-After): a rate limit, or a store that cannot commit now.
+	RetryAfter time.Duration
 }
 
 // FieldError names one invalid input field, as shown in problem details.
@@ -106,6 +114,15 @@ func MessageOf(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RetryAfterOf returns how long err asks the caller to wait, if it does.
+func RetryAfterOf(err error) (time.Duration, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return e.RetryAfter, true
+	}
+	return 0, false
 }
 
 // FieldsOf returns the field errors carried by err, if any.

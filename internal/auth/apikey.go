@@ -27,11 +27,14 @@ type APIKey struct {
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	Hash       string     `json:"-"` // "<key id>:<hex HMAC-SHA256>"
+	// VendorID scopes an ingest key to one vendor: it may only send that
+	// vendor's events (role ingest).
+	VendorID string `json:"vendor_id,omitempty" doc:"The vendor an ingest key sends events for."`
 }
 
 // Principal returns the principal an API key authenticates as.
 func (k APIKey) Principal() Principal {
-	return Principal{Kind: KindAPIKey, TenantID: k.TenantID, UserID: k.ID, Label: "apikey:" + k.Name, Role: k.Role, TeamIDs: k.TeamIDs}
+	return Principal{Kind: KindAPIKey, TenantID: k.TenantID, UserID: k.ID, Label: "apikey:" + k.Name, Role: k.Role, TeamIDs: k.TeamIDs, VendorID: k.VendorID}
 }
 
 // Usable reports whether the key may authenticate at t.

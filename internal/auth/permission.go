@@ -22,6 +22,8 @@ const (
 	PermTriage           Permission = "triage"         // classify unknown emails, upload emails
 	PermSubmitSignals    Permission = "submit_signals" // vendor score signals: REST, uploads
 	PermEditScoring      Permission = "edit_scoring"   // scoring rules: save, activate
+	PermManageIngest     Permission = "manage_ingest"  // ingest vendors: keys, signing secrets, limits
+	PermIngest           Permission = "ingest"         // send a vendor's events (its ingest keys only)
 )
 
 // Matrix is the whole permission table in one place: permission → roles.
@@ -42,6 +44,8 @@ var Matrix = map[Permission][]Role{
 	PermTriage:           {RoleAdmin, RoleChangeManager},
 	PermSubmitSignals:    {RoleAdmin, RoleChangeManager},
 	PermEditScoring:      {RoleAdmin, RoleChangeManager},
+	PermManageIngest:     {RoleAdmin},
+	PermIngest:           {RoleIngest},
 }
 
 // Allowed reports whether role r holds permission p. Unknown permissions and

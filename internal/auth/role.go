@@ -20,6 +20,11 @@ const (
 	RoleViewer        Role = "viewer"
 )
 
+// RoleIngest is the role of a vendor's ingest key: it may send that
+// vendor's events and nothing else. No person holds it, so it is not in
+// Roles; only the ingest service issues keys with it.
+const RoleIngest Role = "ingest"
+
 // Roles lists every role, most powerful first.
 var Roles = []Role{RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer}
 
@@ -37,6 +42,8 @@ func (r Role) Label() string {
 		return "Owner"
 	case RoleViewer:
 		return "Viewer"
+	case RoleIngest:
+		return "Vendor ingest"
 	}
 	return string(r)
 }
@@ -60,6 +67,8 @@ type Principal struct {
 	Label    string // email, key name, or "system"
 	Role     Role
 	TeamIDs  []string
+	// VendorID is the one vendor an ingest key speaks for ("" otherwise).
+	VendorID string
 }
 
 // Can reports whether the principal holds permission p.

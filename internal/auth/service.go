@@ -217,13 +217,41 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, ro
 	if err := v.Err(); err != nil {
 		return APIKey{}, "", err
 	}
+	return s.issueAPIKey(ctx, p, APIKey{Name: name, Role: role, ExpiresAt: expiresAt, TeamIDs: teams})
+}
+
+// issueAPIKey generates the secret of key k (name, role, expiry, teams or
+// vendor set by the caller), stores its MAC with an audit row, and returns
+// the key and its full secret (shown once).
+func (s *Service) issueAPIKey(ctx context.Context, p Principal, k APIKey) (APIKey, string, error) {
 	full, prefix := NewAPIKeySecret()
 	kid, mk := s.Keys.MACKey("apikey")
-	k := APIKey{ID: ident.New(), TenantID: p.TenantID, Name: name, Prefix: prefix, Role: role, CreatedBy: p.Label,
-		CreatedAt: s.now(), ExpiresAt: expiresAt, Hash: HashAPIKey(kid, mk, full), TeamIDs: teams}
-	ev := audit.Record(p, "apikey.create", "api_key", k.ID, nil, map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix, "team_ids": teams})
-	if err := s.Store.CreateAPIKey(ctx, k, ev); err != nil {
+	k.ID, k.TenantID, k.Prefix, k.CreatedBy, k.CreatedAt, k.Hash = ident.New(), p.TenantID, prefix, p.Label, s.now(), HashAPIKey(kid, mk, full)
+	view := map[string]any{"name": k.Name, "role": k.Role, "prefix": k.Prefix, "team_ids": k.TeamIDs}
+	if k.VendorID != "" {
+		view["vendor_id"] = k.VendorID
+	}
+	if err := s.Store.CreateAPIKey(ctx, k, audit.Record(p, "apikey.create", "api_key", k.ID, nil, view)); err != nil {
 		return APIKey{}, "", err
 	}
 	return k, full, nil
+}
+
+// CreateIngestKey issues a key that may only send vendorID's events (role
+// ingest). The caller checks that the vendor is set up for ingest.
+func (s *Service) CreateIngestKey(ctx context.Context, p Principal, name, vendorID string, expiresAt *time.Time) (APIKey, string, error) {
+	if err := p.Require(PermManageIngest); err != nil {
+		return APIKey{}, "", err
+	}
+	var v apperr.Validation
+	name = strings.TrimSpace(name)
+	v.Check(name != "" && len(name) <= 100, "name", "is required (at most 100 characters)")
+	v.Check(vendorID != "", "vendor_id", "is required")
+	if expiresAt != nil {
+		v.Check(expiresAt.After(s.now()), "expires_at", "must be in the future")
+	}
+	if err := v.Err(); err != nil {
+		return APIKey{}, "", err
+	}
+	return s.issueAPIKey(ctx, p, APIKey{Name: name, Role: RoleIngest, ExpiresAt: expiresAt, TeamIDs: []string{}, VendorID: vendorID})
 }

@@ -3,17 +3,15 @@ package score
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/stdwebhook"
 )
 
 // HubSecretName is the tenant secret (Settings → Secrets) that signs hub
@@ -23,58 +21,23 @@ import (
 const HubSecretName = "score-hub"
 
 // HubTolerance is how far a delivery's timestamp may be from our clock.
-const HubTolerance = 5 * time.Minute
+const HubTolerance = stdwebhook.Tolerance
 
 // errHub is every verification failure: the caller learns nothing about
 // which part failed, or whether the organisation exists.
 var errHub = apperr.E(apperr.Unauthorized, "the signature does not verify")
 
 // VerifyHub checks a Standard Webhooks signature on the raw body before
-// anything parses it: HMAC-SHA256 over "id.timestamp.body" with each of
-// secrets, compared in constant time with each "v1,<base64>" of the
-// signature header; the timestamp must be within HubTolerance of now.
+// anything parses it (see internal/stdwebhook): any of secrets may match,
+// and the timestamp must be within HubTolerance of now.
 func VerifyHub(secrets []string, id, timestamp, signature string, body []byte, now time.Time) error {
-	if id == "" || timestamp == "" || signature == "" {
-		return errHub
+	switch err := stdwebhook.Verify(secrets, id, timestamp, signature, body, now); {
+	case err == nil:
+		return nil
+	case errors.Is(err, stdwebhook.ErrTimestamp):
+		return apperr.E(apperr.Unauthorized, "%s", err.Error())
 	}
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return errHub
-	}
-	if d := now.Sub(time.Unix(ts, 0)); d > HubTolerance || d < -HubTolerance {
-		return apperr.E(apperr.Unauthorized, "the timestamp is more than 5 minutes from our clock")
-	}
-	var given [][]byte
-	for _, s := range strings.Fields(signature) {
-		v, sig, ok := strings.Cut(s, ",")
-		if !ok || v != "v1" {
-			continue
-		}
-		b, err := base64.StdEncoding.DecodeString(sig)
-		if err == nil {
-			given = append(given, b)
-		}
-	}
-	ok := false
-	for _, sec := range secrets {
-		key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(sec, "whsec_"))
-		if err != nil || len(key) == 0 {
-			continue
-		}
-		m := hmac.New(sha256.New, key)
-		m.Write([]byte(id + "." + timestamp + "."))
-		m.Write(body)
-		want := m.Sum(nil)
-		for _, g := range given {
-			if hmac.Equal(want, g) {
-				ok = true // keep comparing: the time taken does not depend on which matched
-			}
-		}
-	}
-	if !ok {
-		return errHub
-	}
-	return nil
+	return errHub
 }
 
 // HubDelivery is what the hub endpoint receives: the headers and the raw

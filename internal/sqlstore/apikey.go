@@ -10,13 +10,15 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
 
-const apiKeyColumns = `id, tenant_id, name, prefix, hash, role, created_by, created_at, expires_at, last_used_at, revoked_at, team_ids`
+const apiKeyColumns = `id, tenant_id, name, prefix, hash, role, created_by, created_at, expires_at, last_used_at, revoked_at, team_ids, vendor_id`
 
 func scanAPIKey(r interface{ Scan(...any) error }) (auth.APIKey, error) {
 	var k auth.APIKey
 	var exp, used, rev sql.NullTime
 	var teams string
-	err := r.Scan(&k.ID, &k.TenantID, &k.Name, &k.Prefix, &k.Hash, &k.Role, &k.CreatedBy, &k.CreatedAt, &exp, &used, &rev, &teams)
+	var vendor sql.NullString
+	err := r.Scan(&k.ID, &k.TenantID, &k.Name, &k.Prefix, &k.Hash, &k.Role, &k.CreatedBy, &k.CreatedAt, &exp, &used, &rev, &teams, &vendor)
+	k.VendorID = vendor.String
 	k.TeamIDs = parseList(teams)
 	k.ExpiresAt, k.LastUsedAt, k.RevokedAt = nullTime(exp), nullTime(used), nullTime(rev)
 	return k, err
@@ -40,8 +42,9 @@ func timeOrNil(t *time.Time) any {
 // CreateAPIKey stores a new key (its hash only).
 func (db *DB) CreateAPIKey(ctx context.Context, k auth.APIKey, ev audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.TenantID, k.Name, k.Prefix, k.Hash, string(k.Role), k.CreatedBy, tx.now, timeOrNil(k.ExpiresAt), nil, nil, jsonList(k.TeamIDs))
+		_, err := tx.exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.TenantID, k.Name, k.Prefix, k.Hash, string(k.Role), k.CreatedBy, tx.now, timeOrNil(k.ExpiresAt), nil, nil, jsonList(k.TeamIDs),
+			optionalRef(k.VendorID))
 		if err != nil {
 			return translate(err, "API key")
 		}

@@ -134,6 +134,15 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
+// URL names the database as Open takes it, so another process (or a
+// test) can open it too. It may carry credentials: never log it.
+func (db *DB) URL() string {
+	if db.Dialect == SQLite {
+		return "sqlite:" + db.path
+	}
+	return db.url
+}
+
 // Close releases both pools.
 func (db *DB) Close() error {
 	err := db.write.Close()

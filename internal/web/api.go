@@ -49,7 +49,7 @@ func op[I, O any](s *Server, route string, perm auth.Permission, doc huma.Operat
 	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
-			return nil, s.problem(ctx, err)
+			return nil, s.problemErr(ctx, err)
 		}
 		return out, nil
 	})

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -20,6 +23,8 @@ var statusOf = map[apperr.Code]int{
 	apperr.Unauthorized: http.StatusUnauthorized,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
 	apperr.Internal:     http.StatusInternalServerError,
+	apperr.TooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.TooMany:      http.StatusTooManyRequests,
 }
 
 // Status returns the HTTP status for err.
@@ -42,6 +47,20 @@ func (s *Server) problem(ctx context.Context, err error) huma.StatusError {
 		details = append(details, &huma.ErrorDetail{Location: "body." + f.Field, Message: f.Message})
 	}
 	return huma.NewError(status, apperr.MessageOf(err), details...)
+}
+
+// problemErr is problem with a Retry-After header when err asks for one.
+func (s *Server) problemErr(ctx context.Context, err error) error {
+	se := s.problem(ctx, err)
+	if after, ok := apperr.RetryAfterOf(err); ok {
+		return huma.ErrorWithHeaders(se, http.Header{"Retry-After": {retryAfterSeconds(after)}})
+	}
+	return se
+}
+
+// retryAfterSeconds renders a wait as Retry-After seconds, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(int(max(1, math.Ceil(d.Seconds()))))
 }
 
 // writeProblem writes a problem+json response outside huma (middleware, UI

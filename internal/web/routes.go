@@ -216,6 +216,29 @@ func (s *Server) registerRoutes() {
 	s.page("GET", "/scores/reports/{id}/download", auth.PermView, s.uiDownloadReport)
 	s.page("GET", "/vendors/{id}/score", auth.PermView, s.uiVendorScore)
 
+	// Ingest: vendors send events (an ingest key, or signed deliveries);
+	// admins set vendors up; everyone reads the events.
+	op(s, "GET /api/v1/ingest/vendors", auth.PermView, docListIngestVendors, s.apiListIngestVendors)
+	op(s, "GET /api/v1/ingest/vendors/{id}", auth.PermView, docGetIngestVendor, s.apiGetIngestVendor)
+	op(s, "PUT /api/v1/ingest/vendors/{id}", auth.PermManageIngest, docPutIngestVendor, s.apiPutIngestVendor)
+	op(s, "POST /api/v1/ingest/vendors/{id}/keys", auth.PermManageIngest, docCreateIngestKey, s.apiCreateIngestKey)
+	op(s, "POST /api/v1/ingest/vendors/{id}/secrets", auth.PermManageIngest, docCreateIngestSecret, s.apiCreateIngestSecret)
+	op(s, "POST /api/v1/ingest/vendors/{id}/secrets/{secret_id}/revoke", auth.PermManageIngest, docRevokeIngestSecret, s.apiRevokeIngestSecret)
+	op(s, "POST /api/v1/ingest/events", auth.PermIngest, s.acceptDoc(), s.apiAcceptEvent)
+	op(s, "POST /api/v1/ingest/batch", auth.PermIngest, s.batchDoc(), s.apiAcceptBatch)
+	op(s, "GET /api/v1/ingest/events", auth.PermView, docListIngestEvents, s.apiListIngestEvents)
+	op(s, "GET /api/v1/ingest/events/{id}", auth.PermView, docGetIngestEvent, s.apiGetIngestEvent)
+	op(s, "GET /api/v1/ingest/events/{id}/raw", auth.PermView, docGetIngestEventRaw, s.apiGetIngestEventRaw)
+	s.public("POST", "/hooks/ingest/{tenant}", s.hookIngest)
+	s.page("GET", "/ingest", auth.PermView, s.uiIngest)
+	s.page("POST", "/ingest/vendors", auth.PermManageIngest, s.uiSetUpIngest)
+	s.page("GET", "/ingest/vendors/{id}", auth.PermView, s.uiIngestVendor)
+	s.page("POST", "/ingest/vendors/{id}", auth.PermManageIngest, s.uiSaveIngestVendor)
+	s.page("POST", "/ingest/vendors/{id}/keys", auth.PermManageIngest, s.uiCreateIngestKey)
+	s.page("POST", "/ingest/vendors/{id}/secrets", auth.PermManageIngest, s.uiCreateIngestSecret)
+	s.page("POST", "/ingest/vendors/{id}/secrets/{secret_id}/revoke", auth.PermManageIngest, s.uiRevokeIngestSecret)
+	s.page("GET", "/ingest/events/{id}", auth.PermView, s.uiIngestEvent)
+
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)
 	op(s, "PUT /api/v1/notifications/settings", auth.PermEditIntegrations, docPutNotifySettings, s.apiPutNotifySettings)

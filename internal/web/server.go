@@ -18,6 +18,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -78,6 +79,8 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	// Scores is the vendor risk engine: signals in, scores, rules.
 	Scores *score.Service
+	// Ingest accepts vendor events and manages ingest vendors.
+	Ingest *ingest.Service
 }
 
 // Server routes HTTP requests.

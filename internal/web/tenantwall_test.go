@@ -83,6 +83,8 @@ var wallFixtures = map[string]wallFixture{
 	"notifications":      notificationWallFixture,
 	"score-reports":      reportWallFixture,
 	"scores/reports":     reportWallFixture,
+	"ingest/vendors":     func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
+	"ingest/events":      ingestEventWallFixture,
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 	},

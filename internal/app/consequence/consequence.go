@@ -17,6 +17,7 @@ package consequence
 import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
@@ -32,6 +33,7 @@ type Table struct {
 	People   auth.Consequences
 	Trackers link.Consequences
 	Scores   score.Consequences
+	Ingest   ingest.Consequences
 }
 
 // Declare is the table. n builds the notification jobs (it knows the base
@@ -75,6 +77,13 @@ func Declare(n dispatch.Notices) Table {
 			// it, the alert channel from high, the on-call at critical —
 			// rendered from the band event's frozen payload.
 			BandChanged: n.ScoreBand,
+		},
+		Ingest: ingest.Consequences{
+			// New events of a tenant: their raw bytes are archived to the
+			// blob store, write-once (one archiver per tenant at a time).
+			Accepted: func(tenantID string) []jobargs.Args {
+				return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)}}
+			},
 		},
 		// Signals from the modules still to land join here, one entry each:
 		// trackers (orphaned or conflicting links → tracker_link_conflict),

@@ -1,0 +1,90 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+)
+
+// archiveBatch is how many events one round of the archiver reads.
+const archiveBatch = 200
+
+// Archive writes the raw bytes of the tenant's events not archived yet to
+// the blob store, write-once, until none is left, and returns how many it
+// archived. An object already under an event's key with other bytes is an
+// alarm: it is never overwritten, the event records why, and it is logged
+// as an error.
+func (s *Service) Archive(ctx context.Context, tenantID string) (int, error) {
+	n := 0
+	for {
+		evs, err := s.Store.UnarchivedEvents(ctx, tenantID, archiveBatch)
+		if err != nil {
+			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
+		}
+		if len(evs) == 0 {
+			return n, nil
+		}
+		var done []string
+		for _, ev := range evs {
+			ok, err := s.archiveOne(ctx, ev)
+			if err != nil {
+				if len(done) > 0 {
+					_ = s.Store.MarkArchived(ctx, tenantID, done, s.now()) // the failure below is what is reported; these are re-checked next round
+				}
+				return n, err
+			}
+			if ok {
+				done = append(done, ev.ID)
+			}
+		}
+		if err := s.Store.MarkArchived(ctx, tenantID, done, s.now()); err != nil {
+			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
+		}
+		n += len(done)
+	}
+}
+
+// archiveOne writes one event's raw bytes and reports whether they are
+// archived; a conflicting object is recorded on the event instead.
+func (s *Service) archiveOne(ctx context.Context, ev Event) (bool, error) {
+	obj, err := s.Blobs.Put(ctx, ev.RawRef.Key, bytes.NewReader(ev.Raw))
+	switch {
+	case apperr.Is(err, apperr.Conflict):
+		return false, s.alarm(ctx, ev, "the blob store already holds other bytes under "+ev.RawRef.Key+"; they were not overwritten")
+	case err != nil:
+		return false, fmt.Errorf("ingest archive %s: %w", ev.ID, err)
+	case obj.SHA256 != ev.RawRef.SHA256:
+		return false, s.alarm(ctx, ev, "the archived object's SHA-256 "+obj.SHA256+" differs from the received bytes' "+ev.RawRef.SHA256)
+	}
+	return true, nil
+}
+
+// alarm logs a checksum mismatch as an error and records it on the event,
+// which the archiver then leaves alone.
+func (s *Service) alarm(ctx context.Context, ev Event, reason string) error {
+	s.log().ErrorContext(ctx, "ingest raw archive checksum mismatch", "ingestId", ev.ID, "vendorId", ev.VendorKey,
+		"externalEventId", ev.ExternalEventID, "rawKey", ev.RawRef.Key, "reason", reason)
+	if err := s.Store.MarkArchiveFailed(ctx, ev.TenantID, ev.ID, reason); err != nil {
+		return fmt.Errorf("ingest archive %s: %w", ev.ID, err)
+	}
+	return nil
+}
+
+// ArchiveAll archives every tenant's waiting events (the periodic sweep).
+func (s *Service) ArchiveAll(ctx context.Context) (int, error) {
+	ts, err := s.Store.TenantsWithUnarchived(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ingest.ArchiveAll: %w", err)
+	}
+	n := 0
+	for _, t := range ts {
+		k, err := s.Archive(ctx, t)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

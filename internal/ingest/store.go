@@ -1,0 +1,69 @@
+package ingest
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// Store is what ingest reads and writes; internal/sqlstore implements it
+// on both engines.
+type Store interface {
+	// Vendor returns a registry vendor of the tenant.
+	Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error)
+	// IngestVendor returns a vendor's ingest set-up; not found when the
+	// vendor is not set up.
+	IngestVendor(ctx context.Context, tenantID, vendorID string) (VendorSetup, error)
+	IngestVendorByKey(ctx context.Context, tenantID, vendorKey string) (VendorSetup, error)
+	ListIngestVendors(ctx context.Context, tenantID string) ([]VendorSetup, error)
+	// SaveIngestVendor creates or updates a vendor's set-up; a vendor_key
+	// another vendor of the tenant uses is a conflict.
+	SaveIngestVendor(ctx context.Context, v VendorSetup, ev audit.Event) error
+
+	// CreateSigningSecret stores a secret's value (encrypted, in the
+	// secrets table) and its description.
+	CreateSigningSecret(ctx context.Context, tenantID string, s SigningSecret, value []byte, ev audit.Event) error
+	RevokeSigningSecret(ctx context.Context, tenantID, vendorID, id string, at time.Time, ev audit.Event) error
+	SigningSecrets(ctx context.Context, tenantID, vendorID string) ([]SigningSecret, error)
+	// ActiveSigningSecretValues returns the values of a vendor's
+	// unrevoked secrets.
+	ActiveSigningSecretValues(ctx context.Context, tenantID, vendorID string) ([]string, error)
+	// IngestKeys lists the API keys scoped to a vendor.
+	IngestKeys(ctx context.Context, tenantID, vendorID string) ([]auth.APIKey, error)
+
+	// AcceptEvents stores events in one transaction, each unless its
+	// (tenant, vendor, externalEventId) is already stored: then prior[i]
+	// is the stored one (nothing written for it). jobs commit with the
+	// events when at least one is new.
+	AcceptEvents(ctx context.Context, tenantID string, evs []Event, jobs []jobargs.Args) (prior []*Event, err error)
+	IngestEvent(ctx context.Context, tenantID, id string) (Event, error)
+	ListIngestEvents(ctx context.Context, tenantID string, f Filter) ([]Event, string, error)
+	CountIngestEvents(ctx context.Context, tenantID, vendorID string) (map[Status]int, error)
+
+	// UnarchivedEvents returns up to limit events of the tenant whose raw
+	// bytes are not archived yet (and did not fail to), oldest first.
+	UnarchivedEvents(ctx context.Context, tenantID string, limit int) ([]Event, error)
+	// MarkArchived records that events were archived at t.
+	MarkArchived(ctx context.Context, tenantID string, ids []string, at time.Time) error
+	// MarkArchiveFailed records why an event cannot be archived.
+	MarkArchiveFailed(ctx context.Context, tenantID, id, reason string) error
+	// TenantsWithUnarchived lists tenants with events waiting for archive.
+	TenantsWithUnarchived(ctx context.Context) ([]string, error)
+
+	// TenantBySlug serves the signed webhook endpoint.
+	TenantBySlug(ctx context.Context, slug string) (auth.Tenant, error)
+	// IngestTenant returns a tenant by id, for the endpoint's address.
+	IngestTenant(ctx context.Context, id string) (auth.Tenant, error)
+}
+
+// Blobs is the write-once object store raw bytes are archived to
+// (*blob.Store): the same bytes again are a no-op, other bytes a conflict.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader) (blob.Object, error)
+}

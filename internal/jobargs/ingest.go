@@ -1,0 +1,23 @@
+package jobargs
+
+// IngestArchive writes a tenant's accepted events' raw bytes to the blob
+// store, write-once; one per tenant waits or runs at a time, and it works
+// until none is left.
+type IngestArchive struct {
+	Tenant
+}
+
+// Kind names the job.
+func (IngestArchive) Kind() string { return "ingest.archive" }
+
+// OnePerArgs: one archiver per tenant at a time.
+func (IngestArchive) OnePerArgs() {}
+
+// IngestArchiveAll is the periodic sweep that archives what a job left
+// behind (an event committed while its tenant's archiver was finishing).
+type IngestArchiveAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (IngestArchiveAll) Kind() string { return "ingest.archive_all" }

@@ -1,0 +1,56 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+)
+
+// IngestArchiveWorker archives a tenant's accepted events' raw bytes.
+type IngestArchiveWorker struct {
+	river.WorkerDefaults[jobargs.IngestArchive]
+	Ingest *ingest.Service
+}
+
+// Work archives until none is left.
+func (w *IngestArchiveWorker) Work(ctx context.Context, j *river.Job[jobargs.IngestArchive]) error {
+	_, err := w.Ingest.Archive(ctx, j.Args.TenantID)
+	return err
+}
+
+// Timeout: a backlog after an outage takes longer than a minute.
+func (w *IngestArchiveWorker) Timeout(*river.Job[jobargs.IngestArchive]) time.Duration {
+	return 30 * time.Minute
+}
+
+// IngestArchiveAllWorker is the periodic sweep over every tenant.
+type IngestArchiveAllWorker struct {
+	river.WorkerDefaults[jobargs.IngestArchiveAll]
+	Ingest *ingest.Service
+}
+
+// Work archives every tenant's waiting events.
+func (w *IngestArchiveAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.IngestArchiveAll]) error {
+	_, err := w.Ingest.ArchiveAll(ctx)
+	return err
+}
+
+// Timeout as for one tenant.
+func (w *IngestArchiveAllWorker) Timeout(*river.Job[jobargs.IngestArchiveAll]) time.Duration {
+	return 30 * time.Minute
+}
+
+// AddIngestWorkers registers the ingest jobs' workers.
+func AddIngestWorkers(ws *river.Workers, s *ingest.Service) {
+	river.AddWorker(ws, &IngestArchiveWorker{Ingest: s})
+	river.AddWorker(ws, &IngestArchiveAllWorker{Ingest: s})
+}
+
+// IngestArchiveAll sweeps every minute for events an archiver left behind.
+func IngestArchiveAll() *river.PeriodicJob {
+	return Periodic("ingest.archive_all", time.Minute, func() river.JobArgs { return jobargs.IngestArchiveAll{} })
+}

@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+)
+
+const ingestEventColumns = `id, tenant_id, vendor_id, vendor_key, external_event_id, event_type, schema_version, occurred_at,
+	received_at, channel, payload_sha256, raw_sha256, raw_key, archived_at, archive_error, status, length(raw)`
+
+func scanIngestEvent(r scanner, extra ...any) (ingest.Event, error) {
+	var e ingest.Event
+	var arch sql.NullTime
+	dest := append([]any{&e.ID, &e.TenantID, &e.VendorID, &e.VendorKey, &e.ExternalEventID, &e.EventType, &e.SchemaVersion,
+		&e.OccurredAt, &e.ReceivedAt, &e.Channel, &e.PayloadSHA256, &e.RawRef.SHA256, &e.RawRef.Key, &arch, &e.ArchiveError,
+		&e.Status, &e.RawSize}, extra...)
+	err := r.Scan(dest...)
+	e.OccurredAt, e.ReceivedAt, e.ArchivedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC(), nullTime(arch)
+	return e, err
+}
+
+func scanIngestEventRaw(r scanner) (ingest.Event, error) {
+	var raw []byte
+	e, err := scanIngestEvent(r, &raw)
+	e.Raw = raw
+	return e, err
+}
+
+// AcceptEvents stores new events and the jobs they cause in one
+// transaction; an event whose key is already stored is not written, and
+// prior[i] is the stored one. The unique index on (tenant, vendor,
+// externalEventId) decides between concurrent senders of one key.
+func (db *DB) AcceptEvents(ctx context.Context, tenantID string, evs []ingest.Event, jobs []jobargs.Args) ([]*ingest.Event, error) {
+	prior := make([]*ingest.Event, len(evs))
+	err := db.inTx(ctx, func(tx *Tx) error {
+		fresh := false
+		for i := range evs {
+			e := &evs[i]
+			res, err := tx.exec(ctx, `INSERT INTO ingest_events (id, tenant_id, vendor_id, vendor_key, external_event_id, event_type,
+				schema_version, occurred_at, received_at, channel, payload_sha256, raw, raw_sha256, raw_key, status)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (tenant_id, vendor_id, external_event_id) DO NOTHING`,
+				e.ID, tenantID, e.VendorID, e.VendorKey, e.ExternalEventID, e.EventType, e.SchemaVersion, e.OccurredAt.UTC(),
+				e.ReceivedAt.UTC(), string(e.Channel), e.PayloadSHA256, e.Raw, e.RawRef.SHA256, e.RawRef.Key, string(e.Status))
+			if err != nil {
+				return translate(err, "ingest event "+e.ExternalEventID)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return translate(err, "ingest event "+e.ExternalEventID)
+			}
+			if n == 1 {
+				fresh = true
+				continue
+			}
+			p, err := scanIngestEvent(tx.queryRow(ctx, `SELECT `+ingestEventColumns+` FROM ingest_events
+				WHERE tenant_id = ? AND vendor_id = ? AND external_event_id = ?`, tenantID, e.VendorID, e.ExternalEventID))
+			if err != nil {
+				return translate(err, "ingest event "+e.ExternalEventID)
+			}
+			prior[i] = &p
+		}
+		if fresh {
+			return tx.EnqueueAll(ctx, jobs)
+		}
+		return nil
+	})
+	return prior, err
+}
+
+// IngestEvent returns one event of a tenant with its raw bytes.
+func (db *DB) IngestEvent(ctx context.Context, tenantID, id string) (ingest.Event, error) {
+	e, err := scanIngestEventRaw(db.reader().queryRow(ctx, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
+		WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	return e, translate(err, "ingest event")
+}
+
+// ListIngestEvents pages through a tenant's events, newest first (ids are
+// ULIDs, so id order is arrival order).
+func (db *DB) ListIngestEvents(ctx context.Context, tenantID string, f ingest.Filter) ([]ingest.Event, string, error) {
+	keys, err := decodeCursor(f.Cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	c := tenantScoped(tenantID)
+	c.eq("vendor_id", f.VendorID)
+	c.eq("status", string(f.Status))
+	if f.Since != nil {
+		c.add("received_at >= ?", f.Since.UTC())
+	}
+	if f.Until != nil {
+		c.add("received_at < ?", f.Until.UTC())
+	}
+	if keys != nil {
+		c.add("id < ?", keys[0])
+	}
+	limit := clampLimit(f.Limit)
+	out, err := queryAll(ctx, db.reader(), "ingest events", func(r scanner) (ingest.Event, error) { return scanIngestEvent(r) },
+		`SELECT `+ingestEventColumns+` FROM ingest_events WHERE `+c.sql()+` ORDER BY id DESC LIMIT `+strconv.Itoa(limit+1), c.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(out[limit-1].ID)
+	}
+	return out, next, nil
+}
+
+// CountIngestEvents counts a vendor's events by status.
+func (db *DB) CountIngestEvents(ctx context.Context, tenantID, vendorID string) (map[ingest.Status]int, error) {
+	rows, err := db.reader().query(ctx, `SELECT status, COUNT(*) FROM ingest_events WHERE tenant_id = ? AND vendor_id = ? GROUP BY status`,
+		tenantID, vendorID)
+	if err != nil {
+		return nil, translate(err, "ingest events")
+	}
+	defer rows.Close()
+	out := map[ingest.Status]int{}
+	for _, s := range ingest.Statuses {
+		out[s] = 0
+	}
+	for rows.Next() {
+		var s ingest.Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, translate(err, "ingest events")
+		}
+		out[s] = n
+	}
+	return out, translate(rows.Err(), "ingest events")
+}
+
+// UnarchivedEvents returns events whose raw bytes wait for the archive,
+// oldest first, with the bytes.
+func (db *DB) UnarchivedEvents(ctx context.Context, tenantID string, limit int) ([]ingest.Event, error) {
+	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
+		WHERE tenant_id = ? AND archived_at IS NULL AND archive_error = '' ORDER BY id LIMIT `+strconv.Itoa(limit), tenantID)
+}
+
+// MarkArchived records that events' raw bytes are in the blob store.
+func (db *DB) MarkArchived(ctx context.Context, tenantID string, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		args := []any{at.UTC(), tenantID}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		_, err := tx.exec(ctx, `UPDATE ingest_events SET archived_at = ? WHERE tenant_id = ? AND id IN (`+placeholders(len(ids))+`)
+			AND archived_at IS NULL`, args...)
+		return translate(err, "ingest events")
+	})
+}
+
+// MarkArchiveFailed records why an event's raw bytes cannot be archived.
+func (db *DB) MarkArchiveFailed(ctx context.Context, tenantID, id, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE ingest_events SET archive_error = ? WHERE tenant_id = ? AND id = ?`, reason, tenantID, id)
+		return mustAffect(res, err, "ingest event")
+	})
+}
+
+// TenantsWithUnarchived lists tenants with events waiting for the archive.
+func (db *DB) TenantsWithUnarchived(ctx context.Context) ([]string, error) {
+	return queryAll(ctx, db.reader(), "ingest events", func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `SELECT DISTINCT tenant_id FROM ingest_events WHERE archived_at IS NULL AND archive_error = ''`)
+}
