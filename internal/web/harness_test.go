@@ -15,6 +15,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
+	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -85,6 +86,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		Tickets:     &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
 		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
 		Scores: &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
+		ERP:    &erp.Service{Store: e.db, Providers: erpProviders()},
 	})))
 }
 

@@ -216,6 +216,16 @@ func (s *Server) registerRoutes() {
 	s.page("GET", "/scores/reports/{id}/download", auth.PermView, s.uiDownloadReport)
 	s.page("GET", "/vendors/{id}/score", auth.PermView, s.uiVendorScore)
 
+	// Procurement: ERP connectors and their item catalogs.
+	op(s, "GET /api/v1/erp-providers", auth.PermView, docListERPProviders, s.apiListERPProviders)
+	op(s, "GET /api/v1/erp-connectors", auth.PermView, docListConnectors, s.apiListConnectors)
+	op(s, "POST /api/v1/erp-connectors", auth.PermManageERP, docCreateConnector, s.apiCreateConnector)
+	op(s, "GET /api/v1/erp-connectors/{id}", auth.PermView, docGetConnector, s.apiGetConnector)
+	op(s, "PATCH /api/v1/erp-connectors/{id}", auth.PermManageERP, docPatchConnector, s.apiPatchConnector)
+	op(s, "DELETE /api/v1/erp-connectors/{id}", auth.PermManageERP, docDeactivateConnector, s.apiDeactivateConnector)
+	op(s, "POST /api/v1/erp-connectors/{id}/test", auth.PermManageERP, docTestConnector, s.apiTestConnector)
+	op(s, "POST /api/v1/erp-connectors/{id}/sync", auth.PermManageERP, docSyncConnector, s.apiSyncConnector)
+
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)
 	op(s, "PUT /api/v1/notifications/settings", auth.PermEditIntegrations, docPutNotifySettings, s.apiPutNotifySettings)

@@ -17,6 +17,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
+	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
 	"github.com/vendorsync/vendorsync/internal/mail/mailbox"
@@ -78,6 +79,8 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	// Scores is the vendor risk engine: signals in, scores, rules.
 	Scores *score.Service
+	// ERP holds the ERP connectors and the item store they fill.
+	ERP *erp.Service
 }
 
 // Server routes HTTP requests.

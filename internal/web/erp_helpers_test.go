@@ -1,0 +1,16 @@
+package web_test
+
+import (
+	"github.com/vendorsync/vendorsync/internal/erp"
+)
+
+// erpProviders is the test server's ERP registry.
+func erpProviders() *erp.Registry {
+	return erp.NewRegistry(erp.CSVFactory())
+}
+
+// erpConnectorWallFixture creates a CSV catalog connector in the key's
+// tenant.
+func erpConnectorWallFixture(e *env, key string) string {
+	return created(e, key, "/api/v1/erp-connectors", map[string]any{"name": "Wall catalog", "provider": "csv"})
+}
