@@ -9,6 +9,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
+	"github.com/vendorsync/vendorsync/internal/erp"
+	"github.com/vendorsync/vendorsync/internal/erp/p21"
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/ingest"
@@ -50,6 +52,7 @@ type program struct {
 	dashboard *dashboard.Service
 	scores    *score.Service
 	ingest    *ingest.Service
+	erp       *erp.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -83,6 +86,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
+	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
 	return p
 }
 
@@ -92,6 +96,12 @@ func trackers(outbound httpx.Telemetry) *tracker.Registry {
 	forges := forge.Options{Telemetry: outbound}
 	return tracker.NewRegistry(append(jira.Factories(jira.Options{Telemetry: outbound}),
 		github.Factory(forges), gitlab.Factory(forges), gitea.Factory(forges))...)
+}
+
+// erpProviders is every ERP the program can read items from; their
+// clients report their calls to outbound.
+func erpProviders(outbound httpx.Telemetry) *erp.Registry {
+	return erp.NewRegistry(p21.Factory(p21.Options{Telemetry: outbound}), erp.CSVFactory())
 }
 
 // workers registers the worker of every job kind.

@@ -24,6 +24,12 @@ const (
 	PermEditScoring      Permission = "edit_scoring"   // scoring rules: save, activate
 	PermManageIngest     Permission = "manage_ingest"  // ingest vendors: keys, signing secrets, limits
 	PermIngest           Permission = "ingest"         // send a vendor's events (its ingest keys only)
+	// Procurement: ERP connectors and the contracts module's work.
+	PermManageERP          Permission = "manage_erp"          // ERP connectors: settings, credentials, test, sync, catalog import
+	PermUploadPrices       Permission = "upload_prices"       // vendor price files: upload, confirm column mappings
+	PermMapItems           Permission = "map_items"           // vendor item ↔ ERP item mappings: approve, reject, map by hand
+	PermResolveExceptions  Permission = "resolve_exceptions"  // reconciliation exceptions: comment, assign, resolve
+	PermOverrideExceptions Permission = "override_exceptions" // accept a price or unit the rules flagged, with a reason
 )
 
 // Matrix is the whole permission table in one place: permission → roles.
@@ -46,6 +52,13 @@ var Matrix = map[Permission][]Role{
 	PermEditScoring:      {RoleAdmin, RoleChangeManager},
 	PermManageIngest:     {RoleAdmin},
 	PermIngest:           {RoleIngest},
+	// A connector holds ERP credentials, so it is the admin's, as other
+	// integrations are; the procurement work is the change manager's too.
+	PermManageERP:          {RoleAdmin},
+	PermUploadPrices:       {RoleAdmin, RoleChangeManager},
+	PermMapItems:           {RoleAdmin, RoleChangeManager},
+	PermResolveExceptions:  {RoleAdmin, RoleChangeManager},
+	PermOverrideExceptions: {RoleAdmin},
 }
 
 // Allowed reports whether role r holds permission p. Unknown permissions and

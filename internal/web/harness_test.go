@@ -15,6 +15,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
+	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
@@ -87,6 +88,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
 		Scores: &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
 		Ingest: &ingest.Service{Store: e.db, Auth: e.auth, Blobs: reportBlobs(e), Consequences: causes.Ingest},
+		ERP:    &erp.Service{Store: e.db, Providers: erpProviders()},
 	})))
 }
 

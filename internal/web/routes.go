@@ -238,6 +238,15 @@ func (s *Server) registerRoutes() {
 	s.page("POST", "/ingest/vendors/{id}/secrets", auth.PermManageIngest, s.uiCreateIngestSecret)
 	s.page("POST", "/ingest/vendors/{id}/secrets/{secret_id}/revoke", auth.PermManageIngest, s.uiRevokeIngestSecret)
 	s.page("GET", "/ingest/events/{id}", auth.PermView, s.uiIngestEvent)
+	// Procurement: ERP connectors and their item catalogs.
+	op(s, "GET /api/v1/erp-providers", auth.PermView, docListERPProviders, s.apiListERPProviders)
+	op(s, "GET /api/v1/erp-connectors", auth.PermView, docListConnectors, s.apiListConnectors)
+	op(s, "POST /api/v1/erp-connectors", auth.PermManageERP, docCreateConnector, s.apiCreateConnector)
+	op(s, "GET /api/v1/erp-connectors/{id}", auth.PermView, docGetConnector, s.apiGetConnector)
+	op(s, "PATCH /api/v1/erp-connectors/{id}", auth.PermManageERP, docPatchConnector, s.apiPatchConnector)
+	op(s, "DELETE /api/v1/erp-connectors/{id}", auth.PermManageERP, docDeactivateConnector, s.apiDeactivateConnector)
+	op(s, "POST /api/v1/erp-connectors/{id}/test", auth.PermManageERP, docTestConnector, s.apiTestConnector)
+	op(s, "POST /api/v1/erp-connectors/{id}/sync", auth.PermManageERP, docSyncConnector, s.apiSyncConnector)
 
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)

@@ -17,6 +17,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
+	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/llm/llmconfig"
@@ -81,6 +82,8 @@ type Deps struct {
 	Scores *score.Service
 	// Ingest accepts vendor events and manages ingest vendors.
 	Ingest *ingest.Service
+	// ERP holds the ERP connectors and the item store they fill.
+	ERP *erp.Service
 }
 
 // Server routes HTTP requests.

@@ -85,6 +85,7 @@ var wallFixtures = map[string]wallFixture{
 	"scores/reports":     reportWallFixture,
 	"ingest/vendors":     func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
 	"ingest/events":      ingestEventWallFixture,
+	"erp-connectors":     erpConnectorWallFixture,
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 	},
@@ -174,7 +175,7 @@ func TestTenantWall(t *testing.T) {
 			for name, path := range map[string]string{
 				"vendors": "/api/v1/vendors/", "applications": "/api/v1/applications/", "rules": "/api/v1/rules/",
 				"users": "/api/v1/users/", "teams": "/api/v1/teams/", "apikeys": "/api/v1/apikeys/",
-				"mail-sources": "/api/v1/mail-sources/",
+				"mail-sources": "/api/v1/mail-sources/", "erp-connectors": "/api/v1/erp-connectors/",
 			} {
 				res := e.do(http.MethodGet, path+ids[name], keyB, nil)
 				wantStatus(t, res, http.StatusOK)
