@@ -42,6 +42,12 @@ var informationalPhrases = []phrase{
 	{"digest", 1}, {"view in browser", 1}, {"view this email in your browser", 1}, {"manage your preferences", 1},
 	{"scheduled maintenance", 1}, {"maintenance window", 1}, {"product roundup", 2}, {"what's new", 1},
 	{"customer story", 1}, {"on-demand", 1},
+	{"survey", 2}, {"take our survey", 2}, {"short survey", 2}, {"share your feedback", 2}, {"your feedback", 1},
+	{"tell us what you think", 2}, {"how did we do", 2}, {"rate your experience", 2}, {"feedback request", 2},
+	{"price list", 1}, {"updated price list", 2}, {"pricing update", 1}, {"no action is necessary", 2},
+	{"no action necessary", 2}, {"nothing you need to do", 2}, {"you don't need to do anything", 2},
+	{"you do not need to do anything", 2}, {"no changes are needed", 2}, {"no downtime", 1}, {"trade show", 2},
+	{"meet us at", 2}, {"visit our booth", 2}, {"early bird", 1}, {"keynote", 1}, {"livestream", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
