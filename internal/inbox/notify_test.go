@@ -20,6 +20,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -251,6 +252,36 @@ func TestImpersonationAlertsAdmins(t *testing.T) {
 		e = n.receive(t, spoof)
 		if e.Status != inbox.Unknown || !strings.Contains(e.Impersonation(), "DMARC check at mx.acme.test") || len(e.AuthResults) != 2 {
 			t.Errorf("DMARC failure = %s, impersonation %q, auth results %+v", e.Status, e.Impersonation(), e.AuthResults)
+		}
+	})
+}
+
+// TestLowConfidenceWaitsForAPerson: a decision whose vendor rests on
+// mentions with another vendor (the fixture's Visa) named nearly as often
+// opens no ticket; it
+// waits in the triage queue saying why. With the threshold at 0 the same
+// email opens a ticket.
+func TestLowConfidenceWaitsForAPerson(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		n := newNotified(t, db)
+		raw := func(id string) []byte {
+			return []byte("From: Card News <editor@cardnews.example>\r\nTo: changes@acme.test\r\n" +
+				"Subject: Mastercard tokenization deadline, Visa to follow\r\nMessage-ID: <" + id + "@cardnews.example>\r\n\r\n" +
+				"Mastercard will require token authentication for all card-on-file payments from June 1, 2027; " +
+				"Visa is expected to follow. Mastercard merchants must act.\r\n")
+		}
+		e := n.receive(t, raw("low-1"))
+		if e.Status != inbox.Failed || e.TicketID != "" || !strings.Contains(e.Error, "needs human triage: confidence 45%") ||
+			!strings.Contains(e.Error, "another vendor is mentioned nearly as often") {
+			t.Fatalf("low confidence = %s, ticket %q, error %q", e.Status, e.TicketID, e.Error)
+		}
+		zero := 0
+		if _, err := n.Settings.Update(ctx, n.Admin, setting.Patch{MinConfidencePercent: &zero}); err != nil {
+			t.Fatal(err)
+		}
+		if e := n.receive(t, raw("low-2")); e.Status != inbox.Triaged || e.TicketID == "" {
+			t.Errorf("threshold 0 = %s, error %q", e.Status, e.Error)
 		}
 	})
 }
