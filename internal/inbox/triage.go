@@ -138,6 +138,11 @@ func TriageEmail(e Email) triage.Email {
 	}
 	for _, a := range e.Attachments {
 		te.AttachmentNames = append(te.AttachmentNames, a.Filename)
+		// A notice sent as a PDF or a Word file says its change there:
+		// triage reads the attachments' text after the body.
+		if t := strings.TrimSpace(a.Text); t != "" {
+			te.Body += "\n\n--- Attachment " + a.Filename + " ---\n" + t
+		}
 	}
 	return te
 }
