@@ -131,6 +131,9 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
 	BlobKey     string `json:"-"`
+	// Text is the text read from the file (PDF, DOCX, HTML, plain text),
+	// which triage reads with the body.
+	Text string `json:"text,omitempty" doc:"Text read from a PDF, DOCX, HTML or plain-text attachment (bounded)."`
 }
 
 // Reason is a one-line explanation of the email's status for the triage

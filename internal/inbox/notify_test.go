@@ -3,6 +3,7 @@ package inbox_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -16,10 +17,12 @@ import (
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/mail"
+	"github.com/vendorsync/vendorsync/internal/mail/mailtest"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -251,6 +254,67 @@ func TestImpersonationAlertsAdmins(t *testing.T) {
 		e = n.receive(t, spoof)
 		if e.Status != inbox.Unknown || !strings.Contains(e.Impersonation(), "DMARC check at mx.acme.test") || len(e.AuthResults) != 2 {
 			t.Errorf("DMARC failure = %s, impersonation %q, auth results %+v", e.Status, e.Impersonation(), e.AuthResults)
+		}
+	})
+}
+
+// TestLowConfidenceWaitsForAPerson: a decision whose vendor rests on
+// mentions with another vendor (the fixture's Visa) named nearly as often
+// opens no ticket; it
+// waits in the triage queue saying why. With the threshold at 0 the same
+// email opens a ticket.
+func TestLowConfidenceWaitsForAPerson(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		n := newNotified(t, db)
+		raw := func(id string) []byte {
+			return []byte("From: Card News <editor@cardnews.example>\r\nTo: changes@acme.test\r\n" +
+				"Subject: Mastercard tokenization deadline, Visa to follow\r\nMessage-ID: <" + id + "@cardnews.example>\r\n\r\n" +
+				"Mastercard will require token authentication for all card-on-file payments from June 1, 2027; " +
+				"Visa is expected to follow. Mastercard merchants must act.\r\n")
+		}
+		e := n.receive(t, raw("low-1"))
+		if e.Status != inbox.Failed || e.TicketID != "" || !strings.Contains(e.Error, "needs human triage: confidence 45%") ||
+			!strings.Contains(e.Error, "another vendor is mentioned nearly as often") {
+			t.Fatalf("low confidence = %s, ticket %q, error %q", e.Status, e.TicketID, e.Error)
+		}
+		zero := 0
+		if _, err := n.Settings.Update(ctx, n.Admin, setting.Patch{MinConfidencePercent: &zero}); err != nil {
+			t.Fatal(err)
+		}
+		if e := n.receive(t, raw("low-2")); e.Status != inbox.Triaged || e.TicketID == "" {
+			t.Errorf("threshold 0 = %s, error %q", e.Status, e.Error)
+		}
+	})
+}
+
+// TestNoticeInAPDF: an email whose change notice is only in a PDF
+// attachment is triaged from the PDF's text: a ticket with the date the
+// PDF gives.
+func TestNoticeInAPDF(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		n := newNotified(t, db)
+		pdf := mailtest.PDF([]string{"Mastercard Developers - Change Notice", "The Authorization API v1 will be retired on June 30, 2027.",
+			"Requests to v1 will be rejected after that date. Migrate to Authorization API v2."})
+		raw := "From: Mastercard Developers <developers@mastercard.com>\r\nTo: changes@acme.test\r\nSubject: Change notice\r\n" +
+			"Message-ID: <pdf-notice@mastercard.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Type: text/plain\r\n\r\nPlease find our notice attached.\r\n" +
+			"--b\r\nContent-Type: application/pdf; name=notice.pdf\r\nContent-Disposition: attachment; filename=notice.pdf\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(pdf) + "\r\n--b--\r\n"
+		e := n.receive(t, []byte(raw))
+		if e.Status != inbox.Triaged || e.TicketID == "" {
+			t.Fatalf("PDF notice = %s, error %q", e.Status, e.Error)
+		}
+		tk, err := db.TicketByID(context.Background(), n.Tenant, e.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.EffectiveDate != "2027-06-30" {
+			t.Errorf("effective date %q, want 2027-06-30 from the PDF", tk.EffectiveDate)
+		}
+		stored, err := db.Email(context.Background(), n.Tenant, e.ID)
+		if err != nil || len(stored.Attachments) != 1 || !strings.Contains(stored.Attachments[0].Text, "will be retired on June 30, 2027") {
+			t.Errorf("stored attachment text: %+v %v", stored.Attachments, err)
 		}
 	})
 }

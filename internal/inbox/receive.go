@@ -135,7 +135,7 @@ func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceR
 			return Email{}, fmt.Errorf("store attachment %q: %w", a.Filename, err)
 		}
 		e.Attachments = append(e.Attachments, Attachment{ID: ident.New(), Filename: a.Filename, ContentType: a.ContentType,
-			Size: a.Size, SHA256: a.SHA256, BlobKey: key})
+			Size: a.Size, SHA256: a.SHA256, BlobKey: key, Text: a.Text})
 	}
 	return e, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,8 +49,15 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 	raw := mustJSON(d)
 	e.Decision, e.DecisionSource, e.ProcessedAt = raw, string(d.Source), &now
 	c := &Completion{Email: e, From: []Status{Received}}
-	switch d.Classification {
-	case triage.Actionable:
+	min := float64(ts.MinConfidencePercent) / 100
+	if d.Classification == triage.Actionable && d.Confidence < min {
+		c.Email.Status = Failed
+		c.Email.Error = fmt.Sprintf("needs human triage: confidence %.0f%% is below the %.0f%% threshold — %s",
+			100*d.Confidence, 100*min, weakest(d.Evidence))
+	}
+	switch {
+	case c.Email.Status == Failed:
+	case d.Classification == triage.Actionable:
 		cr, err := s.Tickets.Prepare(ctx, sys, s.draftOf(e, d, raw))
 		if apperr.Is(err, apperr.Invalid) {
 			c.Email.Status, c.Email.Error = Failed, "the triage decision could not become a ticket: "+invalidText(err)
@@ -59,9 +67,9 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 			return nil, fmt.Errorf("prepare ticket: %w", err)
 		}
 		c.Ticket, c.Email.Status, c.Email.TicketID = cr, Triaged, cr.Ticket.ID
-	case triage.Informational:
+	case d.Classification == triage.Informational:
 		c.Email.Status = Informational
-	case triage.UnknownVendor:
+	case d.Classification == triage.UnknownVendor:
 		c.Email.Status = Unknown
 		if s.Consequences.UnknownVendor != nil {
 			c.Jobs = s.Consequences.UnknownVendor(c.Email)
@@ -79,6 +87,21 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 	c.Audit = append(c.Audit, audit.Record(sys, "email.triage", "email", e.ID, nil,
 		map[string]any{"status": c.Email.Status, "error": c.Email.Error, "decision": json.RawMessage(raw)}, flags...))
 	return c, nil
+}
+
+// weakest is the part of a decision's evidence with the lowest confidence.
+func weakest(ev triage.Evidence) string {
+	best, bestConf := "", 101
+	for _, part := range []string{ev.Vendor, ev.Applications, ev.Date} {
+		i := strings.LastIndex(part, " (")
+		if i < 0 || !strings.HasSuffix(part, "%)") {
+			continue
+		}
+		if n, err := strconv.Atoi(part[i+2 : len(part)-2]); err == nil && n < bestConf {
+			best, bestConf = part, n
+		}
+	}
+	return best
 }
 
 // needsHuman sends the email to the triage queue with the model's answers.
@@ -100,7 +123,8 @@ func (s *Service) triageSettings(ctx context.Context, tenantID string) (triage.S
 		}
 	}
 	return triage.Settings{Now: s.now(), Timezone: st.Location(), SLADaysByTier: map[registry.Tier]int{
-		registry.Tier1: st.SLADaysByTier.Tier1, registry.Tier2: st.SLADaysByTier.Tier2, registry.Tier3: st.SLADaysByTier.Tier3}}, nil
+		registry.Tier1: st.SLADaysByTier.Tier1, registry.Tier2: st.SLADaysByTier.Tier2, registry.Tier3: st.SLADaysByTier.Tier3},
+		MinConfidencePercent: st.MinConfidencePercent}, nil
 }
 
 // TriageEmail is what triage reads of a stored email: the text body (HTML
@@ -114,6 +138,11 @@ func TriageEmail(e Email) triage.Email {
 	}
 	for _, a := range e.Attachments {
 		te.AttachmentNames = append(te.AttachmentNames, a.Filename)
+		// A notice sent as a PDF or a Word file says its change there:
+		// triage reads the attachments' text after the body.
+		if t := strings.TrimSpace(a.Text); t != "" {
+			te.Body += "\n\n--- Attachment " + a.Filename + " ---\n" + t
+		}
 	}
 	return te
 }

@@ -28,7 +28,14 @@ func (e *SourceEmail) collectAttachments(env *enmime.Envelope, limits Limits) []
 			continue
 		}
 		sum := sha256.Sum256(p.Content)
+		text, err := AttachmentText(name, p.ContentType, p.Content)
+		var textErr string
+		if err != nil {
+			textErr = err.Error() // the file is kept as it came; only its text is missing
+		}
 		out = append(out, Attachment{
+			Text:        text,
+			TextError:   textErr,
 			Filename:    name,
 			ContentType: clean(strings.ToLower(p.ContentType)),
 			ContentID:   normalizeID(p.ContentID),

@@ -79,6 +79,11 @@ type Attachment struct {
 	// SHA256 is the hex-encoded SHA-256 of Data: the blob key and dedup key.
 	SHA256 string `json:"sha256"`
 	Data   []byte `json:"-"`
+	// Text is what the file says, for PDF, DOCX, HTML and plain-text
+	// files that are not inline images (see AttachmentText); TextError
+	// says why a file of such a kind could not be read.
+	Text      string `json:"text,omitempty"`
+	TextError string `json:"text_error,omitempty"`
 }
 
 // Limits bound what Parse keeps from one message, so one hostile or

@@ -34,6 +34,7 @@ type Patch struct {
 	AuditRetentionDays       *int          `json:"audit.retention_days,omitempty" doc:"Days to keep audit rows (30 to 36500)."`
 	AutoProvision            *bool         `json:"auth.auto_provision,omitempty" doc:"Create accounts at first SSO sign-in."`
 	DefaultRole              *auth.Role    `json:"auth.default_role,omitempty" doc:"Role of auto-provisioned accounts: change_manager, owner or viewer."`
+	MinConfidencePercent     *int          `json:"triage.min_confidence_percent,omitempty" doc:"Triage confidence (0-100) below which an email waits for a person; 0 never waits."`
 }
 
 // apply copies the patch's values onto s and returns the keys it set.
@@ -54,6 +55,7 @@ func (p Patch) apply(s *Settings) []string {
 	set(KeyAuditRetentionDays, p.AuditRetentionDays != nil, func() { s.AuditRetentionDays = *p.AuditRetentionDays })
 	set(KeyAutoProvision, p.AutoProvision != nil, func() { s.AutoProvision = *p.AutoProvision })
 	set(KeyDefaultRole, p.DefaultRole != nil, func() { s.DefaultRole = *p.DefaultRole })
+	set(KeyMinConfidence, p.MinConfidencePercent != nil, func() { s.MinConfidencePercent = *p.MinConfidencePercent })
 	return keys
 }
 

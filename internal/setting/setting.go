@@ -21,11 +21,12 @@ const (
 	KeyAuditRetentionDays = "audit.retention_days"
 	KeyAutoProvision      = "auth.auto_provision"
 	KeyDefaultRole        = "auth.default_role"
+	KeyMinConfidence      = "triage.min_confidence_percent"
 )
 
 // Keys lists every setting key in display order.
 var Keys = []string{KeyTimezone, KeyWorkingHours, KeyThresholdsDays, KeySLADaysByTier,
-	KeyAuditRetentionDays, KeyAutoProvision, KeyDefaultRole}
+	KeyAuditRetentionDays, KeyAutoProvision, KeyDefaultRole, KeyMinConfidence}
 
 // WorkingHours are the business hours escalations are scheduled in, as
 // 24-hour "HH:MM" local times in the tenant's time zone.
@@ -50,6 +51,7 @@ type Settings struct {
 	AuditRetentionDays       int          `json:"audit.retention_days" doc:"How long audit rows are kept, in days."`
 	AutoProvision            bool         `json:"auth.auto_provision" doc:"Create an account at a person's first SSO sign-in."`
 	DefaultRole              auth.Role    `json:"auth.default_role" enum:"change_manager,owner,viewer" doc:"Role given to auto-provisioned accounts."`
+	MinConfidencePercent     int          `json:"triage.min_confidence_percent" doc:"Triage confidence (0-100) below which an email waits in the triage queue for a person instead of opening a ticket; 0 never waits."`
 }
 
 // Defaults returns the settings of a tenant that has changed nothing.
@@ -62,6 +64,7 @@ func Defaults() Settings {
 		AuditRetentionDays:       1825,
 		AutoProvision:            true,
 		DefaultRole:              auth.RoleViewer,
+		MinConfidencePercent:     50,
 	}
 }
 
@@ -83,6 +86,7 @@ func (s *Settings) fields() map[string]any {
 		KeyAuditRetentionDays: &s.AuditRetentionDays,
 		KeyAutoProvision:      &s.AutoProvision,
 		KeyDefaultRole:        &s.DefaultRole,
+		KeyMinConfidence:      &s.MinConfidencePercent,
 	}
 }
 
@@ -123,6 +127,7 @@ func (s Settings) Validate() error {
 	}
 	v.Check(s.AuditRetentionDays >= MinAuditRetentionDays && s.AuditRetentionDays <= MaxAuditRetentionDays,
 		KeyAuditRetentionDays, "must be between %d and %d days", MinAuditRetentionDays, MaxAuditRetentionDays)
+	v.Check(s.MinConfidencePercent >= 0 && s.MinConfidencePercent <= 100, KeyMinConfidence, "must be between 0 and 100 (percent)")
 	switch {
 	case !s.DefaultRole.Valid():
 		v.Add(KeyDefaultRole, "must be one of change_manager, owner, viewer")

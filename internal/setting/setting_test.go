@@ -23,6 +23,7 @@ func TestDefaultsMatchTheSeed(t *testing.T) {
 		AuditRetentionDays:       1825,
 		AutoProvision:            true,
 		DefaultRole:              auth.RoleViewer,
+		MinConfidencePercent:     50,
 	}
 	if diff := cmp.Diff(want, setting.Defaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -134,8 +134,8 @@ func (tx *Tx) insertEmail(ctx context.Context, ne inbox.NewEmail, now time.Time)
 		}
 	}
 	for _, a := range e.Attachments {
-		_, err := tx.exec(ctx, `INSERT INTO email_attachments (id, tenant_id, email_id, filename, content_type, size, sha256, blob_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, e.TenantID, e.ID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey)
+		_, err := tx.exec(ctx, `INSERT INTO email_attachments (id, tenant_id, email_id, filename, content_type, size, sha256, blob_key, text)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, e.TenantID, e.ID, a.Filename, a.ContentType, a.Size, a.SHA256, a.BlobKey, a.Text)
 		if err != nil {
 			return inbox.Email{}, translate(err, "email attachment")
 		}
@@ -192,14 +192,14 @@ func (db *DB) Email(ctx context.Context, tenantID, id string) (inbox.Email, erro
 	if err != nil {
 		return inbox.Email{}, translate(err, "email")
 	}
-	rows, err := db.reader().query(ctx, `SELECT id, filename, content_type, size, sha256, blob_key FROM email_attachments
+	rows, err := db.reader().query(ctx, `SELECT id, filename, content_type, size, sha256, blob_key, text FROM email_attachments
 		WHERE tenant_id = ? AND email_id = ? ORDER BY filename, id`, tenantID, id)
 	if err != nil {
 		return inbox.Email{}, translate(err, "email attachments")
 	}
 	e.Attachments, err = registryRows(rows, func(r interface{ Scan(...any) error }) (inbox.Attachment, error) {
 		var a inbox.Attachment
-		err := r.Scan(&a.ID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.BlobKey)
+		err := r.Scan(&a.ID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.BlobKey, &a.Text)
 		return a, err
 	}, "email attachments")
 	return e, err

@@ -90,7 +90,9 @@ func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s S
 		}
 	}
 	d = fillDefaults(d, snap, s)
-	return ApplyGuardrails(d, e, snap, s), nil
+	d = ApplyGuardrails(d, e, snap, s)
+	d.Confidence, d.Evidence = assess(d, e, snap, s)
+	return d, nil
 }
 
 // decideLLM asks the model and validates its answer, asking once more with

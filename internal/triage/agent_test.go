@@ -78,6 +78,10 @@ func TestLLMDecisionAcceptedAsProposed(t *testing.T) {
 		Reasoning:      "PaymentService calls the Visa authorization v2 endpoint; RiskEngine reads the authorization response.",
 		Summary:        "Visa moves the authorization v2 endpoint to auth.api.visa.com on April 20, 2027. Update the endpoint URL before then.",
 		Source:         SourceLLM, Overrides: []Override{}, LLMProvider: "openai:gpt-4o", LLMModel: "gpt-4o-2024-08-06",
+		Confidence: 0.9,
+		Evidence: Evidence{Vendor: "sender domain visa.com matches vendor Visa (visa.com) (100%)",
+			Applications: "2 application(s), each using Visa (90%)", Severity: "critical from 1 matched rule(s) and the severity table",
+			Date: `2027-04-20 from "endpoint URL change effective April 20, 2027" (95%)`},
 	}
 	if diff := cmp.Diff(want, d, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "LLMRaw" }, cmp.Ignore())); diff != "" {
 		t.Errorf("decision (-want +got):\n%s", diff)

@@ -85,6 +85,12 @@ type Decision struct {
 	// is then an unknown vendor's, whatever it says.
 	Impersonation *Impersonation `json:"impersonation,omitempty"`
 
+	// Confidence (0–1) is how far the email's own evidence supports the
+	// decision: its weakest part (see Evidence). Below the tenant's
+	// threshold an actionable decision waits for a person.
+	Confidence float64  `json:"confidence"`
+	Evidence   Evidence `json:"evidence"`
+
 	Source    Source     `json:"source"`
 	Overrides []Override `json:"overrides"`
 	// LLMProvider and LLMModel say which model answered; LLMRaw is its raw
@@ -126,6 +132,9 @@ type Settings struct {
 	Now time.Time
 	// Timezone decides which calendar day "today" is; UTC when nil.
 	Timezone *time.Location
+	// MinConfidencePercent is the tenant's threshold below which an
+	// actionable decision waits for a person (the caller applies it).
+	MinConfidencePercent int
 }
 
 func (s Settings) normalized() Settings {

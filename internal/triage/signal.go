@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -29,6 +30,9 @@ var breakingPhrases = []phrase{
 	{"revocation", 2}, {"distrust", 2}, {"migrate", 1}, {"migration", 1}, {"upgrade", 1},
 	{"enforce", 1}, {"enforcement", 1}, {"replace", 1}, {"new endpoint", 1}, {"url change", 1},
 	{"endpoint change", 1}, {"disable", 1}, {"disabled", 1},
+	{"will block", 2}, {"will be blocked", 2}, {"block", 1}, {"blocked", 1}, {"will reject", 2},
+	{"will no longer accept", 2}, {"will refuse", 2}, {"will be refused", 2}, {"will be throttled", 2},
+	{"will be suspended", 2}, {"will be disabled", 2},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -42,6 +46,14 @@ var informationalPhrases = []phrase{
 	{"digest", 1}, {"view in browser", 1}, {"view this email in your browser", 1}, {"manage your preferences", 1},
 	{"scheduled maintenance", 1}, {"maintenance window", 1}, {"product roundup", 2}, {"what's new", 1},
 	{"customer story", 1}, {"on-demand", 1},
+	{"survey", 2}, {"take our survey", 2}, {"short survey", 2}, {"share your feedback", 2}, {"your feedback", 1},
+	{"tell us what you think", 2}, {"how did we do", 2}, {"rate your experience", 2}, {"feedback request", 2},
+	{"price list", 1}, {"updated price list", 2}, {"pricing update", 1}, {"no action is necessary", 2},
+	{"no action necessary", 2}, {"nothing you need to do", 2}, {"you don't need to do anything", 2},
+	{"you do not need to do anything", 2}, {"no changes are needed", 2}, {"no downtime", 1}, {"trade show", 2},
+	{"meet us at", 2}, {"visit our booth", 2}, {"early bird", 1}, {"keynote", 1}, {"livestream", 1},
+	{"limited time", 1}, {"discount", 1}, {"promo code", 2}, {"register", 1}, {"registration is open", 2},
+	{"seats are limited", 2}, {"book your seat", 2}, {"% off", 2}, {"save %", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -114,5 +126,9 @@ func countWord(lower, phrase string) int {
 func breakingSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, breakingPhrases) }
 
 func informationalSignal(e Email) signal {
-	return look(e.Subject+"\n"+e.Body, informationalPhrases)
+	return look(percentRE.ReplaceAllString(e.Subject+"\n"+e.Body, " %"), informationalPhrases)
 }
+
+// percentRE folds "30 %", "30%" and "30 percent" to " %", so offers read as
+// "save %" and "% off".
+var percentRE = regexp.MustCompile(`(?i)\s*\b\d{1,3}(?:[.,]\d+)?\s*(?:%|percent\b)`)

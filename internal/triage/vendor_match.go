@@ -12,6 +12,9 @@ import (
 type vendorMatch struct {
 	vendor registry.Vendor
 	reason string
+	// byMention is a match on names in the text alone; close says another
+	// vendor was mentioned nearly as much.
+	byMention, close bool
 }
 
 // domainOf is the lower-case domain of an address ("Visa <x@mail.visa.com>"
@@ -60,7 +63,7 @@ var forwardedFromRE = regexp.MustCompile(`(?im)^\s*(?:>\s*)*from:\s*(.+)$`)
 func matchVendor(e Email, snap registry.Snapshot) (vendorMatch, bool) {
 	if d := domainOf(e.FromAddress); d != "" {
 		if v, vd, ok := vendorByDomain(snap, d); ok {
-			return vendorMatch{v, "sender domain " + d + " matches vendor " + v.Name + " (" + vd + ")"}, true
+			return vendorMatch{vendor: v, reason: "sender domain " + d + " matches vendor " + v.Name + " (" + vd + ")"}, true
 		}
 	}
 	forwarded := append([]string(nil), e.ForwardedSenders...)
@@ -70,7 +73,7 @@ func matchVendor(e Email, snap registry.Snapshot) (vendorMatch, bool) {
 	for _, f := range forwarded {
 		if d := domainOf(f); d != "" {
 			if v, vd, ok := vendorByDomain(snap, d); ok {
-				return vendorMatch{v, "forwarded message from " + d + " matches vendor " + v.Name + " (" + vd + ")"}, true
+				return vendorMatch{vendor: v, reason: "forwarded message from " + d + " matches vendor " + v.Name + " (" + vd + ")"}, true
 			}
 		}
 	}
@@ -108,7 +111,8 @@ func vendorByMention(e Email, snap registry.Snapshot) (vendorMatch, bool) {
 	if best.score == 0 || best.score == second.score {
 		return vendorMatch{}, false
 	}
-	return vendorMatch{best.v, "vendor " + best.v.Name + " is mentioned in the email (" + strings.Join(best.names, ", ") + ")"}, true
+	return vendorMatch{vendor: best.v, reason: "vendor " + best.v.Name + " is mentioned in the email (" + strings.Join(best.names, ", ") + ")",
+		byMention: true, close: 2*second.score >= best.score}, true
 }
 
 // vendorNames are the words that name a vendor in text.

@@ -241,9 +241,21 @@ type emailDecision struct {
 	Overrides      []struct {
 		Field, From, To, Reason string
 	} `json:"overrides"`
-	LLMProvider  string `json:"llm_provider"`
-	LLMModel     string `json:"llm_model"`
-	ClassifiedBy string `json:"classified_by"`
+	LLMProvider  string   `json:"llm_provider"`
+	LLMModel     string   `json:"llm_model"`
+	ClassifiedBy string   `json:"classified_by"`
+	Confidence   *float64 `json:"confidence"`
+	Evidence     struct {
+		Vendor, Applications, Severity, Date string
+	} `json:"evidence"`
+}
+
+// ConfidencePercent is the decision's confidence as a whole percentage.
+func (d emailDecision) ConfidencePercent() int {
+	if d.Confidence == nil {
+		return 0
+	}
+	return int(*d.Confidence*100 + 0.5)
 }
 
 // decisionOf reads a stored decision for display; an unreadable one shows

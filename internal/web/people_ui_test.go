@@ -161,7 +161,7 @@ func TestSettingsUI(t *testing.T) {
 
 			form := url.Values{"timezone": {"Europe/Berlin"}, "work_start": {"08:00"}, "work_end": {"17:30"},
 				"thresholds": {"10, 5, 1"}, "tier_1": {"10"}, "tier_2": {"20"}, "tier_3": {"40"}, "retention": {"3650"},
-				"default_role": {"owner"}}
+				"default_role": {"owner"}, "min_confidence": {"70"}}
 			bad := url.Values{}
 			for k, v := range form {
 				bad[k] = v
@@ -181,7 +181,8 @@ func TestSettingsUI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Timezone != "Europe/Berlin" || st.AutoProvision || st.DefaultRole != auth.RoleOwner || st.SLADaysByTier.Tier3 != 40 {
+			if st.Timezone != "Europe/Berlin" || st.AutoProvision || st.DefaultRole != auth.RoleOwner || st.SLADaysByTier.Tier3 != 40 ||
+				st.MinConfidencePercent != 70 {
 				t.Errorf("saved settings = %+v", st)
 			}
 			contains(t, b.get("/settings"), "Settings saved.", `value="Europe/Berlin"`)

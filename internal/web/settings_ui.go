@@ -15,6 +15,7 @@ import (
 type settingsForm struct {
 	Timezone, WorkStart, WorkEnd, Thresholds string
 	Tier1, Tier2, Tier3, Retention           string
+	MinConfidence                            string
 	AutoProvision                            bool
 	DefaultRole                              auth.Role
 }
@@ -36,7 +37,7 @@ func formOf(st setting.Settings) settingsForm {
 	return settingsForm{Timezone: st.Timezone, WorkStart: st.WorkingHours.Start, WorkEnd: st.WorkingHours.End,
 		Thresholds: strings.Join(ts, ", "), Tier1: strconv.Itoa(st.SLADaysByTier.Tier1), Tier2: strconv.Itoa(st.SLADaysByTier.Tier2),
 		Tier3: strconv.Itoa(st.SLADaysByTier.Tier3), Retention: strconv.Itoa(st.AuditRetentionDays),
-		AutoProvision: st.AutoProvision, DefaultRole: st.DefaultRole}
+		AutoProvision: st.AutoProvision, DefaultRole: st.DefaultRole, MinConfidence: strconv.Itoa(st.MinConfidencePercent)}
 }
 
 // patch parses the form; numbers that do not parse are field errors.
@@ -59,11 +60,19 @@ func (f settingsForm) patch() (setting.Patch, error) {
 	tiers := setting.SLADays{Tier1: num(setting.KeySLADaysByTier+".tier_1", f.Tier1),
 		Tier2: num(setting.KeySLADaysByTier+".tier_2", f.Tier2), Tier3: num(setting.KeySLADaysByTier+".tier_3", f.Tier3)}
 	retention := num(setting.KeyAuditRetentionDays, f.Retention)
+	var confidence *int // left as it is when the form does not carry it
+	if c := strings.TrimSpace(f.MinConfidence); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			v.Add(setting.KeyMinConfidence, "must be a whole number from 0 to 100")
+		}
+		confidence = &n
+	}
 	tz := strings.TrimSpace(f.Timezone)
 	wh := setting.WorkingHours{Start: strings.TrimSpace(f.WorkStart), End: strings.TrimSpace(f.WorkEnd)}
 	auto, role := f.AutoProvision, f.DefaultRole
 	return setting.Patch{Timezone: &tz, WorkingHours: &wh, EscalationThresholdsDays: &ts, SLADaysByTier: &tiers,
-		AuditRetentionDays: &retention, AutoProvision: &auto, DefaultRole: &role}, v.Err()
+		AuditRetentionDays: &retention, AutoProvision: &auto, DefaultRole: &role, MinConfidencePercent: confidence}, v.Err()
 }
 
 func (s *Server) uiSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -99,7 +108,7 @@ func (s *Server) uiSaveSettings(w http.ResponseWriter, r *http.Request, p auth.P
 	}
 	f := settingsForm{Timezone: r.PostFormValue("timezone"), WorkStart: r.PostFormValue("work_start"), WorkEnd: r.PostFormValue("work_end"),
 		Thresholds: r.PostFormValue("thresholds"), Tier1: r.PostFormValue("tier_1"), Tier2: r.PostFormValue("tier_2"),
-		Tier3: r.PostFormValue("tier_3"), Retention: r.PostFormValue("retention"),
+		Tier3: r.PostFormValue("tier_3"), Retention: r.PostFormValue("retention"), MinConfidence: r.PostFormValue("min_confidence"),
 		AutoProvision: r.PostFormValue("auto_provision") == "on", DefaultRole: auth.Role(r.PostFormValue("default_role"))}
 	patch, err := f.patch()
 	if err == nil {

@@ -1,0 +1,45 @@
+package triage
+
+import (
+	"context"
+	"testing"
+)
+
+// TestInformationalMeansInformational: surveys, feedback requests,
+// newsletters, events, price lists and maintenance that needs nothing done
+// open no ticket — unless they also announce a change that requires action,
+// which then wins.
+func TestInformationalMeansInformational(t *testing.T) {
+	snap := testRegistry()
+	cases := []struct {
+		name, from, subject, body string
+		want                      Classification
+	}{
+		{"survey", "research@stripe.com", "How are we doing? A 3-minute survey",
+			"We'd love your feedback. Take our short survey about the Stripe Dashboard; it closes on April 10, 2027.", Informational},
+		{"feedback request", "cx@zendesk.com", "Tell us what you think of Zendesk",
+			"How did we do? Rate your experience with your recent support request.", Informational},
+		{"trade show", "events@salesforce.com", "Meet us at Dreamforce 2027",
+			"Visit our booth and join the keynote on September 14, 2027. Early bird tickets end soon.", Informational},
+		{"price list", "billing@twilio.com", "Updated price list for SMS in 2027",
+			"Our updated price list for US SMS takes effect on May 1, 2027. There is nothing you need to do; your plan renews as usual.", Informational},
+		{"maintenance without action", "status@okta.com", "Scheduled maintenance on March 20, 2027",
+			"Okta will perform scheduled maintenance during the maintenance window 02:00-04:00 UTC on March 20, 2027. No downtime is expected and no action is required.", Informational},
+		{"newsletter announcing a breaking change", "news@stripe.com", "Stripe newsletter: March 2027",
+			"In this newsletter: new Dashboard features, a webinar on Radar, and action required: API version 2023-08-16 will be retired on April 30, 2027; requests pinned to it will fail.", Actionable},
+		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",
+			"Please take our survey. Separately: Okta will enforce MFA for all admin API tokens; tokens without it will be rejected from May 1, 2027. Action required.", Actionable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Email{MessageID: tc.name + "@x", FromAddress: tc.from, Subject: tc.subject, Body: tc.body, Date: testNow}
+			d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Classification != tc.want {
+				t.Errorf("%s = %s, want %s\n%s", tc.name, d.Classification, tc.want, d.Reasoning)
+			}
+		})
+	}
+}
