@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -13,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -32,6 +34,11 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 		return nil, err
 	}
 	te := TriageEmail(e)
+	if s.Triager != nil {
+		if te.Documents, err = s.documents(ctx, e); err != nil {
+			return nil, err
+		}
+	}
 	var d triage.Decision
 	if s.Triager == nil {
 		d, err = (&triage.Agent{}).Decide(ctx, te, snap, ts)
@@ -87,6 +94,36 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 	c.Audit = append(c.Audit, audit.Record(sys, "email.triage", "email", e.ID, nil,
 		map[string]any{"status": c.Email.Status, "error": c.Email.Error, "decision": json.RawMessage(raw)}, flags...))
 	return c, nil
+}
+
+// Bounds of the PDFs given to a model with an email.
+const (
+	maxDocuments     = 5
+	maxDocumentBytes = 20 << 20 // all of them together
+)
+
+// documents reads the email's PDF attachments for a model that reads
+// documents, up to maxDocuments and maxDocumentBytes in all.
+func (s *Service) documents(ctx context.Context, e Email) ([]llm.Document, error) {
+	var out []llm.Document
+	total := int64(0)
+	for _, a := range e.Attachments {
+		if a.ContentType != "application/pdf" || len(out) == maxDocuments || total+a.Size > maxDocumentBytes {
+			continue
+		}
+		rc, err := s.Blobs.Get(ctx, a.BlobKey)
+		if err != nil {
+			return nil, fmt.Errorf("read attachment %q: %w", a.Filename, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(rc, maxDocumentBytes))
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read attachment %q: %w", a.Filename, err)
+		}
+		total += int64(len(data))
+		out = append(out, llm.Document{Name: a.Filename, MediaType: a.ContentType, Data: data})
+	}
+	return out, nil
 }
 
 // weakest is the part of a decision's evidence with the lowest confidence.

@@ -39,6 +39,17 @@ const (
 type Message struct {
 	Role    Role
 	Content string
+	// Documents go with a user turn to providers that read documents
+	// (Anthropic, Gemini: PDFs); others ignore them, so Content must say
+	// what matters on its own (the documents' extracted text).
+	Documents []Document
+}
+
+// Document is a file given to the model as itself, not as text.
+type Document struct {
+	Name      string
+	MediaType string // "application/pdf"
+	Data      []byte
 }
 
 // Schema asks for structured output: the answer must be one JSON object

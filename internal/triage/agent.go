@@ -105,7 +105,7 @@ func (a *Agent) decideLLM(ctx context.Context, e Email, snap registry.Snapshot, 
 	temp := 0.0
 	req := llm.Request{
 		System:      systemPrompt,
-		Messages:    []llm.Message{{Role: llm.RoleUser, Content: prompt}},
+		Messages:    []llm.Message{{Role: llm.RoleUser, Content: prompt, Documents: e.Documents}},
 		Schema:      DecisionSchema(),
 		MaxTokens:   a.MaxTokens,
 		Temperature: &temp,

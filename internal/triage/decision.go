@@ -10,6 +10,7 @@ package triage
 import (
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/llm"
 	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -121,6 +122,9 @@ type Email struct {
 	// AuthResults are the SPF, DKIM and DMARC checks the receiving servers
 	// recorded, nearest server first.
 	AuthResults []mail.AuthResult
+	// Documents are attachments a model may read as themselves (PDFs);
+	// their extracted text is already at the end of Body.
+	Documents []llm.Document
 }
 
 // Settings are the tenant settings a decision depends on.

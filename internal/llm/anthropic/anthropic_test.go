@@ -2,6 +2,7 @@ package anthropic_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -172,5 +173,31 @@ func TestConversationTurnsAndParallelToolUse(t *testing.T) {
 	}
 	if tool := body["tools"].([]any)[0].(map[string]any); tool["description"] != "The triage decision." {
 		t.Errorf("tool = %v", tool)
+	}
+}
+
+// TestPDFsGoAsDocuments: a PDF on a user turn is a base64 document block
+// before the text (the Messages API's document input); other files and
+// assistant turns carry none.
+func TestPDFsGoAsDocuments(t *testing.T) {
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.ReadFile(t, "message_tool_use.json")})
+	req := request()
+	req.Messages[0].Documents = []llm.Document{{Name: "notice.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 notice")},
+		{Name: "logo.png", MediaType: "image/png", Data: []byte("png")}}
+	if _, err := newClient(t, srv, -1).Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	content := srv.Requests()[0].JSON(t)["messages"].([]any)[0].(map[string]any)["content"].([]any)
+	if len(content) != 2 {
+		t.Fatalf("content = %v", content)
+	}
+	doc := content[0].(map[string]any)
+	src, _ := doc["source"].(map[string]any)
+	if doc["type"] != "document" || doc["title"] != "notice.pdf" || src["type"] != "base64" || src["media_type"] != "application/pdf" ||
+		src["data"] != base64.StdEncoding.EncodeToString([]byte("%PDF-1.4 notice")) {
+		t.Errorf("document block = %v", doc)
+	}
+	if text := content[1].(map[string]any); text["type"] != "text" || text["text"] == "" {
+		t.Errorf("text block = %v", text)
 	}
 }

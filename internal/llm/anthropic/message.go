@@ -1,6 +1,7 @@
 package anthropic
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,8 +30,22 @@ type textBlock struct {
 }
 
 type message struct {
-	Role    llm.Role    `json:"role"`
-	Content []textBlock `json:"content"`
+	Role    llm.Role `json:"role"`
+	Content []block  `json:"content"`
+}
+
+// block is a text or a document content block of a turn.
+type block struct {
+	Type   string       `json:"type"` // "text" or "document"
+	Text   string       `json:"text,omitempty"`
+	Source *blockSource `json:"source,omitempty"`
+	Title  string       `json:"title,omitempty"`
+}
+
+type blockSource struct {
+	Type      string `json:"type"` // "base64"
+	MediaType string `json:"media_type"`
+	Data      string `json:"data"`
 }
 
 type tool struct {
@@ -62,7 +77,17 @@ func newRequest(model string, req llm.Request) messageRequest {
 		if m.Role == llm.RoleAssistant {
 			role = llm.RoleAssistant
 		}
-		r.Messages = append(r.Messages, message{Role: role, Content: []textBlock{{Type: "text", Text: m.Content}}})
+		var content []block
+		if role == llm.RoleUser {
+			for _, d := range m.Documents {
+				if d.MediaType == "application/pdf" { // the document type the Messages API reads
+					content = append(content, block{Type: "document", Title: d.Name,
+						Source: &blockSource{Type: "base64", MediaType: d.MediaType, Data: base64.StdEncoding.EncodeToString(d.Data)}})
+				}
+			}
+		}
+		content = append(content, block{Type: "text", Text: m.Content})
+		r.Messages = append(r.Messages, message{Role: role, Content: content})
 	}
 	if s := req.Schema; s != nil {
 		schema := maps.Clone(s.Schema)

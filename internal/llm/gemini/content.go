@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,8 +25,15 @@ type content struct {
 }
 
 type part struct {
-	Text    string `json:"text"`
-	Thought bool   `json:"thought,omitempty"`
+	Text       string      `json:"text,omitempty"`
+	Thought    bool        `json:"thought,omitempty"`
+	InlineData *inlineData `json:"inlineData,omitempty"`
+}
+
+// inlineData is a file sent with a turn (a PDF).
+type inlineData struct {
+	MimeType string `json:"mimeType"`
+	Data     string `json:"data"` // base64
 }
 
 type generationConfig struct {
@@ -51,7 +59,15 @@ func newRequest(req llm.Request) contentRequest {
 		if m.Role == llm.RoleAssistant {
 			role = "model"
 		}
-		r.Contents = append(r.Contents, content{Role: role, Parts: []part{{Text: m.Content}}})
+		var parts []part
+		if role == "user" {
+			for _, d := range m.Documents {
+				if d.MediaType == "application/pdf" {
+					parts = append(parts, part{InlineData: &inlineData{MimeType: d.MediaType, Data: base64.StdEncoding.EncodeToString(d.Data)}})
+				}
+			}
+		}
+		r.Contents = append(r.Contents, content{Role: role, Parts: append(parts, part{Text: m.Content})})
 	}
 	if req.Schema != nil {
 		r.GenerationConfig.ResponseMIMEType = "application/json"

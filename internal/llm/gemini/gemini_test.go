@@ -2,6 +2,7 @@ package gemini_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"sync"
@@ -182,5 +183,29 @@ func TestModelTurnsThoughtsAndModelPaths(t *testing.T) {
 	gen := body["generationConfig"].(map[string]any)
 	if gen["temperature"] != float64(0) || gen["maxOutputTokens"] != float64(llm.DefaultMaxTokens) {
 		t.Errorf("generationConfig = %v", gen)
+	}
+}
+
+// TestPDFsGoAsInlineData: a PDF on a user turn is an inlineData part before
+// the text; other files are not sent.
+func TestPDFsGoAsInlineData(t *testing.T) {
+	answer := `{"candidates":[{"content":{"role":"model","parts":[{"text":"{\"severity\":\"high\",\"reasoning\":\"Visa retires the v1 authorization endpoint.\"}"}]},"finishReason":"STOP"}]}`
+	srv := llmtest.NewServer(t, llmtest.Reply{Body: answer})
+	req := request()
+	req.Messages[0].Documents = []llm.Document{{Name: "notice.pdf", MediaType: "application/pdf", Data: []byte("%PDF-1.4 notice")},
+		{Name: "logo.png", MediaType: "image/png", Data: []byte("png")}}
+	if _, err := newClient(t, srv, -1, nil).Complete(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	parts := srv.Requests()[0].JSON(t)["contents"].([]any)[0].(map[string]any)["parts"].([]any)
+	if len(parts) != 2 {
+		t.Fatalf("parts = %v", parts)
+	}
+	inline, _ := parts[0].(map[string]any)["inlineData"].(map[string]any)
+	if inline["mimeType"] != "application/pdf" || inline["data"] != base64.StdEncoding.EncodeToString([]byte("%PDF-1.4 notice")) {
+		t.Errorf("inline part = %v", parts[0])
+	}
+	if parts[1].(map[string]any)["text"] == "" {
+		t.Errorf("text part = %v", parts[1])
 	}
 }
