@@ -165,7 +165,12 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 				evidence = append(evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
 			}
 		}
-		if (isLinked || uses) && r.score >= minAppScore && r.score >= relAppScore*best {
+		// Shared words count for an application linked to the vendor, or
+		// one that mentions it and is linked to no vendor at all (its
+		// links were never filled in). One linked to other vendors that
+		// mentions this one (an integration, the product it delivers) is
+		// reached by an incident, its name or a rule, not by vocabulary.
+		if (isLinked || (uses && len(r.app.VendorIDs) == 0)) && r.score >= minAppScore && r.score >= relAppScore*best {
 			evidence = append(evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
 		}
 		if len(evidence) == 0 {

@@ -88,7 +88,8 @@ func (s signal) String() string { return strings.Join(s.found, ", ") }
 // them); "no action required" cancels "action required", which it contains.
 func look(text string, phrases []phrase) signal {
 	var s signal
-	lower := strings.ToLower(text)
+	// Hard-wrapped text splits phrases over lines: "will\nfail" is "will fail".
+	lower := strings.Join(strings.Fields(strings.ToLower(text)), " ")
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
 		if p.text == "action required" || p.text == "action is required" {
