@@ -15,11 +15,16 @@ import (
 // Validate, defaults and guardrails in Agent.Decide.
 func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
+	body, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	e.Body = body
 	summary := Summarize(e, s)
-	e.Body = withoutSeparators(truncateBytes(e.Body, maxAnalysedBody))
+	e.Body = withoutSeparators(e.Body)
 	o := &offline{e: e, snap: snap, s: s, lower: strings.ToLower(e.Subject + "\n" + e.Body)}
 	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Summary: summary, Severity: registry.SeverityLow,
 		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
+	for _, p := range steering {
+		o.note("ignored as an instruction to automated readers, not the vendor's notice: %q", truncateBytes(p, 200))
+	}
 	o.run()
 	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")
 	return o.d
