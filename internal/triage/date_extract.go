@@ -61,7 +61,9 @@ const wrapWidth = 50
 
 func continues(prev, line string) bool {
 	p, l := strings.TrimRight(prev, " \t\r"), strings.TrimRight(line, " \t\r")
-	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || headerLineRE.MatchString(p) || headerLineRE.MatchString(l) {
+	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || headerLineRE.MatchString(p) || headerLineRE.MatchString(l) ||
+		strings.ContainsAny(p+l, "|\t") {
+		// Short lines, header fields and table rows stand alone.
 		return false
 	}
 	if c := l[0]; c == ' ' || c == '\t' || c == '-' || c == '*' || c == '>' || c == '|' || (c >= '0' && c <= '9' && listItemRE.MatchString(l)) {
