@@ -90,8 +90,8 @@ func (o *offline) run() {
 	}
 
 	skip := vendorTerms(o.snap)
-	ix := newAppIndex(o.snap.Applications)
-	rules := matchRules(o.snap, newRegistryDF(o.snap, ix), v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
+	ix, df := indexesOf(o.snap)
+	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
 	if o.d.Classification == Informational {
 		rules = o.keepInformationalRules(rules)
 	}
