@@ -267,8 +267,8 @@ func TestCorpusQuality(t *testing.T) {
 	if total.lookalikeMatches != 0 {
 		t.Errorf("%d look-alike senders matched a vendor, want 0", total.lookalikeMatches)
 	}
-	if total.injectionEffects > corpusFloors.injectionEffects {
-		t.Errorf("%d injected passages changed a decision, want at most %d", total.injectionEffects, corpusFloors.injectionEffects)
+	if total.injectionEffects != 0 {
+		t.Errorf("%d injected passages changed a decision, want 0", total.injectionEffects)
 	}
 	floors := []struct {
 		name      string
@@ -290,7 +290,5 @@ func TestCorpusQuality(t *testing.T) {
 
 // corpusFloors are the figures the offline triage reaches on the corpus:
 // a change that makes any of them worse fails.
-var corpusFloors = struct {
-	vendor, kind, sevFloor, date, recall, precision float64
-	injectionEffects                                int
-}{vendor: 1, kind: 0.98, sevFloor: 0.97, date: 0.97, recall: 0.97, precision: 0.95, injectionEffects: 0}
+var corpusFloors = struct{ vendor, kind, sevFloor, date, recall, precision float64 }{
+	vendor: 1, kind: 1, sevFloor: 1, date: 0.98, recall: 0.98, precision: 0.96}

@@ -33,6 +33,9 @@ var breakingPhrases = []phrase{
 	{"will block", 2}, {"will be blocked", 2}, {"block", 1}, {"blocked", 1}, {"will reject", 2},
 	{"will no longer accept", 2}, {"will refuse", 2}, {"will be refused", 2}, {"will be throttled", 2},
 	{"will be suspended", 2}, {"will be disabled", 2},
+	// Limits that lose data: "events beyond the allocation are dropped".
+	{"will be dropped", 2}, {"are dropped", 2}, {"is dropped", 2}, {"dropped", 1}, {"will be lost", 2},
+	{"reduced to", 1}, {"lowered to", 1},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -95,6 +98,11 @@ func look(text string, phrases []phrase) signal {
 		if p.text == "action required" || p.text == "action is required" {
 			n -= countWord(lower, "no "+p.text)
 		}
+		if strings.HasPrefix(p.text, "no ") || strings.HasPrefix(p.text, "nothing ") {
+			// "No action is required unless your applications rely on
+			// the old default" says that some must act.
+			n -= countConditional(lower, p.text)
+		}
 		if n <= 0 {
 			continue
 		}
@@ -107,6 +115,27 @@ func look(text string, phrases []phrase) signal {
 	}
 	sort.Strings(s.found)
 	return s
+}
+
+// countConditional counts the occurrences of phrase that a condition
+// follows ("unless …", "if you …", "except …").
+func countConditional(lower, phrase string) int {
+	n := 0
+	for from := 0; from < len(lower); {
+		i := indexWord(lower[from:], phrase)
+		if i < 0 {
+			break
+		}
+		from += i + len(phrase)
+		rest := strings.TrimLeft(lower[from:], " ,;")
+		for _, c := range []string{"unless ", "if you ", "if your ", "except ", "provided that "} {
+			if strings.HasPrefix(rest, c) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // countWord counts whole-word occurrences of phrase in lower-case text.

@@ -13,7 +13,7 @@ import (
 // cannot steer a decision. The model still sees them, as untrusted data
 // it is told to report.
 var (
-	addresseeRE = regexp.MustCompile(`(?i)\b(ai|llms?|language models?|assistants?|chatbots?|bots?|automated|automatic|triage (?:tools?|systems?))\b[^.]{0,60}\b(reading|processing|parsing|handling|analy[sz]ing|triaging|summari[sz]ing)\b` +
+	addresseeRE = regexp.MustCompile(`(?i)\b(ai|llms?|language models?|assistants?|chatbots?|bots?|automated|automatic|triage (?:tools?|systems?))\b[^.]{0,60}\b(reading|processing|parsing|handling|analy[sz]ing|triaging|summari[sz]ing)\s+(this|these)\s+(e-?mails?|messages?|notices?|notifications?)\b` +
 		`|\b(note|notice|instructions?|message)\s+(for|to)\s+(the\s+|any\s+|all\s+)?(ai|llms?|assistants?|models?|automated|bots?|triage)\b` +
 		`|\bignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding|other)\s+(instructions|text|rules|prompts?)\b` +
 		`|\b(system|developer)\s+(instruction|prompt|notice|message)s?\b|(?m)^\s*system\s*:`)
