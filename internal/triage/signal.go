@@ -120,34 +120,33 @@ func look(text string, phrases []phrase) signal {
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").
 func countConditional(lower, phrase string) int {
-	n := 0
-	for from := 0; from < len(lower); {
-		i := indexWord(lower[from:], phrase)
-		if i < 0 {
-			break
-		}
-		from += i + len(phrase)
-		rest := strings.TrimLeft(lower[from:], " ,;")
+	return countWordWhere(lower, phrase, func(rest string) bool {
+		rest = strings.TrimLeft(rest, " ,;")
 		for _, c := range []string{"unless ", "if you ", "if your ", "except ", "provided that "} {
 			if strings.HasPrefix(rest, c) {
-				n++
-				break
+				return true
 			}
 		}
-	}
-	return n
+		return false
+	})
 }
 
 // countWord counts whole-word occurrences of phrase in lower-case text.
-func countWord(lower, phrase string) int {
+func countWord(lower, phrase string) int { return countWordWhere(lower, phrase, nil) }
+
+// countWordWhere counts whole-word occurrences of phrase in lower-case
+// text whose following text satisfies keep (all when keep is nil).
+func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 	n := 0
 	for from := 0; from < len(lower); {
 		i := indexWord(lower[from:], phrase)
 		if i < 0 {
 			break
 		}
-		n++
 		from += i + len(phrase)
+		if keep == nil || keep(lower[from:]) {
+			n++
+		}
 	}
 	return n
 }
