@@ -27,6 +27,8 @@ type corpusLabel struct {
 	// Injected are passages written to steer an automated reader
 	// (visible or hidden); clean/<file> is the same email without them.
 	Injected []string `json:"injected"`
+	// Strict marks the emails of the exact table test (payments only).
+	Strict bool `json:"strict,omitempty"`
 }
 
 // corpusCase is one labelled email of an organisation, parsed the way
@@ -45,24 +47,25 @@ type corpusOrg struct {
 	cases []corpusCase
 }
 
-// loadCorpora reads every organisation under testdata/corpus, and the
-// payments company of testdata/emails with testRegistry.
+// loadCorpora reads every organisation under testdata/corpus: its
+// registry (registry.json; the payments company's is testRegistry), its
+// labels and its emails, parsed as the inbox parses them.
 func loadCorpora(t testing.TB) []corpusOrg {
 	t.Helper()
-	orgs := []corpusOrg{{name: "payments", snap: testRegistry()}}
-	for _, l := range loadCorpus(t) {
-		orgs[0].cases = append(orgs[0].cases, corpusCase{file: l.file, email: l.email, label: corpusLabel{
-			Vendor: l.vendor, Classification: l.class, Severity: l.sev, EffectiveDate: l.date, Applications: l.apps}})
-	}
 	dirs, err := filepath.Glob(filepath.Join("testdata", "corpus", "*", "labels.json"))
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no corpus: %v", err)
 	}
 	sort.Strings(dirs)
+	var orgs []corpusOrg
 	for _, f := range dirs {
 		dir := filepath.Dir(f)
 		org := corpusOrg{name: filepath.Base(dir)}
-		readJSON(t, filepath.Join(dir, "registry.json"), &org.snap)
+		if dir == filepath.Clean(paymentsDir) {
+			org.snap = testRegistry()
+		} else {
+			readJSON(t, filepath.Join(dir, "registry.json"), &org.snap)
+		}
 		var labels map[string]corpusLabel
 		readJSON(t, f, &labels)
 		names := make([]string, 0, len(labels))
