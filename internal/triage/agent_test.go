@@ -61,7 +61,7 @@ func openAIAgent(t *testing.T, answers ...string) (*Agent, *llmtest.Server) {
 
 func email(t *testing.T, file string) Email {
 	t.Helper()
-	return loadEmail(t, "testdata/emails/"+file).email
+	return loadEmail(t, file).email
 }
 
 func TestLLMDecisionAcceptedAsProposed(t *testing.T) {

@@ -16,7 +16,63 @@ type foundDate struct {
 	cue  int    // how strongly the words before it say "deadline"
 	// ambiguous is a numeric date whose day and month could be swapped.
 	ambiguous bool
+	// trial is a date on a line about a test environment (sandbox,
+	// staging): the change reaches production later.
+	trial bool
 }
+
+// better reports whether f is a likelier effective date than g: one for
+// production beats one for a test environment, a stronger cue beats a
+// weaker one, and among equals the soonest wins, the conservative choice
+// for a deadline.
+func (f foundDate) better(g foundDate) bool {
+	switch {
+	case f.trial != g.trial:
+		return !f.trial
+	case f.cue != g.cue:
+		return f.cue > g.cue
+	}
+	return f.date.Before(g.date)
+}
+
+// trialRE finds a line about a test environment.
+var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment)\b`)
+
+// unwrapped splits text into lines with hard-wrapped paragraphs joined
+// again, so that a cue and its date ("supported as of" / "1 August 2027")
+// or a relative date ("within 14" / "days") split by the wrap are read
+// together. A line is joined to the one before when that one is long
+// prose and it continues it (no indent, list mark or header field).
+func unwrapped(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if n := len(out); n > 0 && continues(out[n-1], line) {
+			out[n-1] = strings.TrimRight(out[n-1], " \t\r") + " " + strings.TrimSpace(line)
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// wrapWidth is the length from which a line is taken to be wrapped
+// prose rather than a short line of its own.
+const wrapWidth = 50
+
+func continues(prev, line string) bool {
+	p, l := strings.TrimRight(prev, " \t\r"), strings.TrimRight(line, " \t\r")
+	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || headerLineRE.MatchString(p) || headerLineRE.MatchString(l) ||
+		strings.ContainsAny(p+l, "|\t") {
+		// Short lines, header fields and table rows stand alone.
+		return false
+	}
+	if c := l[0]; c == ' ' || c == '\t' || c == '-' || c == '*' || c == '>' || c == '|' || (c >= '0' && c <= '9' && listItemRE.MatchString(l)) {
+		return false
+	}
+	return !strings.HasPrefix(l, "•")
+}
+
+var listItemRE = regexp.MustCompile(`^\d{1,2}[.)]\s`)
 
 const monthRE = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
 
@@ -128,23 +184,33 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 	dc.order = order
 	var best foundDate
 	found := false
-	for _, line := range strings.Split(subject+"\n"+body, "\n") {
+	for _, line := range unwrapped(subject + "\n" + body) {
 		if headerLineRE.MatchString(line) {
 			continue
 		}
+		trial := trialRE.MatchString(line)
 		for _, c := range datesInLine(line, dc) {
+			c.trial = trial
 			if c.ambiguous && order != orderUnknown {
 				c.note = "numeric date read " + map[numericOrder]string{orderDayFirst: "day-first", orderMonthFirst: "month-first"}[order] + ": " + why
 			}
 			if c.date.Before(today) || (c.date == sentDay && c.cue == 0) {
 				continue
 			}
-			if !found || c.cue > best.cue || (c.cue == best.cue && c.date.Before(best.date)) {
+			if !found || c.better(best) {
 				best, found = c, true
 			}
 		}
 	}
 	return best, found
+}
+
+// pastDayFirst reports whether a/b/y read day-first is before sent while
+// read month-first it is not.
+func pastDayFirst(y, a, b int, sent Date) bool {
+	df, ok1 := NewDate(y, time.Month(b), a)
+	mf, ok2 := NewDate(y, time.Month(a), b)
+	return ok1 && ok2 && !sent.IsZero() && df.Before(sent) && !mf.Before(sent)
 }
 
 // maxDatesPerLine bounds the dates read from one line (of each form): a
@@ -191,6 +257,11 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			note = "read month-first because " + strconv.Itoa(b) + " cannot be a month"
 		case a != b && dc.order == orderMonthFirst:
 			day, month, ambiguous = b, a, true
+		case a != b && dc.order == orderUnknown && pastDayFirst(y, a, b, dc.sent):
+			// Day-first it would be before the email was sent: an
+			// effective date is not in the past.
+			day, month = b, a
+			note, ambiguous = "numeric date read month-first: day-first it would be before the email's date", true
 		case a != b:
 			note, ambiguous = "ambiguous numeric date read day-first: check it", true
 		}

@@ -1,8 +1,6 @@
 package triage
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -115,7 +113,8 @@ func testRegistry() registry.Snapshot {
 	}
 }
 
-// labelled is a test email with what triage should decide about it.
+// labelled is a test email of the payments company with what triage
+// should decide about it.
 type labelled struct {
 	file                     string
 	email                    Email
@@ -124,83 +123,39 @@ type labelled struct {
 	strict                   bool // part of the exact table test, not only of the quality figures
 }
 
-// loadCorpus reads testdata/emails/*.eml: header lines (From, From-Name,
-// Subject, Date, Forwarded, Attachments, Want-*, Quality-Only), a blank
-// line, then the body.
+// loadCorpus reads the payments company's labelled emails
+// (testdata/corpus/payments), parsed as the inbox parses them.
 func loadCorpus(t testing.TB) []labelled {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "emails", "*.eml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no test emails: %v", err)
+	labels := paymentLabels(t)
+	names := make([]string, 0, len(labels))
+	for n := range labels {
+		names = append(names, n)
 	}
-	sort.Strings(files)
+	sort.Strings(names)
 	var out []labelled
-	for _, f := range files {
-		out = append(out, loadEmail(t, f))
+	for _, n := range names {
+		out = append(out, loadEmail(t, n))
 	}
 	return out
 }
 
-func loadEmail(t testing.TB, path string) labelled {
+// loadEmail reads one of the payments company's labelled emails.
+func loadEmail(t testing.TB, file string) labelled {
 	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
+	l, ok := paymentLabels(t)[file]
+	if !ok {
+		t.Fatalf("%s is not a labelled email", file)
 	}
-	defer fh.Close()
-	l := labelled{file: filepath.Base(path), strict: true, apps: []string{}}
-	l.email.MessageID = "<" + l.file + "@test>"
-	sc := bufio.NewScanner(fh)
-	var body []string
-	inBody := false
-	for sc.Scan() {
-		line := sc.Text()
-		if inBody {
-			body = append(body, line)
-			continue
-		}
-		if line == "" {
-			inBody = true
-			continue
-		}
-		k, v, _ := strings.Cut(line, ":")
-		v = strings.TrimSpace(v)
-		switch k {
-		case "From":
-			l.email.FromAddress = v
-		case "From-Name":
-			l.email.FromName = v
-		case "Subject":
-			l.email.Subject = v
-		case "Date":
-			d, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				t.Fatalf("%s: Date: %v", path, err)
-			}
-			l.email.Date = d
-		case "Forwarded":
-			l.email.ForwardedSenders = append(l.email.ForwardedSenders, v)
-		case "Attachments":
-			l.email.AttachmentNames = strings.Split(v, ", ")
-		case "Want-Vendor":
-			l.vendor = v
-		case "Want-Class":
-			l.class = v
-		case "Want-Severity":
-			l.sev = v
-		case "Want-Date":
-			l.date = v
-		case "Want-Apps":
-			l.apps = strings.Fields(v)
-		case "Quality-Only":
-			l.strict = false
-		default:
-			t.Fatalf("%s: unknown header %q", path, k)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	l.email.Body = strings.Join(body, "\n")
-	return l
+	return labelled{file: file, email: parsedFile(t, filepath.Join(paymentsDir, file)), vendor: l.Vendor, class: l.Classification,
+		sev: l.Severity, date: l.EffectiveDate, apps: append([]string{}, l.Applications...), strict: l.Strict}
+}
+
+const paymentsDir = "testdata/corpus/payments"
+
+func paymentLabels(t testing.TB) map[string]corpusLabel {
+	t.Helper()
+	var labels map[string]corpusLabel
+	readJSON(t, filepath.Join(paymentsDir, "labels.json"), &labels)
+	return labels
 }

@@ -46,14 +46,24 @@ func htmlNotice(hidden string) []byte {
 		"Date: Mon, 1 Mar 2027 09:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html)
 }
 
-func parsedEmail(t *testing.T, raw []byte) (Email, mail.SourceEmail) {
+// parsedEmail parses a raw message with mail.Parse and maps it the way
+// the inbox does (inbox.TriageEmail): text body, sender, Date header,
+// forwarded senders, authentication results, attachment names.
+func parsedEmail(t testing.TB, raw []byte) (Email, mail.SourceEmail) {
 	t.Helper()
 	m, err := mail.Parse(raw, mail.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Email{MessageID: m.MessageID, FromAddress: m.From.Address, FromName: m.From.Name, Subject: m.Subject,
-		Body: m.TextBody, Date: m.Date, AuthResults: m.AuthResults}, m
+	e := Email{MessageID: m.MessageID, FromAddress: m.From.Address, FromName: m.From.Name, Subject: m.Subject,
+		Body: m.TextBody, Date: m.Date, AuthResults: m.AuthResults}
+	for _, a := range mail.ForwardedSenders(m) {
+		e.ForwardedSenders = append(e.ForwardedSenders, a.Address)
+	}
+	for _, a := range m.Attachments {
+		e.AttachmentNames = append(e.AttachmentNames, a.Filename)
+	}
+	return e, m
 }
 
 // TestHiddenTextHasNoEffect: text a reader cannot see is listed on the

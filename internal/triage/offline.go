@@ -15,11 +15,16 @@ import (
 // Validate, defaults and guardrails in Agent.Decide.
 func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
+	body, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	e.Body = body
 	summary := Summarize(e, s)
-	e.Body = withoutSeparators(truncateBytes(e.Body, maxAnalysedBody))
+	e.Body = withoutSeparators(e.Body)
 	o := &offline{e: e, snap: snap, s: s, lower: strings.ToLower(e.Subject + "\n" + e.Body)}
 	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Summary: summary, Severity: registry.SeverityLow,
 		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
+	for _, p := range steering {
+		o.note("ignored as an instruction to automated readers, not the vendor's notice: %q", truncateBytes(p, 200))
+	}
 	o.run()
 	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")
 	return o.d
@@ -85,8 +90,8 @@ func (o *offline) run() {
 	}
 
 	skip := vendorTerms(o.snap)
-	ix := newAppIndex(o.snap.Applications)
-	rules := matchRules(o.snap, newRegistryDF(o.snap, ix), v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
+	ix, df := indexesOf(o.snap)
+	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
 	if o.d.Classification == Informational {
 		rules = o.keepInformationalRules(rules)
 	}
@@ -140,44 +145,70 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 	}
 	var top *registry.Application
 	reach := reachSignal(o.e)
+	type candidate struct {
+		app       registry.Application
+		evidence  []string
+		named     bool // the email names it
+		wordsOnly bool // shared words are its only evidence
+	}
+	var cands []candidate
+	anyNamed := false
 	for _, r := range ranked {
 		isLinked := linked(r.app, v.ID)
 		uses := !isLinked && mentionsVendor(r.app, v)
-		var evidence []string // why the application is affected
+		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not.
-			evidence = append(evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
+			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
 		}
-		if indexWord(o.lower, strings.ToLower(r.app.Name)) >= 0 {
+		if namedIn(o.lower, r.app.Name) {
 			// A name counts only for an application that depends on
 			// the vendor: an email cannot pull in applications that
 			// have nothing to do with its sender by naming them.
-			if isLinked || mentionsVendor(r.app, v) {
-				evidence = append(evidence, "named in the email")
+			if isLinked || uses {
+				c.evidence = append(c.evidence, "named in the email")
+				c.named, anyNamed = true, true
 			} else {
 				o.note("%s: named in the email, but it does not use %s: not added", r.app.Name, v.Name)
 			}
 		}
 		for _, m := range rules {
 			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
-				evidence = append(evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
+				c.evidence = append(c.evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
 			}
 		}
-		if (isLinked || uses) && r.score >= minAppScore && r.score >= relAppScore*best {
-			evidence = append(evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
+		// Shared words count for an application linked to the vendor, or
+		// one that mentions it and is linked to no vendor at all (its
+		// links were never filled in). One linked to other vendors that
+		// mentions this one (an integration, the product it delivers) is
+		// reached by an incident, its name or a rule, not by vocabulary.
+		if (isLinked || (uses && len(r.app.VendorIDs) == 0)) && r.score >= minAppScore && r.score >= relAppScore*best {
+			c.wordsOnly = len(c.evidence) == 0
+			c.evidence = append(c.evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
 		}
-		if len(evidence) == 0 {
+		if len(c.evidence) == 0 {
 			continue
 		}
 		switch {
 		case isLinked:
-			evidence = append([]string{"linked to " + v.Name}, evidence...)
+			c.evidence = append([]string{"linked to " + v.Name}, c.evidence...)
 		case uses:
-			evidence = append([]string{"its description says it uses " + v.Name}, evidence...)
+			c.evidence = append([]string{"its description says it uses " + v.Name}, c.evidence...)
 		}
-		o.addApp(r.app, evidence, &top)
+		cands = append(cands, c)
+	}
+	for _, c := range cands {
+		if anyNamed && c.wordsOnly {
+			// The email lists the applications (or resources) it is
+			// about: a description that only shares words with it is
+			// not one of them.
+			o.note("%s: shares words with the email (%s), but the email names the applications it is about: not added",
+				c.app.Name, c.evidence[len(c.evidence)-1])
+			continue
+		}
+		o.addApp(c.app, c.evidence, &top)
 	}
 	if top == nil {
 		var all []registry.Application
@@ -199,6 +230,21 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 		}
 	}
 	return top
+}
+
+// namedIn reports whether lower-case text names an application: its name,
+// or its name written as an identifier ("PartnerAPI" as partner-api or
+// partner_api, the way vendors list the resources they found).
+func namedIn(lower, name string) bool {
+	n := strings.ToLower(name)
+	if indexWord(lower, n) >= 0 {
+		return true
+	}
+	parts := strings.Fields(strings.ToLower(camelRE.ReplaceAllString(name, "$1 $2")))
+	if len(parts) < 2 {
+		return false
+	}
+	return indexWord(lower, strings.Join(parts, "-")) >= 0 || indexWord(lower, strings.Join(parts, "_")) >= 0
 }
 
 // mentionsVendor reports whether an application's description names the

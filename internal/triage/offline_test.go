@@ -53,7 +53,7 @@ func sorted(s []string) []string {
 }
 
 func TestOfflineReasoningListsEvidence(t *testing.T) {
-	l := loadEmail(t, "testdata/emails/01_visa_endpoint.eml")
+	l := loadEmail(t, "01_visa_endpoint.eml")
 	d := Offline(l.email, testRegistry(), testSettings())
 	for _, want := range []string{
 		"sender domain visa.com matches vendor Visa",

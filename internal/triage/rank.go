@@ -179,7 +179,7 @@ func newRegistryDF(snap registry.Snapshot, ix *appIndex) registryDF {
 // distinctive reports whether a term is used by at most an eighth of the
 // registry's texts (at least 2).
 func (r registryDF) distinctive(stem string) bool {
-	return r.df[stem] <= max(2, r.n/8)
+	return r.df[stem] <= max(3, r.n/8)
 }
 
 // minRuleTerms is how many distinctive key terms of a rule an email must

@@ -26,7 +26,7 @@ type facts struct {
 // thresholds (< 30 days critical, 30–90 days high) decide the rest.
 //
 //	critical  breaking, effective in < 30 days
-//	critical  breaking, tier_1 vendor, affects a payment-critical application
+//	critical  breaking, tier_1 vendor, affects a critical application
 //	high      breaking, effective in 30–90 days
 //	high      breaking, tier_1 or tier_2 vendor (tier_1: the seed's guardrail)
 //	high      breaking, affects two or more critical applications
@@ -42,7 +42,7 @@ func severityFloor(f facts) (registry.Severity, string) {
 		case f.deadline && f.days < 30:
 			return registry.SeverityCritical, fmt.Sprintf("breaking change effective in %d days (< 30)", f.days)
 		case f.tier == registry.Tier1 && len(f.criticalApps) > 0:
-			return registry.SeverityCritical, "breaking change from a tier_1 vendor affecting payment-critical " +
+			return registry.SeverityCritical, "breaking change from a tier_1 vendor affecting critical applications " +
 				strings.Join(f.criticalApps, ", ")
 		case f.deadline && f.days <= 90:
 			return registry.SeverityHigh, fmt.Sprintf("breaking change effective in %d days (30–90)", f.days)

@@ -33,6 +33,9 @@ var breakingPhrases = []phrase{
 	{"will block", 2}, {"will be blocked", 2}, {"block", 1}, {"blocked", 1}, {"will reject", 2},
 	{"will no longer accept", 2}, {"will refuse", 2}, {"will be refused", 2}, {"will be throttled", 2},
 	{"will be suspended", 2}, {"will be disabled", 2},
+	// Limits that lose data: "events beyond the allocation are dropped".
+	{"will be dropped", 2}, {"are dropped", 2}, {"is dropped", 2}, {"dropped", 1}, {"will be lost", 2},
+	{"reduced to", 1}, {"lowered to", 1},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -88,11 +91,17 @@ func (s signal) String() string { return strings.Join(s.found, ", ") }
 // them); "no action required" cancels "action required", which it contains.
 func look(text string, phrases []phrase) signal {
 	var s signal
-	lower := strings.ToLower(text)
+	// Hard-wrapped text splits phrases over lines: "will\nfail" is "will fail".
+	lower := strings.Join(strings.Fields(strings.ToLower(text)), " ")
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
 		if p.text == "action required" || p.text == "action is required" {
 			n -= countWord(lower, "no "+p.text)
+		}
+		if strings.HasPrefix(p.text, "no ") || strings.HasPrefix(p.text, "nothing ") {
+			// "No action is required unless your applications rely on
+			// the old default" says that some must act.
+			n -= countConditional(lower, p.text)
 		}
 		if n <= 0 {
 			continue
@@ -108,16 +117,36 @@ func look(text string, phrases []phrase) signal {
 	return s
 }
 
+// countConditional counts the occurrences of phrase that a condition
+// follows ("unless …", "if you …", "except …").
+func countConditional(lower, phrase string) int {
+	return countWordWhere(lower, phrase, func(rest string) bool {
+		rest = strings.TrimLeft(rest, " ,;")
+		for _, c := range []string{"unless ", "if you ", "if your ", "except ", "provided that "} {
+			if strings.HasPrefix(rest, c) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // countWord counts whole-word occurrences of phrase in lower-case text.
-func countWord(lower, phrase string) int {
+func countWord(lower, phrase string) int { return countWordWhere(lower, phrase, nil) }
+
+// countWordWhere counts whole-word occurrences of phrase in lower-case
+// text whose following text satisfies keep (all when keep is nil).
+func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 	n := 0
 	for from := 0; from < len(lower); {
 		i := indexWord(lower[from:], phrase)
 		if i < 0 {
 			break
 		}
-		n++
 		from += i + len(phrase)
+		if keep == nil || keep(lower[from:]) {
+			n++
+		}
 	}
 	return n
 }

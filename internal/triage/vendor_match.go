@@ -139,9 +139,23 @@ func vendorTerms(snap registry.Snapshot) map[string]bool {
 	out := map[string]bool{}
 	for _, v := range snap.Vendors {
 		names := []string{v.Name}
+		brands := map[string]bool{} // the labels of its domains: amazon of amazon.com
+		for _, d := range v.EmailDomains {
+			if labels := strings.Split(strings.ToLower(d), "."); len(labels) >= 2 {
+				brands[labels[len(labels)-2]] = true
+			}
+		}
 		for _, a := range v.Aliases {
 			if len(strings.Fields(a)) == 1 {
 				names = append(names, a)
+				continue
+			}
+			// Of a longer alias ("Amazon Web Services"), the word that
+			// is also its domain is the vendor's brand, not a topic.
+			for _, w := range strings.Fields(a) {
+				if brands[strings.ToLower(w)] {
+					names = append(names, w)
+				}
 			}
 		}
 		for _, n := range names {
