@@ -156,16 +156,11 @@ type AuditVerifyCmd struct {
 
 // Run verifies each tenant's chain.
 func (c AuditVerifyCmd) Run(ctx context.Context, g *Globals) error {
-	e, err := g.open(ctx)
+	e, blobs, done, err := g.openWithBlobs(ctx)
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	blobs, err := e.openBlobs(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.closeBlobs(ctx, blobs)
+	defer done()
 	tenants, err := e.db.ListTenants(ctx)
 	if err != nil {
 		return err

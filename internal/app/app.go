@@ -29,6 +29,7 @@ type CLI struct {
 	Apikey  APIKeyCmd  `cmd:"" name:"apikey" help:"Manage API keys."`
 	Audit   AuditCmd   `cmd:"" help:"Inspect the audit log."`
 	Email   EmailCmd   `cmd:"" help:"Import vendor emails."`
+	Ingest  IngestCmd  `cmd:"" help:"Check vendor events."`
 	Secrets SecretsCmd `cmd:"" help:"Manage the encryption keyring."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }

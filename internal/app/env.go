@@ -87,6 +87,18 @@ func (e *env) closeBlobs(ctx context.Context, blobs *blob.Store) {
 	}
 }
 
+// openWithBlobs opens the store and the blob store; done closes both.
+func (g *Globals) openWithBlobs(ctx context.Context) (e *env, blobs *blob.Store, done func(), err error) {
+	if e, err = g.open(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	if blobs, err = e.openBlobs(ctx); err != nil {
+		e.close()
+		return nil, nil, nil, err
+	}
+	return e, blobs, func() { e.closeBlobs(ctx, blobs); e.close() }, nil
+}
+
 // tenantID resolves a tenant slug.
 func (e *env) tenant(ctx context.Context, slug string) (auth.Tenant, error) {
 	return e.db.TenantBySlug(ctx, slug)

@@ -64,16 +64,11 @@ func (f OIDCFlags) client(baseURL string, out httpx.Telemetry) (*oidc.Client, er
 // server (unless the role is worker), and shuts both down gracefully.
 func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	start := time.Now()
-	e, err := g.open(ctx)
+	e, blobs, done, err := g.openWithBlobs(ctx)
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	blobs, err := e.openBlobs(ctx)
-	if err != nil {
-		return err
-	}
-	defer e.closeBlobs(ctx, blobs)
+	defer done()
 	ln, baseURL, err := c.listen()
 	if err != nil {
 		return err

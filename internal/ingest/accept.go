@@ -81,7 +81,7 @@ func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Chan
 		return AcceptResult{}, apperr.E(apperr.Forbidden, "vendorId %q is not the vendor of this credential (%s)", env.VendorID, v.VendorKey)
 	}
 	ev := s.newEvent(v, env, raw, ch)
-	prior, err := s.Store.AcceptEvents(ctx, v.TenantID, []Event{ev}, s.jobs(v.TenantID))
+	prior, err := s.commit(ctx, []Event{ev})
 	if err != nil {
 		return AcceptResult{}, unavailable(err)
 	}
@@ -175,7 +175,7 @@ func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) (
 	if len(evs) == 0 {
 		return out, nil
 	}
-	prior, err := s.Store.AcceptEvents(ctx, v.TenantID, evs, s.jobs(v.TenantID))
+	prior, err := s.commit(ctx, evs)
 	if err != nil {
 		return nil, unavailable(err)
 	}

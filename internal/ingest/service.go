@@ -35,6 +35,7 @@ type Service struct {
 	Logger       *slog.Logger
 
 	limits limiters
+	group  committer
 }
 
 func (s *Service) now() time.Time {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +32,7 @@ type fixture struct {
 	svc    *ingest.Service
 	auth   *auth.Service
 	blobs  *blob.Store
+	dir    string // where the blobs live
 	admin  auth.Principal
 	sender auth.Principal // the vendor's ingest key
 	vendor ingest.VendorSetup
@@ -42,11 +46,12 @@ func newFixture(t testing.TB, db *sqlstore.DB) *fixture {
 	if _, err := jobs.New(db, jobs.Config{}); err != nil {
 		t.Fatal(err)
 	}
-	bs, err := blob.Open(ctx, "", t.TempDir())
+	dir := t.TempDir()
+	bs, err := blob.Open(ctx, "", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, blobs: bs, auth: &auth.Service{Store: db, Keys: db.Keys}, slug: "acme", now: time.Now().UTC()}
+	f := &fixture{db: db, blobs: bs, dir: dir, auth: &auth.Service{Store: db, Keys: db.Keys}, slug: "acme", now: time.Now().UTC()}
 	f.svc = &ingest.Service{Store: db, Auth: f.auth, Blobs: bs, Now: func() time.Time { return f.now },
 		Consequences: ingest.Consequences{Accepted: func(tenantID string) []jobargs.Args {
 			return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)}}
@@ -409,4 +414,53 @@ func rebind(db *sqlstore.DB, q string) string {
 		return q
 	}
 	return strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
+}
+
+// TestVerifyFindsRot: verify re-hashes the stored and archived bytes of a
+// window and names the event whose archived object changed.
+func TestVerifyFindsRot(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		var ids []string
+		for i := range 3 {
+			r, err := f.accept(t, envelope("vendorA", fmt.Sprint("v-", i), fmt.Sprintf(`{"n":%d}`, i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.IngestID)
+		}
+		if _, err := f.svc.Archive(ctx, f.admin.TenantID); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.svc.Verify(ctx, f.admin.TenantID, f.now.Add(-time.Hour), nil)
+		if err != nil || r.Checked != 3 || r.Archived != 3 || len(r.Mismatches) != 0 {
+			t.Fatalf("intact window: %+v, %v", r, err)
+		}
+		// Bit rot in the archived copy of the second event.
+		var path string
+		_ = filepath.WalkDir(f.dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ids[1]+".json") {
+				path = p
+			}
+			return nil
+		})
+		if path == "" {
+			t.Fatal("archived object not found on disk")
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(`{"rotten":true}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err = f.svc.Verify(ctx, f.admin.TenantID, f.now.Add(-time.Hour), nil)
+		if err != nil || len(r.Mismatches) != 1 || r.Mismatches[0].IngestID != ids[1] {
+			t.Fatalf("after rot: %+v, %v; want one mismatch naming %s", r, err, ids[1])
+		}
+		r, _ = f.svc.Verify(ctx, f.admin.TenantID, f.now.Add(time.Hour), nil)
+		if r.Checked != 0 {
+			t.Errorf("a window after the events checked %d", r.Checked)
+		}
+	})
 }

@@ -37,11 +37,11 @@ type Store interface {
 	// IngestKeys lists the API keys scoped to a vendor.
 	IngestKeys(ctx context.Context, tenantID, vendorID string) ([]auth.APIKey, error)
 
-	// AcceptEvents stores events in one transaction, each unless its
-	// (tenant, vendor, externalEventId) is already stored: then prior[i]
-	// is the stored one (nothing written for it). jobs commit with the
-	// events when at least one is new.
-	AcceptEvents(ctx context.Context, tenantID string, evs []Event, jobs []jobargs.Args) (prior []*Event, err error)
+	// AcceptEvents stores events (of any tenants) in one transaction,
+	// each unless its (tenant, vendor, externalEventId) is already stored:
+	// then prior[i] is the stored one (nothing written for it). jobs
+	// commit with the events when at least one is new.
+	AcceptEvents(ctx context.Context, evs []Event, jobs []jobargs.Args) (prior []*Event, err error)
 	IngestEvent(ctx context.Context, tenantID, id string) (Event, error)
 	ListIngestEvents(ctx context.Context, tenantID string, f Filter) ([]Event, string, error)
 	CountIngestEvents(ctx context.Context, tenantID, vendorID string) (map[Status]int, error)
@@ -53,6 +53,9 @@ type Store interface {
 	MarkArchived(ctx context.Context, tenantID string, ids []string, at time.Time) error
 	// MarkArchiveFailed records why an event cannot be archived.
 	MarkArchiveFailed(ctx context.Context, tenantID, id, reason string) error
+	// EventsSince returns up to limit of the tenant's events received at
+	// or after since with ids above afterID, in id order, with their bytes.
+	EventsSince(ctx context.Context, tenantID string, since time.Time, afterID string, limit int) ([]Event, error)
 	// TenantsWithUnarchived lists tenants with events waiting for archive.
 	TenantsWithUnarchived(ctx context.Context) ([]string, error)
 
@@ -66,4 +69,5 @@ type Store interface {
 // (*blob.Store): the same bytes again are a no-op, other bytes a conflict.
 type Blobs interface {
 	Put(ctx context.Context, key string, r io.Reader) (blob.Object, error)
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
 }

@@ -13,8 +13,9 @@ func (IngestArchive) Kind() string { return "ingest.archive" }
 // OnePerArgs: one archiver per tenant at a time.
 func (IngestArchive) OnePerArgs() {}
 
-// IngestArchiveAll is the periodic sweep that archives what a job left
-// behind (an event committed while its tenant's archiver was finishing).
+// IngestArchiveAll is the periodic sweep that archives what no job took
+// (an event committed while its tenant's archiver was finishing, or within
+// a second of the last enqueue).
 type IngestArchiveAll struct {
 	Tenant // SystemTenant
 }

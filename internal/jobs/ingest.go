@@ -50,7 +50,9 @@ func AddIngestWorkers(ws *river.Workers, s *ingest.Service) {
 	river.AddWorker(ws, &IngestArchiveAllWorker{Ingest: s})
 }
 
-// IngestArchiveAll sweeps every minute for events an archiver left behind.
+// IngestArchiveAll sweeps every few seconds for events no archiver took
+// (accepts enqueue a tenant's archiver at most once a second, and one that
+// is finishing misses what commits meanwhile).
 func IngestArchiveAll() *river.PeriodicJob {
-	return Periodic("ingest.archive_all", time.Minute, func() river.JobArgs { return jobargs.IngestArchiveAll{} })
+	return Periodic("ingest.archive_all", 5*time.Second, func() river.JobArgs { return jobargs.IngestArchiveAll{} })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/ingest"
@@ -31,46 +32,73 @@ func scanIngestEventRaw(r scanner) (ingest.Event, error) {
 	return e, err
 }
 
+// insertChunk is how many events one INSERT statement carries (15
+// parameters each, well under both engines' limits).
+const insertChunk = 200
+
 // AcceptEvents stores new events and the jobs they cause in one
 // transaction; an event whose key is already stored is not written, and
 // prior[i] is the stored one. The unique index on (tenant, vendor,
-// externalEventId) decides between concurrent senders of one key.
-func (db *DB) AcceptEvents(ctx context.Context, tenantID string, evs []ingest.Event, jobs []jobargs.Args) ([]*ingest.Event, error) {
+// externalEventId) decides between concurrent senders of one key. Events
+// go in multi-row statements that return the ids they inserted; only the
+// others are looked up.
+func (db *DB) AcceptEvents(ctx context.Context, evs []ingest.Event, jobs []jobargs.Args) ([]*ingest.Event, error) {
 	prior := make([]*ingest.Event, len(evs))
 	err := db.inTx(ctx, func(tx *Tx) error {
-		fresh := false
-		for i := range evs {
-			e := &evs[i]
-			res, err := tx.exec(ctx, `INSERT INTO ingest_events (id, tenant_id, vendor_id, vendor_key, external_event_id, event_type,
-				schema_version, occurred_at, received_at, channel, payload_sha256, raw, raw_sha256, raw_key, status)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (tenant_id, vendor_id, external_event_id) DO NOTHING`,
-				e.ID, tenantID, e.VendorID, e.VendorKey, e.ExternalEventID, e.EventType, e.SchemaVersion, e.OccurredAt.UTC(),
-				e.ReceivedAt.UTC(), string(e.Channel), e.PayloadSHA256, e.Raw, e.RawRef.SHA256, e.RawRef.Key, string(e.Status))
-			if err != nil {
-				return translate(err, "ingest event "+e.ExternalEventID)
+		inserted := make(map[string]bool, len(evs))
+		for from := 0; from < len(evs); from += insertChunk {
+			if err := tx.insertEvents(ctx, evs[from:min(from+insertChunk, len(evs))], inserted); err != nil {
+				return err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return translate(err, "ingest event "+e.ExternalEventID)
-			}
-			if n == 1 {
-				fresh = true
+		}
+		for i, e := range evs {
+			if inserted[e.ID] {
 				continue
 			}
 			p, err := scanIngestEvent(tx.queryRow(ctx, `SELECT `+ingestEventColumns+` FROM ingest_events
-				WHERE tenant_id = ? AND vendor_id = ? AND external_event_id = ?`, tenantID, e.VendorID, e.ExternalEventID))
+				WHERE tenant_id = ? AND vendor_id = ? AND external_event_id = ?`, e.TenantID, e.VendorID, e.ExternalEventID))
 			if err != nil {
 				return translate(err, "ingest event "+e.ExternalEventID)
 			}
 			prior[i] = &p
 		}
-		if fresh {
+		if len(inserted) > 0 {
 			return tx.EnqueueAll(ctx, jobs)
 		}
 		return nil
 	})
 	return prior, err
+}
+
+// insertEvents inserts evs in one statement, skipping keys already
+// stored, and records the ids it inserted.
+func (tx *Tx) insertEvents(ctx context.Context, evs []ingest.Event, inserted map[string]bool) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ingest_events (id, tenant_id, vendor_id, vendor_key, external_event_id, event_type,
+		schema_version, occurred_at, received_at, channel, payload_sha256, raw, raw_sha256, raw_key, status) VALUES `)
+	args := make([]any, 0, 15*len(evs))
+	for i, e := range evs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, e.ID, e.TenantID, e.VendorID, e.VendorKey, e.ExternalEventID, e.EventType, e.SchemaVersion,
+			e.OccurredAt.UTC(), e.ReceivedAt.UTC(), string(e.Channel), e.PayloadSHA256, e.Raw, e.RawRef.SHA256, e.RawRef.Key, string(e.Status))
+	}
+	q.WriteString(` ON CONFLICT (tenant_id, vendor_id, external_event_id) DO NOTHING RETURNING id`)
+	rows, err := tx.query(ctx, q.String(), args...)
+	if err != nil {
+		return translate(err, "ingest events")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return translate(err, "ingest events")
+		}
+		inserted[id] = true
+	}
+	return translate(rows.Err(), "ingest events")
 }
 
 // IngestEvent returns one event of a tenant with its raw bytes.
@@ -141,6 +169,13 @@ func (db *DB) CountIngestEvents(ctx context.Context, tenantID, vendorID string) 
 func (db *DB) UnarchivedEvents(ctx context.Context, tenantID string, limit int) ([]ingest.Event, error) {
 	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
 		WHERE tenant_id = ? AND archived_at IS NULL AND archive_error = '' ORDER BY id LIMIT `+strconv.Itoa(limit), tenantID)
+}
+
+// EventsSince pages through a tenant's events received since a time, in
+// id order, with their bytes.
+func (db *DB) EventsSince(ctx context.Context, tenantID string, since time.Time, afterID string, limit int) ([]ingest.Event, error) {
+	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
+		WHERE tenant_id = ? AND received_at >= ? AND id > ? ORDER BY id LIMIT `+strconv.Itoa(limit), tenantID, since.UTC(), afterID)
 }
 
 // MarkArchived records that events' raw bytes are in the blob store.

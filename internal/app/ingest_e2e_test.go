@@ -1,0 +1,127 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/app"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// TestIngestEndToEnd runs the binary: an admin sets a vendor up for ingest,
+// the vendor sends events concurrently (some twice), every 2xx'd event is
+// stored once, and the archive worker writes each one's bytes to the blob
+// store, which `ingest verify` then re-hashes.
+func TestIngestEndToEnd(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			dbURL := ""
+			if d == sqlstore.Postgres {
+				dbURL = storetest.URL(t, d)
+			}
+			env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
+			dir := t.TempDir()
+			s := startServe(t, env, "--data-dir", dir)
+			var out bytes.Buffer
+			if err := runCLI(dir, env, &out, "apikey", "create", "e2e", "--role", "admin"); err != nil {
+				t.Fatalf("apikey create: %v\n%s", err, out.String())
+			}
+			m := apiKeyLine.FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("apikey create printed no key:\n%s", out.String())
+			}
+			admin := m[1]
+			var vendor struct {
+				ID string `json:"id"`
+			}
+			api(t, http.MethodPost, s.URL+"/api/v1/vendors", admin, map[string]any{"name": "Vendor A", "tier": "tier_2",
+				"email_domains": []string{"vendora.example"}}, &vendor)
+			api(t, http.MethodPut, s.URL+"/api/v1/ingest/vendors/"+vendor.ID, admin, map[string]any{"vendor_key": "vendorA",
+				"rate_per_second": 10000, "burst": 10000}, nil)
+			var created struct {
+				Key string `json:"key"`
+			}
+			api(t, http.MethodPost, s.URL+"/api/v1/ingest/vendors/"+vendor.ID+"/keys", admin, map[string]any{"name": "push"}, &created)
+
+			const n = 200
+			var mu sync.Mutex
+			status := map[int]int{}
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := w; i < n; i += 8 {
+						for range 1 + i%2 { // every other event twice
+							body := fmt.Sprintf(`{"vendorId":"vendorA","externalEventId":"e-%d","eventType":"inventory_update",`+
+								`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"S-%d","qty":%d}}`, i, i, i)
+							req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/ingest/events", strings.NewReader(body))
+							req.Header.Set("Authorization", "Bearer "+created.Key)
+							req.Header.Set("Content-Type", "application/json")
+							res, err := http.DefaultClient.Do(req)
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							_, _ = io.Copy(io.Discard, res.Body)
+							res.Body.Close()
+							mu.Lock()
+							status[res.StatusCode]++
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			if status[http.StatusAccepted] != n || status[http.StatusOK] != n/2 || len(status) != 2 {
+				t.Fatalf("answers %v, want %d × 202 and %d × 200", status, n, n/2)
+			}
+			// Every accepted event is listed once, and archived by the worker.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				var page struct {
+					Items []struct {
+						ID         string     `json:"ingestId"`
+						ArchivedAt *time.Time `json:"archivedAt"`
+					} `json:"items"`
+				}
+				api(t, http.MethodGet, s.URL+"/api/v1/ingest/events?limit=500", admin, nil, &page)
+				archived := 0
+				for _, e := range page.Items {
+					if e.ArchivedAt != nil {
+						archived++
+					}
+				}
+				if len(page.Items) != n {
+					t.Fatalf("%d events stored, want %d", len(page.Items), n)
+				}
+				if archived == n {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d of %d events archived after 30s", archived, n)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			out.Reset()
+			if err := runCLI(dir, env, &out, "ingest", "verify", "--since", "1h"); err != nil || !strings.Contains(out.String(), fmt.Sprintf("%d events since", n)) ||
+				!strings.Contains(out.String(), fmt.Sprintf("(%d archived), 0 mismatches", n)) {
+				t.Fatalf("ingest verify: %v\n%s", err, out.String())
+			}
+		})
+	}
+}
+
+// runCLI runs a command of the binary against dataDir with env, writing
+// what it prints to out.
+func runCLI(dataDir string, env func(string) string, out *bytes.Buffer, args ...string) error {
+	return app.Run(context.Background(), append(args, "--data-dir", dataDir), env, out, out)
+}

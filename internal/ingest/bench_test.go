@@ -1,0 +1,80 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// payload1KiB is a vendor payload of about 1 KiB.
+var payload1KiB = `{"sku":"ABC-001","qty":12,"warehouse":"ROA","note":"` + strings.Repeat("x", 960) + `"}`
+
+// benchVendor runs bench once per engine with a fresh fixture and its
+// vendor's set-up, reporting accepted events per second (perOp per op).
+func benchVendor(b *testing.B, parallelism, perOp int, bench func(b *testing.B, f *fixture, v ingest.VendorSetup)) {
+	for _, d := range storetest.Dialects(b) {
+		b.Run(string(d), func(b *testing.B) {
+			f := newFixture(b, storetest.Open(b, d))
+			v, err := f.svc.KeyVendor(context.Background(), f.sender)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(parallelism)
+			b.ResetTimer()
+			bench(b, f, v)
+			b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkAccept measures the accept path (parse, digest, one durable
+// commit per event) with concurrent senders, on each engine.
+func BenchmarkAccept(b *testing.B) {
+	var n atomic.Int64
+	benchVendor(b, 8, 1, func(b *testing.B, f *fixture, v ingest.VendorSetup) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				body := envelope("vendorA", fmt.Sprint("bench-", n.Add(1)), payload1KiB)
+				if _, err := f.svc.Accept(context.Background(), v, body, ingest.ChannelAPI); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkAcceptBatch measures batches of 100 events, one commit each.
+func BenchmarkAcceptBatch(b *testing.B) {
+	var n atomic.Int64
+	benchVendor(b, 2, 100, func(b *testing.B, f *fixture, v ingest.VendorSetup) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				items := make([]string, 100)
+				for i := range items {
+					items[i] = string(envelope("vendorA", fmt.Sprint("batch-", n.Add(1)), payload1KiB))
+				}
+				if _, err := f.svc.AcceptBatch(context.Background(), v, []byte(`{"events":[`+strings.Join(items, ",")+`]}`)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkParseEnvelope measures the envelope parser alone.
+func BenchmarkParseEnvelope(b *testing.B) {
+	body := envelope("vendorA", "inv-1", payload1KiB)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ingest.ParseEnvelope(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
