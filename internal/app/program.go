@@ -8,6 +8,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/httpx"
 	"github.com/vendorsync/vendorsync/internal/inbox"
@@ -48,6 +49,7 @@ type program struct {
 	monitor   *deadline.Monitor
 	dashboard *dashboard.Service
 	scores    *score.Service
+	contracts *contract.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -80,6 +82,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
+	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	return p
 }
 
@@ -104,6 +107,7 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddTrackerWorkers(ws, p.trackers)
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
+	river.AddWorker(ws, &jobs.ContractImportWorker{Contracts: p.contracts})
 	return ws
 }
 

@@ -22,6 +22,8 @@ const (
 	PermTriage           Permission = "triage"         // classify unknown emails, upload emails
 	PermSubmitSignals    Permission = "submit_signals" // vendor score signals: REST, uploads
 	PermEditScoring      Permission = "edit_scoring"   // scoring rules: save, activate
+	// Procurement: the contracts module's work.
+	PermUploadPrices Permission = "upload_prices" // vendor price files: upload, confirm column mappings
 )
 
 // Matrix is the whole permission table in one place: permission → roles.
@@ -42,6 +44,7 @@ var Matrix = map[Permission][]Role{
 	PermTriage:           {RoleAdmin, RoleChangeManager},
 	PermSubmitSignals:    {RoleAdmin, RoleChangeManager},
 	PermEditScoring:      {RoleAdmin, RoleChangeManager},
+	PermUploadPrices:     {RoleAdmin, RoleChangeManager},
 }
 
 // Allowed reports whether role r holds permission p. Unknown permissions and

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/inbox"
@@ -78,6 +79,9 @@ type Deps struct {
 	Dashboard *dashboard.Service
 	// Scores is the vendor risk engine: signals in, scores, rules.
 	Scores *score.Service
+	// Contracts is the contracts module's vendor side: price files,
+	// their mappings and imports, contracts and lines.
+	Contracts *contract.Service
 }
 
 // Server routes HTTP requests.

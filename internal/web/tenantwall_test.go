@@ -82,6 +82,9 @@ var wallFixtures = map[string]wallFixture{
 	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
 	"notifications":      notificationWallFixture,
 	"score-reports":      reportWallFixture,
+	"contract-files":     contractFileWallFixture,
+	"contracts/files":    contractFileWallFixture,
+	"contracts":          contractWallFixture,
 	"scores/reports":     reportWallFixture,
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})

@@ -47,7 +47,7 @@ func ParsePrice(s string) (decimal.Decimal, error) {
 	t = strings.TrimPrefix(t, "+")
 	num, err := canonicalNumber(t)
 	if err != nil {
-		return decimal.Decimal{}, err
+		return decimal.Decimal{}, errors.New("the price " + quote(strings.TrimSpace(s)) + " is not a number")
 	}
 	d, err := decimal.NewFromString(num)
 	if err != nil {
