@@ -8,6 +8,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/erp/p21"
@@ -53,6 +54,7 @@ type program struct {
 	scores    *score.Service
 	ingest    *ingest.Service
 	erp       *erp.Service
+	contracts *contract.Service
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -87,6 +89,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
+	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	return p
 }
 
@@ -118,6 +121,7 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
 	jobs.AddIngestWorkers(ws, p.ingest)
+	river.AddWorker(ws, &jobs.ContractImportWorker{Contracts: p.contracts})
 	return ws
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/ingest"
@@ -86,9 +87,10 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, queue)},
 		Tickets:     &ticket.Service{Store: e.db, Location: (&setting.Service{Store: e.db}).Location, Consequences: causes.Tickets},
 		Mailboxes:   &mailbox.Service{Store: e.db}, LLM: &llmconfig.Service{Store: e.db},
-		Scores: &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
-		Ingest: &ingest.Service{Store: e.db, Auth: e.auth, Blobs: reportBlobs(e), Consequences: causes.Ingest},
-		ERP:    &erp.Service{Store: e.db, Providers: erpProviders()},
+		Scores:    &score.Service{Store: e.db, Consequences: causes.Scores, Blobs: reportBlobs(e)},
+		Ingest:    &ingest.Service{Store: e.db, Auth: e.auth, Blobs: reportBlobs(e), Consequences: causes.Ingest},
+		ERP:       &erp.Service{Store: e.db, Providers: erpProviders()},
+		Contracts: &contract.Service{Store: e.db, Blobs: reportBlobs(e), Consequences: causes.Contracts},
 	})))
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract"
 )
 
 // registerRoutes lists every route of the product in one place, each with
@@ -247,6 +248,25 @@ func (s *Server) registerRoutes() {
 	op(s, "DELETE /api/v1/erp-connectors/{id}", auth.PermManageERP, docDeactivateConnector, s.apiDeactivateConnector)
 	op(s, "POST /api/v1/erp-connectors/{id}/test", auth.PermManageERP, docTestConnector, s.apiTestConnector)
 	op(s, "POST /api/v1/erp-connectors/{id}/sync", auth.PermManageERP, docSyncConnector, s.apiSyncConnector)
+	// Contracts: vendor price files, their column mappings and imports,
+	// and the contracts they become.
+	op(s, "POST /api/v1/contract-files", auth.PermUploadPrices, docUploadContractFile, s.apiUploadContractFile)
+	op(s, "GET /api/v1/contract-files", auth.PermView, docListContractFiles, s.apiListContractFiles)
+	op(s, "GET /api/v1/contract-files/{id}", auth.PermView, docGetContractFile, s.apiGetContractFile)
+	op(s, "GET /api/v1/contract-files/{id}/preview", auth.PermView, docPreviewContractFile, s.apiPreviewContractFile)
+	op(s, "POST /api/v1/contract-files/{id}/confirm", auth.PermUploadPrices, docConfirmContractFile, s.apiConfirmContractFile)
+	op(s, "GET /api/v1/contract-files/{id}/row-errors", auth.PermView, docListRowErrors, s.apiListRowErrors)
+	op(s, "GET /api/v1/contract-files/{id}/row-errors/export", auth.PermView, docExportRowErrors, s.apiExportRowErrors)
+	op(s, "GET /api/v1/contracts", auth.PermView, docListContracts, s.apiListContracts)
+	op(s, "GET /api/v1/contracts/{id}", auth.PermView, docGetContract, s.apiGetContract)
+	op(s, "GET /api/v1/contracts/{id}/lines", auth.PermView, docListContractLines, s.apiListContractLines)
+	op(s, "GET /api/v1/contracts/{id}/lines/export", auth.PermView, docExportContractLines, s.apiExportContractLines)
+	s.page("GET", "/contracts", auth.PermView, s.uiContracts)
+	s.page("GET", "/contracts/{id}", auth.PermView, s.uiContract)
+	s.page("GET", "/contracts/files", auth.PermView, s.uiContractFiles)
+	s.upload("POST", "/contracts/files", auth.PermUploadPrices, contract.MaxFileBytes+1<<20, s.uiUploadContractFile)
+	s.page("GET", "/contracts/files/{id}", auth.PermView, s.uiContractFile)
+	s.page("POST", "/contracts/files/{id}/confirm", auth.PermUploadPrices, s.uiConfirmContractFile)
 
 	// Notifications.
 	op(s, "GET /api/v1/notifications/settings", auth.PermEditIntegrations, docGetNotifySettings, s.apiGetNotifySettings)

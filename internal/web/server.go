@@ -15,6 +15,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/deadletter"
 	"github.com/vendorsync/vendorsync/internal/erp"
@@ -84,6 +85,9 @@ type Deps struct {
 	Ingest *ingest.Service
 	// ERP holds the ERP connectors and the item store they fill.
 	ERP *erp.Service
+	// Contracts is the contracts module's vendor side: price files,
+	// their mappings and imports, contracts and lines.
+	Contracts *contract.Service
 }
 
 // Server routes HTTP requests.

@@ -82,6 +82,9 @@ var wallFixtures = map[string]wallFixture{
 	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
 	"notifications":      notificationWallFixture,
 	"score-reports":      reportWallFixture,
+	"contract-files":     contractFileWallFixture,
+	"contracts/files":    contractFileWallFixture,
+	"contracts":          contractWallFixture,
 	"scores/reports":     reportWallFixture,
 	"ingest/vendors":     func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
 	"ingest/events":      ingestEventWallFixture,

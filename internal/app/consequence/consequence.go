@@ -16,6 +16,7 @@ package consequence
 
 import (
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
@@ -28,12 +29,13 @@ import (
 
 // Table is every domain's consequences.
 type Table struct {
-	Tickets  ticket.Consequences
-	Emails   inbox.Consequences
-	People   auth.Consequences
-	Trackers link.Consequences
-	Scores   score.Consequences
-	Ingest   ingest.Consequences
+	Tickets   ticket.Consequences
+	Emails    inbox.Consequences
+	People    auth.Consequences
+	Trackers  link.Consequences
+	Scores    score.Consequences
+	Ingest    ingest.Consequences
+	Contracts contract.Consequences
 }
 
 // Declare is the table. n builds the notification jobs (it knows the base
@@ -85,6 +87,9 @@ func Declare(n dispatch.Notices) Table {
 				return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)}}
 			},
 		},
+		// A contract imported from a vendor file: nothing follows yet;
+		// item mapping (map_vendor_items) and reconciliation join here.
+		Contracts: contract.Consequences{},
 		// Signals from the modules still to land join here, one entry each:
 		// trackers (orphaned or conflicting links → tracker_link_conflict),
 		// ingest (quarantine rate, schema drift, data quality), contracts
