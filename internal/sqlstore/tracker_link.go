@@ -39,17 +39,18 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 
 const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.idempotency_key,
 	l.issue_key, l.issue_url, l.status_name, l.status_category, l.sync_status, l.last_error, l.attempts,
-	l.created_at, l.updated_at, l.last_synced_at`
+	l.created_at, l.updated_at, l.last_synced_at, l.create_unknown_since, l.creates_sent, l.verify_after`
 
 const linkFrom = ` FROM ticket_tracker_links l JOIN tickets t ON t.id = l.ticket_id JOIN applications a ON a.id = l.application_id`
 
 func scanLink(r scanner) (link.Link, error) {
 	var l link.Link
-	var synced sql.NullTime
+	var synced, unknown, verify sql.NullTime
 	err := r.Scan(&l.ID, &l.TenantID, &l.TicketID, &l.TicketNumber, &l.ApplicationID, &l.ApplicationName, &l.Provider,
 		&l.IdempotencyKey, &l.IssueKey, &l.IssueURL, &l.StatusName, &l.StatusCategory, &l.SyncStatus, &l.LastError,
-		&l.Attempts, &l.CreatedAt, &l.UpdatedAt, &synced)
+		&l.Attempts, &l.CreatedAt, &l.UpdatedAt, &synced, &unknown, &l.CreatesSent, &verify)
 	l.TicketKey, l.LastSyncedAt = ticket.Key(l.TicketNumber), nullTime(synced)
+	l.CreateUnknownSince, l.VerifyAfter = nullTime(unknown), nullTime(verify)
 	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
 	return l, err
 }
@@ -150,6 +151,19 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 	if o.CountAttempt {
 		set = append(set, "attempts = attempts + 1")
 	}
+	switch o.Create {
+	case link.CreateKnown:
+		set = append(set, "create_unknown_since = NULL")
+	case link.CreateRefused:
+		set = append(set, "create_unknown_since = NULL", "creates_sent = creates_sent - 1")
+	case link.CreateUnknown:
+		set = append(set, "create_unknown_since = ?")
+		args = append(args, o.At.UTC())
+	}
+	if o.VerifyAfter != nil {
+		set = append(set, "verify_after = ?")
+		args = append(args, o.VerifyAfter.UTC())
+	}
 	if iss := o.Issue; iss.Key != "" {
 		set = append(set, "issue_key = ?", "issue_url = ?", "status_name = ?", "status_category = ?")
 		args = append(args, iss.Key, iss.URL, iss.StatusName, string(iss.StatusCategory))
@@ -163,9 +177,16 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 		}
 	}
 	args = append(args, o.TenantID, o.LinkID)
+	return db.updateTrackerLink(ctx, `UPDATE ticket_tracker_links SET `+strings.Join(set, ", ")+
+		` WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, args, evs, o.Jobs)
+}
+
+// updateTrackerLink runs one UPDATE of a link and, when it changed the
+// link, writes evs and enqueues jobs, in one transaction; a link the
+// UPDATE's conditions left alone gets neither.
+func (db *DB) updateTrackerLink(ctx context.Context, query string, args []any, evs []audit.Event, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET `+strings.Join(set, ", ")+
-			` WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, args...)
+		res, err := tx.exec(ctx, query, args...)
 		if err != nil {
 			return translate(err, "tracker link")
 		}
@@ -177,8 +198,32 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 				return err
 			}
 		}
-		return tx.EnqueueAll(ctx, o.Jobs)
+		return tx.EnqueueAll(ctx, jobs)
 	})
+}
+
+// SendingTrackerCreate marks a link without an issue as having a create
+// of unknown outcome from at on, and counts the create, before it is sent.
+func (db *DB) SendingTrackerCreate(ctx context.Context, tenantID, id string, at time.Time) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET create_unknown_since = ?, creates_sent = creates_sent + 1
+			WHERE tenant_id = ? AND id = ? AND sync_status <> 'created'`, at.UTC(), tenantID, id)
+		return mustAffect(res, err, "tracker link")
+	})
+}
+
+// VerifiedTrackerLink ends the duplicate check of a created link: it
+// clears verify_after, shows v.LastError when set, and writes evs and
+// v.Jobs. A link whose check another run ended meanwhile is left alone.
+func (db *DB) VerifiedTrackerLink(ctx context.Context, v link.Verification, evs []audit.Event) error {
+	set, args := "verify_after = NULL, updated_at = ?", []any{v.At.UTC()}
+	if v.LastError != "" {
+		set += ", last_error = ?"
+		args = append(args, v.LastError)
+	}
+	args = append(args, v.TenantID, v.LinkID)
+	return db.updateTrackerLink(ctx, `UPDATE ticket_tracker_links SET `+set+`
+		WHERE tenant_id = ? AND id = ? AND sync_status = 'created' AND verify_after IS NOT NULL`, args, evs, v.Jobs)
 }
 
 // RetryTrackerLink puts a link that has no issue back to pending, attempts
@@ -209,15 +254,17 @@ func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID string) ([]link.
 }
 
 // RetryableTrackerLinks lists, across tenants with an enabled connection,
-// the orphan links and the pending links untouched since before, of
-// tickets that are not closed.
+// the orphan links, the pending links untouched since before and the
+// created links whose duplicate check was due before, of tickets that are
+// not closed.
 func (db *DB) RetryableTrackerLinks(ctx context.Context, before time.Time) ([]link.Ref, error) {
 	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT l.tenant_id, l.ticket_id, l.application_id
 		FROM ticket_tracker_links l
 		JOIN tracker_connections c ON c.tenant_id = l.tenant_id AND c.enabled = ?
 		JOIN tickets t ON t.id = l.ticket_id AND t.status <> 'closed'
 		WHERE l.sync_status = 'orphan' OR (l.sync_status = 'pending' AND l.updated_at < ?)
-		ORDER BY l.tenant_id, l.created_at, l.id LIMIT 10000`, true, before.UTC())
+			OR (l.sync_status = 'created' AND l.verify_after < ?)
+		ORDER BY l.tenant_id, l.created_at, l.id LIMIT 10000`, true, before.UTC(), before.UTC())
 }
 
 // TrackerSyncItems returns, in one query, the created links of a tenant's

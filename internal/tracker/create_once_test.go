@@ -32,7 +32,7 @@ func TestCreateOnceRetriesLikeAJob(t *testing.T) {
 		tries   int
 	)
 	for tries = 1; tries <= 4; tries++ {
-		iss, created, err = tracker.CreateOnce(context.Background(), p, spec)
+		iss, created, err = tracker.CreateOnce(context.Background(), p, spec, tracker.Guard{})
 		if err == nil || !httpx.KindOf(err).Temporary() {
 			break
 		}
@@ -53,7 +53,7 @@ func TestCreateOnceRetriesLikeAJob(t *testing.T) {
 func TestCreateOnceNeedsKey(t *testing.T) {
 	spec := validSpec()
 	spec.IdempotencyKey = ""
-	_, _, err := tracker.CreateOnce(context.Background(), nil, spec)
+	_, _, err := tracker.CreateOnce(context.Background(), nil, spec, tracker.Guard{})
 	if httpx.KindOf(err) != httpx.BadRequest {
 		t.Errorf("err = %v, want bad_request", err)
 	}

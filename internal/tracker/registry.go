@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
 )
@@ -71,6 +72,11 @@ type Factory struct {
 	// (naming the tracker's own permissions, say); "" leaves the general
 	// advice.
 	Advice func(k httpx.Kind, project string) string
+	// SearchSettle is how long after a create ended the kind's idempotency
+	// search may still miss the issue: Jira's search index lags behind its
+	// writes, a forge's issue list does not (zero). While a create's
+	// outcome is unknown, no other is sent until this has passed (Guard).
+	SearchSettle time.Duration
 }
 
 // Registry maps connection kinds to their factories. The program builds one

@@ -144,33 +144,3 @@ const (
 	Done       StatusCategory = "done"
 	Unknown    StatusCategory = "unknown"
 )
-
-// CreateOnce creates the issue spec describes unless one carrying its
-// idempotency key already exists, and reports whether it created one.
-//
-// This is how VendorSync opens exactly one issue per (ticket, application):
-// the job calls CreateOnce on every attempt. When an earlier attempt
-// timed out after the tracker committed the issue, or the worker was killed
-// mid-call, the search finds that issue and nothing new is created.
-//
-// Two conditions remain the caller's: only one attempt per key may run at a
-// time (a unique job), and after a Transient create the retry should
-// wait a few seconds, because some trackers (Jira Cloud) index new issues
-// for search shortly after creating them.
-func CreateOnce(ctx context.Context, p Provider, spec IssueSpec) (Issue, bool, error) {
-	if spec.IdempotencyKey == "" {
-		return Issue{}, false, &httpx.Error{Op: "create once", Kind: httpx.BadRequest, Message: "idempotency key is required"}
-	}
-	iss, found, err := p.FindByIdempotencyKey(ctx, spec.ProjectKey, spec.IdempotencyKey)
-	if err != nil {
-		return Issue{}, false, err
-	}
-	if found {
-		return iss, false, nil
-	}
-	iss, err = p.CreateIssue(ctx, spec)
-	if err != nil {
-		return Issue{}, false, err
-	}
-	return iss, true, nil
-}

@@ -83,7 +83,7 @@ func TestProviderContract(t *testing.T) {
 			if _, found, err := p.FindByIdempotencyKey(ctx, "acme/payments", key); err != nil || found {
 				t.Fatalf("find with only an unrelated issue: %v %v", found, err)
 			}
-			iss, created, err := tracker.CreateOnce(ctx, p, spec(key))
+			iss, created, err := tracker.CreateOnce(ctx, p, spec(key), tracker.Guard{})
 			if err != nil || !created || iss.Key != "acme/payments#2" || iss.URL == "" || iss.StatusCategory != tracker.Unknown {
 				t.Fatalf("create: %+v %v %v", iss, created, err)
 			}
@@ -98,7 +98,7 @@ func TestProviderContract(t *testing.T) {
 			if f.dueDate && stored.DueDate != "2027-04-20" {
 				t.Errorf("due date %q", stored.DueDate)
 			}
-			again, created, err := tracker.CreateOnce(ctx, p, spec(key))
+			again, created, err := tracker.CreateOnce(ctx, p, spec(key), tracker.Guard{})
 			if err != nil || created || again.Key != iss.Key {
 				t.Fatalf("second CreateOnce: %+v %v %v", again, created, err)
 			}

@@ -119,3 +119,20 @@ func (c *Client) FindByIdempotencyKey(ctx context.Context, project, key string) 
 	}
 	return issues[0], true, nil
 }
+
+// maxDuplicates bounds the issues FindAllByIdempotencyKey lists.
+const maxDuplicates = 20
+
+// FindAllByIdempotencyKey lists the issues of project carrying the key's
+// label, oldest first (at most 20): more than one means an issue was
+// created twice.
+func (c *Client) FindAllByIdempotencyKey(ctx context.Context, project, key string) ([]tracker.Issue, error) {
+	op := "list issues by idempotency key in " + project
+	switch {
+	case !ValidProjectKey(project):
+		return nil, c.fail(op, httpx.BadRequest, 0, "project key must be upper-case letters, digits or _", nil)
+	case !tracker.ValidIdempotencyKey(key):
+		return nil, c.fail(op, httpx.BadRequest, 0, "malformed idempotency key", nil)
+	}
+	return c.searchJQL(ctx, op, labelJQL(project, tracker.IdempotencyLabel(key)), maxDuplicates)
+}

@@ -167,7 +167,7 @@ func TestExactlyOnceAfterCommitFaults(t *testing.T) {
 				spec := seedSpec()
 
 				// Attempt 1.
-				first, created, err := tracker.CreateOnce(ctx, c, spec)
+				first, created, err := tracker.CreateOnce(ctx, c, spec, tracker.Guard{})
 				switch {
 				case fault != (jiratest.Fault{}):
 					if httpx.KindOf(err) != httpx.Transient {
@@ -179,7 +179,7 @@ func TestExactlyOnceAfterCommitFaults(t *testing.T) {
 					}
 				}
 				// Attempt 2, as the job's retry.
-				second, created, err := tracker.CreateOnce(ctx, c, spec)
+				second, created, err := tracker.CreateOnce(ctx, c, spec, tracker.Guard{})
 				if err != nil {
 					t.Fatalf("attempt 2: %v", err)
 				}

@@ -81,6 +81,10 @@ type Options struct {
 	// SearchConcurrency is how many search chunks run at once;
 	// DefaultSearchConcurrency when zero.
 	SearchConcurrency int
+	// SearchSettle is how long after a create ended the label search may
+	// still miss the issue (tracker.Factory.SearchSettle); the flavor's
+	// default when zero.
+	SearchSettle time.Duration
 }
 
 // Validate lists every problem with the configuration at once, as an
@@ -134,7 +138,10 @@ type Client struct {
 	concurrency int
 }
 
-var _ tracker.Provider = (*Client)(nil)
+var (
+	_ tracker.Provider        = (*Client)(nil)
+	_ tracker.DuplicateFinder = (*Client)(nil)
+)
 
 // New checks cfg and builds its client. No request is made; call Test.
 func New(cfg Config) (*Client, error) {

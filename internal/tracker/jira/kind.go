@@ -2,6 +2,7 @@ package jira
 
 import (
 	"strings"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/httpx"
@@ -60,8 +61,31 @@ func factory(f Flavor, opts Options) tracker.Factory {
 		New: func(s tracker.Settings) (tracker.Provider, error) {
 			return New(configOf(f, s, opts))
 		},
-		Advice: advice,
+		Advice:       advice,
+		SearchSettle: opts.searchSettle(f),
 	}
+}
+
+// Search settle times by flavor, for Options.SearchSettle's zero value.
+// Atlassian documents Jira Cloud's JQL search as eventually consistent
+// (new issues are indexed shortly after they are created) without a bound;
+// a minute covers what is seen in practice. Server/Data Center index on
+// the node that created the issue at once and replicate to the other
+// nodes within seconds.
+const (
+	DefaultCloudSearchSettle  = time.Minute
+	DefaultServerSearchSettle = 15 * time.Second
+)
+
+// searchSettle is the flavor's settle time under o.
+func (o Options) searchSettle(f Flavor) time.Duration {
+	switch {
+	case o.SearchSettle > 0:
+		return o.SearchSettle
+	case f == Cloud:
+		return DefaultCloudSearchSettle
+	}
+	return DefaultServerSearchSettle
 }
 
 // configOf is the client configuration of a connection's settings.

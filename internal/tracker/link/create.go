@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,6 +32,11 @@ const (
 	// DefaultRateWait is the wait after a 429 that did not say how long
 	// to wait.
 	DefaultRateWait = time.Minute
+	// DuplicateCheckDelay is the least wait before listing the issues
+	// carrying a link's marker, after more than one create was sent for
+	// it: well past any index lag seen on Jira Cloud, so the check does
+	// not miss a duplicate the guard let through.
+	DuplicateCheckDelay = 10 * time.Minute
 	// RetryAfterStale is how old a pending link must be before the
 	// periodic retry re-enqueues it (its job was lost or never ran).
 	RetryAfterStale = 15 * time.Minute
@@ -60,6 +66,9 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 	l, err := s.Store.TrackerLinkFor(ctx, tenantID, ticketID, applicationID)
 	if err != nil {
 		return Result{}, fmt.Errorf("link.CreateIssue %s/%s: %w", ticketID, applicationID, err)
+	}
+	if l.SyncStatus == Created && l.VerifyAfter != nil {
+		return s.verify(ctx, l)
 	}
 	if l.SyncStatus == Created || l.SyncStatus == Failed {
 		return Result{Link: l}, nil
@@ -94,17 +103,57 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 		return s.abandon(ctx, l, fmt.Errorf("build the issue: %w", err))
 	}
 	actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
-	iss, created, err := tracker.CreateOnce(actx, cl.tracker, spec)
+	sent := false
+	guard := tracker.Guard{Settle: cl.kind.SearchSettle, Now: s.now, Sending: func(ctx context.Context) error {
+		sent = true
+		return s.Store.SendingTrackerCreate(ctx, tenantID, l.ID, s.now())
+	}}
+	if l.CreateUnknownSince != nil {
+		guard.UnknownSince = *l.CreateUnknownSince
+	}
+	iss, created, err := tracker.CreateOnce(actx, cl.tracker, spec, guard)
 	cancel()
-	if err == nil {
+	var unsettled *tracker.UnsettledError
+	switch {
+	case err == nil:
 		ev := audit.Record(auth.System(tenantID), "tracker_link.create", "tracker_link", l.ID,
 			map[string]any{"sync_status": l.SyncStatus},
 			map[string]any{"sync_status": Created, "issue_key": iss.Key, "ticket_id": l.TicketID,
 				"application_id": l.ApplicationID, "found_existing": !created})
-		o := Outcome{SyncStatus: Created, Issue: iss, Provider: cl.conn.Provider, CountAttempt: true}
-		return s.finish(ctx, l, o, []audit.Event{ev}, nil)
+		o := Outcome{SyncStatus: Created, Issue: iss, Provider: cl.conn.Provider, CountAttempt: true, Create: CreateKnown}
+		var wait time.Duration
+		if sends := l.CreatesSent + btoi(sent); sends > 1 && cl.kind.SearchSettle > 0 {
+			// More than one create went out: once the search has surely
+			// settled, list every issue carrying the marker to report a
+			// duplicate.
+			wait = max(2*cl.kind.SearchSettle, DuplicateCheckDelay)
+			at := s.now().Add(wait)
+			o.VerifyAfter = &at
+		}
+		res, ferr := s.finish(ctx, l, o, []audit.Event{ev}, nil)
+		res.RetryAfter = wait
+		return res, ferr
+	case errors.As(err, &unsettled):
+		// Nothing was sent; the search is asked again once it has settled.
+		res, ferr := s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: oneLine(err.Error())}, nil, nil)
+		res.RetryAfter = max(unsettled.Until.Sub(s.now()), time.Second)
+		return res, ferr
 	}
-	return s.failed(ctx, l, cl, spec, err)
+	mark := CreateUntouched
+	if sent {
+		mark = CreateUnknown
+		if tracker.OutcomeKnown(err) {
+			mark = CreateRefused
+		}
+	}
+	return s.failed(ctx, l, cl, spec, err, mark)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // advice says what an admin should fix after the tracker of cl refused to
@@ -128,8 +177,13 @@ func advice(cl client, k httpx.Kind, spec tracker.IssueSpec) string {
 }
 
 // failed applies the seed's error table to a failed attempt.
-func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.IssueSpec, err error) (Result, error) {
+// mark is what the attempt learnt about its create's outcome.
+func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.IssueSpec, err error, mark CreateMark) (Result, error) {
 	msg := oneLine(apperr.MessageOf(err))
+	finish := func(ctx context.Context, l Link, o Outcome, evs []audit.Event, a *Alert) (Result, error) {
+		o.Create = mark
+		return s.finish(ctx, l, o, evs, a)
+	}
 	sys := auth.System(l.TenantID)
 	switch kind := httpx.KindOf(err); kind {
 	case httpx.BadRequest, httpx.Permission, httpx.NotFound, httpx.Permanent:
@@ -142,18 +196,18 @@ func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.Is
 				map[string]any{"sync_status": Failed, "error": msg}),
 			alertEvent(l.TenantID, "tracker_link", l.ID, a),
 		}
-		return s.finish(ctx, l, Outcome{SyncStatus: Failed, LastError: msg, CountAttempt: true}, evs, &a)
+		return finish(ctx, l, Outcome{SyncStatus: Failed, LastError: msg, CountAttempt: true}, evs, &a)
 	case httpx.Auth:
 		if derr := s.disable(ctx, l.TenantID, cl, err); derr != nil {
 			return Result{}, derr
 		}
-		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg, CountAttempt: true}, nil, nil)
+		return finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg, CountAttempt: true}, nil, nil)
 	case httpx.RateLimited:
 		wait := httpx.RetryAfterOf(err)
 		if wait <= 0 {
 			wait = DefaultRateWait
 		}
-		res, ferr := s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg}, nil, nil)
+		res, ferr := finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: msg}, nil, nil)
 		res.RetryAfter = wait
 		return res, ferr
 	}
@@ -167,9 +221,9 @@ func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.Is
 		if l.SyncStatus != Orphan {
 			evs = append(evs, ev)
 		}
-		return s.finish(ctx, l, Outcome{SyncStatus: Orphan, LastError: msg, CountAttempt: true}, evs, nil)
+		return finish(ctx, l, Outcome{SyncStatus: Orphan, LastError: msg, CountAttempt: true}, evs, nil)
 	}
-	res, ferr := s.finish(ctx, l, Outcome{SyncStatus: Pending, LastError: msg, CountAttempt: true}, nil, nil)
+	res, ferr := finish(ctx, l, Outcome{SyncStatus: Pending, LastError: msg, CountAttempt: true}, nil, nil)
 	res.RetryAfter = FirstBackoff << (2 * (attempts - 1))
 	return res, ferr
 }

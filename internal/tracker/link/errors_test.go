@@ -144,10 +144,17 @@ func unavailableBecomesOrphan(t *testing.T, kind tracker.Kind) {
 		tk := f.ticket(t, pay)
 		f.remote.inject(routeCreate, statusFault(http.StatusServiceUnavailable, link.CreateRetries+2))
 		var waits []time.Duration
-		for range link.CreateRetries + 1 {
-			waits = append(waits, f.attempt(t, tk, pay).RetryAfter)
+		for range link.CreateRetries + 2 {
+			res := f.attempt(t, tk, pay)
+			waits = append(waits, res.RetryAfter)
+			f.clock.advance(res.RetryAfter) // the job's snooze
+			if res.Link.SyncStatus == link.Orphan {
+				break
+			}
 		}
-		want := []time.Duration{15 * time.Second, time.Minute, 4 * time.Minute, 0}
+		// After the first 503 a lagging search must settle before another
+		// create; the later backoffs are longer than that.
+		want := settledWaits(kind, []time.Duration{15 * time.Second, settled, time.Minute, 4 * time.Minute, 0})
 		if diff := cmp.Diff(want, waits); diff != "" {
 			t.Errorf("backoff (-want +got):\n%s", diff)
 		}
@@ -161,12 +168,14 @@ func unavailableBecomesOrphan(t *testing.T, kind tracker.Kind) {
 		}
 		// The 15-minute round re-enqueues the orphan; Jira still failing
 		// keeps it an orphan without a backoff chain of its own.
+		f.clock.advance(link.RetryAfterStale)
 		if n, err := f.svc.RetryDue(ctx); err != nil || n != 1 {
 			t.Fatalf("RetryDue = %d, %v", n, err)
 		}
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Orphan || res.RetryAfter != 0 {
 			t.Errorf("orphan round while Jira fails: %+v", res)
 		}
+		f.clock.advance(link.RetryAfterStale)
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {
 			t.Errorf("orphan round once Jira is back: %+v", res.Link)
 		}

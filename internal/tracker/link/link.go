@@ -70,6 +70,18 @@ type Link struct {
 	CreatedAt       time.Time              `json:"created_at"`
 	UpdatedAt       time.Time              `json:"updated_at"`
 	LastSyncedAt    *time.Time             `json:"last_synced_at,omitempty"`
+	// CreateUnknownSince is when the latest create whose outcome is
+	// unknown ended (or was sent); nil when every create's outcome is
+	// known. No further create is sent until the tracker's search has had
+	// time to show that one (tracker.Guard).
+	CreateUnknownSince *time.Time `json:"-"`
+	// CreatesSent counts the create requests sent for the link that the
+	// tracker did not refuse: each may have stored an issue.
+	CreatesSent int `json:"creates_sent" doc:"Create requests sent to the tracker for this link that it did not refuse; more than one means a create was sent again after an answer was lost."`
+	// VerifyAfter, when set, is when the issues carrying the link's marker
+	// are listed again, to report a duplicate (more than one create was
+	// sent).
+	VerifyAfter *time.Time `json:"-"`
 }
 
 // IdempotencyKey is the key of the issue for one application of a ticket:
@@ -103,6 +115,39 @@ type Outcome struct {
 	At           time.Time
 	// Jobs are the outcome's consequences (an alert to the admins).
 	Jobs []jobargs.Args
+	// Create is what the attempt learnt about the outcome of creates.
+	Create CreateMark
+	// VerifyAfter, when set with a created issue, is when to look for
+	// duplicates of it.
+	VerifyAfter *time.Time
+}
+
+// CreateMark is what an attempt learnt about the outcome of the creates
+// sent for its link.
+type CreateMark int
+
+// The marks an outcome can carry.
+const (
+	// CreateUntouched: the attempt learnt nothing (it sent no create).
+	CreateUntouched CreateMark = iota
+	// CreateKnown: the issue exists, so no create's outcome matters any
+	// more.
+	CreateKnown
+	// CreateRefused: the tracker refused the attempt's create (4xx): it
+	// stored nothing, and any earlier unknown outcome was settled before
+	// it was sent.
+	CreateRefused
+	// CreateUnknown: the attempt's create may or may not have been stored.
+	CreateUnknown
+)
+
+// Verification is what a duplicate check writes to a created link.
+type Verification struct {
+	TenantID, LinkID string
+	// LastError, when set, is shown on the link (a duplicate was found).
+	LastError string
+	At        time.Time
+	Jobs      []jobargs.Args
 }
 
 // StatusChange is what a sync writes to a link whose issue changed.
@@ -166,13 +211,21 @@ type Store interface {
 	// FinishTrackerLink writes an attempt's outcome, releases the lease and
 	// writes evs, in one transaction.
 	FinishTrackerLink(ctx context.Context, o Outcome, evs []audit.Event) error
+	// SendingTrackerCreate records, before a create request is sent for a
+	// link without an issue, that its outcome is unknown from at on, and
+	// counts the request (FinishTrackerLink uncounts a refused one).
+	SendingTrackerCreate(ctx context.Context, tenantID, id string, at time.Time) error
+	// VerifiedTrackerLink ends a created link's duplicate check, writing
+	// its result with evs and jobs in one transaction.
+	VerifiedTrackerLink(ctx context.Context, v Verification, evs []audit.Event) error
 	// RetryTrackerLink puts a link back to pending (attempts reset) and
 	// enqueues job, with ev, in one transaction.
 	RetryTrackerLink(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job jobargs.Args) error
 	// PendingTrackerLinks lists a tenant's pending links.
 	PendingTrackerLinks(ctx context.Context, tenantID string) ([]Ref, error)
 	// RetryableTrackerLinks lists, for every tenant with an enabled
-	// connection, orphan links and pending links untouched since before.
+	// connection, orphan links, pending links untouched since before and
+	// created links whose duplicate check was due before.
 	RetryableTrackerLinks(ctx context.Context, before time.Time) ([]Ref, error)
 	// EnqueueJobs enqueues jobs in one transaction.
 	EnqueueJobs(ctx context.Context, jobs []jobargs.Args) error

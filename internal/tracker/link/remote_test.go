@@ -32,7 +32,7 @@ var testResilience = httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Mi
 // testRegistry is the program's registry with test timeouts.
 func testRegistry() *tracker.Registry {
 	fo := forge.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}
-	return tracker.NewRegistry(append(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience}),
+	return tracker.NewRegistry(append(jira.Factories(jira.Options{Timeout: 500 * time.Millisecond, Resilience: testResilience, SearchSettle: time.Minute}),
 		github.Factory(fo), gitlab.Factory(fo), gitea.Factory(fo))...)
 }
 
@@ -72,6 +72,8 @@ type remote interface {
 	inject(r route, f fault)
 	requests(r route) int
 	issueCount() int
+	// issueKeys lists the keys of every issue the tracker holds.
+	issueKeys() []string
 	// received counts every request that reached the tracker.
 	received() int
 	setLatency(d time.Duration)
@@ -116,6 +118,13 @@ func (j *jiraRemote) input() link.Input {
 func (j *jiraRemote) target() (string, string) { return "PAY", "Task" }
 func (j *jiraRemote) firstKey() string         { return "PAY-1" }
 func (j *jiraRemote) issueCount() int          { return len(j.Issues()) }
+func (j *jiraRemote) issueKeys() []string {
+	var out []string
+	for _, iss := range j.Issues() {
+		out = append(out, iss.Key)
+	}
+	return out
+}
 func (j *jiraRemote) jiraRoute(r route) jiratest.Route {
 	if r == routeCreate {
 		return jiratest.RouteCreate
@@ -137,7 +146,14 @@ func (g *forgeRemote) input() link.Input        { return g.in }
 func (g *forgeRemote) target() (string, string) { return "acme/payments", "Issue" }
 func (g *forgeRemote) firstKey() string         { return "acme/payments#1" }
 func (g *forgeRemote) issueCount() int          { return len(g.Issues()) }
-func (g *forgeRemote) requests(r route) int     { return g.Requests(forgetest.Route(r)) }
+func (g *forgeRemote) issueKeys() []string {
+	var out []string
+	for _, is := range g.Issues() {
+		out = append(out, forge.Key(is.Project, is.Number))
+	}
+	return out
+}
+func (g *forgeRemote) requests(r route) int { return g.Requests(forgetest.Route(r)) }
 func (g *forgeRemote) inject(r route, f fault) {
 	g.Inject(forgetest.Route(r), forgetest.Fault{Status: f.status, RetryAfter: f.retryAfter, Times: f.times, Stall: f.stall, Drop: f.drop})
 }

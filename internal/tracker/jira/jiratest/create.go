@@ -123,7 +123,7 @@ func (s *Server) create(c call) reply {
 	if len(errs) > 0 {
 		return reply{http.StatusBadRequest, fieldErrors(errs)}
 	}
-	iss := s.insert(projectKey, proj, issueType, summary, time.Now())
+	iss := s.insert(projectKey, proj, issueType, summary, s.now())
 	iss.DescriptionADF, iss.DescriptionWiki = descADF, descWiki
 	iss.Labels, iss.DueDate, iss.Assignee = labels, due, assignee
 	return reply{http.StatusCreated, map[string]string{

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"time"
 )
 
 // query is a parsed JQL query of the forms the client sends:
@@ -156,7 +155,7 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	visible := time.Now().Add(-s.indexLag)
+	visible := s.now().Add(-s.indexLag)
 	candidates := s.issues
 	if q.hasKeys {
 		candidates = make(map[string]*Issue, len(want))
@@ -167,7 +166,7 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 	var out []*Issue
 	for _, iss := range candidates {
 		switch {
-		case s.indexLag > 0 && iss.Created.After(visible):
+		case s.indexLag > 0 && !q.hasKeys && iss.Created.After(visible):
 		case q.hasKeys && !want[iss.Key]:
 		case q.hasProj && iss.Project != q.project:
 		case q.hasLbl && !hasLabel(iss.Labels, q.label):

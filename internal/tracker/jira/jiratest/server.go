@@ -58,6 +58,7 @@ type Server struct {
 	latency  time.Duration
 	pageSize int
 	indexLag time.Duration
+	clock    func() time.Time
 	// state
 	projects map[string]*project
 	issues   map[string]*Issue // by key
@@ -109,9 +110,23 @@ func (s *Server) SetLatency(d time.Duration) { s.mu.Lock(); s.latency = d; s.mu.
 // SetPageSize caps maxResults, so tests can force paging (default 100).
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = max(1, n); s.mu.Unlock() }
 
-// SetIndexLag hides issues younger than d from searches, as Jira Cloud's
-// search index does for a moment after a create.
+// SetIndexLag hides issues younger than d from searches by anything but
+// their keys (a label search), as Jira Cloud's search index does for a
+// while after a create; a search by key finds them at once.
 func (s *Server) SetIndexLag(d time.Duration) { s.mu.Lock(); s.indexLag = d; s.mu.Unlock() }
+
+// SetClock makes the server date issues and age them for SetIndexLag by
+// now instead of the wall clock, so a test that moves its own clock moves
+// the index with it.
+func (s *Server) SetClock(now func() time.Time) { s.mu.Lock(); s.clock = now; s.mu.Unlock() }
+
+// now is the server's clock; s.mu must be held.
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
 
 // Requests returns how many requests reached route, faulted ones included.
 func (s *Server) Requests(route Route) int {

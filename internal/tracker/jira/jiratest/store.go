@@ -103,7 +103,7 @@ func (s *Server) SetStatus(key, name, category string) {
 		s.tb.Fatalf("jiratest: SetStatus: no issue %s", key)
 		return
 	}
-	iss.StatusName, iss.StatusCategory, iss.Updated = name, category, time.Now()
+	iss.StatusName, iss.StatusCategory, iss.Updated = name, category, s.now()
 }
 
 // Seed creates n Task issues in project directly (no request counted) and
@@ -118,7 +118,7 @@ func (s *Server) Seed(project string, n int) []string {
 		return nil
 	}
 	keys := make([]string, n)
-	created := time.Now().Add(-time.Hour)
+	created := s.now().Add(-time.Hour)
 	for i := range keys {
 		iss := s.insert(project, p, "Task", fmt.Sprintf("Seeded issue %d", i+1), created)
 		keys[i] = iss.Key
