@@ -114,11 +114,12 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddTrackerWorkers(ws, p.trackers)
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
+	jobs.AddERPWorkers(ws, p.erp)
 	return ws
 }
 
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
-		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions()}
+		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(), jobs.ERPSyncAll()}
 }

@@ -113,4 +113,3 @@ func (db *DB) QueueERPSync(ctx context.Context, tenantID, id string, full bool, 
 		return tx.Audit(ctx, ev)
 	})
 }
-
