@@ -122,6 +122,7 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
 	jobs.AddIngestWorkers(ws, p.ingest)
 	river.AddWorker(ws, &jobs.ContractImportWorker{Contracts: p.contracts})
+	jobs.AddERPWorkers(ws, p.erp)
 	return ws
 }
 
@@ -129,5 +130,5 @@ func (p *program) workers(e *env) *river.Workers {
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(),
-		jobs.IngestArchiveAll()}
+		jobs.IngestArchiveAll(), jobs.ERPSyncAll()}
 }

@@ -118,7 +118,8 @@ type Price struct {
 }
 
 // Sink receives a catalog in batches, each table in the order the provider
-// reads it; children whose item is not stored are skipped.
+// reads it; units, supplier parts and prices name their item by its
+// ExternalID. Calls never overlap.
 type Sink interface {
 	Items(batch []Item) error
 	UOMs(batch []UOM) error

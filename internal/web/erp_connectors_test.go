@@ -92,3 +92,51 @@ func TestERPConnectorAPI(t *testing.T) {
 		})
 	}
 }
+
+func TestERPCatalogImport(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			id := created(e, e.key, "/api/v1/erp-connectors", map[string]any{"name": "Legacy ERP", "provider": "csv"})
+			csv := "\ufeffItem Number,Description,UOM,List Price,Active,Vendor,Vendor Part Number,Unit Cost,Alt UOM,Factor\n" +
+				"A-100,Hex bolt M8,EA,\"$1,234.50\",Y,ACME,AC-100,0.4100,CS,12\n" +
+				"A-100,Hex bolt M8,EA,\"$1,234.50\",Y,GLOBEX,GX-9,0.43,,\n" +
+				",no number,EA,1,Y,,,,,\n" +
+				"A-200,Washer,EA,abc,Y,,,,,\n" +
+				"A-300,Old nut,BX,2.5,N,,,,BX,0\n" +
+				"A-400,Nut,EA,0.10,N,,,,,\n"
+			res := e.postCSV(e.key, "/api/v1/erp-connectors/"+id+"/catalog", csv)
+			wantStatus(t, res, http.StatusOK)
+			var out erp.ImportResult
+			res.JSON(t, &out)
+			if out.Rows != 6 || out.Items != 3 || out.UOMs != 1 || out.Suppliers != 2 || len(out.Errors) != 3 ||
+				out.Errors[0].Line != 4 || out.Errors[1].Line != 5 || !strings.Contains(out.Errors[1].Reason, "abc") || out.Errors[2].Line != 6 {
+				t.Fatalf("import %+v", out)
+			}
+			var page struct {
+				Items      []erp.StoredItem `json:"items"`
+				NextCursor string           `json:"next_cursor"`
+			}
+			e.do(http.MethodGet, "/api/v1/erp-items?connector_id="+id+"&limit=1", e.key, nil).JSON(t, &page)
+			if len(page.Items) != 1 || page.Items[0].ItemNumber != "A-100" || page.Items[0].ListPrice.String() != "1234.5" || page.NextCursor == "" {
+				t.Fatalf("first page %+v", page)
+			}
+			var item erp.ItemDetail
+			e.do(http.MethodGet, "/api/v1/erp-items/"+page.Items[0].ID, e.key, nil).JSON(t, &item)
+			if len(item.UOMs) != 1 || item.UOMs[0].Factor.String() != "12" || len(item.Suppliers) != 2 || item.Suppliers[0].Cost.String() != "0.41" {
+				t.Errorf("item %+v", item)
+			}
+			e.do(http.MethodGet, "/api/v1/erp-items?active=true&q=nut", e.key, nil).JSON(t, &page)
+			if len(page.Items) != 0 {
+				t.Errorf("inactive items listed as active: %+v", page.Items)
+			}
+			var c erp.Connector
+			e.do(http.MethodGet, "/api/v1/erp-connectors/"+id, e.key, nil).JSON(t, &c)
+			if c.Items != 2 || c.Sync.State != erp.SyncSucceeded || c.Sync.ItemsRead != 2 {
+				t.Errorf("connector after the import %+v", c)
+			}
+			wantProblem(t, e.postCSV(e.key, "/api/v1/erp-connectors/"+id+"/catalog", "name,price\nx,1\n"), http.StatusUnprocessableEntity)
+			wantProblem(t, e.do(http.MethodPost, "/api/v1/erp-connectors/"+id+"/catalog", e.key, "{}"), http.StatusUnsupportedMediaType)
+		})
+	}
+}

@@ -76,19 +76,22 @@ var wallFixtures = map[string]wallFixture{
 		a.TenantID = tenantID
 		return fmt.Sprint(e.deadLetters(a)[0])
 	},
-	"mail-sources":       mailboxWallFixture,
-	"settings/mailboxes": mailboxWallFixture,
-	"jira":               jiraWallFixture, // /api/v1/jira/links/{id}/…
-	"settings/jira":      jiraWallFixture, // /settings/jira/links/{id}/…
-	"notifications":      notificationWallFixture,
-	"score-reports":      reportWallFixture,
-	"contract-files":     contractFileWallFixture,
-	"contracts/files":    contractFileWallFixture,
-	"contracts":          contractWallFixture,
-	"scores/reports":     reportWallFixture,
-	"ingest/vendors":     func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
-	"ingest/events":      ingestEventWallFixture,
-	"erp-connectors":     erpConnectorWallFixture,
+	"mail-sources":           mailboxWallFixture,
+	"settings/mailboxes":     mailboxWallFixture,
+	"jira":                   jiraWallFixture, // /api/v1/jira/links/{id}/…
+	"settings/jira":          jiraWallFixture, // /settings/jira/links/{id}/…
+	"notifications":          notificationWallFixture,
+	"score-reports":          reportWallFixture,
+	"contract-files":         contractFileWallFixture,
+	"contracts/files":        contractFileWallFixture,
+	"contracts":              contractWallFixture,
+	"scores/reports":         reportWallFixture,
+	"ingest/vendors":         func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
+	"ingest/events":          ingestEventWallFixture,
+	"erp-connectors":         erpConnectorWallFixture,
+	"erp-items":              erpItemWallFixture,
+	"procurement/connectors": erpConnectorWallFixture,
+	"procurement/items":      erpItemWallFixture,
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 	},
@@ -178,7 +181,7 @@ func TestTenantWall(t *testing.T) {
 			for name, path := range map[string]string{
 				"vendors": "/api/v1/vendors/", "applications": "/api/v1/applications/", "rules": "/api/v1/rules/",
 				"users": "/api/v1/users/", "teams": "/api/v1/teams/", "apikeys": "/api/v1/apikeys/",
-				"mail-sources": "/api/v1/mail-sources/", "erp-connectors": "/api/v1/erp-connectors/",
+				"mail-sources": "/api/v1/mail-sources/", "erp-connectors": "/api/v1/erp-connectors/", "erp-items": "/api/v1/erp-items/",
 			} {
 				res := e.do(http.MethodGet, path+ids[name], keyB, nil)
 				wantStatus(t, res, http.StatusOK)

@@ -55,10 +55,10 @@ type Row map[string]any
 
 // page is one answer of the data service.
 type page struct {
-	Count    *int64            `json:"@odata.count"`
-	NextLink string            `json:"@odata.nextLink"`
-	V3Next   string            `json:"odata.nextLink"`
-	Value    []json.RawMessage `json:"value"`
+	Count    *int64 `json:"@odata.count"`
+	NextLink string `json:"@odata.nextLink"`
+	V3Next   string `json:"odata.nextLink"`
+	Value    []Row  `json:"value"`
 }
 
 // Each reads every row of table matching q, page after page, calling fn
@@ -82,12 +82,7 @@ func (c *Client) Each(ctx context.Context, table string, q Query, fn func([]Row)
 		if p.Count != nil && total == nil {
 			total = p.Count
 		}
-		rows := make([]Row, len(p.Value))
-		for i, raw := range p.Value {
-			if err := decodeExact(raw, &rows[i]); err != nil {
-				return c.fail(op, httpx.Transient, http.StatusOK, "P21 answered with a row that is not a JSON object", err)
-			}
-		}
+		rows := p.Value // decoded with the page, numbers as json.Number
 		if len(rows) > 0 {
 			if err := fn(rows); err != nil {
 				return err

@@ -52,41 +52,49 @@ CREATE TABLE erp_items (
 CREATE INDEX erp_items_number_idx ON erp_items (tenant_id, item_number);
 CREATE INDEX erp_items_connector_idx ON erp_items (tenant_id, connector_id, item_number, id);
 
+-- The rows below belong to an item by the ERP's own key within the
+-- connector (item_external_id = erp_items.external_id), as the ERP's tables
+-- do, so a sync stores each page as it arrives without looking items up.
+
 -- Units an item comes in, with how many base units one holds.
 CREATE TABLE erp_item_uoms (
-    item_id         TEXT NOT NULL REFERENCES erp_items(id),
-    tenant_id       TEXT NOT NULL REFERENCES tenants(id),
-    uom             TEXT NOT NULL,
-    factor          TEXT NOT NULL,
-    erp_modified_at TIMESTAMP,
-    PRIMARY KEY (item_id, uom)
+    connector_id     TEXT NOT NULL REFERENCES erp_connectors(id),
+    item_external_id TEXT NOT NULL,
+    tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+    uom              TEXT NOT NULL,
+    factor           TEXT NOT NULL,
+    erp_modified_at  TIMESTAMP,
+    PRIMARY KEY (connector_id, item_external_id, uom)
 );
 
 -- Suppliers' part numbers and costs of an item.
 CREATE TABLE erp_item_suppliers (
-    item_id          TEXT NOT NULL REFERENCES erp_items(id),
+    connector_id     TEXT NOT NULL REFERENCES erp_connectors(id),
+    item_external_id TEXT NOT NULL,
     tenant_id        TEXT NOT NULL REFERENCES tenants(id),
     supplier_id      TEXT NOT NULL,
     supplier_part_no TEXT NOT NULL,
     cost             TEXT,
     uom              TEXT NOT NULL DEFAULT '',
     erp_modified_at  TIMESTAMP,
-    PRIMARY KEY (item_id, supplier_id, supplier_part_no)
+    PRIMARY KEY (connector_id, item_external_id, supplier_id, supplier_part_no)
 );
 CREATE INDEX erp_item_suppliers_part_idx ON erp_item_suppliers (tenant_id, supplier_part_no);
 
 -- Selling prices of an item per unit, with the dates they hold.
 CREATE TABLE erp_item_prices (
-    item_id         TEXT NOT NULL REFERENCES erp_items(id),
-    tenant_id       TEXT NOT NULL REFERENCES tenants(id),
-    price_key       TEXT NOT NULL,
-    uom             TEXT NOT NULL DEFAULT '',
-    price           TEXT NOT NULL,
-    effective_from  TIMESTAMP,
-    effective_to    TIMESTAMP,
-    erp_modified_at TIMESTAMP,
-    PRIMARY KEY (item_id, price_key)
+    connector_id     TEXT NOT NULL REFERENCES erp_connectors(id),
+    price_key        TEXT NOT NULL,
+    item_external_id TEXT NOT NULL,
+    tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+    uom              TEXT NOT NULL DEFAULT '',
+    price            TEXT NOT NULL,
+    effective_from   TIMESTAMP,
+    effective_to     TIMESTAMP,
+    erp_modified_at  TIMESTAMP,
+    PRIMARY KEY (connector_id, price_key)
 );
+CREATE INDEX erp_item_prices_item_idx ON erp_item_prices (connector_id, item_external_id);
 
 -- +goose Down
 DROP TABLE erp_item_prices;
