@@ -89,6 +89,9 @@ func TestUICloseTheLoop(t *testing.T) {
 	for _, p := range []string{"DATA", "PLAT", "ID", "GRO"} {
 		jira.AddProject(p, "Task")
 	}
+	// The demo applications' default assignees, as Jira Cloud accounts.
+	jira.AddUser(jiratest.User{AccountID: "712020:0d1f5c7e-3a2b-4c5d-8e9f-0a1b2c3d4e5f", Name: "dev.patel",
+		Email: "dev.patel@example.com", DisplayName: "Dev Patel", Active: true})
 	dir := t.TempDir()
 	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
 	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))

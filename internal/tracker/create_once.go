@@ -116,3 +116,23 @@ type DuplicateFinder interface {
 	// key, oldest first (at most 20).
 	FindAllByIdempotencyKey(ctx context.Context, project, key string) ([]Issue, error)
 }
+
+// AssigneeError is a create refused before it was sent because the
+// tracker has no single active user matching the assignee an admin
+// configured. It unwraps to an *httpx.Error of kind BadRequest.
+type AssigneeError struct {
+	Assignee string
+	Err      error
+}
+
+func (e *AssigneeError) Error() string { return e.Err.Error() }
+
+func (e *AssigneeError) Unwrap() error { return e.Err }
+
+// AssigneeResolver is implemented by providers that take assignees in a
+// form of their own (Jira Cloud: an account ID): what an admin configured
+// (an email address, a name) is turned into it, or refused with an
+// *AssigneeError.
+type AssigneeResolver interface {
+	ResolveAssignee(ctx context.Context, who string) (string, error)
+}

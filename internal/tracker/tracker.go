@@ -70,8 +70,10 @@ type IssueSpec struct {
 	Description Document
 	// DueDate is the civil date the work is due; zero means none.
 	DueDate Date
-	// Assignee is the tracker's user reference: a Jira Cloud accountId, a
-	// Jira Server user name, a forge login. Empty leaves it unassigned.
+	// Assignee is who the issue is assigned to: a forge login, or for Jira
+	// an email address, display name, Cloud accountId or Server user name,
+	// which the provider resolves to what its API takes (see
+	// AssigneeResolver). Empty leaves it unassigned.
 	Assignee string
 	// Labels are added as given (see each provider for normalisation), plus
 	// the idempotency label.

@@ -26,7 +26,7 @@ type applicationBody struct {
 	TrackerProjectKey      string   `json:"tracker_project_key,omitempty" doc:"Jira project key (PAY) or repository (owner/repo)."`
 	TrackerIssueType       string   `json:"tracker_issue_type,omitempty" doc:"Such as Task or Bug."`
 	TrackerLabels          []string `json:"tracker_labels,omitempty"`
-	TrackerDefaultAssignee string   `json:"tracker_default_assignee,omitempty"`
+	TrackerDefaultAssignee string   `json:"tracker_default_assignee,omitempty" doc:"Who new issues are assigned to: an email address or name (Jira resolves it to the Cloud account ID or the Server user name; a link fails with a configuration error when it matches no single active user), a Jira Cloud account ID, or a forge login."`
 }
 
 // applicationPatch is a merge patch of an application.

@@ -129,8 +129,10 @@ func TestCreateIssue(t *testing.T) {
 			if !ok {
 				t.Fatal("the server has no PAY-1")
 			}
+			// "alice" is resolved to what the flavor assigns by.
+			assignee := map[jira.Flavor]string{jira.Cloud: jiratest.AliceAccountID, jira.Server: "alice"}[flavor]
 			stored := jiratest.Issue{Key: got.Key, Project: "PAY", IssueType: "Task", Summary: "Visa — URL endpoint change [VS-2847]",
-				DueDate: "2027-04-20", Assignee: "alice",
+				DueDate: "2027-04-20", Assignee: assignee,
 				Labels: []string{"vendorsync", "vendor:visa", "payments-team", "vsid-vs-2847-app42"}}
 			gotFields := jiratest.Issue{Key: got.Key, Project: got.Project, IssueType: got.IssueType, Summary: got.Summary,
 				DueDate: got.DueDate, Assignee: got.Assignee, Labels: got.Labels}
@@ -141,8 +143,8 @@ func TestCreateIssue(t *testing.T) {
 				if diff := cmp.Diff(jsonValue(t, []byte(wantADF)), jsonValue(t, got.DescriptionADF)); diff != "" {
 					t.Errorf("ADF description (-want +got):\n%s", diff)
 				}
-				body := string(srv.Received()[0].Body)
-				if !strings.Contains(body, `"assignee":{"accountId":"alice"}`) {
+				body := string(createRequest(t, srv).Body)
+				if !strings.Contains(body, `"assignee":{"accountId":"`+jiratest.AliceAccountID+`"}`) {
 					t.Errorf("Cloud assignee not by accountId: %s", body)
 				}
 			} else if diff := cmp.Diff(wantWiki, got.DescriptionWiki); diff != "" {
@@ -150,6 +152,18 @@ func TestCreateIssue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// createRequest is the one create request srv received.
+func createRequest(t *testing.T, srv *jiratest.Server) jiratest.Request {
+	t.Helper()
+	for _, r := range srv.Received() {
+		if r.Route == jiratest.RouteCreate {
+			return r
+		}
+	}
+	t.Fatal("no create request")
+	return jiratest.Request{}
 }
 
 func TestCreateIssueValidatesBeforeCalling(t *testing.T) {

@@ -21,7 +21,7 @@ type createResponse struct {
 
 // CreateIssue creates one issue with POST /rest/api/3/issue (ADF
 // description, assignee by accountId) or /rest/api/2/issue (wiki markup,
-// assignee by name). Labels are normalised as Jira requires: whitespace
+// assignee by name), the assignee resolved first (ResolveAssignee). Labels are normalised as Jira requires: whitespace
 // becomes "-", empty and duplicate labels are dropped, and the idempotency
 // label is added. A 5xx or timeout is not retried here: the issue may exist
 // (use tracker.CreateOnce). The returned issue has StatusCategory Unknown
@@ -34,6 +34,11 @@ func (c *Client) CreateIssue(ctx context.Context, spec tracker.IssueSpec) (track
 	if !ValidProjectKey(spec.ProjectKey) {
 		return tracker.Issue{}, c.fail(op, httpx.BadRequest, 0, "project key must be upper-case letters, digits or _", nil)
 	}
+	assignee, err := c.ResolveAssignee(ctx, spec.Assignee)
+	if err != nil {
+		return tracker.Issue{}, err
+	}
+	spec.Assignee = assignee
 	var out createResponse
 	if err := c.call(ctx, op, http.MethodPost, "/issue", map[string]any{"fields": c.createFields(spec)}, &out); err != nil {
 		return tracker.Issue{}, err

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -136,11 +137,15 @@ type Client struct {
 	http        *http.Client
 	transport   *httpx.Transport
 	concurrency int
+
+	mu        sync.Mutex
+	assignees map[string]resolved // by lower-cased assignee as configured
 }
 
 var (
-	_ tracker.Provider        = (*Client)(nil)
-	_ tracker.DuplicateFinder = (*Client)(nil)
+	_ tracker.Provider         = (*Client)(nil)
+	_ tracker.DuplicateFinder  = (*Client)(nil)
+	_ tracker.AssigneeResolver = (*Client)(nil)
 )
 
 // New checks cfg and builds its client. No request is made; call Test.

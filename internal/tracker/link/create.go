@@ -157,9 +157,19 @@ func btoi(b bool) int {
 }
 
 // advice says what an admin should fix after the tracker of cl refused to
-// create the issue of spec with a failure of kind k: the provider's own
-// words when it has them (its permission names), else the general ones.
-func advice(cl client, k httpx.Kind, spec tracker.IssueSpec) string {
+// create the issue of spec with err, a failure of kind k: for an assignee
+// the tracker cannot place, the application's assignee; else the
+// provider's own words when it has them (its permission names), else the
+// general ones.
+func advice(cl client, k httpx.Kind, spec tracker.IssueSpec, err error) string {
+	var ae *tracker.AssigneeError
+	switch {
+	case errors.As(err, &ae) && k == httpx.Permission:
+		return "grant the " + cl.kind.Name + " account the global permission Browse users and groups, or set the application's default assignee to an account ID"
+	case errors.As(err, &ae):
+		return "set the application's default assignee to the person's " + cl.kind.Name +
+			" email address or account ID (or clear it) under Applications"
+	}
 	if cl.kind.Advice != nil {
 		if a := cl.kind.Advice(k, spec.ProjectKey); a != "" {
 			return a
@@ -190,7 +200,7 @@ func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.Is
 		name := cl.kind.Name
 		a := Alert{Kind: "tracker.issue_failed", TicketID: l.TicketID, LinkID: l.ID,
 			Subject: name + " issue not created for " + l.TicketKey + " / " + l.ApplicationName,
-			Message: msg + " — " + advice(cl, kind, spec) + ", then retry the link under Settings → " + name + "."}
+			Message: msg + " — " + advice(cl, kind, spec, err) + ", then retry the link under Settings → " + name + "."}
 		evs := []audit.Event{
 			audit.Record(sys, "tracker_link.fail", "tracker_link", l.ID, map[string]any{"sync_status": l.SyncStatus},
 				map[string]any{"sync_status": Failed, "error": msg}),

@@ -16,6 +16,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -134,7 +135,7 @@ func TestIssueAsTheSeedDescribes(t *testing.T) {
 				got := map[string]any{"summary": iss.Summary, "project": iss.Project, "type": iss.IssueType,
 					"due": iss.DueDate, "assignee": iss.Assignee, "labels": iss.Labels}
 				want := map[string]any{"summary": "Visa — URL endpoint change [" + tk.Key() + "]", "project": "PAY", "type": "Task",
-					"due": eff.Format(time.DateOnly), "assignee": "maria",
+					"due": eff.Format(time.DateOnly), "assignee": map[jira.Flavor]string{jira.Cloud: jiratest.MariaAccountID, jira.Server: "maria"}[flavor],
 					"labels": []string{"vendorsync", "vendor:visa", "vendor-change", "payments", tracker.IdempotencyLabel(tk.ID + "." + pay.ID)}}
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("issue fields (-want +got):\n%s", diff)

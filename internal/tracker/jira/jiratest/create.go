@@ -120,6 +120,11 @@ func (s *Server) create(c call) reply {
 			assignee = ref.Name
 		}
 	}
+	if _, bad := errs["assignee"]; !bad && assignee != "" {
+		if msg := s.assignable(c.version, ref.AccountID, ref.Name); msg != "" {
+			errs["assignee"] = msg
+		}
+	}
 	if len(errs) > 0 {
 		return reply{http.StatusBadRequest, fieldErrors(errs)}
 	}

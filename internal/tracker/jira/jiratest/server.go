@@ -37,6 +37,9 @@ const (
 	RouteSearch  Route = "search"  // POST /rest/api/3/search/jql, /rest/api/2/search
 	RouteComment Route = "comment" // POST /rest/api/{3,2}/issue/{key}/comment
 	RouteMyself  Route = "myself"  // GET /rest/api/{3,2}/myself
+	// RouteUserSearch is GET /rest/api/3/user/search?query= and
+	// /rest/api/2/user/search?username=.
+	RouteUserSearch Route = "user_search"
 )
 
 // Request is one request the server received.
@@ -62,6 +65,7 @@ type Server struct {
 	// state
 	projects map[string]*project
 	issues   map[string]*Issue // by key
+	users    []User
 	nextID   int
 	faults   map[Route][]*Fault
 	counts   map[Route]int
@@ -80,6 +84,7 @@ func New(tb testing.TB) *Server {
 		nextID:   10000,
 		faults:   map[Route][]*Fault{},
 		counts:   map[Route]int{},
+		users:    defaultUsers(),
 	}
 	s.AddProject("PAY", "Task", "Bug", "Story")
 	s.AddProject("OPS", "Task", "Bug", "Story")
@@ -89,6 +94,7 @@ func New(tb testing.TB) *Server {
 		mux.HandleFunc("POST "+api+"/issue", s.handle(RouteCreate, v, s.create))
 		mux.HandleFunc("POST "+api+"/issue/{key}/comment", s.handle(RouteComment, v, s.comment))
 		mux.HandleFunc("GET "+api+"/myself", s.handle(RouteMyself, v, s.myself))
+		mux.HandleFunc("GET "+api+"/user/search", s.handle(RouteUserSearch, v, s.userSearch))
 	}
 	mux.HandleFunc("POST /rest/api/3/search/jql", s.handle(RouteSearch, "3", s.search))
 	mux.HandleFunc("POST /rest/api/2/search", s.handle(RouteSearch, "2", s.search))
