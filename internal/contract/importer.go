@@ -78,8 +78,16 @@ func (s *Service) imported(c Contract) []jobargs.Args {
 	return s.Consequences.Imported(c)
 }
 
-// importRows streams the file's rows into batches. refusal is set when
-// the reader refused the file part-way; err is a storage failure.
+// batch is a run of lines and row errors with the progress after it.
+type batch struct {
+	lines []Line
+	errs  []RowError
+	p     Progress
+}
+
+// importRows streams the file's rows into batches, reading the next batch
+// while the last one is stored. refusal is set when the reader refused the
+// file part-way; err is a storage failure.
 func (s *Service) importRows(ctx context.Context, f File, c *Contract, units *sheet.Units) (p Progress, refusal string, err error) {
 	rc, err := s.Blobs.Get(ctx, f.BlobKey)
 	if err != nil {
@@ -91,15 +99,38 @@ func (s *Service) importRows(ctx context.Context, f File, c *Contract, units *sh
 		return p, apperr.MessageOf(err), nil
 	}
 	defer r.Close()
-	var lines []Line
-	var errs []RowError
-	flush := func() error {
-		if len(lines) == 0 && len(errs) == 0 {
-			return nil
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan batch, 2)
+	go func() {
+		defer close(batches)
+		p, refusal = s.readBatches(rctx, r, f, c, units, batches)
+	}()
+	for b := range batches {
+		if err == nil {
+			if err = s.Store.AddImportBatch(ctx, f.TenantID, f.ID, b.lines, b.errs, b.p); err != nil {
+				cancel() // the reader stops at its next batch; the range drains it
+			}
 		}
-		err := s.Store.AddImportBatch(ctx, f.TenantID, f.ID, lines, errs, p)
-		lines, errs = lines[:0], errs[:0]
-		return err
+	}
+	return p, refusal, err
+}
+
+// readBatches reads every row under the header into batches sent on out,
+// until the file ends, the reader refuses it (refusal) or ctx ends.
+func (s *Service) readBatches(ctx context.Context, r sheet.Reader, f File, c *Contract, units *sheet.Units, out chan<- batch) (Progress, string) {
+	var b batch
+	send := func() bool {
+		if len(b.lines) == 0 && len(b.errs) == 0 {
+			return true
+		}
+		select {
+		case out <- b:
+			b = batch{p: b.p}
+			return true
+		case <-ctx.Done():
+			return false
+		}
 	}
 	for {
 		row, rerr := r.Next()
@@ -112,34 +143,30 @@ func (s *Service) importRows(ctx context.Context, f File, c *Contract, units *sh
 			if re.Line <= f.HeaderLine {
 				continue
 			}
-			p.RowsRead++
-			p.RowsFailed++
-			errs = append(errs, RowError{Line: re.Line, Column: re.Column, Reason: re.Reason, Cells: []string{}})
+			b.p.RowsRead++
+			b.p.RowsFailed++
+			b.errs = append(b.errs, RowError{Line: re.Line, Column: re.Column, Reason: re.Reason, Cells: []string{}})
 		case rerr != nil:
-			return p, apperr.MessageOf(rerr), nil
+			return b.p, apperr.MessageOf(rerr)
 		case row.Line <= f.HeaderLine:
 			continue
 		default:
-			p.RowsRead++
+			b.p.RowsRead++
 			l, xerr := sheet.Extract(row, f.Mapping, units)
 			if errors.As(xerr, &re) {
-				p.RowsFailed++
-				errs = append(errs, RowError{Line: re.Line, Column: re.Column, Reason: re.Reason, Cells: row.Cells})
+				b.p.RowsFailed++
+				b.errs = append(b.errs, RowError{Line: re.Line, Column: re.Column, Reason: re.Reason, Cells: row.Cells})
 				break
 			}
-			p.LinesImported++
-			lines = append(lines, s.line(c, l, row.Cells))
+			b.p.LinesImported++
+			b.lines = append(b.lines, s.line(c, l, row.Cells))
 		}
-		if len(lines)+len(errs) >= importBatch {
-			if err := flush(); err != nil {
-				return p, "", err
-			}
+		if len(b.lines)+len(b.errs) >= importBatch && !send() {
+			return b.p, ""
 		}
 	}
-	if err := flush(); err != nil {
-		return p, "", err
-	}
-	return p, "", nil
+	send()
+	return b.p, ""
 }
 
 // line turns a normalized row into a contract line, widening the

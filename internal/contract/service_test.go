@@ -319,3 +319,34 @@ func TestImportRefusedPartWayKeepsNoContract(t *testing.T) {
 		}
 	})
 }
+
+func TestUnitAliases(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		if _, err := f.svc.SetUnitAlias(ctx, f.admin, " barrel ", "bl"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.SetUnitAlias(ctx, f.admin, "x", "not a code"); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("a bad code: %v", err)
+		}
+		done := f.importFile(t, "units.csv", []byte("Item,UOM,Price\nA,Barrel,1\nB,keg,2\n"), contract.Confirmation{})
+		if done.LinesImported != 1 || done.RowsFailed != 1 {
+			t.Fatalf("file %+v", done)
+		}
+		lines, _, _ := f.svc.Lines(ctx, f.admin, done.ContractID, "", 0)
+		if len(lines) != 1 || lines[0].UOM != "BL" {
+			t.Fatalf("lines %+v", lines)
+		}
+		got, err := f.svc.UnitAliases(ctx, f.admin)
+		if err != nil || !cmp.Equal(got, []contract.UnitAlias{{Alias: "BARREL", Code: "BL"}}) {
+			t.Fatalf("aliases %v %v", got, err)
+		}
+		if err := f.svc.DeleteUnitAlias(ctx, f.other, "barrel"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("another tenant deleted the alias: %v", err)
+		}
+		if err := f.svc.DeleteUnitAlias(ctx, f.admin, "barrel"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/blob"
@@ -35,6 +36,10 @@ type Store interface {
 	ConfirmFile(ctx context.Context, f File, headers map[string]sheet.Field, ev audit.Event, jobs []jobargs.Args) error
 	// UnitAliases returns the tenant's unit aliases (alias → code).
 	UnitAliases(ctx context.Context, tenantID string) (map[string]string, error)
+	// SetUnitAlias creates or changes an alias, with its audit row.
+	SetUnitAlias(ctx context.Context, tenantID, alias, code string, at time.Time, ev audit.Event) error
+	// DeleteUnitAlias removes an alias; not found when absent.
+	DeleteUnitAlias(ctx context.Context, tenantID, alias string, ev audit.Event) error
 
 	// BeginImport starts (or, after a crash, restarts) the import of a
 	// queued or importing file: what an earlier attempt left is removed,

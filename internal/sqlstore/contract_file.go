@@ -182,3 +182,25 @@ func (db *DB) UnitAliases(ctx context.Context, tenantID string) (map[string]stri
 	}
 	return out, translate(rows.Err(), "unit aliases")
 }
+
+// SetUnitAlias creates or changes one of the tenant's unit aliases.
+func (db *DB) SetUnitAlias(ctx context.Context, tenantID, alias, code string, at time.Time, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO uom_aliases (tenant_id, alias, code, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tenant_id, alias) DO UPDATE SET code = excluded.code`, tenantID, alias, code, at.UTC()); err != nil {
+			return translate(err, "unit alias")
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
+// DeleteUnitAlias removes one of the tenant's unit aliases.
+func (db *DB) DeleteUnitAlias(ctx context.Context, tenantID, alias string, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM uom_aliases WHERE tenant_id = ? AND alias = ?`, tenantID, alias)
+		if err := mustAffect(res, err, "unit alias"); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}

@@ -15,7 +15,7 @@ import (
 
 // lineInsertRows is how many lines one INSERT carries (13 parameters
 // each, well under both engines' limits).
-const lineInsertRows = 250
+const lineInsertRows = 1000
 
 // BeginImport starts or restarts a file's import: an earlier attempt's
 // contract, lines and row errors go, the new contract is created.

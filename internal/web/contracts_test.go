@@ -150,6 +150,15 @@ func TestContractFilesAPI(t *testing.T) {
 			t.Errorf("%s: content type %q", name, ct)
 		}
 	}
+	res = e.do(http.MethodPut, "/api/v1/uom-aliases/Bucket", e.key, map[string]any{"code": "bk"})
+	wantStatus(t, res, http.StatusOK)
+	res = e.do(http.MethodGet, "/api/v1/uom-aliases", e.key, nil)
+	if !strings.Contains(string(res.Body), `{"alias":"BUCKET","code":"BK"}`) {
+		t.Errorf("aliases: %s", res.Body)
+	}
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/uom-aliases/bucket", e.key, nil), http.StatusNoContent)
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/uom-aliases/bucket", e.key, nil), http.StatusNotFound)
+
 	viewer := e.newKey(e.tenant, "viewer")
 	wantStatus(t, uploadFile(e, viewer, vendor.VendorID, "v.csv", []byte("a,b\n")), http.StatusForbidden)
 }

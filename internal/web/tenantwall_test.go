@@ -92,6 +92,11 @@ var wallFixtures = map[string]wallFixture{
 	"erp-items":              erpItemWallFixture,
 	"procurement/connectors": erpConnectorWallFixture,
 	"procurement/items":      erpItemWallFixture,
+	"uom-aliases": func(e *env, key string) string {
+		res := e.do(http.MethodPut, "/api/v1/uom-aliases/wallunit", key, map[string]any{"code": "WU"})
+		wantStatus(e.t, res, http.StatusOK)
+		return "wallunit"
+	},
 	"score-rules": func(e *env, key string) string {
 		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 	},
@@ -100,7 +105,8 @@ var wallFixtures = map[string]wallFixture{
 // wallExempt lists routes whose parameter is not an identifier of a stored
 // object of another tenant, with the reason.
 var wallExempt = map[string]string{
-	"PUT /api/v1/secrets/{name}": "names are tenant-local: the PUT stores a secret in the caller's own tenant (checked below)",
+	"PUT /api/v1/secrets/{name}":      "names are tenant-local: the PUT stores a secret in the caller's own tenant (checked below)",
+	"PUT /api/v1/uom-aliases/{alias}": "aliases are tenant-local: the PUT sets an alias of the caller's own tenant",
 }
 
 func mustTenants(e *env) []auth.Tenant {
