@@ -23,19 +23,19 @@ const catalogBatch = 1000
 // maxRowErrors bounds the row errors an import reports.
 const maxRowErrors = 100
 
-// RowError is a catalog row that was not imported, by its line number.
-type RowError struct {
+// CatalogRowError is a catalog row that was not imported, by its line number.
+type CatalogRowError struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 }
 
 // ImportResult is what a catalog import did.
 type ImportResult struct {
-	Rows      int        `json:"rows" doc:"Data rows read."`
-	Items     int        `json:"items" doc:"Item rows stored (new or updated)."`
-	UOMs      int        `json:"uoms"`
-	Suppliers int        `json:"suppliers"`
-	Errors    []RowError `json:"errors" nullable:"false" doc:"Rows not imported, with why; the other rows are."`
+	Rows      int               `json:"rows" doc:"Data rows read."`
+	Items     int               `json:"items" doc:"Item rows stored (new or updated)."`
+	UOMs      int               `json:"uoms"`
+	Suppliers int               `json:"suppliers"`
+	Errors    []CatalogRowError `json:"errors" nullable:"false" doc:"Rows not imported, with why; the other rows are."`
 	// Truncated says more rows failed than Errors lists.
 	Truncated bool `json:"errors_truncated,omitempty"`
 }
@@ -105,7 +105,7 @@ func (s *Service) ImportCatalog(ctx context.Context, p auth.Principal, id string
 		return ImportResult{}, err
 	}
 	sink := &storeSink{ctx: ctx, store: s.Store, tenantID: p.TenantID, connectorID: id, at: s.now()}
-	res := ImportResult{Errors: []RowError{}}
+	res := ImportResult{Errors: []CatalogRowError{}}
 	var items []Item
 	var uoms []UOM
 	var parts []SupplierPart
@@ -141,7 +141,7 @@ func (s *Service) ImportCatalog(ctx context.Context, p auth.Principal, id string
 				line, err = pe.Line, pe.Err
 			}
 			if len(res.Errors) < maxRowErrors {
-				res.Errors = append(res.Errors, RowError{Line: line, Reason: err.Error()})
+				res.Errors = append(res.Errors, CatalogRowError{Line: line, Reason: err.Error()})
 			} else {
 				res.Truncated = true
 			}
