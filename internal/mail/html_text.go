@@ -53,14 +53,14 @@ var invisible = strings.NewReplacer(
 	"\ufeff", "", "\u034f", "", "\u00ad", "", "\r", "",
 )
 
-// renderNode renders the children of n into a fresh writer and returns the
-// tidied text.
+// renderNode renders the children of n into a fresh writer that draws on
+// w's background and logs hidden content to w's log, and returns the tidied
+// text.
 func (w *textWriter) renderNode(n *html.Node, pre bool) string {
 	return renderInto(&textWriter{bg: w.bg, bgSet: w.bgSet, hidden: w.hidden}, n, pre)
 }
 
-func renderNode(n *html.Node, pre bool) string { return renderInto(&textWriter{}, n, pre) }
-
+// renderInto renders the children of n into w and returns the tidied text.
 func renderInto(w *textWriter, n *html.Node, pre bool) string {
 	if pre {
 		w.pre = 1
