@@ -55,6 +55,9 @@ type program struct {
 	ingest    *ingest.Service
 	erp       *erp.Service
 	contracts *contract.Service
+	mappings  *contract.MappingService
+	recon     *contract.ReconciliationService
+	workflow  *contract.WorkflowService
 	// outbound is what every integration's HTTP calls report to.
 	outbound httpx.Telemetry
 	// blobs is the write-once object store (raw mail, attachments, audit
@@ -90,6 +93,9 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
 	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
+	p.mappings = &contract.MappingService{Store: db}
+	p.recon = &contract.ReconciliationService{Store: db, Logger: log.With("component", "reconciliation")}
+	p.workflow = &contract.WorkflowService{Store: db}
 	return p
 }
 
@@ -121,7 +127,7 @@ func (p *program) workers(e *env) *river.Workers {
 	jobs.AddNotifyWorkers(ws, p.notify, p.monitor)
 	jobs.AddScoreWorkers(ws, p.scores, e.db)
 	jobs.AddIngestWorkers(ws, p.ingest)
-	river.AddWorker(ws, &jobs.ContractImportWorker{Contracts: p.contracts})
+	jobs.AddContractWorkers(ws, p.contracts, p.recon)
 	jobs.AddERPWorkers(ws, p.erp)
 	return ws
 }
@@ -130,5 +136,5 @@ func (p *program) workers(e *env) *river.Workers {
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(),
-		jobs.IngestArchiveAll(), jobs.ERPSyncAll()}
+		jobs.IngestArchiveAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
 }

@@ -12,3 +12,24 @@ func (ContractImport) Kind() string { return "contract.import_file" }
 
 // OnePerArgs: one import of a file at a time.
 func (ContractImport) OnePerArgs() {}
+
+// ContractReconcile runs one queued reconciliation run of a contract.
+type ContractReconcile struct {
+	Tenant
+	RunID string `json:"run_id"`
+}
+
+// Kind names the job.
+func (ContractReconcile) Kind() string { return "contract.reconcile" }
+
+// OnePerArgs: a run is executed once at a time.
+func (ContractReconcile) OnePerArgs() {}
+
+// ContractReconcileAll is the scheduled round that queues a run of every
+// active contract of every tenant.
+type ContractReconcileAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (ContractReconcileAll) Kind() string { return "contract.reconcile_all" }

@@ -1,0 +1,99 @@
+package contract
+
+import (
+	"context"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+)
+
+// ReconStore is what item mapping, reconciliation and the exception
+// workflow read and write; internal/sqlstore implements it on both
+// engines.
+type ReconStore interface {
+	Store
+
+	// MatchCatalog returns every ERP item of the tenant with its units and
+	// supplier part numbers.
+	MatchCatalog(ctx context.Context, tenantID string) ([]CatalogItem, error)
+	// CatalogItem returns one ERP item as MatchCatalog does; not found
+	// when the tenant has none by that id.
+	CatalogItem(ctx context.Context, tenantID, id string) (CatalogItem, error)
+	// UnmappedItems lists the vendor items of active contracts with no
+	// approved mapping, by item number and unit.
+	UnmappedItems(ctx context.Context, tenantID string, f UnmappedFilter) ([]VendorItem, string, error)
+	// VendorItem returns a vendor item of the tenant's contracts; not
+	// found when no line prices it.
+	VendorItem(ctx context.Context, tenantID string, k ItemKey) (VendorItem, error)
+	// MappingRejections returns the suggestions people turned down: by
+	// vendor item, the rejected ERP item ids.
+	MappingRejections(ctx context.Context, tenantID string) (map[ItemKey]map[string]bool, error)
+	// SaveMappings stores approved mappings with their audit rows in one
+	// transaction: replace remaps a vendor item already mapped, otherwise
+	// a mapped one is skipped. It returns how many were stored; invalid
+	// when an ERP item is not the tenant's.
+	SaveMappings(ctx context.Context, tenantID string, ms []Mapping, replace bool, evs []audit.Event) (int, error)
+	// RejectSuggestion remembers a turned-down suggestion.
+	RejectSuggestion(ctx context.Context, tenantID string, k ItemKey, erpItemID, by string, at time.Time, ev audit.Event) error
+	Mapping(ctx context.Context, tenantID, id string) (Mapping, error)
+	ListMappings(ctx context.Context, tenantID string, f MappingFilter) ([]Mapping, string, error)
+	DeleteMapping(ctx context.Context, tenantID, id string, ev audit.Event) error
+
+	// Tolerances returns the tenant's price tolerances, the default (vendor
+	// "") first.
+	Tolerances(ctx context.Context, tenantID string) ([]Tolerance, error)
+	// SetTolerance creates or replaces one, with the audit row.
+	SetTolerance(ctx context.Context, tenantID string, t Tolerance, ev audit.Event) error
+
+	// CreateRuns stores queued runs and enqueues their jobs, with the
+	// audit rows, in one transaction.
+	CreateRuns(ctx context.Context, runs []Run, evs []audit.Event, jobs []jobargs.Args) error
+	Run(ctx context.Context, tenantID, id string) (Run, error)
+	ListRuns(ctx context.Context, tenantID string, f RunFilter) ([]Run, string, error)
+	// StartRun moves a queued run (or one left running by a crash) to
+	// running; conflict when it has finished.
+	StartRun(ctx context.Context, tenantID, id string, at time.Time) (Run, error)
+	// ReconInput reads what a run of a contract needs.
+	ReconInput(ctx context.Context, tenantID, contractID string) (ReconInput, error)
+	// RunProgress records how many lines a running run has checked.
+	RunProgress(ctx context.Context, tenantID, id string, total, done int) error
+	// FinishRun applies a run's plan (and the action-log entries of what
+	// it reopened and cleared) and completes the run, in one transaction.
+	FinishRun(ctx context.Context, run Run, p RunPlan, actions []Action) error
+	// FailRun marks a run failed with a reason safe to show.
+	FailRun(ctx context.Context, tenantID, id, reason string, at time.Time) error
+	// ActiveContracts lists every tenant's active contracts, for the
+	// scheduled round.
+	ActiveContracts(ctx context.Context) ([]Contract, error)
+
+	ListExceptions(ctx context.Context, tenantID string, f ExceptionFilter) ([]Exception, string, error)
+	Exception(ctx context.Context, tenantID, id string) (Exception, error)
+	ExceptionActions(ctx context.Context, tenantID, id string) ([]Action, error)
+	// ContractLine returns one line of the tenant's contracts.
+	ContractLine(ctx context.Context, tenantID, id string) (Line, error)
+	// ApplyAction saves e's new status and assignee when it is still in
+	// status from (conflict otherwise), logs a, with the audit row; invalid
+	// when the assignee is not a user of the tenant.
+	ApplyAction(ctx context.Context, e Exception, from ExceptionStatus, a Action, ev audit.Event) error
+}
+
+// ReconInput is a contract with its lines, the approved mappings of its
+// items, the mapped ERP items, the vendor's price tolerance and the
+// contract's exceptions so far.
+type ReconInput struct {
+	Contract  Contract
+	Lines     []Line
+	Mappings  map[ItemKey]Mapping
+	Items     map[string]ReconItem
+	Tolerance Tolerance
+	Existing  []ExistingException
+}
+
+// RunFilter selects runs for a list.
+type RunFilter struct {
+	ContractID string
+	Status     RunStatus
+	Cursor     string
+	Limit      int
+}
