@@ -24,8 +24,8 @@ type VendorItem struct {
 	Lines int `json:"lines"`
 }
 
-// Evidence is one reason for (or against) a suggestion.
-type Evidence struct {
+// MatchEvidence is one reason for (or against) a suggestion.
+type MatchEvidence struct {
 	Kind   string  `json:"kind" enum:"supplier_part,item_number,normalized_part,description,unit,inactive"`
 	Detail string  `json:"detail"`
 	Score  float64 `json:"score"`
@@ -34,13 +34,13 @@ type Evidence struct {
 // Suggestion is an ERP item proposed for a vendor item, with a confidence
 // from 0 to 1 and the evidence it rests on.
 type Suggestion struct {
-	ERPItemID     string     `json:"erp_item_id"`
-	ERPItemNumber string     `json:"erp_item_number"`
-	Description   string     `json:"erp_description"`
-	ERPUOM        string     `json:"erp_uom" doc:"The ERP unit the vendor unit maps to."`
-	Active        bool       `json:"erp_active"`
-	Confidence    float64    `json:"confidence"`
-	Evidence      []Evidence `json:"evidence" nullable:"false"`
+	ERPItemID     string          `json:"erp_item_id"`
+	ERPItemNumber string          `json:"erp_item_number"`
+	Description   string          `json:"erp_description"`
+	ERPUOM        string          `json:"erp_uom" doc:"The ERP unit the vendor unit maps to."`
+	Active        bool            `json:"erp_active"`
+	Confidence    float64         `json:"confidence"`
+	Evidence      []MatchEvidence `json:"evidence" nullable:"false"`
 }
 
 // Suggested is a vendor item of the unmapped queue with its suggestions,
@@ -60,20 +60,20 @@ const (
 	MappedBulk       MappingMethod = "bulk"       // approved in bulk above a confidence threshold
 )
 
-// Mapping is an approved vendor item → ERP item mapping.
-type Mapping struct {
+// ItemMapping is an approved vendor item → ERP item mapping.
+type ItemMapping struct {
 	ID       string `json:"id"`
 	TenantID string `json:"-"`
 	ItemKey
-	VendorID      string        `json:"vendor_id"`
-	ERPItemID     string        `json:"erp_item_id"`
-	ERPItemNumber string        `json:"erp_item_number"`
-	ERPUOM        string        `json:"erp_uom"`
-	Confidence    float64       `json:"confidence"`
-	Evidence      []Evidence    `json:"evidence" nullable:"false"`
-	Method        MappingMethod `json:"method" enum:"suggestion,manual,bulk"`
-	ApprovedBy    string        `json:"approved_by"`
-	ApprovedAt    time.Time     `json:"approved_at"`
+	VendorID      string          `json:"vendor_id"`
+	ERPItemID     string          `json:"erp_item_id"`
+	ERPItemNumber string          `json:"erp_item_number"`
+	ERPUOM        string          `json:"erp_uom"`
+	Confidence    float64         `json:"confidence"`
+	Evidence      []MatchEvidence `json:"evidence" nullable:"false"`
+	Method        MappingMethod   `json:"method" enum:"suggestion,manual,bulk"`
+	ApprovedBy    string          `json:"approved_by"`
+	ApprovedAt    time.Time       `json:"approved_at"`
 }
 
 // CatalogItem is an ERP item as matching sees it: its numbers, words and

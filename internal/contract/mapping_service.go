@@ -103,9 +103,9 @@ func (s *MappingService) prefixes(ctx context.Context, tenantID, vendorID string
 
 // Approve maps a vendor item to an ERP item, replacing its mapping if it
 // had one; the confidence and evidence stored are the item's score.
-func (s *MappingService) Approve(ctx context.Context, p auth.Principal, in MappingInput) (Mapping, error) {
+func (s *MappingService) Approve(ctx context.Context, p auth.Principal, in MappingInput) (ItemMapping, error) {
 	if err := p.Require(auth.PermMapItems); err != nil {
-		return Mapping{}, err
+		return ItemMapping{}, err
 	}
 	in.ItemNumber, in.UOM, in.ERPUOM = strings.TrimSpace(in.ItemNumber), upper(in.UOM), upper(in.ERPUOM)
 	var v apperr.Validation
@@ -114,26 +114,26 @@ func (s *MappingService) Approve(ctx context.Context, p auth.Principal, in Mappi
 	v.Check(in.ERPItemID != "", "erp_item_id", "is required")
 	v.Check(len(in.ERPUOM) <= 20, "erp_uom", "must be at most 20 characters")
 	if err := v.Err(); err != nil {
-		return Mapping{}, err
+		return ItemMapping{}, err
 	}
 	vi, err := s.Store.VendorItem(ctx, p.TenantID, in.ItemKey)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
-			return Mapping{}, apperr.Invalidf("no contract line prices %s in %s", in.ItemNumber, in.UOM)
+			return ItemMapping{}, apperr.Invalidf("no contract line prices %s in %s", in.ItemNumber, in.UOM)
 		}
-		return Mapping{}, fmt.Errorf("contract.Approve: %w", err)
+		return ItemMapping{}, fmt.Errorf("contract.Approve: %w", err)
 	}
 	it, err := s.Store.CatalogItem(ctx, p.TenantID, in.ERPItemID)
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
-			return Mapping{}, apperr.Invalidf("ERP item %s is not in the item store", in.ERPItemID)
+			return ItemMapping{}, apperr.Invalidf("ERP item %s is not in the item store", in.ERPItemID)
 		}
-		return Mapping{}, fmt.Errorf("contract.Approve: %w", err)
+		return ItemMapping{}, fmt.Errorf("contract.Approve: %w", err)
 	}
 	sg := NewMatcher(nil).Score(it, vi, s.prefixes(ctx, p.TenantID, vi.VendorID))
 	if in.ERPUOM != "" {
 		if _, ok := unitFactor(it, in.ERPUOM); !ok {
-			return Mapping{}, apperr.Invalidf("ERP item %s has no unit %s", it.Number, in.ERPUOM)
+			return ItemMapping{}, apperr.Invalidf("ERP item %s has no unit %s", it.Number, in.ERPUOM)
 		}
 		sg.ERPUOM = in.ERPUOM
 	}
@@ -142,15 +142,15 @@ func (s *MappingService) Approve(ctx context.Context, p auth.Principal, in Mappi
 		method = MappedSuggestion
 	}
 	mp := s.mapping(p, vi, sg, method)
-	if _, err := s.Store.SaveMappings(ctx, p.TenantID, []Mapping{mp}, true,
+	if _, err := s.Store.SaveMappings(ctx, p.TenantID, []ItemMapping{mp}, true,
 		[]audit.Event{audit.Record(p, "item_mapping.approve", "item_mapping", mp.ID, nil, mp)}); err != nil {
-		return Mapping{}, err
+		return ItemMapping{}, err
 	}
 	return mp, nil
 }
 
-func (s *MappingService) mapping(p auth.Principal, vi VendorItem, sg Suggestion, method MappingMethod) Mapping {
-	return Mapping{ID: ident.New(), TenantID: p.TenantID, ItemKey: vi.ItemKey, VendorID: vi.VendorID, ERPItemID: sg.ERPItemID,
+func (s *MappingService) mapping(p auth.Principal, vi VendorItem, sg Suggestion, method MappingMethod) ItemMapping {
+	return ItemMapping{ID: ident.New(), TenantID: p.TenantID, ItemKey: vi.ItemKey, VendorID: vi.VendorID, ERPItemID: sg.ERPItemID,
 		ERPItemNumber: sg.ERPItemNumber, ERPUOM: sg.ERPUOM, Confidence: sg.Confidence, Evidence: sg.Evidence, Method: method,
 		ApprovedBy: p.Label, ApprovedAt: s.now()}
 }
@@ -176,7 +176,7 @@ func (s *MappingService) BulkApprove(ctx context.Context, p auth.Principal, vend
 		if err != nil {
 			return res, err
 		}
-		var ms []Mapping
+		var ms []ItemMapping
 		var evs []audit.Event
 		for _, it := range sugg {
 			sg := it.Suggestions
@@ -220,7 +220,7 @@ func (s *MappingService) Reject(ctx context.Context, p auth.Principal, k ItemKey
 }
 
 // Mappings lists approved mappings by vendor item.
-func (s *MappingService) Mappings(ctx context.Context, p auth.Principal, f MappingFilter) ([]Mapping, string, error) {
+func (s *MappingService) Mappings(ctx context.Context, p auth.Principal, f MappingFilter) ([]ItemMapping, string, error) {
 	if err := p.Require(auth.PermView); err != nil {
 		return nil, "", err
 	}
@@ -233,7 +233,7 @@ func (s *MappingService) Unmap(ctx context.Context, p auth.Principal, id string)
 	if err := p.Require(auth.PermMapItems); err != nil {
 		return err
 	}
-	m, err := s.Store.Mapping(ctx, p.TenantID, id)
+	m, err := s.Store.ItemMapping(ctx, p.TenantID, id)
 	if err != nil {
 		return err
 	}

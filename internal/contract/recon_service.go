@@ -42,9 +42,6 @@ func (s *ReconciliationService) Start(ctx context.Context, p auth.Principal, con
 	}
 	c, err := s.Store.Contract(ctx, p.TenantID, contractID)
 	if err != nil {
-		if apperr.Is(err, apperr.NotFound) {
-			return Run{}, apperr.Invalidf("contract %s is not an imported contract", contractID)
-		}
 		return Run{}, fmt.Errorf("contract.Start: %w", err)
 	}
 	r := s.newRun(c, RunManual, p.Label)
@@ -119,7 +116,7 @@ func (s *ReconciliationService) run(ctx context.Context, r Run) error {
 		if end == nil {
 			end = in.Contract.EffectiveEnd
 		}
-		var m *Mapping
+		var m *ItemMapping
 		var it *ReconItem
 		if mp, ok := in.Mappings[ItemKey{l.ItemNumber, l.UOM}]; ok {
 			m = &mp

@@ -33,11 +33,11 @@ type ReconStore interface {
 	// transaction: replace remaps a vendor item already mapped, otherwise
 	// a mapped one is skipped. It returns how many were stored; invalid
 	// when an ERP item is not the tenant's.
-	SaveMappings(ctx context.Context, tenantID string, ms []Mapping, replace bool, evs []audit.Event) (int, error)
+	SaveMappings(ctx context.Context, tenantID string, ms []ItemMapping, replace bool, evs []audit.Event) (int, error)
 	// RejectSuggestion remembers a turned-down suggestion.
 	RejectSuggestion(ctx context.Context, tenantID string, k ItemKey, erpItemID, by string, at time.Time, ev audit.Event) error
-	Mapping(ctx context.Context, tenantID, id string) (Mapping, error)
-	ListMappings(ctx context.Context, tenantID string, f MappingFilter) ([]Mapping, string, error)
+	ItemMapping(ctx context.Context, tenantID, id string) (ItemMapping, error)
+	ListMappings(ctx context.Context, tenantID string, f MappingFilter) ([]ItemMapping, string, error)
 	DeleteMapping(ctx context.Context, tenantID, id string, ev audit.Event) error
 
 	// Tolerances returns the tenant's price tolerances, the default (vendor
@@ -84,7 +84,7 @@ type ReconStore interface {
 type ReconInput struct {
 	Contract  Contract
 	Lines     []Line
-	Mappings  map[ItemKey]Mapping
+	Mappings  map[ItemKey]ItemMapping
 	Items     map[string]ReconItem
 	Tolerance Tolerance
 	Existing  []ExistingException

@@ -72,18 +72,18 @@ type ReconItem struct {
 // FindingContext is the evidence of an exception: the line's and the
 // ERP's sides, and how they were compared.
 type FindingContext struct {
-	VendorItemNumber string     `json:"vendor_item_number"`
-	VendorUOM        string     `json:"vendor_uom"`
-	ContractPrice    string     `json:"contract_price"`
-	ERPItemNumber    string     `json:"erp_item_number,omitempty"`
-	ERPUOM           string     `json:"erp_uom,omitempty"`
-	ERPPrice         string     `json:"erp_price,omitempty"`
-	ERPPriceUOM      string     `json:"erp_price_uom,omitempty"`
-	ConvertedPrice   string     `json:"converted_price,omitempty" doc:"The contract price in the ERP price's unit."`
-	Tolerance        string     `json:"tolerance,omitempty"`
-	EffectiveEnd     *time.Time `json:"effective_end,omitempty"`
-	Confidence       float64    `json:"mapping_confidence,omitempty"`
-	Evidence         []Evidence `json:"mapping_evidence,omitempty"`
+	VendorItemNumber string          `json:"vendor_item_number"`
+	VendorUOM        string          `json:"vendor_uom"`
+	ContractPrice    string          `json:"contract_price"`
+	ERPItemNumber    string          `json:"erp_item_number,omitempty"`
+	ERPUOM           string          `json:"erp_uom,omitempty"`
+	ERPPrice         string          `json:"erp_price,omitempty"`
+	ERPPriceUOM      string          `json:"erp_price_uom,omitempty"`
+	ConvertedPrice   string          `json:"converted_price,omitempty" doc:"The contract price in the ERP price's unit."`
+	Tolerance        string          `json:"tolerance,omitempty"`
+	EffectiveEnd     *time.Time      `json:"effective_end,omitempty"`
+	Confidence       float64         `json:"mapping_confidence,omitempty"`
+	Evidence         []MatchEvidence `json:"mapping_evidence,omitempty"`
 }
 
 // Finding is a rule's condition found on a line by a run.
@@ -98,7 +98,7 @@ type Finding struct {
 // Evaluate applies the five rules to one line: m is the line's approved
 // mapping (nil when none), it the mapped ERP item, end the line's end
 // date (the contract's when the line has none), today the run's date.
-func Evaluate(l Line, end *time.Time, m *Mapping, it *ReconItem, tol Tolerance, today time.Time) []Finding {
+func Evaluate(l Line, end *time.Time, m *ItemMapping, it *ReconItem, tol Tolerance, today time.Time) []Finding {
 	ctx := FindingContext{VendorItemNumber: l.ItemNumber, VendorUOM: l.UOM, ContractPrice: l.Price.String(), EffectiveEnd: end}
 	var out []Finding
 	add := func(r Rule, msg string) {

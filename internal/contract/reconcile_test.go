@@ -98,7 +98,7 @@ func newReconFixture(t *testing.T, db *sqlstore.DB) *reconFixture {
 	return f
 }
 
-func (f *reconFixture) approve(t *testing.T, item, uom, erpNumber, erpUOM string) contract.Mapping {
+func (f *reconFixture) approve(t *testing.T, item, uom, erpNumber, erpUOM string) contract.ItemMapping {
 	t.Helper()
 	m, err := f.maps.Approve(t.Context(), f.admin, contract.MappingInput{ItemKey: contract.ItemKey{ItemNumber: item, UOM: uom},
 		ERPItemID: f.items[erpNumber], ERPUOM: erpUOM})
@@ -436,7 +436,7 @@ func TestReconciliation(t *testing.T) {
 			if _, err := f.flow.Act(ctx, f.other, id, contract.ActionInput{Type: contract.ActionResolve}); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("other tenant acts: %v", err)
 			}
-			if _, err := f.recon.Start(ctx, f.other, f.contract.ID); !apperr.Is(err, apperr.Invalid) {
+			if _, err := f.recon.Start(ctx, f.other, f.contract.ID); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("other tenant runs: %v", err)
 			}
 			if es, _, err := f.flow.Exceptions(ctx, f.other, contract.ExceptionFilter{}); err != nil || len(es) != 0 {

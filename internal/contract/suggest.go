@@ -80,10 +80,10 @@ func (m *Matcher) Suggest(v VendorItem, prefixes []string, rejected map[string]b
 		return c
 	}
 	for _, i := range m.exact[upper(v.ItemNumber)] {
-		get(i).part(scoreSupplierPart, Evidence{Kind: "supplier_part", Detail: "the ERP lists " + v.ItemNumber + " as a supplier part number of this item", Score: scoreSupplierPart})
+		get(i).part(scoreSupplierPart, MatchEvidence{Kind: "supplier_part", Detail: "the ERP lists " + v.ItemNumber + " as a supplier part number of this item", Score: scoreSupplierPart})
 	}
 	for _, i := range m.number[upper(v.ItemNumber)] {
-		get(i).part(scoreItemNumber, Evidence{Kind: "item_number", Detail: "the ERP item number is " + v.ItemNumber, Score: scoreItemNumber})
+		get(i).part(scoreItemNumber, MatchEvidence{Kind: "item_number", Detail: "the ERP item number is " + v.ItemNumber, Score: scoreItemNumber})
 	}
 	for _, k := range normalizedKeys(v.ItemNumber, prefixes) {
 		for _, i := range m.norm[k] {
@@ -95,7 +95,7 @@ func (m *Matcher) Suggest(v VendorItem, prefixes []string, rejected map[string]b
 			if slices.ContainsFunc(m.items[i].Parts, func(p string) bool { return normalizedKey(p) == k }) {
 				s, what = scoreNormalizedPart, "supplier part number"
 			}
-			c.part(s, Evidence{Kind: "normalized_part", Detail: "the " + what + " equals " + k +
+			c.part(s, MatchEvidence{Kind: "normalized_part", Detail: "the " + what + " equals " + k +
 				" without punctuation, leading zeros or vendor prefix", Score: s})
 		}
 	}
@@ -146,10 +146,10 @@ func (m *Matcher) Score(it CatalogItem, v VendorItem, prefixes []string) Suggest
 type candidate struct {
 	partScore float64
 	desc      float64
-	evidence  []Evidence
+	evidence  []MatchEvidence
 }
 
-func (c *candidate) part(s float64, e Evidence) {
+func (c *candidate) part(s float64, e MatchEvidence) {
 	c.partScore = max(c.partScore, s)
 	c.evidence = append(c.evidence, e)
 }
@@ -159,7 +159,7 @@ func (m *Matcher) score(it CatalogItem, v VendorItem, c *candidate) Suggestion {
 	conf := c.partScore
 	if c.desc > 0 {
 		d := round2(c.desc * scoreDescriptionMax)
-		ev = append(ev, Evidence{Kind: "description", Detail: "descriptions share words (similarity " + pct(c.desc) + ")", Score: d})
+		ev = append(ev, MatchEvidence{Kind: "description", Detail: "descriptions share words (similarity " + pct(c.desc) + ")", Score: d})
 		if conf > 0 {
 			conf += descriptionBonus * c.desc
 		} else {
@@ -173,14 +173,14 @@ func (m *Matcher) score(it CatalogItem, v VendorItem, c *candidate) Suggestion {
 		if !f.Equal(one) {
 			detail += " (1 " + v.UOM + " = " + f.String() + " " + it.BaseUOM + ")"
 		}
-		ev = append(ev, Evidence{Kind: "unit", Detail: detail, Score: 0})
+		ev = append(ev, MatchEvidence{Kind: "unit", Detail: detail, Score: 0})
 	} else {
 		conf -= unitPenalty
-		ev = append(ev, Evidence{Kind: "unit", Detail: "the ERP has no conversion for " + v.UOM + " on this item", Score: -unitPenalty})
+		ev = append(ev, MatchEvidence{Kind: "unit", Detail: "the ERP has no conversion for " + v.UOM + " on this item", Score: -unitPenalty})
 	}
 	if !it.Active {
 		conf -= inactivePenalty
-		ev = append(ev, Evidence{Kind: "inactive", Detail: "the item is inactive in the ERP", Score: -inactivePenalty})
+		ev = append(ev, MatchEvidence{Kind: "inactive", Detail: "the item is inactive in the ERP", Score: -inactivePenalty})
 	}
 	return Suggestion{ERPItemID: it.ID, ERPItemNumber: it.Number, Description: it.Description, ERPUOM: erpUOM,
 		Active: it.Active, Confidence: round2(min(1, max(0, conf))), Evidence: ev}

@@ -97,6 +97,12 @@ func (s *WorkflowService) Act(ctx context.Context, p auth.Principal, id string, 
 	if err := p.Require(perm); err != nil {
 		return Exception{}, err
 	}
+	// The exception first: another tenant's id answers not found whatever
+	// the body says.
+	e, err := s.Store.Exception(ctx, p.TenantID, id)
+	if err != nil {
+		return Exception{}, err
+	}
 	in.Note, in.AssignTo = strings.TrimSpace(in.Note), strings.TrimSpace(in.AssignTo)
 	var v apperr.Validation
 	v.Check(utf8.RuneCountInString(in.Note) <= 4000, "note", "must be at most 4000 characters")
@@ -110,10 +116,6 @@ func (s *WorkflowService) Act(ctx context.Context, p auth.Principal, id string, 
 		v.Add("action_type", "must be one of comment, assign, resolve, override")
 	}
 	if err := v.Err(); err != nil {
-		return Exception{}, err
-	}
-	e, err := s.Store.Exception(ctx, p.TenantID, id)
-	if err != nil {
 		return Exception{}, err
 	}
 	before, from := e, e.Status

@@ -148,7 +148,7 @@ func (db *DB) MappingRejections(ctx context.Context, tenantID string) (map[contr
 }
 
 // SaveMappings stores approved mappings with their audit rows.
-func (db *DB) SaveMappings(ctx context.Context, tenantID string, ms []contract.Mapping, replace bool, evs []audit.Event) (int, error) {
+func (db *DB) SaveMappings(ctx context.Context, tenantID string, ms []contract.ItemMapping, replace bool, evs []audit.Event) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		conflict := `DO NOTHING`
@@ -211,25 +211,25 @@ const mappingColumns = `m.id, m.tenant_id, m.vendor_item_number, m.vendor_uom, m
 
 const mappingFrom = ` FROM item_mappings m JOIN erp_items i ON i.id = m.erp_item_id`
 
-func scanMapping(r scanner) (contract.Mapping, error) {
-	var m contract.Mapping
+func scanMapping(r scanner) (contract.ItemMapping, error) {
+	var m contract.ItemMapping
 	var ev, method string
 	err := r.Scan(&m.ID, &m.TenantID, &m.ItemNumber, &m.UOM, &m.VendorID, &m.ERPItemID, &m.ERPItemNumber, &m.ERPUOM,
 		&m.Confidence, &ev, &method, &m.ApprovedBy, &m.ApprovedAt)
 	m.Method, m.ApprovedAt = contract.MappingMethod(method), m.ApprovedAt.UTC()
-	m.Evidence = []contract.Evidence{}
+	m.Evidence = []contract.MatchEvidence{}
 	_ = json.Unmarshal([]byte(ev), &m.Evidence) // written by SaveMappings; a damaged value reads as no evidence
 	return m, err
 }
 
-// Mapping returns one approved mapping.
-func (db *DB) Mapping(ctx context.Context, tenantID, id string) (contract.Mapping, error) {
+// ItemMapping returns one approved mapping.
+func (db *DB) ItemMapping(ctx context.Context, tenantID, id string) (contract.ItemMapping, error) {
 	m, err := scanMapping(db.reader().queryRow(ctx, `SELECT `+mappingColumns+mappingFrom+` WHERE m.tenant_id = ? AND m.id = ?`, tenantID, id))
 	return m, translate(err, "item mapping")
 }
 
 // ListMappings lists approved mappings by vendor item.
-func (db *DB) ListMappings(ctx context.Context, tenantID string, f contract.MappingFilter) ([]contract.Mapping, string, error) {
+func (db *DB) ListMappings(ctx context.Context, tenantID string, f contract.MappingFilter) ([]contract.ItemMapping, string, error) {
 	keys, err := decodeCursor(f.Cursor, 2)
 	if err != nil {
 		return nil, "", err
@@ -252,7 +252,7 @@ func (db *DB) ListMappings(ctx context.Context, tenantID string, f contract.Mapp
 		next = encodeCursor(out[limit-1].ItemNumber, out[limit-1].UOM)
 	}
 	if out == nil {
-		out = []contract.Mapping{}
+		out = []contract.ItemMapping{}
 	}
 	return out, next, nil
 }

@@ -43,7 +43,7 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	if err != nil {
 		return in, err
 	}
-	in.Mappings = make(map[contract.ItemKey]contract.Mapping, len(ms))
+	in.Mappings = make(map[contract.ItemKey]contract.ItemMapping, len(ms))
 	for _, m := range ms {
 		in.Mappings[m.ItemKey] = m
 	}

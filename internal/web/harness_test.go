@@ -91,6 +91,8 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		Ingest:    &ingest.Service{Store: e.db, Auth: e.auth, Blobs: reportBlobs(e), Consequences: causes.Ingest},
 		ERP:       &erp.Service{Store: e.db, Providers: erpProviders()},
 		Contracts: &contract.Service{Store: e.db, Blobs: reportBlobs(e), Consequences: causes.Contracts},
+		Mappings:  &contract.MappingService{Store: e.db}, Reconciliation: &contract.ReconciliationService{Store: e.db},
+		Workflow: &contract.WorkflowService{Store: e.db},
 	})))
 }
 

@@ -88,6 +88,12 @@ type Deps struct {
 	// Contracts is the contracts module's vendor side: price files,
 	// their mappings and imports, contracts and lines.
 	Contracts *contract.Service
+	// Mappings links vendor items to ERP items.
+	Mappings *contract.MappingService
+	// Reconciliation runs the rules over contracts.
+	Reconciliation *contract.ReconciliationService
+	// Workflow is the exception queue and its actions.
+	Workflow *contract.WorkflowService
 }
 
 // Server routes HTTP requests.

@@ -92,6 +92,9 @@ var wallFixtures = map[string]wallFixture{
 	"erp-items":              erpItemWallFixture,
 	"procurement/connectors": erpConnectorWallFixture,
 	"procurement/items":      erpItemWallFixture,
+	"item-mappings":          mappingWallFixture,
+	"reconciliation-runs":    runWallFixture,
+	"exceptions":             exceptionWallFixture,
 	"uom-aliases": func(e *env, key string) string {
 		res := e.do(http.MethodPut, "/api/v1/uom-aliases/wallunit", key, map[string]any{"code": "WU"})
 		wantStatus(e.t, res, http.StatusOK)

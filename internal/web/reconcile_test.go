@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// reconciledContract imports priceFile for the key's tenant, maps A-1 to
+// a catalog item BOLT-1 (list price 1.40 against the file's 1.50) and
+// runs reconciliation as its job would; it returns the contract and the
+// run.
+func reconciledContract(e *env, key string) (contractID, runID string) {
+	e.t.Helper()
+	_, contractID, _ = importedFile(e, key)
+	conn := created(e, key, "/api/v1/erp-connectors", map[string]any{"name": "Recon catalog " + contractID, "provider": "csv"})
+	res := e.postCSV(key, "/api/v1/erp-connectors/"+conn+"/catalog",
+		"item_number,description,uom,price,supplier,supplier_part_no\nBOLT-1,Bolt,EA,1.40,ACME,A-1\n")
+	wantStatus(e.t, res, http.StatusOK)
+	var items struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	e.do(http.MethodGet, "/api/v1/erp-items?q=BOLT-1&connector_id="+conn, key, nil).JSON(e.t, &items)
+	if len(items.Items) != 1 {
+		e.t.Fatalf("catalog item not listed: %+v", items)
+	}
+	created(e, key, "/api/v1/item-mappings", map[string]any{"vendor_item_number": "A-1", "vendor_uom": "EA",
+		"erp_item_id": items.Items[0].ID, "from_suggestion": true})
+	res = e.do(http.MethodPost, "/api/v1/contracts/"+contractID+"/reconciliation-runs", key, nil)
+	wantStatus(e.t, res, http.StatusAccepted)
+	var run struct {
+		ID string `json:"id"`
+	}
+	res.JSON(e.t, &run)
+	p, err := e.auth.AuthenticateAPIKey(context.Background(), key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.server.Reconciliation.Run(context.Background(), p.TenantID, run.ID); err != nil {
+		e.t.Fatal(err)
+	}
+	return contractID, run.ID
+}
+
+// firstException returns the id of an exception of the contract.
+func firstException(e *env, key, contractID, rule string) string {
+	e.t.Helper()
+	var page struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	e.do(http.MethodGet, "/api/v1/exceptions?rule_code="+rule+"&contract_id="+contractID, key, nil).JSON(e.t, &page)
+	if len(page.Items) == 0 {
+		e.t.Fatalf("no %s exception for contract %s", rule, contractID)
+	}
+	return page.Items[0].ID
+}
+
+func mappingWallFixture(e *env, key string) string {
+	importedFile(e, key)
+	item := erpItemWallFixture(e, key)
+	return created(e, key, "/api/v1/item-mappings", map[string]any{"vendor_item_number": "A-1", "vendor_uom": "EA", "erp_item_id": item})
+}
+
+func runWallFixture(e *env, key string) string {
+	_, run := reconciledContract(e, key)
+	return run
+}
+
+func exceptionWallFixture(e *env, key string) string {
+	contractID, _ := reconciledContract(e, key)
+	return firstException(e, key, contractID, "MISSING_MAPPING")
+}
+
+func TestReconciliationAPI(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	res := e.do(http.MethodPut, "/api/v1/price-tolerances", e.key, map[string]any{"percent": "5"})
+	wantStatus(t, res, http.StatusOK)
+	wantProblem(t, e.do(http.MethodPut, "/api/v1/price-tolerances", e.key, map[string]any{"absolute": "lots"}), http.StatusUnprocessableEntity)
+
+	contractID, runID := reconciledContract(e, e.key)
+	res = e.do(http.MethodGet, "/api/v1/reconciliation-runs/"+runID, e.key, nil)
+	for _, want := range []string{`"status":"completed"`, `"PRICE_MISMATCH":1`, `"MISSING_MAPPING":1`, `"lines_done":2`} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("run lacks %s: %s", want, res.Body)
+		}
+	}
+	res = e.do(http.MethodPost, "/api/v1/item-mappings/bulk-approve", e.key, map[string]any{"threshold": 0.95})
+	if !strings.Contains(string(res.Body), `"approved":0,"skipped":1`) {
+		t.Errorf("bulk approve with nothing above the threshold: %s", res.Body)
+	}
+	wantProblem(t, e.do(http.MethodPost, "/api/v1/item-mappings/bulk-approve", e.key, map[string]any{"threshold": 0.1}), http.StatusUnprocessableEntity)
+	res = e.do(http.MethodGet, "/api/v1/unmapped-items", e.key, nil)
+	if !strings.Contains(string(res.Body), `"vendor_item_number":"A-2"`) || strings.Contains(string(res.Body), `"vendor_item_number":"A-1"`) {
+		t.Errorf("unmapped queue: %s", res.Body)
+	}
+	price := firstException(e, e.key, contractID, "PRICE_MISMATCH")
+	res = e.do(http.MethodGet, "/api/v1/exceptions/"+price, e.key, nil)
+	for _, want := range []string{`"erp_price":"1.4"`, `"contract_price":"1.5"`, `"severity":"high"`, `"kind":"supplier_part"`} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("exception detail lacks %s: %s", want, res.Body)
+		}
+	}
+
+	t.Run("actions", func(t *testing.T) {
+		act := "/api/v1/exceptions/" + price + "/actions"
+		wantProblem(t, e.do(http.MethodPost, act, e.key, map[string]any{"action_type": "override", "note": "too short"}), http.StatusUnprocessableEntity)
+		wantProblem(t, e.do(http.MethodPost, act, e.key, map[string]any{"action_type": "shrug"}), http.StatusUnprocessableEntity)
+		manager := e.newKey(e.tenant, auth.RoleChangeManager)
+		wantProblem(t, e.do(http.MethodPost, act, manager, map[string]any{"action_type": "override",
+			"note": "The vendor's price includes freight this year."}), http.StatusForbidden)
+		wantStatus(t, e.do(http.MethodPost, act, manager, map[string]any{"action_type": "comment", "note": "Asked the vendor."}), http.StatusOK)
+		res := e.do(http.MethodPost, "/api/v1/exceptions/bulk-actions", e.key, map[string]any{"ids": []string{price, "nope"},
+			"action_type": "resolve", "note": "ERP price corrected"})
+		wantStatus(t, res, http.StatusOK)
+		if !strings.Contains(string(res.Body), `"ok":true`) || !strings.Contains(string(res.Body), `"id":"nope","ok":false`) {
+			t.Errorf("bulk: %s", res.Body)
+		}
+		res = e.do(http.MethodGet, "/api/v1/exceptions/"+price, e.key, nil)
+		if !strings.Contains(string(res.Body), `"status":"resolved"`) || !strings.Contains(string(res.Body), `"note":"Asked the vendor."`) {
+			t.Errorf("after actions: %s", res.Body)
+		}
+	})
+}
