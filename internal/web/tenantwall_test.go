@@ -95,6 +95,8 @@ var wallFixtures = map[string]wallFixture{
 	"item-mappings":          mappingWallFixture,
 	"reconciliation-runs":    runWallFixture,
 	"exceptions":             exceptionWallFixture,
+	"contracts/mapping":      mappingWallFixture,
+	"contracts/exceptions":   exceptionWallFixture,
 	"uom-aliases": func(e *env, key string) string {
 		res := e.do(http.MethodPut, "/api/v1/uom-aliases/wallunit", key, map[string]any{"code": "WU"})
 		wantStatus(e.t, res, http.StatusOK)
