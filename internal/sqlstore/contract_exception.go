@@ -53,14 +53,7 @@ func (db *DB) ListExceptions(ctx context.Context, tenantID string, f contract.Ex
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].ID)
-	}
-	if out == nil {
-		out = []contract.Exception{}
-	}
+	out, next := cutPage(out, limit, func(e contract.Exception) []string { return []string{e.ID} })
 	return out, next, nil
 }
 

@@ -109,14 +109,7 @@ func (db *DB) UnmappedItems(ctx context.Context, tenantID string, f contract.Unm
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].ItemNumber, out[limit-1].UOM)
-	}
-	if out == nil {
-		out = []contract.VendorItem{}
-	}
+	out, next := cutPage(out, limit, func(v contract.VendorItem) []string { return []string{v.ItemNumber, v.UOM} })
 	return out, next, nil
 }
 
@@ -158,12 +151,8 @@ func (db *DB) SaveMappings(ctx context.Context, tenantID string, ms []contract.I
 				approved_by = excluded.approved_by, approved_at = excluded.approved_at`
 		}
 		for i, m := range ms {
-			var ok int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM erp_items WHERE tenant_id = ? AND id = ?`, tenantID, m.ERPItemID).Scan(&ok); err != nil {
-				return translate(err, "ERP item")
-			}
-			if ok == 0 {
-				return invalidRef("erp_item_id", m.ERPItemID)
+			if err := tx.requireERPItem(ctx, tenantID, m.ERPItemID); err != nil {
+				return err
 			}
 			ev, _ := json.Marshal(m.Evidence) // plain strings and numbers always marshal
 			res, err := tx.exec(ctx, `INSERT INTO item_mappings (id, tenant_id, vendor_id, vendor_item_number, vendor_uom, erp_item_id,
@@ -190,12 +179,8 @@ func (db *DB) SaveMappings(ctx context.Context, tenantID string, ms []contract.I
 // RejectSuggestion remembers a turned-down suggestion.
 func (db *DB) RejectSuggestion(ctx context.Context, tenantID string, k contract.ItemKey, erpItemID, by string, at time.Time, ev audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var ok int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM erp_items WHERE tenant_id = ? AND id = ?`, tenantID, erpItemID).Scan(&ok); err != nil {
-			return translate(err, "ERP item")
-		}
-		if ok == 0 {
-			return invalidRef("erp_item_id", erpItemID)
+		if err := tx.requireERPItem(ctx, tenantID, erpItemID); err != nil {
+			return err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO item_mapping_rejections (tenant_id, vendor_item_number, vendor_uom, erp_item_id, rejected_by,
 			rejected_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, vendor_item_number, vendor_uom, erp_item_id) DO NOTHING`,
@@ -246,14 +231,7 @@ func (db *DB) ListMappings(ctx context.Context, tenantID string, f contract.Mapp
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].ItemNumber, out[limit-1].UOM)
-	}
-	if out == nil {
-		out = []contract.ItemMapping{}
-	}
+	out, next := cutPage(out, limit, func(m contract.ItemMapping) []string { return []string{m.ItemNumber, m.UOM} })
 	return out, next, nil
 }
 
@@ -266,4 +244,31 @@ func (db *DB) DeleteMapping(ctx context.Context, tenantID, id string, ev audit.E
 		}
 		return tx.Audit(ctx, ev)
 	})
+}
+
+// requireERPItem refuses an ERP item id that is not the tenant's.
+func (tx *Tx) requireERPItem(ctx context.Context, tenantID, id string) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM erp_items WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&n); err != nil {
+		return translate(err, "ERP item")
+	}
+	if n == 0 {
+		return invalidRef("erp_item_id", id)
+	}
+	return nil
+}
+
+// cutPage trims a page read with one row too many to limit rows and
+// returns the cursor of the next page (the last row's sort key), "" when
+// there is none; an empty page is an empty list, never null.
+func cutPage[T any](out []T, limit int, key func(T) []string) ([]T, string) {
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(key(out[limit-1])...)
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, next
 }

@@ -19,35 +19,58 @@ const exceptionRows = 200
 const contractMappings = `SELECT m.erp_item_id FROM item_mappings m JOIN vendor_contract_lines l ON l.tenant_id = m.tenant_id
 	AND l.vendor_item_number = m.vendor_item_number AND l.vendor_uom = m.vendor_uom WHERE m.tenant_id = ? AND l.vendor_contract_id = ?`
 
-// ReconInput reads a contract, its lines, their mappings and ERP items,
-// the vendor's tolerance and the contract's exceptions.
+// ReconInput reads a contract, its lines with their mappings and mapped
+// ERP items (one pass), the items' units and prices, the vendor's
+// tolerance and the contract's exceptions.
 func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (contract.ReconInput, error) {
 	var in contract.ReconInput
 	var err error
 	if in.Contract, err = db.Contract(ctx, tenantID, contractID); err != nil {
 		return in, err
 	}
+	in.Mappings = map[contract.ItemKey]contract.ItemMapping{}
+	in.Items = map[string]contract.ReconItem{}
 	if in.Lines, err = queryAll(ctx, db.reader(), "contract lines", func(r scanner) (contract.Line, error) {
 		var l contract.Line
 		var start, end sql.NullTime
-		err := r.Scan(&l.ID, &l.LineNumber, &l.ItemNumber, &l.UOM, &l.Description, &l.Price, &l.Currency, &start, &end)
+		var mID, mItem, mUOM, mEvidence, iNumber, iDesc, iBase, iList sql.NullString
+		var mConf sql.NullFloat64
+		var iActive sql.NullBool
+		if err := r.Scan(&l.ID, &l.LineNumber, &l.ItemNumber, &l.UOM, &l.Description, &l.Price, &l.Currency, &start, &end,
+			&mID, &mItem, &mUOM, &mConf, &mEvidence, &iNumber, &iDesc, &iBase, &iActive, &iList); err != nil {
+			return l, err
+		}
 		l.ContractID, l.EffectiveStart, l.EffectiveEnd = contractID, utcDate(start), utcDate(end)
-		return l, err
-	}, `SELECT id, line_number, vendor_item_number, vendor_uom, vendor_description, contract_price, currency, effective_start, effective_end
-		FROM vendor_contract_lines WHERE tenant_id = ? AND vendor_contract_id = ? ORDER BY line_number`, tenantID, contractID); err != nil {
+		k := contract.ItemKey{ItemNumber: l.ItemNumber, UOM: l.UOM}
+		if !mID.Valid {
+			return l, nil
+		}
+		if _, seen := in.Mappings[k]; !seen {
+			m := contract.ItemMapping{ID: mID.String, TenantID: tenantID, ItemKey: k, ERPItemID: mItem.String, ERPItemNumber: iNumber.String,
+				ERPUOM: mUOM.String, Confidence: mConf.Float64, Evidence: []contract.MatchEvidence{}}
+			_ = json.Unmarshal([]byte(mEvidence.String), &m.Evidence) // written by SaveMappings; damaged evidence reads as none
+			in.Mappings[k] = m
+		}
+		if _, seen := in.Items[mItem.String]; !seen {
+			it := contract.ReconItem{CatalogItem: contract.CatalogItem{ID: mItem.String, Number: iNumber.String, Description: iDesc.String,
+				BaseUOM: iBase.String, Active: iActive.Bool, Units: map[string]decimal.Decimal{}}}
+			var err error
+			if it.ListPrice, err = scanDecimal(iList); err != nil {
+				return l, err
+			}
+			in.Items[mItem.String] = it
+		}
+		return l, nil
+	}, `SELECT l.id, l.line_number, l.vendor_item_number, l.vendor_uom, l.vendor_description, l.contract_price, l.currency,
+		l.effective_start, l.effective_end, m.id, m.erp_item_id, m.erp_uom, m.confidence, m.evidence,
+		i.item_number, i.description, i.base_uom, i.is_active, i.list_price
+		FROM vendor_contract_lines l
+		LEFT JOIN item_mappings m ON m.tenant_id = l.tenant_id AND m.vendor_item_number = l.vendor_item_number AND m.vendor_uom = l.vendor_uom
+		LEFT JOIN erp_items i ON i.id = m.erp_item_id
+		WHERE l.tenant_id = ? AND l.vendor_contract_id = ? ORDER BY l.line_number`, tenantID, contractID); err != nil {
 		return in, err
 	}
-	ms, err := queryAll(ctx, db.reader(), "item mappings", scanMapping, `SELECT `+mappingColumns+mappingFrom+` WHERE m.tenant_id = ?
-		AND EXISTS (SELECT 1 FROM vendor_contract_lines l WHERE l.tenant_id = m.tenant_id AND l.vendor_contract_id = ?
-		AND l.vendor_item_number = m.vendor_item_number AND l.vendor_uom = m.vendor_uom)`, tenantID, contractID)
-	if err != nil {
-		return in, err
-	}
-	in.Mappings = make(map[contract.ItemKey]contract.ItemMapping, len(ms))
-	for _, m := range ms {
-		in.Mappings[m.ItemKey] = m
-	}
-	if in.Items, err = db.reconItems(ctx, tenantID, contractID); err != nil {
+	if err := db.reconUnits(ctx, tenantID, contractID, in.Items); err != nil {
 		return in, err
 	}
 	tols, err := db.Tolerances(ctx, tenantID)
@@ -70,35 +93,29 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	return in, err
 }
 
-// reconItems reads the ERP items a contract's lines are mapped to, with
-// their list and unit prices.
-func (db *DB) reconItems(ctx context.Context, tenantID, contractID string) (map[string]contract.ReconItem, error) {
-	cond := ` AND i.id IN (` + contractMappings + `)`
-	cat, err := db.catalog(ctx, tenantID, cond, tenantID, contractID)
+// reconUnits adds the units and prices of the mapped ERP items.
+func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items map[string]contract.ReconItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	type unit struct {
+		id, uom, factor string
+	}
+	uoms, err := queryAll(ctx, db.reader(), "ERP units", func(r scanner) (unit, error) {
+		var u unit
+		return u, r.Scan(&u.id, &u.uom, &u.factor)
+	}, `SELECT i.id, u.uom, u.factor FROM erp_item_uoms u
+		JOIN erp_items i ON i.connector_id = u.connector_id AND i.external_id = u.item_external_id
+		WHERE i.tenant_id = ? AND i.id IN (`+contractMappings+`)`, tenantID, tenantID, contractID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := make(map[string]contract.ReconItem, len(cat))
-	for _, it := range cat {
-		out[it.ID] = contract.ReconItem{CatalogItem: it}
-	}
-	type listPrice struct {
-		id    string
-		price sql.NullString
-	}
-	lps, err := queryAll(ctx, db.reader(), "ERP list prices", func(r scanner) (listPrice, error) {
-		var x listPrice
-		return x, r.Scan(&x.id, &x.price)
-	}, `SELECT i.id, i.list_price FROM erp_items i WHERE i.tenant_id = ?`+cond, tenantID, tenantID, contractID)
-	if err != nil {
-		return nil, err
-	}
-	for _, lp := range lps {
-		it := out[lp.id]
-		if it.ListPrice, err = scanDecimal(lp.price); err != nil {
-			return nil, err
+	for _, u := range uoms {
+		if f, err := decimal.NewFromString(u.factor); err == nil {
+			if it, ok := items[u.id]; ok {
+				it.Units[u.uom] = f
+			}
 		}
-		out[lp.id] = it
 	}
 	type price struct {
 		id string
@@ -117,16 +134,17 @@ func (db *DB) reconItems(ctx context.Context, tenantID, contractID string) (map[
 		return x, err
 	}, `SELECT i.id, p.uom, p.price, p.effective_from, p.effective_to FROM erp_item_prices p
 		JOIN erp_items i ON i.connector_id = p.connector_id AND i.external_id = p.item_external_id
-		WHERE i.tenant_id = ?`+cond+` ORDER BY i.id, p.price_key`, tenantID, tenantID, contractID)
+		WHERE i.tenant_id = ? AND i.id IN (`+contractMappings+`) ORDER BY i.id, p.price_key`, tenantID, tenantID, contractID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, p := range prices {
-		it := out[p.id]
-		it.Prices = append(it.Prices, p.ItemPrice)
-		out[p.id] = it
+		if it, ok := items[p.id]; ok {
+			it.Prices = append(it.Prices, p.ItemPrice)
+			items[p.id] = it
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // FinishRun applies a run's plan and completes it in one transaction.
