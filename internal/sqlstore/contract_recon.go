@@ -15,9 +15,12 @@ import (
 // exceptionRows is how many exceptions one INSERT or UPDATE carries.
 const exceptionRows = 200
 
-// contractMappings narrows item mappings to those of a contract's lines.
-const contractMappings = `SELECT m.erp_item_id FROM item_mappings m JOIN vendor_contract_lines l ON l.tenant_id = m.tenant_id
-	AND l.vendor_item_number = m.vendor_item_number AND l.vendor_uom = m.vendor_uom WHERE m.tenant_id = ? AND l.vendor_contract_id = ?`
+// mappedItems reaches the ERP items of a contract's lines from the
+// lines, through their mappings: both engines walk it by index from the
+// contract (DISTINCT folds items several lines share).
+const mappedItems = ` FROM vendor_contract_lines l
+	JOIN item_mappings m ON m.tenant_id = l.tenant_id AND m.vendor_item_number = l.vendor_item_number AND m.vendor_uom = l.vendor_uom
+	JOIN erp_items i ON i.id = m.erp_item_id`
 
 // ReconInput reads a contract, its lines with their mappings and mapped
 // ERP items (one pass), the items' units and prices, the vendor's
@@ -104,9 +107,9 @@ func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items
 	uoms, err := queryAll(ctx, db.reader(), "ERP units", func(r scanner) (unit, error) {
 		var u unit
 		return u, r.Scan(&u.id, &u.uom, &u.factor)
-	}, `SELECT i.id, u.uom, u.factor FROM erp_item_uoms u
-		JOIN erp_items i ON i.connector_id = u.connector_id AND i.external_id = u.item_external_id
-		WHERE i.tenant_id = ? AND i.id IN (`+contractMappings+`)`, tenantID, tenantID, contractID)
+	}, `SELECT DISTINCT i.id, u.uom, u.factor`+mappedItems+`
+		JOIN erp_item_uoms u ON u.connector_id = i.connector_id AND u.item_external_id = i.external_id
+		WHERE l.tenant_id = ? AND l.vendor_contract_id = ?`, tenantID, contractID)
 	if err != nil {
 		return err
 	}
@@ -125,16 +128,17 @@ func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items
 		var x price
 		var p string
 		var from, to sql.NullTime
-		if err := r.Scan(&x.id, &x.UOM, &p, &from, &to); err != nil {
+		var key string
+		if err := r.Scan(&x.id, &key, &x.UOM, &p, &from, &to); err != nil {
 			return x, err
 		}
 		x.From, x.To = timePtr(from), timePtr(to)
 		var err error
 		x.Price, err = decimal.NewFromString(p)
 		return x, err
-	}, `SELECT i.id, p.uom, p.price, p.effective_from, p.effective_to FROM erp_item_prices p
-		JOIN erp_items i ON i.connector_id = p.connector_id AND i.external_id = p.item_external_id
-		WHERE i.tenant_id = ? AND i.id IN (`+contractMappings+`) ORDER BY i.id, p.price_key`, tenantID, tenantID, contractID)
+	}, `SELECT DISTINCT i.id, p.price_key, p.uom, p.price, p.effective_from, p.effective_to`+mappedItems+`
+		JOIN erp_item_prices p ON p.connector_id = i.connector_id AND p.item_external_id = i.external_id
+		WHERE l.tenant_id = ? AND l.vendor_contract_id = ? ORDER BY i.id, p.price_key`, tenantID, contractID)
 	if err != nil {
 		return err
 	}
