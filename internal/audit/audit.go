@@ -106,19 +106,36 @@ func Hash(e Entry, k []byte) string {
 	return newHasher(k).hash(e)
 }
 
+// Seal chains entries after the row with hash prevHash: the first gets
+// sequence firstSeq, each links to the one before it, and each is hashed
+// under MAC key k with one reused MAC state.
+func Seal(entries []Entry, firstSeq int64, prevHash string, k []byte) {
+	h := newHasher(k)
+	for i := range entries {
+		entries[i].Seq, entries[i].PrevHash = firstSeq+int64(i), prevHash
+		entries[i].Hash = h.hash(entries[i])
+		prevHash = entries[i].Hash
+	}
+}
+
 // hasher computes chain hashes under one key, reusing its MAC state and
 // buffer from row to row: verifying a chain allocates little per row.
 type hasher struct {
 	mac hash.Hash
 	buf []byte
 	sum []byte
+	hex []byte
 }
 
 func newHasher(k []byte) *hasher { return &hasher{mac: hmac.New(sha256.New, k)} }
 
-// hash is Hash: every field, length-prefixed, in a fixed order.
-func (h *hasher) hash(e Entry) string {
-	h.mac.Reset()
+// hash is Hash.
+func (h *hasher) hash(e Entry) string { return string(h.digest(e)) }
+
+// digest is the row's hash as hex digits in the hasher's own buffer, valid
+// until its next use: the MAC of every field, length-prefixed, in a fixed
+// order.
+func (h *hasher) digest(e Entry) []byte {
 	b := h.buf[:0]
 	field := func(f []byte) {
 		b = strconv.AppendInt(b, int64(len(f)), 10)
@@ -147,16 +164,17 @@ func (h *hasher) hash(e Entry) string {
 	str(e.KeyID)
 	str(e.PrevHash)
 	h.buf = b
+	h.mac.Reset()
 	h.mac.Write(b)
 	h.sum = h.mac.Sum(h.sum[:0])
-	return hex.EncodeToString(h.sum)
+	h.hex = hex.AppendEncode(h.hex[:0], h.sum)
+	return h.hex
 }
 
 // matches reports whether e's recorded hash is the one its fields give,
-// without building the hex string.
+// without building a string per row.
 func (h *hasher) matches(e Entry) bool {
-	got := h.hash(e)
-	return got == e.Hash
+	return string(h.digest(e)) == e.Hash
 }
 
 // Filter selects audit rows for the viewer.
@@ -174,8 +192,8 @@ type Filter struct {
 type Store interface {
 	ListAudit(ctx context.Context, tenantID string, f Filter) ([]Entry, string, error)
 	// WalkAudit streams a tenant's rows with from ≤ seq < to (to 0: no
-	// upper bound) in sequence order; an error from fn ends the walk and
-	// is returned.
+	// upper bound) in sequence order, with every field the hash covers (ID
+	// may be left empty); an error from fn ends the walk and is returned.
 	WalkAudit(ctx context.Context, tenantID string, from, to int64, fn func(Entry) error) error
 	AuditHead(ctx context.Context, tenantID string) (seq int64, hash string, err error)
 }

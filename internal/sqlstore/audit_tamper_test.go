@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -271,10 +273,18 @@ func TestAuditVerifyLongChain(t *testing.T) {
 			c := newChain(t, d)
 			ctx := context.Background()
 			for done := chainRows; done < rows; done += 1000 {
+				// Half the batches append row by row, half in one AuditAll.
 				err := c.db.InTx(ctx, func(tx *sqlstore.Tx) error {
+					var evs []audit.Event
 					for i := range min(1000, rows-done) {
-						if err := tx.Audit(ctx, audit.Record(auth.System(c.tenant), "vendor.update", "vendor", "v1",
-							nil, map[string]any{"n": done + i})); err != nil {
+						evs = append(evs, audit.Record(auth.System(c.tenant), "vendor.update", "vendor", "v1",
+							nil, map[string]any{"n": done + i}))
+					}
+					if done/1000%2 == 1 {
+						return tx.AuditAll(ctx, evs)
+					}
+					for _, ev := range evs {
+						if err := tx.Audit(ctx, ev); err != nil {
 							return err
 						}
 					}
@@ -302,4 +312,60 @@ func TestAuditVerifyLongChain(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAuditAllKeepsEachTenantsChain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		svc := &auth.Service{Store: db, Keys: db.Keys}
+		var tenants []string
+		for _, slug := range []string{"acme", "globex"} {
+			b, err := svc.CreateTenant(ctx, slug, slug, "admin@"+slug+".test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tenants = append(tenants, b.Tenant.ID)
+		}
+		heads := map[string]int64{}
+		for _, id := range tenants {
+			seq, _, err := db.AuditHead(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			heads[id] = seq
+		}
+		// Interleaved runs of both tenants, and a batch larger than one INSERT.
+		order := []int{0, 1, 1, 0, 0, 0, 1}
+		for range 1200 {
+			order = append(order, 0)
+		}
+		var evs []audit.Event
+		for i, who := range order {
+			evs = append(evs, audit.Record(auth.System(tenants[who]), "vendor.update", "vendor", "v1", nil, map[string]any{"n": i}))
+		}
+		if err := db.InTx(ctx, func(tx *sqlstore.Tx) error { return tx.AuditAll(ctx, evs) }); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int64{tenants[0]: heads[tenants[0]] + 1204, tenants[1]: heads[tenants[1]] + 3}
+		for _, id := range tenants {
+			res, err := audit.Verify(ctx, db, id, db.AuditKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.OK || res.Checked != want[id] {
+				t.Errorf("tenant %s: %+v, want %d rows verified", id, res, want[id])
+			}
+		}
+		page, _, err := db.ListAudit(ctx, tenants[1], audit.Filter{Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range page {
+			got = append(got, string(e.After))
+		}
+		if diff := cmp.Diff([]string{`{"n":6}`, `{"n":2}`, `{"n":1}`}, got); diff != "" {
+			t.Errorf("globex's newest rows (-want +got):\n%s", diff)
+		}
+	})
 }

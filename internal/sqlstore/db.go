@@ -37,9 +37,11 @@ type DB struct {
 	Dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
-	enq     Enqueuer
-	path    string // SQLite file, for the migration lock
-	url     string // PostgreSQL URL, for the job queue's listening pool
+	// readStmts and writeStmts keep the queries prepared on SQLite's pools.
+	readStmts, writeStmts *stmtCache
+	enq                   Enqueuer
+	path                  string // SQLite file, for the migration lock
+	url                   string // PostgreSQL URL, for the job queue's listening pool
 	// Keys is the keyring: secrets at rest and the audit chain's MAC keys.
 	Keys *secret.Keyring
 	// Now is the store's clock; tests replace it. Times are UTC, truncated to
@@ -75,6 +77,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 			return nil, err
 		}
 		db.Dialect, db.write, db.read, db.path = SQLite, w, r, path
+		db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
 	default:
 		return nil, apperr.Invalidf("unsupported database URL %q: use postgres://… or sqlite:PATH", redactURL(databaseURL))
 	}
@@ -114,7 +117,10 @@ func openSQLite(path string) (write, read *sql.DB, err error) {
 		write.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	// Idle readers stay open: opening a SQLite connection (and its
+	// pragmas) costs more than most queries.
 	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
 	return write, read, nil
 }
 
@@ -145,6 +151,8 @@ func (db *DB) URL() string {
 
 // Close releases both pools.
 func (db *DB) Close() error {
+	db.readStmts.close()
+	db.writeStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -183,26 +191,53 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn runs portable SQL on a pool or a transaction.
+// conn runs portable SQL on a pool or a transaction, through prepared
+// statements where the pool keeps them (SQLite).
 type conn struct {
-	q querier
-	d Dialect
+	q     querier
+	d     Dialect
+	stmts *stmtCache
+	tx    *sql.Tx // set when q is a transaction of stmts' pool
+}
+
+// prepared returns query prepared for c, or nil to run it as is.
+func (c conn) prepared(ctx context.Context, query string) *sql.Stmt {
+	switch {
+	case c.stmts == nil:
+		return nil
+	case c.tx != nil:
+		return c.stmts.inTx(ctx, c.tx, query)
+	default:
+		return c.stmts.get(ctx, query)
+	}
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, rebind(c.d, query), args...)
+	query = rebind(c.d, query)
+	if st := c.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, rebind(c.d, query), args...)
+	query = rebind(c.d, query)
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, rebind(c.d, query), args...)
+	query = rebind(c.d, query)
+	if st := c.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // reader returns a connection for reads outside a transaction.
-func (db *DB) reader() conn { return conn{q: db.read, d: db.Dialect} }
+func (db *DB) reader() conn { return conn{q: db.read, d: db.Dialect, stmts: db.readStmts} }
 
 // Tx is one write transaction: the domain change, its audit rows and the jobs
 // it causes commit together.
@@ -224,13 +259,22 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return translate(err, "transaction")
 	}
-	tx := &Tx{conn: conn{q: sqlTx, d: db.Dialect}, tx: sqlTx, db: db, now: db.Now()}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback() // the error from fn is the one worth reporting
-		return err
+	c := conn{q: sqlTx, d: db.Dialect}
+	if db.writeStmts != nil {
+		c.stmts, c.tx = db.writeStmts, sqlTx
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return translate(err, "commit")
+	tx := &Tx{conn: c, tx: sqlTx, db: db, now: db.Now()}
+	err = fn(tx)
+	if err != nil {
+		_ = sqlTx.Rollback() // the error from fn is the one worth reporting
+	} else if err = sqlTx.Commit(); err != nil {
+		err = translate(err, "commit")
+	}
+	// The connection is free again: prepare what this transaction ran
+	// for the first time.
+	db.writeStmts.preparePending(ctx)
+	if err != nil {
+		return err
 	}
 	if tx.enqueued > 0 {
 		db.enq.Committed() // the jobs are visible now: wake the workers

@@ -47,10 +47,8 @@ func (db *DB) CompleteEmail(ctx context.Context, c inbox.Completion) (inbox.Emai
 		if err != nil {
 			return translate(err, "email")
 		}
-		for _, ev := range c.Audit {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+		if err := tx.AuditAll(ctx, c.Audit); err != nil {
+			return err
 		}
 		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
 			return err

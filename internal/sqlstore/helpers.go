@@ -18,6 +18,13 @@ func placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// valueRows returns the VALUES list of a multi-row INSERT: n rows of
+// cols placeholders each.
+func valueRows(n, cols int) string {
+	row := "(" + placeholders(cols) + ")"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
 // likePattern builds a case-insensitive substring pattern; callers compare
 // against LOWER(column). Wildcards typed by the user match literally enough
 // for search boxes.

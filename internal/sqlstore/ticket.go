@@ -151,10 +151,8 @@ func (db *DB) ApplyTicketChange(ctx context.Context, c ticket.Change) error {
 				return err
 			}
 		}
-		for _, ev := range c.Audit {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+		if err := tx.AuditAll(ctx, c.Audit); err != nil {
+			return err
 		}
 		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
 			return err

@@ -89,10 +89,8 @@ func (db *DB) DisableTrackerConnection(ctx context.Context, tenantID, reason str
 		if changed = n > 0; !changed {
 			return nil
 		}
-		for _, ev := range evs {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+		if err := tx.AuditAll(ctx, evs); err != nil {
+			return err
 		}
 		return tx.EnqueueAll(ctx, jobs)
 	})

@@ -193,10 +193,8 @@ func (db *DB) updateTrackerLink(ctx context.Context, query string, args []any, e
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return translate(err, "tracker link")
 		}
-		for _, ev := range evs {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+		if err := tx.AuditAll(ctx, evs); err != nil {
+			return err
 		}
 		return tx.EnqueueAll(ctx, jobs)
 	})
@@ -336,10 +334,8 @@ func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []l
 			}
 			rest = rest[n:]
 		}
-		for _, ev := range evs {
-			if err := tx.Audit(ctx, ev); err != nil {
-				return err
-			}
+		if err := tx.AuditAll(ctx, evs); err != nil {
+			return err
 		}
 		return nil
 	})
