@@ -136,5 +136,5 @@ func (p *program) workers(e *env) *river.Workers {
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(),
-		jobs.IngestArchiveAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
+		jobs.IngestArchiveAll(), jobs.IngestNormalizeAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
 }

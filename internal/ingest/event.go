@@ -61,6 +61,9 @@ type Event struct {
 	ArchivedAt      *time.Time `json:"archivedAt,omitempty" doc:"When the raw bytes were written to the blob store."`
 	ArchiveError    string     `json:"archiveError,omitempty" doc:"Why archiving stopped (a blob with other bytes under the key)."`
 	Status          Status     `json:"status" enum:"RECEIVED,NORMALIZED,FAILED_NORMALIZE,QUARANTINED"`
+	Reason          string     `json:"reason,omitempty" doc:"Why the event is QUARANTINED or FAILED_NORMALIZE: unknown_event_type, no_schema, schema_invalid, no_canonical_schema, canonical_invalid, mapping_error, invalid_envelope."`
+	Errors          []string   `json:"errors,omitempty" doc:"The validator's or the mapping's messages."`
+	NormalizedAt    *time.Time `json:"normalizedAt,omitempty" doc:"When normalization last ran on the event."`
 	// Raw is the exact bytes received; read it through Service.Raw.
 	Raw []byte `json:"-"`
 }
@@ -102,10 +105,23 @@ type FieldError struct {
 
 // Filter selects events for lists.
 type Filter struct {
-	VendorID string
-	Status   Status
-	Since    *time.Time // received at or after
-	Until    *time.Time // received before
-	Cursor   string
-	Limit    int
+	VendorID  string
+	Status    Status
+	Statuses  []Status // any of these (when Status is empty)
+	EventType string
+	Reason    string
+	Since     *time.Time // received at or after
+	Until     *time.Time // received before
+	Cursor    string
+	Limit     int
+}
+
+// NormalizedFilter selects normalized events.
+type NormalizedFilter struct {
+	EventType string
+	VendorID  string
+	Since     *time.Time // occurred at or after
+	Until     *time.Time // occurred before
+	Cursor    string
+	Limit     int
 }

@@ -34,8 +34,9 @@ type Service struct {
 	Consequences Consequences
 	Logger       *slog.Logger
 
-	limits limiters
-	group  committer
+	limits   limiters
+	group    committer
+	compiled compiled
 }
 
 func (s *Service) now() time.Time {

@@ -63,6 +63,51 @@ type Store interface {
 	TenantBySlug(ctx context.Context, slug string) (auth.Tenant, error)
 	// IngestTenant returns a tenant by id, for the endpoint's address.
 	IngestTenant(ctx context.Context, id string) (auth.Tenant, error)
+
+	NormalizeStore
+}
+
+// NormalizeStore is what normalization, schemas, mappings and replay read
+// and write.
+type NormalizeStore interface {
+	// SaveSchema stores s as the next revision of its key (set on the
+	// returned schema) with the audit event made for it.
+	SaveSchema(ctx context.Context, s Schema, ev func(Schema) audit.Event) (Schema, error)
+	// ListSchemas lists a tenant's schemas, newest first.
+	ListSchemas(ctx context.Context, tenantID string) ([]Schema, error)
+	IngestSchema(ctx context.Context, tenantID, id string) (Schema, error)
+	// SaveMapping stores m as the next version for its vendor and event
+	// type (set on the returned mapping) with the audit event made for it.
+	SaveMapping(ctx context.Context, m Mapping, ev func(Mapping) audit.Event) (Mapping, error)
+	// ListMappings lists a tenant's mappings, newest first.
+	ListMappings(ctx context.Context, tenantID string) ([]Mapping, error)
+	IngestMapping(ctx context.Context, tenantID, id string) (Mapping, error)
+
+	// ReceivedEvents returns up to limit RECEIVED events of the tenant,
+	// oldest first, with their bytes.
+	ReceivedEvents(ctx context.Context, tenantID string, limit int) ([]Event, error)
+	// TenantsWithReceived lists tenants with events waiting for
+	// normalization.
+	TenantsWithReceived(ctx context.Context) ([]string, error)
+	// SaveOutcomes records normalization outcomes in one transaction: each
+	// event's status, reason and messages, and its normalized event
+	// (revision + 1 when its bytes changed, untouched when they did not).
+	SaveOutcomes(ctx context.Context, tenantID string, outs []Outcome) error
+	// UnarchivedNormalized returns up to limit normalized events whose
+	// current revision is not archived yet.
+	UnarchivedNormalized(ctx context.Context, tenantID string, limit int) ([]NormalizedEvent, error)
+	// MarkNormalizedArchived records that these revisions are archived.
+	MarkNormalizedArchived(ctx context.Context, tenantID string, evs []NormalizedEvent, at time.Time) error
+	NormalizedEvent(ctx context.Context, tenantID, ingestID string) (NormalizedEvent, error)
+	// ListNormalized pages through NORMALIZED events' canonical events.
+	ListNormalized(ctx context.Context, tenantID string, f NormalizedFilter) ([]NormalizedEvent, string, error)
+
+	// CountSelected and SelectEvents serve replay: the events a selection
+	// picks, in id order after afterID, with their bytes.
+	CountSelected(ctx context.Context, tenantID string, sel Selection) (int, error)
+	SelectEvents(ctx context.Context, tenantID string, sel Selection, afterID string, limit int) ([]Event, error)
+	// RecordReplay audits a replay request.
+	RecordReplay(ctx context.Context, ev audit.Event) error
 }
 
 // Blobs is the write-once object store raw bytes are archived to

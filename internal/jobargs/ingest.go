@@ -22,3 +22,25 @@ type IngestArchiveAll struct {
 
 // Kind names the job.
 func (IngestArchiveAll) Kind() string { return "ingest.archive_all" }
+
+// IngestNormalize validates, maps and stores a tenant's RECEIVED events as
+// canonical events (or quarantines them); one per tenant waits or runs at
+// a time, and it works until none is left.
+type IngestNormalize struct {
+	Tenant
+}
+
+// Kind names the job.
+func (IngestNormalize) Kind() string { return "ingest.normalize" }
+
+// OnePerArgs: one normalizer per tenant at a time.
+func (IngestNormalize) OnePerArgs() {}
+
+// IngestNormalizeAll is the periodic sweep that normalizes what no job
+// took.
+type IngestNormalizeAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (IngestNormalizeAll) Kind() string { return "ingest.normalize_all" }

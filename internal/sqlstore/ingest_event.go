@@ -12,16 +12,21 @@ import (
 )
 
 const ingestEventColumns = `id, tenant_id, vendor_id, vendor_key, external_event_id, event_type, schema_version, occurred_at,
-	received_at, channel, payload_sha256, raw_sha256, raw_key, archived_at, archive_error, status, length(raw)`
+	received_at, channel, payload_sha256, raw_sha256, raw_key, archived_at, archive_error, status, length(raw),
+	status_reason, status_errors, normalized_at`
 
 func scanIngestEvent(r scanner, extra ...any) (ingest.Event, error) {
 	var e ingest.Event
-	var arch sql.NullTime
+	var arch, norm sql.NullTime
+	var errs string
 	dest := append([]any{&e.ID, &e.TenantID, &e.VendorID, &e.VendorKey, &e.ExternalEventID, &e.EventType, &e.SchemaVersion,
 		&e.OccurredAt, &e.ReceivedAt, &e.Channel, &e.PayloadSHA256, &e.RawRef.SHA256, &e.RawRef.Key, &arch, &e.ArchiveError,
-		&e.Status, &e.RawSize}, extra...)
+		&e.Status, &e.RawSize, &e.Reason, &errs, &norm}, extra...)
 	err := r.Scan(dest...)
-	e.OccurredAt, e.ReceivedAt, e.ArchivedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC(), nullTime(arch)
+	e.OccurredAt, e.ReceivedAt, e.ArchivedAt, e.NormalizedAt = e.OccurredAt.UTC(), e.ReceivedAt.UTC(), nullTime(arch), nullTime(norm)
+	if errs != "" && errs != "[]" {
+		e.Errors = parseList(errs)
+	}
 	return e, err
 }
 
@@ -118,6 +123,15 @@ func (db *DB) ListIngestEvents(ctx context.Context, tenantID string, f ingest.Fi
 	c := tenantScoped(tenantID)
 	c.eq("vendor_id", f.VendorID)
 	c.eq("status", string(f.Status))
+	if f.Status == "" && len(f.Statuses) > 0 {
+		in := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = string(st)
+		}
+		c.add("status IN ("+placeholders(len(in))+")", in...)
+	}
+	c.eq("event_type", f.EventType)
+	c.eq("status_reason", f.Reason)
 	if f.Since != nil {
 		c.add("received_at >= ?", f.Since.UTC())
 	}

@@ -82,9 +82,11 @@ func Declare(n dispatch.Notices) Table {
 		},
 		Ingest: ingest.Consequences{
 			// New events of a tenant: their raw bytes are archived to the
-			// blob store, write-once (one archiver per tenant at a time).
+			// blob store, write-once, and they are normalized (one archiver
+			// and one normalizer per tenant at a time).
 			Accepted: func(tenantID string) []jobargs.Args {
-				return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)}}
+				return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)},
+					jobargs.IngestNormalize{Tenant: jobargs.For(tenantID)}}
 			},
 		},
 		// A contract imported from a vendor file: nothing follows yet;

@@ -1,0 +1,315 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Reasons an event is quarantined or failed, machine-readable.
+const (
+	ReasonUnknownEventType = "unknown_event_type"  // no mapping for the vendor's eventType
+	ReasonNoSchema         = "no_schema"           // no schema for the vendor's eventType and schemaVersion
+	ReasonSchemaInvalid    = "schema_invalid"      // the payload breaks the vendor's schema
+	ReasonNoCanonical      = "no_canonical_schema" // the mapping's canonical type has no schema
+	ReasonCanonicalInvalid = "canonical_invalid"   // the mapped data breaks the canonical schema
+	ReasonMappingError     = "mapping_error"       // the mapping failed, timed out or gave no single object
+	ReasonBadEnvelope      = "invalid_envelope"    // the stored bytes no longer read as an envelope
+)
+
+// Reasons lists every reason, for filters.
+var Reasons = []string{ReasonUnknownEventType, ReasonNoSchema, ReasonSchemaInvalid, ReasonNoCanonical, ReasonCanonicalInvalid,
+	ReasonMappingError, ReasonBadEnvelope}
+
+// NormalizedEvent is the canonical event made from an ingest event. Body
+// is exactly what downstream consumers get (the seed's output shape);
+// a replay that changes it revises it in place with the next revision.
+type NormalizedEvent struct {
+	IngestID       string          `json:"ingestId"`
+	TenantID       string          `json:"-"`
+	VendorID       string          `json:"vendor_id" doc:"The registry vendor."`
+	EventType      string          `json:"eventType" doc:"The canonical event type."`
+	SchemaVersion  string          `json:"schemaVersion"`
+	OccurredAt     time.Time       `json:"occurredAt"`
+	MappingID      string          `json:"mapping_id"`
+	MappingVersion int             `json:"mapping_version"`
+	Revision       int             `json:"revision" doc:"1 when first normalized; a replay that changes the event adds one."`
+	Body           json.RawMessage `json:"event" doc:"The normalized event: ingestId, vendorId, externalEventId, eventType, schemaVersion, occurredAt, data, rawRef."`
+	SHA256         string          `json:"sha256" doc:"SHA-256 of the event's bytes."`
+	NormalizedAt   time.Time       `json:"normalizedAt"`
+	ArchivedAt     *time.Time      `json:"archivedAt,omitempty"`
+	BlobKey        string          `json:"blobKey" doc:"Where this revision is archived: normalized/<eventType>/YYYY/MM/DD/<ingestId>.json (revision 1) or <ingestId>.r<revision>.json."`
+}
+
+// NormalizedKey is the blob key of a revision of a normalized event, dated
+// by the day its ingest event was received (its ULID's time). The blob
+// store is write-once, so a later revision gets a key of its own.
+func NormalizedKey(eventType, ingestID string, revision int) string {
+	day := "0000/00/00"
+	if id, err := ulid.ParseStrict(ingestID); err == nil {
+		day = ulid.Time(id.Time()).UTC().Format("2006/01/02")
+	}
+	name := ingestID
+	if revision > 1 {
+		name = fmt.Sprintf("%s.r%d", ingestID, revision)
+	}
+	return "normalized/" + eventType + "/" + day + "/" + name + ".json"
+}
+
+// Outcome is what normalizing one event came to.
+type Outcome struct {
+	EventID    string
+	Status     Status
+	Reason     string
+	Errors     []string
+	Normalized *NormalizedEvent // when Status is Normalized
+	At         time.Time
+}
+
+// normalizedDoc is the normalized event's wire shape, in the seed's field
+// order.
+type normalizedDoc struct {
+	IngestID        string          `json:"ingestId"`
+	VendorID        string          `json:"vendorId"`
+	ExternalEventID string          `json:"externalEventId"`
+	EventType       string          `json:"eventType"`
+	SchemaVersion   string          `json:"schemaVersion"`
+	OccurredAt      string          `json:"occurredAt"`
+	Data            json.RawMessage `json:"data"`
+	RawRef          RawRef          `json:"rawRef"`
+}
+
+// rules are a tenant's schemas and mappings, newest applying, loaded once
+// per run.
+type rules struct {
+	mappings     map[[2]string]Mapping // vendor, eventType
+	vendor       map[[3]string]Schema  // vendor, eventType, schemaVersion
+	vendorLatest map[[2]string]Schema  // vendor, eventType: the last uploaded
+	canon        map[[2]string]Schema  // type, version (tenant-defined)
+}
+
+func (s *Service) loadRules(ctx context.Context, tenantID string) (*rules, error) {
+	schemas, err := s.Store.ListSchemas(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("ingest rules: %w", err)
+	}
+	maps, err := s.Store.ListMappings(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("ingest rules: %w", err)
+	}
+	r := &rules{mappings: map[[2]string]Mapping{}, vendor: map[[3]string]Schema{}, vendorLatest: map[[2]string]Schema{},
+		canon: map[[2]string]Schema{}}
+	// Both lists are newest first: the first seen of a key applies.
+	for _, sc := range schemas {
+		switch sc.Kind {
+		case SchemaVendor:
+			if _, ok := r.vendor[[3]string{sc.VendorID, sc.EventType, sc.SchemaVersion}]; !ok {
+				r.vendor[[3]string{sc.VendorID, sc.EventType, sc.SchemaVersion}] = sc
+			}
+			if _, ok := r.vendorLatest[[2]string{sc.VendorID, sc.EventType}]; !ok {
+				r.vendorLatest[[2]string{sc.VendorID, sc.EventType}] = sc
+			}
+		case SchemaCanonical:
+			if _, ok := r.canon[[2]string{sc.EventType, sc.SchemaVersion}]; !ok {
+				r.canon[[2]string{sc.EventType, sc.SchemaVersion}] = sc
+			}
+		}
+	}
+	for _, m := range maps {
+		if _, ok := r.mappings[[2]string{m.VendorID, m.EventType}]; !ok {
+			r.mappings[[2]string{m.VendorID, m.EventType}] = m
+		}
+	}
+	return r, nil
+}
+
+// vendorSchema is the schema of a vendor's event type at a schemaVersion;
+// an envelope without one is checked against the last uploaded.
+func (r *rules) vendorSchema(vendorID, eventType, version string) (Schema, bool) {
+	if version == "" {
+		sc, ok := r.vendorLatest[[2]string{vendorID, eventType}]
+		return sc, ok
+	}
+	sc, ok := r.vendor[[3]string{vendorID, eventType, version}]
+	return sc, ok
+}
+
+// canonical is the schema of a canonical type: shipped, or the tenant's.
+func (r *rules) canonical(typ, version string) (Schema, bool) {
+	if sc, ok := builtinSchemas[[2]string{typ, version}]; ok {
+		return sc, true
+	}
+	sc, ok := r.canon[[2]string{typ, version}]
+	return sc, ok
+}
+
+// normalizeOne validates an event's payload, maps it and validates the
+// result. It reads only the event's stored bytes and the rules, so the
+// same bytes and mapping version give byte-identical output.
+func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.Time) Outcome {
+	out := Outcome{EventID: ev.ID, At: at}
+	quarantine := func(reason string, msgs ...string) Outcome {
+		out.Status, out.Reason, out.Errors = Quarantined, reason, msgs
+		return out
+	}
+	env, err := ParseEnvelope(ev.Raw)
+	if err != nil {
+		return quarantine(ReasonBadEnvelope, err.Error())
+	}
+	m, ok := r.mappings[[2]string{ev.VendorID, env.EventType}]
+	if !ok {
+		return quarantine(ReasonUnknownEventType, fmt.Sprintf("no mapping for eventType %s of vendor %s", env.EventType, env.VendorID))
+	}
+	vs, ok := r.vendorSchema(ev.VendorID, env.EventType, env.SchemaVersion)
+	if !ok {
+		return quarantine(ReasonNoSchema, fmt.Sprintf("no schema for eventType %s schemaVersion %q of vendor %s", env.EventType, env.SchemaVersion, env.VendorID))
+	}
+	payload, err := decodePayload(env.Payload)
+	if err != nil {
+		return quarantine(ReasonBadEnvelope, "the payload is not JSON: "+err.Error())
+	}
+	sch, err := s.compiled.schema(vs)
+	if err != nil {
+		return quarantine(ReasonNoSchema, err.Error())
+	}
+	if err := sch.Validate(payload); err != nil {
+		return quarantine(ReasonSchemaInvalid, validationMessages(err)...)
+	}
+	code, err := s.compiled.mapping(m)
+	if err != nil {
+		out.Status, out.Reason, out.Errors = FailedNormalize, ReasonMappingError, []string{err.Error()}
+		return out
+	}
+	data, err := runMapping(ctx, code, payload)
+	if err != nil {
+		out.Status, out.Reason, out.Errors = FailedNormalize, ReasonMappingError, []string{err.Error()}
+		return out
+	}
+	cs, ok := r.canonical(m.TargetType, m.TargetVersion)
+	if !ok {
+		return quarantine(ReasonNoCanonical, fmt.Sprintf("no schema for canonical type %s version %s", m.TargetType, m.TargetVersion))
+	}
+	csch, err := s.compiled.schema(cs)
+	if err != nil {
+		return quarantine(ReasonNoCanonical, err.Error())
+	}
+	dv, err := decodePayload(data)
+	if err != nil {
+		out.Status, out.Reason, out.Errors = FailedNormalize, ReasonMappingError, []string{err.Error()}
+		return out
+	}
+	if err := csch.Validate(dv); err != nil {
+		return quarantine(ReasonCanonicalInvalid, validationMessages(err)...)
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	doc := normalizedDoc{IngestID: ev.ID, VendorID: env.VendorID, ExternalEventID: env.ExternalEventID, EventType: m.TargetType,
+		SchemaVersion: m.TargetVersion, OccurredAt: env.OccurredAt.UTC().Format(time.RFC3339Nano), Data: data,
+		RawRef: RawRef{Key: ev.RawRef.Key, SHA256: ev.RawRef.SHA256}}
+	if err := enc.Encode(doc); err != nil {
+		out.Status, out.Reason, out.Errors = FailedNormalize, ReasonMappingError, []string{err.Error()}
+		return out
+	}
+	b := bytes.TrimSuffix(body.Bytes(), []byte("\n"))
+	out.Status = Normalized
+	out.Normalized = &NormalizedEvent{IngestID: ev.ID, TenantID: ev.TenantID, VendorID: ev.VendorID, EventType: m.TargetType,
+		SchemaVersion: m.TargetVersion, OccurredAt: env.OccurredAt, MappingID: m.ID, MappingVersion: m.Version, Body: b,
+		SHA256: sha256Hex(b), NormalizedAt: at}
+	return out
+}
+
+// normalizeBatch is how many events one round of normalization takes.
+const normalizeBatch = 500
+
+// Normalize normalizes the tenant's RECEIVED events until none is left,
+// then archives the normalized events, and returns how many it took.
+// Accepts only enqueue it: its trouble never reaches a sender.
+func (s *Service) Normalize(ctx context.Context, tenantID string) (int, error) {
+	r, err := s.loadRules(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for {
+		evs, err := s.Store.ReceivedEvents(ctx, tenantID, normalizeBatch)
+		if err != nil {
+			return n, fmt.Errorf("ingest.Normalize %s: %w", tenantID, err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		if err := s.apply(ctx, r, tenantID, evs); err != nil {
+			return n, err
+		}
+		n += len(evs)
+	}
+	_, err = s.ArchiveNormalized(ctx, tenantID)
+	return n, err
+}
+
+// apply normalizes events and stores the outcomes in one transaction.
+func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) error {
+	at := s.now()
+	outs := make([]Outcome, len(evs))
+	for i, ev := range evs {
+		outs[i] = s.normalizeOne(ctx, r, ev, at)
+		if outs[i].Status != Normalized {
+			s.log().InfoContext(ctx, "ingest event not normalized", "ingestId", ev.ID, "vendorId", ev.VendorKey,
+				"externalEventId", ev.ExternalEventID, "status", outs[i].Status, "reason", outs[i].Reason)
+		}
+	}
+	if err := s.Store.SaveOutcomes(ctx, tenantID, outs); err != nil {
+		return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
+	}
+	return nil
+}
+
+// NormalizeAll normalizes every tenant's waiting events (the periodic
+// sweep).
+func (s *Service) NormalizeAll(ctx context.Context) (int, error) {
+	ts, err := s.Store.TenantsWithReceived(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ingest.NormalizeAll: %w", err)
+	}
+	n := 0
+	for _, t := range ts {
+		k, err := s.Normalize(ctx, t)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// ArchiveNormalized writes the tenant's normalized events not archived yet
+// to the blob store (write-once, each revision under its own key).
+func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, error) {
+	n := 0
+	for {
+		evs, err := s.Store.UnarchivedNormalized(ctx, tenantID, archiveBatch)
+		if err != nil || len(evs) == 0 {
+			return n, err
+		}
+		var done []NormalizedEvent
+		for _, ne := range evs {
+			if _, err := s.Blobs.Put(ctx, ne.BlobKey, bytes.NewReader(ne.Body)); err != nil {
+				s.log().ErrorContext(ctx, "ingest normalized archive failed", "ingestId", ne.IngestID, "key", ne.BlobKey, "err", err.Error())
+				if len(done) > 0 {
+					_ = s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()) // the failure below is what is reported; the rest is retried
+				}
+				return n, fmt.Errorf("ingest archive normalized %s: %w", ne.IngestID, err)
+			}
+			done = append(done, ne)
+		}
+		if err := s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()); err != nil {
+			return n, err
+		}
+		n += len(done)
+	}
+}

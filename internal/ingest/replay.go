@@ -1,0 +1,124 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+)
+
+// Selection picks events to replay; at least one criterion is required.
+type Selection struct {
+	IngestID      string     `json:"ingest_id,omitempty" maxLength:"26" doc:"One event."`
+	VendorID      string     `json:"vendor_id,omitempty" maxLength:"100" doc:"The registry vendor's events."`
+	EventType     string     `json:"event_type,omitempty" maxLength:"100" doc:"The vendor's eventType."`
+	SchemaVersion string     `json:"schema_version,omitempty" maxLength:"32" doc:"The envelopes' schemaVersion."`
+	Status        Status     `json:"status,omitempty" enum:"RECEIVED,NORMALIZED,FAILED_NORMALIZE,QUARANTINED" doc:"Events in this status."`
+	Since         *time.Time `json:"since,omitempty" doc:"Received at or after."`
+	Until         *time.Time `json:"until,omitempty" doc:"Received before."`
+}
+
+func (sel Selection) empty() bool {
+	return sel.IngestID == "" && sel.VendorID == "" && sel.EventType == "" && sel.SchemaVersion == "" && sel.Status == "" &&
+		sel.Since == nil && sel.Until == nil
+}
+
+// ReplayResult counts what a replay did.
+type ReplayResult struct {
+	Selected        int `json:"selected"`
+	Normalized      int `json:"normalized"`
+	FailedNormalize int `json:"failed_normalize"`
+	Quarantined     int `json:"quarantined"`
+}
+
+// MaxReplayAPI is the most events one replay through the API or the UI
+// takes; larger ones run from the command line, with progress.
+const MaxReplayAPI = 20000
+
+// Replay normalizes the selected events again with today's schemas and
+// mappings, as an admin asked through the API or the UI.
+func (s *Service) Replay(ctx context.Context, p auth.Principal, sel Selection) (ReplayResult, error) {
+	if err := p.Require(auth.PermManageIngest); err != nil {
+		return ReplayResult{}, err
+	}
+	if err := sel.check(); err != nil {
+		return ReplayResult{}, err
+	}
+	n, err := s.Store.CountSelected(ctx, p.TenantID, sel)
+	if err != nil {
+		return ReplayResult{}, err
+	}
+	if sel.IngestID != "" && n == 0 {
+		return ReplayResult{}, apperr.E(apperr.NotFound, "ingest event not found")
+	}
+	if n > MaxReplayAPI {
+		return ReplayResult{}, apperr.Invalidf("%d events are selected, more than %d: narrow the selection, or run vendorsync ingest replay", n, MaxReplayAPI)
+	}
+	if err := s.Store.RecordReplay(ctx, audit.Record(p, "ingest.replay", "ingest_events", sel.IngestID, nil, sel)); err != nil {
+		return ReplayResult{}, err
+	}
+	return s.ReplayTenant(ctx, p.TenantID, sel, nil)
+}
+
+func (sel Selection) check() error {
+	var v apperr.Validation
+	v.Check(!sel.empty(), "selection", "choose events to replay: an ingest id, a vendor, an event type, a schema version, a status or a time window")
+	v.Check(sel.Status == "" || validStatus(sel.Status), "status", "must be one of RECEIVED, NORMALIZED, FAILED_NORMALIZE, QUARANTINED")
+	v.Check(sel.Since == nil || sel.Until == nil || sel.Since.Before(*sel.Until), "until", "must be after since")
+	return v.Err()
+}
+
+// ReplayTenant replays a tenant's selected events, in id order, calling
+// progress (when set) after each round with the events done and selected.
+// A replay revises a normalized event in place: its revision goes up only
+// when its bytes change.
+func (s *Service) ReplayTenant(ctx context.Context, tenantID string, sel Selection, progress func(done, total int)) (ReplayResult, error) {
+	if err := sel.check(); err != nil {
+		return ReplayResult{}, err
+	}
+	var res ReplayResult
+	total, err := s.Store.CountSelected(ctx, tenantID, sel)
+	if err != nil {
+		return res, err
+	}
+	r, err := s.loadRules(ctx, tenantID)
+	if err != nil {
+		return res, err
+	}
+	after := ""
+	for {
+		evs, err := s.Store.SelectEvents(ctx, tenantID, sel, after, normalizeBatch)
+		if err != nil {
+			return res, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		at := s.now()
+		outs := make([]Outcome, len(evs))
+		for i, ev := range evs {
+			outs[i] = s.normalizeOne(ctx, r, ev, at)
+			switch outs[i].Status {
+			case Normalized:
+				res.Normalized++
+			case FailedNormalize:
+				res.FailedNormalize++
+			default:
+				res.Quarantined++
+			}
+		}
+		if err := s.Store.SaveOutcomes(ctx, tenantID, outs); err != nil {
+			return res, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
+		}
+		res.Selected += len(evs)
+		after = evs[len(evs)-1].ID
+		if progress != nil {
+			progress(res.Selected, max(total, res.Selected))
+		}
+	}
+	_, err = s.ArchiveNormalized(ctx, tenantID)
+	return res, err
+}
