@@ -14,13 +14,8 @@ func TestUILiveSearch(t *testing.T) {
 	ctx := browserCtx(t)
 	s := startServe(t, envOf(), "--demo")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	uiSignIn(t, ctx, s, "/login")
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/login"),
-		chromedp.WaitVisible(css(`input[name=email]`)),
-		chromedp.SendKeys(css(`input[name=email]`), s.Email),
-		chromedp.SendKeys(css(`input[name=password]`), s.Password),
-		chromedp.Click(css(`form[action="/login"] button[type=submit]`)),
-		chromedp.WaitVisible(css(`header.topbar h1`)),
 		chromedp.Navigate(s.URL+"/vendors"),
 		chromedp.WaitVisible(css(`main table`)),
 		chromedp.SendKeys(css(`input[name=q]`), "mastercard"),

@@ -51,14 +51,13 @@ func browserCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// TestUISignInAndCreateApplication signs in through the login page and
-// creates an application through its form, as a change manager would.
-func TestUISignInAndCreateApplication(t *testing.T) {
-	ctx := browserCtx(t)
-	s := startServe(t, envOf())
+// uiSignIn signs in as s's admin through the login page, from path (which
+// the server answers with the login form).
+func uiSignIn(t *testing.T, ctx context.Context, s *server, path string) {
+	t.Helper()
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/"),
+		chromedp.Navigate(s.URL+path),
 		chromedp.WaitVisible(css(`input[name=email]`)),
 		chromedp.SendKeys(css(`input[name=email]`), s.Email),
 		chromedp.SendKeys(css(`input[name=password]`), s.Password),
@@ -68,6 +67,15 @@ func TestUISignInAndCreateApplication(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in: %v\nstderr:\n%s", err, s.Stderr.String())
 	}
+}
+
+// TestUISignInAndCreateApplication signs in through the login page and
+// creates an application through its form, as a change manager would.
+func TestUISignInAndCreateApplication(t *testing.T) {
+	ctx := browserCtx(t)
+	s := startServe(t, envOf())
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	uiSignIn(t, ctx, s, "/")
 	heading, err := chromedp.Run(ctx, chromedp.Text(css(`header.topbar h1`)))
 	if err != nil || heading != "Dashboard" {
 		t.Fatalf("after sign-in the page is %q (%v), want Dashboard", heading, err)

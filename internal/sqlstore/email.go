@@ -85,8 +85,15 @@ func (db *DB) ReceiveEmails(ctx context.Context, b inbox.Batch) ([]inbox.Email, 
 			out[i] = e
 		}
 		if cp := b.Checkpoint; cp != nil {
-			res, err := tx.exec(ctx, `UPDATE mail_sources SET checkpoint = ?, fetched_total = fetched_total + ?, last_success_at = ?,
-				last_error = '', updated_at = ? WHERE tenant_id = ? AND id = ?`, string(cp.Value), b.Fetched, b.Now, b.Now, b.TenantID, cp.SourceID)
+			stored := 0
+			for _, e := range out {
+				if e.Status != inbox.Duplicate {
+					stored++
+				}
+			}
+			res, err := tx.exec(ctx, `UPDATE mail_sources SET checkpoint = ?, fetched_total = fetched_total + ?, stored_total = stored_total + ?,
+				last_success_at = ?, last_error = '', updated_at = ? WHERE tenant_id = ? AND id = ?`,
+				string(cp.Value), b.Fetched, stored, b.Now, b.Now, b.TenantID, cp.SourceID)
 			if err := mustAffect(res, err, "mail source"); err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ var _ mailbox.Store = (*DB)(nil)
 // mailboxColumns reads a mail_sources row; credentials_set says whether its
 // secret exists, without reading it.
 const mailboxColumns = `id, tenant_id, name, kind, config, is_active, last_poll_at, last_success_at, last_error, last_error_at,
-	fetched_total, created_at, updated_at,
+	fetched_total, stored_total, created_at, updated_at,
 	EXISTS (SELECT 1 FROM secrets s WHERE s.tenant_id = mail_sources.tenant_id AND s.name = mail_sources.secret_name)`
 
 func scanMailbox(r interface{ Scan(...any) error }) (mailbox.Mailbox, error) {
@@ -28,7 +28,7 @@ func scanMailbox(r interface{ Scan(...any) error }) (mailbox.Mailbox, error) {
 	var kind, config string
 	var pollAt, successAt, errorAt sql.NullTime
 	err := r.Scan(&m.ID, &m.TenantID, &m.Name, &kind, &config, &m.IsActive, &pollAt, &successAt, &m.Status.LastError, &errorAt,
-		&m.Status.FetchedTotal, &m.CreatedAt, &m.UpdatedAt, &m.CredentialsSet)
+		&m.Status.FetchedTotal, &m.Status.StoredTotal, &m.CreatedAt, &m.UpdatedAt, &m.CredentialsSet)
 	if err != nil {
 		return m, err
 	}

@@ -311,12 +311,15 @@ func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []l
 			rows := make([]string, n)
 			args := []any{at}
 			for i, c := range rest[:n] {
-				rows[i] = "(?, ?, ?, ?)"
-				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError)
+				rows[i] = "(?, ?, ?, ?, ?, ?)"
+				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError, c.IssueKey, c.IssueURL)
 			}
 			args = append(args, tenantID)
+			// An empty new key keeps the link's key: only a moved issue
+			// re-keys it.
 			if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET status_name = v.column2, status_category = v.column3,
-				last_error = v.column4, updated_at = ? FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
+				last_error = v.column4, issue_key = CASE WHEN v.column5 = '' THEN issue_key ELSE v.column5 END,
+				issue_url = CASE WHEN v.column5 = '' THEN issue_url ELSE v.column6 END, updated_at = ? FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
 				WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, args...); err != nil {
 				return translate(err, "tracker links")
 			}

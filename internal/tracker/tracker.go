@@ -39,7 +39,9 @@ type Provider interface {
 	// in the order of keys, fetching them in chunks of at most MaxSearchChunk
 	// keys with one search (plus paging) per chunk. Keys the provider cannot
 	// parse, and issues that no longer exist or that the account cannot see,
-	// are simply absent from the result; the caller diffs. On error, the
+	// are simply absent from the result; the caller diffs. An issue that
+	// moved comes back under its new key with FormerKey set to the key
+	// asked for. On error, the
 	// issues of chunks that did complete are returned alongside the error.
 	Search(ctx context.Context, keys []string) ([]Issue, error)
 
@@ -134,6 +136,10 @@ type Issue struct {
 	// Updated is when the tracker last changed the issue; zero when the
 	// tracker did not say.
 	Updated time.Time
+	// FormerKey is set by Search when the issue was asked for under a key
+	// it no longer has (a Jira issue moved to another project): the key
+	// asked for, so the caller can re-key its link.
+	FormerKey string
 }
 
 // StatusCategory is the workflow-independent state of an issue.

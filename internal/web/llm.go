@@ -14,6 +14,9 @@ import (
 type llmProviderBody struct {
 	llmconfig.ProviderConfig
 	APIKey string `json:"api_key,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only: stored encrypted, never returned. Leave out to keep the stored key (required again when provider or base_url change)."`
+	// ClearAPIKey removes the stored key, which leaving api_key out cannot
+	// say.
+	ClearAPIKey bool `json:"clear_api_key,omitempty" doc:"Remove the stored key (for a server that needs none); api_key, when also sent, wins."`
 	// APIKeySet is accepted so that a client can send back what it read.
 	APIKeySet *bool `json:"api_key_set,omitempty" doc:"Ignored: returned by GET."`
 }
@@ -57,10 +60,16 @@ func (b llmBody) configOf() (llmconfig.Config, llmconfig.Keys) {
 	if b.Primary != nil {
 		pc := b.Primary.ProviderConfig
 		cfg.Primary, keys.Primary = &pc, b.Primary.APIKey
+		if b.Primary.ClearAPIKey {
+			keys.Clear = append(keys.Clear, llmconfig.SlotPrimary)
+		}
 	}
 	if b.Fallback != nil {
 		pc := b.Fallback.ProviderConfig
 		cfg.Fallback, keys.Fallback = &pc, b.Fallback.APIKey
+		if b.Fallback.ClearAPIKey {
+			keys.Clear = append(keys.Clear, llmconfig.SlotFallback)
+		}
 	}
 	return cfg, keys
 }

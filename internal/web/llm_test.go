@@ -110,3 +110,39 @@ func TestLLMPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLLMKeyCleared: "leave empty" keeps the stored key, the explicit
+// "remove" clears it; a provider that needs a key refuses the removal.
+func TestLLMKeyCleared(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e, _ := newLoggedEnv(t, d)
+			admin := e.signInAs(e.admin.Email, e.password)
+			form := url.Values{"primary_provider": {"openai_compatible"}, "primary_model": {"llama3"},
+				"primary_base_url": {"http://127.0.0.1:11434/v1"}, "primary_api_key": {llmKey}}
+			wantStatus(t, admin.post(t, "/settings/llm", form), http.StatusSeeOther)
+			form.Del("primary_api_key")
+			wantStatus(t, admin.post(t, "/settings/llm", form), http.StatusSeeOther)
+			if res := e.do(http.MethodGet, "/api/v1/llm", e.key, nil); !strings.Contains(string(res.Body), `"api_key_set":true`) {
+				t.Fatalf("leaving the key empty lost it: %s", res.Body)
+			}
+			page := admin.get(t, "/settings/llm")
+			if !strings.Contains(string(page.Body), `name="primary_clear_api_key"`) {
+				t.Fatalf("no way to remove the stored key on the page")
+			}
+			form.Set("primary_clear_api_key", "on")
+			wantStatus(t, admin.post(t, "/settings/llm", form), http.StatusSeeOther)
+			if res := e.do(http.MethodGet, "/api/v1/llm", e.key, nil); strings.Contains(string(res.Body), `"api_key_set":true`) {
+				t.Fatalf("the key is still stored after removing it: %s", res.Body)
+			}
+			// Through the API, for a provider that needs its key: refused.
+			put := map[string]any{"primary": map[string]any{"provider": "openai", "model": "gpt-4o-mini", "api_key": llmKey}}
+			wantStatus(t, e.do(http.MethodPut, "/api/v1/llm", e.key, put), http.StatusOK)
+			put = map[string]any{"primary": map[string]any{"provider": "openai", "model": "gpt-4o-mini", "clear_api_key": true}}
+			wantStatus(t, e.do(http.MethodPut, "/api/v1/llm", e.key, put), http.StatusUnprocessableEntity)
+			if res := e.do(http.MethodGet, "/api/v1/llm", e.key, nil); !strings.Contains(string(res.Body), `"api_key_set":true`) {
+				t.Errorf("a refused removal lost the key: %s", res.Body)
+			}
+		})
+	}
+}

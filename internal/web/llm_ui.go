@@ -119,6 +119,11 @@ func (s *Server) uiSaveLLM(w http.ResponseWriter, r *http.Request, p auth.Princi
 	var keys llmconfig.Keys
 	form.Primary, cfg.Primary, keys.Primary = readLLMSlot(r, &v, llmconfig.SlotPrimary)
 	form.Fallback, cfg.Fallback, keys.Fallback = readLLMSlot(r, &v, llmconfig.SlotFallback)
+	for _, slot := range []string{llmconfig.SlotPrimary, llmconfig.SlotFallback} {
+		if r.PostFormValue(slot+"_clear_api_key") == "on" {
+			keys.Clear = append(keys.Clear, slot)
+		}
+	}
 	form.Offline = r.PostFormValue("offline_when_unavailable") == "on"
 	cfg.OfflineWhenUnavailable = form.Offline
 	err = v.Err()

@@ -89,10 +89,14 @@ type Config struct {
 }
 
 // Keys are the API keys of the two slots; empty means "keep the stored
-// one" in an update.
+// one" in an update, unless the slot is named in Clear.
 type Keys struct {
 	Primary  string
 	Fallback string
+	// Clear names the slots whose stored key is removed (a local server
+	// that needs none), which "leave empty" cannot say. A key given for
+	// the slot in the same update wins.
+	Clear []string
 }
 
 // of returns the key of slot.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"slices"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
@@ -126,7 +127,8 @@ func viewOf(cfg Config, set map[string]bool) ConfigView {
 // Update replaces the configuration. A non-empty key replaces the slot's
 // stored key; an empty one keeps it, unless the slot now sends it to
 // another provider or endpoint (then a new key is required, so a stored key
-// can never be redirected). Removing a slot deletes its key.
+// can never be redirected) or keys.Clear names the slot. Removing a slot
+// deletes its key.
 func (s *Service) Update(ctx context.Context, p auth.Principal, cfg Config, keys Keys) (ConfigView, error) {
 	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return ConfigView{}, err
@@ -144,7 +146,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, cfg Config, keys
 	var del []string
 	for _, slot := range []string{SlotPrimary, SlotFallback} {
 		next, given := cfg.slot(slot), keys.of(slot)
-		keep := stored[slot] && next != nil && destination(cur.slot(slot)) == destination(next)
+		keep := stored[slot] && next != nil && destination(cur.slot(slot)) == destination(next) && !slices.Contains(keys.Clear, slot)
 		switch {
 		case next != nil && given != "":
 			set[slot], keySet[slot] = []byte(given), true

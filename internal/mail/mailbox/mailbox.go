@@ -127,9 +127,14 @@ type PollStatus struct {
 	LastPollAt    *time.Time `json:"last_poll_at"`
 	LastSuccessAt *time.Time `json:"last_success_at"`
 	// LastError is cleared by the next successful poll; LastErrorAt stays.
-	LastError    string     `json:"last_error" doc:"Why the last poll failed; empty once a poll succeeds again."`
-	LastErrorAt  *time.Time `json:"last_error_at"`
-	FetchedTotal int64      `json:"fetched_total" doc:"Messages stored from this mailbox so far."`
+	LastError   string     `json:"last_error" doc:"Why the last poll failed; empty once a poll succeeds again."`
+	LastErrorAt *time.Time `json:"last_error_at"`
+	// FetchedTotal counts every message read from the mailbox; StoredTotal
+	// those that became new emails. The difference is messages already
+	// stored (the same Message-ID and content), e.g. read again after the
+	// folder was reset or also uploaded by hand.
+	FetchedTotal int64 `json:"fetched_total" doc:"Messages read from this mailbox so far, including ones already stored."`
+	StoredTotal  int64 `json:"stored_total" doc:"Messages read from this mailbox that became new emails; fetched_total minus stored_total were already stored."`
 }
 
 // State summarises a status: "never_polled", "ok" (the last poll

@@ -182,27 +182,33 @@ func (s *Service) Poll(ctx context.Context, tenantID, id string) error {
 		// that a timeout is visible on the mailbox.
 		recErr := s.Store.RecordMailboxFailure(context.WithoutCancel(ctx), tenantID, id, s.now(), msg)
 		s.log().WarnContext(ctx, "mailbox poll failed", "tenant_id", tenantID, "mailbox_id", id, "kind", string(m.Kind),
-			"code", string(apperr.CodeOf(err)), "error", msg, "stored", n)
+			"code", string(apperr.CodeOf(err)), "error", msg, "fetched", n.fetched, "stored", n.stored)
 		if recErr != nil {
 			return fmt.Errorf("mailbox.Poll %s: %s; and recording it failed: %w", id, msg, recErr)
 		}
 		return &PollError{MailboxID: id, Message: msg, Err: err}
 	}
 	s.log().InfoContext(ctx, "mailbox polled", "tenant_id", tenantID, "mailbox_id", id, "kind", string(m.Kind),
-		"stored", n, "batches", batches, "duration_ms", time.Since(start).Milliseconds())
+		"fetched", n.fetched, "stored", n.stored, "batches", batches, "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }
 
+// pollCount is what one poll read: fetched counts every message the source
+// delivered, stored those that became new emails (the rest were already
+// stored). They add up to the mailbox status's fetched_total and
+// stored_total.
+type pollCount struct{ fetched, stored int }
+
 // poll runs the fetch → receive → post-process loop and returns how many
-// messages the Receiver stored and how many batches it took.
-func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (stored, batches int, err error) {
+// messages it fetched and stored, and how many batches it took.
+func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (n pollCount, batches int, err error) {
 	cp, err := s.Store.MailboxCheckpoint(ctx, m.TenantID, m.ID)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read checkpoint: %w", err)
+		return n, 0, fmt.Errorf("read checkpoint: %w", err)
 	}
 	src, err := s.open(ctx, m, cred)
 	if err != nil {
-		return 0, 0, err
+		return n, 0, err
 	}
 	size, maxBatches := s.BatchSize, s.MaxBatches
 	if size <= 0 {
@@ -215,7 +221,7 @@ func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (stored
 	for batches < maxBatches {
 		msgs, next, err := src.Fetch(ctx, cp, size)
 		if err != nil {
-			return stored, batches, err
+			return n, batches, err
 		}
 		batches++
 		raws := make([][]byte, len(msgs))
@@ -223,14 +229,15 @@ func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (stored
 		for i, msg := range msgs {
 			raws[i], ids[i] = msg.Raw, msg.ID
 		}
-		n, err := s.Receiver.ReceiveBatch(ctx, m.TenantID, ref, raws, &mail.SourceCheckpoint{SourceID: m.ID, Value: next})
+		stored, err := s.Receiver.ReceiveBatch(ctx, m.TenantID, ref, raws, &mail.SourceCheckpoint{SourceID: m.ID, Value: next})
 		if err != nil {
-			return stored, batches, fmt.Errorf("store %d messages: %w", len(raws), err)
+			return n, batches, fmt.Errorf("store %d messages: %w", len(raws), err)
 		}
-		stored += n
+		n.fetched += len(raws)
+		n.stored += stored
 		if len(ids) > 0 {
 			if err := src.Done(ctx, ids); err != nil {
-				return stored, batches, fmt.Errorf("post-process %d stored messages: %w", len(ids), err)
+				return n, batches, fmt.Errorf("post-process %d stored messages: %w", len(ids), err)
 			}
 		}
 		cp = next
@@ -238,7 +245,7 @@ func (s *Service) poll(ctx context.Context, m Mailbox, cred Credentials) (stored
 			break
 		}
 	}
-	return stored, batches, nil
+	return n, batches, nil
 }
 
 // PollError is a mailbox poll that failed and was recorded on the

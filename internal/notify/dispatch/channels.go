@@ -140,12 +140,14 @@ type commentChannel struct {
 // the tracker. The tracker's own failures pass through as they are
 // (*httpx.Error, with their kind and wait); no tracker being connected is
 // permanent until an admin connects one, and so is an issue no link has.
+// The message's dedup key makes a retried comment find the one an earlier
+// attempt posted instead of posting it again.
 func (cc commentChannel) Send(ctx context.Context, to notify.Target, m notify.Message) (string, error) {
 	op := "comment on " + to.Address
 	if strings.TrimSpace(m.Comment) == "" {
 		return "", &httpx.Error{Upstream: trackerUpstream, Op: op, Kind: httpx.Permanent, Message: "the message has no tracker comment"}
 	}
-	err := cc.c.Comment(ctx, cc.tenantID, to.Address, CommentDocument(m.Comment, m.Link))
+	err := cc.c.Comment(ctx, cc.tenantID, to.Address, CommentDocument(m.Comment, m.Link), m.DedupKey)
 	switch {
 	case err == nil:
 		return to.Address + "/" + m.DedupKey, nil

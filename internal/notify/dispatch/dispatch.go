@@ -158,10 +158,10 @@ type TenantSettings interface {
 	Get(ctx context.Context, tenantID string) (setting.Settings, error)
 }
 
-// Commenter posts a comment on a tenant's tracker issue; *link.Service
-// implements it.
+// Commenter posts a comment on a tenant's tracker issue, at most once per
+// ref; *link.Service implements it.
 type Commenter interface {
-	Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document) error
+	Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document, ref string) error
 }
 
 // Service runs the notifications of every tenant. Safe for concurrent use.

@@ -238,3 +238,44 @@ func TestProbeMissingScopes(t *testing.T) {
 		t.Errorf("probe %+v %v", pr, err)
 	}
 }
+
+// TestCommentOnceAfterCommitThenStall: on every forge, a comment the forge
+// stored while its answer came too late is found by the retry's read of
+// the issue's comments and not posted again; another reference is a new
+// comment.
+func TestCommentOnceAfterCommitThenStall(t *testing.T) {
+	ctx := context.Background()
+	body := tracker.Document{Paragraphs: []tracker.Paragraph{{Text: "Escalated: D-7 before the deadline."}}}
+	for name, f := range fakes(t) {
+		t.Run(name, func(t *testing.T) {
+			p := f.provider(t, f.token)
+			iss, err := p.CreateIssue(ctx, tracker.IssueSpec{ProjectKey: "acme/payments", Summary: "Visa change"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Enough earlier comments to need a second page.
+			for i := range 120 {
+				if err := p.Comment(ctx, iss.Key, tracker.Document{Title: "Note " + strconv.Itoa(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			comments := func() int { t.Helper(); return len(f.core.Issues()[0].Comments) }
+			f.core.Inject(forgetest.RouteComment, forgetest.TimeoutAfterCommit(5*time.Second))
+			if _, err := tracker.CommentOnce(ctx, p, iss.Key, body, "t1/d7"); err == nil {
+				t.Fatal("the stalled comment succeeded; want the timeout")
+			}
+			if n := comments(); n != 121 {
+				t.Fatalf("%d comments after the stalled attempt, want 121", n)
+			}
+			if posted, err := tracker.CommentOnce(ctx, p, iss.Key, body, "t1/d7"); err != nil || posted {
+				t.Fatalf("retry = posted %v, %v; want the stored comment found", posted, err)
+			}
+			if posted, err := tracker.CommentOnce(ctx, p, iss.Key, body, "t1/d3"); err != nil || !posted {
+				t.Fatalf("other reference = posted %v, %v; want a new comment", posted, err)
+			}
+			if n := comments(); n != 122 {
+				t.Errorf("%d comments, want 122", n)
+			}
+		})
+	}
+}

@@ -45,3 +45,7 @@ func (o Options) Client(upstream, base string) *http.Client {
 	return httpx.NewClient(upstream, p, httpx.WithBase(o.HTTPClient), httpx.WithoutRedirects(),
 		httpx.WithTelemetry(o.Telemetry))
 }
+
+// MaxCommentPages bounds how many pages of an issue's comments a
+// HasComment reads: the comment it looks for is one VendorSync posted.
+const MaxCommentPages = 10

@@ -302,3 +302,36 @@ func invalid(op string, err error) error {
 	}
 	return &httpx.Error{Upstream: upstream, Op: op, Kind: httpx.BadRequest, Message: msg}
 }
+
+// HasComment reports whether a comment on the issue contains marker,
+// reading its comments 50 at a time (Gitea's usual page limit; at most
+// forge.MaxCommentPages pages).
+func (c *Client) HasComment(ctx context.Context, key, marker string) (bool, error) {
+	op := "read comments of " + key
+	project, n, ok := forge.ParseKey(key, false)
+	if !ok {
+		return false, invalid(op, errors.New("issue key must be owner/repo#number"))
+	}
+	owner, repo, _ := forge.SplitProject(project, false)
+	api, err := c.api(ctx)
+	if err != nil {
+		return false, invalid(op, err)
+	}
+	opts := sdk.ListIssueCommentOptions{ListOptions: sdk.ListOptions{Page: 1, PageSize: 50}}
+	for range forge.MaxCommentPages {
+		cs, resp, err := api.ListIssueComments(owner, repo, n, opts)
+		if err != nil {
+			return false, classify(ctx, op, resp, err)
+		}
+		for _, cm := range cs {
+			if strings.Contains(cm.Body, marker) {
+				return true, nil
+			}
+		}
+		if resp == nil || resp.NextPage == 0 || len(cs) == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return false, nil
+}

@@ -272,3 +272,31 @@ func (c *Client) Probe(ctx context.Context) (tracker.Probe, error) {
 	}
 	return p, nil
 }
+
+// HasComment reports whether a comment on the issue contains marker,
+// reading its comments 100 at a time (at most forge.MaxCommentPages pages).
+func (c *Client) HasComment(ctx context.Context, key, marker string) (bool, error) {
+	op := "read comments of " + key
+	project, n, ok := forge.ParseKey(key, false)
+	if !ok {
+		return false, invalid(op, errors.New("issue key must be owner/repo#number"))
+	}
+	owner, repo, _ := forge.SplitProject(project, false)
+	opts := &gh.IssueListCommentsOptions{ListOptions: gh.ListOptions{PerPage: 100, Page: 1}}
+	for range forge.MaxCommentPages {
+		cs, resp, err := c.api.Issues.ListComments(ctx, owner, repo, int(n), opts)
+		if err != nil {
+			return false, classify(ctx, op, resp, err)
+		}
+		for _, cm := range cs {
+			if strings.Contains(cm.GetBody(), marker) {
+				return true, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return false, nil
+}

@@ -249,3 +249,30 @@ func (c *Client) Probe(ctx context.Context) (tracker.Probe, error) {
 	}
 	return p, nil
 }
+
+// HasComment reports whether a note on the issue contains marker, reading
+// its notes 100 at a time (at most forge.MaxCommentPages pages).
+func (c *Client) HasComment(ctx context.Context, key, marker string) (bool, error) {
+	op := "read comments of " + key
+	project, n, ok := forge.ParseKey(key, true)
+	if !ok {
+		return false, invalid(op, errors.New("issue key must be group/project#iid"))
+	}
+	opts := &gl.ListIssueNotesOptions{ListOptions: gl.ListOptions{PerPage: 100, Page: 1}}
+	for range forge.MaxCommentPages {
+		notes, resp, err := c.api.Notes.ListIssueNotes(project, n, opts, gl.WithContext(ctx))
+		if err != nil {
+			return false, classify(ctx, op, resp, err)
+		}
+		for _, nt := range notes {
+			if strings.Contains(nt.Body, marker) {
+				return true, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return false, nil
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -56,7 +58,8 @@ type serverPage struct {
 // naming issues that no longer exist or that the account cannot see, those
 // keys are dropped and the chunk asked again, so one deleted issue never
 // blocks the sync of the others. Results follow the order of keys; an issue
-// moved to another project comes back under its new key, after the rest.
+// moved to another project comes back under its new key, after the rest,
+// with FormerKey set (see resolveMoved).
 func (c *Client) Search(ctx context.Context, keys []string) ([]tracker.Issue, error) {
 	asked := searchableKeys(keys)
 	var chunks [][]string
@@ -82,7 +85,59 @@ func (c *Client) Search(ctx context.Context, keys []string) ([]tracker.Issue, er
 	if err == nil && ctx.Err() != nil {
 		err = c.fail("search", httpx.Transient, 0, "", ctx.Err())
 	}
-	return inKeyOrder(asked, results), err
+	out := inKeyOrder(asked, results)
+	if err != nil {
+		return out, err
+	}
+	return c.resolveMoved(ctx, asked, out)
+}
+
+// maxMovedLookups bounds the single-issue reads of one Search: keys that
+// stay missing (deleted issues) are read again on every sync.
+const maxMovedLookups = 50
+
+// resolveMoved reads each asked key the search did not return with
+// GET /issue/{key}. Jira keeps the keys an issue had before it moved to
+// another project and answers them with the issue under its new key; the
+// search (which may or may not resolve old keys) cannot say which asked
+// key a new key belongs to, so this read is what ties them together. A key
+// Jira answers 404 for is gone (deleted or no longer visible) and stays
+// absent.
+func (c *Client) resolveMoved(ctx context.Context, asked []string, out []tracker.Issue) ([]tracker.Issue, error) {
+	have := make(map[string]int, len(out))
+	for i, iss := range out {
+		have[iss.Key] = i
+	}
+	lookups := 0
+	for _, k := range asked {
+		if _, ok := have[k]; ok {
+			continue
+		}
+		if lookups == maxMovedLookups {
+			break
+		}
+		lookups++
+		var si searchIssue
+		q := url.Values{"fields": {strings.Join(searchFields, ",")}}
+		err := c.call(httpx.MarkIdempotent(ctx), "read "+k, http.MethodGet, "/issue/"+url.PathEscape(k)+"?"+q.Encode(), nil, &si)
+		switch {
+		case httpx.KindOf(err) == httpx.NotFound || httpx.KindOf(err) == httpx.Permission:
+			continue
+		case err != nil:
+			return out, err
+		case si.Key == "" || si.Key == k:
+			continue
+		}
+		iss := c.issue(si)
+		iss.FormerKey = k
+		if i, ok := have[iss.Key]; ok {
+			out[i] = iss
+			continue
+		}
+		have[iss.Key] = len(out)
+		out = append(out, iss)
+	}
+	return out, nil
 }
 
 // inKeyOrder flattens chunk results into the order of keys.

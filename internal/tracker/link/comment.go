@@ -17,7 +17,11 @@ import (
 // the notification log records it. No tracker connected, or the issue's
 // tracker no longer being the connected one, is a Conflict (nothing to
 // retry until an admin connects it); an issue no link has is NotFound.
-func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document) error {
+//
+// ref names the comment's purpose (the notification's dedup key): a comment
+// for a ref is posted at most once, even when an earlier attempt timed out
+// after the tracker stored it (see tracker.CommentOnce).
+func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document, ref string) error {
 	l, err := s.Store.TrackerLinkByIssue(ctx, tenantID, issueKey)
 	if err != nil {
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
@@ -29,7 +33,7 @@ func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body t
 	if l.Provider != cl.conn.Provider {
 		return apperr.E(apperr.Conflict, "%s is an issue in %s, which is no longer the connected tracker", issueKey, l.Provider)
 	}
-	err = cl.tracker.Comment(ctx, issueKey, body)
+	_, err = tracker.CommentOnce(ctx, cl.tracker, issueKey, body, ref)
 	if httpx.KindOf(err) == httpx.Auth {
 		if derr := s.disable(ctx, tenantID, cl, err); derr != nil {
 			return fmt.Errorf("comment on %s: %w (and %w)", issueKey, err, derr)

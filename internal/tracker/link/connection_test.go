@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -112,7 +113,8 @@ func TestLinksFollowTheConnection(t *testing.T) {
 }
 
 // TestCommentGoesThroughTheIssuesLink: a comment is posted on a linked
-// issue by its link's tracker; an issue no link has is not found, and no
+// issue by its link's tracker, once per reference even when Jira stored
+// it but answered too late; an issue no link has is not found, and no
 // request is made.
 func TestCommentGoesThroughTheIssuesLink(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
@@ -121,14 +123,27 @@ func TestCommentGoesThroughTheIssuesLink(t *testing.T) {
 		pay := f.app(t, "PaymentService", true)
 		key := f.attempt(t, f.ticket(t, pay), pay).Link.IssueKey
 		body := tracker.Document{Paragraphs: []tracker.Paragraph{{Text: "Effective in 7 days."}}}
-		if err := f.svc.Comment(ctx, f.tenant, key, body); err != nil {
+		if err := f.svc.Comment(ctx, f.tenant, key, body, ""); err != nil {
 			t.Fatal(err)
 		}
 		if n := len(f.jira.Comments(key)); n != 1 {
 			t.Errorf("%d comments on %s, want 1", n, key)
 		}
+		// Jira stores a comment but answers too late: the retry finds it
+		// by its reference and does not post it twice.
+		f.jira.Inject(jiratest.RouteComment, jiratest.TimeoutAfterCommit(3*time.Second))
+		ref := "t/d7/tracker_comment/" + key
+		if err := f.svc.Comment(ctx, f.tenant, key, body, ref); err == nil {
+			t.Fatal("the stalled comment succeeded; want a timeout")
+		}
+		if err := f.svc.Comment(ctx, f.tenant, key, body, ref); err != nil {
+			t.Fatalf("retry of the stalled comment: %v", err)
+		}
+		if n := len(f.jira.Comments(key)); n != 2 {
+			t.Errorf("%d comments on %s after a stalled comment and its retry, want 2", n, key)
+		}
 		before := len(f.jira.Received())
-		if err := f.svc.Comment(ctx, f.tenant, "PAY-999", body); !apperr.Is(err, apperr.NotFound) {
+		if err := f.svc.Comment(ctx, f.tenant, "PAY-999", body, ""); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("comment on an issue no link has: %v", err)
 		}
 		if len(f.jira.Received()) != before {

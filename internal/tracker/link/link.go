@@ -156,6 +156,9 @@ type StatusChange struct {
 	StatusName     string
 	StatusCategory tracker.StatusCategory
 	LastError      string
+	// IssueKey and IssueURL, when set, re-key the link: its issue moved
+	// (to another Jira project) and answers under a new key.
+	IssueKey, IssueURL string
 }
 
 // SyncItem is one created link of an unclosed ticket, as the sync reads it

@@ -30,6 +30,7 @@ type SyncResult struct {
 	Searches    int `json:"searches" doc:"Search calls, one per chunk of at most 100 keys."`
 	Changed     int `json:"changed" doc:"Links whose status changed."`
 	Missing     int `json:"missing" doc:"Links whose issue the search did not return."`
+	Rekeyed     int `json:"rekeyed" doc:"Links whose issue moved (to another project) and now has another key, which the link follows."`
 	Transitions int `json:"transitions" doc:"Tickets moved by their issues."`
 }
 
@@ -186,6 +187,9 @@ func (s *Service) apply(ctx context.Context, tenantID, name string, items []Sync
 	byKey := make(map[string]tracker.Issue, len(issues))
 	for _, iss := range issues {
 		byKey[iss.Key] = iss
+		if iss.FormerKey != "" {
+			byKey[iss.FormerKey] = iss
+		}
 	}
 	sys := auth.System(tenantID)
 	missing := MissingIssue(name)
@@ -205,10 +209,21 @@ func (s *Service) apply(ctx context.Context, tenantID, name string, items []Sync
 		}
 		synced = append(synced, it.LinkID)
 		moved := iss.StatusName != it.StatusName || iss.StatusCategory != it.StatusCategory
-		if !moved && it.LastError == "" {
+		rekeyed := iss.Key != it.IssueKey
+		if !moved && !rekeyed && it.LastError == "" {
 			continue
 		}
-		changes = append(changes, StatusChange{LinkID: it.LinkID, StatusName: iss.StatusName, StatusCategory: iss.StatusCategory})
+		change := StatusChange{LinkID: it.LinkID, StatusName: iss.StatusName, StatusCategory: iss.StatusCategory}
+		if rekeyed {
+			// The issue moved to another project: the link follows it
+			// instead of reporting it missing.
+			change.IssueKey, change.IssueURL = iss.Key, iss.URL
+			res.Rekeyed++
+			evs = append(evs, audit.Record(sys, "tracker_link.rekey", "tracker_link", it.LinkID,
+				map[string]any{"issue_key": it.IssueKey}, map[string]any{"issue_key": iss.Key, "issue_url": iss.URL}))
+			it.IssueKey = iss.Key
+		}
+		changes = append(changes, change)
 		if moved {
 			res.Changed++
 			evs = append(evs, audit.Record(sys, "tracker_link.status", "tracker_link", it.LinkID,

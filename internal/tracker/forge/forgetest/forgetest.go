@@ -21,9 +21,11 @@ const (
 	RouteCreate  Route = "create"
 	RouteSearch  Route = "search" // list issues by label or since, and get one
 	RouteComment Route = "comment"
-	RouteUser    Route = "user"
-	RouteLabel   Route = "label"
-	RouteEdit    Route = "edit"
+	// RouteComments lists an issue's comments.
+	RouteComments Route = "comments"
+	RouteUser     Route = "user"
+	RouteLabel    Route = "label"
+	RouteEdit     Route = "edit"
 )
 
 // Issue is an issue as a fake repository stores it.

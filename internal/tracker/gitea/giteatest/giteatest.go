@@ -55,6 +55,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues/{index}", s.Handle(forgetest.RouteSearch, s.get))
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/issues/{index}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComment, s.comment))
+	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComments, s.comments))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := r.Header.Get("Authorization")
 		if a != "token "+Token && a != "Bearer "+Token && r.URL.Query().Get("access_token") != Token {
@@ -347,4 +348,21 @@ func (s *Server) issueJSON(is forgetest.Issue) map[string]any {
 		"is_locked": false, "comments": len(is.Comments), "created_at": is.Created, "updated_at": is.Updated,
 		"closed_at": closedAt, "due_date": due, "pull_request": nil, "pin_order": 0,
 		"repository": map[string]any{"id": 11, "name": repo, "owner": owner, "full_name": is.Project}}
+}
+
+// comments lists an issue's comments, paged by page and limit (50 by
+// default).
+func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.ParseInt(r.PathValue("index"), 10, 64)
+	is, ok := s.Get(project(r), n)
+	if !ok {
+		s.writeError(w, http.StatusNotFound, "")
+		return
+	}
+	from, to, _ := forgetest.Page(w, r, len(is.Comments), 50)
+	out := make([]map[string]any, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, map[string]any{"id": 501 + i, "body": is.Comments[i], "issue_url": s.URL + "/" + is.Project + "/issues/" + strconv.FormatInt(is.Number, 10)})
+	}
+	forgetest.WriteJSON(w, http.StatusOK, out)
 }

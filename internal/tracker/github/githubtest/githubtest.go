@@ -53,6 +53,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}", s.Handle(forgetest.RouteSearch, s.get))
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/{number}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.Handle(forgetest.RouteComment, s.comment))
+	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.Handle(forgetest.RouteComments, s.comments))
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
 		if !ok {
@@ -295,4 +296,24 @@ func (s *Server) issueJSON(is forgetest.Issue) map[string]any {
 		"user": map[string]any{"login": Login, "id": 4242, "type": "User"}, "labels": labels,
 		"assignee": assignee, "assignees": assignees, "milestone": nil, "locked": false, "comments": len(is.Comments),
 		"closed_at": closedAt, "created_at": is.Created, "updated_at": is.Updated, "author_association": "MEMBER"}
+}
+
+// comments lists an issue's comments, oldest first, paged by page and
+// per_page (30 by default).
+func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.ParseInt(r.PathValue("number"), 10, 64)
+	is, ok := s.Get(project(r), n)
+	if !ok {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	from, to, _ := forgetest.Page(w, r, len(is.Comments), 30)
+	out := make([]map[string]any, 0, to-from)
+	for i := from; i < to; i++ {
+		id := 9001 + int64(i)
+		out = append(out, map[string]any{"id": id, "body": is.Comments[i],
+			"html_url": s.issueURL(is) + "#issuecomment-" + strconv.FormatInt(id, 10),
+			"user":     map[string]any{"login": Login, "id": 4242}, "author_association": "MEMBER"})
+	}
+	forgetest.WriteJSON(w, http.StatusOK, out)
 }

@@ -53,6 +53,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v4/projects/{id}/issues/{iid}", s.Handle(forgetest.RouteSearch, s.get))
 	mux.HandleFunc("PUT /api/v4/projects/{id}/issues/{iid}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /api/v4/projects/{id}/issues/{iid}/notes", s.Handle(forgetest.RouteComment, s.note))
+	mux.HandleFunc("GET /api/v4/projects/{id}/issues/{iid}/notes", s.Handle(forgetest.RouteComments, s.notes))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRateHeaders(w)
 		if r.Header.Get("PRIVATE-TOKEN") != Token && r.Header.Get("Authorization") != "Bearer "+Token {
@@ -315,4 +316,25 @@ func (s *Server) issueJSON(is forgetest.Issue) map[string]any {
 		"type": "ISSUE", "issue_type": "issue", "user_notes_count": len(is.Comments), "due_date": due,
 		"confidential": false, "discussion_locked": nil, "web_url": s.URL + "/" + is.Project + "/-/issues/" + n,
 		"references": map[string]string{"short": "#" + n, "relative": "#" + n, "full": is.Project + "#" + n}}
+}
+
+// notes lists an issue's notes, paged by page and per_page (20 by
+// default).
+func (s *Server) notes(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.ParseInt(r.PathValue("iid"), 10, 64)
+	is, ok := s.Get(r.PathValue("id"), n)
+	if !ok {
+		writeError(w, http.StatusNotFound, "404 Not found")
+		return
+	}
+	from, to, next := forgetest.Page(w, r, len(is.Comments), 20)
+	if next > 0 {
+		w.Header().Set("X-Next-Page", strconv.Itoa(next))
+	}
+	out := make([]map[string]any, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, map[string]any{"id": 301 + i, "type": nil, "body": is.Comments[i], "author": user(42, Username),
+			"system": false, "noteable_id": is.ID, "noteable_type": "Issue", "noteable_iid": is.Number, "project_id": 11})
+	}
+	forgetest.WriteJSON(w, http.StatusOK, out)
 }

@@ -135,6 +135,8 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 	var problems []string
 	want := map[string]bool{}
 	for _, k := range q.keys {
+		// Like Jira, a key the issue had before it moved finds it.
+		k = s.resolve(k)
 		switch {
 		case !keyShape.MatchString(k):
 			problems = append(problems, "The issue key '"+k+"' for field 'key' is invalid.")

@@ -36,7 +36,11 @@ const (
 	RouteCreate  Route = "create"  // POST /rest/api/{3,2}/issue
 	RouteSearch  Route = "search"  // POST /rest/api/3/search/jql, /rest/api/2/search
 	RouteComment Route = "comment" // POST /rest/api/{3,2}/issue/{key}/comment
-	RouteMyself  Route = "myself"  // GET /rest/api/{3,2}/myself
+	// RouteComments is GET /rest/api/{3,2}/issue/{key}/comment.
+	RouteComments Route = "comments"
+	// RouteIssue is GET /rest/api/{3,2}/issue/{key}.
+	RouteIssue  Route = "issue"
+	RouteMyself Route = "myself" // GET /rest/api/{3,2}/myself
 	// RouteUserSearch is GET /rest/api/3/user/search?query= and
 	// /rest/api/2/user/search?username=.
 	RouteUserSearch Route = "user_search"
@@ -65,6 +69,7 @@ type Server struct {
 	// state
 	projects map[string]*project
 	issues   map[string]*Issue // by key
+	movedTo  map[string]string // a moved issue's earlier keys → its key
 	users    []User
 	nextID   int
 	faults   map[Route][]*Fault
@@ -81,6 +86,7 @@ func New(tb testing.TB) *Server {
 		pageSize: 100,
 		projects: map[string]*project{},
 		issues:   map[string]*Issue{},
+		movedTo:  map[string]string{},
 		nextID:   10000,
 		faults:   map[Route][]*Fault{},
 		counts:   map[Route]int{},
@@ -93,6 +99,8 @@ func New(tb testing.TB) *Server {
 		api := "/rest/api/" + v
 		mux.HandleFunc("POST "+api+"/issue", s.handle(RouteCreate, v, s.create))
 		mux.HandleFunc("POST "+api+"/issue/{key}/comment", s.handle(RouteComment, v, s.comment))
+		mux.HandleFunc("GET "+api+"/issue/{key}/comment", s.handle(RouteComments, v, s.comments))
+		mux.HandleFunc("GET "+api+"/issue/{key}", s.handle(RouteIssue, v, s.getIssue))
 		mux.HandleFunc("GET "+api+"/myself", s.handle(RouteMyself, v, s.myself))
 		mux.HandleFunc("GET "+api+"/user/search", s.handle(RouteUserSearch, v, s.userSearch))
 	}
