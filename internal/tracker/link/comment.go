@@ -17,12 +17,14 @@ import (
 // the notification log records it. No tracker connected, or the issue's
 // tracker no longer being the connected one, is a Conflict (nothing to
 // retry until an admin connects it); an issue no link has is NotFound.
+// The link names its connection; a link older than several connections
+// per tenant is in the tenant's first.
 func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document) error {
 	l, err := s.Store.TrackerLinkByIssue(ctx, tenantID, issueKey)
 	if err != nil {
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
 	}
-	cl, err := s.provider(ctx, tenantID)
+	cl, err := s.provider(ctx, tenantID, l.ConnectionID)
 	if err != nil {
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
 	}
