@@ -82,7 +82,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.inbox = &inbox.Service{Store: db, Blobs: blobs, Tickets: p.tickets, Registry: p.registry, Settings: p.settings,
 		Triager: p.triager, Consequences: causes.Emails, Logger: log.With("component", "inbox")}
 	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log, Telemetry: outbound}
-	p.trackers = &link.Service{Store: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
+	p.trackers = &link.Service{Store: db, Hooks: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
 		Providers: trackers(outbound), Logger: log.With("component", "trackers")}
 	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
 		Logger: log.With("component", "notify"), Telemetry: outbound}

@@ -288,7 +288,7 @@ func (s *Service) Mappings(ctx context.Context, p auth.Principal) ([]Mapping, er
 	if err := p.Require(auth.PermView); err != nil {
 		return nil, err
 	}
-	return s.Store.ListMappings(ctx, p.TenantID)
+	return s.Store.ListEventMappings(ctx, p.TenantID)
 }
 
 // Mapping returns one mapping version.

@@ -97,7 +97,7 @@ func (s *Service) loadRules(ctx context.Context, tenantID string) (*rules, error
 	if err != nil {
 		return nil, fmt.Errorf("ingest rules: %w", err)
 	}
-	maps, err := s.Store.ListMappings(ctx, tenantID)
+	maps, err := s.Store.ListEventMappings(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("ingest rules: %w", err)
 	}

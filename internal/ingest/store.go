@@ -79,8 +79,8 @@ type NormalizeStore interface {
 	// SaveMapping stores m as the next version for its vendor and event
 	// type (set on the returned mapping) with the audit event made for it.
 	SaveMapping(ctx context.Context, m Mapping, ev func(Mapping) audit.Event) (Mapping, error)
-	// ListMappings lists a tenant's mappings, newest first.
-	ListMappings(ctx context.Context, tenantID string) ([]Mapping, error)
+	// ListEventMappings lists a tenant's event mappings, newest first.
+	ListEventMappings(ctx context.Context, tenantID string) ([]Mapping, error)
 	IngestMapping(ctx context.Context, tenantID, id string) (Mapping, error)
 
 	// ReceivedEvents returns up to limit RECEIVED events of the tenant,

@@ -48,3 +48,17 @@ type TrackerRetry struct {
 
 // Kind names the job.
 func (TrackerRetry) Kind() string { return "tracker.retry_orphans" }
+
+// TrackerWebhook processes one recorded webhook delivery: the linked
+// issue's state is read from it and drives the ticket.
+type TrackerWebhook struct {
+	Tenant
+	// DeliveryID is the delivery's row id (not the tracker's delivery id).
+	DeliveryID string `json:"delivery_id"`
+}
+
+// Kind names the job.
+func (TrackerWebhook) Kind() string { return "tracker.webhook" }
+
+// OnePerArgs: a redelivery asked for while one waits is the same work.
+func (TrackerWebhook) OnePerArgs() {}

@@ -131,4 +131,29 @@ func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
 	river.AddWorker(ws, &TrackerSyncWorker{Links: links})
 	river.AddWorker(ws, &TrackerSyncAllWorker{Links: links})
 	river.AddWorker(ws, &TrackerRetryWorker{Links: links})
+	river.AddWorker(ws, &TrackerWebhookWorker{Links: links})
+}
+
+// TrackerWebhookWorker runs tracker.webhook jobs.
+type TrackerWebhookWorker struct {
+	river.WorkerDefaults[jobargs.TrackerWebhook]
+	Links *link.Service
+}
+
+// Work processes one recorded delivery; the delivery records its own
+// outcome (processed or failed), and a failure is retried by River with
+// its backoff. A delivery that no longer exists has nothing to do.
+func (w *TrackerWebhookWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerWebhook]) error {
+	err := w.Links.ProcessDelivery(ctx, job.Args.TenantID, job.Args.DeliveryID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return river.JobCancel(fmt.Errorf("tracker.webhook: %w", err))
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
+		// A delivery that cannot be read, or a connection that is off or
+		// gone, will not get better by retrying; redeliver from the log.
+		return river.JobCancel(fmt.Errorf("tracker.webhook: %w", err))
+	case err != nil:
+		return fmt.Errorf("tracker.webhook: %w", err)
+	}
+	return nil
 }

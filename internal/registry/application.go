@@ -22,6 +22,7 @@ func normalizeApplication(val *apperr.Validation, a *Application) {
 	a.OwnerTeamID = strings.TrimSpace(a.OwnerTeamID)
 	a.VendorIDs = cleanList(a.VendorIDs, false)
 	val.Check(len(a.VendorIDs) <= MaxVendorLinks, "vendor_ids", "must have at most %d entries", MaxVendorLinks)
+	a.TrackerConnectionID = strings.TrimSpace(a.TrackerConnectionID)
 	checkShort(val, "tracker_project_key", &a.TrackerProjectKey)
 	if strings.ContainsFunc(a.TrackerProjectKey, unicode.IsSpace) {
 		val.Add("tracker_project_key", "must not contain spaces (e.g. PAY, or owner/repo)")

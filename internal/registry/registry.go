@@ -129,15 +129,18 @@ type Vendor struct {
 // verbatim to triage, so a rich description means accurate routing; its
 // tracker settings say where the issue for an affected change is opened.
 type Application struct {
-	ID                     string    `json:"id"`
-	TenantID               string    `json:"-"`
-	Name                   string    `json:"name"`
-	Description            string    `json:"description"`
-	OwnerTeamID            string    `json:"owner_team_id,omitempty"`
-	IsCritical             bool      `json:"is_critical"`
-	VendorIDs              []string  `json:"vendor_ids" nullable:"false"`
-	CreatesTrackerIssue    bool      `json:"creates_tracker_issue"`
-	TrackerProjectKey      string    `json:"tracker_project_key"`
+	ID                  string   `json:"id"`
+	TenantID            string   `json:"-"`
+	Name                string   `json:"name"`
+	Description         string   `json:"description"`
+	OwnerTeamID         string   `json:"owner_team_id,omitempty"`
+	IsCritical          bool     `json:"is_critical"`
+	VendorIDs           []string `json:"vendor_ids" nullable:"false"`
+	CreatesTrackerIssue bool     `json:"creates_tracker_issue"`
+	// TrackerConnectionID is the tracker connection the application's
+	// issues go to; empty means the tenant's first connection.
+	TrackerConnectionID    string    `json:"tracker_connection_id" doc:"The tracker connection issues are created in; empty means the tenant's first connection."`
+	TrackerProjectKey      string    `json:"tracker_project_key" doc:"Where in that tracker: a Jira project key (PAY), GitHub or Gitea owner/repo, or a GitLab project path (group/project)."`
 	TrackerIssueType       string    `json:"tracker_issue_type"`
 	TrackerLabels          []string  `json:"tracker_labels" nullable:"false"`
 	TrackerDefaultAssignee string    `json:"tracker_default_assignee"`

@@ -9,14 +9,16 @@ import (
 )
 
 const applicationColumns = `id, tenant_id, name, description, owner_team_id, is_critical, creates_tracker_issue,
-	tracker_project_key, tracker_issue_type, tracker_labels, tracker_default_assignee, is_active, created_at, updated_at`
+	tracker_project_key, tracker_issue_type, tracker_labels, tracker_default_assignee, is_active, created_at, updated_at,
+	tracker_connection_id`
 
 func scanApplication(r interface{ Scan(...any) error }) (registry.Application, error) {
 	var a registry.Application
 	var team sql.NullString
 	var labels string
 	err := r.Scan(&a.ID, &a.TenantID, &a.Name, &a.Description, &team, &a.IsCritical, &a.CreatesTrackerIssue,
-		&a.TrackerProjectKey, &a.TrackerIssueType, &labels, &a.TrackerDefaultAssignee, &a.IsActive, &a.CreatedAt, &a.UpdatedAt)
+		&a.TrackerProjectKey, &a.TrackerIssueType, &labels, &a.TrackerDefaultAssignee, &a.IsActive, &a.CreatedAt, &a.UpdatedAt,
+		&a.TrackerConnectionID)
 	a.OwnerTeamID, a.TrackerLabels, a.VendorIDs = team.String, parseList(labels), []string{}
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	return a, err
@@ -55,10 +57,13 @@ func (db *DB) CreateApplication(ctx context.Context, a registry.Application, ev 
 		if err := tx.requireRef(ctx, refTeams, "owner_team_id", a.TenantID, a.OwnerTeamID); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if err := tx.requireRef(ctx, refTrackerConnections, "tracker_connection_id", a.TenantID, a.TrackerConnectionID); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.TenantID, a.Name, a.Description, optionalRef(a.OwnerTeamID), a.IsCritical, a.CreatesTrackerIssue,
 			a.TrackerProjectKey, a.TrackerIssueType, jsonList(a.TrackerLabels), a.TrackerDefaultAssignee, a.IsActive,
-			a.CreatedAt, a.UpdatedAt)
+			a.CreatedAt, a.UpdatedAt, a.TrackerConnectionID)
 		if err != nil {
 			return translate(err, "application "+a.Name)
 		}
@@ -76,11 +81,15 @@ func (db *DB) UpdateApplication(ctx context.Context, a registry.Application, ev 
 		if err := tx.requireRef(ctx, refTeams, "owner_team_id", a.TenantID, a.OwnerTeamID); err != nil {
 			return err
 		}
+		if err := tx.requireRef(ctx, refTrackerConnections, "tracker_connection_id", a.TenantID, a.TrackerConnectionID); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx, `UPDATE applications SET name = ?, description = ?, owner_team_id = ?, is_critical = ?,
 			creates_tracker_issue = ?, tracker_project_key = ?, tracker_issue_type = ?, tracker_labels = ?,
-			tracker_default_assignee = ?, is_active = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+			tracker_default_assignee = ?, is_active = ?, updated_at = ?, tracker_connection_id = ? WHERE tenant_id = ? AND id = ?`,
 			a.Name, a.Description, optionalRef(a.OwnerTeamID), a.IsCritical, a.CreatesTrackerIssue, a.TrackerProjectKey,
-			a.TrackerIssueType, jsonList(a.TrackerLabels), a.TrackerDefaultAssignee, a.IsActive, a.UpdatedAt, a.TenantID, a.ID)
+			a.TrackerIssueType, jsonList(a.TrackerLabels), a.TrackerDefaultAssignee, a.IsActive, a.UpdatedAt,
+			a.TrackerConnectionID, a.TenantID, a.ID)
 		if err := mustAffect(res, err, "application "+a.Name); err != nil {
 			return err
 		}

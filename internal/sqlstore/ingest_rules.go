@@ -88,8 +88,8 @@ func (db *DB) SaveMapping(ctx context.Context, m ingest.Mapping, ev func(ingest.
 	return m, err
 }
 
-// ListMappings lists a tenant's mappings, newest first.
-func (db *DB) ListMappings(ctx context.Context, tenantID string) ([]ingest.Mapping, error) {
+// ListEventMappings lists a tenant's event mappings, newest first.
+func (db *DB) ListEventMappings(ctx context.Context, tenantID string) ([]ingest.Mapping, error) {
 	return queryAll(ctx, db.reader(), "ingest mappings", scanIngestMapping, `SELECT `+ingestMappingColumns+` FROM ingest_mappings
 		WHERE tenant_id = ? ORDER BY created_at DESC, version DESC, id DESC`, tenantID)
 }

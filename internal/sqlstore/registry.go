@@ -17,6 +17,8 @@ type refTable string
 const (
 	refTeams   refTable = "teams"
 	refVendors refTable = "vendors"
+	// refTrackerConnections are the connections applications route to.
+	refTrackerConnections refTable = "tracker_connections"
 )
 
 // requireRef fails with a field error unless id is empty or a row of table

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +26,17 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 		if !a.UsesTracker {
 			continue
 		}
+		// The connection is the one the application routes to, else the
+		// tenant's first.
+		conn := `(SELECT c.%s FROM tracker_connections c WHERE c.tenant_id = ? ORDER BY CASE WHEN c.id = (SELECT
+			a.tracker_connection_id FROM applications a WHERE a.tenant_id = ? AND a.id = ?) THEN 0 ELSE 1 END,
+			c.created_at, c.id LIMIT 1)`
 		_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
-			idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?,
-			COALESCE((SELECT c.provider FROM tracker_connections c WHERE c.tenant_id = ?), ''), ?, ?, ?, ?, ?)`,
-			ident.New(), t.TenantID, t.ID, a.ApplicationID, t.TenantID, link.IdempotencyKey(t.ID, a.ApplicationID),
-			string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
+			connection_id, idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?,
+			COALESCE(`+fmt.Sprintf(conn, "provider")+`, ''), COALESCE(`+fmt.Sprintf(conn, "id")+`, ''), ?, ?, ?, ?, ?)`,
+			ident.New(), t.TenantID, t.ID, a.ApplicationID,
+			t.TenantID, t.TenantID, a.ApplicationID, t.TenantID, t.TenantID, a.ApplicationID,
+			link.IdempotencyKey(t.ID, a.ApplicationID), string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
 		if err != nil {
 			return translate(err, "tracker link")
 		}
@@ -37,7 +44,7 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 	return nil
 }
 
-const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.idempotency_key,
+const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.connection_id, l.idempotency_key,
 	l.issue_key, l.issue_url, l.status_name, l.status_category, l.sync_status, l.last_error, l.attempts,
 	l.created_at, l.updated_at, l.last_synced_at, l.create_unknown_since, l.creates_sent, l.verify_after`
 
@@ -47,7 +54,7 @@ func scanLink(r scanner) (link.Link, error) {
 	var l link.Link
 	var synced, unknown, verify sql.NullTime
 	err := r.Scan(&l.ID, &l.TenantID, &l.TicketID, &l.TicketNumber, &l.ApplicationID, &l.ApplicationName, &l.Provider,
-		&l.IdempotencyKey, &l.IssueKey, &l.IssueURL, &l.StatusName, &l.StatusCategory, &l.SyncStatus, &l.LastError,
+		&l.ConnectionID, &l.IdempotencyKey, &l.IssueKey, &l.IssueURL, &l.StatusName, &l.StatusCategory, &l.SyncStatus, &l.LastError,
 		&l.Attempts, &l.CreatedAt, &l.UpdatedAt, &synced, &unknown, &l.CreatesSent, &verify)
 	l.TicketKey, l.LastSyncedAt = ticket.Key(l.TicketNumber), nullTime(synced)
 	l.CreateUnknownSince, l.VerifyAfter = nullTime(unknown), nullTime(verify)
@@ -171,6 +178,10 @@ func (db *DB) FinishTrackerLink(ctx context.Context, o link.Outcome, evs []audit
 			set = append(set, "provider = ?")
 			args = append(args, o.Provider)
 		}
+		if o.ConnectionID != "" {
+			set = append(set, "connection_id = ?")
+			args = append(args, o.ConnectionID)
+		}
 		if iss.StatusName != "" {
 			set = append(set, "last_synced_at = ?")
 			args = append(args, o.At.UTC())
@@ -258,10 +269,10 @@ func (db *DB) PendingTrackerLinks(ctx context.Context, tenantID string) ([]link.
 func (db *DB) RetryableTrackerLinks(ctx context.Context, before time.Time) ([]link.Ref, error) {
 	return queryAll(ctx, db.reader(), "tracker links", scanRef, `SELECT l.tenant_id, l.ticket_id, l.application_id
 		FROM ticket_tracker_links l
-		JOIN tracker_connections c ON c.tenant_id = l.tenant_id AND c.enabled = ?
 		JOIN tickets t ON t.id = l.ticket_id AND t.status <> 'closed'
-		WHERE l.sync_status = 'orphan' OR (l.sync_status = 'pending' AND l.updated_at < ?)
-			OR (l.sync_status = 'created' AND l.verify_after < ?)
+		WHERE EXISTS (SELECT 1 FROM tracker_connections c WHERE c.tenant_id = l.tenant_id AND c.enabled = ?)
+			AND (l.sync_status = 'orphan' OR (l.sync_status = 'pending' AND l.updated_at < ?)
+			OR (l.sync_status = 'created' AND l.verify_after < ?))
 		ORDER BY l.tenant_id, l.created_at, l.id LIMIT 10000`, true, before.UTC(), before.UTC())
 }
 
@@ -281,7 +292,7 @@ func (db *DB) TrackerSyncItems(ctx context.Context, tenantID, ticketID string) (
 		apps += ` AND t2.id = ?`
 		args = append(args, ticketID)
 	}
-	q := `SELECT l.id, l.ticket_id, t.number, t.status, l.issue_key, l.status_name, l.status_category, l.last_error,
+	q := `SELECT l.id, l.ticket_id, l.connection_id, t.number, t.status, l.issue_key, l.status_name, l.status_category, l.last_error,
 		c.tracker_apps, c.open_apps
 		FROM ticket_tracker_links l JOIN tickets t ON t.id = l.ticket_id
 		JOIN (` + apps + ` GROUP BY ta.ticket_id) c ON c.ticket_id = l.ticket_id
@@ -293,7 +304,7 @@ func (db *DB) TrackerSyncItems(ctx context.Context, tenantID, ticketID string) (
 	}
 	return queryAll(ctx, db.reader(), "tracker links", func(r scanner) (link.SyncItem, error) {
 		var it link.SyncItem
-		err := r.Scan(&it.LinkID, &it.TicketID, &it.TicketNumber, &it.TicketStatus, &it.IssueKey, &it.StatusName,
+		err := r.Scan(&it.LinkID, &it.TicketID, &it.ConnectionID, &it.TicketNumber, &it.TicketStatus, &it.IssueKey, &it.StatusName,
 			&it.StatusCategory, &it.LastError, &it.TrackerApps, &it.OpenManualApps)
 		return it, err
 	}, q+` ORDER BY t.number, l.id`, args...)
@@ -322,6 +333,9 @@ func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []l
 				issue_url = CASE WHEN v.column5 = '' THEN issue_url ELSE v.column6 END, updated_at = ? FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
 				WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, args...); err != nil {
 				return translate(err, "tracker links")
+			}
+			if err := tx.mirrorStatuses(ctx, tenantID, rest[:n]); err != nil {
+				return err
 			}
 			rest = rest[n:]
 		}

@@ -77,6 +77,9 @@ type Factory struct {
 	// writes, a forge's issue list does not (zero). While a create's
 	// outcome is unknown, no other is sent until this has passed (Guard).
 	SearchSettle time.Duration
+	// Webhook, when set, is how the kind's webhook deliveries are verified
+	// and read; a kind without one cannot receive webhooks.
+	Webhook *Webhook
 }
 
 // Registry maps connection kinds to their factories. The program builds one

@@ -140,6 +140,24 @@ type Issue struct {
 	// it no longer has (a Jira issue moved to another project): the key
 	// asked for, so the caller can re-key its link.
 	FormerKey string
+	// Fields are the issue's canonical fields when the answer carried them
+	// (a webhook delivery does); nil when it told only the status.
+	Fields *IssueFields
+}
+
+// IssueFields are an issue's canonical fields, whatever the tracker, as the
+// local mirror keeps them.
+type IssueFields struct {
+	Title string `json:"title"`
+	// Body is the description as the tracker's own markup (Markdown on the
+	// forges); "" when the tracker sent a rich document (Jira's ADF).
+	Body string `json:"body"`
+	// State is open or closed.
+	State     string   `json:"state"`
+	Labels    []string `json:"labels"`
+	Assignees []string `json:"assignees"`
+	// DueDate is YYYY-MM-DD where the tracker has due dates; "" otherwise.
+	DueDate string `json:"due_date,omitempty"`
 }
 
 // StatusCategory is the workflow-independent state of an issue.

@@ -23,7 +23,8 @@ type applicationBody struct {
 	IsCritical             bool     `json:"is_critical,omitempty"`
 	VendorIDs              []string `json:"vendor_ids,omitempty" doc:"Vendors the application integrates with."`
 	CreatesTrackerIssue    bool     `json:"creates_tracker_issue,omitempty" doc:"Open a tracker issue for each change that affects it; needs tracker_project_key and tracker_issue_type."`
-	TrackerProjectKey      string   `json:"tracker_project_key,omitempty" doc:"Jira project key (PAY) or repository (owner/repo)."`
+	TrackerConnectionID    string   `json:"tracker_connection_id,omitempty" doc:"The tracker connection issues are created in (GET /api/v1/tracker/connections); empty means the tenant's first."`
+	TrackerProjectKey      string   `json:"tracker_project_key,omitempty" doc:"Where in that tracker: Jira project key (PAY), GitHub or Gitea owner/repo, or GitLab project path (group/project)."`
 	TrackerIssueType       string   `json:"tracker_issue_type,omitempty" doc:"Such as Task or Bug."`
 	TrackerLabels          []string `json:"tracker_labels,omitempty"`
 	TrackerDefaultAssignee string   `json:"tracker_default_assignee,omitempty" doc:"Who new issues are assigned to: an email address or name (Jira resolves it to the Cloud account ID or the Server user name; a link fails with a configuration error when it matches no single active user), a Jira Cloud account ID, or a forge login."`
@@ -37,6 +38,7 @@ type applicationPatch struct {
 	IsCritical             PatchField[bool]     `json:"is_critical,omitempty"`
 	VendorIDs              PatchField[[]string] `json:"vendor_ids,omitempty" doc:"Replaces the whole list."`
 	CreatesTrackerIssue    PatchField[bool]     `json:"creates_tracker_issue,omitempty"`
+	TrackerConnectionID    PatchField[string]   `json:"tracker_connection_id,omitempty" doc:"null or \"\" routes to the tenant's first connection."`
 	TrackerProjectKey      PatchField[string]   `json:"tracker_project_key,omitempty"`
 	TrackerIssueType       PatchField[string]   `json:"tracker_issue_type,omitempty"`
 	TrackerLabels          PatchField[[]string] `json:"tracker_labels,omitempty"`
@@ -83,8 +85,8 @@ func (s *Server) apiCreateApplication(ctx context.Context, in *applicationCreate
 	b := in.Body.Value
 	a, err := s.Registry.CreateApplication(ctx, principal(ctx), registry.Application{Name: b.Name, Description: b.Description,
 		OwnerTeamID: b.OwnerTeamID, IsCritical: b.IsCritical, VendorIDs: b.VendorIDs, CreatesTrackerIssue: b.CreatesTrackerIssue,
-		TrackerProjectKey: b.TrackerProjectKey, TrackerIssueType: b.TrackerIssueType, TrackerLabels: b.TrackerLabels,
-		TrackerDefaultAssignee: b.TrackerDefaultAssignee})
+		TrackerConnectionID: b.TrackerConnectionID, TrackerProjectKey: b.TrackerProjectKey, TrackerIssueType: b.TrackerIssueType,
+		TrackerLabels: b.TrackerLabels, TrackerDefaultAssignee: b.TrackerDefaultAssignee})
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +102,7 @@ func (s *Server) apiPatchApplication(ctx context.Context, in *applicationPatchIn
 		b.IsCritical.apply(&a.IsCritical)
 		b.VendorIDs.apply(&a.VendorIDs)
 		b.CreatesTrackerIssue.apply(&a.CreatesTrackerIssue)
+		b.TrackerConnectionID.apply(&a.TrackerConnectionID)
 		b.TrackerProjectKey.apply(&a.TrackerProjectKey)
 		b.TrackerIssueType.apply(&a.TrackerIssueType)
 		b.TrackerLabels.apply(&a.TrackerLabels)

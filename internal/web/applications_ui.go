@@ -7,6 +7,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // applicationsPage is the data of the application list.
@@ -29,7 +30,7 @@ type applicationForm struct {
 	IsCritical, CreatesTrackerIssue                    bool
 	VendorIDs                                          []string
 	TrackerProjectKey, TrackerIssueType, TrackerLabels string
-	TrackerDefaultAssignee                             string
+	TrackerDefaultAssignee, TrackerConnectionID        string
 }
 
 // applicationPage is the data of the new-application and application pages.
@@ -41,13 +42,15 @@ type applicationPage struct {
 	Teams       []teamChoice
 	VendorNames map[string]string
 	TeamNames   map[string]string
+	// Connections are the tracker connections to route to.
+	Connections []link.Connection
 }
 
 func applicationFormOf(a registry.Application) applicationForm {
 	return applicationForm{Name: a.Name, Description: a.Description, OwnerTeamID: a.OwnerTeamID, IsCritical: a.IsCritical,
 		CreatesTrackerIssue: a.CreatesTrackerIssue, VendorIDs: a.VendorIDs, TrackerProjectKey: a.TrackerProjectKey,
 		TrackerIssueType: a.TrackerIssueType, TrackerLabels: strings.Join(a.TrackerLabels, ", "),
-		TrackerDefaultAssignee: a.TrackerDefaultAssignee}
+		TrackerDefaultAssignee: a.TrackerDefaultAssignee, TrackerConnectionID: a.TrackerConnectionID}
 }
 
 func readApplicationForm(r *http.Request) applicationForm {
@@ -55,7 +58,8 @@ func readApplicationForm(r *http.Request) applicationForm {
 		OwnerTeamID: r.PostFormValue("owner_team_id"), IsCritical: r.PostFormValue("is_critical") == "on",
 		CreatesTrackerIssue: r.PostFormValue("creates_tracker_issue") == "on", VendorIDs: r.PostForm["vendor_ids"],
 		TrackerProjectKey: r.PostFormValue("tracker_project_key"), TrackerIssueType: r.PostFormValue("tracker_issue_type"),
-		TrackerLabels: r.PostFormValue("tracker_labels"), TrackerDefaultAssignee: r.PostFormValue("tracker_default_assignee")}
+		TrackerLabels: r.PostFormValue("tracker_labels"), TrackerDefaultAssignee: r.PostFormValue("tracker_default_assignee"),
+		TrackerConnectionID: r.PostFormValue("tracker_connection_id")}
 }
 
 // apply copies the form's fields into a.
@@ -63,7 +67,7 @@ func (f applicationForm) apply(a *registry.Application) {
 	a.Name, a.Description, a.OwnerTeamID, a.IsCritical = f.Name, f.Description, f.OwnerTeamID, f.IsCritical
 	a.VendorIDs, a.CreatesTrackerIssue = f.VendorIDs, f.CreatesTrackerIssue
 	a.TrackerProjectKey, a.TrackerIssueType, a.TrackerDefaultAssignee = f.TrackerProjectKey, f.TrackerIssueType, f.TrackerDefaultAssignee
-	a.TrackerLabels = splitList(f.TrackerLabels)
+	a.TrackerLabels, a.TrackerConnectionID = splitList(f.TrackerLabels), f.TrackerConnectionID
 }
 
 func (s *Server) uiApplications(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -110,6 +114,11 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, p aut
 	}
 	if data.Teams, data.TeamNames, err = s.registryTeams(ctx, p); err != nil {
 		return err
+	}
+	if s.Trackers != nil {
+		if data.Connections, err = s.Trackers.Connections(ctx, p); err != nil {
+			return err
+		}
 	}
 	title := a.Name
 	if data.New {

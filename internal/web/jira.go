@@ -151,7 +151,7 @@ func (s *Server) apiTestJira(ctx context.Context, _ *struct{}) (*jiraTestOut, er
 	if err != nil {
 		return nil, err
 	}
-	res, err := svc.TestConnection(ctx, principal(ctx))
+	res, err := svc.TestConnection(ctx, principal(ctx), "")
 	if err != nil {
 		return nil, err
 	}

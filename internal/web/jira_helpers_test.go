@@ -22,7 +22,7 @@ import (
 
 // withTrackers adds the tracker links service to d.
 func withTrackers(e *env, d web.Deps) web.Deps {
-	d.Trackers = &link.Service{Store: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers,
+	d.Trackers = &link.Service{Store: e.db, Hooks: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers,
 		Providers: tracker.NewRegistry(append(jira.Factories(jira.Options{}), github.Factory(forge.Options{}),
 			gitlab.Factory(forge.Options{}), gitea.Factory(forge.Options{}))...)}
 	return d
@@ -75,4 +75,12 @@ func jiraWallFixture(e *env, key string) string {
 		e.t.Fatalf("fixture links: %v %v", links, err)
 	}
 	return links[0].ID
+}
+
+// trackerConnectionWallFixture adds a tracker connection to the tenant of
+// key.
+func trackerConnectionWallFixture(e *env, key string) string {
+	e.t.Helper()
+	return created(e, key, "/api/v1/tracker/connections", map[string]any{"kind": "gitea",
+		"base_url": "https://gitea.wall.example", "token": "wall-token"})
 }

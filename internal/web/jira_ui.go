@@ -16,13 +16,21 @@ import (
 // jiraForm is the tracker connection form as typed; the token is never
 // shown. Forms of older pages send the Jira flavor instead of the kind.
 type jiraForm struct {
+	// ID is the connection the form edits; "new" adds one.
+	ID, Name                     string
 	Kind, BaseURL, Flavor, Email string
 	Enabled                      bool
 }
 
+// newConnection is the form's ID when it adds a connection.
+const newConnection = "new"
+
 // jiraPage is the data of the tracker settings page.
 type jiraPage struct {
-	Form  jiraForm
+	Form jiraForm
+	// Conns are the tenant's connections; Conn is the one the form edits
+	// (zero when it adds one).
+	Conns []link.Connection
 	Conn  link.Connection
 	Kinds []trackerKind
 	Test  *link.TestResult
@@ -35,6 +43,18 @@ func (s *Server) uiJira(w http.ResponseWriter, r *http.Request, p auth.Principal
 	return s.renderJira(w, r, p, http.StatusOK, nil, nil, nil)
 }
 
+// editedConnection is the connection the page edits: the one named by the
+// form or the query (connection=<id>), "new" for none, else the first.
+func editedConnection(r *http.Request, form *jiraForm) string {
+	if form != nil && form.ID != "" {
+		return form.ID
+	}
+	if id := r.PostFormValue("id"); id != "" {
+		return id
+	}
+	return r.URL.Query().Get("connection")
+}
+
 // renderJira shows the page; form nil means the stored connection.
 func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, form *jiraForm,
 	test *link.TestResult, formErr error) error {
@@ -43,7 +63,18 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 		return err
 	}
 	ctx := r.Context()
-	c, err := svc.Connection(ctx, p)
+	conns, err := svc.Connections(ctx, p)
+	if err != nil {
+		return err
+	}
+	var c link.Connection
+	switch id := editedConnection(r, form); id {
+	case newConnection:
+	case "":
+		c, err = svc.Connection(ctx, p)
+	default:
+		c, err = svc.ConnectionByID(ctx, p, id)
+	}
 	if err != nil {
 		return err
 	}
@@ -51,8 +82,13 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if !c.Configured {
 		kind = jira.KindCloud
 	}
-	data := jiraPage{Conn: c, Kinds: s.trackerKinds(), Test: test,
-		Form: jiraForm{Kind: string(kind), BaseURL: c.BaseURL, Email: c.Username, Enabled: c.Enabled || !c.Configured}}
+	formID := c.ID
+	if !c.Configured && len(conns) > 0 {
+		formID = newConnection
+	}
+	data := jiraPage{Conns: conns, Conn: c, Kinds: s.trackerKinds(), Test: test,
+		Form: jiraForm{ID: formID, Name: c.Name, Kind: string(kind), BaseURL: c.BaseURL, Email: c.Username,
+			Enabled: c.Enabled || !c.Configured}}
 	if form != nil {
 		data.Form = *form
 	}
@@ -74,16 +110,22 @@ func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	form := jiraForm{Kind: r.PostFormValue("kind"), BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"),
-		Email: r.PostFormValue("email"), Enabled: r.PostFormValue("enabled") == "on"}
+	form := jiraForm{ID: r.PostFormValue("id"), Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
+		BaseURL: r.PostFormValue("base_url"), Flavor: r.PostFormValue("flavor"), Email: r.PostFormValue("email"),
+		Enabled: r.PostFormValue("enabled") == "on"}
 	enabled := form.Enabled
-	in := link.Input{Kind: tracker.Kind(form.Kind), BaseURL: form.BaseURL, Username: form.Email, Token: r.PostFormValue("token"),
-		Enabled: &enabled}
-	if form.Kind == "" {
-		_, err = saveJira(r.Context(), svc, p, jira.Flavor(form.Flavor), in)
+	in := link.Input{ID: form.ID, Name: form.Name, Kind: tracker.Kind(form.Kind), BaseURL: form.BaseURL, Username: form.Email,
+		Token: r.PostFormValue("token"), Enabled: &enabled}
+	var c link.Connection
+	switch {
+	case form.Kind == "":
+		c, err = saveJira(r.Context(), svc, p, jira.Flavor(form.Flavor), in)
 		form.Kind = string(jira.Flavor(form.Flavor).Kind())
-	} else {
-		_, err = saveTracker(r.Context(), svc, p, in)
+	case form.ID == newConnection:
+		in.ID = ""
+		c, err = saveTracker(r.Context(), svc, p, in, true)
+	default:
+		c, err = saveTracker(r.Context(), svc, p, in, false)
 	}
 	if formFailure(err) {
 		return s.renderJira(w, r, p, Status(err), &form, nil, err)
@@ -91,8 +133,8 @@ func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	s.flash(r, "Tracker connection saved.")
-	redirect(w, r, "/settings/jira")
+	s.flash(r, "Tracker connection "+c.Name+" saved.")
+	redirect(w, r, "/settings/jira?connection="+url.QueryEscape(c.ID))
 	return nil
 }
 
@@ -101,7 +143,11 @@ func (s *Server) uiTestJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 	if err != nil {
 		return err
 	}
-	res, err := svc.TestConnection(r.Context(), p)
+	id := r.PostFormValue("id")
+	if id == newConnection {
+		id = ""
+	}
+	res, err := svc.TestConnection(r.Context(), p, id)
 	if formFailure(err) {
 		return s.renderJira(w, r, p, Status(err), nil, nil, err)
 	}

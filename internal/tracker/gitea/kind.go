@@ -22,7 +22,8 @@ func Factory(opts forge.Options) tracker.Factory {
 		New: func(s tracker.Settings) (tracker.Provider, error) {
 			return New(Config{BaseURL: s.BaseURL, Token: s.Token, Options: opts})
 		},
-		Advice: advice,
+		Advice:  advice,
+		Webhook: Webhook,
 	}
 }
 

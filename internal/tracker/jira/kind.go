@@ -57,6 +57,7 @@ func factory(f Flavor, opts Options) tracker.Factory {
 		// Cloud signs in with the account's email and an API token; Server
 		// with a personal access token alone.
 		SignsInWithUsername: f == Cloud,
+		Webhook:             Webhook,
 		Check:               func(s tracker.Settings) error { return check(f, s) },
 		New: func(s tracker.Settings) (tracker.Provider, error) {
 			return New(configOf(f, s, opts))

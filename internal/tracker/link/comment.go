@@ -21,12 +21,15 @@ import (
 // ref names the comment's purpose (the notification's dedup key): a comment
 // for a ref is posted at most once, even when an earlier attempt timed out
 // after the tracker stored it (see tracker.CommentOnce).
+//
+// The link names its connection; a link older than several connections
+// per tenant is in the tenant's first.
 func (s *Service) Comment(ctx context.Context, tenantID, issueKey string, body tracker.Document, ref string) error {
 	l, err := s.Store.TrackerLinkByIssue(ctx, tenantID, issueKey)
 	if err != nil {
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
 	}
-	cl, err := s.provider(ctx, tenantID)
+	cl, err := s.provider(ctx, tenantID, l.ConnectionID)
 	if err != nil {
 		return fmt.Errorf("comment on %s: %w", issueKey, err)
 	}

@@ -12,19 +12,29 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
-// TokenSecret is the name of the secret that holds the token of a
-// connection to provider ("jira.token"): an API token or a personal access
-// token.
+// TokenSecret is the name of the secret that held the token of a
+// tenant's only connection to provider ("jira.token") before a tenant could
+// have several; a connection saved then keeps its token under that name.
 func TokenSecret(provider string) string { return provider + ".token" }
+
+// ConnectionTokenSecret is the name of the secret that holds the token of
+// the connection with id: an API token or a personal access token.
+func ConnectionTokenSecret(id string) string { return "tracker." + id + ".token" }
 
 // Connection is a tenant's tracker connection as stored and shown: its
 // kind and provider-neutral settings. The token is never part of it.
 type Connection struct {
 	TenantID string `json:"-"`
+	// ID is the connection's stable id (a ULID): applications route to it
+	// and webhooks are delivered to /hooks/trackers/{id}.
+	ID string `json:"id,omitempty"`
+	// Name is how people tell the tenant's connections apart.
+	Name string `json:"name,omitempty"`
 	// Configured is false when the tenant never saved a connection.
 	Configured bool `json:"configured"`
 	// Kind picks the provider from the registry: jira_cloud, jira_server.
@@ -36,6 +46,8 @@ type Connection struct {
 	// Username is the account the token belongs to, for kinds that sign in
 	// with both (Jira Cloud: the account's email).
 	Username string `json:"username,omitempty"`
+	// TokenSecret names the secret that holds the token.
+	TokenSecret string `json:"-"`
 	ConnectionState
 }
 
@@ -56,6 +68,13 @@ type ConnectionState struct {
 
 // Input is a connection as an admin saves it.
 type Input struct {
+	// ID names the connection to change; empty means the tenant's first
+	// connection (made when there is none), for the single-connection
+	// settings that predate several.
+	ID string
+	// Name tells the connection apart; empty keeps the stored name, or
+	// names a new one after its kind.
+	Name     string
 	Kind     tracker.Kind
 	BaseURL  string
 	Username string
@@ -76,13 +95,13 @@ func requireEdit(p auth.Principal) error {
 	return nil
 }
 
-// Connection returns the tenant's tracker connection; Configured is false
-// (and the rest zero) when none was saved.
+// Connection returns the tenant's first tracker connection; Configured is
+// false (and the rest zero) when none was saved.
 func (s *Service) Connection(ctx context.Context, p auth.Principal) (Connection, error) {
 	if err := requireEdit(p); err != nil {
 		return Connection{}, err
 	}
-	c, err := s.Store.TrackerConnection(ctx, p.TenantID)
+	c, err := s.Store.TrackerConnection(ctx, p.TenantID, "")
 	if apperr.Is(err, apperr.NotFound) {
 		return Connection{}, nil
 	}
@@ -90,6 +109,41 @@ func (s *Service) Connection(ctx context.Context, p auth.Principal) (Connection,
 		return Connection{}, fmt.Errorf("link.Connection: %w", err)
 	}
 	return c, nil
+}
+
+// ConnectionByID returns one of the tenant's connections; NotFound when
+// the tenant has none with id.
+func (s *Service) ConnectionByID(ctx context.Context, p auth.Principal, id string) (Connection, error) {
+	if err := requireEdit(p); err != nil {
+		return Connection{}, err
+	}
+	if id == "" {
+		return Connection{}, apperr.E(apperr.NotFound, "tracker connection not found")
+	}
+	c, err := s.Store.TrackerConnection(ctx, p.TenantID, id)
+	if err != nil {
+		return Connection{}, fmt.Errorf("link.ConnectionByID %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Connections lists the tenant's connections, oldest first.
+func (s *Service) Connections(ctx context.Context, p auth.Principal) ([]Connection, error) {
+	if err := p.Require(auth.PermView); err != nil {
+		return nil, err
+	}
+	cs, err := s.Store.TrackerConnections(ctx, p.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("link.Connections: %w", err)
+	}
+	return cs, nil
+}
+
+// AddConnection stores a new connection beside the tenant's others, with a
+// new id; otherwise as SaveConnection.
+func (s *Service) AddConnection(ctx context.Context, p auth.Principal, in Input) (Connection, error) {
+	in.ID = ident.New()
+	return s.save(ctx, p, in, Connection{})
 }
 
 // SaveConnection validates and stores the tenant's tracker connection and
@@ -101,34 +155,74 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 	if err := requireEdit(p); err != nil {
 		return Connection{}, err
 	}
-	old, err := s.Store.TrackerConnection(ctx, p.TenantID)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
+	old, err := s.Store.TrackerConnection(ctx, p.TenantID, in.ID)
+	switch {
+	case apperr.Is(err, apperr.NotFound) && in.ID != "":
+		return Connection{}, fmt.Errorf("link.SaveConnection %s: %w", in.ID, err)
+	case apperr.Is(err, apperr.NotFound):
+		in.ID = ident.New()
+	case err != nil:
 		return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+	default:
+		in.ID = old.ID
+	}
+	return s.save(ctx, p, in, old)
+}
+
+// save validates and stores in over old (zero for a new connection).
+func (s *Service) save(ctx context.Context, p auth.Principal, in Input, old Connection) (Connection, error) {
+	if err := requireEdit(p); err != nil {
+		return Connection{}, err
 	}
 	now := s.now()
 	kind := tracker.Kind(strings.TrimSpace(string(in.Kind)))
 	f, known := s.Providers.Lookup(kind)
-	c := Connection{TenantID: p.TenantID, Configured: true, Kind: kind, Provider: f.Provider,
+	c := Connection{TenantID: p.TenantID, ID: in.ID, Name: strings.TrimSpace(in.Name), Configured: true, Kind: kind,
+		Provider: f.Provider, TokenSecret: ConnectionTokenSecret(in.ID),
 		BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"), Username: strings.TrimSpace(in.Username),
 		ConnectionState: ConnectionState{Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now,
 			UpdatedBy: p.Label, TokenSet: true}}
 	if old.Configured {
 		c.CreatedAt = old.CreatedAt
+		if in.Token == "" {
+			// The stored token stays where it was sealed.
+			c.TokenSecret = old.TokenSecret
+		}
+		if c.Name == "" {
+			c.Name = old.Name
+		}
 	}
+	others, err := s.Store.TrackerConnections(ctx, p.TenantID)
+	if err != nil {
+		return Connection{}, fmt.Errorf("link.SaveConnection %s: %w", c.ID, err)
+	}
+	taken := map[string]bool{}
+	for _, o := range others {
+		if o.ID != c.ID {
+			taken[strings.ToLower(o.Name)] = true
+		}
+	}
+	if c.Name == "" {
+		c.Name = kindLabel(f)
+		for n := 2; taken[strings.ToLower(c.Name)]; n++ {
+			c.Name = fmt.Sprintf("%s %d", kindLabel(f), n)
+		}
+	}
+	nameTaken := taken[strings.ToLower(c.Name)]
 	if !f.SignsInWithUsername {
 		c.Username = ""
 	}
 	if !c.Enabled {
 		c.DisabledReason, c.DisabledAt = "switched off by "+p.Label, &now
 	}
-	if err := s.validate(c, f, known, in.Token, old); err != nil {
+	if err := s.validate(c, f, known, in.Token, old, nameTaken); err != nil {
 		return Connection{}, err
 	}
 	var jobs []jobargs.Args
 	if c.Enabled {
 		refs, err := s.Store.PendingTrackerLinks(ctx, p.TenantID)
 		if err != nil {
-			return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+			return Connection{}, fmt.Errorf("link.SaveConnection %s: %w", c.ID, err)
 		}
 		// The connection's version is the jobs' cause, so an attempt that
 		// is running now (and may have found no connection) does not make
@@ -143,22 +237,23 @@ func (s *Service) SaveConnection(ctx context.Context, p auth.Principal, in Input
 	if old.Configured {
 		before = connAudit(old, false)
 	}
-	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", c.Provider, before, connAudit(c, in.Token != ""))
+	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", c.ID, before, connAudit(c, in.Token != ""))
 	var token []byte
 	if in.Token != "" {
 		token = []byte(in.Token)
 	}
 	if err := s.Store.SaveTrackerConnection(ctx, c, token, ev, jobs); err != nil {
-		return Connection{}, fmt.Errorf("link.SaveConnection: %w", err)
+		return Connection{}, fmt.Errorf("link.SaveConnection %s: %w", c.ID, err)
 	}
-	s.forget(p.TenantID)
+	s.forget(c.ID)
 	return c, nil
 }
 
 // validate checks an input against its kind's rules and the stored
 // connection, reporting every problem at once.
-func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection) error {
+func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection, nameTaken bool) error {
 	var v apperr.Validation
+	v.Check(!nameTaken, "name", "is already the name of another connection")
 	if msg := tracker.BaseURLProblem(c.BaseURL); msg != "" {
 		v.Add("base_url", "%s", msg)
 	}
@@ -172,6 +267,7 @@ func (s *Service) validate(c Connection, f tracker.Factory, known bool, token st
 			v.Add(fe.Field, "%s", fe.Message)
 		}
 	}
+	v.Check(utf8.RuneCountInString(c.Name) <= 100, "name", "must be at most 100 characters")
 	v.Check(utf8.RuneCountInString(c.BaseURL) <= 500, "base_url", "must be at most 500 characters")
 	v.Check(utf8.RuneCountInString(c.Username) <= 254, "username", "must be at most 254 characters")
 	v.Check(len(token) <= MaxToken, "token", "must be at most %d bytes", MaxToken)
@@ -198,7 +294,7 @@ func host(raw string) string {
 
 // connAudit is what the audit log records of a connection: never a token.
 func connAudit(c Connection, tokenChanged bool) map[string]any {
-	m := map[string]any{"kind": c.Kind, "base_url": c.BaseURL, "username": c.Username, "enabled": c.Enabled}
+	m := map[string]any{"name": c.Name, "kind": c.Kind, "base_url": c.BaseURL, "username": c.Username, "enabled": c.Enabled}
 	if tokenChanged {
 		m["token_changed"] = true
 	}
@@ -228,14 +324,14 @@ var testKinds = map[httpx.Kind]string{
 	httpx.Permanent: "permanent",
 }
 
-// TestConnection checks the stored connection (even a disabled one) with a
-// fresh client and reports the account; a failing tracker is a result,
-// not an error.
-func (s *Service) TestConnection(ctx context.Context, p auth.Principal) (TestResult, error) {
+// TestConnection checks the stored connection with id ("" for the
+// tenant's first; even a disabled one) with a fresh client and reports the
+// account; a failing tracker is a result, not an error.
+func (s *Service) TestConnection(ctx context.Context, p auth.Principal, id string) (TestResult, error) {
 	if err := requireEdit(p); err != nil {
 		return TestResult{}, err
 	}
-	c, f, err := s.connection(ctx, p.TenantID)
+	c, f, err := s.connection(ctx, p.TenantID, id)
 	if err != nil {
 		return TestResult{}, err
 	}
@@ -284,14 +380,22 @@ func (s *Service) disable(ctx context.Context, tenantID string, cl client, cause
 		Message: reason + ". No issue is created or synced until an admin saves the connection with valid credentials."}
 	sys := auth.System(tenantID)
 	evs := []audit.Event{
-		audit.Record(sys, "tracker.connection.disable", "tracker_connection", cl.conn.Provider,
+		audit.Record(sys, "tracker.connection.disable", "tracker_connection", cl.conn.ID,
 			map[string]any{"enabled": true}, map[string]any{"enabled": false, "disabled_reason": reason}),
-		alertEvent(tenantID, "tracker_connection", cl.conn.Provider, a),
+		alertEvent(tenantID, "tracker_connection", cl.conn.ID, a),
 	}
-	if _, err := s.Store.DisableTrackerConnection(ctx, tenantID, reason, s.now(), evs,
+	if _, err := s.Store.DisableTrackerConnection(ctx, tenantID, cl.conn.ID, reason, s.now(), evs,
 		s.alertJobs(ctx, tenantID, a)); err != nil {
-		return fmt.Errorf("disable %s connection of tenant %s: %w", cl.conn.Provider, tenantID, err)
+		return fmt.Errorf("disable %s connection %s of tenant %s: %w", cl.conn.Provider, cl.conn.ID, tenantID, err)
 	}
-	s.forget(tenantID)
+	s.forget(cl.conn.ID)
 	return nil
+}
+
+// kindLabel names a new connection after its kind ("Jira", "GitHub").
+func kindLabel(f tracker.Factory) string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return string(f.Kind)
 }

@@ -57,7 +57,7 @@ func TestConnectionKinds(t *testing.T) {
 		if err != nil || c.Kind != jira.KindServer || c.Username != "" {
 			t.Fatalf("server connection: %+v %v (a personal access token signs in alone)", c, err)
 		}
-		if res, err := f.svc.TestConnection(ctx, f.admin); err != nil || !res.OK {
+		if res, err := f.svc.TestConnection(ctx, f.admin, ""); err != nil || !res.OK {
 			t.Errorf("test of the server connection: %+v %v", res, err)
 		}
 	})
@@ -72,7 +72,7 @@ func TestConnectionOfAnUnregisteredKind(t *testing.T) {
 		f := newFixture(t, db, jira.Server)
 		cloudOnly := &link.Service{Store: db, Tickets: f.tickets, Now: f.clock.now,
 			Providers: tracker.NewRegistry(jira.Factories(jira.Options{})[0])}
-		if _, err := cloudOnly.TestConnection(ctx, f.admin); !apperr.Is(err, apperr.Conflict) ||
+		if _, err := cloudOnly.TestConnection(ctx, f.admin, ""); !apperr.Is(err, apperr.Conflict) ||
 			!strings.Contains(apperr.MessageOf(err), `"jira_server"`) {
 			t.Errorf("test: %v", err)
 		}

@@ -91,16 +91,17 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 	}
 	// From here on this attempt holds the lease; every path ends in finish,
 	// which releases it.
-	cl, err := s.provider(ctx, tenantID)
+	spec, connID, err := s.spec(ctx, l)
+	if err != nil {
+		return s.abandon(ctx, l, fmt.Errorf("build the issue: %w", err))
+	}
+	// The issue goes to the connection the application routes to now.
+	cl, err := s.provider(ctx, tenantID, connID)
 	if apperr.Is(err, apperr.Conflict) {
 		return s.finish(ctx, l, Outcome{SyncStatus: l.SyncStatus, LastError: apperr.MessageOf(err)}, nil, nil)
 	}
 	if err != nil {
 		return s.abandon(ctx, l, err)
-	}
-	spec, err := s.spec(ctx, l)
-	if err != nil {
-		return s.abandon(ctx, l, fmt.Errorf("build the issue: %w", err))
 	}
 	actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
 	sent := false
@@ -120,7 +121,8 @@ func (s *Service) CreateIssue(ctx context.Context, tenantID, ticketID, applicati
 			map[string]any{"sync_status": l.SyncStatus},
 			map[string]any{"sync_status": Created, "issue_key": iss.Key, "ticket_id": l.TicketID,
 				"application_id": l.ApplicationID, "found_existing": !created})
-		o := Outcome{SyncStatus: Created, Issue: iss, Provider: cl.conn.Provider, CountAttempt: true, Create: CreateKnown}
+		o := Outcome{SyncStatus: Created, Issue: iss, Provider: cl.conn.Provider, ConnectionID: cl.conn.ID,
+			CountAttempt: true, Create: CreateKnown}
 		var wait time.Duration
 		if sends := l.CreatesSent + btoi(sent); sends > 1 && cl.kind.SearchSettle > 0 {
 			// More than one create went out: once the search has surely
@@ -270,29 +272,29 @@ func (s *Service) finish(ctx context.Context, l Link, o Outcome, evs []audit.Eve
 }
 
 // spec reads what the issue of l is made of.
-func (s *Service) spec(ctx context.Context, l Link) (tracker.IssueSpec, error) {
+func (s *Service) spec(ctx context.Context, l Link) (tracker.IssueSpec, string, error) {
 	t, err := s.Store.TicketByID(ctx, l.TenantID, l.TicketID)
 	if err != nil {
-		return tracker.IssueSpec{}, fmt.Errorf("ticket: %w", err)
+		return tracker.IssueSpec{}, "", fmt.Errorf("ticket: %w", err)
 	}
 	in := SpecInput{Ticket: t, BaseURL: s.BaseURL, Now: s.now(), Location: time.UTC}
 	if in.Vendor, err = s.Store.Vendor(ctx, l.TenantID, t.VendorID); err != nil {
-		return tracker.IssueSpec{}, fmt.Errorf("vendor: %w", err)
+		return tracker.IssueSpec{}, "", fmt.Errorf("vendor: %w", err)
 	}
 	if in.App, err = s.Store.Application(ctx, l.TenantID, l.ApplicationID); err != nil {
-		return tracker.IssueSpec{}, fmt.Errorf("application: %w", err)
+		return tracker.IssueSpec{}, "", fmt.Errorf("application: %w", err)
 	}
 	if in.App.OwnerTeamID != "" {
 		tm, err := s.Store.Team(ctx, l.TenantID, in.App.OwnerTeamID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
-			return tracker.IssueSpec{}, fmt.Errorf("team: %w", err)
+			return tracker.IssueSpec{}, "", fmt.Errorf("team: %w", err)
 		}
 		in.TeamName = tm.Name
 	}
 	if s.Tickets != nil {
 		if in.Location, err = s.Tickets.TenantLocation(ctx, auth.System(l.TenantID)); err != nil {
-			return tracker.IssueSpec{}, err
+			return tracker.IssueSpec{}, "", err
 		}
 	}
-	return IssueSpec(in), nil
+	return IssueSpec(in), in.App.TrackerConnectionID, nil
 }

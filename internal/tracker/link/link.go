@@ -59,6 +59,7 @@ type Link struct {
 	ApplicationID   string                 `json:"application_id"`
 	ApplicationName string                 `json:"application_name"`
 	Provider        string                 `json:"provider" doc:"The tracker the issue is in (jira), from the tenant's connection; empty while none is connected."`
+	ConnectionID    string                 `json:"connection_id,omitempty" doc:"The tracker connection the issue is in (or is to be created in)."`
 	IdempotencyKey  string                 `json:"idempotency_key" doc:"Carried by the issue as the label vsid-<key>, so a retry finds it instead of creating another."`
 	IssueKey        string                 `json:"issue_key,omitempty" doc:"The tracker's key, PAY-9421; empty until created."`
 	IssueURL        string                 `json:"issue_url,omitempty"`
@@ -108,8 +109,10 @@ type Outcome struct {
 	SyncStatus       SyncStatus
 	Issue            tracker.Issue // set when the issue exists
 	// Provider is the tracker the issue was created in (with Issue).
-	Provider  string
-	LastError string
+	Provider string
+	// ConnectionID is the connection the issue was created in (with Issue).
+	ConnectionID string
+	LastError    string
 	// CountAttempt adds one to the link's attempts (429 waits do not count).
 	CountAttempt bool
 	At           time.Time
@@ -165,12 +168,15 @@ type StatusChange struct {
 // with one query, plus what re-evaluating its ticket needs.
 type SyncItem struct {
 	LinkID, TicketID string
-	TicketNumber     int64
-	TicketStatus     ticket.Status
-	IssueKey         string
-	StatusName       string
-	StatusCategory   tracker.StatusCategory
-	LastError        string
+	// ConnectionID is the connection the issue is in; empty for a link
+	// made before the tenant could have several (its first).
+	ConnectionID   string
+	TicketNumber   int64
+	TicketStatus   ticket.Status
+	IssueKey       string
+	StatusName     string
+	StatusCategory tracker.StatusCategory
+	LastError      string
 	// TrackerApps counts the ticket's applications that use a tracker;
 	// fewer created links than that means some issue does not exist yet.
 	TrackerApps int
@@ -182,22 +188,24 @@ type SyncItem struct {
 // Store is what links need from storage; every read and write is scoped by
 // tenant, except the few that serve the periodic jobs of every tenant.
 type Store interface {
-	// TrackerConnection returns the tenant's connection (one per tenant);
-	// apperr.NotFound when none was saved.
-	TrackerConnection(ctx context.Context, tenantID string) (Connection, error)
-	// TrackerToken decrypts the token of the tenant's connection to
-	// provider; apperr.NotFound when none.
-	TrackerToken(ctx context.Context, tenantID, provider string) ([]byte, error)
-	// SaveTrackerConnection writes the connection in place of the tenant's
-	// previous one, its token when not nil, the audit row and the jobs in
-	// one transaction; the links without an issue follow it to its
-	// provider.
+	// TrackerConnection returns the tenant's connection with id, or its
+	// first (oldest) when id is empty; apperr.NotFound when none.
+	TrackerConnection(ctx context.Context, tenantID, id string) (Connection, error)
+	// TrackerConnections lists the tenant's connections, oldest first.
+	TrackerConnections(ctx context.Context, tenantID string) ([]Connection, error)
+	// TrackerToken decrypts the token of the tenant's connection with id;
+	// apperr.NotFound when none.
+	TrackerToken(ctx context.Context, tenantID, connectionID string) ([]byte, error)
+	// SaveTrackerConnection writes the connection (new or in place of the
+	// one with its id), its token when not nil, the audit row and the jobs
+	// in one transaction; the links without an issue that are routed to it
+	// follow it to its provider.
 	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []jobargs.Args) error
 	// DisableTrackerConnection turns the tenant's enabled connection off
 	// with the reason and writes evs and jobs; false when it was not
 	// enabled (nothing written).
-	DisableTrackerConnection(ctx context.Context, tenantID, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error)
-	// EnabledTrackerTenants lists the tenants whose connection is enabled.
+	DisableTrackerConnection(ctx context.Context, tenantID, connectionID, reason string, at time.Time, evs []audit.Event, jobs []jobargs.Args) (bool, error)
+	// EnabledTrackerTenants lists the tenants with an enabled connection.
 	EnabledTrackerTenants(ctx context.Context) ([]string, error)
 
 	TrackerLink(ctx context.Context, tenantID, id string) (Link, error)

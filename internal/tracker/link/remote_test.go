@@ -210,7 +210,7 @@ func TestConnectionTestPerKind(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 				f := newKindFixture(t, db, kind)
-				res, err := f.svc.TestConnection(context.Background(), f.admin)
+				res, err := f.svc.TestConnection(context.Background(), f.admin, "")
 				if err != nil || !res.OK || res.Account == "" || len(res.MissingScopes) != 0 {
 					t.Errorf("%+v %v", res, err)
 				}

@@ -19,6 +19,8 @@ import (
 // Service runs the tracker links of every tenant. Safe for concurrent use.
 type Service struct {
 	Store Store
+	// Hooks stores webhook deliveries; nil leaves webhooks off.
+	Hooks HookStore
 	// Tickets moves tickets as their issues move (as the system).
 	Tickets *ticket.Service
 	// BaseURL is where people open VendorSync ("https://vs.example.com"),
@@ -37,8 +39,9 @@ type Service struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 
-	mu      sync.Mutex
-	clients map[string]client // by tenant
+	mu       sync.Mutex
+	clients  map[string]client // by connection id
+	rejected rejections
 }
 
 // client is a tenant's connection with the factory of its kind and the
@@ -74,11 +77,16 @@ func errNoConnection() error {
 	return apperr.E(apperr.Conflict, "no issue tracker is connected: an admin can connect one under Settings")
 }
 
-// connection returns the tenant's connection and the factory of its kind:
-// a Conflict error when none was saved or its kind is not registered.
-func (s *Service) connection(ctx context.Context, tenantID string) (Connection, tracker.Factory, error) {
-	c, err := s.Store.TrackerConnection(ctx, tenantID)
+// connection returns the tenant's connection with id (its first when id is
+// empty) and the factory of its kind: a Conflict error when there is no
+// such connection or its kind is not registered.
+func (s *Service) connection(ctx context.Context, tenantID, id string) (Connection, tracker.Factory, error) {
+	c, err := s.Store.TrackerConnection(ctx, tenantID, id)
 	if apperr.Is(err, apperr.NotFound) {
+		if id != "" {
+			return Connection{}, tracker.Factory{}, apperr.E(apperr.Conflict,
+				"the tracker connection %s no longer exists: an admin can route the application to another under Settings", id)
+		}
 		return Connection{}, tracker.Factory{}, errNoConnection()
 	}
 	if err != nil {
@@ -91,10 +99,11 @@ func (s *Service) connection(ctx context.Context, tenantID string) (Connection, 
 	return c, f, nil
 }
 
-// provider returns the tenant's tracker client, or a Conflict error when
-// no tracker is connected or the connection is disabled.
-func (s *Service) provider(ctx context.Context, tenantID string) (client, error) {
-	c, f, err := s.connection(ctx, tenantID)
+// provider returns the client of the tenant's connection with id (its
+// first when id is empty), or a Conflict error when there is no such
+// connection or it is disabled.
+func (s *Service) provider(ctx context.Context, tenantID, id string) (client, error) {
+	c, f, err := s.connection(ctx, tenantID, id)
 	if err != nil {
 		return client{}, err
 	}
@@ -106,7 +115,7 @@ func (s *Service) provider(ctx context.Context, tenantID string) (client, error)
 		return client{}, apperr.E(apperr.Conflict, "%s", msg)
 	}
 	s.mu.Lock()
-	cached, ok := s.clients[tenantID]
+	cached, ok := s.clients[c.ID]
 	s.mu.Unlock()
 	if ok && cached.conn.UpdatedAt.Equal(c.UpdatedAt) {
 		return cached, nil
@@ -119,19 +128,19 @@ func (s *Service) provider(ctx context.Context, tenantID string) (client, error)
 	if s.clients == nil {
 		s.clients = map[string]client{}
 	}
-	s.clients[tenantID] = cl
+	s.clients[c.ID] = cl
 	s.mu.Unlock()
 	return cl, nil
 }
 
 // build makes the client of a stored connection with its token.
 func (s *Service) build(ctx context.Context, c Connection, f tracker.Factory) (client, error) {
-	token, err := s.Store.TrackerToken(ctx, c.TenantID, c.Provider)
+	token, err := s.Store.TrackerToken(ctx, c.TenantID, c.ID)
 	if apperr.Is(err, apperr.NotFound) {
 		return client{}, apperr.E(apperr.Conflict, "the %s connection has no token: an admin must save it again", f.Name)
 	}
 	if err != nil {
-		return client{}, fmt.Errorf("%s token of tenant %s: %w", c.Provider, c.TenantID, err)
+		return client{}, fmt.Errorf("token of connection %s of tenant %s: %w", c.ID, c.TenantID, err)
 	}
 	p, err := f.New(tracker.Settings{BaseURL: c.BaseURL, Username: c.Username, Token: string(token)})
 	if err != nil {
@@ -140,10 +149,10 @@ func (s *Service) build(ctx context.Context, c Connection, f tracker.Factory) (c
 	return client{conn: c, kind: f, tracker: p}, nil
 }
 
-// forget drops a tenant's cached client after its connection changed.
-func (s *Service) forget(tenantID string) {
+// forget drops a connection's cached client after it changed.
+func (s *Service) forget(connectionID string) {
 	s.mu.Lock()
-	delete(s.clients, tenantID)
+	delete(s.clients, connectionID)
 	s.mu.Unlock()
 }
 

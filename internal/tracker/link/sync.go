@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -95,19 +97,37 @@ func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (
 	if len(items) == 0 {
 		return res, nil
 	}
-	cl, err := s.provider(ctx, tenantID)
-	if err != nil {
-		return res, err
+	// Each connection's issues are searched with its own client: the items
+	// are grouped by connection in place (keeping their order within it),
+	// so the chunks' updates reach the re-evaluation.
+	slices.SortStableFunc(items, func(a, b SyncItem) int { return strings.Compare(a.ConnectionID, b.ConnectionID) })
+	var errs []error
+	for rest := items; len(rest) > 0; {
+		n := 1
+		for n < len(rest) && rest[n].ConnectionID == rest[0].ConnectionID {
+			n++
+		}
+		group := rest[:n]
+		rest = rest[n:]
+		cl, err := s.provider(ctx, tenantID, group[0].ConnectionID)
+		if err != nil {
+			if len(group) == len(items) {
+				return res, err
+			}
+			errs = append(errs, err)
+			continue
+		}
+		run := &syncRun{s: s, tenantID: tenantID, cl: cl, res: &res}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.concurrency())
+		for left := group; len(left) > 0 && !run.isStopped(); {
+			chunk := left[:min(len(left), tracker.MaxSearchChunk)]
+			left = left[len(chunk):]
+			g.Go(func() error { return run.chunk(ctx, gctx, chunk) })
+		}
+		errs = append(errs, g.Wait())
+		errs = append(errs, run.errs...)
 	}
-	run := &syncRun{s: s, tenantID: tenantID, cl: cl, res: &res}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.concurrency())
-	for rest := items; len(rest) > 0 && !run.isStopped(); {
-		chunk := rest[:min(len(rest), tracker.MaxSearchChunk)]
-		rest = rest[len(chunk):]
-		g.Go(func() error { return run.chunk(ctx, gctx, chunk) })
-	}
-	errs := append([]error{g.Wait()}, run.errs...)
 	if ctx.Err() == nil {
 		errs = append(errs, s.reevaluate(ctx, tenantID, items, &res)...)
 	}

@@ -22,7 +22,7 @@ func (s *Service) verify(ctx context.Context, l Link) (Result, error) {
 	if wait := l.VerifyAfter.Sub(s.now()); wait > 0 {
 		return Result{RetryAfter: wait, Link: l}, nil
 	}
-	cl, err := s.provider(ctx, l.TenantID)
+	cl, err := s.provider(ctx, l.TenantID, l.ConnectionID)
 	if apperr.Is(err, apperr.Conflict) {
 		// No usable connection any more: nothing can be listed.
 		return s.verified(ctx, l, nil, nil)
