@@ -44,5 +44,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id string) (API
 	if err := s.Store.RevokeAPIKey(ctx, k, audit.Record(p, "apikey.revoke", "api_key", k.ID, apiKeyView(k), apiKeyView(after))); err != nil {
 		return APIKey{}, err
 	}
+	s.keys.forget(k.Prefix)
 	return s.Store.APIKey(ctx, p.TenantID, id)
 }

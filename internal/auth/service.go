@@ -31,6 +31,8 @@ type Service struct {
 	// Consequences are the jobs that changes to people cause; internal/app
 	// declares them in its table of consequences.
 	Consequences Consequences
+
+	keys keyCache // verified API keys, briefly
 }
 
 // Consequences are the jobs changes to people cause, each committed with
@@ -168,22 +170,32 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 	if err != nil {
 		return Principal{}, bad
 	}
-	k, err := s.Store.APIKeyByPrefix(ctx, prefix)
-	if apperr.Is(err, apperr.NotFound) {
-		return Principal{}, bad
-	}
-	if err != nil {
-		return Principal{}, err
-	}
-	keyFor := func(kid string) ([]byte, error) { return s.Keys.MACKeyByID("apikey", kid) }
-	if !CheckAPIKey(k.Hash, presented, keyFor) || !k.Usable(s.now()) {
-		return Principal{}, bad
-	}
-	if k.LastUsedAt == nil || s.now().Sub(*k.LastUsedAt) > time.Minute {
-		// Coarse: at most one write a minute per key.
-		if err := s.Store.TouchAPIKey(ctx, k.ID, s.now()); err != nil {
+	now := s.now()
+	k, cached := s.keys.get(prefix, now)
+	if !cached {
+		k, err = s.Store.APIKeyByPrefix(ctx, prefix)
+		if apperr.Is(err, apperr.NotFound) {
+			return Principal{}, bad
+		}
+		if err != nil {
 			return Principal{}, err
 		}
+	}
+	keyFor := func(kid string) ([]byte, error) { return s.Keys.MACKeyByID("apikey", kid) }
+	if !CheckAPIKey(k.Hash, presented, keyFor) || !k.Usable(now) {
+		return Principal{}, bad
+	}
+	if !cached {
+		// Only a key that verified is remembered: guessing prefixes fills
+		// nothing.
+		s.keys.put(k, now)
+	}
+	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
+		// Coarse: at most one write a minute per key.
+		if err := s.Store.TouchAPIKey(ctx, k.ID, now); err != nil {
+			return Principal{}, err
+		}
+		s.keys.touched(prefix, now)
 	}
 	return k.Principal(), nil
 }

@@ -304,3 +304,43 @@ func TestOwnerAPIKeyActsForItsTeams(t *testing.T) {
 		}
 	})
 }
+
+// A verified key is remembered for a few seconds: a key revoked through the
+// same service stops at once; one revoked through another replica (another
+// service on the same store) stops once the remembered copy is too old.
+func TestAPIKeyRevokedOnAnotherReplica(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		now := time.Now().UTC()
+		f.svc.Now = func() time.Time { return now }
+		other := &auth.Service{Store: db, Keys: db.Keys, Now: f.svc.Now}
+		k, full, err := f.svc.CreateAPIKey(f.ctx, f.sys, "ci", auth.RoleViewer, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AuthenticateAPIKey(f.ctx, full); err != nil {
+			t.Fatalf("authenticate: %v", err)
+		}
+		wrong := full[:len(full)-4] + "aaaa"
+		if wrong == full {
+			wrong = full[:len(full)-4] + "bbbb"
+		}
+		if _, err := f.svc.AuthenticateAPIKey(f.ctx, wrong); !apperr.Is(err, apperr.Unauthorized) {
+			t.Errorf("wrong secret with the key remembered: err = %v", err)
+		}
+		if _, err := other.RevokeAPIKey(f.ctx, f.sys, k.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.AuthenticateAPIKey(f.ctx, full); !apperr.Is(err, apperr.Unauthorized) {
+			t.Errorf("revoking replica: err = %v", err)
+		}
+		if _, err := f.svc.AuthenticateAPIKey(f.ctx, full); err != nil {
+			t.Errorf("other replica within its few seconds: err = %v", err)
+		}
+		later := now.Add(6 * time.Second)
+		f.svc.Now = func() time.Time { return later }
+		if _, err := f.svc.AuthenticateAPIKey(f.ctx, full); !apperr.Is(err, apperr.Unauthorized) {
+			t.Errorf("other replica after the copy aged: err = %v", err)
+		}
+	})
+}

@@ -60,8 +60,11 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// As many idle as open: under a burst of more requests than
+		// connections, a smaller idle pool closes connections only to open
+		// them again, and a PostgreSQL connection costs a server process.
 		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(10)
+		pool.SetMaxIdleConns(20)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
 		db.Dialect, db.write, db.read, db.url = Postgres, pool, pool, databaseURL
 	case databaseURL == "", strings.HasPrefix(databaseURL, "sqlite:"):

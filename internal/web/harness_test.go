@@ -34,7 +34,7 @@ import (
 // env is a running server on a real, migrated store with one tenant, its
 // admin, and an admin API key.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	db       *sqlstore.DB
 	auth     *auth.Service
 	server   *web.Server
@@ -46,7 +46,7 @@ type env struct {
 }
 
 // newEnv starts a test server on dialect d.
-func newEnv(t *testing.T, d sqlstore.Dialect) *env {
+func newEnv(t testing.TB, d sqlstore.Dialect) *env {
 	t.Helper()
 	db := storetest.Open(t, d)
 	e := &env{t: t, db: db}
@@ -124,7 +124,7 @@ type response struct {
 }
 
 // JSON decodes the body into v, failing the test when it is not JSON.
-func (r response) JSON(t *testing.T, v any) {
+func (r response) JSON(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -172,7 +172,7 @@ func (e *env) do(method, path, key string, body any) response {
 }
 
 // wantStatus fails when r's status is not want, showing the body.
-func wantStatus(t *testing.T, r response, want int) {
+func wantStatus(t testing.TB, r response, want int) {
 	t.Helper()
 	if r.Status != want {
 		t.Fatalf("status = %d, want %d; body: %s", r.Status, want, r.Body)
@@ -180,7 +180,7 @@ func wantStatus(t *testing.T, r response, want int) {
 }
 
 // wantProblem checks an error answer is problem+json with the status.
-func wantProblem(t *testing.T, r response, want int) {
+func wantProblem(t testing.TB, r response, want int) {
 	t.Helper()
 	wantStatus(t, r, want)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {

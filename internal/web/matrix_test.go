@@ -111,7 +111,7 @@ func (e *env) signInAs(email, password string) *session {
 	return s
 }
 
-func csrfOf(t *testing.T, body []byte) string {
+func csrfOf(t testing.TB, body []byte) string {
 	t.Helper()
 	m := csrfInput.FindSubmatch(body)
 	if m == nil {
@@ -120,7 +120,7 @@ func csrfOf(t *testing.T, body []byte) string {
 	return string(m[1])
 }
 
-func (s *session) get(t *testing.T, path string) response {
+func (s *session) get(t testing.TB, path string) response {
 	t.Helper()
 	res, err := s.c.Get(s.base + path)
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *session) get(t *testing.T, path string) response {
 }
 
 // post submits a form with the session's CSRF token.
-func (s *session) post(t *testing.T, path string, form url.Values) response {
+func (s *session) post(t testing.TB, path string, form url.Values) response {
 	t.Helper()
 	if form == nil {
 		form = url.Values{}
