@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"log/slog"
@@ -101,6 +102,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
+	go settle(ctx, 10*time.Second)
 	return c.serve(ctx, e, q, srv, ln)
 }
 
@@ -159,4 +161,17 @@ func (c ServeCmd) serve(ctx context.Context, e *env, q *jobs.Queue, srv *http.Se
 	}
 	e.log.InfoContext(shutdownCtx, "stopped")
 	return nil
+}
+
+// settle returns start-up memory to the system once start-up work is over.
+// Hashing the first admin's password (Argon2id takes 19 MiB), parsing the
+// migrations and loading the demo raise the heap to several times what an
+// idle server keeps; the collector would otherwise hand those pages back
+// only slowly, and an idle server would look twice its size.
+func settle(ctx context.Context, after time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(after):
+		debug.FreeOSMemory()
+	}
 }
