@@ -86,3 +86,39 @@ func TestLargeRegistryStillRoutesVisa(t *testing.T) {
 	}
 	t.Logf("applications routed in a 50-application registry: %v", d.AffectedApplicationIDs)
 }
+
+// BenchmarkOfflineDecideLong decides one real email grown to 16 KiB, 256 KiB
+// and 1 MiB of text of the kinds that make pattern matching slow: repeated
+// paragraphs, a long run without spaces (an inlined image or token), digits
+// and date-like fragments that almost match. Time per KiB should stay flat as
+// the email grows: no pattern's cost grows faster than the text.
+//
+//	go test -run '^$' -bench BenchmarkOfflineDecideLong ./internal/triage/
+func BenchmarkOfflineDecideLong(b *testing.B) {
+	base := loadEmail(b, "01_visa_endpoint.eml").email
+	filler := strings.Join([]string{
+		base.Body,
+		strings.Repeat("A", 4096),
+		strings.Repeat("12/34/56 7.8.9 15th of 2027 v1.2.3 ", 64),
+		strings.Repeat("the the maintenance window window effective ", 64),
+	}, "\n\n")
+	snap, s := largeRegistry(), testSettings()
+	ctx := context.Background()
+	for _, size := range []int{16 << 10, 256 << 10, 1 << 20} {
+		e := base
+		var body strings.Builder
+		for body.Len() < size {
+			body.WriteString(filler)
+			body.WriteString("\n\n")
+		}
+		e.Body = body.String()[:size]
+		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				if _, err := (&Agent{}).Decide(ctx, e, snap, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -61,7 +61,7 @@ const wrapWidth = 50
 
 func continues(prev, line string) bool {
 	p, l := strings.TrimRight(prev, " \t\r"), strings.TrimRight(line, " \t\r")
-	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || headerLineRE.MatchString(p) || headerLineRE.MatchString(l) ||
+	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || isHeaderLine(p) || isHeaderLine(l) ||
 		strings.ContainsAny(p+l, "|\t") {
 		// Short lines, header fields and table rows stand alone.
 		return false
@@ -185,10 +185,10 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 	var best foundDate
 	found := false
 	for _, line := range unwrapped(subject + "\n" + body) {
-		if headerLineRE.MatchString(line) {
+		if isHeaderLine(line) {
 			continue
 		}
-		trial := trialRE.MatchString(line)
+		trial := isTrialLine(line)
 		for _, c := range datesInLine(line, dc) {
 			c.trial = trial
 			if c.ambiguous && order != orderUnknown {
@@ -235,19 +235,20 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 	}
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // the regexps only match digits
-	for _, m := range isoDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	g := gatesOf(line)
+	for _, m := range g.find(g.digit, isoDateRE, line) {
 		d, ok := NewDate(atoi(line[m[2]:m[3]]), time.Month(atoi(line[m[4]:m[5]])), atoi(line[m[6]:m[7]]))
 		add(m, d, ok, "")
 	}
-	for _, m := range monthDayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, monthDayRE, line) {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]))
 		add(m, d, ok, "")
 	}
-	for _, m := range dayMonthRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, dayMonthRE, line) {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
 	}
-	for _, m := range numericDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit, numericDateRE, line) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])
 		day, month, note := a, b, ""
 		switch {
@@ -269,7 +270,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		add(m, d, ok, note)
 		ambiguous = false
 	}
-	for _, m := range dashedDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, dashedDateRE, line) {
 		d, ok := NewDate(fullYear(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
 	}
@@ -282,19 +283,19 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		d, ok := nextOccurrence(dc.sent, month, day)
 		add(m, d, ok, "no year given: the next "+month.String()+" "+strconv.Itoa(day)+" after the email's date")
 	}
-	for _, m := range monthDayNoYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, monthDayNoYearRE, line) {
 		if end := m[1]; end < len(line) && strings.HasPrefix(strings.TrimLeft(line[end:], " ,"), "20") {
 			continue // a year follows in a form not read above
 		}
 		noYear(m, monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), line[m[2]:m[3]])
 	}
-	for _, m := range dayMonthNoYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, dayMonthNoYearRE, line) {
 		if m[4] < 0 && !strings.Contains(strings.ToLower(line[m[0]:m[1]]), " of ") && cueBefore(line[:m[0]]) == 0 {
 			continue // "3 May" is a date; "3 mar…" without a cue may be a count of something
 		}
 		noYear(m, monthOf(line[m[6]:m[7]]), atoi(line[m[2]:m[3]]), line[m[6]:m[7]])
 	}
-	for _, m := range relativeRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.unit, relativeRE, line) {
 		nText, unit := "", ""
 		if m[2] >= 0 {
 			nText, unit = line[m[2]:m[3]], line[m[4]:m[5]]
@@ -320,7 +321,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		d := DateOf(t, time.UTC)
 		add(m, d, true, "relative to the email's date "+dc.sent.String())
 	}
-	for _, m := range nextWeekdayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.next, nextWeekdayRE, line) {
 		if dc.sent.IsZero() {
 			continue
 		}
@@ -331,15 +332,70 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 		add(m, DateOf(t, time.UTC), true, "relative to the email's date "+dc.sent.String())
 	}
-	for _, m := range monthYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.month, monthYearRE, line) {
 		month, y := monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
 		add(m, endOfMonth(y, month), month != 0 && y > 0, "no day given: the last day of the month is used")
 	}
-	for _, m := range quarterRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	for _, m := range g.find(g.digit && g.quarter, quarterRE, line) {
 		q, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
 		add(m, endOfMonth(y, time.Month(q*3)), y > 0, "a quarter: its last day is used")
 	}
 	return out
+}
+
+// isHeaderLine reports whether line is a date line of a forwarded or quoted
+// message; every such line has a colon.
+func isHeaderLine(line string) bool {
+	return strings.IndexByte(line, ':') >= 0 && headerLineRE.MatchString(line)
+}
+
+// trialWords are what every match of trialRE contains.
+var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot"}
+
+// isTrialLine reports whether line is about a test environment.
+func isTrialLine(line string) bool {
+	lower := strings.ToLower(line)
+	for _, w := range trialWords {
+		if strings.Contains(lower, w) {
+			return trialRE.MatchString(line)
+		}
+	}
+	return false
+}
+
+// lineGates are cheap facts about a line that every match of a date
+// pattern needs: a line without a digit holds no numeric date, one without a
+// month name no written date. Checking them first spares most lines of a
+// long email the patterns, whose cost grows with the line.
+type lineGates struct {
+	digit, month, unit, next, quarter bool
+}
+
+var monthStems = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+func gatesOf(line string) lineGates {
+	lower := strings.ToLower(line)
+	g := lineGates{
+		digit:   strings.ContainsAny(line, "0123456789"),
+		unit:    strings.Contains(lower, "day") || strings.Contains(lower, "week") || strings.Contains(lower, "month"),
+		next:    strings.Contains(lower, "next"),
+		quarter: strings.Contains(lower, "q"),
+	}
+	for _, m := range monthStems {
+		if strings.Contains(lower, m) {
+			g.month = true
+			break
+		}
+	}
+	return g
+}
+
+// find is re's matches in line when the gate holds, else none.
+func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
+	if !gate {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(line, maxDatesPerLine)
 }
 
 // strongCue is the score of a deadline word before a date.
