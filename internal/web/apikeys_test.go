@@ -1,14 +1,12 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
-	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
@@ -82,16 +80,12 @@ func TestAPIKeyLifecycleOverHTTP(t *testing.T) {
 			})
 
 			t.Run("an expired key is refused", func(t *testing.T) {
-				sk, soon := create(map[string]any{"name": "short", "role": "viewer", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+				_, soon := create(map[string]any{"name": "short", "role": "viewer", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 				wantStatus(t, e.do("GET", "/api/v1/me", soon, nil), http.StatusOK)
 				// An hour passes.
-				q := `UPDATE api_keys SET expires_at = ? WHERE id = ?`
-				if e.db.Dialect == sqlstore.Postgres {
-					q = `UPDATE api_keys SET expires_at = $1 WHERE id = $2`
-				}
-				if _, err := e.db.WritePool().ExecContext(context.Background(), q, time.Now().UTC().Add(-time.Second), sk.ID); err != nil {
-					t.Fatal(err)
-				}
+				later := time.Now().UTC().Add(time.Hour + time.Minute)
+				e.auth.Now = func() time.Time { return later }
+				defer func() { e.auth.Now = nil }()
 				wantProblem(t, e.do("GET", "/api/v1/me", soon, nil), http.StatusUnauthorized)
 			})
 
