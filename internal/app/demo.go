@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract/contractdemo"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -14,7 +16,9 @@ import (
 // loadDemo fills the default tenant with the demo when --demo is set: its
 // registry when the registry is empty, then the demo's vendor emails,
 // processed here in order (a reply after its original) before the workers
-// start, so their queued jobs find them done. It says what it loaded.
+// start, so their queued jobs find them done; then the contracts demo (an
+// ERP catalog and two vendors' price files, reconciled). It says what it
+// loaded.
 func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Writer) error {
 	if !c.Demo {
 		return nil
@@ -46,5 +50,11 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Write
 		return fmt.Errorf("demo emails: %w", err)
 	}
 	fmt.Fprintf(out, "Demo emails (organisation %q): %s.\n", t.Slug, emails)
+	prices, err := contractdemo.Load(ctx, contractdemo.Services{Registry: p.registry, ERP: p.erp, Contracts: p.contracts,
+		Mappings: p.mappings, Reconciliation: p.recon}, auth.System(t.ID), time.Now())
+	if err != nil {
+		return fmt.Errorf("demo contracts: %w", err)
+	}
+	fmt.Fprintf(out, "Demo contracts (organisation %q): %s.\n", t.Slug, prices)
 	return nil
 }

@@ -11,6 +11,9 @@ func TestServeDemoLoadsRegistry(t *testing.T) {
 	if out := s.Stdout.String(); !strings.Contains(out, `Demo data (organisation "default"): loaded 5 teams, 11 vendors, 11 applications and 9 rules`) {
 		t.Fatalf("serve --demo did not say what it loaded:\n%s", out)
 	}
+	if out := s.Stdout.String(); !strings.Contains(out, `Demo contracts (organisation "default"): loaded 16 ERP items, 2 contracts with 18 lines`) {
+		t.Fatalf("serve --demo did not load the contracts demo:\n%s", out)
+	}
 	c := browser(t)
 	login(t, c, s.URL, s.Email, s.Password)
 	for path, want := range map[string]string{
@@ -18,6 +21,7 @@ func TestServeDemoLoadsRegistry(t *testing.T) {
 		"/vendors":      "Thomson Reuters",
 		"/applications": "PaymentService",
 		"/rules":        "Card network authorization changes",
+		"/contracts/exceptions?rule=INACTIVE_ITEM": "MFS-30500",
 	} {
 		res, err := c.Get(s.URL + path)
 		if err != nil {

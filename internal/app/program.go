@@ -94,7 +94,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
 	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	p.mappings = &contract.MappingService{Store: db}
-	p.recon = &contract.ReconciliationService{Store: db, Logger: log.With("component", "reconciliation")}
+	p.recon = &contract.ReconciliationService{Store: db, Consequences: causes.Contracts, Logger: log.With("component", "reconciliation")}
 	p.workflow = &contract.WorkflowService{Store: db}
 	return p
 }

@@ -22,7 +22,8 @@ const progressEvery = 20000
 // against the ERP item store, manually or on schedule, and keeps one
 // exception per line and rule across runs.
 type ReconciliationService struct {
-	Store ReconStore
+	Store        ReconStore
+	Consequences Consequences
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -57,6 +58,18 @@ func (s *ReconciliationService) newRun(c Contract, t RunType, by string) Run {
 
 func runJob(r Run) jobargs.Args {
 	return jobargs.ContractReconcile{Tenant: jobargs.For(r.TenantID), RunID: r.ID}
+}
+
+// QueueImported queues the run that follows a contract's import (a
+// scheduled run requested by "import"), returning it.
+func (s *ReconciliationService) QueueImported(ctx context.Context, tenantID, contractID string) (Run, error) {
+	c, err := s.Store.Contract(ctx, tenantID, contractID)
+	if err != nil {
+		return Run{}, fmt.Errorf("contract.QueueImported: %w", err)
+	}
+	r := s.newRun(c, RunScheduled, "import")
+	ev := audit.Record(auth.System(tenantID), "reconciliation.run", "reconciliation_run", r.ID, nil, r, "after import")
+	return r, s.Store.CreateRuns(ctx, []Run{r}, []audit.Event{ev}, []jobargs.Args{runJob(r)})
 }
 
 // QueueScheduled queues a scheduled run of every active contract of
@@ -143,7 +156,11 @@ func (s *ReconciliationService) run(ctx context.Context, r Run) error {
 	}
 	r.Status, r.LinesTotal, r.LinesDone, r.RuleCounts = RunCompleted, len(in.Lines), len(in.Lines), plan.Counts
 	r.Opened, r.Reopened, r.Cleared, r.CompletedAt = len(plan.New), len(plan.Reopen), len(plan.Cleared), &now
-	return s.Store.FinishRun(ctx, r, plan, actions)
+	var jobs []jobargs.Args
+	if s.Consequences.Reconciled != nil {
+		jobs = s.Consequences.Reconciled(r)
+	}
+	return s.Store.FinishRun(ctx, r, plan, actions, jobs)
 }
 
 // GetRun returns one run.

@@ -59,8 +59,9 @@ type ReconStore interface {
 	// RunProgress records how many lines a running run has checked.
 	RunProgress(ctx context.Context, tenantID, id string, total, done int) error
 	// FinishRun applies a run's plan (and the action-log entries of what
-	// it reopened and cleared) and completes the run, in one transaction.
-	FinishRun(ctx context.Context, run Run, p RunPlan, actions []Action) error
+	// it reopened and cleared) and completes the run, enqueueing jobs, in
+	// one transaction.
+	FinishRun(ctx context.Context, run Run, p RunPlan, actions []Action, jobs []jobargs.Args) error
 	// FailRun marks a run failed with a reason safe to show.
 	FailRun(ctx context.Context, tenantID, id, reason string, at time.Time) error
 	// ActiveContracts lists every tenant's active contracts, for the

@@ -73,4 +73,7 @@ type Consequences struct {
 	// Imported: a contract's lines are in (item mapping and
 	// reconciliation follow from it).
 	Imported func(c Contract) []jobargs.Args
+	// Reconciled: a reconciliation run completed (its counts are facts
+	// about the contract's vendor).
+	Reconciled func(r Run) []jobargs.Args
 }

@@ -33,3 +33,16 @@ type ContractReconcileAll struct {
 
 // Kind names the job.
 func (ContractReconcileAll) Kind() string { return "contract.reconcile_all" }
+
+// ContractReconcileImported queues the reconciliation run that follows a
+// contract's import.
+type ContractReconcileImported struct {
+	Tenant
+	ContractID string `json:"contract_id"`
+}
+
+// Kind names the job.
+func (ContractReconcileImported) Kind() string { return "contract.reconcile_imported" }
+
+// OnePerArgs: an import queues one run.
+func (ContractReconcileImported) OnePerArgs() {}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
@@ -62,6 +63,22 @@ func AddContractWorkers(ws *river.Workers, c *contract.Service, r *contract.Reco
 	river.AddWorker(ws, &ContractImportWorker{Contracts: c})
 	river.AddWorker(ws, &ContractReconcileWorker{Reconciliation: r})
 	river.AddWorker(ws, &ContractReconcileAllWorker{Reconciliation: r})
+	river.AddWorker(ws, &ContractReconcileImportedWorker{Reconciliation: r})
+}
+
+// ContractReconcileImportedWorker queues the run that follows an import.
+type ContractReconcileImportedWorker struct {
+	river.WorkerDefaults[jobargs.ContractReconcileImported]
+	Reconciliation *contract.ReconciliationService
+}
+
+// Work queues the run; a contract gone with its tenant needs none.
+func (w *ContractReconcileImportedWorker) Work(ctx context.Context, j *river.Job[jobargs.ContractReconcileImported]) error {
+	_, err := w.Reconciliation.QueueImported(ctx, j.Args.TenantID, j.Args.ContractID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	return err
 }
 
 // ContractReconcileAll is the daily round of reconciliation runs: ERP

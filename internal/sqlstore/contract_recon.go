@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/vendorsync/vendorsync/internal/contract"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // exceptionRows is how many exceptions one INSERT or UPDATE carries.
@@ -152,7 +153,7 @@ func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items
 }
 
 // FinishRun applies a run's plan and completes it in one transaction.
-func (db *DB) FinishRun(ctx context.Context, run contract.Run, p contract.RunPlan, actions []contract.Action) error {
+func (db *DB) FinishRun(ctx context.Context, run contract.Run, p contract.RunPlan, actions []contract.Action, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now.UTC()
 		for start := 0; start < len(p.New); start += exceptionRows {
@@ -190,7 +191,10 @@ func (db *DB) FinishRun(ctx context.Context, run contract.Run, p contract.RunPla
 		res, err := tx.exec(ctx, `UPDATE reconciliation_runs SET status = 'completed', lines_total = ?, lines_done = ?, opened = ?,
 			reopened = ?, cleared = ?, rule_counts = ?, completed_at = ? WHERE tenant_id = ? AND id = ? AND status = 'running'`,
 			run.LinesTotal, run.LinesDone, run.Opened, run.Reopened, run.Cleared, string(counts), now, run.TenantID, run.ID)
-		return mustAffect(res, err, "running reconciliation run")
+		if err := mustAffect(res, err, "running reconciliation run"); err != nil {
+			return err
+		}
+		return tx.EnqueueAll(ctx, jobs)
 	})
 }
 

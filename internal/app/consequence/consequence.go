@@ -89,13 +89,20 @@ func Declare(n dispatch.Notices) Table {
 					jobargs.IngestNormalize{Tenant: jobargs.For(tenantID)}}
 			},
 		},
-		// A contract imported from a vendor file: nothing follows yet;
-		// item mapping (map_vendor_items) and reconciliation join here.
-		Contracts: contract.Consequences{},
+		// A contract imported from a vendor file: a reconciliation run of
+		// it is queued (its lines checked against the ERP at once, with
+		// the mappings approved so far).
+		Contracts: contract.Consequences{
+			Imported: func(c contract.Contract) []jobargs.Args {
+				return []jobargs.Args{jobargs.ContractReconcileImported{Tenant: jobargs.For(c.TenantID), ContractID: c.ID}}
+			},
+			// A completed run: its counts are signals of the vendor's
+			// score (price mismatches, unmapped items, expired lines).
+			Reconciled: reconciledSignals,
+		},
 		// Signals from the modules still to land join here, one entry each:
 		// trackers (orphaned or conflicting links → tracker_link_conflict),
-		// ingest (quarantine rate, schema drift, data quality), contracts
-		// (price mismatches, expired contracts, unmapped share).
+		// ingest (quarantine rate, schema drift, data quality).
 	}
 }
 

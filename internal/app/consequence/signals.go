@@ -1,8 +1,10 @@
 package consequence
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -66,4 +68,32 @@ func unknownSenderSignal(e inbox.Email) []jobargs.Args {
 	}
 	return []jobargs.Args{jobargs.Signal(e.TenantID, jobargs.SignalFact{EventID: "email:" + e.ID + ":unknown_sender",
 		Source: "changes", Domain: strings.ToLower(domain), Code: "unknown_sender_email", Value: 1, ObservedAt: e.ReceivedAt})}
+}
+
+// reconciledSignals: a completed reconciliation run of a vendor's
+// contract gives three facts about the vendor — the share of its lines
+// priced beyond the tolerance, the share of its items the ERP does not
+// know, and whether the contract still carries lines past their end date.
+// A run of no lines says nothing.
+func reconciledSignals(r contract.Run) []jobargs.Args {
+	if r.Status != contract.RunCompleted || r.LinesTotal == 0 || r.VendorID == "" || r.CompletedAt == nil {
+		return nil
+	}
+	total := float64(r.LinesTotal)
+	expired := 0.0
+	if r.RuleCounts[contract.RuleExpiredContract] > 0 {
+		expired = 1
+	}
+	fact := func(code string, v float64, note string) jobargs.Args {
+		return jobargs.Signal(r.TenantID, jobargs.SignalFact{EventID: "reconciliation:" + r.ID + ":" + code, Source: "contracts",
+			VendorID: r.VendorID, Code: code, Value: v, ObservedAt: *r.CompletedAt, Note: note})
+	}
+	return []jobargs.Args{
+		fact("price_mismatch_rate", float64(r.RuleCounts[contract.RulePriceMismatch])/total,
+			fmt.Sprintf("%d of %d lines priced beyond tolerance", r.RuleCounts[contract.RulePriceMismatch], r.LinesTotal)),
+		fact("unmapped_item_share", float64(r.RuleCounts[contract.RuleMissingMapping])/total,
+			fmt.Sprintf("%d of %d lines not mapped to an ERP item", r.RuleCounts[contract.RuleMissingMapping], r.LinesTotal)),
+		fact("contract_expired", expired,
+			fmt.Sprintf("%d of %d lines past their end date", r.RuleCounts[contract.RuleExpiredContract], r.LinesTotal)),
+	}
 }

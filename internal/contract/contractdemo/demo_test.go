@@ -1,0 +1,105 @@
+package contractdemo_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/blob"
+	"github.com/vendorsync/vendorsync/internal/contract"
+	"github.com/vendorsync/vendorsync/internal/contract/contractdemo"
+	"github.com/vendorsync/vendorsync/internal/erp"
+	"github.com/vendorsync/vendorsync/internal/jobs"
+	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+func services(t *testing.T, db *sqlstore.DB, now time.Time) contractdemo.Services {
+	t.Helper()
+	if _, err := jobs.New(db, jobs.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return now }
+	return contractdemo.Services{
+		Registry:       &registry.Service{Store: db},
+		ERP:            &erp.Service{Store: db, Providers: erp.NewRegistry(erp.CSVFactory())},
+		Contracts:      &contract.Service{Store: db, Blobs: blobs, Now: clock},
+		Mappings:       &contract.MappingService{Store: db, Now: clock},
+		Reconciliation: &contract.ReconciliationService{Store: db, Now: clock},
+	}
+}
+
+// The demo's two files, reconciled, raise every rule, each on the lines
+// the files were written for, and loading it again changes nothing.
+func TestDemoRaisesEveryRule(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := t.Context()
+		now := time.Date(2026, 12, 5, 15, 0, 0, 0, time.UTC)
+		s := services(t, db, now)
+		b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "demo", "Demo", "admin@demo.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := auth.System(b.Tenant.ID)
+		res, err := contractdemo.Load(ctx, s, p, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Loaded || res.Items != 16 || res.Contracts != 2 || res.Lines != 18 || res.Mapped != 15 {
+			t.Fatalf("demo loaded %+v", res)
+		}
+		excs, _, err := s.Reconciliation.Store.ListExceptions(ctx, p.TenantID, contract.ExceptionFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[contract.Rule][]string{}
+		for _, e := range excs {
+			line, err := db.ContractLine(ctx, p.TenantID, e.LineID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[e.Rule] = append(got[e.Rule], line.ItemNumber)
+		}
+		for _, l := range got {
+			slices.Sort(l)
+		}
+		want := map[contract.Rule][]string{
+			contract.RuleMissingMapping:  {"ASJ-V900", "MFS-40077", "MFS-40078"},
+			contract.RuleUOMMismatch:     {"ASJ-T3000", "MFS-20112"},
+			contract.RulePriceMismatch:   {"ASJ-B250", "ASJ-G100-M", "MFS-10422", "MFS-10440"},
+			contract.RuleExpiredContract: {"ASJ-E400", "MFS-10430"},
+			contract.RuleInactiveItem:    {"ASJ-S550", "MFS-30500"},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("demo exceptions (-want +got):\n%s", d)
+		}
+		if res.Exceptions != len(excs) {
+			t.Errorf("result says %d exceptions, %d are open", res.Exceptions, len(excs))
+		}
+		// The Allied contract ends within thirty days; the bad price row
+		// of the Midwest file is a row error.
+		cs, _, err := s.Contracts.Contracts(ctx, p, contract.ContractFilter{Limit: 10})
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("contracts: %v %d", err, len(cs))
+		}
+		for _, c := range cs {
+			soon := c.EffectiveEnd != nil && c.EffectiveEnd.Before(now.AddDate(0, 0, 30))
+			if soon != (c.Number == "ASJ-2026-114") {
+				t.Errorf("contract %s ends %v", c.Number, c.EffectiveEnd)
+			}
+		}
+		again, err := contractdemo.Load(ctx, s, p, now)
+		if err != nil || again.Loaded {
+			t.Fatalf("second load: %+v %v", again, err)
+		}
+	})
+}
