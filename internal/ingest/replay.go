@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -17,13 +19,15 @@ type Selection struct {
 	EventType     string     `json:"event_type,omitempty" maxLength:"100" doc:"The vendor's eventType."`
 	SchemaVersion string     `json:"schema_version,omitempty" maxLength:"32" doc:"The envelopes' schemaVersion."`
 	Status        Status     `json:"status,omitempty" enum:"RECEIVED,NORMALIZED,FAILED_NORMALIZE,QUARANTINED" doc:"Events in this status."`
+	Quarantine    bool       `json:"quarantine,omitempty" doc:"Events set aside by normalization: QUARANTINED or FAILED_NORMALIZE."`
+	Reason        string     `json:"reason,omitempty" maxLength:"64" doc:"Events quarantined or failed for this reason, e.g. schema_invalid."`
 	Since         *time.Time `json:"since,omitempty" doc:"Received at or after."`
 	Until         *time.Time `json:"until,omitempty" doc:"Received before."`
 }
 
 func (sel Selection) empty() bool {
 	return sel.IngestID == "" && sel.VendorID == "" && sel.EventType == "" && sel.SchemaVersion == "" && sel.Status == "" &&
-		sel.Since == nil && sel.Until == nil
+		!sel.Quarantine && sel.Reason == "" && sel.Since == nil && sel.Until == nil
 }
 
 // ReplayResult counts what a replay did.
@@ -67,6 +71,7 @@ func (sel Selection) check() error {
 	var v apperr.Validation
 	v.Check(!sel.empty(), "selection", "choose events to replay: an ingest id, a vendor, an event type, a schema version, a status or a time window")
 	v.Check(sel.Status == "" || validStatus(sel.Status), "status", "must be one of RECEIVED, NORMALIZED, FAILED_NORMALIZE, QUARANTINED")
+	v.Check(sel.Reason == "" || slices.Contains(Reasons, sel.Reason), "reason", "must be one of %s", strings.Join(Reasons, ", "))
 	v.Check(sel.Since == nil || sel.Until == nil || sel.Since.Before(*sel.Until), "until", "must be after since")
 	return v.Err()
 }
