@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -17,13 +19,15 @@ type Selection struct {
 	EventType     string     `json:"event_type,omitempty" maxLength:"100" doc:"The vendor's eventType."`
 	SchemaVersion string     `json:"schema_version,omitempty" maxLength:"32" doc:"The envelopes' schemaVersion."`
 	Status        Status     `json:"status,omitempty" enum:"RECEIVED,NORMALIZED,FAILED_NORMALIZE,QUARANTINED" doc:"Events in this status."`
+	Quarantine    bool       `json:"quarantine,omitempty" doc:"Events set aside by normalization: QUARANTINED or FAILED_NORMALIZE."`
+	Reason        string     `json:"reason,omitempty" maxLength:"64" doc:"Events quarantined or failed for this reason, e.g. schema_invalid."`
 	Since         *time.Time `json:"since,omitempty" doc:"Received at or after."`
 	Until         *time.Time `json:"until,omitempty" doc:"Received before."`
 }
 
 func (sel Selection) empty() bool {
 	return sel.IngestID == "" && sel.VendorID == "" && sel.EventType == "" && sel.SchemaVersion == "" && sel.Status == "" &&
-		sel.Since == nil && sel.Until == nil
+		!sel.Quarantine && sel.Reason == "" && sel.Since == nil && sel.Until == nil
 }
 
 // ReplayResult counts what a replay did.
@@ -44,7 +48,7 @@ func (s *Service) Replay(ctx context.Context, p auth.Principal, sel Selection) (
 	if err := p.Require(auth.PermManageIngest); err != nil {
 		return ReplayResult{}, err
 	}
-	if err := sel.check(); err != nil {
+	if err := sel.Check(); err != nil {
 		return ReplayResult{}, err
 	}
 	n, err := s.Store.CountSelected(ctx, p.TenantID, sel)
@@ -63,10 +67,45 @@ func (s *Service) Replay(ctx context.Context, p auth.Principal, sel Selection) (
 	return s.ReplayTenant(ctx, p.TenantID, sel, nil)
 }
 
-func (sel Selection) check() error {
+// ReplayFromCommand replays a tenant's selected events for an operator at
+// the command line, without the API's size limit, audited as the system.
+// An ingest id that selects nothing is not found.
+func (s *Service) ReplayFromCommand(ctx context.Context, tenantID string, sel Selection, progress func(done, total int)) (ReplayResult, error) {
+	if err := sel.Check(); err != nil {
+		return ReplayResult{}, err
+	}
+	if sel.IngestID != "" {
+		if n, err := s.Store.CountSelected(ctx, tenantID, sel); err != nil {
+			return ReplayResult{}, err
+		} else if n == 0 {
+			return ReplayResult{}, apperr.E(apperr.NotFound, "ingest event %s not found", sel.IngestID)
+		}
+	}
+	if err := s.Store.RecordReplay(ctx, audit.Record(auth.System(tenantID), "ingest.replay", "ingest_events", sel.IngestID, nil, sel)); err != nil {
+		return ReplayResult{}, err
+	}
+	return s.ReplayTenant(ctx, tenantID, sel, progress)
+}
+
+// VendorByKeyOrID finds a tenant's ingest vendor by its vendor key (the
+// envelopes' vendorId) or its registry id.
+func (s *Service) VendorByKeyOrID(ctx context.Context, tenantID, v string) (VendorSetup, error) {
+	vs, err := s.Store.IngestVendorByKey(ctx, tenantID, v)
+	if apperr.Is(err, apperr.NotFound) {
+		vs, err = s.Store.IngestVendor(ctx, tenantID, v)
+	}
+	if apperr.Is(err, apperr.NotFound) {
+		return VendorSetup{}, apperr.E(apperr.NotFound, "no ingest vendor with the key or id %q", v)
+	}
+	return vs, err
+}
+
+// Check reports what is wrong with a selection, field by field.
+func (sel Selection) Check() error {
 	var v apperr.Validation
 	v.Check(!sel.empty(), "selection", "choose events to replay: an ingest id, a vendor, an event type, a schema version, a status or a time window")
 	v.Check(sel.Status == "" || validStatus(sel.Status), "status", "must be one of RECEIVED, NORMALIZED, FAILED_NORMALIZE, QUARANTINED")
+	v.Check(sel.Reason == "" || slices.Contains(Reasons, sel.Reason), "reason", "must be one of %s", strings.Join(Reasons, ", "))
 	v.Check(sel.Since == nil || sel.Until == nil || sel.Since.Before(*sel.Until), "until", "must be after since")
 	return v.Err()
 }
@@ -76,7 +115,7 @@ func (sel Selection) check() error {
 // A replay revises a normalized event in place: its revision goes up only
 // when its bytes change.
 func (s *Service) ReplayTenant(ctx context.Context, tenantID string, sel Selection, progress func(done, total int)) (ReplayResult, error) {
-	if err := sel.check(); err != nil {
+	if err := sel.Check(); err != nil {
 		return ReplayResult{}, err
 	}
 	var res ReplayResult

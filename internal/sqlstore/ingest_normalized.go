@@ -151,6 +151,10 @@ func selectionConds(tenantID string, sel ingest.Selection) *conds {
 	c.eq("event_type", sel.EventType)
 	c.eq("schema_version", sel.SchemaVersion)
 	c.eq("status", string(sel.Status))
+	c.eq("status_reason", sel.Reason)
+	if sel.Quarantine {
+		c.add("status IN (?, ?)", string(ingest.Quarantined), string(ingest.FailedNormalize))
+	}
 	if sel.Since != nil {
 		c.add("received_at >= ?", sel.Since.UTC())
 	}

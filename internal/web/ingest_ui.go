@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -185,6 +186,19 @@ type ingestEventPage struct {
 	Event  ingest.Event
 	Raw    string
 	Pretty string
+	// Normalized is the event's canonical event with its revisions, when
+	// it is NORMALIZED.
+	Normalized *ingest.NormalizedHistory
+	Revisions  []revisionView
+}
+
+// revisionView is one revision of a normalized event, indented.
+type revisionView struct {
+	Number  int
+	BlobKey string
+	SHA256  string
+	Missing string
+	Pretty  string
 }
 
 func (s *Server) uiIngestEvent(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -196,6 +210,21 @@ func (s *Server) uiIngestEvent(w http.ResponseWriter, r *http.Request, p auth.Pr
 	var b bytes.Buffer
 	if json.Indent(&b, e.Raw, "", "  ") == nil {
 		data.Pretty = b.String()
+	}
+	h, err := s.Ingest.NormalizedWithRevisions(r.Context(), p, e.ID)
+	switch {
+	case err == nil:
+		data.Normalized = &h
+		for _, rev := range h.Revisions {
+			v := revisionView{Number: rev.Revision, BlobKey: rev.BlobKey, SHA256: rev.SHA256, Missing: rev.Missing}
+			var rb bytes.Buffer
+			if len(rev.Body) > 0 && json.Indent(&rb, rev.Body, "", "  ") == nil {
+				v.Pretty = rb.String()
+			}
+			data.Revisions = append(data.Revisions, v)
+		}
+	case !apperr.Is(err, apperr.NotFound):
+		return err
 	}
 	s.render(w, r, http.StatusOK, "ingest_event.html", View{Title: "Event " + e.ExternalEventID, Nav: "ingest", Data: data})
 	return nil

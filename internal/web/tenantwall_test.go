@@ -90,6 +90,8 @@ var wallFixtures = map[string]wallFixture{
 	"scores/reports":         reportWallFixture,
 	"ingest/vendors":         func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
 	"ingest/events":          ingestEventWallFixture,
+	"ingest/schemas":         ingestSchemaWallFixture,
+	"ingest/mappings":        ingestMappingWallFixture,
 	"erp-connectors":         erpConnectorWallFixture,
 	"erp-items":              erpItemWallFixture,
 	"procurement/connectors": erpConnectorWallFixture,
