@@ -62,17 +62,17 @@ func TestUIPolish(t *testing.T) {
 		t.Fatal(err)
 	}
 	uiSignIn(t, ctx, s, "/login")
-	for _, page := range []string{"/", "/emails", "/tickets", "/vendors", "/audit"} {
+	for _, page := range []string{"/", "/emails", "/tickets", "/vendors", "/audit", "/contracts", "/contracts/exceptions", "/ingest/quarantine"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+page), chromedp.WaitVisible(css(`main`))); err != nil {
 			t.Fatalf("open %s: %v", page, err)
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot of %s: %v", page, err)
 		}
 		if dir := os.Getenv("VENDORSYNC_TEST_SCREENSHOTS"); dir != "" {
 			name := strings.Trim(strings.ReplaceAll(page, "/", "_"), "_")
-			if err := os.WriteFile(filepath.Join(dir, "polish-"+name+".jpg"), shot, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, "polish-"+name+".png"), shot, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}

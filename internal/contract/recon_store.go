@@ -14,6 +14,14 @@ import (
 type ReconStore interface {
 	Store
 
+	// ExceptionCounts counts the tenant's exceptions by status and severity.
+	ExceptionCounts(ctx context.Context, tenantID string) ([]ExceptionCount, error)
+	// OpenExceptionsOfRule counts the tenant's open exceptions of one rule.
+	OpenExceptionsOfRule(ctx context.Context, tenantID string, r Rule) (int, error)
+	// ContractEnds returns the end date of each active contract (nil when
+	// it has none).
+	ContractEnds(ctx context.Context, tenantID string) ([]*time.Time, error)
+
 	// MatchCatalog returns every ERP item of the tenant with its units and
 	// supplier part numbers.
 	MatchCatalog(ctx context.Context, tenantID string) ([]CatalogItem, error)

@@ -19,6 +19,46 @@ import (
 type contractsPage struct {
 	Contracts []contract.Contract
 	Next      string
+	// Overview and Chart are the dashboard above the first page.
+	Overview *contract.Overview
+	Chart    []statusBar
+}
+
+// statusBar is one bar of the exceptions-by-status chart: segments per
+// severity, widths in percent of the longest bar.
+type statusBar struct {
+	contract.StatusTotal
+	Segments []barSegment
+}
+
+type barSegment struct {
+	Severity contract.Severity
+	N        int
+	X, W     float64 // percent of the chart's width
+}
+
+// statusChart lays out the overview's bars.
+func statusChart(o contract.Overview) []statusBar {
+	totals := o.StatusTotals()
+	longest := 0
+	for _, t := range totals {
+		longest = max(longest, t.N)
+	}
+	out := make([]statusBar, 0, len(totals))
+	for _, t := range totals {
+		b := statusBar{StatusTotal: t}
+		x := 0.0
+		for _, seg := range []barSegment{{Severity: contract.SeverityHigh, N: t.High}, {Severity: contract.SeverityMedium, N: t.Medium}, {Severity: contract.SeverityLow, N: t.Low}} {
+			if seg.N == 0 || longest == 0 {
+				continue
+			}
+			seg.X, seg.W = x, 100*float64(seg.N)/float64(longest)
+			x += seg.W
+			b.Segments = append(b.Segments, seg)
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 func (s *Server) uiContracts(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -30,6 +70,17 @@ func (s *Server) uiContracts(w http.ResponseWriter, r *http.Request, p auth.Prin
 	data := contractsPage{Contracts: cs}
 	if next != "" {
 		data.Next = withCursor(r.URL, next)
+	}
+	if r.URL.Query().Get("cursor") == "" {
+		loc, err := s.Tickets.TenantLocation(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		o, err := s.Reconciliation.Overview(r.Context(), p, time.Now().In(loc))
+		if err != nil {
+			return err
+		}
+		data.Overview, data.Chart = &o, statusChart(o)
 	}
 	s.render(w, r, http.StatusOK, "contracts.html", View{Title: "Contracts", Nav: "contracts", Data: data})
 	return nil

@@ -37,6 +37,13 @@ func TestReconciliationPages(t *testing.T) {
 		t.Errorf("runs page: %.3000s", res.Body)
 	}
 
+	res = admin.get(t, "/contracts")
+	for _, want := range []string{`id="contract-kpis"`, "Open high-severity exceptions", "Exceptions by status", `<rect class="seg high"`, "Recent reconciliation runs", "completed"} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("contracts dashboard lacks %q: %.4000s", want, res.Body)
+		}
+	}
+
 	res = admin.get(t, "/contracts/exceptions?rule=PRICE_MISMATCH")
 	if !strings.Contains(string(res.Body), ">PRICE_MISMATCH</a>") || strings.Contains(string(res.Body), ">MISSING_MAPPING</a>") {
 		t.Errorf("filtered queue: %.3000s", res.Body)

@@ -97,6 +97,24 @@ func TestDemoRaisesEveryRule(t *testing.T) {
 				t.Errorf("contract %s ends %v", c.Number, c.EffectiveEnd)
 			}
 		}
+		// The dashboard's overview counts the same exceptions.
+		o, err := s.Reconciliation.Overview(ctx, p, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantOpen := contract.SeverityCounts{High: 7, Medium: 4, Low: 2}
+		if d := cmp.Diff(wantOpen, o.Open); d != "" || o.OpenTotal != 13 || o.MissingMapping != 3 {
+			t.Errorf("overview open (-want +got):\n%s total %d missing %d", d, o.OpenTotal, o.MissingMapping)
+		}
+		if o.Contracts != 2 || o.EndingSoon != 1 || o.Ended != 0 || len(o.RecentRuns) != 2 {
+			t.Errorf("overview contracts %d ending %d ended %d runs %d", o.Contracts, o.EndingSoon, o.Ended, len(o.RecentRuns))
+		}
+		if bars := o.StatusTotals(); bars[0].Status != contract.ExceptionOpen || bars[0].N != 13 || bars[0].High != 7 || bars[1].N != 0 {
+			t.Errorf("status totals %+v", bars)
+		}
+		if later, err := s.Reconciliation.Overview(ctx, p, now.AddDate(0, 2, 0)); err != nil || later.Ended != 1 || later.EndingSoon != 0 {
+			t.Errorf("two months on: ended %d ending %d %v", later.Ended, later.EndingSoon, err)
+		}
 		again, err := contractdemo.Load(ctx, s, p, now)
 		if err != nil || again.Loaded {
 			t.Fatalf("second load: %+v %v", again, err)
