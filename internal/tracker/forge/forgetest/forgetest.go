@@ -285,3 +285,26 @@ func sleep(r *http.Request, d time.Duration) {
 	case <-r.Context().Done():
 	}
 }
+
+// ByUpdated orders issues by their last change, oldest first (ties by id),
+// as a listing sorted by update time answers.
+func ByUpdated(issues []Issue) {
+	slices.SortStableFunc(issues, func(a, b Issue) int {
+		if c := a.Updated.Compare(b.Updated); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+}
+
+// Touch sets issue n of project's last change to at, as an edit made then
+// would (for listings by update time).
+func (c *Core) Touch(project string, n int64, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, is := range c.issues {
+		if strings.EqualFold(is.Project, project) && is.Number == n {
+			is.Updated = at.UTC()
+		}
+	}
+}
