@@ -56,6 +56,9 @@ type Fault struct {
 	Times  int
 	Stall  time.Duration
 	Drop   bool
+	// After lets that many requests through before the fault applies (a
+	// failure on the second page of a listing, say).
+	After int
 }
 
 // StatusFault answers the next times requests with status.
@@ -265,6 +268,10 @@ func (c *Core) takeFault(route Route) *Fault {
 	if len(q) == 0 {
 		return nil
 	}
+	if q[0].After > 0 {
+		q[0].After--
+		return nil
+	}
 	f := *q[0]
 	q[0].Times--
 	if q[0].Times == 0 {
@@ -308,3 +315,6 @@ func (c *Core) Touch(project string, n int64, at time.Time) {
 		}
 	}
 }
+
+// ClearFaults drops every fault not used yet.
+func (c *Core) ClearFaults() { c.mu.Lock(); c.faults = map[Route][]*Fault{}; c.mu.Unlock() }
