@@ -62,3 +62,24 @@ func (TrackerWebhook) Kind() string { return "tracker.webhook" }
 
 // OnePerArgs: a redelivery asked for while one waits is the same work.
 func (TrackerWebhook) OnePerArgs() {}
+
+// TrackerPoll reconciles one tracker connection by listing the issues
+// changed since its cursor; one per connection waits or runs at a time.
+type TrackerPoll struct {
+	Tenant
+	ConnectionID string `json:"connection_id"`
+}
+
+// Kind names the job.
+func (TrackerPoll) Kind() string { return "tracker.poll" }
+
+// OnePerArgs: one poll per connection at a time.
+func (TrackerPoll) OnePerArgs() {}
+
+// TrackerPollAll enqueues a poll of every enabled connection.
+type TrackerPollAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (TrackerPollAll) Kind() string { return "tracker.poll_all" }

@@ -132,6 +132,8 @@ func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
 	river.AddWorker(ws, &TrackerSyncAllWorker{Links: links})
 	river.AddWorker(ws, &TrackerRetryWorker{Links: links})
 	river.AddWorker(ws, &TrackerWebhookWorker{Links: links})
+	river.AddWorker(ws, &TrackerPollWorker{Links: links})
+	river.AddWorker(ws, &TrackerPollAllWorker{Links: links})
 }
 
 // TrackerWebhookWorker runs tracker.webhook jobs.
@@ -156,4 +158,64 @@ func (w *TrackerWebhookWorker) Work(ctx context.Context, job *river.Job[jobargs.
 		return fmt.Errorf("tracker.webhook: %w", err)
 	}
 	return nil
+}
+
+// TrackerPollWorker runs tracker.poll jobs.
+type TrackerPollWorker struct {
+	river.WorkerDefaults[jobargs.TrackerPoll]
+	Links *link.Service
+}
+
+// Work polls one connection. A rate limit is a snooze (River does not
+// count it as a failed attempt): the cursor stands after the last
+// committed page, so the snoozed job goes on from there. A connection
+// gone, off or unable to list is nothing to retry.
+func (w *TrackerPollWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerPoll]) error {
+	res, err := w.Links.Poll(ctx, job.Args.TenantID, job.Args.ConnectionID)
+	switch {
+	case apperr.Is(err, apperr.Conflict), apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.NotFound):
+		return river.JobCancel(fmt.Errorf("tracker.poll: %w", err))
+	case err != nil:
+		return fmt.Errorf("tracker.poll: %w", err)
+	case res.RetryAfter > 0:
+		return river.JobSnooze(res.RetryAfter)
+	}
+	return nil
+}
+
+// Timeout leaves room for a long first listing.
+func (w *TrackerPollWorker) Timeout(*river.Job[jobargs.TrackerPoll]) time.Duration {
+	return 15 * time.Minute
+}
+
+// TrackerPollAllWorker runs tracker.poll_all jobs.
+type TrackerPollAllWorker struct {
+	river.WorkerDefaults[jobargs.TrackerPollAll]
+	Links *link.Service
+}
+
+// Work enqueues one tracker.poll per enabled connection in one
+// transaction.
+func (w *TrackerPollAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.TrackerPollAll]) error {
+	polls, err := w.Links.PollConnections(ctx)
+	if err != nil {
+		return fmt.Errorf("tracker.poll_all: %w", err)
+	}
+	jobs := make([]jobargs.Args, 0, len(polls))
+	for _, p := range polls {
+		jobs = append(jobs, p)
+	}
+	if err := w.Links.Store.EnqueueJobs(ctx, jobs); err != nil {
+		return fmt.Errorf("tracker.poll_all: enqueue %d polls: %w", len(jobs), err)
+	}
+	return nil
+}
+
+// TrackerPollAll is the periodic polling reconciliation of every
+// connection, every link.PollInterval; periodic jobs run on the elected
+// leader only, so one node schedules them.
+func TrackerPollAll() *river.PeriodicJob {
+	return Periodic("tracker.poll_all", link.PollInterval, func() river.JobArgs {
+		return jobargs.TrackerPollAll{}
+	})
 }

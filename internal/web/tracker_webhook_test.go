@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
@@ -94,6 +95,16 @@ func TestTrackerWebhooks(t *testing.T) {
 			if len(sec.Secret) < 32 || !strings.HasSuffix(sec.URL, "/hooks/trackers/"+connID) {
 				t.Fatalf("secret: %+v", sec)
 			}
+			// Reconciliation on demand is queued for the connection; an
+			// unknown one is a 404.
+			var rec struct{ Queued bool }
+			res = e.do(http.MethodPost, "/api/v1/tracker/connections/"+connID+"/reconcile", e.key, nil)
+			wantStatus(t, res, http.StatusAccepted)
+			if res.JSON(t, &rec); !rec.Queued {
+				t.Fatalf("reconcile: %s", res.Body)
+			}
+			wantStatus(t, e.do(http.MethodPost, "/api/v1/tracker/connections/"+ident.New()+"/reconcile", e.key, nil),
+				http.StatusNotFound)
 			sign := func(b []byte) map[string]string {
 				return map[string]string{"X-Hub-Signature": tracker.SignHMACHex("sha256=", b, []byte(sec.Secret))}
 			}

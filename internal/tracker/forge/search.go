@@ -2,6 +2,8 @@ package forge
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"golang.org/x/sync/errgroup"
 
@@ -44,4 +46,17 @@ func Search(ctx context.Context, keys []string, get Get) ([]tracker.Issue, error
 		}
 	}
 	return out, err
+}
+
+// PageNumber reads a listing's page token, a page number ("" is the
+// first page).
+func PageNumber(page string) (int, error) {
+	if page == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(page)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("page %q is not a page number", page)
+	}
+	return n, nil
 }

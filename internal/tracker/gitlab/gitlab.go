@@ -215,7 +215,20 @@ func classify(ctx context.Context, op string, resp *gl.Response, err error) erro
 			hr = er.Response
 		}
 	}
-	return forge.Classify(ctx, upstream, op, hr, err, msg)
+	out := forge.Classify(ctx, upstream, op, hr, err, msg)
+	var he *httpx.Error
+	if hr != nil && hr.StatusCode == http.StatusTooManyRequests && errors.As(out, &he) {
+		// GitLab's 429 carries Retry-After and RateLimit-Reset; either says
+		// how long to wait.
+		he.Kind = httpx.RateLimited
+		if he.RetryAfter == 0 {
+			he.RetryAfter = max(tracker.BudgetWait(hr.Header, "Ratelimit-", time.Now()), time.Second)
+			if hr.Header.Get("Ratelimit-Remaining") != "0" {
+				he.RetryAfter = time.Minute
+			}
+		}
+	}
+	return out
 }
 
 // invalid is a request refused before it was sent.

@@ -208,7 +208,16 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 	if !ok {
 		return "", nil
 	}
-	l, err := s.Store.TrackerLinkByIssue(ctx, d.TenantID, iss.Key)
+	return s.applyIssue(ctx, d.TenantID, c, f, iss)
+}
+
+// applyIssue writes what a tracker told about one issue of connection c
+// (a webhook delivery or a poll) into its link's mirror and, when it is
+// newer than the mirror, lets it drive the ticket as a status sync does.
+// An issue no ticket links is nothing to do. It returns the linked
+// issue's key.
+func (s *Service) applyIssue(ctx context.Context, tenantID string, c Connection, f tracker.Factory, iss tracker.Issue) (string, error) {
+	l, err := s.Store.TrackerLinkByIssue(ctx, tenantID, iss.Key)
 	if apperr.Is(err, apperr.NotFound) {
 		return "", nil
 	}
@@ -228,7 +237,7 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 		// the issue's state back.
 		return iss.Key, nil
 	}
-	items, err := s.Store.TrackerSyncItems(ctx, d.TenantID, l.TicketID)
+	items, err := s.Store.TrackerSyncItems(ctx, tenantID, l.TicketID)
 	if err != nil {
 		return iss.Key, err
 	}
@@ -243,7 +252,7 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 		return iss.Key, nil
 	}
 	var res SyncResult
-	if err := s.apply(ctx, d.TenantID, f.Name, mine, []tracker.Issue{iss}, &res); err != nil {
+	if err := s.apply(ctx, tenantID, f.Name, mine, []tracker.Issue{iss}, &res); err != nil {
 		return iss.Key, err
 	}
 	for i := range items {
@@ -251,7 +260,7 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 			items[i] = mine[0]
 		}
 	}
-	return iss.Key, errors.Join(s.reevaluate(ctx, d.TenantID, items, &res)...)
+	return iss.Key, errors.Join(s.reevaluate(ctx, tenantID, items, &res)...)
 }
 
 // Deliveries lists a connection's latest deliveries, newest first.

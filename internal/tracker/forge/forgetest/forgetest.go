@@ -56,6 +56,9 @@ type Fault struct {
 	Times  int
 	Stall  time.Duration
 	Drop   bool
+	// After lets that many requests through before the fault applies (a
+	// failure on the second page of a listing, say).
+	After int
 }
 
 // StatusFault answers the next times requests with status.
@@ -265,6 +268,10 @@ func (c *Core) takeFault(route Route) *Fault {
 	if len(q) == 0 {
 		return nil
 	}
+	if q[0].After > 0 {
+		q[0].After--
+		return nil
+	}
 	f := *q[0]
 	q[0].Times--
 	if q[0].Times == 0 {
@@ -285,3 +292,29 @@ func sleep(r *http.Request, d time.Duration) {
 	case <-r.Context().Done():
 	}
 }
+
+// ByUpdated orders issues by their last change, oldest first (ties by id),
+// as a listing sorted by update time answers.
+func ByUpdated(issues []Issue) {
+	slices.SortStableFunc(issues, func(a, b Issue) int {
+		if c := a.Updated.Compare(b.Updated); c != 0 {
+			return c
+		}
+		return int(a.ID - b.ID)
+	})
+}
+
+// Touch sets issue n of project's last change to at, as an edit made then
+// would (for listings by update time).
+func (c *Core) Touch(project string, n int64, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, is := range c.issues {
+		if strings.EqualFold(is.Project, project) && is.Number == n {
+			is.Updated = at.UTC()
+		}
+	}
+}
+
+// ClearFaults drops every fault not used yet.
+func (c *Core) ClearFaults() { c.mu.Lock(); c.faults = map[Route][]*Fault{}; c.mu.Unlock() }

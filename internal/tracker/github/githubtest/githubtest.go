@@ -1,7 +1,7 @@
 // Package githubtest is an in-process GitHub (Enterprise Server) REST API
 // for tests, answering as the official OpenAPI description documents:
 // GET /user with X-OAuth-Scopes, issues created, read, listed (labels,
-// state, since, page/per_page with Link headers) and commented, error
+// state, since, sort=updated and direction, page/per_page with Link headers) and commented, error
 // bodies {"message","documentation_url"} and the X-RateLimit-* headers on
 // every answer. It serves under /api/v3 as GitHub Enterprise Server does.
 package githubtest
@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,6 +178,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	issues := s.List(project(r), labels, state, since)
+	if q.Get("sort") == "updated" {
+		forgetest.ByUpdated(issues)
+		if q.Get("direction") != "asc" { // GitHub's default is newest first
+			slices.Reverse(issues)
+		}
+	}
 	from, to, _ := forgetest.Page(w, r, len(issues), 30)
 	out := make([]map[string]any, 0, to-from)
 	for _, is := range issues[from:to] {

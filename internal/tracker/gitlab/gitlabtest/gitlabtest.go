@@ -196,6 +196,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	issues := s.List(r.PathValue("id"), ls, state, since)
+	if q.Get("order_by") == "updated_at" {
+		forgetest.ByUpdated(issues)
+	}
 	if q.Get("sort") != "asc" { // GitLab's default is newest first
 		for i, j := 0, len(issues)-1; i < j; i, j = i+1, j-1 {
 			issues[i], issues[j] = issues[j], issues[i]
