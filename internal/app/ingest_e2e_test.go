@@ -30,26 +30,8 @@ func TestIngestEndToEnd(t *testing.T) {
 			env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
 			dir := t.TempDir()
 			s := startServe(t, env, "--data-dir", dir)
+			admin, ingestKey, vendorID := ingestVendor(t, dir, env, s.URL)
 			var out bytes.Buffer
-			if err := runCLI(dir, env, &out, "apikey", "create", "e2e", "--role", "admin"); err != nil {
-				t.Fatalf("apikey create: %v\n%s", err, out.String())
-			}
-			m := apiKeyLine.FindStringSubmatch(out.String())
-			if m == nil {
-				t.Fatalf("apikey create printed no key:\n%s", out.String())
-			}
-			admin := m[1]
-			var vendor struct {
-				ID string `json:"id"`
-			}
-			api(t, http.MethodPost, s.URL+"/api/v1/vendors", admin, map[string]any{"name": "Vendor A", "tier": "tier_2",
-				"email_domains": []string{"vendora.example"}}, &vendor)
-			api(t, http.MethodPut, s.URL+"/api/v1/ingest/vendors/"+vendor.ID, admin, map[string]any{"vendor_key": "vendorA",
-				"rate_per_second": 10000, "burst": 10000}, nil)
-			var created struct {
-				Key string `json:"key"`
-			}
-			api(t, http.MethodPost, s.URL+"/api/v1/ingest/vendors/"+vendor.ID+"/keys", admin, map[string]any{"name": "push"}, &created)
 
 			const n = 200
 			var mu sync.Mutex
@@ -64,7 +46,7 @@ func TestIngestEndToEnd(t *testing.T) {
 							body := fmt.Sprintf(`{"vendorId":"vendorA","externalEventId":"e-%d","eventType":"inventory_update",`+
 								`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"S-%d","qty":%d}}`, i, i, i)
 							req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/ingest/events", strings.NewReader(body))
-							req.Header.Set("Authorization", "Bearer "+created.Key)
+							req.Header.Set("Authorization", "Bearer "+ingestKey)
 							req.Header.Set("Content-Type", "application/json")
 							res, err := http.DefaultClient.Do(req)
 							if err != nil {
@@ -116,9 +98,37 @@ func TestIngestEndToEnd(t *testing.T) {
 				!strings.Contains(out.String(), fmt.Sprintf("(%d archived), 0 mismatches", n)) {
 				t.Fatalf("ingest verify: %v\n%s", err, out.String())
 			}
-			replayWithCLI(t, dir, env, s.URL, admin, vendor.ID, n)
+			replayWithCLI(t, dir, env, s.URL, admin, vendorID, n)
 		})
 	}
+}
+
+// ingestVendor sets Vendor A (vendora.example) up for ingest on the
+// server at base, with an admin API key made by the CLI on dir; it returns
+// the admin key, the vendor's ingest key and the vendor's id.
+func ingestVendor(t *testing.T, dir string, env func(string) string, base string) (admin, ingestKey, vendorID string) {
+	t.Helper()
+	var out bytes.Buffer
+	if err := runCLI(dir, env, &out, "apikey", "create", "e2e", "--role", "admin"); err != nil {
+		t.Fatalf("apikey create: %v\n%s", err, out.String())
+	}
+	m := apiKeyLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("apikey create printed no key:\n%s", out.String())
+	}
+	admin = m[1]
+	var vendor struct {
+		ID string `json:"id"`
+	}
+	api(t, http.MethodPost, base+"/api/v1/vendors", admin, map[string]any{"name": "Vendor A", "tier": "tier_2",
+		"email_domains": []string{"vendora.example"}}, &vendor)
+	api(t, http.MethodPut, base+"/api/v1/ingest/vendors/"+vendor.ID, admin, map[string]any{"vendor_key": "vendorA",
+		"rate_per_second": 100000, "burst": 100000}, nil)
+	var created struct {
+		Key string `json:"key"`
+	}
+	api(t, http.MethodPost, base+"/api/v1/ingest/vendors/"+vendor.ID+"/keys", admin, map[string]any{"name": "push"}, &created)
+	return admin, created.Key, vendor.ID
 }
 
 // replayWithCLI fixes the vendor's events (quarantined for want of a

@@ -69,8 +69,9 @@ const (
 	// jobTimeout bounds an attempt unless its worker says otherwise (the
 	// longest, a tenant's tracker sync, allows 15 minutes).
 	jobTimeout = 5 * time.Minute
-	// rescueAfter is when a job left running by a dead process is retried:
-	// past the longest attempt any worker allows.
+	// rescueAfter is when River's own rescuer retries a job still running
+	// past the longest attempt any worker allows. Jobs of a process that
+	// is gone are rescued much sooner, when its lease ends (lease.go).
 	rescueAfter = 16 * time.Minute
 )
 
@@ -83,7 +84,9 @@ type Queue struct {
 	runner interface {
 		Start(context.Context) error
 		Stop(context.Context) error
+		ID() string
 	}
+	lease     *leaser
 	wake      *wakeListener
 	closePool func()
 }
@@ -121,6 +124,9 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	if q.runner != nil {
+		q.lease = &leaser{store: db, id: q.runner.ID(), log: cfg.Logger, wake: q.Committed}
 	}
 	db.SetEnqueuer(q)
 	return q, nil
@@ -176,12 +182,21 @@ func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) err
 	return nil
 }
 
-// Start begins working jobs (a no-op for insert-only queues).
+// Start begins working jobs (a no-op for insert-only queues): it takes
+// this process's lease first and puts back the jobs that processes which
+// stopped without finishing them left running.
 func (q *Queue) Start(ctx context.Context) error {
 	if q.runner == nil {
 		return nil
 	}
-	return q.runner.Start(ctx)
+	if err := q.lease.start(ctx); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	if err := q.runner.Start(ctx); err != nil {
+		q.lease.stop(ctx)
+		return err
+	}
+	return nil
 }
 
 // Stop finishes running jobs and stops fetching, waiting at most until ctx
@@ -191,5 +206,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if q.runner == nil {
 		return nil
 	}
-	return q.runner.Stop(ctx)
+	err := q.runner.Stop(ctx)
+	q.lease.stop(ctx)
+	return err
 }
