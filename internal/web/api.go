@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 )
@@ -43,6 +44,14 @@ func op[I, O any](s *Server, route string, perm auth.Permission, doc huma.Operat
 		if !p.Can(perm) {
 			_ = huma.WriteErr(s.api, ctx, http.StatusForbidden, "your role ("+string(p.Role)+") does not allow "+string(perm))
 			return
+		}
+		if rb := ctx.Operation().RequestBody; rb != nil && rb.Required {
+			// A missing body is bad input like null (huma's own answer is a
+			// 400): it must never be read as "set everything to empty".
+			if r, _ := humago.Unwrap(ctx); r.ContentLength == 0 {
+				_ = huma.WriteErr(s.api, ctx, http.StatusUnprocessableEntity, "the body must be a JSON object, not nothing")
+				return
+			}
 		}
 		next(ctx)
 	}}, o.Middlewares...)

@@ -29,7 +29,7 @@ type llmBody struct {
 }
 
 type llmPutIn struct {
-	Body strictBody[llmBody]
+	Body wholeBody[llmBody]
 }
 
 type llmOut struct {
@@ -117,7 +117,8 @@ var (
 		Description: "Primary and fallback providers with whether an API key is stored (api_key_set); keys are never returned."}
 	docPutLLM = huma.Operation{Summary: "Replace the language model settings",
 		Description: "The whole configuration: providers anthropic, openai, azure_openai, openai_compatible or gemini. " +
-			"No primary means offline triage (the default). API keys are write-only.", SkipValidateBody: true}
+			"No primary means offline triage (the default): send {\"primary\": null} to switch to it; an empty object is refused. " +
+			"API keys are write-only.", SkipValidateBody: true}
 	docTestLLM = huma.Operation{Summary: "Test a language model",
 		Description: "Sends a tiny structured request, without retries. A failing model answers 200 with ok=false and the failure kind."}
 )

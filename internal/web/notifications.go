@@ -50,7 +50,7 @@ func (b notifySettingsBody) input() dispatch.Input {
 }
 
 type notifySettingsIn struct {
-	Body strictBody[notifySettingsBody]
+	Body wholeBody[notifySettingsBody]
 }
 
 type notifySettingsOut struct {
@@ -176,7 +176,7 @@ var (
 			"Secrets are never returned: *_set says whether each is stored."}
 	docPutNotifySettings = huma.Operation{Summary: "Save the notification channels",
 		Description: "Replaces the settings. slack_token, smtp_password and pagerduty_routing_key are write-only and stored " +
-			"encrypted; leave them out to keep the stored values.", SkipValidateBody: true}
+			"encrypted; leave them out to keep the stored values, or name them in clear to remove them. An empty object is refused.", SkipValidateBody: true}
 	docTestNotify = huma.Operation{Summary: "Send a test notification",
 		Description: "Sends a test message now through the saved settings of a channel (even one switched off) to the target, " +
 			"and logs it. A provider's refusal answers 200 with ok=false; 409 when the channel is not configured."}

@@ -155,6 +155,8 @@ func (s *Server) apiPutTolerance(ctx context.Context, in *toleranceIn) (*toleran
 		v.Check(err == nil, f.name, "must be a decimal number such as 0.05")
 		*f.dst = &d
 	}
+	// Neither would silently replace a stored tolerance with nothing.
+	v.Check(t.Absolute != nil || t.Percent != nil, "percent", "give absolute, percent or both (0 for an exact match)")
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -303,7 +305,7 @@ var (
 	docRejectMapping  = huma.Operation{Summary: "Reject a suggestion", SkipValidateBody: true, DefaultStatus: http.StatusNoContent, Description: "The ERP item is not suggested for the vendor item again."}
 	docDeleteMapping  = deactivateDoc("Remove an item mapping", "The vendor item returns to the unmapped queue.")
 	docListTolerances = readDoc("List price tolerances", "The tenant's default (vendor_id empty) and each vendor's own.")
-	docPutTolerance   = huma.Operation{Summary: "Set a price tolerance", SkipValidateBody: true, Description: "A contract price within the absolute amount or the percent of the ERP price is not a PRICE_MISMATCH; with neither, prices must be equal. A vendor's own tolerance overrides the default."}
+	docPutTolerance   = huma.Operation{Summary: "Set a price tolerance", SkipValidateBody: true, Description: "A contract price within the absolute amount or the percent of the ERP price is not a PRICE_MISMATCH; with 0, prices must be equal. A body with neither is refused, so a stray {} never replaces a tolerance. A vendor's own tolerance overrides the default."}
 	docStartRun       = huma.Operation{Summary: "Reconcile a contract", DefaultStatus: http.StatusAccepted, Description: "Queues a manual run of the five rules over the contract's lines; follow it with GET /api/v1/reconciliation-runs/{id}."}
 	docListRuns       = readDoc("List reconciliation runs", "Newest first, with status, progress and counts per rule.")
 	docGetRun         = readDoc("Get a reconciliation run", "Status (queued, running, completed, failed), progress, exceptions opened, reopened and cleared, and counts per rule.")

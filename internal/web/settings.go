@@ -26,11 +26,14 @@ type SecretNamePath struct {
 	Name string `path:"name" doc:"Secret name: lower-case letters, digits, dots, dashes, underscores."`
 }
 
+// secretBody is a secret's value as clients send it.
+type secretBody struct {
+	Value string `json:"value" writeOnly:"true" doc:"The secret; stored encrypted and never returned."`
+}
+
 type secretPutIn struct {
 	SecretNamePath
-	Body struct {
-		Value string `json:"value" writeOnly:"true" doc:"The secret; stored encrypted and never returned."`
-	}
+	Body strictBody[secretBody]
 }
 
 type secretOut struct{ Body setting.SecretInfo }
@@ -95,7 +98,7 @@ func (s *Server) apiPutSecret(ctx context.Context, in *secretPutIn) (*secretOut,
 	if err != nil {
 		return nil, err
 	}
-	info, err := svc.Put(ctx, principal(ctx), in.Name, in.Body.Value)
+	info, err := svc.Put(ctx, principal(ctx), in.Name, in.Body.Value.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +121,6 @@ var (
 	docListSecrets = huma.Operation{Summary: "List stored secrets",
 		Description: "Names, encryption key ids and update times; values are never returned."}
 	docPutSecret = huma.Operation{Summary: "Store or replace a secret",
-		Description: "Integrations refer to secrets by name. The value is encrypted at rest and never returned or logged."}
+		Description: "Integrations refer to secrets by name. The value is encrypted at rest and never returned or logged.", SkipValidateBody: true}
 	docDeleteSecret = huma.Operation{Summary: "Delete a secret"}
 )

@@ -89,3 +89,28 @@ func jsonKind(t reflect.Type) string {
 	}
 	return "an object"
 }
+
+// wholeBody is a strictBody that replaces a whole configuration, where an
+// empty object would be read as "turn everything off and forget it": {} is
+// refused as null is. Turning things off is said with the fields that do
+// it (the operation's documentation names them).
+type wholeBody[T any] struct {
+	Value T
+}
+
+// UnmarshalJSON refuses an object without members, then decodes strictly.
+func (b *wholeBody[T]) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) == nil {
+		delete(m, "$schema")
+		if len(m) == 0 {
+			return errors.New("an empty object would reset every setting: send the settings to keep (GET returns them)")
+		}
+	}
+	return decodeStrict(data, &b.Value)
+}
+
+// Schema documents the body as T.
+func (wholeBody[T]) Schema(r huma.Registry) *huma.Schema {
+	return r.Schema(reflect.TypeFor[T](), true, "")
+}
