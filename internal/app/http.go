@@ -53,7 +53,7 @@ func (c ServeCmd) httpServer(e *env, p *program, q *jobs.Queue, metrics *obs.Met
 		Settings: p.settings, Secrets: p.secrets,
 		DeadLetters: &deadletter.Service{Store: jobs.NewDeadLetterStore(e.db, q)}, Registry: p.registry, Tickets: p.tickets, Inbox: p.inbox,
 		Mailboxes: p.mailboxes, LLM: p.llm, Trackers: p.trackers,
-		Notify: p.notify, Dashboard: p.dashboard, Scores: p.scores, Ingest: p.ingest, ERP: p.erp, Contracts: p.contracts,
+		Notify: p.notify, Dashboard: p.dashboard, VendorView: p.vendors, Scores: p.scores, Ingest: p.ingest, ERP: p.erp, Contracts: p.contracts,
 		Mappings: p.mappings, Reconciliation: p.recon, Workflow: p.workflow,
 	}
 	sso, err := c.OIDC.client(baseURL, p.outbound)

@@ -32,6 +32,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
+	"github.com/vendorsync/vendorsync/internal/vendorview"
 )
 
 // program is VendorSync's domain services, built in one pass over the
@@ -51,6 +52,7 @@ type program struct {
 	notify    *dispatch.Service
 	monitor   *deadline.Monitor
 	dashboard *dashboard.Service
+	vendors   *vendorview.Service
 	scores    *score.Service
 	ingest    *ingest.Service
 	erp       *erp.Service
@@ -89,6 +91,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
+	p.vendors = &vendorview.Service{Store: db}
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}

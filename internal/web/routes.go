@@ -217,6 +217,7 @@ func (s *Server) registerRoutes() {
 	op(s, "GET /api/v1/signals/rejections", auth.PermView, docListRejections, s.apiListRejections)
 	op(s, "GET /api/v1/scores", auth.PermView, docPortfolio, s.apiPortfolio)
 	op(s, "GET /api/v1/vendors/{id}/score", auth.PermView, docVendorScore, s.apiVendorScore)
+	op(s, "GET /api/v1/vendors/{id}/overview", auth.PermView, docVendorOverview, s.apiVendorOverview)
 	op(s, "POST /api/v1/vendors/{id}/external-ids", auth.PermEditVendors, docMapExternalID, s.apiMapExternalID)
 	op(s, "GET /api/v1/score-rules", auth.PermView, docListScoreRules, s.apiListScoreRules)
 	op(s, "POST /api/v1/score-rules", auth.PermEditScoring, docCreateScoreRule, s.apiCreateScoreRule)

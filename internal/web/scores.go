@@ -12,6 +12,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/score"
+	"github.com/vendorsync/vendorsync/internal/vendorview"
 )
 
 // signalsBody is a batch of signals from one source.
@@ -165,6 +166,18 @@ func (s *Server) apiVendorScore(ctx context.Context, in *IDPath) (*cardOut, erro
 	return &cardOut{Body: c}, nil
 }
 
+type overviewOut struct {
+	Body vendorview.VendorOverview
+}
+
+func (s *Server) apiVendorOverview(ctx context.Context, in *IDPath) (*overviewOut, error) {
+	o, err := s.VendorView.Get(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &overviewOut{Body: o}, nil
+}
+
 // externalIDBody maps a source's vendor id.
 type externalIDBody struct {
 	Source     string `json:"source,omitempty" maxLength:"100" doc:"The system that uses the id, as it names itself when it submits signals."`
@@ -254,6 +267,7 @@ var (
 	docSignalCodes     = readDoc("List the signal catalog", "Every signal code with its category, value type, valid range, direction and default weight.")
 	docPortfolio       = readDoc("List vendor scores", "Every scored vendor, riskiest first; vendors without scorable signals show score null (no data).")
 	docVendorScore     = readDoc("Get a vendor's score", "Score (0 no risk … 100 most risk), band, top contributors whose points add up to the score, trend and band changes.")
+	docVendorOverview  = readDoc("Get what VendorSync knows about a vendor", "Beside the score: its tickets (unfinished, breached, the latest), open price exceptions by severity, the last 7 days of its event feed (accepted, normalized, quarantined) and its tracker issues by sync status.")
 	docMapExternalID   = huma.Operation{Summary: "Map a vendor's external id", SkipValidateBody: true, DefaultStatus: http.StatusNoContent, Description: "Signals from source whose vendor_ref.external_id is external_id resolve to this vendor."}
 	docListScoreRules  = readDoc("List scoring rule versions", "Every version, newest first; exactly one is active (none saved: the default rule applies).")
 	docCreateScoreRule = createDoc("Save a scoring rule version", "Saved inactive as the next version; a rule whose weights cannot produce a valid score is refused with the reason.")

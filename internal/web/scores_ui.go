@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/score"
+	"github.com/vendorsync/vendorsync/internal/vendorview"
 )
 
 // scoresPage is the portfolio: every scored vendor, the band distribution
@@ -153,10 +154,11 @@ func (s *Server) uiRejections(w http.ResponseWriter, r *http.Request, p auth.Pri
 
 // vendorScorePage is the vendor's score page.
 type vendorScorePage struct {
-	Card    score.Card
-	Trend   trendChart
-	Signals []score.Signal
-	Labels  map[string]string
+	Card     score.Card
+	Overview vendorview.VendorOverview
+	Trend    trendChart
+	Signals  []score.Signal
+	Labels   map[string]string
 }
 
 // trendChart is the score history drawn as an inline SVG polyline.
@@ -228,9 +230,13 @@ func (s *Server) uiVendorScore(w http.ResponseWriter, r *http.Request, p auth.Pr
 	for _, d := range score.Catalog {
 		labels[d.Code] = d.Label
 	}
-	data := vendorScorePage{Card: card, Signals: sigs, Labels: labels,
+	ov, err := s.VendorView.Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	data := vendorScorePage{Card: card, Overview: ov, Signals: sigs, Labels: labels,
 		Trend: trend(card.History, card.ScoringRule.Definition.Bands, time.Now())}
-	s.render(w, r, http.StatusOK, "vendor_score.html", View{Title: card.Score.VendorName + " — risk score", Nav: "scores", Data: data})
+	s.render(w, r, http.StatusOK, "vendor_score.html", View{Title: card.Score.VendorName, Nav: "scores", Data: data})
 	return nil
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
+	"github.com/vendorsync/vendorsync/internal/vendorview"
 )
 
 // Deps is everything the web layer calls into. It holds domain services and
@@ -79,6 +80,9 @@ type Deps struct {
 	Notify *dispatch.Service
 	// Dashboard reads the home page's dashboard.
 	Dashboard *dashboard.Service
+	// VendorView reads what the vendor page shows beside the score: the
+	// vendor's tickets, price exceptions, event feed and tracker issues.
+	VendorView *vendorview.Service
 	// Scores is the vendor risk engine: signals in, scores, rules.
 	Scores *score.Service
 	// Ingest accepts vendor events and manages ingest vendors.
