@@ -51,6 +51,10 @@ type Store interface {
 	VendorScore(ctx context.Context, tenantID, vendorID string) (VendorScore, error)
 	ListVendorScores(ctx context.Context, tenantID string) ([]VendorScore, error)
 	ScoreHistory(ctx context.Context, tenantID, vendorID string, since time.Time) ([]HistoryPoint, error)
+	// ScoresAsOf returns each vendor's score at a past time: its latest
+	// history point computed at or before at (nil for no data); vendors
+	// without one are absent.
+	ScoresAsOf(ctx context.Context, tenantID string, at time.Time) (map[string]*float64, error)
 	// SaveScore writes a vendor's new score, its history point, its band
 	// event (when it crossed) and the jobs that causes, and marks the
 	// vendor's normalized signals recorded up to c.Through as scored, in

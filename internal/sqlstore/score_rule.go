@@ -141,6 +141,31 @@ func (db *DB) ScoreHistory(ctx context.Context, tenantID, vendorID string, since
 	return out, err
 }
 
+// ScoresAsOf returns each vendor's latest score computed at or before at,
+// in one query.
+func (db *DB) ScoresAsOf(ctx context.Context, tenantID string, at time.Time) (map[string]*float64, error) {
+	type past struct {
+		vendor string
+		score  *float64
+	}
+	rows, err := queryAll(ctx, db.reader(), "score history", func(r scanner) (past, error) {
+		var p past
+		var sc sql.NullFloat64
+		err := r.Scan(&p.vendor, &sc)
+		if sc.Valid {
+			p.score = &sc.Float64
+		}
+		return p, err
+	}, `SELECT h.vendor_id, h.score FROM score_history h JOIN (SELECT vendor_id, MAX(computed_at) AS at FROM score_history
+		WHERE tenant_id = ? AND computed_at <= ? GROUP BY vendor_id) m ON m.vendor_id = h.vendor_id AND m.at = h.computed_at
+		WHERE h.tenant_id = ? ORDER BY h.vendor_id, h.id`, tenantID, at.UTC(), tenantID)
+	out := make(map[string]*float64, len(rows))
+	for _, p := range rows {
+		out[p.vendor] = p.score
+	}
+	return out, err
+}
+
 func nullScore(s *float64) any {
 	if s == nil {
 		return nil

@@ -139,17 +139,19 @@ func (s *Server) apiSignalCodes(ctx context.Context, _ *struct{}) (*catalogOut, 
 	return &catalogOut{Body: score.Catalog}, nil
 }
 
-type portfolioOut struct {
-	Body []score.VendorScore
+type portfolioIn struct {
+	Sort string `query:"sort" enum:"score,name,band,change" doc:"Order: score (riskiest first, the default), name, band (critical first), change (biggest 30-day rise first)."`
+	Band string `query:"band" enum:"low,medium,high,critical,none" doc:"Only vendors in this band; none lists those without data."`
 }
 
-func (s *Server) apiPortfolio(ctx context.Context, _ *struct{}) (*portfolioOut, error) {
-	vs, err := s.Scores.Portfolio(ctx, principal(ctx))
+type portfolioOut struct {
+	Body []score.PortfolioRow
+}
+
+func (s *Server) apiPortfolio(ctx context.Context, in *portfolioIn) (*portfolioOut, error) {
+	vs, err := s.Scores.PortfolioView(ctx, principal(ctx), score.PortfolioQuery{Sort: score.PortfolioSort(in.Sort), Band: in.Band})
 	if err != nil {
 		return nil, err
-	}
-	if vs == nil {
-		vs = []score.VendorScore{}
 	}
 	return &portfolioOut{Body: vs}, nil
 }
@@ -265,7 +267,7 @@ var (
 	docListSignals     = readDoc("List signals", "Accepted signals, newest first.")
 	docListRejections  = readDoc("List rejected signals", "Rejected signals with their reason, newest first.")
 	docSignalCodes     = readDoc("List the signal catalog", "Every signal code with its category, value type, valid range, direction and default weight.")
-	docPortfolio       = readDoc("List vendor scores", "Every scored vendor, riskiest first; vendors without scorable signals show score null (no data).")
+	docPortfolio       = readDoc("List vendor scores", "Every scored vendor, riskiest first unless sort says otherwise, with its score 30 days ago and the change since; vendors without scorable signals show score null (no data).")
 	docVendorScore     = readDoc("Get a vendor's score", "Score (0 no risk … 100 most risk), band, top contributors whose points add up to the score, trend and band changes.")
 	docVendorOverview  = readDoc("Get what VendorSync knows about a vendor", "Beside the score: its tickets (unfinished, breached, the latest), open price exceptions by severity, the last 7 days of its event feed (accepted, normalized, quarantined) and its tracker issues by sync status.")
 	docMapExternalID   = huma.Operation{Summary: "Map a vendor's external id", SkipValidateBody: true, DefaultStatus: http.StatusNoContent, Description: "Signals from source whose vendor_ref.external_id is external_id resolve to this vendor."}

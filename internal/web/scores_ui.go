@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -17,12 +18,25 @@ import (
 // scoresPage is the portfolio: every scored vendor, the band distribution
 // and, after an upload, its row-level results.
 type scoresPage struct {
-	Scores  []score.VendorScore
+	// Scores are the vendors shown: filtered by Band, ordered by Sort.
+	Scores  []score.PortfolioRow
 	Reports []score.Report
 	Sort    string
-	Bands   []bandCount
-	NoData  int
-	Upload  *submitAnswer
+	Band    string
+	// Total counts every scored vendor, whatever the filter.
+	Total  int
+	Bands  []bandCount
+	NoData int
+	Upload *submitAnswer
+	// Columns are the sortable column headers.
+	Columns []sortColumn
+}
+
+// sortColumn is a column header that orders the portfolio.
+type sortColumn struct {
+	Label  string
+	Href   string
+	Active bool
 }
 
 // bandCount is one bar of the band distribution.
@@ -69,14 +83,36 @@ func (s *Server) portfolioPage(r *http.Request, p auth.Principal) (scoresPage, e
 	if len(reports) > 10 {
 		reports = reports[:10]
 	}
-	data := scoresPage{Scores: vs, Reports: reports, Sort: r.URL.Query().Get("sort")}
-	if data.Sort == "name" {
-		slices.SortStableFunc(data.Scores, func(a, b score.VendorScore) int {
-			return strings.Compare(strings.ToLower(a.VendorName), strings.ToLower(b.VendorName))
-		})
+	q := portfolioQuery(r)
+	data := scoresPage{Reports: reports, Sort: string(q.Sort), Band: q.Band, Total: len(vs)}
+	if data.Scores, err = s.Scores.PortfolioView(r.Context(), p, q); err != nil {
+		return scoresPage{}, err
 	}
 	data.Bands, data.NoData = distribution(vs)
+	for _, c := range []struct {
+		label string
+		by    score.PortfolioSort
+	}{{"Vendor", score.SortName}, {"Score", score.SortScore}, {"Band", score.SortBand}, {"30-day change", score.SortChange}} {
+		v := url.Values{"sort": {string(c.by)}}
+		if q.Band != "" {
+			v.Set("band", q.Band)
+		}
+		data.Columns = append(data.Columns, sortColumn{Label: c.label, Href: "/scores?" + v.Encode(), Active: c.by == q.Sort})
+	}
 	return data, nil
+}
+
+// portfolioQuery reads the portfolio's order and band filter; values the
+// page does not offer fall back to riskiest first and every band.
+func portfolioQuery(r *http.Request) score.PortfolioQuery {
+	q := score.PortfolioQuery{Sort: score.PortfolioSort(r.URL.Query().Get("sort")), Band: r.URL.Query().Get("band")}
+	if !slices.Contains(score.PortfolioSorts, q.Sort) {
+		q.Sort = score.SortScore
+	}
+	if q.Band != score.BandNone && !slices.Contains(score.Bands, score.Band(q.Band)) {
+		q.Band = ""
+	}
+	return q
 }
 
 func (s *Server) uiScores(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -148,7 +184,7 @@ func (s *Server) uiRejections(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if next != "" {
 		data.Next = withCursor(r.URL, next)
 	}
-	s.render(w, r, http.StatusOK, "rejections.html", View{Title: "Rejected signals", Nav: "scores", Data: data})
+	s.render(w, r, http.StatusOK, "rejections.html", View{Title: "Rejected signals", Nav: "rejections", Data: data})
 	return nil
 }
 

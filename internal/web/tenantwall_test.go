@@ -106,9 +106,8 @@ var wallFixtures = map[string]wallFixture{
 		wantStatus(e.t, res, http.StatusOK)
 		return "wallunit"
 	},
-	"score-rules": func(e *env, key string) string {
-		return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
-	},
+	"score-rules":  scoreRuleWallFixture,
+	"scores/rules": scoreRuleWallFixture,
 }
 
 // wallExempt lists routes whose parameter is not an identifier of a stored
@@ -222,4 +221,9 @@ func TestTenantWall(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scoreRuleWallFixture saves a scoring rule version in a tenant.
+func scoreRuleWallFixture(e *env, key string) string {
+	return created(e, key, "/api/v1/score-rules", map[string]any{"definition": score.DefaultRule(), "note": "wall"})
 }
