@@ -11,14 +11,16 @@ import (
 	"github.com/vendorsync/vendorsync/internal/contract/contractdemo"
 	"github.com/vendorsync/vendorsync/internal/inbox"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/score/scoredemo"
 )
 
 // loadDemo fills the default tenant with the demo when --demo is set: its
 // registry when the registry is empty, then the demo's vendor emails,
 // processed here in order (a reply after its original) before the workers
 // start, so their queued jobs find them done; then the contracts demo (an
-// ERP catalog and two vendors' price files, reconciled). It says what it
-// loaded.
+// ERP catalog and two vendors' price files, reconciled), and eight weeks
+// of the demo vendors' outside signals, scored week by week. It says what
+// it loaded.
 func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Writer) error {
 	if !c.Demo {
 		return nil
@@ -56,5 +58,10 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Write
 		return fmt.Errorf("demo contracts: %w", err)
 	}
 	fmt.Fprintf(out, "Demo contracts (organisation %q): %s.\n", t.Slug, prices)
+	scores, err := scoredemo.Load(ctx, p.scores, t.ID, time.Now())
+	if err != nil {
+		return fmt.Errorf("demo scores: %w", err)
+	}
+	fmt.Fprintf(out, "Demo scores (organisation %q): %s.\n", t.Slug, scores)
 	return nil
 }
