@@ -73,6 +73,9 @@ func Declare(n dispatch.Notices) Table {
 			// A tracker refused an issue or the credentials: the admins
 			// hear of it.
 			Alert: n.TrackerAlert,
+			// A link orphaned or with a duplicate issue: a signal of the
+			// vendor's score (tracker_link_conflict).
+			Troubled: trackerTroubleSignal,
 		},
 		Scores: score.Consequences{
 			// A vendor crossing into another risk band: the admins hear of
@@ -101,7 +104,6 @@ func Declare(n dispatch.Notices) Table {
 			Reconciled: reconciledSignals,
 		},
 		// Signals from the modules still to land join here, one entry each:
-		// trackers (orphaned or conflicting links → tracker_link_conflict),
 		// ingest (quarantine rate, schema drift, data quality).
 	}
 }

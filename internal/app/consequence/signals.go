@@ -9,6 +9,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // The score seam: each module's facts about a vendor, written as score
@@ -96,4 +97,17 @@ func reconciledSignals(r contract.Run) []jobargs.Args {
 		fact("contract_expired", expired,
 			fmt.Sprintf("%d of %d lines past their end date", r.RuleCounts[contract.RuleExpiredContract], r.LinesTotal)),
 	}
+}
+
+// trackerTroubleSignal: a tracker issue that could not be created after
+// every retry (orphan), or one the tracker holds twice (duplicate), counts
+// against the vendor of the link's ticket. The fact is keyed by the link
+// and the kind, so each link counts once per kind.
+func trackerTroubleSignal(t link.Trouble) []jobargs.Args {
+	if t.VendorID == "" {
+		return nil
+	}
+	return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: "tracker_link:" + t.LinkID + ":" + t.Kind,
+		Source: "trackers", VendorID: t.VendorID, Code: "tracker_link_conflict", Value: 1, ObservedAt: t.At,
+		Note: t.TicketKey + " tracker issue " + t.Kind})}
 }

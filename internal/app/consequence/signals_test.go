@@ -9,14 +9,17 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/notify"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
 // queued returns the args of every queued job of a kind, oldest first.
@@ -114,6 +117,51 @@ func TestChangesSignalsThroughTheSeam(t *testing.T) {
 		n, err := f.Notify.PlanEvent(ctx, f.Tenant, band[0].Event, band[0].Snapshot)
 		if err != nil || n == 0 {
 			t.Errorf("planned %d band deliveries: %v", n, err)
+		}
+	})
+}
+
+// TestTrackerTroubleIsAVendorSignal: an orphaned link, and a link whose
+// issue the tracker holds twice, each become a tracker_link_conflict
+// signal about the vendor of the link's ticket, once per link and kind;
+// submitted, they are accepted and count in the vendor's score.
+func TestTrackerTroubleIsAVendorSignal(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := dispatchtest.New(t, db, time.Now().UTC().Add(-time.Hour))
+		troubled := consequence.Declare(dispatch.Notices{}).Trackers.Troubled
+		at := f.Clock.Now()
+		var jobsOut []jobargs.Args
+		for _, kind := range []string{link.TroubleOrphan, link.TroubleDuplicate, link.TroubleOrphan} {
+			jobsOut = append(jobsOut, troubled(link.Trouble{TenantID: f.Tenant, LinkID: "l-1", TicketKey: "VS-0001",
+				VendorID: f.Vendor.ID, Kind: kind, At: at})...)
+		}
+		if got := troubled(link.Trouble{TenantID: f.Tenant, LinkID: "l-2", Kind: link.TroubleOrphan, At: at}); len(got) != 0 {
+			t.Errorf("a link without a vendor gave %v", got)
+		}
+		w := &jobs.ScoreSignalWorker{Scores: f.Scores}
+		for _, j := range jobsOut {
+			a, ok := j.(jobargs.ScoreSignal)
+			if !ok || a.Signal.Code != "tracker_link_conflict" || a.Signal.Source != "trackers" || a.Signal.VendorID != f.Vendor.ID {
+				t.Fatalf("job %#v", j)
+			}
+			if err := w.Work(ctx, &river.Job[jobargs.ScoreSignal]{Args: a}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sigs, _, err := f.Scores.Signals(ctx, f.Admin, score.SignalFilter{VendorID: f.Vendor.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sigs) != 2 {
+			t.Fatalf("%d signals, want one per link and kind: %+v", len(sigs), sigs)
+		}
+		vs, err := f.Scores.Rescore(ctx, f.Tenant, f.Vendor.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vs.Score == nil || len(vs.Contributors) != 1 || vs.Contributors[0].Code != "tracker_link_conflict" {
+			t.Errorf("score %s contributors %+v", score.FormatScore(vs.Score), vs.Contributors)
 		}
 	})
 }

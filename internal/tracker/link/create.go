@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -230,10 +231,15 @@ func (s *Service) failed(ctx context.Context, l Link, cl client, spec tracker.Is
 		ev := audit.Record(sys, "tracker_link.orphan", "tracker_link", l.ID, map[string]any{"sync_status": l.SyncStatus},
 			map[string]any{"sync_status": Orphan, "error": msg, "attempts": attempts})
 		var evs []audit.Event
+		var jobs []jobargs.Args
 		if l.SyncStatus != Orphan {
 			evs = append(evs, ev)
+			var err error
+			if jobs, err = s.troubleJobs(ctx, l, TroubleOrphan); err != nil {
+				return s.abandon(ctx, l, err)
+			}
 		}
-		return finish(ctx, l, Outcome{SyncStatus: Orphan, LastError: msg, CountAttempt: true}, evs, nil)
+		return finish(ctx, l, Outcome{SyncStatus: Orphan, LastError: msg, CountAttempt: true, Jobs: jobs}, evs, nil)
 	}
 	res, ferr := finish(ctx, l, Outcome{SyncStatus: Pending, LastError: msg, CountAttempt: true}, nil, nil)
 	res.RetryAfter = FirstBackoff << (2 * (attempts - 1))
@@ -259,7 +265,7 @@ func (s *Service) finish(ctx context.Context, l Link, o Outcome, evs []audit.Eve
 	defer cancel()
 	o.TenantID, o.LinkID, o.At = l.TenantID, l.ID, s.now()
 	if a != nil {
-		o.Jobs = s.alertJobs(ctx, l.TenantID, *a)
+		o.Jobs = append(o.Jobs, s.alertJobs(ctx, l.TenantID, *a)...)
 	}
 	if err := s.Store.FinishTrackerLink(ctx, o, evs); err != nil {
 		return Result{}, fmt.Errorf("link %s: record %s: %w", l.ID, o.SyncStatus, err)

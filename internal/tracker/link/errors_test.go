@@ -162,6 +162,11 @@ func unavailableBecomesOrphan(t *testing.T, kind tracker.Kind) {
 		if l.SyncStatus != link.Orphan || l.Attempts != link.CreateRetries+1 || l.LastError == "" {
 			t.Fatalf("link after %d failures: %+v", link.CreateRetries+1, l)
 		}
+		// The orphan is a fact about the ticket's vendor, committed with it.
+		if tr := troubles(t, f.queue); len(tr) != 1 || tr[0].Kind != link.TroubleOrphan || tr[0].VendorID != f.vendor.ID ||
+			tr[0].LinkID != l.ID || tr[0].TicketKey != tk.Key() {
+			t.Errorf("troubles after the orphan: %+v", tr)
+		}
 		orphans, _, err := f.svc.Links(ctx, f.admin, link.Filter{})
 		if err != nil || len(orphans) != 1 || orphans[0].ID != l.ID {
 			t.Errorf("admin list: %v %v", orphans, err)
@@ -174,6 +179,9 @@ func unavailableBecomesOrphan(t *testing.T, kind tracker.Kind) {
 		}
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Orphan || res.RetryAfter != 0 {
 			t.Errorf("orphan round while Jira fails: %+v", res)
+		}
+		if tr := troubles(t, f.queue); len(tr) != 1 {
+			t.Errorf("an orphan failing again is a new trouble: %+v", tr)
 		}
 		f.clock.advance(link.RetryAfterStale)
 		if res := f.attempt(t, tk, pay); res.Link.SyncStatus != link.Created {

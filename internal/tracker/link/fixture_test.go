@@ -36,6 +36,36 @@ type alertJob struct {
 
 func (alertJob) Kind() string { return "link_test.alert" }
 
+// troubleJob is the job the fixture's Troubled consequence enqueues.
+type troubleJob struct {
+	jobargs.Tenant
+	Trouble link.Trouble `json:"trouble"`
+}
+
+func (troubleJob) Kind() string { return "link_test.trouble" }
+
+func troubleJobOf(tr link.Trouble) []jobargs.Args {
+	return []jobargs.Args{troubleJob{Tenant: jobargs.For(tr.TenantID), Trouble: tr}}
+}
+
+// troubles reads the troubles the service committed with its outcomes.
+func troubles(t testing.TB, q *jobs.Queue) []link.Trouble {
+	t.Helper()
+	res, err := q.Client.JobList(context.Background(), river.NewJobListParams().Kinds(troubleJob{}.Kind()).First(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []link.Trouble
+	for _, j := range res.Jobs {
+		var tj troubleJob
+		if err := json.Unmarshal(j.EncodedArgs, &tj); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, tj.Trouble)
+	}
+	return out
+}
+
 // alerts reads the alerts the service committed for the admins.
 type alerts struct {
 	t     testing.TB
@@ -129,7 +159,7 @@ func newUnconnectedKindFixture(t testing.TB, db *sqlstore.DB, k tracker.Kind) *f
 	f.alerts.queue = f.queue
 	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs}}
 	f.svc = &link.Service{Store: db, Tickets: f.tickets, BaseURL: "https://vs.example.com",
-		Consequences: link.Consequences{Alert: f.alerts.job}, Now: f.clock.now,
+		Consequences: link.Consequences{Alert: f.alerts.job, Troubled: troubleJobOf}, Now: f.clock.now,
 		Providers: testRegistry()}
 	if j, ok := f.remote.(*jiraRemote); ok {
 		f.jira, f.flavor = j.Server, j.flavor

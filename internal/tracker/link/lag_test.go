@@ -54,6 +54,8 @@ type lagRun struct {
 	// creates is how many create requests reached the tracker.
 	creates int
 	alerts  []link.Alert
+	// troubles are the vendor facts committed with the outcomes.
+	troubles []link.Trouble
 }
 
 // createUnderLag creates n links, one ticket each, through scripted
@@ -118,6 +120,7 @@ func createUnderLag(t *testing.T, db *sqlstore.DB, kind tracker.Kind, settle tim
 	run.issues = f.remote.issueKeys()
 	run.creates = f.remote.requests(routeCreate)
 	run.alerts = f.alerts.all()
+	run.troubles = troubles(t, f.queue)
 	return run
 }
 
@@ -202,6 +205,16 @@ func TestDuplicatesAreReported(t *testing.T) {
 				}
 				if slices.ContainsFunc(run.links, func(l link.Link) bool { return l.IssueKey == "" }) {
 					t.Error("a link has no issue")
+				}
+				// Each link reported with duplicates is one fact about the vendor.
+				dups := 0
+				for _, tr := range run.troubles {
+					if tr.Kind == link.TroubleDuplicate {
+						dups++
+					}
+				}
+				if dups != len(run.alerts) {
+					t.Errorf("%d duplicate troubles for %d duplicate alerts", dups, len(run.alerts))
 				}
 			})
 		})

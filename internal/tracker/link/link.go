@@ -276,6 +276,11 @@ type Consequences struct {
 	// issue or a disabled connection. Without it alerts are only logged at
 	// WARN; either way each is an audit row ("tracker.alert").
 	Alert func(tenantID string, a Alert) []jobargs.Args
+	// Troubled returns the jobs of a link in trouble — its issue could
+	// not be created after every retry (orphan), or the tracker holds
+	// more than one issue for it (duplicate) — a fact about the vendor of
+	// the link's ticket.
+	Troubled func(Trouble) []jobargs.Args
 }
 
 // IssueJobs are the create jobs of a new ticket: one per application that

@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
@@ -25,14 +26,14 @@ func (s *Service) verify(ctx context.Context, l Link) (Result, error) {
 	cl, err := s.provider(ctx, l.TenantID, l.ConnectionID)
 	if apperr.Is(err, apperr.Conflict) {
 		// No usable connection any more: nothing can be listed.
-		return s.verified(ctx, l, nil, nil)
+		return s.verified(ctx, l, nil, nil, nil)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("link.verify %s: %w", l.ID, err)
 	}
 	finder, ok := cl.tracker.(tracker.DuplicateFinder)
 	if !ok {
-		return s.verified(ctx, l, nil, nil)
+		return s.verified(ctx, l, nil, nil, nil)
 	}
 	app, err := s.Store.Application(ctx, l.TenantID, l.ApplicationID)
 	if err != nil {
@@ -47,7 +48,7 @@ func (s *Service) verify(ctx context.Context, l Link) (Result, error) {
 	if err != nil {
 		s.log().WarnContext(ctx, "duplicate check of a tracker link failed", "tenant_id", l.TenantID, "link_id", l.ID,
 			"error", err)
-		return s.verified(ctx, l, nil, nil)
+		return s.verified(ctx, l, nil, nil, nil)
 	}
 	var others []string
 	for _, iss := range issues {
@@ -56,7 +57,7 @@ func (s *Service) verify(ctx context.Context, l Link) (Result, error) {
 		}
 	}
 	if len(others) == 0 {
-		return s.verified(ctx, l, nil, nil)
+		return s.verified(ctx, l, nil, nil, nil)
 	}
 	name := cl.kind.Name
 	msg := fmt.Sprintf("%s holds %d issues for this link: %s is linked; also carrying its marker %s: %s (a create whose answer was lost was stored after all). Close the extra ones in %s",
@@ -68,17 +69,21 @@ func (s *Service) verify(ctx context.Context, l Link) (Result, error) {
 			map[string]any{"issue_key": l.IssueKey, "duplicates": others}),
 		alertEvent(l.TenantID, "tracker_link", l.ID, a),
 	}
-	return s.verified(ctx, l, evs, &a)
+	jobs, err := s.troubleJobs(ctx, l, TroubleDuplicate)
+	if err != nil {
+		return Result{}, fmt.Errorf("link.verify %s: %w", l.ID, err)
+	}
+	return s.verified(ctx, l, evs, &a, jobs)
 }
 
 // verified ends the duplicate check of l with what it found.
-func (s *Service) verified(ctx context.Context, l Link, evs []audit.Event, a *Alert) (Result, error) {
+func (s *Service) verified(ctx context.Context, l Link, evs []audit.Event, a *Alert, jobs []jobargs.Args) (Result, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	v := Verification{TenantID: l.TenantID, LinkID: l.ID, At: s.now()}
+	v := Verification{TenantID: l.TenantID, LinkID: l.ID, At: s.now(), Jobs: jobs}
 	if a != nil {
 		v.LastError = oneLine(a.Message)
-		v.Jobs = s.alertJobs(ctx, l.TenantID, *a)
+		v.Jobs = append(v.Jobs, s.alertJobs(ctx, l.TenantID, *a)...)
 	}
 	if err := s.Store.VerifiedTrackerLink(ctx, v, evs); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return Result{}, fmt.Errorf("link %s: record the duplicate check: %w", l.ID, err)
