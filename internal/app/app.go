@@ -36,13 +36,14 @@ type CLI struct {
 
 // Globals are the flags every command shares.
 type Globals struct {
-	DataDir       string `name:"data-dir" default:"./data" env:"VENDORSYNC_DATA_DIR" help:"Directory for the SQLite database, blobs and the key file."`
-	DatabaseURL   string `name:"database-url" env:"VENDORSYNC_DATABASE_URL" help:"postgres://… to use PostgreSQL; empty for the embedded SQLite file in the data dir."`
-	KeyFile       string `name:"key-file" env:"VENDORSYNC_KEY_FILE" help:"Encryption keyring file (default: <data-dir>/secret.key). Share it between replicas."`
-	LogLevel      string `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"VENDORSYNC_LOG_LEVEL" help:"Log level (${enum})."`
-	OutboundAllow string `name:"outbound-allow" env:"VENDORSYNC_OUTBOUND_ALLOW" help:"Comma-separated addresses or CIDR prefixes integrations may connect to (default: any but link-local and cloud metadata)."`
-	OutboundDeny  string `name:"outbound-deny" env:"VENDORSYNC_OUTBOUND_DENY" help:"Comma-separated addresses or CIDR prefixes integrations may never connect to (e.g. 10.0.0.0/8)."`
-	BlobURL       string `name:"blob-url" env:"VENDORSYNC_BLOB_URL" help:"Object storage for raw inputs and reports: empty for <data-dir>/blobs, file:///dir, or s3://bucket?region=…[&endpoint=…&use_path_style=true]."`
+	DataDir             string `name:"data-dir" default:"./data" env:"VENDORSYNC_DATA_DIR" help:"Directory for the SQLite database, blobs and the key file."`
+	DatabaseURL         string `name:"database-url" env:"VENDORSYNC_DATABASE_URL" help:"postgres://… to use PostgreSQL; empty for the embedded SQLite file in the data dir."`
+	KeyFile             string `name:"key-file" env:"VENDORSYNC_KEY_FILE" help:"Encryption keyring file (default: <data-dir>/secret.key). Share it between replicas."`
+	LogLevel            string `name:"log-level" default:"info" enum:"debug,info,warn,error" env:"VENDORSYNC_LOG_LEVEL" help:"Log level (${enum})."`
+	OutboundAllow       string `name:"outbound-allow" env:"VENDORSYNC_OUTBOUND_ALLOW" help:"Comma-separated addresses or CIDR prefixes integrations may connect to (default: any but link-local and cloud metadata)."`
+	WebhookAllowPrivate bool   `name:"webhook-allow-private" env:"VENDORSYNC_WEBHOOK_ALLOW_PRIVATE" help:"Let ingest subscriptions deliver to loopback and private addresses (refused by default; link-local and cloud metadata addresses are always refused)."`
+	OutboundDeny        string `name:"outbound-deny" env:"VENDORSYNC_OUTBOUND_DENY" help:"Comma-separated addresses or CIDR prefixes integrations may never connect to (e.g. 10.0.0.0/8)."`
+	BlobURL             string `name:"blob-url" env:"VENDORSYNC_BLOB_URL" help:"Object storage for raw inputs and reports: empty for <data-dir>/blobs, file:///dir, or s3://bucket?region=…[&endpoint=…&use_path_style=true]."`
 
 	getenv func(string) string
 	stdout io.Writer

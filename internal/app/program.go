@@ -93,7 +93,8 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.vendors = &vendorview.Service{Store: db}
 	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
-	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest")}
+	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest"),
+		Webhooks: ingest.WebhookConfig{AllowPrivate: e.g.WebhookAllowPrivate, Telemetry: outbound}}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
 	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	p.mappings = &contract.MappingService{Store: db}
@@ -139,5 +140,5 @@ func (p *program) workers(e *env) *river.Workers {
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
 		jobs.TrackerRetry(), jobs.TrackerPollAll(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(),
-		jobs.IngestArchiveAll(), jobs.IngestNormalizeAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
+		jobs.IngestArchiveAll(), jobs.IngestNormalizeAll(), jobs.IngestDeliverAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
 }

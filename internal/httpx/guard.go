@@ -139,3 +139,87 @@ func CheckHost(ctx context.Context, host string) error {
 	}
 	return nil
 }
+
+// nonPublic are the ranges, beyond what CheckAddress always refuses, that a
+// tenant-typed endpoint (a webhook subscription) may not reach unless the
+// operator allows private targets: loopback, private networks, shared
+// address space (carrier-grade NAT), unique-local IPv6 and the
+// documentation and benchmarking ranges.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("fc00::/7"),
+}
+
+// CheckPublicAddress applies CheckAddress and also refuses loopback and
+// private addresses: for endpoints a tenant types in, which must not reach
+// the operator's own network unless the operator says so.
+func CheckPublicAddress(ip netip.Addr) error {
+	if err := CheckAddress(ip); err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() {
+		return ErrAddressNotAllowed
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return ErrAddressNotAllowed
+		}
+	}
+	return nil
+}
+
+// publicControl is Control with CheckPublicAddress.
+func publicControl(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrAddressNotAllowed, address)
+	}
+	if err := CheckPublicAddress(ap.Addr()); err != nil {
+		return fmt.Errorf("%w: %s", err, ap.Addr())
+	}
+	return nil
+}
+
+// TargetTransport returns a base transport for endpoints a tenant types in:
+// with allowPrivate, the outbound policy every integration has; without,
+// loopback and private addresses are refused too, checked on the address
+// actually dialled.
+func TargetTransport(allowPrivate bool) *http.Transport {
+	if allowPrivate {
+		return guarded.Clone()
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: publicControl}).DialContext
+	return t
+}
+
+// CheckTarget resolves host and checks every address it names as
+// TargetTransport would, so a tenant learns when saving an endpoint that it
+// will be refused. A name that resolves to nothing passes (it may resolve
+// later; the dialer checks again).
+func CheckTarget(ctx context.Context, host string, allowPrivate bool) error {
+	check := CheckPublicAddress
+	if allowPrivate {
+		check = CheckAddress
+	}
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		if err := check(a); err != nil {
+			return fmt.Errorf("%w: %s", err, a)
+		}
+		return nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil // the name may resolve later; the dialer checks what it dials
+	}
+	for _, a := range addrs {
+		if err := check(a); err != nil {
+			return fmt.Errorf("%w: %s resolves to %s", err, host, a)
+		}
+	}
+	return nil
+}

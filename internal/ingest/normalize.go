@@ -263,7 +263,7 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 				"externalEventId", ev.ExternalEventID, "status", outs[i].Status, "reason", outs[i].Reason)
 		}
 	}
-	if err := s.Store.SaveOutcomes(ctx, tenantID, outs); err != nil {
+	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
 		return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
 	}
 	return nil

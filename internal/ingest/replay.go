@@ -149,7 +149,7 @@ func (s *Service) ReplayTenant(ctx context.Context, tenantID string, sel Selecti
 				res.Quarantined++
 			}
 		}
-		if err := s.Store.SaveOutcomes(ctx, tenantID, outs); err != nil {
+		if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
 			return res, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
 		}
 		res.Selected += len(evs)

@@ -21,6 +21,9 @@ type Consequences struct {
 	// Accepted returns the jobs of a transaction that stored new events of
 	// a tenant (archiving their raw bytes).
 	Accepted func(tenantID string) []jobargs.Args
+	// Delivered returns the jobs of a transaction that queued deliveries
+	// to a tenant's subscriptions (sending them).
+	Delivered func(tenantID string) []jobargs.Args
 }
 
 // Service holds the ingest rules. Safe for concurrent use.
@@ -33,10 +36,13 @@ type Service struct {
 	Now          func() time.Time
 	Consequences Consequences
 	Logger       *slog.Logger
+	// Webhooks is how deliveries to subscriptions go out.
+	Webhooks WebhookConfig
 
 	limits   limiters
 	group    committer
 	compiled compiled
+	hooks    clients
 }
 
 func (s *Service) now() time.Time {

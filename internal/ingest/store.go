@@ -65,6 +65,7 @@ type Store interface {
 	IngestTenant(ctx context.Context, id string) (auth.Tenant, error)
 
 	NormalizeStore
+	SubscriptionStore
 }
 
 // NormalizeStore is what normalization, schemas, mappings and replay read
@@ -92,7 +93,10 @@ type NormalizeStore interface {
 	// SaveOutcomes records normalization outcomes in one transaction: each
 	// event's status, reason and messages, and its normalized event
 	// (revision + 1 when its bytes changed, untouched when they did not).
-	SaveOutcomes(ctx context.Context, tenantID string, outs []Outcome) error
+	// Each new revision is queued for delivery to every subscription it
+	// Matches (superseding that event's older deliveries still pending),
+	// and jobs commit with them when at least one was queued.
+	SaveOutcomes(ctx context.Context, tenantID string, outs []Outcome, jobs []jobargs.Args) error
 	// UnarchivedNormalized returns up to limit normalized events whose
 	// current revision is not archived yet.
 	UnarchivedNormalized(ctx context.Context, tenantID string, limit int) ([]NormalizedEvent, error)

@@ -44,3 +44,24 @@ type IngestNormalizeAll struct {
 
 // Kind names the job.
 func (IngestNormalizeAll) Kind() string { return "ingest.normalize_all" }
+
+// IngestDeliver sends a tenant's due deliveries to its subscriptions; one
+// per tenant waits or runs at a time, and it works until none is due.
+type IngestDeliver struct {
+	Tenant
+}
+
+// Kind names the job.
+func (IngestDeliver) Kind() string { return "ingest.deliver" }
+
+// OnePerArgs: one sender per tenant at a time.
+func (IngestDeliver) OnePerArgs() {}
+
+// IngestDeliverAll is the periodic sweep that sends deliveries whose
+// retry came due.
+type IngestDeliverAll struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (IngestDeliverAll) Kind() string { return "ingest.deliver_all" }

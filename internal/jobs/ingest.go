@@ -50,6 +50,8 @@ func AddIngestWorkers(ws *river.Workers, s *ingest.Service) {
 	river.AddWorker(ws, &IngestArchiveAllWorker{Ingest: s})
 	river.AddWorker(ws, &IngestNormalizeWorker{Ingest: s})
 	river.AddWorker(ws, &IngestNormalizeAllWorker{Ingest: s})
+	river.AddWorker(ws, &IngestDeliverWorker{Ingest: s})
+	river.AddWorker(ws, &IngestDeliverAllWorker{Ingest: s})
 }
 
 // IngestArchiveAll sweeps every few seconds for events no archiver took
@@ -97,4 +99,48 @@ func (w *IngestNormalizeAllWorker) Timeout(*river.Job[jobargs.IngestNormalizeAll
 // took, as the archive sweep does.
 func IngestNormalizeAll() *river.PeriodicJob {
 	return Periodic("ingest.normalize_all", 5*time.Second, func() river.JobArgs { return jobargs.IngestNormalizeAll{} })
+}
+
+// IngestDeliverWorker sends a tenant's due deliveries to its
+// subscriptions. Each delivery keeps its own attempts and schedule (a
+// failed attempt is recorded and retried by the sweep when due), so the
+// job itself fails only when the database does.
+type IngestDeliverWorker struct {
+	river.WorkerDefaults[jobargs.IngestDeliver]
+	Ingest *ingest.Service
+}
+
+// Work sends until none is due.
+func (w *IngestDeliverWorker) Work(ctx context.Context, j *river.Job[jobargs.IngestDeliver]) error {
+	_, err := w.Ingest.Deliver(ctx, j.Args.TenantID)
+	return err
+}
+
+// Timeout: a backlog of slow endpoints takes longer than a minute.
+func (w *IngestDeliverWorker) Timeout(*river.Job[jobargs.IngestDeliver]) time.Duration {
+	return 15 * time.Minute
+}
+
+// IngestDeliverAllWorker is the periodic sweep over every tenant.
+type IngestDeliverAllWorker struct {
+	river.WorkerDefaults[jobargs.IngestDeliverAll]
+	Ingest *ingest.Service
+}
+
+// Work sends every tenant's due deliveries.
+func (w *IngestDeliverAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.IngestDeliverAll]) error {
+	_, err := w.Ingest.DeliverAll(ctx)
+	return err
+}
+
+// Timeout as for one tenant.
+func (w *IngestDeliverAllWorker) Timeout(*river.Job[jobargs.IngestDeliverAll]) time.Duration {
+	return 15 * time.Minute
+}
+
+// IngestDeliverAll sweeps every few seconds for deliveries whose retry
+// came due (the first attempt is made by the job their normalization
+// enqueued).
+func IngestDeliverAll() *river.PeriodicJob {
+	return Periodic("ingest.deliver_all", 5*time.Second, func() river.JobArgs { return jobargs.IngestDeliverAll{} })
 }

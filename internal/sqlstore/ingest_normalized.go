@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // ReceivedEvents returns RECEIVED events, oldest first, with their bytes.
@@ -25,9 +26,13 @@ func (db *DB) TenantsWithReceived(ctx context.Context) ([]string, error) {
 
 // SaveOutcomes records normalization outcomes in one transaction. A
 // normalized event whose bytes did not change is left as it is (same
-// revision); one whose bytes changed is revised in place.
-func (db *DB) SaveOutcomes(ctx context.Context, tenantID string, outs []ingest.Outcome) error {
+// revision); one whose bytes changed is revised in place, and each new
+// revision is queued for delivery to the subscriptions it matches.
+func (db *DB) SaveOutcomes(ctx context.Context, tenantID string, outs []ingest.Outcome, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		var subs []ingest.Subscription
+		loaded := false
+		var queued []deliveryRow
 		for _, o := range outs {
 			if _, err := tx.exec(ctx, `UPDATE ingest_events SET status = ?, status_reason = ?, status_errors = ?, normalized_at = ?
 				WHERE tenant_id = ? AND id = ?`, string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC(), tenantID, o.EventID); err != nil {
@@ -37,20 +42,43 @@ func (db *DB) SaveOutcomes(ctx context.Context, tenantID string, outs []ingest.O
 			if n == nil {
 				continue
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
+			var rev int
+			err := tx.queryRow(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
 				occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
 				ON CONFLICT (ingest_id) DO UPDATE SET event_type = excluded.event_type, schema_version = excluded.schema_version,
 					occurred_at = excluded.occurred_at, mapping_id = excluded.mapping_id, mapping_version = excluded.mapping_version,
 					revision = ingest_normalized.revision + 1, body = excluded.body, sha256 = excluded.sha256,
 					normalized_at = excluded.normalized_at, archived_at = NULL
-				WHERE ingest_normalized.sha256 <> excluded.sha256`,
+				WHERE ingest_normalized.sha256 <> excluded.sha256
+				RETURNING revision`,
 				n.IngestID, tenantID, n.VendorID, n.EventType, n.SchemaVersion, n.OccurredAt.UTC(), n.MappingID, n.MappingVersion,
-				[]byte(n.Body), n.SHA256, n.NormalizedAt.UTC()); err != nil {
+				[]byte(n.Body), n.SHA256, n.NormalizedAt.UTC()).Scan(&rev)
+			if err == sql.ErrNoRows {
+				continue // the same bytes: nothing new to deliver
+			}
+			if err != nil {
 				return translate(err, "normalized event")
 			}
+			if !loaded {
+				if subs, err = tx.enabledSubscriptions(ctx, tenantID); err != nil {
+					return err
+				}
+				loaded = true
+			}
+			for _, s := range subs {
+				if s.Matches(*n) {
+					queued = append(queued, deliveryRow{sub: s.ID, n: n, revision: rev})
+				}
+			}
 		}
-		return nil
+		if len(queued) == 0 {
+			return nil
+		}
+		if err := tx.queueDeliveries(ctx, tenantID, queued); err != nil {
+			return err
+		}
+		return tx.EnqueueAll(ctx, jobs)
 	})
 }
 

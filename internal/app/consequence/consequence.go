@@ -91,6 +91,12 @@ func Declare(n dispatch.Notices) Table {
 				return []jobargs.Args{jobargs.IngestArchive{Tenant: jobargs.For(tenantID)},
 					jobargs.IngestNormalize{Tenant: jobargs.For(tenantID)}}
 			},
+			// Normalized events (or new revisions of them) queued for a
+			// tenant's subscriptions: the sender delivers them (one per
+			// tenant at a time; retries come due through its sweep).
+			Delivered: func(tenantID string) []jobargs.Args {
+				return []jobargs.Args{jobargs.IngestDeliver{Tenant: jobargs.For(tenantID)}}
+			},
 		},
 		// A contract imported from a vendor file: a reconciliation run of
 		// it is queued (its lines checked against the ERP at once, with
