@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -92,7 +93,11 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.vendors = &vendorview.Service{Store: db}
-	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs, Location: p.settings.Location}
+	p.scores = &score.Service{Store: db, Consequences: causes.Scores, Blobs: blobs,
+		ReportSettings: func(ctx context.Context, tenantID string) (score.ReportSettings, error) {
+			st, err := p.settings.Get(ctx, tenantID)
+			return score.ReportSettings{LegalName: st.LegalName, Locale: st.Locale, Currency: st.Currency, Timezone: st.Timezone}, err
+		}}
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest"),
 		Webhooks: ingest.WebhookConfig{AllowPrivate: e.g.WebhookAllowPrivate, Telemetry: outbound}}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -18,11 +19,51 @@ import (
 // ReportKind names a report.
 type ReportKind string
 
-// The reports rendered so far.
+// The reports: two CSV, two PDF.
 const (
-	ReportPortfolio   ReportKind = "portfolio"
-	ReportBandChanges ReportKind = "band_changes"
+	ReportPortfolio      ReportKind = "portfolio"
+	ReportBandChanges    ReportKind = "band_changes"
+	ReportScorecard      ReportKind = "scorecard"
+	ReportMonthlySummary ReportKind = "monthly_summary"
 )
+
+// ReportKinds lists every report kind.
+var ReportKinds = []ReportKind{ReportScorecard, ReportMonthlySummary, ReportPortfolio, ReportBandChanges}
+
+// PDF reports whether the report is a PDF (otherwise CSV).
+func (k ReportKind) PDF() bool { return k == ReportScorecard || k == ReportMonthlySummary }
+
+// Label names the kind in the UI.
+func (k ReportKind) Label() string {
+	switch k {
+	case ReportScorecard:
+		return "Vendor scorecard (PDF)"
+	case ReportMonthlySummary:
+		return "Monthly summary (PDF)"
+	case ReportPortfolio:
+		return "Portfolio (CSV)"
+	case ReportBandChanges:
+		return "Band changes (CSV)"
+	}
+	return string(k)
+}
+
+// Filename is the name a download of the report gets.
+func (r Report) Filename() string {
+	ext := ".csv"
+	if r.Kind.PDF() {
+		ext = ".pdf"
+	}
+	return string(r.Kind) + "-" + r.ID + ext
+}
+
+// ContentType is the media type of the report's output.
+func (r Report) ContentType() string {
+	if r.Kind.PDF() {
+		return "application/pdf"
+	}
+	return "text/csv; charset=utf-8"
+}
 
 // RenderContext is everything a report shows, frozen as text when the
 // report is created: rendering reads only it, so a report re-rendered
@@ -36,15 +77,53 @@ type RenderContext struct {
 	RuleVersion int        `json:"rule_version"`
 	Header      []string   `json:"header"`
 	Rows        [][]string `json:"rows"`
+	// Locale, Currency and Delimiter are the tenant's report settings
+	// when the context was frozen; contexts older than them have none
+	// and render as they always did.
+	Locale    string `json:"locale,omitempty"`
+	Currency  string `json:"currency,omitempty"`
+	Delimiter string `json:"delimiter,omitempty"`
+	// Created is the moment the report was made, RFC 3339 in the tenant's
+	// zone: the PDF creation date.
+	Created string `json:"created,omitempty"`
+	// VendorID is the vendor of a scorecard; Period the month of a
+	// monthly summary (YYYY-MM).
+	VendorID string `json:"vendor_id,omitempty"`
+	Period   string `json:"period,omitempty"`
+	// Vars, Charts and Tables are what the PDF templates show, as text.
+	Vars   map[string]string     `json:"vars,omitempty"`
+	Charts map[string]Chart      `json:"charts,omitempty"`
+	Tables map[string][][]string `json:"tables,omitempty"`
 }
 
-// Render writes the report's CSV from its context alone: a title block,
-// then the header and rows, CRLF-free, in the context's order.
+// Render writes the report from its context alone: PDF for the scorecard
+// and the monthly summary, CSV otherwise.
 func Render(c RenderContext) ([]byte, error) {
+	if c.Kind.PDF() {
+		return RenderPDF(c)
+	}
+	return RenderCSV(c)
+}
+
+// RenderCSV writes a CSV report: a title block, then the header and rows,
+// CRLF-free, in the context's order, fields separated by the context's
+// delimiter.
+func RenderCSV(c RenderContext) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
+	if c.Delimiter != "" {
+		r := []rune(c.Delimiter)
+		if len(r) != 1 {
+			return nil, fmt.Errorf("render %s: bad delimiter %q", c.Kind, c.Delimiter)
+		}
+		w.Comma = r[0]
+	}
 	meta := [][]string{{"report", string(c.Kind)}, {"organisation", c.Tenant}, {"generated", c.GeneratedAt + " " + c.Timezone},
-		{"scoring rule version", fmt.Sprint(c.RuleVersion)}, {}}
+		{"scoring rule version", fmt.Sprint(c.RuleVersion)}}
+	if c.Locale != "" {
+		meta = append(meta, []string{"locale", c.Locale}, []string{"currency", c.Currency})
+	}
+	meta = append(meta, []string{})
 	for _, r := range meta {
 		if err := w.Write(r); err != nil {
 			return nil, err
@@ -67,15 +146,17 @@ func Render(c RenderContext) ([]byte, error) {
 
 // Report is one rendered report.
 type Report struct {
-	ID        string        `json:"id"`
-	TenantID  string        `json:"-"`
-	Kind      ReportKind    `json:"kind"`
-	Context   RenderContext `json:"render_context"`
-	BlobKey   string        `json:"-"`
-	SHA256    string        `json:"sha256"`
-	Size      int64         `json:"size"`
-	CreatedBy string        `json:"created_by"`
-	CreatedAt time.Time     `json:"created_at"`
+	ID       string        `json:"id"`
+	TenantID string        `json:"-"`
+	Kind     ReportKind    `json:"kind"`
+	Context  RenderContext `json:"render_context"`
+	BlobKey  string        `json:"-"`
+	SHA256   string        `json:"sha256"`
+	Size     int64         `json:"size"`
+	// Schedule is the key of the schedule that made the report, if any.
+	Schedule  string    `json:"schedule,omitempty"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Blobs is where rendered reports are kept, write-once; *blob.Store
@@ -88,20 +169,36 @@ type Blobs interface {
 // ReportWindow is how far back the band changes report reads.
 const ReportWindow = 90 * 24 * time.Hour
 
-// CreateReport freezes the render context of a report of kind now,
-// renders it, stores the output in the blob store and the context with
-// the output's SHA-256 in the database.
-func (s *Service) CreateReport(ctx context.Context, p auth.Principal, kind ReportKind) (Report, error) {
+// ReportRequest asks for one report.
+type ReportRequest struct {
+	Kind ReportKind
+	// VendorID is the vendor of a scorecard.
+	VendorID string
+	// Period is the month of a monthly summary, YYYY-MM in the tenant's
+	// zone; empty is the last complete month.
+	Period string
+	// Schedule, when set, makes the report the one of a schedule: a
+	// second report with the same key is refused (conflict).
+	Schedule string
+}
+
+// CreateReport freezes the render context of a report now, renders it,
+// stores the output in the blob store and the context with the output's
+// SHA-256 in the database.
+func (s *Service) CreateReport(ctx context.Context, p auth.Principal, req ReportRequest) (Report, error) {
 	if err := p.Require(auth.PermView); err != nil {
 		return Report{}, err
 	}
-	if kind != ReportPortfolio && kind != ReportBandChanges {
-		return Report{}, apperr.Invalidf("kind must be portfolio or band_changes")
+	if !slices.Contains(ReportKinds, req.Kind) {
+		return Report{}, apperr.Invalidf("kind must be scorecard, monthly_summary, portfolio or band_changes")
+	}
+	if req.Kind == ReportScorecard && req.VendorID == "" {
+		return Report{}, apperr.Invalidf("a scorecard needs the vendor_id")
 	}
 	if s.Blobs == nil {
 		return Report{}, apperr.E(apperr.Unavailable, "reports need the blob store")
 	}
-	c, err := s.renderContext(ctx, p.TenantID, kind)
+	c, err := s.renderContext(ctx, p.TenantID, req)
 	if err != nil {
 		return Report{}, fmt.Errorf("score.CreateReport: %w", err)
 	}
@@ -115,62 +212,13 @@ func (s *Service) CreateReport(ctx context.Context, p auth.Principal, kind Repor
 	if err != nil {
 		return Report{}, fmt.Errorf("score.CreateReport: %w", err)
 	}
-	r := Report{ID: ident.New(), TenantID: p.TenantID, Kind: kind, Context: c, BlobKey: obj.Key, SHA256: sum, Size: int64(len(out)),
-		CreatedBy: p.Label, CreatedAt: now}
+	r := Report{ID: ident.New(), TenantID: p.TenantID, Kind: req.Kind, Context: c, BlobKey: obj.Key, SHA256: sum, Size: int64(len(out)),
+		Schedule: req.Schedule, CreatedBy: p.Label, CreatedAt: now}
 	if err := s.Store.CreateReport(ctx, r, audit.Record(p, "score_report.create", "score_report", r.ID, nil,
-		map[string]any{"kind": kind, "sha256": sum})); err != nil {
+		map[string]any{"kind": req.Kind, "sha256": sum})); err != nil {
 		return Report{}, fmt.Errorf("score.CreateReport: %w", err)
 	}
 	return r, nil
-}
-
-// renderContext freezes what a report of kind shows now.
-func (s *Service) renderContext(ctx context.Context, tenantID string, kind ReportKind) (RenderContext, error) {
-	tenant, err := s.Store.TenantName(ctx, tenantID)
-	if err != nil {
-		return RenderContext{}, err
-	}
-	loc := time.UTC
-	if s.Location != nil {
-		if l, err := s.Location(ctx, tenantID); err == nil && l != nil {
-			loc = l
-		} else if err != nil {
-			return RenderContext{}, err
-		}
-	}
-	rule, err := s.ActiveRule(ctx, tenantID)
-	if err != nil {
-		return RenderContext{}, err
-	}
-	now := s.now()
-	stamp := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	c := RenderContext{Kind: kind, Tenant: tenant, Timezone: loc.String(), GeneratedAt: stamp(now), RuleVersion: rule.Version, Rows: [][]string{}}
-	switch kind {
-	case ReportPortfolio:
-		vs, err := s.Store.ListVendorScores(ctx, tenantID)
-		if err != nil {
-			return RenderContext{}, err
-		}
-		c.Header = []string{"vendor", "score", "band", "signals", "top contributor", "top contributor points", "computed"}
-		for _, v := range vs {
-			top, pts := "", ""
-			if len(v.Contributors) > 0 {
-				top, pts = v.Contributors[0].Label, v.Contributors[0].PointsText()
-			}
-			c.Rows = append(c.Rows, []string{v.VendorName, v.Text(), v.Band.Label(), fmt.Sprint(v.Signals), top, pts, stamp(v.ComputedAt)})
-		}
-	case ReportBandChanges:
-		evs, err := s.Store.TenantBandEvents(ctx, tenantID, now.Add(-ReportWindow))
-		if err != nil {
-			return RenderContext{}, err
-		}
-		c.Header = []string{"when", "vendor", "from", "to", "score", "previous score"}
-		for _, e := range evs {
-			// The vendor's name as the event froze it.
-			c.Rows = append(c.Rows, []string{stamp(e.CreatedAt), e.Payload.Vendor, e.Payload.From, e.Payload.To, e.Payload.Score, e.Payload.Previous})
-		}
-	}
-	return c, nil
 }
 
 // Reports lists the tenant's reports, newest first.

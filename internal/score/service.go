@@ -28,10 +28,11 @@ type Service struct {
 	Now func() time.Time
 	// Consequences are the jobs band crossings cause.
 	Consequences Consequences
-	// Blobs keeps rendered reports; Location returns a tenant's time
-	// zone for them (nil: UTC).
-	Blobs    Blobs
-	Location func(ctx context.Context, tenantID string) (*time.Location, error)
+	// Blobs keeps rendered reports; ReportSettings returns the tenant's
+	// legal name, locale, currency and time zone for them (nil: the
+	// tenant's name, en-US, USD, UTC).
+	Blobs          Blobs
+	ReportSettings func(ctx context.Context, tenantID string) (ReportSettings, error)
 }
 
 func (s *Service) now() time.Time {

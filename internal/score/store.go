@@ -72,8 +72,25 @@ type Store interface {
 	CreateReport(ctx context.Context, r Report, ev audit.Event) error
 	Report(ctx context.Context, tenantID, id string) (Report, error)
 	ListReports(ctx context.Context, tenantID string) ([]Report, error)
+	// FindReports lists reports of every tenant the filter allows,
+	// oldest first, for verification.
+	FindReports(ctx context.Context, f ReportFilter) ([]Report, error)
+	// ScheduledReportExists reports whether the tenant has the report of
+	// a schedule key.
+	ScheduledReportExists(ctx context.Context, tenantID, schedule string) (bool, error)
+	// CountSignals counts the tenant's accepted signals observed in
+	// [from, to).
+	CountSignals(ctx context.Context, tenantID string, from, to time.Time) (int, error)
 	// Vendor returns one vendor of the tenant.
 	Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error)
+}
+
+// ReportFilter selects reports across tenants; empty fields select all.
+type ReportFilter struct {
+	TenantID string
+	ID       string
+	Since    time.Time
+	Until    time.Time
 }
 
 // VendorEntry is a vendor as vendor_ref resolution reads it.

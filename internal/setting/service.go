@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -35,6 +36,9 @@ type Patch struct {
 	AutoProvision            *bool         `json:"auth.auto_provision,omitempty" doc:"Create accounts at first SSO sign-in."`
 	DefaultRole              *auth.Role    `json:"auth.default_role,omitempty" doc:"Role of auto-provisioned accounts: change_manager, owner or viewer."`
 	MinConfidencePercent     *int          `json:"triage.min_confidence_percent,omitempty" doc:"Triage confidence (0-100) below which an email waits for a person; 0 never waits."`
+	LegalName                *string       `json:"reports.legal_name,omitempty" maxLength:"200" doc:"Legal name on reports; empty uses the organisation's name."`
+	Locale                   *string       `json:"reports.locale,omitempty" doc:"Locale of reports: de-DE, en-GB, en-US or fr-FR."`
+	Currency                 *string       `json:"reports.currency,omitempty" doc:"ISO 4217 reporting currency, e.g. EUR."`
 }
 
 // apply copies the patch's values onto s and returns the keys it set.
@@ -56,6 +60,9 @@ func (p Patch) apply(s *Settings) []string {
 	set(KeyAutoProvision, p.AutoProvision != nil, func() { s.AutoProvision = *p.AutoProvision })
 	set(KeyDefaultRole, p.DefaultRole != nil, func() { s.DefaultRole = *p.DefaultRole })
 	set(KeyMinConfidence, p.MinConfidencePercent != nil, func() { s.MinConfidencePercent = *p.MinConfidencePercent })
+	set(KeyLegalName, p.LegalName != nil, func() { s.LegalName = strings.TrimSpace(*p.LegalName) })
+	set(KeyLocale, p.Locale != nil, func() { s.Locale = *p.Locale })
+	set(KeyCurrency, p.Currency != nil, func() { s.Currency = strings.ToUpper(strings.TrimSpace(*p.Currency)) })
 	return keys
 }
 

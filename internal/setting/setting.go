@@ -6,6 +6,8 @@ package setting
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -22,11 +24,17 @@ const (
 	KeyAutoProvision      = "auth.auto_provision"
 	KeyDefaultRole        = "auth.default_role"
 	KeyMinConfidence      = "triage.min_confidence_percent"
+	KeyLegalName          = "reports.legal_name"
+	KeyLocale             = "reports.locale"
+	KeyCurrency           = "reports.currency"
 )
 
 // Keys lists every setting key in display order.
 var Keys = []string{KeyTimezone, KeyWorkingHours, KeyThresholdsDays, KeySLADaysByTier,
-	KeyAuditRetentionDays, KeyAutoProvision, KeyDefaultRole, KeyMinConfidence}
+	KeyAuditRetentionDays, KeyAutoProvision, KeyDefaultRole, KeyMinConfidence, KeyLegalName, KeyLocale, KeyCurrency}
+
+// ReportLocales lists the locales reports can be written in.
+var ReportLocales = []string{"de-DE", "en-GB", "en-US", "fr-FR"}
 
 // WorkingHours are the business hours escalations are scheduled in, as
 // 24-hour "HH:MM" local times in the tenant's time zone.
@@ -52,6 +60,9 @@ type Settings struct {
 	AutoProvision            bool         `json:"auth.auto_provision" doc:"Create an account at a person's first SSO sign-in."`
 	DefaultRole              auth.Role    `json:"auth.default_role" enum:"change_manager,owner,viewer" doc:"Role given to auto-provisioned accounts."`
 	MinConfidencePercent     int          `json:"triage.min_confidence_percent" doc:"Triage confidence (0-100) below which an email waits in the triage queue for a person instead of opening a ticket; 0 never waits."`
+	LegalName                string       `json:"reports.legal_name" doc:"The organisation's legal name on reports; empty uses the organisation's name."`
+	Locale                   string       `json:"reports.locale" enum:"de-DE,en-GB,en-US,fr-FR" doc:"How reports write numbers and dates (de-DE: decimal comma, day first)."`
+	Currency                 string       `json:"reports.currency" doc:"ISO 4217 code of the reporting currency, e.g. EUR."`
 }
 
 // Defaults returns the settings of a tenant that has changed nothing.
@@ -65,6 +76,8 @@ func Defaults() Settings {
 		AutoProvision:            true,
 		DefaultRole:              auth.RoleViewer,
 		MinConfidencePercent:     50,
+		Locale:                   "en-US",
+		Currency:                 "USD",
 	}
 }
 
@@ -74,7 +87,21 @@ const (
 	MaxAuditRetentionDays = 36500
 	MaxSLADays            = 3650
 	MaxThresholds         = 10
+	MaxLegalName          = 200
 )
+
+// currency reports whether c looks like an ISO 4217 code.
+func currency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, r := range c {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
 
 // fields maps each key to the field holding its value, for storage.
 func (s *Settings) fields() map[string]any {
@@ -87,6 +114,9 @@ func (s *Settings) fields() map[string]any {
 		KeyAutoProvision:      &s.AutoProvision,
 		KeyDefaultRole:        &s.DefaultRole,
 		KeyMinConfidence:      &s.MinConfidencePercent,
+		KeyLegalName:          &s.LegalName,
+		KeyLocale:             &s.Locale,
+		KeyCurrency:           &s.Currency,
 	}
 }
 
@@ -128,6 +158,10 @@ func (s Settings) Validate() error {
 	v.Check(s.AuditRetentionDays >= MinAuditRetentionDays && s.AuditRetentionDays <= MaxAuditRetentionDays,
 		KeyAuditRetentionDays, "must be between %d and %d days", MinAuditRetentionDays, MaxAuditRetentionDays)
 	v.Check(s.MinConfidencePercent >= 0 && s.MinConfidencePercent <= 100, KeyMinConfidence, "must be between 0 and 100 (percent)")
+	v.Check(len(s.LegalName) <= MaxLegalName && !strings.ContainsAny(s.LegalName, "\r\n"), KeyLegalName,
+		"must be one line of at most %d characters", MaxLegalName)
+	v.Check(slices.Contains(ReportLocales, s.Locale), KeyLocale, "must be one of %s", strings.Join(ReportLocales, ", "))
+	v.Check(currency(s.Currency), KeyCurrency, "must be an ISO 4217 code of three capital letters, e.g. EUR")
 	switch {
 	case !s.DefaultRole.Valid():
 		v.Add(KeyDefaultRole, "must be one of change_manager, owner, viewer")

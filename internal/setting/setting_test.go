@@ -24,6 +24,8 @@ func TestDefaultsMatchTheSeed(t *testing.T) {
 		AutoProvision:            true,
 		DefaultRole:              auth.RoleViewer,
 		MinConfidencePercent:     50,
+		Locale:                   "en-US",
+		Currency:                 "USD",
 	}
 	if diff := cmp.Diff(want, setting.Defaults()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -57,6 +59,10 @@ func TestValidate(t *testing.T) {
 		{"admin default role", func(s *setting.Settings) { s.DefaultRole = auth.RoleAdmin }, []string{"auth.default_role"}},
 		{"unknown default role", func(s *setting.Settings) { s.DefaultRole = "boss" }, []string{"auth.default_role"}},
 		{"owner default role", func(s *setting.Settings) { s.DefaultRole = auth.RoleOwner }, nil},
+		{"german reports", func(s *setting.Settings) { s.Locale, s.Currency, s.LegalName = "de-DE", "EUR", "Müller GmbH" }, nil},
+		{"unknown locale", func(s *setting.Settings) { s.Locale = "xx-XX" }, []string{"reports.locale"}},
+		{"lower-case currency", func(s *setting.Settings) { s.Currency = "eur" }, []string{"reports.currency"}},
+		{"two-line legal name", func(s *setting.Settings) { s.LegalName = "A\nB" }, []string{"reports.legal_name"}},
 		{"several problems at once", func(s *setting.Settings) { s.Timezone = "x"; s.AuditRetentionDays = 0 },
 			[]string{"defaults.timezone", "audit.retention_days"}},
 	}

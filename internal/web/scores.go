@@ -312,7 +312,9 @@ func (s *Server) hubSignals(w http.ResponseWriter, r *http.Request) {
 
 // reportBody asks for a report.
 type reportBody struct {
-	Kind score.ReportKind `json:"kind,omitempty" enum:"portfolio,band_changes" doc:"portfolio (every vendor's score) or band_changes (the last 90 days)."`
+	Kind     score.ReportKind `json:"kind,omitempty" enum:"scorecard,monthly_summary,portfolio,band_changes" doc:"scorecard (one vendor, PDF), monthly_summary (PDF), portfolio (every vendor's score, CSV) or band_changes (the last 90 days, CSV)."`
+	VendorID string           `json:"vendor_id,omitempty" maxLength:"100" doc:"The vendor of a scorecard."`
+	Period   string           `json:"period,omitempty" maxLength:"7" doc:"The month of a monthly summary, YYYY-MM in the tenant's time zone; empty is the last complete month."`
 }
 
 type reportIn struct {
@@ -347,7 +349,8 @@ func (s *Server) apiListReports(ctx context.Context, _ *struct{}) (*reportsOut, 
 }
 
 func (s *Server) apiCreateReport(ctx context.Context, in *reportIn) (*reportOut, error) {
-	r, err := s.Scores.CreateReport(ctx, principal(ctx), in.Body.Value.Kind)
+	r, err := s.Scores.CreateReport(ctx, principal(ctx), score.ReportRequest{Kind: in.Body.Value.Kind,
+		VendorID: in.Body.Value.VendorID, Period: in.Body.Value.Period})
 	if err != nil {
 		return nil, err
 	}
@@ -355,8 +358,12 @@ func (s *Server) apiCreateReport(ctx context.Context, in *reportIn) (*reportOut,
 }
 
 func reportFile(r score.Report, b []byte) *reportFileOut {
-	return &reportFileOut{ContentType: "text/csv; charset=utf-8", Digest: r.SHA256, Body: b,
-		ContentDisposition: `attachment; filename="` + string(r.Kind) + "-" + r.CreatedAt.UTC().Format("20060102-150405") + `.csv"`}
+	ext := ".csv"
+	if r.Kind.PDF() {
+		ext = ".pdf"
+	}
+	return &reportFileOut{ContentType: r.ContentType(), Digest: r.SHA256, Body: b,
+		ContentDisposition: `attachment; filename="` + string(r.Kind) + "-" + r.CreatedAt.UTC().Format("20060102-150405") + ext + `"`}
 }
 
 func (s *Server) apiDownloadReport(ctx context.Context, in *IDPath) (*reportFileOut, error) {
@@ -378,7 +385,7 @@ func (s *Server) apiVerifyReport(ctx context.Context, in *IDPath) (*reportVerify
 // Operations of the report API.
 var (
 	docListReports    = readDoc("List score reports", "The latest 200 reports, newest first, each with its frozen render context.")
-	docCreateReport   = createDoc("Render a score report", "Freezes what the report shows now (names, scores, the time zone) as its render context, renders CSV and stores it write-once with its SHA-256.")
-	docDownloadReport = readDoc("Download a score report", "The CSV exactly as rendered; X-Content-SHA256 is its digest.")
+	docCreateReport   = createDoc("Render a score report", "Freezes what the report shows now (legal name, vendor names, scores, the tenant's locale, currency and time zone) as its render context, renders PDF (scorecard, monthly_summary) or CSV (portfolio, band_changes) and stores it write-once with its SHA-256.")
+	docDownloadReport = readDoc("Download a score report", "The PDF or CSV exactly as rendered; X-Content-SHA256 is its digest.")
 	docVerifyReport   = huma.Operation{Summary: "Verify a score report", Description: "Re-renders the report from its frozen context and compares SHA-256 with the stored output: identical is true when the bytes match."}
 )

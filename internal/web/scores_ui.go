@@ -278,8 +278,10 @@ func (s *Server) uiVendorScore(w http.ResponseWriter, r *http.Request, p auth.Pr
 
 // uiCreateReport renders a report and goes back to the portfolio.
 func (s *Server) uiCreateReport(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
-	kind := score.ReportKind(r.PostFormValue("kind"))
-	if _, err := s.Scores.CreateReport(r.Context(), p, kind); err != nil {
+	req := score.ReportRequest{Kind: score.ReportKind(r.PostFormValue("kind")), VendorID: r.PostFormValue("vendor_id"),
+		Period: r.PostFormValue("period")}
+	rep, err := s.Scores.CreateReport(r.Context(), p, req)
+	if err != nil {
 		if formFailure(err) {
 			data, derr := s.portfolioPage(r, p)
 			if derr != nil {
@@ -289,6 +291,10 @@ func (s *Server) uiCreateReport(w http.ResponseWriter, r *http.Request, p auth.P
 			return nil
 		}
 		return err
+	}
+	if req.Kind == score.ReportScorecard {
+		http.Redirect(w, r, score.VendorPath(rep.Context.VendorID)+"#reports", http.StatusSeeOther)
+		return nil
 	}
 	http.Redirect(w, r, "/scores#reports", http.StatusSeeOther)
 	return nil
