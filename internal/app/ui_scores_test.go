@@ -10,7 +10,8 @@ import (
 )
 
 // vendorPageChecks runs on a vendor's score page and lists what is wrong:
-// contributor points that do not add up to the score shown, a trend with
+// contributor points that do not add up to the score shown or shares that
+// do not add up to 100%, a trend with
 // fewer points than the demo's weeks, no band crossing in the band changes,
 // and a missing section of what VendorSync knows about the vendor.
 const vendorPageChecks = `(() => {
@@ -20,6 +21,9 @@ const vendorPageChecks = `(() => {
   let sum = 0;
   document.querySelectorAll("#contributors tbody tr td:nth-child(4)").forEach(td => { sum += parseFloat(td.textContent); });
   if (Math.abs(sum - score) > 0.05) out.push("contributor points add up to " + sum.toFixed(1) + ", the score is " + score);
+  let pct = 0;
+  document.querySelectorAll("#contributors tbody tr td:nth-child(5)").forEach(td => { pct += parseInt(td.textContent.trim(), 10); });
+  if (pct !== 100) out.push("shares add up to " + pct + "%");
   const dots = document.querySelectorAll("svg.trend circle").length;
   if (dots < 8) out.push("the trend has " + dots + " points");
   const crossings = [...document.querySelectorAll("#band-changes tbody tr")].filter(tr => tr.cells.length > 2 && tr.cells[1].textContent.trim() !== "No data");
@@ -95,4 +99,8 @@ func TestUIVendorScorePage(t *testing.T) {
 	if problems != "" {
 		t.Errorf("Twilio's page:\n%s", problems)
 	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/scores/rules"), chromedp.WaitVisible(css(`#rule-form`))); err != nil {
+		t.Fatalf("rules editor: %v", err)
+	}
+	shoot("rules")
 }

@@ -88,6 +88,25 @@ func (c Contributor) PointsText() string { return strconv.FormatFloat(c.Points, 
 // SharePercent is the contributor's share of the score in whole percent.
 func (c Contributor) SharePercent() string { return strconv.FormatFloat(c.Share*100, 'f', 0, 64) + "%" }
 
+// SharePercents are the contributors' shares in whole percent, in order,
+// apportioned by largest remainder so that they add up to 100% exactly as
+// the points add up to the score; all "0%" when the score is 0 or no data.
+func (r Result) SharePercents() []string {
+	pts := make([]float64, len(r.Contributors))
+	for i, c := range r.Contributors {
+		pts[i] = c.Points
+	}
+	total := 0
+	if r.Score != nil && *r.Score > 0 {
+		total = 100
+	}
+	out := make([]string, len(pts))
+	for i, n := range apportion(pts, total) {
+		out[i] = strconv.Itoa(n) + "%"
+	}
+	return out
+}
+
 // BarWidth is the contributor's share as a bar of up to 200 pixels.
 func (c Contributor) BarWidth() float64 { return 200 * c.Share }
 

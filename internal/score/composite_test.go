@@ -2,6 +2,8 @@ package score
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,6 +88,21 @@ func TestCompositeContributorsAddUp(t *testing.T) {
 	}
 	if tenths != int(math.Round(*got.Score*10)) {
 		t.Errorf("contributors add up to %d tenths, score is %v", tenths, *got.Score)
+	}
+	// The shares as pages show them, whole percents, add up to 100%.
+	pct := 0
+	for _, s := range got.SharePercents() {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "%"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pct += n
+	}
+	if pct != 100 {
+		t.Errorf("shares %v add up to %d%%", got.SharePercents(), pct)
+	}
+	if none := (Result{Contributors: []Contributor{}}).SharePercents(); len(none) != 0 {
+		t.Errorf("no data has shares %v", none)
 	}
 }
 
