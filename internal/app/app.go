@@ -30,6 +30,7 @@ type CLI struct {
 	Audit   AuditCmd   `cmd:"" help:"Inspect the audit log."`
 	Email   EmailCmd   `cmd:"" help:"Import vendor emails."`
 	Ingest  IngestCmd  `cmd:"" help:"Check vendor events."`
+	Report  ReportCmd  `cmd:"" help:"Check score reports."`
 	Secrets SecretsCmd `cmd:"" help:"Manage the encryption keyring."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }

@@ -77,3 +77,12 @@ type SignalPartitions struct {
 
 // Kind names the job.
 func (SignalPartitions) Kind() string { return "score.signal_partitions" }
+
+// ScoreMonthlySummaries renders each tenant's monthly summary once its
+// month is over.
+type ScoreMonthlySummaries struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (ScoreMonthlySummaries) Kind() string { return "score.monthly_summaries" }

@@ -97,6 +97,26 @@ func AddScoreWorkers(ws *river.Workers, s *score.Service, parts PartitionStore) 
 	river.AddWorker(ws, &ScoreRescoreTenantWorker{Scores: s})
 	river.AddWorker(ws, &ScoreRescoreAllWorker{Scores: s})
 	river.AddWorker(ws, &SignalPartitionsWorker{Store: parts})
+	river.AddWorker(ws, &ScoreMonthlySummariesWorker{Scores: s})
+}
+
+// ScoreMonthlySummariesWorker renders the monthly summaries due.
+type ScoreMonthlySummariesWorker struct {
+	river.WorkerDefaults[jobargs.ScoreMonthlySummaries]
+	Scores *score.Service
+}
+
+// Work renders every tenant's summary of its last month, once.
+func (w *ScoreMonthlySummariesWorker) Work(ctx context.Context, _ *river.Job[jobargs.ScoreMonthlySummaries]) error {
+	_, err := w.Scores.ScheduleMonthlySummaries(ctx)
+	return err
+}
+
+// ScoreMonthlySummaries looks for due monthly summaries every six hours;
+// a month's summary is made once (its schedule key is unique), a few hours
+// into the tenant's new month at the latest.
+func ScoreMonthlySummaries() *river.PeriodicJob {
+	return Periodic("score.monthly_summaries", 6*time.Hour, func() river.JobArgs { return jobargs.ScoreMonthlySummaries{} })
 }
 
 // ScoreRescoreAll is the daily full rescore.
