@@ -233,7 +233,7 @@ func TestCommandsHelpAndAdmin(t *testing.T) {
 		err := app.Run(ctx, append(args, "--data-dir", dir), envOf(), &out, &errb)
 		return out.String() + errb.String(), err
 	}
-	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"tenant", "create"}, {"user", "create"}, {"apikey", "create"}, {"audit", "verify"}, {"version"}, {"secrets", "rotate"}, {"ingest", "replay"}} {
+	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"tenant", "create"}, {"user", "create"}, {"apikey", "create"}, {"audit", "verify"}, {"version"}, {"secrets", "rotate"}, {"ingest", "replay"}, {"report", "verify"}} {
 		out, err := run(append(cmd, "--help")...)
 		if err != nil || !strings.Contains(out, "Usage: vendorsync "+strings.Join(cmd, " ")) {
 			t.Errorf("%v --help: err=%v\n%s", cmd, err, out)

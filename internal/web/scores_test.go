@@ -173,6 +173,28 @@ func TestScoresEndToEnd(t *testing.T) {
 				t.Errorf("verify: %d %s", res.Status, res.Body)
 			}
 			wantProblem(t, e.do(http.MethodPost, "/api/v1/score-reports", e.key, map[string]any{"kind": "weekly"}), http.StatusUnprocessableEntity)
+			// PDF reports: a vendor's scorecard and the monthly summary.
+			card := created(e, e.key, "/api/v1/score-reports", map[string]any{"kind": "scorecard", "vendor_id": vendor})
+			res = e.do(http.MethodGet, "/api/v1/score-reports/"+card+"/download", e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			if res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(res.Body), "%PDF-") ||
+				!strings.Contains(res.Header.Get("Content-Disposition"), ".pdf") {
+				t.Errorf("scorecard download: %v %.40q", res.Header, res.Body)
+			}
+			res = e.do(http.MethodPost, "/api/v1/score-reports/"+card+"/verify", e.key, nil)
+			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), `"identical":true`) {
+				t.Errorf("verify scorecard: %d %s", res.Status, res.Body)
+			}
+			created(e, e.key, "/api/v1/score-reports", map[string]any{"kind": "monthly_summary"})
+			wantProblem(t, e.do(http.MethodPost, "/api/v1/score-reports", e.key, map[string]any{"kind": "scorecard"}), http.StatusUnprocessableEntity)
+			wantProblem(t, e.do(http.MethodPost, "/api/v1/score-reports", e.key, map[string]any{"kind": "monthly_summary", "period": "2999-01"}), http.StatusUnprocessableEntity)
+			if page := admin.get(t, "/vendors/"+vendor+"/score"); !strings.Contains(string(page.Body), `id="report-scorecard"`) ||
+				!strings.Contains(string(page.Body), "/scores/reports/"+card+"/download") {
+				t.Errorf("vendor score page lacks its scorecard")
+			}
+			if page := admin.get(t, "/scores"); !strings.Contains(string(page.Body), `id="report-monthly"`) || !strings.Contains(string(page.Body), "Monthly summary (PDF)") {
+				t.Errorf("portfolio page lacks the monthly summary")
+			}
 			page = admin.get(t, "/scores/reports/"+rep+"/download")
 			if page.Status != http.StatusOK || !strings.Contains(string(page.Body), "Globex") {
 				t.Errorf("UI download: %d", page.Status)

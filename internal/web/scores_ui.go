@@ -195,6 +195,8 @@ type vendorScorePage struct {
 	Trend    trendChart
 	Signals  []score.Signal
 	Labels   map[string]string
+	// Reports are the vendor's latest scorecards.
+	Reports []score.Report
 }
 
 // trendChart is the score history drawn as an inline SVG polyline.
@@ -270,7 +272,17 @@ func (s *Server) uiVendorScore(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err != nil {
 		return err
 	}
-	data := vendorScorePage{Card: card, Overview: ov, Signals: sigs, Labels: labels,
+	reports, err := s.Scores.Reports(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	var cards []score.Report
+	for _, rep := range reports {
+		if rep.Kind == score.ReportScorecard && rep.Context.VendorID == id && len(cards) < 5 {
+			cards = append(cards, rep)
+		}
+	}
+	data := vendorScorePage{Card: card, Overview: ov, Signals: sigs, Labels: labels, Reports: cards,
 		Trend: trend(card.History, card.ScoringRule.Definition.Bands, time.Now())}
 	s.render(w, r, http.StatusOK, "vendor_score.html", View{Title: card.Score.VendorName, Nav: "scores", Data: data})
 	return nil

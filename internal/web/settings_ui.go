@@ -16,14 +16,18 @@ type settingsForm struct {
 	Timezone, WorkStart, WorkEnd, Thresholds string
 	Tier1, Tier2, Tier3, Retention           string
 	MinConfidence                            string
-	AutoProvision                            bool
-	DefaultRole                              auth.Role
+	// Reports is set when the form carries the report settings.
+	Reports                     bool
+	LegalName, Locale, Currency string
+	AutoProvision               bool
+	DefaultRole                 auth.Role
 }
 
 // settingsPage is the data of the settings page.
 type settingsPage struct {
 	Form       settingsForm
 	Roles      []auth.Role // roles auto-provisioned accounts may get
+	Locales    []string
 	Secrets    []setting.SecretInfo
 	ShowSecret bool
 	SSO        bool
@@ -37,7 +41,8 @@ func formOf(st setting.Settings) settingsForm {
 	return settingsForm{Timezone: st.Timezone, WorkStart: st.WorkingHours.Start, WorkEnd: st.WorkingHours.End,
 		Thresholds: strings.Join(ts, ", "), Tier1: strconv.Itoa(st.SLADaysByTier.Tier1), Tier2: strconv.Itoa(st.SLADaysByTier.Tier2),
 		Tier3: strconv.Itoa(st.SLADaysByTier.Tier3), Retention: strconv.Itoa(st.AuditRetentionDays),
-		AutoProvision: st.AutoProvision, DefaultRole: st.DefaultRole, MinConfidence: strconv.Itoa(st.MinConfidencePercent)}
+		AutoProvision: st.AutoProvision, DefaultRole: st.DefaultRole, MinConfidence: strconv.Itoa(st.MinConfidencePercent),
+		Reports: true, LegalName: st.LegalName, Locale: st.Locale, Currency: st.Currency}
 }
 
 // patch parses the form; numbers that do not parse are field errors.
@@ -71,8 +76,13 @@ func (f settingsForm) patch() (setting.Patch, error) {
 	tz := strings.TrimSpace(f.Timezone)
 	wh := setting.WorkingHours{Start: strings.TrimSpace(f.WorkStart), End: strings.TrimSpace(f.WorkEnd)}
 	auto, role := f.AutoProvision, f.DefaultRole
-	return setting.Patch{Timezone: &tz, WorkingHours: &wh, EscalationThresholdsDays: &ts, SLADaysByTier: &tiers,
-		AuditRetentionDays: &retention, AutoProvision: &auto, DefaultRole: &role, MinConfidencePercent: confidence}, v.Err()
+	p := setting.Patch{Timezone: &tz, WorkingHours: &wh, EscalationThresholdsDays: &ts, SLADaysByTier: &tiers,
+		AuditRetentionDays: &retention, AutoProvision: &auto, DefaultRole: &role, MinConfidencePercent: confidence}
+	if f.Reports { // left as they are when the form does not carry them
+		legal, locale, currency := f.LegalName, f.Locale, f.Currency
+		p.LegalName, p.Locale, p.Currency = &legal, &locale, &currency
+	}
+	return p, v.Err()
 }
 
 func (s *Server) uiSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -88,7 +98,7 @@ func (s *Server) uiSettings(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, f settingsForm, formErr error) error {
-	data := settingsPage{Form: f, Roles: []auth.Role{auth.RoleChangeManager, auth.RoleOwner, auth.RoleViewer},
+	data := settingsPage{Form: f, Roles: []auth.Role{auth.RoleChangeManager, auth.RoleOwner, auth.RoleViewer}, Locales: setting.ReportLocales,
 		ShowSecret: p.Can(auth.PermEditIntegrations) && s.Secrets != nil, SSO: s.ssoEnabled()}
 	if data.ShowSecret {
 		list, err := s.Secrets.List(r.Context(), p)
@@ -109,7 +119,9 @@ func (s *Server) uiSaveSettings(w http.ResponseWriter, r *http.Request, p auth.P
 	f := settingsForm{Timezone: r.PostFormValue("timezone"), WorkStart: r.PostFormValue("work_start"), WorkEnd: r.PostFormValue("work_end"),
 		Thresholds: r.PostFormValue("thresholds"), Tier1: r.PostFormValue("tier_1"), Tier2: r.PostFormValue("tier_2"),
 		Tier3: r.PostFormValue("tier_3"), Retention: r.PostFormValue("retention"), MinConfidence: r.PostFormValue("min_confidence"),
-		AutoProvision: r.PostFormValue("auto_provision") == "on", DefaultRole: auth.Role(r.PostFormValue("default_role"))}
+		AutoProvision: r.PostFormValue("auto_provision") == "on", DefaultRole: auth.Role(r.PostFormValue("default_role")),
+		Reports: r.PostForm.Has("report_locale"), LegalName: r.PostFormValue("legal_name"), Locale: r.PostFormValue("report_locale"),
+		Currency: r.PostFormValue("report_currency")}
 	patch, err := f.patch()
 	if err == nil {
 		_, err = svc.Update(r.Context(), p, patch)
