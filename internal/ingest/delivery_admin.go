@@ -87,8 +87,8 @@ func (s *Service) deliverJobs(tenantID string) []jobargs.Args {
 	return s.Consequences.Delivered(tenantID)
 }
 
-// TestResult is what a test send came to.
-type TestResult struct {
+// SubscriptionTestResult is what a test send came to.
+type SubscriptionTestResult struct {
 	MessageID  string `json:"message_id"`
 	StatusCode int    `json:"status_code" doc:"0 when no answer came."`
 	LatencyMS  int64  `json:"latency_ms"`
@@ -99,26 +99,26 @@ type TestResult struct {
 
 // TestSend sends one signed test event to a subscription's endpoint now
 // (enabled or not) and reports the answer; nothing is queued or retried.
-func (s *Service) TestSend(ctx context.Context, p auth.Principal, id string) (TestResult, error) {
+func (s *Service) TestSend(ctx context.Context, p auth.Principal, id string) (SubscriptionTestResult, error) {
 	if err := p.Require(auth.PermManageIngest); err != nil {
-		return TestResult{}, err
+		return SubscriptionTestResult{}, err
 	}
 	sub, err := s.Store.Subscription(ctx, p.TenantID, id)
 	if err != nil {
-		return TestResult{}, err
+		return SubscriptionTestResult{}, err
 	}
 	at := s.now()
 	secrets, err := s.Store.SubscriptionSecretValues(ctx, sub, at)
 	if err != nil {
-		return TestResult{}, err
+		return SubscriptionTestResult{}, err
 	}
 	msgID := "test_" + ident.New()
 	body, err := json.Marshal(map[string]any{"type": "vendorsync.test", "subscriptionId": sub.ID, "timestamp": at.Format("2006-01-02T15:04:05Z07:00"),
 		"data": map[string]any{"message": "A test event from VendorSync: the signature verifies with this subscription's secret."}})
 	if err != nil {
-		return TestResult{}, err
+		return SubscriptionTestResult{}, err
 	}
 	res := s.send(ctx, sub, msgID, body, secrets, at)
-	return TestResult{MessageID: msgID, StatusCode: res.status, LatencyMS: res.latency.Milliseconds(), Error: res.err,
+	return SubscriptionTestResult{MessageID: msgID, StatusCode: res.status, LatencyMS: res.latency.Milliseconds(), Error: res.err,
 		Response: res.response, OK: res.status >= 200 && res.status < 300}, nil
 }

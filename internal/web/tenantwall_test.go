@@ -92,6 +92,8 @@ var wallFixtures = map[string]wallFixture{
 	"ingest/events":          ingestEventWallFixture,
 	"ingest/schemas":         ingestSchemaWallFixture,
 	"ingest/mappings":        ingestMappingWallFixture,
+	"ingest/subscriptions":   ingestSubscriptionWallFixture,
+	"ingest/deliveries":      ingestDeliveryWallFixture,
 	"erp-connectors":         erpConnectorWallFixture,
 	"erp-items":              erpItemWallFixture,
 	"procurement/connectors": erpConnectorWallFixture,
