@@ -165,6 +165,18 @@ func TestSubscriptionDeliversEachEventOnceSigned(t *testing.T) {
 		if err != nil || len(d.AttemptLog) != 1 || d.AttemptLog[0].StatusCode != 200 {
 			t.Errorf("attempts %+v, %v", d.AttemptLog, err)
 		}
+		// A test send: signed like a delivery, nothing queued.
+		res, err := f.svc.TestSend(ctx, f.admin, sub.ID)
+		if err != nil || !res.OK || res.StatusCode != 200 {
+			t.Fatalf("test send = %+v, %v", res, err)
+		}
+		got = rcv.requests()
+		if len(got) != 2 || got[1].id != res.MessageID || f.verify(t, got[1], secret) != nil {
+			t.Errorf("test send request %+v", got[1:])
+		}
+		if n := len(f.deliveries(t, ingest.DeliveryFilter{SubscriptionID: sub.ID})); n != 1 {
+			t.Errorf("a test send was queued: %d deliveries", n)
+		}
 	})
 }
 

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -112,6 +114,57 @@ func TestIngestSubscriptionAPI(t *testing.T) {
 			}
 			wantProblem(t, e.do(http.MethodPost, "/api/v1/ingest/deliveries/"+dID+"/redeliver", e.key, nil), http.StatusConflict)
 			wantProblem(t, e.do(http.MethodGet, "/api/v1/ingest/deliveries?status=lost", e.key, nil), http.StatusUnprocessableEntity)
+		})
+	}
+}
+
+func TestIngestSubscriptionPages(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			admin := e.signInAs(e.admin.Email, e.password)
+			wantStatus(t, admin.get(t, "/ingest/subscriptions"), http.StatusOK)
+			res := admin.post(t, "/ingest/subscriptions", url.Values{"url": {"http://10.0.0.5/hook"}, "enabled": {"1"}})
+			wantStatus(t, res, http.StatusUnprocessableEntity)
+			if !strings.Contains(string(res.Body), "field-error") || !strings.Contains(string(res.Body), "webhook-allow-private") {
+				t.Errorf("a private URL is not explained beside its field: %s", res.Body)
+			}
+			res = admin.post(t, "/ingest/subscriptions", url.Values{"url": {subscriptionURL}, "event_types": {"InventoryUpdated\nPriceUpdated"},
+				"description": {"ERP bridge"}, "enabled": {"1"}})
+			wantStatus(t, res, http.StatusOK)
+			if !strings.Contains(string(res.Body), `id="new-subscription-secret">whsec_`) {
+				t.Fatalf("the new secret is not shown: %s", res.Body)
+			}
+			list := admin.get(t, "/ingest/subscriptions")
+			if strings.Contains(string(list.Body), "new-subscription-secret") || !strings.Contains(string(list.Body), subscriptionURL) {
+				t.Errorf("list page: %s", list.Body)
+			}
+			dID := ingestDeliveryWallFixture(e, e.key)
+			var dl ingest.EventDelivery
+			r := e.do(http.MethodGet, "/api/v1/ingest/deliveries/"+dID, e.key, nil)
+			r.JSON(t, &dl)
+			page := admin.get(t, "/ingest/subscriptions/"+dl.SubscriptionID)
+			wantStatus(t, page, http.StatusOK)
+			for _, want := range []string{dl.MessageID, "pending", "Send a test event", "Rotate the secret"} {
+				if !strings.Contains(string(page.Body), want) {
+					t.Errorf("subscription page lacks %q", want)
+				}
+			}
+			res = admin.post(t, "/ingest/subscriptions/"+dl.SubscriptionID+"/rotate-secret", nil)
+			wantStatus(t, res, http.StatusOK)
+			if !strings.Contains(string(res.Body), `id="new-subscription-secret">whsec_`) {
+				t.Errorf("the rotated secret is not shown")
+			}
+			res = admin.post(t, "/ingest/subscriptions/"+dl.SubscriptionID, url.Values{"url": {subscriptionURL + "/v2"}})
+			wantStatus(t, res, http.StatusSeeOther)
+			page = admin.get(t, "/ingest/deliveries/"+dID)
+			wantStatus(t, page, http.StatusOK)
+			if !strings.Contains(string(page.Body), "No attempt yet") {
+				t.Errorf("delivery page: %s", page.Body)
+			}
+			wantStatus(t, admin.post(t, "/ingest/deliveries/"+dID+"/redeliver", nil), http.StatusConflict)
+			viewer := e.signIn(auth.RoleViewer)
+			wantStatus(t, viewer.get(t, "/ingest/subscriptions"), http.StatusForbidden)
 		})
 	}
 }
