@@ -67,7 +67,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Conne
 	c := Connector{ID: ident.New(), TenantID: p.TenantID, Name: strings.TrimSpace(in.Name), Provider: in.Provider,
 		AuthMode: in.AuthMode, BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"), Username: strings.TrimSpace(in.Username),
 		IsActive: in.IsActive == nil || *in.IsActive, Sync: SyncStatus{State: SyncNever}, CreatedAt: now, UpdatedAt: now}
-	if err := s.check(&c, in.Secret, false); err != nil {
+	if err := s.check(&c, in.Secret, false, false); err != nil {
 		return Connector{}, err
 	}
 	var secret []byte
@@ -82,10 +82,13 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Input) (Conne
 }
 
 // Update applies change to a connector's settings and replaces its secret
-// when secret is not empty. A change of where the secret goes (the base
-// URL's host or the auth mode) needs the secret again, so a stored
-// password is never sent to a server it was not given for.
-func (s *Service) Update(ctx context.Context, p auth.Principal, id string, change func(*Connector), secret string) (Connector, error) {
+// when secret is not empty; clear removes the stored one (a secret given
+// wins), which only an inactive connector, or one that signs in with
+// none, may lose. A change of where the secret goes (the base URL's host
+// or the auth mode) needs the secret again, so a stored password is never
+// sent to a server it was not given for: an inactive connector that moves
+// loses it.
+func (s *Service) Update(ctx context.Context, p auth.Principal, id string, change func(*Connector), secret string, clear bool) (Connector, error) {
 	if err := p.Require(auth.PermManageERP); err != nil {
 		return Connector{}, err
 	}
@@ -98,14 +101,19 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id string, chang
 	after.ID, after.TenantID, after.Sync, after.Items, after.CreatedAt = before.ID, before.TenantID, before.Sync, before.Items, before.CreatedAt
 	after.Name, after.BaseURL, after.Username = strings.TrimSpace(after.Name), strings.TrimRight(strings.TrimSpace(after.BaseURL), "/"), strings.TrimSpace(after.Username)
 	moved := destination(before) != destination(after)
-	if err := s.check(&after, secret, before.SecretSet && !moved); err != nil {
+	clear = clear && secret == ""
+	if err := s.check(&after, secret, before.SecretSet && !moved && !clear, clear); err != nil {
 		return Connector{}, err
 	}
 	var raw []byte
 	var flags []string
-	if secret != "" {
+	switch {
+	case secret != "":
 		raw, after.SecretSet = []byte(secret), true
 		flags = append(flags, "secret_changed")
+	case before.SecretSet && (clear || moved):
+		after.SecretSet = false
+		flags = append(flags, "secret_removed")
 	}
 	if raw == nil && after == before {
 		return before, nil
@@ -128,7 +136,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id string, chang
 // Deactivate stops a connector's nightly sync; its items, settings and
 // secret stay.
 func (s *Service) Deactivate(ctx context.Context, p auth.Principal, id string) (Connector, error) {
-	return s.Update(ctx, p, id, func(c *Connector) { c.IsActive = false }, "")
+	return s.Update(ctx, p, id, func(c *Connector) { c.IsActive = false }, "", false)
 }
 
 // destination is where a connector's secret is sent.
@@ -141,8 +149,10 @@ func destination(c Connector) string {
 }
 
 // check validates c by its provider's rules, filling in the default auth
-// mode; keep says a stored secret may stand in for an empty one.
-func (s *Service) check(c *Connector, secret string, keep bool) error {
+// mode; keep says a stored secret may stand in for an empty one, clearing
+// that the stored one is being removed. An inactive connector may wait for
+// its secret.
+func (s *Service) check(c *Connector, secret string, keep, clearing bool) error {
 	var v apperr.Validation
 	v.Check(c.Name != "", "name", "is required")
 	v.Check(utf8.RuneCountInString(c.Name) <= 200, "name", "must be at most 200 characters")
@@ -174,8 +184,12 @@ func (s *Service) check(c *Connector, secret string, keep bool) error {
 	default:
 		c.Username = ""
 	}
-	if c.AuthMode != AuthNone {
-		v.Check(secret != "" || keep, "secret", "is required (it is stored encrypted and never shown again)")
+	switch {
+	case c.AuthMode == AuthNone || !c.IsActive || secret != "" || keep:
+	case clearing:
+		v.Add("secret", "cannot be removed while the connector is active and signs in with %s: deactivate it (is_active false) in the same change", c.AuthMode)
+	default:
+		v.Add("secret", "is required (it is stored encrypted and never shown again)")
 	}
 	v.Check(len(secret) <= 4096, "secret", "must be at most 4096 bytes")
 	return v.Err()

@@ -16,7 +16,8 @@ type Store interface {
 	// not nil) and its audit row in one transaction.
 	CreateERPConnector(ctx context.Context, c Connector, secret []byte, ev audit.Event) error
 	// UpdateERPConnector saves a connector's settings, and its secret when
-	// not nil, with the audit row.
+	// not nil (deleting the stored one when nil and c.SecretSet is false),
+	// with the audit row.
 	UpdateERPConnector(ctx context.Context, c Connector, secret []byte, ev audit.Event) error
 	ERPConnector(ctx context.Context, tenantID, id string) (Connector, error)
 	ListERPConnectors(ctx context.Context, tenantID string) ([]Connector, error)

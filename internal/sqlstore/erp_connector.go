@@ -46,9 +46,14 @@ func (db *DB) CreateERPConnector(ctx context.Context, c erp.Connector, secret []
 		if err != nil {
 			return translate(err, "ERP connector "+c.Name)
 		}
-		if secret != nil {
+		switch {
+		case secret != nil:
 			if err := tx.PutSecret(ctx, c.TenantID, erp.SecretName(c.ID), secret); err != nil {
 				return err
+			}
+		case !c.SecretSet:
+			if _, err := tx.exec(ctx, `DELETE FROM secrets WHERE tenant_id = ? AND name = ?`, c.TenantID, erp.SecretName(c.ID)); err != nil {
+				return translate(err, "secret")
 			}
 		}
 		return tx.Audit(ctx, ev)
@@ -65,9 +70,14 @@ func (db *DB) UpdateERPConnector(ctx context.Context, c erp.Connector, secret []
 		if err := mustAffect(res, err, "ERP connector "+c.Name); err != nil {
 			return err
 		}
-		if secret != nil {
+		switch {
+		case secret != nil:
 			if err := tx.PutSecret(ctx, c.TenantID, erp.SecretName(c.ID), secret); err != nil {
 				return err
+			}
+		case !c.SecretSet:
+			if _, err := tx.exec(ctx, `DELETE FROM secrets WHERE tenant_id = ? AND name = ?`, c.TenantID, erp.SecretName(c.ID)); err != nil {
+				return translate(err, "secret")
 			}
 		}
 		return tx.Audit(ctx, ev)

@@ -113,9 +113,14 @@ func (db *DB) UpdateMailbox(ctx context.Context, m mailbox.Mailbox, credentials 
 		if err := mustAffect(res, err, "mailbox "+m.Name); err != nil {
 			return err
 		}
-		if credentials != nil {
+		switch {
+		case credentials != nil:
 			if err := tx.PutSecret(ctx, m.TenantID, mailbox.CredentialName(m.ID), credentials); err != nil {
 				return err
+			}
+		case !m.CredentialsSet:
+			if _, err := tx.exec(ctx, `DELETE FROM secrets WHERE tenant_id = ? AND name = ?`, m.TenantID, mailbox.CredentialName(m.ID)); err != nil {
+				return translate(err, "secret")
 			}
 		}
 		return tx.Audit(ctx, ev)

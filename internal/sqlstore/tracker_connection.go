@@ -85,9 +85,14 @@ func (db *DB) SaveTrackerConnection(ctx context.Context, c link.Connection, toke
 			c.Provider, c.ID, c.TenantID, string(link.Created), c.ID); err != nil {
 			return translate(err, "tracker links")
 		}
-		if token != nil {
+		switch {
+		case token != nil:
 			if err := tx.PutSecret(ctx, c.TenantID, c.TokenSecret, token); err != nil {
 				return err
+			}
+		case !c.TokenSet:
+			if _, err := tx.exec(ctx, `DELETE FROM secrets WHERE tenant_id = ? AND name = ?`, c.TenantID, c.TokenSecret); err != nil {
+				return translate(err, "secret")
 			}
 		}
 		if err := tx.Audit(ctx, ev); err != nil {

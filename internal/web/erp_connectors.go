@@ -30,6 +30,9 @@ type connectorPatch struct {
 	Username PatchField[string]       `json:"username,omitempty" maxLength:"200"`
 	Secret   string                   `json:"secret,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only; left out keeps the stored one (unless the host or auth mode changes)."`
 	IsActive *bool                    `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
+	// ClearSecret removes the stored secret, which leaving secret out
+	// cannot say.
+	ClearSecret bool `json:"clear_secret,omitempty" doc:"Remove the stored secret; only for an inactive connector (is_active false, here or already) or one with auth_mode none. secret, when also sent, wins."`
 }
 
 type connectorCreateIn struct {
@@ -147,7 +150,7 @@ func (s *Server) apiPatchConnector(ctx context.Context, in *connectorPatchIn) (*
 		if b.IsActive != nil {
 			c.IsActive = *b.IsActive
 		}
-	}, b.Secret)
+	}, b.Secret, b.ClearSecret)
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,7 @@ func (s *Server) uiUpdateConnector(w http.ResponseWriter, r *http.Request, p aut
 		if act := r.PostFormValue("active"); act != "" {
 			c.IsActive = act == "1"
 		}
-	}, secret)
+	}, secret, r.PostFormValue("clear_secret") == "on")
 	if formFailure(err) {
 		cur, gerr := svc.Get(r.Context(), p, id)
 		if gerr != nil {

@@ -23,6 +23,9 @@ type jiraBody struct {
 	Email   string      `json:"email,omitempty" maxLength:"254" doc:"The Jira Cloud account's email; ignored for server."`
 	Token   string      `json:"token,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only: the API token (cloud) or personal access token (server), stored encrypted and never returned. Leave out to keep the stored one (required again when base_url's host or flavor change)."`
 	Enabled *bool       `json:"enabled,omitempty" doc:"Whether issues are created and synced; saving turns the connection on unless false."`
+	// ClearToken removes the stored token, which leaving token out cannot
+	// say.
+	ClearToken bool `json:"clear_token,omitempty" doc:"Remove the stored token; only with enabled false. token, when also sent, wins."`
 	// Read-only fields are accepted so a client may send back what it read.
 	Configured     *bool   `json:"configured,omitempty" doc:"Ignored: returned by GET."`
 	Provider       *string `json:"provider,omitempty" doc:"Ignored: returned by GET."`
@@ -139,7 +142,8 @@ func (s *Server) apiPutJira(ctx context.Context, in *jiraPutIn) (*jiraOut, error
 		return nil, err
 	}
 	b := in.Body.Value
-	c, err := saveJira(ctx, svc, principal(ctx), b.Flavor, link.Input{BaseURL: b.BaseURL, Username: b.Email, Token: b.Token, Enabled: b.Enabled})
+	c, err := saveJira(ctx, svc, principal(ctx), b.Flavor, link.Input{BaseURL: b.BaseURL, Username: b.Email, Token: b.Token, Enabled: b.Enabled,
+		ClearToken: b.ClearToken})
 	if err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ func (s *Server) uiSaveJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 		Enabled: r.PostFormValue("enabled") == "on"}
 	enabled := form.Enabled
 	in := link.Input{ID: form.ID, Name: form.Name, Kind: tracker.Kind(form.Kind), BaseURL: form.BaseURL, Username: form.Email,
-		Token: r.PostFormValue("token"), Enabled: &enabled}
+		Token: r.PostFormValue("token"), Enabled: &enabled, ClearToken: r.PostFormValue("clear_token") == "on"}
 	var c link.Connection
 	switch {
 	case form.Kind == "":

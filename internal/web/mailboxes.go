@@ -70,6 +70,9 @@ type mailboxPatch struct {
 	Graph       mergeObject[mailbox.GraphSettings] `json:"graph,omitempty"`
 	Gmail       mergeObject[mailbox.GmailSettings] `json:"gmail,omitempty"`
 	Credentials *mailbox.Credentials               `json:"credentials,omitempty" doc:"Write-only; fields left out keep their stored value (unless the server or endpoint changes)."`
+	// ClearCredentials removes the stored credentials, which leaving them
+	// out cannot say.
+	ClearCredentials bool `json:"clear_credentials,omitempty" doc:"Remove the stored credentials; only those sent in credentials remain. An active mailbox must keep what its kind needs: deactivate it (is_active false) to remove them all."`
 }
 
 type mailboxCreateIn struct {
@@ -168,7 +171,7 @@ func (s *Server) apiPatchMailbox(ctx context.Context, in *mailboxPatchIn) (*mail
 		b.IMAP.apply(&m.IMAP)
 		b.Graph.apply(&m.Graph)
 		b.Gmail.apply(&m.Gmail)
-	}, credentialsOf(b.Credentials))
+	}, credentialsOf(b.Credentials), b.ClearCredentials)
 	if err != nil {
 		return nil, err
 	}

@@ -171,7 +171,8 @@ func (s *Server) uiUpdateMailbox(w http.ResponseWriter, r *http.Request, p auth.
 	id := r.PathValue("id")
 	f, cred := readMailboxForm(r)
 	var applyErr error
-	m, err := svc.Update(r.Context(), p, id, func(m *mailbox.Mailbox) { applyErr = f.apply(m) }, cred)
+	m, err := svc.Update(r.Context(), p, id, func(m *mailbox.Mailbox) { applyErr = f.apply(m) }, cred,
+		r.PostFormValue("clear_credentials") == "on")
 	if err == nil && applyErr != nil {
 		err = applyErr
 	}
@@ -228,7 +229,14 @@ func (s *Server) uiMailboxActive(w http.ResponseWriter, r *http.Request, p auth.
 		return err
 	}
 	active := r.PostFormValue("active") == "1"
-	m, err := svc.Update(r.Context(), p, r.PathValue("id"), func(m *mailbox.Mailbox) { m.IsActive = active }, mailbox.Credentials{})
+	m, err := svc.Update(r.Context(), p, r.PathValue("id"), func(m *mailbox.Mailbox) { m.IsActive = active }, mailbox.Credentials{}, false)
+	if formFailure(err) { // reactivating a mailbox whose credentials were removed
+		cur, gerr := svc.Get(r.Context(), p, r.PathValue("id"))
+		if gerr != nil {
+			return gerr
+		}
+		return s.renderMailbox(w, r, Status(err), mailboxPage{Mailbox: cur, Form: mailboxFormOf(cur)}, err)
+	}
 	if err != nil {
 		return err
 	}

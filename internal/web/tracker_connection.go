@@ -20,6 +20,9 @@ type trackerBody struct {
 	Username string       `json:"username,omitempty" maxLength:"254" doc:"The Jira Cloud account's email; ignored for the other kinds."`
 	Token    string       `json:"token,omitempty" writeOnly:"true" maxLength:"4096" doc:"Write-only: the token, stored encrypted and never returned. Leave out to keep the stored one (required again when base_url's host or kind change)."`
 	Enabled  *bool        `json:"enabled,omitempty" doc:"Whether issues are created and synced; saving turns the connection on unless false."`
+	// ClearToken removes the stored token, which leaving token out cannot
+	// say.
+	ClearToken bool `json:"clear_token,omitempty" doc:"Remove the stored token; only with enabled false (a connection that is on needs it). token, when also sent, wins."`
 	// Read-only fields are accepted so a client may send back what it read.
 	ID             *string `json:"id,omitempty" doc:"Ignored: returned by GET."`
 	Configured     *bool   `json:"configured,omitempty" doc:"Ignored: returned by GET."`
@@ -58,8 +61,7 @@ func (s *Server) apiPutTracker(ctx context.Context, in *trackerPutIn) (*trackerO
 		return nil, err
 	}
 	b := in.Body.Value
-	c, err := svc.SaveConnection(ctx, principal(ctx), link.Input{Kind: b.Kind, BaseURL: b.BaseURL, Username: b.Username,
-		Token: b.Token, Enabled: b.Enabled})
+	c, err := svc.SaveConnection(ctx, principal(ctx), b.input(""))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ type trackerCreatedOut struct {
 
 func (b trackerBody) input(id string) link.Input {
 	return link.Input{ID: id, Name: b.Name, Kind: b.Kind, BaseURL: b.BaseURL, Username: b.Username, Token: b.Token,
-		Enabled: b.Enabled}
+		Enabled: b.Enabled, ClearToken: b.ClearToken}
 }
 
 func (s *Server) apiListTrackers(ctx context.Context, _ *struct{}) (*PageOut[link.Connection], error) {

@@ -51,7 +51,7 @@ func TestPollGraph(t *testing.T) {
 		}
 
 		t.Run("a rejected secret fails the test and the poll", func(t *testing.T) {
-			if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{ClientSecret: "wrong-secret"}); err != nil {
+			if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{ClientSecret: "wrong-secret"}, false); err != nil {
 				t.Fatal(err)
 			}
 			res, err := f.svc.Test(ctx, f.p, m.ID)
@@ -108,7 +108,7 @@ func TestPollGmail(t *testing.T) {
 			}
 		})
 		t.Run("a revoked refresh token fails the test", func(t *testing.T) {
-			if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{RefreshToken: "revoked"}); err != nil {
+			if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{RefreshToken: "revoked"}, false); err != nil {
 				t.Fatal(err)
 			}
 			res, err := f.svc.Test(ctx, f.p, m.ID)

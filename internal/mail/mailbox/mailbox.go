@@ -184,7 +184,8 @@ type Store interface {
 	// CredentialName) and its audit row in one transaction.
 	CreateMailbox(ctx context.Context, m Mailbox, credentials []byte, ev audit.Event) error
 	// UpdateMailbox saves m's settings and is_active, replacing the
-	// credentials when credentials is not nil and clearing the checkpoint
+	// credentials when credentials is not nil (deleting them when nil and
+	// m.CredentialsSet is false) and clearing the checkpoint
 	// when resetCheckpoint, with the audit row, in one transaction.
 	UpdateMailbox(ctx context.Context, m Mailbox, credentials []byte, resetCheckpoint bool, ev audit.Event) error
 	Mailbox(ctx context.Context, tenantID, id string) (Mailbox, error)

@@ -213,7 +213,7 @@ func TestPollFailureIsolated(t *testing.T) {
 
 		t.Run("recovers", func(t *testing.T) {
 			if _, err := f.svc.Update(ctx, f.p, down.ID, func(m *mailbox.Mailbox) { m.IMAP.Port = srv.port },
-				mailbox.Credentials{Password: imapPassword}); err != nil {
+				mailbox.Credentials{Password: imapPassword}, false); err != nil {
 				t.Fatal(err)
 			}
 			poll(t, f, down.ID)

@@ -90,7 +90,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Mailbox, cred
 	m.Status = PollStatus{}
 	m.CreatedAt = s.now()
 	m.UpdatedAt = m.CreatedAt
-	need, err := normalize(&m, cred, Credentials{})
+	need, err := normalize(&m, cred, Credentials{}, true)
 	if err != nil {
 		return Mailbox{}, err
 	}
@@ -108,11 +108,15 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, in Mailbox, cred
 
 // Update applies change to the mailbox and replaces the credentials given
 // (empty fields keep the stored ones, unless the change sends credentials
-// to another server: then they must be given again). Changing where the mailbox reads
+// to another server: then they must be given again). clear removes the
+// stored credentials first, so only those given remain; a mailbox left
+// active must keep what its kind needs, an inactive one may keep none
+// (and an inactive mailbox that moves to another server loses them).
+// Changing where the mailbox reads
 // from (kind, server, account, folder) resets its checkpoint: the next poll
 // reads the folder from the start and Message-ID dedup drops what was
 // already stored. An update that changes nothing writes nothing.
-func (s *Service) Update(ctx context.Context, p auth.Principal, id string, change func(*Mailbox), cred Credentials) (Mailbox, error) {
+func (s *Service) Update(ctx context.Context, p auth.Principal, id string, change func(*Mailbox), cred Credentials, clear bool) (Mailbox, error) {
 	if err := p.Require(auth.PermEditIntegrations); err != nil {
 		return Mailbox{}, err
 	}
@@ -127,25 +131,34 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id string, chang
 	after := clone(before)
 	change(&after)
 	after.ID, after.TenantID, after.Status, after.CreatedAt, after.UpdatedAt = before.ID, before.TenantID, before.Status, before.CreatedAt, before.UpdatedAt
-	after.CredentialsSet = true
-	if credentialDestination(before) != credentialDestination(after) {
-		stored = Credentials{}
+	kept := stored
+	if clear || credentialDestination(before) != credentialDestination(after) {
+		kept = Credentials{}
 	}
-	need, err := normalize(&after, cred, stored)
+	if clear && cred == (Credentials{}) && after.IsActive {
+		var v apperr.Validation
+		v.Add("credentials", "cannot be removed while the mailbox is active: deactivate it (is_active false) in the same change")
+		return Mailbox{}, v.Err()
+	}
+	need, err := normalize(&after, cred, kept, after.IsActive)
 	if err != nil {
 		return Mailbox{}, err
 	}
+	after.CredentialsSet = need != (Credentials{})
 	credChanged := need != stored
 	if !credChanged && reflect.DeepEqual(before, after) {
 		return before, nil
 	}
 	var raw []byte
 	var flags []string
-	if credChanged {
+	switch {
+	case credChanged && after.CredentialsSet:
 		if raw, err = json.Marshal(need); err != nil {
 			return Mailbox{}, fmt.Errorf("mailbox.Update: encode credentials: %w", err)
 		}
 		flags = append(flags, "credentials_changed")
+	case credChanged:
+		flags = append(flags, "credentials_removed")
 	}
 	reset := position(before) != position(after)
 	if reset {
@@ -186,7 +199,7 @@ func changeAction(wasActive, isActive bool) string {
 // Deactivate stops polling a mailbox; its settings, credentials and status
 // stay, and an update with is_active reactivates it.
 func (s *Service) Deactivate(ctx context.Context, p auth.Principal, id string) (Mailbox, error) {
-	return s.Update(ctx, p, id, func(m *Mailbox) { m.IsActive = false }, Credentials{})
+	return s.Update(ctx, p, id, func(m *Mailbox) { m.IsActive = false }, Credentials{}, false)
 }
 
 // Get returns one mailbox of the principal's tenant.

@@ -131,7 +131,7 @@ func TestMailboxLifecycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			up, err := f.svc.Update(ctx, f.p, m.ID, func(m *mailbox.Mailbox) { m.IMAP.Folder = "Vendors"; m.IMAP.MarkSeen = true },
-				mailbox.Credentials{})
+				mailbox.Credentials{}, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func TestMailboxLifecycle(t *testing.T) {
 			}
 		})
 		t.Run("changing the host needs the credentials again", func(t *testing.T) {
-			_, err := f.svc.Update(ctx, f.p, m.ID, func(m *mailbox.Mailbox) { m.IMAP.Host = "localhost" }, mailbox.Credentials{})
+			_, err := f.svc.Update(ctx, f.p, m.ID, func(m *mailbox.Mailbox) { m.IMAP.Host = "localhost" }, mailbox.Credentials{}, false)
 			if diff := cmp.Diff([]string{"credentials.password"}, fieldsOf(t, err)); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
@@ -182,7 +182,7 @@ func TestMailboxLifecycle(t *testing.T) {
 			if _, err := f.svc.Get(ctx, other, m.ID); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("Get from another tenant = %v, want NotFound", err)
 			}
-			if _, err := f.svc.Update(ctx, other, m.ID, func(m *mailbox.Mailbox) { m.Name = "stolen" }, mailbox.Credentials{}); !apperr.Is(err, apperr.NotFound) {
+			if _, err := f.svc.Update(ctx, other, m.ID, func(m *mailbox.Mailbox) { m.Name = "stolen" }, mailbox.Credentials{}, false); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("Update from another tenant = %v, want NotFound", err)
 			}
 			if _, err := f.svc.Test(ctx, other, m.ID); !apperr.Is(err, apperr.NotFound) {
@@ -220,7 +220,7 @@ func TestCredentialsAreWriteOnly(t *testing.T) {
 		}
 		// A wrong password makes the server refuse; the error is recorded
 		// and logged, and must not carry the password either.
-		if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{Password: "wrong-pa55word-do-not-log"}); err != nil {
+		if _, err := f.svc.Update(ctx, f.p, m.ID, func(*mailbox.Mailbox) {}, mailbox.Credentials{Password: "wrong-pa55word-do-not-log"}, false); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.svc.Poll(ctx, f.p.TenantID, m.ID); err == nil {

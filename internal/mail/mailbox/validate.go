@@ -77,8 +77,10 @@ func validHost(s string) bool {
 
 // normalize cleans m in place and returns the credentials it needs, taken
 // from given over stored, reporting every problem at once. Only the settings
-// of m.Kind are kept; credentials the kind does not use are dropped.
-func normalize(m *Mailbox, given, stored Credentials) (Credentials, error) {
+// of m.Kind are kept; credentials the kind does not use are dropped. need
+// says the kind's credentials are required (an inactive mailbox may wait
+// for them).
+func normalize(m *Mailbox, given, stored Credentials, need bool) (Credentials, error) {
 	var v apperr.Validation
 	checkLine(&v, "name", &m.Name, MaxName, true)
 	cred := stored.overlay(given)
@@ -89,19 +91,19 @@ func normalize(m *Mailbox, given, stored Credentials) (Credentials, error) {
 		if m.IMAP == nil {
 			m.IMAP = &IMAPSettings{}
 		}
-		out = normalizeIMAP(&v, m.IMAP, cred)
+		out = normalizeIMAP(&v, m.IMAP, cred, need)
 	case KindGraph:
 		m.IMAP, m.Gmail = nil, nil
 		if m.Graph == nil {
 			m.Graph = &GraphSettings{}
 		}
-		out = normalizeGraph(&v, m.Graph, cred)
+		out = normalizeGraph(&v, m.Graph, cred, need)
 	case KindGmail:
 		m.IMAP, m.Graph = nil, nil
 		if m.Gmail == nil {
 			m.Gmail = &GmailSettings{}
 		}
-		out = normalizeGmail(&v, m.Gmail, cred)
+		out = normalizeGmail(&v, m.Gmail, cred, need)
 	default:
 		v.Add("kind", "must be imap, graph or gmail")
 	}
@@ -128,7 +130,7 @@ func (c Credentials) overlay(o Credentials) Credentials {
 	return c
 }
 
-func normalizeIMAP(v *apperr.Validation, s *IMAPSettings, cred Credentials) Credentials {
+func normalizeIMAP(v *apperr.Validation, s *IMAPSettings, cred Credentials, need bool) Credentials {
 	checkLine(v, "imap.host", &s.Host, maxHost, true)
 	if s.Host != "" && !validHost(s.Host) {
 		v.Add("imap.host", "must be a host name or IP address")
@@ -158,14 +160,14 @@ func normalizeIMAP(v *apperr.Validation, s *IMAPSettings, cred Credentials) Cred
 	switch s.Auth {
 	case AuthPassword:
 		s.TokenURL, s.ClientID, s.Scope = "", "", ""
-		v.Check(cred.Password != "", "credentials.password", "is required for password authentication")
+		v.Check(!need || cred.Password != "", "credentials.password", "is required for password authentication")
 		out.Password = cred.Password
 	case AuthXOAUTH2:
 		checkURL(v, "imap.token_url", &s.TokenURL)
 		v.Check(s.TokenURL != "", "imap.token_url", "is required for xoauth2")
 		checkLine(v, "imap.client_id", &s.ClientID, maxShort, true)
 		checkLine(v, "imap.scope", &s.Scope, maxURL, false)
-		v.Check(cred.RefreshToken != "", "credentials.refresh_token", "is required for xoauth2")
+		v.Check(!need || cred.RefreshToken != "", "credentials.refresh_token", "is required for xoauth2")
 		out.RefreshToken, out.ClientSecret = cred.RefreshToken, cred.ClientSecret
 	default:
 		v.Add("imap.auth", "must be password or xoauth2")
@@ -173,7 +175,7 @@ func normalizeIMAP(v *apperr.Validation, s *IMAPSettings, cred Credentials) Cred
 	return out
 }
 
-func normalizeGraph(v *apperr.Validation, s *GraphSettings, cred Credentials) Credentials {
+func normalizeGraph(v *apperr.Validation, s *GraphSettings, cred Credentials, need bool) Credentials {
 	checkLine(v, "graph.tenant_id", &s.TenantID, 100, true)
 	if s.TenantID != "" && !validHost(s.TenantID) {
 		v.Add("graph.tenant_id", "must be a tenant id (GUID) or domain")
@@ -188,11 +190,11 @@ func normalizeGraph(v *apperr.Validation, s *GraphSettings, cred Credentials) Cr
 	v.Check(s.MoveTo == "" || s.MoveTo != s.Folder, "graph.move_to", "must differ from the polled folder")
 	checkURL(v, "graph.base_url", &s.BaseURL)
 	checkURL(v, "graph.token_url", &s.TokenURL)
-	v.Check(cred.ClientSecret != "", "credentials.client_secret", "is required")
+	v.Check(!need || cred.ClientSecret != "", "credentials.client_secret", "is required")
 	return Credentials{ClientSecret: cred.ClientSecret}
 }
 
-func normalizeGmail(v *apperr.Validation, s *GmailSettings, cred Credentials) Credentials {
+func normalizeGmail(v *apperr.Validation, s *GmailSettings, cred Credentials, need bool) Credentials {
 	checkLine(v, "gmail.user", &s.User, maxUser, false)
 	if s.User == "" {
 		s.User = "me"
@@ -217,7 +219,7 @@ func normalizeGmail(v *apperr.Validation, s *GmailSettings, cred Credentials) Cr
 		}
 		v.Check(strings.Contains(subject, "@"), "gmail.subject", "a service account needs the mailbox address to impersonate (set user or subject)")
 		if cred.ServiceAccountKey == "" {
-			v.Add("credentials.service_account_key", "is required for a service account")
+			v.Check(!need, "credentials.service_account_key", "is required for a service account")
 		} else if msg := checkServiceAccountKey(cred.ServiceAccountKey); msg != "" {
 			v.Add("credentials.service_account_key", "%s", msg)
 		}
@@ -226,8 +228,8 @@ func normalizeGmail(v *apperr.Validation, s *GmailSettings, cred Credentials) Cr
 		s.Subject = ""
 		checkLine(v, "gmail.client_id", &s.ClientID, maxShort, true)
 		checkURL(v, "gmail.token_url", &s.TokenURL)
-		v.Check(cred.ClientSecret != "", "credentials.client_secret", "is required for a refresh token")
-		v.Check(cred.RefreshToken != "", "credentials.refresh_token", "is required")
+		v.Check(!need || cred.ClientSecret != "", "credentials.client_secret", "is required for a refresh token")
+		v.Check(!need || cred.RefreshToken != "", "credentials.refresh_token", "is required")
 		out.ClientSecret, out.RefreshToken = cred.ClientSecret, cred.RefreshToken
 	default:
 		v.Add("gmail.auth", "must be service_account or refresh_token")

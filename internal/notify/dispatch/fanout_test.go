@@ -209,3 +209,34 @@ func TestEveryAffectedTeamHears(t *testing.T) {
 		}
 	})
 }
+
+// TestAffectedTeamMailboxIsEmailed: the mailbox of an affected
+// application's team (not the owner team) is emailed and never looked up
+// in Slack as if it were a person.
+func TestAffectedTeamMailboxIsEmailed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := dispatchtest.New(t, db, start)
+		risk, err := f.Auth.CreateTeam(ctx, f.Admin, auth.TeamInput{Name: "Risk", Email: "risk@acme.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := (&registry.Service{Store: db}).CreateApplication(ctx, f.Admin, registry.Application{Name: "RiskEngine",
+			Description: "Scores card payments.", OwnerTeamID: risk.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.Tickets.Create(ctx, f.Admin, ticket.Draft{VendorID: f.Vendor.ID, Topic: "URL endpoint change",
+			Summary: "Visa moves its authorization endpoint.", Severity: registry.SeverityHigh, SLADays: 14,
+			OwnerTeamID: f.Team.ID, ApplicationIDs: []string{f.App.ID, app.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.RunPlanJobs(t)
+		want := []string{"email olga@acme.test", "email payments@acme.test", "email risk@acme.test",
+			"slack_channel #payments-changes", "slack_dm U0OLGA"}
+		if diff := cmp.Diff(want, targets(f.Log(t))); diff != "" {
+			t.Errorf("deliveries (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -97,16 +97,18 @@ func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.T
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
-	r, err := s.ticketRecipients(ctx, st, t, team)
+	r, mailboxes, err := s.ticketRecipients(ctx, st, t, team)
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
 	plan := notify.Route(e, t.Severity, r)
-	if team.Email != "" { // a team mailbox is emailed, never looked up in Slack
-		plan = slices.DeleteFunc(plan, func(d notify.Delivery) bool {
-			return d.Channel == notify.ChannelSlackDM && strings.EqualFold(d.Target.Address, team.Email)
+	// A team mailbox (the owner team's or an affected application's team's)
+	// is emailed, never looked up in Slack.
+	plan = slices.DeleteFunc(plan, func(d notify.Delivery) bool {
+		return d.Channel == notify.ChannelSlackDM && slices.ContainsFunc(mailboxes, func(m string) bool {
+			return strings.EqualFold(d.Target.Address, m)
 		})
-	}
+	})
 	return s.insert(ctx, st, e, t.ID, snap, plan)
 }
 
@@ -181,8 +183,8 @@ func ownerTeam(t ticket.Ticket) string {
 // ticketRecipients resolves who hears about t: its rule's alert channel or
 // its owner team's, the members (Slack id and email), mailbox and manager
 // of its owner team and of every affected application's team, the admins, senior management, the linked tracker issues and
-// the tenant's PagerDuty service.
-func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ticket.Ticket, team auth.Team) (notify.Recipients, error) {
+// the tenant's PagerDuty service; and the teams' mailboxes among them.
+func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ticket.Ticket, team auth.Team) (notify.Recipients, []string, error) {
 	r := notify.Recipients{AlertChannel: t.AlertChannel, WarRoomChannel: st.WarRoomChannel, TriageChannel: st.TriageChannel,
 		SeniorManagement: st.SeniorManagement}
 	if r.AlertChannel == "" {
@@ -194,6 +196,7 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 	// The owner team first, then the team of every other affected
 	// application: each hears of a change to what it runs.
 	teams := []auth.Team{team}
+	var mailboxes []string
 	seen := map[string]bool{team.ID: true}
 	for _, a := range t.Applications {
 		if a.OwnerTeamID == "" || seen[a.OwnerTeamID] {
@@ -205,7 +208,7 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 			continue
 		}
 		if err != nil {
-			return r, fmt.Errorf("team of an application of %s: %w", t.Key(), err)
+			return r, nil, fmt.Errorf("team of an application of %s: %w", t.Key(), err)
 		}
 		teams = append(teams, at)
 	}
@@ -215,13 +218,14 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 		}
 		members, err := s.Store.TeamMembers(ctx, t.TenantID, team.ID)
 		if err != nil {
-			return r, fmt.Errorf("members of team %s: %w", team.Name, err)
+			return r, nil, fmt.Errorf("members of team %s: %w", team.Name, err)
 		}
 		for _, u := range members {
 			r.Owners = append(r.Owners, person(u))
 		}
 		if team.Email != "" {
 			r.Owners = append(r.Owners, notify.Person{Name: team.Name, Email: team.Email})
+			mailboxes = append(mailboxes, team.Email)
 		}
 		if team.ManagerEmail != "" {
 			r.Managers = append(r.Managers, notify.Person{Email: team.ManagerEmail})
@@ -229,12 +233,12 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 	}
 	admins, err := s.admins(ctx, t.TenantID)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 	r.Admins = admins
 	links, err := s.Store.TicketTrackerLinks(ctx, t.TenantID, t.ID)
 	if err != nil {
-		return r, fmt.Errorf("tracker links of %s: %w", t.Key(), err)
+		return r, nil, fmt.Errorf("tracker links of %s: %w", t.Key(), err)
 	}
 	for _, l := range links {
 		if l.IssueKey != "" {
@@ -244,7 +248,7 @@ func (s *Service) ticketRecipients(ctx context.Context, st ChannelSettings, t ti
 	if st.PagerDutyEnabled {
 		r.PagerDuty = PagerDutyTarget
 	}
-	return r, nil
+	return r, mailboxes, nil
 }
 
 // admins returns the tenant's active admins as people to notify.

@@ -83,6 +83,10 @@ type Input struct {
 	Token string
 	// Enabled false saves the connection switched off; nil means on.
 	Enabled *bool
+	// ClearToken removes the stored token, which leaving Token empty cannot
+	// say; only a connection saved switched off may lose it. A Token given
+	// in the same save wins.
+	ClearToken bool
 }
 
 // MaxToken bounds a token's length.
@@ -182,11 +186,12 @@ func (s *Service) save(ctx context.Context, p auth.Principal, in Input, old Conn
 		BaseURL: strings.TrimRight(strings.TrimSpace(in.BaseURL), "/"), Username: strings.TrimSpace(in.Username),
 		ConnectionState: ConnectionState{Enabled: in.Enabled == nil || *in.Enabled, CreatedAt: now, UpdatedAt: now,
 			UpdatedBy: p.Label, TokenSet: true}}
+	clear := in.ClearToken && in.Token == ""
 	if old.Configured {
 		c.CreatedAt = old.CreatedAt
 		if in.Token == "" {
 			// The stored token stays where it was sealed.
-			c.TokenSecret = old.TokenSecret
+			c.TokenSecret, c.TokenSet = old.TokenSecret, old.TokenSet && !clear
 		}
 		if c.Name == "" {
 			c.Name = old.Name
@@ -215,7 +220,10 @@ func (s *Service) save(ctx context.Context, p auth.Principal, in Input, old Conn
 	if !c.Enabled {
 		c.DisabledReason, c.DisabledAt = "switched off by "+p.Label, &now
 	}
-	if err := s.validate(c, f, known, in.Token, old, nameTaken); err != nil {
+	if !old.Configured && in.Token == "" {
+		c.TokenSet = false
+	}
+	if err := s.validate(c, f, known, in.Token, old, nameTaken, clear); err != nil {
 		return Connection{}, err
 	}
 	var jobs []jobargs.Args
@@ -237,7 +245,11 @@ func (s *Service) save(ctx context.Context, p auth.Principal, in Input, old Conn
 	if old.Configured {
 		before = connAudit(old, false)
 	}
-	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", c.ID, before, connAudit(c, in.Token != ""))
+	after := connAudit(c, in.Token != "")
+	if clear && old.TokenSet {
+		after["token_removed"] = true
+	}
+	ev := audit.Record(p, "tracker.connection.update", "tracker_connection", c.ID, before, after)
 	var token []byte
 	if in.Token != "" {
 		token = []byte(in.Token)
@@ -251,7 +263,7 @@ func (s *Service) save(ctx context.Context, p auth.Principal, in Input, old Conn
 
 // validate checks an input against its kind's rules and the stored
 // connection, reporting every problem at once.
-func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection, nameTaken bool) error {
+func (s *Service) validate(c Connection, f tracker.Factory, known bool, token string, old Connection, nameTaken, clear bool) error {
 	var v apperr.Validation
 	v.Check(!nameTaken, "name", "is already the name of another connection")
 	if msg := tracker.BaseURLProblem(c.BaseURL); msg != "" {
@@ -274,8 +286,13 @@ func (s *Service) validate(c Connection, f tracker.Factory, known bool, token st
 	v.Check(!strings.ContainsAny(token, "\r\n"), "token", "must be a single line")
 	if token == "" {
 		switch {
+		case clear && c.Enabled:
+			v.Add("token", "cannot be removed while the connection is on: save it switched off (enabled false) to remove its token")
+		case clear:
+			// Removed: a connection switched off needs none.
 		case !old.Configured || !old.TokenSet:
-			v.Add("token", "is required")
+			// Switched off, a connection may wait for its token.
+			v.Check(!c.Enabled, "token", "is required")
 		case old.Kind != c.Kind || host(old.BaseURL) != host(c.BaseURL):
 			// A stored token is never sent to a different site.
 			v.Add("token", "is required again when the base URL's host or the connection kind change")

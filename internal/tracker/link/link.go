@@ -197,9 +197,10 @@ type Store interface {
 	// apperr.NotFound when none.
 	TrackerToken(ctx context.Context, tenantID, connectionID string) ([]byte, error)
 	// SaveTrackerConnection writes the connection (new or in place of the
-	// one with its id), its token when not nil, the audit row and the jobs
-	// in one transaction; the links without an issue that are routed to it
-	// follow it to its provider.
+	// one with its id), its token when not nil (deleting the stored token
+	// when nil and c.TokenSet is false), the audit row and the jobs in one
+	// transaction; the links without an issue that are routed to it follow
+	// it to its provider.
 	SaveTrackerConnection(ctx context.Context, c Connection, token []byte, ev audit.Event, jobs []jobargs.Args) error
 	// DisableTrackerConnection turns the tenant's enabled connection off
 	// with the reason and writes evs and jobs; false when it was not
