@@ -32,6 +32,7 @@ type CLI struct {
 	Ingest  IngestCmd  `cmd:"" help:"Check vendor events."`
 	Report  ReportCmd  `cmd:"" help:"Check score reports."`
 	Secrets SecretsCmd `cmd:"" help:"Manage the encryption keyring."`
+	Bench   BenchCmd   `cmd:"" help:"Load tools: measure a running server."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 

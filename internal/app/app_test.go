@@ -104,6 +104,21 @@ func startServe(t *testing.T, getenv func(string) string, extra ...string) *serv
 	return nil
 }
 
+// eachEngine runs fn once per storage engine: dbURL is empty for SQLite
+// and a fresh PostgreSQL schema's URL otherwise.
+func eachEngine(t *testing.T, fn func(t *testing.T, dbURL string)) {
+	t.Helper()
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			dbURL := ""
+			if d == sqlstore.Postgres {
+				dbURL = storetest.URL(t, d)
+			}
+			fn(t, dbURL)
+		})
+	}
+}
+
 // browser is an HTTP client with a cookie jar that does not follow redirects.
 func browser(t *testing.T) *http.Client {
 	t.Helper()
@@ -141,51 +156,45 @@ func login(t *testing.T, c *http.Client, base, email, password string) {
 }
 
 func TestServeEndToEnd(t *testing.T) {
-	for _, d := range storetest.Dialects(t) {
-		t.Run(string(d), func(t *testing.T) {
-			dbURL := ""
-			if d == sqlstore.Postgres {
-				dbURL = storetest.URL(t, d)
-			}
-			s := startServe(t, envOf("VENDORSYNC_DATABASE_URL", dbURL))
-			if s.Password == "" {
-				t.Fatalf("first run did not print a one-time password:\n%s", s.Stdout.String())
-			}
-			for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json"} {
-				res, err := http.Get(s.URL + p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					t.Errorf("GET %s = %d", p, res.StatusCode)
-				}
-			}
-			c := browser(t)
-			res, err := c.Get(s.URL + "/")
+	eachEngine(t, func(t *testing.T, dbURL string) {
+		s := startServe(t, envOf("VENDORSYNC_DATABASE_URL", dbURL))
+		if s.Password == "" {
+			t.Fatalf("first run did not print a one-time password:\n%s", s.Stdout.String())
+		}
+		for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/openapi.json"} {
+			res, err := http.Get(s.URL + p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			res.Body.Close()
-			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
-				t.Fatalf("anonymous / = %d %s, want redirect to /login", res.StatusCode, res.Header.Get("Location"))
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("GET %s = %d", p, res.StatusCode)
 			}
-			login(t, c, s.URL, s.Email, s.Password)
-			res, err = c.Get(s.URL + "/")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "Dashboard") {
-				t.Fatalf("dashboard after login = %d:\n%s", res.StatusCode, body)
-			}
-			// Logs are JSON lines with a request id.
-			if !strings.Contains(s.Stderr.String(), `"request_id"`) {
-				t.Errorf("no request_id in logs:\n%s", s.Stderr.String())
-			}
-		})
-	}
+		}
+		c := browser(t)
+		res, err := c.Get(s.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Fatalf("anonymous / = %d %s, want redirect to /login", res.StatusCode, res.Header.Get("Location"))
+		}
+		login(t, c, s.URL, s.Email, s.Password)
+		res, err = c.Get(s.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "Dashboard") {
+			t.Fatalf("dashboard after login = %d:\n%s", res.StatusCode, body)
+		}
+		// Logs are JSON lines with a request id.
+		if !strings.Contains(s.Stderr.String(), `"request_id"`) {
+			t.Errorf("no request_id in logs:\n%s", s.Stderr.String())
+		}
+	})
 }
 
 func TestRestartKeepsDataAndPrintsNoPassword(t *testing.T) {

@@ -15,9 +15,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/vendorsync/vendorsync/internal/sqlstore"
-	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
 // TestKillDuringBurst runs the real binary as its own process and kills it
@@ -32,132 +29,126 @@ func TestKillDuringBurst(t *testing.T) {
 		t.Skip("builds and kills the binary")
 	}
 	bin := buildBinary(t)
-	for _, d := range storetest.Dialects(t) {
-		t.Run(string(d), func(t *testing.T) {
-			dbURL := ""
-			if d == sqlstore.Postgres {
-				dbURL = storetest.URL(t, d)
-			}
-			env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
-			dir := t.TempDir()
-			p := startProcess(t, bin, dir, dbURL)
-			admin, ingestKey, _ := ingestVendor(t, dir, env, p.url)
+	eachEngine(t, func(t *testing.T, dbURL string) {
+		env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
+		dir := t.TempDir()
+		p := startProcess(t, bin, dir, dbURL)
+		admin, ingestKey, _ := ingestVendor(t, dir, env, p.url)
 
-			const events = 10000
-			const killAfter = events / 3
-			var (
-				mu        sync.Mutex
-				accepted  = map[int]string{} // event → ingestId, for 2xx answers
-				mails     []string           // Message-IDs answered 2xx
-				okEvents  atomic.Int64
-				killed    atomic.Bool
-				wg        sync.WaitGroup
-				otherCode = map[int]int{}
-			)
-			for w := range 8 {
-				wg.Go(func() {
-					for i := w; i < events && !killed.Load(); i += 8 {
-						code, id, err := sendEvent(p.url, ingestKey, i)
-						if err != nil {
-							return // the server is gone
-						}
+		const events = 10000
+		const killAfter = events / 3
+		var (
+			mu        sync.Mutex
+			accepted  = map[int]string{} // event → ingestId, for 2xx answers
+			mails     []string           // Message-IDs answered 2xx
+			okEvents  atomic.Int64
+			killed    atomic.Bool
+			wg        sync.WaitGroup
+			otherCode = map[int]int{}
+		)
+		for w := range 8 {
+			wg.Go(func() {
+				for i := w; i < events && !killed.Load(); i += 8 {
+					code, id, err := sendEvent(p.url, ingestKey, i)
+					if err != nil {
+						return // the server is gone
+					}
+					mu.Lock()
+					if code == http.StatusAccepted || code == http.StatusOK {
+						accepted[i] = id
+					} else {
+						otherCode[code]++
+					}
+					mu.Unlock()
+					if okEvents.Add(1) == killAfter {
+						killed.Store(true)
+						_ = p.cmd.Process.Signal(syscall.SIGKILL)
+					}
+				}
+			})
+		}
+		for w := range 2 {
+			wg.Go(func() {
+				for i := 0; !killed.Load(); i++ {
+					mid := fmt.Sprintf("crash-%d-%d@vendora.example", w, i)
+					code, err := sendEmail(p.url, admin, mid)
+					if err != nil {
+						return
+					}
+					if code/100 == 2 {
 						mu.Lock()
-						if code == http.StatusAccepted || code == http.StatusOK {
-							accepted[i] = id
-						} else {
-							otherCode[code]++
-						}
+						mails = append(mails, mid)
 						mu.Unlock()
-						if okEvents.Add(1) == killAfter {
-							killed.Store(true)
-							_ = p.cmd.Process.Signal(syscall.SIGKILL)
-						}
 					}
-				})
-			}
-			for w := range 2 {
-				wg.Go(func() {
-					for i := 0; !killed.Load(); i++ {
-						mid := fmt.Sprintf("crash-%d-%d@vendora.example", w, i)
-						code, err := sendEmail(p.url, admin, mid)
-						if err != nil {
-							return
-						}
-						if code/100 == 2 {
-							mu.Lock()
-							mails = append(mails, mid)
-							mu.Unlock()
-						}
-					}
-				})
-			}
-			wg.Wait()
-			_ = p.cmd.Wait()
-			if !killed.Load() {
-				t.Fatalf("the burst ended before the kill (%d events answered)", okEvents.Load())
-			}
-			if len(otherCode) > 0 {
-				t.Fatalf("answers other than 2xx before the kill: %v", otherCode)
-			}
-			t.Logf("killed after %d events and %d emails were answered 2xx", len(accepted), len(mails))
+				}
+			})
+		}
+		wg.Wait()
+		_ = p.cmd.Wait()
+		if !killed.Load() {
+			t.Fatalf("the burst ended before the kill (%d events answered)", okEvents.Load())
+		}
+		if len(otherCode) > 0 {
+			t.Fatalf("answers other than 2xx before the kill: %v", otherCode)
+		}
+		t.Logf("killed after %d events and %d emails were answered 2xx", len(accepted), len(mails))
 
-			p = startProcess(t, bin, dir, dbURL)
-			// Every email answered 2xx reaches a final status.
-			eventually(t, "every email in a final status", func() bool {
-				left := 0
-				st := emailStatuses(t, p.url, admin)
-				for _, mid := range mails {
-					if s, ok := st[mid]; !ok {
-						t.Fatalf("email %s was answered 2xx but is not stored", mid)
-					} else if s == "received" {
-						left++
-					}
-				}
-				return left == 0
-			})
-			// Resend every event: the 2xx'd ones are duplicates of themselves.
-			resent := map[int]int{}
-			var rmu sync.Mutex
-			for w := range 8 {
-				wg.Go(func() {
-					for i := w; i < events; i += 8 {
-						code, id, err := sendEvent(p.url, ingestKey, i)
-						if err != nil {
-							t.Error(err)
-							return
-						}
-						rmu.Lock()
-						resent[code]++
-						if orig, ok := accepted[i]; ok && (code != http.StatusOK || id != orig) {
-							t.Errorf("event %d was answered 2xx as %s before the kill; resent: %d %s", i, orig, code, id)
-						}
-						rmu.Unlock()
-					}
-				})
-			}
-			wg.Wait()
-			if t.Failed() {
-				return
-			}
-			if n, _ := countEvents(t, p.url, admin); n != events {
-				t.Fatalf("%d events stored after the resend, want exactly %d (answers %v)", n, events, resent)
-			}
-			// Nothing stays stuck: every event's archive job finishes,
-			// including those the dead process was working.
-			eventually(t, "every event archived", func() bool {
-				_, archived := countEvents(t, p.url, admin)
-				return archived == events
-			})
-			// Resent emails are duplicates.
-			for _, mid := range mails[:min(len(mails), 20)] {
-				code, err := sendEmail(p.url, admin, mid)
-				if err != nil || code/100 != 2 {
-					t.Fatalf("resend %s: %d %v", mid, code, err)
+		p = startProcess(t, bin, dir, dbURL)
+		// Every email answered 2xx reaches a final status.
+		eventually(t, "every email in a final status", func() bool {
+			left := 0
+			st := emailStatuses(t, p.url, admin)
+			for _, mid := range mails {
+				if s, ok := st[mid]; !ok {
+					t.Fatalf("email %s was answered 2xx but is not stored", mid)
+				} else if s == "received" {
+					left++
 				}
 			}
-			t.Logf("after restart: %s; resend answers %v", p.rescued(), resent)
+			return left == 0
 		})
-	}
+		// Resend every event: the 2xx'd ones are duplicates of themselves.
+		resent := map[int]int{}
+		var rmu sync.Mutex
+		for w := range 8 {
+			wg.Go(func() {
+				for i := w; i < events; i += 8 {
+					code, id, err := sendEvent(p.url, ingestKey, i)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					rmu.Lock()
+					resent[code]++
+					if orig, ok := accepted[i]; ok && (code != http.StatusOK || id != orig) {
+						t.Errorf("event %d was answered 2xx as %s before the kill; resent: %d %s", i, orig, code, id)
+					}
+					rmu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		if n, _ := countEvents(t, p.url, admin); n != events {
+			t.Fatalf("%d events stored after the resend, want exactly %d (answers %v)", n, events, resent)
+		}
+		// Nothing stays stuck: every event's archive job finishes,
+		// including those the dead process was working.
+		eventually(t, "every event archived", func() bool {
+			_, archived := countEvents(t, p.url, admin)
+			return archived == events
+		})
+		// Resent emails are duplicates.
+		for _, mid := range mails[:min(len(mails), 20)] {
+			code, err := sendEmail(p.url, admin, mid)
+			if err != nil || code/100 != 2 {
+				t.Fatalf("resend %s: %d %v", mid, code, err)
+			}
+		}
+		t.Logf("after restart: %s; resend answers %v", p.rescued(), resent)
+	})
 }
 
 // process is `vendorsync serve` running as a child process.

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/app"
-	"github.com/vendorsync/vendorsync/internal/sqlstore"
-	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
 // TestIngestEndToEnd runs the binary: an admin sets a vendor up for ingest,
@@ -21,86 +19,80 @@ import (
 // stored once, and the archive worker writes each one's bytes to the blob
 // store, which `ingest verify` then re-hashes.
 func TestIngestEndToEnd(t *testing.T) {
-	for _, d := range storetest.Dialects(t) {
-		t.Run(string(d), func(t *testing.T) {
-			dbURL := ""
-			if d == sqlstore.Postgres {
-				dbURL = storetest.URL(t, d)
-			}
-			env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
-			dir := t.TempDir()
-			s := startServe(t, env, "--data-dir", dir)
-			admin, ingestKey, vendorID := ingestVendor(t, dir, env, s.URL)
-			var out bytes.Buffer
+	eachEngine(t, func(t *testing.T, dbURL string) {
+		env := envOf("VENDORSYNC_DATABASE_URL", dbURL)
+		dir := t.TempDir()
+		s := startServe(t, env, "--data-dir", dir)
+		admin, ingestKey, vendorID := ingestVendor(t, dir, env, s.URL)
+		var out bytes.Buffer
 
-			const n = 200
-			var mu sync.Mutex
-			status := map[int]int{}
-			var wg sync.WaitGroup
-			for w := range 8 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := w; i < n; i += 8 {
-						for range 1 + i%2 { // every other event twice
-							body := fmt.Sprintf(`{"vendorId":"vendorA","externalEventId":"e-%d","eventType":"inventory_update",`+
-								`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"S-%d","qty":%d}}`, i, i, i)
-							req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/ingest/events", strings.NewReader(body))
-							req.Header.Set("Authorization", "Bearer "+ingestKey)
-							req.Header.Set("Content-Type", "application/json")
-							res, err := http.DefaultClient.Do(req)
-							if err != nil {
-								t.Error(err)
-								return
-							}
-							_, _ = io.Copy(io.Discard, res.Body)
-							res.Body.Close()
-							mu.Lock()
-							status[res.StatusCode]++
-							mu.Unlock()
+		const n = 200
+		var mu sync.Mutex
+		status := map[int]int{}
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < n; i += 8 {
+					for range 1 + i%2 { // every other event twice
+						body := fmt.Sprintf(`{"vendorId":"vendorA","externalEventId":"e-%d","eventType":"inventory_update",`+
+							`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"S-%d","qty":%d}}`, i, i, i)
+						req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/ingest/events", strings.NewReader(body))
+						req.Header.Set("Authorization", "Bearer "+ingestKey)
+						req.Header.Set("Content-Type", "application/json")
+						res, err := http.DefaultClient.Do(req)
+						if err != nil {
+							t.Error(err)
+							return
 						}
-					}
-				}()
-			}
-			wg.Wait()
-			if status[http.StatusAccepted] != n || status[http.StatusOK] != n/2 || len(status) != 2 {
-				t.Fatalf("answers %v, want %d × 202 and %d × 200", status, n, n/2)
-			}
-			// Every accepted event is listed once, and archived by the worker.
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				var page struct {
-					Items []struct {
-						ID         string     `json:"ingestId"`
-						ArchivedAt *time.Time `json:"archivedAt"`
-					} `json:"items"`
-				}
-				api(t, http.MethodGet, s.URL+"/api/v1/ingest/events?limit=500", admin, nil, &page)
-				archived := 0
-				for _, e := range page.Items {
-					if e.ArchivedAt != nil {
-						archived++
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						mu.Lock()
+						status[res.StatusCode]++
+						mu.Unlock()
 					}
 				}
-				if len(page.Items) != n {
-					t.Fatalf("%d events stored, want %d", len(page.Items), n)
-				}
-				if archived == n {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%d of %d events archived after 30s", archived, n)
-				}
-				time.Sleep(200 * time.Millisecond)
+			}()
+		}
+		wg.Wait()
+		if status[http.StatusAccepted] != n || status[http.StatusOK] != n/2 || len(status) != 2 {
+			t.Fatalf("answers %v, want %d × 202 and %d × 200", status, n, n/2)
+		}
+		// Every accepted event is listed once, and archived by the worker.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var page struct {
+				Items []struct {
+					ID         string     `json:"ingestId"`
+					ArchivedAt *time.Time `json:"archivedAt"`
+				} `json:"items"`
 			}
-			out.Reset()
-			if err := runCLI(dir, env, &out, "ingest", "verify", "--since", "1h"); err != nil || !strings.Contains(out.String(), fmt.Sprintf("%d events since", n)) ||
-				!strings.Contains(out.String(), fmt.Sprintf("(%d archived), 0 mismatches", n)) {
-				t.Fatalf("ingest verify: %v\n%s", err, out.String())
+			api(t, http.MethodGet, s.URL+"/api/v1/ingest/events?limit=500", admin, nil, &page)
+			archived := 0
+			for _, e := range page.Items {
+				if e.ArchivedAt != nil {
+					archived++
+				}
 			}
-			replayWithCLI(t, dir, env, s.URL, admin, vendorID, n)
-		})
-	}
+			if len(page.Items) != n {
+				t.Fatalf("%d events stored, want %d", len(page.Items), n)
+			}
+			if archived == n {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d events archived after 30s", archived, n)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		out.Reset()
+		if err := runCLI(dir, env, &out, "ingest", "verify", "--since", "1h"); err != nil || !strings.Contains(out.String(), fmt.Sprintf("%d events since", n)) ||
+			!strings.Contains(out.String(), fmt.Sprintf("(%d archived), 0 mismatches", n)) {
+			t.Fatalf("ingest verify: %v\n%s", err, out.String())
+		}
+		replayWithCLI(t, dir, env, s.URL, admin, vendorID, n)
+	})
 }
 
 // ingestVendor sets Vendor A (vendora.example) up for ingest on the

@@ -15,9 +15,6 @@ import (
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
-
-	"github.com/vendorsync/vendorsync/internal/sqlstore"
-	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
 const (
@@ -188,92 +185,86 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // triages it into tickets, polling again adds nothing, and a mailbox reset
 // (UIDVALIDITY change) delivers duplicates, not new tickets.
 func TestMailboxToTickets(t *testing.T) {
-	for _, d := range storetest.Dialects(t) {
-		t.Run(string(d), func(t *testing.T) {
-			dbURL := ""
-			if d == sqlstore.Postgres {
-				dbURL = storetest.URL(t, d)
-			}
-			user, port := startIMAP(t)
-			deliverAll(t, user)
-			s := startServe(t, envOf("VENDORSYNC_DATABASE_URL", dbURL), "--demo", "--mail-poll-interval", "1s")
-			c := browser(t)
-			login(t, c, s.URL, s.Email, s.Password)
-			api := apiClient{t: t, c: c, base: s.URL}
-			before := api.ticketCount()
+	eachEngine(t, func(t *testing.T, dbURL string) {
+		user, port := startIMAP(t)
+		deliverAll(t, user)
+		s := startServe(t, envOf("VENDORSYNC_DATABASE_URL", dbURL), "--demo", "--mail-poll-interval", "1s")
+		c := browser(t)
+		login(t, c, s.URL, s.Email, s.Password)
+		api := apiClient{t: t, c: c, base: s.URL}
+		before := api.ticketCount()
 
-			var m struct {
-				ID string `json:"id"`
-			}
-			body := map[string]any{"name": "Vendor notices", "kind": "imap",
-				"imap":        map[string]any{"host": "127.0.0.1", "port": port, "security": "none", "username": imapUser, "folder": "Vendors", "mark_seen": true},
-				"credentials": map[string]any{"password": imapPassword}}
-			if code := api.call(http.MethodPost, "/api/v1/mail-sources", body, &m); code != http.StatusCreated {
-				t.Fatalf("create mail source: %d", code)
-			}
-			eventually(t, "both emails triaged into tickets", func() bool {
-				for id := range e2eMails {
-					es := api.emails(id)
-					if len(es) != 1 || es[0].Status != "triaged" || es[0].TicketID == "" || es[0].SourceID != m.ID {
-						return false
-					}
-				}
-				return true
-			})
-			tickets := api.ticketCount()
-			if tickets != before+2 {
-				t.Errorf("tickets %d -> %d, want two new ones", before, tickets)
-			}
-
-			st := api.status(m.ID)
-			eventually(t, "two more polls", func() bool {
-				now := api.status(m.ID)
-				return now.LastPollAt != nil && st.LastPollAt != nil && now.LastPollAt.Sub(*st.LastPollAt) > 1500*time.Millisecond
-			})
+		var m struct {
+			ID string `json:"id"`
+		}
+		body := map[string]any{"name": "Vendor notices", "kind": "imap",
+			"imap":        map[string]any{"host": "127.0.0.1", "port": port, "security": "none", "username": imapUser, "folder": "Vendors", "mark_seen": true},
+			"credentials": map[string]any{"password": imapPassword}}
+		if code := api.call(http.MethodPost, "/api/v1/mail-sources", body, &m); code != http.StatusCreated {
+			t.Fatalf("create mail source: %d", code)
+		}
+		eventually(t, "both emails triaged into tickets", func() bool {
 			for id := range e2eMails {
-				if es := api.emails(id); len(es) != 1 {
-					t.Errorf("%s arrived %d times after re-polls, want once", id, len(es))
+				es := api.emails(id)
+				if len(es) != 1 || es[0].Status != "triaged" || es[0].TicketID == "" || es[0].SourceID != m.ID {
+					return false
 				}
 			}
-			if st := api.status(m.ID); st.FetchedTotal != 2 || st.StoredTotal != 2 || st.LastError != "" {
-				t.Errorf("mail source status = %+v", st)
-			}
-
-			// The folder is recreated (a server migration): new UIDVALIDITY,
-			// the same messages again.
-			if err := user.Delete("Vendors"); err != nil {
-				t.Fatal(err)
-			}
-			if err := user.Create("Vendors", nil); err != nil {
-				t.Fatal(err)
-			}
-			deliverAll(t, user)
-			if code := api.call(http.MethodPost, "/api/v1/mail-sources/"+m.ID+"/poll", nil, nil); code != http.StatusAccepted {
-				t.Errorf("poll now: %d", code)
-			}
-			eventually(t, "the repeats stored as duplicates", func() bool {
-				for id := range e2eMails {
-					es := api.emails(id)
-					dups := 0
-					for _, e := range es {
-						if e.Status == "duplicate" {
-							dups++
-						}
-					}
-					if len(es) != 2 || dups != 1 {
-						return false
-					}
-				}
-				return true
-			})
-			if n := api.ticketCount(); n != tickets {
-				t.Errorf("tickets %d after the mailbox reset, want still %d", n, tickets)
-			}
-			// Fetched counts every message read; stored only the new
-			// emails, so the repeats show as the difference.
-			if st := api.status(m.ID); st.FetchedTotal != 4 || st.StoredTotal != 2 {
-				t.Errorf("fetched %d, stored %d; want 4 fetched (two messages, then the same two again), 2 stored", st.FetchedTotal, st.StoredTotal)
-			}
+			return true
 		})
-	}
+		tickets := api.ticketCount()
+		if tickets != before+2 {
+			t.Errorf("tickets %d -> %d, want two new ones", before, tickets)
+		}
+
+		st := api.status(m.ID)
+		eventually(t, "two more polls", func() bool {
+			now := api.status(m.ID)
+			return now.LastPollAt != nil && st.LastPollAt != nil && now.LastPollAt.Sub(*st.LastPollAt) > 1500*time.Millisecond
+		})
+		for id := range e2eMails {
+			if es := api.emails(id); len(es) != 1 {
+				t.Errorf("%s arrived %d times after re-polls, want once", id, len(es))
+			}
+		}
+		if st := api.status(m.ID); st.FetchedTotal != 2 || st.StoredTotal != 2 || st.LastError != "" {
+			t.Errorf("mail source status = %+v", st)
+		}
+
+		// The folder is recreated (a server migration): new UIDVALIDITY,
+		// the same messages again.
+		if err := user.Delete("Vendors"); err != nil {
+			t.Fatal(err)
+		}
+		if err := user.Create("Vendors", nil); err != nil {
+			t.Fatal(err)
+		}
+		deliverAll(t, user)
+		if code := api.call(http.MethodPost, "/api/v1/mail-sources/"+m.ID+"/poll", nil, nil); code != http.StatusAccepted {
+			t.Errorf("poll now: %d", code)
+		}
+		eventually(t, "the repeats stored as duplicates", func() bool {
+			for id := range e2eMails {
+				es := api.emails(id)
+				dups := 0
+				for _, e := range es {
+					if e.Status == "duplicate" {
+						dups++
+					}
+				}
+				if len(es) != 2 || dups != 1 {
+					return false
+				}
+			}
+			return true
+		})
+		if n := api.ticketCount(); n != tickets {
+			t.Errorf("tickets %d after the mailbox reset, want still %d", n, tickets)
+		}
+		// Fetched counts every message read; stored only the new
+		// emails, so the repeats show as the difference.
+		if st := api.status(m.ID); st.FetchedTotal != 4 || st.StoredTotal != 2 {
+			t.Errorf("fetched %d, stored %d; want 4 fetched (two messages, then the same two again), 2 stored", st.FetchedTotal, st.StoredTotal)
+		}
+	})
 }

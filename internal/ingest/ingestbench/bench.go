@@ -1,0 +1,440 @@
+// Package ingestbench is the ingest load tool behind `vendorsync bench
+// ingest`: it sends vendor events to a running server at a fixed rate (or
+// as fast as the server answers), measures latency from the moment each
+// request was due — so a slow server cannot hide its queueing — and then
+// proves that every event answered 2xx is stored exactly once by sending
+// each again: the server must answer DUPLICATE with the original ingestId.
+package ingestbench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/stdwebhook"
+)
+
+// Config is one run.
+type Config struct {
+	// URL is the server's base URL (http://host:port).
+	URL string
+	// Key is an ingest API key (Bearer); or Secret, a whsec_ signing
+	// secret with Tenant, for signed deliveries to /hooks/ingest/{tenant}.
+	Key, Secret, Tenant string
+	// Vendor is the envelopes' vendorId (the vendor key).
+	Vendor string
+	// Rate is the events per second offered; 0 sends as fast as the
+	// server answers.
+	Rate float64
+	// Concurrency is how many requests may be in flight.
+	Concurrency int
+	Duration    time.Duration
+	// Size is the envelope's size in bytes (the payload is padded to it).
+	Size int
+	// DupRatio is the share of sends that repeat an earlier event.
+	DupRatio float64
+	// Verify re-sends every event answered 2xx after the run.
+	Verify bool
+	// RunID prefixes the externalEventIds, so runs never collide.
+	RunID string
+	// Progress receives a line a second; may be nil.
+	Progress io.Writer
+	// Client is the HTTP client; nil builds one sized to Concurrency.
+	Client *http.Client
+}
+
+// Report is what a run measured.
+type Report struct {
+	Sent          int            // requests answered (any status)
+	Accepted      int            // 202 RECEIVED
+	Duplicates    int            // 200 DUPLICATE
+	Statuses      map[int]int    // every HTTP status seen
+	Errors        int            // requests with no answer
+	ErrorSamples  []string       // a few of those errors
+	Elapsed       time.Duration  // first due time to last answer
+	Latency       Percentiles    // of 2xx answers, from when each was due
+	Offered       float64        // events/s asked for (0: as fast as possible)
+	Verified      *Verification  // nil when not verified
+	Problems      []string       // 2xx answers that contradict each other
+	statusSamples map[int]string // first body per non-2xx status
+}
+
+// Verification is the outcome of re-sending every 2xx'd event.
+type Verification struct {
+	Checked, Duplicate, Mismatched, Missing, Errors int
+	Elapsed                                         time.Duration
+}
+
+// Percentiles of a latency sample.
+type Percentiles struct {
+	P50, P95, P99, Max time.Duration
+}
+
+// Rate is the 2xx answers per second over the run.
+func (r Report) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Accepted+r.Duplicates) / r.Elapsed.Seconds()
+}
+
+// StatusSample returns the first body seen for status, to explain it.
+func (r Report) StatusSample(status int) string { return r.statusSamples[status] }
+
+// Validate checks a configuration and fills defaults.
+func (c *Config) Validate() error {
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--url must be the server's base URL, such as http://127.0.0.1:8080")
+	}
+	c.URL = strings.TrimRight(c.URL, "/")
+	switch {
+	case c.Key == "" && c.Secret == "":
+		return errors.New("give an ingest key (--key) or a signing secret (--secret with --tenant)")
+	case c.Key != "" && c.Secret != "":
+		return errors.New("give --key or --secret, not both")
+	case c.Secret != "" && c.Tenant == "":
+		return errors.New("--secret needs --tenant (the organisation's slug in /hooks/ingest/{tenant})")
+	case c.Secret != "" && !strings.HasPrefix(c.Secret, stdwebhook.SecretPrefix):
+		return fmt.Errorf("--secret must start with %s", stdwebhook.SecretPrefix)
+	case c.Vendor == "":
+		return errors.New("--vendor (the vendor key the envelopes carry as vendorId) is required")
+	case c.Rate < 0:
+		return errors.New("--rate must be 0 (as fast as possible) or more")
+	case c.Concurrency < 1 || c.Concurrency > 4096:
+		return errors.New("--concurrency must be between 1 and 4096")
+	case c.Duration <= 0:
+		return errors.New("--duration must be positive, such as 10s")
+	case c.Size < 200 || c.Size > 1<<20:
+		return errors.New("--size must be between 200B and 1MiB")
+	case c.DupRatio < 0 || c.DupRatio >= 1:
+		return errors.New("--dup-ratio must be at least 0 and below 1")
+	}
+	if c.RunID == "" {
+		c.RunID = strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        c.Concurrency,
+			MaxIdleConnsPerHost: c.Concurrency,
+			MaxConnsPerHost:     c.Concurrency,
+			IdleConnTimeout:     90 * time.Second,
+		}}
+	}
+	return nil
+}
+
+// ParseSize reads "1KiB", "512B", "2k", "1024".
+func ParseSize(s string) (int, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		n      int
+	}{{"kib", 1024}, {"kb", 1000}, {"k", 1024}, {"mib", 1 << 20}, {"mb", 1000000}, {"m", 1 << 20}, {"b", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.n
+			break
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size such as 1KiB or 512B", s)
+	}
+	return n * mult, nil
+}
+
+// sent is one event answered 2xx.
+type sent struct {
+	n        int
+	ingestID string
+}
+
+// worker's share of the results.
+type tally struct {
+	latencies  []time.Duration
+	statuses   map[int]int
+	errors     int
+	errSamples []string
+	accepted   []sent
+	dups       []sent
+	samples    map[int]string
+}
+
+// Run sends events until the duration ends, then verifies.
+func Run(ctx context.Context, c Config) (Report, error) {
+	if err := c.Validate(); err != nil {
+		return Report{}, err
+	}
+	pad := strings.Repeat("x", max(0, c.Size-len(envelope(c, 0, ""))))
+	var (
+		next     atomic.Int64 // the next new event number
+		answered atomic.Int64
+		okCount  atomic.Int64
+		start    = time.Now()
+		deadline = start.Add(c.Duration)
+		tallies  = make([]*tally, c.Concurrency)
+		due      = make(chan time.Time, c.Concurrency)
+		wg       sync.WaitGroup
+	)
+	runCtx, cancel := context.WithDeadline(ctx, deadline.Add(30*time.Second))
+	defer cancel()
+	// The schedule: a due time per request at a fixed rate, or none
+	// (closed loop) when Rate is 0.
+	go func() {
+		defer close(due)
+		if c.Rate == 0 {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				select {
+				case due <- time.Now():
+				case <-ctx.Done():
+				}
+			}
+			return
+		}
+		interval := time.Duration(float64(time.Second) / c.Rate)
+		for i := 0; ; i++ {
+			at := start.Add(time.Duration(i) * interval)
+			if !at.Before(deadline) || ctx.Err() != nil {
+				return
+			}
+			if d := time.Until(at); d > 0 {
+				time.Sleep(d)
+			}
+			select {
+			case due <- at:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for w := range c.Concurrency {
+		t := &tally{statuses: map[int]int{}, samples: map[int]string{}}
+		tallies[w] = t
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+		wg.Go(func() {
+			for at := range due {
+				var n int
+				if seen := int(next.Load()); c.DupRatio > 0 && seen > 0 && rng.Float64() < c.DupRatio {
+					n = rng.IntN(seen) // an earlier event again
+				} else {
+					n = int(next.Add(1)) - 1
+				}
+				status, id, body, err := send(runCtx, c, n, pad)
+				answered.Add(1)
+				if err != nil {
+					t.errors++
+					if len(t.errSamples) < 3 {
+						t.errSamples = append(t.errSamples, err.Error())
+					}
+					continue
+				}
+				t.statuses[status]++
+				switch status {
+				case http.StatusAccepted:
+					t.latencies = append(t.latencies, time.Since(at))
+					t.accepted = append(t.accepted, sent{n, id})
+					okCount.Add(1)
+				case http.StatusOK:
+					t.latencies = append(t.latencies, time.Since(at))
+					t.dups = append(t.dups, sent{n, id})
+					okCount.Add(1)
+				default:
+					if _, ok := t.samples[status]; !ok {
+						t.samples[status] = body
+					}
+				}
+			}
+		})
+	}
+	stop := progress(c.Progress, start, &answered, &okCount)
+	wg.Wait()
+	stop()
+	rep := Report{Statuses: map[int]int{}, Elapsed: time.Since(start), Offered: c.Rate, statusSamples: map[int]string{}}
+	var lat []time.Duration
+	ids := map[int]string{}
+	for _, t := range tallies {
+		lat = append(lat, t.latencies...)
+		for s, k := range t.statuses {
+			rep.Statuses[s] += k
+			rep.Sent += k
+		}
+		for s, b := range t.samples {
+			rep.statusSamples[s] = b
+		}
+		rep.Errors += t.errors
+		rep.ErrorSamples = append(rep.ErrorSamples, t.errSamples...)
+		rep.Accepted += len(t.accepted)
+		rep.Duplicates += len(t.dups)
+		for _, a := range t.accepted {
+			if prev, ok := ids[a.n]; ok && prev != a.ingestID {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("event %d accepted twice, as %s and %s", a.n, prev, a.ingestID))
+			}
+			ids[a.n] = a.ingestID
+		}
+	}
+	rep.Latency = percentiles(lat)
+	// A duplicate must name the id its original was accepted as.
+	for _, t := range tallies {
+		for _, d := range t.dups {
+			if orig, ok := ids[d.n]; ok && orig != d.ingestID {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("event %d: DUPLICATE names %s, accepted as %s", d.n, d.ingestID, orig))
+			} else if !ok {
+				ids[d.n] = d.ingestID // its first send's answer was lost
+			}
+		}
+	}
+	if c.Verify && ctx.Err() == nil {
+		v := verify(ctx, c, pad, ids)
+		rep.Verified = &v
+	}
+	return rep, nil
+}
+
+// verify re-sends every event answered 2xx: each must come back
+// 200 DUPLICATE with the ingestId it was answered with.
+func verify(ctx context.Context, c Config, pad string, ids map[int]string) Verification {
+	start := time.Now()
+	ns := make(chan int, c.Concurrency)
+	var (
+		mu sync.Mutex
+		v  Verification
+		wg sync.WaitGroup
+	)
+	for range c.Concurrency {
+		wg.Go(func() {
+			for n := range ns {
+				status, id, _, err := send(ctx, c, n, pad)
+				mu.Lock()
+				v.Checked++
+				switch {
+				case err != nil || status >= 300 && status != http.StatusConflict:
+					v.Errors++
+				case status == http.StatusAccepted:
+					v.Missing++ // stored as new: the first 2xx stored nothing
+				case status == http.StatusOK && id == ids[n]:
+					v.Duplicate++
+				default:
+					v.Mismatched++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	keys := make([]int, 0, len(ids))
+	for n := range ids {
+		keys = append(keys, n)
+	}
+	slices.Sort(keys)
+	for _, n := range keys {
+		select {
+		case ns <- n:
+		case <-ctx.Done():
+		}
+	}
+	close(ns)
+	wg.Wait()
+	v.Elapsed = time.Since(start)
+	return v
+}
+
+// envelope is event n's body; the same n always gives the same bytes.
+func envelope(c Config, n int, pad string) []byte {
+	return fmt.Appendf(nil, `{"vendorId":%q,"externalEventId":"bench-%s-%d","eventType":"inventory_update",`+
+		`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"SKU-%d","warehouse":"MAIN","quantity":%d,"pad":%q}}`,
+		c.Vendor, c.RunID, n, n, n%1000, pad)
+}
+
+// send posts event n and returns the status, the ingestId answered and,
+// for errors, the body.
+func send(ctx context.Context, c Config, n int, pad string) (int, string, string, error) {
+	body := envelope(c, n, pad)
+	target := c.URL + "/api/v1/ingest/events"
+	if c.Secret != "" {
+		target = c.URL + "/hooks/ingest/" + url.PathEscape(c.Tenant) + "?source=" + url.QueryEscape(c.Vendor)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.Secret != "" {
+		id := fmt.Sprintf("msg_bench_%s_%d", c.RunID, n)
+		ts := time.Now().Unix()
+		sig, err := stdwebhook.Sign(c.Secret, id, ts, body)
+		if err != nil {
+			return 0, "", "", err
+		}
+		req.Header.Set("webhook-id", id)
+		req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+		req.Header.Set("webhook-signature", sig)
+	} else {
+		req.Header.Set("Authorization", "Bearer "+c.Key)
+	}
+	res, err := c.Client.Do(req)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if err != nil {
+		return 0, "", "", err
+	}
+	var r struct {
+		IngestID string `json:"ingestId"`
+	}
+	if res.StatusCode/100 == 2 {
+		_ = json.Unmarshal(b, &r)
+		return res.StatusCode, r.IngestID, "", nil
+	}
+	return res.StatusCode, "", strings.TrimSpace(string(b)), nil
+}
+
+// progress prints a line a second until stopped.
+func progress(w io.Writer, start time.Time, answered, ok *atomic.Int64) func() {
+	if w == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		var last int64
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				a := answered.Load()
+				fmt.Fprintf(w, "%5.0fs  %d answered (%d 2xx), %d/s\n", time.Since(start).Seconds(), a, ok.Load(), a-last)
+				last = a
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+func percentiles(d []time.Duration) Percentiles {
+	if len(d) == 0 {
+		return Percentiles{}
+	}
+	slices.Sort(d)
+	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
+	return Percentiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
+}
