@@ -266,6 +266,7 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
 		return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
 	}
+	s.learn(ctx, tenantID, evs)
 	return nil
 }
 

@@ -24,6 +24,9 @@ type Consequences struct {
 	// Delivered returns the jobs of a transaction that queued deliveries
 	// to a tenant's subscriptions (sending them).
 	Delivered func(tenantID string) []jobargs.Args
+	// Drifted returns the jobs of the transaction that opened a drift of
+	// a vendor's payload (the admins hear of it).
+	Drifted func(d Drift) []jobargs.Args
 }
 
 // Service holds the ingest rules. Safe for concurrent use.

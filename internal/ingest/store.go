@@ -66,6 +66,7 @@ type Store interface {
 
 	NormalizeStore
 	SubscriptionStore
+	DriftStore
 }
 
 // NormalizeStore is what normalization, schemas, mappings and replay read

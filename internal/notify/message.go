@@ -169,6 +169,17 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		}
 		m.Title = "Issue tracker alert: " + oneLine(a.Subject)
 		m.Lines = []string{a.Message}
+	case KindIngestDrift:
+		if s.Alert == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no alert", e.Kind, e.Subject)
+		}
+		a := s.Alert
+		m.Severity, m.LinkText = registry.SeverityLow, "Open the vendor's ingest page"
+		if a.Urgent {
+			m.Severity = registry.SeverityMedium
+		}
+		m.Title = "Vendor payload drift: " + oneLine(a.Subject)
+		m.Lines = []string{a.Message}
 	case KindScoreBand:
 		if s.Score == nil {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no score", e.Kind, e.Subject)

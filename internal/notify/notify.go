@@ -39,12 +39,15 @@ const (
 	// KindScoreBand tells admins (and, by band, the alert channel and the
 	// on-call) that a vendor's risk score crossed into another band.
 	KindScoreBand Kind = "score_band"
-	KindTest      Kind = "test"
+	// KindIngestDrift tells admins that a vendor's event payloads drifted
+	// from their learned profile (a new, removed or retyped field).
+	KindIngestDrift Kind = "ingest_drift"
+	KindTest        Kind = "test"
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindTest}
+	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindIngestDrift, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

@@ -97,6 +97,9 @@ func Declare(n dispatch.Notices) Table {
 			Delivered: func(tenantID string) []jobargs.Args {
 				return []jobargs.Args{jobargs.IngestDeliver{Tenant: jobargs.For(tenantID)}}
 			},
+			// A vendor's payloads drifted from their learned profile: the
+			// admins hear of it.
+			Drifted: n.IngestDrift,
 		},
 		// A contract imported from a vendor file: a reconciliation run of
 		// it is queued (its lines checked against the ERP at once, with

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/score"
@@ -127,4 +128,21 @@ func (n Notices) TrackerAlert(tenantID string, a link.Alert) []jobargs.Args {
 	snap := notify.NewAlertSnapshot(notify.AlertFacts{Kind: a.Kind, Subject: a.Subject, Message: a.Message, Urgent: a.Urgent},
 		n.link(where), now)
 	return plan(tenantID, notify.Event{Kind: notify.KindTrackerAlert, Subject: subject}, &snap)
+}
+
+// IngestDrift tells the tenant's admins (a Slack DM and an email each)
+// that a vendor's payloads drifted from their learned profile. It is keyed
+// by the drift, which is opened once per vendor, event type, path and kind
+// until acknowledged.
+func (n Notices) IngestDrift(d ingest.Drift) []jobargs.Args {
+	what := map[ingest.DriftKind]string{ingest.DriftNewField: "new field", ingest.DriftRemovedField: "removed field",
+		ingest.DriftRetypedField: "retyped field", ingest.DriftPresenceChange: "presence change"}[d.Kind]
+	msg := d.Detail + " (event " + d.IngestID + ")."
+	if d.Breaking {
+		msg = "Breaking: " + msg
+	}
+	snap := notify.NewAlertSnapshot(notify.AlertFacts{Kind: "ingest." + string(d.Kind),
+		Subject: d.EventType + " " + d.Path + ": " + what, Message: msg, Urgent: d.Breaking},
+		n.link("/ingest/vendors/"+d.VendorID+"#drift"), n.now())
+	return plan(d.TenantID, notify.Event{Kind: notify.KindIngestDrift, Subject: "drift:" + d.ID}, &snap)
 }

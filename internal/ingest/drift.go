@@ -1,0 +1,169 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ident"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
+)
+
+// DriftCap is how many drifts one vendor may open in an hour; more in the
+// same hour are dropped, so a vendor that changes everything at once does
+// not bury the admins.
+const DriftCap = 20
+
+// DriftStore is what profiles, drift and quality read and write.
+type DriftStore interface {
+	// Profile returns a vendor event type's profile; not found when none
+	// is learned yet.
+	Profile(ctx context.Context, tenantID, vendorID, eventType string) (Profile, error)
+	ListProfiles(ctx context.Context, tenantID, vendorID string) ([]Profile, error)
+	// SaveLearning stores profiles and opens drifts in one transaction. A
+	// drift is left out when one of its vendor, event type, path and kind
+	// is open, or when its vendor opened limit drifts in the hour before
+	// it; jobs(d) commit with each drift opened. It returns those opened.
+	SaveLearning(ctx context.Context, tenantID string, ps []Profile, ds []Drift, limit int, jobs func(Drift) []jobargs.Args) ([]Drift, error)
+	// ListDrifts lists a vendor's drifts, newest first.
+	ListDrifts(ctx context.Context, tenantID, vendorID string, openOnly bool) ([]Drift, error)
+	IngestDrift(ctx context.Context, tenantID, id string) (Drift, error)
+	// AcknowledgeDrift closes an open drift; one already closed is a
+	// conflict.
+	AcknowledgeDrift(ctx context.Context, d Drift, ev audit.Event) error
+	// QualityCounts counts a vendor's events received at or after since
+	// (ids from sinceID) by outcome and timeliness, and its drifts since.
+	QualityCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) (QualityCounts, error)
+}
+
+// learn updates the profiles of the vendors' event types with the
+// payloads of newly received events and opens the drifts they show. It
+// runs after the outcomes are committed, in its own transaction: its
+// trouble is logged, never the normalizer's.
+func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
+	profiles := map[[2]string]*Profile{}
+	var order []*Profile
+	var drifts []Drift
+	for _, ev := range evs {
+		if ev.Status != Received {
+			continue // a replay: the event was learned when it arrived
+		}
+		env, err := ParseEnvelope(ev.Raw)
+		if err != nil {
+			continue
+		}
+		shape, err := payloadShape(env.Payload)
+		if err != nil {
+			continue
+		}
+		key := [2]string{ev.VendorID, env.EventType}
+		p := profiles[key]
+		if p == nil {
+			got, err := s.Store.Profile(ctx, tenantID, ev.VendorID, env.EventType)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				s.log().ErrorContext(ctx, "ingest profile load failed", "ingestId", ev.ID, "vendorId", ev.VendorKey,
+					"externalEventId", ev.ExternalEventID, "err", err.Error())
+				return
+			}
+			got.TenantID, got.VendorID, got.EventType = tenantID, ev.VendorID, env.EventType
+			p = &got
+			profiles[key] = p
+			order = append(order, p)
+		}
+		for _, d := range p.detect(shape) {
+			d.ID, d.TenantID, d.VendorID, d.EventType, d.IngestID, d.DetectedAt = ident.New(), tenantID, ev.VendorID, env.EventType, ev.ID, s.now()
+			drifts = append(drifts, d)
+		}
+		p.add(shape)
+		p.UpdatedAt = s.now()
+	}
+	if len(order) == 0 {
+		return
+	}
+	ps := make([]Profile, len(order))
+	for i, p := range order {
+		ps[i] = *p
+	}
+	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs)
+	if err != nil {
+		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "err", err.Error())
+		return
+	}
+	for _, d := range opened {
+		s.log().InfoContext(ctx, "ingest drift", "ingestId", d.IngestID, "vendorId", d.VendorID, "eventType", d.EventType,
+			"path", d.Path, "kind", d.Kind, "breaking", d.Breaking)
+	}
+}
+
+func (s *Service) driftJobs(d Drift) []jobargs.Args {
+	if s.Consequences.Drifted == nil {
+		return nil
+	}
+	return s.Consequences.Drifted(d)
+}
+
+// Drifts lists a vendor's drifts, newest first (only the open ones when
+// openOnly).
+func (s *Service) Drifts(ctx context.Context, p auth.Principal, vendorID string, openOnly bool) ([]Drift, error) {
+	if err := p.Require(auth.PermView); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.IngestVendor(ctx, p.TenantID, vendorID); err != nil {
+		return nil, err
+	}
+	return s.Store.ListDrifts(ctx, p.TenantID, vendorID, openOnly)
+}
+
+// Profiles lists the field profiles of a vendor's event types.
+func (s *Service) Profiles(ctx context.Context, p auth.Principal, vendorID string) ([]ProfileView, error) {
+	if err := p.Require(auth.PermView); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.IngestVendor(ctx, p.TenantID, vendorID); err != nil {
+		return nil, err
+	}
+	ps, err := s.Store.ListProfiles(ctx, p.TenantID, vendorID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ProfileView, len(ps))
+	for i, pr := range ps {
+		out[i] = ProfileView{Profile: pr, Window: len(pr.Seen), Fields: pr.Fields()}
+	}
+	return out, nil
+}
+
+// ProfileView is a profile with its fields summarized.
+type ProfileView struct {
+	Profile
+	Window int            `json:"window" doc:"How many recent events the fields are learned from (64 at most)."`
+	Fields []FieldProfile `json:"fields"`
+}
+
+// AcknowledgeDrift closes a vendor's open drift: someone has seen it, and
+// the same change of the same path may open a new one later.
+func (s *Service) AcknowledgeDrift(ctx context.Context, p auth.Principal, vendorID, id string) (Drift, error) {
+	if err := p.Require(auth.PermManageIngest); err != nil {
+		return Drift{}, err
+	}
+	d, err := s.Store.IngestDrift(ctx, p.TenantID, id)
+	if err != nil {
+		return Drift{}, err
+	}
+	if d.VendorID != vendorID {
+		return Drift{}, apperr.E(apperr.NotFound, "drift not found")
+	}
+	if d.AcknowledgedAt != nil {
+		return Drift{}, apperr.E(apperr.Conflict, "the drift is already acknowledged")
+	}
+	before := d
+	at := s.now()
+	d.AcknowledgedAt, d.AcknowledgedBy = &at, p.Label
+	if err := s.Store.AcknowledgeDrift(ctx, d, audit.Record(p, "ingest_drift.acknowledge", "ingest_drift", d.ID, before, d)); err != nil {
+		return Drift{}, fmt.Errorf("ingest.AcknowledgeDrift %s: %w", id, err)
+	}
+	return d, nil
+}

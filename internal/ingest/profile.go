@@ -1,0 +1,375 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Profile is the field profile of a vendor's event type, learned from the
+// payloads of its last ProfileWindow events. It is stored compactly: Keys
+// names each (path, type) seen, and each entry of Seen is the hex bitset
+// of the keys one event had, oldest first.
+type Profile struct {
+	TenantID  string    `json:"-"`
+	VendorID  string    `json:"vendor_id"`
+	EventType string    `json:"event_type"`
+	Keys      []string  `json:"-"`
+	Seen      []string  `json:"-"`
+	Events    int       `json:"events" doc:"Events learned from since the profile began."`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// FieldProfile is one path of a profile over its window.
+type FieldProfile struct {
+	Path     string   `json:"path" doc:"JSON pointer of the field; array elements are []."`
+	Types    []string `json:"types" doc:"object, array, string, number, boolean or null."`
+	Presence float64  `json:"presence" doc:"Share of the window's events that had the field, 0 to 1."`
+}
+
+// Profile sizes and the thresholds of drift.
+const (
+	// ProfileWindow is how many recent events a profile holds.
+	ProfileWindow = 64
+	// profileMinEvents is how many events a profile needs before drift is
+	// judged against it.
+	profileMinEvents = 16
+	// presenceRecent is how many of the newest events are compared with
+	// the older ones for a sudden change of presence.
+	presenceRecent = 16
+	// maxProfilePaths bounds what one payload contributes.
+	maxProfilePaths = 256
+	maxProfileDepth = 16
+)
+
+// DriftKind says how a payload drifted from its profile.
+type DriftKind string
+
+// The kinds of drift.
+const (
+	DriftNewField       DriftKind = "new_field"       // a path no event of the window had
+	DriftRemovedField   DriftKind = "removed_field"   // a path every event of the window had is absent
+	DriftRetypedField   DriftKind = "retyped_field"   // a known path with a type the window never had
+	DriftPresenceChange DriftKind = "presence_change" // an optional path became (nearly) always or never present
+)
+
+// DriftKinds lists every kind, for filters and metrics.
+var DriftKinds = []DriftKind{DriftNewField, DriftRemovedField, DriftRetypedField, DriftPresenceChange}
+
+// Drift is one change of a vendor's payload. One is open per vendor, event
+// type, path and kind until acknowledged.
+type Drift struct {
+	ID             string     `json:"id"`
+	TenantID       string     `json:"-"`
+	VendorID       string     `json:"vendor_id"`
+	EventType      string     `json:"event_type"`
+	Path           string     `json:"path"`
+	Kind           DriftKind  `json:"kind"`
+	Breaking       bool       `json:"breaking" doc:"A field that every event had was removed or retyped."`
+	Detail         string     `json:"detail"`
+	IngestID       string     `json:"ingest_id" doc:"The event that showed it first."`
+	DetectedAt     time.Time  `json:"detected_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+}
+
+// payloadShape is the set of "path|type" keys of a payload. Arrays add
+// their elements' shapes under "[]".
+func payloadShape(payload []byte) (map[string]bool, error) {
+	d := json.NewDecoder(bytes.NewReader(payload))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	walkShape(v, "", 0, out)
+	return out, nil
+}
+
+func walkShape(v any, path string, depth int, out map[string]bool) {
+	if len(out) >= maxProfilePaths {
+		return
+	}
+	t := jsonType(v)
+	if path != "" {
+		out[path+"|"+t] = true
+	}
+	if depth >= maxProfileDepth {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			walkShape(x[k], path+"/"+pointerEscape(k), depth+1, out)
+		}
+	case []any:
+		for _, e := range x {
+			walkShape(e, path+"/[]", depth+1, out)
+		}
+	}
+}
+
+func pointerEscape(k string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case json.Number, float64:
+		return "number"
+	case bool:
+		return "boolean"
+	default:
+		return "null"
+	}
+}
+
+// window decodes a profile's bitsets into the key sets of its events.
+func (p *Profile) window() []map[string]bool {
+	out := make([]map[string]bool, 0, len(p.Seen))
+	for _, h := range p.Seen {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			continue // a damaged entry only narrows the window
+		}
+		m := map[string]bool{}
+		for i, k := range p.Keys {
+			if i/8 < len(b) && b[i/8]&(1<<(i%8)) != 0 {
+				m[k] = true
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// add learns one event's shape, dropping the oldest beyond the window
+// and the keys no event of the window has any more.
+func (p *Profile) add(shape map[string]bool) {
+	win := append(p.window(), shape)
+	if len(win) > ProfileWindow {
+		win = win[len(win)-ProfileWindow:]
+	}
+	used := map[string]bool{}
+	for _, m := range win {
+		for k := range m {
+			used[k] = true
+		}
+	}
+	keys := make([]string, 0, len(used))
+	for k := range used {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	idx := make(map[string]int, len(keys))
+	for i, k := range keys {
+		idx[k] = i
+	}
+	seen := make([]string, len(win))
+	for j, m := range win {
+		b := make([]byte, (len(keys)+7)/8)
+		for k := range m {
+			i := idx[k]
+			b[i/8] |= 1 << (i % 8)
+		}
+		seen[j] = hex.EncodeToString(b)
+	}
+	p.Keys, p.Seen = keys, seen
+	p.Events++
+}
+
+// splitKey splits "path|type".
+func splitKey(k string) (path, typ string) {
+	i := strings.LastIndexByte(k, '|')
+	return k[:i], k[i+1:]
+}
+
+// Fields summarizes a profile's window per path.
+func (p *Profile) Fields() []FieldProfile {
+	win := p.window()
+	types := map[string]map[string]bool{}
+	present := map[string]int{}
+	for _, m := range win {
+		paths := map[string]bool{}
+		for k := range m {
+			path, typ := splitKey(k)
+			if types[path] == nil {
+				types[path] = map[string]bool{}
+			}
+			types[path][typ] = true
+			paths[path] = true
+		}
+		for path := range paths {
+			present[path]++
+		}
+	}
+	out := make([]FieldProfile, 0, len(types))
+	for path, ts := range types {
+		f := FieldProfile{Path: path, Presence: float64(present[path]) / float64(max(len(win), 1))}
+		for t := range ts {
+			f.Types = append(f.Types, t)
+		}
+		sort.Strings(f.Types)
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// presence counts, per path, the events of win that had it.
+func presence(win []map[string]bool) map[string]int {
+	out := map[string]int{}
+	for _, m := range win {
+		paths := map[string]bool{}
+		for k := range m {
+			path, _ := splitKey(k)
+			paths[path] = true
+		}
+		for path := range paths {
+			out[path]++
+		}
+	}
+	return out
+}
+
+// detect compares one event's shape with the profile before it learns the
+// event, and returns the drifts it shows, topmost path first: a drift of a
+// path whose parent drifted the same way is left out. Nothing is judged
+// until the profile has profileMinEvents events.
+func (p *Profile) detect(shape map[string]bool) []Drift {
+	win := p.window()
+	n := len(win)
+	if n < profileMinEvents {
+		return nil
+	}
+	pres := presence(win)
+	typesOf := map[string]map[string]bool{}
+	for _, m := range win {
+		for k := range m {
+			path, typ := splitKey(k)
+			if typesOf[path] == nil {
+				typesOf[path] = map[string]bool{}
+			}
+			typesOf[path][typ] = true
+		}
+	}
+	cur := map[string][]string{}
+	for k := range shape {
+		path, typ := splitKey(k)
+		cur[path] = append(cur[path], typ)
+	}
+	var out []Drift
+	for path, ts := range cur {
+		if pres[path] == 0 {
+			out = append(out, Drift{Path: path, Kind: DriftNewField, Detail: fmt.Sprintf("new field of type %s", strings.Join(sorted(ts), ", "))})
+			continue
+		}
+		for _, t := range ts {
+			if !typesOf[path][t] {
+				out = append(out, Drift{Path: path, Kind: DriftRetypedField, Breaking: pres[path] == n,
+					Detail: fmt.Sprintf("type %s, was %s", t, strings.Join(sortedKeys(typesOf[path]), ", "))})
+				break
+			}
+		}
+	}
+	for path, c := range pres {
+		if c == n && cur[path] == nil {
+			out = append(out, Drift{Path: path, Kind: DriftRemovedField, Breaking: true,
+				Detail: fmt.Sprintf("absent; all of the last %d events had it", n)})
+		}
+	}
+	if n >= 2*presenceRecent {
+		// Only the event that makes the change counts: the same test on
+		// the window before it must not have held already.
+		before := presenceShift(win[:n-presenceRecent], win[n-presenceRecent:])
+		for path, sh := range presenceShift(win[:n-presenceRecent+1], append(win[n-presenceRecent+1:], shape)) {
+			if _, was := before[path]; was {
+				continue
+			}
+			out = append(out, Drift{Path: path, Kind: DriftPresenceChange,
+				Detail: fmt.Sprintf("present in %.0f%% of the last %d events, was %.0f%%", sh[1]*100, presenceRecent, sh[0]*100)})
+		}
+	}
+	byKind := map[DriftKind]map[string]bool{}
+	for _, d := range out {
+		if byKind[d.Kind] == nil {
+			byKind[d.Kind] = map[string]bool{}
+		}
+		byKind[d.Kind][d.Path] = true
+	}
+	kept := out[:0]
+	for _, d := range out {
+		if !parentDrifted(byKind[d.Kind], d.Path) {
+			kept = append(kept, d)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].Path != kept[j].Path {
+			return kept[i].Path < kept[j].Path
+		}
+		return kept[i].Kind < kept[j].Kind
+	})
+	return kept
+}
+
+// presenceShift finds the optional paths of older (present in some but
+// not all of its events) whose presence in recent differs by half or more:
+// path → [older share, recent share].
+func presenceShift(older, recent []map[string]bool) map[string][2]float64 {
+	po, pr := presence(older), presence(recent)
+	out := map[string][2]float64{}
+	for path, c := range po {
+		if c == len(older) {
+			continue // always present: a removal is a removed_field
+		}
+		a, b := float64(c)/float64(len(older)), float64(pr[path])/float64(len(recent))
+		if b-a >= 0.5 || a-b >= 0.5 {
+			out[path] = [2]float64{a, b}
+		}
+	}
+	return out
+}
+
+// parentDrifted reports whether an ancestor of path is in paths.
+func parentDrifted(paths map[string]bool, path string) bool {
+	for {
+		i := strings.LastIndexByte(path, '/')
+		if i <= 0 {
+			return false
+		}
+		path = path[:i]
+		if paths[path] {
+			return true
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	sort.Strings(s)
+	return s
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
