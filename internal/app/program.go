@@ -99,7 +99,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 			return score.ReportSettings{LegalName: st.LegalName, Locale: st.Locale, Currency: st.Currency, Timezone: st.Timezone}, err
 		}}
 	p.ingest = &ingest.Service{Store: db, Auth: p.auth, Blobs: blobs, Consequences: causes.Ingest, Logger: log.With("component", "ingest"),
-		Webhooks: ingest.WebhookConfig{AllowPrivate: e.g.WebhookAllowPrivate, Telemetry: outbound}}
+		Webhooks: ingest.WebhookConfig{AllowPrivate: e.g.WebhookAllowPrivate, Telemetry: outbound}, Metrics: &metrics.Ingest}
 	p.erp = &erp.Service{Store: db, Providers: erpProviders(outbound), Logger: log.With("component", "erp")}
 	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	p.mappings = &contract.MappingService{Store: db}

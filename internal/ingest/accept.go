@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -70,14 +71,18 @@ func tooLarge(limit int64) error {
 // again with the same payload, a conflict naming the original when it comes
 // with another payload. The answer comes only after the commit.
 func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Channel) (AcceptResult, error) {
+	defer s.metrics().stage("accept", time.Now())
 	if int64(len(raw)) > v.MaxPayloadBytes {
+		s.metrics().refused("too_large")
 		return AcceptResult{}, tooLarge(v.MaxPayloadBytes)
 	}
 	env, err := ParseEnvelope(raw)
 	if err != nil {
+		s.metrics().refused("invalid")
 		return AcceptResult{}, err
 	}
 	if env.VendorID != v.VendorKey {
+		s.metrics().refused("forbidden")
 		return AcceptResult{}, apperr.E(apperr.Forbidden, "vendorId %q is not the vendor of this credential (%s)", env.VendorID, v.VendorKey)
 	}
 	ev := s.newEvent(v, env, raw, ch)
@@ -86,6 +91,7 @@ func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Chan
 		return AcceptResult{}, unavailable(err)
 	}
 	r := s.outcome(ev, prior[0])
+	s.metrics().accepted(r)
 	if r.Error == "conflict" {
 		return AcceptResult{}, apperr.E(apperr.Conflict, "%s", r.Message)
 	}
@@ -148,6 +154,7 @@ func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) (
 	if err := v2.Err(); err != nil {
 		return nil, err
 	}
+	defer s.metrics().stage("accept", time.Now())
 	out := make([]AcceptResult, len(b.Events))
 	var evs []Event
 	var at []int
@@ -172,6 +179,11 @@ func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) (
 		}
 		evs, at = append(evs, s.newEvent(v, env, raw, ChannelBatch)), append(at, i)
 	}
+	for _, r := range out {
+		if r.Error != "" {
+			s.metrics().refused(r.Error)
+		}
+	}
 	if len(evs) == 0 {
 		return out, nil
 	}
@@ -183,6 +195,7 @@ func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) (
 		r := s.outcome(evs[k], prior[k])
 		r.Index = i + 1
 		out[i] = r
+		s.metrics().accepted(r)
 	}
 	return out, nil
 }

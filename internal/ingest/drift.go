@@ -27,7 +27,9 @@ type DriftStore interface {
 	// drift is left out when one of its vendor, event type, path and kind
 	// is open, or when its vendor opened limit drifts in the hour before
 	// it; jobs(d) commit with each drift opened. It returns those opened.
-	SaveLearning(ctx context.Context, tenantID string, ps []Profile, ds []Drift, limit int, jobs func(Drift) []jobargs.Args) ([]Drift, error)
+	// extra jobs commit with them in any case.
+	SaveLearning(ctx context.Context, tenantID string, ps []Profile, ds []Drift, limit int, jobs func(Drift) []jobargs.Args,
+		extra []jobargs.Args) ([]Drift, error)
 	// ListDrifts lists a vendor's drifts, newest first.
 	ListDrifts(ctx context.Context, tenantID, vendorID string, openOnly bool) ([]Drift, error)
 	IngestDrift(ctx context.Context, tenantID, id string) (Drift, error)
@@ -87,14 +89,19 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 	for i, p := range order {
 		ps[i] = *p
 	}
-	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs)
+	measures, hour := s.measures(ctx, tenantID, ps)
+	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs, measures)
 	if err != nil {
 		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "err", err.Error())
 		return
 	}
+	for _, p := range ps {
+		s.measured.Store(tenantID+"/"+p.VendorID, hour)
+	}
 	for _, d := range opened {
 		s.log().InfoContext(ctx, "ingest drift", "ingestId", d.IngestID, "vendorId", d.VendorID, "eventType", d.EventType,
 			"path", d.Path, "kind", d.Kind, "breaking", d.Breaking)
+		s.metrics().drift(d.Kind)
 	}
 }
 
@@ -166,4 +173,43 @@ func (s *Service) AcknowledgeDrift(ctx context.Context, p auth.Principal, vendor
 		return Drift{}, fmt.Errorf("ingest.AcknowledgeDrift %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// Measure is a vendor's data quality over the last 7 days, taken at most
+// once an hour while its events arrive; its consequences are the score
+// signals event_quarantine_rate, schema_drift_count and data_quality_score.
+type Measure struct {
+	TenantID string
+	VendorID string
+	// Hour is the hour it was taken in; the signals are keyed by it, so
+	// another process measuring in the same hour adds nothing.
+	Hour    time.Time
+	Quality Quality
+}
+
+// measures measures the vendors of ps not measured yet this hour and
+// returns the jobs of their measures.
+func (s *Service) measures(ctx context.Context, tenantID string, ps []Profile) ([]jobargs.Args, time.Time) {
+	hour := s.now().Truncate(time.Hour)
+	if s.Consequences.Measured == nil {
+		return nil, hour
+	}
+	var out []jobargs.Args
+	done := map[string]bool{}
+	for _, p := range ps {
+		if done[p.VendorID] {
+			continue
+		}
+		done[p.VendorID] = true
+		if last, ok := s.measured.Load(tenantID + "/" + p.VendorID); ok && last.(time.Time).Equal(hour) {
+			continue
+		}
+		qs, err := s.quality(ctx, tenantID, p.VendorID, s.now())
+		if err != nil {
+			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", p.VendorID, "err", err.Error())
+			continue
+		}
+		out = append(out, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: p.VendorID, Hour: hour, Quality: qs[0]})...)
+	}
+	return out, hour
 }

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,8 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/app/consequence"
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -250,4 +253,53 @@ func TestScoreQualityDrifts(t *testing.T) {
 			t.Errorf("%d drifts: score %d stability %v, want %d and %v", c.drifts, q.Score, q.Stability, c.score, c.stability)
 		}
 	}
+}
+
+// TestMeasureSignals: the vendor's 7-day quality goes out as the score
+// signals of the consequence table, once per vendor and hour.
+func TestMeasureSignals(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := driftFixture(t, db)
+		f.svc.Consequences.Measured = consequence.Declare(dispatch.Notices{}).Ingest.Measured
+		f.send(t, "a", `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`, `{"sku":"ABC-001","qty":"x","warehouse":"ROA"}`)
+		f.send(t, "b", `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`) // the same hour: no new measure
+		got := f.signals(t)
+		// The envelopes' occurredAt (2026-01-30) is long before now: all
+		// late. valid 50%, timely 0%: 30 + 0 + 15 = 45.
+		want := []string{"data_quality_score 45", "event_quarantine_rate 0.5", "schema_drift_count 0"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("signals (-want +got):\n%s", diff)
+		}
+		f.now = f.now.Add(time.Hour)
+		f.send(t, "c", `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`)
+		if n := len(f.signals(t)); n != 6 {
+			t.Errorf("signals after an hour = %d, want 6", n)
+		}
+	})
+}
+
+func (f *fixture) signals(t *testing.T) []string {
+	t.Helper()
+	rows, err := f.db.WritePool().Query(`SELECT args FROM river_job WHERE kind = 'score.signal'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		var a jobargs.ScoreSignal
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.Signal.Source != "ingest" || a.Signal.VendorID != f.vendor.VendorID {
+			t.Errorf("signal %+v", a.Signal)
+		}
+		out = append(out, fmt.Sprintf("%s %g", a.Signal.Code, a.Signal.Value))
+	}
+	sort.Strings(out)
+	return out
 }

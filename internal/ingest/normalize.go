@@ -254,6 +254,7 @@ func (s *Service) Normalize(ctx context.Context, tenantID string) (int, error) {
 
 // apply normalizes events and stores the outcomes in one transaction.
 func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) error {
+	defer s.metrics().stage("normalize", time.Now())
 	at := s.now()
 	outs := make([]Outcome, len(evs))
 	for i, ev := range evs {
@@ -265,6 +266,9 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 	}
 	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
 		return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
+	}
+	for _, o := range outs {
+		s.metrics().outcome(o)
 	}
 	s.learn(ctx, tenantID, evs)
 	return nil

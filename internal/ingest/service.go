@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -12,6 +13,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/stdwebhook"
 )
 
@@ -27,6 +29,9 @@ type Consequences struct {
 	// Drifted returns the jobs of the transaction that opened a drift of
 	// a vendor's payload (the admins hear of it).
 	Drifted func(d Drift) []jobargs.Args
+	// Measured returns the jobs of a vendor's hourly measure of its data
+	// (score signals: quarantine rate, drift, quality).
+	Measured func(m Measure) []jobargs.Args
 }
 
 // Service holds the ingest rules. Safe for concurrent use.
@@ -41,7 +46,13 @@ type Service struct {
 	Logger       *slog.Logger
 	// Webhooks is how deliveries to subscriptions go out.
 	Webhooks WebhookConfig
+	// Metrics receives the pipeline's counters and latencies; nil drops
+	// them.
+	Metrics *obs.IngestMetrics
 
+	// measured is the hour each vendor ("tenant/vendor") was last
+	// measured in by this process.
+	measured sync.Map
 	limits   limiters
 	group    committer
 	compiled compiled

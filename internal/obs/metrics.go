@@ -14,6 +14,8 @@ type Metrics struct {
 	// Outbound is what the httpx transports report about calls to
 	// integrations.
 	Outbound OutboundMetrics
+	// Ingest is what the ingest pipeline reports.
+	Ingest IngestMetrics
 }
 
 // NewMetrics builds a fresh registry (one per Run, so tests don't collide).
@@ -31,9 +33,11 @@ func NewMetrics() *Metrics {
 			Name: "vendorsync_jobs_worked_total", Help: "Background jobs worked, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
 		Outbound: newOutboundMetrics(),
+		Ingest:   newIngestMetrics(),
 	}
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.HTTPRequests, m.HTTPDuration, m.JobsWorked)
 	m.Registry.MustRegister(m.Outbound.collectors()...)
+	m.Registry.MustRegister(m.Ingest.collectors()...)
 	return m
 }

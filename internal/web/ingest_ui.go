@@ -102,6 +102,8 @@ type ingestVendorPage struct {
 	NewKey    string
 	NewSecret string
 	HookURL   string
+	Quality   []ingest.Quality
+	Drifts    []ingest.Drift
 }
 
 func (s *Server) uiIngestVendor(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -135,6 +137,12 @@ func (s *Server) renderIngestVendor(w http.ResponseWriter, r *http.Request, p au
 		return err
 	}
 	data.HookURL = strings.TrimSuffix(s.BaseURL, "/") + path
+	if data.Quality, err = s.Ingest.VendorQuality(r.Context(), p, d.VendorID); err != nil {
+		return err
+	}
+	if data.Drifts, err = s.Ingest.Drifts(r.Context(), p, d.VendorID, false); err != nil {
+		return err
+	}
 	s.render(w, r, status, "ingest_vendor.html", viewWithErr(View{Title: "Ingest · " + d.VendorName, Nav: "ingest", Data: data}, formErr))
 	return nil
 }
@@ -178,6 +186,15 @@ func (s *Server) uiRevokeIngestSecret(w http.ResponseWriter, r *http.Request, p 
 	}
 	s.flash(r, "Signing secret revoked; deliveries signed with it now fail.")
 	redirect(w, r, "/ingest/vendors/"+r.PathValue("id"))
+	return nil
+}
+
+func (s *Server) uiAcknowledgeIngestDrift(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	if _, err := s.Ingest.AcknowledgeDrift(r.Context(), p, r.PathValue("id"), r.PathValue("drift_id")); err != nil {
+		return err
+	}
+	s.flash(r, "Drift acknowledged.")
+	redirect(w, r, "/ingest/vendors/"+r.PathValue("id")+"#drift")
 	return nil
 }
 

@@ -100,6 +100,9 @@ func Declare(n dispatch.Notices) Table {
 			// A vendor's payloads drifted from their learned profile: the
 			// admins hear of it.
 			Drifted: n.IngestDrift,
+			// A vendor's hourly measure of its data: signals of its score
+			// (quarantine rate, drift count, data quality).
+			Measured: ingestMeasureSignals,
 		},
 		// A contract imported from a vendor file: a reconciliation run of
 		// it is queued (its lines checked against the ERP at once, with

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/contract"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -110,4 +111,24 @@ func trackerTroubleSignal(t link.Trouble) []jobargs.Args {
 	return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: "tracker_link:" + t.LinkID + ":" + t.Kind,
 		Source: "trackers", VendorID: t.VendorID, Code: "tracker_link_conflict", Value: 1, ObservedAt: t.At,
 		Note: t.TicketKey + " tracker issue " + t.Kind})}
+}
+
+// ingestMeasureSignals: a vendor's data over the last 7 days, measured at
+// most hourly while its events arrive, as three signals keyed by the hour
+// (a second measure in the same hour counts once).
+func ingestMeasureSignals(m ingest.Measure) []jobargs.Args {
+	q := m.Quality
+	fact := func(code string, v float64, note string) jobargs.Args {
+		return jobargs.Signal(m.TenantID, jobargs.SignalFact{EventID: "ingest:" + m.VendorID + ":" + m.Hour.UTC().Format("2006-01-02T15") + ":" + code,
+			Source: "ingest", VendorID: m.VendorID, Code: code, Value: v, ObservedAt: m.Hour, Note: note})
+	}
+	processed := q.Counts.Normalized + q.Counts.Quarantined + q.Counts.Failed
+	return []jobargs.Args{
+		fact("event_quarantine_rate", float64(q.Counts.Quarantined)/float64(max(processed, 1)),
+			fmt.Sprintf("%d of %d events quarantined in 7 days", q.Counts.Quarantined, processed)),
+		fact("schema_drift_count", float64(q.Counts.Drifts),
+			fmt.Sprintf("%d payload drifts in 7 days, %d breaking", q.Counts.Drifts, q.Counts.Breaking)),
+		fact("data_quality_score", float64(q.Score),
+			fmt.Sprintf("validity %.1f/60, timeliness %.1f/25, stability %.1f/15", q.Validity, q.Timeliness, q.Stability)),
+	}
 }
