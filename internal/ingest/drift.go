@@ -87,6 +87,7 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 	}
 	ps := make([]Profile, len(order))
 	for i, p := range order {
+		p.encode()
 		ps[i] = *p
 	}
 	measures, hour := s.measures(ctx, tenantID, ps)

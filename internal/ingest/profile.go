@@ -22,6 +22,52 @@ type Profile struct {
 	Seen      []string  `json:"-"`
 	Events    int       `json:"events" doc:"Events learned from since the profile began."`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// win is Seen decoded and st its counts, kept while a batch of
+	// events is learned.
+	win []map[string]bool
+	st  *profileStats
+}
+
+// profileStats count a window: per path and per "path|type", how many of
+// its events had it.
+type profileStats struct {
+	pres map[string]int
+	keys map[string]int
+}
+
+func (st *profileStats) count(shape map[string]bool, d int) {
+	for path := range pathsOf(shape) {
+		if st.pres[path] += d; st.pres[path] == 0 {
+			delete(st.pres, path)
+		}
+	}
+	for k := range shape {
+		if st.keys[k] += d; st.keys[k] == 0 {
+			delete(st.keys, k)
+		}
+	}
+}
+
+// stats counts the window once, then add keeps the counts.
+func (p *Profile) stats() *profileStats {
+	if p.st == nil {
+		p.st = &profileStats{pres: map[string]int{}, keys: map[string]int{}}
+		for _, m := range p.window() {
+			p.st.count(m, 1)
+		}
+	}
+	return p.st
+}
+
+// pathsOf is the set of paths of a shape.
+func pathsOf(shape map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(shape))
+	for k := range shape {
+		path, _ := splitKey(k)
+		out[path] = true
+	}
+	return out
 }
 
 // FieldProfile is one path of a profile over its window.
@@ -140,8 +186,12 @@ func jsonType(v any) string {
 	}
 }
 
-// window decodes a profile's bitsets into the key sets of its events.
+// window is the key sets of the profile's events, decoded from its
+// bitsets once.
 func (p *Profile) window() []map[string]bool {
+	if p.win != nil {
+		return p.win
+	}
 	out := make([]map[string]bool, 0, len(p.Seen))
 	for _, h := range p.Seen {
 		b, err := hex.DecodeString(h)
@@ -156,16 +206,29 @@ func (p *Profile) window() []map[string]bool {
 		}
 		out = append(out, m)
 	}
+	p.win = out
 	return out
 }
 
-// add learns one event's shape, dropping the oldest beyond the window
-// and the keys no event of the window has any more.
+// add learns one event's shape, dropping the oldest beyond the window.
 func (p *Profile) add(shape map[string]bool) {
+	st := p.stats()
+	st.count(shape, 1)
 	win := append(p.window(), shape)
 	if len(win) > ProfileWindow {
-		win = win[len(win)-ProfileWindow:]
+		for _, old := range win[:len(win)-ProfileWindow] {
+			st.count(old, -1)
+		}
+		win = append([]map[string]bool(nil), win[len(win)-ProfileWindow:]...)
 	}
+	p.win = win
+	p.Events++
+}
+
+// encode stores the window as Keys and Seen, leaving out the keys no
+// event of the window has any more.
+func (p *Profile) encode() {
+	win := p.window()
 	used := map[string]bool{}
 	for _, m := range win {
 		for k := range m {
@@ -191,7 +254,6 @@ func (p *Profile) add(shape map[string]bool) {
 		seen[j] = hex.EncodeToString(b)
 	}
 	p.Keys, p.Seen = keys, seen
-	p.Events++
 }
 
 // splitKey splits "path|type".
@@ -258,17 +320,8 @@ func (p *Profile) detect(shape map[string]bool) []Drift {
 	if n < profileMinEvents {
 		return nil
 	}
-	pres := presence(win)
-	typesOf := map[string]map[string]bool{}
-	for _, m := range win {
-		for k := range m {
-			path, typ := splitKey(k)
-			if typesOf[path] == nil {
-				typesOf[path] = map[string]bool{}
-			}
-			typesOf[path][typ] = true
-		}
-	}
+	st := p.stats()
+	pres := st.pres
 	cur := map[string][]string{}
 	for k := range shape {
 		path, typ := splitKey(k)
@@ -281,25 +334,44 @@ func (p *Profile) detect(shape map[string]bool) []Drift {
 			continue
 		}
 		for _, t := range ts {
-			if !typesOf[path][t] {
+			if st.keys[path+"|"+t] == 0 {
 				out = append(out, Drift{Path: path, Kind: DriftRetypedField, Breaking: pres[path] == n,
-					Detail: fmt.Sprintf("type %s, was %s", t, strings.Join(sortedKeys(typesOf[path]), ", "))})
+					Detail: fmt.Sprintf("type %s, was %s", t, strings.Join(st.typesOf(path), ", "))})
 				break
 			}
 		}
 	}
+	optional := false
 	for path, c := range pres {
 		if c == n && cur[path] == nil {
 			out = append(out, Drift{Path: path, Kind: DriftRemovedField, Breaking: true,
 				Detail: fmt.Sprintf("absent; all of the last %d events had it", n)})
 		}
+		optional = optional || c < n
 	}
-	if n >= 2*presenceRecent {
+	if n >= 2*presenceRecent && optional {
 		// Only the event that makes the change counts: the same test on
-		// the window before it must not have held already.
-		before := presenceShift(win[:n-presenceRecent], win[n-presenceRecent:])
-		for path, sh := range presenceShift(win[:n-presenceRecent+1], append(win[n-presenceRecent+1:], shape)) {
-			if _, was := before[path]; was {
+		// the window before it must not have held already. The recent
+		// events are the last 16 with this one, or before it.
+		r := presence(win[n-presenceRecent+1:])
+		last := pathsOf(win[n-presenceRecent])
+		before := map[string]bool{}
+		for path, c := range pres {
+			older, recent := c-r[path], r[path]
+			if last[path] {
+				older, recent = older-1, recent+1
+			}
+			if _, ok := shift(older, n-presenceRecent, recent); ok {
+				before[path] = true
+			}
+		}
+		for path, c := range pres {
+			recent := r[path]
+			if cur[path] != nil {
+				recent++
+			}
+			sh, ok := shift(c-r[path], n-presenceRecent+1, recent)
+			if !ok || before[path] {
 				continue
 			}
 			out = append(out, Drift{Path: path, Kind: DriftPresenceChange,
@@ -328,22 +400,26 @@ func (p *Profile) detect(shape map[string]bool) []Drift {
 	return kept
 }
 
-// presenceShift finds the optional paths of older (present in some but
-// not all of its events) whose presence in recent differs by half or more:
-// path → [older share, recent share].
-func presenceShift(older, recent []map[string]bool) map[string][2]float64 {
-	po, pr := presence(older), presence(recent)
-	out := map[string][2]float64{}
-	for path, c := range po {
-		if c == len(older) {
-			continue // always present: a removal is a removed_field
-		}
-		a, b := float64(c)/float64(len(older)), float64(pr[path])/float64(len(recent))
-		if b-a >= 0.5 || a-b >= 0.5 {
-			out[path] = [2]float64{a, b}
+// shift reports whether an optional path (in some but not all of the
+// older events) changed its presence in the recent presenceRecent events
+// by half or more: [older share, recent share].
+func shift(older, nOlder, recent int) ([2]float64, bool) {
+	if older <= 0 || older >= nOlder {
+		return [2]float64{}, false // never or always present: new_field or removed_field
+	}
+	a, b := float64(older)/float64(nOlder), float64(recent)/presenceRecent
+	return [2]float64{a, b}, b-a >= 0.5 || a-b >= 0.5
+}
+
+// typesOf lists the types a path had in the window.
+func (st *profileStats) typesOf(path string) []string {
+	var out []string
+	for k := range st.keys {
+		if p, t := splitKey(k); p == path {
+			out = append(out, t)
 		}
 	}
-	return out
+	return sorted(out)
 }
 
 // parentDrifted reports whether an ancestor of path is in paths.
