@@ -1,0 +1,41 @@
+package web_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/ingest"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// TestIngestDriftAPI: a vendor's drift, quality and profiles answer for a
+// vendor set up for ingest; acknowledging an unknown drift is a 404.
+func TestIngestDriftAPI(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			e := newEnv(t, d)
+			s := ingestVendorFixture(e, e.key, "vendorA")
+			base := "/api/v1/ingest/vendors/" + s.VendorID
+			res := e.do(http.MethodGet, base+"/drift?open=true", e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			var ds []ingest.Drift
+			res.JSON(t, &ds)
+			if ds == nil || len(ds) != 0 {
+				t.Errorf("drift = %s, want []", res.Body)
+			}
+			res = e.do(http.MethodGet, base+"/quality", e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			var qs []ingest.Quality
+			res.JSON(t, &qs)
+			if len(qs) != 2 || qs[0].Days != 7 || qs[1].Days != 30 || qs[0].Score != 100 {
+				t.Errorf("quality = %s", res.Body)
+			}
+			res = e.do(http.MethodGet, base+"/profiles", e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			res = e.do(http.MethodPost, base+"/drift/01JUNKNOWN/acknowledge", e.key, nil)
+			wantStatus(t, res, http.StatusNotFound)
+			res = e.do(http.MethodGet, "/api/v1/ingest/vendors/nope/quality", e.key, nil)
+			wantStatus(t, res, http.StatusNotFound)
+		})
+	}
+}
