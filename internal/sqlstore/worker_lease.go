@@ -58,15 +58,18 @@ func (r RescuedJobs) Total() int { return r.Retried + r.Discarded + r.Cancelled 
 // for. Each gets an error entry saying so, as River's own rescuer writes.
 func (db *DB) RescueOrphanedJobs(ctx context.Context, self string) (RescuedJobs, error) {
 	var out RescuedJobs
-	lastClient := `j.attempted_by[array_length(j.attempted_by, 1)]`
+	// Several processes rescue at once: on PostgreSQL each skips the jobs
+	// another is rescuing (a job rescued twice could be put back while
+	// its new attempt runs); SQLite's single writer serializes them.
+	lastClient, lock := `j.attempted_by[array_length(j.attempted_by, 1)]`, ` FOR UPDATE OF j SKIP LOCKED`
 	if db.Dialect == SQLite {
-		lastClient = `json_extract(j.attempted_by, '$[#-1]')`
+		lastClient, lock = `json_extract(j.attempted_by, '$[#-1]')`, ``
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.query(ctx, `SELECT j.id, j.attempt, j.max_attempts, j.metadata, l.client_id
 			FROM river_job j JOIN worker_leases l ON l.client_id = `+lastClient+`
 			WHERE j.state = 'running' AND l.expires_at <= ? AND l.client_id <> ?
-			ORDER BY j.id LIMIT 1000`, tx.now, self)
+			ORDER BY j.id LIMIT 1000`+lock, tx.now, self)
 		if err != nil {
 			return translate(err, "orphaned jobs")
 		}
