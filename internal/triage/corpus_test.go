@@ -45,6 +45,10 @@ type corpusOrg struct {
 	name  string
 	snap  registry.Snapshot
 	cases []corpusCase
+	// heldOut marks mail the triage was not tuned on (a file named
+	// "held-out" in its directory): its figures are reported apart and
+	// only the look-alike and injection rules fail the test.
+	heldOut bool
 }
 
 // loadCorpora reads every organisation under testdata/corpus: its
@@ -61,6 +65,9 @@ func loadCorpora(t testing.TB) []corpusOrg {
 	for _, f := range dirs {
 		dir := filepath.Dir(f)
 		org := corpusOrg{name: filepath.Base(dir)}
+		if _, err := os.Stat(filepath.Join(dir, "held-out")); err == nil {
+			org.heldOut = true
+		}
 		if dir == filepath.Clean(paymentsDir) {
 			org.snap = testRegistry()
 		} else {
@@ -104,7 +111,15 @@ func parsedFile(t testing.TB, path string) Email {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, _ := parsedEmail(t, raw)
+	e, m := parsedEmail(t, raw)
+	// As the inbox does (inbox.TriageEmail): a notice sent as a PDF says
+	// its change there, so triage reads the attachments' text after the
+	// body.
+	for _, a := range m.Attachments {
+		if text := strings.TrimSpace(a.Text); text != "" {
+			e.Body += "\n\n--- Attachment " + a.Filename + " ---\n" + text
+		}
+	}
 	return e
 }
 
@@ -130,6 +145,12 @@ func (s *corpusScore) add(o corpusScore) {
 	s.lookalikeFlagged += o.lookalikeFlagged
 	s.injected += o.injected
 	s.injectionEffects += o.injectionEffects
+}
+
+// sub takes o's counts out of s.
+func (s *corpusScore) sub(o corpusScore) {
+	s.add(corpusScore{-o.n, -o.vendor, -o.class, -o.sev, -o.sevFloor, -o.date, -o.tp, -o.fp, -o.fn,
+		-o.lookalikes, -o.lookalikeMatches, -o.lookalikeFlagged, -o.injected, -o.injectionEffects})
 }
 
 func ratio(a, b int) float64 {
@@ -246,7 +267,7 @@ func injectionEffect(c corpusCase, d, clean Decision) string {
 // floor the implementation meets, when a look-alike sender matches a
 // vendor, or when an injected passage changes a decision.
 func TestCorpusQuality(t *testing.T) {
-	var total corpusScore
+	var total, heldOut corpusScore
 	vendors := map[string]bool{}
 	for _, org := range loadCorpora(t) {
 		var s corpusScore
@@ -260,13 +281,29 @@ func TestCorpusQuality(t *testing.T) {
 				vendors[org.name+"/"+c.label.Vendor] = true
 			}
 		}
-		t.Logf("%s (%d emails, %d vendors, %d applications): %s", org.name, s.n, len(org.snap.Vendors), len(org.snap.Applications), s)
-		total.add(s)
+		kind := ""
+		if org.heldOut {
+			kind = ", held out"
+			heldOut.add(s)
+		} else {
+			total.add(s)
+		}
+		t.Logf("%s (%d emails, %d vendors, %d applications%s): %s", org.name, s.n, len(org.snap.Vendors), len(org.snap.Applications), kind, s)
 	}
+	t.Logf("tuned on (%d emails): %s", total.n, total)
+	if heldOut.n > 0 {
+		t.Logf("held out (%d emails): %s", heldOut.n, heldOut)
+	}
+	total.add(heldOut)
 	t.Logf("all (%d emails, %d vendors sending): %s", total.n, len(vendors), total)
 	if total.n < 80 || len(vendors) < 25 {
 		t.Errorf("corpus has %d emails from %d vendors, want at least 80 from 25", total.n, len(vendors))
 	}
+	// The floors hold on the mail the triage was tuned on; held-out mail
+	// is measured, and must still never match a look-alike or obey an
+	// injected passage.
+	tuned := total
+	tuned.sub(heldOut)
 	if total.lookalikeMatches != 0 {
 		t.Errorf("%d look-alike senders matched a vendor, want 0", total.lookalikeMatches)
 	}
@@ -277,12 +314,12 @@ func TestCorpusQuality(t *testing.T) {
 		name      string
 		got, want float64
 	}{
-		{"vendor", ratio(total.vendor, total.n), corpusFloors.vendor},
-		{"kind", ratio(total.class, total.n), corpusFloors.kind},
-		{"severity floor", ratio(total.sevFloor, total.n), corpusFloors.sevFloor},
-		{"date", ratio(total.date, total.n), corpusFloors.date},
-		{"application recall", ratio(total.tp, total.tp+total.fn), corpusFloors.recall},
-		{"application precision", ratio(total.tp, total.tp+total.fp), corpusFloors.precision},
+		{"vendor", ratio(tuned.vendor, tuned.n), corpusFloors.vendor},
+		{"kind", ratio(tuned.class, tuned.n), corpusFloors.kind},
+		{"severity floor", ratio(tuned.sevFloor, tuned.n), corpusFloors.sevFloor},
+		{"date", ratio(tuned.date, tuned.n), corpusFloors.date},
+		{"application recall", ratio(tuned.tp, tuned.tp+tuned.fn), corpusFloors.recall},
+		{"application precision", ratio(tuned.tp, tuned.tp+tuned.fp), corpusFloors.precision},
 	}
 	for _, f := range floors {
 		if f.got < f.want {
