@@ -398,6 +398,22 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 	return re.FindAllStringSubmatchIndex(line, maxDatesPerLine)
 }
 
+// effectCues are the deadline words that say when a change takes effect,
+// as opposed to when an offer or a registration closes ("until", "by").
+var effectCues = []string{"effective", "starting", "beginning", "as of", "takes effect", "go-live", "go live"}
+
+// saysEffect reports whether a found date's words name when a change takes
+// effect.
+func (f foundDate) saysEffect() bool {
+	lower := " " + strings.ToLower(f.text) + " "
+	for _, c := range effectCues {
+		if strings.Contains(lower, " "+c+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // strongCue is the score of a deadline word before a date.
 const strongCue = 3
 
@@ -417,6 +433,10 @@ func cueBefore(before string) int {
 		if strings.Contains(tail, " "+c+" ") {
 			return strongCue
 		}
+	}
+	if strings.HasSuffix(tail, " end of ") {
+		// "at the end of April 2027": the last day of the month.
+		return 1
 	}
 	if len(ws) > 0 {
 		last := ws[len(ws)-1]

@@ -77,10 +77,11 @@ func (o *offline) run() {
 		o.note("actionable: no breaking-change language and not a newsletter or notice")
 	}
 
-	// An informational email's dates are mostly events (a webinar on …);
-	// only one after a word like "starting" or "effective" is kept.
+	// An informational email's dates are mostly events (a webinar on …)
+	// and offers (… until April 30); only one after a word like "starting"
+	// or "effective" is kept.
 	if fd, ok := extractDate(o.e.Subject, o.e.Body, o.e.FromAddress, o.e.Date, o.s.today(), o.s.Timezone); ok &&
-		(o.d.Classification != Informational || fd.cue >= strongCue) {
+		(o.d.Classification != Informational || fd.saysEffect()) {
 		o.d.EffectiveDate = fd.date
 		msg := fmt.Sprintf("effective date %s from %q", fd.date, fd.text)
 		if fd.note != "" {
@@ -101,7 +102,7 @@ func (o *offline) run() {
 	}
 	var top *registry.Application
 	if o.d.Classification == Actionable {
-		top = o.selectApps(ix, v, rules, emailQuery(o.e, skip))
+		top = o.selectApps(ix, df, skip, v, rules, emailQuery(o.e, skip))
 	}
 	o.decideSeverity(v, rules)
 	o.decideOwner(v, rules, top)
@@ -135,7 +136,7 @@ const (
 // matched rule names it, or it is linked to the vendor and its description
 // shares enough of the email's terms; when none is, every application
 // linked to the vendor is, as a precaution.
-func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch, query map[string]float64) *registry.Application {
+func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, v registry.Vendor, rules []ruleMatch, query map[string]float64) *registry.Application {
 	ranked := ix.rank(query)
 	best := 0.0
 	for _, r := range ranked {
@@ -153,6 +154,8 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 	}
 	var cands []candidate
 	anyNamed := false
+	reached := map[string]bool{}
+	var product map[string]bool // terms of the vendor's linked applications, read once
 	for _, r := range ranked {
 		isLinked := linked(r.app, v.ID)
 		uses := !isLinked && mentionsVendor(r.app, v)
@@ -162,6 +165,15 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not.
 			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
+			reached[r.app.ID] = true
+		}
+		if uses && len(r.app.VendorIDs) > 0 {
+			if product == nil {
+				product = productTerms(o.snap.Applications, v)
+			}
+			if shared := integrationTerms(r.app, v, query, df, skip, product); len(shared) >= minIntegrationTerms {
+				c.evidence = append(c.evidence, "the email is about how it uses "+v.Name+" ("+strings.Join(shared, ", ")+")")
+			}
 		}
 		if namedIn(o.lower, r.app.Name) {
 			// A name counts only for an application that depends on
@@ -198,6 +210,12 @@ func (o *offline) selectApps(ix *appIndex, v registry.Vendor, rules []ruleMatch,
 			c.evidence = append([]string{"its description says it uses " + v.Name}, c.evidence...)
 		}
 		cands = append(cands, c)
+	}
+	if len(reached) > 0 {
+		for _, d := range reachedThrough(o.snap.Applications, reached) {
+			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
+				", which the incident or credential change reaches"}})
+		}
 	}
 	for _, c := range cands {
 		if anyNamed && c.wordsOnly {

@@ -36,6 +36,11 @@ var breakingPhrases = []phrase{
 	// Limits that lose data: "events beyond the allocation are dropped".
 	{"will be dropped", 2}, {"are dropped", 2}, {"is dropped", 2}, {"dropped", 1}, {"will be lost", 2},
 	{"reduced to", 1}, {"lowered to", 1},
+	// Service that ends for the old way: "will stop accepting uploads",
+	// "will stop being able to join", "will be turned off".
+	{"stop accepting", 2}, {"stop being able", 2}, {"stops working", 2}, {"will be turned off", 2},
+	{"will be switched off", 2}, {"turned off", 1}, {"410 gone", 1}, {"certificate errors", 1},
+	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -155,8 +160,13 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, breakingPhrases) }
 
 func informationalSignal(e Email) signal {
-	return look(percentRE.ReplaceAllString(e.Subject+"\n"+e.Body, " %"), informationalPhrases)
+	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
+	return look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
 }
+
+// hostRE matches links and host names: their words are addresses, not
+// what the email says ("survey.example.com" is no survey).
+var hostRE = regexp.MustCompile(`(?i)\b(?:https?://\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|edu|io|us|co|gov)\b\S*)`)
 
 // percentRE folds "30 %", "30%" and "30 percent" to " %", so offers read as
 // "save %" and "% off".

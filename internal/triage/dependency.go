@@ -1,0 +1,107 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// minIntegrationTerms is how many distinctive terms the sentences of a
+// description that name the vendor must share with the email.
+const minIntegrationTerms = 2
+
+// integrationTerms are the distinctive terms an email shares with the
+// sentences of an application's description that name the vendor. An
+// application linked to other vendors that says how it uses this one
+// token") is affected when the email is about that use; words the email
+// shares with the rest of its description do not count, nor do words of
+// the descriptions of the applications linked to the vendor (product:
+// they name the vendor's product, not this application's use of it).
+func integrationTerms(a registry.Application, v registry.Vendor, query map[string]float64, df registryDF, skip, product map[string]bool) []string {
+	var shared []string
+	seen := map[string]bool{}
+	for _, s := range sentences(a.Description) {
+		if !namesVendor(strings.ToLower(s), v) {
+			continue
+		}
+		for _, t := range describedTerms(s) {
+			if skip[t.stem] || product[t.stem] || seen[t.stem] || query[t.stem] == 0 || !df.distinctive(t.stem) {
+				continue
+			}
+			seen[t.stem] = true
+			shared = append(shared, t.word)
+		}
+	}
+	return shared
+}
+
+// productTerms are the terms of the descriptions of the applications
+// linked to the vendor.
+func productTerms(apps []registry.Application, v registry.Vendor) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range apps {
+		if linked(a, v.ID) {
+			for s := range termSet(a.Description) {
+				out[s] = true
+			}
+		}
+	}
+	return out
+}
+
+// namesVendor reports whether lower-case text names the vendor or one of
+// its aliases.
+func namesVendor(lower string, v registry.Vendor) bool {
+	for _, n := range vendorNames(v) {
+		if indexWord(lower, strings.ToLower(n)) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// accessVerbs are the words before "through", "with", "from"… that say an
+// application's access or delivery goes through what follows: "staff sign
+// in through CampusSSO", "served through the EdgeProxy", "tokens from
+// AuthService".
+const accessVerbs = `sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?`
+
+// dependsForAccess reports whether a description says the application
+// signs in with, takes tokens from or is served through the named one.
+func dependsForAccess(desc, name string) bool {
+	re, err := regexp.Compile(`(?i)\b(?:` + accessVerbs + `)(?:\s+\S+){0,3}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?` +
+		regexp.QuoteMeta(name) + `\b`)
+	return err == nil && re.MatchString(desc)
+}
+
+// reachedThrough extends an incident's reach from the applications it
+// reaches to those whose access goes through one of them, until no more
+// are added: an incident at the identity provider behind the single
+// sign-on reaches every application that signs in through the single
+// sign-on. It returns each added application with the one it goes through.
+func reachedThrough(apps []registry.Application, reached map[string]bool) []dependent {
+	var out []dependent
+	for added := true; added; {
+		added = false
+		for _, a := range apps {
+			if !a.IsActive || reached[a.ID] {
+				continue
+			}
+			for _, b := range apps {
+				if reached[b.ID] && b.ID != a.ID && dependsForAccess(a.Description, b.Name) {
+					reached[a.ID], added = true, true
+					out = append(out, dependent{app: a, via: b.Name})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// dependent is an application an incident reaches through another one.
+type dependent struct {
+	app registry.Application
+	via string
+}
