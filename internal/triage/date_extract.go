@@ -91,7 +91,11 @@ var (
 	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\b|\b(\d{1,3})\s+(day|week|month)s?\s+(?:from (?:now|today|the date of this (?:email|notice|message))|after this (?:email|notice|message))\b`)
 	nextWeekdayRE = regexp.MustCompile(`(?i)\bnext\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	monthYearRE   = regexp.MustCompile(`(?i)\b` + monthRE + `,?\s+(\d{4})\b`)
-	quarterRE     = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
+	// rangeEndRE is the end of a range whose start has no year: " and
+	// February 19, 2027", " to 19 March 2027".
+	rangeEndRE = regexp.MustCompile(`(?i)^\s*(?:and|to|through|until|till|-|–|—)\s+(?:` + monthRE +
+		`\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?` + monthRE + `)?,?\s+(\d{4})\b`)
+	quarterRE = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
 	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
 )
@@ -279,6 +283,13 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	noYear := func(m []int, month time.Month, day int, monthText string) {
 		if strings.ToLower(monthText) == "may" && !strings.HasPrefix(monthText, "M") {
 			return // "you may 2…": the verb, not the month
+		}
+		if r := rangeEndRE.FindStringSubmatch(line[m[1]:]); r != nil {
+			// "between January 4 and February 19, 2027": the range's
+			// year is the first date's too.
+			d, ok := NewDate(atoi(r[len(r)-1]), month, day)
+			add(m, d, ok, "year taken from the end of the range")
+			return
 		}
 		d, ok := nextOccurrence(dc.sent, month, day)
 		add(m, d, ok, "no year given: the next "+month.String()+" "+strconv.Itoa(day)+" after the email's date")
