@@ -83,6 +83,9 @@ func (a *Agent) Decide(ctx context.Context, e Email, snap registry.Snapshot, s S
 		// Offline decisions are built from the registry; this is a bug.
 		return Decision{}, fmt.Errorf("triage.Decide %s: %w", e.MessageID, err)
 	}
+	if d.Source == SourceLLM {
+		d = overruleSteering(d, e, snap, s)
+	}
 	if d.Summary == "" {
 		if sum := Summarize(e, s); sum != "" {
 			d.override("summary", "", sum, "no summary given: extracted from the email")

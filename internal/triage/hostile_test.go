@@ -150,14 +150,18 @@ func TestModelObeyingInjectionIsOverruled(t *testing.T) {
 	if d.Severity != registry.SeverityCritical || !d.IsBreaking || d.Classification != Actionable {
 		t.Errorf("severity %s, breaking %v, classification %s; want critical, breaking, actionable", d.Severity, d.IsBreaking, d.Classification)
 	}
-	if len(d.AffectedApplicationIDs) != 0 || d.OwnerTeam != "" {
-		t.Errorf("apps %v, owner %q: invented ids survived", d.AffectedApplicationIDs, d.OwnerTeam)
+	// The email tells automated readers what to decide: the model's
+	// applications give way to the offline triage's, which leaves the
+	// injected passage out.
+	if slices.Contains(d.AffectedApplicationIDs, "app-admin") || d.OwnerTeam == "team-evil" ||
+		!slices.Equal(sorted(d.AffectedApplicationIDs), []string{"app-payment", "app-risk"}) {
+		t.Errorf("apps %v, owner %q: want the offline triage's app-payment and app-risk", d.AffectedApplicationIDs, d.OwnerTeam)
 	}
 	if d.EffectiveDate.String() != "2027-03-20" {
 		t.Errorf("effective date %s, want 2027-03-20 read from the email", d.EffectiveDate)
 	}
 	o, ok := overridden(d, "severity")
-	if !ok || o.From != "low" || o.To != "critical" || !strings.Contains(o.Reason, "19 days") {
+	if !ok || o.From != "low" || o.To != "critical" || !strings.Contains(o.Reason, "tells automated readers what to decide") {
 		t.Errorf("severity override = %+v", o)
 	}
 	user := srv.Requests()[0].JSON(t)["messages"].([]any)[1].(map[string]any)["content"].(string)

@@ -1,8 +1,11 @@
 package triage
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
 // Passages that address an automated reader and tell it what to decide
@@ -42,4 +45,40 @@ func withoutSteering(text string) (string, []string) {
 		return text, nil
 	}
 	return strings.Join(kept, "\n\n"), dropped
+}
+
+// overruleSteering settles a model's decision on an email that addresses
+// automated readers with orders about the decision: the model read those
+// passages (as data it was told not to obey), so what it decided about
+// kind, breaking, severity, date, rules and applications cannot be told
+// apart from what it was told to decide. The offline triage, which leaves
+// the passages out, decides them instead; every change is an Override.
+func overruleSteering(d Decision, e Email, snap registry.Snapshot, s Settings) Decision {
+	_, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	if len(steering) == 0 {
+		return d
+	}
+	o := Offline(e, snap, s)
+	if o.VendorID != d.VendorID {
+		return d // another vendor's rules and applications: the guardrails decide
+	}
+	why := fmt.Sprintf("the email tells automated readers what to decide (%q); the offline triage, which leaves that out, decides",
+		truncateBytes(steering[0], 120))
+	set := func(field, from, to string) {
+		if from != to {
+			d.override(field, from, to, why)
+		}
+	}
+	set("classification", string(d.Classification), string(o.Classification))
+	set("is_breaking", fmt.Sprint(d.IsBreaking), fmt.Sprint(o.IsBreaking))
+	set("severity", string(d.Severity), string(o.Severity))
+	set("effective_date", d.EffectiveDate.String(), o.EffectiveDate.String())
+	set("affected_application_ids", strings.Join(d.AffectedApplicationIDs, ","), strings.Join(o.AffectedApplicationIDs, ","))
+	set("matched_rule_ids", strings.Join(d.MatchedRuleIDs, ","), strings.Join(o.MatchedRuleIDs, ","))
+	d.Classification, d.IsBreaking, d.Severity, d.EffectiveDate = o.Classification, o.IsBreaking, o.Severity, o.EffectiveDate
+	d.AffectedApplicationIDs, d.MatchedRuleIDs = o.AffectedApplicationIDs, o.MatchedRuleIDs
+	if d.Classification != Actionable {
+		d.OwnerTeam, d.AlertChannel = o.OwnerTeam, o.AlertChannel
+	}
+	return d
 }
