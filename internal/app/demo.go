@@ -10,6 +10,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/contract/contractdemo"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/ingest/ingestdemo"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/score/scoredemo"
 )
@@ -18,7 +19,10 @@ import (
 // registry when the registry is empty, then the demo's vendor emails,
 // processed here in order (a reply after its original) before the workers
 // start, so their queued jobs find them done; then the contracts demo (an
-// ERP catalog and two vendors' price files, reconciled), and eight weeks
+// ERP catalog and two vendors' price files, reconciled), the ingest demo
+// (the same two vendors' events, accepted, normalized and measured, so
+// their quarantine rate, drift and data quality reach their scores once
+// the workers run), and eight weeks
 // of the demo vendors' outside signals, scored week by week. It says what
 // it loaded.
 func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Writer) error {
@@ -58,6 +62,11 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Write
 		return fmt.Errorf("demo contracts: %w", err)
 	}
 	fmt.Fprintf(out, "Demo contracts (organisation %q): %s.\n", t.Slug, prices)
+	events, err := ingestdemo.Load(ctx, p.ingest, p.registry, auth.System(t.ID), time.Now())
+	if err != nil {
+		return fmt.Errorf("demo ingest: %w", err)
+	}
+	fmt.Fprintf(out, "Demo ingest (organisation %q): %s.\n", t.Slug, events)
 	scores, err := scoredemo.Load(ctx, p.scores, t.ID, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo scores: %w", err)

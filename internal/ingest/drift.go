@@ -27,9 +27,9 @@ type DriftStore interface {
 	// drift is left out when one of its vendor, event type, path and kind
 	// is open, or when its vendor opened limit drifts in the hour before
 	// it; jobs(d) commit with each drift opened. It returns those opened.
-	// extra jobs commit with them in any case.
-	SaveLearning(ctx context.Context, tenantID string, ps []Profile, ds []Drift, limit int, jobs func(Drift) []jobargs.Args,
-		extra []jobargs.Args) ([]Drift, error)
+	SaveLearning(ctx context.Context, tenantID string, ps []Profile, ds []Drift, limit int, jobs func(Drift) []jobargs.Args) ([]Drift, error)
+	// EnqueueJobs enqueues jobs in one transaction.
+	EnqueueJobs(ctx context.Context, jobs []jobargs.Args) error
 	// ListDrifts lists a vendor's drifts, newest first.
 	ListDrifts(ctx context.Context, tenantID, vendorID string, openOnly bool) ([]Drift, error)
 	IngestDrift(ctx context.Context, tenantID, id string) (Drift, error)
@@ -90,15 +90,12 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 		p.encode()
 		ps[i] = *p
 	}
-	measures, hour := s.measures(ctx, tenantID, ps)
-	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs, measures)
+	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs)
 	if err != nil {
 		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "err", err.Error())
 		return
 	}
-	for _, p := range ps {
-		s.measured.Store(tenantID+"/"+p.VendorID, hour)
-	}
+	s.measure(ctx, tenantID, ps)
 	for _, d := range opened {
 		s.log().InfoContext(ctx, "ingest drift", "ingestId", d.IngestID, "vendorId", d.VendorID, "eventType", d.EventType,
 			"path", d.Path, "kind", d.Kind, "breaking", d.Breaking)
@@ -188,14 +185,18 @@ type Measure struct {
 	Quality Quality
 }
 
-// measures measures the vendors of ps not measured yet this hour and
-// returns the jobs of their measures.
-func (s *Service) measures(ctx context.Context, tenantID string, ps []Profile) ([]jobargs.Args, time.Time) {
-	hour := s.now().Truncate(time.Hour)
+// measure measures the vendors of ps not measured yet this hour, after
+// their learning is stored (so a measure counts the drifts the same
+// events opened), and commits the jobs of their measures. A vendor whose
+// measure fails is measured again with its next events.
+func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile) {
 	if s.Consequences.Measured == nil {
-		return nil, hour
+		return
 	}
-	var out []jobargs.Args
+	now := s.now()
+	hour := now.Truncate(time.Hour)
+	var jobs []jobargs.Args
+	var vendors []string
 	done := map[string]bool{}
 	for _, p := range ps {
 		if done[p.VendorID] {
@@ -205,12 +206,22 @@ func (s *Service) measures(ctx context.Context, tenantID string, ps []Profile) (
 		if last, ok := s.measured.Load(tenantID + "/" + p.VendorID); ok && last.(time.Time).Equal(hour) {
 			continue
 		}
-		qs, err := s.quality(ctx, tenantID, p.VendorID, s.now())
+		qs, err := s.quality(ctx, tenantID, p.VendorID, now)
 		if err != nil {
 			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", p.VendorID, "err", err.Error())
 			continue
 		}
-		out = append(out, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: p.VendorID, Hour: hour, Quality: qs[0]})...)
+		jobs = append(jobs, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: p.VendorID, Hour: hour, Quality: qs[0]})...)
+		vendors = append(vendors, p.VendorID)
 	}
-	return out, hour
+	if len(jobs) == 0 {
+		return
+	}
+	if err := s.Store.EnqueueJobs(ctx, jobs); err != nil {
+		s.log().ErrorContext(ctx, "ingest measure failed", "tenant", tenantID, "err", err.Error())
+		return
+	}
+	for _, v := range vendors {
+		s.measured.Store(tenantID+"/"+v, hour)
+	}
 }

@@ -39,7 +39,7 @@ func (db *DB) ListProfiles(ctx context.Context, tenantID, vendorID string) ([]in
 // open per vendor, event type, path and kind, at most limit per vendor in
 // the hour before each.
 func (db *DB) SaveLearning(ctx context.Context, tenantID string, ps []ingest.Profile, ds []ingest.Drift, limit int,
-	jobs func(ingest.Drift) []jobargs.Args, extra []jobargs.Args) ([]ingest.Drift, error) {
+	jobs func(ingest.Drift) []jobargs.Args) ([]ingest.Drift, error) {
 	var opened []ingest.Drift
 	err := db.inTx(ctx, func(tx *Tx) error {
 		opened = opened[:0]
@@ -51,7 +51,7 @@ func (db *DB) SaveLearning(ctx context.Context, tenantID string, ps []ingest.Pro
 				return translate(err, "ingest profile")
 			}
 		}
-		all := append([]jobargs.Args(nil), extra...)
+		var all []jobargs.Args
 		for _, d := range ds {
 			var n int
 			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM ingest_drifts WHERE tenant_id = ? AND vendor_id = ? AND detected_at > ?`,
