@@ -121,13 +121,13 @@ func Seal(entries []Entry, firstSeq int64, prevHash string, k []byte) {
 // hasher computes chain hashes under one key, reusing its MAC state and
 // buffer from row to row: verifying a chain allocates little per row.
 type hasher struct {
-	mac hash.Hash
-	buf []byte
-	sum []byte
-	hex []byte
+	state hash.Hash
+	buf   []byte
+	sum   []byte
+	hex   []byte
 }
 
-func newHasher(k []byte) *hasher { return &hasher{mac: hmac.New(sha256.New, k)} }
+func newHasher(k []byte) *hasher { return &hasher{state: hmac.New(sha256.New, k)} }
 
 // hash is Hash.
 func (h *hasher) hash(e Entry) string { return string(h.digest(e)) }
@@ -136,45 +136,67 @@ func (h *hasher) hash(e Entry) string { return string(h.digest(e)) }
 // until its next use: the MAC of every field, length-prefixed, in a fixed
 // order.
 func (h *hasher) digest(e Entry) []byte {
-	b := h.buf[:0]
-	field := func(f []byte) {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(b, ':')
-		b = append(b, f...)
+	b := h.head(e.TenantID, e.Seq)
+	for _, f := range [...]string{e.ActorKind, e.ActorID, e.ActorLabel, e.Action, e.EntityType, e.EntityID, e.Before, e.After, e.Flags} {
+		b = appendField(b, f)
 	}
-	str := func(f string) {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(b, ':')
-		b = append(b, f...)
-	}
-	str(e.TenantID)
+	b = appendField(appendTime(b, e.CreatedAt), e.KeyID)
+	return h.mac(appendField(b, e.PrevHash))
+}
+
+// digestLink is digest for a row read as a Link.
+func (h *hasher) digestLink(tenantID string, l *Link) []byte {
+	b := appendTime(append(h.head(tenantID, l.Seq), l.Body...), l.CreatedAt)
+	return h.mac(appendField(appendField(b, l.KeyID), l.PrevHash))
+}
+
+// head starts the MAC input in the hasher's buffer: tenant and sequence.
+func (h *hasher) head(tenantID string, seq int64) []byte {
+	b := appendField(h.buf[:0], tenantID)
 	var num [20]byte
-	field(strconv.AppendInt(num[:0], e.Seq, 10))
-	str(e.ActorKind)
-	str(e.ActorID)
-	str(e.ActorLabel)
-	str(e.Action)
-	str(e.EntityType)
-	str(e.EntityID)
-	str(e.Before)
-	str(e.After)
-	str(e.Flags)
-	var ts [40]byte
-	field(e.CreatedAt.UTC().AppendFormat(ts[:0], time.RFC3339Nano))
-	str(e.KeyID)
-	str(e.PrevHash)
+	return appendField(b, strconv.AppendInt(num[:0], seq, 10))
+}
+
+// mac keeps the MAC input b as the hasher's buffer and returns its MAC as
+// hex digits in the hasher's own buffer.
+func (h *hasher) mac(b []byte) []byte {
 	h.buf = b
-	h.mac.Reset()
-	h.mac.Write(b)
-	h.sum = h.mac.Sum(h.sum[:0])
+	h.state.Reset()
+	h.state.Write(b)
+	h.sum = h.state.Sum(h.sum[:0])
 	h.hex = hex.AppendEncode(h.hex[:0], h.sum)
 	return h.hex
 }
 
-// matches reports whether e's recorded hash is the one its fields give,
-// without building a string per row.
-func (h *hasher) matches(e Entry) bool {
-	return string(h.digest(e)) == e.Hash
+func appendTime(b []byte, t time.Time) []byte {
+	var ts [40]byte
+	return appendField(b, t.UTC().AppendFormat(ts[:0], time.RFC3339Nano))
+}
+
+// appendField appends one field of the MAC input: its length in bytes, a
+// colon and its bytes. PackedColumns spells the same in SQL.
+func appendField[T string | []byte](b []byte, f T) []byte {
+	b = strconv.AppendInt(b, int64(len(f)), 10)
+	b = append(b, ':')
+	return append(b, f...)
+}
+
+// PackedColumns are the columns a Link's Body packs, in order: each as its
+// length in bytes, a colon and its bytes, as the hash takes them.
+var PackedColumns = []string{"actor_kind", "actor_id", "actor_label", "action", "entity_type", "entity_id", "before_json", "after_json", "flags"}
+
+// Link is one row of a chain as verification reads it: what the hash covers
+// and links, with the text fields between the sequence and the time packed
+// into Body (see PackedColumns) so a store reads a handful of columns per
+// row instead of fourteen. A store may reuse a Link and its slices from
+// one row to the next.
+type Link struct {
+	Seq       int64
+	Body      []byte
+	CreatedAt time.Time
+	KeyID     []byte
+	PrevHash  []byte
+	Hash      []byte
 }
 
 // Filter selects audit rows for the viewer.
@@ -191,10 +213,10 @@ type Filter struct {
 // Store is what the audit log needs from storage.
 type Store interface {
 	ListAudit(ctx context.Context, tenantID string, f Filter) ([]Entry, string, error)
-	// WalkAudit streams a tenant's rows with from ≤ seq < to (to 0: no
-	// upper bound) in sequence order, with every field the hash covers (ID
-	// may be left empty); an error from fn ends the walk and is returned.
-	WalkAudit(ctx context.Context, tenantID string, from, to int64, fn func(Entry) error) error
+	// WalkChain streams a tenant's rows with from ≤ seq < to (to 0: no
+	// upper bound) in sequence order as Links, which it may reuse from row
+	// to row; an error from fn ends the walk and is returned.
+	WalkChain(ctx context.Context, tenantID string, from, to int64, fn func(*Link) error) error
 	AuditHead(ctx context.Context, tenantID string) (seq int64, hash string, err error)
 }
 
@@ -258,7 +280,7 @@ func VerifyAgainst(ctx context.Context, s Store, tenantID string, keys KeyFunc, 
 		return res, err
 	}
 	var prevSeq int64
-	prevHash := ""
+	var prevHash []byte
 	for _, sg := range segs {
 		if sg.checked == 0 {
 			continue
@@ -267,7 +289,7 @@ func VerifyAgainst(ctx context.Context, s Store, tenantID string, keys KeyFunc, 
 		switch {
 		case sg.firstSeq != prevSeq+1:
 			fail(prevSeq+1, "row "+strconv.FormatInt(prevSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(sg.firstSeq, 10)+")")
-		case sg.firstPrev != prevHash:
+		case sg.firstPrev != string(prevHash):
 			fail(sg.firstSeq, "previous-hash link does not match the row before it")
 		case sg.brokenSeq != 0:
 			fail(sg.brokenSeq, sg.reason)
@@ -285,7 +307,7 @@ func VerifyAgainst(ctx context.Context, s Store, tenantID string, keys KeyFunc, 
 			last.At.Format(time.RFC3339)+" recorded "+strconv.FormatInt(last.Rows, 10)+" rows (rows were removed)")
 		return res, nil
 	}
-	if headSeq != prevSeq || headHash != prevHash {
+	if headSeq != prevSeq || headHash != string(prevHash) {
 		fail(prevSeq+1, "chain ends at row "+strconv.FormatInt(prevSeq, 10)+" but "+strconv.FormatInt(headSeq, 10)+" rows were written (truncated)")
 	}
 	return res, nil
@@ -301,7 +323,7 @@ type segment struct {
 	checked           int64
 	firstSeq, lastSeq int64
 	firstPrev         string
-	lastHash          string
+	lastHash          []byte
 	brokenSeq         int64
 	reason            string
 }
@@ -316,29 +338,31 @@ func (sg *segment) walk(ctx context.Context, s Store, tenantID string, from, to 
 		sg.brokenSeq, sg.reason = seq, reason
 		return errStop
 	}
-	err := s.WalkAudit(ctx, tenantID, from, to, func(e Entry) error {
+	err := s.WalkChain(ctx, tenantID, from, to, func(l *Link) error {
 		sg.checked++
 		if sg.checked == 1 {
-			sg.firstSeq, sg.firstPrev = e.Seq, e.PrevHash
+			sg.firstSeq, sg.firstPrev = l.Seq, string(l.PrevHash)
 		} else {
 			switch {
-			case e.Seq != sg.lastSeq+1:
-				return fail(sg.lastSeq+1, "row "+strconv.FormatInt(sg.lastSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(e.Seq, 10)+")")
-			case e.PrevHash != sg.lastHash:
-				return fail(e.Seq, "previous-hash link does not match the row before it")
+			case l.Seq != sg.lastSeq+1:
+				return fail(sg.lastSeq+1, "row "+strconv.FormatInt(sg.lastSeq+1, 10)+" is missing or out of order (next row found is "+strconv.FormatInt(l.Seq, 10)+")")
+			case string(l.PrevHash) != string(sg.lastHash):
+				return fail(l.Seq, "previous-hash link does not match the row before it")
 			}
 		}
-		h, err := hashers.of(e.KeyID)
+		h, err := hashers.of(l.KeyID)
 		switch {
 		case err != nil:
-			return fail(e.Seq, "unknown key "+e.KeyID)
-		case !h.matches(e):
-			return fail(e.Seq, "row content does not match its hash (edited)")
+			return fail(l.Seq, "unknown key "+string(l.KeyID))
+		case string(h.digestLink(tenantID, l)) != string(l.Hash):
+			return fail(l.Seq, "row content does not match its hash (edited)")
 		}
-		if c, ok := at[e.Seq]; ok && c.Hash != e.Hash {
-			return fail(e.Seq, "row differs from the checkpoint of "+c.At.Format(time.RFC3339)+" (the chain was rewritten)")
+		if len(at) > 0 {
+			if c, ok := at[l.Seq]; ok && c.Hash != string(l.Hash) {
+				return fail(l.Seq, "row differs from the checkpoint of "+c.At.Format(time.RFC3339)+" (the chain was rewritten)")
+			}
 		}
-		sg.lastSeq, sg.lastHash = e.Seq, e.Hash
+		sg.lastSeq, sg.lastHash = l.Seq, append(sg.lastHash[:0], l.Hash...)
 		return nil
 	})
 	if errors.Is(err, errStop) {
@@ -353,15 +377,15 @@ type hasherCache struct {
 	by   map[string]*hasher
 }
 
-func (c hasherCache) of(id string) (*hasher, error) {
-	if h, ok := c.by[id]; ok {
+func (c hasherCache) of(id []byte) (*hasher, error) {
+	if h, ok := c.by[string(id)]; ok {
 		return h, nil
 	}
-	k, err := c.keys(id)
+	k, err := c.keys(string(id))
 	if err != nil {
 		return nil, err
 	}
 	h := newHasher(k)
-	c.by[id] = h
+	c.by[string(id)] = h
 	return h, nil
 }

@@ -369,3 +369,34 @@ func TestAuditAllKeepsEachTenantsChain(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditVerifyPacksTextAsTheHashDoes: verification reads the text fields
+// packed by the database, which must count bytes, not characters, and keep
+// empty fields, flags and colons as the hash took them.
+func TestAuditVerifyPacksTextAsTheHashDoes(t *testing.T) {
+	for _, d := range []sqlstore.Dialect{sqlstore.SQLite, sqlstore.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			c := newChain(t, d)
+			ctx := context.Background()
+			err := c.db.InTx(ctx, func(tx *sqlstore.Tx) error {
+				return tx.AuditAll(ctx, []audit.Event{
+					audit.Record(auth.System(c.tenant), "vendor.update", "vendor", "v-Zürich",
+						map[string]any{"name": "Zürich 東京 🚚"}, map[string]any{"note": "a:b 12:x"}, "override", "breaking"),
+					audit.Record(auth.System(c.tenant), "vendor.delete", "vendor", "", map[string]any{"name": "ü"}, nil),
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := c.verify(t); !res.OK || res.Checked != chainRows+2 {
+				t.Fatalf("chain with multibyte text: %+v", res)
+			}
+			c.disableTriggers(t)
+			// Same number of characters, one byte fewer.
+			c.exec(t, `UPDATE audit_log SET entity_id = 'v-Zurich' WHERE seq = 11`)
+			if res := c.verify(t); res.OK || res.BrokenSeq != 11 {
+				t.Fatalf("after an edit of multibyte text: %+v", res)
+			}
+		})
+	}
+}
