@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/httpx"
 )
@@ -73,6 +74,8 @@ func (c *Client) statusError(op string, resp *http.Response, data []byte) error 
 		e.Message = "Jira redirected to " + redirectTarget(resp) + ": check the base URL"
 	case e.Kind == "" || e.Kind == httpx.Permanent:
 		e.Kind = httpx.Transient
+	case e.Kind == httpx.RateLimited && e.RetryAfter == 0:
+		e.RetryAfter = rateLimitReset(resp.Header, time.Now())
 	case status == http.StatusForbidden && resp.Header.Get("X-Seraph-LoginReason") == "AUTHENTICATION_DENIED":
 		// Jira Server locks an account behind a CAPTCHA after failed
 		// logins: only a person signing in through the browser clears it.
@@ -80,6 +83,19 @@ func (c *Client) statusError(op string, resp *http.Response, data []byte) error 
 		e.Message = "Jira requires a CAPTCHA sign-in for this account after failed logins"
 	}
 	return e
+}
+
+// rateLimitReset reads Jira Cloud's X-RateLimit-Reset, the time its rate
+// limit resets as ISO 8601 to the minute (2026-03-01T10:31Z), which a 429
+// may carry instead of Retry-After; 0 when absent or past.
+func rateLimitReset(h http.Header, now time.Time) time.Duration {
+	v := h.Get("X-RateLimit-Reset")
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return max(t.Sub(now), 0)
+		}
+	}
+	return 0
 }
 
 // upstream names Jira in errors, metrics and logs.

@@ -140,6 +140,8 @@ type Client struct {
 
 	mu        sync.Mutex
 	assignees map[string]resolved // by lower-cased assignee as configured
+	zone      *time.Location      // the API account's, once zoneRead
+	zoneRead  bool
 }
 
 var (

@@ -35,26 +35,30 @@ type hookEvent struct {
 	Timestamp    json.Number `json:"timestamp"`
 	WebhookEvent string      `json:"webhookEvent"`
 	MatchedIDs   []int64     `json:"matchedWebhookIds"`
-	Issue        *struct {
-		Key    string `json:"key"`
-		Self   string `json:"self"`
-		Fields struct {
-			Summary     string          `json:"summary"`
-			Description json.RawMessage `json:"description"`
-			Labels      []string        `json:"labels"`
-			DueDate     string          `json:"duedate"`
-			Assignee    *struct {
-				DisplayName string `json:"displayName"`
-			} `json:"assignee"`
-			Updated string `json:"updated"`
-			Status  *struct {
-				Name     string `json:"name"`
-				Category struct {
-					Key string `json:"key"`
-				} `json:"statusCategory"`
-			} `json:"status"`
-		} `json:"fields"`
-	} `json:"issue"`
+	Issue        *issueFields `json:"issue"`
+}
+
+// issueFields is an issue with its canonical fields, as a webhook delivery
+// and a changed-issues search carry it.
+type issueFields struct {
+	Key    string `json:"key"`
+	Self   string `json:"self"`
+	Fields struct {
+		Summary     string          `json:"summary"`
+		Description json.RawMessage `json:"description"`
+		Labels      []string        `json:"labels"`
+		DueDate     string          `json:"duedate"`
+		Assignee    *struct {
+			DisplayName string `json:"displayName"`
+		} `json:"assignee"`
+		Updated string `json:"updated"`
+		Status  *struct {
+			Name     string `json:"name"`
+			Category struct {
+				Key string `json:"key"`
+			} `json:"statusCategory"`
+		} `json:"status"`
+	} `json:"fields"`
 }
 
 func deliveryID(h http.Header, body []byte) string {
@@ -88,6 +92,12 @@ func parseHook(event string, body []byte) (tracker.Issue, bool, error) {
 	if is == nil || is.Key == "" || is.Fields.Status == nil {
 		return tracker.Issue{}, false, nil
 	}
+	return is.issue(), true, nil
+}
+
+// issue converts the issue with its canonical fields; its status must be
+// present.
+func (is *issueFields) issue() tracker.Issue {
 	state := "open"
 	if is.Fields.Status.Category.Key == "done" {
 		state = "closed"
@@ -111,5 +121,5 @@ func parseHook(event string, body []byte) (tracker.Issue, bool, error) {
 	if base, _, ok := strings.Cut(is.Self, "/rest/api/"); ok {
 		iss.URL = base + "/browse/" + is.Key
 	}
-	return iss, true, nil
+	return iss
 }

@@ -15,6 +15,9 @@ type Fault struct {
 	Status int
 	// RetryAfter is sent as the Retry-After header with Status.
 	RetryAfter string
+	// Header is sent with Status: Jira Cloud's X-RateLimit-Reset,
+	// RateLimit-Reason, say.
+	Header http.Header
 	// Times is how many consecutive requests get the fault; 1 when zero.
 	Times int
 	// Stall holds the answer this long after handling the request, or
@@ -68,6 +71,9 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
+	for k, v := range f.Header {
+		w.Header()[k] = v
+	}
 	switch {
 	case f.Status >= 500:
 		w.Header().Set("Content-Type", "text/html")
@@ -110,3 +116,6 @@ func afterCommit(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	}
 	return false
 }
+
+// ClearFaults drops every fault not used yet.
+func (s *Server) ClearFaults() { s.mu.Lock(); s.faults = map[Route][]*Fault{}; s.mu.Unlock() }

@@ -4,13 +4,19 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // query is a parsed JQL query of the forms the client sends:
 //
 //	key in ("PAY-1", "PAY-2") ORDER BY key ASC
 //	project = "PAY" AND labels = "vsid-…" ORDER BY created ASC
+//	project = "PAY" AND updated >= "2026-03-01 10:30" ORDER BY updated DESC
 type query struct {
+	// updatedFrom is the literal of an updated >= clause, a date and
+	// time in the searching user's time zone as JQL takes it.
+	updatedFrom string
+	hasUpdated  bool
 	keys            []string
 	hasKeys         bool
 	project, label  string
@@ -88,6 +94,12 @@ func parseJQL(jql string) (query, error) {
 					return q, errors.New("expected ',' or ')' in key list")
 				}
 			}
+		case "updated", "updateddate":
+			// The tokenizer splits ">=" into ">" and "=".
+			if op := next(); op != ">" || next() != "=" {
+				return q, errors.New("unsupported operator '" + op + "' after updated")
+			}
+			q.updatedFrom, q.hasUpdated = value(), true
 		case "project", "labels":
 			if next() != "=" {
 				return q, errors.New("expected '=' after " + field)
@@ -149,8 +161,16 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 	if q.hasProj && s.projects[q.project] == nil {
 		problems = append(problems, "The value '"+q.project+"' does not exist for the field 'project'.")
 	}
+	var from time.Time
+	if q.hasUpdated {
+		t, ok := jqlTime(q.updatedFrom, s.zone)
+		if !ok {
+			problems = append(problems, "Date value '"+q.updatedFrom+"' for field 'updated' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.")
+		}
+		from = t
+	}
 	switch q.orderBy {
-	case "", "key", "created":
+	case "", "key", "created", "updated":
 	default:
 		problems = append(problems, "Not able to sort using field '"+q.orderBy+"'.")
 	}
@@ -172,6 +192,7 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 		case q.hasKeys && !want[iss.Key]:
 		case q.hasProj && iss.Project != q.project:
 		case q.hasLbl && !hasLabel(iss.Labels, q.label):
+		case q.hasUpdated && iss.Updated.Before(from):
 		default:
 			out = append(out, iss)
 		}
@@ -181,6 +202,17 @@ func (s *Server) run(q query) ([]*Issue, []string) {
 		by = "key"
 	}
 	return s.sorted(out, by, q.desc), nil
+}
+
+// jqlTime reads a JQL date literal in the searching user's zone, as Jira
+// does: minutes are its finest unit.
+func jqlTime(v string, zone *time.Location) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02 15:04", "2006/01/02 15:04", "2006-01-02", "2006/01/02"} {
+		if t, err := time.ParseInLocation(layout, v, zone); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func hasLabel(labels []string, want string) bool {

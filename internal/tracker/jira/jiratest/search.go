@@ -108,7 +108,14 @@ func (s *Server) issueJSON(iss *Issue, fields []string, version string) map[stri
 		all["duedate"] = iss.DueDate
 	}
 	if iss.Assignee != "" {
-		all["assignee"] = map[string]string{"accountId": iss.Assignee, "name": iss.Assignee}
+		all["assignee"] = s.userRef(iss.Assignee)
+	}
+	if version == "3" && len(iss.DescriptionADF) > 0 {
+		all["description"] = iss.DescriptionADF
+	} else if version == "2" && iss.DescriptionWiki != "" {
+		all["description"] = iss.DescriptionWiki
+	} else {
+		all["description"] = nil
 	}
 	f := map[string]any{}
 	for _, name := range fields {
@@ -122,6 +129,18 @@ func (s *Server) issueJSON(iss *Issue, fields []string, version string) map[stri
 	}
 	out["fields"] = f
 	return out
+}
+
+// userRef renders an assignee as Jira nests users in issues: accountId
+// and displayName, and on Server the user name; s.mu must be held.
+func (s *Server) userRef(id string) map[string]string {
+	ref := map[string]string{"accountId": id, "name": id, "displayName": id}
+	for _, u := range s.users {
+		if u.AccountID == id || u.Name == id {
+			ref["displayName"] = u.DisplayName
+		}
+	}
+	return ref
 }
 
 // statusJSON renders a status with its category, as Jira does.

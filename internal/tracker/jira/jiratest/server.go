@@ -66,6 +66,8 @@ type Server struct {
 	pageSize int
 	indexLag time.Duration
 	clock    func() time.Time
+	// zone is the API account's time zone, in which JQL reads dates.
+	zone *time.Location
 	// state
 	projects map[string]*project
 	issues   map[string]*Issue // by key
@@ -91,6 +93,7 @@ func New(tb testing.TB) *Server {
 		faults:   map[Route][]*Fault{},
 		counts:   map[Route]int{},
 		users:    defaultUsers(),
+		zone:     defaultZone(tb),
 	}
 	s.AddProject("PAY", "Task", "Bug", "Story")
 	s.AddProject("OPS", "Task", "Bug", "Story")
@@ -133,6 +136,25 @@ func (s *Server) SetIndexLag(d time.Duration) { s.mu.Lock(); s.indexLag = d; s.m
 // now instead of the wall clock, so a test that moves its own clock moves
 // the index with it.
 func (s *Server) SetClock(now func() time.Time) { s.mu.Lock(); s.clock = now; s.mu.Unlock() }
+
+// DefaultTimeZone is the API account's time zone unless SetTimeZone
+// changes it: west of UTC, so a client that writes JQL dates in UTC asks
+// for a time hours later than it meant and misses changes.
+const DefaultTimeZone = "America/Los_Angeles"
+
+func defaultZone(tb testing.TB) *time.Location {
+	tb.Helper()
+	z, err := time.LoadLocation(DefaultTimeZone)
+	if err != nil {
+		tb.Fatalf("jiratest: %v", err)
+	}
+	return z
+}
+
+// SetTimeZone sets the API account's time zone (GET /myself timeZone), in
+// which JQL date literals are read, as Jira reads them in the searching
+// user's zone.
+func (s *Server) SetTimeZone(z *time.Location) { s.mu.Lock(); s.zone = z; s.mu.Unlock() }
 
 // now is the server's clock; s.mu must be held.
 func (s *Server) now() time.Time {

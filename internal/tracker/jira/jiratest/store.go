@@ -106,6 +106,32 @@ func (s *Server) SetStatus(key, name, category string) {
 	iss.StatusName, iss.StatusCategory, iss.Updated = name, category, s.now()
 }
 
+// Edit changes an issue as a person would in Jira, stamping it updated
+// now; false when there is no such issue.
+func (s *Server) Edit(key string, fn func(*Issue)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	iss, ok := s.issues[key]
+	if !ok {
+		return false
+	}
+	fn(iss)
+	iss.Updated = s.now()
+	return true
+}
+
+// Touch sets an issue's updated time, so tests can lay changes out in
+// time; false when there is no such issue.
+func (s *Server) Touch(key string, at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	iss, ok := s.issues[key]
+	if ok {
+		iss.Updated = at
+	}
+	return ok
+}
+
 // Seed creates n Task issues in project directly (no request counted) and
 // returns their keys, for benchmarks and sync tests.
 func (s *Server) Seed(project string, n int) []string {
@@ -148,12 +174,16 @@ func (s *Server) all() []*Issue {
 	return out
 }
 
-// sorted orders issues by "key" (project, then number) or by "created"
-// (creation order), ascending unless desc.
+// sorted orders issues by "key" (project, then number), "created"
+// (creation order) or "updated" (then creation order), ascending unless
+// desc.
 func (s *Server) sorted(issues []*Issue, by string, desc bool) []*Issue {
 	less := func(a, b *Issue) bool {
 		if by == "key" && a.Project != b.Project {
 			return a.Project < b.Project
+		}
+		if by == "updated" && !a.Updated.Equal(b.Updated) {
+			return a.Updated.Before(b.Updated)
 		}
 		ai, _ := strconv.Atoi(a.ID) // IDs are numbers this server wrote
 		bi, _ := strconv.Atoi(b.ID)
@@ -208,12 +238,15 @@ func (s *Server) comment(c call) reply {
 
 // myself handles GET /myself in the flavor's shape.
 func (s *Server) myself(c call) reply {
+	s.mu.Lock()
+	zone := s.zone.String()
+	s.mu.Unlock()
 	if c.version == "3" {
 		return reply{http.StatusOK, map[string]any{"accountId": "5b10ac8d82e05b22cc7d4ef5", "emailAddress": Email,
-			"displayName": "VendorSync Bot", "active": true, "accountType": "atlassian"}}
+			"displayName": "VendorSync Bot", "active": true, "accountType": "atlassian", "timeZone": zone}}
 	}
 	return reply{http.StatusOK, map[string]any{"name": "vendorsync", "key": "JIRAUSER10100",
-		"displayName": "VendorSync Bot", "active": true}}
+		"displayName": "VendorSync Bot", "active": true, "timeZone": zone}}
 }
 
 // timeLayout is how Jira writes timestamps.
