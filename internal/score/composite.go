@@ -39,45 +39,103 @@ type Result struct {
 // TopContributors is how many codes a result names; the rest are "other".
 const TopContributors = 5
 
+// CodeSum is what a score reads of one signal code's observations in the
+// window: how many there are, the sum of their decay factors and the sum of
+// decay × value, and their smallest and largest value. The database can
+// compute it in one aggregating query; Sums computes it from observations.
+type CodeSum struct {
+	Code    string
+	Signals int
+	Decay   float64
+	Value   float64
+	Min     float64
+	Max     float64
+}
+
+// InRange reports whether every value summed lies in its catalog range, so
+// that the risk of the sum is the sum of the risks (risk is linear within
+// the range; a value outside it would be clamped one by one).
+func (c CodeSum) InRange() bool {
+	def, ok := Lookup(c.Code)
+	return !ok || c.Signals == 0 || (c.Min >= def.Min && c.Max <= def.Max)
+}
+
+// Sums reduces observations to one CodeSum per code under rule d at now:
+// observations outside the window and of unknown codes are left out, and
+// values are clamped into their range first.
+func Sums(d RuleDefinition, obs []Observation, now time.Time) []CodeSum {
+	from := now.Add(-d.Window())
+	idx := map[string]int{}
+	var out []CodeSum
+	for _, o := range obs {
+		if o.ObservedAt.Before(from) {
+			continue
+		}
+		def, ok := Lookup(o.Code)
+		if !ok {
+			continue
+		}
+		i, seen := idx[o.Code]
+		if !seen {
+			i = len(out)
+			idx[o.Code] = i
+			out = append(out, CodeSum{Code: o.Code, Min: def.Max, Max: def.Min})
+		}
+		v := math.Min(math.Max(o.Value, def.Min), def.Max)
+		dec := Decay(now.Sub(o.ObservedAt), d.HalfLifeDays)
+		c := &out[i]
+		c.Signals++
+		c.Decay += dec
+		c.Value += dec * v
+		c.Min, c.Max = math.Min(c.Min, v), math.Max(c.Max, v)
+	}
+	return out
+}
+
 // Composite scores a vendor's observations under rule d at now: each
 // signal's risk (0–1, by its catalog range and direction) weighted by its
 // category and signal weight and decayed by age (halving every
 // HalfLifeDays), averaged, times 100. Observations outside the window,
 // of unknown codes or weighted 0 do not count.
 func Composite(d RuleDefinition, obs []Observation, now time.Time) Result {
+	return CompositeOfSums(d, Sums(d, obs, now))
+}
+
+// CompositeOfSums is Composite from the per-code sums of the window's
+// observations (see CodeSum; every sum must be InRange).
+func CompositeOfSums(d RuleDefinition, sums []CodeSum) Result {
 	type acc struct {
 		def     Definition
 		wr      float64
 		signals int
 	}
-	byCode := map[string]*acc{}
+	byCode := make(map[string]*acc, len(sums))
 	var total float64
 	n := 0
-	from := now.Add(-d.Window())
-	weights := map[string]float64{}
-	for _, o := range obs {
-		if o.ObservedAt.Before(from) {
+	for _, c := range sums {
+		def, ok := Lookup(c.Code)
+		if !ok || c.Signals == 0 {
 			continue
 		}
-		a := byCode[o.Code]
-		if a == nil {
-			def, ok := Lookup(o.Code)
-			if !ok {
-				continue
-			}
-			a = &acc{def: def}
-			byCode[o.Code] = a
-			weights[o.Code] = d.weight(def)
-		}
-		w := weights[o.Code]
+		w := d.weight(def)
 		if w <= 0 {
 			continue
 		}
-		w *= Decay(now.Sub(o.ObservedAt), d.HalfLifeDays)
-		total += w
-		a.wr += w * a.def.Risk(o.Value)
-		a.signals++
-		n++
+		// Σ decay × risk, risk being linear in the value within its range.
+		risk := (c.Value - def.Min*c.Decay) / (def.Max - def.Min)
+		if def.Direction == HigherIsBetter {
+			risk = c.Decay - risk
+		}
+		risk = math.Min(math.Max(risk, 0), c.Decay) // rounding only
+		a := byCode[c.Code]
+		if a == nil {
+			a = &acc{def: def}
+			byCode[c.Code] = a
+		}
+		total += w * c.Decay
+		a.wr += w * risk
+		a.signals += c.Signals
+		n += c.Signals
 	}
 	if n == 0 || total <= 0 {
 		return Result{Band: NoData, Contributors: []Contributor{}}

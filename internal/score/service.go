@@ -151,7 +151,11 @@ func (s *Service) Rescore(ctx context.Context, tenantID, vendorID string) (Vendo
 		return VendorScore{}, err
 	}
 	now := s.now()
-	obs, err := s.Store.VendorObservations(ctx, tenantID, vendorID, now.Add(-rule.Definition.Window()))
+	d := rule.Definition
+	sums, err := s.Store.VendorSignalSums(ctx, tenantID, vendorID, now.Add(-d.Window()), now, d.HalfLifeDays)
+	if err == nil && !allInRange(sums) {
+		sums, err = s.observedSums(ctx, tenantID, vendorID, d, now)
+	}
 	if err != nil {
 		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
 	}
@@ -159,24 +163,55 @@ func (s *Service) Rescore(ctx context.Context, tenantID, vendorID string) (Vendo
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
 	}
-	res := Composite(rule.Definition, obs, now)
-	vs := VendorScore{TenantID: tenantID, VendorID: vendorID, VendorName: prev.VendorName, Result: res,
+	c, err := s.change(ctx, rule, prev, vendorID, sums, now)
+	if err != nil {
+		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
+	}
+	if err := s.Store.SaveScores(ctx, []ScoreChange{c}); err != nil {
+		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
+	}
+	return c.Score, nil
+}
+
+// observedSums sums a vendor's observations one by one, clamping each
+// value into its range: the exact path when a stored value lies outside
+// the range its code has now.
+func (s *Service) observedSums(ctx context.Context, tenantID, vendorID string, d RuleDefinition, now time.Time) ([]CodeSum, error) {
+	obs, err := s.Store.VendorObservations(ctx, tenantID, vendorID, now.Add(-d.Window()))
+	if err != nil {
+		return nil, err
+	}
+	return Sums(d, obs, now), nil
+}
+
+func allInRange(sums []CodeSum) bool {
+	for _, c := range sums {
+		if !c.InRange() {
+			return false
+		}
+	}
+	return true
+}
+
+// change is the write of a vendor's new score from its sums: the score,
+// its history point and, when it crossed a band, the band event with its
+// notifications.
+func (s *Service) change(ctx context.Context, rule ScoringRule, prev VendorScore, vendorID string, sums []CodeSum, now time.Time) (ScoreChange, error) {
+	res := CompositeOfSums(rule.Definition, sums)
+	vs := VendorScore{TenantID: rule.TenantID, VendorID: vendorID, VendorName: prev.VendorName, Result: res,
 		RuleVersion: rule.Version, ComputedAt: now}
 	c := ScoreChange{Score: vs, HistoryID: ident.New(), History: HistoryPoint{Score: res.Score, Band: res.Band, ComputedAt: now}, Through: now}
 	if crossed(prev.Band, res.Band) {
 		ev, err := s.bandEvent(ctx, prev, vs)
 		if err != nil {
-			return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
+			return ScoreChange{}, err
 		}
 		c.Crossed = &ev
 		if s.Consequences.BandChanged != nil {
 			c.Jobs = s.Consequences.BandChanged(ev)
 		}
 	}
-	if err := s.Store.SaveScore(ctx, c); err != nil {
-		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
-	}
-	return vs, nil
+	return c, nil
 }
 
 // crossed reports whether moving from band a to b is news: any move
@@ -188,19 +223,59 @@ func crossed(a, b Band) bool {
 	return a != NoData || b.rank() >= High.rank()
 }
 
+// rescoreChunk is how many vendors' scores a full rescore writes per
+// transaction.
+const rescoreChunk = 100
+
 // RescoreTenant rescores every vendor of the tenant with a score or a
-// signal, and returns how many it scored.
+// signal, and returns how many it scored. One query sums every vendor's
+// signals; the scores are written a chunk of vendors per transaction.
 func (s *Service) RescoreTenant(ctx context.Context, tenantID string) (int, error) {
+	rule, err := s.ActiveRule(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
 	ids, err := s.Store.ScoredVendors(ctx, tenantID)
 	if err != nil {
 		return 0, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
 	}
+	scores, err := s.Store.ListVendorScores(ctx, tenantID)
+	if err != nil {
+		return 0, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
+	}
+	prev := make(map[string]VendorScore, len(scores))
+	for _, v := range scores {
+		prev[v.VendorID] = v
+	}
+	now := s.now()
+	d := rule.Definition
+	sums, err := s.Store.TenantSignalSums(ctx, tenantID, now.Add(-d.Window()), now, d.HalfLifeDays)
+	if err != nil {
+		return 0, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
+	}
+	done := 0
+	batch := make([]ScoreChange, 0, rescoreChunk)
 	for i, id := range ids {
-		if _, err := s.Rescore(ctx, tenantID, id); err != nil {
-			return i, err
+		vs := sums[id]
+		if !allInRange(vs) {
+			if vs, err = s.observedSums(ctx, tenantID, id, d, now); err != nil {
+				return done, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
+			}
+		}
+		c, err := s.change(ctx, rule, prev[id], id, vs, now)
+		if err != nil {
+			return done, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
+		}
+		batch = append(batch, c)
+		if len(batch) == rescoreChunk || i == len(ids)-1 {
+			if err := s.Store.SaveScores(ctx, batch); err != nil {
+				return done, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
+			}
+			done += len(batch)
+			batch = batch[:0]
 		}
 	}
-	return len(ids), nil
+	return done, nil
 }
 
 // RescoreAll rescores every tenant's vendors (the daily full rescore).

@@ -4,6 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -389,4 +393,108 @@ func countJobs(t *testing.T, db *sqlstore.DB, kind string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestSignalSumsMatchObservations checks that the database's aggregating
+// query gives the sums, and so the score, that the signals one by one give:
+// every catalog code, ages from a few seconds ahead of the clock to the
+// edge of the window, values across the range; and that a value outside
+// its code's range is clamped one by one, as Composite does.
+func TestSignalSumsMatchObservations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		d := score.DefaultRule()
+		d.HalfLifeDays = 30
+		var subs []score.Submission
+		for i := range 300 {
+			def := score.Catalog[i%len(score.Catalog)]
+			v := def.Min + (def.Max-def.Min)*float64(i%7)/6
+			if def.ValueType == score.Count || def.ValueType == score.Flag {
+				v = math.Round(v)
+			}
+			s := f.sub(fmt.Sprintf("m-%d", i), def.Code, v, score.VendorRef{ID: f.acme.ID})
+			s.ObservedAt = f.now.Add(time.Duration(3-i*1000) * time.Minute).Add(time.Duration(i) * time.Millisecond)
+			subs = append(subs, s)
+		}
+		if r, err := f.svc.Submit(ctx, f.admin, "rest", subs); err != nil {
+			t.Fatal(err)
+		} else {
+			for _, x := range r {
+				if x.Outcome != score.Accepted {
+					t.Fatalf("item %d: %s %s %s", x.Index, x.Outcome, x.Reason, x.Message)
+				}
+			}
+		}
+		since := f.now.Add(-d.Window())
+		obs, err := db.VendorObservations(ctx, f.admin.TenantID, f.acme.ID, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := score.Sums(d, obs, f.now)
+		got, err := db.VendorSignalSums(ctx, f.admin.TenantID, f.acme.ID, since, f.now, d.HalfLifeDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := db.TenantSignalSums(ctx, f.admin.TenantID, since, f.now, d.HalfLifeDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+		sort.Slice(want, func(i, j int) bool { return want[i].Code < want[j].Code })
+		for _, sums := range [][]score.CodeSum{got, all[f.acme.ID]} {
+			if len(sums) != len(want) {
+				t.Fatalf("%d codes summed, want %d", len(sums), len(want))
+			}
+			for i, w := range want {
+				g := sums[i]
+				if g.Code != w.Code || g.Signals != w.Signals || !near(g.Decay, w.Decay) || !near(g.Value, w.Value) || g.Min != w.Min || g.Max != w.Max {
+					t.Errorf("sum of %s = %+v, want %+v", w.Code, g, w)
+				}
+			}
+			if a, b := score.CompositeOfSums(d, sums), score.Composite(d, obs, f.now); !cmp.Equal(a, b) {
+				t.Errorf("score from the database's sums %s %+v, from the signals %s %+v", a.Text(), a.Contributors, b.Text(), b.Contributors)
+			}
+		}
+		// A value outside its code's range (as after a catalog change) is
+		// clamped signal by signal: the sums say so, and Rescore takes the
+		// exact path.
+		q := `INSERT INTO score_signals (id, tenant_id, event_id, source, vendor_id, code, category, value, observed_at, recorded_at, status)
+			VALUES (?, ?, 'over', 'rest', ?, 'defect_rate', 'quality', 7, ?, ?, 'scored')`
+		if _, err := db.WritePool().Exec(numbered(db, q), "over-range", f.admin.TenantID, f.acme.ID, f.now.Add(-time.Hour), f.now); err != nil {
+			t.Fatal(err)
+		}
+		got, err = db.VendorSignalSums(ctx, f.admin.TenantID, f.acme.ID, since, f.now, d.HalfLifeDays)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(got, func(c score.CodeSum) bool { return c.Code == "defect_rate" }); i < 0 || got[i].InRange() {
+			t.Errorf("defect_rate sums with a value of 7 in range: %+v", got)
+		}
+		if obs, err = db.VendorObservations(ctx, f.admin.TenantID, f.acme.ID, since); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := f.svc.Rescore(ctx, f.admin.TenantID, f.acme.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := score.Composite(score.DefaultRule(), obs, f.now); vs.Text() != b.Text() || !cmp.Equal(vs.Contributors, b.Contributors) {
+			t.Errorf("rescore %s %+v, want %s %+v", vs.Text(), vs.Contributors, b.Text(), b.Contributors)
+		}
+		if n, err := f.svc.RescoreTenant(ctx, f.admin.TenantID); err != nil || n != 1 {
+			t.Fatalf("tenant rescore: %d, %v", n, err)
+		}
+		card, err := f.svc.VendorCard(ctx, f.admin, f.acme.ID)
+		if err != nil || card.Score.Text() != vs.Text() {
+			t.Errorf("after the full rescore %s (%v), want %s", card.Score.Text(), err, vs.Text())
+		}
+	})
+}
+
+// numbered writes a test's "?" placeholders as "$1…" on PostgreSQL.
+func numbered(db *sqlstore.DB, q string) string {
+	for n := 1; db.Dialect == sqlstore.Postgres && strings.Contains(q, "?"); n++ {
+		q = strings.Replace(q, "?", "$"+strconv.Itoa(n), 1)
+	}
+	return q
 }

@@ -43,6 +43,13 @@ type Store interface {
 	// VendorObservations returns the vendor's accepted signals observed
 	// at or after since.
 	VendorObservations(ctx context.Context, tenantID, vendorID string, since time.Time) ([]Observation, error)
+	// VendorSignalSums returns per code the sums the score reads of the
+	// vendor's accepted signals observed at or after since, decayed to now
+	// with halfLifeDays (see CodeSum), in one aggregating query.
+	VendorSignalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) ([]CodeSum, error)
+	// TenantSignalSums is VendorSignalSums for every vendor of the tenant
+	// at once, by vendor id.
+	TenantSignalSums(ctx context.Context, tenantID string, since, now time.Time, halfLifeDays float64) (map[string][]CodeSum, error)
 	// ScoredVendors lists the vendors with a score or an accepted signal.
 	ScoredVendors(ctx context.Context, tenantID string) ([]string, error)
 	// TenantsWithSignals lists every tenant that has a signal or a score.
@@ -55,11 +62,11 @@ type Store interface {
 	// history point computed at or before at (nil for no data); vendors
 	// without one are absent.
 	ScoresAsOf(ctx context.Context, tenantID string, at time.Time) (map[string]*float64, error)
-	// SaveScore writes a vendor's new score, its history point, its band
-	// event (when it crossed) and the jobs that causes, and marks the
-	// vendor's normalized signals recorded up to c.Through as scored, in
-	// one transaction.
-	SaveScore(ctx context.Context, c ScoreChange) error
+	// SaveScores writes vendors' new scores, each with its history point,
+	// its band event (when it crossed) and the jobs that causes, and marks
+	// each vendor's normalized signals recorded up to c.Through as scored,
+	// in one transaction.
+	SaveScores(ctx context.Context, cs []ScoreChange) error
 	BandEvents(ctx context.Context, tenantID, vendorID string, limit int) ([]BandEvent, error)
 	// TenantName names a tenant, for frozen payloads.
 	TenantName(ctx context.Context, tenantID string) (string, error)

@@ -173,44 +173,52 @@ func nullScore(s *float64) any {
 	return *s
 }
 
-// SaveScore writes a vendor's new score with its history point, band
-// event and jobs, and marks its scored signals, in one transaction.
-func (db *DB) SaveScore(ctx context.Context, c score.ScoreChange) error {
+// SaveScores writes vendors' new scores, each with its history point, band
+// event and jobs, and marks their scored signals, in one transaction.
+func (db *DB) SaveScores(ctx context.Context, cs []score.ScoreChange) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, c := range cs {
+			if err := saveScore(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func saveScore(ctx context.Context, tx *Tx, c score.ScoreChange) error {
 	s := c.Score
 	cs, err := json.Marshal(s.Contributors)
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO vendor_scores (tenant_id, vendor_id, score, band, contributors, signals, rule_version, computed_at)
+	if _, err := tx.exec(ctx, `INSERT INTO vendor_scores (tenant_id, vendor_id, score, band, contributors, signals, rule_version, computed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, vendor_id) DO UPDATE SET score = excluded.score, band = excluded.band,
 			contributors = excluded.contributors, signals = excluded.signals, rule_version = excluded.rule_version,
 			computed_at = excluded.computed_at`,
-			s.TenantID, s.VendorID, nullScore(s.Score), string(s.Band), string(cs), s.Signals, s.RuleVersion, s.ComputedAt.UTC())
+		s.TenantID, s.VendorID, nullScore(s.Score), string(s.Band), string(cs), s.Signals, s.RuleVersion, s.ComputedAt.UTC()); err != nil {
+		return translate(err, "vendor score")
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO score_history (id, tenant_id, vendor_id, score, band, computed_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.HistoryID, s.TenantID, s.VendorID, nullScore(c.History.Score), string(c.History.Band), c.History.ComputedAt.UTC()); err != nil {
+		return translate(err, "score history")
+	}
+	if e := c.Crossed; e != nil {
+		p, err := json.Marshal(e.Payload)
 		if err != nil {
-			return translate(err, "vendor score")
+			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO score_history (id, tenant_id, vendor_id, score, band, computed_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.HistoryID, s.TenantID, s.VendorID, nullScore(c.History.Score), string(c.History.Band), c.History.ComputedAt.UTC()); err != nil {
-			return translate(err, "score history")
+		if _, err := tx.exec(ctx, `INSERT INTO score_band_events (id, tenant_id, vendor_id, from_band, to_band, score, delivery_payload, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.TenantID, e.VendorID, string(e.From), string(e.To), nullScore(e.Score), string(p),
+			e.CreatedAt.UTC()); err != nil {
+			return translate(err, "band event")
 		}
-		if e := c.Crossed; e != nil {
-			p, err := json.Marshal(e.Payload)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO score_band_events (id, tenant_id, vendor_id, from_band, to_band, score, delivery_payload, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.TenantID, e.VendorID, string(e.From), string(e.To), nullScore(e.Score), string(p),
-				e.CreatedAt.UTC()); err != nil {
-				return translate(err, "band event")
-			}
-		}
-		if _, err := tx.exec(ctx, `UPDATE score_signals SET status = 'scored' WHERE tenant_id = ? AND vendor_id = ? AND status = 'normalized'
-			AND recorded_at <= ?`, s.TenantID, s.VendorID, c.Through.UTC()); err != nil {
-			return translate(err, "signals")
-		}
-		return tx.EnqueueAll(ctx, c.Jobs)
-	})
+	}
+	if _, err := tx.exec(ctx, `UPDATE score_signals SET status = 'scored' WHERE tenant_id = ? AND vendor_id = ? AND status = 'normalized'
+		AND recorded_at <= ?`, s.TenantID, s.VendorID, c.Through.UTC()); err != nil {
+		return translate(err, "signals")
+	}
+	return tx.EnqueueAll(ctx, c.Jobs)
 }
 
 // BandEvents returns a vendor's latest band changes, newest first.

@@ -151,6 +151,76 @@ func (db *DB) VendorObservations(ctx context.Context, tenantID, vendorID string,
 	return out, translate(rows.Err(), "signals")
 }
 
+// signalDecay is the SQL of a signal's decay factor at now (a Unix time
+// in seconds, the first argument) with a half-life (in seconds, the
+// second): 2^(-age/half-life), 1 for a signal stamped ahead of now. SQLite
+// keeps times as Go's UTC text, whose part before " +0000 UTC" julianday
+// reads to the millisecond.
+func (db *DB) signalDecay() string {
+	if db.Dialect == Postgres {
+		return `power(2::float8, LEAST(0::float8, (date_part('epoch', observed_at) - ?) / ?))`
+	}
+	return `pow(2.0, min(0.0, ((julianday(CASE WHEN instr(observed_at, ' +') > 0 THEN substr(observed_at, 1, instr(observed_at, ' +') - 1)
+		ELSE observed_at END) - 2440587.5) * 86400.0 - ?) / ?))`
+}
+
+// signalSums is the aggregating query of score.CodeSum over the accepted
+// signals observed at or after a time, per vendor and code.
+func (db *DB) signalSums(where string) string {
+	return `SELECT vendor_id, code, COUNT(*), SUM(d), SUM(d * v), MIN(v), MAX(v) FROM (
+		SELECT vendor_id, code, COALESCE(value, 0) AS v, ` + db.signalDecay() + ` AS d FROM score_signals
+		WHERE tenant_id = ? AND ` + where + ` AND observed_at >= ? AND status IN ('normalized', 'scored')) s
+		GROUP BY vendor_id, code ORDER BY vendor_id, code`
+}
+
+type vendorSum struct {
+	vendor string
+	score.CodeSum
+}
+
+func scanVendorSum(r scanner) (vendorSum, error) {
+	var s vendorSum
+	err := r.Scan(&s.vendor, &s.Code, &s.Signals, &s.Decay, &s.Value, &s.Min, &s.Max)
+	return s, err
+}
+
+func decayArgs(now time.Time, halfLifeDays float64) (float64, float64) {
+	return float64(now.UnixMicro()) / 1e6, halfLifeDays * 86400
+}
+
+// VendorSignalSums aggregates the vendor's accepted signals since a time
+// per code, decayed to now, in one query.
+func (db *DB) VendorSignalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) ([]score.CodeSum, error) {
+	at, half := decayArgs(now, halfLifeDays)
+	rows, err := queryAll(ctx, db.reader(), "signals", scanVendorSum, db.signalSums("vendor_id = ?"),
+		at, half, tenantID, vendorID, since.UTC())
+	out := make([]score.CodeSum, len(rows))
+	for i, r := range rows {
+		out[i] = r.CodeSum
+	}
+	return out, err
+}
+
+// TenantSignalSums aggregates every vendor's accepted signals since a
+// time per code, decayed to now, in one query.
+func (db *DB) TenantSignalSums(ctx context.Context, tenantID string, since, now time.Time, halfLifeDays float64) (map[string][]score.CodeSum, error) {
+	at, half := decayArgs(now, halfLifeDays)
+	rows, err := db.reader().query(ctx, db.signalSums("vendor_id IS NOT NULL"), at, half, tenantID, since.UTC())
+	if err != nil {
+		return nil, translate(err, "signals")
+	}
+	defer rows.Close()
+	out := map[string][]score.CodeSum{}
+	for rows.Next() {
+		s, err := scanVendorSum(rows)
+		if err != nil {
+			return nil, translate(err, "signals")
+		}
+		out[s.vendor] = append(out[s.vendor], s.CodeSum)
+	}
+	return out, translate(rows.Err(), "signals")
+}
+
 // ScoredVendors lists the tenant's vendors with a score or an accepted
 // signal.
 func (db *DB) ScoredVendors(ctx context.Context, tenantID string) ([]string, error) {
