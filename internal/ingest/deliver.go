@@ -206,6 +206,10 @@ func (s *Service) deliverOne(ctx context.Context, w DeliveryWork, secrets []stri
 		rec.DisableReason = fmt.Sprintf("the endpoint answered 410 Gone at %s", at.Format(time.RFC3339))
 		ev := goneEvent(w.Subscription, rec.DisableReason)
 		rec.Disable, rec.SubscriptionID = &ev, w.SubscriptionID
+		if s.Consequences.Disabled != nil {
+			rec.DisableJobs = s.Consequences.Disabled(Disabled{Subscription: w.Subscription, DeliveryID: w.ID,
+				AttemptID: rec.Attempt.ID, Reason: rec.DisableReason})
+		}
 	case rec.Attempt.Attempt >= MaxDeliveryAttempts:
 		rec.Status = DeliveryDead
 	default:

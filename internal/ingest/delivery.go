@@ -111,6 +111,18 @@ type AttemptRecord struct {
 	// SubscriptionID is the subscription disabled.
 	SubscriptionID string
 	DisableReason  string
+	// DisableJobs commit with the subscription disabled; nothing is
+	// disabled (or caused) when another attempt disabled it first.
+	DisableJobs []jobargs.Args
+}
+
+// Disabled is a subscription the product disabled: its endpoint answered
+// 410 Gone to an attempt.
+type Disabled struct {
+	Subscription Subscription
+	DeliveryID   string
+	AttemptID    string
+	Reason       string
 }
 
 // SubscriptionStore is what subscriptions and deliveries read and write.

@@ -29,6 +29,10 @@ type Consequences struct {
 	// Drifted returns the jobs of the transaction that opened a drift of
 	// a vendor's payload (the admins hear of it).
 	Drifted func(d Drift) []jobargs.Args
+	// Disabled returns the jobs of the transaction that disabled a
+	// subscription whose endpoint answered 410 Gone (the admins hear of
+	// it).
+	Disabled func(d Disabled) []jobargs.Args
 	// Measured returns the jobs of a vendor's hourly measure of its data
 	// (score signals: quarantine rate, drift, quality).
 	Measured func(m Measure) []jobargs.Args

@@ -17,6 +17,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
+	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/stdwebhook"
@@ -242,9 +243,16 @@ func TestSubscriptionGoneDisables(t *testing.T) {
 		rcv := newReceiver(t)
 		rcv.setAnswer(func(_ int, w http.ResponseWriter) { w.WriteHeader(http.StatusGone) })
 		sub, _ := f.subscribe(t, ingest.SubscriptionInput{URL: rcv.srv.URL})
-		f.mustAccept(t, inventory("inv-1", 12))
+		f.svc.Consequences.Disabled = dispatch.Notices{BaseURL: "https://vs.example"}.IngestSubscriptionDisabled
+		// Three deliveries answered 410 at once: one disable, one alert.
+		for _, id := range []string{"inv-1", "inv-1b", "inv-1c"} {
+			f.mustAccept(t, inventory(id, 12))
+		}
 		f.normalize(t)
 		f.deliver(t)
+		if n := f.planJobs(t); n != 1 {
+			t.Errorf("%d admin notifications planned, want 1", n)
+		}
 		got, err := f.svc.Subscription(ctx, f.admin, sub.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -252,25 +260,29 @@ func TestSubscriptionGoneDisables(t *testing.T) {
 		if got.Enabled || !strings.Contains(got.DisabledReason, "410") {
 			t.Fatalf("subscription after 410: %+v", got)
 		}
-		if d := f.deliveries(t, ingest.DeliveryFilter{})[0]; d.Status != ingest.DeliveryFailed {
-			t.Errorf("delivery %+v, want failed", d)
+		for _, d := range f.deliveries(t, ingest.DeliveryFilter{}) {
+			if d.Status != ingest.DeliveryFailed {
+				t.Errorf("delivery %+v, want failed", d)
+			}
 		}
 		entries, _, err := db.ListAudit(ctx, f.vendor.TenantID, audit.Filter{EntityType: "ingest_subscription", EntityID: sub.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := false
+		disables := 0
 		for _, e := range entries {
-			found = found || e.Action == "ingest_subscription.disable"
+			if e.Action == "ingest_subscription.disable" {
+				disables++
+			}
 		}
-		if !found {
-			t.Errorf("no audit row for the disable in %+v", entries)
+		if disables != 1 {
+			t.Errorf("%d audit rows for the disable in %+v, want 1", disables, entries)
 		}
 		f.mustAccept(t, inventory("inv-2", 3))
 		f.normalize(t)
 		f.now = f.now.Add(time.Hour)
 		f.deliver(t)
-		if len(rcv.requests()) != 1 || len(f.deliveries(t, ingest.DeliveryFilter{})) != 1 {
+		if len(rcv.requests()) != 3 || len(f.deliveries(t, ingest.DeliveryFilter{})) != 3 {
 			t.Errorf("a disabled subscription got %d requests and %d deliveries", len(rcv.requests()), len(f.deliveries(t, ingest.DeliveryFilter{})))
 		}
 	})

@@ -180,6 +180,13 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		}
 		m.Title = "Vendor payload drift: " + oneLine(a.Subject)
 		m.Lines = []string{a.Message}
+	case KindIngestAlert:
+		if s.Alert == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no alert", e.Kind, e.Subject)
+		}
+		m.Severity, m.LinkText = registry.SeverityMedium, "Open the subscription"
+		m.Title = "Ingest: " + oneLine(s.Alert.Subject)
+		m.Lines = []string{s.Alert.Message}
 	case KindScoreBand:
 		if s.Score == nil {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no score", e.Kind, e.Subject)

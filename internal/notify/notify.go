@@ -42,12 +42,15 @@ const (
 	// KindIngestDrift tells admins that a vendor's event payloads drifted
 	// from their learned profile (a new, removed or retyped field).
 	KindIngestDrift Kind = "ingest_drift"
+	// KindIngestAlert tells admins that ingest stopped something on its
+	// own: a subscription disabled because its endpoint answered 410 Gone.
+	KindIngestAlert Kind = "ingest_alert"
 	KindTest        Kind = "test"
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindIngestDrift, KindTest}
+	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindIngestDrift, KindIngestAlert, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

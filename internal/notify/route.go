@@ -163,7 +163,7 @@ func Route(e Event, sev registry.Severity, r Recipients) []Delivery {
 			p.slackDMs(r.Admins)
 		}
 		p.emails(r.Admins)
-	case KindUserProvisioned, KindTrackerAlert, KindIngestDrift:
+	case KindUserProvisioned, KindTrackerAlert, KindIngestDrift, KindIngestAlert:
 		p.slackDMs(r.Admins)
 		p.emails(r.Admins)
 	case KindScoreBand:

@@ -244,11 +244,20 @@ func (db *DB) RecordAttempt(ctx context.Context, tenantID string, r ingest.Attem
 		if r.Disable == nil {
 			return nil
 		}
-		if _, err := tx.exec(ctx, `UPDATE ingest_subscriptions SET enabled = ?, disabled_reason = ?, updated_at = ?
-			WHERE tenant_id = ? AND id = ?`, false, r.DisableReason, a.AttemptedAt.UTC(), tenantID, r.SubscriptionID); err != nil {
+		res, err := tx.exec(ctx, `UPDATE ingest_subscriptions SET enabled = ?, disabled_reason = ?, updated_at = ?
+			WHERE tenant_id = ? AND id = ? AND enabled = ?`, false, r.DisableReason, a.AttemptedAt.UTC(), tenantID, r.SubscriptionID, true)
+		if err != nil {
 			return translate(err, "subscription")
 		}
-		return tx.Audit(ctx, *r.Disable)
+		if n, err := res.RowsAffected(); err != nil {
+			return translate(err, "subscription")
+		} else if n == 0 {
+			return nil // another attempt disabled it first, and said so
+		}
+		if err := tx.Audit(ctx, *r.Disable); err != nil {
+			return err
+		}
+		return tx.EnqueueAll(ctx, r.DisableJobs)
 	})
 }
 

@@ -100,6 +100,9 @@ func Declare(n dispatch.Notices) Table {
 			// A vendor's payloads drifted from their learned profile: the
 			// admins hear of it.
 			Drifted: n.IngestDrift,
+			// A subscription disabled because its endpoint answered 410
+			// Gone: the admins hear of it.
+			Disabled: n.IngestSubscriptionDisabled,
 			// A vendor's hourly measure of its data: signals of its score
 			// (quarantine rate, drift count, data quality).
 			Measured: ingestMeasureSignals,

@@ -12,6 +12,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch"
 	"github.com/vendorsync/vendorsync/internal/notify/dispatch/dispatchtest"
@@ -23,9 +24,10 @@ import (
 )
 
 // TestAdminAlerts sends each kind of admin alert twice: a tracker alert,
-// an email from an unknown vendor and an account created at its first SSO
-// sign-in (each a consequence in the program's table). Each reaches the
-// admins, or the triage channel, exactly once.
+// an email from an unknown vendor, an account created at its first SSO
+// sign-in and an ingest subscription disabled by its endpoint's 410 (each a
+// consequence in the program's table). Each reaches the admins, or the
+// triage channel, exactly once.
 func TestAdminAlerts(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
@@ -51,10 +53,17 @@ func TestAdminAlerts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		gone := ingest.Disabled{Subscription: ingest.Subscription{ID: "s1", TenantID: f.Tenant, URL: "https://erp.example/hooks"},
+			DeliveryID: "d1", AttemptID: "a1", Reason: "the endpoint answered 410 Gone at 2026-01-30T10:00:00Z"}
+		for range 2 {
+			if err := db.EnqueueJobs(ctx, f.Notify.IngestSubscriptionDisabled(gone)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		// Two tracker-alert jobs, two unknown-vendor jobs, one provisioning
-		// (the second sign-in is no first).
-		if n := f.RunPlanJobs(t); n != 5 {
-			t.Errorf("%d plan jobs, want 5", n)
+		// (the second sign-in is no first), two subscription alerts.
+		if n := f.RunPlanJobs(t); n != 7 {
+			t.Errorf("%d plan jobs, want 7", n)
 		}
 		got := map[notify.Kind][]string{}
 		for _, e := range f.Log(t) {
@@ -64,6 +73,7 @@ func TestAdminAlerts(t *testing.T) {
 			notify.KindTrackerAlert:    {"slack_dm " + dispatchtest.AdminSlack, "email " + dispatchtest.AdminEmail},
 			notify.KindUnknownVendor:   {"slack_channel " + dispatchtest.Triage, "email " + dispatchtest.AdminEmail},
 			notify.KindUserProvisioned: {"slack_dm " + dispatchtest.AdminSlack, "email " + dispatchtest.AdminEmail},
+			notify.KindIngestAlert:     {"slack_dm " + dispatchtest.AdminSlack, "email " + dispatchtest.AdminEmail},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("alerts (-want +got):\n%s", diff)
@@ -81,7 +91,8 @@ func TestAdminAlerts(t *testing.T) {
 				}
 			}
 		}
-		for _, w := range []string{"Issue tracker alert", "Email from an unknown vendor", "New user signed in"} {
+		for _, w := range []string{"Issue tracker alert", "Email from an unknown vendor", "New user signed in",
+			"Ingest: subscription to https://erp.example/hooks"} {
 			if !strings.Contains(strings.Join(subjects, "\n"), w) {
 				t.Errorf("no email about %q among %q", w, subjects)
 			}

@@ -130,6 +130,19 @@ func (n Notices) TrackerAlert(tenantID string, a link.Alert) []jobargs.Args {
 	return plan(tenantID, notify.Event{Kind: notify.KindTrackerAlert, Subject: subject}, &snap)
 }
 
+// IngestSubscriptionDisabled tells the tenant's admins (a Slack DM and an
+// email each) that a subscription was disabled because its endpoint
+// answered 410 Gone. It is keyed by the attempt that was answered so, and
+// the subscription is disabled once by it.
+func (n Notices) IngestSubscriptionDisabled(d ingest.Disabled) []jobargs.Args {
+	snap := notify.NewAlertSnapshot(notify.AlertFacts{Kind: "ingest.subscription_disabled",
+		Subject: "subscription to " + d.Subscription.URL + " disabled",
+		Message: "Its endpoint answered 410 Gone to delivery " + d.DeliveryID + " (" + d.Reason +
+			"), so no more events are sent to it. Enable it again once the endpoint takes events; dead deliveries can be redelivered.",
+		Urgent: true}, n.link("/ingest/subscriptions/"+d.Subscription.ID), n.now())
+	return plan(d.Subscription.TenantID, notify.Event{Kind: notify.KindIngestAlert, Subject: "subscription:" + d.Subscription.ID + ":" + d.AttemptID}, &snap)
+}
+
 // IngestDrift tells the tenant's admins (a Slack DM and an email each)
 // that a vendor's payloads drifted from their learned profile. It is keyed
 // by the drift, which is opened once per vendor, event type, path and kind

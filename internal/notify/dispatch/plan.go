@@ -38,7 +38,7 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 		return s.planTicket(ctx, st, t, e, nil)
 	case notify.KindThreadUpdate:
 		return s.planThreadUpdate(ctx, st, e, snap)
-	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift:
+	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert:
 		if snap == nil {
 			return 0, fmt.Errorf("plan %s: no snapshot", e.Key())
 		}

@@ -42,7 +42,7 @@ func newView(m notify.Message) view {
 		v.Reason = "alert because a vendor change missed its deadline"
 	case notify.KindThreadUpdate:
 		v.Reason = "update because a vendor wrote about a change your team owns"
-	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift:
+	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert:
 		v.Reason = "alert as a VendorSync administrator"
 	case notify.KindScoreBand:
 		v.Reason = "alert because a vendor's risk score changed band"
