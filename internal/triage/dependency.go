@@ -61,18 +61,37 @@ func namesVendor(lower string, v registry.Vendor) bool {
 	return false
 }
 
-// accessVerbs are the words before "through", "with", "from"… that say an
-// application's access or delivery goes through what follows: "staff sign
-// in through CampusSSO", "served through the EdgeProxy", "tokens from
-// AuthService".
-const accessVerbs = `sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?`
+// accessRE finds the words that say an application's access or delivery
+// goes through what follows: "staff sign in through CampusSSO", "served
+// through the EdgeProxy", "tokens from AuthService". The group is the text
+// after them.
+var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
+	`(?:\s+\S+){0,3}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?(\S[^.;:,()]{0,60})`)
 
-// dependsForAccess reports whether a description says the application
-// signs in with, takes tokens from or is served through the named one.
-func dependsForAccess(desc, name string) bool {
-	re, err := regexp.Compile(`(?i)\b(?:` + accessVerbs + `)(?:\s+\S+){0,3}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?` +
-		regexp.QuoteMeta(name) + `\b`)
-	return err == nil && re.MatchString(desc)
+// accessTargets are the lower-case texts an application's description
+// says its access goes through (each the start of a name).
+func accessTargets(desc string) []string {
+	var out []string
+	for _, m := range accessRE.FindAllStringSubmatch(desc, -1) {
+		out = append(out, strings.ToLower(m[1]))
+	}
+	return out
+}
+
+// goesThrough reports whether one of the targets starts with the name,
+// as a whole word.
+func goesThrough(targets []string, name string) bool {
+	n := strings.ToLower(name)
+	for _, t := range targets {
+		if strings.HasPrefix(t, n) && (len(t) == len(n) || !isWordByte(t[len(n)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
 // reachedThrough extends an incident's reach from the applications it
@@ -81,15 +100,23 @@ func dependsForAccess(desc, name string) bool {
 // sign-on reaches every application that signs in through the single
 // sign-on. It returns each added application with the one it goes through.
 func reachedThrough(apps []registry.Application, reached map[string]bool) []dependent {
+	targets := map[string][]string{}
+	for _, a := range apps {
+		if a.IsActive && !reached[a.ID] {
+			if t := accessTargets(a.Description); len(t) > 0 {
+				targets[a.ID] = t
+			}
+		}
+	}
 	var out []dependent
-	for added := true; added; {
+	for added := len(targets) > 0; added; {
 		added = false
 		for _, a := range apps {
-			if !a.IsActive || reached[a.ID] {
+			if targets[a.ID] == nil || reached[a.ID] {
 				continue
 			}
 			for _, b := range apps {
-				if reached[b.ID] && b.ID != a.ID && dependsForAccess(a.Description, b.Name) {
+				if reached[b.ID] && b.ID != a.ID && goesThrough(targets[a.ID], b.Name) {
 					reached[a.ID], added = true, true
 					out = append(out, dependent{app: a, via: b.Name})
 					break
