@@ -14,6 +14,7 @@ import (
 // BenchCmd groups the load tools.
 type BenchCmd struct {
 	Ingest BenchIngestCmd `cmd:"" help:"Send vendor events to a running server at a fixed rate and report the rate achieved, latency and errors; then check every event answered 2xx is stored once."`
+	Emails BenchEmailsCmd `cmd:"" help:"Upload a burst of vendor emails to a running server and report emails/s, upload-to-final-status latency, the server's CPU use and errors."`
 }
 
 // BenchIngestCmd is the ingest load tool.

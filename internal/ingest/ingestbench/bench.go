@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -24,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/loadgen"
 	"github.com/vendorsync/vendorsync/internal/stdwebhook"
 )
 
@@ -79,9 +79,7 @@ type Verification struct {
 }
 
 // Percentiles of a latency sample.
-type Percentiles struct {
-	P50, P95, P99, Max time.Duration
-}
+type Percentiles = loadgen.Percentiles
 
 // Rate is the 2xx answers per second over the run.
 func (r Report) Rate() float64 {
@@ -96,11 +94,11 @@ func (r Report) StatusSample(status int) string { return r.statusSamples[status]
 
 // Validate checks a configuration and fills defaults.
 func (c *Config) Validate() error {
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--url must be the server's base URL, such as http://127.0.0.1:8080")
+	base, err := loadgen.BaseURL(c.URL)
+	if err != nil {
+		return err
 	}
-	c.URL = strings.TrimRight(c.URL, "/")
+	c.URL = base
 	switch {
 	case c.Key == "" && c.Secret == "":
 		return errors.New("give an ingest key (--key) or a signing secret (--secret with --tenant)")
@@ -127,13 +125,7 @@ func (c *Config) Validate() error {
 		c.RunID = strconv.FormatInt(time.Now().UnixNano(), 36)
 	}
 	if c.Client == nil {
-		c.Client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        c.Concurrency,
-			MaxIdleConnsPerHost: c.Concurrency,
-			MaxConnsPerHost:     c.Concurrency,
-			IdleConnTimeout:     90 * time.Second,
-		}}
+		c.Client = loadgen.Client(c.Concurrency, 30*time.Second)
 	}
 	return nil
 }
@@ -287,7 +279,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 			ids[a.n] = a.ingestID
 		}
 	}
-	rep.Latency = percentiles(lat)
+	rep.Latency = loadgen.Summarize(lat)
 	// A duplicate must name the id its original was accepted as.
 	for _, t := range tallies {
 		for _, d := range t.dups {
@@ -428,13 +420,4 @@ func progress(w io.Writer, start time.Time, answered, ok *atomic.Int64) func() {
 		}
 	}()
 	return func() { close(done); <-stopped }
-}
-
-func percentiles(d []time.Duration) Percentiles {
-	if len(d) == 0 {
-		return Percentiles{}
-	}
-	slices.Sort(d)
-	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
-	return Percentiles{P50: at(0.50), P95: at(0.95), P99: at(0.99), Max: d[len(d)-1]}
 }
