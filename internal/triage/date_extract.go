@@ -19,6 +19,9 @@ type foundDate struct {
 	// trial is a date on a line about a test environment (sandbox,
 	// staging): the change reaches production later.
 	trial bool
+	// prep is the date of a step before the change that the vendor takes
+	// ("new credentials will be sent to you on …"), not the change's.
+	prep bool
 }
 
 // better reports whether f is a likelier effective date than g: one for
@@ -29,6 +32,8 @@ func (f foundDate) better(g foundDate) bool {
 	switch {
 	case f.trial != g.trial:
 		return !f.trial
+	case f.cue == g.cue && f.prep != g.prep:
+		return !f.prep
 	case f.cue != g.cue:
 		return f.cue > g.cue
 	}
@@ -235,7 +240,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		taken = append(taken, [2]int{loc[0], loc[1]})
 		if ok {
 			out = append(out, foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]]),
-				ambiguous: ambiguous})
+				ambiguous: ambiguous, prep: prepRE.MatchString(sentenceBefore(line, loc[0]))})
 		}
 	}
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // the regexps only match digits
@@ -407,6 +412,19 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 		return nil
 	}
 	return re.FindAllStringSubmatchIndex(line, maxDatesPerLine)
+}
+
+// prepRE finds a step the vendor takes to prepare its customers: the
+// sentence tells when they will be sent, told or reminded of something.
+var prepRE = regexp.MustCompile(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder)\b`)
+
+// sentenceBefore is the part of line's sentence before position i.
+func sentenceBefore(line string, i int) string {
+	before := line[:i]
+	if j := strings.LastIndexAny(before, ".!?"); j >= 0 && j+1 < len(before) && before[j+1] == ' ' {
+		return before[j+1:]
+	}
+	return before
 }
 
 // effectCues are the deadline words that say when a change takes effect,

@@ -36,6 +36,7 @@ func TestExtractDate(t *testing.T) {
 		{"ordinal without a year", "Starting March 15th, requests need TLS 1.3.", "2027-03-15", "no year given"},
 		{"day of month without a year", "Effective the 2nd of February, the old host is gone.", "2028-02-02", "no year given"},
 		{"the verb may is no month", "You may 3 times retry. Effective 2027-04-01.", "2027-04-01", ""},
+		{"a step before the change is not its date", "Passwords are reset on March 15, 2027. New credentials will be sent to you on March 12, 2027.", "2027-03-15", ""},
 		{"range start takes the range's year", "Tokens created by customers between January 4 and February 19, 2027 are revoked on March 15, 2027.", "2027-03-15", ""},
 		{"end of a month", "Uploads stop at the end of April 2027 (subject: from May 2027).", "2027-04-30", "last day of the month"},
 		{"in N days", "The old keys stop working in 90 days.", "2027-05-27", "relative to the email's date"},

@@ -199,7 +199,7 @@ func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, e
 		}
 		var matched []string
 		distinct := 0
-		for stem := range termSet(r.Name + ". " + r.Text) {
+		for stem := range termSet(r.Name + ". " + ruleTopic(r.Text)) {
 			if skip[stem] || ruleStopwords[stem] {
 				continue
 			}
@@ -225,6 +225,15 @@ func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, e
 	sort.SliceStable(out, func(i, j int) bool { return out[i].rule.Severity.Rank() > out[j].rule.Severity.Rank() })
 	return out
 }
+
+// outcomeRE finds the clause of a rule's text that says whom a change is
+// for: "… is critical for biomedical engineering."
+var outcomeRE = regexp.MustCompile(`(?i)\b(?:is|are)\s+(?:critical|high|medium|low)\s+for\b[^.:;]*`)
+
+// ruleTopic is a rule's text without the clauses that say whom a change
+// is for: the words of the team or applications it is for are not the
+// change's and do not make a match.
+func ruleTopic(text string) string { return outcomeRE.ReplaceAllString(text, " ") }
 
 // ruleAppliesTo reports whether a rule can be about the vendor's email.
 func ruleAppliesTo(r registry.Rule, vendor registry.Vendor, snap registry.Snapshot) bool {

@@ -26,3 +26,17 @@ func TestConciseTopic(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleTopic: the clause of a rule that says whom a change is for does
+// not make the rule match; the rest of the rule's text does.
+func TestRuleTopic(t *testing.T) {
+	for text, want := range map[string]string{
+		"Any field safety notice or recall for a medical device is critical for biomedical engineering.": "Any field safety notice or recall for a medical device  .",
+		"Clearinghouse credential changes are high for RevenueCycle.":                                    "Clearinghouse credential changes  .",
+		"Root certificate changes are critical: an expired certificate breaks every TLS connection.":     "Root certificate changes are critical: an expired certificate breaks every TLS connection.",
+	} {
+		if got := ruleTopic(text); got != want {
+			t.Errorf("ruleTopic(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
