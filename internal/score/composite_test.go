@@ -2,12 +2,16 @@ package score
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vendorsync/vendorsync/internal/apperr"
 )
 
 var t0 = time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -129,28 +133,92 @@ func TestRuleValidation(t *testing.T) {
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("default rule: %v", err)
 	}
-	for name, edit := range map[string]func(*RuleDefinition){
-		"all categories zero": func(d *RuleDefinition) {
+	// Each refusal names the field and why.
+	for _, c := range []struct {
+		name, field string
+		edit        func(*RuleDefinition)
+	}{
+		{"all categories zero", "category_weights", func(d *RuleDefinition) {
 			for c := range d.CategoryWeights {
 				d.CategoryWeights[c] = 0
 			}
-		},
-		"negative weight":  func(d *RuleDefinition) { d.CategoryWeights[Financial] = -1 },
-		"unknown category": func(d *RuleDefinition) { d.CategoryWeights["weather"] = 1 },
-		"unknown signal":   func(d *RuleDefinition) { d.SignalWeights = map[string]float64{"nope": 1} },
-		"bands not rising": func(d *RuleDefinition) { d.Bands.High = d.Bands.Medium },
-		"band above 100":   func(d *RuleDefinition) { d.Bands.Critical = 101 },
-		"window zero":      func(d *RuleDefinition) { d.WindowDays = 0 },
-		"half-life NaN":    func(d *RuleDefinition) { d.HalfLifeDays = math.NaN() },
-		"every signal zero": func(d *RuleDefinition) {
+		}},
+		{"negative weight", "category_weights.financial", func(d *RuleDefinition) { d.CategoryWeights[Financial] = -1 }},
+		{"unknown category", "category_weights.weather", func(d *RuleDefinition) { d.CategoryWeights["weather"] = 1 }},
+		{"unknown signal", "signal_weights.nope", func(d *RuleDefinition) { d.SignalWeights = map[string]float64{"nope": 1} }},
+		{"infinite signal weight", "signal_weights.defect_rate", func(d *RuleDefinition) {
+			d.SignalWeights = map[string]float64{"defect_rate": math.Inf(1)}
+		}},
+		{"bands not rising", "bands", func(d *RuleDefinition) { d.Bands.High = d.Bands.Medium }},
+		{"band above 100", "bands", func(d *RuleDefinition) { d.Bands.Critical = 101 }},
+		{"window zero", "window_days", func(d *RuleDefinition) { d.WindowDays = 0 }},
+		{"half-life NaN", "half_life_days", func(d *RuleDefinition) { d.HalfLifeDays = math.NaN() }},
+		{"every signal zero", "signal_weights", func(d *RuleDefinition) {
 			d.CategoryWeights = map[Category]float64{Security: 1}
 			d.SignalWeights = map[string]float64{"security_rating": 0, "security_incident_count": 0, "critical_vulnerabilities_open": 0}
-		},
+		}},
 	} {
 		d := DefaultRule()
-		edit(&d)
-		if err := d.Validate(); err == nil {
-			t.Errorf("%s: accepted", name)
+		c.edit(&d)
+		err := d.Validate()
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		fields := apperr.FieldsOf(err)
+		if !slices.ContainsFunc(fields, func(f apperr.FieldError) bool { return f.Field == c.field && f.Message != "" }) {
+			t.Errorf("%s: refused with %+v, which gives no reason for %s", c.name, fields, c.field)
+		}
+	}
+}
+
+// TestContributorsAlwaysAddUp scores many made-up vendors — any mix of
+// codes, values, ages and rules — and checks what every page shows: the
+// contributors' points add up to the score, their shares to 100%, every
+// share is points over score, and a score is never shown without a signal.
+func TestContributorsAlwaysAddUp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 6))
+	for v := range 2000 {
+		d := DefaultRule()
+		d.HalfLifeDays = float64(1 + rng.IntN(365))
+		for _, c := range Categories {
+			d.CategoryWeights[c] = float64(rng.IntN(4)) * rng.Float64() * 50
+		}
+		var obs []Observation
+		for range rng.IntN(40) {
+			def := Catalog[rng.IntN(len(Catalog))]
+			val := def.Min + (def.Max-def.Min)*rng.Float64()
+			if def.ValueType == Count || def.ValueType == Flag {
+				val = math.Round(val)
+			}
+			obs = append(obs, Observation{Code: def.Code, Value: val, ObservedAt: t0.Add(-days(rng.Float64() * 400))})
+		}
+		got := Composite(d, obs, t0)
+		if got.Score == nil {
+			if got.Band != NoData || got.Signals != 0 || len(got.Contributors) != 0 {
+				t.Fatalf("vendor %d: no score but %s, %d signals, %d contributors", v, got.Band, got.Signals, len(got.Contributors))
+			}
+			continue
+		}
+		if got.Signals == 0 || *got.Score < 0 || *got.Score > 100 {
+			t.Fatalf("vendor %d: score %v from %d signals", v, *got.Score, got.Signals)
+		}
+		tenths, pct := 0, 0
+		for _, c := range got.Contributors {
+			tenths += int(math.Round(c.Points * 10))
+			if *got.Score > 0 && math.Abs(c.Share - c.Points / *got.Score) > 1e-4 {
+				t.Fatalf("vendor %d: %s share %v of points %v over %v", v, c.Code, c.Share, c.Points, *got.Score)
+			}
+		}
+		for _, s := range got.SharePercents() {
+			n, _ := strconv.Atoi(strings.TrimSuffix(s, "%"))
+			pct += n
+		}
+		if tenths != int(math.Round(*got.Score*10)) {
+			t.Fatalf("vendor %d: points add up to %d tenths, score %v", v, tenths, *got.Score)
+		}
+		if *got.Score > 0 && pct != 100 {
+			t.Fatalf("vendor %d: shares %v add up to %d%%", v, got.SharePercents(), pct)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/jobs"
@@ -346,8 +347,29 @@ func TestRuleActivationConcurrent(t *testing.T) {
 			}
 			ids = append(ids, r.ID)
 		}
+		if _, err := f.svc.ActivateRule(ctx, f.admin, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		// While the others are activated at once, a reader always finds
+		// exactly one active rule: the swap is never half done.
+		stop := make(chan struct{})
+		seen := make(chan error, 1)
+		go func() {
+			defer close(seen)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.ActiveScoreRule(ctx, f.admin.TenantID); err != nil {
+					seen <- err
+					return
+				}
+			}
+		}()
 		var wg sync.WaitGroup
-		for _, id := range ids {
+		for _, id := range ids[1:] {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -360,6 +382,10 @@ func TestRuleActivationConcurrent(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		close(stop)
+		if err := <-seen; err != nil {
+			t.Errorf("during the activations a reader found no active rule: %v", err)
+		}
 		rs, err := f.svc.Rules(ctx, f.admin)
 		if err != nil {
 			t.Fatal(err)
@@ -497,4 +523,48 @@ func numbered(db *sqlstore.DB, q string) string {
 		q = strings.Replace(q, "?", "$"+strconv.Itoa(n), 1)
 	}
 	return q
+}
+
+// TestNoDataOnceSignalsLeaveTheWindow: a vendor whose signals have all
+// aged out of the rule's window has no data — neither its last score nor
+// a perfect or worst one — through the vendor's own rescore and the full
+// one; and a rule that could score nothing is refused with its reason.
+func TestNoDataOnceSignalsLeaveTheWindow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		if _, err := f.svc.Submit(ctx, f.admin, "rest", []score.Submission{
+			f.sub("old", "security_incident_count", 5, score.VendorRef{ID: f.acme.ID})}); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := f.svc.Rescore(ctx, f.admin.TenantID, f.acme.ID)
+		if err != nil || vs.Score == nil {
+			t.Fatalf("first score %s (%v)", vs.Text(), err)
+		}
+		f.now = f.now.Add(366 * 24 * time.Hour)
+		for name, rescore := range map[string]func() error{
+			"vendor": func() error { _, err := f.svc.Rescore(ctx, f.admin.TenantID, f.acme.ID); return err },
+			"tenant": func() error { _, err := f.svc.RescoreTenant(ctx, f.admin.TenantID); return err },
+		} {
+			if err := rescore(); err != nil {
+				t.Fatal(err)
+			}
+			card, err := f.svc.VendorCard(ctx, f.admin, f.acme.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if card.Score.Score != nil || card.Score.Band != score.NoData || card.Score.Text() != "no data" || len(card.Score.Contributors) != 0 {
+				t.Errorf("%s rescore a year later: %s %q %+v, want no data", name, card.Score.Text(), card.Score.Band, card.Score.Contributors)
+			}
+			if h := card.History[len(card.History)-1]; h.Score != nil {
+				t.Errorf("%s rescore: last history point %v, want no data", name, *h.Score)
+			}
+		}
+		bad := score.DefaultRule()
+		bad.CategoryWeights = map[score.Category]float64{score.Security: 0}
+		_, err = f.svc.CreateRule(ctx, f.admin, bad, "")
+		if fs := apperr.FieldsOf(err); len(fs) == 0 || fs[0].Field != "category_weights" || fs[0].Message == "" {
+			t.Errorf("a rule weighting nothing: %v %+v, want refused naming category_weights", err, fs)
+		}
+	})
 }
