@@ -9,7 +9,6 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/score"
-	"github.com/vendorsync/vendorsync/internal/secret"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
@@ -24,19 +23,7 @@ func TestSignalRescoresItsVendorAndDailyRescoreRunsOnce(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
 			url := storetest.URL(t, d)
-			open := func() *sqlstore.DB {
-				db, err := sqlstore.Open(ctx, url, t.TempDir())
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				db.Keys = secret.NewForTest()
-				if _, err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return db
-			}
-			dbA := open()
+			dbA := storetest.OpenURL(t, url)
 			f := newFixture(t, dbA)
 			ref := score.VendorRef{ID: f.acme.ID}
 			for _, ev := range []string{"land-1", "land-1"} {
@@ -76,7 +63,7 @@ func TestSignalRescoresItsVendorAndDailyRescoreRunsOnce(t *testing.T) {
 				leader, err := dbA.QueueLeader(ctx)
 				return err == nil && leader == "replica-a"
 			})
-			replica(open(), "replica-b")
+			replica(storetest.OpenURL(t, url), "replica-b")
 			// The vendor's own rescore and the daily one each leave a
 			// score in its history; the other vendor has no signal.
 			waitUntil(t, "both rescores", func() bool {

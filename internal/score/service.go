@@ -146,9 +146,26 @@ func utcPtr(t *time.Time) *time.Time {
 // event with its frozen delivery payload and its notifications commit with
 // it. It returns the new score.
 func (s *Service) Rescore(ctx context.Context, tenantID, vendorID string) (VendorScore, error) {
+	for attempt := 1; ; attempt++ {
+		vs, err := s.rescore(ctx, tenantID, vendorID)
+		if !apperr.Is(err, apperr.Conflict) || attempt == rescoreAttempts {
+			return vs, err
+		}
+	}
+}
+
+// rescoreAttempts is how often Rescore computes again when another
+// rescore of the vendor saved first.
+const rescoreAttempts = 5
+
+func (s *Service) rescore(ctx context.Context, tenantID, vendorID string) (VendorScore, error) {
 	rule, err := s.ActiveRule(ctx, tenantID)
 	if err != nil {
 		return VendorScore{}, err
+	}
+	prev, err := s.Store.VendorScore(ctx, tenantID, vendorID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
 	}
 	now := s.now()
 	d := rule.Definition
@@ -157,10 +174,6 @@ func (s *Service) Rescore(ctx context.Context, tenantID, vendorID string) (Vendo
 		sums, err = s.observedSums(ctx, tenantID, vendorID, d, now)
 	}
 	if err != nil {
-		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
-	}
-	prev, err := s.Store.VendorScore(ctx, tenantID, vendorID)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		return VendorScore{}, fmt.Errorf("score.Rescore %s: %w", vendorID, err)
 	}
 	c, err := s.change(ctx, rule, prev, vendorID, sums, now)
@@ -200,7 +213,8 @@ func (s *Service) change(ctx context.Context, rule ScoringRule, prev VendorScore
 	res := CompositeOfSums(rule.Definition, sums)
 	vs := VendorScore{TenantID: rule.TenantID, VendorID: vendorID, VendorName: prev.VendorName, Result: res,
 		RuleVersion: rule.Version, ComputedAt: now}
-	c := ScoreChange{Score: vs, HistoryID: ident.New(), History: HistoryPoint{Score: res.Score, Band: res.Band, ComputedAt: now}, Through: now}
+	c := ScoreChange{Score: vs, HistoryID: ident.New(), History: HistoryPoint{Score: res.Score, Band: res.Band, ComputedAt: now}, Through: now,
+		From: ScoreState{Band: prev.Band, ComputedAt: prev.ComputedAt}}
 	if crossed(prev.Band, res.Band) {
 		ev, err := s.bandEvent(ctx, prev, vs)
 		if err != nil {
@@ -268,7 +282,7 @@ func (s *Service) RescoreTenant(ctx context.Context, tenantID string) (int, erro
 		}
 		batch = append(batch, c)
 		if len(batch) == rescoreChunk || i == len(ids)-1 {
-			if err := s.Store.SaveScores(ctx, batch); err != nil {
+			if err := s.saveChunk(ctx, batch); err != nil {
 				return done, fmt.Errorf("score.RescoreTenant %s: %w", tenantID, err)
 			}
 			done += len(batch)
@@ -276,6 +290,22 @@ func (s *Service) RescoreTenant(ctx context.Context, tenantID string) (int, erro
 		}
 	}
 	return done, nil
+}
+
+// saveChunk writes a chunk of a full rescore; when a vendor of it was
+// rescored meanwhile (a signal landed), it rescores the chunk's vendors one
+// by one instead.
+func (s *Service) saveChunk(ctx context.Context, batch []ScoreChange) error {
+	err := s.Store.SaveScores(ctx, batch)
+	if !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	for _, c := range batch {
+		if _, err := s.Rescore(ctx, c.Score.TenantID, c.Score.VendorID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RescoreAll rescores every tenant's vendors (the daily full rescore).

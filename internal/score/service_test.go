@@ -568,3 +568,49 @@ func TestNoDataOnceSignalsLeaveTheWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentRescoresAnnounceOneCrossing races the vendor's own
+// rescores and full rescores after a signal moved it into another band:
+// the crossing is announced once, whichever saves first.
+func TestConcurrentRescoresAnnounceOneCrossing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		if _, err := f.svc.Submit(ctx, f.admin, "rest", []score.Submission{
+			f.sub("bad", "security_incident_count", 5, score.VendorRef{ID: f.acme.ID})}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if i%4 == 0 {
+					_, err = f.svc.RescoreTenant(ctx, f.admin.TenantID)
+				} else {
+					_, err = f.svc.Rescore(ctx, f.admin.TenantID, f.acme.ID)
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("rescore: %v", err)
+			}
+		}
+		card, err := f.svc.VendorCard(ctx, f.admin, f.acme.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(card.Bands) != 1 || card.Score.Band != score.Critical {
+			t.Errorf("%d band events, band %s; want 1 crossing into critical", len(card.Bands), card.Score.Band)
+		}
+		if n := countJobs(t, db, "test.band"); n != 1 {
+			t.Errorf("%d band notifications enqueued, want 1", n)
+		}
+	})
+}

@@ -65,7 +65,8 @@ type Store interface {
 	// SaveScores writes vendors' new scores, each with its history point,
 	// its band event (when it crossed) and the jobs that causes, and marks
 	// each vendor's normalized signals recorded up to c.Through as scored,
-	// in one transaction.
+	// in one transaction; a conflict when a vendor's score is no longer
+	// the one its change was computed from (ScoreChange.From).
 	SaveScores(ctx context.Context, cs []ScoreChange) error
 	BandEvents(ctx context.Context, tenantID, vendorID string, limit int) ([]BandEvent, error)
 	// TenantName names a tenant, for frozen payloads.
@@ -147,4 +148,16 @@ type ScoreChange struct {
 	// Through: normalized signals recorded up to it are marked scored.
 	Through time.Time
 	Jobs    []jobargs.Args
+	// From is the score the change was computed against (zero: none).
+	// The store refuses the change as a conflict when the vendor's score
+	// is no longer that one, so two rescores racing never both announce
+	// the same band crossing, and an older computation never overwrites a
+	// newer one.
+	From ScoreState
+}
+
+// ScoreState identifies a vendor's stored score.
+type ScoreState struct {
+	Band       Band
+	ComputedAt time.Time
 }

@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"encoding/json"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/score"
@@ -191,6 +193,27 @@ func saveScore(ctx context.Context, tx *Tx, c score.ScoreChange) error {
 	cs, err := json.Marshal(s.Contributors)
 	if err != nil {
 		return err
+	}
+	// The vendor's score is the one the change was computed from, or the
+	// change is refused. PostgreSQL takes a lock per vendor first, which
+	// also covers a vendor without a score yet; SQLite's writer is one.
+	if tx.db.Dialect == Postgres {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(? || '/' || ?, 11))`, s.TenantID, s.VendorID); err != nil {
+			return translate(err, "vendor score")
+		}
+	}
+	var band string
+	var at time.Time
+	switch err := tx.queryRow(ctx, `SELECT band, computed_at FROM vendor_scores WHERE tenant_id = ? AND vendor_id = ?`,
+		s.TenantID, s.VendorID).Scan(&band, &at); {
+	case errors.Is(err, sql.ErrNoRows):
+		if !c.From.ComputedAt.IsZero() {
+			return apperr.E(apperr.Conflict, "the score of vendor %s changed meanwhile", s.VendorID)
+		}
+	case err != nil:
+		return translate(err, "vendor score")
+	case score.Band(band) != c.From.Band || !at.Equal(c.From.ComputedAt):
+		return apperr.E(apperr.Conflict, "the score of vendor %s changed meanwhile", s.VendorID)
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO vendor_scores (tenant_id, vendor_id, score, band, contributors, signals, rule_version, computed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, vendor_id) DO UPDATE SET score = excluded.score, band = excluded.band,

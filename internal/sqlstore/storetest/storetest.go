@@ -48,15 +48,21 @@ func Run(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 // Open returns a fresh, migrated store on dialect d.
 func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 	t.Helper()
-	url := URL(t, d)
+	return OpenURL(t, URL(t, d))
+}
+
+// OpenURL opens and migrates the store at url, closed when the test ends:
+// a second replica on the database of another store.
+func OpenURL(t testing.TB, url string) *sqlstore.DB {
+	t.Helper()
 	db, err := sqlstore.Open(context.Background(), url, t.TempDir())
 	if err != nil {
-		t.Fatalf("open %s: %v", d, err)
+		t.Fatalf("open %s: %v", url, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Keys = secret.NewForTest()
 	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", d, err)
+		t.Fatalf("migrate %s: %v", url, err)
 	}
 	return db
 }
