@@ -193,6 +193,8 @@ func (s *Server) registerRoutes() {
 	op(s, "POST /api/v1/tracker/connections/{id}/deliveries/{delivery}/redeliver", auth.PermEditIntegrations, docRedeliver, s.apiRedeliver)
 	s.page("GET", "/settings/trackers/{id}/webhooks", auth.PermEditIntegrations, s.uiWebhooks)
 	s.page("POST", "/settings/trackers/{id}/webhooks/secret", auth.PermEditIntegrations, s.uiNewWebhookSecret)
+	op(s, "POST /api/v1/tracker/connections/{id}/webhook/register", auth.PermEditIntegrations, docRegisterWebhook, s.apiRegisterWebhook)
+	s.page("POST", "/settings/trackers/{id}/webhooks/register", auth.PermEditIntegrations, s.uiRegisterWebhook)
 	s.page("POST", "/settings/trackers/{id}/webhooks/deliveries/{delivery}/redeliver", auth.PermEditIntegrations, s.uiRedeliver)
 	op(s, "POST /api/v1/tracker/connections/{id}/reconcile", auth.PermEditIntegrations, docReconcile, s.apiReconcile)
 	s.page("POST", "/settings/trackers/{id}/reconcile", auth.PermEditIntegrations, s.uiReconcile)

@@ -140,6 +140,8 @@ type webhooksPage struct {
 	Rejected   int64
 	Deliveries []link.WebhookDelivery
 	Headers    string
+	// Registration is what "Register webhook" just did.
+	Registration *link.HookRegistration
 }
 
 // signatureHeaders says which header carries each kind's proof, for the
@@ -152,6 +154,10 @@ var signatureHeaders = map[string]string{
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, p auth.Principal, newSecret string) error {
+	return s.renderWebhooksWith(w, r, p, newSecret, nil)
+}
+
+func (s *Server) renderWebhooksWith(w http.ResponseWriter, r *http.Request, p auth.Principal, newSecret string, reg *link.HookRegistration) error {
 	svc, err := s.trackers()
 	if err != nil {
 		return err
@@ -163,7 +169,7 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, p auth.P
 		return err
 	}
 	data := webhooksPage{Conn: c, URL: s.hookURL(c.ID), NewSecret: newSecret, Rejected: svc.Rejected(c.ID),
-		Headers: signatureHeaders[c.Provider]}
+		Headers: signatureHeaders[c.Provider], Registration: reg}
 	if data.SecretSet, err = svc.WebhookSecretSet(ctx, p, c.ID); err != nil {
 		return err
 	}

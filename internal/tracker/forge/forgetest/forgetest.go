@@ -82,6 +82,8 @@ type Core struct {
 
 	mu       sync.Mutex
 	issues   []*Issue
+	hooks    []*Hook
+	noHooks  bool
 	nextID   int64
 	faults   map[Route][]*Fault
 	requests map[Route]int

@@ -56,6 +56,9 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/issues/{index}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComment, s.comment))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComments, s.comments))
+	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.listHooks))
+	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.createHook))
+	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/hooks/{id}", s.Handle(forgetest.RouteHook, s.editHook))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := r.Header.Get("Authorization")
 		if a != "token "+Token && a != "Bearer "+Token && r.URL.Query().Get("access_token") != Token {

@@ -3,7 +3,7 @@
 // GET /user with X-OAuth-Scopes, issues created, read, listed (labels,
 // state, since, sort=updated and direction, page/per_page with Link headers) and commented, error
 // bodies {"message","documentation_url"} and the X-RateLimit-* headers on
-// every answer. It serves under /api/v3 as GitHub Enterprise Server does.
+// every answer; repository webhooks listed, created and edited. It serves under /api/v3 as GitHub Enterprise Server does.
 package githubtest
 
 import (
@@ -55,6 +55,9 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/{number}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.Handle(forgetest.RouteComment, s.comment))
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.Handle(forgetest.RouteComments, s.comments))
+	mux.HandleFunc("GET /repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.listHooks))
+	mux.HandleFunc("POST /repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.createHook))
+	mux.HandleFunc("PATCH /repos/{owner}/{repo}/hooks/{id}", s.Handle(forgetest.RouteHook, s.editHook))
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.Path, "/api/v3")
 		if !ok {

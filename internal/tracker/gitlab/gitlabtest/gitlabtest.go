@@ -54,6 +54,9 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("PUT /api/v4/projects/{id}/issues/{iid}", s.Handle(forgetest.RouteEdit, s.edit))
 	mux.HandleFunc("POST /api/v4/projects/{id}/issues/{iid}/notes", s.Handle(forgetest.RouteComment, s.note))
 	mux.HandleFunc("GET /api/v4/projects/{id}/issues/{iid}/notes", s.Handle(forgetest.RouteComments, s.notes))
+	mux.HandleFunc("GET /api/v4/projects/{id}/hooks", s.Handle(forgetest.RouteHook, s.listHooks))
+	mux.HandleFunc("POST /api/v4/projects/{id}/hooks", s.Handle(forgetest.RouteHook, s.createHook))
+	mux.HandleFunc("PUT /api/v4/projects/{id}/hooks/{hook}", s.Handle(forgetest.RouteHook, s.editHook))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRateHeaders(w)
 		if r.Header.Get("PRIVATE-TOKEN") != Token && r.Header.Get("Authorization") != "Bearer "+Token {
