@@ -181,7 +181,7 @@ func TestJiraUI(t *testing.T) {
 			}
 			e.createIssue(t, tk, appID)
 			page = admin.get(t, "/tickets/"+tk.Key())
-			for _, want := range []string{"Jira issues", `href="` + srv.URL + `/browse/PAY-1"`, "Sync now"} {
+			for _, want := range []string{"Tracker issues", `href="` + srv.URL + `/browse/PAY-1"`, "Sync now"} {
 				if !strings.Contains(string(page.Body), want) {
 					t.Errorf("ticket page lacks %q", want)
 				}

@@ -1,0 +1,138 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
+)
+
+// TestUIDemoTwoTrackers connects a demo tenant to an in-process Jira and
+// an in-process Gitea, routes one application of a demo ticket to a Gitea
+// repository, and checks in headless Chromium that the ticket's page shows
+// its Jira issue and its Gitea issue, each linking to its tracker. The Jira
+// connection is saved switched off first, so no issue is opened before the
+// routing is in place; switching it on queues every pending issue. With
+// VENDORSYNC_TEST_SCREENSHOTS naming a directory, the page's screenshot is
+// written there.
+func TestUIDemoTwoTrackers(t *testing.T) {
+	ctx := browserCtx(t)
+	jira := jiratest.New(t)
+	for _, p := range []string{"DATA", "PLAT", "ID", "GRO"} {
+		jira.AddProject(p, "Task")
+	}
+	jira.AddUser(jiratest.User{AccountID: "712020:0d1f5c7e-3a2b-4c5d-8e9f-0a1b2c3d4e5f", Name: "dev.patel",
+		Email: "dev.patel@example.com", DisplayName: "Dev Patel", Active: true})
+	gt := giteatest.New(t)
+	dir := t.TempDir()
+	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
+	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))
+	if m == nil {
+		t.Fatal("apikey create printed no key")
+	}
+	key := m[1]
+	var conn struct{ ID string }
+	off := false
+	api(t, http.MethodPost, s.URL+"/api/v1/tracker/connections", key, map[string]any{"name": "Jira", "kind": "jira_cloud",
+		"base_url": jira.URL, "username": jiratest.Email, "token": jiratest.APIToken, "enabled": off}, &conn)
+	jiraID := conn.ID
+	api(t, http.MethodPost, s.URL+"/api/v1/tracker/connections", key, map[string]any{"name": "Gitea", "kind": "gitea",
+		"base_url": gt.URL, "token": giteatest.Token}, &conn)
+
+	// An open demo ticket of two or more applications that follow issues.
+	var list struct {
+		Items []struct {
+			Number       int64  `json:"number"`
+			Status       string `json:"status"`
+			Applications []struct {
+				ApplicationID string `json:"application_id"`
+				Name          string `json:"name"`
+				UsesTracker   bool   `json:"uses_tracker"`
+			} `json:"applications"`
+		} `json:"items"`
+	}
+	api(t, http.MethodGet, s.URL+"/api/v1/tickets?limit=100", key, nil, &list)
+	var tkKey, giteaApp string
+	apps := 0
+	for _, it := range list.Items {
+		n := 0
+		for _, a := range it.Applications {
+			if a.UsesTracker {
+				n++
+			}
+		}
+		if n >= 2 && it.Status == "open" {
+			tkKey, apps = fmt.Sprintf("VS-%04d", it.Number), n
+			for _, a := range it.Applications {
+				if a.UsesTracker {
+					giteaApp = a.ApplicationID
+					break
+				}
+			}
+			break
+		}
+	}
+	if tkKey == "" {
+		t.Fatalf("no open demo ticket has two applications that follow issues: %+v", list.Items)
+	}
+	api(t, http.MethodPatch, s.URL+"/api/v1/applications/"+giteaApp, key, map[string]any{"tracker_connection_id": conn.ID,
+		"tracker_project_key": "acme/payments", "tracker_issue_type": "Issue"}, nil)
+	api(t, http.MethodPut, s.URL+"/api/v1/tracker/connections/"+jiraID, key, map[string]any{"kind": "jira_cloud",
+		"base_url": jira.URL, "username": jiratest.Email, "enabled": true}, nil)
+
+	tagged := func(title string) bool { return strings.HasSuffix(title, "["+tkKey+"]") }
+	var jiraKeys []string
+	var giteaIssues []string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		jiraKeys, giteaIssues = nil, nil
+		for _, iss := range jira.Issues() {
+			if tagged(iss.Summary) {
+				jiraKeys = append(jiraKeys, iss.Key)
+			}
+		}
+		for _, is := range gt.Issues() {
+			if tagged(is.Title) {
+				giteaIssues = append(giteaIssues, fmt.Sprintf("%s/issues/%d", is.Project, is.Number))
+			}
+		}
+		if len(giteaIssues) == 1 && len(jiraKeys) == apps-1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: Jira issues %v and Gitea issues %v, want %d and 1\nstderr:\n%s", tkKey, jiraKeys, giteaIssues,
+				apps-1, s.Stderr.String())
+		}
+	}
+
+	uiSignIn(t, ctx, s, "/tickets/"+tkKey)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/tickets/"+tkKey), chromedp.WaitVisible(css(`#tracker-issues`))); err != nil {
+		t.Fatalf("open %s: %v", tkKey, err)
+	}
+	html, err := chromedp.Run(ctx, chromedp.OuterHTML(css(`#tracker-issues`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="` + jira.URL + `/browse/` + jiraKeys[0] + `"`, giteaIssues[0] + `"`, ">jira<", ">gitea<"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the ticket's issues lack %s:\n%s", want, html)
+		}
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := os.Getenv("VENDORSYNC_TEST_SCREENSHOTS"); d != "" {
+		if err := os.WriteFile(filepath.Join(d, "ticket-two-trackers.png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
