@@ -78,13 +78,10 @@ func api(t *testing.T, method, url, key string, body, out any) {
 
 var apiKeyLine = regexp.MustCompile(`(?m)^(vsk_\S+)$`)
 
-// TestUICloseTheLoop walks a demo ticket through Chromium: the admin opens
-// the dashboard, follows a ticket from its SLA countdown, and — once its
-// Jira issues (in an in-process Jira the tenant is connected to) are Done —
-// presses "Sync now", which resolves it. A second person, a change manager
-// created with the CLI, then signs in and confirms its closure.
-func TestUICloseTheLoop(t *testing.T) {
-	ctx := browserCtx(t)
+// demoJira is an in-process Jira Cloud with the demo applications'
+// projects and default assignees.
+func demoJira(t *testing.T) *jiratest.Server {
+	t.Helper()
 	jira := jiratest.New(t)
 	for _, p := range []string{"DATA", "PLAT", "ID", "GRO"} {
 		jira.AddProject(p, "Task")
@@ -92,6 +89,17 @@ func TestUICloseTheLoop(t *testing.T) {
 	// The demo applications' default assignees, as Jira Cloud accounts.
 	jira.AddUser(jiratest.User{AccountID: "712020:0d1f5c7e-3a2b-4c5d-8e9f-0a1b2c3d4e5f", Name: "dev.patel",
 		Email: "dev.patel@example.com", DisplayName: "Dev Patel", Active: true})
+	return jira
+}
+
+// TestUICloseTheLoop walks a demo ticket through Chromium: the admin opens
+// the dashboard, follows a ticket from its SLA countdown, and — once its
+// Jira issues (in an in-process Jira the tenant is connected to) are Done —
+// presses "Sync now", which resolves it. A second person, a change manager
+// created with the CLI, then signs in and confirms its closure.
+func TestUICloseTheLoop(t *testing.T) {
+	ctx := browserCtx(t)
+	jira := demoJira(t)
 	dir := t.TempDir()
 	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
 	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))

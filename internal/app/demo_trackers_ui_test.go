@@ -25,12 +25,7 @@ import (
 // written there.
 func TestUIDemoTwoTrackers(t *testing.T) {
 	ctx := browserCtx(t)
-	jira := jiratest.New(t)
-	for _, p := range []string{"DATA", "PLAT", "ID", "GRO"} {
-		jira.AddProject(p, "Task")
-	}
-	jira.AddUser(jiratest.User{AccountID: "712020:0d1f5c7e-3a2b-4c5d-8e9f-0a1b2c3d4e5f", Name: "dev.patel",
-		Email: "dev.patel@example.com", DisplayName: "Dev Patel", Active: true})
+	jira := demoJira(t)
 	gt := giteatest.New(t)
 	dir := t.TempDir()
 	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
