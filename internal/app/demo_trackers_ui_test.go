@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -22,7 +23,8 @@ import (
 // connection is saved switched off first, so no issue is opened before the
 // routing is in place; switching it on queues every pending issue. With
 // VENDORSYNC_TEST_SCREENSHOTS naming a directory, the page's screenshot is
-// written there.
+// written there. Then Register webhook, pressed twice on the Gitea
+// connection's page, leaves one hook in the repository.
 func TestUIDemoTwoTrackers(t *testing.T) {
 	ctx := browserCtx(t)
 	jira := demoJira(t)
@@ -121,13 +123,43 @@ func TestUIDemoTwoTrackers(t *testing.T) {
 			t.Errorf("the ticket's issues lack %s:\n%s", want, html)
 		}
 	}
+	screenshot(t, ctx, "ticket-two-trackers")
+
+	// Register webhook on the Gitea connection's page creates the hook in
+	// the routed repository; a second press updates it.
+	for _, want := range []string{"created", "updated"} {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(s.URL+"/settings/trackers/"+conn.ID+"/webhooks"),
+			chromedp.Click(css(`#register-webhook`)),
+			chromedp.WaitVisible(css(`#webhook-registration`)),
+		)
+		if err != nil {
+			t.Fatalf("register webhook: %v", err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Text(css(`#webhook-registration`)))
+		if err != nil || !strings.Contains(text, "acme/payments: "+want) {
+			t.Fatalf("registration says %q (%v), want acme/payments %s", text, err, want)
+		}
+	}
+	if hooks := gt.Hooks("acme/payments"); len(hooks) != 1 || !strings.HasSuffix(hooks[0].URL, "/hooks/trackers/"+conn.ID) {
+		t.Fatalf("hooks %+v", hooks)
+	}
+	screenshot(t, ctx, "tracker-webhooks-registered")
+}
+
+// screenshot writes the page open in ctx as name.png to the directory
+// VENDORSYNC_TEST_SCREENSHOTS names, when it names one.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	d := os.Getenv("VENDORSYNC_TEST_SCREENSHOTS")
+	if d == "" {
+		return
+	}
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := os.Getenv("VENDORSYNC_TEST_SCREENSHOTS"); d != "" {
-		if err := os.WriteFile(filepath.Join(d, "ticket-two-trackers.png"), shot, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(d, name+".png"), shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
