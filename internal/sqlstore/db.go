@@ -94,7 +94,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 func openSQLite(path string) (write, read *sql.DB, err error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 	dsn := "file:" + path + "?" + pragmas
-	write, err = sql.Open("sqlite", dsn+"&_txlock=immediate")
+	write, err = openSQLitePool(dsn + "&_txlock=immediate")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -115,7 +115,7 @@ func openSQLite(path string) (write, read *sql.DB, err error) {
 		write.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	read, err = sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	read, err = openSQLitePool(dsn + "&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
