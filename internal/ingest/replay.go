@@ -36,10 +36,14 @@ type ReplayResult struct {
 	Normalized      int `json:"normalized"`
 	FailedNormalize int `json:"failed_normalize"`
 	Quarantined     int `json:"quarantined"`
+	// Job is set when the selection was too large to replay within the
+	// request: the replay runs in the background instead.
+	Job *ReplayJob `json:"job,omitempty" doc:"Set when more than 20,000 events are selected: the replay runs in the background (counts above are 0); follow it at GET /api/v1/ingest/replays/{id}."`
 }
 
 // MaxReplayAPI is the most events one replay through the API or the UI
-// takes; larger ones run from the command line, with progress.
+// replays within the request; larger ones run in the background (the
+// ingest.replay job), with progress.
 const MaxReplayAPI = 20000
 
 // Replay normalizes the selected events again with today's schemas and
@@ -58,8 +62,12 @@ func (s *Service) Replay(ctx context.Context, p auth.Principal, sel Selection) (
 	if sel.IngestID != "" && n == 0 {
 		return ReplayResult{}, apperr.E(apperr.NotFound, "ingest event not found")
 	}
-	if n > MaxReplayAPI {
-		return ReplayResult{}, apperr.Invalidf("%d events are selected, more than %d: narrow the selection, or run vendorsync ingest replay", n, MaxReplayAPI)
+	if n > s.replayInline() {
+		job, err := s.startReplay(ctx, p, sel, n)
+		if err != nil {
+			return ReplayResult{}, err
+		}
+		return ReplayResult{Job: &job}, nil
 	}
 	if err := s.Store.RecordReplay(ctx, audit.Record(p, "ingest.replay", "ingest_events", sel.IngestID, nil, sel)); err != nil {
 		return ReplayResult{}, err
@@ -129,35 +137,51 @@ func (s *Service) ReplayTenant(ctx context.Context, tenantID string, sel Selecti
 	}
 	after := ""
 	for {
-		evs, err := s.Store.SelectEvents(ctx, tenantID, sel, after, normalizeBatch)
+		page, last, err := s.replayPage(ctx, r, tenantID, sel, after, normalizeBatch)
 		if err != nil {
-			return res, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
+			return res, err
 		}
-		if len(evs) == 0 {
+		if page.Selected == 0 {
 			break
 		}
-		at := s.now()
-		outs := make([]Outcome, len(evs))
-		for i, ev := range evs {
-			outs[i] = s.normalizeOne(ctx, r, ev, at)
-			switch outs[i].Status {
-			case Normalized:
-				res.Normalized++
-			case FailedNormalize:
-				res.FailedNormalize++
-			default:
-				res.Quarantined++
-			}
-		}
-		if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
-			return res, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
-		}
-		res.Selected += len(evs)
-		after = evs[len(evs)-1].ID
+		res.Selected += page.Selected
+		res.Normalized += page.Normalized
+		res.FailedNormalize += page.FailedNormalize
+		res.Quarantined += page.Quarantined
+		after = last
 		if progress != nil {
 			progress(res.Selected, max(total, res.Selected))
 		}
 	}
 	_, err = s.ArchiveNormalized(ctx, tenantID)
 	return res, err
+}
+
+// replayPage replays up to limit selected events after afterID and
+// stores their outcomes in one transaction; it returns their counts and
+// the last event's id.
+func (s *Service) replayPage(ctx context.Context, r *rules, tenantID string, sel Selection, afterID string, limit int) (ReplayResult, string, error) {
+	var res ReplayResult
+	evs, err := s.Store.SelectEvents(ctx, tenantID, sel, afterID, limit)
+	if err != nil || len(evs) == 0 {
+		return res, afterID, err
+	}
+	at := s.now()
+	outs := make([]Outcome, len(evs))
+	for i, ev := range evs {
+		outs[i] = s.normalizeOne(ctx, r, ev, at)
+		switch outs[i].Status {
+		case Normalized:
+			res.Normalized++
+		case FailedNormalize:
+			res.FailedNormalize++
+		default:
+			res.Quarantined++
+		}
+	}
+	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
+		return res, afterID, fmt.Errorf("ingest.Replay %s: %w", tenantID, err)
+	}
+	res.Selected = len(evs)
+	return res, evs[len(evs)-1].ID, nil
 }

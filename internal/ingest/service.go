@@ -53,6 +53,11 @@ type Service struct {
 	// Metrics receives the pipeline's counters and latencies; nil drops
 	// them.
 	Metrics *obs.IngestMetrics
+	// ReplayInline is the most events a replay asked for through the API
+	// replays within the request (0: MaxReplayAPI); larger ones run in the
+	// background. ReplayPage is how many events one page of a background
+	// replay takes (0: 500).
+	ReplayInline, ReplayPage int
 
 	// measured is the hour each vendor ("tenant/vendor") was last
 	// measured in by this process.

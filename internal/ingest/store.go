@@ -67,6 +67,7 @@ type Store interface {
 	NormalizeStore
 	SubscriptionStore
 	DriftStore
+	ReplayStore
 }
 
 // NormalizeStore is what normalization, schemas, mappings and replay read

@@ -65,3 +65,16 @@ type IngestDeliverAll struct {
 
 // Kind names the job.
 func (IngestDeliverAll) Kind() string { return "ingest.deliver_all" }
+
+// IngestReplay works a background replay (ingest_replays) page by page to
+// its end; one per replay waits or runs at a time.
+type IngestReplay struct {
+	Tenant
+	ReplayID string `json:"replay_id"`
+}
+
+// Kind names the job.
+func (IngestReplay) Kind() string { return "ingest.replay" }
+
+// OnePerArgs: one job per replay.
+func (IngestReplay) OnePerArgs() {}

@@ -52,6 +52,7 @@ func AddIngestWorkers(ws *river.Workers, s *ingest.Service) {
 	river.AddWorker(ws, &IngestNormalizeAllWorker{Ingest: s})
 	river.AddWorker(ws, &IngestDeliverWorker{Ingest: s})
 	river.AddWorker(ws, &IngestDeliverAllWorker{Ingest: s})
+	river.AddWorker(ws, &IngestReplayWorker{Ingest: s})
 }
 
 // IngestArchiveAll sweeps every few seconds for events no archiver took
@@ -143,4 +144,22 @@ func (w *IngestDeliverAllWorker) Timeout(*river.Job[jobargs.IngestDeliverAll]) t
 // enqueued).
 func IngestDeliverAll() *river.PeriodicJob {
 	return Periodic("ingest.deliver_all", 5*time.Second, func() river.JobArgs { return jobargs.IngestDeliverAll{} })
+}
+
+// IngestReplayWorker works a background replay to its end. Its progress
+// is saved after each page, so a retry (or a job rescued from a stopped
+// process) goes on from the last page saved.
+type IngestReplayWorker struct {
+	river.WorkerDefaults[jobargs.IngestReplay]
+	Ingest *ingest.Service
+}
+
+// Work replays until the selection is done or a cancel is asked for.
+func (w *IngestReplayWorker) Work(ctx context.Context, j *river.Job[jobargs.IngestReplay]) error {
+	return w.Ingest.RunReplay(ctx, j.Args.TenantID, j.Args.ReplayID, j.Attempt >= j.MaxAttempts)
+}
+
+// Timeout: a replay of millions of events takes hours.
+func (w *IngestReplayWorker) Timeout(*river.Job[jobargs.IngestReplay]) time.Duration {
+	return 12 * time.Hour
 }

@@ -326,7 +326,8 @@ var (
 		"with today's schemas and mappings, and answers how many were selected and what became of them. Select by ingest_id, vendor_id, " +
 		"event_type, schema_version, status, quarantine (QUARANTINED or FAILED_NORMALIZE), reason and a since/until window of receipt; " +
 		"at least one is required. A replay revises a normalized event in place: its revision goes up only when its bytes change, so " +
-		"replaying with the same mapping changes nothing. More than 20,000 events are refused (422): run vendorsync ingest replay."}
+		"replaying with the same mapping changes nothing. More than 20,000 events replay in the background instead: the answer then " +
+		"carries the replay as job (counts 0); follow its progress at GET /api/v1/ingest/replays/{id} or cancel it."}
 	docGetNormalizedEvent = readDoc("Get an event's normalized output", "The canonical event made from an ingest event (404 until it is "+
 		"NORMALIZED), with each archived revision, newest first.")
 	docListNormalizedEvents = readDoc("List normalized events", "Canonical events in ingest order, by canonical type, vendor and time "+

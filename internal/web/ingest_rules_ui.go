@@ -312,7 +312,10 @@ func (s *Server) uiReplayQuarantine(w http.ResponseWriter, r *http.Request, p au
 		sel := ingest.Selection{VendorID: f.VendorID, EventType: f.EventType, Reason: f.Reason, Status: ingest.Status(f.Status),
 			Since: since, Until: until, Quarantine: f.Status == ""}
 		var res ingest.ReplayResult
-		if res, err = s.Ingest.Replay(r.Context(), p, sel); err == nil {
+		if res, err = s.Ingest.Replay(r.Context(), p, sel); err == nil && res.Job != nil {
+			s.flash(r, fmt.Sprintf("%d events are replaying in the background.", res.Job.Total))
+			back = "/ingest/replays/" + res.Job.ID
+		} else if err == nil {
 			s.flash(r, replayFlash(res))
 		}
 	}
