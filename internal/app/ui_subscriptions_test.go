@@ -196,15 +196,21 @@ func TestUISubscriptions(t *testing.T) {
 	// Enable it again, and redeliver the failed one from the log.
 	rcv.answer(http.StatusOK)
 	if err := chromedp.Do(ctx, chromedp.Click(css(`input[name=enabled]`)), chromedp.Click(css(`form.stack[action="`+subPath+`"] button[type=submit]`)),
-		chromedp.WaitVisible(css(`main table`))); err != nil {
+		chromedp.WaitVisible(css(`.flash`))); err != nil {
 		t.Fatalf("enable: %v", err)
+	}
+	if got := text(`.flash`); got != "Subscription saved." {
+		t.Fatalf("after saving: %q", got)
 	}
 	reload(`main table`)
 	if !strings.Contains(text(`main`), "enabled") {
 		t.Fatalf("the subscription is not enabled again")
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(css(`form[action$="/redeliver"] button`)), chromedp.WaitVisible(css(`main table`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(css(`form[action$="/redeliver"] button`)), chromedp.WaitVisible(css(`.flash`))); err != nil {
 		t.Fatalf("redeliver: %v", err)
+	}
+	if got := text(`.flash`); !strings.Contains(got, "queued again") {
+		t.Fatalf("after redeliver: %q", got)
 	}
 	waitFor("the redelivery", func() bool { n, _, _ := rcv.received(); return n == 4 })
 	_, h, body = rcv.received()

@@ -17,6 +17,27 @@ import (
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
+// ingestReplayWallFixture starts a background replay in a tenant: two
+// events, and a replay of them with the request's limit lowered to one.
+func ingestReplayWallFixture(e *env, key string) string {
+	e.t.Helper()
+	s := ingestVendorFixture(e, key, "wall-replay")
+	for i := range 2 {
+		acceptEvent(e, s, "wall-replay", fmt.Sprintf("wall-%d", i), `{"sku":"ABC-001","qty":1,"warehouse":"ROA"}`)
+	}
+	limit := e.server.Ingest.ReplayInline
+	e.server.Ingest.ReplayInline = 1
+	defer func() { e.server.Ingest.ReplayInline = limit }()
+	res := e.do(http.MethodPost, "/api/v1/ingest/replays", key, map[string]any{"vendor_id": s.VendorID})
+	wantStatus(e.t, res, http.StatusOK)
+	var out ingest.ReplayResult
+	res.JSON(e.t, &out)
+	if out.Job == nil {
+		e.t.Fatalf("no background replay: %s", res.Body)
+	}
+	return out.Job.ID
+}
+
 // TestIngestBackgroundReplay: a replay larger than a request replays
 // (lowered here to 2 events) starts in the background from the API and
 // from the quarantine page; its progress answers at GET and on its page;

@@ -94,6 +94,7 @@ var wallFixtures = map[string]wallFixture{
 	"ingest/mappings":        ingestMappingWallFixture,
 	"ingest/subscriptions":   ingestSubscriptionWallFixture,
 	"ingest/deliveries":      ingestDeliveryWallFixture,
+	"ingest/replays":         ingestReplayWallFixture,
 	"erp-connectors":         erpConnectorWallFixture,
 	"erp-items":              erpItemWallFixture,
 	"procurement/connectors": erpConnectorWallFixture,
