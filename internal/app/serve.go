@@ -102,7 +102,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
-	go settle(ctx, 10*time.Second)
+	go settle(ctx, 10*time.Second, e.log)
 	return c.serve(ctx, e, q, srv, ln)
 }
 
@@ -167,11 +167,16 @@ func (c ServeCmd) serve(ctx context.Context, e *env, q *jobs.Queue, srv *http.Se
 // Hashing the first admin's password (Argon2id takes 19 MiB), parsing the
 // migrations and loading the demo raise the heap to several times what an
 // idle server keeps; the collector would otherwise hand those pages back
-// only slowly, and an idle server would look twice its size.
-func settle(ctx context.Context, after time.Duration) {
+// only slowly, and an idle server would look twice its size. The pages of
+// the executable that start-up alone ran go back too (releaseCodePages).
+func settle(ctx context.Context, after time.Duration, log *slog.Logger) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(after):
 		debug.FreeOSMemory()
+		if err := releaseCodePages(); err != nil {
+			// Only the resident size is at stake; the server runs on.
+			log.DebugContext(ctx, "release start-up code pages", "err", err.Error())
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -26,7 +27,10 @@ var assets embed.FS
 // pages holds one parsed template set per page: the layout, the shared
 // partials and the page itself.
 type pages struct {
-	byName map[string]*template.Template
+	base   *template.Template // layout and partials
+	files  map[string]string  // page name → template file
+	mu     sync.Mutex
+	byName map[string]*template.Template // pages parsed so far
 }
 
 var funcs = template.FuncMap{
@@ -78,8 +82,10 @@ var funcs = template.FuncMap{
 	},
 }
 
+// loadPages parses the layout and checks every page parses with it. The
+// pages themselves are parsed again on first use and kept from then on: a
+// server whose UI nobody opens does not hold every page's templates.
 func loadPages() (*pages, error) {
-	p := &pages{byName: map[string]*template.Template{}}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, err
@@ -88,14 +94,41 @@ func loadPages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	p := &pages{base: base, files: map[string]string{}, byName: map[string]*template.Template{}}
 	for _, n := range names {
-		t, err := template.Must(base.Clone()).ParseFS(assets, n)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", n, err)
+		if _, err := p.parse(n); err != nil {
+			return nil, err
 		}
-		p.byName[path.Base(n)] = t
+		p.files[path.Base(n)] = n
 	}
 	return p, nil
+}
+
+func (p *pages) parse(file string) (*template.Template, error) {
+	t, err := template.Must(p.base.Clone()).ParseFS(assets, file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return t, nil
+}
+
+// page returns the named page's template, parsing it on first use.
+func (p *pages) page(name string) (*template.Template, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.byName[name]; ok {
+		return t, nil
+	}
+	file, ok := p.files[name]
+	if !ok {
+		return nil, fmt.Errorf("no page template %q", name)
+	}
+	t, err := p.parse(file)
+	if err != nil {
+		return nil, err
+	}
+	p.byName[name] = t
+	return t, nil
 }
 
 // View is what every page template receives.
@@ -114,9 +147,9 @@ type View struct {
 
 // render writes a page; layout.html wraps it.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v View) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		s.log.ErrorContext(r.Context(), "missing template", "name", name)
+	t, err := s.pages.page(name)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "missing template", "name", name, "err", err.Error())
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
