@@ -26,7 +26,7 @@ type Exception struct {
 	LineID          string          `json:"line_id"`
 	VendorID        string          `json:"vendor_id"`
 	ERPItemID       string          `json:"erp_item_id,omitempty"`
-	Rule            Rule            `json:"rule_code" enum:"MISSING_MAPPING,UOM_MISMATCH,PRICE_MISMATCH,EXPIRED_CONTRACT,INACTIVE_ITEM"`
+	Rule            Rule            `json:"rule_code" enum:"MISSING_MAPPING,UOM_MISMATCH,PRICE_MISMATCH,EXPIRED_CONTRACT,INACTIVE_ITEM,COST_MISMATCH,DUPLICATE_LINE"`
 	Severity        Severity        `json:"severity" enum:"low,medium,high"`
 	Status          ExceptionStatus `json:"status" enum:"open,resolved,overridden"`
 	Message         string          `json:"message"`

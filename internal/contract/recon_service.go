@@ -123,26 +123,32 @@ func (s *ReconciliationService) run(ctx context.Context, r Run) error {
 	}
 	now := s.now()
 	today := now.Truncate(24 * time.Hour)
+	lookup := func(l Line) (*ItemMapping, *ReconItem) {
+		mp, ok := in.Mappings[ItemKey{l.ItemNumber, l.UOM}]
+		if !ok {
+			return nil, nil
+		}
+		if item, ok := in.Items[mp.ERPItemID]; ok {
+			return &mp, &item
+		}
+		return &mp, nil
+	}
 	var findings []Finding
 	for i, l := range in.Lines {
 		end := l.EffectiveEnd
 		if end == nil {
 			end = in.Contract.EffectiveEnd
 		}
-		var m *ItemMapping
-		var it *ReconItem
-		if mp, ok := in.Mappings[ItemKey{l.ItemNumber, l.UOM}]; ok {
-			m = &mp
-			if item, ok := in.Items[mp.ERPItemID]; ok {
-				it = &item
-			}
-		}
+		m, it := lookup(l)
 		findings = append(findings, Evaluate(l, end, m, it, in.Tolerance, today)...)
 		if (i+1)%progressEvery == 0 {
 			if err := s.Store.RunProgress(ctx, r.TenantID, r.ID, len(in.Lines), i+1); err != nil {
 				return err
 			}
 		}
+	}
+	if in.Features.AdvancedRules {
+		findings = append(findings, evaluateAdvanced(in, lookup)...)
 	}
 	plan := Plan(r, findings, in.Existing, now)
 	var actions []Action
@@ -209,4 +215,17 @@ func (s *ReconciliationService) SetTolerance(ctx context.Context, p auth.Princip
 	}
 	t.UpdatedBy, t.UpdatedAt = p.Label, s.now()
 	return t, s.Store.SetTolerance(ctx, p.TenantID, t, audit.Record(p, "price_tolerance.set", "price_tolerance", t.VendorID, nil, t))
+}
+
+// DeleteTolerance removes a vendor's own price tolerance, so the tenant's
+// default applies to it again; the default itself cannot be removed.
+func (s *ReconciliationService) DeleteTolerance(ctx context.Context, p auth.Principal, vendorID string) error {
+	if err := p.Require(auth.PermManageSettings); err != nil {
+		return err
+	}
+	if vendorID == "" {
+		return apperr.Invalidf("the default tolerance cannot be removed; set it to the bounds you want")
+	}
+	return s.Store.DeleteTolerance(ctx, p.TenantID, vendorID,
+		audit.Record(p, "price_tolerance.delete", "price_tolerance", vendorID, nil, nil))
 }

@@ -53,6 +53,18 @@ type ReconStore interface {
 	Tolerances(ctx context.Context, tenantID string) ([]Tolerance, error)
 	// SetTolerance creates or replaces one, with the audit row.
 	SetTolerance(ctx context.Context, tenantID string, t Tolerance, ev audit.Event) error
+	// DeleteTolerance removes a vendor's own tolerance, with the audit
+	// row; not found when the vendor has none.
+	DeleteTolerance(ctx context.Context, tenantID, vendorID string, ev audit.Event) error
+
+	// Features returns the tenant's contract features (all off when never
+	// saved).
+	Features(ctx context.Context, tenantID string) (Features, error)
+	// SaveFeatures stores them with the audit row.
+	SaveFeatures(ctx context.Context, tenantID string, f Features, ev audit.Event) error
+	// PriceChanges lists the overridden PRICE_MISMATCH and COST_MISMATCH
+	// exceptions as price changes, oldest first.
+	PriceChanges(ctx context.Context, tenantID, cursor string, limit int) ([]PriceChange, string, error)
 
 	// CreateRuns stores queued runs and enqueues their jobs, with the
 	// audit rows, in one transaction.
@@ -88,9 +100,11 @@ type ReconStore interface {
 }
 
 // ReconInput is a contract with its lines, the approved mappings of its
-// items, the mapped ERP items, the vendor's price tolerance and the
-// contract's exceptions so far.
+// items, the mapped ERP items (with supplier costs when the tenant's
+// advanced rules are on), the vendor's price tolerance, the tenant's
+// features and the contract's exceptions so far.
 type ReconInput struct {
+	Features  Features
 	Contract  Contract
 	Lines     []Line
 	Mappings  map[ItemKey]ItemMapping

@@ -67,6 +67,8 @@ type ReconItem struct {
 	CatalogItem
 	ListPrice *decimal.Decimal
 	Prices    []ItemPrice
+	// Costs are the item's supplier costs, read for the advanced rules.
+	Costs []SupplierCost
 }
 
 // FindingContext is the evidence of an exception: the line's and the
@@ -81,6 +83,7 @@ type FindingContext struct {
 	ERPPriceUOM      string          `json:"erp_price_uom,omitempty"`
 	ConvertedPrice   string          `json:"converted_price,omitempty" doc:"The contract price in the ERP price's unit."`
 	Tolerance        string          `json:"tolerance,omitempty"`
+	SupplierID       string          `json:"supplier_id,omitempty" doc:"The ERP supplier whose cost was compared (COST_MISMATCH)."`
 	EffectiveEnd     *time.Time      `json:"effective_end,omitempty"`
 	Confidence       float64         `json:"mapping_confidence,omitempty"`
 	Evidence         []MatchEvidence `json:"mapping_evidence,omitempty"`

@@ -25,6 +25,7 @@ type reconFixture struct {
 	recon    *contract.ReconciliationService
 	flow     *contract.WorkflowService
 	items    map[string]string // item number → ERP item id
+	conn     string            // the catalog's connector id
 	contract contract.Contract
 	now      time.Time
 }
@@ -56,6 +57,7 @@ func newReconFixture(t *testing.T, db *sqlstore.DB) *reconFixture {
 		t.Fatal(err)
 	}
 	tid := f.admin.TenantID
+	f.conn = conn.ID
 	items := []erp.Item{
 		{ExternalID: "1", ItemNumber: "BOLT-100", Description: "Hex bolt M8 zinc plated", BaseUOM: "EA", Active: true},
 		{ExternalID: "2", ItemNumber: "WASH-200", Description: "Washer flat M8", BaseUOM: "EA", Active: true},

@@ -18,8 +18,10 @@ const (
 	RuleInactiveItem    Rule = "INACTIVE_ITEM"
 )
 
-// Rules lists every rule, in the order they are checked.
-var Rules = []Rule{RuleMissingMapping, RuleUOMMismatch, RulePriceMismatch, RuleExpiredContract, RuleInactiveItem}
+// Rules lists every rule, in the order they are checked: the seed's
+// five, then those of the advanced_rules feature.
+var Rules = []Rule{RuleMissingMapping, RuleUOMMismatch, RulePriceMismatch, RuleExpiredContract, RuleInactiveItem,
+	RuleCostMismatch, RuleDuplicateLine}
 
 // Severity is how much an exception matters.
 type Severity string
@@ -36,9 +38,9 @@ const (
 // a unit or an inactive item needs a look; an expired line is history.
 func (r Rule) Severity() Severity {
 	switch r {
-	case RuleMissingMapping, RulePriceMismatch:
+	case RuleMissingMapping, RulePriceMismatch, RuleCostMismatch:
 		return SeverityHigh
-	case RuleUOMMismatch, RuleInactiveItem:
+	case RuleUOMMismatch, RuleInactiveItem, RuleDuplicateLine:
 		return SeverityMedium
 	}
 	return SeverityLow
@@ -57,6 +59,10 @@ func (r Rule) SuggestedAction() string {
 		return "Ask the vendor for a renewed price list, or retire the line."
 	case RuleInactiveItem:
 		return "Remap the vendor item to the active replacement, or reactivate the item in the ERP."
+	case RuleCostMismatch:
+		return "Update the supplier cost in the ERP to the contract price (override to export it with writeback), or dispute the contract price with the vendor."
+	case RuleDuplicateLine:
+		return "Ask the vendor which price holds and for a corrected file; resolve the lines that do not apply."
 	}
 	return ""
 }

@@ -77,6 +77,14 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	if err := db.reconUnits(ctx, tenantID, contractID, in.Items); err != nil {
 		return in, err
 	}
+	if in.Features, err = readFeatures(ctx, db.reader(), tenantID); err != nil {
+		return in, err
+	}
+	if in.Features.AdvancedRules {
+		if err := db.reconCosts(ctx, tenantID, contractID, in.Items); err != nil {
+			return in, err
+		}
+	}
 	tols, err := db.Tolerances(ctx, tenantID)
 	if err != nil {
 		return in, err
@@ -147,6 +155,37 @@ func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items
 		if it, ok := items[p.id]; ok {
 			it.Prices = append(it.Prices, p.ItemPrice)
 			items[p.id] = it
+		}
+	}
+	return nil
+}
+
+// reconCosts adds the supplier costs of the mapped ERP items.
+func (db *DB) reconCosts(ctx context.Context, tenantID, contractID string, items map[string]contract.ReconItem) error {
+	type cost struct {
+		id string
+		contract.SupplierCost
+	}
+	costs, err := queryAll(ctx, db.reader(), "ERP supplier costs", func(r scanner) (cost, error) {
+		var c cost
+		var amount string
+		if err := r.Scan(&c.id, &c.SupplierID, &c.PartNumber, &c.UOM, &amount); err != nil {
+			return c, err
+		}
+		var err error
+		c.Cost, err = decimal.NewFromString(amount)
+		return c, err
+	}, `SELECT DISTINCT i.id, s.supplier_id, s.supplier_part_no, s.uom, s.cost`+mappedItems+`
+		JOIN erp_item_suppliers s ON s.connector_id = i.connector_id AND s.item_external_id = i.external_id
+		WHERE l.tenant_id = ? AND l.vendor_contract_id = ? AND s.cost IS NOT NULL ORDER BY i.id, s.supplier_id, s.supplier_part_no`,
+		tenantID, contractID)
+	if err != nil {
+		return err
+	}
+	for _, c := range costs {
+		if it, ok := items[c.id]; ok {
+			it.Costs = append(it.Costs, c.SupplierCost)
+			items[c.id] = it
 		}
 	}
 	return nil

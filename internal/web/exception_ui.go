@@ -19,6 +19,8 @@ type exceptionsPage struct {
 	Users      map[string]string
 	Severities []string
 	Statuses   []string
+	// Writeback offers the export of approved price changes.
+	Writeback bool
 }
 
 // exceptionFilterForm is the queue's filter bar as the query has it.
@@ -63,6 +65,11 @@ func (s *Server) uiExceptions(w http.ResponseWriter, r *http.Request, p auth.Pri
 	if data.Vendors, _, err = s.vendorNames(r, p); err != nil {
 		return err
 	}
+	feats, err := s.Reconciliation.Features(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	data.Writeback = feats.Writeback && p.Can(auth.PermResolveExceptions)
 	if next != "" {
 		data.Next = withCursor(r.URL, next)
 	}

@@ -62,6 +62,11 @@ var putFixtures = map[string]putFixture{
 		wantStatus(t, e.do(http.MethodPut, "/api/v1/price-tolerances", e.key, map[string]any{"percent": "5"}), http.StatusOK)
 		return "/api/v1/price-tolerances", []string{"/api/v1/price-tolerances"}
 	}},
+	"/api/v1/contract-features": {setup: func(t *testing.T, e *env) (string, []string) {
+		wantStatus(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, map[string]any{"writeback": true, "advanced_rules": false,
+			"p21_company_id": "ACME"}), http.StatusOK)
+		return "/api/v1/contract-features", []string{"/api/v1/contract-features"}
+	}},
 	"/api/v1/notifications/settings": {setup: func(t *testing.T, e *env) (string, []string) {
 		wantStatus(t, e.do(http.MethodPut, "/api/v1/notifications/settings", e.key, map[string]any{
 			"slack_enabled": true, "slack_token": "xoxb-1", "default_channel": "#changes",

@@ -205,7 +205,7 @@ func (s *Server) apiGetRun(ctx context.Context, in *IDPath) (*runOut, error) {
 
 type exceptionListIn struct {
 	PageQuery
-	Rule       string `query:"rule_code" enum:"MISSING_MAPPING,UOM_MISMATCH,PRICE_MISMATCH,EXPIRED_CONTRACT,INACTIVE_ITEM" doc:"Only this rule's exceptions."`
+	Rule       string `query:"rule_code" enum:"MISSING_MAPPING,UOM_MISMATCH,PRICE_MISMATCH,EXPIRED_CONTRACT,INACTIVE_ITEM,COST_MISMATCH,DUPLICATE_LINE" doc:"Only this rule's exceptions."`
 	Severity   string `query:"severity" enum:"low,medium,high"`
 	Status     string `query:"status" enum:"open,resolved,overridden"`
 	VendorID   string `query:"vendor_id" maxLength:"100"`

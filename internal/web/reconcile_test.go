@@ -129,3 +129,41 @@ func TestReconciliationAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestPriceWritebackAPI(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	contractID, _ := reconciledContract(e, e.key)
+	price := firstException(e, e.key, contractID, "PRICE_MISMATCH")
+	wantStatus(t, e.do(http.MethodPost, "/api/v1/exceptions/"+price+"/actions", e.key, map[string]any{"action_type": "override",
+		"note": "The vendor's 2026 price is agreed with purchasing."}), http.StatusOK)
+
+	res := e.do(http.MethodGet, "/api/v1/price-changes/export", e.key, nil)
+	wantProblem(t, res, http.StatusForbidden)
+	if !strings.Contains(string(res.Body), "writeback is turned off") {
+		t.Errorf("refusal does not say why: %s", res.Body)
+	}
+	manager := e.newKey(e.tenant, auth.RoleChangeManager)
+	on := map[string]any{"writeback": true, "advanced_rules": false, "p21_company_id": "=cmd|' /C calc'!A0", "p21_pricing_book_id": "VENDOR"}
+	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", manager, on), http.StatusForbidden)
+	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, map[string]any{"writeback": true}), http.StatusUnprocessableEntity)
+	wantStatus(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, on), http.StatusOK)
+	res = e.do(http.MethodGet, "/api/v1/contract-features", manager, nil)
+	if !strings.Contains(string(res.Body), `"writeback":true`) {
+		t.Errorf("features: %s", res.Body)
+	}
+
+	res = e.do(http.MethodGet, "/api/v1/price-changes/export", manager, nil)
+	wantStatus(t, res, http.StatusOK)
+	lines := strings.Split(strings.TrimSpace(string(res.Body)), "\n")
+	if len(lines) != 2 || lines[0] != "company_id,purchase_pricing_book_id,supplier_id,inv_mast_item_id,effective_date,expiration_date,"+
+		"pricing_description,contract_number,pricing_method,price,purchase_pricing_unit" ||
+		!strings.HasPrefix(lines[1], `'=cmd|' /C calc'!A0,VENDOR,ACME,BOLT-1,`) || !strings.Contains(lines[1], ",Price,1.5000,EA") {
+		t.Errorf("export:\n%s", res.Body)
+	}
+	res = e.do(http.MethodGet, "/api/v1/price-changes", e.key, nil)
+	if !strings.Contains(string(res.Body), `"erp_item_number":"BOLT-1"`) || !strings.Contains(string(res.Body), `"price":"1.5"`) {
+		t.Errorf("price changes: %s", res.Body)
+	}
+	wantProblem(t, e.do(http.MethodGet, "/api/v1/price-changes", e.newKey(e.tenant, auth.RoleViewer), nil), http.StatusForbidden)
+	wantStatus(t, e.do(http.MethodDelete, "/api/v1/price-tolerances/nope", e.key, nil), http.StatusNotFound)
+}
