@@ -142,12 +142,25 @@ type toleranceOut struct {
 
 func (s *Server) apiPutTolerance(ctx context.Context, in *toleranceIn) (*toleranceOut, error) {
 	b := in.Body.Value
-	t := contract.Tolerance{VendorID: strings.TrimSpace(b.VendorID)}
+	t, err := parseTolerance(b.VendorID, b.Absolute, b.Percent)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = s.Reconciliation.SetTolerance(ctx, principal(ctx), t); err != nil {
+		return nil, err
+	}
+	return &toleranceOut{Body: t}, nil
+}
+
+// parseTolerance reads a tolerance as the API and the settings form
+// give it: decimal texts, blank for an absent bound.
+func parseTolerance(vendorID, absolute, percent string) (contract.Tolerance, error) {
+	t := contract.Tolerance{VendorID: strings.TrimSpace(vendorID)}
 	var v apperr.Validation
 	for _, f := range []struct {
 		name, text string
 		dst        **decimal.Decimal
-	}{{"absolute", b.Absolute, &t.Absolute}, {"percent", b.Percent, &t.Percent}} {
+	}{{"absolute", absolute, &t.Absolute}, {"percent", percent, &t.Percent}} {
 		if strings.TrimSpace(f.text) == "" {
 			continue
 		}
@@ -157,14 +170,7 @@ func (s *Server) apiPutTolerance(ctx context.Context, in *toleranceIn) (*toleran
 	}
 	// Neither would silently replace a stored tolerance with nothing.
 	v.Check(t.Absolute != nil || t.Percent != nil, "percent", "give absolute, percent or both (0 for an exact match)")
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	t, err := s.Reconciliation.SetTolerance(ctx, principal(ctx), t)
-	if err != nil {
-		return nil, err
-	}
-	return &toleranceOut{Body: t}, nil
+	return t, v.Err()
 }
 
 type runOut struct {

@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+func TestContractSettingsPage(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Fastenal Supply", "tier": "tier_2"})
+	admin := e.signInAs(e.admin.Email, e.password)
+	cm, viewer := e.signIn(auth.RoleChangeManager), e.signIn(auth.RoleViewer)
+
+	res := admin.get(t, "/contracts/settings")
+	for _, want := range []string{"Writeback: export approved price changes", "Advanced rules", "never set: prices must be equal",
+		"Unit aliases", "Who may do what", "override_exceptions", "Save features"} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("settings page lacks %q: %.4000s", want, res.Body)
+		}
+	}
+
+	wantStatus(t, admin.post(t, "/contracts/settings/features", url.Values{"writeback": {"on"}, "p21_company_id": {"ACME"},
+		"p21_pricing_book_id": {"VENDORS"}}), http.StatusSeeOther)
+	wantStatus(t, admin.post(t, "/contracts/settings/tolerances", url.Values{"percent": {"2"}}), http.StatusSeeOther)
+	wantStatus(t, admin.post(t, "/contracts/settings/tolerances", url.Values{"vendor_id": {vendor}, "absolute": {"0.05"}}), http.StatusSeeOther)
+	res = admin.post(t, "/contracts/settings/tolerances", url.Values{"absolute": {"lots"}})
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "must be a decimal number") {
+		t.Errorf("bad tolerance: %d %.2000s", res.Status, res.Body)
+	}
+	wantStatus(t, cm.post(t, "/contracts/settings/uom-aliases", url.Values{"alias": {"Bucket"}, "code": {"bk"}}), http.StatusSeeOther)
+	res = admin.get(t, "/contracts/settings")
+	for _, want := range []string{`name="writeback" checked`, `value="ACME"`, "2 %", "<td>Fastenal Supply</td>", "<td>0.05</td>", "BUCKET", "BK"} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("after saving, settings page lacks %q: %.5000s", want, res.Body)
+		}
+	}
+	if res := admin.get(t, "/contracts/exceptions"); !strings.Contains(string(res.Body), "Export approved price changes for P21") {
+		t.Errorf("queue offers no export with writeback on: %.2000s", res.Body)
+	}
+
+	// A change manager edits units but not features or tolerances; a viewer edits nothing.
+	wantStatus(t, cm.post(t, "/contracts/settings/features", url.Values{"advanced_rules": {"on"}}), http.StatusForbidden)
+	wantStatus(t, viewer.post(t, "/contracts/settings/uom-aliases", url.Values{"alias": {"Pail"}, "code": {"PL"}}), http.StatusForbidden)
+	res = viewer.get(t, "/contracts/settings")
+	if strings.Contains(string(res.Body), "Save features") || strings.Contains(string(res.Body), "Add alias") ||
+		!strings.Contains(string(res.Body), "Only an admin can change features") {
+		t.Errorf("viewer sees edit controls: %.4000s", res.Body)
+	}
+
+	wantStatus(t, admin.post(t, "/contracts/settings/tolerances/delete", url.Values{"vendor_id": {vendor}}), http.StatusSeeOther)
+	wantStatus(t, cm.post(t, "/contracts/settings/uom-aliases/delete", url.Values{"alias": {"bucket"}}), http.StatusSeeOther)
+	res = admin.get(t, "/contracts/settings")
+	if strings.Contains(string(res.Body), "BUCKET") || strings.Contains(string(res.Body), "<td>Fastenal Supply</td>") {
+		t.Errorf("removed entries still shown: %.4000s", res.Body)
+	}
+	res = e.do(http.MethodGet, "/api/v1/audit?limit=20", e.key, nil)
+	for _, want := range []string{"contract_features.set", "price_tolerance.set", "price_tolerance.delete", "uom_alias.set", "uom_alias.delete"} {
+		if !strings.Contains(string(res.Body), want) {
+			t.Errorf("audit lacks %s", want)
+		}
+	}
+}
