@@ -77,11 +77,13 @@ type PriceChange struct {
 	ApprovedAt     time.Time       `json:"approved_at"`
 }
 
-// errWritebackOff is the refusal when the tenant has not turned writeback on.
-var errWritebackOff = apperr.E(apperr.Forbidden, "price writeback is turned off for this organisation; an admin can turn it on under Contracts → Settings")
+// errWritebackOff is the answer when the tenant has not turned writeback
+// on: not found, as a feature that is off has nothing to show (a 403 is
+// kept for what a role may not do).
+var errWritebackOff = apperr.E(apperr.NotFound, "price writeback is turned off for this organisation; an admin can turn it on under Contracts → Settings")
 
 // PriceChanges lists the approved price changes, oldest first, when the
-// tenant has writeback on (forbidden otherwise).
+// tenant has writeback on (not found otherwise).
 func (s *WorkflowService) PriceChanges(ctx context.Context, p auth.Principal, cursor string, limit int) ([]PriceChange, string, error) {
 	if err := p.Require(auth.PermResolveExceptions); err != nil {
 		return nil, "", err

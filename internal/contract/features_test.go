@@ -35,7 +35,7 @@ func TestAdvancedRulesAndWriteback(t *testing.T) {
 		if _, ok := f.exceptions(t)["A-100 COST_MISMATCH"]; ok {
 			t.Fatal("COST_MISMATCH raised with advanced rules off")
 		}
-		if _, _, err := f.flow.PriceChanges(ctx, f.admin, "", 100); !apperr.Is(err, apperr.Forbidden) ||
+		if _, _, err := f.flow.PriceChanges(ctx, f.admin, "", 100); !apperr.Is(err, apperr.NotFound) ||
 			!strings.Contains(apperr.MessageOf(err), "Contracts → Settings") {
 			t.Fatalf("price changes with writeback off: %v", err)
 		}

@@ -92,9 +92,9 @@ var (
 		Description: "Replaces the features; writeback and advanced_rules are both required. Audited with the before and after."}
 	docDeleteTolerance = deactivateDoc("Remove a vendor's price tolerance", "The tenant's default tolerance applies to the vendor again.")
 	docListPriceChanges = readDoc("List approved price changes", "Overridden PRICE_MISMATCH and COST_MISMATCH exceptions as price "+
-		"changes: the contract price in the ERP unit, the P21 item and supplier, the dates. 403 while the writeback feature is off.")
+		"changes: the contract price in the ERP unit, the P21 item and supplier, the dates. 404 while the writeback feature is off.")
 	docExportPriceChanges = readDoc("Export approved price changes for P21", "CSV with the field names of P21's purchase pricing page "+
 		"for a supplier item (company_id, purchase_pricing_book_id, supplier_id, inv_mast_item_id, effective_date, expiration_date, "+
 		"pricing_description, contract_number, pricing_method, price, purchase_pricing_unit); cells that start like a formula are "+
-		"prefixed with '. 403 while the writeback feature is off.")
+		"prefixed with '. 404 while the writeback feature is off.")
 )

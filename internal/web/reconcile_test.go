@@ -138,7 +138,7 @@ func TestPriceWritebackAPI(t *testing.T) {
 		"note": "The vendor's 2026 price is agreed with purchasing."}), http.StatusOK)
 
 	res := e.do(http.MethodGet, "/api/v1/price-changes/export", e.key, nil)
-	wantProblem(t, res, http.StatusForbidden)
+	wantProblem(t, res, http.StatusNotFound)
 	if !strings.Contains(string(res.Body), "writeback is turned off") {
 		t.Errorf("refusal does not say why: %s", res.Body)
 	}
