@@ -67,22 +67,7 @@ func TestUIContractsWalk(t *testing.T) {
 	uiSignIn(t, ctx, s, "/contracts/files")
 	shoot := func(name string) {
 		t.Helper()
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot of %s: %v", name, err)
-		}
-		if dir := os.Getenv("VENDORSYNC_TEST_SCREENSHOTS"); dir != "" {
-			if err := os.WriteFile(filepath.Join(dir, "contracts-"+name+".png"), shot, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		problems, err := chromedp.Run(ctx, chromedp.Evaluate[string](polishChecks))
-		if err != nil {
-			t.Fatalf("check %s: %v", name, err)
-		}
-		if problems != "" {
-			t.Errorf("%s:\n%s", name, problems)
-		}
+		checkPage(t, ctx, "contracts-"+name)
 	}
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
