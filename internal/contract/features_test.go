@@ -126,3 +126,33 @@ func TestP21ExportEscapesFormulas(t *testing.T) {
 		t.Fatalf("row\n got %s\nwant %s", buf.String(), want)
 	}
 }
+
+// TestReconInputBulkReadsTheSame reads a contract's reconciliation input
+// line by line and in bulk (as large contracts are read) and compares.
+func TestReconInputBulkReadsTheSame(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newReconFixture(t, db)
+		ctx := t.Context()
+		f.approve(t, "A-100", "EA", "BOLT-100", "")
+		f.approve(t, "A-200", "BX", "WASH-200", "EA")
+		f.approve(t, "A-400", "EA", "A-400", "")
+		f.approve(t, "A-600", "EA", "SPR-600", "")
+		f.run(t)
+		joined, err := db.ReconInput(ctx, f.admin.TenantID, f.contract.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.BulkReconLines = 1
+		defer func() { db.BulkReconLines = 0 }()
+		bulk, err := db.ReconInput(ctx, f.admin.TenantID, f.contract.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(joined.Mappings) != 4 || len(joined.Items) != 4 || len(joined.Existing) == 0 {
+			t.Fatalf("joined input %+v", joined)
+		}
+		if diff := cmp.Diff(joined, bulk); diff != "" {
+			t.Fatalf("bulk read differs (-joined +bulk):\n%s", diff)
+		}
+	})
+}

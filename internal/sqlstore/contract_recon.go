@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -13,8 +12,9 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
-// exceptionRows is how many exceptions one INSERT or UPDATE carries.
-const exceptionRows = 200
+// exceptionRows is how many exceptions one INSERT or UPDATE carries
+// (15 columns each stay far below either engine's parameter limit).
+const exceptionRows = 500
 
 // mappedItems reaches the ERP items of a contract's lines from the
 // lines, through their mappings: both engines walk it by index from the
@@ -34,6 +34,52 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	}
 	in.Mappings = map[contract.ItemKey]contract.ItemMapping{}
 	in.Items = map[string]contract.ReconItem{}
+	bulk := bulkReconLines
+	if db.BulkReconLines > 0 {
+		bulk = db.BulkReconLines
+	}
+	if in.Contract.LineCount >= bulk {
+		err = db.reconBulk(ctx, tenantID, &in)
+	} else {
+		err = db.reconJoined(ctx, tenantID, &in)
+	}
+	if err != nil {
+		return in, err
+	}
+	if in.Features, err = readFeatures(ctx, db.reader(), tenantID); err != nil {
+		return in, err
+	}
+	if in.Features.AdvancedRules {
+		if err := db.reconCosts(ctx, tenantID, contractID, in.Items); err != nil {
+			return in, err
+		}
+	}
+	tols, err := db.Tolerances(ctx, tenantID)
+	if err != nil {
+		return in, err
+	}
+	for _, t := range tols {
+		if t.VendorID == "" || t.VendorID == in.Contract.VendorID {
+			in.Tolerance = t // the default sorts first, so a vendor's own wins
+		}
+	}
+	in.Existing, err = queryAll(ctx, db.reader(), "exceptions", func(r scanner) (contract.ExistingException, error) {
+		var e contract.ExistingException
+		var rule, status string
+		err := r.Scan(&e.ID, &e.LineID, &rule, &status)
+		e.Rule, e.Status = contract.Rule(rule), contract.ExceptionStatus(status)
+		return e, err
+	}, `SELECT id, vendor_contract_line_id, rule_code, status FROM reconciliation_exceptions WHERE tenant_id = ? AND vendor_contract_id = ?`,
+		tenantID, contractID)
+	return in, err
+}
+
+// reconJoined fills in's lines with their mappings and mapped items in
+// one pass, then the items' units and prices, for a contract smaller
+// than bulkReconLines.
+func (db *DB) reconJoined(ctx context.Context, tenantID string, in *contract.ReconInput) error {
+	contractID := in.Contract.ID
+	var err error
 	if in.Lines, err = queryAll(ctx, db.reader(), "contract lines", func(r scanner) (contract.Line, error) {
 		var l contract.Line
 		var start, end sql.NullTime
@@ -72,37 +118,9 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 		LEFT JOIN item_mappings m ON m.tenant_id = l.tenant_id AND m.vendor_item_number = l.vendor_item_number AND m.vendor_uom = l.vendor_uom
 		LEFT JOIN erp_items i ON i.id = m.erp_item_id
 		WHERE l.tenant_id = ? AND l.vendor_contract_id = ? ORDER BY l.line_number`, tenantID, contractID); err != nil {
-		return in, err
+		return err
 	}
-	if err := db.reconUnits(ctx, tenantID, contractID, in.Items); err != nil {
-		return in, err
-	}
-	if in.Features, err = readFeatures(ctx, db.reader(), tenantID); err != nil {
-		return in, err
-	}
-	if in.Features.AdvancedRules {
-		if err := db.reconCosts(ctx, tenantID, contractID, in.Items); err != nil {
-			return in, err
-		}
-	}
-	tols, err := db.Tolerances(ctx, tenantID)
-	if err != nil {
-		return in, err
-	}
-	for _, t := range tols {
-		if t.VendorID == "" || t.VendorID == in.Contract.VendorID {
-			in.Tolerance = t // the default sorts first, so a vendor's own wins
-		}
-	}
-	in.Existing, err = queryAll(ctx, db.reader(), "exceptions", func(r scanner) (contract.ExistingException, error) {
-		var e contract.ExistingException
-		var rule, status string
-		err := r.Scan(&e.ID, &e.LineID, &rule, &status)
-		e.Rule, e.Status = contract.Rule(rule), contract.ExceptionStatus(status)
-		return e, err
-	}, `SELECT id, vendor_contract_line_id, rule_code, status FROM reconciliation_exceptions WHERE tenant_id = ? AND vendor_contract_id = ?`,
-		tenantID, contractID)
-	return in, err
+	return db.reconUnits(ctx, tenantID, contractID, in.Items)
 }
 
 // reconUnits adds the units and prices of the mapped ERP items.
@@ -252,26 +270,32 @@ func (tx *Tx) insertExceptions(ctx context.Context, es []contract.Exception) err
 }
 
 // refreshExceptions gives exceptions found again the run's message and
-// evidence; reopen makes resolved ones open again.
+// evidence; reopen makes resolved ones open again. One UPDATE … FROM
+// VALUES per batch joins each row to its new values by id (both engines
+// name the VALUES columns column1…).
 func (tx *Tx) refreshExceptions(ctx context.Context, run contract.Run, es []contract.Exception, reopen bool, now time.Time) error {
-	args := make([]any, 0, len(es)*4+3)
+	args := make([]any, 0, len(es)*4+4)
+	// On SQLite, tenant and status are compared as expressions so that it
+	// finds each row by its key rather than walking the tenant's
+	// exceptions for every value; PostgreSQL plans the join well as is.
+	noIndex := ""
+	if tx.db.Dialect == SQLite {
+		noIndex = " || ''"
+	}
+	set, where := ``, `status`+noIndex+` = 'open'`
+	if reopen {
+		set, where = `status = 'open', updated_at = ?, `, `status`+noIndex+` = 'resolved'`
+		args = append(args, now)
+	}
+	args = append(args, run.ID)
 	for _, e := range es {
 		c, _ := json.Marshal(e.Context) // strings, numbers and times always marshal
 		args = append(args, e.ID, e.Message, string(c), e.ERPItemID)
 	}
-	set, where := ``, `status = 'open'`
-	if reopen {
-		set, where = `status = 'open', updated_at = ?, `, `status = 'resolved'`
-		args = append(args, now)
-	}
-	args = append(args, run.ID, run.TenantID)
-	row := "(?, ?, ?, ?)"
-	_, err := tx.exec(ctx, `WITH v (id, message, context, erp_item_id) AS (VALUES `+strings.Repeat(row+", ", len(es)-1)+row+`)
-		UPDATE reconciliation_exceptions SET `+set+`run_id = ?,
-		message = (SELECT v.message FROM v WHERE v.id = reconciliation_exceptions.id),
-		context = (SELECT v.context FROM v WHERE v.id = reconciliation_exceptions.id),
-		erp_item_id = (SELECT NULLIF(v.erp_item_id, '') FROM v WHERE v.id = reconciliation_exceptions.id)
-		WHERE tenant_id = ? AND `+where+` AND id IN (SELECT v.id FROM v)`, args...)
+	args = append(args, run.TenantID)
+	_, err := tx.exec(ctx, `UPDATE reconciliation_exceptions SET `+set+`run_id = ?, message = v.column2, context = v.column3,
+		erp_item_id = NULLIF(v.column4, '') FROM (VALUES `+rowsOf(len(es), 4)+`) AS v
+		WHERE reconciliation_exceptions.id = v.column1 AND reconciliation_exceptions.tenant_id`+noIndex+` = ? AND reconciliation_exceptions.`+where, args...)
 	return translate(err, "exceptions")
 }
 

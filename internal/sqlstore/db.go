@@ -47,6 +47,10 @@ type DB struct {
 	// Now is the store's clock; tests replace it. Times are UTC, truncated to
 	// microseconds so that both engines round-trip them exactly.
 	Now func() time.Time
+	// BulkReconLines overrides the contract size from which a
+	// reconciliation reads whole tables (0: bulkReconLines); tests set it
+	// to compare both ways of reading.
+	BulkReconLines int
 }
 
 // Open connects to the database named by databaseURL: empty or sqlite:PATH
