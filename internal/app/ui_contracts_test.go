@@ -84,6 +84,19 @@ func TestUIContractsWalk(t *testing.T) {
 		return s
 	}
 
+	// until waits for a condition in the page, through navigations (an
+	// evaluation that meets one fails; the next runs in the new page).
+	until := func(what, cond string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond)); err == nil && ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: still not so after a minute", what)
+			}
+		}
+	}
 	// submit clicks a form's button and waits for the page it leads to (a
 	// flash from the last page is no sign the new one is there).
 	submit := func(what, button string) {
@@ -92,16 +105,7 @@ func TestUIContractsWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 		step(what, chromedp.Click(css(button)))
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			// An evaluation that meets the navigation fails; the next one
-			// runs in the new page.
-			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.__left && document.readyState === "complete"`)); err == nil && ok {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: no new page", what)
-			}
-		}
+		until(what+": the next page", `!window.__left && document.readyState === "complete"`)
 	}
 
 	step("upload the price file",
@@ -142,10 +146,8 @@ func TestUIContractsWalk(t *testing.T) {
 		chromedp.WaitVisible(css(`form[action$="/reconcile"]`)),
 	)
 	submit("reconcile now", `form[action$="/reconcile"] button`)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll(".badge.status-completed").length > 1 && `+
-		`!document.querySelector(".badge.status-queued, .badge.status-running")`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
-		t.Fatalf("the run did not complete: %v", err)
-	}
+	until("the run completes", `document.readyState === "complete" && document.querySelectorAll(".badge.status-completed").length > 1 && `+
+		`!document.querySelector(".badge.status-queued, .badge.status-running")`)
 	shoot("runs")
 
 	step("the dashboard",

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -90,11 +91,18 @@ var (
 		"changes in P21's layout) and advanced_rules (COST_MISMATCH and DUPLICATE_LINE in every later run), with the P21 ids the export writes.")
 	docPutFeatures = huma.Operation{Summary: "Set contract features", SkipValidateBody: true,
 		Description: "Replaces the features; writeback and advanced_rules are both required. Audited with the before and after."}
-	docDeleteTolerance = deactivateDoc("Remove a vendor's price tolerance", "The tenant's default tolerance applies to the vendor again.")
-	docListPriceChanges = readDoc("List approved price changes", "Overridden PRICE_MISMATCH and COST_MISMATCH exceptions as price "+
+	docDeleteTolerance  = deactivateDoc("Remove a vendor's price tolerance", "The tenant's default tolerance applies to the vendor again.")
+	docListPriceChanges = featureDoc("List approved price changes", "Overridden PRICE_MISMATCH and COST_MISMATCH exceptions as price "+
 		"changes: the contract price in the ERP unit, the P21 item and supplier, the dates. 404 while the writeback feature is off.")
-	docExportPriceChanges = readDoc("Export approved price changes for P21", "CSV with the field names of P21's purchase pricing page "+
+	docExportPriceChanges = featureDoc("Export approved price changes for P21", "CSV with the field names of P21's purchase pricing page "+
 		"for a supplier item (company_id, purchase_pricing_book_id, supplier_id, inv_mast_item_id, effective_date, expiration_date, "+
 		"pricing_description, contract_number, pricing_method, price, purchase_pricing_unit); cells that start like a formula are "+
 		"prefixed with '. 404 while the writeback feature is off.")
 )
+
+// featureDoc describes a read that answers 404 while its feature is off.
+func featureDoc(summary, description string) huma.Operation {
+	o := readDoc(summary, description)
+	o.Errors = []int{http.StatusNotFound}
+	return o
+}

@@ -104,6 +104,11 @@ var wallFixtures = map[string]wallFixture{
 	"exceptions":             exceptionWallFixture,
 	"contracts/mapping":      mappingWallFixture,
 	"contracts/exceptions":   exceptionWallFixture,
+	"price-tolerances": func(e *env, key string) string {
+		vendor := created(e, key, "/api/v1/vendors", map[string]any{"name": "Wall Tolerance Vendor", "tier": "tier_3"})
+		wantStatus(e.t, e.do(http.MethodPut, "/api/v1/price-tolerances", key, map[string]any{"vendor_id": vendor, "percent": "3"}), http.StatusOK)
+		return vendor
+	},
 	"uom-aliases": func(e *env, key string) string {
 		res := e.do(http.MethodPut, "/api/v1/uom-aliases/wallunit", key, map[string]any{"code": "WU"})
 		wantStatus(e.t, res, http.StatusOK)
