@@ -144,6 +144,6 @@ func (p *program) workers(e *env) *river.Workers {
 // schedules are the periodic jobs, run by the elected leader only.
 func schedules(mailPoll time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{jobs.SessionCleanup(), jobs.AuditCheckpoint(), jobs.Reconcile(), jobs.MailPollAll(mailPoll), jobs.TrackerSyncAll(0),
-		jobs.TrackerRetry(), jobs.TrackerPollAll(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(), jobs.ScoreMonthlySummaries(),
+		jobs.TrackerRetry(), jobs.TrackerPollAll(), jobs.TrackerPushDue(), jobs.DeadlineMonitor(), jobs.ScoreRescoreAll(), jobs.SignalPartitions(), jobs.ScoreMonthlySummaries(),
 		jobs.IngestArchiveAll(), jobs.IngestNormalizeAll(), jobs.IngestDeliverAll(), jobs.ERPSyncAll(), jobs.ContractReconcileAll()}
 }

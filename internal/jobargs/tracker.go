@@ -83,3 +83,25 @@ type TrackerPollAll struct {
 
 // Kind names the job.
 func (TrackerPollAll) Kind() string { return "tracker.poll_all" }
+
+// TrackerPush pushes a linked issue's queued outbox changes to its
+// tracker; one per link waits or runs at a time.
+type TrackerPush struct {
+	Tenant
+	LinkID string `json:"link_id"`
+}
+
+// Kind names the job.
+func (TrackerPush) Kind() string { return "tracker.push" }
+
+// OnePerArgs: one push per link at a time.
+func (TrackerPush) OnePerArgs() {}
+
+// TrackerPushDue enqueues a push of every link whose outbox has a change
+// due (a retry whose backoff ran out, or one whose job was lost).
+type TrackerPushDue struct {
+	Tenant // SystemTenant
+}
+
+// Kind names the job.
+func (TrackerPushDue) Kind() string { return "tracker.push_due" }

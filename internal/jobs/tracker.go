@@ -134,6 +134,8 @@ func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
 	river.AddWorker(ws, &TrackerWebhookWorker{Links: links})
 	river.AddWorker(ws, &TrackerPollWorker{Links: links})
 	river.AddWorker(ws, &TrackerPollAllWorker{Links: links})
+	river.AddWorker(ws, &TrackerPushWorker{Links: links})
+	river.AddWorker(ws, &TrackerPushDueWorker{Links: links})
 }
 
 // TrackerWebhookWorker runs tracker.webhook jobs.

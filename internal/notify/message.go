@@ -47,13 +47,19 @@ func ThreadUpdateEvent(ticketID, emailID string) Event {
 	return Event{Kind: KindThreadUpdate, Subject: ticketID + "/" + emailID}
 }
 
+// SyncConflictEvent is the event of a conflict found on link linkID of
+// ticket ticketID; since (the conflict's start) tells conflicts apart.
+func SyncConflictEvent(ticketID, linkID, since string) Event {
+	return Event{Kind: KindSyncConflict, Subject: ticketID + "/" + linkID + "/" + since}
+}
+
 // TicketID is the id of the ticket the event is about; empty for events
 // about no ticket (unknown vendor, provisioned user, tracker alert, test).
 func (e Event) TicketID() string {
 	switch e.Kind {
 	case KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1, KindBreach:
 		return e.Subject
-	case KindThreadUpdate:
+	case KindThreadUpdate, KindSyncConflict:
 		id, _, _ := strings.Cut(e.Subject, "/")
 		return id
 	}
@@ -169,6 +175,18 @@ func Compose(e Event, s Snapshot) (Message, error) {
 		}
 		m.Title = "Issue tracker alert: " + oneLine(a.Subject)
 		m.Lines = []string{a.Message}
+	case KindSyncConflict:
+		if s.Ticket == nil || s.Alert == nil {
+			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot lacks the ticket or the conflict", e.Kind, e.Subject)
+		}
+		t := s.Ticket
+		m.Severity, m.LinkText = registry.SeverityMedium, "Pick a side on "+t.Key
+		m.Title = fmt.Sprintf("Sync conflict on %s: %s", t.Key, oneLine(s.Alert.Subject))
+		m.Lines = []string{s.Alert.Message}
+		m.Fields = []Field{{"Ticket", t.Key}, {"Vendor", t.Vendor}, {"Topic", oneLine(t.Topic)}}
+		if t.Owner != "" {
+			m.Fields = append(m.Fields, Field{"Owner", t.Owner})
+		}
 	case KindIngestDrift:
 		if s.Alert == nil {
 			return Message{}, fmt.Errorf("notify.Compose %s %s: the snapshot has no alert", e.Kind, e.Subject)

@@ -45,12 +45,16 @@ const (
 	// KindIngestAlert tells admins that ingest stopped something on its
 	// own: a subscription disabled because its endpoint answered 410 Gone.
 	KindIngestAlert Kind = "ingest_alert"
-	KindTest        Kind = "test"
+	// KindSyncConflict tells a ticket's owners that a linked issue was
+	// changed both in VendorSync and in its tracker, to pick a side.
+	KindSyncConflict Kind = "sync_conflict"
+	KindTest         Kind = "test"
 )
 
 // Kinds lists every kind.
 var Kinds = []Kind{KindTicketCreated, KindEscalationD7, KindEscalationD3, KindEscalationD1,
-	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindIngestDrift, KindIngestAlert, KindTest}
+	KindBreach, KindThreadUpdate, KindUnknownVendor, KindUserProvisioned, KindTrackerAlert, KindScoreBand, KindIngestDrift, KindIngestAlert,
+	KindSyncConflict, KindTest}
 
 // Valid reports whether k is a known kind.
 func (k Kind) Valid() bool {

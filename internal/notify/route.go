@@ -156,6 +156,9 @@ func Route(e Event, sev registry.Severity, r Recipients) []Delivery {
 		p.add(ChannelSlack, Target{Address: r.AlertChannel})
 		p.slackDMs(r.Owners)
 		p.emails(r.Owners)
+	case KindSyncConflict:
+		p.slackDMs(r.Owners)
+		p.emails(r.Owners)
 	case KindUnknownVendor:
 		if r.TriageChannel != "" {
 			p.add(ChannelSlack, Target{Address: r.TriageChannel})

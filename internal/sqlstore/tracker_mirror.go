@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -13,41 +14,115 @@ import (
 // The store keeps the tracker issues' mirror.
 var _ link.MirrorStore = (*DB)(nil)
 
-// SaveTrackerMirror upserts a mirror unless the stored one was changed
-// later by the tracker.
-func (db *DB) SaveTrackerMirror(ctx context.Context, m link.Mirror) (bool, error) {
-	labels, assignees, snapshot, err := mirrorJSON(m)
+const mirrorColumns = `link_id, tenant_id, connection_id, issue_key, title, body, state, status_name, status_category,
+	labels, assignees, due_date, external_updated_at, local_updated_at, last_synced, sync_status, sync_conflict, revision`
+
+func scanMirror(r scanner) (link.Mirror, error) {
+	var m link.Mirror
+	var labels, assignees, snapshot, conflict string
+	var ext sql.NullTime
+	err := r.Scan(&m.LinkID, &m.TenantID, &m.ConnectionID, &m.IssueKey, &m.Title, &m.Body, &m.State, &m.StatusName,
+		&m.StatusCategory, &labels, &assignees, &m.DueDate, &ext, &m.LocalUpdatedAt, &snapshot, &m.SyncStatus,
+		&conflict, &m.Revision)
 	if err != nil {
-		return false, err
+		return link.Mirror{}, err
 	}
-	written := false
-	err = db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `INSERT INTO tracker_issue_mirrors (link_id, tenant_id, connection_id, issue_key, title, body,
-			state, status_name, status_category, labels, assignees, due_date, external_updated_at, local_updated_at,
-			last_synced, sync_status, sync_conflict, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (link_id) DO UPDATE SET connection_id = excluded.connection_id, issue_key = excluded.issue_key,
-			title = excluded.title, body = excluded.body, state = excluded.state, status_name = excluded.status_name,
-			status_category = excluded.status_category, labels = excluded.labels, assignees = excluded.assignees,
-			due_date = excluded.due_date,
-			external_updated_at = COALESCE(excluded.external_updated_at, tracker_issue_mirrors.external_updated_at),
-			last_synced = excluded.last_synced, sync_status = excluded.sync_status, updated_at = excluded.updated_at
-			WHERE tracker_issue_mirrors.tenant_id = excluded.tenant_id AND (excluded.external_updated_at IS NULL
-				OR tracker_issue_mirrors.external_updated_at IS NULL
-				OR excluded.external_updated_at >= tracker_issue_mirrors.external_updated_at)`,
+	m.ExternalUpdatedAt, m.LocalUpdatedAt = nullTime(ext), m.LocalUpdatedAt.UTC()
+	m.Labels, m.Assignees = parseList(labels), parseList(assignees)
+	if err := json.Unmarshal([]byte(snapshot), &m.LastSynced); err != nil {
+		return link.Mirror{}, err
+	}
+	if conflict != "" {
+		m.SyncConflict = new(link.SyncConflict)
+		if err := json.Unmarshal([]byte(conflict), m.SyncConflict); err != nil {
+			return link.Mirror{}, err
+		}
+	}
+	return m, nil
+}
+
+// TrackerMirror returns the mirror of a tenant's link.
+func (db *DB) TrackerMirror(ctx context.Context, tenantID, linkID string) (link.Mirror, error) {
+	m, err := scanMirror(db.reader().queryRow(ctx, `SELECT `+mirrorColumns+` FROM tracker_issue_mirrors
+		WHERE tenant_id = ? AND link_id = ?`, tenantID, linkID))
+	return m, translate(err, "tracker mirror")
+}
+
+// TrackerMirrors lists the mirrors of a ticket's links.
+func (db *DB) TrackerMirrors(ctx context.Context, tenantID, ticketID string) ([]link.Mirror, error) {
+	return queryAll(ctx, db.reader(), "tracker mirrors", scanMirror, `SELECT `+mirrorColumns+` FROM tracker_issue_mirrors
+		WHERE tenant_id = ? AND link_id IN (SELECT id FROM ticket_tracker_links WHERE tenant_id = ? AND ticket_id = ?)
+		ORDER BY issue_key, link_id`, tenantID, tenantID, ticketID)
+}
+
+// TrackerConflicts lists a tenant's mirrors in conflict, oldest first.
+func (db *DB) TrackerConflicts(ctx context.Context, tenantID string, limit int) ([]link.Mirror, error) {
+	return queryAll(ctx, db.reader(), "tracker mirrors", scanMirror, `SELECT `+mirrorColumns+` FROM tracker_issue_mirrors
+		WHERE tenant_id = ? AND sync_status = 'conflict' ORDER BY updated_at, link_id LIMIT ?`, tenantID, limit)
+}
+
+// WriteTrackerMirror writes a mirror if it is still at the revision its
+// write was computed from, with its log entries, audit rows, jobs and
+// outbox rows, in one transaction.
+func (db *DB) WriteTrackerMirror(ctx context.Context, w link.MirrorWrite) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.writeMirror(ctx, w) })
+}
+
+// writeMirror is WriteTrackerMirror in tx.
+func (tx *Tx) writeMirror(ctx context.Context, w link.MirrorWrite) error {
+	m := w.Mirror
+	labels, assignees, snapshot, conflict, err := mirrorJSON(m)
+	if err != nil {
+		return err
+	}
+	var res sql.Result
+	if w.Create {
+		res, err = tx.exec(ctx, `INSERT INTO tracker_issue_mirrors (link_id, tenant_id, connection_id, issue_key, title,
+			body, state, status_name, status_category, labels, assignees, due_date, external_updated_at,
+			local_updated_at, last_synced, sync_status, sync_conflict, revision, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT (link_id) DO NOTHING`,
 			m.LinkID, m.TenantID, m.ConnectionID, m.IssueKey, m.Title, m.Body, m.State, m.StatusName,
-			string(m.StatusCategory), labels, assignees, m.DueDate, timeOrNil(m.ExternalUpdatedAt), m.LocalUpdatedAt.UTC(),
-			snapshot, m.SyncStatus, m.SyncConflict, m.LocalUpdatedAt.UTC())
+			string(m.StatusCategory), labels, assignees, m.DueDate, timeOrNil(m.ExternalUpdatedAt),
+			m.LocalUpdatedAt.UTC(), snapshot, m.SyncStatus, conflict, w.At.UTC())
+	} else {
+		res, err = tx.exec(ctx, `UPDATE tracker_issue_mirrors SET connection_id = ?, issue_key = ?, title = ?, body = ?,
+			state = ?, status_name = ?, status_category = ?, labels = ?, assignees = ?, due_date = ?,
+			external_updated_at = ?, local_updated_at = ?, last_synced = ?, sync_status = ?, sync_conflict = ?,
+			revision = revision + 1, updated_at = CASE WHEN sync_status = ? THEN updated_at ELSE ? END
+			WHERE tenant_id = ? AND link_id = ? AND revision = ?`,
+			m.ConnectionID, m.IssueKey, m.Title, m.Body, m.State, m.StatusName, string(m.StatusCategory), labels,
+			assignees, m.DueDate, timeOrNil(m.ExternalUpdatedAt), m.LocalUpdatedAt.UTC(), snapshot, m.SyncStatus,
+			conflict, m.SyncStatus, w.At.UTC(), m.TenantID, m.LinkID, w.Revision)
+	}
+	if err != nil {
+		return translate(err, "tracker mirror")
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		if err != nil {
 			return translate(err, "tracker mirror")
 		}
-		n, err := res.RowsAffected()
-		written = n > 0
-		return translate(err, "tracker mirror")
-	})
-	return written, err
+		return apperr.E(apperr.Conflict, "the tracker mirror changed meanwhile")
+	}
+	if err := tx.insertSyncLog(ctx, w.Log); err != nil {
+		return err
+	}
+	if w.SettleOutbox {
+		if _, err := tx.exec(ctx, `UPDATE tracker_outbox SET status = 'cancelled', updated_at = ?
+			WHERE tenant_id = ? AND link_id = ? AND status IN ('pending', 'failed')`,
+			w.At.UTC(), m.TenantID, m.LinkID); err != nil {
+			return translate(err, "tracker outbox")
+		}
+	}
+	if err := tx.insertOutbox(ctx, w.Outbox); err != nil {
+		return err
+	}
+	if err := tx.AuditAll(ctx, w.Events); err != nil {
+		return err
+	}
+	return tx.EnqueueAll(ctx, w.Jobs)
 }
 
-func mirrorJSON(m link.Mirror) (labels, assignees, snapshot string, err error) {
+func mirrorJSON(m link.Mirror) (labels, assignees, snapshot, conflict string, err error) {
 	enc := func(v any) string {
 		if err != nil {
 			return ""
@@ -63,35 +138,19 @@ func mirrorJSON(m link.Mirror) (labels, assignees, snapshot string, err error) {
 		return l
 	}
 	labels, assignees, snapshot = enc(nonNil(m.Labels)), enc(nonNil(m.Assignees)), enc(m.LastSynced)
-	return labels, assignees, snapshot, err
-}
-
-// TrackerMirror returns the mirror of a tenant's link.
-func (db *DB) TrackerMirror(ctx context.Context, tenantID, linkID string) (link.Mirror, error) {
-	var m link.Mirror
-	var labels, assignees, snapshot string
-	var ext sql.NullTime
-	err := db.reader().queryRow(ctx, `SELECT link_id, tenant_id, connection_id, issue_key, title, body, state, status_name,
-		status_category, labels, assignees, due_date, external_updated_at, local_updated_at, last_synced, sync_status,
-		sync_conflict FROM tracker_issue_mirrors WHERE tenant_id = ? AND link_id = ?`, tenantID, linkID).
-		Scan(&m.LinkID, &m.TenantID, &m.ConnectionID, &m.IssueKey, &m.Title, &m.Body, &m.State, &m.StatusName,
-			&m.StatusCategory, &labels, &assignees, &m.DueDate, &ext, &m.LocalUpdatedAt, &snapshot, &m.SyncStatus,
-			&m.SyncConflict)
-	if err != nil {
-		return link.Mirror{}, translate(err, "tracker mirror")
+	if m.SyncConflict != nil {
+		conflict = enc(m.SyncConflict)
 	}
-	m.ExternalUpdatedAt, m.LocalUpdatedAt = nullTime(ext), m.LocalUpdatedAt.UTC()
-	m.Labels, m.Assignees = parseList(labels), parseList(assignees)
-	if err := json.Unmarshal([]byte(snapshot), &m.LastSynced); err != nil {
-		return link.Mirror{}, err
-	}
-	return m, nil
+	return labels, assignees, snapshot, conflict, err
 }
 
 // mirrorStatuses writes the status a sync read into the mirrors of the
 // changed links (not of those whose issue went missing), creating a
 // mirror that does not exist yet, in the sync's transaction, right after
-// the links' own update (which stamped their updated_at).
+// the links' own update (which stamped their updated_at). A status search
+// tells no fields, so an existing mirror keeps its fields (its state
+// included, which only a merge of the tracker's fields moves); a new one
+// starts with the state in both its fields and its snapshot.
 func (tx *Tx) mirrorStatuses(ctx context.Context, tenantID string, changes []link.StatusChange) error {
 	var rows []string
 	var args []any
@@ -103,19 +162,24 @@ func (tx *Tx) mirrorStatuses(ctx context.Context, tenantID string, changes []lin
 		if c.StatusCategory == tracker.Done {
 			state = "closed"
 		}
-		rows = append(rows, "(?, ?, ?, ?)")
-		args = append(args, c.LinkID, state, c.StatusName, string(c.StatusCategory))
+		snap, err := json.Marshal(tracker.IssueFields{State: state, Labels: []string{}, Assignees: []string{}})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, "(?, ?, ?, ?, ?)")
+		args = append(args, c.LinkID, state, c.StatusName, string(c.StatusCategory), string(snap))
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	args = append(args, tenantID)
 	_, err := tx.exec(ctx, `INSERT INTO tracker_issue_mirrors (link_id, tenant_id, connection_id, issue_key, state,
-		status_name, status_category, local_updated_at, updated_at)
-		SELECT l.id, l.tenant_id, l.connection_id, l.issue_key, v.column2, v.column3, v.column4, l.updated_at, l.updated_at
+		status_name, status_category, local_updated_at, last_synced, revision, updated_at)
+		SELECT l.id, l.tenant_id, l.connection_id, l.issue_key, v.column2, v.column3, v.column4, l.updated_at, v.column5, 1,
+		l.updated_at
 		FROM ticket_tracker_links l JOIN (VALUES `+strings.Join(rows, ", ")+`) AS v ON v.column1 = l.id
 		WHERE l.tenant_id = ?
-		ON CONFLICT (link_id) DO UPDATE SET state = excluded.state, status_name = excluded.status_name,
-		status_category = excluded.status_category, updated_at = excluded.updated_at`, args...)
+		ON CONFLICT (link_id) DO UPDATE SET status_name = excluded.status_name,
+		status_category = excluded.status_category, revision = tracker_issue_mirrors.revision + 1`, args...)
 	return translate(err, "tracker mirrors")
 }

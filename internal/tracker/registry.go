@@ -59,6 +59,9 @@ type Factory struct {
 	// SignsInWithUsername says whether the kind uses Settings.Username; a
 	// username given for a kind that does not is not kept.
 	SignsInWithUsername bool
+	// NoDueDates says the tracker's issues have no due date (GitHub): a due
+	// date is neither pushed nor edited there.
+	NoDueDates bool
 	// Check, when set, reports every problem with s by the kind's own rules
 	// at once, as an apperr validation error naming the fields (username),
 	// before anything is stored. The base URL's shape (BaseURLProblem) and

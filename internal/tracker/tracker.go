@@ -140,6 +140,9 @@ type Issue struct {
 	// it no longer has (a Jira issue moved to another project): the key
 	// asked for, so the caller can re-key its link.
 	FormerKey string
+	// Deleted is true when the tracker told that the issue was deleted (a
+	// webhook delivery of its deletion).
+	Deleted bool
 	// Fields are the issue's canonical fields when the answer carried them
 	// (a webhook delivery does); nil when it told only the status.
 	Fields *IssueFields
@@ -170,3 +173,16 @@ const (
 	Done       StatusCategory = "done"
 	Unknown    StatusCategory = "unknown"
 )
+
+// FieldUpdater is a Provider that changes an issue's canonical fields: the
+// outbox pushes changes made in VendorSync with it. Every provider
+// implements it.
+type FieldUpdater interface {
+	// UpdateFields sets the named fields (of SyncFields' names: title,
+	// body, state, labels, assignees, due_date) of the issue with key to
+	// to's values, leaving the others as they are, and returns the issue as
+	// the tracker holds it afterwards, with its fields and when it was
+	// stamped updated. A field the tracker does not have (a due date on
+	// GitHub) is not sent.
+	UpdateFields(ctx context.Context, key string, fields []string, to IssueFields) (Issue, error)
+}

@@ -203,6 +203,15 @@ func (s *Server) registerRoutes() {
 	s.public("POST", "/hooks/trackers/{connection_id}", s.hookTracker)
 	op(s, "POST /api/v1/jira/links/{id}/retry", auth.PermEditIntegrations, docRetryJiraLink, s.apiRetryJiraLink)
 	op(s, "GET /api/v1/jira/links/{id}/mirror", auth.PermView, docGetMirror, s.apiGetMirror)
+	// Two-way sync: edits and conflicts of linked issues, the sync log,
+	// each connection's sync settings.
+	op(s, "PATCH /api/v1/tracker/links/{id}/issue", auth.PermWorkTickets, docEditIssue, s.apiEditIssue)
+	op(s, "POST /api/v1/tracker/links/{id}/resolve", auth.PermWorkTickets, docResolveConflict, s.apiResolveConflict)
+	op(s, "GET /api/v1/tracker/links/{id}/sync-log", auth.PermView, docLinkSyncLog, s.apiLinkSyncLog)
+	op(s, "GET /api/v1/tracker/sync-log", auth.PermView, docSyncLog, s.apiSyncLog)
+	op(s, "GET /api/v1/tracker/conflicts", auth.PermView, docListConflicts, s.apiListConflicts)
+	op(s, "GET /api/v1/tracker/connections/{id}/sync-settings", auth.PermEditIntegrations, docGetSyncSettings, s.apiGetSyncSettings)
+	op(s, "PUT /api/v1/tracker/connections/{id}/sync-settings", auth.PermEditIntegrations, docPutSyncSettings, s.apiPutSyncSettings)
 	op(s, "POST /api/v1/tickets/{number}/sync", auth.PermTriggerSync, docSyncTicket, s.apiSyncTicket)
 	s.page("GET", "/settings/jira", auth.PermEditIntegrations, s.uiJira)
 	s.page("POST", "/settings/jira", auth.PermEditIntegrations, s.uiSaveJira)

@@ -76,6 +76,10 @@ func Declare(n dispatch.Notices) Table {
 			// A link orphaned or with a duplicate issue: a signal of the
 			// vendor's score (tracker_link_conflict).
 			Troubled: trackerTroubleSignal,
+			// A linked issue changed on both sides since the last sync: the
+			// ticket's owners pick a side, and it is a signal of the
+			// vendor's score (tracker_link_conflict).
+			Conflicted: all(n.SyncConflict, trackerConflictSignal),
 		},
 		Scores: score.Consequences{
 			// A vendor crossing into another risk band: the admins hear of

@@ -113,6 +113,14 @@ func trackerTroubleSignal(t link.Trouble) []jobargs.Args {
 		Note: t.TicketKey + " tracker issue " + t.Kind})}
 }
 
+// trackerConflictSignal: a linked issue edited on both sides counts
+// against the vendor like a link in trouble, once per link (kind
+// "conflict").
+func trackerConflictSignal(c link.Conflict) []jobargs.Args {
+	return trackerTroubleSignal(link.Trouble{TenantID: c.TenantID, LinkID: c.LinkID, TicketKey: c.TicketKey,
+		VendorID: c.VendorID, Kind: link.TroubleConflict, At: c.At})
+}
+
 // ingestMeasureSignals: a vendor's data over the last 7 days, measured at
 // most hourly while its events arrive, as three signals keyed by the hour
 // (a second measure in the same hour counts once).

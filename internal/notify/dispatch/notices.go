@@ -159,3 +159,19 @@ func (n Notices) IngestDrift(d ingest.Drift) []jobargs.Args {
 		n.link("/ingest/vendors/"+d.VendorID+"#drift"), n.now())
 	return plan(d.TenantID, notify.Event{Kind: notify.KindIngestDrift, Subject: "drift:" + d.ID}, &snap)
 }
+
+// SyncConflict tells a ticket's owners (a Slack DM and an email each)
+// that a linked issue was changed both here and in its tracker since the
+// last sync, so they pick a side on the ticket page. Keyed by the link and
+// when the conflict began, so each conflict is told once however often
+// its state is delivered.
+func (n Notices) SyncConflict(c link.Conflict) []jobargs.Args {
+	what := "the fields " + strings.Join(c.Fields, ", ") + " were changed both in VendorSync and in the tracker since the last sync; " +
+		"VendorSync kept its values until someone picks a side."
+	if c.Deleted {
+		what = "the issue was deleted in the tracker while changes made in VendorSync were not pushed yet; they are kept until someone decides."
+	}
+	snap := notify.NewAlertSnapshot(notify.AlertFacts{Kind: "sync_conflict", Subject: c.IssueKey, Message: c.IssueKey + ": " + what},
+		n.link(notify.TicketPath(c.TicketKey)+"#tracker-issues"), c.At)
+	return plan(c.TenantID, notify.SyncConflictEvent(c.TicketID, c.LinkID, c.At.UTC().Format("20060102T150405")), &snap)
+}

@@ -36,7 +36,7 @@ func (s *Service) PlanEvent(ctx context.Context, tenantID string, e notify.Event
 			return 0, nil // escalations stop once the ticket is resolved or closed
 		}
 		return s.planTicket(ctx, st, t, e, nil)
-	case notify.KindThreadUpdate:
+	case notify.KindThreadUpdate, notify.KindSyncConflict:
 		return s.planThreadUpdate(ctx, st, e, snap)
 	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert:
 		if snap == nil {
@@ -97,6 +97,12 @@ func (s *Service) planTicket(ctx context.Context, st ChannelSettings, t ticket.T
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)
 	}
+	return s.planTicketSnapshot(ctx, st, t, e, snap, team)
+}
+
+// planTicketSnapshot plans a ticket event from its snapshot to the
+// ticket's recipients.
+func (s *Service) planTicketSnapshot(ctx context.Context, st ChannelSettings, t ticket.Ticket, e notify.Event, snap notify.Snapshot, team auth.Team) (int, error) {
 	r, mailboxes, err := s.ticketRecipients(ctx, st, t, team)
 	if err != nil {
 		return 0, fmt.Errorf("plan %s: %w", e.Key(), err)

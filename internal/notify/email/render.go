@@ -42,6 +42,8 @@ func newView(m notify.Message) view {
 		v.Reason = "alert because a vendor change missed its deadline"
 	case notify.KindThreadUpdate:
 		v.Reason = "update because a vendor wrote about a change your team owns"
+	case notify.KindSyncConflict:
+		v.Reason = "notice because a linked issue of a change your team owns was edited on both sides"
 	case notify.KindUnknownVendor, notify.KindUserProvisioned, notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert:
 		v.Reason = "alert as a VendorSync administrator"
 	case notify.KindScoreBand:

@@ -75,7 +75,7 @@ func marker(m notify.Message) string {
 		return ":incoming_envelope:"
 	case notify.KindUnknownVendor:
 		return ":question:"
-	case notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert:
+	case notify.KindTrackerAlert, notify.KindIngestDrift, notify.KindIngestAlert, notify.KindSyncConflict:
 		return ":warning:"
 	case notify.KindScoreBand:
 		return ":chart_with_upwards_trend:"

@@ -10,7 +10,8 @@ import (
 // issueEvent is the part of a GitHub or Gitea "issues" delivery VendorSync
 // reads: both send the issue and its repository in the same shape.
 type issueEvent struct {
-	Issue *struct {
+	Action string `json:"action"`
+	Issue  *struct {
 		Number    int64   `json:"number"`
 		Title     string  `json:"title"`
 		Body      string  `json:"body"`
@@ -33,7 +34,8 @@ type issueEvent struct {
 }
 
 // ParseIssueEvent reads a GitHub or Gitea "issues" delivery (any action:
-// opened, edited, closed, labeled…) into the issue's current state; false
+// opened, edited, closed, labeled…) into the issue's current state, or
+// its deletion (action "deleted"); false
 // for other events, pull requests, and deliveries without an issue.
 func ParseIssueEvent(event string, body []byte) (tracker.Issue, bool, error) {
 	if event != "issues" {
@@ -66,7 +68,7 @@ func ParseIssueEvent(event string, body []byte) (tracker.Issue, bool, error) {
 		f.DueDate = (*is.DueDate)[:10]
 	}
 	return tracker.Issue{Key: Key(ev.Repository.FullName, is.Number), URL: is.HTMLURL, StatusName: name,
-		StatusCategory: cat, Updated: tracker.ParseTime(is.UpdatedAt), Fields: f}, true, nil
+		StatusCategory: cat, Updated: tracker.ParseTime(is.UpdatedAt), Fields: f, Deleted: ev.Action == "deleted"}, true, nil
 }
 
 // OpenOrClosed is a forge state as the mirror keeps it: GitLab's "opened"
@@ -76,4 +78,13 @@ func OpenOrClosed(state string) string {
 		return "closed"
 	}
 	return "open"
+}
+
+// NonNil is l, or an empty list for nil: a list sent to replace an
+// issue's labels or assignees must be [] to clear them, not null.
+func NonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }

@@ -48,22 +48,7 @@ func (c *Client) ListChanged(ctx context.Context, project string, since time.Tim
 			continue
 		}
 		iss := c.issue(owner+"/"+repo, is, "")
-		f := &tracker.IssueFields{Title: is.Title, Body: is.Body, State: forge.OpenOrClosed(string(is.State)),
-			Labels: make([]string, 0, len(is.Labels)), Assignees: make([]string, 0, len(is.Assignees))}
-		for _, l := range is.Labels {
-			if l != nil {
-				f.Labels = append(f.Labels, l.Name)
-			}
-		}
-		for _, a := range is.Assignees {
-			if a != nil {
-				f.Assignees = append(f.Assignees, a.UserName)
-			}
-		}
-		if is.Deadline != nil {
-			f.DueDate = is.Deadline.UTC().Format(time.DateOnly)
-		}
-		iss.Fields = f
+		iss.Fields = fieldsOf(is)
 		out.Issues = append(out.Issues, iss)
 	}
 	return out, nil

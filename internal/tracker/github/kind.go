@@ -22,8 +22,9 @@ func Factory(opts forge.Options) tracker.Factory {
 		New: func(s tracker.Settings) (tracker.Provider, error) {
 			return New(Config{BaseURL: s.BaseURL, Token: s.Token, Options: opts})
 		},
-		Advice:  advice,
-		Webhook: Webhook,
+		Advice:     advice,
+		Webhook:    Webhook,
+		NoDueDates: true,
 	}
 }
 

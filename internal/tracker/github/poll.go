@@ -45,15 +45,7 @@ func (c *Client) ListChanged(ctx context.Context, project string, since time.Tim
 			continue
 		}
 		iss := c.issue(owner+"/"+repo, is, "")
-		f := &tracker.IssueFields{Title: is.GetTitle(), Body: is.GetBody(), State: forge.OpenOrClosed(is.GetState()),
-			Labels: make([]string, 0, len(is.Labels)), Assignees: make([]string, 0, len(is.Assignees))}
-		for _, l := range is.Labels {
-			f.Labels = append(f.Labels, l.GetName())
-		}
-		for _, a := range is.Assignees {
-			f.Assignees = append(f.Assignees, a.GetLogin())
-		}
-		iss.Fields = f
+		iss.Fields = fieldsOf(is)
 		out.Issues = append(out.Issues, iss)
 	}
 	return out, nil

@@ -42,15 +42,7 @@ func (c *Client) ListChanged(ctx context.Context, project string, since time.Tim
 	}
 	for _, is := range list {
 		iss := c.issue(project, is, "")
-		f := &tracker.IssueFields{Title: is.Title, Body: is.Description, State: forge.OpenOrClosed(is.State),
-			Labels: append([]string{}, is.Labels...), Assignees: make([]string, 0, len(is.Assignees))}
-		for _, a := range is.Assignees {
-			f.Assignees = append(f.Assignees, a.Username)
-		}
-		if is.DueDate != nil {
-			f.DueDate = time.Time(*is.DueDate).Format(time.DateOnly)
-		}
-		iss.Fields = f
+		iss.Fields = fieldsOf(is)
 		out.Issues = append(out.Issues, iss)
 	}
 	return out, nil

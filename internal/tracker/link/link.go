@@ -282,6 +282,10 @@ type Consequences struct {
 	// more than one issue for it (duplicate) — a fact about the vendor of
 	// the link's ticket.
 	Troubled func(Trouble) []jobargs.Args
+	// Conflicted returns the jobs of a linked issue found changed on both
+	// sides since the last sync: its ticket's owner hears of it, and it
+	// is a fact about the vendor.
+	Conflicted func(Conflict) []jobargs.Args
 }
 
 // IssueJobs are the create jobs of a new ticket: one per application that

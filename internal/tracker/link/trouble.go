@@ -14,7 +14,7 @@ type Trouble struct {
 	LinkID    string
 	TicketKey string
 	VendorID  string
-	// Kind is "orphan" or "duplicate".
+	// Kind is "orphan", "duplicate" or "conflict".
 	Kind string
 	At   time.Time
 }
@@ -23,6 +23,9 @@ type Trouble struct {
 const (
 	TroubleOrphan    = "orphan"
 	TroubleDuplicate = "duplicate"
+	// TroubleConflict: the issue was changed on both sides since the last
+	// sync (see Conflict).
+	TroubleConflict = "conflict"
 )
 
 // troubleJobs are the jobs of link l falling into trouble of kind,

@@ -208,7 +208,7 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 	if !ok {
 		return "", nil
 	}
-	return s.applyIssue(ctx, d.TenantID, c, f, iss)
+	return s.applyIssueFrom(ctx, d.TenantID, c, f, iss, d.DeliveryID)
 }
 
 // applyIssue writes what a tracker told about one issue of connection c
@@ -217,6 +217,12 @@ func (s *Service) process(ctx context.Context, d WebhookDelivery) (string, error
 // An issue no ticket links is nothing to do. It returns the linked
 // issue's key.
 func (s *Service) applyIssue(ctx context.Context, tenantID string, c Connection, f tracker.Factory, iss tracker.Issue) (string, error) {
+	return s.applyIssueFrom(ctx, tenantID, c, f, iss, SourcePoll)
+}
+
+// applyIssueFrom is applyIssue of a state that came from source: a
+// webhook delivery's id, or SourcePoll.
+func (s *Service) applyIssueFrom(ctx context.Context, tenantID string, c Connection, f tracker.Factory, iss tracker.Issue, source string) (string, error) {
 	l, err := s.Store.TrackerLinkByIssue(ctx, tenantID, iss.Key)
 	if apperr.Is(err, apperr.NotFound) {
 		return "", nil
@@ -228,13 +234,13 @@ func (s *Service) applyIssue(ctx context.Context, tenantID string, c Connection,
 		// The same key in another tracker of the tenant: not this issue.
 		return "", nil
 	}
-	fresh, err := s.saveMirror(ctx, l, c.ID, iss)
+	fresh, err := s.applyInbound(ctx, l, c, iss, source)
 	if err != nil {
 		return iss.Key, err
 	}
 	if !fresh {
-		// An older delivery arriving after a newer one: it must not roll
-		// the issue's state back.
+		// An older delivery arriving after a newer one must not roll the
+		// issue's state back; a deleted issue no longer drives its ticket.
 		return iss.Key, nil
 	}
 	items, err := s.Store.TrackerSyncItems(ctx, tenantID, l.TicketID)

@@ -54,6 +54,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues", s.Handle(forgetest.RouteSearch, s.list))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues/{index}", s.Handle(forgetest.RouteSearch, s.get))
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/issues/{index}", s.Handle(forgetest.RouteEdit, s.edit))
+	mux.HandleFunc("PUT /api/v1/repos/{owner}/{repo}/issues/{index}/labels", s.Handle(forgetest.RouteEdit, s.replaceLabels))
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComment, s.comment))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/issues/{index}/comments", s.Handle(forgetest.RouteComments, s.comments))
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.listHooks))
@@ -251,10 +252,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 	n, _ := strconv.ParseInt(r.PathValue("index"), 10, 64)
 	var in struct {
-		Title     string   `json:"title"`
-		Body      *string  `json:"body"`
-		State     *string  `json:"state"`
-		Assignees []string `json:"assignees"`
+		Title        string     `json:"title"`
+		Body         *string    `json:"body"`
+		State        *string    `json:"state"`
+		Assignees    []string   `json:"assignees"`
+		DueDate      *time.Time `json:"due_date"`
+		UnsetDueDate *bool      `json:"unset_due_date"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		s.writeError(w, http.StatusUnprocessableEntity, err.Error())
@@ -273,12 +276,46 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		if in.Assignees != nil {
 			is.Assignees = in.Assignees
 		}
+		if in.DueDate != nil {
+			is.DueDate = in.DueDate.UTC().Format(time.DateOnly)
+		}
+		if in.UnsetDueDate != nil && *in.UnsetDueDate {
+			is.DueDate = ""
+		}
 	})
 	if !ok {
 		s.writeError(w, http.StatusNotFound, "")
 		return
 	}
 	forgetest.WriteJSON(w, http.StatusCreated, s.issueJSON(is))
+}
+
+// replaceLabels is PUT /repos/{owner}/{repo}/issues/{index}/labels: the
+// issue's labels become those with the ids given.
+func (s *Server) replaceLabels(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.ParseInt(r.PathValue("index"), 10, 64)
+	var in struct {
+		Labels []int64 `json:"labels"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		s.writeError(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	names, ok := s.labelNames(r, in.Labels)
+	if !ok {
+		s.writeError(w, http.StatusUnprocessableEntity, "label does not exist")
+		return
+	}
+	is, ok := s.Update(project(r), n, func(is *forgetest.Issue) { is.Labels = names })
+	if !ok {
+		s.writeError(w, http.StatusNotFound, "")
+		return
+	}
+	out := []map[string]any{}
+	for _, name := range is.Labels {
+		out = append(out, s.labelJSON(r, s.label(is.Project, name)))
+	}
+	forgetest.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) comment(w http.ResponseWriter, r *http.Request) {

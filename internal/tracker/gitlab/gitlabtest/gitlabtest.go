@@ -239,9 +239,18 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	forgetest.WriteJSON(w, http.StatusOK, s.issueJSON(is))
 }
 
+// editRequest is PUT /projects/:id/issues/:iid's body: only the
+// attributes sent change; due_date null clears the due date.
+type editRequest struct {
+	createRequest
+	Description *string         `json:"description"`
+	AssigneeIDs *[]int64        `json:"assignee_ids"`
+	DueDate     json.RawMessage `json:"due_date"`
+}
+
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 	n, _ := strconv.ParseInt(r.PathValue("iid"), 10, 64)
-	var in createRequest
+	var in editRequest
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, "is invalid")
 		return
@@ -252,6 +261,25 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.Labels != nil {
 			is.Labels = labels(in.Labels)
+		}
+		if in.Description != nil {
+			is.Body = *in.Description
+		}
+		if in.AssigneeIDs != nil {
+			is.Assignees = nil
+			for _, id := range *in.AssigneeIDs {
+				if name, ok := Users[id]; ok {
+					is.Assignees = append(is.Assignees, name)
+				}
+			}
+		}
+		if in.DueDate != nil {
+			var d *string
+			_ = json.Unmarshal(in.DueDate, &d) // null or "YYYY-MM-DD"
+			is.DueDate = ""
+			if d != nil {
+				is.DueDate = *d
+			}
 		}
 		switch in.StateEvent {
 		case "close":

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+type issueEditIn struct {
+	ID   string `path:"id" doc:"The link's id."`
+	Body strictBody[link.IssueEdit]
+}
+
+type resolveIn struct {
+	ID   string `path:"id" doc:"The link's id."`
+	Body strictBody[link.Resolution]
+}
+
+type syncLogIn struct {
+	ID string `path:"id" doc:"The link's id."`
+	PageQuery
+}
+
+type conflictsOut struct {
+	Body Page[link.Mirror]
+}
+
+type syncSettingsIn struct {
+	ID   string `path:"id" doc:"The connection's id."`
+	Body strictBody[syncSettingsBody]
+}
+
+type syncSettingsBody struct {
+	DeletePolicy    link.DeletePolicy `json:"delete_policy,omitempty" enum:"delete_wins,update_wins" doc:"Which side wins when an issue deleted on one side was changed on the other since the last sync."`
+	CloseWithTicket bool              `json:"close_with_ticket,omitempty" doc:"Close the ticket's issues in this tracker when the ticket is closed."`
+}
+
+type syncSettingsOut struct {
+	Body link.SyncSettings
+}
+
+func (s *Server) apiEditIssue(ctx context.Context, in *issueEditIn) (*mirrorOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	m, err := svc.EditIssue(ctx, principal(ctx), in.ID, in.Body.Value)
+	if err != nil {
+		return nil, err
+	}
+	return &mirrorOut{Body: m}, nil
+}
+
+func (s *Server) apiResolveConflict(ctx context.Context, in *resolveIn) (*mirrorOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	m, err := svc.ResolveConflict(ctx, principal(ctx), in.ID, in.Body.Value)
+	if err != nil {
+		return nil, err
+	}
+	return &mirrorOut{Body: m}, nil
+}
+
+func (s *Server) apiLinkSyncLog(ctx context.Context, in *syncLogIn) (*PageOut[link.SyncLogEntry], error) {
+	return s.syncLog(ctx, link.SyncLogFilter{LinkID: in.ID, Cursor: in.Cursor, Limit: in.Limit})
+}
+
+func (s *Server) apiSyncLog(ctx context.Context, in *PageQuery) (*PageOut[link.SyncLogEntry], error) {
+	return s.syncLog(ctx, link.SyncLogFilter{Cursor: in.Cursor, Limit: in.Limit})
+}
+
+func (s *Server) syncLog(ctx context.Context, f link.SyncLogFilter) (*PageOut[link.SyncLogEntry], error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	out, next, err := svc.SyncLog(ctx, principal(ctx), f)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(out, next), nil
+}
+
+func (s *Server) apiListConflicts(ctx context.Context, _ *struct{}) (*conflictsOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	out, err := svc.Conflicts(ctx, principal(ctx), 500)
+	if err != nil {
+		return nil, err
+	}
+	return &conflictsOut{Body: pageOf(out, "").Body}, nil
+}
+
+func (s *Server) apiGetSyncSettings(ctx context.Context, in *IDPath) (*syncSettingsOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	st, err := svc.SyncSettings(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &syncSettingsOut{Body: st}, nil
+}
+
+func (s *Server) apiPutSyncSettings(ctx context.Context, in *syncSettingsIn) (*syncSettingsOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body.Value
+	st, err := svc.SaveSyncSettings(ctx, principal(ctx), link.SyncSettings{ConnectionID: in.ID, DeletePolicy: b.DeletePolicy,
+		CloseWithTicket: b.CloseWithTicket})
+	if err != nil {
+		return nil, err
+	}
+	return &syncSettingsOut{Body: st}, nil
+}
+
+// Operations of the two-way sync API; routes.go registers them.
+var (
+	docEditIssue = huma.Operation{Summary: "Edit a linked issue",
+		Description: "Changes the given fields of the linked issue in VendorSync at once and queues them to be pushed to " +
+			"its tracker (the outbox). A field in conflict that is edited is settled with the edited value. 409 while the " +
+			"issue was never read from its tracker, or after it was deleted there."}
+	docResolveConflict = huma.Operation{Summary: "Resolve a linked issue's conflict",
+		Description: "For the given fields (every field in conflict when none is given) take ours (VendorSync's value, " +
+			"pushed), theirs (the tracker's), or value (written here, pushed). 409 when there is no conflict."}
+	docLinkSyncLog = huma.Operation{Summary: "List a linked issue's sync log",
+		Description: "Every change of the linked issue, inbound (from its tracker: a webhook delivery's id or poll) and " +
+			"outbound (edits, resolutions and pushes), with the fields' values before and after, newest first."}
+	docSyncLog = huma.Operation{Summary: "List the tenant's tracker sync log",
+		Description: "Every inbound and outbound change of every linked issue, newest first."}
+	docListConflicts = huma.Operation{Summary: "List linked issues in conflict",
+		Description: "The linked issues with fields changed both in VendorSync and in their tracker since the last " +
+			"sync, with both values, oldest conflict first (at most 500)."}
+	docGetSyncSettings = huma.Operation{Summary: "Get a connection's sync settings",
+		Description: "The delete policy (delete_wins by default) and whether closing a ticket closes its issues (off by default)."}
+	docPutSyncSettings = huma.Operation{Summary: "Save a connection's sync settings"}
+)
