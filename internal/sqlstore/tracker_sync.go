@@ -7,7 +7,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
@@ -179,28 +178,23 @@ func (db *DB) TrackerOutbox(ctx context.Context, tenantID string, f link.OutboxF
 		func(o link.OutboxItem) string { return o.ID })
 }
 
-// RetryTrackerOutbox puts a failed row back to pending, due at at.
-func (db *DB) RetryTrackerOutbox(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event,
-	job func(link.OutboxItem) jobargs.Args,
-) (link.OutboxItem, error) {
-	var o link.OutboxItem
+// RetryTrackerOutbox puts a link's failed rows back to pending, due at at.
+func (db *DB) RetryTrackerOutbox(ctx context.Context, tenantID, linkID string, at time.Time, ev audit.Event, job jobargs.Args) ([]link.OutboxItem, error) {
+	var out []link.OutboxItem
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		o, err = scanOutbox(tx.queryRow(ctx, `UPDATE tracker_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?,
-			last_error = '', updated_at = ? WHERE tenant_id = ? AND id = ? AND status = 'failed' RETURNING `+outboxColumns,
-			at.UTC(), at.UTC(), tenantID, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.E(apperr.NotFound, "no failed outbox change with this id")
-		}
-		if err != nil {
-			return translate(err, "tracker outbox")
+		out, err = queryAll(ctx, tx.conn, "tracker outbox", scanOutbox, `UPDATE tracker_outbox SET status = 'pending', attempts = 0,
+			next_attempt_at = ?, last_error = '', updated_at = ? WHERE tenant_id = ? AND link_id = ? AND status = 'failed'
+			RETURNING `+outboxColumns, at.UTC(), at.UTC(), tenantID, linkID)
+		if err != nil || len(out) == 0 {
+			return err
 		}
 		if err := tx.Audit(ctx, ev); err != nil {
 			return err
 		}
-		return tx.Enqueue(ctx, job(o))
+		return tx.Enqueue(ctx, job)
 	})
-	return o, err
+	return out, err
 }
 
 // DueTrackerPushes lists the links of every tenant with a pending row due.

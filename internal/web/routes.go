@@ -210,6 +210,8 @@ func (s *Server) registerRoutes() {
 	op(s, "GET /api/v1/tracker/links/{id}/sync-log", auth.PermView, docLinkSyncLog, s.apiLinkSyncLog)
 	op(s, "GET /api/v1/tracker/sync-log", auth.PermView, docSyncLog, s.apiSyncLog)
 	op(s, "GET /api/v1/tracker/conflicts", auth.PermView, docListConflicts, s.apiListConflicts)
+	op(s, "GET /api/v1/tracker/outbox", auth.PermView, docListOutbox, s.apiListOutbox)
+	op(s, "POST /api/v1/tracker/links/{id}/push-retry", auth.PermEditIntegrations, docRetryPush, s.apiRetryPush)
 	op(s, "GET /api/v1/tracker/connections/{id}/sync-settings", auth.PermEditIntegrations, docGetSyncSettings, s.apiGetSyncSettings)
 	op(s, "PUT /api/v1/tracker/connections/{id}/sync-settings", auth.PermEditIntegrations, docPutSyncSettings, s.apiPutSyncSettings)
 	op(s, "POST /api/v1/tickets/{number}/sync", auth.PermTriggerSync, docSyncTicket, s.apiSyncTicket)

@@ -144,3 +144,48 @@ var (
 		Description: "The delete policy (delete_wins by default) and whether closing a ticket closes its issues (off by default)."}
 	docPutSyncSettings = huma.Operation{Summary: "Save a connection's sync settings"}
 )
+
+type outboxIn struct {
+	Status string `query:"status" enum:"pending,pushed,failed,cancelled," doc:"Only changes in this status."`
+	LinkID string `query:"link_id" doc:"Only changes of this linked issue."`
+	PageQuery
+}
+
+type retryPushOut struct {
+	Body Page[link.OutboxItem]
+}
+
+func (s *Server) apiListOutbox(ctx context.Context, in *outboxIn) (*PageOut[link.OutboxItem], error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	out, next, err := svc.Outbox(ctx, principal(ctx), link.OutboxFilter{Status: in.Status, LinkID: in.LinkID, Cursor: in.Cursor,
+		Limit: in.Limit})
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(out, next), nil
+}
+
+func (s *Server) apiRetryPush(ctx context.Context, in *IDPath) (*retryPushOut, error) {
+	svc, err := s.trackers()
+	if err != nil {
+		return nil, err
+	}
+	out, err := svc.RetryPush(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &retryPushOut{Body: pageOf(out, "").Body}, nil
+}
+
+// Operations of the outbox API; routes.go registers them.
+var (
+	docListOutbox = huma.Operation{Summary: "List the tracker outbox",
+		Description: "Changes made in VendorSync to linked issues and their push to the tracker: pending (with the next " +
+			"attempt; a failed push is tried again after 2^n minutes), pushed, failed (after 5 attempts) or cancelled " +
+			"(the issue was deleted), newest first."}
+	docRetryPush = huma.Operation{Summary: "Push a linked issue's failed changes again",
+		Description: "Puts the linked issue's failed outbox changes back to be pushed now, attempts reset. 409 when none failed."}
+)

@@ -70,10 +70,10 @@ type OutboxStore interface {
 	FinishTrackerPush(ctx context.Context, rows []OutboxItem, w *MirrorWrite, evs []audit.Event, jobs []jobargs.Args) error
 	// TrackerOutbox lists rows newest first, with the next page's cursor.
 	TrackerOutbox(ctx context.Context, tenantID string, f OutboxFilter) ([]OutboxItem, string, error)
-	// RetryTrackerOutbox puts a failed row back to pending (attempts
-	// reset, due at at) with ev and the row's job; NotFound when there is
-	// no failed row with id.
-	RetryTrackerOutbox(ctx context.Context, tenantID, id string, at time.Time, ev audit.Event, job func(OutboxItem) jobargs.Args) (OutboxItem, error)
+	// RetryTrackerOutbox puts a link's failed rows back to pending
+	// (attempts reset, due at at) with ev and job, and returns them; none
+	// when it had no failed row (nothing written).
+	RetryTrackerOutbox(ctx context.Context, tenantID, linkID string, at time.Time, ev audit.Event, job jobargs.Args) ([]OutboxItem, error)
 	// DueTrackerPushes lists the links of every tenant with a pending row
 	// due at now, as push jobs.
 	DueTrackerPushes(ctx context.Context, now time.Time) ([]jobargs.TrackerPush, error)
@@ -306,23 +306,30 @@ func (s *Service) Outbox(ctx context.Context, p auth.Principal, f OutboxFilter) 
 	return out, next, nil
 }
 
-// RetryPush puts a failed outbox row back to be pushed now, as an admin
-// asks once the cause is fixed.
-func (s *Service) RetryPush(ctx context.Context, p auth.Principal, id string) (OutboxItem, error) {
+// RetryPush puts a link's failed outbox changes back to be pushed now, as
+// an admin asks once the cause is fixed; Conflict when none failed.
+func (s *Service) RetryPush(ctx context.Context, p auth.Principal, linkID string) ([]OutboxItem, error) {
 	if err := requireEdit(p); err != nil {
-		return OutboxItem{}, err
+		return nil, err
 	}
 	os, _, err := s.outbox()
 	if err != nil {
-		return OutboxItem{}, err
+		return nil, err
 	}
-	ev := audit.Record(p, "tracker.outbox.retry", "tracker_outbox", id, map[string]any{"status": OutboxFailed},
-		map[string]any{"status": OutboxPending})
-	o, err := os.RetryTrackerOutbox(ctx, p.TenantID, id, s.now(), ev, pushJob)
+	l, err := s.Store.TrackerLink(ctx, p.TenantID, linkID)
 	if err != nil {
-		return OutboxItem{}, fmt.Errorf("link.RetryPush %s: %w", id, err)
+		return nil, fmt.Errorf("link.RetryPush %s: %w", linkID, err)
 	}
-	return o, nil
+	ev := audit.Record(p, "tracker.outbox.retry", "tracker_link", l.ID, map[string]any{"status": OutboxFailed},
+		map[string]any{"status": OutboxPending})
+	out, err := os.RetryTrackerOutbox(ctx, p.TenantID, l.ID, s.now(), ev, jobargs.TrackerPush{Tenant: jobargs.For(l.TenantID), LinkID: l.ID})
+	if err != nil {
+		return nil, fmt.Errorf("link.RetryPush %s: %w", linkID, err)
+	}
+	if len(out) == 0 {
+		return nil, apperr.E(apperr.Conflict, "the issue has no failed change to push")
+	}
+	return out, nil
 }
 
 // PushDue enqueues a push of every link with a change due, for the
@@ -347,7 +354,3 @@ func (s *Service) PushDue(ctx context.Context) (int, error) {
 	return len(jobs), nil
 }
 
-// pushJob is the job that pushes o's link.
-func pushJob(o OutboxItem) jobargs.Args {
-	return jobargs.TrackerPush{Tenant: jobargs.For(o.TenantID), LinkID: o.LinkID}
-}

@@ -136,10 +136,10 @@ func TestOutboxBackoffExhaustionAndRetry(t *testing.T) {
 			t.Fatalf("a failed change was pushed without a retry: %+v", res)
 		}
 		s.core.ClearFaults()
-		if _, err := s.svc.RetryPush(ctx, s.admin, s.outbox(t)[0].ID); err != nil {
+		if _, err := s.svc.RetryPush(ctx, s.admin, s.linkID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.svc.RetryPush(ctx, s.admin, s.outbox(t)[0].ID); err == nil {
+		if _, err := s.svc.RetryPush(ctx, s.admin, s.linkID); err == nil {
 			t.Error("a pending change was retried")
 		}
 		if res := s.push(t); res.LastError != "" || s.issue(t).Title != "Ours" || s.outbox(t)[0].Status != link.OutboxPushed {
