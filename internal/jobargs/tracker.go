@@ -105,3 +105,13 @@ type TrackerPushDue struct {
 
 // Kind names the job.
 func (TrackerPushDue) Kind() string { return "tracker.push_due" }
+
+// TrackerCloseIssues closes a closed ticket's linked issues at trackers
+// whose connection says so.
+type TrackerCloseIssues struct {
+	Tenant
+	TicketID string `json:"ticket_id"`
+}
+
+// Kind names the job.
+func (TrackerCloseIssues) Kind() string { return "tracker.close_issues" }

@@ -136,6 +136,7 @@ func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
 	river.AddWorker(ws, &TrackerPollAllWorker{Links: links})
 	river.AddWorker(ws, &TrackerPushWorker{Links: links})
 	river.AddWorker(ws, &TrackerPushDueWorker{Links: links})
+	river.AddWorker(ws, &TrackerCloseIssuesWorker{Links: links})
 }
 
 // TrackerWebhookWorker runs tracker.webhook jobs.

@@ -56,3 +56,17 @@ func TrackerPushDue() *river.PeriodicJob {
 		return jobargs.TrackerPushDue{}
 	})
 }
+
+// TrackerCloseIssuesWorker runs tracker.close_issues jobs.
+type TrackerCloseIssuesWorker struct {
+	river.WorkerDefaults[jobargs.TrackerCloseIssues]
+	Links *link.Service
+}
+
+// Work closes the closed ticket's issues where their connection says so.
+func (w *TrackerCloseIssuesWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerCloseIssues]) error {
+	if _, err := w.Links.CloseTicketIssues(ctx, job.Args.TenantID, job.Args.TicketID); err != nil {
+		return fmt.Errorf("tracker.close_issues: %w", err)
+	}
+	return nil
+}

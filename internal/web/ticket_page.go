@@ -53,6 +53,9 @@ type ticketPage struct {
 	// Links are the ticket's tracker issues; CanSync shows "Sync now".
 	Links   []link.Link
 	CanSync bool
+	// Mirrors are the linked issues' local copies by link id, with their
+	// sync log and the edit and conflict forms.
+	Mirrors map[string]issueMirror
 }
 
 // buttonOf labels a transition the way people speak of it.
@@ -92,6 +95,9 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 		Due: t.DueAt.In(loc).Format("2006-01-02 15:04 MST"), MinReason: ticket.MinOverrideReason,
 		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermWorkTickets),
 		CanOverride: d.CanOverride, Links: d.TrackerLinks, CanSync: canSyncTicket(p, t, d.TrackerLinks)}
+	if data.Mirrors, err = s.mirrorsOf(ctx, p, t.ID); err != nil {
+		return err
+	}
 	data.Countdown, data.Overdue = countdown(t, time.Now(), loc)
 	if len(t.Decision) > 0 {
 		data.Decision = prettyJSON(t.Decision)

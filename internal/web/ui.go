@@ -19,6 +19,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 )
 
 //go:embed templates static
@@ -56,7 +57,26 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02")
 	},
-	"join":      strings.Join,
+	"join": strings.Join,
+	// fieldValues shows one canonical field of a linked issue.
+	"fieldValues": func(f tracker.IssueFields, name string) map[string]string {
+		v := map[string]string{}
+		switch name {
+		case "title":
+			v[name] = f.Title
+		case "body":
+			v[name] = f.Body
+		case "state":
+			v[name] = f.State
+		case "labels":
+			v[name] = strings.Join(f.Labels, ", ")
+		case "assignees":
+			v[name] = strings.Join(f.Assignees, ", ")
+		case "due_date":
+			v[name] = f.DueDate
+		}
+		return v
+	},
 	"hasSubstr": strings.Contains,
 	"roleLabel": func(r auth.Role) string { return r.Label() },
 	"roles":     func() []auth.Role { return auth.Roles },

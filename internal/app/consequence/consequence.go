@@ -50,7 +50,9 @@ func Declare(n dispatch.Notices) Table {
 			// A transition: a breach alerts the admins and senior
 			// management. Breached or finished, it is a signal of the
 			// vendor's score.
-			Moved: all2(n.Transitioned, ticketMovedSignal),
+			// Closed, its issues are closed in trackers whose connection
+			// says so (off by default).
+			Moved: all2(n.Transitioned, ticketMovedSignal, link.CloseJobs),
 		},
 		Emails: inbox.Consequences{
 			// An email from an unknown vendor: the triage channel (or the

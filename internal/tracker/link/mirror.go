@@ -147,3 +147,15 @@ func (s *Service) Conflicts(ctx context.Context, p auth.Principal, limit int) ([
 	}
 	return out, nil
 }
+
+// LinkByID returns one of the tenant's links, for pages about it.
+func (s *Service) LinkByID(ctx context.Context, p auth.Principal, id string) (Link, error) {
+	if err := p.Require(auth.PermView); err != nil {
+		return Link{}, err
+	}
+	l, err := s.Store.TrackerLink(ctx, p.TenantID, id)
+	if err != nil {
+		return Link{}, fmt.Errorf("link.LinkByID %s: %w", id, err)
+	}
+	return l, nil
+}

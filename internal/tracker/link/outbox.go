@@ -353,4 +353,3 @@ func (s *Service) PushDue(ctx context.Context) (int, error) {
 	}
 	return len(jobs), nil
 }
-

@@ -216,3 +216,30 @@ func TestPushEveryForge(t *testing.T) {
 		})
 	}
 }
+
+// TestClosingTheTicketClosesItsIssues: off by default; when the
+// connection says so, closing the ticket closes its issue through the
+// outbox.
+func TestClosingTheTicketClosesItsIssues(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSyncFixture(t, db)
+		l, err := db.TrackerLink(ctx, s.tenant, s.linkID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.svc.CloseTicketIssues(ctx, s.tenant, l.TicketID); err != nil || n != 0 || s.mirror(t).State != "open" {
+			t.Fatalf("closed with the setting off: %d %v", n, err)
+		}
+		if _, err := s.svc.SaveSyncSettings(ctx, s.admin, link.SyncSettings{ConnectionID: s.conn, CloseWithTicket: true}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.svc.CloseTicketIssues(ctx, s.tenant, l.TicketID); err != nil || n != 1 {
+			t.Fatalf("close: %d %v", n, err)
+		}
+		s.push(t)
+		if is := s.issue(t); is.State != "closed" {
+			t.Errorf("issue at the tracker: %+v", is)
+		}
+	})
+}
