@@ -45,7 +45,8 @@ type syncFixture struct {
 
 func newSyncFixture(t *testing.T, db *sqlstore.DB) *syncFixture {
 	t.Helper()
-	f, core, linkID, base := pollFixture(t, db, gitea.Kind, 0)
+	f, r, linkID, base := pollFixture(t, db, gitea.Kind, 0)
+	core := r.(*forgeRemote).Core
 	f.svc.Consequences.Conflicted = func(c link.Conflict) []jobargs.Args {
 		return []jobargs.Args{conflictJob{Tenant: jobargs.For(c.TenantID), Conflict: c}}
 	}
