@@ -48,6 +48,12 @@ var putFixtures = map[string]putFixture{
 			"base_url": gh.URL, "token": githubtest.Token})
 		return "/api/v1/tracker/connections/" + id, []string{"/api/v1/tracker/connections/" + id}
 	}},
+	"/api/v1/tracker/connections/{id}/sync-settings": {setup: func(t *testing.T, e *env) (string, []string) {
+		id := trackerConnectionWallFixture(e, e.key)
+		put := "/api/v1/tracker/connections/" + id + "/sync-settings"
+		wantStatus(t, e.do(http.MethodPut, put, e.key, map[string]any{"delete_policy": "update_wins", "close_with_ticket": true}), http.StatusOK)
+		return put, []string{put}
+	}},
 	"/api/v1/ingest/vendors/{id}": {setup: func(t *testing.T, e *env) (string, []string) {
 		id := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Acme Parts", "tier": "tier_2"})
 		wantStatus(t, e.do(http.MethodPut, "/api/v1/ingest/vendors/"+id, e.key, map[string]any{"vendor_key": "acme-parts",

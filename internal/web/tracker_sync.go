@@ -5,6 +5,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
+
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -33,8 +35,8 @@ type syncSettingsIn struct {
 }
 
 type syncSettingsBody struct {
-	DeletePolicy    link.DeletePolicy `json:"delete_policy,omitempty" enum:"delete_wins,update_wins" doc:"Which side wins when an issue deleted on one side was changed on the other since the last sync."`
-	CloseWithTicket bool              `json:"close_with_ticket,omitempty" doc:"Close the ticket's issues in this tracker when the ticket is closed."`
+	DeletePolicy    *link.DeletePolicy `json:"delete_policy,omitempty" enum:"delete_wins,update_wins" doc:"Which side wins when an issue deleted on one side was changed on the other since the last sync; absent keeps it."`
+	CloseWithTicket *bool              `json:"close_with_ticket,omitempty" doc:"Close the ticket's issues in this tracker when the ticket is closed; absent keeps it."`
 }
 
 type syncSettingsOut struct {
@@ -115,8 +117,24 @@ func (s *Server) apiPutSyncSettings(ctx context.Context, in *syncSettingsIn) (*s
 		return nil, err
 	}
 	b := in.Body.Value
-	st, err := svc.SaveSyncSettings(ctx, principal(ctx), link.SyncSettings{ConnectionID: in.ID, DeletePolicy: b.DeletePolicy,
-		CloseWithTicket: b.CloseWithTicket})
+	p := principal(ctx)
+	st, err := svc.SyncSettings(ctx, p, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if b.DeletePolicy == nil && b.CloseWithTicket == nil {
+		return nil, apperr.E(apperr.Invalid, "give delete_policy or close_with_ticket")
+	}
+	if b.DeletePolicy != nil {
+		st.DeletePolicy = *b.DeletePolicy
+		if st.DeletePolicy == "" {
+			return nil, apperr.E(apperr.Invalid, "delete policy must be delete_wins or update_wins")
+		}
+	}
+	if b.CloseWithTicket != nil {
+		st.CloseWithTicket = *b.CloseWithTicket
+	}
+	st, err = svc.SaveSyncSettings(ctx, p, st)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +143,11 @@ func (s *Server) apiPutSyncSettings(ctx context.Context, in *syncSettingsIn) (*s
 
 // Operations of the two-way sync API; routes.go registers them.
 var (
-	docEditIssue = huma.Operation{Summary: "Edit a linked issue",
+	docEditIssue = huma.Operation{Summary: "Edit a linked issue", SkipValidateBody: true,
 		Description: "Changes the given fields of the linked issue in VendorSync at once and queues them to be pushed to " +
 			"its tracker (the outbox). A field in conflict that is edited is settled with the edited value. 409 while the " +
 			"issue was never read from its tracker, or after it was deleted there."}
-	docResolveConflict = huma.Operation{Summary: "Resolve a linked issue's conflict",
+	docResolveConflict = huma.Operation{Summary: "Resolve a linked issue's conflict", SkipValidateBody: true,
 		Description: "For the given fields (every field in conflict when none is given) take ours (VendorSync's value, " +
 			"pushed), theirs (the tracker's), or value (written here, pushed). 409 when there is no conflict."}
 	docLinkSyncLog = huma.Operation{Summary: "List a linked issue's sync log",
@@ -142,7 +160,8 @@ var (
 			"sync, with both values, oldest conflict first (at most 500)."}
 	docGetSyncSettings = huma.Operation{Summary: "Get a connection's sync settings",
 		Description: "The delete policy (delete_wins by default) and whether closing a ticket closes its issues (off by default)."}
-	docPutSyncSettings = huma.Operation{Summary: "Save a connection's sync settings"}
+	docPutSyncSettings = huma.Operation{Summary: "Save a connection's sync settings", SkipValidateBody: true,
+		Description: "Sets the fields given; an absent field keeps its value. 422 when neither is given."}
 )
 
 type outboxIn struct {
