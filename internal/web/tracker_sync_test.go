@@ -82,6 +82,13 @@ func TestTrackerSyncPages(t *testing.T) {
 			}
 			page = admin.get(t, "/settings/trackers/sync-log")
 			wantStatus(t, page, http.StatusOK)
+			// Both pages are in the sidebar, the current one marked.
+			for _, want := range []string{`<a href="/trackers/conflicts" >Tracker conflicts</a>`,
+				`<a class="sub" href="/settings/trackers/sync-log" aria-current="page">Tracker sync log</a>`} {
+				if !strings.Contains(string(page.Body), want) {
+					t.Errorf("sidebar lacks %q", want)
+				}
+			}
 			for _, want := range []string{"resolve", "edit", l.IssueKey} {
 				if !strings.Contains(string(page.Body), want) {
 					t.Errorf("sync log page lacks %q", want)

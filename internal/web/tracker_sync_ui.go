@@ -182,7 +182,7 @@ func (s *Server) uiConflicts(w http.ResponseWriter, r *http.Request, p auth.Prin
 		}
 		rows = append(rows, conflictRow{M: m, Link: l})
 	}
-	s.render(w, r, http.StatusOK, "tracker_conflicts.html", View{Title: "Tracker conflicts", Nav: "jira", Data: rows})
+	s.render(w, r, http.StatusOK, "tracker_conflicts.html", View{Title: "Tracker conflicts", Nav: "tracker-conflicts", Data: rows})
 	return nil
 }
 
@@ -207,6 +207,6 @@ func (s *Server) uiSyncLog(w http.ResponseWriter, r *http.Request, p auth.Princi
 	if data.Failed, _, err = svc.Outbox(r.Context(), p, link.OutboxFilter{Status: link.OutboxFailed, Limit: 100}); err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "tracker_sync_log.html", View{Title: "Tracker sync log", Nav: "jira", Data: data})
+	s.render(w, r, http.StatusOK, "tracker_sync_log.html", View{Title: "Tracker sync log", Nav: "tracker-sync-log", Data: data})
 	return nil
 }
