@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 )
@@ -27,8 +28,74 @@ import (
 // connection's page, leaves one hook in the repository.
 func TestUIDemoTwoTrackers(t *testing.T) {
 	ctx := browserCtx(t)
+	d := demoTwoTrackers(t)
+	s, jira, gt, conn, tkKey, jiraKeys, giteaIssues := d.s, d.jira, d.gt, d.gitea, d.ticket, d.jiraKeys, d.giteaIssues
+
+	uiSignIn(t, ctx, s, "/tickets/"+tkKey)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/tickets/"+tkKey), chromedp.WaitVisible(css(`#tracker-issues`))); err != nil {
+		t.Fatalf("open %s: %v", tkKey, err)
+	}
+	html, err := chromedp.Run(ctx, chromedp.OuterHTML(css(`#tracker-issues`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="` + jira.URL + `/browse/` + jiraKeys[0] + `"`, giteaIssues[0] + `"`, ">jira<", ">gitea<"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the ticket's issues lack %s:\n%s", want, html)
+		}
+	}
+	screenshot(t, ctx, "ticket-two-trackers")
+
+	// Register webhook on the Gitea connection's page creates the hook in
+	// the routed repository; a second press updates it.
+	for _, want := range []string{"created", "updated"} {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(s.URL+"/settings/trackers/"+conn.ID+"/webhooks"),
+			chromedp.Click(css(`#register-webhook`)),
+			chromedp.WaitVisible(css(`#webhook-registration`)),
+		)
+		if err != nil {
+			t.Fatalf("register webhook: %v", err)
+		}
+		text, err := chromedp.Run(ctx, chromedp.Text(css(`#webhook-registration`)))
+		if err != nil || !strings.Contains(text, "acme/payments: "+want) {
+			t.Fatalf("registration says %q (%v), want acme/payments %s", text, err, want)
+		}
+	}
+	if hooks := gt.Hooks("acme/payments"); len(hooks) != 1 || !strings.HasSuffix(hooks[0].URL, "/hooks/trackers/"+conn.ID) {
+		t.Fatalf("hooks %+v", hooks)
+	}
+	screenshot(t, ctx, "tracker-webhooks-registered")
+}
+
+// demoTracked is a demo server whose tenant follows issues in an
+// in-process Jira and an in-process Gitea, with an open ticket whose issues
+// are opened in both.
+type demoTracked struct {
+	s           *server
+	key         string
+	jira        *jiratest.Server
+	gt          *giteatest.Server
+	gitea       struct{ ID string } // the Gitea connection
+	ticket      string
+	jiraKeys    []string
+	giteaIssues []string        // owner/repo/issues/n
+	giteaIssue  forgetest.Issue // the ticket's Gitea issue
+}
+
+// demoTwoTrackers starts `serve --demo`, connects a fake Jira and a fake
+// Gitea, routes one application of an open demo ticket of two or more
+// applications to the Gitea repository acme/payments and waits until the
+// ticket's issues are open in both trackers. The Jira connection is saved
+// switched off first, so no issue is opened before the routing is in
+// place; switching it on queues every pending issue.
+func demoTwoTrackers(t *testing.T) *demoTracked {
+	t.Helper()
+	d := &demoTracked{}
 	jira := demoJira(t)
 	gt := giteatest.New(t)
+	d.jira, d.gt = jira, gt
 	dir := t.TempDir()
 	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
 	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))
@@ -36,6 +103,7 @@ func TestUIDemoTwoTrackers(t *testing.T) {
 		t.Fatal("apikey create printed no key")
 	}
 	key := m[1]
+	d.s, d.key = s, key
 	var conn struct{ ID string }
 	off := false
 	api(t, http.MethodPost, s.URL+"/api/v1/tracker/connections", key, map[string]any{"name": "Jira", "kind": "jira_cloud",
@@ -101,6 +169,11 @@ func TestUIDemoTwoTrackers(t *testing.T) {
 			}
 		}
 		if len(giteaIssues) == 1 && len(jiraKeys) == apps-1 {
+			for _, is := range gt.Issues() {
+				if tagged(is.Title) {
+					d.giteaIssue = is
+				}
+			}
 			break
 		}
 		if time.Now().After(deadline) {
@@ -108,43 +181,8 @@ func TestUIDemoTwoTrackers(t *testing.T) {
 				apps-1, s.Stderr.String())
 		}
 	}
-
-	uiSignIn(t, ctx, s, "/tickets/"+tkKey)
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/tickets/"+tkKey), chromedp.WaitVisible(css(`#tracker-issues`))); err != nil {
-		t.Fatalf("open %s: %v", tkKey, err)
-	}
-	html, err := chromedp.Run(ctx, chromedp.OuterHTML(css(`#tracker-issues`)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`href="` + jira.URL + `/browse/` + jiraKeys[0] + `"`, giteaIssues[0] + `"`, ">jira<", ">gitea<"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("the ticket's issues lack %s:\n%s", want, html)
-		}
-	}
-	screenshot(t, ctx, "ticket-two-trackers")
-
-	// Register webhook on the Gitea connection's page creates the hook in
-	// the routed repository; a second press updates it.
-	for _, want := range []string{"created", "updated"} {
-		err := chromedp.Do(ctx,
-			chromedp.Navigate(s.URL+"/settings/trackers/"+conn.ID+"/webhooks"),
-			chromedp.Click(css(`#register-webhook`)),
-			chromedp.WaitVisible(css(`#webhook-registration`)),
-		)
-		if err != nil {
-			t.Fatalf("register webhook: %v", err)
-		}
-		text, err := chromedp.Run(ctx, chromedp.Text(css(`#webhook-registration`)))
-		if err != nil || !strings.Contains(text, "acme/payments: "+want) {
-			t.Fatalf("registration says %q (%v), want acme/payments %s", text, err, want)
-		}
-	}
-	if hooks := gt.Hooks("acme/payments"); len(hooks) != 1 || !strings.HasSuffix(hooks[0].URL, "/hooks/trackers/"+conn.ID) {
-		t.Fatalf("hooks %+v", hooks)
-	}
-	screenshot(t, ctx, "tracker-webhooks-registered")
+	d.gitea, d.ticket, d.jiraKeys, d.giteaIssues = conn, tkKey, jiraKeys, giteaIssues
+	return d
 }
 
 // screenshot writes the page open in ctx as name.png to the directory

@@ -1,0 +1,147 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
+)
+
+// TestUITrackerSyncWalk walks two-way sync in headless Chromium on a demo
+// ticket whose issue lives in a Gitea-kind connection: a title edited on
+// the ticket page reaches Gitea; a title edited in Gitea shows on the
+// ticket page after Reconcile now; the same field edited on both sides
+// (our push held back by Gitea refusing it) is a conflict on the ticket
+// page, and picking a side there settles it and sends the value to Gitea.
+// With VENDORSYNC_TEST_SCREENSHOTS naming a directory, each step's page is
+// written there.
+func TestUITrackerSyncWalk(t *testing.T) {
+	ctx := browserCtx(t)
+	d := demoTwoTrackers(t)
+	s, gt, is := d.s, d.gt, d.giteaIssue
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	ticketURL := s.URL + "/tickets/" + d.ticket
+	uiSignIn(t, ctx, s, "/tickets/"+d.ticket)
+
+	// The Gitea issue's section on the ticket page, once its copy is kept.
+	var section string
+	find := `(() => { const s = [...document.querySelectorAll("section[id^=issue-]")].find(s => s.querySelector("h2").textContent.includes(` +
+		"`" + is.Project + "#`" + `)); return s ? "#" + s.id : "" })()`
+	waitPage(t, ctx, s, ticketURL, func() bool {
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](find))
+		section = got
+		return err == nil && got != ""
+	}, "the Gitea issue's section")
+	sectionText := func() string {
+		text, err := chromedp.Run(ctx, chromedp.Text(css(section)))
+		if err != nil {
+			t.Fatalf("read %s: %v", section, err)
+		}
+		return text
+	}
+	edit := func(title string) {
+		t.Helper()
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(ticketURL),
+			chromedp.Click(css(section+` details summary`)),
+			chromedp.SetValue(css(section+` form[id^=edit-] input[name=title]`), title),
+			chromedp.Click(css(section+` form[id^=edit-] button[type=submit]`)),
+			chromedp.WaitVisible(css(`.flash`)),
+		)
+		if err != nil {
+			t.Fatalf("edit the title to %q: %v", title, err)
+		}
+	}
+	reconcile := func() {
+		t.Helper()
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(s.URL+"/settings/trackers/"+d.gitea.ID+"/webhooks"),
+			chromedp.Click(css(`#reconcile`)),
+			chromedp.WaitVisible(css(`.flash`)),
+		)
+		if err != nil {
+			t.Fatalf("reconcile now: %v", err)
+		}
+	}
+	atGitea := func(title string) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			got, _ := gt.Get(is.Project, is.Number)
+			if got.Title == title {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Gitea's title is %q, want %q\nstderr:\n%s", got.Title, title, s.Stderr.String())
+			}
+		}
+	}
+	screenshot(t, ctx, "sync-walk-0-linked")
+
+	// (a) Edited here: pushed to Gitea.
+	edit("Rotate the payment keys (ours)")
+	atGitea("Rotate the payment keys (ours)")
+	waitPage(t, ctx, s, ticketURL, func() bool { return strings.Contains(sectionText(), "synced") }, "synced after the push")
+	screenshot(t, ctx, "sync-walk-1-pushed")
+
+	// (b) Edited in Gitea: Reconcile now brings it to the ticket page.
+	gt.Update(is.Project, is.Number, func(i *forgetest.Issue) { i.Title = "Rotate the keys before Friday" })
+	reconcile()
+	waitPage(t, ctx, s, ticketURL, func() bool { return strings.Contains(sectionText(), "Rotate the keys before Friday") },
+		"Gitea's title on the ticket page")
+	screenshot(t, ctx, "sync-walk-2-pulled")
+
+	// (c) Both sides change the title: Gitea refuses our push for now, so
+	// the next reconciliation meets two changes of one field.
+	gt.Inject(forgetest.RouteEdit, forgetest.StatusFault(503, 1000))
+	edit("Rotate the keys on Thursday")
+	gt.Update(is.Project, is.Number, func(i *forgetest.Issue) { i.Title = "Rotate the keys next week" })
+	reconcile()
+	waitPage(t, ctx, s, ticketURL, func() bool {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("`+section+` .conflict form[id^=resolve-]")`))
+		return err == nil && ok
+	}, "the conflict")
+	text := sectionText()
+	for _, want := range []string{"Rotate the keys on Thursday", "Rotate the keys next week", "conflict"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the conflict lacks %q:\n%s", want, text)
+		}
+	}
+	screenshot(t, ctx, "sync-walk-3-conflict")
+
+	// Keep ours: the conflict ends and Gitea takes our title.
+	gt.ClearFaults()
+	err := chromedp.Do(ctx,
+		chromedp.Click(css(section+` .conflict input[name=take][value=ours]`)),
+		chromedp.Click(css(section+` .conflict form[id^=resolve-] button[type=submit]`)),
+		chromedp.WaitVisible(css(`.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("resolve: %v", err)
+	}
+	atGitea("Rotate the keys on Thursday")
+	waitPage(t, ctx, s, ticketURL, func() bool {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("`+section+` .conflict")`))
+		return err == nil && ok && strings.Contains(sectionText(), "Rotate the keys on Thursday")
+	}, "the conflict gone")
+	screenshot(t, ctx, "sync-walk-4-resolved")
+}
+
+// waitPage reloads url until ok holds, for up to 30 seconds.
+func waitPage(t *testing.T, ctx context.Context, s *server, url string, ok func() bool, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`header.topbar h1`))); err != nil {
+			t.Fatalf("open %s: %v", url, err)
+		}
+		if ok() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s on %s\nstderr:\n%s", what, url, s.Stderr.String())
+		}
+	}
+}
