@@ -146,10 +146,12 @@ var (
 	docEditIssue = huma.Operation{Summary: "Edit a linked issue", SkipValidateBody: true,
 		Description: "Changes the given fields of the linked issue in VendorSync at once and queues them to be pushed to " +
 			"its tracker (the outbox). A field in conflict that is edited is settled with the edited value. 409 while the " +
-			"issue was never read from its tracker, or after it was deleted there."}
+			"issue was never read from its tracker, or after it was deleted there; 422 when its tracker does not accept edits " +
+			"from VendorSync."}
 	docResolveConflict = huma.Operation{Summary: "Resolve a linked issue's conflict", SkipValidateBody: true,
 		Description: "For the given fields (every field in conflict when none is given) take ours (VendorSync's value, " +
-			"pushed), theirs (the tracker's), or value (written here, pushed). 409 when there is no conflict."}
+			"pushed), theirs (the tracker's), or value (written here, pushed). 409 when there is no conflict; 422 when " +
+			"something would be pushed to a tracker that does not accept edits from VendorSync."}
 	docLinkSyncLog = huma.Operation{Summary: "List a linked issue's sync log",
 		Description: "Every change of the linked issue, inbound (from its tracker: a webhook delivery's id or poll) and " +
 			"outbound (edits, resolutions and pushes), with the fields' values before and after, newest first."}

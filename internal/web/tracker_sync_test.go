@@ -10,6 +10,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -29,7 +30,10 @@ func TestTrackerSyncPages(t *testing.T) {
 			l := e.createIssue(t, tk, appID)
 			base := tracker.IssueFields{Title: "Update the endpoint", State: "open", Labels: []string{"payments"}, Assignees: []string{}}
 			now := time.Now().UTC().Truncate(time.Second)
-			m := link.Mirror{LinkID: l.ID, TenantID: tk.TenantID, ConnectionID: l.ConnectionID, IssueKey: l.IssueKey,
+			// The copy is kept through a connection whose tracker takes
+			// edits; the push is not run here.
+			editable := trackerConnectionWallFixture(e, e.key)
+			m := link.Mirror{LinkID: l.ID, TenantID: tk.TenantID, ConnectionID: editable, IssueKey: l.IssueKey,
 				IssueFields: base, LastSynced: base, SyncStatus: link.MirrorSynced, LocalUpdatedAt: now, ExternalUpdatedAt: &now}
 			if err := e.db.WriteTrackerMirror(ctx, link.MirrorWrite{Mirror: m, Create: true, At: now}); err != nil {
 				t.Fatal(err)
@@ -98,6 +102,68 @@ func TestTrackerSyncPages(t *testing.T) {
 			wantStatus(t, res, http.StatusOK)
 			if !strings.Contains(string(res.Body), `"action":"resolve"`) {
 				t.Errorf("link sync log: %s", res.Body)
+			}
+		})
+	}
+}
+
+// readOnlyProvider is a provider without UpdateFields: a tracker that
+// takes no edits from VendorSync.
+type readOnlyProvider struct{ tracker.Provider }
+
+// TestTrackerEditsRefused: where the link's tracker takes no edits, the
+// ticket page offers no edit or resolve form and says why; the API's edit,
+// and a resolution that would push, answer 422 problem+json; taking the
+// tracker's side, which pushes nothing, still works.
+func TestTrackerEditsRefused(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t, d)
+			jf, _ := e.server.Trackers.Providers.Lookup(jira.KindCloud)
+			build := jf.New
+			jf.New = func(s tracker.Settings) (tracker.Provider, error) {
+				p, err := build(s)
+				return readOnlyProvider{p}, err
+			}
+			e.server.Trackers.Providers = tracker.NewRegistry(jf)
+			srv := jiratest.New(t)
+			e.connectJira(srv)
+			tk, appID := e.trackedTicket(e.key)
+			l := e.createIssue(t, tk, appID)
+			base := tracker.IssueFields{Title: "Update the endpoint", State: "open", Labels: []string{"payments"}, Assignees: []string{}}
+			ours, theirs := base, base
+			ours.Title, theirs.Title = "Ours", "Theirs"
+			now := time.Now().UTC().Truncate(time.Second)
+			m := link.Mirror{LinkID: l.ID, TenantID: tk.TenantID, ConnectionID: l.ConnectionID, IssueKey: l.IssueKey,
+				IssueFields: ours, LastSynced: base, SyncStatus: link.MirrorConflict, LocalUpdatedAt: now, ExternalUpdatedAt: &now,
+				SyncConflict: &link.SyncConflict{Fields: []string{"title"}, Ours: ours, Theirs: theirs, Base: base, Since: now}}
+			if err := e.db.WriteTrackerMirror(ctx, link.MirrorWrite{Mirror: m, Create: true, At: now}); err != nil {
+				t.Fatal(err)
+			}
+			admin := e.signInAs(e.admin.Email, e.password)
+			page := string(admin.get(t, "/tickets/"+tk.Key()).Body)
+			if strings.Contains(page, `/tracker-issues/`+l.ID+`/edit"`) || strings.Contains(page, `id="resolve-`+l.ID+`"`) ||
+				!strings.Contains(page, "does not accept edits from VendorSync") {
+				t.Errorf("ticket page offers edits: %s", page)
+			}
+			res := e.do(http.MethodPatch, "/api/v1/tracker/links/"+l.ID+"/issue", e.key, map[string]any{"title": "Mine"})
+			wantProblem(t, res, http.StatusUnprocessableEntity)
+			if !strings.Contains(string(res.Body), "does not accept edits from VendorSync") {
+				t.Errorf("edit: %s", res.Body)
+			}
+			res = e.do(http.MethodPost, "/api/v1/tracker/links/"+l.ID+"/resolve", e.key, map[string]any{"take": "ours"})
+			wantProblem(t, res, http.StatusUnprocessableEntity)
+			got, err := e.db.TrackerMirror(ctx, tk.TenantID, l.ID)
+			if err != nil || got.Title != "Ours" || got.SyncConflict == nil {
+				t.Fatalf("mirror after the refusals: %+v %v", got, err)
+			}
+			res = e.do(http.MethodPost, "/api/v1/tracker/links/"+l.ID+"/resolve", e.key, map[string]any{"take": "theirs"})
+			wantStatus(t, res, http.StatusOK)
+			res = e.do(http.MethodGet, "/api/v1/tracker/outbox?link_id="+l.ID, e.key, nil)
+			wantStatus(t, res, http.StatusOK)
+			if strings.Contains(string(res.Body), `"status":"pending"`) {
+				t.Errorf("outbox: %s", res.Body)
 			}
 		})
 	}

@@ -16,11 +16,13 @@ import (
 // issueMirror is one linked issue's local copy on the ticket page, with its
 // latest sync log entries and what the viewer may do.
 type issueMirror struct {
-	M        link.Mirror
-	Log      []link.SyncLogEntry
-	Labels   string
-	Assign   string
-	CanEdit  bool
+	M       link.Mirror
+	Log     []link.SyncLogEntry
+	Labels  string
+	Assign  string
+	CanEdit bool
+	// NoEdits says the issue's tracker does not take edits from VendorSync.
+	NoEdits  bool
 	CanRetry bool
 	Failed   int
 }
@@ -38,6 +40,9 @@ func (s *Server) mirrorsOf(ctx context.Context, p auth.Principal, ticketID strin
 	for _, m := range ms {
 		im := issueMirror{M: m, Labels: strings.Join(m.Labels, ", "), Assign: strings.Join(m.Assignees, ", "),
 			CanEdit: p.Can(auth.PermWorkTickets) && m.SyncStatus != link.MirrorDeleted, CanRetry: p.Can(auth.PermEditIntegrations)}
+		if im.CanEdit && !s.Trackers.AcceptsEdits(ctx, p.TenantID, m.ConnectionID) {
+			im.CanEdit, im.NoEdits = false, true
+		}
 		if im.Log, _, err = s.Trackers.SyncLog(ctx, p, link.SyncLogFilter{LinkID: m.LinkID, Limit: 10}); err != nil {
 			return nil, err
 		}

@@ -278,7 +278,11 @@ func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID, au
 			fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields), now)}
 		w.Events = []audit.Event{audit.Record(p, auditAction, "tracker_link", l.ID,
 			fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields))}
-		if push := changedFields(next.LastSynced, next.IssueFields); len(push) > 0 && next.SyncStatus != MirrorDeleted {
+		push := changedFields(next.LastSynced, next.IssueFields)
+		if len(push) > 0 && next.SyncStatus != MirrorDeleted {
+			if f, ok := s.editsAccepted(ctx, l.TenantID, next.ConnectionID); !ok {
+				return Mirror{}, errNoEdits(f)
+			}
 			w.Outbox = []OutboxItem{{ID: ident.New(), TenantID: l.TenantID, LinkID: l.ID, ConnectionID: next.ConnectionID,
 				IssueKey: next.IssueKey, Fields: push, Change: next.IssueFields, Reason: reason, Status: OutboxPending,
 				NextAttempt: now, CreatedBy: p.Label, CreatedAt: now, UpdatedAt: now}}
@@ -295,4 +299,43 @@ func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID, au
 		return next, nil
 	}
 	return Mirror{}, apperr.E(apperr.Unavailable, "the issue kept changing; try again")
+}
+
+// AcceptsEdits says whether the tracker of a mirror's connection takes
+// edits from VendorSync: whether its provider is a tracker.FieldUpdater.
+// A connection that cannot be reached now (disabled, no token) is judged
+// by a provider built from its stored settings; one this server cannot
+// build at all is not refused here, its push reports why.
+func (s *Service) AcceptsEdits(ctx context.Context, tenantID, connectionID string) bool {
+	_, ok := s.editsAccepted(ctx, tenantID, connectionID)
+	return ok
+}
+
+// editsAccepted is AcceptsEdits with the connection's kind.
+func (s *Service) editsAccepted(ctx context.Context, tenantID, connectionID string) (tracker.Factory, bool) {
+	if cl, err := s.provider(ctx, tenantID, connectionID); err == nil {
+		_, ok := cl.tracker.(tracker.FieldUpdater)
+		return cl.kind, ok
+	}
+	c, f, err := s.connection(ctx, tenantID, connectionID)
+	if err != nil || f.New == nil {
+		return f, true
+	}
+	// No request is made: the token only has to be present.
+	p, err := f.New(tracker.Settings{BaseURL: c.BaseURL, Username: c.Username, Token: "unused"})
+	if err != nil {
+		return f, true
+	}
+	_, ok := p.(tracker.FieldUpdater)
+	return f, ok
+}
+
+// errNoEdits is the refusal of a change that would be pushed to a tracker
+// that does not take edits.
+func errNoEdits(f tracker.Factory) error {
+	name := f.Name
+	if name == "" {
+		name = "this"
+	}
+	return apperr.E(apperr.Invalid, "the %s tracker does not accept edits from VendorSync: change the issue there", name)
 }
