@@ -1,20 +1,26 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 )
 
 // TestUITrackerSyncWalk walks two-way sync in headless Chromium on a demo
 // ticket whose issue lives in a Gitea-kind connection: a title edited on
 // the ticket page reaches Gitea; a title edited in Gitea shows on the
-// ticket page after Reconcile now; the same field edited on both sides
+// ticket page after Reconcile now, and again after a signed webhook; the same field edited on both sides
 // (our push held back by Gitea refusing it) is a conflict on the ticket
 // page, and picking a side there settles it and sends the value to Gitea.
 // With VENDORSYNC_TEST_SCREENSHOTS naming a directory, each step's page is
@@ -26,6 +32,21 @@ func TestUITrackerSyncWalk(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	ticketURL := s.URL + "/tickets/" + d.ticket
 	uiSignIn(t, ctx, s, "/tickets/"+d.ticket)
+
+	reconcile := func() {
+		t.Helper()
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(s.URL+"/settings/trackers/"+d.gitea.ID+"/webhooks"),
+			chromedp.Click(css(`#reconcile`)),
+			chromedp.WaitVisible(css(`.flash`)),
+		)
+		if err != nil {
+			t.Fatalf("reconcile now: %v", err)
+		}
+	}
+	// The issue's copy is kept from the first reconciliation that reads it
+	// (the connection's own first one may have run before it was opened).
+	reconcile()
 
 	// The Gitea issue's section on the ticket page, once its copy is kept.
 	var section string
@@ -56,17 +77,6 @@ func TestUITrackerSyncWalk(t *testing.T) {
 			t.Fatalf("edit the title to %q: %v", title, err)
 		}
 	}
-	reconcile := func() {
-		t.Helper()
-		err := chromedp.Do(ctx,
-			chromedp.Navigate(s.URL+"/settings/trackers/"+d.gitea.ID+"/webhooks"),
-			chromedp.Click(css(`#reconcile`)),
-			chromedp.WaitVisible(css(`.flash`)),
-		)
-		if err != nil {
-			t.Fatalf("reconcile now: %v", err)
-		}
-	}
 	atGitea := func(title string) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
@@ -93,6 +103,21 @@ func TestUITrackerSyncWalk(t *testing.T) {
 	waitPage(t, ctx, s, ticketURL, func() bool { return strings.Contains(sectionText(), "Rotate the keys before Friday") },
 		"Gitea's title on the ticket page")
 	screenshot(t, ctx, "sync-walk-2-pulled")
+
+	// Edited in Gitea again, told by a signed webhook to the hook that
+	// Register webhook set up.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/settings/trackers/"+d.gitea.ID+"/webhooks"),
+		chromedp.Click(css(`#register-webhook`)),
+		chromedp.WaitVisible(css(`#webhook-registration`)),
+	); err != nil {
+		t.Fatalf("register webhook: %v", err)
+	}
+	changed, _ := gt.Update(is.Project, is.Number, func(i *forgetest.Issue) { i.Title = "Rotate the keys by Friday noon" })
+	deliverGitea(t, s, gt, d.gitea.ID, changed)
+	waitPage(t, ctx, s, ticketURL, func() bool { return strings.Contains(sectionText(), "Rotate the keys by Friday noon") },
+		"the webhook's title on the ticket page")
+	screenshot(t, ctx, "sync-walk-2b-webhook")
 
 	// (c) Both sides change the title: Gitea refuses our push for now, so
 	// the next reconciliation meets two changes of one field.
@@ -128,6 +153,51 @@ func TestUITrackerSyncWalk(t *testing.T) {
 		return err == nil && ok && strings.Contains(sectionText(), "Rotate the keys on Thursday")
 	}, "the conflict gone")
 	screenshot(t, ctx, "sync-walk-4-resolved")
+}
+
+// deliverGitea posts is to the connection's hook as Gitea delivers an
+// edited issue, signed with the secret of the hook registered for its
+// repository.
+func deliverGitea(t *testing.T, s *server, gt *giteatest.Server, connID string, is forgetest.Issue) {
+	t.Helper()
+	hooks := gt.Hooks(is.Project)
+	if len(hooks) != 1 {
+		t.Fatalf("hooks of %s: %+v", is.Project, hooks)
+	}
+	labels, assignees := []map[string]any{}, []map[string]any{}
+	for _, l := range is.Labels {
+		labels = append(labels, map[string]any{"name": l})
+	}
+	for _, a := range is.Assignees {
+		assignees = append(assignees, map[string]any{"login": a})
+	}
+	var due any
+	if is.DueDate != "" {
+		due = is.DueDate + "T23:59:59Z"
+	}
+	body, err := json.Marshal(map[string]any{"action": "edited", "issue": map[string]any{"number": is.Number, "title": is.Title,
+		"body": is.Body, "state": is.State, "labels": labels, "assignees": assignees, "due_date": due,
+		"updated_at": is.Updated.Format(time.RFC3339), "html_url": gt.URL + "/" + is.Project + "/issues/" + strconv.FormatInt(is.Number, 10)},
+		"repository": map[string]any{"full_name": is.Project}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/hooks/trackers/"+connID, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Gitea-Event", "issues")
+	req.Header.Set("X-Gitea-Delivery", "walk-"+strconv.FormatInt(is.Updated.UnixNano(), 10))
+	req.Header.Set("X-Gitea-Signature", tracker.SignHMACHex("", body, []byte(hooks[0].Secret)))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusAccepted {
+		t.Fatalf("delivery answered %d", res.StatusCode)
+	}
 }
 
 // waitPage reloads url until ok holds, for up to 30 seconds.
