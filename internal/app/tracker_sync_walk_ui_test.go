@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -164,24 +163,7 @@ func deliverGitea(t *testing.T, s *server, gt *giteatest.Server, connID string, 
 	if len(hooks) != 1 {
 		t.Fatalf("hooks of %s: %+v", is.Project, hooks)
 	}
-	labels, assignees := []map[string]any{}, []map[string]any{}
-	for _, l := range is.Labels {
-		labels = append(labels, map[string]any{"name": l})
-	}
-	for _, a := range is.Assignees {
-		assignees = append(assignees, map[string]any{"login": a})
-	}
-	var due any
-	if is.DueDate != "" {
-		due = is.DueDate + "T23:59:59Z"
-	}
-	body, err := json.Marshal(map[string]any{"action": "edited", "issue": map[string]any{"number": is.Number, "title": is.Title,
-		"body": is.Body, "state": is.State, "labels": labels, "assignees": assignees, "due_date": due,
-		"updated_at": is.Updated.Format(time.RFC3339), "html_url": gt.URL + "/" + is.Project + "/issues/" + strconv.FormatInt(is.Number, 10)},
-		"repository": map[string]any{"full_name": is.Project}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := giteatest.IssueEvent("edited", is, gt.URL+"/"+is.Project+"/issues/"+strconv.FormatInt(is.Number, 10))
 	req, err := http.NewRequest(http.MethodPost, s.URL+"/hooks/trackers/"+connID, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -82,25 +83,7 @@ func (s *syncFixture) body(t *testing.T, action string) []byte {
 	if !ok {
 		t.Fatal("no issue #1")
 	}
-	labels, assignees := []map[string]any{}, []map[string]any{}
-	for _, l := range is.Labels {
-		labels = append(labels, map[string]any{"name": l})
-	}
-	for _, a := range is.Assignees {
-		assignees = append(assignees, map[string]any{"login": a})
-	}
-	var due any
-	if is.DueDate != "" {
-		due = is.DueDate + "T23:59:59Z"
-	}
-	b, err := json.Marshal(map[string]any{"action": action, "issue": map[string]any{"number": is.Number, "title": is.Title,
-		"body": is.Body, "state": is.State, "labels": labels, "assignees": assignees, "due_date": due,
-		"updated_at": is.Updated.Format(time.RFC3339), "html_url": "https://gitea.test/acme/payments/issues/1"},
-		"repository": map[string]any{"full_name": "acme/payments"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return giteatest.IssueEvent(action, is, "https://gitea.test/acme/payments/issues/1")
 }
 
 // send delivers body as a new Gitea delivery and runs its job.

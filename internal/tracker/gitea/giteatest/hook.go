@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 )
@@ -89,4 +90,28 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	forgetest.WriteJSON(w, http.StatusOK, hookJSON(h))
+}
+
+// IssueEvent is the body of the "issues" delivery Gitea sends when issue
+// is changed by action (opened, edited, closed…), htmlURL being its page.
+func IssueEvent(action string, is forgetest.Issue, htmlURL string) []byte {
+	labels, assignees := []map[string]any{}, []map[string]any{}
+	for _, l := range is.Labels {
+		labels = append(labels, map[string]any{"name": l})
+	}
+	for _, a := range is.Assignees {
+		assignees = append(assignees, map[string]any{"login": a})
+	}
+	var due any
+	if is.DueDate != "" {
+		due = is.DueDate + "T23:59:59Z"
+	}
+	b, err := json.Marshal(map[string]any{"action": action, "issue": map[string]any{"number": is.Number, "title": is.Title,
+		"body": is.Body, "state": is.State, "labels": labels, "assignees": assignees, "due_date": due,
+		"updated_at": is.Updated.Format(time.RFC3339), "html_url": htmlURL},
+		"repository": map[string]any{"full_name": is.Project}})
+	if err != nil {
+		panic(err) // strings, numbers and times only
+	}
+	return b
 }
