@@ -30,10 +30,7 @@ func TestTrackerSyncPages(t *testing.T) {
 			l := e.createIssue(t, tk, appID)
 			base := tracker.IssueFields{Title: "Update the endpoint", State: "open", Labels: []string{"payments"}, Assignees: []string{}}
 			now := time.Now().UTC().Truncate(time.Second)
-			// The copy is kept through a connection whose tracker takes
-			// edits; the push is not run here.
-			editable := trackerConnectionWallFixture(e, e.key)
-			m := link.Mirror{LinkID: l.ID, TenantID: tk.TenantID, ConnectionID: editable, IssueKey: l.IssueKey,
+			m := link.Mirror{LinkID: l.ID, TenantID: tk.TenantID, ConnectionID: l.ConnectionID, IssueKey: l.IssueKey,
 				IssueFields: base, LastSynced: base, SyncStatus: link.MirrorSynced, LocalUpdatedAt: now, ExternalUpdatedAt: &now}
 			if err := e.db.WriteTrackerMirror(ctx, link.MirrorWrite{Mirror: m, Create: true, At: now}); err != nil {
 				t.Fatal(err)

@@ -63,11 +63,7 @@ func (c *Client) createFields(spec tracker.IssueSpec) map[string]any {
 		fields["duedate"] = spec.DueDate.String()
 	}
 	if a := strings.TrimSpace(spec.Assignee); a != "" {
-		if c.flavor == Cloud {
-			fields["assignee"] = map[string]string{"accountId": a}
-		} else {
-			fields["assignee"] = map[string]string{"name": a}
-		}
+		fields["assignee"] = c.userRef(a)
 	}
 	labels := spec.Labels
 	if spec.IdempotencyKey != "" {

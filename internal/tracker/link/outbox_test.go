@@ -15,6 +15,8 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
 	"github.com/vendorsync/vendorsync/internal/tracker/github"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -245,4 +247,82 @@ func TestClosingTheTicketClosesItsIssues(t *testing.T) {
 			t.Errorf("issue at the tracker: %+v", is)
 		}
 	})
+}
+
+// TestPushJira: on Jira Cloud and Server an edit is pushed with one edit
+// of the issue's fields and a workflow transition (closing, then
+// reopening), the snapshot takes the issue as read back, and the poll
+// that reads it again changes nothing and logs nothing inbound.
+func TestPushJira(t *testing.T) {
+	for _, k := range []tracker.Kind{jira.KindCloud, jira.KindServer} {
+		t.Run(string(k), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+				ctx := context.Background()
+				f, r, linkID, _ := pollFixture(t, db, k, 0)
+				srv := r.(*jiraRemote).Server
+				conn := f.connID(t)
+				if _, err := f.svc.Poll(ctx, f.tenant, conn); err != nil {
+					t.Fatal(err)
+				}
+				e := link.IssueEdit{Title: ptr("Ours"), State: ptr("closed"), Labels: ptr([]string{"urgent"}),
+					Assignees: ptr([]string{"Alice Chen"}), DueDate: ptr("2027-03-01")}
+				if k == jira.KindServer {
+					e.Body = ptr("New *body*")
+				}
+				m, err := f.svc.EditIssue(ctx, f.admin, linkID, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res, err := f.svc.PushOutbox(ctx, f.tenant, linkID); err != nil || res.LastError != "" {
+					t.Fatalf("push: %+v %v", res, err)
+				}
+				is, _ := srv.Issue("PAY-1")
+				want := jiratest.AliceAccountID
+				if k == jira.KindServer {
+					want = "alice"
+				}
+				if is.Summary != "Ours" || is.StatusCategory != jiratest.CategoryDone || !slices.Contains(is.Labels, "urgent") ||
+					is.Assignee != want || is.DueDate != "2027-03-01" || (k == jira.KindServer && is.DescriptionWiki != "New *body*") {
+					t.Fatalf("issue at Jira: %+v", is)
+				}
+				after := noEchoPoll(t, f, conn, linkID, m.IssueFields)
+				if after.StatusCategory != tracker.Done {
+					t.Errorf("status after the push: %+v", after)
+				}
+				// Reopening takes the workflow back to a to-do status.
+				if m, err = f.svc.EditIssue(ctx, f.admin, linkID, link.IssueEdit{State: ptr("open"), DueDate: ptr("")}); err != nil {
+					t.Fatal(err)
+				}
+				if res, err := f.svc.PushOutbox(ctx, f.tenant, linkID); err != nil || res.LastError != "" {
+					t.Fatalf("reopen: %+v %v", res, err)
+				}
+				if is, _ = srv.Issue("PAY-1"); is.StatusCategory != jiratest.CategoryToDo || is.DueDate != "" {
+					t.Fatalf("issue at Jira after reopening: %+v", is)
+				}
+				noEchoPoll(t, f, conn, linkID, m.IssueFields)
+			})
+		})
+	}
+}
+
+// noEchoPoll polls the connection and checks the link's mirror is synced
+// with fields and the poll logged nothing; it returns the mirror.
+func noEchoPoll(t *testing.T, f *fixture, conn, linkID string, fields tracker.IssueFields) link.Mirror {
+	t.Helper()
+	ctx := context.Background()
+	before, _, err := f.svc.SyncLog(ctx, f.admin, link.SyncLogFilter{LinkID: linkID, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Poll(ctx, f.tenant, conn); err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.db.TrackerMirror(ctx, f.tenant, linkID)
+	if err != nil || m.SyncStatus != link.MirrorSynced || !cmp.Equal(m.IssueFields, fields) {
+		t.Errorf("mirror after the poll: %+v %v (edited: %+v)", m, err, fields)
+	}
+	if after, _, err := f.svc.SyncLog(ctx, f.admin, link.SyncLogFilter{LinkID: linkID, Limit: 200}); err != nil || len(after) != len(before) {
+		t.Errorf("the poll logged our own write: %+v %v", after, err)
+	}
+	return m
 }

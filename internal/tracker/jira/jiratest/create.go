@@ -62,41 +62,66 @@ func (s *Server) create(c call) reply {
 	default:
 		issueType = ref.Name
 	}
-	var summary string
-	switch raw, ok := req.Fields["summary"]; {
-	case !ok || json.Unmarshal(raw, &summary) != nil || strings.TrimSpace(summary) == "":
+	if _, ok := req.Fields["summary"]; !ok {
 		errs["summary"] = "You must specify a summary of the issue."
-	case utf8.RuneCountInString(summary) > 255:
-		errs["summary"] = "Summary must be less than 255 characters."
-	case strings.ContainsAny(summary, "\r\n"):
-		errs["summary"] = "The summary is invalid because it contains newline characters."
 	}
-	var descADF json.RawMessage
-	var descWiki string
-	if raw, ok := req.Fields["description"]; ok {
-		if c.version == "3" {
+	v := s.checkFields(c.version, req.Fields, errs)
+	if len(errs) > 0 {
+		return reply{http.StatusBadRequest, fieldErrors(errs)}
+	}
+	iss := s.insert(projectKey, proj, issueType, v.summary, s.now())
+	iss.DescriptionADF, iss.DescriptionWiki = v.descADF, v.descWiki
+	iss.Labels, iss.DueDate, iss.Assignee = v.labels, v.due, v.assignee
+	return reply{http.StatusCreated, map[string]string{
+		"id": iss.ID, "key": iss.Key, "self": s.URL + "/rest/api/" + c.version + "/issue/" + iss.ID,
+	}}
+}
+
+// values are the issue fields a create or an edit sets.
+type values struct {
+	summary, descWiki, due, assignee string
+	descADF                          json.RawMessage
+	labels                           []string
+}
+
+// checkFields validates the summary, description, duedate, labels and
+// assignee present in fields as Jira does, adding each problem to errs; a
+// null clears the description, due date or assignee. s.mu must be held.
+func (s *Server) checkFields(version string, fields map[string]json.RawMessage, errs map[string]string) values {
+	var v values
+	null := func(raw json.RawMessage) bool { return string(raw) == "null" }
+	if raw, ok := fields["summary"]; ok {
+		switch {
+		case json.Unmarshal(raw, &v.summary) != nil || strings.TrimSpace(v.summary) == "":
+			errs["summary"] = "You must specify a summary of the issue."
+		case utf8.RuneCountInString(v.summary) > 255:
+			errs["summary"] = "Summary must be less than 255 characters."
+		case strings.ContainsAny(v.summary, "\r\n"):
+			errs["summary"] = "The summary is invalid because it contains newline characters."
+		}
+	}
+	if raw, ok := fields["description"]; ok && !null(raw) {
+		if version == "3" {
 			if validADF(raw) != nil {
 				errs["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 			}
-			descADF = raw
-		} else if json.Unmarshal(raw, &descWiki) != nil {
+			v.descADF = raw
+		} else if json.Unmarshal(raw, &v.descWiki) != nil {
 			errs["description"] = "Operation value must be a string"
 		}
 	}
-	var due string
-	if raw, ok := req.Fields["duedate"]; ok {
-		if json.Unmarshal(raw, &due) != nil {
+	if raw, ok := fields["duedate"]; ok && !null(raw) {
+		if json.Unmarshal(raw, &v.due) != nil {
 			errs["duedate"] = "Operation value must be a string"
-		} else if _, err := time.Parse(time.DateOnly, due); err != nil {
-			errs["duedate"] = "Error parsing date string: " + due
+		} else if _, err := time.Parse(time.DateOnly, v.due); err != nil {
+			errs["duedate"] = "Error parsing date string: " + v.due
 		}
 	}
-	var labels []string
-	if raw, ok := req.Fields["labels"]; ok {
-		if json.Unmarshal(raw, &labels) != nil {
+	if raw, ok := fields["labels"]; ok {
+		if json.Unmarshal(raw, &v.labels) != nil {
 			errs["labels"] = "Operation value must be an array of strings"
 		}
-		for _, l := range labels {
+		for _, l := range v.labels {
 			switch {
 			case strings.ContainsAny(l, " \t\r\n"):
 				errs["labels"] = "The label '" + l + "' contains spaces which is invalid."
@@ -105,33 +130,24 @@ func (s *Server) create(c call) reply {
 			}
 		}
 	}
-	assignee := ""
-	if raw, ok := req.Fields["assignee"]; ok {
+	if raw, ok := fields["assignee"]; ok && !null(raw) {
+		var ref map[string]string
 		switch {
-		case !decodeRef(raw):
+		case json.Unmarshal(raw, &ref) != nil:
 			errs["assignee"] = "expected Object"
-		case c.version == "3" && ref.AccountID == "":
+		case version == "3" && ref["accountId"] == "":
 			errs["assignee"] = "Specify the user by accountId"
-		case c.version == "2" && ref.Name == "":
+		case version == "2" && ref["name"] == "":
 			errs["assignee"] = "Specify the user by name"
-		case c.version == "3":
-			assignee = ref.AccountID
 		default:
-			assignee = ref.Name
+			v.assignee = ref["name"]
+			if version == "3" {
+				v.assignee = ref["accountId"]
+			}
+			if msg := s.assignable(version, ref["accountId"], ref["name"]); msg != "" {
+				errs["assignee"] = msg
+			}
 		}
 	}
-	if _, bad := errs["assignee"]; !bad && assignee != "" {
-		if msg := s.assignable(c.version, ref.AccountID, ref.Name); msg != "" {
-			errs["assignee"] = msg
-		}
-	}
-	if len(errs) > 0 {
-		return reply{http.StatusBadRequest, fieldErrors(errs)}
-	}
-	iss := s.insert(projectKey, proj, issueType, summary, s.now())
-	iss.DescriptionADF, iss.DescriptionWiki = descADF, descWiki
-	iss.Labels, iss.DueDate, iss.Assignee = labels, due, assignee
-	return reply{http.StatusCreated, map[string]string{
-		"id": iss.ID, "key": iss.Key, "self": s.URL + "/rest/api/" + c.version + "/issue/" + iss.ID,
-	}}
+	return v
 }

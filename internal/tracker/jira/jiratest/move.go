@@ -45,12 +45,11 @@ func (s *Server) resolve(key string) string {
 // getIssue handles GET /issue/{key}: the issue with the fields a status
 // read asks for, under its current key even when asked by an earlier one.
 func (s *Server) getIssue(c call) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	iss, ok := s.issues[s.resolve(c.r.PathValue("key"))]
-	if !ok {
-		return reply{http.StatusNotFound, errorBody("Issue does not exist or you do not have permission to see it.")}
+	iss, miss := s.lockIssue(c, nil)
+	if iss == nil {
+		return miss
 	}
+	defer s.mu.Unlock()
 	fields := []string{"*all"}
 	if f := c.r.URL.Query().Get("fields"); f != "" {
 		fields = strings.Split(f, ",")

@@ -44,6 +44,10 @@ const (
 	// RouteUserSearch is GET /rest/api/3/user/search?query= and
 	// /rest/api/2/user/search?username=.
 	RouteUserSearch Route = "user_search"
+	// RouteEdit is PUT /rest/api/{3,2}/issue/{key}.
+	RouteEdit Route = "edit"
+	// RouteTransitions is GET and POST /rest/api/{3,2}/issue/{key}/transitions.
+	RouteTransitions Route = "transitions"
 )
 
 // Request is one request the server received.
@@ -73,6 +77,7 @@ type Server struct {
 	issues   map[string]*Issue // by key
 	movedTo  map[string]string // a moved issue's earlier keys → its key
 	users    []User
+	closedTo map[string]bool // status categories no transition leads to
 	nextID   int
 	faults   map[Route][]*Fault
 	counts   map[Route]int
@@ -104,6 +109,9 @@ func New(tb testing.TB) *Server {
 		mux.HandleFunc("POST "+api+"/issue/{key}/comment", s.handle(RouteComment, v, s.comment))
 		mux.HandleFunc("GET "+api+"/issue/{key}/comment", s.handle(RouteComments, v, s.comments))
 		mux.HandleFunc("GET "+api+"/issue/{key}", s.handle(RouteIssue, v, s.getIssue))
+		mux.HandleFunc("PUT "+api+"/issue/{key}", s.handle(RouteEdit, v, s.edit))
+		mux.HandleFunc("GET "+api+"/issue/{key}/transitions", s.handle(RouteTransitions, v, s.transitions))
+		mux.HandleFunc("POST "+api+"/issue/{key}/transitions", s.handle(RouteTransitions, v, s.transition))
 		mux.HandleFunc("GET "+api+"/myself", s.handle(RouteMyself, v, s.myself))
 		mux.HandleFunc("GET "+api+"/user/search", s.handle(RouteUserSearch, v, s.userSearch))
 	}
@@ -261,6 +269,10 @@ func fieldErrors(errs map[string]string) map[string]any {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
 	// The client reads what arrives; a write error means it hung up.
