@@ -2,9 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"

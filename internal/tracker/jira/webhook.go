@@ -32,9 +32,9 @@ var Webhook = &tracker.Webhook{
 
 // hookEvent is the part of a Jira webhook delivery VendorSync reads.
 type hookEvent struct {
-	Timestamp    json.Number `json:"timestamp"`
-	WebhookEvent string      `json:"webhookEvent"`
-	MatchedIDs   []int64     `json:"matchedWebhookIds"`
+	Timestamp    json.Number  `json:"timestamp"`
+	WebhookEvent string       `json:"webhookEvent"`
+	MatchedIDs   []int64      `json:"matchedWebhookIds"`
 	Issue        *issueFields `json:"issue"`
 }
 

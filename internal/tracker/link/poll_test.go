@@ -60,7 +60,7 @@ func (j *jiraRemote) injectAfterFirstPage(status int, header http.Header, times 
 	j.Inject(jiratest.RouteSearch, jiratest.Fault{})
 	j.Inject(jiratest.RouteSearch, jiratest.Fault{Status: status, Header: header, Times: times})
 }
-func (j *jiraRemote) clearFaults() { j.ClearFaults() }
+func (j *jiraRemote) clearFaults()  { j.ClearFaults() }
 func (j *jiraRemote) pageSize() int { return 100 }
 func (j *jiraRemote) ordered() bool { return false }
 

@@ -82,4 +82,3 @@ func TestRegisterWebhook(t *testing.T) {
 		})
 	}
 }
-

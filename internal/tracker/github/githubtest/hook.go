@@ -74,7 +74,7 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) {
 	for _, old := range s.Hooks(h.Project) {
 		if old.URL == h.URL && slices.Equal(old.Events, h.Events) {
 			forgetest.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-				"errors": []map[string]string{{"resource": "Hook", "code": "custom", "message": "Hook already exists on this repository"}},
+				"errors":            []map[string]string{{"resource": "Hook", "code": "custom", "message": "Hook already exists on this repository"}},
 				"documentation_url": "https://docs.github.com/rest/repos/webhooks#create-a-repository-webhook"})
 			return
 		}

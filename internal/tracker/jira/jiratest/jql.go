@@ -15,8 +15,8 @@ import (
 type query struct {
 	// updatedFrom is the literal of an updated >= clause, a date and
 	// time in the searching user's time zone as JQL takes it.
-	updatedFrom string
-	hasUpdated  bool
+	updatedFrom     string
+	hasUpdated      bool
 	keys            []string
 	hasKeys         bool
 	project, label  string
