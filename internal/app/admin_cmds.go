@@ -65,7 +65,7 @@ type UserCmd struct {
 type UserCreateCmd struct {
 	Email         string `arg:"" help:"Email address (the sign-in name)."`
 	Tenant        string `default:"default" help:"Tenant slug."`
-	Role          string `default:"viewer" enum:"admin,change_manager,owner,viewer" help:"Role (${enum})."`
+	Role          string `default:"viewer" enum:"admin,change_manager,procurement_analyst,owner,viewer" help:"Role (${enum})."`
 	Name          string `help:"Display name."`
 	PasswordStdin bool   `name:"password-stdin" help:"Read the password from standard input instead of generating one."`
 }
@@ -111,7 +111,7 @@ type APIKeyCmd struct {
 type APIKeyCreateCmd struct {
 	Name    string        `arg:"" help:"What the key is for, e.g. ci-pipeline."`
 	Tenant  string        `default:"default" help:"Tenant slug."`
-	Role    string        `default:"viewer" enum:"admin,change_manager,owner,viewer" help:"Role the key acts with (${enum})."`
+	Role    string        `default:"viewer" enum:"admin,change_manager,procurement_analyst,owner,viewer" help:"Role the key acts with (${enum})."`
 	Expires time.Duration `help:"Expire after this long (e.g. 720h); default never."`
 	Teams   []string      `name:"team" help:"Team (by name) an owner key works for; repeat for several."`
 }

@@ -34,7 +34,7 @@ const (
 
 // Matrix is the whole permission table in one place: permission → roles.
 var Matrix = map[Permission][]Role{
-	PermView:             {RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer},
+	PermView:             {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst, RoleOwner, RoleViewer},
 	PermWorkTickets:      {RoleAdmin, RoleChangeManager, RoleOwner},
 	PermTriggerSync:      {RoleAdmin, RoleChangeManager, RoleOwner},
 	PermConfirmClosure:   {RoleAdmin, RoleChangeManager},
@@ -46,18 +46,22 @@ var Matrix = map[Permission][]Role{
 	PermManageUsers:      {RoleAdmin},
 	PermManageSettings:   {RoleAdmin},
 	PermManageJobs:       {RoleAdmin},
-	PermViewAudit:        {RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer},
+	PermViewAudit:        {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst, RoleOwner, RoleViewer},
 	PermTriage:           {RoleAdmin, RoleChangeManager},
 	PermSubmitSignals:    {RoleAdmin, RoleChangeManager},
 	PermEditScoring:      {RoleAdmin, RoleChangeManager},
 	PermManageIngest:     {RoleAdmin},
 	PermIngest:           {RoleIngest},
 	// A connector holds ERP credentials, so it is the admin's, as other
-	// integrations are; the procurement work is the change manager's too.
+	// integrations are. The procurement work (upload, map, reconcile,
+	// comment, assign, resolve) is the procurement analyst's, and stays the
+	// change manager's, who did it before the analyst role existed.
+	// Overriding a flagged price accepts it for writeback to the ERP, so
+	// it is held above the people who work the queue: admins only.
 	PermManageERP:          {RoleAdmin},
-	PermUploadPrices:       {RoleAdmin, RoleChangeManager},
-	PermMapItems:           {RoleAdmin, RoleChangeManager},
-	PermResolveExceptions:  {RoleAdmin, RoleChangeManager},
+	PermUploadPrices:       {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst},
+	PermMapItems:           {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst},
+	PermResolveExceptions:  {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst},
 	PermOverrideExceptions: {RoleAdmin},
 }
 

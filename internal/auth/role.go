@@ -12,12 +12,15 @@ import (
 // Role is what a user or API key may do inside its tenant.
 type Role string
 
-// The four roles of the product, from most to least powerful.
+// The roles of the product, from most to least powerful. A procurement
+// analyst works the contracts module (price files, item mappings,
+// reconciliation exceptions) and only sees the rest.
 const (
-	RoleAdmin         Role = "admin"
-	RoleChangeManager Role = "change_manager"
-	RoleOwner         Role = "owner"
-	RoleViewer        Role = "viewer"
+	RoleAdmin              Role = "admin"
+	RoleChangeManager      Role = "change_manager"
+	RoleProcurementAnalyst Role = "procurement_analyst"
+	RoleOwner              Role = "owner"
+	RoleViewer             Role = "viewer"
 )
 
 // RoleIngest is the role of a vendor's ingest key: it may send that
@@ -25,8 +28,9 @@ const (
 // Roles; only the ingest service issues keys with it.
 const RoleIngest Role = "ingest"
 
-// Roles lists every role, most powerful first.
-var Roles = []Role{RoleAdmin, RoleChangeManager, RoleOwner, RoleViewer}
+// Roles lists every role a person or API key may hold, most powerful
+// first (admin always first).
+var Roles = []Role{RoleAdmin, RoleChangeManager, RoleProcurementAnalyst, RoleOwner, RoleViewer}
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -38,6 +42,8 @@ func (r Role) Label() string {
 		return "Admin"
 	case RoleChangeManager:
 		return "Change manager"
+	case RoleProcurementAnalyst:
+		return "Procurement analyst"
 	case RoleOwner:
 		return "Owner"
 	case RoleViewer:

@@ -209,7 +209,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, name string, ro
 	var v apperr.Validation
 	name = strings.TrimSpace(name)
 	v.Check(name != "" && len(name) <= 100, "name", "is required (at most 100 characters)")
-	v.Check(role.Valid(), "role", "must be one of admin, change_manager, owner, viewer")
+	v.Check(role.Valid(), "role", "must be one of admin, change_manager, procurement_analyst, owner, viewer")
 	if expiresAt != nil {
 		v.Check(expiresAt.After(s.now()), "expires_at", "must be in the future")
 	}

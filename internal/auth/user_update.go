@@ -52,7 +52,7 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, f UserFilter) ([]U
 		return nil, "", err
 	}
 	if f.Role != "" && !f.Role.Valid() {
-		return nil, "", apperr.Invalidf("role must be one of admin, change_manager, owner, viewer")
+		return nil, "", apperr.Invalidf("role must be one of admin, change_manager, procurement_analyst, owner, viewer")
 	}
 	return s.Store.ListUsers(ctx, p.TenantID, f)
 }
@@ -87,7 +87,7 @@ func (s *Service) changeUser(ctx context.Context, p Principal, id, action string
 	}
 	if in.Role != nil {
 		u.Role = *in.Role
-		v.Check(u.Role.Valid(), "role", "must be one of admin, change_manager, owner, viewer")
+		v.Check(u.Role.Valid(), "role", "must be one of admin, change_manager, procurement_analyst, owner, viewer")
 	}
 	if in.TeamIDs != nil {
 		u.TeamIDs = uniqueIDs(*in.TeamIDs)

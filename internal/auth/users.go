@@ -36,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, in NewUser) (User
 	if err != nil {
 		v.Add("email", "%s", apperr.MessageOf(err))
 	}
-	v.Check(in.Role.Valid(), "role", "must be one of admin, change_manager, owner, viewer")
+	v.Check(in.Role.Valid(), "role", "must be one of admin, change_manager, procurement_analyst, owner, viewer")
 	v.Check(len(in.Name) <= 200, "name", "must be at most 200 characters")
 	v.Check(validSlackUserID(strings.TrimSpace(in.SlackUserID)), "slack_user_id", "must look like U0123ABCD (letters and digits, at most 40)")
 	if in.Password != "" {

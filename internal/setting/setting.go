@@ -58,7 +58,7 @@ type Settings struct {
 	SLADaysByTier            SLADays      `json:"defaults.sla_days_by_tier" doc:"Fallback SLA by vendor tier when no rule sets one."`
 	AuditRetentionDays       int          `json:"audit.retention_days" doc:"How long audit rows are kept, in days."`
 	AutoProvision            bool         `json:"auth.auto_provision" doc:"Create an account at a person's first SSO sign-in."`
-	DefaultRole              auth.Role    `json:"auth.default_role" enum:"change_manager,owner,viewer" doc:"Role given to auto-provisioned accounts."`
+	DefaultRole              auth.Role    `json:"auth.default_role" enum:"change_manager,procurement_analyst,owner,viewer" doc:"Role given to auto-provisioned accounts."`
 	MinConfidencePercent     int          `json:"triage.min_confidence_percent" doc:"Triage confidence (0-100) below which an email waits in the triage queue for a person instead of opening a ticket; 0 never waits."`
 	LegalName                string       `json:"reports.legal_name" doc:"The organisation's legal name on reports; empty uses the organisation's name."`
 	Locale                   string       `json:"reports.locale" enum:"de-DE,en-GB,en-US,fr-FR" doc:"How reports write numbers and dates (de-DE: decimal comma, day first)."`
@@ -164,7 +164,7 @@ func (s Settings) Validate() error {
 	v.Check(currency(s.Currency), KeyCurrency, "must be an ISO 4217 code of three capital letters, e.g. EUR")
 	switch {
 	case !s.DefaultRole.Valid():
-		v.Add(KeyDefaultRole, "must be one of change_manager, owner, viewer")
+		v.Add(KeyDefaultRole, "must be one of change_manager, procurement_analyst, owner, viewer")
 	case s.DefaultRole == auth.RoleAdmin:
 		v.Add(KeyDefaultRole, "accounts created at sign-in cannot be admins; list admins in VENDORSYNC_BOOTSTRAP_ADMINS instead")
 	}

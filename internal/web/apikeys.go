@@ -13,7 +13,7 @@ import (
 type apiKeyCreateIn struct {
 	Body struct {
 		Name      string     `json:"name" doc:"What the key is for, e.g. ci-pipeline."`
-		Role      auth.Role  `json:"role" enum:"admin,change_manager,owner,viewer" doc:"Role the key acts with."`
+		Role      auth.Role  `json:"role" enum:"admin,change_manager,procurement_analyst,owner,viewer" doc:"Role the key acts with."`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the key stops working; never when absent."`
 		TeamIDs   []string   `json:"team_ids,omitempty" doc:"Teams an owner key works for (as an owner user's teams)."`
 	}

@@ -71,7 +71,7 @@ type docPermission struct {
 // uiDocs shows how VendorSync works: triage, the ticket lifecycle and SLA,
 // escalations, trackers, roles and configuration.
 func (s *Server) uiDocs(w http.ResponseWriter, r *http.Request, _ auth.Principal) error {
-	data := docsPage{Chapters: docs, Roles: []auth.Role{auth.RoleAdmin, auth.RoleChangeManager, auth.RoleOwner, auth.RoleViewer}}
+	data := docsPage{Chapters: docs, Roles: auth.Roles}
 	perms := make([]auth.Permission, 0, len(auth.Matrix))
 	for p := range auth.Matrix {
 		perms = append(perms, p)

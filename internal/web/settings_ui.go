@@ -98,7 +98,7 @@ func (s *Server) uiSettings(w http.ResponseWriter, r *http.Request, p auth.Princ
 }
 
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, f settingsForm, formErr error) error {
-	data := settingsPage{Form: f, Roles: []auth.Role{auth.RoleChangeManager, auth.RoleOwner, auth.RoleViewer}, Locales: setting.ReportLocales,
+	data := settingsPage{Form: f, Roles: auth.Roles[1:], Locales: setting.ReportLocales,
 		ShowSecret: p.Can(auth.PermEditIntegrations) && s.Secrets != nil, SSO: s.ssoEnabled()}
 	if data.ShowSecret {
 		list, err := s.Secrets.List(r.Context(), p)

@@ -14,7 +14,7 @@ import (
 type userListIn struct {
 	PageQuery
 	Q               string    `query:"q" maxLength:"200" doc:"Matches email or name, case-insensitively."`
-	Role            auth.Role `query:"role" enum:"admin,change_manager,owner,viewer" doc:"Only users with this role."`
+	Role            auth.Role `query:"role" enum:"admin,change_manager,procurement_analyst,owner,viewer" doc:"Only users with this role."`
 	IncludeInactive bool      `query:"include_inactive" doc:"Include deactivated users."`
 }
 
@@ -23,7 +23,7 @@ type userCreateIn struct {
 	Body struct {
 		Email            string    `json:"email" maxLength:"320" doc:"Sign-in name; must be unique in the tenant."`
 		Name             string    `json:"name,omitempty" doc:"Display name."`
-		Role             auth.Role `json:"role" enum:"admin,change_manager,owner,viewer"`
+		Role             auth.Role `json:"role" enum:"admin,change_manager,procurement_analyst,owner,viewer"`
 		TeamIDs          []string  `json:"team_ids,omitempty" doc:"Teams the user belongs to."`
 		SlackUserID      string    `json:"slack_user_id,omitempty" doc:"Slack member id, e.g. U0123ABCD, for mentions."`
 		Password         string    `json:"password,omitempty" writeOnly:"true" doc:"Initial password (at least 12 characters). Leave empty for SSO-only users."`
@@ -36,7 +36,7 @@ type userPatchIn struct {
 	IDPath
 	Body struct {
 		Name          *string    `json:"name,omitempty"`
-		Role          *auth.Role `json:"role,omitempty" enum:"admin,change_manager,owner,viewer"`
+		Role          *auth.Role `json:"role,omitempty" enum:"admin,change_manager,procurement_analyst,owner,viewer"`
 		TeamIDs       *[]string  `json:"team_ids,omitempty" doc:"Replaces the user's teams."`
 		SlackUserID   *string    `json:"slack_user_id,omitempty"`
 		IsActive      *bool      `json:"is_active,omitempty" doc:"false deactivates, true reactivates."`
