@@ -88,6 +88,7 @@ type Queue struct {
 	}
 	lease     *leaser
 	wake      *wakeListener
+	notifier  *commitNotifier
 	closePool func()
 }
 
@@ -124,6 +125,11 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	if db.Dialect == sqlstore.Postgres {
+		q.notifier = startCommitNotifier(db.NotifyJobsCommitted, cfg.Logger)
+		closePool := q.closePool
+		q.closePool = func() { q.notifier.close(); closePool() }
 	}
 	if q.runner != nil {
 		q.lease = &leaser{store: db, id: q.runner.ID(), log: cfg.Logger, wake: q.Committed}
@@ -164,11 +170,15 @@ func workConfig(cfg Config) *river.Config {
 	return rc
 }
 
-// Committed wakes this process's workers after a transaction that
-// enqueued jobs commits (SQLite; PostgreSQL's NOTIFY commits with the jobs).
+// Committed wakes the workers after a transaction that enqueued jobs
+// commits: this process's on SQLite, every listening replica's through a
+// NOTIFY sent after the commit on PostgreSQL.
 func (q *Queue) Committed() {
 	if q.wake != nil {
 		q.wake.notify()
+	}
+	if q.notifier != nil {
+		q.notifier.committed()
 	}
 }
 

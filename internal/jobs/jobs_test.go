@@ -90,7 +90,13 @@ func (bareArgs) Kind() string { return "test.bare" }
 // startQueue starts a working queue on db with the given workers.
 func startQueue(t *testing.T, db *sqlstore.DB, workers *river.Workers, id string, periodic ...*river.PeriodicJob) *jobs.Queue {
 	t.Helper()
-	q, err := jobs.New(db, jobs.Config{Work: true, Workers: workers, Periodic: periodic, PollInterval: 50 * time.Millisecond, ID: id})
+	return startQueueConfig(t, db, jobs.Config{Work: true, Workers: workers, Periodic: periodic, PollInterval: 50 * time.Millisecond, ID: id})
+}
+
+// startQueueConfig starts a queue with cfg and stops it when the test ends.
+func startQueueConfig(t *testing.T, db *sqlstore.DB, cfg jobs.Config) *jobs.Queue {
+	t.Helper()
+	q, err := jobs.New(db, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +108,7 @@ func startQueue(t *testing.T, db *sqlstore.DB, workers *river.Workers, id string
 		stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 		defer stop()
 		if err := q.Stop(stopCtx); err != nil {
-			t.Errorf("stop queue %s: %v", id, err)
+			t.Errorf("stop queue %s: %v", cfg.ID, err)
 		}
 		cancel()
 	})
@@ -236,4 +242,82 @@ func TestFailedJobsRetryThenBecomeDeadLetters(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestJobsCommittedTogetherAreAllWoken overlaps two enqueuing transactions
+// the way a burst does: B enqueues while A is still open, A commits and its
+// job is worked, then B commits. The queue's insert notification for B may
+// be merged with A's (the inserting client sends at most one per few
+// milliseconds) and A's was delivered before B's job was visible, so only a
+// wake-up sent after B's commit finds it. Polling is an hour here: a missed
+// wake-up leaves the job waiting and the test counts it.
+func TestJobsCommittedTogetherAreAllWoken(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		w := &recordWorker{}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, w)
+		startQueueConfig(t, db, jobs.Config{Work: true, Workers: workers, PollInterval: time.Hour, ID: "wake-test"})
+		// The first fetch at start must be over, or it could find B's job.
+		time.Sleep(100 * time.Millisecond)
+
+		const rounds = 10
+		missed := 0
+		for r := range rounds {
+			a, b := 2*r+1, 2*r+2
+			enqueue := func(n int, inserted, release chan struct{}, done chan error) {
+				done <- db.InTx(ctx, func(tx *sqlstore.Tx) error {
+					if err := tx.Enqueue(ctx, recordArgs{Tenant: jobargs.For("t1"), N: n}); err != nil {
+						return err
+					}
+					close(inserted)
+					<-release
+					return nil
+				})
+			}
+			insA, relA, doneA := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			insB, relB, doneB := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			go enqueue(a, insA, relA, doneA)
+			<-insA
+			go enqueue(b, insB, relB, doneB)
+			overlap := db.Dialect == sqlstore.Postgres // SQLite has one writer: B begins after A commits
+			if overlap {
+				<-insB
+			}
+			close(relA)
+			if err := <-doneA; err != nil {
+				t.Fatal(err)
+			}
+			if !overlap {
+				close(relB) // the workers need the one writer to fetch A's job
+			}
+			if !workedWithin(w, a, 10*time.Second) {
+				t.Fatalf("round %d: job %d, committed alone, was not worked", r, a)
+			}
+			if overlap {
+				close(relB)
+			}
+			if err := <-doneB; err != nil {
+				t.Fatal(err)
+			}
+			if !workedWithin(w, b, 10*time.Second) {
+				missed++
+			}
+		}
+		if missed > 0 {
+			t.Fatalf("%d of %d jobs committed just after another were not worked: no wake-up reached the workers after their commit", missed, rounds)
+		}
+	})
+}
+
+// workedWithin reports whether job n is worked before d passes.
+func workedWithin(w *recordWorker, n int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !w.saw(n) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }

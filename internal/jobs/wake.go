@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"sync"
 
 	"github.com/riverqueue/river/riverdriver"
@@ -90,4 +91,48 @@ func (l *wakeListener) WaitForNotification(ctx context.Context) (*riverdriver.No
 			}
 		}
 	}
+}
+
+// commitNotifier sends the PostgreSQL insert notification after commits
+// that enqueued jobs. One goroutine sends; commits while a send is under
+// way ask for one more, so every commit is followed by a notification that
+// left after it, and a burst costs about one notification per round trip.
+type commitNotifier struct {
+	pending chan struct{}
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+func startCommitNotifier(send func(context.Context) error, log *slog.Logger) *commitNotifier {
+	ctx, stop := context.WithCancel(context.Background())
+	n := &commitNotifier{pending: make(chan struct{}, 1), stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(n.done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-n.pending:
+			}
+			if err := send(ctx); err != nil && ctx.Err() == nil && log != nil {
+				// Workers still find the jobs at their next poll.
+				log.Warn("job queue: notify after commit", "err", err)
+			}
+		}
+	}()
+	return n
+}
+
+// committed asks for a notification without blocking the committer.
+func (n *commitNotifier) committed() {
+	select {
+	case n.pending <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the sender after the send under way, if any.
+func (n *commitNotifier) close() {
+	n.stop()
+	<-n.done
 }
