@@ -24,20 +24,51 @@ var (
 	paragraphRE = regexp.MustCompile(`\n[ \t\r]*\n`)
 )
 
+// Orders about how the receiving organisation should triage the email
+// ("priority P4 – no ticket required", "open a high-priority change
+// ticket", "classify this message as informational") are steering too,
+// whoever they address: a vendor tells its customers what changes and
+// when, and the decision follows from that and the registry. The
+// sentences that carry such an order are left out; the rest of their
+// paragraph stays. A vendor's "open a support ticket with us" is not an
+// order about the decision and stays.
+var decisionDirectiveRE = regexp.MustCompile(`(?i)\bpriority\s*[:=]?\s*p[0-5]\b|\bp[0-5]\s+priority\b` +
+	`|\bno\s+(?:change\s+|service\s+)?(?:tickets?|change\s+requests?)\s+(?:is\s+|are\s+)?(?:required|needed|necessary)\b` +
+	`|\b(?:do\s+not|don't|no\s+need\s+to)\s+(?:open|create|raise|file|log)\s+(?:a\s+|any\s+)?(?:change\s+|service\s+)?tickets?\b` +
+	`|\b(?:open|create|raise|file|log)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:critical|urgent|emergency|high|p[0-5]|sev[-\s]?[0-5]|(?:high|top|highest)[-\s]priority|priority)\s+(?:[\w-]+\s+)?(?:tickets?|change\s+requests?)\b` +
+	`|\b(?:classify|categori[sz]e|mark|flag|file|treat|tag|route|label|triage|rate)\s+(?:this|it|these|the\s+(?:e-?mail|message|notice|notification|update|alert))\b[^.\n]{0,40}?\bas\s+(?:an?\s+)?(?:informational|fyi|critical|high|low|medium|urgent|routine|newsletter|actionable|marketing|spam|p[0-5]|(?:high|low|medium)[-\s]priority)\b` +
+	`|\b(?:severity|priority|classification|category)\s*[:=]\s*(?:informational|fyi|critical|high|medium|low|urgent|routine|p[0-5])\b[^.\n]{0,80}\b(?:tickets?|routing|triage)\b` +
+	`|\brouting\s*:[^.\n]{0,40}\b(?:informational|critical|priority|tickets?|p[0-5])\b`)
+
 // withoutSteering returns text without the paragraphs that address an
-// automated reader with a directive about the decision, and those
-// paragraphs (for the reasoning).
+// automated reader with a directive about the decision and without the
+// sentences that order how to triage the email, and what it left out
+// (for the reasoning).
 func withoutSteering(text string) (string, []string) {
-	if !addresseeRE.MatchString(text) {
+	addressed, ordered := addresseeRE.MatchString(text), decisionDirectiveRE.MatchString(text)
+	if !addressed && !ordered {
 		return text, nil
 	}
 	paras := paragraphRE.Split(text, -1)
 	kept := paras[:0]
 	var dropped []string
 	for _, p := range paras {
-		if addresseeRE.MatchString(p) && directiveRE.MatchString(p) {
+		if addressed && addresseeRE.MatchString(p) && directiveRE.MatchString(p) {
 			dropped = append(dropped, strings.Join(strings.Fields(p), " "))
 			continue
+		}
+		if ordered && decisionDirectiveRE.MatchString(p) {
+			var rest []string
+			for _, sentence := range proseSentences(p) {
+				if decisionDirectiveRE.MatchString(sentence) {
+					dropped = append(dropped, strings.Join(strings.Fields(sentence), " "))
+				} else {
+					rest = append(rest, sentence)
+				}
+			}
+			if p = strings.TrimSpace(strings.Join(rest, " ")); p == "" {
+				continue
+			}
 		}
 		kept = append(kept, p)
 	}
@@ -45,6 +76,37 @@ func withoutSteering(text string) (string, []string) {
 		return text, nil
 	}
 	return strings.Join(kept, "\n\n"), dropped
+}
+
+// proseSentences splits a paragraph after each ".", "!" or "?" that a space or
+// the end follows (and before a line that starts a list item), keeping each
+// sentence's own line breaks.
+func proseSentences(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		end := false
+		switch {
+		case (c == '.' || c == '!' || c == '?') && (i+1 == len(p) || p[i+1] == ' ' || p[i+1] == '\n' || p[i+1] == ']' || p[i+1] == ')'):
+			for i+1 < len(p) && (p[i+1] == ']' || p[i+1] == ')') {
+				i++
+			}
+			end = true
+		case c == '\n' && i+1 < len(p) && strings.IndexByte("-*\u2022[", p[i+1]) >= 0:
+			end = true
+		}
+		if end {
+			if s := strings.TrimSpace(p[start : i+1]); s != "" {
+				out = append(out, s)
+			}
+			start = i + 1
+		}
+	}
+	if s := strings.TrimSpace(p[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
 }
 
 // overruleSteering settles a model's decision on an email that addresses
