@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
@@ -20,25 +21,47 @@ var _ link.SyncLogStore = (*DB)(nil)
 func (db *DB) TrackerSyncSettings(ctx context.Context, tenantID, connectionID string) (link.SyncSettings, error) {
 	st := link.DefaultSyncSettings(connectionID)
 	var at sql.NullTime
-	err := db.reader().queryRow(ctx, `SELECT delete_policy, close_with_ticket, updated_at, updated_by
-		FROM tracker_sync_settings WHERE tenant_id = ? AND connection_id = ?`, tenantID, connectionID).
-		Scan(&st.DeletePolicy, &st.CloseWithTicket, &at, &st.UpdatedBy)
+	var labels sql.NullString
+	err := db.reader().queryRow(ctx, `SELECT delete_policy, close_with_ticket, in_progress_labels, in_progress_when_assigned,
+		updated_at, updated_by FROM tracker_sync_settings WHERE tenant_id = ? AND connection_id = ?`, tenantID, connectionID).
+		Scan(&st.DeletePolicy, &st.CloseWithTicket, &labels, &st.InProgressWhenAssigned, &at, &st.UpdatedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
+	if err != nil {
+		return st, translate(err, "tracker sync settings")
+	}
 	st.UpdatedAt = nullTime(at)
-	return st, translate(err, "tracker sync settings")
+	if labels.Valid {
+		// NULL (saved before the rule existed) keeps the default list.
+		st.InProgressLabels = []string{}
+		if err := json.Unmarshal([]byte(labels.String), &st.InProgressLabels); err != nil {
+			return st, fmt.Errorf("tracker sync settings of %s: in-progress labels: %w", connectionID, err)
+		}
+	}
+	return st, nil
 }
 
 // SaveTrackerSyncSettings stores a connection's sync settings with ev.
 func (db *DB) SaveTrackerSyncSettings(ctx context.Context, tenantID string, st link.SyncSettings, ev audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO tracker_sync_settings (connection_id, tenant_id, delete_policy, close_with_ticket,
-			updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET
+		list := st.InProgressLabels
+		if list == nil {
+			list = []string{}
+		}
+		labels, err := json.Marshal(list)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO tracker_sync_settings (connection_id, tenant_id, delete_policy, close_with_ticket,
+			in_progress_labels, in_progress_when_assigned, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (connection_id) DO UPDATE SET
 			delete_policy = excluded.delete_policy, close_with_ticket = excluded.close_with_ticket,
+			in_progress_labels = excluded.in_progress_labels, in_progress_when_assigned = excluded.in_progress_when_assigned,
 			updated_at = excluded.updated_at, updated_by = excluded.updated_by
 			WHERE tracker_sync_settings.tenant_id = excluded.tenant_id`,
-			st.ConnectionID, tenantID, string(st.DeletePolicy), st.CloseWithTicket, timeOrNil(st.UpdatedAt), st.UpdatedBy)
+			st.ConnectionID, tenantID, string(st.DeletePolicy), st.CloseWithTicket, string(labels), st.InProgressWhenAssigned,
+			timeOrNil(st.UpdatedAt), st.UpdatedBy)
 		if err != nil {
 			return translate(err, "tracker sync settings")
 		}

@@ -79,3 +79,25 @@ func Lines(text string) []string {
 	text = strings.ReplaceAll(text, "\r", "\n")
 	return strings.Split(text, "\n")
 }
+
+// NormalBody is body as every tracker keeps it alike: line breaks as \n,
+// no control characters but tabs, no trailing spaces on a line, no blank
+// lines or spaces around the whole. Trackers differ in exactly these
+// (a browser sends \r\n, Jira Cloud's document keeps neither surrounding
+// space nor \r), so bodies are compared in this form.
+func NormalBody(body string) string {
+	lines := Lines(body)
+	for i, l := range lines {
+		l = strings.Map(func(r rune) rune {
+			if (r < 0x20 && r != '\t') || r == 0x7f {
+				return -1
+			}
+			return r
+		}, l)
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// SameBody reports whether two bodies are the same text in NormalBody form.
+func SameBody(a, b string) bool { return a == b || NormalBody(a) == NormalBody(b) }

@@ -62,6 +62,10 @@ type Factory struct {
 	// NoDueDates says the tracker's issues have no due date (GitHub): a due
 	// date is neither pushed nor edited there.
 	NoDueDates bool
+	// NoWorkflow says the tracker's issues are only open or closed (the
+	// forges): "in progress" is said with a label or an assignee, by each
+	// connection's rule, not by a workflow status.
+	NoWorkflow bool
 	// Check, when set, reports every problem with s by the kind's own rules
 	// at once, as an apperr validation error naming the fields (username),
 	// before anything is stored. The base URL's shape (BaseURLProblem) and

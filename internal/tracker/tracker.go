@@ -152,8 +152,9 @@ type Issue struct {
 // local mirror keeps them.
 type IssueFields struct {
 	Title string `json:"title"`
-	// Body is the description as the tracker's own markup (Markdown on the
-	// forges); "" when the tracker sent a rich document (Jira's ADF).
+	// Body is the description as text: Markdown on the forges, wiki text
+	// on Jira Server, and on Jira Cloud its Atlassian document rendered as
+	// Markdown. Bodies are compared by SameBody.
 	Body string `json:"body"`
 	// State is open or closed.
 	State     string   `json:"state"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -37,6 +38,10 @@ type jiraPage struct {
 	// Links are the failed and orphan links, oldest first.
 	Links []link.Link
 	Next  string
+	// Sync are the edited connection's sync settings (nil while it adds
+	// one); NoWorkflow says its tracker says "in progress" by the rule.
+	Sync       *link.SyncSettings
+	NoWorkflow bool
 }
 
 func (s *Server) uiJira(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -58,6 +63,13 @@ func editedConnection(r *http.Request, form *jiraForm) string {
 // renderJira shows the page; form nil means the stored connection.
 func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, form *jiraForm,
 	test *link.TestResult, formErr error) error {
+	return s.renderTrackerPage(w, r, p, status, form, test, nil, formErr)
+}
+
+// renderTrackerPage shows the page; sync, when set, are the sync settings
+// as typed in their form.
+func (s *Server) renderTrackerPage(w http.ResponseWriter, r *http.Request, p auth.Principal, status int, form *jiraForm,
+	test *link.TestResult, sync *link.SyncSettings, formErr error) error {
 	svc, err := s.trackers()
 	if err != nil {
 		return err
@@ -91,6 +103,18 @@ func (s *Server) renderJira(w http.ResponseWriter, r *http.Request, p auth.Princ
 			Enabled: c.Enabled || !c.Configured}}
 	if form != nil {
 		data.Form = *form
+	}
+	if c.Configured {
+		if sync == nil {
+			st, err := svc.SyncSettings(ctx, p, c.ID)
+			if err != nil {
+				return err
+			}
+			sync = &st
+		}
+		data.Sync = sync
+		f, _ := svc.Providers.Lookup(c.Kind)
+		data.NoWorkflow = f.NoWorkflow
 	}
 	data.Links, data.Next, err = svc.Links(ctx, p, link.Filter{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
 	if apperr.Is(err, apperr.Invalid) {
@@ -196,5 +220,37 @@ func (s *Server) uiSyncTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	}
 	s.flash(r, msg)
 	redirect(w, r, "/tickets/"+url.PathEscape(ticket.Key(n)))
+	return nil
+}
+
+// uiSaveSyncSettings saves a connection's sync settings from its form.
+// The in-progress fields are read only when the form had them (a tracker
+// without workflow); otherwise their stored values stay.
+func (s *Server) uiSaveSyncSettings(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	svc, err := s.trackers()
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	st, err := svc.SyncSettings(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	st.DeletePolicy = link.DeletePolicy(r.PostFormValue("delete_policy"))
+	st.CloseWithTicket = r.PostFormValue("close_with_ticket") == "on"
+	if r.PostFormValue("progress_rule") == "1" {
+		st.InProgressLabels = strings.Split(r.PostFormValue("in_progress_labels"), ",")
+		st.InProgressWhenAssigned = r.PostFormValue("in_progress_when_assigned") == "on"
+	}
+	saved, err := svc.SaveSyncSettings(r.Context(), p, st)
+	if formFailure(err) {
+		r.URL.RawQuery = url.Values{"connection": {id}}.Encode()
+		return s.renderTrackerPage(w, r, p, Status(err), nil, nil, &st, err)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "Sync settings saved; they apply from the next sync.")
+	redirect(w, r, "/settings/jira?connection="+url.QueryEscape(saved.ConnectionID)+"#sync-settings")
 	return nil
 }

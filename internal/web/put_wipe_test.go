@@ -51,7 +51,8 @@ var putFixtures = map[string]putFixture{
 	"/api/v1/tracker/connections/{id}/sync-settings": {setup: func(t *testing.T, e *env) (string, []string) {
 		id := trackerConnectionWallFixture(e, e.key)
 		put := "/api/v1/tracker/connections/" + id + "/sync-settings"
-		wantStatus(t, e.do(http.MethodPut, put, e.key, map[string]any{"delete_policy": "update_wins", "close_with_ticket": true}), http.StatusOK)
+		wantStatus(t, e.do(http.MethodPut, put, e.key, map[string]any{"delete_policy": "update_wins", "close_with_ticket": true,
+			"in_progress_labels": []string{"wip"}, "in_progress_when_assigned": true}), http.StatusOK)
 		return put, []string{put}
 	}},
 	"/api/v1/ingest/vendors/{id}": {setup: func(t *testing.T, e *env) (string, []string) {

@@ -198,6 +198,7 @@ func (s *Server) registerRoutes() {
 	s.page("POST", "/settings/trackers/{id}/webhooks/deliveries/{delivery}/redeliver", auth.PermEditIntegrations, s.uiRedeliver)
 	op(s, "POST /api/v1/tracker/connections/{id}/reconcile", auth.PermEditIntegrations, docReconcile, s.apiReconcile)
 	s.page("POST", "/settings/trackers/{id}/reconcile", auth.PermEditIntegrations, s.uiReconcile)
+	s.page("POST", "/settings/trackers/{id}/sync-settings", auth.PermEditIntegrations, s.uiSaveSyncSettings)
 	// Trackers deliver webhooks unauthenticated but signed: the signature
 	// is checked against the connection's secret on the raw body.
 	s.public("POST", "/hooks/trackers/{connection_id}", s.hookTracker)

@@ -35,8 +35,10 @@ type syncSettingsIn struct {
 }
 
 type syncSettingsBody struct {
-	DeletePolicy    *link.DeletePolicy `json:"delete_policy,omitempty" enum:"delete_wins,update_wins" doc:"Which side wins when an issue deleted on one side was changed on the other since the last sync; absent keeps it."`
-	CloseWithTicket *bool              `json:"close_with_ticket,omitempty" doc:"Close the ticket's issues in this tracker when the ticket is closed; absent keeps it."`
+	DeletePolicy           *link.DeletePolicy `json:"delete_policy,omitempty" enum:"delete_wins,update_wins" doc:"Which side wins when an issue deleted on one side was changed on the other since the last sync; absent keeps it."`
+	CloseWithTicket        *bool              `json:"close_with_ticket,omitempty" doc:"Close the ticket's issues in this tracker when the ticket is closed; absent keeps it."`
+	InProgressLabels       *[]string          `json:"in_progress_labels,omitempty" maxItems:"20" doc:"GitHub, GitLab and Gitea: the labels that put an open issue in progress (case ignored); [] for none; absent keeps them."`
+	InProgressWhenAssigned *bool              `json:"in_progress_when_assigned,omitempty" doc:"GitHub, GitLab and Gitea: an open issue with an assignee is in progress; absent keeps it."`
 }
 
 type syncSettingsOut struct {
@@ -122,8 +124,8 @@ func (s *Server) apiPutSyncSettings(ctx context.Context, in *syncSettingsIn) (*s
 	if err != nil {
 		return nil, err
 	}
-	if b.DeletePolicy == nil && b.CloseWithTicket == nil {
-		return nil, apperr.E(apperr.Invalid, "give delete_policy or close_with_ticket")
+	if b.DeletePolicy == nil && b.CloseWithTicket == nil && b.InProgressLabels == nil && b.InProgressWhenAssigned == nil {
+		return nil, apperr.E(apperr.Invalid, "give delete_policy, close_with_ticket, in_progress_labels or in_progress_when_assigned")
 	}
 	if b.DeletePolicy != nil {
 		st.DeletePolicy = *b.DeletePolicy
@@ -133,6 +135,12 @@ func (s *Server) apiPutSyncSettings(ctx context.Context, in *syncSettingsIn) (*s
 	}
 	if b.CloseWithTicket != nil {
 		st.CloseWithTicket = *b.CloseWithTicket
+	}
+	if b.InProgressLabels != nil {
+		st.InProgressLabels = *b.InProgressLabels
+	}
+	if b.InProgressWhenAssigned != nil {
+		st.InProgressWhenAssigned = *b.InProgressWhenAssigned
 	}
 	st, err = svc.SaveSyncSettings(ctx, p, st)
 	if err != nil {
@@ -161,9 +169,12 @@ var (
 		Description: "The linked issues with fields changed both in VendorSync and in their tracker since the last " +
 			"sync, with both values, oldest conflict first (at most 500)."}
 	docGetSyncSettings = huma.Operation{Summary: "Get a connection's sync settings",
-		Description: "The delete policy (delete_wins by default) and whether closing a ticket closes its issues (off by default)."}
+		Description: "The delete policy (delete_wins by default), whether closing a ticket closes its issues (off by default), " +
+			"and on GitHub, GitLab and Gitea what puts an open issue in progress: its labels (\"in progress\", \"doing\" " +
+			"and the like by default) and, when switched on, an assignee. Jira's status category says it there instead."}
 	docPutSyncSettings = huma.Operation{Summary: "Save a connection's sync settings", SkipValidateBody: true,
-		Description: "Sets the fields given; an absent field keeps its value. 422 when neither is given."}
+		Description: "Sets the fields given; an absent field keeps its value. 422 when none is given, or a label is " +
+			"longer than 255 characters or holds a comma, or there are more than 20. The new rule applies from the next sync."}
 )
 
 type outboxIn struct {

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,7 +128,8 @@ func ParseKey(key string, nested bool) (project string, n int64, ok bool) {
 
 // InProgressLabels are the labels that put an open forge issue in
 // progress, compared case-insensitively: forges have no workflow, so teams
-// say it with a label.
+// say it with a label. A connection's sync settings may name others, or
+// count an assignee (see Progress); these are their default.
 var InProgressLabels = []string{"in progress", "in-progress", "doing", "status: in progress", "workflow::in progress"}
 
 // Status is the status name and category of a forge issue: closed is done
@@ -141,16 +143,44 @@ func Status(state, reason string, labels []string) (string, tracker.StatusCatego
 		}
 		return "Closed", tracker.Done
 	case "open", "opened", "reopened":
-		for _, l := range labels {
-			for _, p := range InProgressLabels {
-				if strings.EqualFold(strings.TrimSpace(l), p) {
-					return "In progress", tracker.InProgress
-				}
-			}
+		if hasLabel(labels, InProgressLabels) {
+			return "In progress", tracker.InProgress
 		}
 		return "Open", tracker.ToDo
 	}
 	return state, tracker.Unknown
+}
+
+// Progress is iss with the status of an open issue decided by a
+// connection's rule instead of InProgressLabels: in progress when it
+// carries one of labels (compared case-insensitively), or, when assigned
+// is set, when anyone is assigned to it; to do otherwise. A closed or
+// deleted issue, one of unknown status, or one told without its fields
+// is returned as it is.
+func Progress(iss tracker.Issue, labels []string, assigned bool) tracker.Issue {
+	open := iss.StatusCategory == tracker.ToDo || iss.StatusCategory == tracker.InProgress
+	if iss.Fields == nil || iss.Deleted || !open {
+		return iss
+	}
+	iss.StatusName, iss.StatusCategory = "Open", tracker.ToDo
+	if hasLabel(iss.Fields.Labels, labels) || (assigned && slices.ContainsFunc(iss.Fields.Assignees, func(a string) bool {
+		return strings.TrimSpace(a) != ""
+	})) {
+		iss.StatusName, iss.StatusCategory = "In progress", tracker.InProgress
+	}
+	return iss
+}
+
+// hasLabel reports whether labels holds one of want, case-insensitively.
+func hasLabel(labels, want []string) bool {
+	for _, l := range labels {
+		for _, w := range want {
+			if strings.EqualFold(strings.TrimSpace(l), strings.TrimSpace(w)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Classify turns the outcome of an SDK call that failed into the client's

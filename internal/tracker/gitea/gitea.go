@@ -227,7 +227,9 @@ func (c *Client) get(ctx context.Context, key string) (tracker.Issue, bool, erro
 	if is.PullRequest != nil {
 		return tracker.Issue{}, false, nil
 	}
-	return c.issue(project, is, ""), true, nil
+	iss := c.issue(project, is, "")
+	iss.Fields = fieldsOf(is)
+	return iss, true, nil
 }
 
 // Comment adds a Markdown comment to the issue.

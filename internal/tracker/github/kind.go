@@ -18,7 +18,7 @@ const (
 
 // Factory is GitHub's registration, building every client with opts.
 func Factory(opts forge.Options) tracker.Factory {
-	return tracker.Factory{Kind: Kind, Provider: Provider, Name: Name,
+	return tracker.Factory{Kind: Kind, Provider: Provider, Name: Name, NoWorkflow: true,
 		New: func(s tracker.Settings) (tracker.Provider, error) {
 			return New(Config{BaseURL: s.BaseURL, Token: s.Token, Options: opts})
 		},

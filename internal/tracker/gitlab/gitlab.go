@@ -160,7 +160,9 @@ func (c *Client) get(ctx context.Context, key string) (tracker.Issue, bool, erro
 		}
 		return tracker.Issue{}, false, err
 	}
-	return c.issue(project, is, ""), true, nil
+	iss := c.issue(project, is, "")
+	iss.Fields = fieldsOf(is)
+	return iss, true, nil
 }
 
 // Comment adds a Markdown note to the issue.

@@ -107,12 +107,7 @@ func (is *issueFields) issue() tracker.Issue {
 	if f.Labels == nil {
 		f.Labels = []string{}
 	}
-	// Server sends the description as wiki text; Cloud as an ADF
-	// document, which the mirror does not render.
-	var text string
-	if json.Unmarshal(is.Fields.Description, &text) == nil {
-		f.Body = text
-	}
+	f.Body = descriptionText(is.Fields.Description)
 	if is.Fields.Assignee != nil {
 		f.Assignees = append(f.Assignees, is.Fields.Assignee.DisplayName)
 	}

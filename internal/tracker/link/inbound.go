@@ -32,20 +32,16 @@ type Conflict struct {
 }
 
 // applyInbound merges what the tracker says of l's issue into its mirror
-// (see mergeInbound), with its sync log entries and, for a new conflict,
+// (see mergeInbound; settings are its connection's), with its sync log entries and, for a new conflict,
 // what the conflict causes, in one write. Webhook deliveries and polls
 // both come through here, so a state seen twice (several deliveries of
 // one edit, a delivery and then a poll) merges the same way each time. It
 // returns false when nothing may drive the ticket: the state was older
 // than the mirror's, or the issue is deleted.
-func (s *Service) applyInbound(ctx context.Context, l Link, c Connection, iss tracker.Issue, source string) (bool, error) {
+func (s *Service) applyInbound(ctx context.Context, l Link, c Connection, settings SyncSettings, iss tracker.Issue, source string) (bool, error) {
 	ms, ok := s.Hooks.(MirrorStore)
 	if !ok {
 		return true, nil
-	}
-	settings, err := ms.TrackerSyncSettings(ctx, l.TenantID, c.ID)
-	if err != nil {
-		return false, fmt.Errorf("sync settings of %s: %w", c.ID, err)
 	}
 	now := s.now()
 	in := mirrorOf(l, c.ID, iss, now)

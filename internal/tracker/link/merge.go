@@ -86,13 +86,14 @@ type SyncConflict struct {
 	Since   time.Time `json:"since"`
 }
 
-// fieldEqual compares one field of a and b; labels and assignees as sets.
+// fieldEqual compares one field of a and b; labels and assignees as sets,
+// bodies as tracker.SameBody.
 func fieldEqual(a, b tracker.IssueFields, f string) bool {
 	switch f {
 	case FieldTitle:
 		return a.Title == b.Title
 	case FieldBody:
-		return a.Body == b.Body
+		return tracker.SameBody(a.Body, b.Body)
 	case FieldState:
 		return a.State == b.State
 	case FieldLabels:

@@ -230,6 +230,9 @@ func (s *Service) pushedWrite(ctx context.Context, ms MirrorStore, l Link, c Con
 		if err != nil {
 			return MirrorWrite{}, fmt.Errorf("sync settings of %s: %w", c.ID, err)
 		}
+		if f, ok := s.Providers.Lookup(c.Kind); ok {
+			iss = settings.progress(f, iss)
+		}
 		if m = mergeInbound(next, iss, settings.DeletePolicy, now); m.stale {
 			m = merged{next: next}
 		}

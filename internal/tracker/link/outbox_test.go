@@ -3,6 +3,7 @@ package link_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,6 +267,10 @@ func TestPushJira(t *testing.T) {
 				}
 				e := link.IssueEdit{Title: ptr("Ours"), State: ptr("closed"), Labels: ptr([]string{"urgent"}),
 					Assignees: ptr([]string{"Alice Chen"}), DueDate: ptr("2027-03-01")}
+				// Cloud keeps the body as an Atlassian document, read back as
+				// Markdown; a browser's \r\n and the spaces around it are not
+				// a change made in Jira.
+				e.Body = ptr("New *body*\r\n\r\n- a list item\r\nsecond line  ")
 				if k == jira.KindServer {
 					e.Body = ptr("New *body*")
 				}
@@ -284,6 +289,9 @@ func TestPushJira(t *testing.T) {
 				if is.Summary != "Ours" || is.StatusCategory != jiratest.CategoryDone || !slices.Contains(is.Labels, "urgent") ||
 					is.Assignee != want || is.DueDate != "2027-03-01" || (k == jira.KindServer && is.DescriptionWiki != "New *body*") {
 					t.Fatalf("issue at Jira: %+v", is)
+				}
+				if k == jira.KindCloud && !strings.Contains(string(is.DescriptionADF), `"- a list item"`) {
+					t.Errorf("description at Jira Cloud: %s", is.DescriptionADF)
 				}
 				after := noEchoPoll(t, f, conn, linkID, m.IssueFields)
 				if after.StatusCategory != tracker.Done {

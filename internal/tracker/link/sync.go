@@ -110,6 +110,10 @@ func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (
 		group := rest[:n]
 		rest = rest[n:]
 		cl, err := s.provider(ctx, tenantID, group[0].ConnectionID)
+		var settings SyncSettings
+		if err == nil {
+			settings, err = s.syncSettings(ctx, tenantID, cl.conn.ID)
+		}
 		if err != nil {
 			if len(group) == len(items) {
 				return res, err
@@ -117,7 +121,7 @@ func (s *Service) sync(ctx context.Context, tenantID string, items []SyncItem) (
 			errs = append(errs, err)
 			continue
 		}
-		run := &syncRun{s: s, tenantID: tenantID, cl: cl, res: &res}
+		run := &syncRun{s: s, tenantID: tenantID, cl: cl, settings: settings, res: &res}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.concurrency())
 		for left := group; len(left) > 0 && !run.isStopped(); {
@@ -143,6 +147,9 @@ type syncRun struct {
 	s        *Service
 	tenantID string
 	cl       client
+	// settings are the connection's: its in-progress rule decides the
+	// status of issues without workflow.
+	settings SyncSettings
 
 	mu      sync.Mutex
 	stopped bool
@@ -185,6 +192,9 @@ func (r *syncRun) chunk(ctx, gctx context.Context, items []SyncItem) error {
 	case err != nil:
 		r.errs = append(r.errs, err)
 		return nil
+	}
+	for i := range issues {
+		issues[i] = r.settings.progress(r.cl.kind, issues[i])
 	}
 	if err := r.s.apply(ctx, r.tenantID, r.cl.kind.Name, items, issues, r.res); err != nil {
 		r.stopped = true

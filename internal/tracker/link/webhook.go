@@ -234,7 +234,12 @@ func (s *Service) applyIssueFrom(ctx context.Context, tenantID string, c Connect
 		// The same key in another tracker of the tenant: not this issue.
 		return "", nil
 	}
-	fresh, err := s.applyInbound(ctx, l, c, iss, source)
+	settings, err := s.syncSettings(ctx, tenantID, c.ID)
+	if err != nil {
+		return iss.Key, err
+	}
+	iss = settings.progress(f, iss)
+	fresh, err := s.applyInbound(ctx, l, c, settings, iss, source)
 	if err != nil {
 		return iss.Key, err
 	}
