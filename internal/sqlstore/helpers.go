@@ -65,10 +65,45 @@ func jsonList(v []string) string {
 }
 
 // parseList reads a JSON array column; a malformed value reads as empty.
+// Lists are read with every row of lists such as vendors, so the common
+// form jsonList writes — strings with nothing escaped — is split without
+// the JSON decoder; anything else is decoded.
 func parseList(s string) []string {
+	if out, ok := splitPlainList(s); ok {
+		return out
+	}
 	out := []string{}
 	_ = json.Unmarshal([]byte(s), &out) // written only by jsonList
 	return out
+}
+
+// splitPlainList reads `["a","b"]` as json.Marshal writes it when no
+// string holds an escape; ok is false for any other form.
+func splitPlainList(s string) (out []string, ok bool) {
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' || strings.IndexByte(s, '\\') >= 0 {
+		return nil, false
+	}
+	rest := s[1 : len(s)-1]
+	out = make([]string, 0, strings.Count(rest, `","`)+1)
+	for rest != "" {
+		if rest[0] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"') + 1
+		if end == 0 {
+			return nil, false
+		}
+		out = append(out, rest[1:end])
+		rest = rest[end+1:]
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' || len(rest) == 1 {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
+	return out, true
 }
 
 // The store implements the domain store interfaces.
