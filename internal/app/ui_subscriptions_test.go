@@ -225,5 +225,9 @@ func TestUISubscriptions(t *testing.T) {
 		}
 		return strings.Contains(text(`main`), "delivered")
 	})
+	// The log numbers the attempts across both series and says which is which.
+	if log := text(`main table`); !strings.Contains(log, "first sending, attempt 1") || !strings.Contains(log, "redelivery 1, attempt 1") {
+		t.Errorf("delivery log does not tell the series apart:\n%s", log)
+	}
 	checkPage(t, ctx, "delivery")
 }

@@ -48,6 +48,8 @@ type backend interface {
 	create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error
 	// list returns the keys of the objects whose key starts with prefix.
 	list(ctx context.Context, prefix string) ([]string, error)
+	// sync makes every object created so far durable.
+	sync(ctx context.Context) error
 	close() error
 }
 
@@ -154,6 +156,18 @@ func (s *Store) sameOrConflict(ctx context.Context, key string, want Object) (Ob
 		return have, apperr.E(apperr.Conflict, "blob %s already exists with different content", key)
 	}
 	return have, nil
+}
+
+// Sync makes every object Put so far durable: once it returns, they
+// survive a crash of the machine. A caller that writes many objects and
+// then records that they are stored calls Sync once in between, instead
+// of paying for a flush per object. S3 stores an object durably before
+// answering its write, so there Sync has nothing to do.
+func (s *Store) Sync(ctx context.Context) error {
+	if err := s.objects.sync(ctx); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "blob store %s: flush to disk", s.desc)
+	}
+	return nil
 }
 
 // Stat describes the object at key. Its SHA-256 comes from the metadata

@@ -23,6 +23,11 @@ func backends(t *testing.T) map[string]func(t *testing.T) *blob.Store {
 		"file": func(t *testing.T) *blob.Store {
 			return open(t, "", t.TempDir())
 		},
+		"file (portable)": func(t *testing.T) *blob.Store {
+			s := blob.OpenPortable(t, t.TempDir())
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
 		"s3": func(t *testing.T) *blob.Store {
 			endpoint, _ := blob.FakeS3(t)
 			return open(t, "s3://vendorsync?endpoint="+endpoint+"&use_path_style=true&region=us-east-1", t.TempDir())

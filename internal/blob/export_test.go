@@ -28,3 +28,23 @@ func FakeS3(t *testing.T) (endpoint string, backend *s3mem.Backend) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	return srv.URL, backend
 }
+
+// OpenPortable opens the directory store at path writing every object the
+// portable way (temporary file, link, sidecar), as on filesystems without
+// unnamed files or extended attributes.
+func OpenPortable(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := openDir(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.objects.(*dir).portable.Store(true)
+	return s
+}
+
+// WritesPortably reports whether a directory store has fallen back to
+// the portable way of writing.
+func WritesPortably(s *Store) bool { return s.objects.(*dir).portable.Load() }
+
+// RecordedSHA256 is the SHA-256 recorded in a file's extended attribute.
+func RecordedSHA256(path string) (string, bool) { return recordedSHA256(path) }

@@ -17,31 +17,59 @@ import (
 func TestDirectoryLayout(t *testing.T) {
 	ctx := context.Background()
 
-	t.Run("objects are files with their SHA-256 in a .attrs sidecar", func(t *testing.T) {
-		dir := t.TempDir()
-		s := open(t, "file://"+dir, t.TempDir())
-		body := "Subject: maintenance\r\n\r\nHello"
-		key := blob.Key("tenant-1", blob.KindRawEmail, time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC), blob.SHA256([]byte(body)))
-		if _, err := s.Put(ctx, key, strings.NewReader(body)); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, key))
-		if err != nil || string(b) != body {
-			t.Fatalf("object file = %q, %v", b, err)
-		}
-		var attrs struct {
-			Metadata map[string]string `json:"user.metadata"`
-		}
-		b, err = os.ReadFile(filepath.Join(dir, key) + ".attrs")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &attrs); err != nil || attrs.Metadata["sha256"] != blob.SHA256([]byte(body)) {
-			t.Fatalf("sidecar = %s, %v", b, err)
-		}
-		leftovers, err := filepath.Glob(filepath.Join(filepath.Dir(filepath.Join(dir, key)), "*.tmp"))
-		if err != nil || len(leftovers) != 0 {
-			t.Fatalf("temporary files left behind: %v, %v", leftovers, err)
+	t.Run("objects are files with their SHA-256 in an extended attribute, or else a .attrs sidecar", func(t *testing.T) {
+		for name, openStore := range map[string]func(dir string) *blob.Store{
+			"default":  func(dir string) *blob.Store { return open(t, "file://"+dir, t.TempDir()) },
+			"portable": func(dir string) *blob.Store { return blob.OpenPortable(t, dir) },
+		} {
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir()
+				s := openStore(dir)
+				body := "Subject: maintenance\r\n\r\nHello"
+				sum := blob.SHA256([]byte(body))
+				key := blob.Key("tenant-1", blob.KindRawEmail, time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC), sum)
+				if _, err := s.Put(ctx, key, strings.NewReader(body)); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Sync(ctx); err != nil {
+					t.Fatal(err)
+				}
+				file := filepath.Join(dir, key)
+				b, err := os.ReadFile(file)
+				if err != nil || string(b) != body {
+					t.Fatalf("object file = %q, %v", b, err)
+				}
+				recorded, inAttribute := blob.RecordedSHA256(file)
+				_, sidecarErr := os.Stat(file + ".attrs")
+				if !blob.WritesPortably(s) {
+					if !inAttribute || recorded != sum || sidecarErr == nil {
+						t.Fatalf("attribute = %q (%v), sidecar: %v; want the SHA-256 in the attribute and no sidecar", recorded, inAttribute, sidecarErr)
+					}
+				} else {
+					if name == "default" {
+						t.Logf("this filesystem takes the portable way")
+					}
+					var attrs struct {
+						Metadata map[string]string `json:"user.metadata"`
+					}
+					b, err = os.ReadFile(file + ".attrs")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := json.Unmarshal(b, &attrs); err != nil || attrs.Metadata["sha256"] != sum || inAttribute {
+						t.Fatalf("sidecar = %s, %v; attribute %v", b, err, inAttribute)
+					}
+				}
+				leftovers, err := filepath.Glob(filepath.Join(filepath.Dir(file), "*.tmp"))
+				if err != nil || len(leftovers) != 0 {
+					t.Fatalf("temporary files left behind: %v, %v", leftovers, err)
+				}
+				// A store opened later reads either kind back.
+				again := open(t, "file://"+dir, t.TempDir())
+				if st, err := again.Stat(ctx, key); err != nil || st.SHA256 != sum || st.Size != int64(len(body)) {
+					t.Fatalf("stat = %+v, %v", st, err)
+				}
+			})
 		}
 	})
 

@@ -10,13 +10,29 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
 // dir is the local-directory backend. An object is the file named by its
-// key under root; its SHA-256 is kept beside it in "<key>.attrs", the JSON
-// sidecar earlier versions wrote, so existing directories read unchanged.
-type dir struct{ root string }
+// key under root. Its SHA-256 is recorded in the file's extended attribute
+// user.vendorsync.sha256 where the platform and filesystem have them, or
+// else beside it in "<key>.attrs", the JSON sidecar earlier versions wrote;
+// both are read, so existing directories read unchanged.
+type dir struct {
+	root string
+	// made holds the directories known to exist, so that a write does
+	// not ask again.
+	made sync.Map
+	// portable is set once the filesystem turned out to lack what the
+	// one-step create needs; writes then take the portable way.
+	portable atomic.Bool
+	// written lists the objects created since the last sync, where the
+	// platform flushes file by file.
+	mu      sync.Mutex
+	written []string
+}
 
 // sidecar is the content of a ".attrs" file. Only the fields this store
 // sets are listed; others, if present, are ignored.
@@ -50,6 +66,9 @@ func (d *dir) attrs(_ context.Context, key string) (int64, string, error) {
 	}
 	if fi.IsDir() {
 		return 0, "", fmt.Errorf("%w: %s is a directory", errNotExist, key)
+	}
+	if sum, ok := recordedSHA256(p); ok {
+		return fi.Size(), sum, nil
 	}
 	b, err := os.ReadFile(p + sidecarExt)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -103,16 +122,51 @@ func (d *dir) open(_ context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// create writes src to a temporary file beside the object, then publishes
-// it with a hard link: link(2) fails when the name exists, so of several
-// writers of a new key, in this process or another, exactly one succeeds,
-// and readers never see a partial object. The sidecar is written after the
-// link by the winner alone.
+// create publishes the object with a hard link: link(2) fails when the name
+// exists, so of several writers of a new key, in this process or another,
+// exactly one succeeds, and readers never see a partial object. Where it
+// can, it writes an unnamed file with the SHA-256 as its attribute and
+// links that (one change to the directory); otherwise it writes a
+// temporary file beside the object, links it, and the winner alone then
+// writes the sidecar. Neither flushes to disk: sync does, for many objects
+// at once.
 func (d *dir) create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error {
 	p := d.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+	parent := filepath.Dir(p)
+	if _, ok := d.made.Load(parent); !ok {
+		if err := os.MkdirAll(parent, 0o700); err != nil {
+			return err
+		}
+		d.made.Store(parent, true)
+	}
+	if !d.portable.Load() {
+		done, err := createUnnamed(ctx, p, src, size, sha256Hex)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The directory was removed since it was made: make it again.
+			d.made.Delete(parent)
+			if err := os.MkdirAll(parent, 0o700); err != nil {
+				return err
+			}
+			done, err = createUnnamed(ctx, p, src, size, sha256Hex)
+		}
+		if done {
+			if err == nil {
+				d.noteWritten(p)
+			}
+			return err
+		}
+		d.portable.Store(true)
+	}
+	if err := d.createPortable(ctx, p, src, size, sha256Hex); err != nil {
 		return err
 	}
+	d.noteWritten(p)
+	return nil
+}
+
+// createPortable writes src to a temporary file beside p, links it to p
+// and writes the sidecar.
+func (d *dir) createPortable(ctx context.Context, p string, src io.Reader, size int64, sha256Hex string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(p), filepath.Base(p)+".*.tmp")
 	if err != nil {
 		return err

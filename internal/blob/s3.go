@@ -181,6 +181,9 @@ func (b *bucket) list(ctx context.Context, prefix string) ([]string, error) {
 	return keys, nil
 }
 
+// sync has nothing to do: an S3 write is durable when it is answered.
+func (b *bucket) sync(context.Context) error { return nil }
+
 func (b *bucket) close() error { return nil }
 
 // s3Error classifies an S3 answer the way Store needs: a missing object (or

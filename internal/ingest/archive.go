@@ -2,13 +2,18 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 )
 
-// archiveBatch is how many events one round of the archiver reads.
+// archiveBatch is how many events one round of the archiver reads. The
+// round's objects are flushed to disk together (blob.Store.Sync) before
+// they are recorded as archived.
 const archiveBatch = 200
 
 // Archive writes the raw bytes of the tenant's events not archived yet to
@@ -26,24 +31,63 @@ func (s *Service) Archive(ctx context.Context, tenantID string) (int, error) {
 		if len(evs) == 0 {
 			return n, nil
 		}
+		archived := make([]bool, len(evs))
+		errs := eachAtOnce(len(evs), func(i int) (err error) {
+			archived[i], err = s.archiveOne(ctx, evs[i])
+			return err
+		})
 		var done []string
-		for _, ev := range evs {
-			ok, err := s.archiveOne(ctx, ev)
-			if err != nil {
-				if len(done) > 0 {
-					_ = s.Store.MarkArchived(ctx, tenantID, done, s.now()) // the failure below is what is reported; these are re-checked next round
-				}
-				return n, err
-			}
-			if ok {
+		var first error
+		for i, ev := range evs {
+			if errs[i] != nil {
+				first = cmp.Or(first, errs[i])
+			} else if archived[i] {
 				done = append(done, ev.ID)
 			}
+		}
+		if first != nil {
+			s.markArchived(ctx, tenantID, done) // the failure is what is reported; the others are re-checked next round
+			return n, first
+		}
+		if err := s.Blobs.Sync(ctx); err != nil {
+			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
 		if err := s.Store.MarkArchived(ctx, tenantID, done, s.now()); err != nil {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
 		n += len(done)
 	}
+}
+
+// markArchived records, after a failure, the events archived before it,
+// once their bytes are on disk; what it cannot record is archived again
+// next round (the same bytes again are a no-op).
+func (s *Service) markArchived(ctx context.Context, tenantID string, ids []string) {
+	if len(ids) == 0 || s.Blobs.Sync(ctx) != nil {
+		return
+	}
+	_ = s.Store.MarkArchived(ctx, tenantID, ids, s.now())
+}
+
+// archiveWriters is how many objects an archiver writes at once: writing
+// a file mostly waits on the filesystem, so several writes overlap.
+const archiveWriters = 8
+
+// eachAtOnce calls write for 0…n-1, archiveWriters at a time, and returns
+// each call's error.
+func eachAtOnce(n int, write func(i int) error) []error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(archiveWriters, n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				errs[i] = write(i)
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 // archiveOne writes one event's raw bytes and reports whether they are

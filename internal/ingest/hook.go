@@ -18,21 +18,23 @@ var errHook = apperr.E(apperr.Unauthorized, "the signature does not verify")
 // organisation's slug from the path and the vendor key from ?source=.
 // An unknown one answers as a bad signature does.
 func (s *Service) HookVendor(ctx context.Context, slug, source string) (VendorSetup, error) {
-	t, err := s.Store.TenantBySlug(ctx, slug)
-	if apperr.Is(err, apperr.NotFound) || (err == nil && !t.IsActive) {
-		return VendorSetup{}, errHook
-	}
-	if err != nil {
-		return VendorSetup{}, unavailable(err)
-	}
-	v, err := s.Store.IngestVendorByKey(ctx, t.ID, source)
-	if apperr.Is(err, apperr.NotFound) {
-		return VendorSetup{}, errHook
-	}
-	if err != nil {
-		return VendorSetup{}, unavailable(err)
-	}
-	return v, nil
+	return s.limits.hookVendor(s.now(), slug, source, func() (VendorSetup, error) {
+		t, err := s.Store.TenantBySlug(ctx, slug)
+		if apperr.Is(err, apperr.NotFound) || (err == nil && !t.IsActive) {
+			return VendorSetup{}, errHook
+		}
+		if err != nil {
+			return VendorSetup{}, unavailable(err)
+		}
+		v, err := s.Store.IngestVendorByKey(ctx, t.ID, source)
+		if apperr.Is(err, apperr.NotFound) {
+			return VendorSetup{}, errHook
+		}
+		if err != nil {
+			return VendorSetup{}, unavailable(err)
+		}
+		return v, nil
+	})
 }
 
 // Delivery is a Standard Webhooks delivery: its headers and raw body.
@@ -47,7 +49,9 @@ type Delivery struct {
 // anything parses them, against every active signing secret of the vendor
 // (rotation), then accepts its body as one envelope.
 func (s *Service) Hook(ctx context.Context, v VendorSetup, d Delivery) (AcceptResult, error) {
-	secrets, err := s.Store.ActiveSigningSecretValues(ctx, v.TenantID, v.VendorID)
+	secrets, err := s.limits.signingSecrets(s.now(), v.TenantID, v.VendorID, func() ([]string, error) {
+		return s.Store.ActiveSigningSecretValues(ctx, v.TenantID, v.VendorID)
+	})
 	if err != nil {
 		return AcceptResult{}, unavailable(err)
 	}

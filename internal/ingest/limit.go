@@ -10,53 +10,79 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 )
 
-// vendorTTL is how long a vendor's set-up is read from memory before the
-// store is asked again: an edit on another replica applies within it.
+// vendorTTL is how long a vendor's set-up and signing secrets are read
+// from memory before the store is asked again: an edit on another replica
+// applies within it (on this one, at once).
 const vendorTTL = 2 * time.Second
 
-// limiters holds each vendor's rate limiter and a short-lived copy of its
-// set-up, so that the accept path does not read the set-up per request.
+// limiters holds each vendor's rate limiter and short-lived copies of
+// what the accept path needs about it (its set-up, the vendor a signed
+// endpoint's address names, its active signing secrets), so that a
+// request does not read them from the store.
 type limiters struct {
 	mu      sync.Mutex
-	vendors map[string]cachedVendor
+	vendors map[string]cached[VendorSetup]
+	hooks   map[string]cached[VendorSetup] // by tenant slug and source
+	secrets map[string]cached[[]string]
 	rates   map[string]*rate.Limiter
 }
 
-type cachedVendor struct {
-	v  VendorSetup
+// cached is a copy read from the store at a time.
+type cached[T any] struct {
+	v  T
 	at time.Time
 }
 
 func limiterKey(tenantID, vendorID string) string { return tenantID + "/" + vendorID }
 
-// vendor returns the cached set-up of a vendor, loading it when stale.
-func (l *limiters) vendor(ctx context.Context, now time.Time, tenantID, vendorID string, load func() (VendorSetup, error)) (VendorSetup, error) {
-	k := limiterKey(tenantID, vendorID)
+// fresh returns m[k] when it was read less than vendorTTL before now, or
+// else reads it with load and keeps it.
+func fresh[T any](l *limiters, m *map[string]cached[T], k string, now time.Time, load func() (T, error)) (T, error) {
 	l.mu.Lock()
-	c, ok := l.vendors[k]
+	c, ok := (*m)[k]
 	l.mu.Unlock()
 	if ok && now.Sub(c.at) < vendorTTL && now.Sub(c.at) >= 0 {
 		return c.v, nil
 	}
 	v, err := load()
 	if err != nil {
-		return VendorSetup{}, err
+		return v, err
 	}
 	l.mu.Lock()
-	if l.vendors == nil {
-		l.vendors = map[string]cachedVendor{}
+	if *m == nil {
+		*m = map[string]cached[T]{}
 	}
-	l.vendors[k] = cachedVendor{v: v, at: now}
+	(*m)[k] = cached[T]{v: v, at: now}
 	l.mu.Unlock()
 	return v, nil
 }
 
-// forget drops a vendor's cached set-up and limiter after an edit.
+// vendor returns the cached set-up of a vendor, loading it when stale.
+func (l *limiters) vendor(_ context.Context, now time.Time, tenantID, vendorID string, load func() (VendorSetup, error)) (VendorSetup, error) {
+	return fresh(l, &l.vendors, limiterKey(tenantID, vendorID), now, load)
+}
+
+// hookVendor returns the cached vendor a signed endpoint's tenant slug
+// and source name, loading it when stale.
+func (l *limiters) hookVendor(now time.Time, slug, source string, load func() (VendorSetup, error)) (VendorSetup, error) {
+	return fresh(l, &l.hooks, slug+"\x00"+source, now, load)
+}
+
+// signingSecrets returns the cached active signing secrets of a vendor,
+// loading them when stale.
+func (l *limiters) signingSecrets(now time.Time, tenantID, vendorID string, load func() ([]string, error)) ([]string, error) {
+	return fresh(l, &l.secrets, limiterKey(tenantID, vendorID), now, load)
+}
+
+// forget drops a vendor's cached set-up, secrets and limiter after an
+// edit (and every cached signed endpoint, which are few).
 func (l *limiters) forget(tenantID, vendorID string) {
 	k := limiterKey(tenantID, vendorID)
 	l.mu.Lock()
 	delete(l.vendors, k)
+	delete(l.secrets, k)
 	delete(l.rates, k)
+	clear(l.hooks)
 	l.mu.Unlock()
 }
 

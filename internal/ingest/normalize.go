@@ -227,29 +227,76 @@ func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.
 const normalizeBatch = 500
 
 // Normalize normalizes the tenant's RECEIVED events until none is left,
-// then archives the normalized events, and returns how many it took.
+// archiving the normalized events meanwhile, and returns how many it took.
 // Accepts only enqueue it: its trouble never reaches a sender.
 func (s *Service) Normalize(ctx context.Context, tenantID string) (int, error) {
 	r, err := s.loadRules(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}
+	arch := s.archiveBehind(ctx, tenantID)
 	n := 0
 	for {
 		evs, err := s.Store.ReceivedEvents(ctx, tenantID, normalizeBatch)
 		if err != nil {
+			arch.stop()
 			return n, fmt.Errorf("ingest.Normalize %s: %w", tenantID, err)
 		}
 		if len(evs) == 0 {
 			break
 		}
 		if err := s.apply(ctx, r, tenantID, evs); err != nil {
+			arch.stop()
 			return n, err
 		}
+		arch.kick()
 		n += len(evs)
+	}
+	if err := arch.stop(); err != nil {
+		return n, err
 	}
 	_, err = s.ArchiveNormalized(ctx, tenantID)
 	return n, err
+}
+
+// archiver archives a tenant's normalized events in the background while
+// more are normalized, so that writing and flushing files overlaps with
+// normalizing.
+type archiver struct {
+	kicks chan struct{}
+	done  chan error
+}
+
+// archiveBehind starts an archiver for tenantID.
+func (s *Service) archiveBehind(ctx context.Context, tenantID string) *archiver {
+	a := &archiver{kicks: make(chan struct{}, 1), done: make(chan error, 1)}
+	go func() {
+		var first error
+		for range a.kicks {
+			if first != nil {
+				continue
+			}
+			if _, err := s.ArchiveNormalized(ctx, tenantID); err != nil {
+				first = err
+			}
+		}
+		a.done <- first
+	}()
+	return a
+}
+
+// kick asks for a round of archiving; kicks while one runs make one more.
+func (a *archiver) kick() {
+	select {
+	case a.kicks <- struct{}{}:
+	default:
+	}
+}
+
+// stop waits for the archiver to finish and returns its first error.
+func (a *archiver) stop() error {
+	close(a.kicks)
+	return <-a.done
 }
 
 // apply normalizes events and stores the outcomes in one transaction.
@@ -301,16 +348,31 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 		if err != nil || len(evs) == 0 {
 			return n, err
 		}
+		errs := eachAtOnce(len(evs), func(i int) error {
+			_, err := s.Blobs.Put(ctx, evs[i].BlobKey, bytes.NewReader(evs[i].Body))
+			return err
+		})
 		var done []NormalizedEvent
-		for _, ne := range evs {
-			if _, err := s.Blobs.Put(ctx, ne.BlobKey, bytes.NewReader(ne.Body)); err != nil {
-				s.log().ErrorContext(ctx, "ingest normalized archive failed", "ingestId", ne.IngestID, "key", ne.BlobKey, "err", err.Error())
-				if len(done) > 0 {
-					_ = s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()) // the failure below is what is reported; the rest is retried
-				}
-				return n, fmt.Errorf("ingest archive normalized %s: %w", ne.IngestID, err)
+		var first error
+		for i, ne := range evs {
+			if errs[i] == nil {
+				done = append(done, ne)
+				continue
 			}
-			done = append(done, ne)
+			s.log().ErrorContext(ctx, "ingest normalized archive failed", "ingestId", ne.IngestID, "key", ne.BlobKey, "err", errs[i].Error())
+			if first == nil {
+				first = fmt.Errorf("ingest archive normalized %s: %w", ne.IngestID, errs[i])
+			}
+		}
+		if first != nil {
+			if len(done) > 0 && s.Blobs.Sync(ctx) == nil {
+				_ = s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()) // the failure is what is reported; the rest is retried
+			}
+			return n, first
+		}
+		// Recorded as archived only once the bytes are on disk.
+		if err := s.Blobs.Sync(ctx); err != nil {
+			return n, fmt.Errorf("ingest archive normalized: %w", err)
 		}
 		if err := s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()); err != nil {
 			return n, err

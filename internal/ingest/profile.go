@@ -165,8 +165,14 @@ func walkShape(v any, path string, depth int, out map[string]bool) {
 	}
 }
 
+// pointerEscaper escapes a key as a JSON Pointer token (RFC 6901).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func pointerEscape(k string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+	if !strings.ContainsAny(k, "~/") {
+		return k
+	}
+	return pointerEscaper.Replace(k)
 }
 
 func jsonType(v any) string {

@@ -188,16 +188,20 @@ func (s *Service) CreateSecret(ctx context.Context, p auth.Principal, vendorID s
 	if err := s.Store.CreateSigningSecret(ctx, p.TenantID, sec, []byte(value), ev); err != nil {
 		return SigningSecret{}, "", fmt.Errorf("ingest.CreateSecret: %w", err)
 	}
+	s.limits.forget(p.TenantID, vendorID)
 	return sec, value, nil
 }
 
-// RevokeSecret stops a signing secret from verifying, at once.
+// RevokeSecret stops a signing secret from verifying: at once on this
+// server, within vendorTTL on other replicas.
 func (s *Service) RevokeSecret(ctx context.Context, p auth.Principal, vendorID, id string) error {
 	if err := p.Require(auth.PermManageIngest); err != nil {
 		return err
 	}
 	ev := audit.Record(p, "ingest_secret.revoke", "ingest_secret", id, nil, map[string]any{"vendor_id": vendorID})
-	return s.Store.RevokeSigningSecret(ctx, p.TenantID, vendorID, id, s.now(), ev)
+	err := s.Store.RevokeSigningSecret(ctx, p.TenantID, vendorID, id, s.now(), ev)
+	s.limits.forget(p.TenantID, vendorID)
+	return err
 }
 
 // Events pages through the tenant's events, newest first.

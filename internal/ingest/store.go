@@ -121,4 +121,6 @@ type NormalizeStore interface {
 type Blobs interface {
 	Put(ctx context.Context, key string, r io.Reader) (blob.Object, error)
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Sync makes every object Put so far durable.
+	Sync(ctx context.Context) error
 }

@@ -28,43 +28,38 @@ func (db *DB) TenantsWithReceived(ctx context.Context) ([]string, error) {
 // normalized event whose bytes did not change is left as it is (same
 // revision); one whose bytes changed is revised in place, and each new
 // revision is queued for delivery to the subscriptions it matches.
+// Outcomes go in multi-row statements: one status update per distinct
+// outcome (usually one for the whole batch) and one upsert per chunk of
+// normalized events.
 func (db *DB) SaveOutcomes(ctx context.Context, tenantID string, outs []ingest.Outcome, jobs []jobargs.Args) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var subs []ingest.Subscription
-		loaded := false
-		var queued []deliveryRow
+		if err := tx.saveStatuses(ctx, tenantID, outs); err != nil {
+			return err
+		}
+		var norm []*ingest.NormalizedEvent
 		for _, o := range outs {
-			if _, err := tx.exec(ctx, `UPDATE ingest_events SET status = ?, status_reason = ?, status_errors = ?, normalized_at = ?
-				WHERE tenant_id = ? AND id = ?`, string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC(), tenantID, o.EventID); err != nil {
-				return translate(err, "ingest event")
+			if o.Normalized != nil {
+				norm = append(norm, o.Normalized)
 			}
-			n := o.Normalized
-			if n == nil {
+		}
+		revs := make(map[string]int, len(norm))
+		for from := 0; from < len(norm); from += insertChunk {
+			if err := tx.upsertNormalized(ctx, tenantID, norm[from:min(from+insertChunk, len(norm))], revs); err != nil {
+				return err
+			}
+		}
+		if len(revs) == 0 {
+			return nil // the same bytes throughout: nothing new to deliver
+		}
+		subs, err := tx.enabledSubscriptions(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		var queued []deliveryRow
+		for _, n := range norm {
+			rev, ok := revs[n.IngestID]
+			if !ok {
 				continue
-			}
-			var rev int
-			err := tx.queryRow(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
-				occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-				ON CONFLICT (ingest_id) DO UPDATE SET event_type = excluded.event_type, schema_version = excluded.schema_version,
-					occurred_at = excluded.occurred_at, mapping_id = excluded.mapping_id, mapping_version = excluded.mapping_version,
-					revision = ingest_normalized.revision + 1, body = excluded.body, sha256 = excluded.sha256,
-					normalized_at = excluded.normalized_at, archived_at = NULL
-				WHERE ingest_normalized.sha256 <> excluded.sha256
-				RETURNING revision`,
-				n.IngestID, tenantID, n.VendorID, n.EventType, n.SchemaVersion, n.OccurredAt.UTC(), n.MappingID, n.MappingVersion,
-				[]byte(n.Body), n.SHA256, n.NormalizedAt.UTC()).Scan(&rev)
-			if err == sql.ErrNoRows {
-				continue // the same bytes: nothing new to deliver
-			}
-			if err != nil {
-				return translate(err, "normalized event")
-			}
-			if !loaded {
-				if subs, err = tx.enabledSubscriptions(ctx, tenantID); err != nil {
-					return err
-				}
-				loaded = true
 			}
 			for _, s := range subs {
 				if s.Matches(*n) {
@@ -80,6 +75,73 @@ func (db *DB) SaveOutcomes(ctx context.Context, tenantID string, outs []ingest.O
 		}
 		return tx.EnqueueAll(ctx, jobs)
 	})
+}
+
+// saveStatuses sets each event's status, in one UPDATE per distinct
+// outcome and chunk of events.
+func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.Outcome) error {
+	type outcomeKey struct {
+		status, reason, errors string
+		at                     time.Time
+	}
+	var order []outcomeKey
+	ids := map[outcomeKey][]any{}
+	for _, o := range outs {
+		k := outcomeKey{string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC()}
+		if _, ok := ids[k]; !ok {
+			order = append(order, k)
+		}
+		ids[k] = append(ids[k], o.EventID)
+	}
+	for _, k := range order {
+		all := ids[k]
+		for from := 0; from < len(all); from += 500 {
+			part := all[from:min(from+500, len(all))]
+			args := append([]any{k.status, k.reason, k.errors, k.at, tenantID}, part...)
+			if _, err := tx.exec(ctx, `UPDATE ingest_events SET status = ?, status_reason = ?, status_errors = ?, normalized_at = ?
+				WHERE tenant_id = ? AND id IN (`+placeholders(len(part))+`)`, args...); err != nil {
+				return translate(err, "ingest event")
+			}
+		}
+	}
+	return nil
+}
+
+// normalizedCols is how many values a row of upsertNormalized takes.
+const normalizedCols = 12
+
+// upsertNormalized stores normalized events in one statement: a new one
+// as revision 1, one whose bytes changed as the next revision (waiting
+// for the archive again), one whose bytes did not is left alone. revs
+// gets the revision of every event written.
+func (tx *Tx) upsertNormalized(ctx context.Context, tenantID string, evs []*ingest.NormalizedEvent, revs map[string]int) error {
+	args := make([]any, 0, len(evs)*normalizedCols)
+	for _, n := range evs {
+		args = append(args, n.IngestID, tenantID, n.VendorID, n.EventType, n.SchemaVersion, n.OccurredAt.UTC(), n.MappingID,
+			n.MappingVersion, 1, []byte(n.Body), n.SHA256, n.NormalizedAt.UTC())
+	}
+	rows, err := tx.query(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
+		occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at)
+		VALUES `+valueRows(len(evs), normalizedCols)+`
+		ON CONFLICT (ingest_id) DO UPDATE SET event_type = excluded.event_type, schema_version = excluded.schema_version,
+			occurred_at = excluded.occurred_at, mapping_id = excluded.mapping_id, mapping_version = excluded.mapping_version,
+			revision = ingest_normalized.revision + 1, body = excluded.body, sha256 = excluded.sha256,
+			normalized_at = excluded.normalized_at, archived_at = NULL
+		WHERE ingest_normalized.sha256 <> excluded.sha256
+		RETURNING ingest_id, revision`, args...)
+	if err != nil {
+		return translate(err, "normalized event")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var rev int
+		if err := rows.Scan(&id, &rev); err != nil {
+			return translate(err, "normalized event")
+		}
+		revs[id] = rev
+	}
+	return translate(rows.Err(), "normalized event")
 }
 
 const normalizedColumns = `ingest_id, tenant_id, vendor_id, event_type, schema_version, occurred_at, mapping_id, mapping_version,
@@ -110,11 +172,19 @@ func (db *DB) MarkNormalizedArchived(ctx context.Context, tenantID string, evs [
 	if len(evs) == 0 {
 		return nil
 	}
+	byRevision := map[int][]any{}
+	for _, n := range evs {
+		byRevision[n.Revision] = append(byRevision[n.Revision], n.IngestID)
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		for _, n := range evs {
-			if _, err := tx.exec(ctx, `UPDATE ingest_normalized SET archived_at = ? WHERE tenant_id = ? AND ingest_id = ? AND revision = ?`,
-				at.UTC(), tenantID, n.IngestID, n.Revision); err != nil {
-				return translate(err, "normalized event")
+		for rev, all := range byRevision {
+			for from := 0; from < len(all); from += 500 {
+				part := all[from:min(from+500, len(all))]
+				args := append([]any{at.UTC(), tenantID, rev}, part...)
+				if _, err := tx.exec(ctx, `UPDATE ingest_normalized SET archived_at = ? WHERE tenant_id = ? AND revision = ?
+					AND ingest_id IN (`+placeholders(len(part))+`)`, args...); err != nil {
+					return translate(err, "normalized event")
+				}
 			}
 		}
 		return nil

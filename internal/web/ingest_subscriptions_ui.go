@@ -153,6 +153,34 @@ func (s *Server) uiTestSubscription(w http.ResponseWriter, r *http.Request, p au
 // deliveryPage is one delivery with its attempts.
 type deliveryPage struct {
 	ingest.DeliveryWithAttempts
+	Rows []attemptRow
+}
+
+// attemptRow is an attempt numbered across the whole log (N), with the
+// series it belongs to: the first sending, or a redelivery, whose attempts
+// are counted again from 1.
+type attemptRow struct {
+	ingest.Attempt
+	N      int
+	Series string
+}
+
+// attemptRows numbers a delivery's attempts, oldest first, across every
+// series and names each attempt's series.
+func attemptRows(log []ingest.Attempt) []attemptRow {
+	rows := make([]attemptRow, len(log))
+	redeliveries := 0
+	for i, a := range log {
+		if a.Attempt == 1 && i > 0 {
+			redeliveries++
+		}
+		series := "first sending"
+		if redeliveries > 0 {
+			series = fmt.Sprintf("redelivery %d", redeliveries)
+		}
+		rows[i] = attemptRow{Attempt: a, N: i + 1, Series: fmt.Sprintf("%s, attempt %d", series, a.Attempt)}
+	}
+	return rows
 }
 
 func (s *Server) uiEventDelivery(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -161,7 +189,7 @@ func (s *Server) uiEventDelivery(w http.ResponseWriter, r *http.Request, p auth.
 		return err
 	}
 	s.render(w, r, http.StatusOK, "ingest_delivery.html", View{Title: "Delivery " + d.MessageID, Nav: "subscriptions",
-		Data: deliveryPage{DeliveryWithAttempts: d}})
+		Data: deliveryPage{DeliveryWithAttempts: d, Rows: attemptRows(d.AttemptLog)}})
 	return nil
 }
 
