@@ -32,6 +32,7 @@ type ServeCmd struct {
 	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
 	Workers        int           `name:"workers" env:"VENDORSYNC_WORKERS" help:"Jobs this process works at once (default: 4 per CPU, at least 8)."`
 	MailPoll       time.Duration `name:"mail-poll-interval" default:"1m" env:"VENDORSYNC_MAIL_POLL_INTERVAL" help:"How often every active mailbox is polled (at least 1s)."`
+	DebugAddr      string        `name:"debug-addr" env:"VENDORSYNC_DEBUG_ADDR" help:"Serve Go runtime profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty. Unauthenticated: keep it on loopback."`
 	OIDC           OIDCFlags     `embed:"" prefix:"oidc-"`
 }
 
@@ -92,6 +93,9 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	srv, err := c.httpServer(e, p, q, metrics, baseURL)
 	if err != nil {
+		return err
+	}
+	if err := c.serveDebug(ctx, e); err != nil {
 		return err
 	}
 	c.announce(g.stdout, e, baseURL, first)
