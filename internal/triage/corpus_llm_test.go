@@ -12,6 +12,10 @@ import (
 // tagRE matches an HTML tag.
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
+// attrTextRE matches the text of an attribute a reader may be shown in
+// place of an element (an image's alt text, a title).
+var attrTextRE = regexp.MustCompile(`\b(?:alt|title)="([^"]*)"`)
+
 // TestCorpusLLMPathValidation runs the corpus's look-alike and injected
 // emails through the language-model path, with an in-process model that
 // does whatever the email tells it: look-alike mail never reaches the
@@ -51,6 +55,14 @@ func TestCorpusLLMPathValidation(t *testing.T) {
 					// Hidden: the model must never be shown it, so it
 					// cannot obey it.
 					text := strings.Join(strings.Fields(tagRE.ReplaceAllString(inj, " ")), " ")
+					if len(text) < 20 {
+						// Alt-text stuffing: the passage is an attribute.
+						var attrs []string
+						for _, m := range attrTextRE.FindAllStringSubmatch(inj, -1) {
+							attrs = append(attrs, m[1])
+						}
+						text = strings.Join(strings.Fields(strings.Join(attrs, " ")), " ")
+					}
 					if len(text) < 20 {
 						t.Fatalf("injected passage %q has no text to look for", inj)
 					}
