@@ -104,7 +104,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.contracts = &contract.Service{Store: db, Blobs: blobs, Consequences: causes.Contracts}
 	p.mappings = &contract.MappingService{Store: db}
 	p.recon = &contract.ReconciliationService{Store: db, Consequences: causes.Contracts, Logger: log.With("component", "reconciliation")}
-	p.workflow = &contract.WorkflowService{Store: db}
+	p.workflow = &contract.WorkflowService{Store: db, Blobs: blobs}
 	return p
 }
 

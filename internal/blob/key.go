@@ -17,6 +17,7 @@ const (
 	KindEventPayload = "event-payload"
 	KindVendorFile   = "vendor-file"
 	KindReport       = "report"
+	KindPriceExport  = "price-export"
 )
 
 // Key is the deterministic, content-addressed key of an object of a tenant:

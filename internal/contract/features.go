@@ -75,6 +75,7 @@ type PriceChange struct {
 	EffectiveStart *time.Time      `json:"effective_start,omitempty"`
 	EffectiveEnd   *time.Time      `json:"effective_end,omitempty"`
 	ApprovedAt     time.Time       `json:"approved_at"`
+	ExportID       string          `json:"export_id,omitempty" doc:"The price export holding this change; empty until it is exported."`
 }
 
 // errWritebackOff is the answer when the tenant has not turned writeback
@@ -85,15 +86,8 @@ var errWritebackOff = apperr.E(apperr.NotFound, "price writeback is turned off f
 // PriceChanges lists the approved price changes, oldest first, when the
 // tenant has writeback on (not found otherwise).
 func (s *WorkflowService) PriceChanges(ctx context.Context, p auth.Principal, cursor string, limit int) ([]PriceChange, string, error) {
-	if err := p.Require(auth.PermResolveExceptions); err != nil {
+	if _, err := s.writebackOn(ctx, p); err != nil {
 		return nil, "", err
-	}
-	f, err := s.Store.Features(ctx, p.TenantID)
-	if err != nil {
-		return nil, "", err
-	}
-	if !f.Writeback {
-		return nil, "", errWritebackOff
 	}
 	return s.Store.PriceChanges(ctx, p.TenantID, cursor, limit)
 }

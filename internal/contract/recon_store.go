@@ -63,8 +63,19 @@ type ReconStore interface {
 	// SaveFeatures stores them with the audit row.
 	SaveFeatures(ctx context.Context, tenantID string, f Features, ev audit.Event) error
 	// PriceChanges lists the overridden PRICE_MISMATCH and COST_MISMATCH
-	// exceptions as price changes, oldest first.
+	// exceptions as price changes, oldest first, each with the export
+	// holding it.
 	PriceChanges(ctx context.Context, tenantID, cursor string, limit int) ([]PriceChange, string, error)
+	// UnexportedPriceChanges returns the price changes no export holds,
+	// oldest first.
+	UnexportedPriceChanges(ctx context.Context, tenantID string) ([]PriceChange, error)
+	// CreatePriceExport stores an export, claiming its ExceptionIDs, with
+	// the audit row; conflict when an export holds one of them already.
+	CreatePriceExport(ctx context.Context, x PriceExport, ev audit.Event) error
+	// PriceExport returns one export with its ExceptionIDs.
+	PriceExport(ctx context.Context, tenantID, id string) (PriceExport, error)
+	// ListPriceExports lists the tenant's exports, newest first.
+	ListPriceExports(ctx context.Context, tenantID, cursor string, limit int) ([]PriceExport, string, error)
 
 	// CreateRuns stores queued runs and enqueues their jobs, with the
 	// audit rows, in one transaction.

@@ -50,7 +50,7 @@ func newReconFixture(t *testing.T, db *sqlstore.DB) *reconFixture {
 	clock := func() time.Time { return f.now }
 	f.maps = &contract.MappingService{Store: db, Now: clock}
 	f.recon = &contract.ReconciliationService{Store: db, Now: clock}
-	f.flow = &contract.WorkflowService{Store: db, Now: clock}
+	f.flow = &contract.WorkflowService{Store: db, Blobs: f.svc.Blobs, Now: clock}
 	es := &erp.Service{Store: db, Providers: erp.NewRegistry(erp.CSVFactory())}
 	conn, err := es.Create(ctx, f.admin, erp.Input{Name: "Catalog", Provider: erp.CSVCatalog})
 	if err != nil {

@@ -24,6 +24,8 @@ const maxBulk = 500
 // and the audit log).
 type WorkflowService struct {
 	Store ReconStore
+	// Blobs keeps price exports write-once.
+	Blobs Blobs
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -61,8 +61,7 @@ func (db *DB) DeleteTolerance(ctx context.Context, tenantID, vendorID string, ev
 }
 
 // PriceChanges lists overridden price and cost exceptions as price
-// changes, oldest first. The supplier is the ERP supplier whose part
-// number is the vendor item, else the item's only supplier.
+// changes, oldest first, each with the export holding it.
 func (db *DB) PriceChanges(ctx context.Context, tenantID, cursor string, limit int) ([]contract.PriceChange, string, error) {
 	keys, err := decodeCursor(cursor, 1)
 	if err != nil {
@@ -74,16 +73,35 @@ func (db *DB) PriceChanges(ctx context.Context, tenantID, cursor string, limit i
 		after, args = " AND e.id > ?", append(args, keys[0])
 	}
 	limit = clampLimit(limit)
-	out, err := queryAll(ctx, db.reader(), "price changes", func(r scanner) (contract.PriceChange, error) {
+	out, err := queryPriceChanges(ctx, db.reader(), after+" ORDER BY e.id LIMIT "+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := cutPage(out, limit, func(c contract.PriceChange) []string { return []string{c.ExceptionID} })
+	return out, next, nil
+}
+
+// UnexportedPriceChanges returns the price changes no export holds,
+// oldest first.
+func (db *DB) UnexportedPriceChanges(ctx context.Context, tenantID string) ([]contract.PriceChange, error) {
+	return queryPriceChanges(ctx, db.reader(), " AND x.export_id IS NULL ORDER BY e.id", tenantID)
+}
+
+// queryPriceChanges reads the tenant's overridden price and cost
+// exceptions as price changes; more continues the WHERE clause (after
+// the tenant) and orders. The supplier is the ERP supplier whose part
+// number is the vendor item, else the item's only supplier.
+func queryPriceChanges(ctx context.Context, cn conn, more string, args ...any) ([]contract.PriceChange, error) {
+	return queryAll(ctx, cn, "price changes", func(r scanner) (contract.PriceChange, error) {
 		var c contract.PriceChange
 		var rule, fc string
-		var item, supplier, only sql.NullString
+		var item, supplier, only, export sql.NullString
 		var start, end, cStart, cEnd sql.NullTime
 		if err := r.Scan(&c.ExceptionID, &rule, &fc, &c.ApprovedAt, &c.ContractNumber, &cStart, &cEnd, &c.LineNumber, &c.VendorItem,
-			&c.Description, &c.Price, &c.UOM, &start, &end, &item, &supplier, &only); err != nil {
+			&c.Description, &c.Price, &c.UOM, &start, &end, &item, &supplier, &only, &export); err != nil {
 			return c, err
 		}
-		c.Rule, c.ERPItemNumber, c.ApprovedAt = contract.Rule(rule), item.String, c.ApprovedAt.UTC()
+		c.Rule, c.ERPItemNumber, c.ApprovedAt, c.ExportID = contract.Rule(rule), item.String, c.ApprovedAt.UTC(), export.String
 		c.SupplierID = supplier.String
 		if c.SupplierID == "" {
 			c.SupplierID = only.String
@@ -109,16 +127,12 @@ func (db *DB) PriceChanges(ctx context.Context, tenantID, cursor string, limit i
 		(SELECT MIN(s.supplier_id) FROM erp_item_suppliers s WHERE s.connector_id = i.connector_id AND s.item_external_id = i.external_id
 			AND s.supplier_part_no = l.vendor_item_number),
 		(SELECT CASE WHEN COUNT(DISTINCT s.supplier_id) = 1 THEN MIN(s.supplier_id) END FROM erp_item_suppliers s
-			WHERE s.connector_id = i.connector_id AND s.item_external_id = i.external_id)
+			WHERE s.connector_id = i.connector_id AND s.item_external_id = i.external_id),
+		x.export_id
 		FROM reconciliation_exceptions e
 		JOIN vendor_contracts c ON c.id = e.vendor_contract_id
 		JOIN vendor_contract_lines l ON l.id = e.vendor_contract_line_id
 		LEFT JOIN erp_items i ON i.id = e.erp_item_id
-		WHERE e.tenant_id = ? AND e.status = 'overridden' AND e.rule_code IN ('PRICE_MISMATCH', 'COST_MISMATCH')`+after+`
-		ORDER BY e.id LIMIT `+strconv.Itoa(limit+1), args...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := cutPage(out, limit, func(c contract.PriceChange) []string { return []string{c.ExceptionID} })
-	return out, next, nil
+		LEFT JOIN price_export_changes x ON x.tenant_id = e.tenant_id AND x.exception_id = e.id
+		WHERE e.tenant_id = ? AND e.status = 'overridden' AND e.rule_code IN ('PRICE_MISMATCH', 'COST_MISMATCH')`+more, args...)
 }

@@ -68,23 +68,6 @@ func (s *Server) apiListPriceChanges(ctx context.Context, in *PageQuery) (*PageO
 	return pageOf(out, next), nil
 }
 
-func (s *Server) apiExportPriceChanges(ctx context.Context, _ *struct{}) (*csvFileOut, error) {
-	p := principal(ctx)
-	f, err := s.Reconciliation.Features(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	b, err := exportCSV(contract.P21PriceHeader,
-		func(cursor string) ([]contract.PriceChange, string, error) {
-			return s.Workflow.PriceChanges(ctx, p, cursor, 500)
-		},
-		func(c contract.PriceChange) []string { return contract.P21PriceRow(f, c) })
-	if err != nil {
-		return nil, err
-	}
-	return csvOut("p21-purchase-pricing-pages.csv", b), nil
-}
-
 // Operations of the contract features API; routes.go registers them.
 var (
 	docGetFeatures = readDoc("Get contract features", "The tenant's optional contract features: writeback (export approved price "+
@@ -93,11 +76,8 @@ var (
 		Description: "Replaces the features; writeback and advanced_rules are both required. Audited with the before and after."}
 	docDeleteTolerance  = deactivateDoc("Remove a vendor's price tolerance", "The tenant's default tolerance applies to the vendor again.")
 	docListPriceChanges = featureDoc("List approved price changes", "Overridden PRICE_MISMATCH and COST_MISMATCH exceptions as price "+
-		"changes: the contract price in the ERP unit, the P21 item and supplier, the dates. 404 while the writeback feature is off.")
-	docExportPriceChanges = featureDoc("Export approved price changes for P21", "CSV with the field names of P21's purchase pricing page "+
-		"for a supplier item (company_id, purchase_pricing_book_id, supplier_id, inv_mast_item_id, effective_date, expiration_date, "+
-		"pricing_description, contract_number, pricing_method, price, purchase_pricing_unit); cells that start like a formula are "+
-		"prefixed with '. 404 while the writeback feature is off.")
+		"changes: the contract price in the ERP unit, the P21 item and supplier, the dates, and the export holding it (POST /api/v1/price-exports "+
+		"exports the ones no export holds). 404 while the writeback feature is off.")
 )
 
 // featureDoc describes a read that answers 404 while its feature is off.

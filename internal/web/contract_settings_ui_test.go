@@ -1,8 +1,12 @@
 package web_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -63,5 +67,57 @@ func TestContractSettingsPage(t *testing.T) {
 		if !strings.Contains(string(res.Body), want) {
 			t.Errorf("audit lacks %s", want)
 		}
+	}
+}
+
+func TestPriceExportsPage(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	contractID, _ := reconciledContract(e, e.key)
+	price := firstException(e, e.key, contractID, "PRICE_MISMATCH")
+	admin := e.signInAs(e.admin.Email, e.password)
+	viewer := e.signIn(auth.RoleViewer)
+
+	res := admin.get(t, "/contracts/price-exports")
+	if res.Status != http.StatusNotFound || !strings.Contains(string(res.Body), "turn it on under Contracts → Settings") {
+		t.Errorf("page with writeback off: %d %.2000s", res.Status, res.Body)
+	}
+	wantStatus(t, admin.post(t, "/contracts/settings/features", url.Values{"writeback": {"on"}, "p21_company_id": {"ACME"}}), http.StatusSeeOther)
+	res = admin.get(t, "/contracts/price-exports")
+	if !strings.Contains(string(res.Body), "No new approved price changes") || !strings.Contains(string(res.Body), "No export yet") {
+		t.Errorf("empty page: %.4000s", res.Body)
+	}
+	if res := admin.post(t, "/contracts/price-exports", nil); res.Status != http.StatusConflict ||
+		!strings.Contains(string(res.Body), "no new approved price changes to export") {
+		t.Errorf("export of nothing: %d %.3000s", res.Status, res.Body)
+	}
+
+	wantStatus(t, admin.post(t, "/contracts/exceptions/"+price+"/act", url.Values{"action_type": {"override"},
+		"note": {"The vendor's 2026 price is agreed with purchasing."}}), http.StatusSeeOther)
+	res = admin.get(t, "/contracts/price-exports")
+	if !strings.Contains(string(res.Body), "Export 1 new approved change<") || !strings.Contains(string(res.Body), "BOLT-1") {
+		t.Errorf("page with one change waiting: %.4000s", res.Body)
+	}
+	wantStatus(t, viewer.post(t, "/contracts/price-exports", nil), http.StatusForbidden)
+	res = admin.post(t, "/contracts/price-exports", nil)
+	if res.Status != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "Exported+1+approved") {
+		t.Fatalf("export: %d %v", res.Status, res.Header)
+	}
+	res = admin.get(t, "/contracts/price-exports")
+	link := regexp.MustCompile(`href="(/contracts/price-exports/[^"]+/file)"`).FindStringSubmatch(string(res.Body))
+	if link == nil || !strings.Contains(string(res.Body), "No new approved price changes") {
+		t.Fatalf("page after the export: %.4000s", res.Body)
+	}
+	file := admin.get(t, link[1])
+	sum := sha256.Sum256(file.Body)
+	if file.Status != http.StatusOK || !strings.Contains(string(file.Body), "ACME,,ACME,BOLT-1,") ||
+		!strings.Contains(string(res.Body), "<code>"+hex.EncodeToString(sum[:])+"</code>") {
+		t.Errorf("download %d %s; page %.3000s", file.Status, file.Body, res.Body)
+	}
+	if again := admin.get(t, link[1]); !bytes.Equal(again.Body, file.Body) {
+		t.Errorf("second download differs: %s", again.Body)
+	}
+	wantStatus(t, viewer.get(t, "/contracts/price-exports"), http.StatusForbidden)
+	if res := admin.get(t, "/contracts/exceptions"); !strings.Contains(string(res.Body), `href="/contracts/price-exports"`) {
+		t.Errorf("the queue does not lead to the exports: %.2000s", res.Body)
 	}
 }

@@ -93,7 +93,7 @@ func deps(e *env, sessions *scs.SessionManager) web.Deps {
 		ERP:       &erp.Service{Store: e.db, Providers: erpProviders()},
 		Contracts: &contract.Service{Store: e.db, Blobs: reportBlobs(e), Consequences: causes.Contracts},
 		Mappings:  &contract.MappingService{Store: e.db}, Reconciliation: &contract.ReconciliationService{Store: e.db},
-		Workflow: &contract.WorkflowService{Store: e.db}, VendorView: &vendorview.Service{Store: e.db},
+		Workflow: &contract.WorkflowService{Store: e.db, Blobs: reportBlobs(e)}, VendorView: &vendorview.Service{Store: e.db},
 	})))
 }
 

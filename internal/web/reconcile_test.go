@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -79,6 +83,21 @@ func exceptionWallFixture(e *env, key string) string {
 	return firstException(e, key, contractID, "MISSING_MAPPING")
 }
 
+// priceExportWallFixture exports an approved price change in key's
+// tenant. Writeback is on in the env's own tenant as well, so that a
+// refusal there is the wall and not the feature being off.
+func priceExportWallFixture(e *env, key string) string {
+	contractID, _ := reconciledContract(e, key)
+	price := firstException(e, key, contractID, "PRICE_MISMATCH")
+	wantStatus(e.t, e.do(http.MethodPost, "/api/v1/exceptions/"+price+"/actions", key, map[string]any{"action_type": "override",
+		"note": "The vendor's 2026 price is agreed with purchasing."}), http.StatusOK)
+	for _, k := range []string{key, e.key} {
+		wantStatus(e.t, e.do(http.MethodPut, "/api/v1/contract-features", k, map[string]any{"writeback": true, "advanced_rules": false}),
+			http.StatusOK)
+	}
+	return created(e, key, "/api/v1/price-exports", nil)
+}
+
 func TestReconciliationAPI(t *testing.T) {
 	e := newEnv(t, storetest.Dialects(t)[0])
 	res := e.do(http.MethodPut, "/api/v1/price-tolerances", e.key, map[string]any{"percent": "5"})
@@ -131,37 +150,86 @@ func TestReconciliationAPI(t *testing.T) {
 }
 
 func TestPriceWritebackAPI(t *testing.T) {
-	e := newEnv(t, storetest.Dialects(t)[0])
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) { priceWritebackAPI(t, newEnv(t, d)) })
+	}
+}
+
+// priceWritebackAPI turns writeback on, exports an approved price change
+// once and downloads the export again.
+func priceWritebackAPI(t *testing.T, e *env) {
 	contractID, _ := reconciledContract(e, e.key)
 	price := firstException(e, e.key, contractID, "PRICE_MISMATCH")
 	wantStatus(t, e.do(http.MethodPost, "/api/v1/exceptions/"+price+"/actions", e.key, map[string]any{"action_type": "override",
 		"note": "The vendor's 2026 price is agreed with purchasing."}), http.StatusOK)
 
-	res := e.do(http.MethodGet, "/api/v1/price-changes/export", e.key, nil)
-	wantProblem(t, res, http.StatusNotFound)
-	if !strings.Contains(string(res.Body), "writeback is turned off") {
-		t.Errorf("refusal does not say why: %s", res.Body)
+	for _, path := range []string{"/api/v1/price-exports", "/api/v1/price-changes"} {
+		res := e.do(http.MethodGet, path, e.key, nil)
+		wantProblem(t, res, http.StatusNotFound)
+		if !strings.Contains(string(res.Body), "writeback is turned off") || !strings.Contains(string(res.Body), "Contracts → Settings") {
+			t.Errorf("%s refusal does not say why: %s", path, res.Body)
+		}
 	}
+	wantProblem(t, e.do(http.MethodPost, "/api/v1/price-exports", e.key, nil), http.StatusNotFound)
 	manager := e.newKey(e.tenant, auth.RoleChangeManager)
 	on := map[string]any{"writeback": true, "advanced_rules": false, "p21_company_id": "=cmd|' /C calc'!A0", "p21_pricing_book_id": "VENDOR"}
 	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", manager, on), http.StatusForbidden)
 	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, map[string]any{"writeback": true}), http.StatusUnprocessableEntity)
 	wantStatus(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, on), http.StatusOK)
-	res = e.do(http.MethodGet, "/api/v1/contract-features", manager, nil)
+	res := e.do(http.MethodGet, "/api/v1/contract-features", manager, nil)
 	if !strings.Contains(string(res.Body), `"writeback":true`) {
 		t.Errorf("features: %s", res.Body)
 	}
 
-	res = e.do(http.MethodGet, "/api/v1/price-changes/export", manager, nil)
+	res = e.do(http.MethodPost, "/api/v1/price-exports", manager, nil)
+	wantStatus(t, res, http.StatusCreated)
+	var x struct {
+		ID           string   `json:"id"`
+		SHA256       string   `json:"sha256"`
+		Count        int      `json:"change_count"`
+		ExceptionIDs []string `json:"exception_ids"`
+	}
+	if err := json.Unmarshal(res.Body, &x); err != nil || x.Count != 1 || len(x.ExceptionIDs) != 1 || x.ExceptionIDs[0] != price {
+		t.Fatalf("export: %v %s", err, res.Body)
+	}
+	res = e.do(http.MethodGet, "/api/v1/price-exports/"+x.ID+"/file", manager, nil)
 	wantStatus(t, res, http.StatusOK)
-	lines := strings.Split(strings.TrimSpace(string(res.Body)), "\n")
+	file := res.Body
+	lines := strings.Split(strings.TrimSpace(string(file)), "\n")
 	if len(lines) != 2 || lines[0] != "company_id,purchase_pricing_book_id,supplier_id,inv_mast_item_id,effective_date,expiration_date,"+
 		"pricing_description,contract_number,pricing_method,price,purchase_pricing_unit" ||
 		!strings.HasPrefix(lines[1], `'=cmd|' /C calc'!A0,VENDOR,ACME,BOLT-1,`) || !strings.Contains(lines[1], ",Price,1.5000,EA") {
-		t.Errorf("export:\n%s", res.Body)
+		t.Errorf("export:\n%s", file)
+	}
+	if sum := sha256.Sum256(file); hex.EncodeToString(sum[:]) != x.SHA256 || res.Header.Get("X-Content-SHA256") != x.SHA256 {
+		t.Errorf("file digest %x, export says %s, header %s", sum, x.SHA256, res.Header.Get("X-Content-SHA256"))
+	}
+	// Nothing new: a clear refusal, and the first file downloads unchanged.
+	res = e.do(http.MethodPost, "/api/v1/price-exports", e.key, nil)
+	wantProblem(t, res, http.StatusConflict)
+	if !strings.Contains(string(res.Body), "no new approved price changes") {
+		t.Errorf("second export: %s", res.Body)
+	}
+	if res := e.do(http.MethodGet, "/api/v1/price-exports/"+x.ID+"/file", e.key, nil); !bytes.Equal(res.Body, file) {
+		t.Errorf("download again differs:\n%s", res.Body)
+	}
+	res = e.do(http.MethodGet, "/api/v1/price-exports", e.key, nil)
+	if !strings.Contains(string(res.Body), `"sha256":"`+x.SHA256+`"`) || !strings.Contains(string(res.Body), `"change_count":1`) {
+		t.Errorf("export list: %s", res.Body)
+	}
+	res = e.do(http.MethodGet, "/api/v1/price-exports/"+x.ID, e.key, nil)
+	if !strings.Contains(string(res.Body), `"exception_ids":["`+price+`"]`) {
+		t.Errorf("export detail: %s", res.Body)
+	}
+	wantProblem(t, e.do(http.MethodGet, "/api/v1/price-exports/nope", e.key, nil), http.StatusNotFound)
+	wantProblem(t, e.do(http.MethodGet, "/api/v1/price-exports", e.newKey(e.tenant, auth.RoleViewer), nil), http.StatusForbidden)
+	res = e.do(http.MethodGet, "/api/v1/audit?limit=20", e.key, nil)
+	if !strings.Contains(string(res.Body), "price_export.create") {
+		t.Errorf("audit lacks the export: %.2000s", res.Body)
 	}
 	res = e.do(http.MethodGet, "/api/v1/price-changes", e.key, nil)
-	if !strings.Contains(string(res.Body), `"erp_item_number":"BOLT-1"`) || !strings.Contains(string(res.Body), `"price":"1.5"`) {
+	if !strings.Contains(string(res.Body), `"erp_item_number":"BOLT-1"`) || !strings.Contains(string(res.Body), `"price":"1.5"`) ||
+		!strings.Contains(string(res.Body), `"export_id":"`+x.ID+`"`) {
 		t.Errorf("price changes: %s", res.Body)
 	}
 	wantProblem(t, e.do(http.MethodGet, "/api/v1/price-changes", e.newKey(e.tenant, auth.RoleViewer), nil), http.StatusForbidden)

@@ -76,36 +76,38 @@ var wallFixtures = map[string]wallFixture{
 		a.TenantID = tenantID
 		return fmt.Sprint(e.deadLetters(a)[0])
 	},
-	"mail-sources":           mailboxWallFixture,
-	"settings/mailboxes":     mailboxWallFixture,
-	"jira":                   jiraWallFixture, // /api/v1/jira/links/{id}/…
-	"settings/jira":          jiraWallFixture, // /settings/jira/links/{id}/…
-	"tracker/connections":    trackerConnectionWallFixture,
-	"tracker/links":          jiraWallFixture,              // /api/v1/tracker/links/{id}/…
-	"tracker-issues":         jiraWallFixture,              // /tracker-issues/{id}/…
-	"settings/trackers":      trackerConnectionWallFixture, // /settings/trackers/{id}/webhooks…
-	"notifications":          notificationWallFixture,
-	"score-reports":          reportWallFixture,
-	"contract-files":         contractFileWallFixture,
-	"contracts/files":        contractFileWallFixture,
-	"contracts":              contractWallFixture,
-	"scores/reports":         reportWallFixture,
-	"ingest/vendors":         func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
-	"ingest/events":          ingestEventWallFixture,
-	"ingest/schemas":         ingestSchemaWallFixture,
-	"ingest/mappings":        ingestMappingWallFixture,
-	"ingest/subscriptions":   ingestSubscriptionWallFixture,
-	"ingest/deliveries":      ingestDeliveryWallFixture,
-	"ingest/replays":         ingestReplayWallFixture,
-	"erp-connectors":         erpConnectorWallFixture,
-	"erp-items":              erpItemWallFixture,
-	"procurement/connectors": erpConnectorWallFixture,
-	"procurement/items":      erpItemWallFixture,
-	"item-mappings":          mappingWallFixture,
-	"reconciliation-runs":    runWallFixture,
-	"exceptions":             exceptionWallFixture,
-	"contracts/mapping":      mappingWallFixture,
-	"contracts/exceptions":   exceptionWallFixture,
+	"mail-sources":            mailboxWallFixture,
+	"settings/mailboxes":      mailboxWallFixture,
+	"jira":                    jiraWallFixture, // /api/v1/jira/links/{id}/…
+	"settings/jira":           jiraWallFixture, // /settings/jira/links/{id}/…
+	"tracker/connections":     trackerConnectionWallFixture,
+	"tracker/links":           jiraWallFixture,              // /api/v1/tracker/links/{id}/…
+	"tracker-issues":          jiraWallFixture,              // /tracker-issues/{id}/…
+	"settings/trackers":       trackerConnectionWallFixture, // /settings/trackers/{id}/webhooks…
+	"notifications":           notificationWallFixture,
+	"score-reports":           reportWallFixture,
+	"contract-files":          contractFileWallFixture,
+	"contracts/files":         contractFileWallFixture,
+	"contracts":               contractWallFixture,
+	"scores/reports":          reportWallFixture,
+	"ingest/vendors":          func(e *env, key string) string { return ingestVendorFixture(e, key, "wall-vendor").VendorID },
+	"ingest/events":           ingestEventWallFixture,
+	"ingest/schemas":          ingestSchemaWallFixture,
+	"ingest/mappings":         ingestMappingWallFixture,
+	"ingest/subscriptions":    ingestSubscriptionWallFixture,
+	"ingest/deliveries":       ingestDeliveryWallFixture,
+	"ingest/replays":          ingestReplayWallFixture,
+	"erp-connectors":          erpConnectorWallFixture,
+	"erp-items":               erpItemWallFixture,
+	"procurement/connectors":  erpConnectorWallFixture,
+	"procurement/items":       erpItemWallFixture,
+	"item-mappings":           mappingWallFixture,
+	"reconciliation-runs":     runWallFixture,
+	"exceptions":              exceptionWallFixture,
+	"contracts/mapping":       mappingWallFixture,
+	"contracts/exceptions":    exceptionWallFixture,
+	"price-exports":           priceExportWallFixture,
+	"contracts/price-exports": priceExportWallFixture,
 	"price-tolerances": func(e *env, key string) string {
 		vendor := created(e, key, "/api/v1/vendors", map[string]any{"name": "Wall Tolerance Vendor", "tier": "tier_3"})
 		wantStatus(e.t, e.do(http.MethodPut, "/api/v1/price-tolerances", key, map[string]any{"vendor_id": vendor, "percent": "3"}), http.StatusOK)
