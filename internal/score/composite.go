@@ -227,3 +227,26 @@ func apportion(parts []float64, total int) []int {
 	}
 	return out
 }
+
+// DayMoments is how many powers of a signal's time of day the running
+// day totals keep (see DayDecay).
+const DayMoments = 12
+
+// DayDecay returns the coefficients that turn a day's moments into decayed
+// sums under a half-life of at least a day: a signal x days after its
+// day's noon (-½ ≤ x < ½) decays at now by
+//
+//	2^((noon - now)/h) · e^(a·x),  a = ln 2 / h,
+//
+// and e^(a·x) = Σ_k a^k/k! · x^k; with a ≤ ln 2 and |x| ≤ ½ the terms past
+// k = DayMoments are below 2e-16 of the first. So Σ decay over a day is
+// 2^((noon - now)/h) · Σ_k c[k] · Σ x^k, whatever h.
+func DayDecay(halfLifeDays float64) [DayMoments + 1]float64 {
+	var c [DayMoments + 1]float64
+	a := math.Ln2 / halfLifeDays
+	c[0] = 1
+	for k := 1; k <= DayMoments; k++ {
+		c[k] = c[k-1] * a / float64(k)
+	}
+	return c
+}

@@ -150,6 +150,7 @@ func BenchmarkVendorRescore10k(b *testing.B) {
 				}
 				times = append(times, time.Since(start))
 			}
+			mean(b, times)
 			p95(b, times)
 		})
 	}

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -47,9 +51,25 @@ func optionalTime(t *time.Time) any {
 // a duplicate: not stored, its copy given the first signal's id.
 func (db *DB) RecordSignals(ctx context.Context, tenantID string, sigs []score.Signal, ev audit.Event, jobs []jobargs.Args) ([]bool, error) {
 	dup := make([]bool, len(sigs))
+	// Signals are written in the order of the day totals they add to, so
+	// that two batches for the same vendor lock the totals in one order.
+	order := make([]int, len(sigs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := &sigs[order[a]], &sigs[order[b]]
+		if x.VendorID != y.VendorID {
+			return x.VendorID < y.VendorID
+		}
+		if x.Code != y.Code {
+			return x.Code < y.Code
+		}
+		return dayOf(x.ObservedAt) < dayOf(y.ObservedAt)
+	})
 	err := db.inTx(ctx, func(tx *Tx) error {
 		fresh := false
-		for i := range sigs {
+		for _, i := range order {
 			s := &sigs[i]
 			if s.Status != score.StatusRejected {
 				res, err := tx.exec(ctx, `INSERT INTO score_signal_keys (tenant_id, event_id, signal_id) VALUES (?, ?, ?)
@@ -151,75 +171,190 @@ func (db *DB) VendorObservations(ctx context.Context, tenantID, vendorID string,
 	return out, translate(rows.Err(), "signals")
 }
 
-// signalDecay is the SQL of a signal's decay factor at now (a Unix time
-// in seconds, the first argument) with a half-life (in seconds, the
-// second): 2^(-age/half-life), 1 for a signal stamped ahead of now. SQLite
-// keeps times as Go's UTC text, whose part before " +0000 UTC" julianday
-// reads to the millisecond.
-func (db *DB) signalDecay() string {
-	if db.Dialect == Postgres {
-		// exp(x·ln 2) is 2^x; PostgreSQL's exp is cheaper than its power.
-		return `exp(0.6931471805599453::float8 * LEAST(0::float8, (date_part('epoch', observed_at) - ?) / ?))`
+// dayOf is the UTC day of t as the running day totals number it: days
+// since 1970-01-01.
+func dayOf(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
 	}
-	return `pow(2.0, min(0.0, ((julianday(CASE WHEN instr(observed_at, ' +') > 0 THEN substr(observed_at, 1, instr(observed_at, ' +') - 1)
-		ELSE observed_at END) - 2440587.5) * 86400.0 - ?) / ?))`
+	return d
 }
 
-// signalSums is the aggregating query of score.CodeSum over the accepted
-// signals observed at or after a time, per vendor and code.
-func (db *DB) signalSums(where string) string {
-	return `SELECT vendor_id, code, COUNT(*), SUM(d), SUM(d * v), MIN(v), MAX(v) FROM (
-		SELECT vendor_id, code, COALESCE(value, 0) AS v, ` + db.signalDecay() + ` AS d FROM score_signals
-		WHERE tenant_id = ? AND ` + where + ` AND observed_at >= ? AND status IN ('normalized', 'scored')) s
-		GROUP BY vendor_id, code ORDER BY vendor_id, code`
+func dayStart(day int64) time.Time { return time.Unix(day*86400, 0).UTC() }
+
+// signalSums computes score.CodeSum per vendor and code of the accepted
+// signals observed at or after since, decayed to now with halfLifeDays:
+// the days wholly between since and the start of now's day from the
+// running day totals (score_signal_days, one row per code and day), the
+// signals of the partial days at both ends one by one. vendorID "" reads
+// every vendor of the tenant.
+func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) (map[string][]score.CodeSum, error) {
+	since, now = since.UTC(), now.UTC()
+	first := dayOf(since)
+	if !dayStart(first).Equal(since) {
+		first++
+	}
+	last := dayOf(now) // days [first, last) are read from the totals
+	sums := map[string]map[string]*score.CodeSum{}
+	at := func(vendor, code string) *score.CodeSum {
+		m := sums[vendor]
+		if m == nil {
+			m = map[string]*score.CodeSum{}
+			sums[vendor] = m
+		}
+		c := m[code]
+		if c == nil {
+			c = &score.CodeSum{Code: code, Min: math.Inf(1), Max: math.Inf(-1)}
+			m[code] = c
+		}
+		return c
+	}
+	vendorCond, vendorArgs := "vendor_id = ?", []any{vendorID}
+	if vendorID == "" {
+		vendorCond = "vendor_id IN (SELECT DISTINCT vendor_id FROM score_signal_days WHERE tenant_id = ?)"
+		vendorArgs = []any{tenantID}
+	}
+	if first < last {
+		if err := db.daySums(ctx, tenantID, vendorCond, vendorArgs, first, last, now, halfLifeDays, at); err != nil {
+			return nil, err
+		}
+	}
+	// The signals of the partial first day and of now's day, one by one.
+	ranges := []time.Time{since, dayStart(first), dayStart(last)}
+	edge := `SELECT vendor_id, code, value, observed_at FROM score_signals WHERE tenant_id = ? AND ` + vendorCond + `
+		AND status IN ('normalized', 'scored') AND observed_at >= ?`
+	q, args := edge+` AND observed_at < ? UNION ALL `+edge, []any{tenantID}
+	args = append(args, vendorArgs...)
+	args = append(args, ranges[0], ranges[1], tenantID)
+	args = append(args, vendorArgs...)
+	args = append(args, ranges[2])
+	if first >= last {
+		q, args = edge, append(append([]any{tenantID}, vendorArgs...), since)
+	}
+	rows, err := db.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "signals")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var vendor, code string
+		var v sql.NullFloat64
+		var observed time.Time
+		if err := rows.Scan(&vendor, &code, &v, &observed); err != nil {
+			return nil, translate(err, "signals")
+		}
+		c := at(vendor, code)
+		dec := score.Decay(now.Sub(observed), halfLifeDays)
+		c.Signals++
+		c.Decay += dec
+		c.Value += dec * v.Float64
+		c.Min, c.Max = math.Min(c.Min, v.Float64), math.Max(c.Max, v.Float64)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "signals")
+	}
+	out := make(map[string][]score.CodeSum, len(sums))
+	for vendor, m := range sums {
+		cs := make([]score.CodeSum, 0, len(m))
+		for _, c := range m {
+			cs = append(cs, *c)
+		}
+		sort.Slice(cs, func(i, j int) bool { return cs[i].Code < cs[j].Code })
+		out[vendor] = cs
+	}
+	return out, nil
 }
 
-type vendorSum struct {
-	vendor string
-	score.CodeSum
-}
-
-func scanVendorSum(r scanner) (vendorSum, error) {
-	var s vendorSum
-	err := r.Scan(&s.vendor, &s.Code, &s.Signals, &s.Decay, &s.Value, &s.Min, &s.Max)
-	return s, err
+// daySums adds the running day totals of days [first, last) to the sums:
+// the database decays each day's moments to now by its noon, and the
+// series of score.DayDecay finishes the decay within the day.
+func (db *DB) daySums(ctx context.Context, tenantID, vendorCond string, vendorArgs []any, first, last int64, now time.Time,
+	halfLifeDays float64, at func(vendor, code string) *score.CodeSum) error {
+	const n = score.DayMoments
+	var q strings.Builder
+	q.WriteString(`SELECT vendor_id, code, CAST(SUM(signals) AS BIGINT), SUM(f * signals)`)
+	for k := 1; k <= n; k++ {
+		fmt.Fprintf(&q, `, SUM(f * p%d)`, k)
+	}
+	for k := 0; k <= n; k++ {
+		fmt.Fprintf(&q, `, SUM(f * q%d)`, k)
+	}
+	q.WriteString(`, MIN(min_value), MAX(max_value) FROM (SELECT vendor_id, code, signals`)
+	for k := 1; k <= n; k++ {
+		fmt.Fprintf(&q, `, p%d`, k)
+	}
+	for k := 0; k <= n; k++ {
+		fmt.Fprintf(&q, `, q%d`, k)
+	}
+	// f: 2^((noon - now)/half-life), noon and now in seconds.
+	noon := `(CAST(day AS DOUBLE PRECISION) * 86400 + 43200 - ?) / ?`
+	if db.Dialect == Postgres {
+		q.WriteString(`, min_value, max_value, exp(0.6931471805599453::float8 * ` + noon + `) AS f`)
+	} else {
+		q.WriteString(`, min_value, max_value, pow(2.0, ` + noon + `) AS f`)
+	}
+	q.WriteString(` FROM score_signal_days WHERE tenant_id = ? AND ` + vendorCond + ` AND day >= ? AND day < ?) d
+		GROUP BY vendor_id, code`)
+	t, half := decayArgs(now, halfLifeDays)
+	args := append([]any{t, half, tenantID}, vendorArgs...)
+	args = append(args, first, last)
+	rows, err := db.reader().query(ctx, q.String(), args...)
+	if err != nil {
+		return translate(err, "signal totals")
+	}
+	defer rows.Close()
+	coef := score.DayDecay(halfLifeDays)
+	var p, w [n + 1]float64
+	dest := make([]any, 0, 2*n+7)
+	var vendor, code string
+	var count int
+	var lo, hi float64
+	dest = append(dest, &vendor, &code, &count)
+	for k := range p {
+		dest = append(dest, &p[k])
+	}
+	for k := range w {
+		dest = append(dest, &w[k])
+	}
+	dest = append(dest, &lo, &hi)
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return translate(err, "signal totals")
+		}
+		var dec, val float64
+		for k := n; k >= 0; k-- { // smallest terms first
+			dec += coef[k] * p[k]
+			val += coef[k] * w[k]
+		}
+		c := at(vendor, code)
+		c.Signals += count
+		c.Decay += dec
+		c.Value += val
+		c.Min, c.Max = math.Min(c.Min, lo), math.Max(c.Max, hi)
+	}
+	return translate(rows.Err(), "signal totals")
 }
 
 func decayArgs(now time.Time, halfLifeDays float64) (float64, float64) {
 	return float64(now.UnixMicro()) / 1e6, halfLifeDays * 86400
 }
 
-// VendorSignalSums aggregates the vendor's accepted signals since a time
-// per code, decayed to now, in one query.
+// VendorSignalSums sums the vendor's accepted signals since a time per
+// code, decayed to now, from the running day totals and the signals of
+// the window's partial days.
 func (db *DB) VendorSignalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) ([]score.CodeSum, error) {
-	at, half := decayArgs(now, halfLifeDays)
-	rows, err := queryAll(ctx, db.reader(), "signals", scanVendorSum, db.signalSums("vendor_id = ?"),
-		at, half, tenantID, vendorID, since.UTC())
-	out := make([]score.CodeSum, len(rows))
-	for i, r := range rows {
-		out[i] = r.CodeSum
+	if vendorID == "" {
+		return nil, nil
 	}
-	return out, err
+	m, err := db.signalSums(ctx, tenantID, vendorID, since, now, halfLifeDays)
+	return m[vendorID], err
 }
 
-// TenantSignalSums aggregates every vendor's accepted signals since a
-// time per code, decayed to now, in one query.
+// TenantSignalSums is VendorSignalSums for every vendor of the tenant.
 func (db *DB) TenantSignalSums(ctx context.Context, tenantID string, since, now time.Time, halfLifeDays float64) (map[string][]score.CodeSum, error) {
-	at, half := decayArgs(now, halfLifeDays)
-	rows, err := db.reader().query(ctx, db.signalSums("vendor_id IS NOT NULL"), at, half, tenantID, since.UTC())
-	if err != nil {
-		return nil, translate(err, "signals")
-	}
-	defer rows.Close()
-	out := map[string][]score.CodeSum{}
-	for rows.Next() {
-		s, err := scanVendorSum(rows)
-		if err != nil {
-			return nil, translate(err, "signals")
-		}
-		out[s.vendor] = append(out[s.vendor], s.CodeSum)
-	}
-	return out, translate(rows.Err(), "signals")
+	return db.signalSums(ctx, tenantID, "", since, now, halfLifeDays)
 }
 
 // ScoredVendors lists the tenant's vendors with a score or an accepted
