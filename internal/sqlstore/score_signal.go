@@ -273,60 +273,46 @@ func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, 
 func (db *DB) daySums(ctx context.Context, tenantID, vendorCond string, vendorArgs []any, first, last int64, now time.Time,
 	halfLifeDays float64, at func(vendor, code string) *score.CodeSum) error {
 	const n = score.DayMoments
-	var q strings.Builder
-	q.WriteString(`SELECT vendor_id, code, CAST(SUM(signals) AS BIGINT), SUM(f * signals)`)
-	for k := 1; k <= n; k++ {
-		fmt.Fprintf(&q, `, SUM(f * p%d)`, k)
+	coef := score.DayDecay(halfLifeDays)
+	// Each day's series, smallest terms first: Σ_k c[k]·pk and Σ_k c[k]·qk.
+	var dec, val strings.Builder
+	var args []any
+	for k := n; k >= 1; k-- {
+		fmt.Fprintf(&dec, "? * p%d + ", k)
+		args = append(args, coef[k])
 	}
-	for k := 0; k <= n; k++ {
-		fmt.Fprintf(&q, `, SUM(f * q%d)`, k)
-	}
-	q.WriteString(`, MIN(min_value), MAX(max_value) FROM (SELECT vendor_id, code, signals`)
-	for k := 1; k <= n; k++ {
-		fmt.Fprintf(&q, `, p%d`, k)
-	}
-	for k := 0; k <= n; k++ {
-		fmt.Fprintf(&q, `, q%d`, k)
+	dec.WriteString("signals")
+	for k := n; k >= 0; k-- {
+		if k < n {
+			val.WriteString(" + ")
+		}
+		fmt.Fprintf(&val, "? * q%d", k)
+		args = append(args, coef[k])
 	}
 	// f: 2^((noon - now)/half-life), noon and now in seconds.
-	noon := `(CAST(day AS DOUBLE PRECISION) * 86400 + 43200 - ?) / ?`
+	f := `pow(2.0, (CAST(day AS DOUBLE PRECISION) * 86400 + 43200 - ?) / ?)`
 	if db.Dialect == Postgres {
-		q.WriteString(`, min_value, max_value, exp(0.6931471805599453::float8 * ` + noon + `) AS f`)
-	} else {
-		q.WriteString(`, min_value, max_value, pow(2.0, ` + noon + `) AS f`)
+		f = `exp(0.6931471805599453::float8 * (CAST(day AS DOUBLE PRECISION) * 86400 + 43200 - ?) / ?)`
 	}
-	q.WriteString(` FROM score_signal_days WHERE tenant_id = ? AND ` + vendorCond + ` AND day >= ? AND day < ?) d
-		GROUP BY vendor_id, code`)
 	t, half := decayArgs(now, halfLifeDays)
-	args := append([]any{t, half, tenantID}, vendorArgs...)
+	args = append(args, t, half, tenantID)
+	args = append(args, vendorArgs...)
 	args = append(args, first, last)
-	rows, err := db.reader().query(ctx, q.String(), args...)
+	q := `SELECT vendor_id, code, CAST(SUM(signals) AS BIGINT), SUM(f * d), SUM(f * v), MIN(min_value), MAX(max_value) FROM (
+		SELECT vendor_id, code, signals, ` + dec.String() + ` AS d, ` + val.String() + ` AS v, ` + f + ` AS f, min_value, max_value
+		FROM score_signal_days WHERE tenant_id = ? AND ` + vendorCond + ` AND day >= ? AND day < ?) d
+		GROUP BY vendor_id, code`
+	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return translate(err, "signal totals")
 	}
 	defer rows.Close()
-	coef := score.DayDecay(halfLifeDays)
-	var p, w [n + 1]float64
-	dest := make([]any, 0, 2*n+7)
-	var vendor, code string
-	var count int
-	var lo, hi float64
-	dest = append(dest, &vendor, &code, &count)
-	for k := range p {
-		dest = append(dest, &p[k])
-	}
-	for k := range w {
-		dest = append(dest, &w[k])
-	}
-	dest = append(dest, &lo, &hi)
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		var vendor, code string
+		var count int
+		var dec, val, lo, hi float64
+		if err := rows.Scan(&vendor, &code, &count, &dec, &val, &lo, &hi); err != nil {
 			return translate(err, "signal totals")
-		}
-		var dec, val float64
-		for k := n; k >= 0; k-- { // smallest terms first
-			dec += coef[k] * p[k]
-			val += coef[k] * w[k]
 		}
 		c := at(vendor, code)
 		c.Signals += count
