@@ -20,8 +20,16 @@ type foundDate struct {
 	// staging): the change reaches production later.
 	trial bool
 	// prep is the date of a step before the change that the vendor takes
-	// ("new credentials will be sent to you on …"), not the change's.
+	// ("new credentials will be sent to you on …"), advises ("we
+	// recommend upgrading before …") or of the replacement becoming
+	// available, not the change's.
 	prep bool
+	// event is a date in a sentence about an event (a webinar, a
+	// conference): a newsletter's notice of a change outranks it.
+	event bool
+	// fit is +1 for a date on a table row about the version the customer
+	// runs, -1 for one on a row about another version.
+	fit int
 }
 
 // better reports whether f is a likelier effective date than g: one for
@@ -32,6 +40,10 @@ func (f foundDate) better(g foundDate) bool {
 	switch {
 	case f.trial != g.trial:
 		return !f.trial
+	case f.fit != g.fit:
+		return f.fit > g.fit
+	case f.event != g.event:
+		return !f.event
 	case f.cue == g.cue && f.prep != g.prep:
 		return !f.prep
 	case f.cue != g.cue:
@@ -93,7 +105,7 @@ var (
 	dayMonthNoYearRE = regexp.MustCompile(`(?i)\b(\d{1,2})(st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `\b`)
 	// Relative to the email's date: "in 90 days", "within 30 days",
 	// "6 weeks from now", "next Monday".
-	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\b|\b(\d{1,3})\s+(day|week|month)s?\s+(?:from (?:now|today|the date of this (?:email|notice|message))|after this (?:email|notice|message))\b`)
+	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\b|\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\s+(?:from (?:now|today|the (?:date|day) of this (?:email|notice|message|letter|notification))|after (?:the date of )?this (?:email|notice|message|letter|notification))\b`)
 	nextWeekdayRE = regexp.MustCompile(`(?i)\bnext\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	monthYearRE   = regexp.MustCompile(`(?i)\b` + monthRE + `,?\s+(\d{4})\b`)
 	// rangeEndRE is the end of a range whose start has no year: " and
@@ -111,7 +123,8 @@ var (
 	strongDateCues = []string{"effective", "deadline", "no later than", "by", "before", "cutoff", "cut-off",
 		"sunset", "end of life", "end-of-life", "retire", "retired", "retirement", "retiring", "decommission",
 		"decommissioned", "expire", "expires", "expiry", "expiration", "starting", "cut off", "beginning", "as of",
-		"takes effect", "until", "mandatory", "enforced", "enforcement", "deprecated", "removed", "go-live", "go live"}
+		"takes effect", "until", "mandatory", "enforced", "enforcement", "deprecated", "removed", "go-live", "go live",
+		"end of support", "end-of-support", "support ends", "turned off", "switched off", "shut down", "discontinued"}
 	weakDateCues = []string{"on", "from", "after", "scheduled", "date", "planned", "in"}
 )
 
@@ -153,9 +166,14 @@ var dayFirstTLDs = map[string]bool{"uk": true, "de": true, "fr": true, "it": tru
 
 // orderOf reads how an email writes numeric dates: from an unambiguous
 // numeric date in it (a day over 12 shows the order), else from the
-// sender's country domain (.us month-first; .uk, .de… day-first).
+// sender's country domain (.us month-first; .uk, .de… day-first), else
+// from the sender's postal address.
 func orderOf(text, from string) (numericOrder, string) {
-	for _, m := range numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine) {
+	numeric := numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine)
+	if len(numeric) == 0 {
+		return orderUnknown, "" // no numeric date to read
+	}
+	for _, m := range numeric {
 		a, _ := strconv.Atoi(m[1])
 		b, _ := strconv.Atoi(m[2])
 		switch {
@@ -172,6 +190,28 @@ func orderOf(text, from string) (numericOrder, string) {
 		return orderMonthFirst, "the sender's domain " + d + " is American"
 	case dayFirstTLDs[tld]:
 		return orderDayFirst, "the sender's domain " + d + " writes dates day-first"
+	}
+	return orderOfAddress(text)
+}
+
+// usAddressRE finds an American postal address (a state and a ZIP code)
+// or country name; dayFirstCountryRE a country that writes dates
+// day-first. A sender's own address, in the footer of most notices, says
+// how it writes dates when its domain does not.
+var (
+	usAddressRE       = regexp.MustCompile(`\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+\d{5}(?:-\d{4})?\b|\b(?:United States|USA)\b|\bU\.S\.A\.`)
+	dayFirstCountryRE = regexp.MustCompile(`\b(?:United Kingdom|England|Scotland|Ireland|Germany|Deutschland|France|Switzerland|Schweiz|Suisse|Austria|Österreich|Netherlands|Belgium|Spain|España|Italy|Italia|Portugal|Poland|Sweden|Norway|Denmark|Finland|Australia|New Zealand|India|Brazil|Brasil|South Africa|Singapore)\b`)
+)
+
+// orderOfAddress reads the order from the postal addresses in the email:
+// only when they all point the same way.
+func orderOfAddress(text string) (numericOrder, string) {
+	us, other := usAddressRE.FindString(text), dayFirstCountryRE.FindString(text)
+	switch {
+	case us != "" && other == "":
+		return orderMonthFirst, "the sender's address (" + us + ") is American"
+	case other != "" && us == "":
+		return orderDayFirst, "the sender's address (" + other + ") writes dates day-first"
 	}
 	return orderUnknown, ""
 }
@@ -191,6 +231,8 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 	}
 	order, why := orderOf(subject+"\n"+body, from)
 	dc.order = order
+	var running []string
+	runningRead := false
 	var best foundDate
 	found := false
 	for _, line := range unwrapped(subject + "\n" + body) {
@@ -198,8 +240,18 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 			continue
 		}
 		trial := isTrialLine(line)
+		fit := 0
+		if isVersionRow(line) {
+			if !runningRead {
+				running, runningRead = runningVersions(body), true
+			}
+			fit = versionFit(line, running)
+		}
 		for _, c := range datesInLine(line, dc) {
-			c.trial = trial
+			c.trial, c.fit = trial, fit
+			if fit > 0 {
+				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the row of the version the email says you run"
+			}
 			if c.ambiguous && order != orderUnknown {
 				c.note = "numeric date read " + map[numericOrder]string{orderDayFirst: "day-first", orderMonthFirst: "month-first"}[order] + ": " + why
 			}
@@ -239,8 +291,15 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 		taken = append(taken, [2]int{loc[0], loc[1]})
 		if ok {
-			out = append(out, foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]]),
-				ambiguous: ambiguous, prep: prepRE.MatchString(sentenceBefore(line, loc[0]))})
+			sentence := sentenceBefore(line, loc[0])
+			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]]),
+				ambiguous: ambiguous, prep: prepRE.MatchString(sentence),
+				event: eventRE.MatchString(sentence + line[loc[1]:sentenceEnd(line, loc[1])])}
+			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
+				f.cue, f.prep = cue, prep
+				f.text = snippet(line, loc[0], sentenceEnd(line, loc[1]))
+			}
+			out = append(out, f)
 		}
 	}
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // the regexps only match digits
@@ -414,9 +473,114 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 	return re.FindAllStringSubmatchIndex(line, maxDatesPerLine)
 }
 
-// prepRE finds a step the vendor takes to prepare its customers: the
-// sentence tells when they will be sent, told or reminded of something.
-var prepRE = regexp.MustCompile(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder)\b`)
+// prepRE finds a step before the change: the sentence tells when the
+// customers will be sent, told or reminded of something, or advises when
+// to start preparing ("we recommend booking your upgrade before …").
+var prepRE = regexp.MustCompile(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
+
+// eventRE finds a sentence about an event the vendor invites to.
+var eventRE = regexp.MustCompile(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today|for)|save your (?:seat|spot))\b`)
+
+// sentenceEnd is the end of the sentence that goes on at position i.
+func sentenceEnd(line string, i int) int {
+	for j := i; j < len(line); j++ {
+		if c := line[j]; (c == '.' || c == '!' || c == '?' || c == ';') && (j+1 == len(line) || line[j+1] == ' ') {
+			return j
+		}
+	}
+	return len(line)
+}
+
+// timelineMarkRE is what may precede a date that starts a timeline item:
+// indentation and a list mark.
+var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>]*$`)
+
+// availableRE finds the replacement becoming available: a step before the
+// change.
+var availableRE = regexp.MustCompile(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
+
+// timelineCue reads a date that starts a timeline item ("- 08/02/2027:
+// basic authentication is turned off."): the rest of the item says what
+// happens then. Breaking-change language makes it a strong cue; the
+// replacement becoming available makes it a step before the change.
+func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
+	if !timelineMarkRE.MatchString(line[:start]) {
+		return 0, false, false
+	}
+	rest := strings.TrimLeft(line[end:], " ")
+	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—") {
+		return 0, false, false
+	}
+	switch {
+	case look(rest, breakingPhrases).strong():
+		return strongCue, false, true
+	case availableRE.MatchString(rest):
+		return strongCue, true, true
+	}
+	return 0, false, false
+}
+
+// runningVersionRE finds the version the email says the customer runs:
+// "your site runs Munis 2021.6", "you are on 9.4".
+var runningVersionRE = regexp.MustCompile(`(?i)\b(?:you|your\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:runs?|is running|are running|are on|is on|are using|is using|uses|use|have installed|has installed)\s+(?:[A-Za-z][\w-]*\s+){0,3}?v?(\d+(?:\.\d+)+)\b`)
+
+// versionRE is a release number in a table row: "2021.x", "9.4", "v3.2".
+var versionRE = regexp.MustCompile(`(?i)\bv?(\d+(?:\.(?:\d+|x))+)\b`)
+
+// runningVersions are the versions the email says the customer runs.
+func runningVersions(body string) []string {
+	if !strings.Contains(body, ".") {
+		return nil
+	}
+	var out []string
+	for _, m := range runningVersionRE.FindAllStringSubmatch(body, 4) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// isVersionRow reports whether line is a table row with a version in it.
+func isVersionRow(line string) bool {
+	return strings.ContainsAny(line, "|\t") && strings.Contains(line, ".") && versionRE.MatchString(line)
+}
+
+// versionFit tells whether a table row is about the version the customer
+// runs (+1), about another version (-1), or neither (0). Rows are lines
+// with cells ("|" or tabs, as tables are turned into text).
+func versionFit(line string, running []string) int {
+	if len(running) == 0 || !strings.ContainsAny(line, "|\t") {
+		return 0
+	}
+	fit := 0
+	for _, m := range versionRE.FindAllStringSubmatch(line, 4) {
+		if isoDateRE.MatchString(m[0]) || numericDateRE.MatchString(m[0]) {
+			continue
+		}
+		fit = -1
+		for _, r := range running {
+			if versionCovers(m[1], r) {
+				return 1
+			}
+		}
+	}
+	return fit
+}
+
+// versionCovers reports whether a row's version ("2021.x", "9.4") covers
+// the running one ("2021.6", "9.4.2"): equal parts up to an "x" or the
+// row's last part.
+func versionCovers(row, running string) bool {
+	rp, vp := strings.Split(strings.ToLower(row), "."), strings.Split(running, ".")
+	for i, p := range rp {
+		if p == "x" {
+			return i > 0
+		}
+		if i >= len(vp) || vp[i] != p {
+			return false
+		}
+	}
+	return true
+}
 
 // sentenceBefore is the part of line's sentence before position i.
 func sentenceBefore(line string, i int) string {

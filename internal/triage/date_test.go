@@ -46,6 +46,18 @@ func TestExtractDate(t *testing.T) {
 		{"next weekday", "The new endpoint goes live next Wednesday.", "2027-03-03", "relative"},
 		{"ambiguous resolved by another date in the email", "Maintenance 03/20/2027, cut-over 04/05/2027.", "2027-03-20", ""},
 		{"ambiguous resolved month-first by another date", "Webinar on 03/20/2027.\nSunset: 04/05/2027.", "2027-04-05", "month-first: the email writes 03/20/2027 month-first"},
+		{"spelled-out weeks from the date of the notice", "Six weeks from the date of this notice, the v1 endpoint is removed.", "2027-04-09", "relative"},
+		{"end of support beats a recommended booking date",
+			"Release 9.4 reaches end of support on 31.10.2027. We recommend booking your upgrade before 30.06.2027.", "2027-10-31", ""},
+		{"a timeline item says what happens on its date",
+			"Timeline\n- 06/21/2027: OAuth client credentials available in production.\n- 08/02/2027: basic authentication is turned off. Requests that use it will be rejected.",
+			"2027-08-02", ""},
+		{"a newsletter's notice beats its event",
+			"What's new\n- Join our webinar on paperless billing on March 24.\n\nAction required\nFrom 06/30/2027, webhooks are signed and the legacy field will no longer be sent.",
+			"2027-06-30", ""},
+		{"the table row of the version the customer runs",
+			"Release | General availability | End of support\n2020.x | 15-Jun-2020 | 31-Mar-2027\n2021.x | 14-Jun-2021 | 30-Sep-2027\n" +
+				"2022.x | 13-Jun-2022 | 31-Mar-2028\nOur records show that your site runs Ledger 2021.6.", "2027-09-30", "the version"},
 	}
 	today := Date{2027, time.March, 1}
 	for _, tt := range tests {
@@ -126,8 +138,12 @@ func TestNumericDateLocale(t *testing.T) {
 		"it@bank.de":         {"2027-05-04", "the sender's domain bank.de writes dates day-first"},
 		"ops@agency.us":      {"2027-04-05", "the sender's domain agency.us is American"},
 		"noreply@vendor.com": {"2027-05-04", "ambiguous numeric date read day-first: check it"},
+		// A .com sender's postal address in its footer.
+		"noreply@vendor.com\n302 South 4th Street, Suite 500, Manhattan, KS 66502": {"2027-04-05", "the sender's address (KS 66502) is American"},
+		"noreply@vendor.com\nProduct Lifecycle, Zürich, Switzerland":               {"2027-05-04", "the sender's address (Switzerland) writes dates day-first"},
 	} {
-		got, ok := extractDate("", "Effective 04/05/2027.", from, sent, today, time.UTC)
+		from, footer, _ := strings.Cut(from, "\n")
+		got, ok := extractDate("", "Effective 04/05/2027.\n\n"+footer, from, sent, today, time.UTC)
 		if !ok || got.date.String() != want[0] || !strings.Contains(got.note, want[1]) {
 			t.Errorf("%s: %s %q, want %s %q", from, got.date, got.note, want[0], want[1])
 		}

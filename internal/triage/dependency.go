@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -131,4 +132,141 @@ func reachedThrough(apps []registry.Application, reached map[string]bool) []depe
 type dependent struct {
 	app registry.Application
 	via string
+}
+
+// appsByID are the applications whose ids are in ids, in registry order.
+func appsByID(apps []registry.Application, ids map[string]bool) []registry.Application {
+	var out []registry.Application
+	for _, a := range apps {
+		if ids[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// deliveryRE finds the words that say an application's traffic goes
+// through what follows: "served through Imperva Cloud WAF", "behind the
+// CDN". The group is the text after them.
+var deliveryRE = regexp.MustCompile(`(?i)\b(?:served|published|delivered|fronted|routed|proxied|cached|protected)` +
+	`(?:\s+\S+){0,3}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S[^.;:,()]{0,60})|\bbehind\s+(?:the\s+)?(\S[^.;:,()]{0,60})`)
+
+// servedThrough reports whether an application's description says its
+// traffic goes through the vendor (by name or alias).
+func servedThrough(a registry.Application, v registry.Vendor) bool {
+	for _, m := range deliveryRE.FindAllStringSubmatch(a.Description, -1) {
+		target := strings.ToLower(m[1] + m[2])
+		for _, n := range vendorNames(v) {
+			if goesThrough([]string{target}, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// networkPhrases say that the network in front of the vendor's customers
+// changes: the addresses its traffic comes from, what origins must allow.
+var networkPhrases = []phrase{
+	{"ip ranges", 2}, {"ip range", 2}, {"ip addresses", 1}, {"ip address", 1}, {"allowlist", 1}, {"allowlists", 1},
+	{"allow-list", 1}, {"allow list", 1}, {"whitelist", 1}, {"origin server", 1}, {"origin servers", 1},
+	{"your origin", 2}, {"origin firewall", 2}, {"firewall", 1}, {"egress", 1}, {"cname", 1}, {"dns records", 1},
+	{"data centres", 1}, {"data centers", 1}, {"points of presence", 1}, {"edge network", 1},
+}
+
+// networkSignal: the vendor's network changes.
+func networkSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, networkPhrases) }
+
+// vendorFeatures are the stems of the common nouns that follow the
+// vendor's name or aliases in text: "Paymentus webhooks" gives webhook. A
+// capitalised word after the name is one of its products ("Imprivata
+// OneSign", "ArcGIS Online"), which the applications linked to the vendor
+// run; a common noun is what an application that uses the vendor relies
+// on.
+func vendorFeatures(text string, v registry.Vendor) map[string]string {
+	lower := strings.ToLower(text)
+	sameBytes := len(lower) == len(text)
+	out := map[string]string{}
+	for _, n := range vendorNames(v) {
+		n = strings.ToLower(n)
+		if strings.Contains(n, ".") {
+			continue // a domain
+		}
+		for from := 0; from < len(lower); {
+			i := indexWord(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			from += i + len(n)
+			rest := lower[from:min(len(lower), from+40)]
+			if !strings.HasPrefix(rest, " ") {
+				continue // "Paymentus's", "Paymentus," or the end of a line
+			}
+			if sameBytes {
+				if c := strings.TrimLeft(text[from:], " ")[0:1]; strings.ToLower(c) != c {
+					continue // a product name
+				}
+			}
+			if ws := terms(rest); len(ws) > 0 && ws[0].pos == 0 {
+				out[ws[0].stem] = n + " " + ws[0].word
+			}
+		}
+	}
+	return out
+}
+
+// sharedFeatures are the vendor's features ("Paymentus webhooks") that
+// both the email and an application's description name: the application
+// uses what the email is about. Vendor names are no feature.
+func sharedFeatures(desc string, v registry.Vendor, email map[string]string, skip map[string]bool) []string {
+	if len(email) == 0 {
+		return nil
+	}
+	var out []string
+	for stem := range vendorFeatures(desc, v) {
+		if f, ok := email[stem]; ok && !skip[stem] {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// productsNamed are the vendor's aliases that name one of its products in
+// lower-case text (a subject): aliases some but not all of the
+// applications linked to the vendor name in their descriptions. The
+// vendor's own name, and aliases that are part of it, name the company.
+func productsNamed(lower string, v registry.Vendor, apps []registry.Application) []string {
+	var out []string
+	company := strings.ToLower(v.Name)
+	for _, a := range v.Aliases {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" || indexWord(company, a) >= 0 || indexWord(lower, a) < 0 {
+			continue
+		}
+		n, naming := 0, 0
+		for _, app := range apps {
+			if linked(app, v.ID) && app.IsActive {
+				n++
+				if indexWord(strings.ToLower(app.Description), a) >= 0 {
+					naming++
+				}
+			}
+		}
+		if naming > 0 && naming < n {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// productsIn are the products of names that lower-case text names.
+func productsIn(lower string, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if indexWord(lower, n) >= 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -71,7 +71,7 @@ func fillDefaults(d Decision, snap registry.Snapshot, s Settings) Decision {
 //     seed's rule: tier_1 vendor + breaking + low/medium → high.
 func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
-	e.Body, _ = withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	e.Body, _ = withoutSteering(truncateBytes(e.Body, maxAnalysedBody), snap)
 	d.Overrides = append([]Override{}, d.Overrides...)
 	if d.Impersonation != nil {
 		return d // no vendor, no ticket: nothing to raise

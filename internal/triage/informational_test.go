@@ -17,6 +17,8 @@ func TestInformationalMeansInformational(t *testing.T) {
 	}{
 		{"survey", "research@stripe.com", "How are we doing? A 3-minute survey",
 			"We'd love your feedback. Take our short survey about the Stripe Dashboard; it closes on April 10, 2027.", Informational},
+		{"net promoter survey", "success@zendesk.com", "How likely are you to recommend Zendesk?",
+			"How likely are you to recommend Zendesk to a colleague? Answer one question (0-10) and tell us what we could do better.", Informational},
 		{"feedback request", "cx@zendesk.com", "Tell us what you think of Zendesk",
 			"How did we do? Rate your experience with your recent support request.", Informational},
 		{"trade show", "events@salesforce.com", "Meet us at Dreamforce 2027",

@@ -15,7 +15,7 @@ import (
 // Validate, defaults and guardrails in Agent.Decide.
 func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
-	body, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	body, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody), snap)
 	e.Body = body
 	summary := Summarize(e, s)
 	e.Body = withoutSeparators(e.Body)
@@ -23,7 +23,7 @@ func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Summary: summary, Severity: registry.SeverityLow,
 		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
 	for _, p := range steering {
-		o.note("ignored as an instruction to automated readers, not the vendor's notice: %q", truncateBytes(p, 200))
+		o.note("ignored as an instruction or a claim about how to triage it, not the vendor's notice: %q", truncateBytes(p, 200))
 	}
 	o.run()
 	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")
@@ -156,6 +156,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	anyNamed := false
 	reached := map[string]bool{}
 	var product map[string]bool // terms of the vendor's linked applications, read once
+	network := networkSignal(o.e)
+	features := vendorFeatures(o.e.Subject+"\n"+o.e.Body, v)
+	subjectProducts := productsNamed(strings.ToLower(o.e.Subject), v, o.snap.Applications)
 	for _, r := range ranked {
 		isLinked := linked(r.app, v.ID)
 		uses := !isLinked && mentionsVendor(r.app, v)
@@ -166,6 +169,22 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// served through it, named in the email or not.
 			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
 			reached[r.app.ID] = true
+		}
+		if (isLinked || uses) && network.strong() && servedThrough(r.app, v) {
+			// A change to the network in front of the applications (its
+			// IP ranges, the origin it connects to) reaches every one
+			// whose traffic it carries.
+			c.evidence = append(c.evidence, "its traffic is served through "+v.Name+", whose network changes ("+network.String()+")")
+		}
+		if uses {
+			if f := sharedFeatures(r.app.Description, v, features, skip); len(f) > 0 {
+				c.evidence = append(c.evidence, "the email is about "+strings.Join(f, ", ")+", which its description says it uses")
+			}
+		}
+		if isLinked {
+			if p := productsIn(strings.ToLower(r.app.Description), subjectProducts); len(p) > 0 {
+				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
+			}
 		}
 		if uses && len(r.app.VendorIDs) > 0 {
 			if product == nil {
@@ -211,7 +230,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		cands = append(cands, c)
 	}
-	if len(reached) > 0 {
+	if len(reached) > 0 && !serviceWideSignal(o.e).strong() {
+		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
+			reach, names(appsByID(o.snap.Applications, reached)))
+	} else if len(reached) > 0 {
 		for _, d := range reachedThrough(o.snap.Applications, reached) {
 			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
 				", which the incident or credential change reaches"}})

@@ -93,6 +93,84 @@ func TestReachThroughAnApplication(t *testing.T) {
 	if slices.Contains(apps, "app-hr") {
 		t.Errorf("a routine change reached the applications behind the single sign-on: %v", apps)
 	}
+	// Retiring an API with its credential types needs new API
+	// credentials for what calls the API, not new sign-ins.
+	apps, why = decideApps(t, snap, "developers@okta.com", "Okta API v1 endpoints retire at the end of June 2027",
+		"Okta is retiring the version 1 API endpoints together with the legacy API credential types. Create new API credentials "+
+			"with v2 scopes and request access tokens from the v2 token endpoint before the end of June 2027.")
+	if !slices.Contains(apps, "app-sso") || slices.Contains(apps, "app-hr") {
+		t.Errorf("API credential change: want StaffSSO and not HRSystem, got %v\n%s", apps, why)
+	}
+}
+
+// TestNetworkReach: a change to the network of a vendor that serves
+// applications (new IP ranges origins must allow) reaches every
+// application served through it, linked to it or not; not one that only
+// mentions the vendor.
+func TestNetworkReach(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-site", "PublicSite", "v-aws", "Public website, served through CloudFront; certificates from DigiCert."},
+		[4]string{"app-portal", "Portal", "v-salesforce", "Customer portal on Salesforce Experience Cloud, served through CloudFront."},
+		[4]string{"app-docs", "DocsSite", "v-salesforce", "Documentation site; its page on CloudFront caching explains the cache headers."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-cf", Name: "CloudFront", Tier: registry.Tier2,
+		EmailDomains: []string{"cloudfront.net"}, IsActive: true})
+	for i := range snap.Applications {
+		if snap.Applications[i].ID == "app-site" {
+			snap.Applications[i].VendorIDs = []string{"v-cf"}
+		}
+	}
+	snap.Applications = append(snap.Applications, registry.Application{ID: "app-parking", Name: "Parking", IsActive: true,
+		Description: "In-house permit site, served through CloudFront."})
+	apps, why := decideApps(t, snap, "noreply@cloudfront.net", "New CloudFront IP ranges: update your origin allowlists",
+		"From the 15th of May 2027, traffic to your origin servers will also come from 45.60.200.0/22. If your origin firewall "+
+			"accepts only our IP addresses, add these ranges before that date. Otherwise requests will be blocked at your origin.")
+	for _, want := range []string{"app-site", "app-portal", "app-parking"} {
+		if !slices.Contains(apps, want) {
+			t.Errorf("%s not affected: %v\n%s", want, apps, why)
+		}
+	}
+	if slices.Contains(apps, "app-docs") {
+		t.Errorf("an application that only mentions the vendor was added: %v\n%s", apps, why)
+	}
+}
+
+// TestVendorFeatureInUse: an application linked to no vendor that says it
+// relies on the vendor's webhooks is affected by a change to those
+// webhooks, even when the applications linked to the vendor describe them
+// at length too; a product of the vendor it names (a capitalised name) is
+// no such evidence.
+func TestVendorFeatureInUse(t *testing.T) {
+	snap := withApps()
+	snap.Applications = append(snap.Applications,
+		registry.Application{ID: "app-shop", Name: "TicketShop", IsActive: true,
+			Description: "In-house ticket shop (ASP.NET). Card payments go through the Stripe payment gateway, and Stripe webhooks confirm each payment."},
+		registry.Application{ID: "app-invoices", Name: "Invoices", IsActive: true,
+			Description: "In-house invoice archive; totals are read from Stripe Billing exports."})
+	apps, why := decideApps(t, snap, "news@stripe.com", "Stripe Partner News - Winter 2027",
+		"What's new\n- Join our webinar on Stripe Billing on March 24.\n\nAction required: signed webhooks\nFrom 06/30/2027, Stripe will sign "+
+			"every webhook and will stop sending the legacy secret field. Systems that receive Stripe webhooks must verify the new signature.")
+	if !slices.Contains(apps, "app-shop") || slices.Contains(apps, "app-invoices") {
+		t.Errorf("want TicketShop and not Invoices, got %v\n%s", apps, why)
+	}
+}
+
+// TestProductInSubject: a notice whose subject names one of the vendor's
+// products (an alias some of the applications linked to it name) reaches
+// every linked application that runs that product, not those that run
+// another of its products.
+func TestProductInSubject(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-gl", "FinanceSuite", "v-ledger", "Ledgerly Books 2021.6 hosted by Ledgerly for general ledger, purchasing and payroll."},
+		[4]string{"app-water", "WaterBills", "v-ledger", "Water and sewer invoices in the Books utility module; meter reads arrive nightly."},
+		[4]string{"app-court", "CourtCases", "v-ledger", "Ledgerly Courts 10 case management for citations."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-ledger", Name: "Ledgerly Software", Tier: registry.Tier1,
+		EmailDomains: []string{"ledgerly.example"}, Aliases: []string{"Ledgerly", "Books", "Ledgerly Courts", "Courts"}, IsActive: true})
+	apps, why := decideApps(t, snap, "support@ledgerly.example", "Books release support schedule: plan your upgrade",
+		"Each Books release is supported for a fixed period. Release 2021.x reaches end of support on 30-Sep-2027; "+
+			"after that no fixes or regulatory updates are provided. Please schedule the upgrade with your account manager.")
+	if !slices.Contains(apps, "app-gl") || !slices.Contains(apps, "app-water") || slices.Contains(apps, "app-court") {
+		t.Errorf("want FinanceSuite and WaterBills, not CourtCases; got %v\n%s", apps, why)
+	}
 }
 
 // TestIntegrationNamedByUse: an application linked to another vendor is

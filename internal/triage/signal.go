@@ -41,6 +41,7 @@ var breakingPhrases = []phrase{
 	{"stop accepting", 2}, {"stop being able", 2}, {"stops working", 2}, {"will be turned off", 2},
 	{"will be switched off", 2}, {"turned off", 1}, {"410 gone", 1}, {"certificate errors", 1},
 	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
+	{"will be quarantined", 2},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -62,6 +63,9 @@ var informationalPhrases = []phrase{
 	{"meet us at", 2}, {"visit our booth", 2}, {"early bird", 1}, {"keynote", 1}, {"livestream", 1},
 	{"limited time", 1}, {"discount", 1}, {"promo code", 2}, {"register", 1}, {"registration is open", 2},
 	{"seats are limited", 2}, {"book your seat", 2}, {"% off", 2}, {"save %", 2},
+	// Satisfaction and net-promoter surveys.
+	{"likely are you to recommend", 2}, {"likely to recommend", 2}, {"net promoter", 2}, {"nps", 1},
+	{"what we could do better", 2}, {"how we can improve", 2}, {"help us improve", 1}, {"rate us", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -78,6 +82,20 @@ var reachPhrases = []phrase{
 
 // reachSignal: the change reaches every application that uses the vendor.
 func reachSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, reachPhrases) }
+
+// apiCredentialRE finds credentials of an API integration: "API
+// credentials", "API keys", "client secret", "access tokens".
+var apiCredentialRE = regexp.MustCompile(`(?i)\b(?:api|client|integration|service account|oauth(?: 2\.0)?)\s+(?:credential|key|token|secret)s?\b|\baccess tokens?\b|\bcredential types?\b`)
+
+// serviceWideSignal: the change reaches the vendor's service as a whole
+// (an incident, signing keys, certificates), not only the credentials of
+// its API. Only such a change reaches, through them, the applications that
+// sign in with or are served through an application that uses the vendor:
+// new API credentials for a directory's provisioning script leave the
+// sign-in every other application goes through as it was.
+func serviceWideSignal(e Email) signal {
+	return look(apiCredentialRE.ReplaceAllString(e.Subject+"\n"+e.Body, " "), reachPhrases)
+}
 
 // signal is the outcome of looking for one kind of cue.
 type signal struct {
@@ -157,7 +175,21 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 }
 
 // breakingSignal and informationalSignal read an email's subject and body.
-func breakingSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, breakingPhrases) }
+// What happens to a recipient who does not act ("otherwise receiving
+// servers may reject your mail") is breaking-change language too.
+func breakingSignal(e Email) signal {
+	text := e.Subject + "\n" + e.Body
+	s := look(text, breakingPhrases)
+	if m := consequenceRE.FindString(text); m != "" {
+		s.score += 2
+		s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
+	}
+	return s
+}
+
+// consequenceRE finds what fails when the recipient does not act:
+// "otherwise … may reject", "if you do not … will stop".
+var consequenceRE = regexp.MustCompile(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject\w*|fail\w*|block\w*|quarantin\w*|stop\w*|lose|lost|break\w*|refus\w*|suspend\w*|disabl\w*|interrupt\w*|bounce\w*|no longer)`)
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")

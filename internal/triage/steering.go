@@ -2,8 +2,11 @@ package triage
 
 import (
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -40,13 +43,74 @@ var decisionDirectiveRE = regexp.MustCompile(`(?i)\bpriority\s*[:=]?\s*p[0-5]\b|
 	`|\b(?:severity|priority|classification|category)\s*[:=]\s*(?:informational|fyi|critical|high|medium|low|urgent|routine|p[0-5])\b[^.\n]{0,80}\b(?:tickets?|routing|triage)\b` +
 	`|\brouting\s*:[^.\n]{0,40}\b(?:informational|critical|priority|tickets?|p[0-5])\b`)
 
+// verdictOrderRE finds a verdict about how the reader ranks the email
+// ("treat as critical", "should be handled as a P1", "consider it
+// urgent"); it is tried only around the words " as " and "consider" (see
+// hasVerdictOrder).
+var verdictOrderRE = regexp.MustCompile(`(?i)\b(?:treat|handle|consider|regard|prioriti[sz]e|rate|classify|escalate)\s+(?:(?:this|it|these|them|the\s+[\w-]+)\s+)?as\s+(?:an?\s+)?` + verdicts +
+	`|\bconsider\s+(?:this|it)\s+(?:an?\s+)?` + verdicts +
+	`|\b(?:should|must|is\s+to|are\s+to|needs?\s+to)\s+be\s+(?:treated|handled|considered|regarded|classified|prioriti[sz]ed|rated|flagged|marked|escalated)\s+as\s+(?:an?\s+)?` + verdicts)
+
+// hasVerdictOrder reports whether text holds a verdict order: it reads
+// only the few words around each " as " and "consider", so its cost does
+// not grow with everything else the email says.
+func hasVerdictOrder(text string) bool {
+	for _, key := range []string{" as ", "onsider "} {
+		for from := 0; from < len(text); {
+			i := strings.Index(text[from:], key)
+			if i < 0 {
+				break
+			}
+			i += from
+			lo, hi := max(0, i-64), min(len(text), i+48)
+			for lo > 0 && !utf8.RuneStart(text[lo]) {
+				lo--
+			}
+			for hi < len(text) && !utf8.RuneStart(text[hi]) {
+				hi++
+			}
+			if verdictOrderRE.MatchString(text[lo:hi]) {
+				return true
+			}
+			from = i + len(key)
+		}
+	}
+	return false
+}
+
+// verdicts are the ranks a reader's triage gives an email.
+const verdicts = `(?:critical|urgent|emergency|(?:high|highest|top|low|medium)(?:[-\s]priority)?|routine|informational|fyi|p[0-5]|sev[-\s]?[0-5])\b`
+
+// A vendor knows what it changes, when, in which of its products, and
+// which of its resources it saw the customer use ("clients that called the
+// v1 endpoint: RMS Case Sync"): that is its notice. It does not know how
+// the receiving organisation's own applications depend on it, or how
+// urgent the change is for them: a sentence that names one of the
+// tenant's applications and asserts its priority ("a critical change for
+// FinanceERP") or that it is affected ("this affects your FinanceERP")
+// is a claim, not evidence. The registry's descriptions say which
+// applications a change reaches; such sentences are left out like orders.
+var (
+	verdictRE    = regexp.MustCompile(`(?i)\b(?:critical|urgent|emergency|high[-\s]priority|top[-\s]priority|highest[-\s]priority|low[-\s]priority|priority|severity|sev[-\s]?[0-5]|p[0-5])\b`)
+	impactRE     = regexp.MustCompile(`(?i)\b(?:affect(?:s|ed|ing)?|impact(?:s|ed|ing)?|break(?:s|ing)?|disrupt(?:s|ed|ing)?)\b`)
+	yourNameRE   = regexp.MustCompile(`(?i)\byour\s+(?:[\w-]+\s+){0,2}$`)
+	claimCheapRE = regexp.MustCompile(`(?i)\b(?:critical|urgent|emergency|priority|severity|sev|p[0-5]|affect\w*|impact\w*|break\w*|disrupt\w*)\b`)
+)
+
 // withoutSteering returns text without the paragraphs that address an
-// automated reader with a directive about the decision and without the
-// sentences that order how to triage the email, and what it left out
-// (for the reasoning).
-func withoutSteering(text string) (string, []string) {
-	addressed, ordered := addresseeRE.MatchString(text), decisionDirectiveRE.MatchString(text)
-	if !addressed && !ordered {
+// automated reader with a directive about the decision, without the
+// sentences that order how to triage the email and without those that
+// claim how the tenant's applications (of snap) are affected, and what it
+// left out (for the reasoning).
+func withoutSteering(text string, snap registry.Snapshot) (string, []string) {
+	addressed := addresseeRE.MatchString(text)
+	ordered := decisionDirectiveRE.MatchString(text) || hasVerdictOrder(text)
+	var claims []string
+	if claimCheapRE.MatchString(text) {
+		claims = internalNames(snap)
+	}
+	claimed := len(claims) > 0 && anyClaim(text, claims, snap)
+	if !addressed && !ordered && !claimed {
 		return text, nil
 	}
 	paras := paragraphRE.Split(text, -1)
@@ -57,10 +121,11 @@ func withoutSteering(text string) (string, []string) {
 			dropped = append(dropped, strings.Join(strings.Fields(p), " "))
 			continue
 		}
-		if ordered && decisionDirectiveRE.MatchString(p) {
+		if (ordered && (decisionDirectiveRE.MatchString(p) || hasVerdictOrder(p))) || (claimed && anyClaim(p, claims, snap)) {
 			var rest []string
 			for _, sentence := range proseSentences(p) {
-				if decisionDirectiveRE.MatchString(sentence) {
+				if (ordered && (decisionDirectiveRE.MatchString(sentence) || verdictOrderRE.MatchString(sentence))) ||
+					(claimed && isClaim(sentence, claims, snap)) {
 					dropped = append(dropped, strings.Join(strings.Fields(sentence), " "))
 				} else {
 					rest = append(rest, sentence)
@@ -76,6 +141,172 @@ func withoutSteering(text string) (string, []string) {
 		return text, nil
 	}
 	return strings.Join(kept, "\n\n"), dropped
+}
+
+// internalNames are the names of the tenant's applications, as the
+// registry writes them, that are not also a vendor's: not a vendor's name
+// or alias, and not a name a description gives after a vendor's name
+// ("Adyen Checkout API": Checkout is Adyen's product too). They depend on
+// the registry only and are kept for the registries seen lately.
+func internalNames(snap registry.Snapshot) []string {
+	var h maphash.Hash
+	h.SetSeed(indexSeed)
+	for _, a := range snap.Applications {
+		h.WriteString(a.Name)
+		h.WriteByte(0)
+		h.WriteString(a.Description)
+		h.WriteByte(0)
+	}
+	for _, v := range snap.Vendors {
+		for _, n := range vendorNames(v) {
+			h.WriteString(n)
+			h.WriteByte(0)
+		}
+		h.WriteByte(1)
+	}
+	key := h.Sum64()
+	namesCache.Lock()
+	names, ok := namesCache.m[key]
+	namesCache.Unlock()
+	if ok {
+		return names
+	}
+	names = computeInternalNames(snap)
+	namesCache.Lock()
+	if len(namesCache.m) >= maxCachedIndexes {
+		clear(namesCache.m)
+	}
+	namesCache.m[key] = names
+	namesCache.Unlock()
+	return names
+}
+
+var namesCache = struct {
+	sync.Mutex
+	m map[uint64][]string
+}{m: map[uint64][]string{}}
+
+func computeInternalNames(snap registry.Snapshot) []string {
+	vendor := map[string]bool{}
+	var vendorLower []string
+	for _, v := range snap.Vendors {
+		for _, n := range vendorNames(v) {
+			n = strings.ToLower(n)
+			vendor[n] = true
+			vendorLower = append(vendorLower, n)
+		}
+	}
+	// The words after each vendor name in the descriptions.
+	after := map[string]bool{}
+	for _, a := range snap.Applications {
+		desc := strings.ToLower(a.Description)
+		for _, vn := range vendorLower {
+			for from := 0; from < len(desc); {
+				i := indexWord(desc[from:], vn)
+				if i < 0 {
+					break
+				}
+				from += i + len(vn)
+				if ws := strings.Fields(desc[from:min(len(desc), from+80)]); len(ws) > 0 {
+					after[strings.Trim(ws[0], ".,;:()")] = true
+					if len(ws) > 1 {
+						after[strings.Trim(ws[0]+" "+ws[1], ".,;:()")] = true
+					}
+				}
+			}
+		}
+	}
+	var out []string
+	for _, a := range snap.Applications {
+		n := strings.TrimSpace(a.Name)
+		if l := strings.ToLower(n); len(n) > 1 && !vendor[l] && !after[l] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// anyClaim reports whether one of text's sentences is a claim about the
+// tenant's applications; it looks only at sentences with a verdict or
+// impact word.
+func anyClaim(text string, names []string, snap registry.Snapshot) bool {
+	done := -1 // the end of the last sentence read
+	for _, loc := range claimCheapRE.FindAllStringIndex(text, -1) {
+		if loc[0] < done {
+			continue
+		}
+		start := strings.LastIndexAny(text[:loc[0]], ".!?\n") + 1
+		end := len(text)
+		if i := strings.IndexAny(text[loc[1]:], ".!?\n"); i >= 0 {
+			end = loc[1] + i
+		}
+		if isClaim(text[start:end], names, snap) {
+			return true
+		}
+		done = end
+	}
+	return false
+}
+
+// isClaim reports whether a sentence names one of the tenant's
+// applications (names, written as the registry writes them) and asserts
+// its priority, or asserts that "your" application is affected. A name the
+// email gives after a vendor's ("Stripe Billing") is the vendor's product.
+func isClaim(sentence string, names []string, snap registry.Snapshot) bool {
+	verdict, impact := verdictRE.MatchString(sentence), impactRE.MatchString(sentence)
+	if !verdict && !impact {
+		return false
+	}
+	for _, n := range names {
+		i := indexName(sentence, n)
+		if i < 0 || productOfVendor(sentence[:i], n, snap) {
+			continue
+		}
+		if verdict || yourNameRE.MatchString(sentence[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexName is the offset of name in text, with its capitals, as a whole
+// word; -1 when it is not there.
+func indexName(text, name string) int {
+	for from := 0; from < len(text); {
+		i := strings.Index(text[from:], name)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(name)
+		if (i == 0 || !isWordByte(lowerByte(text[i-1]))) && (end == len(text) || !isWordByte(lowerByte(text[end]))) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// productOfVendor reports whether name follows a vendor's name where the
+// email names it (before: the text before it): "Stripe Billing".
+func productOfVendor(before, name string, snap registry.Snapshot) bool {
+	before = strings.ToLower(strings.TrimRight(before, " "))
+	for _, v := range snap.Vendors {
+		for _, vn := range vendorNames(v) {
+			vn = strings.ToLower(vn)
+			if strings.HasSuffix(before, vn) && (len(before) == len(vn) || !isWordByte(before[len(before)-len(vn)-1])) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // proseSentences splits a paragraph after each ".", "!" or "?" that a space or
@@ -116,7 +347,7 @@ func proseSentences(p string) []string {
 // apart from what it was told to decide. The offline triage, which leaves
 // the passages out, decides them instead; every change is an Override.
 func overruleSteering(d Decision, e Email, snap registry.Snapshot, s Settings) Decision {
-	_, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody))
+	_, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody), snap)
 	if len(steering) == 0 {
 		return d
 	}

@@ -1,0 +1,41 @@
+package triage
+
+import (
+	"context"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// TestConsequenceIsBreaking: what happens to a recipient who does not act
+// ("otherwise receiving servers may reject your mail") makes a change
+// breaking, and with a deadline days away critical even from a tier_3
+// vendor; what may happen during maintenance does not.
+func TestConsequenceIsBreaking(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		breaking   bool
+	}{
+		{"otherwise … may reject", "Update your domain's SPF record before Monday; otherwise receiving servers may reject or quarantine your messages.", true},
+		{"if you do not … will stop", "If you do not add the new ranges, requests will stop reaching your origin.", true},
+		{"may fail during maintenance", "During the maintenance window some requests may fail briefly and are retried automatically.", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := breakingSignal(Email{Body: tc.body}).strong(); got != tc.breaking {
+				t.Errorf("breaking = %v, want %v", got, tc.breaking)
+			}
+		})
+	}
+	snap := testRegistry()
+	e := Email{MessageID: "ips@mandrill.com", FromAddress: "support@mandrill.com", Date: testNow,
+		Subject: "Mandrill sending IP addresses change next Monday",
+		Body: "Next Monday, Mandrill will start sending email from new IP addresses. Update your domain's SPF record " +
+			"to include spf.mandrillapp.com before Monday; otherwise receiving servers may reject your receipts."}
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Classification != Actionable || !d.IsBreaking || d.Severity != registry.SeverityCritical {
+		t.Errorf("got %s breaking=%v %s, want actionable, breaking, critical\n%s", d.Classification, d.IsBreaking, d.Severity, d.Reasoning)
+	}
+}
