@@ -479,7 +479,7 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 var prepRE = regexp.MustCompile(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
-var eventRE = regexp.MustCompile(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today|for)|save your (?:seat|spot))\b`)
+var eventRE = regexp.MustCompile(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
 
 // sentenceEnd is the end of the sentence that goes on at position i.
 func sentenceEnd(line string, i int) int {

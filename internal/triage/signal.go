@@ -189,7 +189,7 @@ func breakingSignal(e Email) signal {
 
 // consequenceRE finds what fails when the recipient does not act:
 // "otherwise … may reject", "if you do not … will stop".
-var consequenceRE = regexp.MustCompile(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject\w*|fail\w*|block\w*|quarantin\w*|stop\w*|lose|lost|break\w*|refus\w*|suspend\w*|disabl\w*|interrupt\w*|bounce\w*|no longer)`)
+var consequenceRE = regexp.MustCompile(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted)\b`)
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")

@@ -19,6 +19,7 @@ func TestConsequenceIsBreaking(t *testing.T) {
 		{"otherwise … may reject", "Update your domain's SPF record before Monday; otherwise receiving servers may reject or quarantine your messages.", true},
 		{"if you do not … will stop", "If you do not add the new ranges, requests will stop reaching your origin.", true},
 		{"may fail during maintenance", "During the maintenance window some requests may fail briefly and are retried automatically.", false},
+		{"an offer that runs out", "Register today; otherwise you may lose your early-bird discount.", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := breakingSignal(Email{Body: tc.body}).strong(); got != tc.breaking {
