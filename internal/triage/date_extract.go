@@ -492,15 +492,16 @@ func sentenceEnd(line string, i int) int {
 }
 
 // timelineMarkRE is what may precede a date that starts a timeline item:
-// indentation and a list mark.
-var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>]*$`)
+// indentation, a list mark or a table's first cell border.
+var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>|]*$`)
 
 // availableRE finds the replacement becoming available: a step before the
 // change.
 var availableRE = regexp.MustCompile(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
 
 // timelineCue reads a date that starts a timeline item ("- 08/02/2027:
-// basic authentication is turned off."): the rest of the item says what
+// basic authentication is turned off.", or a table row "2027-08-02 |
+// basic authentication turned off"): the rest of the item says what
 // happens then. Breaking-change language makes it a strong cue; the
 // replacement becoming available makes it a step before the change.
 func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
@@ -508,7 +509,7 @@ func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
 		return 0, false, false
 	}
 	rest := strings.TrimLeft(line[end:], " ")
-	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—") {
+	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—|") {
 		return 0, false, false
 	}
 	switch {
