@@ -71,14 +71,18 @@ func startServe(t *testing.T, getenv func(string) string, extra ...string) *serv
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}, extra...)
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, args, getenv, s.Stdout, s.Stderr) }()
-	s.stop = func() error {
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(30 * time.Second):
-			return errors.New("serve did not stop within 30s of cancellation")
-		}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error { // a test may stop it before it ends (a restart)
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(30 * time.Second):
+				stopErr = errors.New("serve did not stop within 30s of cancellation")
+			}
+		})
+		return stopErr
 	}
 	t.Cleanup(func() {
 		if err := s.stop(); err != nil {

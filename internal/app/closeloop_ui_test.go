@@ -101,7 +101,7 @@ func TestUICloseTheLoop(t *testing.T) {
 	ctx := browserCtx(t)
 	jira := demoJira(t)
 	dir := t.TempDir()
-	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
+	s := startServe(t, envOf(), "--data-dir", dir, "--demo", "--no-demo-trackers")
 	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))
 	if m == nil {
 		t.Fatal("apikey create printed no key")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -13,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/ingest/ingestdemo"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/score/scoredemo"
+	"github.com/vendorsync/vendorsync/internal/tracker/trackerdemo"
 )
 
 // loadDemo fills the default tenant with the demo when --demo is set: its
@@ -23,19 +25,32 @@ import (
 // (the same two vendors' events, accepted, normalized and measured, so
 // their quarantine rate, drift and data quality reach their scores once
 // the workers run), and eight weeks
-// of the demo vendors' outside signals, scored week by week. It says what
-// it loaded.
-func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Writer) error {
+// of the demo vendors' outside signals, scored week by week. Before the
+// emails, unless --no-demo-trackers or the role is not all, it connects
+// the tenant to the built-in demo trackers (a Gitea and a Jira Cloud in
+// this process, in memory), which it returns to be closed on shutdown. It
+// says what it loaded.
+func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, baseURL string, out io.Writer) (*trackerdemo.Demo, error) {
 	if !c.Demo {
-		return nil
+		return nil, nil
 	}
+	d, err := c.loadDemoData(ctx, e, p, baseURL, out)
+	if err != nil && d != nil {
+		d.Close()
+		d = nil
+	}
+	return d, err
+}
+
+func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL string, out io.Writer) (*trackerdemo.Demo, error) {
+	var d *trackerdemo.Demo // the trackers, once started
 	t, err := e.tenant(ctx, c.DefaultTenant)
 	if apperr.Is(err, apperr.NotFound) {
 		fmt.Fprintf(out, "Demo data: there is no organisation %q to load it into; nothing loaded.\n", c.DefaultTenant)
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("demo data: %w", err)
+		return d, fmt.Errorf("demo data: %w", err)
 	}
 	res, err := registry.LoadDemo(ctx, p.registry, p.auth, auth.System(t.ID))
 	switch {
@@ -43,7 +58,7 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Write
 		// Another replica started with --demo at the same moment and won.
 		fmt.Fprintf(out, "Demo data: another replica is loading it into organisation %q.\n", t.Slug)
 	case err != nil:
-		return fmt.Errorf("demo data: %w", err)
+		return d, fmt.Errorf("demo data: %w", err)
 	default:
 		fmt.Fprintf(out, "Demo data (organisation %q): %s.\n", t.Slug, res)
 		if res.Loaded {
@@ -51,26 +66,47 @@ func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, out io.Write
 				"applications", res.Applications, "rules", res.Rules, "teams", res.Teams)
 		}
 	}
+	if c.DemoTrackers && c.Role == "all" {
+		var tr trackerdemo.Result
+		d, tr, err = trackerdemo.Start(ctx, trackerdemo.Services{Trackers: p.trackers, Registry: p.registry},
+			auth.System(t.ID), baseURL, e.log)
+		if err != nil {
+			return nil, fmt.Errorf("demo trackers: %w", err)
+		}
+		fmt.Fprintf(out, "Demo trackers (organisation %q): %s\n", t.Slug, tr)
+	}
 	emails, err := inbox.LoadDemo(ctx, p.inbox, t.ID)
 	if err != nil {
-		return fmt.Errorf("demo emails: %w", err)
+		return d, fmt.Errorf("demo emails: %w", err)
 	}
 	fmt.Fprintf(out, "Demo emails (organisation %q): %s.\n", t.Slug, emails)
 	prices, err := contractdemo.Load(ctx, contractdemo.Services{Registry: p.registry, ERP: p.erp, Contracts: p.contracts,
 		Mappings: p.mappings, Reconciliation: p.recon}, auth.System(t.ID), time.Now())
 	if err != nil {
-		return fmt.Errorf("demo contracts: %w", err)
+		return d, fmt.Errorf("demo contracts: %w", err)
 	}
 	fmt.Fprintf(out, "Demo contracts (organisation %q): %s.\n", t.Slug, prices)
 	events, err := ingestdemo.Load(ctx, p.ingest, p.registry, auth.System(t.ID), time.Now())
 	if err != nil {
-		return fmt.Errorf("demo ingest: %w", err)
+		return d, fmt.Errorf("demo ingest: %w", err)
 	}
 	fmt.Fprintf(out, "Demo ingest (organisation %q): %s.\n", t.Slug, events)
 	scores, err := scoredemo.Load(ctx, p.scores, t.ID, time.Now())
 	if err != nil {
-		return fmt.Errorf("demo scores: %w", err)
+		return d, fmt.Errorf("demo scores: %w", err)
 	}
 	fmt.Fprintf(out, "Demo scores (organisation %q): %s.\n", t.Slug, scores)
-	return nil
+	return d, nil
+}
+
+// liven works a demo ticket's Gitea issue once the ticket's issues are
+// open in both demo trackers (trackerdemo.Demo.Liven).
+func liven(ctx context.Context, d *trackerdemo.Demo, log *slog.Logger) {
+	key, err := d.Liven(ctx, 3*time.Minute)
+	switch {
+	case err != nil:
+		log.WarnContext(ctx, "demo trackers", "err", err.Error())
+	case key != "":
+		log.InfoContext(ctx, "demo trackers: a Gitea issue was labelled in progress and its webhook delivered", "ticket", key)
+	}
 }

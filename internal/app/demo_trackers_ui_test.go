@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,21 +16,24 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
+	"github.com/vendorsync/vendorsync/internal/tracker/trackerdemo"
 )
 
-// TestUIDemoTwoTrackers connects a demo tenant to an in-process Jira and
-// an in-process Gitea, routes one application of a demo ticket to a Gitea
-// repository, and checks in headless Chromium that the ticket's page shows
-// its Jira issue and its Gitea issue, each linking to its tracker. The Jira
-// connection is saved switched off first, so no issue is opened before the
-// routing is in place; switching it on queues every pending issue. With
-// VENDORSYNC_TEST_SCREENSHOTS naming a directory, the page's screenshot is
-// written there. Then Register webhook, pressed twice on the Gitea
-// connection's page, leaves one hook in the repository.
+// TestUIDemoTwoTrackers walks plain `serve --demo` in headless Chromium as
+// a new user would, with no tracker wired by the test: a demo ticket's page
+// shows its issue in the built-in Gitea and its issue in the built-in Jira
+// Cloud, each linking to a page of that tracker; the ticket is in progress
+// (the demo worked its Gitea issue and Gitea's webhook said so) and the
+// Gitea issue's sync log shows the inbound label change. With
+// VENDORSYNC_TEST_SCREENSHOTS naming a directory, the pages' screenshots
+// are written there. Then Register webhook, pressed on the Gitea
+// connection's page, updates the hook the demo registered: still one.
 func TestUIDemoTwoTrackers(t *testing.T) {
 	ctx := browserCtx(t)
-	d := demoTwoTrackers(t)
-	s, jira, gt, conn, tkKey, jiraKeys, giteaIssues := d.s, d.jira, d.gt, d.gitea, d.ticket, d.jiraKeys, d.giteaIssues
+	dir := t.TempDir()
+	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
+	key := demoAPIKey(t, dir, "")
+	tkKey, gitea, jira := demoTicketInBothTrackers(t, s, key)
 
 	uiSignIn(t, ctx, s, "/tickets/"+tkKey)
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -40,33 +44,65 @@ func TestUIDemoTwoTrackers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`href="` + jira.URL + `/browse/` + jiraKeys[0] + `"`, giteaIssues[0] + `"`, ">jira<", ">gitea<"} {
+	for _, want := range []string{`href="` + jira.IssueURL + `"`, `href="` + gitea.IssueURL + `"`, ">jira<", ">gitea<"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the ticket's issues lack %s:\n%s", want, html)
 		}
 	}
+	status, err := chromedp.Run(ctx, chromedp.Text(css(`main`)))
+	if err != nil || !strings.Contains(strings.ToLower(strings.ReplaceAll(status, "_", " ")), "in progress") {
+		t.Errorf("the ticket page does not say in progress (%v)", err)
+	}
 	screenshot(t, ctx, "ticket-two-trackers")
 
-	// Register webhook on the Gitea connection's page creates the hook in
-	// the routed repository; a second press updates it.
-	for _, want := range []string{"created", "updated"} {
-		err := chromedp.Do(ctx,
-			chromedp.Navigate(s.URL+"/settings/trackers/"+conn.ID+"/webhooks"),
-			chromedp.Click(css(`#register-webhook`)),
-			chromedp.WaitVisible(css(`#webhook-registration`)),
-		)
+	// Each issue link opens the tracker's page of the issue.
+	for _, l := range []demoLink{gitea, jira} {
+		err := chromedp.Do(ctx, chromedp.Navigate(l.IssueURL), chromedp.WaitVisible(css(`main h1`)))
 		if err != nil {
-			t.Fatalf("register webhook: %v", err)
+			t.Fatalf("open %s: %v", l.IssueURL, err)
 		}
-		text, err := chromedp.Run(ctx, chromedp.Text(css(`#webhook-registration`)))
-		if err != nil || !strings.Contains(text, "acme/payments: "+want) {
-			t.Fatalf("registration says %q (%v), want acme/payments %s", text, err, want)
+		h1, err := chromedp.Run(ctx, chromedp.Text(css(`main h1`)))
+		if err != nil || !strings.Contains(h1, "["+tkKey+"]") {
+			t.Errorf("%s shows %q (%v)", l.IssueURL, h1, err)
 		}
+		screenshot(t, ctx, "demo-"+l.Provider+"-issue")
 	}
-	if hooks := gt.Hooks("acme/payments"); len(hooks) != 1 || !strings.HasSuffix(hooks[0].URL, "/hooks/trackers/"+conn.ID) {
-		t.Fatalf("hooks %+v", hooks)
+
+	// Register webhook on the demo Gitea connection's page finds the hook
+	// the demo registered and updates it.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/settings/trackers/"+gitea.ConnectionID+"/webhooks"),
+		chromedp.Click(css(`#register-webhook`)),
+		chromedp.WaitVisible(css(`#webhook-registration`)),
+	)
+	if err != nil {
+		t.Fatalf("register webhook: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(css(`#webhook-registration`)))
+	if err != nil || !strings.Contains(text, trackerdemo.GiteaRepo+": updated") {
+		t.Fatalf("registration says %q (%v), want %s updated", text, err, trackerdemo.GiteaRepo)
 	}
 	screenshot(t, ctx, "tracker-webhooks-registered")
+	var hooks []struct {
+		Config struct {
+			URL string `json:"url"`
+		} `json:"config"`
+	}
+	base := strings.TrimSuffix(gitea.IssueURL, "/"+strings.Replace(gitea.IssueKey, "#", "/issues/", 1))
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/repos/"+trackerdemo.GiteaRepo+"/hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "token "+giteatest.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(&hooks); err != nil || len(hooks) != 1 ||
+		!strings.HasSuffix(hooks[0].Config.URL, "/hooks/trackers/"+gitea.ConnectionID) {
+		t.Fatalf("the demo Gitea's hooks of %s: %+v (%v)", trackerdemo.GiteaRepo, hooks, err)
+	}
 }
 
 // demoTracked is a demo server whose tenant follows issues in an
@@ -97,7 +133,7 @@ func demoTwoTrackers(t *testing.T) *demoTracked {
 	gt := giteatest.New(t)
 	d.jira, d.gt = jira, gt
 	dir := t.TempDir()
-	s := startServe(t, envOf(), "--data-dir", dir, "--demo")
+	s := startServe(t, envOf(), "--data-dir", dir, "--demo", "--no-demo-trackers")
 	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))
 	if m == nil {
 		t.Fatal("apikey create printed no key")

@@ -24,6 +24,7 @@ type ServeCmd struct {
 	Addr           string        `default:"127.0.0.1:8080" env:"VENDORSYNC_ADDR" help:"Address to listen on."`
 	Role           string        `default:"all" enum:"all,web,worker" env:"VENDORSYNC_ROLE" help:"all = HTTP + workers + schedules; web = HTTP only; worker = workers and schedules only."`
 	Demo           bool          `env:"VENDORSYNC_DEMO" help:"Load a realistic demo tenant registry on first run."`
+	DemoTrackers   bool          `name:"demo-trackers" default:"true" negatable:"" env:"VENDORSYNC_DEMO_TRACKERS" help:"With --demo and role all: connect the demo to a Gitea and a Jira Cloud built into this process (in memory). --no-demo-trackers leaves them out, to connect your own."`
 	BaseURL        string        `name:"base-url" env:"VENDORSYNC_BASE_URL" help:"External URL (default http://<addr>); https:// makes cookies Secure."`
 	AdminEmail     string        `name:"admin-email" default:"admin@vendorsync.local" env:"VENDORSYNC_ADMIN_EMAIL" help:"Email of the first admin created on an empty database."`
 	DefaultTenant  string        `name:"default-tenant" default:"default" env:"VENDORSYNC_DEFAULT_TENANT" help:"Tenant slug used at sign-in when none is given."`
@@ -88,8 +89,12 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if err := c.loadDemo(ctx, e, p, g.stdout); err != nil {
+	demoTrackers, err := c.loadDemo(ctx, e, p, baseURL, g.stdout)
+	if err != nil {
 		return err
+	}
+	if demoTrackers != nil {
+		defer demoTrackers.Close()
 	}
 	srv, err := c.httpServer(e, p, q, metrics, baseURL)
 	if err != nil {
@@ -107,6 +112,9 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
 	go settle(ctx, 10*time.Second, e.log)
+	if demoTrackers != nil {
+		go liven(ctx, demoTrackers, e.log)
+	}
 	return c.serve(ctx, e, q, srv, ln)
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -61,7 +60,7 @@ func (s *Server) hookTracker(w http.ResponseWriter, r *http.Request) {
 
 // hookURL is where a connection's tracker delivers webhooks.
 func (s *Server) hookURL(connectionID string) string {
-	return strings.TrimSuffix(s.BaseURL, "/") + "/hooks/trackers/" + connectionID
+	return link.HookURL(s.BaseURL, connectionID)
 }
 
 type deliveriesOut struct {

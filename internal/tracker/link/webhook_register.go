@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
@@ -57,6 +58,12 @@ var manualAdvice = map[string]string{
 		"Settings → Webhooks with the secret as Secret token, trigger Issues events and Comments.",
 	"gitea": "The token's account may not manage this repository's webhooks (repository admin, write:repository scope). " +
 		"Add a Gitea webhook under Settings → Webhooks: content type application/json, trigger on Issues.",
+}
+
+// HookURL is where a connection's tracker delivers webhooks to VendorSync
+// running at baseURL: POST /hooks/trackers/{connection id}.
+func HookURL(baseURL, connectionID string) string {
+	return strings.TrimSuffix(baseURL, "/") + "/hooks/trackers/" + connectionID
 }
 
 // RegisterWebhook makes each target (repository, project) an application

@@ -13,6 +13,13 @@ import (
 	"time"
 )
 
+// Owner is what runs a fake: a test (any testing.TB) or the demo. The
+// fake closes when its owner cleans up.
+type Owner interface {
+	Helper()
+	Cleanup(func())
+}
+
 // Route names a kind of request the fakes count and can fail.
 type Route string
 

@@ -4,7 +4,10 @@
 // label ids, read by index, listed (state, type, labels by name — a name
 // the repository lacks is dropped from the filter, as Gitea does — since,
 // page/limit with Link and X-Total-Count headers), edited and commented,
-// and error bodies {"message","url"}.
+// and error bodies {"message","url"}. An issue's html_url answers with a
+// small HTML page of it, and Deliver sends a repository's hooks a signed
+// issues event, as Gitea does after a change. Tests use it, and so does
+// the demo (serve --demo) as its built-in Gitea.
 package giteatest
 
 import (
@@ -14,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
@@ -42,8 +44,9 @@ type label struct {
 	Color string
 }
 
-// New starts a fake Gitea, closed when t ends.
-func New(t testing.TB) *Server {
+// New starts a fake Gitea on 127.0.0.1, closed when its owner (the test)
+// cleans up.
+func New(t forgetest.Owner) *Server {
 	s := &Server{labels: map[string][]label{}}
 	s.Core = forgetest.NewCore(s.writeError)
 	mux := http.NewServeMux()
@@ -60,7 +63,13 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("GET /api/v1/repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.listHooks))
 	mux.HandleFunc("POST /api/v1/repos/{owner}/{repo}/hooks", s.Handle(forgetest.RouteHook, s.createHook))
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/hooks/{id}", s.Handle(forgetest.RouteHook, s.editHook))
+	web := http.NewServeMux()
+	web.HandleFunc("GET /{owner}/{repo}/issues/{index}", s.page)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			web.ServeHTTP(w, r) // pages a person opens, without a token
+			return
+		}
 		a := r.Header.Get("Authorization")
 		if a != "token "+Token && a != "Bearer "+Token && r.URL.Query().Get("access_token") != Token {
 			s.writeError(w, http.StatusUnauthorized, "user does not exist [uid: 0, name: ]")
@@ -405,4 +414,17 @@ func (s *Server) comments(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]any{"id": 501 + i, "body": is.Comments[i], "issue_url": s.URL + "/" + is.Project + "/issues/" + strconv.FormatInt(is.Number, 10)})
 	}
 	forgetest.WriteJSON(w, http.StatusOK, out)
+}
+
+// page is an issue's html_url: a small HTML page of it.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.ParseInt(r.PathValue("index"), 10, 64)
+	is, ok := s.Get(project(r), n)
+	p := forgetest.IssuePage{Tracker: "Gitea", Key: project(r) + "#" + r.PathValue("index"), Missing: !ok}
+	if ok {
+		p.Key, p.Title, p.State, p.Labels, p.Assignees = is.Project+"#"+strconv.FormatInt(is.Number, 10), is.Title, is.State,
+			is.Labels, is.Assignees
+		p.Body, p.Comments = is.Body, is.Comments
+	}
+	forgetest.WritePage(w, p)
 }

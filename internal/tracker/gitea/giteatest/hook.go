@@ -1,7 +1,15 @@
 package giteatest
 
 import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -114,4 +122,57 @@ func IssueEvent(action string, is forgetest.Issue, htmlURL string) []byte {
 		panic(err) // strings, numbers and times only
 	}
 	return b
+}
+
+// Deliver sends the issues event of action on issue n of project to every
+// active hook of the project, as Gitea does after a change: a POST of
+// IssueEvent with X-Gitea-Event, a fresh X-Gitea-Delivery and
+// X-Gitea-Signature, the hex HMAC-SHA256 of the body under the hook's
+// secret. It returns how many hooks took the delivery (a 2xx answer) and
+// the first failure.
+func (s *Server) Deliver(ctx context.Context, client *http.Client, action, project string, n int64) (int, error) {
+	is, ok := s.Get(project, n)
+	if !ok {
+		return 0, fmt.Errorf("giteatest: no issue %s#%d", project, n)
+	}
+	body := IssueEvent(action, is, s.URL+"/"+is.Project+"/issues/"+strconv.FormatInt(is.Number, 10))
+	sent := 0
+	var first error
+	for _, h := range s.Hooks(project) {
+		if !h.Active {
+			continue
+		}
+		err := deliver(ctx, client, h, body)
+		if err == nil {
+			sent++
+		} else if first == nil {
+			first = err
+		}
+	}
+	return sent, first
+}
+
+func deliver(ctx context.Context, client *http.Client, h forgetest.Hook, body []byte) error {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id) // never fails
+	mac := hmac.New(sha256.New, []byte(h.Secret))
+	mac.Write(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("giteatest: hook %d: %w", h.ID, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Gitea-Event", "issues")
+	req.Header.Set("X-Gitea-Delivery", fmt.Sprintf("%x-%x-%x-%x-%x", id[:4], id[4:6], id[6:8], id[8:10], id[10:]))
+	req.Header.Set("X-Gitea-Signature", hex.EncodeToString(mac.Sum(nil)))
+	res, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("giteatest: hook %d: %w", h.ID, err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("giteatest: hook %d answered %s", h.ID, res.Status)
+	}
+	return nil
 }

@@ -6,7 +6,9 @@
 // bodies the way Jira does (answering with Jira's error JSON), understands
 // exactly the JQL the client sends, and lets tests inject faults per route,
 // add latency, change statuses and count requests. Tests of any package may
-// use it; it is never linked into the binary.
+// use it; so does the demo (serve --demo), as its built-in Jira Cloud.
+// GET /browse/{key} shows an issue as a small HTML page, so issue links
+// open somewhere.
 package jiratest
 
 import (
@@ -16,9 +18,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"testing"
 	"time"
 )
+
+// Owner is what runs a server: a test (any testing.TB) or the demo. The
+// server closes when the owner cleans up; Fatalf reports a misuse of the
+// server's helpers (SetStatus of an issue it lacks, say).
+type Owner interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
 
 // The credentials the server accepts.
 const (
@@ -63,7 +73,7 @@ type Server struct {
 	// URL is the base URL to configure the client with.
 	URL string
 
-	tb testing.TB
+	tb Owner
 	mu sync.Mutex
 	// settings
 	latency  time.Duration
@@ -84,9 +94,9 @@ type Server struct {
 	received []Request
 }
 
-// New starts a server on 127.0.0.1 that closes when the test ends. It has
-// projects PAY and OPS with issue types Task, Bug and Story.
-func New(tb testing.TB) *Server {
+// New starts a server on 127.0.0.1 that closes when its owner (the test)
+// ends. It has projects PAY and OPS with issue types Task, Bug and Story.
+func New(tb Owner) *Server {
 	tb.Helper()
 	s := &Server{
 		tb:       tb,
@@ -120,6 +130,7 @@ func New(tb testing.TB) *Server {
 	mux.HandleFunc("/rest/api/3/search", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusGone, errorBody("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."))
 	})
+	mux.HandleFunc("GET /browse/{key}", s.browse)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody("null for uri"))
 	})
@@ -150,11 +161,12 @@ func (s *Server) SetClock(now func() time.Time) { s.mu.Lock(); s.clock = now; s.
 // for a time hours later than it meant and misses changes.
 const DefaultTimeZone = "America/Los_Angeles"
 
-func defaultZone(tb testing.TB) *time.Location {
+func defaultZone(tb Owner) *time.Location {
 	tb.Helper()
 	z, err := time.LoadLocation(DefaultTimeZone)
 	if err != nil {
 		tb.Fatalf("jiratest: %v", err)
+		return time.UTC // an owner whose Fatalf returns
 	}
 	return z
 }
