@@ -238,15 +238,19 @@ const DayMoments = 12
 //
 //	2^((noon - now)/h) · e^(a·x),  a = ln 2 / h,
 //
-// and e^(a·x) = Σ_k a^k/k! · x^k; with a ≤ ln 2 and |x| ≤ ½ the terms past
-// k = DayMoments are below 2e-16 of the first. So Σ decay over a day is
-// 2^((noon - now)/h) · Σ_k c[k] · Σ x^k, whatever h.
-func DayDecay(halfLifeDays float64) [DayMoments + 1]float64 {
-	var c [DayMoments + 1]float64
+// and e^(a·x) = Σ_k a^k/k! · x^k. It returns the coefficients a^k/k! up to
+// the last that matters: the terms past it are below 1e-17 of the first,
+// or, past k = DayMoments, below 2e-16 (a ≤ ln 2, |x| ≤ ½), the precision
+// of a float64. So Σ decay over a day is 2^((noon - now)/h) · Σ_k c[k] ·
+// Σ x^k, whatever h: the default rule's 90 days need k ≤ 6.
+func DayDecay(halfLifeDays float64) []float64 {
 	a := math.Ln2 / halfLifeDays
-	c[0] = 1
+	c := []float64{1}
 	for k := 1; k <= DayMoments; k++ {
-		c[k] = c[k-1] * a / float64(k)
+		c = append(c, c[k-1]*a/float64(k))
+		if c[k]*math.Pow(0.5, float64(k)) < 1e-17 {
+			break
+		}
 	}
 	return c
 }

@@ -272,8 +272,8 @@ func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, 
 // series of score.DayDecay finishes the decay within the day.
 func (db *DB) daySums(ctx context.Context, tenantID, vendorCond string, vendorArgs []any, first, last int64, now time.Time,
 	halfLifeDays float64, at func(vendor, code string) *score.CodeSum) error {
-	const n = score.DayMoments
 	coef := score.DayDecay(halfLifeDays)
+	n := len(coef) - 1
 	// Each day's series, smallest terms first: Σ_k c[k]·pk and Σ_k c[k]·qk.
 	var dec, val strings.Builder
 	var args []any

@@ -48,7 +48,7 @@ CREATE TABLE score_signal_days (
     q12        DOUBLE PRECISION NOT NULL,
     min_value  DOUBLE PRECISION NOT NULL,
     max_value  DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (tenant_id, vendor_id, day, code)
+    PRIMARY KEY (tenant_id, vendor_id, code, day)
 );
 
 -- +goose StatementBegin

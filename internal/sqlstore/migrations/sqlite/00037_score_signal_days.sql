@@ -48,7 +48,7 @@ CREATE TABLE score_signal_days (
     q12        REAL NOT NULL,
     min_value  REAL NOT NULL,
     max_value  REAL NOT NULL,
-    PRIMARY KEY (tenant_id, vendor_id, day, code)
+    PRIMARY KEY (tenant_id, vendor_id, code, day)
 ) WITHOUT ROWID;
 
 -- The day and time of day of a signal: SQLite keeps times as Go's UTC text
