@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
 // foundDate is an effective date read from an email, with the words it was
@@ -27,8 +29,9 @@ type foundDate struct {
 	// event is a date in a sentence about an event (a webinar, a
 	// conference): a newsletter's notice of a change outranks it.
 	event bool
-	// fit is +1 for a date on a table row about the version the customer
-	// runs, -1 for one on a row about another version.
+	// fit is 2 for a date on a table row about the version the email says
+	// the customer runs, 1 for the version the registry says it runs, -1
+	// for one on a row about another version.
 	fit int
 }
 
@@ -220,7 +223,12 @@ func orderOfAddress(text string) (numericOrder, string) {
 // the past (before today) and the email's own date lines are ignored, and a
 // date right after a word like "effective" or "by" beats one that is not;
 // among equals the soonest wins, the conservative choice for a deadline.
-func extractDate(subject, body, from string, sent time.Time, today Date, loc *time.Location) (foundDate, bool) {
+//
+// known are the versions of the sender's products the registry says the
+// customer runs (see registryVersions): on a table of releases, the row of
+// the version the email says the customer runs wins, then the row of one
+// the registry names, and rows of other versions lose.
+func extractDate(subject, body, from string, sent time.Time, today Date, loc *time.Location, known ...string) (foundDate, bool) {
 	var sentDay Date
 	if !sent.IsZero() {
 		sentDay = DateOf(sent, loc)
@@ -245,12 +253,15 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 			if !runningRead {
 				running, runningRead = runningVersions(body), true
 			}
-			fit = versionFit(line, running)
+			fit = versionFit(line, running, known)
 		}
 		for _, c := range datesInLine(line, dc) {
 			c.trial, c.fit = trial, fit
-			if fit > 0 {
+			switch fit {
+			case 2:
 				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the row of the version the email says you run"
+			case 1:
+				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the row of the version the registry says you run"
 			}
 			if c.ambiguous && order != orderUnknown {
 				c.note = "numeric date read " + map[numericOrder]string{orderDayFirst: "day-first", orderMonthFirst: "month-first"}[order] + ": " + why
@@ -545,26 +556,69 @@ func isVersionRow(line string) bool {
 	return strings.ContainsAny(line, "|\t") && strings.Contains(line, ".") && versionRE.MatchString(line)
 }
 
-// versionFit tells whether a table row is about the version the customer
-// runs (+1), about another version (-1), or neither (0). Rows are lines
-// with cells ("|" or tabs, as tables are turned into text).
-func versionFit(line string, running []string) int {
-	if len(running) == 0 || !strings.ContainsAny(line, "|\t") {
+// versionFit tells whether a table row is about the version the email
+// says the customer runs (2), the one the registry says it runs (1),
+// another version (-1), or none (0). Rows are lines with cells ("|" or
+// tabs, as tables are turned into text).
+func versionFit(line string, running, known []string) int {
+	if len(running)+len(known) == 0 || !strings.ContainsAny(line, "|\t") {
 		return 0
 	}
-	fit := 0
+	registered, other := false, false
 	for _, m := range versionRE.FindAllStringSubmatch(line, 4) {
 		if isoDateRE.MatchString(m[0]) || numericDateRE.MatchString(m[0]) {
 			continue
 		}
-		fit = -1
 		for _, r := range running {
 			if versionCovers(m[1], r) {
-				return 1
+				return 2
+			}
+		}
+		other = true
+		for _, r := range known {
+			if versionCovers(m[1], r) {
+				registered = true
 			}
 		}
 	}
-	return fit
+	switch {
+	case registered:
+		return 1
+	case other:
+		return -1
+	}
+	return 0
+}
+
+// registryVersionRE is a version number right after a product's name, up
+// to two words later: "Munis 2021.6", "OnCall Dispatch 9.4".
+var registryVersionRE = regexp.MustCompile(`^(?:\s+[A-Za-z][\w|-]*){0,2}?\s+v?(\d+(?:\.\d+)+)\b`)
+
+// registryVersions are the versions of the vendor's products that the
+// descriptions of the applications linked to it name: a version number
+// that follows the vendor's name or an alias.
+func registryVersions(snap registry.Snapshot, v registry.Vendor) []string {
+	var out []string
+	for _, a := range snap.Applications {
+		if !a.IsActive || !linked(a, v.ID) || !strings.Contains(a.Description, ".") {
+			continue
+		}
+		lower := strings.ToLower(a.Description)
+		for _, n := range vendorNames(v) {
+			n = strings.ToLower(n)
+			for from := 0; from < len(lower); {
+				i := indexWord(lower[from:], n)
+				if i < 0 {
+					break
+				}
+				from += i + len(n)
+				if m := registryVersionRE.FindStringSubmatch(a.Description[from:min(len(lower), from+60)]); m != nil && len(lower) == len(a.Description) {
+					out = append(out, m[1])
+				}
+			}
+		}
+	}
+	return out
 }
 
 // versionCovers reports whether a row's version ("2021.x", "9.4") covers

@@ -1,10 +1,13 @@
 package triage
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
 func TestExtractDate(t *testing.T) {
@@ -150,5 +153,31 @@ func TestNumericDateLocale(t *testing.T) {
 		if !ok || got.date.String() != want[0] || !strings.Contains(got.note, want[1]) {
 			t.Errorf("%s: %s %q, want %s %q", from, got.date, got.note, want[0], want[1])
 		}
+	}
+}
+
+// TestVersionTableFromRegistry: a table of releases that does not say which
+// one the customer runs is read at the row of the version the registry's
+// descriptions give for the sender's product; without one, the soonest
+// deadline stands.
+func TestVersionTableFromRegistry(t *testing.T) {
+	snap := withApps([4]string{"app-gl", "FinanceSuite", "v-ledger", "Ledgerly Books 2021.6 hosted by Ledgerly for general ledger and payroll."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-ledger", Name: "Ledgerly Software", Tier: registry.Tier1,
+		EmailDomains: []string{"ledgerly.example"}, Aliases: []string{"Ledgerly", "Books"}, IsActive: true})
+	body := "Each Books release is supported for a fixed period; after end of support no fixes are provided and hosting ends.\n\n" +
+		"Release | General availability | End of support\n2020.x | 15-Jun-2020 | 31-Mar-2027\n2021.x | 14-Jun-2021 | 30-Sep-2027\n" +
+		"2022.x | 13-Jun-2022 | 31-Mar-2028\n\nPlease schedule your upgrade with your account manager."
+	e := Email{MessageID: "t@ledgerly.example", FromAddress: "support@ledgerly.example", Subject: "Books release support schedule",
+		Body: body, Date: testNow}
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.EffectiveDate.String() != "2027-09-30" || !strings.Contains(d.Reasoning, "the registry says you run") {
+		t.Errorf("effective date %s, want 2027-09-30 from the registry's version\n%s", d.EffectiveDate, d.Reasoning)
+	}
+	snap.Applications[len(snap.Applications)-1].Description = "Ledgerly Books hosted by Ledgerly for general ledger and payroll."
+	if d, _ := (&Agent{}).Decide(context.Background(), e, snap, testSettings()); d.EffectiveDate.String() != "2027-03-31" {
+		t.Errorf("without a version in the registry: %s, want the soonest end of support 2027-03-31", d.EffectiveDate)
 	}
 }

@@ -107,7 +107,7 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	if !d.EffectiveDate.IsZero() && !d.EffectiveDate.Before(today) {
 		f.deadline, f.days = true, d.EffectiveDate.DaysAfter(today)
 	}
-	if fd, ok := extractDate(e.Subject, e.Body, e.FromAddress, e.Date, today, s.Timezone); ok && d.Classification == Actionable &&
+	if fd, ok := extractDate(e.Subject, e.Body, e.FromAddress, e.Date, today, s.Timezone, registryVersions(snap, v)...); ok && d.Classification == Actionable &&
 		(!f.deadline || fd.date.DaysAfter(today) < f.days) {
 		f.deadline, f.days = true, fd.date.DaysAfter(today)
 		if d.EffectiveDate.IsZero() {
