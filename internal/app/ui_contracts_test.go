@@ -21,7 +21,8 @@ import (
 // demo's: upload the vendor's price list, check the proposed columns and
 // confirm, approve the part-number matches, reconcile, then work the
 // exceptions queue — filter, open one, comment, assign, resolve; override
-// another with a reason; resolve two more in bulk. With
+// another with a reason and accept a price; resolve two more in bulk;
+// turn writeback on and export the accepted price for P21. With
 // VENDORSYNC_TEST_SCREENSHOTS naming a directory, each page's screenshot is
 // written there.
 func TestUIContractsWalk(t *testing.T) {
@@ -209,6 +210,16 @@ func TestUIContractsWalk(t *testing.T) {
 	submit("override", act("override")+`button`)
 	step("see it overridden", chromedp.WaitVisible(css(`.badge.status-overridden`)))
 	shoot("exception-overridden")
+	// The other price mismatch is accepted: an approved price change
+	// for the writeback export below.
+	step("accept a price",
+		chromedp.Navigate(s.URL+"/contracts/exceptions?rule=PRICE_MISMATCH"),
+		chromedp.WaitVisible(css(`#bulk tbody a[href^="/contracts/exceptions/"]`)),
+	)
+	submit("open a price mismatch", `#bulk tbody a[href^="/contracts/exceptions/"]`)
+	step("write the reason", chromedp.SendKeys(css(act("override")+`textarea[name=note]`), "Midwest's 2026 price is agreed with purchasing."))
+	submit("override the price", act("override")+`button`)
+	step("see the price overridden", chromedp.WaitVisible(css(`.badge.status-overridden`)))
 
 	step("bulk resolve",
 		chromedp.Navigate(s.URL+"/contracts/exceptions"),
@@ -233,6 +244,28 @@ func TestUIContractsWalk(t *testing.T) {
 		chromedp.WaitVisible(css(`#permissions`)),
 	)
 	shoot("settings")
+
+	// Writeback: an approved price goes to P21 once, in an export that
+	// downloads the same file again later.
+	step("turn writeback on", chromedp.Click(css(`input[name=writeback]`)))
+	submit("save the features", `form[action="/contracts/settings/features"] button[type=submit]`)
+	step("back to the queue",
+		chromedp.Navigate(s.URL+"/contracts/exceptions"),
+		chromedp.WaitVisible(css(`main a[href="/contracts/price-exports"]`)),
+	)
+	submit("open the price exports", `main a[href="/contracts/price-exports"]`)
+	if pending := text(`main`); !strings.Contains(pending, "Export 1 new approved change") || !strings.Contains(pending, "No export yet") {
+		t.Errorf("price exports before exporting:\n%s", pending)
+	}
+	shoot("price-exports-pending")
+	submit("export", `form[action="/contracts/price-exports"] button[type=submit]`)
+	if flash := text(`.flash`); !strings.Contains(flash, "Exported 1 approved price change;") {
+		t.Errorf("export flash: %q", flash)
+	}
+	if page := text(`main`); !strings.Contains(page, "No new approved price changes") || !strings.Contains(page, "Download CSV") {
+		t.Errorf("price exports after exporting:\n%s", page)
+	}
+	shoot("price-exports")
 }
 
 // vendorOption returns the value of the upload form's option for a

@@ -128,7 +128,8 @@ func TestP21ExportEscapesFormulas(t *testing.T) {
 }
 
 // TestReconInputBulkReadsTheSame reads a contract's reconciliation input
-// line by line and in bulk (as large contracts are read) and compares.
+// line by line and in bulk (as large contracts are read), supplier costs
+// included, and compares.
 func TestReconInputBulkReadsTheSame(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newReconFixture(t, db)
@@ -137,6 +138,18 @@ func TestReconInputBulkReadsTheSame(t *testing.T) {
 		f.approve(t, "A-200", "BX", "WASH-200", "EA")
 		f.approve(t, "A-400", "EA", "A-400", "")
 		f.approve(t, "A-600", "EA", "SPR-600", "")
+		// Supplier costs, read when advanced rules are on: two suppliers of
+		// one item, one supplier without a cost, one of an unmapped item.
+		if err := db.UpsertERPSuppliers(ctx, f.admin.TenantID, f.conn, []erp.SupplierPart{
+			{ItemExternalID: "1", SupplierID: "S2", PartNumber: "B-100", Cost: decp("1.45"), UOM: "EA"},
+			{ItemExternalID: "1", SupplierID: "S1", PartNumber: "A-100", Cost: decp("1.40"), UOM: "EA"},
+			{ItemExternalID: "2", SupplierID: "S1", PartNumber: "a200", Cost: decp("9.50"), UOM: "BX"},
+			{ItemExternalID: "3", SupplierID: "S1", PartNumber: "N-300", Cost: decp("0.04"), UOM: "EA"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.recon.SetFeatures(ctx, f.admin, contract.Features{AdvancedRules: true}); err != nil {
+			t.Fatal(err)
+		}
 		f.run(t)
 		joined, err := db.ReconInput(ctx, f.admin.TenantID, f.contract.ID)
 		if err != nil {
@@ -150,6 +163,11 @@ func TestReconInputBulkReadsTheSame(t *testing.T) {
 		}
 		if len(joined.Mappings) != 4 || len(joined.Items) != 4 || len(joined.Existing) == 0 {
 			t.Fatalf("joined input %+v", joined)
+		}
+		costs := joined.Items[f.items["BOLT-100"]].Costs
+		if len(costs) != 2 || costs[0].SupplierID != "S1" || costs[1].Cost.String() != "1.45" ||
+			len(joined.Items[f.items["WASH-200"]].Costs) != 1 || len(joined.Items[f.items["SPR-600"]].Costs) != 0 {
+			t.Fatalf("joined costs %+v", joined.Items)
 		}
 		if diff := cmp.Diff(joined, bulk); diff != "" {
 			t.Fatalf("bulk read differs (-joined +bulk):\n%s", diff)

@@ -38,6 +38,9 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	if db.BulkReconLines > 0 {
 		bulk = db.BulkReconLines
 	}
+	if in.Features, err = readFeatures(ctx, db.reader(), tenantID); err != nil {
+		return in, err
+	}
 	if in.Contract.LineCount >= bulk {
 		err = db.reconBulk(ctx, tenantID, &in)
 	} else {
@@ -45,14 +48,6 @@ func (db *DB) ReconInput(ctx context.Context, tenantID, contractID string) (cont
 	}
 	if err != nil {
 		return in, err
-	}
-	if in.Features, err = readFeatures(ctx, db.reader(), tenantID); err != nil {
-		return in, err
-	}
-	if in.Features.AdvancedRules {
-		if err := db.reconCosts(ctx, tenantID, contractID, in.Items); err != nil {
-			return in, err
-		}
 	}
 	tols, err := db.Tolerances(ctx, tenantID)
 	if err != nil {
@@ -120,7 +115,13 @@ func (db *DB) reconJoined(ctx context.Context, tenantID string, in *contract.Rec
 		WHERE l.tenant_id = ? AND l.vendor_contract_id = ? ORDER BY l.line_number`, tenantID, contractID); err != nil {
 		return err
 	}
-	return db.reconUnits(ctx, tenantID, contractID, in.Items)
+	if err := db.reconUnits(ctx, tenantID, contractID, in.Items); err != nil {
+		return err
+	}
+	if !in.Features.AdvancedRules {
+		return nil
+	}
+	return db.reconCosts(ctx, tenantID, contractID, in.Items)
 }
 
 // reconUnits adds the units and prices of the mapped ERP items.
@@ -178,7 +179,8 @@ func (db *DB) reconUnits(ctx context.Context, tenantID, contractID string, items
 	return nil
 }
 
-// reconCosts adds the supplier costs of the mapped ERP items.
+// reconCosts adds the supplier costs of the mapped ERP items, for a
+// contract smaller than bulkReconLines.
 func (db *DB) reconCosts(ctx context.Context, tenantID, contractID string, items map[string]contract.ReconItem) error {
 	type cost struct {
 		id string

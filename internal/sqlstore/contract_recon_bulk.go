@@ -112,8 +112,43 @@ func (db *DB) reconBulkItems(ctx context.Context, tenantID string, in *contract.
 		if err := db.reconBulkUnits(ctx, conn, in.Items, byRef); err != nil {
 			return err
 		}
+		if !in.Features.AdvancedRules {
+			continue
+		}
+		if err := db.reconBulkCosts(ctx, conn, in.Items, byRef); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// reconBulkCosts adds the supplier costs of one connector's items, in
+// the order reconCosts reads them.
+func (db *DB) reconBulkCosts(ctx context.Context, conn string, items map[string]contract.ReconItem, byRef map[itemRef]string) error {
+	rows, err := db.reader().query(ctx, `SELECT item_external_id, supplier_id, supplier_part_no, uom, cost FROM erp_item_suppliers
+		WHERE connector_id = ? AND cost IS NOT NULL ORDER BY supplier_id, supplier_part_no`, conn)
+	if err != nil {
+		return translate(err, "ERP supplier costs")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ext, amount string
+		var c contract.SupplierCost
+		if err := rows.Scan(&ext, &c.SupplierID, &c.PartNumber, &c.UOM, &amount); err != nil {
+			return translate(err, "ERP supplier costs")
+		}
+		id, ok := byRef[itemRef{conn, ext}]
+		if !ok {
+			continue
+		}
+		if c.Cost, err = decimal.NewFromString(amount); err != nil {
+			return translate(err, "ERP supplier costs")
+		}
+		it := items[id]
+		it.Costs = append(it.Costs, c)
+		items[id] = it
+	}
+	return translate(rows.Err(), "ERP supplier costs")
 }
 
 // reconBulkUnits adds the units and prices of one connector's items.

@@ -99,7 +99,7 @@ func TestPriceExportsPage(t *testing.T) {
 	}
 	wantStatus(t, viewer.post(t, "/contracts/price-exports", nil), http.StatusForbidden)
 	res = admin.post(t, "/contracts/price-exports", nil)
-	if res.Status != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "Exported+1+approved") {
+	if res.Status != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "Exported+1+approved+price+change%3B") {
 		t.Fatalf("export: %d %v", res.Status, res.Header)
 	}
 	res = admin.get(t, "/contracts/price-exports")
@@ -119,5 +119,20 @@ func TestPriceExportsPage(t *testing.T) {
 	wantStatus(t, viewer.get(t, "/contracts/price-exports"), http.StatusForbidden)
 	if res := admin.get(t, "/contracts/exceptions"); !strings.Contains(string(res.Body), `href="/contracts/price-exports"`) {
 		t.Errorf("the queue does not lead to the exports: %.2000s", res.Body)
+	}
+}
+
+func TestContractSampleFile(t *testing.T) {
+	e := newEnv(t, storetest.Dialects(t)[0])
+	viewer := e.signIn(auth.RoleViewer)
+	res := viewer.get(t, "/contracts/files/sample")
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.Header.Get("Content-Disposition"), "sample-price-update.csv") || strings.Contains(string(res.Body), "{{") ||
+		!strings.Contains(string(res.Body), "Part #,Description,U/M,Net Price,Eff. Date,Expires\r\n") &&
+			!strings.Contains(string(res.Body), "Part #,Description,U/M,Net Price,Eff. Date,Expires\n") {
+		t.Errorf("sample file: %v\n%s", res.Header, res.Body)
+	}
+	if page := e.signInAs(e.admin.Email, e.password).get(t, "/contracts/files"); !strings.Contains(string(page.Body), `href="/contracts/files/sample"`) {
+		t.Errorf("the upload page does not offer the sample: %.3000s", page.Body)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/contract"
+	"github.com/vendorsync/vendorsync/internal/contract/contractdemo"
 	"github.com/vendorsync/vendorsync/internal/contract/sheet"
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -144,6 +145,16 @@ func (s *Server) uiContractFiles(w http.ResponseWriter, r *http.Request, p auth.
 	}
 	s.render(w, r, http.StatusOK, "contract_files.html", View{Title: "Vendor price files", Nav: "contracts", Data: data})
 	return nil
+}
+
+// uiContractSampleFile sends the sample price file, dated around today,
+// for a new user to try the upload with.
+func (s *Server) uiContractSampleFile(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+contractdemo.SampleName+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err := w.Write(contractdemo.SampleFile(time.Now()))
+	return err
 }
 
 // uiUploadContractFile stores an uploaded price file and opens its

@@ -109,7 +109,11 @@ func (s *Server) uiCreatePriceExport(w http.ResponseWriter, r *http.Request, p a
 	if err != nil {
 		return err
 	}
-	msg := "Exported " + strconv.Itoa(x.Count) + " approved price changes; download the file below and import it into P21."
+	msg := "Exported " + strconv.Itoa(x.Count) + " approved price change"
+	if x.Count != 1 {
+		msg += "s"
+	}
+	msg += "; download the file below and import it into P21."
 	http.Redirect(w, r, "/contracts/price-exports?done="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
 }

@@ -400,6 +400,7 @@ func (s *Server) registerRoutes() {
 	s.page("GET", "/contracts/{id}", auth.PermView, s.uiContract)
 	s.page("GET", "/contracts/files", auth.PermView, s.uiContractFiles)
 	s.upload("POST", "/contracts/files", auth.PermUploadPrices, contract.MaxFileBytes+1<<20, s.uiUploadContractFile)
+	s.page("GET", "/contracts/files/sample", auth.PermView, s.uiContractSampleFile)
 	s.page("GET", "/contracts/files/{id}", auth.PermView, s.uiContractFile)
 	s.page("POST", "/contracts/files/{id}/confirm", auth.PermUploadPrices, s.uiConfirmContractFile)
 	op(s, "POST /api/v1/erp-connectors/{id}/catalog", auth.PermManageERP, s.importCatalogDoc(), s.apiImportCatalog)

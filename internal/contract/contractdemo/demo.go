@@ -45,6 +45,24 @@ var Vendors = []Vendor{
 		File: "allied_safety.csv", Contract: "ASJ-2026-114"},
 }
 
+// SampleName is the file name of the sample price file.
+const SampleName = "sample-price-update.csv"
+
+// SampleFile returns the sample price file a new user can download from
+// the upload page: Midwest's mid-year update, priced against the demo
+// catalog, with a title block above its header. Once its part numbers
+// are mapped and it is reconciled, it raises each of the five rules —
+// prices beyond a 2% tolerance, a case the ERP cannot convert, a retired
+// item, an unknown part, a line that ended — and one row is an error (a
+// price that is not a number).
+func SampleFile(today time.Time) []byte {
+	b, err := PriceFile("sample_price_update.csv", today)
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return b
+}
+
 // Catalog returns the demo ERP catalog as CSV.
 func Catalog() []byte {
 	b, err := data.ReadFile("data/erp_catalog.csv")

@@ -121,3 +121,71 @@ func TestDemoRaisesEveryRule(t *testing.T) {
 		}
 	})
 }
+
+// The sample price file, uploaded after the demo for Midwest, maps
+// through the demo's approved part numbers and raises every rule.
+func TestSampleFileRaisesEveryRule(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := t.Context()
+		now := time.Date(2026, 12, 5, 15, 0, 0, 0, time.UTC)
+		s := services(t, db, now)
+		b, err := (&auth.Service{Store: db, Keys: db.Keys}).CreateTenant(ctx, "demo", "Demo", "admin@demo.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := auth.System(b.Tenant.ID)
+		if _, err := contractdemo.Load(ctx, s, p, now); err != nil {
+			t.Fatal(err)
+		}
+		vs, _, err := s.Registry.ListVendors(ctx, p, registry.VendorFilter{Query: contractdemo.Vendors[0].Vendor.Name, Limit: 5})
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("vendor: %v %d", err, len(vs))
+		}
+		f, dup, err := s.Contracts.Upload(ctx, p, vs[0].ID, contractdemo.SampleName, contractdemo.SampleFile(now))
+		if err != nil || dup {
+			t.Fatalf("upload: %v duplicate %v", err, dup)
+		}
+		pv, err := s.Contracts.Preview(ctx, p, f.ID)
+		if err != nil || pv.HeaderLine != 4 {
+			t.Fatalf("preview: header line %d %v", pv.HeaderLine, err)
+		}
+		if _, err := s.Contracts.Confirm(ctx, p, f.ID, contract.Confirmation{HeaderLine: pv.HeaderLine, Mapping: pv.Proposed,
+			ContractNumber: "MFS-2026-Q3"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Contracts.Import(ctx, p.TenantID, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		if f, err = s.Contracts.File(ctx, p, f.ID); err != nil || f.LinesImported != 9 || f.RowsFailed != 1 {
+			t.Fatalf("import: %+v %v", f, err)
+		}
+		r, err := s.Reconciliation.Start(ctx, p, f.ContractID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Reconciliation.Run(ctx, p.TenantID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		excs, _, err := s.Reconciliation.Store.ListExceptions(ctx, p.TenantID, contract.ExceptionFilter{ContractID: f.ContractID, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[contract.Rule][]string{}
+		for _, e := range excs {
+			got[e.Rule] = append(got[e.Rule], e.Context.VendorItemNumber)
+		}
+		for _, l := range got {
+			slices.Sort(l)
+		}
+		want := map[contract.Rule][]string{
+			contract.RuleMissingMapping:  {"MFS-40091"},
+			contract.RuleUOMMismatch:     {"MFS-20112"},
+			contract.RulePriceMismatch:   {"MFS-10422", "MFS-10450"},
+			contract.RuleExpiredContract: {"MFS-10430"},
+			contract.RuleInactiveItem:    {"MFS-30500"},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("sample exceptions (-want +got):\n%s", d)
+		}
+	})
+}
