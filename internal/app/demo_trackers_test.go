@@ -105,7 +105,9 @@ func getPage(t *testing.T, url string) (int, string) {
 // links open a page, the Gitea issue worked by the demo arrives by a
 // signed webhook (an inbound sync-log entry whose source is the delivery)
 // and puts the ticket in progress. Restarted on the same data, the demo
-// keeps its two connections, pointed at the trackers' new addresses.
+// keeps its two connections, its trackers back on their ports (or the
+// connections pointed at new ones) with the issues put back from
+// VendorSync's copies.
 func TestDemoTrackersOpenIssuesInBothKinds(t *testing.T) {
 	eachEngine(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
@@ -152,8 +154,8 @@ func TestDemoTrackersOpenIssuesInBothKinds(t *testing.T) {
 			t.Fatalf("after a restart the connections are %+v, want %+v", again, conns)
 		}
 		for i, c := range again {
-			if c.BaseURL == conns[i].BaseURL || !c.Enabled {
-				t.Errorf("after a restart %s is at %s (was %s), enabled %v", c.Name, c.BaseURL, conns[i].BaseURL, c.Enabled)
+			if !c.Enabled || c.Kind != conns[i].Kind {
+				t.Errorf("after a restart %+v, was %+v", c, conns[i])
 			}
 		}
 		req, _ := http.NewRequest(http.MethodGet, again[1].BaseURL+"/api/v1/user", nil)
@@ -162,6 +164,25 @@ func TestDemoTrackersOpenIssuesInBothKinds(t *testing.T) {
 		if err != nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("the restarted Gitea at %s: %v %v", again[1].BaseURL, res, err)
 		}
+		// The Gitea issue (its copy kept since its webhook) is back in
+		// the restarted Gitea, its page where the ticket links to.
+		if !strings.Contains(s.Stdout.String(), "issues put back from VendorSync's copies") {
+			t.Errorf("the restart does not say the issues were put back:\n%s", s.Stdout.String())
+		}
+		issue := strings.Replace(strings.TrimPrefix(gitea.IssueKey, trackerdemo.GiteaRepo+"#"), "#", "", 1)
+		if again[1].BaseURL == conns[1].BaseURL {
+			status, body := getPage(t, gitea.IssueURL)
+			if status != http.StatusOK || !strings.Contains(body, "["+tk+"]") || !strings.Contains(body, trackerdemo.ProgressLabel) {
+				t.Errorf("after a restart %s answered %d:\n%s", gitea.IssueURL, status, body)
+			}
+		}
+		req, _ = http.NewRequest(http.MethodGet, again[1].BaseURL+"/api/v1/repos/"+trackerdemo.GiteaRepo+"/issues/"+issue, nil)
+		req.Header.Set("Authorization", "token "+giteatest.Token)
+		got, err := http.DefaultClient.Do(req)
+		if err != nil || got.StatusCode != http.StatusOK {
+			t.Fatalf("after a restart Gitea's %s: %v %v", gitea.IssueKey, got, err)
+		}
+		got.Body.Close()
 		res.Body.Close()
 	})
 }

@@ -9,22 +9,29 @@
 // about PaymentService and another application opens an issue in each.
 // Once the issues are open, Liven works one of them in Gitea (a label, a
 // comment) and Gitea delivers the signed webhooks, so the ticket moves to
-// in progress as it would with a team at work.
+// in progress as it would with a team at work. After a restart the
+// trackers listen on their ports again when free and get the issues back
+// from VendorSync's copies of them (the mirrors).
 package trackerdemo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/registry"
+	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 	"github.com/vendorsync/vendorsync/internal/tracker/gitea/giteatest"
 	"github.com/vendorsync/vendorsync/internal/tracker/jira/jiratest"
@@ -72,10 +79,14 @@ type Result struct {
 	// Skipped says why the trackers were left out, when they were.
 	Skipped string
 	// Reconnected is true when the connections existed already (a
-	// restart) and were pointed at the trackers' new addresses.
-	Reconnected bool
-	GiteaURL    string
-	JiraURL     string
+	// restart); Moved when a tracker could not have its address back and
+	// its connection was pointed at the new one.
+	Reconnected, Moved bool
+	// Restored counts the issues put back into the trackers from
+	// VendorSync's copies after a restart; Lost those it had no copy of.
+	Restored, Lost int
+	GiteaURL       string
+	JiraURL        string
 	// Webhook is what registering the Gitea webhook said.
 	Webhook string
 }
@@ -86,7 +97,13 @@ func (r Result) String() string {
 	}
 	verb := "connected"
 	if r.Reconnected {
-		verb = "reconnected (issues opened before the restart are gone: the trackers keep them in memory)"
+		verb = fmt.Sprintf("reconnected; %d issues put back from VendorSync's copies of them (their comments are not kept)", r.Restored)
+		if r.Lost > 0 {
+			verb += fmt.Sprintf(", %d lost (no copy)", r.Lost)
+		}
+		if r.Moved {
+			verb += "; their old ports were taken, so the issue links of earlier tickets no longer open"
+		}
 	}
 	return fmt.Sprintf("built-in Gitea at %s (%s → %s) and Jira Cloud at %s (the other applications), in memory, %s; Gitea webhook: %s",
 		r.GiteaURL, GiteaApp, GiteaRepo, r.JiraURL, verb, r.Webhook)
@@ -95,8 +112,9 @@ func (r Result) String() string {
 // Start runs the two trackers and connects p's tenant to them: on the
 // first run it adds the connections (Jira first, so it is the tenant's
 // default), routes GiteaApp to GiteaRepo and registers the webhook; on a
-// later run (the connections exist, by name) it points them at the
-// trackers' new addresses and registers the webhook again. A tenant with
+// later run (the connections exist, by name) the trackers listen where
+// they did when they can, the connections are saved at their addresses,
+// the issues are put back (restore) and the webhook is registered again. A tenant with
 // tracker connections of its own is left alone. baseURL is where
 // VendorSync answers, for the webhook. Close stops the trackers.
 func Start(ctx context.Context, svc Services, p auth.Principal, baseURL string, log *slog.Logger) (*Demo, Result, error) {
@@ -117,7 +135,20 @@ func Start(ctx context.Context, svc Services, p auth.Principal, baseURL string, 
 		return nil, Result{Skipped: "the organisation has tracker connections of its own; the built-in demo trackers are left out"}, nil
 	}
 	d := &Demo{owner: &owner{log: log}}
-	d.Gitea, d.Jira = giteatest.New(d.owner), jiratest.New(d.owner)
+	// Back on the addresses they had when the port is still free, so the
+	// issue links of the tickets keep pointing at the trackers.
+	if d.Gitea, err = giteatest.NewAt(d.owner, listenAddr(gitea)); err != nil {
+		d.Gitea, err = giteatest.NewAt(d.owner, "")
+	}
+	if err == nil {
+		if d.Jira, err = jiratest.NewAt(d.owner, listenAddr(jira)); err != nil {
+			d.Jira, err = jiratest.NewAt(d.owner, "")
+		}
+	}
+	if err != nil {
+		d.Close()
+		return nil, Result{}, fmt.Errorf("trackerdemo: %w", err)
+	}
 	for _, key := range jiraProjects {
 		if key != "PAY" {
 			d.Jira.AddProject(key, "Task")
@@ -125,16 +156,20 @@ func Start(ctx context.Context, svc Services, p auth.Principal, baseURL string, 
 	}
 	d.Jira.AddUser(jiratest.User{AccountID: "712020:0d1f5c7e-3a2b-4c5d-8e9f-0a1b2c3d4e5f", Name: "dev.patel",
 		Email: "dev.patel@example.com", DisplayName: "Dev Patel", Active: true})
-	res := Result{GiteaURL: d.Gitea.URL, JiraURL: d.Jira.URL, Reconnected: gitea != nil}
+	res := Result{GiteaURL: d.Gitea.URL, JiraURL: d.Jira.URL, Reconnected: gitea != nil,
+		Moved: gitea != nil && (gitea.BaseURL != d.Gitea.URL || jira.BaseURL != d.Jira.URL)}
 	if err := d.connect(ctx, svc, p, jira, gitea); err != nil {
 		d.Close()
 		return nil, Result{}, err
 	}
 	if gitea == nil {
-		if err := route(ctx, svc.Registry, p, d.GiteaID); err != nil {
-			d.Close()
-			return nil, Result{}, err
-		}
+		err = route(ctx, svc.Registry, p, d.GiteaID)
+	} else {
+		res.Restored, res.Lost, err = d.restore(ctx, svc.Trackers, p)
+	}
+	if err != nil {
+		d.Close()
+		return nil, Result{}, err
 	}
 	reg, err := svc.Trackers.RegisterWebhook(ctx, p, d.GiteaID, link.HookURL(baseURL, d.GiteaID))
 	if err != nil {
@@ -193,6 +228,103 @@ func route(ctx context.Context, reg *registry.Service, p auth.Principal, giteaID
 		return nil
 	}
 	return fmt.Errorf("trackerdemo: the demo has no application %s", GiteaApp)
+}
+
+// restore puts back into the trackers, which keep issues in memory only,
+// the issues the tenant's tickets have there, from VendorSync's copies of
+// them (the mirrors), so the tickets' issue links and the sync keep
+// working after a restart. An issue without a copy stays lost.
+func (d *Demo) restore(ctx context.Context, svc *link.Service, p auth.Principal) (restored, lost int, err error) {
+	cursor := ""
+	for {
+		links, next, err := svc.Links(ctx, p, link.Filter{Statuses: []link.SyncStatus{link.Created}, Cursor: cursor, Limit: 100})
+		if err != nil {
+			return restored, lost, fmt.Errorf("trackerdemo: restore: %w", err)
+		}
+		for _, l := range links {
+			if l.ConnectionID != d.GiteaID && l.ConnectionID != d.JiraID {
+				continue
+			}
+			m, err := svc.Mirror(ctx, p, l.ID)
+			if apperr.Is(err, apperr.NotFound) {
+				lost++
+				continue
+			}
+			if err != nil {
+				return restored, lost, fmt.Errorf("trackerdemo: restore %s: %w", l.IssueKey, err)
+			}
+			if d.put(l.ConnectionID, m) {
+				restored++
+			} else {
+				lost++
+			}
+		}
+		if next == "" {
+			return restored, lost, nil
+		}
+		cursor = next
+	}
+}
+
+// put stores the copy m in the tracker of connection id.
+func (d *Demo) put(id string, m link.Mirror) bool {
+	var updated time.Time
+	if m.ExternalUpdatedAt != nil {
+		updated = m.ExternalUpdatedAt.UTC()
+	}
+	if id == d.GiteaID {
+		project, num, ok := strings.Cut(m.IssueKey, "#")
+		n, err := strconv.ParseInt(num, 10, 64)
+		if !ok || err != nil {
+			return false
+		}
+		d.Gitea.Restore(forgetest.Issue{Project: project, Number: n, Title: m.Title, Body: m.Body, State: m.State,
+			Labels: m.Labels, Assignees: m.Assignees, DueDate: m.DueDate, Created: updated, Updated: updated})
+		return true
+	}
+	iss := jiratest.Issue{Key: m.IssueKey, Summary: m.Title, DescriptionADF: adf(m.Body), Labels: m.Labels,
+		DueDate: m.DueDate, StatusName: m.StatusName, Created: updated, Updated: updated}
+	switch m.StatusCategory {
+	case tracker.InProgress:
+		iss.StatusCategory = jiratest.CategoryInProgress
+	case tracker.Done:
+		iss.StatusCategory = jiratest.CategoryDone
+	default:
+		iss.StatusCategory = jiratest.CategoryToDo
+	}
+	if len(m.Assignees) > 0 {
+		iss.Assignee = m.Assignees[0]
+	}
+	return d.Jira.Restore(iss)
+}
+
+// adf is text as an Atlassian document, a paragraph per block.
+func adf(text string) json.RawMessage {
+	content := []any{}
+	for _, para := range strings.Split(text, "\n\n") {
+		if para = strings.TrimSpace(para); para != "" {
+			content = append(content, map[string]any{"type": "paragraph",
+				"content": []any{map[string]any{"type": "text", "text": para}}})
+		}
+	}
+	b, err := json.Marshal(map[string]any{"type": "doc", "version": 1, "content": content})
+	if err != nil {
+		panic(err) // strings only
+	}
+	return b
+}
+
+// listenAddr is the 127.0.0.1 host:port of a demo connection's base URL,
+// for its tracker to listen there again; "" for a new connection.
+func listenAddr(c *link.Connection) string {
+	if c == nil {
+		return ""
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Hostname() != "127.0.0.1" || u.Port() == "" {
+		return ""
+	}
+	return u.Host
 }
 
 // ticketTag is the ticket key VendorSync puts at the end of an issue's

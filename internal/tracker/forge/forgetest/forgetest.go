@@ -5,6 +5,7 @@
 package forgetest
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -327,3 +328,46 @@ func (c *Core) Touch(project string, n int64, at time.Time) {
 
 // ClearFaults drops every fault not used yet.
 func (c *Core) ClearFaults() { c.mu.Lock(); c.faults = map[Route][]*Fault{}; c.mu.Unlock() }
+
+// Serve answers with h on addr (host:port; "" for a free port of
+// 127.0.0.1) until o cleans up, and returns the base URL. A fake that
+// restarts can ask for the address it had, so links to it keep working.
+func Serve(o Owner, addr string, h http.Handler) (string, error) {
+	hs := httptest.NewUnstartedServer(h)
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			hs.Listener.Close()
+			return "", err
+		}
+		hs.Listener.Close()
+		hs.Listener = ln
+	}
+	hs.Start()
+	o.Cleanup(hs.Close)
+	return hs.URL, nil
+}
+
+// Restore stores is as it was before the fake started, its project and
+// number kept (the fake's own id given), for a fake brought back with the
+// issues it had; Created and Updated default to now. Issues created
+// later are numbered after it.
+func (c *Core) Restore(is Issue) Issue {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextID++
+	is.ID = 1000 + c.nextID
+	now := time.Now().UTC().Truncate(time.Second)
+	if is.Created.IsZero() {
+		is.Created = now
+	}
+	if is.Updated.IsZero() {
+		is.Updated = is.Created
+	}
+	if is.State == "" {
+		is.State = "open"
+	}
+	is.Labels, is.Assignees, is.Comments = slices.Clone(is.Labels), slices.Clone(is.Assignees), slices.Clone(is.Comments)
+	c.issues = append(c.issues, &is)
+	return clone(&is)
+}

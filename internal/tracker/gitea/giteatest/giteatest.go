@@ -13,7 +13,6 @@ package giteatest
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +46,17 @@ type label struct {
 // New starts a fake Gitea on 127.0.0.1, closed when its owner (the test)
 // cleans up.
 func New(t forgetest.Owner) *Server {
+	s, err := NewAt(t, "")
+	if err != nil {
+		panic(err) // a free port of 127.0.0.1
+	}
+	return s
+}
+
+// NewAt starts a fake Gitea listening on addr ("" for a free port of
+// 127.0.0.1), closed when its owner cleans up; an error when addr is
+// taken.
+func NewAt(t forgetest.Owner, addr string) (*Server, error) {
 	s := &Server{labels: map[string][]label{}}
 	s.Core = forgetest.NewCore(s.writeError)
 	mux := http.NewServeMux()
@@ -65,7 +75,7 @@ func New(t forgetest.Owner) *Server {
 	mux.HandleFunc("PATCH /api/v1/repos/{owner}/{repo}/hooks/{id}", s.Handle(forgetest.RouteHook, s.editHook))
 	web := http.NewServeMux()
 	web.HandleFunc("GET /{owner}/{repo}/issues/{index}", s.page)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	url, err := forgetest.Serve(t, addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			web.ServeHTTP(w, r) // pages a person opens, without a token
 			return
@@ -77,9 +87,11 @@ func New(t forgetest.Owner) *Server {
 		}
 		mux.ServeHTTP(w, r)
 	}))
-	t.Cleanup(srv.Close)
-	s.URL = srv.URL
-	return s
+	if err != nil {
+		return nil, err
+	}
+	s.URL = url
+	return s, nil
 }
 
 // writeError answers in Gitea's APIError shape.

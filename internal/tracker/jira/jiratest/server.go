@@ -16,9 +16,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/vendorsync/vendorsync/internal/tracker/forge/forgetest"
 )
 
 // Owner is what runs a server: a test (any testing.TB) or the demo. The
@@ -98,6 +99,17 @@ type Server struct {
 // ends. It has projects PAY and OPS with issue types Task, Bug and Story.
 func New(tb Owner) *Server {
 	tb.Helper()
+	s, err := NewAt(tb, "")
+	if err != nil {
+		tb.Fatalf("jiratest: %v", err)
+	}
+	return s
+}
+
+// NewAt starts a server as New does, listening on addr ("" for a free
+// port of 127.0.0.1); an error when addr is taken.
+func NewAt(tb Owner, addr string) (*Server, error) {
+	tb.Helper()
 	s := &Server{
 		tb:       tb,
 		pageSize: 100,
@@ -134,10 +146,12 @@ func New(tb Owner) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody("null for uri"))
 	})
-	hs := httptest.NewServer(mux)
-	tb.Cleanup(hs.Close)
-	s.URL = hs.URL
-	return s
+	url, err := forgetest.Serve(tb, addr, mux)
+	if err != nil {
+		return nil, err
+	}
+	s.URL = url
+	return s, nil
 }
 
 // SetLatency delays every answer by d (a benchmark uses 20 ms).

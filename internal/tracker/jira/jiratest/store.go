@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -251,3 +252,38 @@ func (s *Server) myself(c call) reply {
 
 // timeLayout is how Jira writes timestamps.
 const timeLayout = "2006-01-02T15:04:05.000-0700"
+
+// Restore stores iss under its key as it was before the server started,
+// for a server brought back with the issues it had: its project must
+// exist, and issues created later are numbered after it. The server
+// gives it an id; an empty status is To Do, Created and Updated default
+// to now. False when the key is not PROJECT-n of a known project or is
+// taken.
+func (s *Server) Restore(iss Issue) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, num, ok := strings.Cut(iss.Key, "-")
+	n, err := strconv.Atoi(num)
+	p, known := s.projects[key]
+	if !ok || err != nil || n <= 0 || !known || s.issues[iss.Key] != nil {
+		return false
+	}
+	p.last = max(p.last, n)
+	s.nextID++
+	iss.ID, iss.Project = strconv.Itoa(s.nextID), key
+	if iss.IssueType == "" {
+		iss.IssueType = "Task"
+	}
+	if iss.StatusName == "" {
+		iss.StatusName, iss.StatusCategory = "To Do", CategoryToDo
+	}
+	if iss.Created.IsZero() {
+		iss.Created = s.now()
+	}
+	if iss.Updated.IsZero() {
+		iss.Updated = iss.Created
+	}
+	c := iss.clone()
+	s.issues[iss.Key] = &c
+	return true
+}
