@@ -8,6 +8,7 @@ type Permission string
 const (
 	PermView             Permission = "view"         // dashboards, tickets, registry
 	PermWorkTickets      Permission = "work_tickets" // work a ticket: notes, progress of non-tracker applications (owners: their team's)
+	PermEditTickets      Permission = "edit_tickets" // change what triage decided: a ticket's effective date
 	PermTriggerSync      Permission = "trigger_sync" // manual tracker sync
 	PermConfirmClosure   Permission = "confirm_closure"
 	PermOverrideClose    Permission = "override_close"
@@ -36,6 +37,7 @@ const (
 var Matrix = map[Permission][]Role{
 	PermView:             {RoleAdmin, RoleChangeManager, RoleProcurementAnalyst, RoleOwner, RoleViewer},
 	PermWorkTickets:      {RoleAdmin, RoleChangeManager, RoleOwner},
+	PermEditTickets:      {RoleAdmin, RoleChangeManager},
 	PermTriggerSync:      {RoleAdmin, RoleChangeManager, RoleOwner},
 	PermConfirmClosure:   {RoleAdmin, RoleChangeManager},
 	PermOverrideClose:    {RoleAdmin, RoleChangeManager},

@@ -116,49 +116,59 @@ func (tx *Tx) nextNumber(ctx context.Context, tenantID, name string) (int64, err
 }
 
 // ApplyTicketChange writes a change to an existing ticket in one
-// transaction. A state change based on an outdated version is a conflict.
+// transaction. A state or schedule change based on an outdated version is a
+// conflict.
 func (db *DB) ApplyTicketChange(ctx context.Context, c ticket.Change) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.applyTicketChange(ctx, c) })
+}
+
+// applyTicketChange is ApplyTicketChange in tx.
+func (tx *Tx) applyTicketChange(ctx context.Context, c ticket.Change) error {
 	t := c.Ticket
-	return db.inTx(ctx, func(tx *Tx) error {
-		if c.SaveState {
-			res, err := tx.exec(ctx, `UPDATE tickets SET status = ?, is_manual_override = ?, close_reason = ?,
-				last_transitioned_by = ?, last_transitioned_at = ?, resolved_at = ?, closed_at = ?, breached_at = ?,
-				updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`,
-				string(t.Status), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
-				timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.UpdatedAt, t.TenantID, t.ID, t.Version)
-			if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
-				if apperr.Is(err, apperr.NotFound) {
-					return apperr.E(apperr.Conflict, "%s changed while you were working on it; reload it and try again", t.Key())
-				}
-				return err
-			}
-		} else {
-			res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, t.UpdatedAt, t.TenantID, t.ID)
-			if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
-				return err
-			}
-		}
-		if a := c.Progress; a != nil {
-			res, err := tx.exec(ctx, `UPDATE ticket_applications SET progress = ?, progress_updated_by = ?, progress_updated_at = ?
-				WHERE tenant_id = ? AND ticket_id = ? AND application_id = ?`,
-				string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), t.TenantID, t.ID, a.ApplicationID)
-			if err := mustAffect(res, err, "ticket application"); err != nil {
-				return err
-			}
-		}
-		for _, ev := range c.Events {
-			if err := tx.insertTicketEvent(ctx, ev); err != nil {
-				return err
-			}
-		}
-		if err := tx.AuditAll(ctx, c.Audit); err != nil {
+	var res sql.Result
+	var err error
+	switch {
+	case c.SaveState:
+		res, err = tx.exec(ctx, `UPDATE tickets SET status = ?, is_manual_override = ?, close_reason = ?,
+			last_transitioned_by = ?, last_transitioned_at = ?, resolved_at = ?, closed_at = ?, breached_at = ?,
+			updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ?`,
+			string(t.Status), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
+			timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.UpdatedAt, t.TenantID, t.ID, t.Version)
+	case c.SaveSchedule:
+		res, err = tx.exec(ctx, `UPDATE tickets SET effective_date = ?, due_at = ?, updated_at = ?, version = version + 1
+			WHERE tenant_id = ? AND id = ? AND version = ?`,
+			string(t.EffectiveDate), t.DueAt.UTC(), t.UpdatedAt, t.TenantID, t.ID, t.Version)
+	default:
+		res, err = tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, t.UpdatedAt, t.TenantID, t.ID)
+		if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
 			return err
 		}
-		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
+	}
+	if c.SaveState || c.SaveSchedule {
+		if err := mustAffect(res, err, "ticket "+t.Key()); err != nil {
+			if apperr.Is(err, apperr.NotFound) {
+				return apperr.E(apperr.Conflict, "%s changed while you were working on it; reload it and try again", t.Key())
+			}
 			return err
 		}
-		return nil
-	})
+	}
+	if a := c.Progress; a != nil {
+		res, err := tx.exec(ctx, `UPDATE ticket_applications SET progress = ?, progress_updated_by = ?, progress_updated_at = ?
+			WHERE tenant_id = ? AND ticket_id = ? AND application_id = ?`,
+			string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), t.TenantID, t.ID, a.ApplicationID)
+		if err := mustAffect(res, err, "ticket application"); err != nil {
+			return err
+		}
+	}
+	for _, ev := range c.Events {
+		if err := tx.insertTicketEvent(ctx, ev); err != nil {
+			return err
+		}
+	}
+	if err := tx.AuditAll(ctx, c.Audit); err != nil {
+		return err
+	}
+	return tx.EnqueueAll(ctx, c.Jobs)
 }
 
 // TicketByNumber returns a tenant's ticket by number, with its applications.

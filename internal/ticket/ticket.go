@@ -176,20 +176,22 @@ const (
 	EventNote         EventKind = "note"
 	EventProgress     EventKind = "progress"
 	EventThreadUpdate EventKind = "thread_update"
+	EventRescheduled  EventKind = "rescheduled"
 )
 
 // TicketEvent is one entry of a ticket's timeline: its creation, a transition, a
-// note, an application's progress or a later email in the vendor's thread.
+// note, an application's progress, a later email in the vendor's thread or
+// a move of its effective date.
 type TicketEvent struct {
 	ID         string    `json:"id"`
 	TenantID   string    `json:"-"`
 	TicketID   string    `json:"ticket_id"`
-	Kind       EventKind `json:"kind" enum:"created,transition,note,progress,thread_update"`
+	Kind       EventKind `json:"kind" enum:"created,transition,note,progress,thread_update,rescheduled"`
 	From       Status    `json:"from,omitempty"`
 	To         Status    `json:"to,omitempty"`
 	ActorID    string    `json:"actor_id,omitempty"`
 	ActorLabel string    `json:"actor"`
-	Body       string    `json:"body,omitempty" doc:"Note text, transition reason, progress or update summary."`
+	Body       string    `json:"body,omitempty" doc:"Note text, transition reason, progress or update summary, the dates moved and why."`
 	Flags      []string  `json:"flags,omitempty" doc:"manual_override, admin_self_close."`
 	EmailID    string    `json:"email_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -226,10 +228,13 @@ type Change struct {
 	// fields are saved, provided the stored version is still Ticket.Version.
 	Ticket    Ticket
 	SaveState bool
-	Progress  *TicketApplication
-	Events    []TicketEvent
-	Audit     []audit.Event
-	Jobs      []jobargs.Args
+	// SaveSchedule saves the ticket's effective date and due time, under
+	// the same version check as SaveState.
+	SaveSchedule bool
+	Progress     *TicketApplication
+	Events       []TicketEvent
+	Audit        []audit.Event
+	Jobs         []jobargs.Args
 }
 
 // Store is what tickets need from storage. Reads and writes are scoped by

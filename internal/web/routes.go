@@ -38,6 +38,7 @@ func (s *Server) registerRoutes() {
 	// Changes: tickets.
 	op(s, "GET /api/v1/tickets", auth.PermView, docListTickets, s.apiListTickets)
 	op(s, "GET /api/v1/tickets/{number}", auth.PermView, docGetTicket, s.apiGetTicket)
+	op(s, "PATCH /api/v1/tickets/{number}", auth.PermEditTickets, docPatchTicket, s.apiPatchTicket)
 	// Transitions are open to every viewer of tickets: the lifecycle rules
 	// decide by role (confirm closure, override, working the ticket).
 	op(s, "POST /api/v1/tickets/{number}/transitions", auth.PermView, docTransitionTicket, s.apiTransitionTicket)
@@ -47,6 +48,7 @@ func (s *Server) registerRoutes() {
 	s.page("GET", "/tickets/{number}", auth.PermView, s.uiTicket)
 	s.page("POST", "/tickets/{number}/transitions", auth.PermView, s.uiTransitionTicket)
 	s.page("POST", "/tickets/{number}/notes", auth.PermWorkTickets, s.uiAddTicketNote)
+	s.page("POST", "/tickets/{number}/effective-date", auth.PermEditTickets, s.uiChangeEffectiveDate)
 	s.page("POST", "/tickets/{number}/applications/{application_id}/progress", auth.PermWorkTickets, s.uiMarkTicketProgress)
 
 	// Changes: emails and triage.

@@ -15,6 +15,10 @@ type ticketForm struct {
 	Reason   string
 	Override bool
 	Note     string
+	// Reschedule marks the effective date form's input: Reason is its
+	// reason then.
+	Reschedule    bool
+	EffectiveDate string
 }
 
 // ticketAppRow is one affected application on the ticket page.
@@ -53,6 +57,8 @@ type ticketPage struct {
 	// Links are the ticket's tracker issues; CanSync shows "Sync now".
 	Links   []link.Link
 	CanSync bool
+	// CanReschedule shows the form that moves the effective date.
+	CanReschedule bool
 	// Mirrors are the linked issues' local copies by link id, with their
 	// sync log and the edit and conflict forms.
 	Mirrors map[string]issueMirror
@@ -94,7 +100,8 @@ func (s *Server) renderTicket(w http.ResponseWriter, r *http.Request, p auth.Pri
 	data := ticketPage{T: t, Vendor: d.VendorName, Team: d.OwnerTeamName, Events: d.Events, Form: form,
 		Due: t.DueAt.In(loc).Format("2006-01-02 15:04 MST"), MinReason: ticket.MinOverrideReason,
 		Progresses: ticket.Progresses, CanNote: p.Can(auth.PermWorkTickets),
-		CanOverride: d.CanOverride, Links: d.TrackerLinks, CanSync: canSyncTicket(p, t, d.TrackerLinks)}
+		CanOverride: d.CanOverride, Links: d.TrackerLinks, CanSync: canSyncTicket(p, t, d.TrackerLinks),
+		CanReschedule: p.Can(auth.PermEditTickets) && !t.Status.Terminal()}
 	if data.Mirrors, err = s.mirrorsOf(ctx, p, t.ID); err != nil {
 		return err
 	}

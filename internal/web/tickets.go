@@ -86,6 +86,17 @@ type progressIn struct {
 	Body          strictBody[progressBody]
 }
 
+// ticketPatchBody moves a ticket's effective date.
+type ticketPatchBody struct {
+	EffectiveDate string `json:"effective_date,omitempty" maxLength:"10" doc:"The new effective date (YYYY-MM-DD). Required."`
+	Reason        string `json:"reason,omitempty" maxLength:"2000" doc:"Why the date moves. Required."`
+}
+
+type ticketPatchIn struct {
+	NumberPath
+	Body strictBody[ticketPatchBody]
+}
+
 // dueBefore reads the due_before filter in the tenant's time zone.
 func dueBefore(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -169,6 +180,19 @@ func (s *Server) apiTransitionTicket(ctx context.Context, in *transitionIn) (*ti
 	return &ticketOneOut{Body: ticketView(t)}, nil
 }
 
+func (s *Server) apiPatchTicket(ctx context.Context, in *ticketPatchIn) (*ticketOneOut, error) {
+	n, err := ticket.ParseKey(in.Number)
+	if err != nil {
+		return nil, err
+	}
+	b := in.Body.Value
+	t, err := s.Tickets.ChangeEffectiveDate(ctx, principal(ctx), n, ticket.DateChange{EffectiveDate: b.EffectiveDate, Reason: b.Reason})
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOneOut{Body: ticketView(t)}, nil
+}
+
 func (s *Server) apiAddTicketNote(ctx context.Context, in *noteIn) (*noteOut, error) {
 	n, err := ticket.ParseKey(in.Number)
 	if err != nil {
@@ -212,6 +236,12 @@ var (
 		"Lifecycle rules by role: owners work their team's tickets, change managers and admins confirm closure "+
 			"(never of their own last transition, except admins, flagged), and force-close with a reason. "+
 			"403 when the role may not, 409 when the ticket's state does not allow it, 422 for bad input.", http.StatusOK)
+	docPatchTicket = ticketDoc("Change a ticket's effective date",
+		"The vendor moved its date: the due time is computed again as at creation (created plus the SLA days, "+
+			"never after the end of the effective date in the tenant's time zone), the timeline and the audit log "+
+			"record both dates and the reason, and every linked tracker issue that has due dates is given the new "+
+			"one through the tracker outbox (GitHub has none: its sync log says so). "+
+			"422 for a missing or malformed date or reason, 409 for a closed ticket, 404 for an unknown ticket.", http.StatusOK)
 	docAddTicketNote = ticketDoc("Add a note to a ticket", "", http.StatusCreated)
 	docMarkProgress  = ticketDoc("Set an application's progress",
 		"Only for applications without a tracker; owners only for their own team's applications. "+

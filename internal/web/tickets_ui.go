@@ -171,6 +171,29 @@ func (s *Server) uiAddTicketNote(w http.ResponseWriter, r *http.Request, p auth.
 	return nil
 }
 
+func (s *Server) uiChangeEffectiveDate(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
+	n, err := ticketNumber(r)
+	if err != nil {
+		return err
+	}
+	form := ticketForm{Reschedule: true, EffectiveDate: r.PostFormValue("effective_date"), Reason: r.PostFormValue("reason")}
+	t, err := s.Tickets.ChangeEffectiveDate(r.Context(), p, n, ticket.DateChange{EffectiveDate: form.EffectiveDate, Reason: form.Reason})
+	if formFailure(err) {
+		return s.renderTicket(w, r, p, Status(err), n, form, err)
+	}
+	if err != nil {
+		return err
+	}
+	loc, err := s.Tickets.TenantLocation(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	s.flash(r, fmt.Sprintf("The effective date of %s is now %s; it is due %s.", t.Key(), t.EffectiveDate,
+		t.DueAt.In(loc).Format("2006-01-02 15:04 MST")))
+	redirect(w, r, ticketPath(t))
+	return nil
+}
+
 func (s *Server) uiMarkTicketProgress(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	n, err := ticketNumber(r)
 	if err != nil {

@@ -110,25 +110,29 @@ func (s *Service) EditIssue(ctx context.Context, p auth.Principal, linkID string
 	if err := p.Require(auth.PermWorkTickets); err != nil {
 		return Mirror{}, err
 	}
-	return s.changeMirror(ctx, p, linkID, "tracker.issue.edit", SyncEdit, "edited in VendorSync", func(cur Mirror) (Mirror, []string, error) {
-		next, probs := e.apply(cur.IssueFields)
-		if len(probs) > 0 {
-			return Mirror{}, nil, apperr.E(apperr.Invalid, "%s", strings.Join(probs, "; "))
-		}
-		fields := changedFields(cur.IssueFields, next)
-		m := cur
-		m.IssueFields = next
-		if c := cur.SyncConflict; c != nil {
-			var picked []string
-			for _, f := range fields {
-				if slices.Contains(c.Fields, f) {
-					picked = append(picked, f)
-				}
+	return s.changeMirror(ctx, p, linkID, mirrorChange{auditAction: "tracker.issue.edit", logAction: SyncEdit,
+		source: SourceUser, reason: "edited in VendorSync", change: e.change})
+}
+
+// change is the edit as a change of a mirror.
+func (e IssueEdit) change(cur Mirror) (Mirror, []string, error) {
+	next, probs := e.apply(cur.IssueFields)
+	if len(probs) > 0 {
+		return Mirror{}, nil, apperr.E(apperr.Invalid, "%s", strings.Join(probs, "; "))
+	}
+	fields := changedFields(cur.IssueFields, next)
+	m := cur
+	m.IssueFields = next
+	if c := cur.SyncConflict; c != nil {
+		var picked []string
+		for _, f := range fields {
+			if slices.Contains(c.Fields, f) {
+				picked = append(picked, f)
 			}
-			m = settle(m, picked, TakeValue, next)
 		}
-		return m, fields, nil
-	})
+		m = settle(m, picked, TakeValue, next)
+	}
+	return m, fields, nil
 }
 
 // ResolveConflict settles a linked issue's conflict as r says; what
@@ -148,7 +152,7 @@ func (s *Service) ResolveConflict(ctx context.Context, p auth.Principal, linkID 
 			return Mirror{}, apperr.E(apperr.Invalid, "unknown field %q", f)
 		}
 	}
-	return s.changeMirror(ctx, p, linkID, "tracker.conflict.resolve", SyncResolve, "conflict resolved", func(cur Mirror) (Mirror, []string, error) {
+	resolve := func(cur Mirror) (Mirror, []string, error) {
 		c := cur.SyncConflict
 		if c == nil {
 			return Mirror{}, nil, apperr.E(apperr.Conflict, "the issue has no conflict to resolve")
@@ -179,7 +183,9 @@ func (s *Service) ResolveConflict(ctx context.Context, p auth.Principal, linkID 
 			m.SyncStatus = MirrorDeleted
 		}
 		return m, picked, nil
-	})
+	}
+	return s.changeMirror(ctx, p, linkID, mirrorChange{auditAction: "tracker.conflict.resolve", logAction: SyncResolve,
+		source: SourceUser, reason: "conflict resolved", change: resolve})
 }
 
 // valueEdit is the edit that writes fields of v.
@@ -234,13 +240,19 @@ func settle(m Mirror, fields []string, take string, value tracker.IssueFields) M
 	return m
 }
 
-// changeMirror applies change to a link's mirror on behalf of p: the new
+// mirrorChange is a change of a link's mirror made in VendorSync: what it
+// does (change returns the new mirror and the fields it changed) and how
+// its audit row, sync log entry and outbox row name it.
+type mirrorChange struct {
+	auditAction, logAction, source, reason string
+	change                                 func(Mirror) (Mirror, []string, error)
+}
+
+// changeMirror applies ch to a link's mirror on behalf of p: the new
 // mirror, a sync log entry and an audit row of the changed fields, and —
 // for what now differs from the snapshot — an outbox row and its push
 // job, all in one write (merged again when another write came first).
-func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID, auditAction, logAction, reason string,
-	change func(Mirror) (Mirror, []string, error),
-) (Mirror, error) {
+func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID string, ch mirrorChange) (Mirror, error) {
 	ms, err := s.mirrors()
 	if err != nil {
 		return Mirror{}, err
@@ -257,38 +269,11 @@ func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID, au
 		if err != nil {
 			return Mirror{}, fmt.Errorf("mirror of link %s: %w", l.ID, err)
 		}
-		if cur.SyncStatus == MirrorDeleted {
-			return Mirror{}, apperr.E(apperr.Conflict, "the issue was deleted in its tracker")
+		w, next, err := s.mirrorWrite(ctx, p, l, cur, ch)
+		if err != nil || w == nil {
+			return next, err
 		}
-		next, fields, err := change(cur)
-		if err != nil {
-			return Mirror{}, err
-		}
-		if _, f, err := s.connection(ctx, l.TenantID, cur.ConnectionID); err == nil && f.NoDueDates && slices.Contains(fields, FieldDueDate) {
-			return Mirror{}, apperr.E(apperr.Invalid, "%s issues have no due date", f.Name)
-		}
-		if len(fields) == 0 && next.SyncStatus == cur.SyncStatus {
-			return cur, nil
-		}
-		now := s.now()
-		next.LocalUpdatedAt = now
-		next.SyncStatus = syncStatus(next)
-		w := MirrorWrite{Mirror: next, Revision: cur.Revision, At: now, SettleOutbox: next.SyncStatus == MirrorDeleted}
-		w.Log = []SyncLogEntry{logEntry(next, l.Provider, Outbound, logAction, SourceUser, fields,
-			fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields), now)}
-		w.Events = []audit.Event{audit.Record(p, auditAction, "tracker_link", l.ID,
-			fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields))}
-		push := changedFields(next.LastSynced, next.IssueFields)
-		if len(push) > 0 && next.SyncStatus != MirrorDeleted {
-			if f, ok := s.editsAccepted(ctx, l.TenantID, next.ConnectionID); !ok {
-				return Mirror{}, errNoEdits(f)
-			}
-			w.Outbox = []OutboxItem{{ID: ident.New(), TenantID: l.TenantID, LinkID: l.ID, ConnectionID: next.ConnectionID,
-				IssueKey: next.IssueKey, Fields: push, Change: next.IssueFields, Reason: reason, Status: OutboxPending,
-				NextAttempt: now, CreatedBy: p.Label, CreatedAt: now, UpdatedAt: now}}
-			w.Jobs = []jobargs.Args{jobargs.TrackerPush{Tenant: jobargs.For(l.TenantID), LinkID: l.ID}}
-		}
-		err = ms.WriteTrackerMirror(ctx, w)
+		err = ms.WriteTrackerMirror(ctx, *w)
 		if apperr.Is(err, apperr.Conflict) {
 			continue
 		}
@@ -299,6 +284,43 @@ func (s *Service) changeMirror(ctx context.Context, p auth.Principal, linkID, au
 		return next, nil
 	}
 	return Mirror{}, apperr.E(apperr.Unavailable, "the issue kept changing; try again")
+}
+
+// mirrorWrite is the write of ch to link l's mirror cur, and the mirror it
+// writes; no write (and cur) when ch changes nothing.
+func (s *Service) mirrorWrite(ctx context.Context, p auth.Principal, l Link, cur Mirror, ch mirrorChange) (*MirrorWrite, Mirror, error) {
+	if cur.SyncStatus == MirrorDeleted {
+		return nil, Mirror{}, apperr.E(apperr.Conflict, "the issue was deleted in its tracker")
+	}
+	next, fields, err := ch.change(cur)
+	if err != nil {
+		return nil, Mirror{}, err
+	}
+	if _, f, err := s.connection(ctx, l.TenantID, cur.ConnectionID); err == nil && f.NoDueDates && slices.Contains(fields, FieldDueDate) {
+		return nil, Mirror{}, apperr.E(apperr.Invalid, "%s issues have no due date", f.Name)
+	}
+	if len(fields) == 0 && next.SyncStatus == cur.SyncStatus {
+		return nil, cur, nil
+	}
+	now := s.now()
+	next.LocalUpdatedAt = now
+	next.SyncStatus = syncStatus(next)
+	w := MirrorWrite{Mirror: next, Revision: cur.Revision, At: now, SettleOutbox: next.SyncStatus == MirrorDeleted}
+	w.Log = []SyncLogEntry{logEntry(next, l.Provider, Outbound, ch.logAction, ch.source, fields,
+		fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields), now)}
+	w.Events = []audit.Event{audit.Record(p, ch.auditAction, "tracker_link", l.ID,
+		fieldValues(cur.IssueFields, fields), fieldValues(next.IssueFields, fields))}
+	push := changedFields(next.LastSynced, next.IssueFields)
+	if len(push) > 0 && next.SyncStatus != MirrorDeleted {
+		if f, ok := s.editsAccepted(ctx, l.TenantID, next.ConnectionID); !ok {
+			return nil, Mirror{}, errNoEdits(f)
+		}
+		w.Outbox = []OutboxItem{{ID: ident.New(), TenantID: l.TenantID, LinkID: l.ID, ConnectionID: next.ConnectionID,
+			IssueKey: next.IssueKey, Fields: push, Change: next.IssueFields, Reason: ch.reason, Status: OutboxPending,
+			NextAttempt: now, CreatedBy: p.Label, CreatedAt: now, UpdatedAt: now}}
+		w.Jobs = []jobargs.Args{jobargs.TrackerPush{Tenant: jobargs.For(l.TenantID), LinkID: l.ID}}
+	}
+	return &w, next, nil
 }
 
 // AcceptsEdits says whether the tracker of a mirror's connection takes

@@ -46,11 +46,7 @@ func IssueSpec(in SpecInput) tracker.IssueSpec {
 		Labels:         append([]string{"vendorsync", VendorLabel(in.Vendor.Name)}, a.TrackerLabels...),
 		IdempotencyKey: IdempotencyKey(t.ID, a.ID),
 	}
-	if t.EffectiveDate != "" {
-		spec.DueDate = tracker.Date(t.EffectiveDate)
-	} else {
-		spec.DueDate = tracker.DateOf(t.DueAt, loc)
-	}
+	spec.DueDate = IssueDueDate(t, loc)
 	app := a.Name
 	if in.TeamName != "" {
 		app += " (" + teamLabel(in.TeamName) + ")"
@@ -131,4 +127,13 @@ func effective(d ticket.Date, now time.Time, loc *time.Location) string {
 		countdown = fmt.Sprintf("D+%d", -n)
 	}
 	return day.Format("January 2, 2006") + " (" + countdown + ")"
+}
+
+// IssueDueDate is the due date a ticket gives its issues: its effective
+// date, or the day it is due in loc when the vendor gave none.
+func IssueDueDate(t ticket.Ticket, loc *time.Location) tracker.Date {
+	if t.EffectiveDate != "" {
+		return tracker.Date(t.EffectiveDate)
+	}
+	return tracker.DateOf(t.DueAt, loc)
 }

@@ -31,6 +31,9 @@ const (
 	SyncResolve = "resolve"
 	// SyncFailed: a push failed for good.
 	SyncFailed = "failed"
+	// SyncSkipped: a change the ticket caused that the tracker cannot
+	// take (a due date on GitHub), logged with why and not pushed.
+	SyncSkipped = "skipped"
 )
 
 // The sources of a sync log entry beyond a webhook delivery's id.
@@ -38,6 +41,8 @@ const (
 	SourcePoll   = "poll"
 	SourceOutbox = "outbox"
 	SourceUser   = "user"
+	// SourceTicket: caused by a change of the ticket (its effective date).
+	SourceTicket = "ticket"
 )
 
 // SyncLogEntry is one change of a linked issue, in (from the tracker) or
@@ -50,12 +55,13 @@ type SyncLogEntry struct {
 	ConnectionID string         `json:"connection_id"`
 	IssueKey     string         `json:"issue_key"`
 	Direction    string         `json:"direction" enum:"inbound,outbound"`
-	Action       string         `json:"action" enum:"update,conflict,delete,revive,edit,resolve,failed"`
+	Action       string         `json:"action" enum:"update,conflict,delete,revive,edit,resolve,failed,skipped"`
 	Fields       []string       `json:"fields"`
 	Before       map[string]any `json:"before"`
 	After        map[string]any `json:"after"`
 	Provider     string         `json:"provider"`
-	// Source is the webhook delivery's id, "poll", "outbox" or "user".
+	// Source is the webhook delivery's id, "poll", "outbox", "user" or
+	// "ticket".
 	Source string    `json:"source"`
 	At     time.Time `json:"at"`
 }

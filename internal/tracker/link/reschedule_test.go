@@ -1,0 +1,168 @@
+package link_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/ticket"
+	"github.com/vendorsync/vendorsync/internal/tracker"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitea"
+	"github.com/vendorsync/vendorsync/internal/tracker/github"
+	"github.com/vendorsync/vendorsync/internal/tracker/gitlab"
+	"github.com/vendorsync/vendorsync/internal/tracker/jira"
+	"github.com/vendorsync/vendorsync/internal/tracker/link"
+)
+
+// remoteDueDate reads the due date of the first issue the fake tracker
+// holds.
+func remoteDueDate(t *testing.T, r pollRemote) string {
+	t.Helper()
+	switch x := r.(type) {
+	case *jiraRemote:
+		is, _ := x.Issue("PAY-1")
+		return is.DueDate
+	case *forgeRemote:
+		is, _ := x.Core.Get("acme/payments", 1)
+		return is.DueDate
+	}
+	t.Fatalf("no due date reader for %T", r)
+	return ""
+}
+
+// pushJobs counts the push jobs enqueued.
+func (f *fixture) pushJobs(t *testing.T) int {
+	t.Helper()
+	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds("tracker.push").First(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(res.Jobs)
+}
+
+// TestEffectiveDateMovesDueDates: moving a ticket's effective date
+// computes its due time again, records it on the timeline and in the
+// audit log with the reason, and — in the same write — queues the new due
+// date of its issue with a push job; the push reaches the tracker and the
+// next poll brings nothing back. GitHub has no due dates: its issue is left
+// alone and its sync log says why.
+func TestEffectiveDateMovesDueDates(t *testing.T) {
+	for _, k := range []tracker.Kind{gitea.Kind, gitlab.Kind, jira.KindCloud, github.Kind} {
+		t.Run(string(k), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+				ctx := context.Background()
+				f, r, linkID, _ := pollFixture(t, db, k, 0)
+				f.tickets.Linked = f.svc
+				conn := f.connID(t)
+				if _, err := f.svc.Poll(ctx, f.tenant, conn); err != nil {
+					t.Fatal(err)
+				}
+				l, err := db.TrackerLink(ctx, f.tenant, linkID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before, err := f.tickets.ByID(ctx, f.admin, l.TicketID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				oldRemote := remoteDueDate(t, r)
+				if k != github.Kind && oldRemote != string(before.EffectiveDate) {
+					t.Fatalf("issue created with due date %q, ticket's effective date %s", oldRemote, before.EffectiveDate)
+				}
+				jobs := f.pushJobs(t)
+
+				// Earlier than created + SLA: the due time becomes the end
+				// of the new effective date.
+				date := before.CreatedAt.AddDate(0, 0, 10).Format(time.DateOnly)
+				got, err := f.tickets.ChangeEffectiveDate(ctx, f.admin, before.Number,
+					ticket.DateChange{EffectiveDate: date, Reason: "Visa postponed the cut-over."})
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantDue, _ := ticket.Date(date).EndOf(time.UTC)
+				if got.EffectiveDate != ticket.Date(date) || !got.DueAt.Equal(wantDue) || got.DueAt.Equal(before.DueAt) {
+					t.Fatalf("ticket after the move: effective %s due %v (before %v)", got.EffectiveDate, got.DueAt, before.DueAt)
+				}
+				stored, err := f.tickets.ByID(ctx, f.admin, l.TicketID)
+				if err != nil || stored.EffectiveDate != ticket.Date(date) || !stored.DueAt.Equal(wantDue) || stored.Version != before.Version+1 {
+					t.Fatalf("stored ticket: %+v %v", stored, err)
+				}
+				evs, err := f.tickets.Events(ctx, f.admin, stored)
+				if err != nil || evs[len(evs)-1].Kind != ticket.EventRescheduled ||
+					!strings.Contains(evs[len(evs)-1].Body, "Visa postponed the cut-over.") {
+					t.Fatalf("timeline: %+v %v", evs, err)
+				}
+				entries, _, err := db.ListAudit(ctx, f.tenant, audit.Filter{Action: "ticket.effective_date", Limit: 10})
+				if err != nil || len(entries) != 1 || entries[0].EntityID != stored.ID ||
+					!strings.Contains(entries[0].Before, string(before.EffectiveDate)) ||
+					!strings.Contains(entries[0].After, date) || !strings.Contains(entries[0].After, "Visa postponed the cut-over.") {
+					t.Fatalf("audit: %+v %v", entries, err)
+				}
+				ob, _, err := f.svc.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				logs, _, err := f.svc.SyncLog(ctx, f.admin, link.SyncLogFilter{LinkID: linkID, Limit: 1})
+				if err != nil || len(logs) != 1 {
+					t.Fatalf("sync log: %+v %v", logs, err)
+				}
+
+				if k == github.Kind {
+					if len(ob) != 0 || f.pushJobs(t) != jobs {
+						t.Fatalf("a due date was queued for GitHub: %+v", ob)
+					}
+					if e := logs[0]; e.Action != link.SyncSkipped || e.Source != link.SourceTicket ||
+						e.After["due_date"] != date || !strings.Contains(e.After["reason"].(string), "no due date") {
+						t.Fatalf("sync log entry: %+v", e)
+					}
+					if res, err := f.svc.PushOutbox(ctx, f.tenant, linkID); err != nil || res.Rows != 0 {
+						t.Fatalf("push: %+v %v", res, err)
+					}
+				} else {
+					if len(ob) != 1 || ob[0].Status != link.OutboxPending || len(ob[0].Fields) != 1 ||
+						ob[0].Fields[0] != link.FieldDueDate || ob[0].Change.DueDate != date {
+						t.Fatalf("outbox: %+v", ob)
+					}
+					if n := f.pushJobs(t); n != jobs+1 {
+						t.Fatalf("push jobs: %d, want %d", n, jobs+1)
+					}
+					if e := logs[0]; e.Action != link.SyncEdit || e.Source != link.SourceTicket || e.After["due_date"] != date {
+						t.Fatalf("sync log entry: %+v", e)
+					}
+					if res, err := f.svc.PushOutbox(ctx, f.tenant, linkID); err != nil || res.LastError != "" || res.Rows != 1 {
+						t.Fatalf("push: %+v %v", res, err)
+					}
+					if got := remoteDueDate(t, r); got != date {
+						t.Fatalf("due date at the tracker: %q, want %s", got, date)
+					}
+				}
+				m, err := db.TrackerMirror(ctx, f.tenant, linkID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				after := noEchoPoll(t, f, conn, linkID, m.IssueFields)
+				if k != github.Kind && (after.DueDate != date || after.LastSynced.DueDate != date) {
+					t.Errorf("mirror after the poll: %+v", after)
+				}
+				if k == github.Kind && remoteDueDate(t, r) != oldRemote {
+					t.Errorf("GitHub issue changed")
+				}
+
+				// The same date again changes nothing.
+				if again, err := f.tickets.ChangeEffectiveDate(ctx, f.admin, before.Number,
+					ticket.DateChange{EffectiveDate: date, Reason: "Again."}); err != nil || again.Version != stored.Version {
+					t.Fatalf("same date: %+v %v", again, err)
+				}
+				if ob2, _, _ := f.svc.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10}); len(ob2) != len(ob) {
+					t.Errorf("the same date queued another push: %+v", ob2)
+				}
+			})
+		})
+	}
+}
