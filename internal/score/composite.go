@@ -41,8 +41,9 @@ const TopContributors = 5
 
 // CodeSum is what a score reads of one signal code's observations in the
 // window: how many there are, the sum of their decay factors and the sum of
-// decay × value, and their smallest and largest value. The database can
-// compute it in one aggregating query; Sums computes it from observations.
+// decay × value, and their smallest and largest value (a store may report
+// wider bounds, never narrower). The store computes it from its running day
+// totals; Sums computes it from observations.
 type CodeSum struct {
 	Code    string
 	Signals int

@@ -45,7 +45,10 @@ type Store interface {
 	VendorObservations(ctx context.Context, tenantID, vendorID string, since time.Time) ([]Observation, error)
 	// VendorSignalSums returns per code the sums the score reads of the
 	// vendor's accepted signals observed at or after since, decayed to now
-	// with halfLifeDays (see CodeSum), in one aggregating query.
+	// with halfLifeDays (see CodeSum), sorted by code: from running totals
+	// per code and UTC day that the database keeps as signals are accepted
+	// or superseded (see DayDecay), and the window's partial days one by
+	// one.
 	VendorSignalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) ([]CodeSum, error)
 	// TenantSignalSums is VendorSignalSums for every vendor of the tenant
 	// at once, by vendor id.
