@@ -120,13 +120,15 @@ type demoTracked struct {
 	giteaIssue  forgetest.Issue // the ticket's Gitea issue
 }
 
-// demoTwoTrackers starts `serve --demo`, connects a fake Jira and a fake
-// Gitea, routes one application of an open demo ticket of two or more
-// applications to the Gitea repository acme/payments and waits until the
-// ticket's issues are open in both trackers. The Jira connection is saved
-// switched off first, so no issue is opened before the routing is in
+// demoTwoTrackers starts `serve --demo` without its built-in trackers,
+// signs in in ctx's browser and, through the connection and application
+// forms as an admin would, connects a fake Jira and a fake Gitea and
+// routes one application of an open demo ticket of two or more
+// applications to the Gitea repository acme/payments; then it waits until
+// the ticket's issues are open in both trackers. The Jira connection is
+// saved switched off first, so no issue is opened before the routing is in
 // place; switching it on queues every pending issue.
-func demoTwoTrackers(t *testing.T) *demoTracked {
+func demoTwoTrackers(t *testing.T, ctx context.Context) *demoTracked {
 	t.Helper()
 	d := &demoTracked{}
 	jira := demoJira(t)
@@ -134,19 +136,18 @@ func demoTwoTrackers(t *testing.T) *demoTracked {
 	d.jira, d.gt = jira, gt
 	dir := t.TempDir()
 	s := startServe(t, envOf(), "--data-dir", dir, "--demo", "--no-demo-trackers")
-	m := apiKeyLine.FindStringSubmatch(cli(t, dir, "", "apikey", "create", "e2e", "--role", "admin"))
-	if m == nil {
-		t.Fatal("apikey create printed no key")
-	}
-	key := m[1]
+	key := demoAPIKey(t, dir, "")
 	d.s, d.key = s, key
-	var conn struct{ ID string }
-	off := false
-	api(t, http.MethodPost, s.URL+"/api/v1/tracker/connections", key, map[string]any{"name": "Jira", "kind": "jira_cloud",
-		"base_url": jira.URL, "username": jiratest.Email, "token": jiratest.APIToken, "enabled": off}, &conn)
-	jiraID := conn.ID
-	api(t, http.MethodPost, s.URL+"/api/v1/tracker/connections", key, map[string]any{"name": "Gitea", "kind": "gitea",
-		"base_url": gt.URL, "token": giteatest.Token}, &conn)
+	uiSignIn(t, ctx, s, "/settings/jira")
+	uiSaveConnection(t, ctx, s, "new", map[string]string{"name": "Jira", "kind": "jira_cloud", "base_url": jira.URL,
+		"email": jiratest.Email, "token": jiratest.APIToken}, false)
+	uiSaveConnection(t, ctx, s, "new", map[string]string{"name": "Gitea", "kind": "gitea", "base_url": gt.URL,
+		"token": giteatest.Token}, true)
+	conns := demoConnections(t, s, key)
+	if len(conns) != 2 || conns[0].Name != "Jira" || conns[0].Enabled || conns[1].Name != "Gitea" || !conns[1].Enabled {
+		t.Fatalf("the forms saved %+v, want Jira (off) and Gitea", conns)
+	}
+	jiraID, conn := conns[0].ID, struct{ ID string }{conns[1].ID}
 
 	// An open demo ticket of two or more applications that follow issues.
 	var list struct {
@@ -184,10 +185,28 @@ func demoTwoTrackers(t *testing.T) *demoTracked {
 	if tkKey == "" {
 		t.Fatalf("no open demo ticket has two applications that follow issues: %+v", list.Items)
 	}
-	api(t, http.MethodPatch, s.URL+"/api/v1/applications/"+giteaApp, key, map[string]any{"tracker_connection_id": conn.ID,
-		"tracker_project_key": "acme/payments", "tracker_issue_type": "Issue"}, nil)
-	api(t, http.MethodPut, s.URL+"/api/v1/tracker/connections/"+jiraID, key, map[string]any{"kind": "jira_cloud",
-		"base_url": jira.URL, "username": jiratest.Email, "enabled": true}, nil)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/applications/"+giteaApp),
+		chromedp.WaitVisible(css(`select[name=tracker_connection_id]`)),
+		chromedp.SetValue(css(`select[name=tracker_connection_id]`), conn.ID),
+		chromedp.SetValue(css(`input[name=tracker_project_key]`), "acme/payments"),
+		chromedp.SetValue(css(`input[name=tracker_issue_type]`), "Issue"),
+		chromedp.Click(css(`form[action="/applications/`+giteaApp+`"] button[type=submit]`)),
+		chromedp.WaitVisible(css(`.flash`)),
+	)
+	if err != nil {
+		t.Fatalf("route the application to Gitea: %v", err)
+	}
+	var app struct {
+		TrackerConnectionID string `json:"tracker_connection_id"`
+		TrackerProjectKey   string `json:"tracker_project_key"`
+	}
+	api(t, http.MethodGet, s.URL+"/api/v1/applications/"+giteaApp, key, nil, &app)
+	if app.TrackerConnectionID != conn.ID || app.TrackerProjectKey != "acme/payments" {
+		t.Fatalf("the application form saved %+v", app)
+	}
+	uiSaveConnection(t, ctx, s, jiraID, nil, true)
 
 	tagged := func(title string) bool { return strings.HasSuffix(title, "["+tkKey+"]") }
 	var jiraKeys []string
@@ -235,5 +254,31 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(d, name+".png"), shot, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// uiSaveConnection fills the tracker connection form of connection id
+// ("new" for a new one) with fields, ticks or clears "Create and sync
+// issues" and saves it.
+func uiSaveConnection(t *testing.T, ctx context.Context, s *server, id string, fields map[string]string, enabled bool) {
+	t.Helper()
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	form := `form[action="/settings/jira"]`
+	acts := []chromedp.Action[chromedp.Void]{chromedp.Navigate(s.URL + "/settings/jira?connection=" + id), chromedp.WaitVisible(css(form))}
+	for name, v := range fields {
+		acts = append(acts, chromedp.SetValue(css(form+` [name=`+name+`]`), v))
+	}
+	if err := chromedp.Do(ctx, acts...); err != nil {
+		t.Fatalf("fill connection %s: %v", id, err)
+	}
+	on := fmt.Sprintf(`document.querySelector('%s input[name=enabled]').checked = %v`, form, enabled)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](on)); err != nil {
+		t.Fatalf("tick enabled: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css(form+` button[type=submit]`)), chromedp.WaitVisible(css(`.flash, .field-error`))); err != nil {
+		t.Fatalf("save connection %s: %v", id, err)
+	}
+	if msg, err := chromedp.Run(ctx, chromedp.Text(css(`.flash, .field-error`))); err != nil || !strings.Contains(msg, "saved.") {
+		t.Fatalf("saving connection %s says %q (%v)", id, msg, err)
 	}
 }

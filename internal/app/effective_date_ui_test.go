@@ -16,11 +16,10 @@ import (
 // directory, the pages are written there.
 func TestUIEffectiveDateWalk(t *testing.T) {
 	ctx := browserCtx(t)
-	d := demoTwoTrackers(t)
+	d := demoTwoTrackers(t, ctx)
 	s, gt, is := d.s, d.gt, d.giteaIssue
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	ticketURL := s.URL + "/tickets/" + d.ticket
-	uiSignIn(t, ctx, s, "/tickets/"+d.ticket)
 	// The Gitea issue's copy is kept from the first reconciliation that
 	// reads it; only issues with a copy get the new due date.
 	if err := chromedp.Do(ctx,

@@ -26,11 +26,10 @@ import (
 // written there.
 func TestUITrackerSyncWalk(t *testing.T) {
 	ctx := browserCtx(t)
-	d := demoTwoTrackers(t)
+	d := demoTwoTrackers(t, ctx)
 	s, gt, is := d.s, d.gt, d.giteaIssue
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	ticketURL := s.URL + "/tickets/" + d.ticket
-	uiSignIn(t, ctx, s, "/tickets/"+d.ticket)
 
 	reconcile := func() {
 		t.Helper()
