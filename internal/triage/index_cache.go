@@ -30,14 +30,7 @@ type cachedIndex struct {
 // indexesOf returns the application index and term counts of snap.
 // The index carries snap's own applications; only the texts are shared.
 func indexesOf(snap registry.Snapshot) (*appIndex, registryDF) {
-	var h maphash.Hash
-	h.SetSeed(indexSeed)
-	for _, a := range snap.Applications {
-		h.WriteString(a.Name)
-		h.WriteByte(0)
-		h.WriteString(a.Description)
-		h.WriteByte(0)
-	}
+	h := appsHash(snap.Applications)
 	h.WriteByte(1)
 	for _, r := range snap.Rules {
 		h.WriteString(r.Name)
@@ -62,4 +55,19 @@ func indexesOf(snap registry.Snapshot) (*appIndex, registryDF) {
 	ix := *c.ix
 	ix.apps = snap.Applications
 	return &ix, c.df
+}
+
+// appsHash is a hash of the applications' names and descriptions, the
+// texts the cached values of a registry are read from; callers add the
+// rest of what their values depend on.
+func appsHash(apps []registry.Application) *maphash.Hash {
+	h := &maphash.Hash{}
+	h.SetSeed(indexSeed)
+	for _, a := range apps {
+		h.WriteString(a.Name)
+		h.WriteByte(0)
+		h.WriteString(a.Description)
+		h.WriteByte(0)
+	}
+	return h
 }

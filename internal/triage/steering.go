@@ -2,7 +2,6 @@ package triage
 
 import (
 	"fmt"
-	"hash/maphash"
 	"regexp"
 	"strings"
 	"sync"
@@ -149,14 +148,7 @@ func withoutSteering(text string, snap registry.Snapshot) (string, []string) {
 // ("Adyen Checkout API": Checkout is Adyen's product too). They depend on
 // the registry only and are kept for the registries seen lately.
 func internalNames(snap registry.Snapshot) []string {
-	var h maphash.Hash
-	h.SetSeed(indexSeed)
-	for _, a := range snap.Applications {
-		h.WriteString(a.Name)
-		h.WriteByte(0)
-		h.WriteString(a.Description)
-		h.WriteByte(0)
-	}
+	h := appsHash(snap.Applications)
 	for _, v := range snap.Vendors {
 		for _, n := range vendorNames(v) {
 			h.WriteString(n)
