@@ -166,3 +166,47 @@ func TestEffectiveDateMovesDueDates(t *testing.T) {
 		})
 	}
 }
+
+// TestEffectiveDateSkipsTrackersWithoutEdits: where the tracker takes no
+// edits from VendorSync, a moved effective date still moves the ticket;
+// its issue is left alone, nothing is queued and the sync log says why.
+func TestEffectiveDateSkipsTrackersWithoutEdits(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f, _, linkID, _ := pollFixture(t, db, gitea.Kind, 0)
+		if _, err := f.svc.Poll(ctx, f.tenant, f.connID(t)); err != nil {
+			t.Fatal(err)
+		}
+		ro := &link.Service{Store: db, Hooks: db, Tickets: f.tickets, Providers: readOnlyRegistry(), Now: f.clock.now}
+		f.tickets.Linked = ro
+		l, err := db.TrackerLink(ctx, f.tenant, linkID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := f.tickets.ByID(ctx, f.admin, l.TicketID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.TrackerMirror(ctx, f.tenant, linkID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		date := tk.CreatedAt.AddDate(0, 0, 30).Format(time.DateOnly)
+		got, err := f.tickets.ChangeEffectiveDate(ctx, f.admin, tk.Number, ticket.DateChange{EffectiveDate: date, Reason: "Moved."})
+		if err != nil || got.EffectiveDate != ticket.Date(date) {
+			t.Fatalf("move: %+v %v", got, err)
+		}
+		after, err := db.TrackerMirror(ctx, f.tenant, linkID)
+		if err != nil || after.DueDate != before.DueDate {
+			t.Fatalf("mirror: %+v %v", after, err)
+		}
+		if ob, _, err := ro.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10}); err != nil || len(ob) != 0 {
+			t.Fatalf("outbox: %+v %v", ob, err)
+		}
+		logs, _, err := ro.SyncLog(ctx, f.admin, link.SyncLogFilter{LinkID: linkID, Limit: 1})
+		if err != nil || len(logs) != 1 || logs[0].Action != link.SyncSkipped ||
+			!strings.Contains(logs[0].After["reason"].(string), "does not accept edits from VendorSync") {
+			t.Fatalf("sync log: %+v %v", logs, err)
+		}
+	})
+}
