@@ -1,9 +1,8 @@
 package erp
 
 import (
-	"bytes"
+	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/contract/sheet"
 )
 
 // catalogBatch is how many rows an import stores per transaction.
@@ -65,8 +65,10 @@ func headerKey(s string) string {
 	return catalogColumns[b.String()]
 }
 
-// ImportCatalog reads a CSV catalog into a CSV connector's items: a header
-// row naming at least the item number, then one row per item (a row may
+// ImportCatalog reads a catalog, CSV or XLSX (read as vendor files are:
+// any delimiter and encoding, the first sheet, within the same limits),
+// into a CSV connector's items: a header row naming at least the item
+// number, then one row per item (a row may
 // repeat an item to add a unit conversion or a supplier part). Columns:
 // item_number, description, base_uom, list_price, active (Y/N, true/false,
 // active/inactive), supplier_id, supplier_part_no, cost, alt_uom and factor
@@ -84,22 +86,31 @@ func (s *Service) ImportCatalog(ctx context.Context, p auth.Principal, id string
 	if c.Provider != CSVCatalog {
 		return ImportResult{}, apperr.E(apperr.Conflict, "only a CSV catalog connector imports files; this one syncs from its ERP")
 	}
-	cr := csv.NewReader(bomless(r))
-	cr.FieldsPerRecord, cr.ReuseRecord = -1, true
-	header, err := cr.Read()
+	in := bufio.NewReader(r)
+	head, _ := in.Peek(4096) // a shorter file is all there is
+	kind, err := sheet.Detect(head)
 	if err != nil {
-		return ImportResult{}, apperr.Invalidf("the file has no header row: %v", err)
+		return ImportResult{}, err
 	}
-	cols := map[string]int{}
-	for i, h := range header {
-		if k := headerKey(h); k != "" {
-			if _, dup := cols[k]; !dup {
-				cols[k] = i
-			}
+	rd, err := sheet.Open(in, kind, sheet.DefaultLimits)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer rd.Close()
+	// The header is the first row naming an item number column, within
+	// the rows a title block may take above it.
+	var cols map[string]int
+	for scanned := 0; cols == nil; scanned++ {
+		row, err := rd.Next()
+		if errors.Is(err, io.EOF) || scanned == sheet.HeaderScanRows {
+			return ImportResult{}, apperr.Invalidf("the header names no item number column (item_number, item_id, sku or part number)")
 		}
-	}
-	if _, ok := cols["item"]; !ok {
-		return ImportResult{}, apperr.Invalidf("the header names no item number column (item_number, item_id, sku or part number)")
+		if err != nil && !sheet.IsRowError(err) {
+			return ImportResult{}, err
+		}
+		if err == nil {
+			cols = catalogHeader(row.Cells)
+		}
 	}
 	if err := s.Store.StartERPSync(ctx, p.TenantID, id, true, s.now()); err != nil {
 		return ImportResult{}, err
@@ -123,22 +134,25 @@ func (s *Service) ImportCatalog(ctx context.Context, p auth.Principal, id string
 		return nil
 	}
 	for {
-		rec, err := cr.Read()
+		row, err := rd.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
+		if err != nil && !sheet.IsRowError(err) {
+			return res, s.failImport(ctx, p, id, err)
+		}
+		line := row.Line
 		res.Rows++
 		var it Item
 		var u *UOM
 		var sp *SupplierPart
 		if err == nil {
-			it, u, sp, err = catalogRow(rec, cols)
+			it, u, sp, err = catalogRow(row.Cells, cols)
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line, err = pe.Line, pe.Err
+			var re *sheet.RowError
+			if errors.As(err, &re) {
+				line, err = re.Line, errors.New(re.Reason)
 			}
 			if len(res.Errors) < maxRowErrors {
 				res.Errors = append(res.Errors, CatalogRowError{Line: line, Reason: err.Error()})
@@ -172,6 +186,23 @@ func (s *Service) ImportCatalog(ctx context.Context, p auth.Principal, id string
 		return res, err
 	}
 	return res, nil
+}
+
+// catalogHeader maps a row's cells to the catalog's fields, nil when no
+// cell names the item number.
+func catalogHeader(cells []string) map[string]int {
+	cols := map[string]int{}
+	for i, h := range cells {
+		if k := headerKey(h); k != "" {
+			if _, dup := cols[k]; !dup {
+				cols[k] = i
+			}
+		}
+	}
+	if _, ok := cols["item"]; !ok {
+		return nil
+	}
+	return cols
 }
 
 func (s *Service) failImport(ctx context.Context, p auth.Principal, id string, err error) error {
@@ -239,14 +270,4 @@ func amount(s, what string) (*decimal.Decimal, error) {
 		return nil, fmt.Errorf("%s %q is not a number", what, s)
 	}
 	return &d, nil
-}
-
-// bomless drops a UTF-8 byte-order mark at the start of r.
-func bomless(r io.Reader) io.Reader {
-	buf := make([]byte, 3)
-	n, _ := io.ReadFull(r, buf) // a shorter file is read as it is
-	if n == 3 && bytes.Equal(buf, []byte{0xEF, 0xBB, 0xBF}) {
-		return r
-	}
-	return io.MultiReader(bytes.NewReader(buf[:n]), r)
 }

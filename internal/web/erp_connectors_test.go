@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/erp"
@@ -93,6 +97,9 @@ func TestERPConnectorAPI(t *testing.T) {
 	}
 }
 
+// xlsxType is the media type of an XLSX workbook.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 func TestERPCatalogImport(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
@@ -137,6 +144,37 @@ func TestERPCatalogImport(t *testing.T) {
 			}
 			wantProblem(t, e.postCSV(e.key, "/api/v1/erp-connectors/"+id+"/catalog", "name,price\nx,1\n"), http.StatusUnprocessableEntity)
 			wantProblem(t, e.do(http.MethodPost, "/api/v1/erp-connectors/"+id+"/catalog", e.key, "{}"), http.StatusUnsupportedMediaType)
+
+			// An XLSX catalog, header under a title row, and a semicolon CSV
+			// import the same way; a file that is neither is refused.
+			book := excelize.NewFile()
+			for i, row := range [][]any{{"Legacy ERP item export"}, {"Item Number", "Description", "UOM", "List Price", "Active"},
+				{"X-100", "Brass elbow 1/2", "EA", 4.25, "Y"}, {"X-200", "Brass tee 1/2", "EA", "n/a", "Y"}} {
+				if err := book.SetSheetRow("Sheet1", "A"+strconv.Itoa(i+1), &row); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var x bytes.Buffer
+			if err := book.Write(&x); err != nil {
+				t.Fatal(err)
+			}
+			res = e.postFile(e.key, "/api/v1/erp-connectors/"+id+"/catalog", xlsxType, x.Bytes())
+			wantStatus(t, res, http.StatusOK)
+			res.JSON(t, &out)
+			if out.Items != 1 || len(out.Errors) != 1 || out.Errors[0].Line != 4 {
+				t.Errorf("XLSX import %+v", out)
+			}
+			res = e.postCSV(e.key, "/api/v1/erp-connectors/"+id+"/catalog", "item_number;description;list_price\nX-300;Brass cap;1,75\n")
+			wantStatus(t, res, http.StatusOK)
+			e.do(http.MethodGet, "/api/v1/erp-items?connector_id="+id+"&q=brass&limit=10", e.key, nil).JSON(t, &page)
+			if len(page.Items) != 2 || page.Items[0].ItemNumber != "X-100" || page.Items[0].ListPrice.String() != "4.25" || page.Items[1].ItemNumber != "X-300" {
+				t.Errorf("items from XLSX and semicolon CSV %+v", page.Items)
+			}
+			res = e.postFile(e.key, "/api/v1/erp-connectors/"+id+"/catalog", xlsxType, []byte("%PDF-1.7 not a catalog"))
+			wantProblem(t, res, http.StatusUnprocessableEntity)
+			if !strings.Contains(string(res.Body), "PDF") {
+				t.Errorf("PDF refusal: %s", res.Body)
+			}
 		})
 	}
 }

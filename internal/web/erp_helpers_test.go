@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"net/http"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/erp"
 	"github.com/vendorsync/vendorsync/internal/erp/p21"
@@ -43,11 +42,17 @@ func erpItemWallFixture(e *env, key string) string {
 // postCSV posts body as text/csv with an API key.
 func (e *env) postCSV(key, path, body string) response {
 	e.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, e.http.URL+path, strings.NewReader(body))
+	return e.postFile(key, path, "text/csv", []byte(body))
+}
+
+// postFile sends body as the request's whole content of type ct.
+func (e *env) postFile(key, path, ct string, body []byte) response {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, e.http.URL+path, bytes.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "text/csv")
+	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+key)
 	hr, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -15,6 +15,9 @@ import (
 // maxCatalogFile bounds a CSV catalog upload.
 const maxCatalogFile = 25 << 20
 
+// xlsxType is the media type of an XLSX workbook.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 type erpItemListIn struct {
 	PageQuery
 	ConnectorID string `query:"connector_id" maxLength:"100" doc:"Only items of this connector."`
@@ -84,8 +87,8 @@ func (s *Server) requireCSV(ctx huma.Context, next func(huma.Context)) {
 		}
 	}
 	mt, _, err := mime.ParseMediaType(ctx.Header("Content-Type"))
-	if err != nil || !strings.EqualFold(mt, "text/csv") {
-		_ = huma.WriteErr(s.api, ctx, http.StatusUnsupportedMediaType, "send the catalog as text/csv") // the client may be gone
+	if err != nil || !strings.EqualFold(mt, "text/csv") && !strings.EqualFold(mt, xlsxType) {
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnsupportedMediaType, "send the catalog as text/csv or "+xlsxType) // the client may be gone
 		return
 	}
 	next(ctx)
@@ -106,10 +109,12 @@ var (
 	docGetERPItem = readDoc("Get an ERP item",
 		"One item with its units and conversion factors (how many base units one holds), supplier part numbers and costs, and prices.")
 	docImportCatalog = func() huma.Operation {
-		o := huma.Operation{Summary: "Import a CSV catalog",
-			Description: "Reads a CSV catalog (text/csv, at most 25 MiB) into a csv connector's items, keyed by item number, so a " +
+		o := huma.Operation{Summary: "Import a CSV or XLSX catalog",
+			Description: "Reads a catalog (text/csv in any common delimiter and encoding, or an XLSX workbook's first sheet; " +
+				"at most 25 MiB) into a csv connector's items, keyed by item number, so a " +
 				"re-import updates rather than duplicates. Bad rows are answered with their line number and reason; the others " +
-				"are imported. 409 for a connector that syncs from its ERP, 415 for another content type."}
+				"are imported. 409 for a connector that syncs from its ERP, 415 for another content type, 422 for a file that is " +
+				"neither CSV nor XLSX or that the reader refuses (hostile workbooks included)."}
 		o.MaxBodyBytes = maxCatalogFile
 		o.Errors = []int{http.StatusUnsupportedMediaType, http.StatusRequestEntityTooLarge, http.StatusConflict}
 		return o
