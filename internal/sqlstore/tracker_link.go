@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -311,35 +312,58 @@ func (db *DB) TrackerSyncItems(ctx context.Context, tenantID, ticketID string) (
 }
 
 // ApplyTrackerSync writes status changes and their audit rows, and stamps
-// last_synced_at on the synced links, in one transaction.
+// last_synced_at on the synced links, in one transaction. A changed link
+// that is also synced is stamped by its change's update, so each link is
+// written once.
 func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []link.StatusChange, synced []string, at time.Time, evs []audit.Event) error {
 	at = at.UTC()
 	return db.inTx(ctx, func(tx *Tx) error {
+		isSynced := make(map[string]bool, len(synced))
+		for _, id := range synced {
+			isSynced[id] = true
+		}
 		// Changes go in batches of one UPDATE … FROM (VALUES …) each; both
 		// engines name the VALUES columns column1, column2, ….
 		for rest := changes; len(rest) > 0; {
 			n := min(len(rest), 200)
 			rows := make([]string, n)
-			args := []any{at}
+			args := []any{at, at}
+			var rekeys []any
 			for i, c := range rest[:n] {
-				rows[i] = "(?, ?, ?, ?, ?, ?)"
-				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError, c.IssueKey, c.IssueURL)
+				rows[i] = "(?, ?, ?, ?, ?)"
+				stamp := ""
+				if isSynced[c.LinkID] {
+					stamp, isSynced[c.LinkID] = "1", false
+				}
+				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError, stamp)
+				// An empty new key keeps the link's key: only a moved
+				// issue re-keys it.
+				if c.IssueKey != "" {
+					rekeys = append(rekeys, c.LinkID, c.IssueKey, c.IssueURL)
+				}
 			}
 			args = append(args, tenantID)
-			// An empty new key keeps the link's key: only a moved issue
-			// re-keys it.
 			if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET status_name = v.column2, status_category = v.column3,
-				last_error = v.column4, issue_key = CASE WHEN v.column5 = '' THEN issue_key ELSE v.column5 END,
-				issue_url = CASE WHEN v.column5 = '' THEN issue_url ELSE v.column6 END, updated_at = ? FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
+				last_error = v.column4, updated_at = ?, last_synced_at = CASE WHEN v.column5 = '' THEN last_synced_at ELSE ? END
+				FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
 				WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, args...); err != nil {
 				return translate(err, "tracker links")
+			}
+			// The key's index is written only for the links re-keyed.
+			if len(rekeys) > 0 {
+				if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET issue_key = v.column2, issue_url = v.column3
+					FROM (VALUES `+valueRows(len(rekeys)/3, 3)+`) AS v
+					WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, append(rekeys, tenantID)...); err != nil {
+					return translate(err, "tracker links")
+				}
 			}
 			if err := tx.mirrorStatuses(ctx, tenantID, rest[:n]); err != nil {
 				return err
 			}
 			rest = rest[n:]
 		}
-		for rest := synced; len(rest) > 0; {
+		// The synced links that no change stamped.
+		for rest := slices.DeleteFunc(slices.Clone(synced), func(id string) bool { return !isSynced[id] }); len(rest) > 0; {
 			n := min(len(rest), 500)
 			args := []any{at, tenantID}
 			for _, id := range rest[:n] {

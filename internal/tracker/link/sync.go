@@ -155,6 +155,17 @@ type syncRun struct {
 	stopped bool
 	res     *SyncResult
 	errs    []error // searches that failed without stopping the sync
+	// writing is set while a worker writes answers; the answers that
+	// arrive meanwhile wait in queued, and that worker writes them all
+	// in its next transaction.
+	writing bool
+	queued  []answer
+}
+
+// answer is one chunk's search answer, with the progress rule applied.
+type answer struct {
+	items  []SyncItem
+	issues []tracker.Issue
 }
 
 func (r *syncRun) isStopped() bool {
@@ -165,7 +176,11 @@ func (r *syncRun) isStopped() bool {
 
 // chunk searches one chunk's issues with gctx, which ends when the sync
 // stops, and writes what changed with ctx, so a write once begun is not
-// cut short. An error stops the sync.
+// cut short. One worker writes at a time: an answer that arrives while
+// another worker writes is queued, and that worker writes every queued
+// answer in one transaction once its own write is done, so a sync costs a
+// few large writes instead of one per chunk. An error stops the sync; the
+// answers still queued then are not written.
 func (r *syncRun) chunk(ctx, gctx context.Context, items []SyncItem) error {
 	if r.isStopped() {
 		return nil
@@ -196,9 +211,26 @@ func (r *syncRun) chunk(ctx, gctx context.Context, items []SyncItem) error {
 	for i := range issues {
 		issues[i] = r.settings.progress(r.cl.kind, issues[i])
 	}
-	if err := r.s.apply(ctx, r.tenantID, r.cl.kind.Name, items, issues, r.res); err != nil {
-		r.stopped = true
-		return err
+	r.queued = append(r.queued, answer{items: items, issues: issues})
+	if r.writing {
+		return nil // the worker writing now takes it in its next write
+	}
+	r.writing = true
+	defer func() { r.writing = false }()
+	for len(r.queued) > 0 && !r.stopped {
+		batch := r.queued
+		r.queued = nil
+		var got SyncResult
+		r.mu.Unlock()
+		err := r.s.applyAnswers(ctx, r.tenantID, r.cl.kind.Name, batch, &got)
+		r.mu.Lock()
+		r.res.Missing += got.Missing
+		r.res.Changed += got.Changed
+		r.res.Rekeyed += got.Rekeyed
+		if err != nil {
+			r.stopped = true
+			return err
+		}
 	}
 	return nil
 }
@@ -214,6 +246,34 @@ func (s *Service) concurrency() int {
 // name and writes the changes; it updates the chunk's items in place for
 // the re-evaluation.
 func (s *Service) apply(ctx context.Context, tenantID, name string, items []SyncItem, issues []tracker.Issue, res *SyncResult) error {
+	return s.applyAnswers(ctx, tenantID, name, []answer{{items: items, issues: issues}}, res)
+}
+
+// applyAnswers diffs each chunk against its own answer, in order, and
+// writes all their changes and audit rows in one transaction: the same
+// rows as writing them chunk by chunk.
+func (s *Service) applyAnswers(ctx context.Context, tenantID, name string, answers []answer, res *SyncResult) error {
+	var w statusWrite
+	for _, a := range answers {
+		w.diff(tenantID, name, a.items, a.issues, res)
+	}
+	if err := s.Store.ApplyTrackerSync(ctx, tenantID, w.changes, w.synced, s.now(), w.evs); err != nil {
+		return fmt.Errorf("record %d status changes: %w", len(w.changes), err)
+	}
+	return nil
+}
+
+// statusWrite gathers what a sync writes: status changes, the links
+// synced and the audit rows of the changes.
+type statusWrite struct {
+	changes []StatusChange
+	synced  []string
+	evs     []audit.Event
+}
+
+// diff adds what changed in items according to issues, the tracker
+// called name's answer to their search, and updates items in place.
+func (w *statusWrite) diff(tenantID, name string, items []SyncItem, issues []tracker.Issue, res *SyncResult) {
 	byKey := make(map[string]tracker.Issue, len(issues))
 	for _, iss := range issues {
 		byKey[iss.Key] = iss
@@ -223,9 +283,7 @@ func (s *Service) apply(ctx context.Context, tenantID, name string, items []Sync
 	}
 	sys := auth.System(tenantID)
 	missing := MissingIssue(name)
-	var changes []StatusChange
-	var evs []audit.Event
-	synced := make([]string, 0, len(items))
+	changes, evs, synced := w.changes, w.evs, w.synced
 	for i := range items {
 		it := &items[i]
 		iss, ok := byKey[it.IssueKey]
@@ -262,10 +320,7 @@ func (s *Service) apply(ctx context.Context, tenantID, name string, items []Sync
 		}
 		it.StatusName, it.StatusCategory, it.LastError = iss.StatusName, iss.StatusCategory, ""
 	}
-	if err := s.Store.ApplyTrackerSync(ctx, tenantID, changes, synced, s.now(), evs); err != nil {
-		return fmt.Errorf("record %d status changes: %w", len(changes), err)
-	}
-	return nil
+	w.changes, w.evs, w.synced = changes, evs, synced
 }
 
 // reevaluate moves every ticket of items where its issues say, as the
