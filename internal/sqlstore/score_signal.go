@@ -338,9 +338,35 @@ func (db *DB) VendorSignalSums(ctx context.Context, tenantID, vendorID string, s
 	return m[vendorID], err
 }
 
-// TenantSignalSums is VendorSignalSums for every vendor of the tenant.
+// TenantSignalSums is VendorSignalSums for every vendor of the tenant. On
+// PostgreSQL one aggregating query over the signals themselves is faster
+// for a whole tenant (a parallel scan) than the day totals, whose rows
+// outnumber its signals' codes and days only a little for a tenant's many
+// vendors.
 func (db *DB) TenantSignalSums(ctx context.Context, tenantID string, since, now time.Time, halfLifeDays float64) (map[string][]score.CodeSum, error) {
-	return db.signalSums(ctx, tenantID, "", since, now, halfLifeDays)
+	if db.Dialect != Postgres {
+		return db.signalSums(ctx, tenantID, "", since, now, halfLifeDays)
+	}
+	at, half := decayArgs(now, halfLifeDays)
+	rows, err := db.reader().query(ctx, `SELECT vendor_id, code, COUNT(*), SUM(d), SUM(d * v), MIN(v), MAX(v) FROM (
+		SELECT vendor_id, code, COALESCE(value, 0) AS v,
+			exp(0.6931471805599453::float8 * LEAST(0::float8, (date_part('epoch', observed_at) - ?) / ?)) AS d
+		FROM score_signals WHERE tenant_id = ? AND vendor_id IS NOT NULL AND observed_at >= ? AND status IN ('normalized', 'scored')) s
+		GROUP BY vendor_id, code ORDER BY vendor_id, code`, at, half, tenantID, since.UTC())
+	if err != nil {
+		return nil, translate(err, "signals")
+	}
+	defer rows.Close()
+	out := map[string][]score.CodeSum{}
+	for rows.Next() {
+		var vendor string
+		var c score.CodeSum
+		if err := rows.Scan(&vendor, &c.Code, &c.Signals, &c.Decay, &c.Value, &c.Min, &c.Max); err != nil {
+			return nil, translate(err, "signals")
+		}
+		out[vendor] = append(out[vendor], c)
+	}
+	return out, translate(rows.Err(), "signals")
 }
 
 // ScoredVendors lists the tenant's vendors with a score or an accepted
