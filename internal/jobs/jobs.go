@@ -127,7 +127,7 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	if db.Dialect == sqlstore.Postgres {
-		q.notifier = startCommitNotifier(db.NotifyJobsCommitted, cfg.Logger)
+		q.notifier = startCommitNotifier(func(ctx context.Context) error { return db.NotifyJobsCommitted(ctx, Queues...) }, cfg.Logger)
 		closePool := q.closePool
 		q.closePool = func() { q.notifier.close(); closePool() }
 	}
@@ -162,13 +162,20 @@ func workConfig(cfg Config) *river.Config {
 	poll := cmp.Or(cfg.PollInterval, pollInterval)
 	rc.FetchPollInterval = poll
 	rc.FetchCooldown = min(poll, fetchCooldown)
-	rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}}
+	rc.Queues = map[string]river.QueueConfig{
+		river.QueueDefault: {MaxWorkers: workers},
+		QueueTrackers:      {MaxWorkers: trackerWorkers(workers)},
+	}
 	rc.Workers = cfg.Workers
 	rc.PeriodicJobs = cfg.Periodic
 	rc.JobTimeout = jobTimeout
 	rc.RescueStuckJobsAfter = rescueAfter
 	return rc
 }
+
+// trackerWorkers is how many tracker jobs run at once beside the workers of
+// the default queue: half as many, at least two.
+func trackerWorkers(workers int) int { return max(2, workers/2) }
 
 // Committed wakes the workers after a transaction that enqueued jobs
 // commits: this process's on SQLite, every listening replica's through a

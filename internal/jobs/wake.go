@@ -9,12 +9,12 @@ import (
 	"github.com/riverqueue/river/riverdriver"
 )
 
-// insertTopic and insertPayload are what River's producers listen for: a
-// job was inserted into the default queue, fetch now.
-const (
-	insertTopic   = "river_insert"
-	insertPayload = `{"queue":"default"}`
-)
+// insertTopic is what River's producers listen for: a job was inserted
+// into the queue the payload names, fetch now.
+const insertTopic = "river_insert"
+
+// insertPayload is the notification for queue.
+func insertPayload(queue string) string { return `{"queue":"` + queue + `"}` }
 
 // wakeDriver is the SQLite driver with an in-process listener: SQLite has
 // no LISTEN, so the store tells the queue after each commit that enqueued
@@ -37,6 +37,9 @@ func (d *wakeDriver) GetListener(*riverdriver.GetListenenerParams) riverdriver.L
 // every job committed before it.
 type wakeListener struct {
 	wake chan struct{}
+	// due are the queues still to be told of the last wake-up: one
+	// notification names one queue, and a commit may have enqueued into any.
+	due []string
 
 	mu        sync.Mutex
 	listening bool
@@ -79,16 +82,23 @@ func (l *wakeListener) Unlisten(_ context.Context, topic string) error {
 // WaitForNotification blocks until a commit enqueued jobs or ctx ends.
 func (l *wakeListener) WaitForNotification(ctx context.Context) (*riverdriver.Notification, error) {
 	for {
+		l.mu.Lock()
+		if l.listening && len(l.due) > 0 {
+			q := l.due[0]
+			l.due = l.due[1:]
+			l.mu.Unlock()
+			return &riverdriver.Notification{Topic: insertTopic, Payload: insertPayload(q)}, nil
+		}
+		l.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-l.wake:
 			l.mu.Lock()
-			listening := l.listening
-			l.mu.Unlock()
-			if listening {
-				return &riverdriver.Notification{Topic: insertTopic, Payload: insertPayload}, nil
+			if l.listening {
+				l.due = append(l.due[:0], Queues...)
 			}
+			l.mu.Unlock()
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 
@@ -128,17 +129,27 @@ func (db *DB) ListenerDriver(ctx context.Context) (driver riverdriver.Driver[pgx
 }
 
 // NotifyJobsCommitted tells the job queue's listeners on PostgreSQL (every
-// replica that works jobs) that jobs were committed to the default queue;
-// a no-op on SQLite. The notification River sends inside an inserting
-// transaction is merged with others a few milliseconds apart and can reach
-// the workers before the later transaction commits; this one is sent after.
-func (db *DB) NotifyJobsCommitted(ctx context.Context) error {
-	if db.Dialect != Postgres {
+// replica that works jobs) that jobs were committed to queues; a no-op on
+// SQLite. The notification River sends inside an inserting transaction is
+// merged with others a few milliseconds apart and can reach the workers
+// before the later transaction commits; this one is sent after.
+func (db *DB) NotifyJobsCommitted(ctx context.Context, queues ...string) error {
+	if db.Dialect != Postgres || len(queues) == 0 {
 		return nil
+	}
+	payloads := make([]string, len(queues))
+	for i, q := range queues {
+		b, err := json.Marshal(struct {
+			Queue string `json:"queue"`
+		}{q})
+		if err != nil {
+			return err
+		}
+		payloads[i] = string(b)
 	}
 	// River's listener prefixes its channels with the schema it runs in.
 	_, err := db.write.ExecContext(ctx,
-		`SELECT pg_notify(concat_ws('.', current_schema(), 'river_insert'), '{"queue":"default"}')`)
+		`SELECT pg_notify(concat_ws('.', current_schema(), 'river_insert'), p) FROM unnest($1::text[]) AS p`, payloads)
 	return translate(err, "notify job queue")
 }
 
