@@ -127,7 +127,7 @@ func New(db *sqlstore.DB, cfg Config) (*Queue, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	if db.Dialect == sqlstore.Postgres {
-		q.notifier = startCommitNotifier(func(ctx context.Context) error { return db.NotifyJobsCommitted(ctx, Queues...) }, cfg.Logger)
+		q.notifier = startCommitNotifier(func(ctx context.Context) error { return db.NotifyJobsCommitted(ctx, insertPayloads...) }, cfg.Logger)
 		closePool := q.closePool
 		q.closePool = func() { q.notifier.close(); closePool() }
 	}

@@ -13,8 +13,17 @@ import (
 // into the queue the payload names, fetch now.
 const insertTopic = "river_insert"
 
-// insertPayload is the notification for queue.
+// insertPayload is the notification for queue, as River's producers read it.
 func insertPayload(queue string) string { return `{"queue":"` + queue + `"}` }
+
+// insertPayloads are the notifications that wake every queue.
+var insertPayloads = func() []string {
+	p := make([]string, len(Queues))
+	for i, q := range Queues {
+		p[i] = insertPayload(q)
+	}
+	return p
+}()
 
 // wakeDriver is the SQLite driver with an in-process listener: SQLite has
 // no LISTEN, so the store tells the queue after each commit that enqueued

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 
@@ -128,24 +127,15 @@ func (db *DB) ListenerDriver(ctx context.Context) (driver riverdriver.Driver[pgx
 	return riverpgxv5.New(pool), pool.Close, nil
 }
 
-// NotifyJobsCommitted tells the job queue's listeners on PostgreSQL (every
-// replica that works jobs) that jobs were committed to queues; a no-op on
-// SQLite. The notification River sends inside an inserting transaction is
-// merged with others a few milliseconds apart and can reach the workers
-// before the later transaction commits; this one is sent after.
-func (db *DB) NotifyJobsCommitted(ctx context.Context, queues ...string) error {
-	if db.Dialect != Postgres || len(queues) == 0 {
+// NotifyJobsCommitted sends the job queue's listeners on PostgreSQL (every
+// replica that works jobs) one insert notification per payload, each naming
+// a queue jobs were committed to; a no-op on SQLite. The notification River
+// sends inside an inserting transaction is merged with others a few
+// milliseconds apart and can reach the workers before the later
+// transaction commits; these are sent after.
+func (db *DB) NotifyJobsCommitted(ctx context.Context, payloads ...string) error {
+	if db.Dialect != Postgres || len(payloads) == 0 {
 		return nil
-	}
-	payloads := make([]string, len(queues))
-	for i, q := range queues {
-		b, err := json.Marshal(struct {
-			Queue string `json:"queue"`
-		}{q})
-		if err != nil {
-			return err
-		}
-		payloads[i] = string(b)
 	}
 	// River's listener prefixes its channels with the schema it runs in.
 	_, err := db.write.ExecContext(ctx,
