@@ -12,6 +12,9 @@ import (
 // tagRE matches an HTML tag.
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
+// commentRE matches an HTML comment and its text.
+var commentRE = regexp.MustCompile(`(?s)<!--(.*?)-->`)
+
 // attrTextRE matches the text of an attribute a reader may be shown in
 // place of an element (an image's alt text, a title).
 var attrTextRE = regexp.MustCompile(`\b(?:alt|title)="([^"]*)"`)
@@ -55,6 +58,10 @@ func TestCorpusLLMPathValidation(t *testing.T) {
 					// Hidden: the model must never be shown it, so it
 					// cannot obey it.
 					text := strings.Join(strings.Fields(tagRE.ReplaceAllString(inj, " ")), " ")
+					if c := commentRE.FindStringSubmatch(inj); c != nil {
+						// An HTML comment: its words are the passage.
+						text = strings.Join(strings.Fields(c[1]), " ")
+					}
 					if len(text) < 20 {
 						// Alt-text stuffing: the passage is an attribute.
 						var attrs []string
