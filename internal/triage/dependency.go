@@ -100,11 +100,12 @@ func isWordByte(c byte) bool {
 // are added: an incident at the identity provider behind the single
 // sign-on reaches every application that signs in through the single
 // sign-on. It returns each added application with the one it goes through.
-func reachedThrough(apps []registry.Application, reached map[string]bool) []dependent {
+func reachedThrough(ix *appIndex, reached map[string]bool) []dependent {
+	apps := ix.apps
 	targets := map[string][]string{}
-	for _, a := range apps {
+	for i, a := range apps {
 		if a.IsActive && !reached[a.ID] {
-			if t := accessTargets(a.Description); len(t) > 0 {
+			if t := ix.text[i].access; len(t) > 0 {
 				targets[a.ID] = t
 			}
 		}
@@ -151,18 +152,14 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 var deliveryRE = regexp.MustCompile(`(?i)\b(?:served|published|delivered|fronted|routed|proxied|cached|protected)` +
 	`(?:\s+\S+){0,3}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S[^.;:,()]{0,60})|\bbehind\s+(?:the\s+)?(\S[^.;:,()]{0,60})`)
 
-// servedThrough reports whether an application's description says its
-// traffic goes through the vendor (by name or alias).
-func servedThrough(a registry.Application, v registry.Vendor) bool {
-	for _, m := range deliveryRE.FindAllStringSubmatch(a.Description, -1) {
-		target := strings.ToLower(m[1] + m[2])
-		for _, n := range vendorNames(v) {
-			if goesThrough([]string{target}, n) {
-				return true
-			}
-		}
+// deliveryTargets are the lower-case texts an application's description
+// says its traffic goes through (each the start of a name).
+func deliveryTargets(desc string) []string {
+	var out []string
+	for _, m := range deliveryRE.FindAllStringSubmatch(desc, -1) {
+		out = append(out, strings.ToLower(m[1]+m[2]))
 	}
-	return false
+	return out
 }
 
 // networkPhrases say that the network in front of the vendor's customers
@@ -236,7 +233,7 @@ func sharedFeatures(desc string, v registry.Vendor, email map[string]string, ski
 // lower-case text (a subject): aliases some but not all of the
 // applications linked to the vendor name in their descriptions. The
 // vendor's own name, and aliases that are part of it, name the company.
-func productsNamed(lower string, v registry.Vendor, apps []registry.Application) []string {
+func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 	var out []string
 	company := strings.ToLower(v.Name)
 	for _, a := range v.Aliases {
@@ -245,10 +242,10 @@ func productsNamed(lower string, v registry.Vendor, apps []registry.Application)
 			continue
 		}
 		n, naming := 0, 0
-		for _, app := range apps {
+		for i, app := range ix.apps {
 			if linked(app, v.ID) && app.IsActive {
 				n++
-				if indexWord(strings.ToLower(app.Description), a) >= 0 {
+				if indexWord(ix.text[i].lower, a) >= 0 {
 					naming++
 				}
 			}

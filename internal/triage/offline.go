@@ -158,10 +158,11 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	var product map[string]bool // terms of the vendor's linked applications, read once
 	network := networkSignal(o.e)
 	features := vendorFeatures(o.e.Subject+"\n"+o.e.Body, v)
-	subjectProducts := productsNamed(strings.ToLower(o.e.Subject), v, o.snap.Applications)
+	subjectProducts := productsNamed(strings.ToLower(o.e.Subject), v, ix)
 	for _, r := range ranked {
+		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
-		uses := !isLinked && mentionsVendor(r.app, v)
+		uses := !isLinked && text.mentions(v)
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() {
 			// An incident or a credential change at the vendor reaches
@@ -170,7 +171,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
 			reached[r.app.ID] = true
 		}
-		if (isLinked || uses) && network.strong() && servedThrough(r.app, v) {
+		if (isLinked || uses) && network.strong() && text.servedThrough(v) {
 			// A change to the network in front of the applications (its
 			// IP ranges, the origin it connects to) reaches every one
 			// whose traffic it carries.
@@ -182,7 +183,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			}
 		}
 		if isLinked {
-			if p := productsIn(strings.ToLower(r.app.Description), subjectProducts); len(p) > 0 {
+			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
 			}
 		}
@@ -194,7 +195,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.evidence = append(c.evidence, "the email is about how it uses "+v.Name+" ("+strings.Join(shared, ", ")+")")
 			}
 		}
-		if namedIn(o.lower, r.app.Name) {
+		if text.namedIn(o.lower) {
 			// A name counts only for an application that depends on
 			// the vendor: an email cannot pull in applications that
 			// have nothing to do with its sender by naming them.
@@ -234,7 +235,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
-		for _, d := range reachedThrough(o.snap.Applications, reached) {
+		for _, d := range reachedThrough(ix, reached) {
 			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
 				", which the incident or credential change reaches"}})
 		}
@@ -272,31 +273,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	return top
 }
 
-// namedIn reports whether lower-case text names an application: its name,
-// or its name written as an identifier ("PartnerAPI" as partner-api or
-// partner_api, the way vendors list the resources they found).
-func namedIn(lower, name string) bool {
-	n := strings.ToLower(name)
-	if indexWord(lower, n) >= 0 {
-		return true
-	}
-	parts := strings.Fields(strings.ToLower(camelRE.ReplaceAllString(name, "$1 $2")))
-	if len(parts) < 2 {
-		return false
-	}
-	return indexWord(lower, strings.Join(parts, "-")) >= 0 || indexWord(lower, strings.Join(parts, "_")) >= 0
-}
-
 // mentionsVendor reports whether an application's description names the
 // vendor (by name or alias): it uses the vendor without being linked.
 func mentionsVendor(a registry.Application, v registry.Vendor) bool {
-	desc := strings.ToLower(a.Description)
-	for _, n := range vendorNames(v) {
-		if indexWord(desc, strings.ToLower(n)) >= 0 {
-			return true
-		}
-	}
-	return false
+	return namesVendor(strings.ToLower(a.Description), v)
 }
 
 func (o *offline) addApp(a registry.Application, why []string, top **registry.Application) {

@@ -15,6 +15,7 @@ import (
 type appIndex struct {
 	apps   []registry.Application
 	desc   [][]token // the described terms of each application
+	text   []appText
 	tf     []map[string]int
 	words  []map[string]string // stem → word as written, for explanations
 	length []int
@@ -70,7 +71,7 @@ func newAppIndex(apps []registry.Application) *appIndex {
 		tf, surface := map[string]int{}, map[string]string{}
 		n := 0
 		desc := describedTerms(a.Description)
-		ix.desc = append(ix.desc, desc)
+		ix.desc, ix.text = append(ix.desc, desc), append(ix.text, newAppText(a))
 		for _, t := range append(terms(name), desc...) {
 			if tf[t.stem] == 0 {
 				ix.df[t.stem]++
@@ -91,6 +92,7 @@ func newAppIndex(apps []registry.Application) *appIndex {
 // appScore is one application's relevance and the words that earned it.
 type appScore struct {
 	app     registry.Application
+	at      int // its index in the registry
 	score   float64
 	matched []string
 }
@@ -100,7 +102,7 @@ func (ix *appIndex) rank(query map[string]float64) []appScore {
 	n := float64(len(ix.apps))
 	out := make([]appScore, len(ix.apps))
 	for i, a := range ix.apps {
-		s := appScore{app: a}
+		s := appScore{app: a, at: i}
 		norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.length[i])/math.Max(ix.avg, 1))
 		for stem, w := range query {
 			tf := float64(ix.tf[i][stem])
