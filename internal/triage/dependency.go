@@ -62,12 +62,17 @@ func namesVendor(lower string, v registry.Vendor) bool {
 	return false
 }
 
+// targetText is the rest of a name a description says something goes
+// through, up to the end of its clause; a dot inside a word is part of the
+// name ("Bunny.net CDN", "Checkout.com").
+const targetText = `(?:[^.;:,()]|\.[^\s.;:,()]){0,60}`
+
 // accessRE finds the words that say an application's access or delivery
 // goes through what follows: "staff sign in through CampusSSO", "served
 // through the EdgeProxy", "tokens from AuthService". The group is the text
 // after them.
 var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
-	`(?:\s+\S+){0,3}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?(\S[^.;:,()]{0,60})`)
+	`(?:\s+\S+){0,3}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // accessTargets are the lower-case texts an application's description
 // says its access goes through (each the start of a name).
@@ -150,7 +155,7 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 // through what follows: "served through Imperva Cloud WAF", "behind the
 // CDN". The group is the text after them.
 var deliveryRE = regexp.MustCompile(`(?i)\b(?:served|published|delivered|fronted|routed|proxied|cached|protected)` +
-	`(?:\s+\S+){0,3}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S[^.;:,()]{0,60})|\bbehind\s+(?:the\s+)?(\S[^.;:,()]{0,60})`)
+	`(?:\s+\S+){0,3}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S` + targetText + `)|\bbehind\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // deliveryTargets are the lower-case texts an application's description
 // says its traffic goes through (each the start of a name).

@@ -103,13 +103,14 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 		}
 	}
 	today := s.today()
+	from := deadlineFrom(today, e.Date, s.Timezone)
 	f := facts{classification: d.Classification, tier: v.Tier, breaking: d.IsBreaking, apps: len(d.AffectedApplicationIDs)}
 	if !d.EffectiveDate.IsZero() && !d.EffectiveDate.Before(today) {
-		f.deadline, f.days = true, d.EffectiveDate.DaysAfter(today)
+		f.deadline, f.days = true, d.EffectiveDate.DaysAfter(from)
 	}
 	if fd, ok := extractDate(e.Subject, e.Body, e.FromAddress, e.Date, today, s.Timezone, registryVersions(snap, v)...); ok && d.Classification == Actionable &&
-		(!f.deadline || fd.date.DaysAfter(today) < f.days) {
-		f.deadline, f.days = true, fd.date.DaysAfter(today)
+		(!f.deadline || fd.date.DaysAfter(from) < f.days) {
+		f.deadline, f.days = true, fd.date.DaysAfter(from)
 		if d.EffectiveDate.IsZero() {
 			d.override("effective_date", "", fd.date.String(), fmt.Sprintf("read from %q", fd.text))
 			d.EffectiveDate = fd.date

@@ -52,6 +52,32 @@ func TestDependencyReach(t *testing.T) {
 	}
 }
 
+// TestServedThroughDottedName: a vendor whose name has a dot in it
+// ("Bunny.net") is what a description says the traffic is served through,
+// so a change to its network reaches the application.
+func TestServedThroughDottedName(t *testing.T) {
+	snap := testRegistry()
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-bunny", Name: "Bunny.net", Tier: registry.Tier2,
+		EmailDomains: []string{"bunny.net"}, IsActive: true})
+	snap.Applications = append(snap.Applications,
+		registry.Application{ID: "app-shop", Name: "Shopfront", IsActive: true, VendorIDs: []string{"v-bunny", "v-stripe"},
+			Description: "Web shop; its pages are served through Bunny.net CDN. Payments go through Stripe."},
+		registry.Application{ID: "app-media", Name: "MediaLibrary", IsActive: true, VendorIDs: []string{"v-bunny"},
+			Description: "Product photo library for the shop team, stored in Bunny.net storage zones."})
+	e := Email{MessageID: "ips@bunny.net", FromAddress: "support@bunny.net", Date: testNow,
+		Subject: "New edge server IP ranges",
+		Body: "Our edge servers will connect to your origin servers from new IP ranges from June 4. If your origin firewall " +
+			"only accepts known ranges, add the new ones, otherwise requests will be blocked."}
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.AffectedApplicationIDs, "app-shop") || slices.Contains(d.AffectedApplicationIDs, "app-media") {
+		t.Errorf("want the application served through Bunny.net, not the one that only stores files there: %v\n%s",
+			d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
+
 // withApps is the test registry with more applications, each given as
 // id, name, linked vendor and description.
 func withApps(apps ...[4]string) registry.Snapshot {

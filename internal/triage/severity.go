@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -58,6 +59,19 @@ func severityFloor(f facts) (registry.Severity, string) {
 		return registry.SeverityMedium, "actionable change from a " + string(f.tier) + " vendor"
 	}
 	return registry.SeverityLow, ""
+}
+
+// deadlineFrom is the day a deadline's days are counted from: today, or
+// the day the email was sent when that is later (a clock behind the
+// sender's must not give the reader more time than the notice does).
+func deadlineFrom(today Date, sent time.Time, loc *time.Location) Date {
+	if sent.IsZero() {
+		return today
+	}
+	if d := DateOf(sent, loc); today.Before(d) {
+		return d
+	}
+	return today
 }
 
 // maxSeverity is the more urgent of a and b.

@@ -41,7 +41,8 @@ var breakingPhrases = []phrase{
 	{"stop accepting", 2}, {"stop being able", 2}, {"stops working", 2}, {"will be turned off", 2},
 	{"will be switched off", 2}, {"turned off", 1}, {"410 gone", 1}, {"certificate errors", 1},
 	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
-	{"will be quarantined", 2},
+	{"will be quarantined", 2}, {"will stop loading", 2}, {"will stop sending", 2}, {"will stop syncing", 2},
+	{"will stop delivering", 2}, {"will stop receiving", 2}, {"will be paused", 1},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -180,12 +181,20 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := e.Subject + "\n" + e.Body
 	s := look(text, breakingPhrases)
-	if m := consequenceRE.FindString(text); m != "" {
-		s.score += 2
-		s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
+	for _, re := range []*regexp.Regexp{consequenceRE, refusalRE} {
+		if m := re.FindString(text); m != "" {
+			s.score += 2
+			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
+		}
 	}
 	return s
 }
+
+// refusalRE finds requests the vendor says it will refuse from a date:
+// "will return 403", "will receive 401 Unauthorized", "will fail with
+// 410". A client error (4xx) is the old way no longer accepted; a server
+// error during maintenance is not.
+var refusalRE = regexp.MustCompile(`(?i)\bwill\s+(?:now\s+)?(?:return|receive|get|respond with|fail with|be answered with)\s+(?:an?\s+|http\s+|status\s+|error\s+|the\s+)*4\d\d\b`)
 
 // consequenceRE finds what fails when the recipient does not act:
 // "otherwise … may reject", "if you do not … will stop".
