@@ -102,7 +102,7 @@ func (o *offline) run() {
 	}
 	var top *registry.Application
 	if o.d.Classification == Actionable {
-		top = o.selectApps(ix, df, skip, v, rules, emailQuery(o.e, skip))
+		top = o.selectApps(ix, df, skip, v, rules, emailQuery(affectedPart(o.e), skip))
 	}
 	o.decideSeverity(v, rules)
 	o.decideOwner(v, rules, top)
@@ -145,20 +145,28 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	var top *registry.Application
-	reach := reachSignal(o.e)
+	// What the email says is not affected neither names nor reaches an
+	// application.
+	e := affectedPart(o.e)
+	lower := strings.ToLower(e.Subject + "\n" + e.Body)
+	ids := identifiersOf(lower)
+	reach := reachSignal(e)
 	type candidate struct {
 		app       registry.Application
 		evidence  []string
 		named     bool // the email names it
 		wordsOnly bool // shared words are its only evidence
+		// otherIdentifiers: its description gives versions or host
+		// names for its use of the vendor, and the email names none.
+		otherIdentifiers bool
 	}
 	var cands []candidate
-	anyNamed := false
+	anyNamed, anyIdentified := false, false
 	reached := map[string]bool{}
 	var product map[string]bool // terms of the vendor's linked applications, read once
-	network := networkSignal(o.e)
-	features := vendorFeatures(o.e.Subject+"\n"+o.e.Body, v)
-	subjectProducts := productsNamed(strings.ToLower(o.e.Subject), v, ix)
+	network := networkSignal(e)
+	features := vendorFeatures(e.Subject+"\n"+e.Body, v)
+	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
@@ -195,7 +203,17 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.evidence = append(c.evidence, "the email is about how it uses "+v.Name+" ("+strings.Join(shared, ", ")+")")
 			}
 		}
-		if text.namedIn(o.lower) {
+		if isLinked || uses {
+			if shared := text.sharedIdentifiers(v, ids); len(shared) > 0 {
+				// The email names the version or host its description
+				// gives for its use of the vendor: the vendor saw it.
+				c.evidence = append(c.evidence, "the email names "+strings.Join(shared, ", ")+", which its description gives")
+				anyIdentified = true
+			} else {
+				c.otherIdentifiers = text.identifiesUse(v)
+			}
+		}
+		if text.namedIn(lower) {
 			// A name counts only for an application that depends on
 			// the vendor: an email cannot pull in applications that
 			// have nothing to do with its sender by naming them.
@@ -231,7 +249,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		cands = append(cands, c)
 	}
-	if len(reached) > 0 && !serviceWideSignal(o.e).strong() {
+	if len(reached) > 0 && !serviceWideSignal(e).strong() {
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
@@ -247,6 +265,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// not one of them.
 			o.note("%s: shares words with the email (%s), but the email names the applications it is about: not added",
 				c.app.Name, c.evidence[len(c.evidence)-1])
+			continue
+		}
+		if anyIdentified && c.wordsOnly && c.otherIdentifiers {
+			// The email names the versions or hosts it is about, and
+			// this application's use of the vendor is another.
+			o.note("%s: shares words with the email, but the versions or hosts its description gives are not the ones the email names: not added",
+				c.app.Name)
 			continue
 		}
 		o.addApp(c.app, c.evidence, &top)

@@ -214,3 +214,29 @@ func TestIntegrationNamedByUse(t *testing.T) {
 		t.Errorf("want Ledger and not Intranet, got %v\n%s", apps, why)
 	}
 }
+
+// TestWhatIsNotAffectedNamesNothing: an application the email names only
+// where it says what the change leaves alone ("Not affected: …", "tokens
+// keep working") is not affected, and such a sentence reaches nothing; the
+// version an application's description gives for its use of the vendor,
+// named by the email, routes the change to it.
+func TestWhatIsNotAffectedNamesNothing(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-orders", "OrderSync", "v-salesforce", "Pulls closed orders from the Salesforce Orders API v2 every hour for the warehouse."},
+		[4]string{"app-reports", "SalesReports", "", "In-house reporting: loads opportunities from the Salesforce Orders API v2 every night."},
+		[4]string{"app-portal2", "PartnerDesk", "v-salesforce", "Partner web portal at partners.example.com built on Salesforce Experience Cloud; partners sign in with Salesforce."},
+	)
+	e := Email{MessageID: "v2@salesforce.com", FromAddress: "developers@salesforce.com", Date: testNow,
+		Subject: "V2 Orders API retirement: end of June 2027",
+		Body: "The V2 Orders API endpoints will be retired at the end of June 2027; after that, requests to them will return 404. " +
+			"Switch these integrations to the V3 Orders API.\n\nNot affected: PartnerDesk, CRMSync, Experience Cloud sites and Platform Events. " +
+			"API tokens and connected apps keep working; no new credentials are needed."}
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sorted(d.AffectedApplicationIDs)
+	if want := []string{"app-orders", "app-reports"}; !slices.Equal(got, want) {
+		t.Errorf("affected %v, want %v\n%s", got, want, d.Reasoning)
+	}
+}

@@ -1,0 +1,128 @@
+package triage
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// unaffectedRE finds a sentence that says what the change leaves alone:
+// "Not affected: the GraphQL Storefront API", "Personal tokens keep
+// working; no new credentials are needed", "Integrations built with our
+// apps don't need any change". What it names is not what the email is
+// about.
+var unaffectedRE = regexp.MustCompile(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
+
+// sentenceEndRE ends a sentence of an email: a full stop, question or
+// exclamation mark before a space, a blank line, or a list item.
+var sentenceEndRE = regexp.MustCompile(`[.!?;](?:\s+|$)|\n\s*\n|\n\s*(?:[-*•]|\d+[.)])\s`)
+
+// withoutUnaffected is text without the sentences that say what the change
+// leaves alone.
+func withoutUnaffected(text string) string {
+	if !unaffectedRE.MatchString(text) {
+		return text
+	}
+	var b strings.Builder
+	start := 0
+	for _, m := range sentenceEndRE.FindAllStringIndex(text, -1) {
+		if s := text[start:m[1]]; !unaffectedRE.MatchString(s) {
+			b.WriteString(s)
+		} else {
+			b.WriteString(" ")
+		}
+		start = m[1]
+	}
+	if s := text[start:]; !unaffectedRE.MatchString(s) {
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// affectedPart is the email as routing to applications reads it: without
+// the sentences that say what is not affected.
+func affectedPart(e Email) Email {
+	e.Body = withoutUnaffected(e.Body)
+	return e
+}
+
+// identifierRE finds what identifies one integration rather than the
+// vendor's product as a whole: a version ("API 0.9", "Orders API v2",
+// "revision 2024-02-15", "OnBase 23.1") and a host name with a sub-domain
+// ("news.example.com").
+var identifierRE = regexp.MustCompile(`(?i)\b(?:v\d+(?:\.\d+)*|\d+\.\d+(?:\.\d+)?|\d{4}-\d{2}-\d{2})\b|\b(?:[a-z0-9-]+\.){2,}[a-z]{2,}\b`)
+
+// identifiersOf are the identifiers in lower-case text, with "v" dropped
+// from versions ("v2" and "2" differ, "v2.1" and "2.1" do not).
+func identifiersOf(lower string) map[string]bool {
+	out := map[string]bool{}
+	for _, id := range identifierRE.FindAllString(lower, -1) {
+		out[id] = true
+	}
+	return out
+}
+
+// appIdentifier is an identifier in an application's description and the
+// sentence it is in (lower case).
+type appIdentifier struct {
+	id, sentence string
+	host         bool
+}
+
+// identifiersIn are the identifiers of a description, read once per
+// registry.
+func identifiersIn(desc string) []appIdentifier {
+	var out []appIdentifier
+	for _, part := range splitSentences(desc) {
+		lower := strings.ToLower(part)
+		for _, id := range identifierRE.FindAllString(lower, -1) {
+			out = append(out, appIdentifier{id: id, sentence: lower, host: strings.Count(id, ".") >= 2 && !isVersion(id)})
+		}
+	}
+	return out
+}
+
+// sharedIdentifiers are the identifiers an application's description
+// gives for its use of the vendor (in a sentence that names it, or a host
+// name of its own) that the email names too.
+func (t appText) sharedIdentifiers(v registry.Vendor, email map[string]bool) []string {
+	var out []string
+	for _, a := range t.ids {
+		if !email[a.id] || slices.Contains(out, a.id) {
+			continue
+		}
+		if a.host && !vendorHost(a.id, v) || !a.host && namesVendor(a.sentence, v) {
+			out = append(out, a.id)
+		}
+	}
+	return out
+}
+
+// identifiesUse reports whether the description gives a version for its
+// use of the vendor, or a host name of its own.
+func (t appText) identifiesUse(v registry.Vendor) bool {
+	for _, a := range t.ids {
+		if a.host && !vendorHost(a.id, v) || !a.host && namesVendor(a.sentence, v) {
+			return true
+		}
+	}
+	return false
+}
+
+func isVersion(id string) bool {
+	return strings.Trim(id, "v0123456789.-") == ""
+}
+
+// vendorHost reports whether a host name is the vendor's own (one of its
+// email domains or under one): it names the vendor, not the integration.
+func vendorHost(host string, v registry.Vendor) bool {
+	for _, d := range v.EmailDomains {
+		d = strings.ToLower(d)
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
