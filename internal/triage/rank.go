@@ -13,14 +13,21 @@ import (
 // and descriptions: a term the email shares with few descriptions counts
 // for more than one most descriptions share.
 type appIndex struct {
-	apps   []registry.Application
-	desc   [][]token // the described terms of each application
-	text   []appText
-	tf     []map[string]int
-	words  []map[string]string // stem → word as written, for explanations
-	length []int
-	avg    float64
-	df     map[string]int
+	apps []registry.Application
+	desc [][]token // the described terms of each application
+	text []appText
+	// postings are, for each term, the applications whose name or
+	// description uses it, in registry order.
+	postings map[string][]posting
+	norm     []float64 // each application's BM25 length normalisation
+}
+
+// posting is one application's use of a term: how often, and the word as
+// written, for explanations.
+type posting struct {
+	at   int
+	tf   int
+	word string
 }
 
 // BM25 parameters: the usual ones.
@@ -64,27 +71,32 @@ func describedTerms(text string) []token {
 var camelRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 
 func newAppIndex(apps []registry.Application) *appIndex {
-	ix := &appIndex{apps: apps, df: map[string]int{}}
+	ix := &appIndex{apps: apps, postings: map[string][]posting{}}
 	total := 0
-	for _, a := range apps {
+	var length []int
+	for i, a := range apps {
 		name := a.Name + " " + camelRE.ReplaceAllString(a.Name, "$1 $2")
-		tf, surface := map[string]int{}, map[string]string{}
+		first := map[string]int{} // stem → its posting's index
 		n := 0
 		desc := describedTerms(a.Description)
 		ix.desc, ix.text = append(ix.desc, desc), append(ix.text, newAppText(a))
 		for _, t := range append(terms(name), desc...) {
-			if tf[t.stem] == 0 {
-				ix.df[t.stem]++
-				surface[t.stem] = t.word
+			if _, ok := first[t.stem]; !ok {
+				first[t.stem] = len(ix.postings[t.stem])
+				ix.postings[t.stem] = append(ix.postings[t.stem], posting{at: i, word: t.word})
 			}
-			tf[t.stem]++
+			ix.postings[t.stem][first[t.stem]].tf++
 			n++
 		}
-		ix.tf, ix.words, ix.length = append(ix.tf, tf), append(ix.words, surface), append(ix.length, n)
+		length = append(length, n)
 		total += n
 	}
+	avg := 0.0
 	if len(apps) > 0 {
-		ix.avg = float64(total) / float64(len(apps))
+		avg = float64(total) / float64(len(apps))
+	}
+	for _, n := range length {
+		ix.norm = append(ix.norm, bm25K1*(1-bm25B+bm25B*float64(n)/math.Max(avg, 1)))
 	}
 	return ix
 }
@@ -97,25 +109,35 @@ type appScore struct {
 	matched []string
 }
 
-// rank scores every application against query (stem → weight).
+// rank scores every application against query (stem → weight). The
+// terms are read in a fixed order, so that applications with the same
+// score always rank in registry order.
 func (ix *appIndex) rank(query map[string]float64) []appScore {
 	n := float64(len(ix.apps))
 	out := make([]appScore, len(ix.apps))
 	for i, a := range ix.apps {
-		s := appScore{app: a, at: i}
-		norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.length[i])/math.Max(ix.avg, 1))
-		for stem, w := range query {
-			tf := float64(ix.tf[i][stem])
-			if tf == 0 {
-				continue
-			}
-			df := float64(ix.df[stem])
-			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
-			s.score += w * idf * tf * (bm25K1 + 1) / (tf + norm)
-			s.matched = append(s.matched, ix.words[i][stem])
+		out[i] = appScore{app: a, at: i}
+	}
+	stems := make([]string, 0, len(query))
+	for stem := range query {
+		if len(ix.postings[stem]) > 0 {
+			stems = append(stems, stem)
 		}
-		sort.Strings(s.matched)
-		out[i] = s
+	}
+	sort.Strings(stems)
+	for _, stem := range stems {
+		w, ps := query[stem], ix.postings[stem]
+		df := float64(len(ps))
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		for _, p := range ps {
+			tf := float64(p.tf)
+			s := &out[p.at]
+			s.score += w * idf * tf * (bm25K1 + 1) / (tf + ix.norm[p.at])
+			s.matched = append(s.matched, p.word)
+		}
+	}
+	for i := range out {
+		sort.Strings(out[i].matched)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out
