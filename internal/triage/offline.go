@@ -249,6 +249,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		cands = append(cands, c)
 	}
+	for _, d := range signInCertReach(ix, v, lower) {
+		// The certificates sign-ins are signed with change: every
+		// application that signs in through the vendor over that
+		// protocol must trust the new one.
+		cands = append(cands, candidate{app: d.app, evidence: []string{"it signs in through " + d.via +
+			", whose sign-in certificates the email says change"}})
+	}
 	if len(reached) > 0 && !serviceWideSignal(e).strong() {
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
@@ -272,6 +279,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// this application's use of the vendor is another.
 			o.note("%s: shares words with the email, but the versions or hosts its description gives are not the ones the email names: not added",
 				c.app.Name)
+			continue
+		}
+		if containsID(o.d.AffectedApplicationIDs, c.app.ID) {
 			continue
 		}
 		o.addApp(c.app, c.evidence, &top)

@@ -240,3 +240,34 @@ func TestWhatIsNotAffectedNamesNothing(t *testing.T) {
 		t.Errorf("affected %v, want %v\n%s", got, want, d.Reasoning)
 	}
 }
+
+// TestSignInCertificateReach: new SAML signing certificates at the identity
+// provider reach every application that signs in through it over SAML,
+// directly or through the single sign-on built on it, and leave those that
+// sign in over OIDC alone.
+func TestSignInCertificateReach(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-sso", "StaffSSO", "v-okta", "Okta single sign-on (SAML 2.0 and OIDC) for all staff."},
+		[4]string{"app-hr", "PeopleHub", "", "HR system; HR staff sign in to it with StaffSSO through SAML."},
+		[4]string{"app-wikiapp", "TeamWiki", "", "Team wiki; staff sign in with StaffSSO through OIDC."},
+		[4]string{"app-pay2", "Expenses", "v-stripe", "Expense claims paid through Stripe; finance staff sign in to the back office with Okta SSO through SAML."},
+	)
+	e := Email{MessageID: "cert@okta.com", FromAddress: "noreply@okta.com", Date: testNow,
+		Subject: "SSO certificates are expiring",
+		Body: "The SAML signing certificates of 3 SSO applications in your organization expire in 60 days. When a certificate " +
+			"expires, users can no longer sign in to that application. Upload the new IdP certificate to each service provider. " +
+			"Applications that use OIDC are not affected."}
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sorted(d.AffectedApplicationIDs)
+	for _, want := range []string{"app-sso", "app-hr", "app-pay2"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("%s not reached: %v\n%s", want, got, d.Reasoning)
+		}
+	}
+	if slices.Contains(got, "app-wikiapp") {
+		t.Errorf("an application signing in over OIDC was reached: %v", got)
+	}
+}
