@@ -87,7 +87,6 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 	p.mailboxes = &mailbox.Service{Store: db, Receiver: p.inbox, Logger: log, Telemetry: outbound}
 	p.trackers = &link.Service{Store: db, Hooks: db, Tickets: p.tickets, BaseURL: baseURL, Consequences: causes.Trackers,
 		Providers: trackers(outbound), Logger: log.With("component", "trackers")}
-	p.tickets.Linked = p.trackers // a moved effective date moves its issues' due dates
 	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
 		Logger: log.With("component", "notify"), Telemetry: outbound}
 	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,

@@ -115,3 +115,13 @@ type TrackerCloseIssues struct {
 
 // Kind names the job.
 func (TrackerCloseIssues) Kind() string { return "tracker.close_issues" }
+
+// TrackerDueDates gives a ticket's linked issues the ticket's due date
+// after its effective date moved.
+type TrackerDueDates struct {
+	Tenant
+	TicketID string `json:"ticket_id"`
+}
+
+// Kind names the job.
+func (TrackerDueDates) Kind() string { return "tracker.due_dates" }

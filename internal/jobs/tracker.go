@@ -137,6 +137,7 @@ func AddTrackerWorkers(ws *river.Workers, links *link.Service) {
 	river.AddWorker(ws, &TrackerPushWorker{Links: links})
 	river.AddWorker(ws, &TrackerPushDueWorker{Links: links})
 	river.AddWorker(ws, &TrackerCloseIssuesWorker{Links: links})
+	river.AddWorker(ws, &TrackerDueDatesWorker{Links: links})
 }
 
 // TrackerWebhookWorker runs tracker.webhook jobs.

@@ -70,3 +70,17 @@ func (w *TrackerCloseIssuesWorker) Work(ctx context.Context, job *river.Job[joba
 	}
 	return nil
 }
+
+// TrackerDueDatesWorker runs tracker.due_dates jobs.
+type TrackerDueDatesWorker struct {
+	river.WorkerDefaults[jobargs.TrackerDueDates]
+	Links *link.Service
+}
+
+// Work gives the ticket's linked issues its due date.
+func (w *TrackerDueDatesWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerDueDates]) error {
+	if _, err := w.Links.MoveDueDates(ctx, job.Args.TenantID, job.Args.TicketID); err != nil {
+		return fmt.Errorf("tracker.due_dates: %w", err)
+	}
+	return nil
+}

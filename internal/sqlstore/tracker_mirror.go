@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
-	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
@@ -16,7 +15,6 @@ import (
 var _ link.MirrorStore = (*DB)(nil)
 
 // The store writes a ticket change with the mirror writes it causes.
-var _ link.LinkedChangeStore = (*DB)(nil)
 
 const mirrorColumns = `link_id, tenant_id, connection_id, issue_key, title, body, state, status_name, status_category,
 	labels, assignees, due_date, external_updated_at, local_updated_at, last_synced, sync_status, sync_conflict, revision`
@@ -186,22 +184,4 @@ func (tx *Tx) mirrorStatuses(ctx context.Context, tenantID string, changes []lin
 		ON CONFLICT (link_id) DO UPDATE SET status_name = excluded.status_name,
 		status_category = excluded.status_category, revision = tracker_issue_mirrors.revision + 1`, args...)
 	return translate(err, "tracker mirrors")
-}
-
-// ApplyTicketChangeWithMirrors writes a change to a ticket and the mirror
-// writes it causes (with their log entries, outbox rows and push jobs) in
-// one transaction; a stale ticket version or mirror revision is a
-// conflict and writes nothing.
-func (db *DB) ApplyTicketChangeWithMirrors(ctx context.Context, c ticket.Change, ws []link.MirrorWrite) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.applyTicketChange(ctx, c); err != nil {
-			return err
-		}
-		for _, w := range ws {
-			if err := tx.writeMirror(ctx, w); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }

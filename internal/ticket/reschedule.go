@@ -20,14 +20,6 @@ type DateChange struct {
 	Reason        string
 }
 
-// Linked writes a change to a ticket together with what it causes in the
-// records other modules keep — the due dates of the ticket's tracker
-// issues, queued in the tracker outbox — in one transaction.
-// *link.Service implements it.
-type Linked interface {
-	ApplyLinkedChange(ctx context.Context, p auth.Principal, c Change) error
-}
-
 // rescheduleAttempts is how often a change of the effective date is
 // planned again when the ticket or one of its issues changed meanwhile.
 const rescheduleAttempts = 3
@@ -35,10 +27,9 @@ const rescheduleAttempts = 3
 // ChangeEffectiveDate moves a ticket's effective date and recomputes its
 // due time as at creation (DueAt: created plus the SLA days, never after
 // the end of the new effective date in the tenant's time zone). The new
-// dates, a timeline entry and an audit row with the dates before and after
-// and the reason commit in one transaction — through s.Linked when set,
-// so that the due dates of the ticket's tracker issues are queued with
-// them. A closed ticket keeps its dates (Conflict); moving the date to the
+// dates, a timeline entry, an audit row with the dates before and after
+// and the reason, and the jobs of Consequences.Rescheduled (its tracker
+// issues take the new due date) commit in one transaction. A closed ticket keeps its dates (Conflict); moving the date to the
 // one it has changes nothing. Checks run in order: permission, the ticket
 // (NotFound, also for another tenant's), the input, the ticket's state.
 func (s *Service) ChangeEffectiveDate(ctx context.Context, p auth.Principal, number int64, req DateChange) (Ticket, error) {
@@ -58,13 +49,9 @@ func (s *Service) ChangeEffectiveDate(ctx context.Context, p auth.Principal, num
 		if err != nil || !changed {
 			return t, err
 		}
-		if s.Linked != nil {
-			err = s.Linked.ApplyLinkedChange(ctx, p, c)
-		} else {
-			err = s.Store.ApplyTicketChange(ctx, c)
-		}
+		err = s.Store.ApplyTicketChange(ctx, c)
 		if apperr.Is(err, apperr.Conflict) && attempt < rescheduleAttempts {
-			continue // the ticket or one of its issues moved meanwhile: plan again
+			continue // the ticket moved meanwhile: plan again
 		}
 		if err != nil {
 			return Ticket{}, fmt.Errorf("ticket.ChangeEffectiveDate %s: %w", t.Key(), err)
@@ -116,5 +103,8 @@ func (s *Service) planReschedule(p auth.Principal, t Ticket, req DateChange, loc
 			ActorID: p.UserID, ActorLabel: p.Label, CreatedAt: now,
 			Body: fmt.Sprintf("Effective date %s → %s: %s", from, next.EffectiveDate, reason)}},
 		Audit: []audit.Event{audit.Record(p, "ticket.effective_date", "ticket", t.ID, before, after)}}
+	if f := s.Consequences.Rescheduled; f != nil {
+		c.Jobs = f(next)
+	}
 	return c, true, nil
 }

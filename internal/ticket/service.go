@@ -24,10 +24,6 @@ type Service struct {
 	// Consequences are the jobs that creating and moving tickets cause;
 	// nil functions cause none.
 	Consequences Consequences
-	// Linked writes changes whose consequences live in other modules'
-	// records (a moved effective date: its tracker issues' due dates);
-	// nil writes them through Store alone.
-	Linked Linked
 }
 
 // Input limits.

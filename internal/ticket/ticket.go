@@ -218,6 +218,9 @@ type Consequences struct {
 	Created func(Ticket) []jobargs.Args
 	// Moved returns the jobs of a ticket's transitions.
 	Moved func(Ticket, []Step) []jobargs.Args
+	// Rescheduled returns the jobs of a moved effective date (the ticket
+	// with its new dates).
+	Rescheduled func(Ticket) []jobargs.Args
 }
 
 // Change is one atomic write to an existing ticket: its new state (when

@@ -25,7 +25,6 @@ func withTrackers(e *env, d web.Deps) web.Deps {
 	d.Trackers = &link.Service{Store: e.db, Hooks: e.db, Tickets: d.Tickets, BaseURL: d.BaseURL, Consequences: causes.Trackers,
 		Providers: tracker.NewRegistry(append(jira.Factories(jira.Options{}), github.Factory(forge.Options{}),
 			gitlab.Factory(forge.Options{}), gitea.Factory(forge.Options{}))...)}
-	d.Tickets.Linked = d.Trackers // as the program wires it
 	return d
 }
 

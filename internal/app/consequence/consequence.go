@@ -53,6 +53,9 @@ func Declare(n dispatch.Notices) Table {
 			// Closed, its issues are closed in trackers whose connection
 			// says so (off by default).
 			Moved: all2(n.Transitioned, ticketMovedSignal, link.CloseJobs),
+			// A moved effective date: its tracker issues take the new due
+			// date, pushed through the tracker outbox.
+			Rescheduled: link.DueDateJobs,
 		},
 		Emails: inbox.Consequences{
 			// An email from an unknown vendor: the triage channel (or the

@@ -157,7 +157,7 @@ func newUnconnectedKindFixture(t testing.TB, db *sqlstore.DB, k tracker.Kind) *f
 		t.Fatal(err)
 	}
 	f.alerts.queue = f.queue
-	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs}}
+	f.tickets = &ticket.Service{Store: db, Consequences: ticket.Consequences{Created: link.IssueJobs, Rescheduled: link.DueDateJobs}}
 	f.svc = &link.Service{Store: db, Tickets: f.tickets, BaseURL: "https://vs.example.com",
 		Consequences: link.Consequences{Alert: f.alerts.job, Troubled: troubleJobOf}, Now: f.clock.now,
 		Providers: testRegistry()}

@@ -38,19 +38,39 @@ func remoteDueDate(t *testing.T, r pollRemote) string {
 
 // pushJobs counts the push jobs enqueued.
 func (f *fixture) pushJobs(t *testing.T) int {
+	return f.jobsOf(t, "tracker.push")
+}
+
+// jobsOf counts the jobs of a kind enqueued.
+func (f *fixture) jobsOf(t *testing.T, kind string) int {
 	t.Helper()
-	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds("tracker.push").First(1000))
+	res, err := f.queue.Client.JobList(context.Background(), river.NewJobListParams().Kinds(kind).First(1000))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return len(res.Jobs)
 }
 
+// moveDueDates runs the due-date job that moving a ticket's effective
+// date enqueued, as its worker does, and checks that running it again
+// (a retried job) changes nothing.
+func moveDueDates(t *testing.T, svc *link.Service, f *fixture, ticketID string, want int) {
+	t.Helper()
+	ctx := context.Background()
+	n, err := svc.MoveDueDates(ctx, f.tenant, ticketID)
+	if err != nil || n != want {
+		t.Fatalf("due dates moved: %d %v, want %d", n, err, want)
+	}
+	if n, err := svc.MoveDueDates(ctx, f.tenant, ticketID); err != nil || n != 0 {
+		t.Fatalf("due dates moved again: %d %v", n, err)
+	}
+}
+
 // TestEffectiveDateMovesDueDates: moving a ticket's effective date
 // computes its due time again, records it on the timeline and in the
-// audit log with the reason, and — in the same write — queues the new due
-// date of its issue with a push job; the push reaches the tracker and the
-// next poll brings nothing back. GitHub has no due dates: its issue is left
+// audit log with the reason, and — in the same write — enqueues the job
+// that gives its issue the new due date: an outbox row with a push job;
+// the push reaches the tracker and the next poll brings nothing back. GitHub has no due dates: its issue is left
 // alone and its sync log says why.
 func TestEffectiveDateMovesDueDates(t *testing.T) {
 	for _, k := range []tracker.Kind{gitea.Kind, gitlab.Kind, jira.KindCloud, github.Kind} {
@@ -58,7 +78,6 @@ func TestEffectiveDateMovesDueDates(t *testing.T) {
 			storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 				ctx := context.Background()
 				f, r, linkID, _ := pollFixture(t, db, k, 0)
-				f.tickets.Linked = f.svc
 				conn := f.connID(t)
 				if _, err := f.svc.Poll(ctx, f.tenant, conn); err != nil {
 					t.Fatal(err)
@@ -75,7 +94,7 @@ func TestEffectiveDateMovesDueDates(t *testing.T) {
 				if k != github.Kind && oldRemote != string(before.EffectiveDate) {
 					t.Fatalf("issue created with due date %q, ticket's effective date %s", oldRemote, before.EffectiveDate)
 				}
-				jobs := f.pushJobs(t)
+				jobs, moves := f.pushJobs(t), f.jobsOf(t, "tracker.due_dates")
 
 				// Earlier than created + SLA: the due time becomes the end
 				// of the new effective date.
@@ -104,6 +123,17 @@ func TestEffectiveDateMovesDueDates(t *testing.T) {
 					!strings.Contains(entries[0].After, date) || !strings.Contains(entries[0].After, "Visa postponed the cut-over.") {
 					t.Fatalf("audit: %+v %v", entries, err)
 				}
+				if n := f.jobsOf(t, "tracker.due_dates"); n != moves+1 {
+					t.Fatalf("due-date jobs: %d, want %d", n, moves+1)
+				}
+				if ob, _, _ := f.svc.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10}); len(ob) != 0 {
+					t.Fatalf("outbox before the due-date job ran: %+v", ob)
+				}
+				moved := 1
+				if k == github.Kind {
+					moved = 0
+				}
+				moveDueDates(t, f.svc, f, l.TicketID, moved)
 				ob, _, err := f.svc.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10})
 				if err != nil {
 					t.Fatal(err)
@@ -162,6 +192,9 @@ func TestEffectiveDateMovesDueDates(t *testing.T) {
 				if ob2, _, _ := f.svc.Outbox(ctx, f.admin, link.OutboxFilter{LinkID: linkID, Limit: 10}); len(ob2) != len(ob) {
 					t.Errorf("the same date queued another push: %+v", ob2)
 				}
+				if n := f.jobsOf(t, "tracker.due_dates"); n != moves+1 {
+					t.Errorf("the same date enqueued another due-date job: %d", n)
+				}
 			})
 		})
 	}
@@ -178,7 +211,6 @@ func TestEffectiveDateSkipsTrackersWithoutEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		ro := &link.Service{Store: db, Hooks: db, Tickets: f.tickets, Providers: readOnlyRegistry(), Now: f.clock.now}
-		f.tickets.Linked = ro
 		l, err := db.TrackerLink(ctx, f.tenant, linkID)
 		if err != nil {
 			t.Fatal(err)
@@ -196,6 +228,7 @@ func TestEffectiveDateSkipsTrackersWithoutEdits(t *testing.T) {
 		if err != nil || got.EffectiveDate != ticket.Date(date) {
 			t.Fatalf("move: %+v %v", got, err)
 		}
+		moveDueDates(t, ro, f, tk.ID, 0)
 		after, err := db.TrackerMirror(ctx, f.tenant, linkID)
 		if err != nil || after.DueDate != before.DueDate {
 			t.Fatalf("mirror: %+v %v", after, err)
