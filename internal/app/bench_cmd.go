@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type BenchIngestCmd struct {
 	Size        string        `name:"size" default:"1KiB" help:"Size of each event, e.g. 1KiB or 512B."`
 	DupRatio    float64       `name:"dup-ratio" default:"0" help:"Share of sends that repeat an earlier event (0 to 0.99); they must be answered DUPLICATE."`
 	NoVerify    bool          `name:"no-verify" help:"Skip re-sending every 2xx'd event afterwards to check it is stored once."`
+	PID         int           `name:"pid" help:"The server's process id (same machine), to report the CPU time it spends per event from /proc."`
 }
 
 // Help explains the measurement.
@@ -54,7 +56,8 @@ func (c BenchIngestCmd) Run(ctx context.Context, g *Globals) error {
 		return apperr.Invalidf("--size: %v", err)
 	}
 	cfg := ingestbench.Config{URL: c.URL, Key: c.Key, Secret: c.Secret, Tenant: c.Tenant, Vendor: c.Vendor, Rate: c.Rate,
-		Concurrency: c.Concurrency, Duration: c.Duration, Size: size, DupRatio: c.DupRatio, Verify: !c.NoVerify, Progress: g.stderr}
+		Concurrency: c.Concurrency, Duration: c.Duration, Size: size, DupRatio: c.DupRatio, Verify: !c.NoVerify, Progress: g.stderr,
+		PID: c.PID}
 	if err := cfg.Validate(); err != nil {
 		return apperr.Invalidf("%v", err)
 	}
@@ -85,6 +88,7 @@ func (c BenchIngestCmd) Run(ctx context.Context, g *Globals) error {
 	fmt.Fprintf(out, ", %d without an answer\n", r.Errors)
 	fmt.Fprintf(out, "latency:    p50 %s  p95 %s  p99 %s  max %s (2xx, from when each was due)\n",
 		ms(r.Latency.P50), ms(r.Latency.P95), ms(r.Latency.P99), ms(r.Latency.Max))
+	printCPU(out, r, c.PID)
 	for _, s := range codes {
 		fmt.Fprintf(out, "  %d e.g.: %s\n", s, truncate(r.StatusSample(s), 200))
 	}
@@ -108,6 +112,21 @@ func (c BenchIngestCmd) Run(ctx context.Context, g *Globals) error {
 		return fmt.Errorf("%d answers contradict exactly-once storage", bad)
 	}
 	return nil
+}
+
+// printCPU reports the CPU time spent per 1,000 events answered 2xx: the
+// figure that stays comparable on a machine shared with other work.
+func printCPU(out io.Writer, r ingestbench.Report, pid int) {
+	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(max(r.Accepted+r.Duplicates, 1)) }
+	switch {
+	case r.CPUErr != nil:
+		fmt.Fprintf(out, "CPU:        unknown (%v)\n", r.CPUErr)
+	case pid == 0:
+		fmt.Fprintf(out, "CPU:        this tool %.2f CPU-s per 1,000 2xx events (--pid for the server's)\n", per(r.LoadCPU))
+	default:
+		fmt.Fprintf(out, "CPU:        server %.2f + this tool %.2f CPU-s per 1,000 2xx events (server %.2f cores over the run)\n",
+			per(r.ServerCPU), per(r.LoadCPU), r.ServerCPU.Seconds()/max(r.Elapsed.Seconds(), 1e-9))
+	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }

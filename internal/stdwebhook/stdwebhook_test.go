@@ -76,3 +76,32 @@ func TestNewSecretSignsAndVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSignerSignsEachDeliveryAlone: a Signer reused for many deliveries
+// gives each the signature it would get alone, the spec vector included,
+// so nothing of one delivery leaks into the next.
+func TestSignerSignsEachDeliveryAlone(t *testing.T) {
+	s, err := NewSigner(vecSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range []string{`{"first": true}`, vecBody, `{}`, vecBody} {
+		id := vecID
+		if i%2 == 0 {
+			id = "msg_other"
+		}
+		want, err := Sign(vecSecret, id, 1614265330, []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Sign(id, 1614265330, []byte(body)); got != want {
+			t.Fatalf("delivery %d: Signer.Sign = %s, want %s", i, got, want)
+		}
+		if body == vecBody && id == vecID && want != vecSig {
+			t.Fatalf("delivery %d: %s, want the vector's %s", i, want, vecSig)
+		}
+	}
+	if _, err := NewSigner("whsec_!!not base64"); err == nil {
+		t.Fatal("NewSigner took a secret that is not base64")
+	}
+}

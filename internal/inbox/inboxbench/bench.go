@@ -16,7 +16,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,7 +125,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		return bytes.Replace(raws[n%len(raws)], []byte("Message-ID: <"), fmt.Appendf(nil, "Message-ID: <bench-%s-%d-", c.RunID, n), 1)
 	}
 	r := Report{Final: map[string]int{}}
-	cpu0, cpuErr := processCPU(c.PID)
+	cpu0, cpuErr := loadgen.ProcessCPU(c.PID)
 	start := time.Now()
 	var done []time.Time // when each email reached its final status, in order of accepted
 	var accepted []sent
@@ -150,7 +149,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	}
 	r.Elapsed, r.Latency = last.Sub(start), loadgen.Summarize(lat)
 	if c.PID > 0 {
-		cpu1, err := processCPU(c.PID)
+		cpu1, err := loadgen.ProcessCPU(c.PID)
 		r.CPU, r.CPUErr = cpu1-cpu0, errors.Join(cpuErr, err)
 	}
 	return r, ctx.Err()
@@ -344,32 +343,4 @@ func progress(w io.Writer, what string, count func() int) (stop func()) {
 		}
 	})
 	return func() { close(quit); wg.Wait() }
-}
-
-// clockTicks is the kernel's unit of CPU time in /proc (USER_HZ), 100 on
-// every Linux architecture Go supports.
-const clockTicks = 100
-
-// processCPU is the user and system CPU time process pid has used, from
-// /proc/<pid>/stat; 0 when pid is 0.
-func processCPU(pid int) (time.Duration, error) {
-	if pid == 0 {
-		return 0, nil
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, fmt.Errorf("server CPU: %w", err)
-	}
-	// The command name (field 2) may hold spaces; fields count from after it.
-	i := bytes.LastIndexByte(b, ')')
-	f := strings.Fields(string(b[i+1:]))
-	if i < 0 || len(f) < 13 {
-		return 0, fmt.Errorf("server CPU: /proc/%d/stat is not as expected", pid)
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("server CPU: %w", err)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ type Config struct {
 	Progress io.Writer
 	// Client is the HTTP client; nil builds one sized to Concurrency.
 	Client *http.Client
+	// PID is the server's process id on this machine, for the CPU time
+	// it spends on the run; 0 leaves it out.
+	PID int
 }
 
 // Report is what a run measured.
@@ -69,6 +73,9 @@ type Report struct {
 	Offered       float64        // events/s asked for (0: as fast as possible)
 	Verified      *Verification  // nil when not verified
 	Problems      []string       // 2xx answers that contradict each other
+	ServerCPU     time.Duration  // the server's CPU time over the run (with PID)
+	LoadCPU       time.Duration  // this tool's own CPU time over the run
+	CPUErr        error          // why a CPU time is missing
 	statusSamples map[int]string // first body per non-2xx status
 }
 
@@ -172,7 +179,14 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	if err := c.Validate(); err != nil {
 		return Report{}, err
 	}
-	pad := strings.Repeat("x", max(0, c.Size-len(envelope(c, 0, ""))))
+	b := newBodies(c)
+	senders := make([]*sender, c.Concurrency)
+	for w := range senders {
+		var err error
+		if senders[w], err = newSender(c, b); err != nil {
+			return Report{}, err
+		}
+	}
 	var (
 		next     atomic.Int64 // the next new event number
 		answered atomic.Int64
@@ -183,6 +197,8 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		due      = make(chan time.Time, c.Concurrency)
 		wg       sync.WaitGroup
 	)
+	serverCPU0, serverErr := loadgen.ProcessCPU(c.PID)
+	selfCPU0, selfErr := loadgen.ProcessCPU(os.Getpid())
 	runCtx, cancel := context.WithDeadline(ctx, deadline.Add(30*time.Second))
 	defer cancel()
 	// The schedule: a due time per request at a fixed rate, or none
@@ -218,6 +234,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		t := &tally{statuses: map[int]int{}, samples: map[int]string{}}
 		tallies[w] = t
 		rng := rand.New(rand.NewPCG(uint64(w), uint64(start.UnixNano())))
+		snd := senders[w]
 		wg.Go(func() {
 			for at := range due {
 				var n int
@@ -226,7 +243,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 				} else {
 					n = int(next.Add(1)) - 1
 				}
-				status, id, body, err := send(runCtx, c, n, pad)
+				status, id, body, err := snd.send(runCtx, n)
 				answered.Add(1)
 				if err != nil {
 					t.errors++
@@ -257,6 +274,10 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	wg.Wait()
 	stop()
 	rep := Report{Statuses: map[int]int{}, Elapsed: time.Since(start), Offered: c.Rate, statusSamples: map[int]string{}}
+	serverCPU1, err1 := loadgen.ProcessCPU(c.PID)
+	selfCPU1, err2 := loadgen.ProcessCPU(os.Getpid())
+	rep.ServerCPU, rep.LoadCPU = serverCPU1-serverCPU0, selfCPU1-selfCPU0
+	rep.CPUErr = errors.Join(serverErr, selfErr, err1, err2)
 	var lat []time.Duration
 	ids := map[int]string{}
 	for _, t := range tallies {
@@ -291,7 +312,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 		}
 	}
 	if c.Verify && ctx.Err() == nil {
-		v := verify(ctx, c, pad, ids)
+		v := verify(ctx, c, senders, ids)
 		rep.Verified = &v
 	}
 	return rep, nil
@@ -299,7 +320,7 @@ func Run(ctx context.Context, c Config) (Report, error) {
 
 // verify re-sends every event answered 2xx: each must come back
 // 200 DUPLICATE with the ingestId it was answered with.
-func verify(ctx context.Context, c Config, pad string, ids map[int]string) Verification {
+func verify(ctx context.Context, c Config, senders []*sender, ids map[int]string) Verification {
 	start := time.Now()
 	ns := make(chan int, c.Concurrency)
 	var (
@@ -307,10 +328,10 @@ func verify(ctx context.Context, c Config, pad string, ids map[int]string) Verif
 		v  Verification
 		wg sync.WaitGroup
 	)
-	for range c.Concurrency {
+	for _, snd := range senders {
 		wg.Go(func() {
 			for n := range ns {
-				status, id, _, err := send(ctx, c, n, pad)
+				status, id, _, err := snd.send(ctx, n)
 				mu.Lock()
 				v.Checked++
 				switch {
@@ -344,40 +365,78 @@ func verify(ctx context.Context, c Config, pad string, ids map[int]string) Verif
 	return v
 }
 
-// envelope is event n's body; the same n always gives the same bytes.
-func envelope(c Config, n int, pad string) []byte {
-	return fmt.Appendf(nil, `{"vendorId":%q,"externalEventId":"bench-%s-%d","eventType":"inventory_update",`+
-		`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"SKU-%d","warehouse":"MAIN","quantity":%d,"pad":%q}}`,
-		c.Vendor, c.RunID, n, n, n%1000, pad)
+// bodies builds events' bodies: the parts every event shares are quoted
+// once, so the load tool spends its CPU on sending, not on formatting
+// (it shares the machine with the server it measures).
+type bodies struct {
+	head, mid, mid2, tail []byte
+}
+
+func newBodies(c Config) *bodies {
+	b := &bodies{
+		head: fmt.Appendf(nil, `{"vendorId":%q,"externalEventId":"bench-%s-`, c.Vendor, c.RunID),
+		mid:  []byte(`","eventType":"inventory_update","occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"SKU-`),
+		mid2: []byte(`","warehouse":"MAIN","quantity":`),
+	}
+	// Event 0 is c.Size bytes; the pad is the same for every event.
+	pad := max(0, c.Size-len(b.head)-len(b.mid)-len(b.mid2)-len(`0`)*3-len(`,"pad":""}}`))
+	b.tail = fmt.Appendf(nil, `,"pad":%q}}`, strings.Repeat("x", pad))
+	return b
+}
+
+// body is event n's body; the same n always gives the same bytes.
+func (b *bodies) body(n int) []byte {
+	out := make([]byte, 0, len(b.head)+len(b.mid)+len(b.mid2)+len(b.tail)+3*20)
+	out = strconv.AppendInt(append(out, b.head...), int64(n), 10)
+	out = strconv.AppendInt(append(out, b.mid...), int64(n), 10)
+	out = strconv.AppendInt(append(out, b.mid2...), int64(n%1000), 10)
+	return append(out, b.tail...)
+}
+
+// sender posts events: one per worker, so its signer and header values
+// are reused from one request to the next.
+type sender struct {
+	c      Config
+	bodies *bodies
+	target string
+	auth   []string
+	ctype  []string
+	signer *stdwebhook.Signer
+	idBuf  []byte
+}
+
+func newSender(c Config, b *bodies) (*sender, error) {
+	s := &sender{c: c, bodies: b, target: c.URL + "/api/v1/ingest/events", ctype: []string{"application/json"}}
+	if c.Secret == "" {
+		s.auth = []string{"Bearer " + c.Key}
+		return s, nil
+	}
+	s.target = c.URL + "/hooks/ingest/" + url.PathEscape(c.Tenant) + "?source=" + url.QueryEscape(c.Vendor)
+	var err error
+	s.signer, err = stdwebhook.NewSigner(c.Secret)
+	return s, err
 }
 
 // send posts event n and returns the status, the ingestId answered and,
 // for errors, the body.
-func send(ctx context.Context, c Config, n int, pad string) (int, string, string, error) {
-	body := envelope(c, n, pad)
-	target := c.URL + "/api/v1/ingest/events"
-	if c.Secret != "" {
-		target = c.URL + "/hooks/ingest/" + url.PathEscape(c.Tenant) + "?source=" + url.QueryEscape(c.Vendor)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+func (s *sender) send(ctx context.Context, n int) (int, string, string, error) {
+	body := s.bodies.body(n)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", "", err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.Secret != "" {
-		id := fmt.Sprintf("msg_bench_%s_%d", c.RunID, n)
+	req.Header["Content-Type"] = s.ctype
+	if s.signer != nil {
+		s.idBuf = strconv.AppendInt(append(append(s.idBuf[:0], "msg_bench_"...), s.c.RunID+"_"...), int64(n), 10)
+		id := string(s.idBuf)
 		ts := time.Now().Unix()
-		sig, err := stdwebhook.Sign(c.Secret, id, ts, body)
-		if err != nil {
-			return 0, "", "", err
-		}
-		req.Header.Set("webhook-id", id)
-		req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-		req.Header.Set("webhook-signature", sig)
+		req.Header["Webhook-Id"] = []string{id}
+		req.Header["Webhook-Timestamp"] = []string{strconv.FormatInt(ts, 10)}
+		req.Header["Webhook-Signature"] = []string{s.signer.Sign(id, ts, body)}
 	} else {
-		req.Header.Set("Authorization", "Bearer "+c.Key)
+		req.Header["Authorization"] = s.auth
 	}
-	res, err := c.Client.Do(req)
+	res, err := s.c.Client.Do(req)
 	if err != nil {
 		return 0, "", "", err
 	}
@@ -386,14 +445,28 @@ func send(ctx context.Context, c Config, n int, pad string) (int, string, string
 	if err != nil {
 		return 0, "", "", err
 	}
+	if res.StatusCode/100 == 2 {
+		return res.StatusCode, ingestID(b), "", nil
+	}
+	return res.StatusCode, "", strings.TrimSpace(string(b)), nil
+}
+
+// ingestID is the "ingestId" of an accept answer; "" when it has none.
+func ingestID(b []byte) string {
+	// The id is a ULID (no escapes), so a search finds it without a
+	// decoder; an answer that is not shaped so goes through one.
+	const field = `"ingestId":"`
+	if i := bytes.Index(b, []byte(field)); i >= 0 {
+		rest := b[i+len(field):]
+		if j := bytes.IndexByte(rest, '"'); j >= 0 && bytes.IndexByte(rest[:j], '\\') < 0 {
+			return string(rest[:j])
+		}
+	}
 	var r struct {
 		IngestID string `json:"ingestId"`
 	}
-	if res.StatusCode/100 == 2 {
-		_ = json.Unmarshal(b, &r)
-		return res.StatusCode, r.IngestID, "", nil
-	}
-	return res.StatusCode, "", strings.TrimSpace(string(b)), nil
+	_ = json.Unmarshal(b, &r) // an answer without an id is reported as one
+	return r.IngestID
 }
 
 // progress prints a line a second until stopped.

@@ -2,13 +2,18 @@ package ingestbench_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/ingest/ingestbench"
+	"github.com/vendorsync/vendorsync/internal/stdwebhook"
 )
 
 // TestVerifyCatchesAServerThatStoresTwice: a server that answers 202 with
@@ -40,5 +45,46 @@ func TestParseSize(t *testing.T) {
 		if _, err := ingestbench.ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) succeeded", in)
 		}
+	}
+}
+
+// TestEventsAreEnvelopesOfTheSize: the events sent are envelopes the
+// server parses, event 0 is exactly --size bytes, the same event number
+// always gives the same bytes and signed deliveries verify.
+func TestEventsAreEnvelopesOfTheSize(t *testing.T) {
+	secret := stdwebhook.NewSecret()
+	var bodies sync.Map // event id → body
+	var bad atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		env, err := ingest.ParseEnvelope(b)
+		verr := stdwebhook.Verify([]string{secret}, r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"),
+			r.Header.Get("webhook-signature"), b, time.Now())
+		if err != nil || verr != nil || env.VendorID != "v" {
+			bad.Add(1)
+			t.Errorf("event %s: %v, signature %v", b, err, verr)
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			return
+		}
+		if strings.HasSuffix(env.ExternalEventID, "-0") && len(b) != 777 {
+			t.Errorf("event 0 is %d bytes, want 777", len(b))
+		}
+		if prev, loaded := bodies.LoadOrStore(env.ExternalEventID, string(b)); loaded && prev != string(b) {
+			t.Errorf("event %s sent as %s and as %s", env.ExternalEventID, prev, b)
+		}
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, `{"ingestId":"id-%s","status":"RECEIVED"}`, env.ExternalEventID)
+	}))
+	defer srv.Close()
+	r, err := ingestbench.Run(t.Context(), ingestbench.Config{URL: srv.URL, Secret: secret, Tenant: "t", Vendor: "v", Rate: 300,
+		Concurrency: 4, Duration: 300 * time.Millisecond, Size: 777, DupRatio: 0.3, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Accepted == 0 || bad.Load() > 0 {
+		t.Fatalf("%d accepted, %d refused", r.Accepted, bad.Load())
+	}
+	if r.Verified == nil || r.Verified.Mismatched != 0 {
+		t.Fatalf("verification %+v: every event's answer names its own id", r.Verified)
 	}
 }
