@@ -27,6 +27,14 @@ func TestInformationalMeansInformational(t *testing.T) {
 			"Our updated price list for US SMS takes effect on May 1, 2027. There is nothing you need to do; your plan renews as usual.", Informational},
 		{"maintenance without action", "status@okta.com", "Scheduled maintenance on March 20, 2027",
 			"Okta will perform scheduled maintenance during the maintenance window 02:00-04:00 UTC on March 20, 2027. No downtime is expected and no action is required.", Informational},
+		{"fee schedule", "accounts@stripe.com", "Your updated pricing schedule (effective 1 May 2027)",
+			"Please find attached your updated pricing schedule, effective 1 May 2027. The fee for US consumer cards goes down. " +
+				"No change to your integration, API keys or webhooks is needed; the new fees appear on your May invoice.", Informational},
+		{"content marketing", "marketing@mailchimp.com", "Spring into email: 5 campaign ideas for April",
+			"Here are five campaigns our retail customers are running this April: double points, referral bonuses and birthday rewards. " +
+				"Read the full guide. Unsubscribe.", Informational},
+		{"no change needed unless", "developers@stripe.com", "Webhook signing update",
+			"No change to your webhook endpoints is needed unless you verify signatures with the legacy scheme; those will fail from May 1, 2027.", Actionable},
 		{"newsletter announcing a breaking change", "news@stripe.com", "Stripe newsletter: March 2027",
 			"In this newsletter: new Dashboard features, a webinar on Radar, and action required: API version 2023-08-16 will be retired on April 30, 2027; requests pinned to it will fail.", Actionable},
 		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",

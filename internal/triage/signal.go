@@ -67,6 +67,8 @@ var informationalPhrases = []phrase{
 	// Satisfaction and net-promoter surveys.
 	{"likely are you to recommend", 2}, {"likely to recommend", 2}, {"net promoter", 2}, {"nps", 1},
 	{"what we could do better", 2}, {"how we can improve", 2}, {"help us improve", 1}, {"rate us", 2},
+	// Content marketing and fee schedules.
+	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -202,8 +204,19 @@ var consequenceRE = regexp.MustCompile(`(?i)\b(?:otherwise|or else|failure to|if
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
-	return look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
+	s := look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
+	if m := noChangeNeededRE.FindStringSubmatch(text); m != nil && m[1] == "" {
+		s.score += 2
+		s.found = append(s.found, `"`+strings.Join(strings.Fields(m[0]), " ")+`"`)
+	}
+	return s
 }
+
+// noChangeNeededRE finds a notice saying that nothing of the reader's has
+// to change: "No change to your integration, API keys or webhooks is
+// needed". The group is a condition after it ("unless …"), which makes
+// some readers act.
+var noChangeNeededRE = regexp.MustCompile(`(?i)\bno\s+(?:change|changes|action|update|updates)\s+(?:to|on|in|for)\s+your\b[^.;]{0,80}?\b(?:is|are)\s+(?:needed|required|necessary)\b(\s*,?\s*(?:unless|if|except)\b)?`)
 
 // hostRE matches links and host names: their words are addresses, not
 // what the email says ("survey.example.com" is no survey).

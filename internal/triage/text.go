@@ -98,6 +98,7 @@ tomorrow week weeks month months year years day days time january february march
 september october november december jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday
 wednesday thursday friday saturday sunday customer customers client clients partner partners user users
 information info update updates updated change changes changed changing new one two first next use used
+guide guides
 using make made see learn read visit find get know want need needs needed help support contact questions
 question account accounts service services company business product products platform application
 applications app apps system systems vendor vendors affect affects affected impact following include
