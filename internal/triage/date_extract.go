@@ -29,18 +29,25 @@ type foundDate struct {
 	// event is a date in a sentence about an event (a webinar, a
 	// conference): a newsletter's notice of a change outranks it.
 	event bool
+	// past is a date before the email was sent: what already happened
+	// (when an incident was found, which keys were issued before it), not
+	// when the change takes effect.
+	past bool
 	// fit is 2 for a date on a table row about the version the email says
 	// the customer runs, 1 for the version the registry says it runs, -1
 	// for one on a row about another version.
 	fit int
 }
 
-// better reports whether f is a likelier effective date than g: one for
+// better reports whether f is a likelier effective date than g: one on or
+// after the day the email was sent beats an earlier one, one for
 // production beats one for a test environment, a stronger cue beats a
 // weaker one, and among equals the soonest wins, the conservative choice
 // for a deadline.
 func (f foundDate) better(g foundDate) bool {
 	switch {
+	case f.past != g.past:
+		return !f.past
 	case f.trial != g.trial:
 		return !f.trial
 	case f.fit != g.fit:
@@ -269,6 +276,7 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 			if c.date.Before(today) || (c.date == sentDay && c.cue == 0) {
 				continue
 			}
+			c.past = !sentDay.IsZero() && c.date.Before(sentDay)
 			if !found || c.better(best) {
 				best, found = c, true
 			}

@@ -181,3 +181,16 @@ func TestVersionTableFromRegistry(t *testing.T) {
 		t.Errorf("without a version in the registry: %s, want the soonest end of support 2027-03-31", d.EffectiveDate)
 	}
 }
+
+// TestPastDatesAreHistory: a date before the email was sent says what
+// already happened (when an incident was found, which keys were issued
+// before it); the date the notice sets for the change wins.
+func TestPastDatesAreHistory(t *testing.T) {
+	sent := time.Date(2027, 3, 10, 8, 0, 0, 0, time.UTC)
+	body := "On 8 March 2027 our security team identified unauthorised access to an internal logging system. " +
+		"All keys issued before 8 March 2027 will be revoked on 24 March 2027; after that, requests signed with them will be rejected."
+	fd, ok := extractDate("Security incident: rotate your keys", body, "security@stripe.com", sent, DateOf(testNow, time.UTC), time.UTC)
+	if !ok || fd.date != (Date{2027, time.March, 24}) {
+		t.Errorf("got %v (%q), want 2027-03-24", fd.date, fd.text)
+	}
+}
