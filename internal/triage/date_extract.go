@@ -210,7 +210,7 @@ func orderOf(text, from string) (numericOrder, string) {
 // how it writes dates when its domain does not.
 var (
 	usAddressRE       = regexp.MustCompile(`\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+\d{5}(?:-\d{4})?\b|\b(?:United States|USA)\b|\bU\.S\.A\.`)
-	dayFirstCountryRE = regexp.MustCompile(`\b(?:United Kingdom|England|Scotland|Ireland|Germany|Deutschland|France|Switzerland|Schweiz|Suisse|Austria|Österreich|Netherlands|Belgium|Spain|España|Italy|Italia|Portugal|Poland|Sweden|Norway|Denmark|Finland|Australia|New Zealand|India|Brazil|Brasil|South Africa|Singapore)\b`)
+	dayFirstCountryRE = mustGated(`\b(?:United Kingdom|England|Scotland|Ireland|Germany|Deutschland|France|Switzerland|Schweiz|Suisse|Austria|Österreich|Netherlands|Belgium|Spain|España|Italy|Italia|Portugal|Poland|Sweden|Norway|Denmark|Finland|Australia|New Zealand|India|Brazil|Brasil|South Africa|Singapore)\b`)
 )
 
 // orderOfAddress reads the order from the postal addresses in the email:
@@ -495,10 +495,10 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 // prepRE finds a step before the change: the sentence tells when the
 // customers will be sent, told or reminded of something, or advises when
 // to start preparing ("we recommend booking your upgrade before …").
-var prepRE = regexp.MustCompile(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
+var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
-var eventRE = regexp.MustCompile(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
+var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
 
 // sentenceEnd is the end of the sentence that goes on at position i.
 func sentenceEnd(line string, i int) int {
@@ -516,7 +516,7 @@ var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>|]*$`)
 
 // availableRE finds the replacement becoming available: a step before the
 // change.
-var availableRE = regexp.MustCompile(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
+var availableRE = mustGated(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
 
 // timelineCue reads a date that starts a timeline item ("- 08/02/2027:
 // basic authentication is turned off.", or a table row "2027-08-02 |

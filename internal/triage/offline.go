@@ -379,7 +379,7 @@ func (o *offline) decideOwner(v registry.Vendor, rules []ruleMatch, top *registr
 
 // separatorRE matches the lines mail clients put around forwarded and
 // quoted messages; their words ("message") are not the vendor's.
-var separatorRE = regexp.MustCompile(`(?im)^[\s>]*-{2,}\s*(forwarded message|original message|begin forwarded message)\s*-*\s*$`)
+var separatorRE = mustGated(`(?im)^[\s>]*-{2,}\s*(forwarded message|original message|begin forwarded message)\s*-*\s*$`)
 
 func withoutSeparators(body string) string { return separatorRE.ReplaceAllString(body, "") }
 

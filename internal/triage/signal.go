@@ -88,7 +88,7 @@ func reachSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, reachPhras
 
 // apiCredentialRE finds credentials of an API integration: "API
 // credentials", "API keys", "client secret", "access tokens".
-var apiCredentialRE = regexp.MustCompile(`(?i)\b(?:api|client|integration|service account|oauth(?: 2\.0)?)\s+(?:credential|key|token|secret)s?\b|\baccess tokens?\b|\bcredential types?\b`)
+var apiCredentialRE = mustGated(`(?i)\b(?:api|client|integration|service account|oauth(?: 2\.0)?)\s+(?:credential|key|token|secret)s?\b|\baccess tokens?\b|\bcredential types?\b`)
 
 // serviceWideSignal: the change reaches the vendor's service as a whole
 // (an incident, signing keys, certificates), not only the credentials of
@@ -183,7 +183,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := e.Subject + "\n" + e.Body
 	s := look(text, breakingPhrases)
-	for _, re := range []*regexp.Regexp{consequenceRE, refusalRE} {
+	for _, re := range []gatedRE{consequenceRE, refusalRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -196,11 +196,11 @@ func breakingSignal(e Email) signal {
 // "will return 403", "will receive 401 Unauthorized", "will fail with
 // 410". A client error (4xx) is the old way no longer accepted; a server
 // error during maintenance is not.
-var refusalRE = regexp.MustCompile(`(?i)\bwill\s+(?:now\s+)?(?:return|receive|get|respond with|fail with|be answered with)\s+(?:an?\s+|http\s+|status\s+|error\s+|the\s+)*4\d\d\b`)
+var refusalRE = mustGated(`(?i)\bwill\s+(?:now\s+)?(?:return|receive|get|respond with|fail with|be answered with)\s+(?:an?\s+|http\s+|status\s+|error\s+|the\s+)*4\d\d\b`)
 
 // consequenceRE finds what fails when the recipient does not act:
 // "otherwise … may reject", "if you do not … will stop".
-var consequenceRE = regexp.MustCompile(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted)\b`)
+var consequenceRE = mustGated(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted)\b`)
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
@@ -224,4 +224,4 @@ var hostRE = regexp.MustCompile(`(?i)\b(?:https?://\S+|[a-z0-9-]+(?:\.[a-z0-9-]+
 
 // percentRE folds "30 %", "30%" and "30 percent" to " %", so offers read as
 // "save %" and "% off".
-var percentRE = regexp.MustCompile(`(?i)\s*\b\d{1,3}(?:[.,]\d+)?\s*(?:%|percent\b)`)
+var percentRE = mustGated(`(?i)\s*\b\d{1,3}(?:[.,]\d+)?\s*(?:%|percent\b)`)

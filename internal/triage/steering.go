@@ -18,11 +18,11 @@ import (
 // cannot steer a decision. The model still sees them, as untrusted data
 // it is told to report.
 var (
-	addresseeRE = regexp.MustCompile(`(?i)\b(ai|llms?|language models?|assistants?|chatbots?|bots?|automated|automatic|triage (?:tools?|systems?))\b[^.]{0,60}\b(reading|processing|parsing|handling|analy[sz]ing|triaging|summari[sz]ing)\s+(this|these)\s+(e-?mails?|messages?|notices?|notifications?)\b` +
+	addresseeRE = mustGated(`(?i)\b(ai|llms?|language models?|assistants?|chatbots?|bots?|automated|automatic|triage (?:tools?|systems?))\b[^.]{0,60}\b(reading|processing|parsing|handling|analy[sz]ing|triaging|summari[sz]ing)\s+(this|these)\s+(e-?mails?|messages?|notices?|notifications?)\b` +
 		`|\b(note|notice|instructions?|message)\s+(for|to)\s+(the\s+|any\s+|all\s+)?(ai|llms?|assistants?|models?|automated|bots?|triage)\b` +
 		`|\bignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding|other)\s+(instructions|text|rules|prompts?)\b` +
 		`|\b(system|developer)\s+(instruction|prompt|notice|message)s?\b|(?m)^\s*system\s*:`)
-	directiveRE = regexp.MustCompile(`(?i)\b(set|mark|classify|label|treat|rate|flag|route|assign|list|report|record|open)\b[^.]{0,80}\b(severity|critical|high|medium|low|informational|actionable|applications?|tickets?|breaking|urgent|newsletter|routine)\b`)
+	directiveRE = mustGated(`(?i)\b(set|mark|classify|label|treat|rate|flag|route|assign|list|report|record|open)\b[^.]{0,80}\b(severity|critical|high|medium|low|informational|actionable|applications?|tickets?|breaking|urgent|newsletter|routine)\b`)
 	paragraphRE = regexp.MustCompile(`\n[ \t\r]*\n`)
 )
 
@@ -34,7 +34,7 @@ var (
 // sentences that carry such an order are left out; the rest of their
 // paragraph stays. A vendor's "open a support ticket with us" is not an
 // order about the decision and stays.
-var decisionDirectiveRE = regexp.MustCompile(`(?i)\bpriority\s*[:=]?\s*p[0-5]\b|\bp[0-5]\s+priority\b` +
+var decisionDirectiveRE = mustGated(`(?i)\bpriority\s*[:=]?\s*p[0-5]\b|\bp[0-5]\s+priority\b` +
 	`|\bno\s+(?:change\s+|service\s+)?(?:tickets?|change\s+requests?)\s+(?:is\s+|are\s+)?(?:required|needed|necessary)\b` +
 	`|\b(?:do\s+not|don't|no\s+need\s+to)\s+(?:open|create|raise|file|log)\s+(?:a\s+|any\s+)?(?:change\s+|service\s+)?tickets?\b` +
 	`|\b(?:open|create|raise|file|log)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?:critical|urgent|emergency|high|p[0-5]|sev[-\s]?[0-5]|(?:high|top|highest)[-\s]priority|priority)\s+(?:[\w-]+\s+)?(?:tickets?|change\s+requests?)\b` +
@@ -46,7 +46,7 @@ var decisionDirectiveRE = regexp.MustCompile(`(?i)\bpriority\s*[:=]?\s*p[0-5]\b|
 // ("treat as critical", "should be handled as a P1", "consider it
 // urgent"); it is tried only around the words " as " and "consider" (see
 // hasVerdictOrder).
-var verdictOrderRE = regexp.MustCompile(`(?i)\b(?:treat|handle|consider|regard|prioriti[sz]e|rate|classify|escalate)\s+(?:(?:this|it|these|them|the\s+[\w-]+)\s+)?as\s+(?:an?\s+)?` + verdicts +
+var verdictOrderRE = mustGated(`(?i)\b(?:treat|handle|consider|regard|prioriti[sz]e|rate|classify|escalate)\s+(?:(?:this|it|these|them|the\s+[\w-]+)\s+)?as\s+(?:an?\s+)?` + verdicts +
 	`|\bconsider\s+(?:this|it)\s+(?:an?\s+)?` + verdicts +
 	`|\b(?:should|must|is\s+to|are\s+to|needs?\s+to)\s+be\s+(?:treated|handled|considered|regarded|classified|prioriti[sz]ed|rated|flagged|marked|escalated)\s+as\s+(?:an?\s+)?` + verdicts)
 
@@ -90,10 +90,10 @@ const verdicts = `(?:critical|urgent|emergency|(?:high|highest|top|low|medium)(?
 // is a claim, not evidence. The registry's descriptions say which
 // applications a change reaches; such sentences are left out like orders.
 var (
-	verdictRE    = regexp.MustCompile(`(?i)\b(?:critical|urgent|emergency|high[-\s]priority|top[-\s]priority|highest[-\s]priority|low[-\s]priority|priority|severity|sev[-\s]?[0-5]|p[0-5])\b`)
-	impactRE     = regexp.MustCompile(`(?i)\b(?:affect(?:s|ed|ing)?|impact(?:s|ed|ing)?|break(?:s|ing)?|disrupt(?:s|ed|ing)?)\b`)
-	yourNameRE   = regexp.MustCompile(`(?i)\byour\s+(?:[\w-]+\s+){0,2}$`)
-	claimCheapRE = regexp.MustCompile(`(?i)\b(?:critical|urgent|emergency|priority|severity|sev|p[0-5]|affect\w*|impact\w*|break\w*|disrupt\w*)\b`)
+	verdictRE    = mustGated(`(?i)\b(?:critical|urgent|emergency|high[-\s]priority|top[-\s]priority|highest[-\s]priority|low[-\s]priority|priority|severity|sev[-\s]?[0-5]|p[0-5])\b`)
+	impactRE     = mustGated(`(?i)\b(?:affect(?:s|ed|ing)?|impact(?:s|ed|ing)?|break(?:s|ing)?|disrupt(?:s|ed|ing)?)\b`)
+	yourNameRE   = mustGated(`(?i)\byour\s+(?:[\w-]+\s+){0,2}$`)
+	claimCheapRE = mustGated(`(?i)\b(?:critical|urgent|emergency|priority|severity|sev|p[0-5]|affect\w*|impact\w*|break\w*|disrupt\w*)\b`)
 )
 
 // withoutSteering returns text without the paragraphs that address an

@@ -19,7 +19,7 @@ var (
 	// bulletRE matches the marker of a list item.
 	bulletRE = regexp.MustCompile(`^([-*•–]|\d{1,2}[.)])\s+`)
 	// boilerplateRE matches the footers of bulk mail.
-	boilerplateRE = regexp.MustCompile(`(?i)(you('re| are) receiving this|receiving this (e-?mail|message|newsletter)|unsubscribe|` +
+	boilerplateRE = mustGated(`(?i)(you('re| are) receiving this|receiving this (e-?mail|message|newsletter)|unsubscribe|` +
 		`view (this (e-?mail|message) )?in (your )?browser|manage (your )?(e-?mail )?preferences|privacy (policy|statement)|` +
 		`all rights reserved|©|do not reply to this|this (e-?mail|message) was sent)`)
 )

@@ -2,7 +2,6 @@ package triage
 
 import (
 	"net/mail"
-	"regexp"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -52,7 +51,7 @@ func vendorByDomain(snap registry.Snapshot, domain string) (registry.Vendor, str
 
 // forwardedFromRE finds the sender lines of messages forwarded or quoted in
 // a body, for mail the pipeline did not already split.
-var forwardedFromRE = regexp.MustCompile(`(?im)^\s*(?:>\s*)*from:\s*(.+)$`)
+var forwardedFromRE = mustGated(`(?im)^\s*(?:>\s*)*from:\s*(.+)$`)
 
 // matchVendor identifies the sending vendor, strongest evidence first:
 //  1. the sender's domain (subdomains included);
