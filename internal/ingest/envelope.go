@@ -3,7 +3,9 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,12 +24,7 @@ type Envelope struct {
 	SchemaVersion   string          `json:"schemaVersion,omitempty" doc:"The version of the vendor's payload schema."`
 }
 
-var (
-	tokenRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
-	// envelopeFields are the fields an envelope may carry.
-	envelopeFields = map[string]bool{"vendorId": true, "externalEventId": true, "eventType": true, "occurredAt": true,
-		"payload": true, "schemaVersion": true}
-)
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]*$`)
 
 // Limits of the envelope's fields.
 const (
@@ -40,41 +37,56 @@ const (
 // ParseEnvelope reads one envelope from b, reporting every problem at once
 // with the field it concerns (apperr.Invalid with field errors). Unknown
 // fields are refused, so a misspelt field is never silently dropped.
+//
+// Every event is read this way three times (accept, normalize, profile),
+// so it reads in one pass: b is checked to be JSON once, then its top
+// level is split into fields without decoding; only values that need it
+// (escapes, bytes that are not UTF-8) go through the decoder. It reads
+// what decoding into a map of fields reads: the last of repeated fields
+// wins, and the payload is b's own bytes.
 func ParseEnvelope(b []byte) (Envelope, error) {
-	var raw map[string]json.RawMessage
 	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
 		return Envelope{}, apperr.Invalidf("the body must be a JSON object (an event envelope)")
 	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	if !json.Valid(b) {
+		var raw map[string]json.RawMessage
+		err := json.Unmarshal(b, &raw) // for the decoder's words on where b goes wrong
+		if err == nil {
+			err = errors.New("invalid JSON")
+		}
 		return Envelope{}, apperr.Invalidf("the body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
+	var f envelopeFieldSet
 	var v apperr.Validation
-	var e Envelope
-	for k := range raw {
-		if !envelopeFields[k] {
-			v.Add(k, "is not a field of an event envelope (vendorId, externalEventId, eventType, occurredAt, payload, schemaVersion)")
+	var unknown []string
+	for name, val := range topLevelFields(b) {
+		if !f.set(name, val) && !slices.Contains(unknown, name) {
+			unknown = append(unknown, name)
 		}
 	}
-	e.VendorID = stringField(&v, raw, "vendorId", true, maxVendorKey)
+	for _, k := range unknown {
+		v.Add(k, "is not a field of an event envelope (vendorId, externalEventId, eventType, occurredAt, payload, schemaVersion)")
+	}
+	var e Envelope
+	e.VendorID = stringField(&v, f.vendorID, "vendorId", true, maxVendorKey)
 	if e.VendorID != "" && !tokenRE.MatchString(e.VendorID) {
 		v.Add("vendorId", "use letters, digits, '.', '_', ':' and '-' only")
 	}
-	e.ExternalEventID = stringField(&v, raw, "externalEventId", true, maxExternalID)
-	e.EventType = stringField(&v, raw, "eventType", true, maxEventType)
+	e.ExternalEventID = stringField(&v, f.externalEventID, "externalEventId", true, maxExternalID)
+	e.EventType = stringField(&v, f.eventType, "eventType", true, maxEventType)
 	if e.EventType != "" && !tokenRE.MatchString(e.EventType) {
 		v.Add("eventType", "use letters, digits, '.', '_', ':' and '-' only")
 	}
-	e.SchemaVersion = stringField(&v, raw, "schemaVersion", false, maxSchemaVersion)
-	if at := stringField(&v, raw, "occurredAt", true, 64); at != "" {
+	e.SchemaVersion = stringField(&v, f.schemaVersion, "schemaVersion", false, maxSchemaVersion)
+	if at := stringField(&v, f.occurredAt, "occurredAt", true, 64); at != "" {
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
 			v.Add("occurredAt", "must be an RFC 3339 time such as 2026-01-30T20:15:12Z")
 		}
 		e.OccurredAt = t.UTC()
 	}
-	p, ok := raw["payload"]
-	switch {
-	case !ok:
+	switch p := f.payload; {
+	case p == nil:
 		v.Add("payload", "is required")
 	case len(bytes.TrimSpace(p)) == 0 || bytes.TrimSpace(p)[0] != '{':
 		v.Add("payload", "must be a JSON object")
@@ -87,21 +99,53 @@ func ParseEnvelope(b []byte) (Envelope, error) {
 	return e, nil
 }
 
-// stringField reads field name of raw as a trimmed, printable string of at
-// most max characters.
-func stringField(v *apperr.Validation, raw map[string]json.RawMessage, name string, required bool, max int) string {
-	r, ok := raw[name]
-	if !ok || string(r) == "null" {
+// envelopeFieldSet holds the raw values of an envelope's known fields;
+// nil is a field not sent.
+type envelopeFieldSet struct {
+	vendorID, externalEventID, eventType, occurredAt, payload, schemaVersion []byte
+}
+
+// set records a field's value; false for a name that is not a field.
+func (f *envelopeFieldSet) set(name string, val []byte) bool {
+	switch name {
+	case "vendorId":
+		f.vendorID = val
+	case "externalEventId":
+		f.externalEventID = val
+	case "eventType":
+		f.eventType = val
+	case "occurredAt":
+		f.occurredAt = val
+	case "payload":
+		f.payload = val
+	case "schemaVersion":
+		f.schemaVersion = val
+	default:
+		return false
+	}
+	return true
+}
+
+// stringField reads a field's raw value r (nil when not sent) as a
+// trimmed, printable string of at most max characters.
+func stringField(v *apperr.Validation, r []byte, name string, required bool, max int) string {
+	if r == nil || string(r) == "null" {
 		if required {
 			v.Add(name, "is required")
 		}
 		return ""
 	}
-	var s string
-	if err := json.Unmarshal(r, &s); err != nil {
+	s, ok := jsonString(r)
+	if !ok {
 		v.Add(name, "must be a string")
 		return ""
 	}
+	return checkString(v, s, name, required, max)
+}
+
+// checkString trims a field's string and checks it is there when
+// required, at most max characters and printable.
+func checkString(v *apperr.Validation, s, name string, required bool, max int) string {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "" && required:
@@ -112,6 +156,102 @@ func stringField(v *apperr.Validation, raw map[string]json.RawMessage, name stri
 		v.Add(name, "must not contain control characters")
 	}
 	return s
+}
+
+// jsonString reads a valid JSON value as a string; ok is false when it is
+// not one. A string without escapes and in UTF-8 is its own bytes; any
+// other goes through the decoder (which also turns bytes that are not
+// UTF-8 into U+FFFD).
+func jsonString(r []byte) (string, bool) {
+	if len(r) >= 2 && r[0] == '"' && r[len(r)-1] == '"' {
+		in := r[1 : len(r)-1]
+		if bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+			return string(in), true
+		}
+	}
+	var s string
+	if err := json.Unmarshal(r, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// topLevelFields yields the names and raw values of the top-level object
+// of b, which must be valid JSON holding an object, in order.
+func topLevelFields(b []byte) func(yield func(string, []byte) bool) {
+	return func(yield func(string, []byte) bool) {
+		i := skipSpace(b, 0) + 1 // past '{'
+		for {
+			i = skipSpace(b, i)
+			if i >= len(b) || b[i] == '}' {
+				return
+			}
+			end := stringEnd(b, i)
+			name, ok := jsonString(b[i:end])
+			if !ok {
+				return // cannot happen: b is valid JSON
+			}
+			i = skipSpace(b, end) + 1 // past ':'
+			i = skipSpace(b, i)
+			vend := valueEnd(b, i)
+			if !yield(name, b[i:vend:vend]) {
+				return
+			}
+			i = skipSpace(b, vend)
+			if i < len(b) && b[i] == ',' {
+				i++
+			}
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index just past the JSON string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd is the index just past the valid JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = stringEnd(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j
 }
 
 // payloadSHA256 is the digest that tells a resent event from a changed

@@ -7,6 +7,32 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 )
 
+// envelopeCorners are inputs where reading the top level by hand could
+// part from decoding it: escapes in names and values, repeated fields,
+// bytes that are not UTF-8, braces inside strings, odd spacing.
+var envelopeCorners = []string{
+	` {"vendorId" : "v" ,"externalEventId":"e","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload": {"a":"}{]["} } ` + "\n",
+	`{"vendor\u0049d":"v","externalEventId":"e\"x","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{"b":[1,{"c":"\\"}]}}`,
+	`{"vendorId":"v","externalEventId":"e","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{},"payload":[1]}`,
+	`{"vendorId":"v","externalEventId":"` + "\xff\xfe" + `","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{}}`,
+	`{"x":1,"x":2,"y":null,"vendorId":5,"externalEventId":["e"],"eventType":{"t":1},"occurredAt":true,"payload":"{}"}`,
+	`{"vendorId":"v","externalEventId":"e","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{}} x`,
+	`{"vendorId":"v\t","externalEventId":" e ","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{},"schemaVersion":null}`,
+	`{"VendorId":"v","externalEventId":"e","eventType":"t","occurredAt":"2026-01-30T20:15:12Z","payload":{}}`,
+	`{"":"","externalEventId":"","eventType":"","occurredAt":"","payload":{ }}`,
+	"\u00a0{}", `{"payload":{"a":"\u007d"},"vendorId":"v\u0000"}`,
+}
+
+// TestParseEnvelopeReadsWhatTheDecoderReads: the one-pass reader agrees
+// with decoding the envelope into a map of fields on every corner case.
+func TestParseEnvelopeReadsWhatTheDecoderReads(t *testing.T) {
+	for _, s := range envelopeCorners {
+		if d := sameParse([]byte(s)); d != "" {
+			t.Errorf("%q: %s", s, d)
+		}
+	}
+}
+
 // FuzzParseEnvelope: whatever a vendor sends, the parser answers an
 // envelope or an invalid-input error, never panics, and an accepted
 // envelope holds its invariants.
@@ -19,7 +45,13 @@ func FuzzParseEnvelope(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, s := range envelopeCorners {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if d := sameParse(b); d != "" {
+			t.Fatalf("%q: %s", b, d)
+		}
 		e, err := ParseEnvelope(b)
 		if err != nil {
 			if !apperr.Is(err, apperr.Invalid) {
