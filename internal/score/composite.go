@@ -245,13 +245,37 @@ const DayMoments = 12
 // of a float64. So Σ decay over a day is 2^((noon - now)/h) · Σ_k c[k] ·
 // Σ x^k, whatever h: the default rule's 90 days need k ≤ 6.
 func DayDecay(halfLifeDays float64) []float64 {
-	a := math.Ln2 / halfLifeDays
+	c, _ := spanDecay(halfLifeDays, 1)
+	return c
+}
+
+// BlockDays is how many UTC days the running block totals span: blocks
+// are days since 1970-01-01 divided by BlockDays, and keep the same
+// moments as days, of the time after the block's middle in blocks.
+const BlockDays = 28
+
+// BlockDecay is DayDecay for a block of BlockDays days: u blocks after the
+// block's middle decays by 2^((middle - now)/h) · e^(b·u), b = BlockDays ·
+// ln 2 / h. It reports false when DayMoments terms do not reach the
+// precision of a float64 (a half-life under about BlockDays days); such a
+// rule reads day totals only.
+func BlockDecay(halfLifeDays float64) ([]float64, bool) {
+	return spanDecay(halfLifeDays, BlockDays)
+}
+
+// spanDecay returns the series coefficients b^k/k!, b = span · ln 2 / h,
+// for moments of a time in spans within ±½ of the middle, and whether the
+// series is exact to a float64 within DayMoments terms.
+func spanDecay(halfLifeDays, span float64) ([]float64, bool) {
+	b := span * math.Ln2 / halfLifeDays
 	c := []float64{1}
 	for k := 1; k <= DayMoments; k++ {
-		c = append(c, c[k-1]*a/float64(k))
+		c = append(c, c[k-1]*b/float64(k))
 		if c[k]*math.Pow(0.5, float64(k)) < 1e-17 {
-			break
+			return c, true
 		}
 	}
-	return c
+	// The first term left out bounds the rest (b/2 < 1).
+	next := c[DayMoments] * b / (DayMoments + 1) * math.Pow(0.5, DayMoments+1)
+	return c, b < 2 && next < 2e-16
 }

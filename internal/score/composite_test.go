@@ -1,6 +1,7 @@
 package score
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -263,5 +264,45 @@ func TestCatalog(t *testing.T) {
 	}
 	if len(Catalog) < 20 || len(cats) != len(Categories) {
 		t.Errorf("%d codes in %d categories", len(Catalog), len(cats))
+	}
+}
+
+// TestMomentSeries checks the decay series the running totals use against
+// the exponential itself across a day and a block, at the edges of where
+// the block series is exact to a float64, and that it refuses shorter
+// half-lives.
+func TestMomentSeries(t *testing.T) {
+	series := func(c []float64, u float64) float64 {
+		s, p := 0.0, 1.0
+		for _, ck := range c {
+			s += ck * p
+			p *= u
+		}
+		return s
+	}
+	check := func(name string, c []float64, b float64) {
+		t.Helper()
+		for i := 0; i <= 1000; i++ {
+			u := -0.5 + float64(i)/1000
+			want := math.Exp(b * u)
+			if got := series(c, u); math.Abs(got-want) > 1e-15*want {
+				t.Fatalf("%s at %g: %.17g, want %.17g", name, u, got, want)
+			}
+		}
+	}
+	for _, h := range []float64{1, 1.5, 7, 28, 90, 3650} {
+		check(fmt.Sprintf("day, half-life %g", h), DayDecay(h), math.Ln2/h)
+	}
+	for _, h := range []float64{27.7, 28, 30, 90, 365, 3650} {
+		c, ok := BlockDecay(h)
+		if !ok {
+			t.Fatalf("half-life %g: blocks refused", h)
+		}
+		check(fmt.Sprintf("block, half-life %g", h), c, BlockDays*math.Ln2/h)
+	}
+	for _, h := range []float64{1, 14, 27.5} {
+		if _, ok := BlockDecay(h); ok {
+			t.Errorf("half-life %g: blocks taken, but %d terms are not exact", h, DayMoments)
+		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
-// dayTotal is a running day total's key and count.
+// dayTotal is a running day or block total's key and count.
 type dayTotal struct {
 	Vendor, Code string
 	Day          int64
@@ -28,8 +28,19 @@ type dayTotal struct {
 // dayTotals reads the running day totals of a tenant.
 func dayTotals(t *testing.T, db *sqlstore.DB, tenantID string) []dayTotal {
 	t.Helper()
-	rows, err := db.WritePool().Query(numbered(db, `SELECT vendor_id, code, day, signals FROM score_signal_days WHERE tenant_id = ?
-		ORDER BY vendor_id, code, day`), tenantID)
+	return runningTotals(t, db, tenantID, "score_signal_days", "day")
+}
+
+// blockTotals reads the running block totals of a tenant.
+func blockTotals(t *testing.T, db *sqlstore.DB, tenantID string) []dayTotal {
+	t.Helper()
+	return runningTotals(t, db, tenantID, "score_signal_blocks", "block")
+}
+
+func runningTotals(t *testing.T, db *sqlstore.DB, tenantID, table, key string) []dayTotal {
+	t.Helper()
+	rows, err := db.WritePool().Query(numbered(db, `SELECT vendor_id, code, `+key+`, signals FROM `+table+` WHERE tenant_id = ?
+		ORDER BY vendor_id, code, `+key), tenantID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +63,17 @@ func dayTotals(t *testing.T, db *sqlstore.DB, tenantID string) []dayTotal {
 // one by one, per vendor, code and UTC day.
 func countedTotals(t *testing.T, db *sqlstore.DB, tenantID string, vendors ...string) []dayTotal {
 	t.Helper()
+	return counted(t, db, tenantID, 1, vendors...)
+}
+
+// countedBlocks is countedTotals per block of score.BlockDays days.
+func countedBlocks(t *testing.T, db *sqlstore.DB, tenantID string, vendors ...string) []dayTotal {
+	t.Helper()
+	return counted(t, db, tenantID, score.BlockDays, vendors...)
+}
+
+func counted(t *testing.T, db *sqlstore.DB, tenantID string, spanDays float64, vendors ...string) []dayTotal {
+	t.Helper()
 	m := map[dayTotal]int{}
 	for _, v := range vendors {
 		obs, err := db.VendorObservations(context.Background(), tenantID, v, time.Unix(0, 0))
@@ -59,7 +81,7 @@ func countedTotals(t *testing.T, db *sqlstore.DB, tenantID string, vendors ...st
 			t.Fatal(err)
 		}
 		for _, o := range obs {
-			m[dayTotal{Vendor: v, Code: o.Code, Day: int64(math.Floor(float64(o.ObservedAt.Unix()) / 86400))}]++
+			m[dayTotal{Vendor: v, Code: o.Code, Day: int64(math.Floor(float64(o.ObservedAt.Unix()) / 86400 / spanDays))}]++
 		}
 	}
 	var out []dayTotal
@@ -123,8 +145,9 @@ func checkSums(t *testing.T, db *sqlstore.DB, tenantID, vendorID string, d score
 // raw and then accepted, written already scored, some far outside any
 // window), supersedes random ones, rescores, changes the rule's window and
 // half-life and moves the clock, and after every step compares the running
-// day totals with the signals one by one: the count of every vendor, code
-// and day, the decayed sums under the active rule, and the score.
+// day and block totals with the signals one by one: the count of every
+// vendor, code and day or block, the decayed sums under the active rule
+// and under half-lives that read blocks, and the score.
 func TestSignalTotalsMatchSignals(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		f := newFixture(t, db)
@@ -221,6 +244,9 @@ func TestSignalTotalsMatchSignals(t *testing.T) {
 			if got, want := dayTotals(t, db, f.admin.TenantID), countedTotals(t, db, f.admin.TenantID, vendors...); !cmp.Equal(got, want) {
 				t.Fatalf("round %d: day totals differ from the signals: %s", round, cmp.Diff(want, got))
 			}
+			if got, want := blockTotals(t, db, f.admin.TenantID), countedBlocks(t, db, f.admin.TenantID, vendors...); !cmp.Equal(got, want) {
+				t.Fatalf("round %d: block totals differ from the signals: %s", round, cmp.Diff(want, got))
+			}
 			// Another rule, another time.
 			if round%2 == 0 {
 				rule.WindowDays = 1 + rng.IntN(400)
@@ -252,6 +278,15 @@ func TestSignalTotalsMatchSignals(t *testing.T) {
 			for _, w := range []int{1, 2, 30} { // windows of a day or two have no whole day
 				d := rule
 				d.WindowDays = w
+				checkSums(t, db, f.admin.TenantID, f.acme.ID, d, f.now)
+			}
+			// Half-lives long enough for block totals, and windows that
+			// start at every few days of a block: the first block read
+			// whole less its first days, or its last days alone, or
+			// window and today within one block.
+			for w := 1; w <= 420; w += 13 {
+				d := rule
+				d.WindowDays, d.HalfLifeDays = w, []float64{28, 90, 365}[w%3]
 				checkSums(t, db, f.admin.TenantID, f.acme.ID, d, f.now)
 			}
 			vs, err := f.svc.Rescore(ctx, f.admin.TenantID, f.acme.ID)
@@ -308,6 +343,9 @@ func TestSignalTotalsConcurrent(t *testing.T) {
 		got, want := dayTotals(t, db, f.admin.TenantID), countedTotals(t, db, f.admin.TenantID, f.acme.ID)
 		if !cmp.Equal(got, want) {
 			t.Fatalf("day totals differ from the signals: %s", cmp.Diff(want, got))
+		}
+		if b, want := blockTotals(t, db, f.admin.TenantID), countedBlocks(t, db, f.admin.TenantID, f.acme.ID); !cmp.Equal(b, want) {
+			t.Fatalf("block totals differ from the signals: %s", cmp.Diff(want, b))
 		}
 		total := 0
 		for _, d := range got {

@@ -237,11 +237,30 @@ func saveScore(ctx context.Context, tx *Tx, c score.ScoreChange) error {
 			return translate(err, "band event")
 		}
 	}
-	if _, err := tx.exec(ctx, `UPDATE score_signals SET status = 'scored' WHERE tenant_id = ? AND vendor_id = ? AND status = 'normalized'
-		AND recorded_at <= ?`, s.TenantID, s.VendorID, c.Through.UTC()); err != nil {
-		return translate(err, "signals")
+	if err := markScored(ctx, tx, s.TenantID, s.VendorID, c.Through); err != nil {
+		return err
 	}
 	return tx.EnqueueAll(ctx, c.Jobs)
+}
+
+// markScored marks the vendor's normalized signals recorded up to through
+// as scored. SQLite prepares this update again each time it runs (with its
+// triggers, some milliseconds), so it first asks the pending index whether
+// there is any.
+func markScored(ctx context.Context, tx *Tx, tenantID, vendorID string, through time.Time) error {
+	if tx.db.Dialect != Postgres {
+		var pending bool
+		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM score_signals WHERE tenant_id = ? AND vendor_id = ? AND status = 'normalized'
+			AND recorded_at <= ?)`, tenantID, vendorID, through.UTC()).Scan(&pending); err != nil {
+			return translate(err, "signals")
+		}
+		if !pending {
+			return nil
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE score_signals SET status = 'scored' WHERE tenant_id = ? AND vendor_id = ? AND status = 'normalized'
+		AND recorded_at <= ?`, tenantID, vendorID, through.UTC())
+	return translate(err, "signals")
 }
 
 // BandEvents returns a vendor's latest band changes, newest first.
