@@ -92,7 +92,7 @@ func (c BenchIngestCmd) Run(ctx context.Context, g *Globals) error {
 	for _, s := range codes {
 		fmt.Fprintf(out, "  %d e.g.: %s\n", s, truncate(r.StatusSample(s), 200))
 	}
-	for _, e := range r.ErrorSamples {
+	for _, e := range r.ErrorSamples[:min(len(r.ErrorSamples), 3)] { // each worker keeps a few: show a few
 		fmt.Fprintf(out, "  no answer e.g.: %s\n", truncate(e, 200))
 	}
 	bad := len(r.Problems)
