@@ -49,12 +49,25 @@ type TrackerRetry struct {
 // Kind names the job.
 func (TrackerRetry) Kind() string { return "tracker.retry_orphans" }
 
-// TrackerWebhook processes one recorded webhook delivery: the linked
-// issue's state is read from it and drives the ticket.
+// TrackerWebhook processes recorded webhook deliveries, in order: each
+// linked issue's state is read from its delivery and drives the ticket.
+// The deliveries that arrived together are one job (a redelivery asked
+// for from the log is a job of its own).
 type TrackerWebhook struct {
 	Tenant
-	// DeliveryID is the delivery's row id (not the tracker's delivery id).
-	DeliveryID string `json:"delivery_id"`
+	// DeliveryID is a delivery's row id (not the tracker's delivery id).
+	DeliveryID string `json:"delivery_id,omitempty"`
+	// DeliveryIDs are the row ids of deliveries committed together, after
+	// DeliveryID when both are set.
+	DeliveryIDs []string `json:"delivery_ids,omitempty"`
+}
+
+// IDs are the row ids of the job's deliveries, in order.
+func (w TrackerWebhook) IDs() []string {
+	if w.DeliveryID == "" {
+		return w.DeliveryIDs
+	}
+	return append([]string{w.DeliveryID}, w.DeliveryIDs...)
 }
 
 // Kind names the job.

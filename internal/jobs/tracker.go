@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -146,20 +147,28 @@ type TrackerWebhookWorker struct {
 	Links *link.Service
 }
 
-// Work processes one recorded delivery; the delivery records its own
-// outcome (processed or failed), and a failure is retried by River with
-// its backoff. A delivery that no longer exists has nothing to do.
+// Work processes the job's deliveries in order; each delivery records its
+// own outcome (processed or failed). A failure that may pass is retried by
+// River with its backoff, and the retry skips the deliveries already
+// processed. A delivery that no longer exists has nothing to do; one that
+// cannot be read, or whose connection is off or gone, will not get better
+// by retrying (redeliver it from the log): the job is cancelled when all
+// of its deliveries failed so.
 func (w *TrackerWebhookWorker) Work(ctx context.Context, job *river.Job[jobargs.TrackerWebhook]) error {
-	err := w.Links.ProcessDelivery(ctx, job.Args.TenantID, job.Args.DeliveryID)
+	ids := job.Args.IDs()
+	var retry, final []error
+	for _, err := range w.Links.ProcessDeliveries(ctx, job.Args.TenantID, ids) {
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {
+			final = append(final, err)
+		} else {
+			retry = append(retry, err)
+		}
+	}
 	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return river.JobCancel(fmt.Errorf("tracker.webhook: %w", err))
-	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
-		// A delivery that cannot be read, or a connection that is off or
-		// gone, will not get better by retrying; redeliver from the log.
-		return river.JobCancel(fmt.Errorf("tracker.webhook: %w", err))
-	case err != nil:
-		return fmt.Errorf("tracker.webhook: %w", err)
+	case len(retry) > 0:
+		return fmt.Errorf("tracker.webhook: %w", errors.Join(retry...))
+	case len(final) > 0 && len(final) == len(ids):
+		return river.JobCancel(fmt.Errorf("tracker.webhook: %w", errors.Join(final...)))
 	}
 	return nil
 }

@@ -43,29 +43,67 @@ type extraScanner struct {
 
 func (e extraScanner) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
 
-// RecordTrackerDelivery inserts a delivery and enqueues its job in one
-// transaction; a delivery id recorded before only counts a duplicate.
-func (db *DB) RecordTrackerDelivery(ctx context.Context, d link.WebhookDelivery, job jobargs.Args) (bool, error) {
-	fresh := false
+// deliveryBatch is the most deliveries one INSERT carries (8 values each).
+const deliveryBatch = 500
+
+// RecordTrackerDeliveries inserts the deliveries not recorded before, in
+// multi-row INSERTs, counts a duplicate on the delivery each other one
+// repeats, and enqueues the jobs of the new ones, all in one transaction.
+// Of two deliveries with one id in ds, the first is the new one.
+func (db *DB) RecordTrackerDeliveries(ctx context.Context, ds []link.WebhookDelivery, jobs func(fresh []link.WebhookDelivery) []jobargs.Args) ([]bool, error) {
+	fresh := make([]bool, len(ds))
 	err := db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `INSERT INTO tracker_webhook_deliveries (id, tenant_id, connection_id, delivery_id, event,
-			body, status, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id, delivery_id) DO NOTHING`,
-			d.ID, d.TenantID, d.ConnectionID, d.DeliveryID, d.Event, d.Body, string(d.Status), d.ReceivedAt.UTC())
-		if err != nil {
-			return translate(err, "webhook delivery")
+		clear(fresh)
+		inserted := make(map[string]bool, len(ds))
+		for rest := ds; len(rest) > 0; {
+			batch := rest[:min(len(rest), deliveryBatch)]
+			rest = rest[len(batch):]
+			args := make([]any, 0, 8*len(batch))
+			for _, d := range batch {
+				args = append(args, d.ID, d.TenantID, d.ConnectionID, d.DeliveryID, d.Event, d.Body, string(d.Status), d.ReceivedAt.UTC())
+			}
+			ids, err := queryAll(ctx, tx.conn, "webhook delivery", func(r scanner) (string, error) {
+				var id string
+				return id, r.Scan(&id)
+			}, `INSERT INTO tracker_webhook_deliveries (id, tenant_id, connection_id, delivery_id, event, body, status, received_at)
+				VALUES `+valueRows(len(batch), 8)+` ON CONFLICT (connection_id, delivery_id) DO NOTHING RETURNING id`, args...)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				inserted[id] = true
+			}
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return translate(err, "webhook delivery")
+		type key struct{ conn, delivery string }
+		dups := map[key]int{}
+		var order []key
+		var news []link.WebhookDelivery
+		for i, d := range ds {
+			if fresh[i] = inserted[d.ID]; fresh[i] {
+				news = append(news, d)
+				continue
+			}
+			k := key{d.ConnectionID, d.DeliveryID}
+			if dups[k] == 0 {
+				order = append(order, k)
+			}
+			dups[k]++
 		}
-		if fresh = n > 0; !fresh {
-			_, err := tx.exec(ctx, `UPDATE tracker_webhook_deliveries SET duplicates = duplicates + 1
-				WHERE connection_id = ? AND delivery_id = ?`, d.ConnectionID, d.DeliveryID)
-			return translate(err, "webhook delivery")
+		for _, k := range order {
+			if _, err := tx.exec(ctx, `UPDATE tracker_webhook_deliveries SET duplicates = duplicates + ?
+				WHERE connection_id = ? AND delivery_id = ?`, dups[k], k.conn, k.delivery); err != nil {
+				return translate(err, "webhook delivery")
+			}
 		}
-		return tx.Enqueue(ctx, job)
+		if len(news) == 0 {
+			return nil
+		}
+		return tx.EnqueueAll(ctx, jobs(news))
 	})
-	return fresh, err
+	if err != nil {
+		return nil, err
+	}
+	return fresh, nil
 }
 
 const deliveryColumns = `id, tenant_id, connection_id, delivery_id, event, body, status, duplicates, attempts, last_error,

@@ -11,6 +11,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/groupcommit"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -42,6 +43,8 @@ type Service struct {
 	mu       sync.Mutex
 	clients  map[string]client // by connection id
 	rejected rejections
+	// deliveries lets concurrent webhook deliveries share one commit.
+	deliveries groupcommit.Group[WebhookDelivery, bool]
 }
 
 // client is a tenant's connection with the factory of its kind and the

@@ -65,10 +65,12 @@ type HookStore interface {
 	// names no tenant) with its decrypted webhook secret;
 	// apperr.NotFound when there is no such connection.
 	TrackerHookTarget(ctx context.Context, connectionID string) (HookTarget, error)
-	// RecordTrackerDelivery stores d and enqueues job in one transaction,
-	// unless a delivery with d's connection and delivery id exists: then
-	// it counts a duplicate and enqueues nothing. True when d was new.
-	RecordTrackerDelivery(ctx context.Context, d WebhookDelivery, job jobargs.Args) (bool, error)
+	// RecordTrackerDeliveries stores, in one transaction, each of ds
+	// unless a delivery with its connection and delivery id exists (then
+	// it counts a duplicate on that one) and the jobs returns for the new
+	// ones, in their order; it reports which of ds were new. Of two of ds
+	// with one delivery id, the first is new.
+	RecordTrackerDeliveries(ctx context.Context, ds []WebhookDelivery, jobs func(fresh []WebhookDelivery) []jobargs.Args) ([]bool, error)
 	TrackerDelivery(ctx context.Context, tenantID, id string) (WebhookDelivery, error)
 	// TrackerDeliveries lists a connection's latest deliveries, newest
 	// first.
@@ -157,12 +159,61 @@ func (s *Service) ReceiveWebhook(ctx context.Context, connectionID string, h htt
 	if len(d.Event) > 200 {
 		d.Event = d.Event[:200]
 	}
-	job := jobargs.TrackerWebhook{Tenant: jobargs.For(d.TenantID), DeliveryID: d.ID}
-	fresh, err := s.Hooks.RecordTrackerDelivery(ctx, d, job)
+	// Deliveries arriving together are committed together: the answer
+	// waits for that commit, so it still means recorded.
+	fresh, err := s.deliveries.Do(ctx, d, len(d.Body)+deliveryOverhead, deliveryGroupBytes, s.recordDeliveries)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("record webhook delivery %s: %w", d.DeliveryID, err)
 	}
 	return Receipt{Duplicate: !fresh, Delivery: d}, nil
+}
+
+// deliveryGroupBytes bounds the bodies one shared commit of deliveries
+// carries, each counted with deliveryOverhead for the rest of its row.
+const (
+	deliveryGroupBytes = 8 << 20
+	deliveryOverhead   = 1 << 10
+)
+
+// recordDeliveries records deliveries that arrived together in one
+// transaction, with one processing job per tenant for the new ones.
+func (s *Service) recordDeliveries(ctx context.Context, ds []WebhookDelivery) ([]bool, error) {
+	return s.Hooks.RecordTrackerDeliveries(ctx, ds, deliveryJobs)
+}
+
+// deliveryJobs are the jobs of new deliveries: one per tenant, which
+// processes its deliveries in the order they arrived.
+func deliveryJobs(fresh []WebhookDelivery) []jobargs.Args {
+	var jobs []jobargs.Args
+	at := map[string]int{}
+	var byTenant []jobargs.TrackerWebhook
+	for _, d := range fresh {
+		i, ok := at[d.TenantID]
+		if !ok {
+			i = len(byTenant)
+			at[d.TenantID] = i
+			byTenant = append(byTenant, jobargs.TrackerWebhook{Tenant: jobargs.For(d.TenantID)})
+		}
+		byTenant[i].DeliveryIDs = append(byTenant[i].DeliveryIDs, d.ID)
+	}
+	for _, j := range byTenant {
+		jobs = append(jobs, j)
+	}
+	return jobs
+}
+
+// ProcessDeliveries is the job of deliveries recorded together: each is
+// processed in order as ProcessDelivery does, except one already
+// processed, so a job retried after one of its deliveries failed does not
+// apply the others twice. It returns each delivery's failure.
+func (s *Service) ProcessDeliveries(ctx context.Context, tenantID string, ids []string) []error {
+	var errs []error
+	for _, id := range ids {
+		if err := s.processDelivery(ctx, tenantID, id, true); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
 
 // ProcessDelivery is the job of a recorded delivery: the issue it is about
@@ -171,9 +222,18 @@ func (s *Service) ReceiveWebhook(ctx context.Context, connectionID string, h htt
 // (a pull request, an issue no ticket links) is processed with nothing to
 // do.
 func (s *Service) ProcessDelivery(ctx context.Context, tenantID, id string) error {
+	return s.processDelivery(ctx, tenantID, id, false)
+}
+
+// processDelivery processes one delivery unless once is set and it was
+// processed before.
+func (s *Service) processDelivery(ctx context.Context, tenantID, id string, once bool) error {
 	d, err := s.Hooks.TrackerDelivery(ctx, tenantID, id)
 	if err != nil {
 		return fmt.Errorf("link.ProcessDelivery %s: %w", id, err)
+	}
+	if once && d.Status == DeliveryProcessed {
+		return nil
 	}
 	key, perr := s.process(ctx, d)
 	status, msg := DeliveryProcessed, ""
