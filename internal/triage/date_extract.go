@@ -236,6 +236,33 @@ func orderOfAddress(text string) (numericOrder, string) {
 // the version the email says the customer runs wins, then the row of one
 // the registry names, and rows of other versions lose.
 func extractDate(subject, body, from string, sent time.Time, today Date, loc *time.Location, known ...string) (foundDate, bool) {
+	k := dateKey{subject: subject, body: body, from: from, sent: sent, today: today, loc: loc, known: strings.Join(known, "\x00")}
+	r := recentDates.get(k, func() dateResult {
+		fd, ok := readDate(subject, body, from, sent, today, loc, known)
+		return dateResult{fd, ok}
+	})
+	return r.date, r.ok
+}
+
+// dateKey is everything extractDate reads.
+type dateKey struct {
+	subject, body, from string
+	sent                time.Time
+	today               Date
+	loc                 *time.Location
+	known               string
+}
+
+type dateResult struct {
+	date foundDate
+	ok   bool
+}
+
+// recentDates are the dates read from the emails of the last decisions.
+var recentDates memo[dateKey, dateResult]
+
+// readDate is extractDate without the memo.
+func readDate(subject, body, from string, sent time.Time, today Date, loc *time.Location, known []string) (foundDate, bool) {
 	var sentDay Date
 	if !sent.IsZero() {
 		sentDay = DateOf(sent, loc)

@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -102,6 +103,31 @@ var (
 // claim how the tenant's applications (of snap) are affected, and what it
 // left out (for the reasoning).
 func withoutSteering(text string, snap registry.Snapshot) (string, []string) {
+	r := recentSteering.get(steeringKey{text: text, registry: namesKey(snap)}, func() steeringResult {
+		kept, dropped := readSteering(text, snap)
+		return steeringResult{kept, dropped}
+	})
+	return r.kept, slices.Clone(r.dropped)
+}
+
+// steeringKey is what withoutSteering reads: the text, and the names of
+// the registry's applications and vendors (namesKey).
+type steeringKey struct {
+	text     string
+	registry uint64
+}
+
+type steeringResult struct {
+	kept    string
+	dropped []string
+}
+
+// recentSteering are the passages found in the emails of the last
+// decisions.
+var recentSteering memo[steeringKey, steeringResult]
+
+// readSteering is withoutSteering without the memo.
+func readSteering(text string, snap registry.Snapshot) (string, []string) {
 	addressed := addresseeRE.MatchString(text)
 	ordered := decisionDirectiveRE.MatchString(text) || hasVerdictOrder(text)
 	var claims []string
@@ -148,15 +174,7 @@ func withoutSteering(text string, snap registry.Snapshot) (string, []string) {
 // ("Adyen Checkout API": Checkout is Adyen's product too). They depend on
 // the registry only and are kept for the registries seen lately.
 func internalNames(snap registry.Snapshot) []string {
-	h := appsHash(snap.Applications)
-	for _, v := range snap.Vendors {
-		for _, n := range vendorNames(v) {
-			h.WriteString(n)
-			h.WriteByte(0)
-		}
-		h.WriteByte(1)
-	}
-	key := h.Sum64()
+	key := namesKey(snap)
 	namesCache.Lock()
 	names, ok := namesCache.m[key]
 	namesCache.Unlock()
@@ -171,6 +189,20 @@ func internalNames(snap registry.Snapshot) []string {
 	namesCache.m[key] = names
 	namesCache.Unlock()
 	return names
+}
+
+// namesKey is a hash of the registry's application names and
+// descriptions and its vendors' names, aliases and domains.
+func namesKey(snap registry.Snapshot) uint64 {
+	h := appsHash(snap.Applications)
+	for _, v := range snap.Vendors {
+		for _, n := range vendorNames(v) {
+			h.WriteString(n)
+			h.WriteByte(0)
+		}
+		h.WriteByte(1)
+	}
+	return h.Sum64()
 }
 
 var namesCache = struct {
