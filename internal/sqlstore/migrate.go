@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 
@@ -20,6 +22,29 @@ import (
 
 //go:embed migrations
 var migrations embed.FS
+
+// SchemaDigest identifies the embedded schema migrations of dialect d: two
+// databases migrated by binaries with the same digest have the same schema,
+// so a copy of one migrated database can stand in for migrating another.
+func SchemaDigest(d Dialect) (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations, "migrations/"+string(d), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := migrations.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("schema digest: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
 
 // migrateLockKey is the PostgreSQL advisory lock that serialises migrations
 // when several replicas start at once.

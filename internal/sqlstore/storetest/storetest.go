@@ -45,10 +45,12 @@ func Run(t *testing.T, fn func(t *testing.T, db *sqlstore.DB)) {
 	}
 }
 
-// Open returns a fresh, migrated store on dialect d.
+// Open returns a fresh, migrated store on dialect d: a copy of a database
+// migrated once per schema (see template.go), migrated again on open (which
+// finds nothing to do), so each test still gets a database of its own.
 func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 	t.Helper()
-	return OpenURL(t, URL(t, d))
+	return OpenURL(t, migratedURL(t, d))
 }
 
 // OpenURL opens and migrates the store at url, closed when the test ends:
