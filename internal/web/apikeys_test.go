@@ -11,8 +11,10 @@ import (
 )
 
 func TestAPIKeyLifecycleOverHTTP(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			create := func(body map[string]any) (auth.APIKey, string) {
 				t.Helper()

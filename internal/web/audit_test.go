@@ -46,8 +46,10 @@ type auditPageJSON struct {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			globex, globexKey := e.newTenant("globex")
 			alice := auth.Principal{Kind: auth.KindUser, TenantID: e.tenant.ID, UserID: "u-alice", Label: "alice@acme.test", Role: auth.RoleAdmin}

@@ -32,6 +32,7 @@ func wrongValue(s *huma.Schema) any {
 // problem+json, never 5xx and never success. A null or empty body is
 // refused too: it must never be read as "set everything to empty".
 func TestBadInputEveryWriteEndpoint(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	doc := e.server.API().OpenAPI()
 	n := 0
@@ -87,6 +88,7 @@ func TestBadInputEveryWriteEndpoint(t *testing.T) {
 
 // TestUnknownRoutesAndMethods answer problem+json too.
 func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	wantProblem(t, e.do(http.MethodGet, "/api/v1/definitely-not-here", e.key, nil), http.StatusNotFound)
 	wantProblem(t, e.do(http.MethodGet, "/api/v1/definitely-not-here", "", nil), http.StatusNotFound)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestContractSettingsPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Fastenal Supply", "tier": "tier_2"})
 	admin := e.signInAs(e.admin.Email, e.password)
@@ -71,6 +72,7 @@ func TestContractSettingsPage(t *testing.T) {
 }
 
 func TestPriceExportsPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	contractID, _ := reconciledContract(e, e.key)
 	price := firstException(e, e.key, contractID, "PRICE_MISMATCH")
@@ -123,6 +125,7 @@ func TestPriceExportsPage(t *testing.T) {
 }
 
 func TestContractSampleFile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	viewer := e.signIn(auth.RoleViewer)
 	res := viewer.get(t, "/contracts/files/sample")

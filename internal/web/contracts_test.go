@@ -94,6 +94,7 @@ func contractWallFixture(e *env, key string) string {
 }
 
 func TestContractFilesAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	fileID, contractID, data := importedFile(e, e.key)
 
@@ -164,6 +165,7 @@ func TestContractFilesAPI(t *testing.T) {
 }
 
 func TestContractPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	fileID, contractID, _ := importedFile(e, e.key)
 	admin := e.signInAs(e.admin.Email, e.password)
@@ -222,6 +224,7 @@ func (s *session) uploadPriceFile(t *testing.T, vendorID, name string, content [
 }
 
 func TestContractUploadAndConfirmPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Page Vendor", "tier": "tier_2"})
 	admin := e.signInAs(e.admin.Email, e.password)

@@ -19,8 +19,10 @@ import (
 // highlight, the timeline marks each, the matrix links to the filtered
 // list, and the health section shows for admins only.
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			ctx := context.Background()
 			admin := e.admin.Principal()

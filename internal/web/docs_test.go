@@ -12,6 +12,7 @@ import (
 // TestDocs: every signed-in person can read how VendorSync works, and the
 // roles chapter shows the permission table the server enforces.
 func TestDocs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	res := e.signIn(auth.RoleViewer).get(t, "/docs")
 	wantStatus(t, res, http.StatusOK)

@@ -29,8 +29,10 @@ func dateMoves(t *testing.T, e *env) int {
 // (403), with problem+json, changing nothing; a change manager moves the
 // date and the due time follows.
 func TestEffectiveDateRefusals(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			w := newTicketWorld(t, e)
 			tk := w.create(t, "Visa endpoint change", w.portal)
@@ -115,8 +117,10 @@ func TestEffectiveDateRefusals(t *testing.T) {
 // errors of a bad submission, and after a good one shows the new dates
 // and the timeline entry.
 func TestEffectiveDateForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			w := newTicketWorld(t, e)
 			// Created now with 14 days of SLA: a date a week out moves the due day.

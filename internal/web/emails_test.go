@@ -31,8 +31,10 @@ type emailJSON struct {
 }
 
 func TestEmailAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			e.loadDemoRegistry(t)
 			cm, viewer := e.newKey(e.tenant, auth.RoleChangeManager), e.newKey(e.tenant, auth.RoleViewer)

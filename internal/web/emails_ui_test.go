@@ -45,6 +45,7 @@ func (s *session) upload(t *testing.T, path, field, name string, content []byte)
 }
 
 func TestEmailPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	e.loadDemoRegistry(t)
 	cm, viewer := e.signIn(auth.RoleChangeManager), e.signIn(auth.RoleViewer)

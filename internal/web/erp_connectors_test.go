@@ -17,8 +17,10 @@ import (
 )
 
 func TestERPConnectorAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			fake := p21test.New(t)
 			fake.Catalog(3, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -101,8 +103,10 @@ func TestERPConnectorAPI(t *testing.T) {
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func TestERPCatalogImport(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			id := created(e, e.key, "/api/v1/erp-connectors", map[string]any{"name": "Legacy ERP", "provider": "csv"})
 			csv := "\ufeffItem Number,Description,UOM,List Price,Active,Vendor,Vendor Part Number,Unit Cost,Alt UOM,Factor\n" +

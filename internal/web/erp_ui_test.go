@@ -13,8 +13,10 @@ import (
 )
 
 func TestERPPages(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			fake := p21test.New(t)
 			fake.Catalog(3, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))

@@ -190,8 +190,10 @@ func wantProblem(t testing.TB, r response, want int) {
 }
 
 func TestHealthAndProblems(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			wantStatus(t, e.do("GET", "/healthz", "", nil), http.StatusOK)
 			wantStatus(t, e.do("GET", "/readyz", "", nil), http.StatusOK)

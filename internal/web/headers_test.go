@@ -16,6 +16,7 @@ import (
 // and as an admin) and checks that each answer carries the browser-hardening
 // headers, whatever its status.
 func TestSecurityHeadersEveryRoute(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	admin := e.signIn("admin")
 	check := func(what string, h http.Header) {
@@ -60,6 +61,7 @@ func TestSecurityHeadersEveryRoute(t *testing.T) {
 // TestHSTSOverHTTPS sends Strict-Transport-Security when VendorSync is
 // reached over https (its base URL), and only then.
 func TestHSTSOverHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	sessions := scs.New()
 	sessions.Store = e.db.Sessions()

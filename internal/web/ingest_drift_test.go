@@ -11,8 +11,10 @@ import (
 // TestIngestDriftAPI: a vendor's drift, quality and profiles answer for a
 // vendor set up for ingest; acknowledging an unknown drift is a 404.
 func TestIngestDriftAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := ingestVendorFixture(e, e.key, "vendorA")
 			base := "/api/v1/ingest/vendors/" + s.VendorID

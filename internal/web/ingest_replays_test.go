@@ -43,8 +43,10 @@ func ingestReplayWallFixture(e *env, key string) string {
 // from the quarantine page; its progress answers at GET and on its page;
 // it can be cancelled until it has finished.
 func TestIngestBackgroundReplay(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			e.server.Ingest.ReplayInline = 2
 			s := ingestVendorFixture(e, e.key, "vendorA")

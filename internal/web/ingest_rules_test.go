@@ -83,8 +83,10 @@ func normalizedOf(e *env, ingestID string) ingest.NormalizedHistory {
 // replayed to NORMALIZED, revised by a new mapping version, and replays
 // with an unchanged mapping changing nothing (same SHA-256).
 func TestIngestRulesRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := ingestVendorFixture(e, e.key, "vendorA")
 			viewer := e.newKey(e.tenant, auth.RoleViewer)
@@ -296,8 +298,10 @@ func TestIngestRulesRoundTrip(t *testing.T) {
 // preview (the page again, 200, with the output or the error), and the
 // quarantine's Replay buttons, which redirect back (303) with a flash.
 func TestIngestRulesPages(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := ingestVendorFixture(e, e.key, "vendorA")
 			admin := e.signInAs(e.admin.Email, e.password)

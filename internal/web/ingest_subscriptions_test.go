@@ -52,8 +52,10 @@ func ingestDeliveryWallFixture(e *env, key string) string {
 }
 
 func TestIngestSubscriptionAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			res := e.do(http.MethodPost, "/api/v1/ingest/subscriptions", e.key, map[string]any{"url": "http://127.0.0.1:9/hook"})
 			wantProblem(t, res, http.StatusUnprocessableEntity)
@@ -119,8 +121,10 @@ func TestIngestSubscriptionAPI(t *testing.T) {
 }
 
 func TestIngestSubscriptionPages(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			admin := e.signInAs(e.admin.Email, e.password)
 			wantStatus(t, admin.get(t, "/ingest/subscriptions"), http.StatusOK)

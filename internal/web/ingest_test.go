@@ -61,8 +61,10 @@ func envelopeJSON(vendorKey, id, payload string) string {
 }
 
 func TestIngestAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := ingestVendorFixture(e, e.key, "vendorA")
 			body := envelopeJSON("vendorA", "inv-12345", `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`)
@@ -148,6 +150,7 @@ func TestIngestAPI(t *testing.T) {
 }
 
 func TestIngestRateLimitAnswers429(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	s := ingestVendorFixture(e, e.key, "vendorA")
 	wantStatus(t, e.do(http.MethodPut, "/api/v1/ingest/vendors/"+s.VendorID, e.key,
@@ -166,8 +169,10 @@ func TestIngestRateLimitAnswers429(t *testing.T) {
 // hears 503 with Retry-After, never a 2xx. Credentials are checked on a
 // working connection; the ingest service writes through a closed one.
 func TestIngestDatabaseDown(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := ingestVendorFixture(e, e.key, "vendorA")
 			down := reopen(t, e.db)
@@ -224,6 +229,7 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(code int)        { r.code = code }
 
 func TestIngestSignedHook(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	s := ingestVendorFixture(e, e.key, "vendorA")
 	res := e.do(http.MethodPost, "/api/v1/ingest/vendors/"+s.VendorID+"/secrets", e.key, nil)
@@ -259,6 +265,7 @@ func TestIngestSignedHook(t *testing.T) {
 }
 
 func TestIngestPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	vendorID := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Globex Supply", "tier": "tier_1", "email_domains": []string{"globex.example"}})
 	admin := e.signInAs(e.admin.Email, e.password)

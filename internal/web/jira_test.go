@@ -16,8 +16,10 @@ import (
 )
 
 func TestJiraConnectionAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
 			var c web.JiraConnection
@@ -66,8 +68,10 @@ func TestJiraConnectionAPI(t *testing.T) {
 }
 
 func TestTicketTrackerIssuesAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
 			e.connectJira(srv)
@@ -108,8 +112,10 @@ func TestTicketTrackerIssuesAPI(t *testing.T) {
 }
 
 func TestJiraLinksAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
 			e.connectJira(srv)
@@ -148,8 +154,10 @@ func TestJiraLinksAPI(t *testing.T) {
 }
 
 func TestJiraUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
 			admin := e.signInAs(e.admin.Email, e.password)
@@ -209,6 +217,7 @@ func TestJiraUI(t *testing.T) {
 // their own fields (flavor, email), all at once, though the connection
 // behind them is a kind with a username.
 func TestJiraConnectionFieldErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	res := e.do(http.MethodPut, "/api/v1/jira", e.key, map[string]any{"base_url": "ftp://jira.example", "flavor": "datacenter"})
 	wantProblem(t, res, http.StatusUnprocessableEntity)

@@ -93,8 +93,10 @@ type jobJSON struct {
 }
 
 func TestDeadLetters(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			globex, globexKey := e.newTenant("globex")
 			ids := e.deadLetters(

@@ -13,8 +13,10 @@ import (
 const llmKey = "sk-live-key-never-shown"
 
 func TestLLMSettingsAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e, logs := newLoggedEnv(t, d)
 			model := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.OpenAIChat(`{"ok":true}`)})
 			var bodies []string
@@ -79,6 +81,7 @@ func TestLLMSettingsAPI(t *testing.T) {
 }
 
 func TestLLMPage(t *testing.T) {
+	t.Parallel()
 	e, logs := newLoggedEnv(t, storetest.Dialects(t)[0])
 	model := llmtest.NewServer(t, llmtest.Reply{Body: llmtest.AnthropicToolUse("connection_test", `{"ok":true}`)})
 	admin := e.signInAs(e.admin.Email, e.password)
@@ -114,8 +117,10 @@ func TestLLMPage(t *testing.T) {
 // TestLLMKeyCleared: "leave empty" keeps the stored key, the explicit
 // "remove" clears it; a provider that needs a key refuses the removal.
 func TestLLMKeyCleared(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e, _ := newLoggedEnv(t, d)
 			admin := e.signInAs(e.admin.Email, e.password)
 			form := url.Values{"primary_provider": {"openai_compatible"}, "primary_model": {"llama3"},

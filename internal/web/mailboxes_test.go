@@ -90,8 +90,10 @@ func mailboxWallFixture(e *env, key string) string {
 }
 
 func TestMailSourcesAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e, logs := newLoggedEnv(t, d)
 			var bodies []string
 			call := func(method, path string, body any, want int) response {
@@ -194,6 +196,7 @@ func TestMailSourcesAPI(t *testing.T) {
 }
 
 func TestMailboxPages(t *testing.T) {
+	t.Parallel()
 	e, logs := newLoggedEnv(t, storetest.Dialects(t)[0])
 	admin := e.signInAs(e.admin.Email, e.password)
 	page := admin.get(t, "/settings/mailboxes")

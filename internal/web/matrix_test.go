@@ -34,8 +34,10 @@ func hasBody(method string) bool {
 // anonymously) and checks the answer against auth.Matrix: allowed roles never
 // get 403, others always do, anonymous callers always get 401.
 func TestPermissionMatrixAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			keys := map[auth.Role]string{}
 			for _, r := range auth.Roles {
@@ -152,8 +154,10 @@ func (s *session) post(t testing.TB, path string, form url.Values) response {
 // TestPermissionMatrixUI opens every UI route as every role: allowed roles
 // never see 403, others always do, anonymous visitors are sent to sign in.
 func TestPermissionMatrixUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			sessions := map[auth.Role]*session{}
 			for _, r := range auth.Roles {
@@ -195,6 +199,7 @@ func TestPermissionMatrixUI(t *testing.T) {
 // TestFormsRequireCSRF checks that a UI form post without the session's
 // token is refused even for an admin.
 func TestFormsRequireCSRF(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	admin := e.signInAs(e.admin.Email, e.password)
 	for _, rt := range e.server.Routes() {

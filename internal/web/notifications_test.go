@@ -22,8 +22,10 @@ import (
 // secrets, sends tests through in-process Slack and SMTP servers, lists
 // the log and replays a failed entry.
 func TestNotificationSettingsAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			sl, mail := slacktest.New(t), smtptest.New(t, smtptest.Plain)
 			e.server.Notify.Configure = func(c *dispatch.ChannelConfig) {
@@ -134,6 +136,7 @@ func TestNotificationSettingsAPI(t *testing.T) {
 // TestNotificationPages walks the settings page (save, send test) and the
 // log page (filter, replay) as an admin, without JavaScript.
 func TestNotificationPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	mail := smtptest.New(t, smtptest.Plain)
 	s := e.signInAs(e.admin.Email, e.password)
@@ -195,6 +198,7 @@ func TestNotificationPages(t *testing.T) {
 // not know: its unknown status commits with the job that alerts the
 // admins, who are emailed once, however often the job runs.
 func TestUnknownVendorAlert(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	ctx := context.Background()
 	mail := smtptest.New(t, smtptest.Plain)

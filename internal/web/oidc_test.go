@@ -74,9 +74,12 @@ func yes() *bool { v := true; return &v }
 func no() *bool  { v := false; return &v }
 
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			t.Run("first sign-in provisions a viewer, with PKCE, state and nonce", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				b := newBrowser(t, se.site.url)
 				login := b.get("/login")
@@ -107,6 +110,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("an existing user is linked by email and keeps their role", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				wantStatus(t, se.do("POST", "/api/v1/users", se.key, map[string]any{"email": "cm@acme.test", "role": "change_manager"}), http.StatusCreated)
 				b := newBrowser(t, se.site.url)
@@ -117,6 +121,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("with auto-provisioning off unknown people are refused", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				wantStatus(t, se.do("PATCH", "/api/v1/settings", se.key, map[string]any{"auth.auto_provision": false}), http.StatusOK)
 				b := newBrowser(t, se.site.url)
@@ -132,6 +137,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("the default role setting applies", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				wantStatus(t, se.do("PATCH", "/api/v1/settings", se.key, map[string]any{"auth.default_role": "owner"}), http.StatusOK)
 				b := newBrowser(t, se.site.url)
@@ -142,6 +148,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("bootstrap admins: admin on first sign-in, idempotent, never downgraded", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d, "boss@acme.test", "admin@acme.test")
 				wantStatus(t, se.do("PATCH", "/api/v1/settings", se.key, map[string]any{"auth.auto_provision": false}), http.StatusOK)
 				for i := range 2 {
@@ -162,6 +169,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("an unverified email is refused", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				b := newBrowser(t, se.site.url)
 				r := se.ssoSignIn(b, idpPerson{Sub: "okta|u", Email: "unverified@acme.test", EmailVerified: no()}, "/")
@@ -173,6 +181,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("email and name only in UserInfo: read from there", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				b := newBrowser(t, se.site.url)
 				r := se.ssoSignIn(b, idpPerson{Sub: "kc|min", Email: "Minimal@Acme.test", Name: "Min Imal", EmailVerified: yes(), Minimal: true}, "/")
@@ -185,6 +194,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("UserInfo's email_verified false is respected", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				b := newBrowser(t, se.site.url)
 				r := se.ssoSignIn(b, idpPerson{Sub: "kc|unv", Email: "unv@acme.test", EmailVerified: no(), Minimal: true}, "/")
@@ -195,6 +205,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("UserInfo about another subject is refused", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				b := newBrowser(t, se.site.url)
 				r := se.ssoSignIn(b, idpPerson{Sub: "kc|a", UserInfoSub: "kc|b", Email: "a@acme.test", Minimal: true}, "/")
@@ -206,6 +217,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("a state that does not match is refused", func(t *testing.T) {
+				t.Parallel()
 				se := newSSOEnv(t, d)
 				se.idp.signInAs(idpPerson{Sub: "okta|s", Email: "s@acme.test"})
 				b := newBrowser(t, se.site.url)
@@ -230,6 +242,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 
 			t.Run("without SSO configured there is no button and no route", func(t *testing.T) {
+				t.Parallel()
 				e := newEnv(t, d)
 				if strings.Contains(string(e.do("GET", "/login", "", nil).Body), "Sign in with SSO") {
 					t.Error("SSO button shown without SSO")

@@ -20,6 +20,7 @@ import (
 // with an independent implementation, then checks that every list endpoint's
 // real response (after seeding data) matches the schema it documents.
 func TestOpenAPIDocumentAndResponses(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	res := e.do(http.MethodGet, "/api/openapi.json", "", nil)
 	wantStatus(t, res, http.StatusOK)

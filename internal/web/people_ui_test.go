@@ -25,8 +25,10 @@ func contains(t *testing.T, r response, snippets ...string) {
 var passwordRE = regexp.MustCompile(`<pre><code>([^<]+)</code></pre>`)
 
 func TestUsersUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := e.serve(nil)
 			b := newBrowser(t, s.url)
@@ -103,8 +105,10 @@ func TestUsersUI(t *testing.T) {
 }
 
 func TestTeamsAndKeysUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := e.serve(nil)
 			b := newBrowser(t, s.url)
@@ -151,8 +155,10 @@ func TestTeamsAndKeysUI(t *testing.T) {
 }
 
 func TestSettingsUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := e.serve(nil)
 			b := newBrowser(t, s.url)

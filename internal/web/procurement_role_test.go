@@ -17,8 +17,10 @@ import (
 // of the change-management or administration permissions. A change
 // manager and a viewer sit where the matrix puts them.
 func TestProcurementAnalystWorksExceptions(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			ctx := context.Background()
 			analyst := e.newKey(e.tenant, auth.RoleProcurementAnalyst)

@@ -87,8 +87,10 @@ var putFixtures = map[string]putFixture{
 // and the audit log stay exactly as they were. A PUT route without a
 // fixture still gets the null and empty checks (over a missing id).
 func TestPutNeverWipes(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			var paths []string
 			for path, item := range e.server.API().OpenAPI().Paths {

@@ -99,6 +99,7 @@ func priceExportWallFixture(e *env, key string) string {
 }
 
 func TestReconciliationAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	res := e.do(http.MethodPut, "/api/v1/price-tolerances", e.key, map[string]any{"percent": "5"})
 	wantStatus(t, res, http.StatusOK)
@@ -150,8 +151,12 @@ func TestReconciliationAPI(t *testing.T) {
 }
 
 func TestPriceWritebackAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
-		t.Run(string(d), func(t *testing.T) { priceWritebackAPI(t, newEnv(t, d)) })
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			priceWritebackAPI(t, newEnv(t, d))
+		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 )
 
 func TestReconciliationPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	contractID, _ := reconciledContract(e, e.key)
 	admin := e.signInAs(e.admin.Email, e.password)

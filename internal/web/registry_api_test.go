@@ -62,8 +62,10 @@ func (e *env) team(t auth.Tenant, name string) auth.Team {
 }
 
 func TestVendorAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			var visa registry.Vendor
 			res := e.do(http.MethodPost, "/api/v1/vendors", e.key, map[string]any{"name": "Visa", "tier": "tier_1",
@@ -144,8 +146,10 @@ func TestVendorAPI(t *testing.T) {
 }
 
 func TestApplicationAndRuleAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			payments := e.team(e.tenant, "Payments")
 			var visa, mc registry.Vendor
@@ -207,8 +211,10 @@ func TestApplicationAndRuleAPI(t *testing.T) {
 }
 
 func TestRegistryAPITenantWall(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			var visa registry.Vendor
 			var app registry.Application
@@ -244,6 +250,7 @@ func TestRegistryAPITenantWall(t *testing.T) {
 }
 
 func TestRegistryAPIPermissions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	var visa registry.Vendor
 	e.create("/api/v1/vendors", map[string]any{"name": "Visa", "tier": "tier_1"}, &visa)

@@ -15,8 +15,10 @@ import (
 // write endpoint: each answers 422 problem+json naming what is wrong, and
 // nothing is stored.
 func TestRegistryAPIBadInput(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			var visa registry.Vendor
 			var app registry.Application
@@ -118,6 +120,7 @@ func TestRegistryAPIBadInput(t *testing.T) {
 // TestRegistryAPIMessages checks that type errors name the field and the
 // expected type, so that an API user can fix the request.
 func TestRegistryAPIMessages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	for body, want := range map[string]string{
 		`{"name": 42, "tier": "tier_1"}`:                         "name must be a string",

@@ -31,6 +31,7 @@ func followed(t *testing.T, s *session, r response) response {
 }
 
 func TestVendorPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	admin := e.signInAs(e.admin.Email, e.password)
 	wantBody(t, admin.get(t, "/vendors"), "No vendors yet", `href="/vendors/new"`)
@@ -71,6 +72,7 @@ func TestVendorPages(t *testing.T) {
 }
 
 func TestApplicationAndRulePages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	ctx := context.Background()
 	svc := &registry.Service{Store: e.db}
@@ -110,6 +112,7 @@ func TestApplicationAndRulePages(t *testing.T) {
 }
 
 func TestRegistryListPagination(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	svc := &registry.Service{Store: e.db}
 	for i := range 51 {

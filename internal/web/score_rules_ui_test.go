@@ -27,8 +27,10 @@ func ruleFormValues(changes map[string]string) url.Values {
 // or with bands out of order, is refused with the reason shown; only
 // people who may edit scoring can save or activate.
 func TestScoreRulesEditor(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			admin := e.signInAs(e.admin.Email, e.password)
 			page := admin.get(t, "/scores/rules")

@@ -15,8 +15,10 @@ import (
 // change, filters it by band, and shows the change against the score 30
 // days ago; a vendor without signals is "no data", listed last.
 func TestPortfolio(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			now := time.Now().UTC()
 			ids := map[string]string{}

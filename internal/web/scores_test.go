@@ -60,8 +60,10 @@ func (e *env) hubPost(slug, secret string, ts time.Time, body []byte, tamper boo
 }
 
 func TestScoresEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Globex", "tier": "tier_1", "email_domains": []string{"globex.example"}})
 			now := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)

@@ -82,8 +82,10 @@ func wantAudited(t *testing.T, e *env, action, mark string) {
 // API only while the connection is switched off; the secret row is
 // deleted, the removal audited, and switching it on again needs a token.
 func TestTrackerTokenCleared(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			gh := githubtest.New(t)
 			id := created(e, e.key, "/api/v1/tracker/connections", map[string]any{"kind": "github", "base_url": gh.URL,
@@ -133,8 +135,10 @@ func TestTrackerTokenCleared(t *testing.T) {
 // stored token"; ticked on a connection that stays on, it is refused with
 // the reason; ticked with the connection switched off, the token is gone.
 func TestTrackerTokenClearedInForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			gt := giteatest.New(t)
 			admin := e.signInAs(e.admin.Email, e.password)
@@ -166,8 +170,10 @@ func TestTrackerTokenClearedInForm(t *testing.T) {
 // audited, and reactivating needs the secret again. An inactive connector
 // that moves to another host loses its secret rather than carry it there.
 func TestERPSecretCleared(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			fake := p21test.New(t)
 			id := created(e, e.key, "/api/v1/erp-connectors", map[string]any{"name": "P21", "provider": "p21",
@@ -202,8 +208,10 @@ func TestERPSecretCleared(t *testing.T) {
 // TestERPSecretClearedInForm: the connector page offers "Remove the stored
 // password or key" and removes it from an inactive connector.
 func TestERPSecretClearedInForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			fake := p21test.New(t)
 			admin := e.signInAs(e.admin.Email, e.password)
@@ -237,8 +245,10 @@ func TestERPSecretClearedInForm(t *testing.T) {
 // audited, reactivating needs credentials again, and clearing while
 // sending new ones keeps only those.
 func TestMailboxCredentialsCleared(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			id := created(e, e.key, "/api/v1/mail-sources", imapBody("Notices", unusedPort(t)))
 			path, name := "/api/v1/mail-sources/"+id, mailbox.CredentialName(id)
@@ -275,8 +285,10 @@ func TestMailboxCredentialsCleared(t *testing.T) {
 // stored credentials"; refused on an active mailbox, done on a deactivated
 // one.
 func TestMailboxCredentialsClearedInForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			admin := e.signInAs(e.admin.Email, e.password)
 			port := unusedPort(t)
@@ -310,8 +322,10 @@ func TestMailboxCredentialsClearedInForm(t *testing.T) {
 // "Remove the stored routing key" box is refused while PagerDuty stays on
 // and, with it off, deletes the key from the secret store, audited.
 func TestNotificationSecretClearedInForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			admin := e.signInAs(e.admin.Email, e.password)
 			form := url.Values{"pagerduty_enabled": {"on"}, "pagerduty_routing_key": {"rk-1"}}

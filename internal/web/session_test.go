@@ -52,8 +52,10 @@ func (e *env) shiftStoreClock(d time.Duration) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			t.Run("login rotates the token and logout ends the session", func(t *testing.T) {
 				e := newEnv(t, d)
 				s := e.serve(nil)

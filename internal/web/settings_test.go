@@ -13,8 +13,10 @@ import (
 )
 
 func TestSettingsAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			var got setting.Settings
 			r := e.do("GET", "/api/v1/settings", e.key, nil)
@@ -76,8 +78,10 @@ func TestSettingsAPI(t *testing.T) {
 // TestSecretNeverLeaves stores a secret through the API and then looks for
 // its value in every API answer and every log line.
 func TestSecretNeverLeaves(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			s := e.serve(nil)
 			const plaintext = "pl41ntext-SECRET-d0-not-leak"

@@ -154,8 +154,10 @@ func resourceOf(path string) string {
 // must answer 404, exactly as for an id that does not exist, and the second
 // tenant's objects must be unchanged afterwards. Lists must not show them.
 func TestTenantWall(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			_, keyB := e.newTenant("wallb")
 			ids := map[string]string{}

@@ -12,6 +12,7 @@ import (
 // and the ticket page show the same assembly: names of a vendor and team
 // that were deactivated since, the timeline, and what the caller may do.
 func TestTicketDetailIsTheSameForAPIAndPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	w := newTicketWorld(t, e)
 	tk := w.create(t, "Visa endpoint change", w.portal)

@@ -41,8 +41,10 @@ type apiTicket struct {
 // role: 403 when the role may not, 409 when the state does not allow it,
 // 422 for bad input.
 func TestTicketTransitionMatrixAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			w := newTicketWorld(t, e)
 			tk := w.create(t, "Visa endpoint change")
@@ -109,8 +111,10 @@ func TestTicketTransitionMatrixAPI(t *testing.T) {
 }
 
 func TestTicketReadAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			w := newTicketWorld(t, e)
 			tk := w.create(t, "Visa endpoint change", w.portal, w.gwApp)
@@ -190,8 +194,10 @@ func TestTicketReadAPI(t *testing.T) {
 }
 
 func TestTicketNotesAndProgressAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			w := newTicketWorld(t, e)
 			tk := w.create(t, "Visa endpoint change", w.portal)

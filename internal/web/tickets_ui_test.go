@@ -21,6 +21,7 @@ func wantNot(t *testing.T, r response, parts ...string) {
 }
 
 func TestTicketListPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	w := newTicketWorld(t, e)
 	viewer := e.signIn(auth.RoleViewer)
@@ -42,6 +43,7 @@ func TestTicketListPage(t *testing.T) {
 }
 
 func TestTicketPageWorkflow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	w := newTicketWorld(t, e)
 	tk := w.create(t, "Visa endpoint change", w.portal, w.gwApp)
@@ -87,6 +89,7 @@ func TestTicketPageWorkflow(t *testing.T) {
 }
 
 func TestTicketOverrideForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, storetest.Dialects(t)[0])
 	w := newTicketWorld(t, e)
 	tk := w.create(t, "Visa endpoint change")

@@ -16,8 +16,10 @@ import (
 // without its token, and tested with its scopes and budget; the Jira
 // settings API still reads the same connection.
 func TestTrackerConnectionAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			gh := githubtest.New(t)
 			var c link.Connection
@@ -59,8 +61,10 @@ func TestTrackerConnectionAPI(t *testing.T) {
 // TestTrackerConnectionUI: an admin picks Gitea in the settings form, saves
 // and tests it; each kind's needs are explained on the page.
 func TestTrackerConnectionUI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			gt := giteatest.New(t)
 			admin := e.signInAs(e.admin.Email, e.password)

@@ -14,8 +14,10 @@ import (
 // it in the repository an application routes there, with this server's
 // hook URL and the secret shown once; registering again updates it.
 func TestRegisterWebhookAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			gt := giteatest.New(t)
 			id := created(e, e.key, "/api/v1/tracker/connections", map[string]any{"name": "Gitea", "kind": "gitea",

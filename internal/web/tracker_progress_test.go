@@ -16,8 +16,10 @@ import (
 // label is refused on the page; a Jira connection's form has no rule and
 // keeps what the API stored.
 func TestSyncSettingsForm(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			id := trackerConnectionWallFixture(e, e.key)
 			admin := e.signInAs(e.admin.Email, e.password)

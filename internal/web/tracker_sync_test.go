@@ -20,8 +20,10 @@ import (
 // conflict shows both sides and the pick-a-side form settles it with a
 // written value; the conflicts queue and the admin sync log list them.
 func TestTrackerSyncPages(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
@@ -113,8 +115,10 @@ type readOnlyProvider struct{ tracker.Provider }
 // and a resolution that would push, answer 422 problem+json; taking the
 // tracker's side, which pushes nothing, still works.
 func TestTrackerEditsRefused(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			e := newEnv(t, d)
 			jf, _ := e.server.Trackers.Providers.Lookup(jira.KindCloud)

@@ -68,8 +68,10 @@ func (e *env) webhookJobs() int {
 // 64 concurrent deliveries of one id make one job, and the job moves the
 // linked issue's status.
 func TestTrackerWebhooks(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			srv := jiratest.New(t)
 			e.connectJira(srv)

@@ -26,8 +26,10 @@ func noCredentials(t *testing.T, r response) {
 }
 
 func TestUsersAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			r := e.do("POST", "/api/v1/teams", e.key, map[string]any{"name": "Payments", "slack_channel": "#payments"})
 			wantStatus(t, r, http.StatusCreated)
@@ -154,8 +156,10 @@ func TestUsersAPI(t *testing.T) {
 }
 
 func TestTeamsAPI(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			viewer := e.newKey(e.tenant, auth.RoleViewer)
 			r := e.do("POST", "/api/v1/teams", e.key, map[string]any{"name": "Platform", "email": "platform@acme.test", "manager_email": "lead@acme.test"})

@@ -20,8 +20,10 @@ import (
 // seven days and its tracker issues, beside the score — which is "no data"
 // while no signal about it counts, never 0 or 100.
 func TestVendorPage(t *testing.T) {
+	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, d)
 			contractID, _ := reconciledContract(e, e.key)
 			var c struct {
