@@ -47,6 +47,10 @@ type ReconStore interface {
 	ItemMapping(ctx context.Context, tenantID, id string) (ItemMapping, error)
 	ListMappings(ctx context.Context, tenantID string, f MappingFilter) ([]ItemMapping, string, error)
 	DeleteMapping(ctx context.Context, tenantID, id string, ev audit.Event) error
+	// UpdateMapping rewrites an approved mapping's ERP side (item, unit,
+	// score, method, approver) with the audit row; not found when the
+	// mapping is gone, invalid when the ERP item is not the tenant's.
+	UpdateMapping(ctx context.Context, tenantID string, m ItemMapping, ev audit.Event) error
 
 	// Tolerances returns the tenant's price tolerances, the default (vendor
 	// "") first.
@@ -102,12 +106,16 @@ type ReconStore interface {
 	ListExceptions(ctx context.Context, tenantID string, f ExceptionFilter) ([]Exception, string, error)
 	Exception(ctx context.Context, tenantID, id string) (Exception, error)
 	ExceptionActions(ctx context.Context, tenantID, id string) ([]Action, error)
+	// ListExceptionActions pages through an exception's action log,
+	// oldest first.
+	ListExceptionActions(ctx context.Context, tenantID, id, cursor string, limit int) ([]Action, string, error)
 	// ContractLine returns one line of the tenant's contracts.
 	ContractLine(ctx context.Context, tenantID, id string) (Line, error)
-	// ApplyAction saves e's new status and assignee when it is still in
-	// status from (conflict otherwise), logs a, with the audit row; invalid
-	// when the assignee is not a user of the tenant.
-	ApplyAction(ctx context.Context, e Exception, from ExceptionStatus, a Action, ev audit.Event) error
+	// ApplyActions saves e's new status and assignee when it is still in
+	// status from (conflict otherwise), logs the actions, with their audit
+	// rows, in one transaction; invalid when the assignee is not a user of
+	// the tenant.
+	ApplyActions(ctx context.Context, e Exception, from ExceptionStatus, as []Action, evs []audit.Event) error
 }
 
 // ReconInput is a contract with its lines, the approved mappings of its

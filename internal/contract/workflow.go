@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,12 +93,66 @@ func (s *WorkflowService) Exception(ctx context.Context, p auth.Principal, id st
 // permission of its own, with a reason of at least MinOverrideReason
 // characters) accepts the deviation, so later runs leave it be.
 func (s *WorkflowService) Act(ctx context.Context, p auth.Principal, id string, in ActionInput) (Exception, error) {
-	perm := auth.PermResolveExceptions
-	if in.Type == ActionOverride {
-		perm = auth.PermOverrideExceptions
+	return s.apply(ctx, p, id, []ActionInput{in}, nil)
+}
+
+// ExceptionChange is a change of an exception's fields, as a PATCH says
+// it: AssignTo (nil leaves the assignee, "" unassigns), Status (resolved
+// or overridden; "" leaves it) and Note (the resolution note or the
+// override's reason; alone, a comment).
+type ExceptionChange struct {
+	AssignTo *string
+	Status   ExceptionStatus
+	Note     string
+}
+
+// Change applies a field change as the actions it stands for (assign,
+// then resolve, override or comment), under the same rules as Act and in
+// one transaction: all of it is saved or none.
+func (s *WorkflowService) Change(ctx context.Context, p auth.Principal, id string, ch ExceptionChange) (Exception, error) {
+	var ins []ActionInput
+	var badStatus func(*apperr.Validation)
+	if ch.AssignTo != nil {
+		ins = append(ins, ActionInput{Type: ActionAssign, AssignTo: *ch.AssignTo})
 	}
-	if err := p.Require(perm); err != nil {
+	switch ch.Status {
+	case "":
+		if strings.TrimSpace(ch.Note) != "" {
+			ins = append(ins, ActionInput{Type: ActionComment, Note: ch.Note})
+		}
+	case ExceptionResolved:
+		ins = append(ins, ActionInput{Type: ActionResolve, Note: ch.Note})
+	case ExceptionOverridden:
+		ins = append(ins, ActionInput{Type: ActionOverride, Note: ch.Note})
+	default:
+		badStatus = func(v *apperr.Validation) {
+			v.Add("status", "must be resolved or overridden, not %q (a run reopens an exception whose condition returns)", ch.Status)
+		}
+	}
+	e, err := s.apply(ctx, p, id, ins, badStatus)
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		for i, f := range ae.Fields {
+			if f.Field == "assign_to" {
+				ae.Fields[i].Field = "assigned_to" // the PATCH body's name for it
+			}
+		}
+	}
+	return e, err
+}
+
+// apply checks every action against the exception's rules (and check,
+// when given, after the exception is found), then saves them together.
+func (s *WorkflowService) apply(ctx context.Context, p auth.Principal, id string, ins []ActionInput, check func(*apperr.Validation)) (Exception, error) {
+	if err := p.Require(auth.PermResolveExceptions); err != nil {
 		return Exception{}, err
+	}
+	for _, in := range ins {
+		if in.Type == ActionOverride {
+			if err := p.Require(auth.PermOverrideExceptions); err != nil {
+				return Exception{}, err
+			}
+		}
 	}
 	// The exception first: another tenant's id answers not found whatever
 	// the body says.
@@ -105,44 +160,67 @@ func (s *WorkflowService) Act(ctx context.Context, p auth.Principal, id string, 
 	if err != nil {
 		return Exception{}, err
 	}
-	in.Note, in.AssignTo = strings.TrimSpace(in.Note), strings.TrimSpace(in.AssignTo)
 	var v apperr.Validation
-	v.Check(utf8.RuneCountInString(in.Note) <= 4000, "note", "must be at most 4000 characters")
-	switch in.Type {
-	case ActionComment:
-		v.Check(in.Note != "", "note", "is required for a comment")
-	case ActionOverride:
-		v.Check(utf8.RuneCountInString(in.Note) >= MinOverrideReason, "note", "an override needs a reason of at least %d characters", MinOverrideReason)
-	case ActionAssign, ActionResolve:
-	default:
-		v.Add("action_type", "must be one of comment, assign, resolve, override")
+	if check != nil {
+		check(&v)
+	} else if len(ins) == 0 {
+		v.Add("status", "give assigned_to, status or note")
+	}
+	for i := range ins {
+		in := &ins[i]
+		in.Note, in.AssignTo = strings.TrimSpace(in.Note), strings.TrimSpace(in.AssignTo)
+		v.Check(utf8.RuneCountInString(in.Note) <= 4000, "note", "must be at most 4000 characters")
+		switch in.Type {
+		case ActionComment:
+			v.Check(in.Note != "", "note", "is required for a comment")
+		case ActionOverride:
+			v.Check(utf8.RuneCountInString(in.Note) >= MinOverrideReason, "note", "an override needs a reason of at least %d characters", MinOverrideReason)
+		case ActionAssign, ActionResolve:
+		default:
+			v.Add("action_type", "must be one of comment, assign, resolve, override")
+		}
 	}
 	if err := v.Err(); err != nil {
 		return Exception{}, err
 	}
-	before, from := e, e.Status
-	switch in.Type {
-	case ActionResolve, ActionOverride:
-		if e.Status != ExceptionOpen {
-			return Exception{}, apperr.E(apperr.Conflict, "the exception is %s, not open", e.Status)
+	from, now := e.Status, s.now()
+	as := make([]Action, 0, len(ins))
+	evs := make([]audit.Event, 0, len(ins))
+	for _, in := range ins {
+		before := e
+		switch in.Type {
+		case ActionResolve, ActionOverride:
+			if e.Status != ExceptionOpen {
+				return Exception{}, apperr.E(apperr.Conflict, "the exception is %s, not open", e.Status)
+			}
+			e.Status = ExceptionResolved
+			if in.Type == ActionOverride {
+				e.Status = ExceptionOverridden
+			}
+		case ActionAssign:
+			e.AssignedTo = in.AssignTo
 		}
-		e.Status = ExceptionResolved
-		if in.Type == ActionOverride {
-			e.Status = ExceptionOverridden
-		}
-	case ActionAssign:
-		e.AssignedTo = in.AssignTo
+		e.UpdatedAt = now
+		as = append(as, Action{ID: ident.New(), ExceptionID: e.ID, Type: in.Type, Note: in.Note, AssignedTo: in.AssignTo, CreatedBy: p.Label, CreatedAt: now})
+		evs = append(evs, audit.Record(p, "reconciliation_exception."+string(in.Type), "reconciliation_exception", e.ID,
+			map[string]string{"status": string(before.Status), "assigned_to": before.AssignedTo},
+			map[string]string{"status": string(e.Status), "assigned_to": e.AssignedTo, "note": in.Note}))
 	}
-	now := s.now()
-	e.UpdatedAt = now
-	a := Action{ID: ident.New(), ExceptionID: e.ID, Type: in.Type, Note: in.Note, AssignedTo: in.AssignTo, CreatedBy: p.Label, CreatedAt: now}
-	ev := audit.Record(p, "reconciliation_exception."+string(in.Type), "reconciliation_exception", e.ID,
-		map[string]string{"status": string(before.Status), "assigned_to": before.AssignedTo},
-		map[string]string{"status": string(e.Status), "assigned_to": e.AssignedTo, "note": in.Note})
-	if err := s.Store.ApplyAction(ctx, e, from, a, ev); err != nil {
+	if err := s.Store.ApplyActions(ctx, e, from, as, evs); err != nil {
 		return Exception{}, err
 	}
 	return e, nil
+}
+
+// Actions pages through an exception's action log, oldest first.
+func (s *WorkflowService) Actions(ctx context.Context, p auth.Principal, id, cursor string, limit int) ([]Action, string, error) {
+	if err := p.Require(auth.PermView); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.Store.Exception(ctx, p.TenantID, id); err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListExceptionActions(ctx, p.TenantID, id, cursor, limit)
 }
 
 // BulkAct applies one action to many exceptions, each on its own: one

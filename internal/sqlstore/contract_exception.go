@@ -63,22 +63,47 @@ func (db *DB) Exception(ctx context.Context, tenantID, id string) (contract.Exce
 	return e, translate(err, "exception")
 }
 
-// ExceptionActions returns an exception's action log, oldest first.
+// ExceptionActions returns an exception's whole action log, oldest first.
 func (db *DB) ExceptionActions(ctx context.Context, tenantID, id string) ([]contract.Action, error) {
-	out, err := queryAll(ctx, db.reader(), "exception actions", func(r scanner) (contract.Action, error) {
-		var a contract.Action
-		var typ, payload string
-		err := r.Scan(&a.ID, &a.ExceptionID, &typ, &a.Note, &payload, &a.CreatedBy, &a.CreatedAt)
-		var p map[string]string
-		_ = json.Unmarshal([]byte(payload), &p) // written by insertActions; a damaged payload reads as empty
-		a.Type, a.AssignedTo, a.CreatedAt = contract.ActionType(typ), p["assigned_to"], a.CreatedAt.UTC()
-		return a, err
-	}, `SELECT id, exception_id, action_type, note, payload, created_by, created_at FROM exception_actions
-		WHERE tenant_id = ? AND exception_id = ? ORDER BY created_at, id`, tenantID, id)
+	out, err := queryAll(ctx, db.reader(), "exception actions", scanAction, `SELECT `+actionColumns+` FROM exception_actions
+		WHERE tenant_id = ? AND exception_id = ? ORDER BY id`, tenantID, id)
 	if out == nil {
 		out = []contract.Action{}
 	}
 	return out, err
+}
+
+// ListExceptionActions pages through an exception's action log, oldest
+// first (ids are time-ordered).
+func (db *DB) ListExceptionActions(ctx context.Context, tenantID, id, cursor string, limit int) ([]contract.Action, string, error) {
+	keys, err := decodeCursor(cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	c := &conds{where: []string{"tenant_id = ?", "exception_id = ?"}, args: []any{tenantID, id}}
+	if keys != nil {
+		c.add("id > ?", keys[0])
+	}
+	limit = clampLimit(limit)
+	out, err := queryAll(ctx, db.reader(), "exception actions", scanAction, `SELECT `+actionColumns+` FROM exception_actions WHERE `+
+		c.sql()+` ORDER BY id LIMIT `+strconv.Itoa(limit+1), c.args...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := cutPage(out, limit, func(a contract.Action) []string { return []string{a.ID} })
+	return out, next, nil
+}
+
+const actionColumns = `id, exception_id, action_type, note, payload, created_by, created_at`
+
+func scanAction(r scanner) (contract.Action, error) {
+	var a contract.Action
+	var typ, payload string
+	err := r.Scan(&a.ID, &a.ExceptionID, &typ, &a.Note, &payload, &a.CreatedBy, &a.CreatedAt)
+	var p map[string]string
+	_ = json.Unmarshal([]byte(payload), &p) // written by insertActions; a damaged payload reads as empty
+	a.Type, a.AssignedTo, a.CreatedAt = contract.ActionType(typ), p["assigned_to"], a.CreatedAt.UTC()
+	return a, err
 }
 
 // ContractLine returns one contract line of the tenant.
@@ -93,9 +118,9 @@ func (db *DB) ContractLine(ctx context.Context, tenantID, id string) (contract.L
 	return l, translate(err, "contract line")
 }
 
-// ApplyAction saves an exception's new status and assignee and logs the
-// action, with the audit row.
-func (db *DB) ApplyAction(ctx context.Context, e contract.Exception, from contract.ExceptionStatus, a contract.Action, ev audit.Event) error {
+// ApplyActions saves an exception's new status and assignee and logs the
+// actions, with their audit rows.
+func (db *DB) ApplyActions(ctx context.Context, e contract.Exception, from contract.ExceptionStatus, as []contract.Action, evs []audit.Event) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if e.AssignedTo != "" {
 			var n int
@@ -114,9 +139,14 @@ func (db *DB) ApplyAction(ctx context.Context, e contract.Exception, from contra
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.E(apperr.Conflict, "the exception changed meanwhile; reload it")
 		}
-		if err := tx.insertActions(ctx, e.TenantID, []contract.Action{a}); err != nil {
+		if err := tx.insertActions(ctx, e.TenantID, as); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, ev)
+		for _, ev := range evs {
+			if err := tx.Audit(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

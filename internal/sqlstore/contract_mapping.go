@@ -246,6 +246,23 @@ func (db *DB) DeleteMapping(ctx context.Context, tenantID, id string, ev audit.E
 	})
 }
 
+// UpdateMapping rewrites an approved mapping's ERP side with its audit row.
+func (db *DB) UpdateMapping(ctx context.Context, tenantID string, m contract.ItemMapping, ev audit.Event) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.requireERPItem(ctx, tenantID, m.ERPItemID); err != nil {
+			return err
+		}
+		evidence, _ := json.Marshal(m.Evidence) // plain strings and numbers always marshal
+		res, err := tx.exec(ctx, `UPDATE item_mappings SET erp_item_id = ?, erp_uom = ?, confidence = ?, evidence = ?, method = ?,
+			approved_by = ?, approved_at = ? WHERE tenant_id = ? AND id = ?`, m.ERPItemID, m.ERPUOM, m.Confidence, string(evidence),
+			string(m.Method), m.ApprovedBy, m.ApprovedAt.UTC(), tenantID, m.ID)
+		if err := mustAffect(res, err, "item mapping"); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, ev)
+	})
+}
+
 // requireERPItem refuses an ERP item id that is not the tenant's.
 func (tx *Tx) requireERPItem(ctx context.Context, tenantID, id string) error {
 	var n int

@@ -36,7 +36,14 @@ func reconciledContract(e *env, key string) (contractID, runID string) {
 	}
 	created(e, key, "/api/v1/item-mappings", map[string]any{"vendor_item_number": "A-1", "vendor_uom": "EA",
 		"erp_item_id": items.Items[0].ID, "from_suggestion": true})
-	res = e.do(http.MethodPost, "/api/v1/contracts/"+contractID+"/reconciliation-runs", key, nil)
+	return contractID, rerun(e, key, contractID)
+}
+
+// rerun starts a manual run of the contract and runs it as its job
+// would; it returns the run.
+func rerun(e *env, key, contractID string) string {
+	e.t.Helper()
+	res := e.do(http.MethodPost, "/api/v1/contracts/"+contractID+"/reconciliation-runs", key, nil)
 	wantStatus(e.t, res, http.StatusAccepted)
 	var run struct {
 		ID string `json:"id"`
@@ -49,7 +56,7 @@ func reconciledContract(e *env, key string) (contractID, runID string) {
 	if err := e.server.Reconciliation.Run(context.Background(), p.TenantID, run.ID); err != nil {
 		e.t.Fatal(err)
 	}
-	return contractID, run.ID
+	return run.ID
 }
 
 // firstException returns the id of an exception of the contract.

@@ -57,6 +57,20 @@ func (f PatchField[T]) apply(dst *T) {
 	}
 }
 
+// ptr is the patched value (the zero value for null), or nil when the
+// field was left out.
+func (f PatchField[T]) ptr() *T {
+	if !f.Set {
+		return nil
+	}
+	v := f.Value
+	if f.Null {
+		var zero T
+		v = zero
+	}
+	return &v
+}
+
 // readDoc describes an operation that reads a registry-like resource.
 func readDoc(summary, description string) huma.Operation {
 	return huma.Operation{Summary: summary, Description: description}
