@@ -10,21 +10,28 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
+// itemSync is an item sync under the job's kind or its former one.
+type itemSync interface {
+	river.JobArgs
+	Sync() jobargs.ERPSyncItems
+}
+
 // ERPSyncItemsWorker reads one connector's item catalog into the item
-// store.
-type ERPSyncItemsWorker struct {
-	river.WorkerDefaults[jobargs.ERPSyncItems]
+// store; one is registered per kind the sync was ever queued under.
+type ERPSyncItemsWorker[T itemSync] struct {
+	river.WorkerDefaults[T]
 	ERP *erp.Service
 }
 
 // Work syncs the connector; a failure a retry cannot cure is recorded on
 // the connector and ends the job.
-func (w *ERPSyncItemsWorker) Work(ctx context.Context, j *river.Job[jobargs.ERPSyncItems]) error {
-	return w.ERP.Sync(ctx, j.Args.TenantID, j.Args.ConnectorID, j.Args.Full)
+func (w *ERPSyncItemsWorker[T]) Work(ctx context.Context, j *river.Job[T]) error {
+	a := j.Args.Sync()
+	return w.ERP.Sync(ctx, a.TenantID, a.ConnectorID, a.Full)
 }
 
 // Timeout: a full sync of a large catalog reads hundreds of pages.
-func (w *ERPSyncItemsWorker) Timeout(*river.Job[jobargs.ERPSyncItems]) time.Duration {
+func (w *ERPSyncItemsWorker[T]) Timeout(*river.Job[T]) time.Duration {
 	return 15 * time.Minute
 }
 
@@ -42,7 +49,8 @@ func (w *ERPSyncAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.ERPSyn
 
 // AddERPWorkers registers the ERP workers.
 func AddERPWorkers(ws *river.Workers, s *erp.Service) {
-	river.AddWorker(ws, &ERPSyncItemsWorker{ERP: s})
+	river.AddWorker(ws, &ERPSyncItemsWorker[jobargs.ERPSyncItems]{ERP: s})
+	river.AddWorker(ws, &ERPSyncItemsWorker[jobargs.ERPSyncItemsOldKind]{ERP: s})
 	river.AddWorker(ws, &ERPSyncAllWorker{ERP: s})
 }
 
