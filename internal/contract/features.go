@@ -22,8 +22,13 @@ type Features struct {
 	AdvancedRules bool `json:"advanced_rules" doc:"Runs also check COST_MISMATCH (contract price against the ERP supplier cost) and DUPLICATE_LINE (one vendor item priced twice in a contract)."`
 	// P21CompanyID and P21PricingBookID fill the export's company_id and
 	// purchase_pricing_book_id columns, which P21 requires.
-	P21CompanyID     string    `json:"p21_company_id" maxLength:"40" doc:"P21 company_id written on every exported row."`
-	P21PricingBookID string    `json:"p21_pricing_book_id" maxLength:"40" doc:"P21 purchase_pricing_book_id the exported pages belong to."`
+	P21CompanyID     string `json:"p21_company_id" maxLength:"40" doc:"P21 company_id written on every exported row."`
+	P21PricingBookID string `json:"p21_pricing_book_id" maxLength:"40" doc:"P21 purchase_pricing_book_id the exported pages belong to."`
+	// P21LocationID and P21TotalingBasis fill location_id (optional in
+	// P21: a page without one applies at every location) and
+	// totaling_basis (required; DefaultP21TotalingBasis when unset).
+	P21LocationID    string    `json:"p21_location_id" maxLength:"20" doc:"P21 location_id (a number) written on every exported row; empty: the pages apply at every location."`
+	P21TotalingBasis string    `json:"p21_totaling_basis" maxLength:"40" doc:"P21 totaling_basis written on every exported row (the display value of the site's dropdown); empty means Supplier List Price."`
 	UpdatedBy        string    `json:"updated_by,omitempty"`
 	UpdatedAt        time.Time `json:"updated_at"`
 }
@@ -43,9 +48,13 @@ func (s *ReconciliationService) SetFeatures(ctx context.Context, p auth.Principa
 		return Features{}, err
 	}
 	f.P21CompanyID, f.P21PricingBookID = strings.TrimSpace(f.P21CompanyID), strings.TrimSpace(f.P21PricingBookID)
+	f.P21LocationID, f.P21TotalingBasis = strings.TrimSpace(f.P21LocationID), strings.TrimSpace(f.P21TotalingBasis)
 	var v apperr.Validation
 	v.Check(utf8.RuneCountInString(f.P21CompanyID) <= 40, "p21_company_id", "must be at most 40 characters")
 	v.Check(utf8.RuneCountInString(f.P21PricingBookID) <= 40, "p21_pricing_book_id", "must be at most 40 characters")
+	v.Check(len(f.P21LocationID) <= 20 && strings.Trim(f.P21LocationID, "0123456789") == "", "p21_location_id",
+		"must be a P21 location number (digits only), or empty for every location")
+	v.Check(utf8.RuneCountInString(f.P21TotalingBasis) <= 40, "p21_totaling_basis", "must be at most 40 characters")
 	if err := v.Err(); err != nil {
 		return Features{}, err
 	}
@@ -94,9 +103,16 @@ func (s *WorkflowService) PriceChanges(ctx context.Context, p auth.Principal, cu
 
 // P21PriceHeader is the header of the writeback export: field names of
 // P21's purchase pricing page for a supplier item
-// (PurchasePricingPageSupplierItem, table purchase_pricing_page).
-var P21PriceHeader = []string{"company_id", "purchase_pricing_book_id", "supplier_id", "inv_mast_item_id", "effective_date",
-	"expiration_date", "pricing_description", "contract_number", "pricing_method", "price", "purchase_pricing_unit"}
+// (PurchasePricingPageSupplierItem, table purchase_pricing_page), in the
+// order of its form.
+var P21PriceHeader = []string{"company_id", "purchase_pricing_book_id", "supplier_id", "inv_mast_item_id", "location_id", "effective_date",
+	"expiration_date", "pricing_description", "contract_number", "pricing_method", "price", "totaling_basis", "purchase_pricing_unit"}
+
+// DefaultP21TotalingBasis is the totaling basis of exported pages when the
+// tenant sets none: P21 requires one, and a fixed price per unit needs no
+// break totals, so the basis the community P21 notes pair with an item
+// page is as good as any.
+const DefaultP21TotalingBasis = "Supplier List Price"
 
 // P21PriceRow is one price change in the export layout: a fixed price
 // (pricing_method Price) per ERP unit, dated like the contract line.
@@ -118,6 +134,10 @@ func P21PriceRow(f Features, c PriceChange) []string {
 	if utf8.RuneCountInString(desc) > 40 {
 		desc = string([]rune(desc)[:40])
 	}
-	return []string{f.P21CompanyID, f.P21PricingBookID, c.SupplierID, c.ERPItemNumber, start, date(c.EffectiveEnd), desc,
-		c.ContractNumber, "Price", c.Price.StringFixed(4), c.UOM}
+	basis := f.P21TotalingBasis
+	if basis == "" {
+		basis = DefaultP21TotalingBasis
+	}
+	return []string{f.P21CompanyID, f.P21PricingBookID, c.SupplierID, c.ERPItemNumber, f.P21LocationID, start, date(c.EffectiveEnd), desc,
+		c.ContractNumber, "Price", c.Price.StringFixed(4), basis, c.UOM}
 }

@@ -43,9 +43,14 @@ func TestAdvancedRulesAndWriteback(t *testing.T) {
 			t.Fatalf("a change manager set the features: %v", err)
 		}
 
+		for _, bad := range []contract.Features{{P21LocationID: "Main"}, {P21LocationID: "-1"}, {P21TotalingBasis: strings.Repeat("x", 41)}} {
+			if _, err := f.recon.SetFeatures(ctx, f.admin, bad); !apperr.Is(err, apperr.Invalid) {
+				t.Fatalf("features %+v: %v, want invalid", bad, err)
+			}
+		}
 		on, err := f.recon.SetFeatures(ctx, f.admin, contract.Features{AdvancedRules: true, Writeback: true,
-			P21CompanyID: " ACME ", P21PricingBookID: "CONTRACTS"})
-		if err != nil || on.P21CompanyID != "ACME" || on.UpdatedBy == "" {
+			P21CompanyID: " ACME ", P21PricingBookID: "CONTRACTS", P21LocationID: " 10 "})
+		if err != nil || on.P21CompanyID != "ACME" || on.P21LocationID != "10" || on.UpdatedBy == "" {
 			t.Fatalf("set features %+v %v", on, err)
 		}
 		if got, err := f.recon.Features(ctx, viewer); err != nil || !got.AdvancedRules || !got.Writeback || got.P21PricingBookID != "CONTRACTS" {
@@ -81,8 +86,10 @@ func TestAdvancedRulesAndWriteback(t *testing.T) {
 			rows = append(rows, contract.P21PriceRow(on, c))
 		}
 		want := [][]string{
-			{"ACME", "CONTRACTS", "S1", "WASH-200", "2026-01-01", "2027-12-31", "Flat washer M8", f.contract.Number, "Price", "0.1200", "EA"},
-			{"ACME", "CONTRACTS", "S1", "BOLT-100", "2026-01-01", "2027-12-31", "Hex bolt M8 zinc", f.contract.Number, "Price", "1.5000", "EA"},
+			{"ACME", "CONTRACTS", "S1", "WASH-200", "10", "2026-01-01", "2027-12-31", "Flat washer M8", f.contract.Number, "Price", "0.1200",
+				"Supplier List Price", "EA"},
+			{"ACME", "CONTRACTS", "S1", "BOLT-100", "10", "2026-01-01", "2027-12-31", "Hex bolt M8 zinc", f.contract.Number, "Price", "1.5000",
+				"Supplier List Price", "EA"},
 		}
 		if diff := cmp.Diff(want, rows); diff != "" {
 			t.Fatalf("export rows (-want +got):\n%s", diff)
@@ -115,13 +122,13 @@ func TestDuplicateLines(t *testing.T) {
 func TestP21ExportEscapesFormulas(t *testing.T) {
 	var buf bytes.Buffer
 	w := sheet.NewCSVWriter(&buf)
-	row := contract.P21PriceRow(contract.Features{P21CompanyID: "@SUM(A1)"}, contract.PriceChange{SupplierID: "+cmd",
+	row := contract.P21PriceRow(contract.Features{P21CompanyID: "@SUM(A1)", P21TotalingBasis: "=Piece"}, contract.PriceChange{SupplierID: "+cmd",
 		ERPItemNumber: "-X", Description: `=HYPERLINK("http://x","y")`, ContractNumber: "C-1", Price: dec("-2.5"), UOM: "EA",
 		ApprovedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
 	if err := w.Write(row); err != nil || w.Flush() != nil {
 		t.Fatal(err)
 	}
-	want := `'@SUM(A1),,'+cmd,'-X,2026-03-01,,"'=HYPERLINK(""http://x"",""y"")",C-1,Price,-2.5000,EA` + "\n"
+	want := `'@SUM(A1),,'+cmd,'-X,,2026-03-01,,"'=HYPERLINK(""http://x"",""y"")",C-1,Price,-2.5000,'=Piece,EA` + "\n"
 	if buf.String() != want {
 		t.Fatalf("row\n got %s\nwant %s", buf.String(), want)
 	}

@@ -30,6 +30,8 @@ type featuresBody struct {
 	AdvancedRules    *bool  `json:"advanced_rules"`
 	P21CompanyID     string `json:"p21_company_id,omitempty"`
 	P21PricingBookID string `json:"p21_pricing_book_id,omitempty"`
+	P21LocationID    string `json:"p21_location_id,omitempty"`
+	P21TotalingBasis string `json:"p21_totaling_basis,omitempty"`
 }
 
 type featuresIn struct {
@@ -45,7 +47,7 @@ func (s *Server) apiPutFeatures(ctx context.Context, in *featuresIn) (*featuresO
 		return nil, err
 	}
 	f, err := s.Reconciliation.SetFeatures(ctx, principal(ctx), contract.Features{Writeback: *b.Writeback, AdvancedRules: *b.AdvancedRules,
-		P21CompanyID: b.P21CompanyID, P21PricingBookID: b.P21PricingBookID})
+		P21CompanyID: b.P21CompanyID, P21PricingBookID: b.P21PricingBookID, P21LocationID: b.P21LocationID, P21TotalingBasis: b.P21TotalingBasis})
 	if err != nil {
 		return nil, err
 	}

@@ -101,7 +101,8 @@ func (s *Server) settingsDone(w http.ResponseWriter, r *http.Request, p auth.Pri
 func (s *Server) uiSaveFeatures(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
 	_, err := s.Reconciliation.SetFeatures(r.Context(), p, contract.Features{Writeback: r.FormValue("writeback") == "on",
 		AdvancedRules: r.FormValue("advanced_rules") == "on", P21CompanyID: r.FormValue("p21_company_id"),
-		P21PricingBookID: r.FormValue("p21_pricing_book_id")})
+		P21PricingBookID: r.FormValue("p21_pricing_book_id"), P21LocationID: r.FormValue("p21_location_id"),
+		P21TotalingBasis: r.FormValue("p21_totaling_basis")})
 	return s.settingsDone(w, r, p, "Features saved.", err)
 }
 

@@ -184,11 +184,17 @@ func priceWritebackAPI(t *testing.T, e *env) {
 	}
 	wantProblem(t, e.do(http.MethodPost, "/api/v1/price-exports", e.key, nil), http.StatusNotFound)
 	manager := e.newKey(e.tenant, auth.RoleChangeManager)
-	on := map[string]any{"writeback": true, "advanced_rules": false, "p21_company_id": "=cmd|' /C calc'!A0", "p21_pricing_book_id": "VENDOR"}
+	on := map[string]any{"writeback": true, "advanced_rules": false, "p21_company_id": "=cmd|' /C calc'!A0", "p21_pricing_book_id": "VENDOR",
+		"p21_totaling_basis": "Piece"}
+	res := e.do(http.MethodPut, "/api/v1/contract-features", e.key, map[string]any{"writeback": true, "advanced_rules": false, "p21_location_id": "Main"})
+	wantProblem(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(res.Body), "p21_location_id") {
+		t.Errorf("a location that is not a number: %s", res.Body)
+	}
 	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", manager, on), http.StatusForbidden)
 	wantProblem(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, map[string]any{"writeback": true}), http.StatusUnprocessableEntity)
 	wantStatus(t, e.do(http.MethodPut, "/api/v1/contract-features", e.key, on), http.StatusOK)
-	res := e.do(http.MethodGet, "/api/v1/contract-features", manager, nil)
+	res = e.do(http.MethodGet, "/api/v1/contract-features", manager, nil)
 	if !strings.Contains(string(res.Body), `"writeback":true`) {
 		t.Errorf("features: %s", res.Body)
 	}
@@ -208,9 +214,9 @@ func priceWritebackAPI(t *testing.T, e *env) {
 	wantStatus(t, res, http.StatusOK)
 	file := res.Body
 	lines := strings.Split(strings.TrimSpace(string(file)), "\n")
-	if len(lines) != 2 || lines[0] != "company_id,purchase_pricing_book_id,supplier_id,inv_mast_item_id,effective_date,expiration_date,"+
-		"pricing_description,contract_number,pricing_method,price,purchase_pricing_unit" ||
-		!strings.HasPrefix(lines[1], `'=cmd|' /C calc'!A0,VENDOR,ACME,BOLT-1,`) || !strings.Contains(lines[1], ",Price,1.5000,EA") {
+	if len(lines) != 2 || lines[0] != "company_id,purchase_pricing_book_id,supplier_id,inv_mast_item_id,location_id,effective_date,"+
+		"expiration_date,pricing_description,contract_number,pricing_method,price,totaling_basis,purchase_pricing_unit" ||
+		!strings.HasPrefix(lines[1], `'=cmd|' /C calc'!A0,VENDOR,ACME,BOLT-1,,`) || !strings.Contains(lines[1], ",Price,1.5000,Piece,EA") {
 		t.Errorf("export:\n%s", file)
 	}
 	if sum := sha256.Sum256(file); hex.EncodeToString(sum[:]) != x.SHA256 || res.Header.Get("X-Content-SHA256") != x.SHA256 {
