@@ -116,16 +116,21 @@ func (s *WorkflowService) exportOnce(ctx context.Context, p auth.Principal, f Fe
 	}
 	now := s.now()
 	sum := blob.SHA256(buf.Bytes())
-	obj, err := s.Blobs.Put(ctx, blob.Key(p.TenantID, blob.KindPriceExport, now, sum), bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		return PriceExport{}, fmt.Errorf("contract.ExportPriceChanges: %w", err)
-	}
-	x := PriceExport{ID: ident.New(), TenantID: p.TenantID, BlobKey: obj.Key, SHA256: sum, Size: int64(buf.Len()),
-		Count: len(changes), CreatedBy: p.Label, CreatedAt: now, ExceptionIDs: ids}
+	x := PriceExport{ID: ident.New(), TenantID: p.TenantID, BlobKey: blob.Key(p.TenantID, blob.KindPriceExport, now, sum), SHA256: sum,
+		Size: int64(buf.Len()), Count: len(changes), CreatedBy: p.Label, CreatedAt: now, ExceptionIDs: ids}
 	x.Filename = "p21-purchase-pricing-pages-" + now.Format("20060102-150405") + ".csv"
 	ev := audit.Record(p, "price_export.create", "price_export", x.ID, nil,
 		map[string]any{"change_count": x.Count, "sha256": sum, "size": x.Size, "exception_ids": ids})
-	if err := s.Store.CreatePriceExport(ctx, x, ev); err != nil {
+	// The file is written once the changes are claimed: an export that
+	// loses them to another one stores nothing, and the blob store, being
+	// write-once, is never left with a file no export points to.
+	write := func(ctx context.Context) error {
+		if _, err := s.Blobs.Put(ctx, x.BlobKey, bytes.NewReader(buf.Bytes())); err != nil {
+			return fmt.Errorf("contract.ExportPriceChanges: %w", err)
+		}
+		return nil
+	}
+	if err := s.Store.CreatePriceExport(ctx, x, ev, write); err != nil {
 		// Count stays set: a conflict here is another export taking some
 		// of these changes, worth building again from what is left.
 		return PriceExport{Count: x.Count}, err

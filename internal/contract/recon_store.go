@@ -75,7 +75,9 @@ type ReconStore interface {
 	UnexportedPriceChanges(ctx context.Context, tenantID string) ([]PriceChange, error)
 	// CreatePriceExport stores an export, claiming its ExceptionIDs, with
 	// the audit row; conflict when an export holds one of them already.
-	CreatePriceExport(ctx context.Context, x PriceExport, ev audit.Event) error
+	// write stores the export's file: it is called in the same
+	// transaction once every claim holds, and its error undoes the export.
+	CreatePriceExport(ctx context.Context, x PriceExport, ev audit.Event, write func(context.Context) error) error
 	// PriceExport returns one export with its ExceptionIDs.
 	PriceExport(ctx context.Context, tenantID, id string) (PriceExport, error)
 	// ListPriceExports lists the tenant's exports, newest first.

@@ -22,8 +22,9 @@ const claimBatch = 500
 // CreatePriceExport stores an export and claims its changes, with the
 // audit row, in one transaction. A change is claimed once per tenant (the
 // table's key): when another export holds one, the unique violation is a
-// conflict and nothing is stored.
-func (db *DB) CreatePriceExport(ctx context.Context, x contract.PriceExport, ev audit.Event) error {
+// conflict and nothing is stored. write (the export's file) runs last,
+// inside the transaction, so only an export whose claims hold writes one.
+func (db *DB) CreatePriceExport(ctx context.Context, x contract.PriceExport, ev audit.Event, write func(context.Context) error) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO price_exports (`+priceExportColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.ID, x.TenantID, x.Filename, x.BlobKey, x.SHA256, x.Size, x.Count, x.CreatedBy, x.CreatedAt.UTC())
@@ -42,7 +43,10 @@ func (db *DB) CreatePriceExport(ctx context.Context, x contract.PriceExport, ev 
 				return translate(err, "an export of these price changes")
 			}
 		}
-		return tx.Audit(ctx, ev)
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		return write(ctx)
 	})
 }
 
