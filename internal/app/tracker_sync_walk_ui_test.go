@@ -21,7 +21,8 @@ import (
 // the ticket page reaches Gitea; a title edited in Gitea shows on the
 // ticket page after Reconcile now, and again after a signed webhook; the same field edited on both sides
 // (our push held back by Gitea refusing it) is a conflict on the ticket
-// page, and picking a side there settles it and sends the value to Gitea.
+// page, and each way of settling it there — keep ours, take theirs, write a
+// value — ends the conflict with the title Gitea then holds.
 // With VENDORSYNC_TEST_SCREENSHOTS naming a directory, each step's page is
 // written there.
 func TestUITrackerSyncWalk(t *testing.T) {
@@ -119,38 +120,75 @@ func TestUITrackerSyncWalk(t *testing.T) {
 
 	// (c) Both sides change the title: Gitea refuses our push for now, so
 	// the next reconciliation meets two changes of one field.
-	gt.Inject(forgetest.RouteEdit, forgetest.StatusFault(503, 1000))
-	edit("Rotate the keys on Thursday")
-	gt.Update(is.Project, is.Number, func(i *forgetest.Issue) { i.Title = "Rotate the keys next week" })
-	reconcile()
-	waitPage(t, ctx, s, ticketURL, func() bool {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("`+section+` .conflict form[id^=resolve-]")`))
-		return err == nil && ok
-	}, "the conflict")
-	text := sectionText()
-	for _, want := range []string{"Rotate the keys on Thursday", "Rotate the keys next week", "conflict"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the conflict lacks %q:\n%s", want, text)
+	conflict := func(ours, theirs, shot string) {
+		t.Helper()
+		gt.Inject(forgetest.RouteEdit, forgetest.StatusFault(503, 1000))
+		edit(ours)
+		gt.Update(is.Project, is.Number, func(i *forgetest.Issue) { i.Title = theirs })
+		reconcile()
+		waitPage(t, ctx, s, ticketURL, func() bool {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("`+section+` .conflict form[id^=resolve-]")`))
+			return err == nil && ok
+		}, "the conflict")
+		text := sectionText()
+		for _, want := range []string{ours, theirs, "conflict"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the conflict lacks %q:\n%s", want, text)
+			}
+		}
+		screenshot(t, ctx, shot)
+		gt.ClearFaults()
+	}
+	// resolve picks a side of the conflict on the ticket page; with a
+	// value, it writes that title.
+	resolve := func(take, value string) {
+		t.Helper()
+		acts := []chromedp.Action[chromedp.Void]{chromedp.Click(css(section + ` .conflict input[name=take][value=` + take + `]`))}
+		if value != "" {
+			acts = append(acts, chromedp.SetValue(css(section+` .conflict form[id^=resolve-] input[name=title]`), value))
+		}
+		acts = append(acts, chromedp.Click(css(section+` .conflict form[id^=resolve-] button[type=submit]`)),
+			chromedp.WaitVisible(css(`.flash`)))
+		if err := chromedp.Do(ctx, acts...); err != nil {
+			t.Fatalf("resolve (%s): %v", take, err)
 		}
 	}
-	screenshot(t, ctx, "sync-walk-3-conflict")
+	// settled waits for the ticket page to show the issue without a
+	// conflict, with title.
+	settled := func(title, shot string) {
+		t.Helper()
+		waitPage(t, ctx, s, ticketURL, func() bool {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("`+section+` .conflict")`))
+			return err == nil && ok && strings.Contains(sectionText(), title)
+		}, "the conflict gone")
+		screenshot(t, ctx, shot)
+	}
+	conflict("Rotate the keys on Thursday", "Rotate the keys next week", "sync-walk-3-conflict")
 
 	// Keep ours: the conflict ends and Gitea takes our title.
-	gt.ClearFaults()
-	err := chromedp.Do(ctx,
-		chromedp.Click(css(section+` .conflict input[name=take][value=ours]`)),
-		chromedp.Click(css(section+` .conflict form[id^=resolve-] button[type=submit]`)),
-		chromedp.WaitVisible(css(`.flash`)),
-	)
-	if err != nil {
-		t.Fatalf("resolve: %v", err)
-	}
+	resolve("ours", "")
 	atGitea("Rotate the keys on Thursday")
-	waitPage(t, ctx, s, ticketURL, func() bool {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("`+section+` .conflict")`))
-		return err == nil && ok && strings.Contains(sectionText(), "Rotate the keys on Thursday")
-	}, "the conflict gone")
-	screenshot(t, ctx, "sync-walk-4-resolved")
+	settled("Rotate the keys on Thursday", "sync-walk-4-resolved")
+
+	// Take theirs: the conflict ends with Gitea's title, here and there.
+	conflict("Rotate the keys at once", "Rotate the keys after the freeze", "sync-walk-5-conflict")
+	resolve("theirs", "")
+	settled("Rotate the keys after the freeze", "sync-walk-6-theirs")
+	if got, _ := gt.Get(is.Project, is.Number); got.Title != "Rotate the keys after the freeze" {
+		t.Errorf("Gitea's title after taking theirs: %q", got.Title)
+	}
+
+	// Write a value: neither side's title; the one written reaches Gitea.
+	conflict("Rotate the keys on Monday", "Rotate the keys on Tuesday", "sync-walk-7-conflict")
+	resolve("value", "Rotate the keys on Wednesday at 09:00")
+	atGitea("Rotate the keys on Wednesday at 09:00")
+	settled("Rotate the keys on Wednesday at 09:00", "sync-walk-8-value")
+
+	// The Jira issue, never read back in this walk, has no section of
+	// empty fields.
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("section[id='issue-']").length`)); err != nil || n != 0 {
+		t.Errorf("sections of issues without a copy: %d %v", n, err)
+	}
 }
 
 // deliverGitea posts is to the connection's hook as Gitea delivers an

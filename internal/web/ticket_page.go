@@ -61,7 +61,7 @@ type ticketPage struct {
 	CanReschedule bool
 	// Mirrors are the linked issues' local copies by link id, with their
 	// sync log and the edit and conflict forms.
-	Mirrors map[string]issueMirror
+	Mirrors map[string]*issueMirror
 }
 
 // buttonOf labels a transition the way people speak of it.

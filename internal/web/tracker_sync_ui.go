@@ -28,7 +28,7 @@ type issueMirror struct {
 }
 
 // mirrorsOf are the linked issues' copies of a ticket by link id.
-func (s *Server) mirrorsOf(ctx context.Context, p auth.Principal, ticketID string) (map[string]issueMirror, error) {
+func (s *Server) mirrorsOf(ctx context.Context, p auth.Principal, ticketID string) (map[string]*issueMirror, error) {
 	if s.Trackers == nil {
 		return nil, nil
 	}
@@ -36,7 +36,7 @@ func (s *Server) mirrorsOf(ctx context.Context, p auth.Principal, ticketID strin
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]issueMirror{}
+	out := map[string]*issueMirror{}
 	for _, m := range ms {
 		im := issueMirror{M: m, Labels: strings.Join(m.Labels, ", "), Assign: strings.Join(m.Assignees, ", "),
 			CanEdit: p.Can(auth.PermWorkTickets) && m.SyncStatus != link.MirrorDeleted, CanRetry: p.Can(auth.PermEditIntegrations)}
@@ -51,7 +51,7 @@ func (s *Server) mirrorsOf(ctx context.Context, p auth.Principal, ticketID strin
 			return nil, err
 		}
 		im.Failed = len(failed)
-		out[m.LinkID] = im
+		out[m.LinkID] = &im
 	}
 	return out, nil
 }
