@@ -5,9 +5,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"testing"
@@ -88,9 +86,7 @@ func URL(t testing.TB, d sqlstore.Dialect) string {
 	if err := admin.Ping(); err != nil {
 		t.Fatalf("postgres unreachable at %s: %v", PostgresEnv, err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "vs_test_" + hex.EncodeToString(b[:])
+	schema := "vs_test_" + randomHex(6)
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
