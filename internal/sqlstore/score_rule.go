@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -179,6 +178,16 @@ func nullScore(s *float64) any {
 // event and jobs, and marks their scored signals, in one transaction.
 func (db *DB) SaveScores(ctx context.Context, cs []score.ScoreChange) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		if tx.db.Dialect == Postgres && !announces(cs) {
+			// Everything such a transaction writes is computed again from
+			// the signals, which commit durably, by the next rescore: it
+			// need not wait for its log to reach the disk. A crash loses at
+			// most the latest rescores, never a band event or its
+			// notifications.
+			if _, err := tx.exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+				return translate(err, "vendor score")
+			}
+		}
 		for _, c := range cs {
 			if err := saveScore(ctx, tx, c); err != nil {
 				return err
@@ -188,6 +197,16 @@ func (db *DB) SaveScores(ctx context.Context, cs []score.ScoreChange) error {
 	})
 }
 
+// announces reports whether a change crosses a band or causes jobs.
+func announces(cs []score.ScoreChange) bool {
+	for _, c := range cs {
+		if c.Crossed != nil || len(c.Jobs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func saveScore(ctx context.Context, tx *Tx, c score.ScoreChange) error {
 	s := c.Score
 	cs, err := json.Marshal(s.Contributors)
@@ -195,32 +214,28 @@ func saveScore(ctx context.Context, tx *Tx, c score.ScoreChange) error {
 		return err
 	}
 	// The vendor's score is the one the change was computed from, or the
-	// change is refused. PostgreSQL takes a lock per vendor first, which
-	// also covers a vendor without a score yet; SQLite's writer is one.
-	if tx.db.Dialect == Postgres {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(? || '/' || ?, 11))`, s.TenantID, s.VendorID); err != nil {
-			return translate(err, "vendor score")
-		}
+	// change is refused: a first score is inserted only while there is
+	// none, a later one replaces only the score it was computed from. A
+	// concurrent writer of the same vendor waits for the row (or the
+	// inserted key) and then finds it changed.
+	var res sql.Result
+	if c.From.ComputedAt.IsZero() {
+		res, err = tx.exec(ctx, `INSERT INTO vendor_scores (tenant_id, vendor_id, score, band, contributors, signals, rule_version, computed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, vendor_id) DO NOTHING`,
+			s.TenantID, s.VendorID, nullScore(s.Score), string(s.Band), string(cs), s.Signals, s.RuleVersion, s.ComputedAt.UTC())
+	} else {
+		res, err = tx.exec(ctx, `UPDATE vendor_scores SET score = ?, band = ?, contributors = ?, signals = ?, rule_version = ?, computed_at = ?
+			WHERE tenant_id = ? AND vendor_id = ? AND band = ? AND computed_at = ?`,
+			nullScore(s.Score), string(s.Band), string(cs), s.Signals, s.RuleVersion, s.ComputedAt.UTC(),
+			s.TenantID, s.VendorID, string(c.From.Band), c.From.ComputedAt.UTC())
 	}
-	var band string
-	var at time.Time
-	switch err := tx.queryRow(ctx, `SELECT band, computed_at FROM vendor_scores WHERE tenant_id = ? AND vendor_id = ?`,
-		s.TenantID, s.VendorID).Scan(&band, &at); {
-	case errors.Is(err, sql.ErrNoRows):
-		if !c.From.ComputedAt.IsZero() {
-			return apperr.E(apperr.Conflict, "the score of vendor %s changed meanwhile", s.VendorID)
-		}
-	case err != nil:
+	if err != nil {
 		return translate(err, "vendor score")
-	case score.Band(band) != c.From.Band || !at.Equal(c.From.ComputedAt):
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return translate(err, "vendor score")
+	} else if n == 0 {
 		return apperr.E(apperr.Conflict, "the score of vendor %s changed meanwhile", s.VendorID)
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO vendor_scores (tenant_id, vendor_id, score, band, contributors, signals, rule_version, computed_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, vendor_id) DO UPDATE SET score = excluded.score, band = excluded.band,
-			contributors = excluded.contributors, signals = excluded.signals, rule_version = excluded.rule_version,
-			computed_at = excluded.computed_at`,
-		s.TenantID, s.VendorID, nullScore(s.Score), string(s.Band), string(cs), s.Signals, s.RuleVersion, s.ComputedAt.UTC()); err != nil {
-		return translate(err, "vendor score")
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO score_history (id, tenant_id, vendor_id, score, band, computed_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		c.HistoryID, s.TenantID, s.VendorID, nullScore(c.History.Score), string(c.History.Band), c.History.ComputedAt.UTC()); err != nil {

@@ -102,9 +102,9 @@ var catalogCodes = func() string {
 // accepted signals observed at or after since, decayed to now with
 // halfLifeDays: the days wholly between since and the start of now's day
 // from the running block and day totals (score_signal_blocks and
-// score_signal_days, see totalsRanges) in one query, the signals of the
-// partial first day and from now's day on one by one. vendorID "" reads
-// every vendor of the tenant.
+// score_signal_days, see totalsRanges), the signals of the partial first
+// day and from now's day on one by one, all in one query. vendorID ""
+// reads every vendor of the tenant.
 func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, now time.Time, halfLifeDays float64) (map[string][]score.CodeSum, error) {
 	since, now = since.UTC(), now.UTC()
 	first := dayOf(since)
@@ -131,45 +131,61 @@ func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, 
 		vendorCond = "vendor_id IN (SELECT DISTINCT vendor_id FROM score_signal_blocks WHERE tenant_id = ?)"
 		vendorArgs = []any{tenantID}
 	}
+	// One query: the signals of the partial first day and of now's day on,
+	// one by one (raw 1), then the running totals of the days between,
+	// summed per vendor and code (raw 0).
+	edge := `SELECT 1 AS raw, vendor_id, code, 1 AS n, CAST(0 AS DOUBLE PRECISION) AS d, value AS v, value AS lo, value AS hi,
+		observed_at FROM score_signals WHERE tenant_id = ? AND ` + vendorCond + ` AND status IN ('normalized', 'scored') AND observed_at >= ?`
+	var q strings.Builder
+	var args []any
 	if first < last {
+		q.WriteString(edge + ` AND observed_at < ? UNION ALL ` + edge)
+		args = append(append(args, tenantID), vendorArgs...)
+		args = append(args, since, dayStart(first), tenantID)
+		args = append(append(args, vendorArgs...), dayStart(last))
 		_, blocks := score.BlockDecay(halfLifeDays)
-		rs := totalsRanges(first, last, blocks)
-		if err := db.totalSums(ctx, tenantID, vendorCond, vendorArgs, rs, now, halfLifeDays, at); err != nil {
-			return nil, err
+		none := "NULL"
+		if db.Dialect == Postgres {
+			none = "CAST(NULL AS TIMESTAMPTZ)"
 		}
+		q.WriteString(` UNION ALL SELECT 0, vendor_id, code, CAST(SUM(n) AS BIGINT), SUM(d), SUM(v), MIN(lo), MAX(hi), ` + none + ` FROM (`)
+		args = db.totalsQuery(&q, args, tenantID, vendorCond, vendorArgs, totalsRanges(first, last, blocks), now, halfLifeDays)
+		q.WriteString(`) t GROUP BY vendor_id, code`)
+	} else {
+		q.WriteString(edge)
+		args = append(append(append(args, tenantID), vendorArgs...), since)
 	}
-	// The signals of the partial first day and of now's day on, one by one.
-	edge := `SELECT vendor_id, code, value, observed_at FROM score_signals WHERE tenant_id = ? AND ` + vendorCond + `
-		AND status IN ('normalized', 'scored') AND observed_at >= ?`
-	q, args := edge+` AND observed_at < ? UNION ALL `+edge, []any{tenantID}
-	args = append(args, vendorArgs...)
-	args = append(args, since, dayStart(first), tenantID)
-	args = append(args, vendorArgs...)
-	args = append(args, dayStart(last))
-	if first >= last {
-		q, args = edge, append(append([]any{tenantID}, vendorArgs...), since)
-	}
-	rows, err := db.reader().query(ctx, q, args...)
+	rows, err := db.reader().query(ctx, q.String(), args...)
 	if err != nil {
 		return nil, translate(err, "signals")
 	}
 	defer rows.Close()
+	var raw bool
 	var vendor, code string
-	var v sql.NullFloat64
-	var observed time.Time
+	var n int
+	var d float64
+	var v, lo, hi sql.NullFloat64
+	var observed sql.NullTime
 	for rows.Next() {
-		if err := rows.Scan(&vendor, &code, &v, &observed); err != nil {
+		if err := rows.Scan(&raw, &vendor, &code, &n, &d, &v, &lo, &hi, &observed); err != nil {
 			return nil, translate(err, "signals")
 		}
 		if _, ok := score.Lookup(code); !ok {
-			continue // not scored, as the totals read
+			continue // not scored; the totals read only the catalog's codes
 		}
 		c := at(vendor, code)
-		dec := score.Decay(now.Sub(observed), halfLifeDays)
-		c.Signals++
-		c.Decay += dec
-		c.Value += dec * v.Float64
-		c.Min, c.Max = math.Min(c.Min, v.Float64), math.Max(c.Max, v.Float64)
+		if raw {
+			dec := score.Decay(now.Sub(observed.Time), halfLifeDays)
+			c.Signals++
+			c.Decay += dec
+			c.Value += dec * v.Float64
+			c.Min, c.Max = math.Min(c.Min, v.Float64), math.Max(c.Max, v.Float64)
+			continue
+		}
+		c.Signals += n
+		c.Decay += d
+		c.Value += v.Float64
+		c.Min, c.Max = math.Min(c.Min, lo.Float64), math.Max(c.Max, hi.Float64)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, "signals")
@@ -192,16 +208,14 @@ func (db *DB) signalSums(ctx context.Context, tenantID, vendorID string, since, 
 	return out, nil
 }
 
-// totalSums adds running totals to the sums in one query: the database
-// decays each day's or block's moments to now by its middle, and the
-// series of score.DayDecay or score.BlockDecay finishes the decay within
-// it.
-func (db *DB) totalSums(ctx context.Context, tenantID, vendorCond string, vendorArgs []any, rs []totalsRange, now time.Time,
-	halfLifeDays float64, at func(vendor, code string) *score.CodeSum) error {
+// totalsQuery writes the rows of running totals that the ranges read,
+// each as vendor_id, code, n, d, v, lo, hi (see totalsRange), and returns
+// args with their arguments: the database decays each day's or block's
+// moments to now by its middle, and the series of score.DayDecay or
+// score.BlockDecay finishes the decay within it.
+func (db *DB) totalsQuery(q *strings.Builder, args []any, tenantID, vendorCond string, vendorArgs []any, rs []totalsRange, now time.Time,
+	halfLifeDays float64) []any {
 	t, half := decayArgs(now, halfLifeDays)
-	var q strings.Builder
-	var args []any
-	q.WriteString(`SELECT vendor_id, code, CAST(SUM(n) AS BIGINT), SUM(d), SUM(v), MIN(lo), MAX(hi) FROM (`)
 	for i, r := range rs {
 		table, key, span, coef := "score_signal_days", "day", 86400, score.DayDecay(halfLifeDays)
 		if r.blocks {
@@ -236,30 +250,11 @@ func (db *DB) totalSums(ctx context.Context, tenantID, vendorCond string, vendor
 		if i > 0 {
 			q.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&q, `SELECT vendor_id, code, %d * signals AS n, %d * %s * (%s) AS d, %d * %s * (%s) AS v, min_value AS lo, max_value AS hi
+		fmt.Fprintf(q, `SELECT vendor_id, code, %d * signals AS n, %d * %s * (%s) AS d, %d * %s * (%s) AS v, min_value AS lo, max_value AS hi
 			FROM %s WHERE tenant_id = ? AND %s AND code IN (%s) AND %s >= ? AND %s < ?`,
 			r.sign, r.sign, f, dec.String(), r.sign, f, val.String(), table, vendorCond, catalogCodes, key, key)
 	}
-	q.WriteString(`) t GROUP BY vendor_id, code`)
-	rows, err := db.reader().query(ctx, q.String(), args...)
-	if err != nil {
-		return translate(err, "signal totals")
-	}
-	defer rows.Close()
-	var vendor, code string
-	var count int
-	var dec, val, lo, hi float64
-	for rows.Next() {
-		if err := rows.Scan(&vendor, &code, &count, &dec, &val, &lo, &hi); err != nil {
-			return translate(err, "signal totals")
-		}
-		c := at(vendor, code)
-		c.Signals += count
-		c.Decay += dec
-		c.Value += val
-		c.Min, c.Max = math.Min(c.Min, lo), math.Max(c.Max, hi)
-	}
-	return translate(rows.Err(), "signal totals")
+	return args
 }
 
 func decayArgs(now time.Time, halfLifeDays float64) (float64, float64) {
