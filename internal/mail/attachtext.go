@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -90,20 +91,11 @@ func pdfText(data []byte) (string, error) {
 		if b.Len() >= MaxAttachmentText {
 			break
 		}
-		rows, err := p.GetTextByRow()
+		text, err := pdfPageText(p)
 		if err != nil {
 			return "", fmt.Errorf("unreadable PDF page %d: %w", i+1, err)
 		}
-		for _, row := range rows {
-			var line strings.Builder
-			for _, t := range row.Content {
-				line.WriteString(t.S)
-			}
-			if l := strings.TrimSpace(line.String()); l != "" {
-				b.WriteString(l)
-				b.WriteByte('\n')
-			}
-		}
+		b.WriteString(text)
 		b.WriteByte('\n')
 	}
 	if src.spent() {
@@ -111,6 +103,62 @@ func pdfText(data []byte) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// pdfPageText is a page's text line by line, top to bottom, from where
+// each piece of text is drawn: the pieces of one line share its height,
+// and a line's pieces are read left to right. Pieces far apart on a line
+// are the cells of a table row, written "a | b" as HTML tables are; a
+// piece drawn where the last one ended continues it. A PDF that gives no
+// widths for its font's characters (the standard fonts) puts each piece
+// drawn apart in its own cell.
+func pdfPageText(p pdf.Page) (text string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	glyphs := p.Content().Text
+	sort.SliceStable(glyphs, func(i, j int) bool { return glyphs[i].Y > glyphs[j].Y })
+	var b strings.Builder
+	for start := 0; start < len(glyphs); {
+		end := start + 1
+		for end < len(glyphs) && glyphs[start].Y-glyphs[end].Y <= pdfLineSlack {
+			end++
+		}
+		line := glyphs[start:end]
+		sort.SliceStable(line, func(i, j int) bool { return line[i].X < line[j].X })
+		var l strings.Builder
+		for i, g := range line {
+			if i > 0 && g.X != line[i-1].X {
+				prev := line[i-1]
+				gap := g.X - (prev.X + prev.W)
+				switch {
+				case prev.W == 0 || gap > pdfCellGap*max(g.FontSize, 1):
+					l.WriteString(" | ")
+				case gap > pdfSpaceGap*max(g.FontSize, 1) && !strings.HasSuffix(prev.S, " ") && !strings.HasPrefix(g.S, " "):
+					l.WriteByte(' ')
+				}
+			}
+			l.WriteString(g.S)
+		}
+		if s := strings.TrimSpace(l.String()); s != "" {
+			b.WriteString(s)
+			b.WriteByte('\n')
+		}
+		start = end
+	}
+	return b.String(), nil
+}
+
+// Where PDF text is placed, in points or in parts of the font size: pieces
+// within pdfLineSlack of height are one line; a gap wider than
+// pdfSpaceGap of the font size is a space, one wider than pdfCellGap a
+// new cell.
+const (
+	pdfLineSlack = 2.0
+	pdfSpaceGap  = 0.2
+	pdfCellGap   = 1.5
+)
 
 // pdfPages walks the page tree, at most maxPDFPages pages and a bounded
 // number of nodes, so a tree that contains itself ends; a page whose chain

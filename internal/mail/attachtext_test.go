@@ -49,6 +49,11 @@ func TestAttachmentText(t *testing.T) {
 	}{
 		"pdf":        {"notice.pdf", "application/pdf", mailtest.PDF(notice, []string{"Affected: db-prod-1, db-prod-2"}), append(notice, "db-prod-2")},
 		"pdf by ext": {"notice.PDF", "application/octet-stream", mailtest.PDF(notice), notice},
+		// A table's cells are text drawn apart on one line: each row is
+		// one line, its cells apart.
+		"pdf table": {"schedule.pdf", "application/pdf", mailtest.PDFTable([][]string{
+			{"Milestone", "Date"}, {"Release 11.4.2", "27 April 2027"}, {"Deadline to install 11.4.2", "20 May 2027"}}),
+			[]string{"Milestone | Date\nRelease 11.4.2 | 27 April 2027\nDeadline to install 11.4.2 | 20 May 2027\n"}},
 		"docx": {"notice.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 			testDOCX(t, notice...), notice},
 		"html":  {"notice.html", "text/html", []byte("<p>" + notice[0] + "</p><div style=display:none>hidden</div><p>" + notice[1] + "</p>"), notice},
