@@ -178,7 +178,7 @@ func TriageEmail(e Email) triage.Email {
 		// A notice sent as a PDF or a Word file says its change there:
 		// triage reads the attachments' text after the body.
 		if t := strings.TrimSpace(a.Text); t != "" {
-			te.Body += "\n\n--- Attachment " + a.Filename + " ---\n" + t
+			te.Body = triage.WithAttachment(te.Body, a.Filename, t)
 		}
 	}
 	return te

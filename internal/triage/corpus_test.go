@@ -117,7 +117,7 @@ func parsedFile(t testing.TB, path string) Email {
 	// body.
 	for _, a := range m.Attachments {
 		if text := strings.TrimSpace(a.Text); text != "" {
-			e.Body += "\n\n--- Attachment " + a.Filename + " ---\n" + text
+			e.Body = WithAttachment(e.Body, a.Filename, text)
 		}
 	}
 	return e

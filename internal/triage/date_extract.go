@@ -33,6 +33,11 @@ type foundDate struct {
 	// (when an incident was found, which keys were issued before it), not
 	// when the change takes effect.
 	past bool
+	// rolled is a day and month without a year that fell shortly before
+	// the email was sent, read as next year's: most likely the recent
+	// past ("a defect introduced on March 30"), so any other date beats
+	// it.
+	rolled bool
 	// fit is 2 for a date on a table row about the version the email says
 	// the customer runs, 1 for the version the registry says it runs, -1
 	// for one on a row about another version.
@@ -48,6 +53,8 @@ func (f foundDate) better(g foundDate) bool {
 	switch {
 	case f.past != g.past:
 		return !f.past
+	case f.rolled != g.rolled:
+		return !f.rolled
 	case f.trial != g.trial:
 		return !f.trial
 	case f.fit != g.fit:
@@ -89,7 +96,7 @@ const wrapWidth = 50
 func continues(prev, line string) bool {
 	p, l := strings.TrimRight(prev, " \t\r"), strings.TrimRight(line, " \t\r")
 	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || isHeaderLine(p) || isHeaderLine(l) ||
-		strings.ContainsAny(p+l, "|\t") {
+		isTableRow(p) || isTableRow(l) {
 		// Short lines, header fields and table rows stand alone.
 		return false
 	}
@@ -277,11 +284,20 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 	runningRead := false
 	var best foundDate
 	found := false
+	var trialCols []bool // the columns of the table being read that are about a test environment
 	for _, line := range unwrapped(subject + "\n" + body) {
 		if isHeaderLine(line) {
 			continue
 		}
-		trial := isTrialLine(line)
+		switch cols := trialColumns(line); {
+		case cols != nil:
+			trialCols = cols
+		case trialCols != nil && isTableRow(line):
+			line = withoutTrialCells(line, trialCols)
+		default:
+			trialCols = nil
+		}
+		trial := isTrialLine(line) || hasTrialCell(line)
 		fit := 0
 		if isVersionRow(line) {
 			if !runningRead {
@@ -403,6 +419,11 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 		d, ok := nextOccurrence(dc.sent, month, day)
 		add(m, d, ok, "no year given: the next "+month.String()+" "+strconv.Itoa(day)+" after the email's date")
+		if ok && len(out) > 0 && out[len(out)-1].date == d && d.Year > dc.sent.Year {
+			if this, ok := NewDate(dc.sent.Year, month, day); ok && this.Before(dc.sent) && dc.sent.DaysAfter(this) <= recentPastDays {
+				out[len(out)-1].rolled = true
+			}
+		}
 	}
 	for _, m := range g.find(g.digit && g.month, monthDayNoYearRE, line) {
 		if end := m[1]; end < len(line) && strings.HasPrefix(strings.TrimLeft(line[end:], " ,"), "20") {
@@ -569,7 +590,7 @@ func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
 
 // runningVersionRE finds the version the email says the customer runs:
 // "your site runs Munis 2021.6", "you are on 9.4".
-var runningVersionRE = regexp.MustCompile(`(?i)\b(?:you|your\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:runs?|is running|are running|are on|is on|are using|is using|uses|use|have installed|has installed)\s+(?:[A-Za-z][\w-]*\s+){0,3}?v?(\d+(?:\.\d+)+)\b`)
+var runningVersionRE = regexp.MustCompile(`(?i)\b(?:you|your\s+[\w-]+(?:\s+[\w-]+)?)(?:\s*\([^()]{0,40}\))?\s+(?:runs?|is running|are running|are on|is on|are using|is using|uses|use|have installed|has installed)\s+(?:[A-Za-z][\w-]*\s+){0,3}?v?(\d+(?:\.\d+)+)\b`)
 
 // versionRE is a release number in a table row: "2021.x", "9.4", "v3.2".
 var versionRE = regexp.MustCompile(`(?i)\bv?(\d+(?:\.(?:\d+|x))+)\b`)
@@ -588,7 +609,80 @@ func runningVersions(body string) []string {
 
 // isVersionRow reports whether line is a table row with a version in it.
 func isVersionRow(line string) bool {
-	return strings.ContainsAny(line, "|\t") && strings.Contains(line, ".") && versionRE.MatchString(line)
+	return strings.Contains(line, ".") && isTableRow(line) && versionRE.MatchString(line)
+}
+
+// isTableRow reports whether line is a row of a table: cells apart by
+// "|", a tab, or the run of spaces a plain-text or PDF table lines its
+// columns up with.
+func isTableRow(line string) bool {
+	return strings.ContainsAny(line, "|\t") || strings.Contains(strings.TrimSpace(line), cellSpaces)
+}
+
+// cellSpaces is the run of spaces that sets a plain-text table's cells
+// apart (prose has at most two in a row).
+const cellSpaces = "   "
+
+// cellSepRE sets the cells of a table row apart.
+var cellSepRE = regexp.MustCompile(`\s*(?:\||\t|` + cellSpaces + `)\s*`)
+
+// tableCells are the cells of a table row.
+func tableCells(line string) []string {
+	return cellSepRE.Split(strings.Trim(strings.TrimSpace(line), "|"), -1)
+}
+
+// trialCellRE is a table cell that names a test environment alone
+// ("Development", "Pre-production"): the row is about that environment.
+var trialCellRE = regexp.MustCompile(`(?i)^(?:dev|development|test|testing|qa|uat|sandbox|staging|pre-?prod(?:uction)?|non-?prod(?:uction)?)$`)
+
+// hasTrialCell reports whether line is a table row with a cell that names
+// a test environment.
+func hasTrialCell(line string) bool {
+	if !isTableRow(line) {
+		return false
+	}
+	for _, c := range tableCells(line) {
+		if trialCellRE.MatchString(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// trialColumns reads a table's header row: which of its cells head a
+// column about a test environment ("Sandbox | Production"). It is nil
+// for a line that is no header of such a table.
+func trialColumns(line string) []bool {
+	if !isTableRow(line) || strings.ContainsAny(line, "0123456789") || !isTrialLine(line) {
+		return nil
+	}
+	cells := tableCells(line)
+	cols := make([]bool, len(cells))
+	trial, other := false, false
+	for i, c := range cells {
+		cols[i] = isTrialLine(c)
+		trial, other = trial || cols[i], other || !cols[i]
+	}
+	if len(cells) < 2 || !trial || !other {
+		return nil
+	}
+	return cols
+}
+
+// withoutTrialCells is a row of a table whose header is cols with the
+// cells of the test-environment columns left empty: the dates of the
+// other columns are the change's. A row with other cells is kept whole.
+func withoutTrialCells(line string, cols []bool) string {
+	cells := tableCells(line)
+	if len(cells) != len(cols) {
+		return line
+	}
+	for i := range cells {
+		if cols[i] {
+			cells[i] = ""
+		}
+	}
+	return strings.Join(cells, " | ")
 }
 
 // versionFit tells whether a table row is about the version the email
@@ -596,7 +690,7 @@ func isVersionRow(line string) bool {
 // another version (-1), or none (0). Rows are lines with cells ("|" or
 // tabs, as tables are turned into text).
 func versionFit(line string, running, known []string) int {
-	if len(running)+len(known) == 0 || !strings.ContainsAny(line, "|\t") {
+	if len(running)+len(known) == 0 || !isTableRow(line) {
 		return 0
 	}
 	registered, other := false, false
@@ -749,6 +843,11 @@ func fullYear(s string) int {
 	}
 	return y
 }
+
+// recentPastDays: a day and month without a year up to this many days
+// before the email was sent is more likely the recent past than next
+// year's (see foundDate.rolled).
+const recentPastDays = 90
 
 // nextOccurrence is the first month/day on or after from.
 func nextOccurrence(from Date, month time.Month, day int) (Date, bool) {

@@ -38,6 +38,17 @@ func TestExtractDate(t *testing.T) {
 		{"two-digit year", "Cut-over on 3/15/27.", "2027-03-15", "month-first"},
 		{"ordinal without a year", "Starting March 15th, requests need TLS 1.3.", "2027-03-15", "no year given"},
 		{"day of month without a year", "Effective the 2nd of February, the old host is gone.", "2028-02-02", "no year given"},
+		// A day and month without a year just before the email was sent
+		// is the recent past, not next year's deadline.
+		{"a recent day without a year is history", "A defect introduced on February 10 logged your secrets. Roll them within 10 days of this email.", "2027-03-08", "relative"},
+		// Tables: a column or a row about a test environment is not the
+		// change's date, and on a table of releases the row of the
+		// version the email says you run wins, whether its cells are set
+		// apart by bars or by runs of spaces (plain text, PDF).
+		{"a table's sandbox column", "Milestone | Sandbox | Production\nv2 read-only | 1 June 2027 | 16 August 2027\nv2 switched off (HTTP 410) | 15 June 2027 | 31 August 2027", "2027-08-31", ""},
+		{"a plain-text table's sandbox column", "Milestone          Sandbox          Production\nv2 switched off    15 June 2027     31 August 2027", "2027-08-31", ""},
+		{"a row about a development environment", "Instance | Type | Upgrade date\nacme-dev | Development | Apr 5, 2027\nacme-prod | Production | May 17, 2027", "2027-05-17", ""},
+		{"a plain-text table of versions", "Your organization (customer 0041877) runs Widget 23.1.\nVersion      Release      End of support\nWidget 22.1      2022-06-15      2027-03-31\nWidget 23.1      2023-06-14      2027-09-30", "2027-09-30", "the row of the version the email says you run"},
 		{"the verb may is no month", "You may 3 times retry. Effective 2027-04-01.", "2027-04-01", ""},
 		{"a step before the change is not its date", "Passwords are reset on March 15, 2027. New credentials will be sent to you on March 12, 2027.", "2027-03-15", ""},
 		{"range start takes the range's year", "Tokens created by customers between January 4 and February 19, 2027 are revoked on March 15, 2027.", "2027-03-15", ""},

@@ -8,6 +8,7 @@
 package triage
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/llm"
@@ -125,6 +126,25 @@ type Email struct {
 	// Documents are attachments a model may read as themselves (PDFs);
 	// their extracted text is already at the end of Body.
 	Documents []llm.Document
+}
+
+// WithAttachment is body followed by the text of an attachment, under a
+// line that names the file: triage reads a notice sent as a PDF or a Word
+// file after the message itself.
+func WithAttachment(body, filename, text string) string {
+	return body + attachmentMark + filename + " ---\n" + text
+}
+
+// attachmentMark opens the text of an attachment in a Body.
+const attachmentMark = "\n\n--- Attachment "
+
+// messageText is body without the text of its attachments: what the
+// message itself says.
+func messageText(body string) string {
+	if i := strings.Index(body, attachmentMark); i >= 0 {
+		return body[:i]
+	}
+	return body
 }
 
 // Settings are the tenant settings a decision depends on.

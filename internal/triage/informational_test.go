@@ -53,3 +53,28 @@ func TestInformationalMeansInformational(t *testing.T) {
 		})
 	}
 }
+
+// TestInformationalDatesFromTheMessage: an informational notice keeps a
+// date the message itself says a change starts on, but not the validity
+// date of an attached price list or fee schedule.
+func TestInformationalDatesFromTheMessage(t *testing.T) {
+	snap := testRegistry()
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"in the message", "For your information: starting April 1, 2027 the price of outbound SMS changes to $0.0085 per segment. No action is required.", "2027-04-01"},
+		{"in an attached price list", WithAttachment("Attached is your price list for the next contract year. No action is required.",
+			"prices.pdf", "Price list 2027-2028\nEffective 1 July 2027\nSMS, per segment: $0.0085"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := Email{MessageID: tc.name + "@x", FromAddress: "billing@twilio.com", Subject: "Pricing update", Body: tc.body, Date: testNow}
+			d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Classification != Informational || d.EffectiveDate.String() != tc.want {
+				t.Errorf("%s, date %q; want informational, date %q\n%s", d.Classification, d.EffectiveDate.String(), tc.want, d.Reasoning)
+			}
+		})
+	}
+}
