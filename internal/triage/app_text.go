@@ -17,15 +17,17 @@ type appText struct {
 	// they found).
 	names []string
 	// access are the texts its access goes through (accessTargets);
-	// delivery those its traffic is served through (deliveryTargets).
-	access, delivery []string
+	// delivery those its traffic is served through (deliveryTargets);
+	// payment those its payments go through (paymentTargets).
+	access, delivery, payment []string
 	// ids are the versions and host names it gives (identifiersIn).
 	ids []appIdentifier
 }
 
 func newAppText(a registry.Application) appText {
 	t := appText{lower: strings.ToLower(a.Description), names: []string{strings.ToLower(a.Name)},
-		access: accessTargets(a.Description), delivery: deliveryTargets(a.Description), ids: identifiersIn(a.Description)}
+		access: accessTargets(a.Description), delivery: deliveryTargets(a.Description),
+		payment: paymentTargets(a.Description), ids: identifiersIn(a.Description)}
 	if parts := strings.Fields(strings.ToLower(camelRE.ReplaceAllString(a.Name, "$1 $2"))); len(parts) >= 2 {
 		t.names = append(t.names, strings.Join(parts, "-"), strings.Join(parts, "_"))
 	}

@@ -106,11 +106,27 @@ func isWordByte(c byte) bool {
 // sign-on reaches every application that signs in through the single
 // sign-on. It returns each added application with the one it goes through.
 func reachedThrough(ix *appIndex, reached map[string]bool) []dependent {
+	return through(ix, reached, func(t appText) []string { return t.access })
+}
+
+// paidThrough extends a change's reach to the applications whose
+// payments go through one it reaches: a change to the payment gateway
+// behind the payment service reaches every checkout that pays through
+// that service.
+func paidThrough(ix *appIndex, reached map[string]bool) []dependent {
+	return through(ix, reached, func(t appText) []string { return t.payment })
+}
+
+// through adds to reached, until no more are added, the applications
+// whose targets (what their description says something of theirs goes
+// through) name one already reached, and returns each with the one it
+// goes through.
+func through(ix *appIndex, reached map[string]bool, targetsOf func(appText) []string) []dependent {
 	apps := ix.apps
 	targets := map[string][]string{}
 	for i, a := range apps {
 		if a.IsActive && !reached[a.ID] {
-			if t := ix.text[i].access; len(t) > 0 {
+			if t := targetsOf(ix.text[i]); len(t) > 0 {
 				targets[a.ID] = t
 			}
 		}
@@ -150,6 +166,26 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 	}
 	return out
 }
+
+// paymentRE finds the words that say an application's payments go
+// through what follows: "takes card payments through PayHub", "pays
+// through the payment service", "fees are paid via Billing". The group is
+// the text after them.
+var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded)` +
+	`(?:\s+\S+){0,3}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
+
+// paymentTargets are the lower-case texts an application's description
+// says its payments go through (each the start of a name).
+func paymentTargets(desc string) []string {
+	var out []string
+	for _, m := range paymentRE.FindAllStringSubmatch(desc, -1) {
+		out = append(out, strings.ToLower(m[1]))
+	}
+	return out
+}
+
+// paymentWordRE finds an email about payments.
+var paymentWordRE = regexp.MustCompile(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?)\b`)
 
 // deliveryRE finds the words that say an application's traffic goes
 // through what follows: "served through Imperva Cloud WAF", "behind the

@@ -292,6 +292,17 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		o.addApp(c.app, c.evidence, &top)
 	}
+	if len(o.d.AffectedApplicationIDs) > 0 && paymentWordRE.MatchString(lower) {
+		// A change to the payments of an application reaches the ones
+		// whose payments go through it.
+		paying := map[string]bool{}
+		for _, id := range o.d.AffectedApplicationIDs {
+			paying[id] = true
+		}
+		for _, d := range paidThrough(ix, paying) {
+			o.addApp(d.app, []string{"its payments go through " + d.via + ", which the change reaches"}, &top)
+		}
+	}
 	if top == nil {
 		var all []registry.Application
 		for _, r := range ranked {

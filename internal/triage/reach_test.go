@@ -271,3 +271,24 @@ func TestSignInCertificateReach(t *testing.T) {
 		t.Errorf("an application signing in over OIDC was reached: %v", got)
 	}
 }
+
+// TestPaymentsThroughAnApplication: a change to the payment gateway that
+// a payment service uses reaches every application whose payments go
+// through that service, not one that only mentions payments.
+func TestPaymentsThroughAnApplication(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-pay", "PayService", "v-stripe", "In-house payment service: it charges cards through the Stripe API with a secret key."},
+		[4]string{"app-shop", "WebShop", "v-aws", "The public shop on AWS. It takes card payments through PayService."},
+		[4]string{"app-kiosk", "Kiosks", "v-aws", "Self-service kiosks at the stores; fees are paid through the PayService terminal API."},
+		[4]string{"app-ledger", "Ledger", "v-aws", "Accounting ledger; it records the payments of every store each night."})
+	apps, why := decideApps(t, snap, "api-updates@stripe.com", "API versions before 2024-06-01 will be retired",
+		"Requests sent with a retired API version will be rejected with 400 from September 15, 2027. Charges and refunds made with those requests will fail.")
+	for _, want := range []string{"app-pay", "app-shop", "app-kiosk"} {
+		if !slices.Contains(apps, want) {
+			t.Errorf("%s not reached: got %v\n%s", want, apps, why)
+		}
+	}
+	if slices.Contains(apps, "app-ledger") {
+		t.Errorf("an application that does not pay through PayService was added: %v", apps)
+	}
+}
