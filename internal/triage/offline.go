@@ -265,6 +265,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	if len(reached) > 0 && !serviceWideSignal(e).strong() {
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
+	} else if len(reached) > 0 && signInUnaffected(o.e.Subject+"\n"+o.e.Body) {
+		o.note("the email says signing in is not affected: applications that only sign in through %s are not reached",
+			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
 		for _, d := range reachedThrough(ix, reached) {
 			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +

@@ -292,3 +292,23 @@ func TestPaymentsThroughAnApplication(t *testing.T) {
 		t.Errorf("an application that does not pay through PayService was added: %v", apps)
 	}
 }
+
+// TestIncidentThatLeavesSignInAlone: an incident at the identity provider
+// that the email says has not affected signing in reaches the application
+// that holds the exposed credentials, not every application that signs in
+// through it.
+func TestIncidentThatLeavesSignInAlone(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-sso", "StaffSSO", "v-okta", "Single sign-on for staff applications, with Okta as the identity provider; users are provisioned with an Okta API token."},
+		[4]string{"app-hr", "HRSystem", "v-salesforce", "Human resources records. Staff sign in through StaffSSO."})
+	body := "We detected unauthorized access to a support system that held API tokens from uploaded files. Rotate every API token within 7 days. "
+	apps, why := decideApps(t, snap, "security@okta.com", "Security notice: rotate your Okta API tokens",
+		body+"Sign-in for your users through Okta has not been affected.")
+	if !slices.Contains(apps, "app-sso") || slices.Contains(apps, "app-hr") {
+		t.Errorf("sign-in not affected: want StaffSSO and not HRSystem, got %v\n%s", apps, why)
+	}
+	apps, why = decideApps(t, snap, "security@okta.com", "Security notice: rotate your Okta API tokens", body)
+	if !slices.Contains(apps, "app-hr") {
+		t.Errorf("sign-in not said to be unaffected: want HRSystem too, got %v\n%s", apps, why)
+	}
+}

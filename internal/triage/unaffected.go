@@ -13,7 +13,7 @@ import (
 // working; no new credentials are needed", "Integrations built with our
 // apps don't need any change". What it names is not what the email is
 // about.
-var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
+var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -40,6 +40,28 @@ func withoutUnaffected(text string) string {
 	}
 	return b.String()
 }
+
+// signInUnaffected reports whether text says that signing in is not
+// affected ("Sign-in for your users has not been affected"): a change
+// at the identity provider then reaches what holds its credentials, not
+// every application that signs in through it.
+func signInUnaffected(text string) bool {
+	if !unaffectedRE.MatchString(text) {
+		return false
+	}
+	start := 0
+	for _, m := range append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)}) {
+		if s := text[start:m[1]]; unaffectedRE.MatchString(s) && userSignInRE.MatchString(s) {
+			return true
+		}
+		start = m[1]
+	}
+	return false
+}
+
+// userSignInRE finds words about users signing in (not a protocol:
+// "OIDC applications are not affected" leaves the SAML ones).
+var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-on|single sign-on)\b`)
 
 // affectedPart is the email as routing to applications reads it: without
 // the sentences that say what is not affected.
