@@ -33,6 +33,12 @@ func TestInformationalMeansInformational(t *testing.T) {
 		{"content marketing", "marketing@mailchimp.com", "Spring into email: 5 campaign ideas for April",
 			"Here are five campaigns our retail customers are running this April: double points, referral bonuses and birthday rewards. " +
 				"Read the full guide. Unsubscribe.", Informational},
+		{"webinar about a change elsewhere", "events@okta.com", "Webinar: how hospitals are retiring passwords",
+			"Join us on May 13, 2027 to hear how three hospitals moved their staff to passkeys. Save your seat.", Informational},
+		{"surcharges with nothing to change", "billing@twilio.com", "Changes to US carrier surcharges",
+			"Carrier surcharges for SMS to US numbers change on May 1, 2027. Your per-message price does not change, and there is nothing you need to change in your account or your integration.", Informational},
+		{"newsletter issue", "news@zendesk.com", "The Service Desk, issue 14: routing that scales",
+			"How large teams route tickets by skill. In this issue: a routing checklist, a customer story and tips for macros.", Informational},
 		{"no change needed unless", "developers@stripe.com", "Webhook signing update",
 			"No change to your webhook endpoints is needed unless you verify signatures with the legacy scheme; those will fail from May 1, 2027.", Actionable},
 		{"newsletter announcing a breaking change", "news@stripe.com", "Stripe newsletter: March 2027",

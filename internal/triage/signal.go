@@ -69,6 +69,7 @@ var informationalPhrases = []phrase{
 	{"what we could do better", 2}, {"how we can improve", 2}, {"help us improve", 1}, {"rate us", 2},
 	// Content marketing and fee schedules.
 	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
+	{"in this issue", 2}, {"nothing you need to change", 2}, {"nothing for you to do", 2}, {"nothing you have to do", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -179,9 +180,11 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 
 // breakingSignal and informationalSignal read an email's subject and body.
 // What happens to a recipient who does not act ("otherwise receiving
-// servers may reject your mail") is breaking-change language too.
+// servers may reject your mail") is breaking-change language too. A
+// sentence that invites to an event is about the event: "Webinar: how
+// airlines are retiring passwords" announces no change.
 func breakingSignal(e Email) signal {
-	text := e.Subject + "\n" + e.Body
+	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, refusalRE} {
 		if m := re.FindString(text); m != "" {
@@ -201,6 +204,11 @@ var refusalRE = mustGated(`(?i)\bwill\s+(?:now\s+)?(?:return|receive|get|respond
 // consequenceRE finds what fails when the recipient does not act:
 // "otherwise … may reject", "if you do not … will stop".
 var consequenceRE = mustGated(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted)\b`)
+
+// invitationRE finds a sentence that invites to an event: "Webinar: …",
+// "Join us on May 13", "Save your seat". An event named in passing
+// ("apps that join meetings and webinars") is no invitation.
+var invitationRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|workshops?|keynote|livestream|masterclass)\s*:|\b(?:join (?:us|our (?:webinar|live|product|team|experts))|register (?:now|today|here|for (?:the|our|this) (?:webinar|event|session))|save (?:your|my) (?:seat|spot)|reserve (?:your|my) (?:seat|spot))\b`)
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")

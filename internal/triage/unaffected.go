@@ -21,21 +21,24 @@ var sentenceEndRE = regexp.MustCompile(`[.!?;](?:\s+|$)|\n\s*\n|\n\s*(?:[-*•]|
 
 // withoutUnaffected is text without the sentences that say what the change
 // leaves alone.
-func withoutUnaffected(text string) string {
-	if !unaffectedRE.MatchString(text) {
+func withoutUnaffected(text string) string { return withoutSentences(text, unaffectedRE) }
+
+// withoutSentences is text without the sentences re matches.
+func withoutSentences(text string, re gatedRE) string {
+	if !re.MatchString(text) {
 		return text
 	}
 	var b strings.Builder
 	start := 0
 	for _, m := range sentenceEndRE.FindAllStringIndex(text, -1) {
-		if s := text[start:m[1]]; !unaffectedRE.MatchString(s) {
+		if s := text[start:m[1]]; !re.MatchString(s) {
 			b.WriteString(s)
 		} else {
 			b.WriteString(" ")
 		}
 		start = m[1]
 	}
-	if s := text[start:]; !unaffectedRE.MatchString(s) {
+	if s := text[start:]; !re.MatchString(s) {
 		b.WriteString(s)
 	}
 	return b.String()
