@@ -279,6 +279,10 @@ func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 	company := strings.ToLower(v.Name)
 	for _, a := range v.Aliases {
 		a = strings.ToLower(strings.TrimSpace(a))
+		if p, ok := strings.CutPrefix(a, company+" "); ok && len(p) >= minProductName && indexWord(lower, a) < 0 {
+			// "One Inc ClaimsPay" is named "ClaimsPay" too.
+			a = p
+		}
 		if a == "" || indexWord(company, a) >= 0 || indexWord(lower, a) < 0 {
 			continue
 		}
@@ -297,6 +301,10 @@ func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 	}
 	return out
 }
+
+// minProductName is the shortest product name read without the vendor's
+// name before it.
+const minProductName = 4
 
 // productsIn are the products of names that lower-case text names.
 func productsIn(lower string, names []string) []string {

@@ -165,6 +165,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// otherIdentifiers: its description gives versions or host
 		// names for its use of the vendor, and the email names none.
 		otherIdentifiers bool
+		// runsProduct: it runs the vendor's product the subject names.
+		runsProduct bool
 	}
 	var cands []candidate
 	anyNamed, anyIdentified := false, false
@@ -199,6 +201,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		if isLinked {
 			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
+				c.runsProduct = true
 			}
 		}
 		if uses && len(r.app.VendorIDs) > 0 {
@@ -281,6 +284,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// not one of them.
 			o.note("%s: shares words with the email (%s), but the email names the applications it is about: not added",
 				c.app.Name, c.evidence[len(c.evidence)-1])
+			continue
+		}
+		if len(subjectProducts) > 0 && c.wordsOnly && !c.runsProduct {
+			// The subject names the vendor's product the email is
+			// about, and this application runs others of the vendor's.
+			o.note("%s: shares words with the email, but it does not run %s, the product the subject names: not added",
+				c.app.Name, strings.Join(subjectProducts, ", "))
 			continue
 		}
 		if anyIdentified && c.wordsOnly && c.otherIdentifiers {

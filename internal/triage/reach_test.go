@@ -312,3 +312,21 @@ func TestIncidentThatLeavesSignInAlone(t *testing.T) {
 		t.Errorf("sign-in not said to be unaffected: want HRSystem too, got %v\n%s", apps, why)
 	}
 }
+
+// TestProductNamedWithoutTheVendor: an alias "<vendor> <product>" names
+// the product in a subject without the vendor's name too, and an
+// application that only shares words with the email but runs another of
+// the vendor's products is not added.
+func TestProductNamedWithoutTheVendor(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-claims", "ClaimsDesk", "v-payco", "Claim payments to claimants go through PayCo ClaimsPay disbursements."},
+		[4]string{"app-portal", "CustomerPortal", "v-payco", "Customers pay premiums by card and view their claims in the portal; card payments go through PayCo PremiumPay."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-payco", Name: "PayCo", Tier: registry.Tier2,
+		EmailDomains: []string{"payco.example"}, Aliases: []string{"PayCo ClaimsPay", "PayCo PremiumPay"}, IsActive: true})
+	apps, why := decideApps(t, snap, "developers@payco.example", "ClaimsPay Disbursement API v1 retirement",
+		"The v1 Disbursement API for claim payments will be retired at the end of Q3 2027; calls to it will fail. "+
+			"Move your claims payment integration to v2 before then. Card payments in your portal keep their current API.")
+	if !slices.Contains(apps, "app-claims") || slices.Contains(apps, "app-portal") {
+		t.Errorf("want ClaimsDesk, not CustomerPortal; got %v\n%s", apps, why)
+	}
+}
