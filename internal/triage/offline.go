@@ -174,13 +174,16 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	var product map[string]bool // terms of the vendor's linked applications, read once
 	network := networkSignal(e)
 	features := vendorFeatures(e.Subject+"\n"+e.Body, v)
+	// An incident that leaves signing in alone does not reach an
+	// application that only signs in with the vendor.
+	signInAlone := reach.strong() && signInUnaffected(o.e.Subject+"\n"+o.e.Body)
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
 		uses := !isLinked && text.mentions(v)
 		c := candidate{app: r.app}
-		if (isLinked || uses) && reach.strong() {
+		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not.
@@ -268,7 +271,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	if len(reached) > 0 && !serviceWideSignal(e).strong() {
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
-	} else if len(reached) > 0 && signInUnaffected(o.e.Subject+"\n"+o.e.Body) {
+	} else if len(reached) > 0 && signInAlone {
 		o.note("the email says signing in is not affected: applications that only sign in through %s are not reached",
 			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {

@@ -300,16 +300,17 @@ func TestPaymentsThroughAnApplication(t *testing.T) {
 func TestIncidentThatLeavesSignInAlone(t *testing.T) {
 	snap := withApps(
 		[4]string{"app-sso", "StaffSSO", "v-okta", "Single sign-on for staff applications, with Okta as the identity provider; users are provisioned with an Okta API token."},
-		[4]string{"app-hr", "HRSystem", "v-salesforce", "Human resources records. Staff sign in through StaffSSO."})
+		[4]string{"app-hr", "HRSystem", "v-salesforce", "Human resources records. Staff sign in through StaffSSO."},
+		[4]string{"app-crew", "CrewApp", "v-salesforce", "Crew rosters on tablets. Crew sign in with Okta Verify push."})
 	body := "We detected unauthorized access to a support system that held API tokens from uploaded files. Rotate every API token within 7 days. "
 	apps, why := decideApps(t, snap, "security@okta.com", "Security notice: rotate your Okta API tokens",
 		body+"Sign-in for your users through Okta has not been affected.")
-	if !slices.Contains(apps, "app-sso") || slices.Contains(apps, "app-hr") {
-		t.Errorf("sign-in not affected: want StaffSSO and not HRSystem, got %v\n%s", apps, why)
+	if !slices.Contains(apps, "app-sso") || slices.Contains(apps, "app-hr") || slices.Contains(apps, "app-crew") {
+		t.Errorf("sign-in not affected: want StaffSSO and not HRSystem or CrewApp, got %v\n%s", apps, why)
 	}
 	apps, why = decideApps(t, snap, "security@okta.com", "Security notice: rotate your Okta API tokens", body)
-	if !slices.Contains(apps, "app-hr") {
-		t.Errorf("sign-in not said to be unaffected: want HRSystem too, got %v\n%s", apps, why)
+	if !slices.Contains(apps, "app-hr") || !slices.Contains(apps, "app-crew") {
+		t.Errorf("sign-in not said to be unaffected: want HRSystem and CrewApp too, got %v\n%s", apps, why)
 	}
 }
 

@@ -62,6 +62,22 @@ func signInUnaffected(text string) bool {
 	return false
 }
 
+// signsInWith reports whether every sentence of an application's
+// description that names the vendor is about signing in: the application
+// uses the vendor for nothing else.
+func signsInWith(desc string, v registry.Vendor) bool {
+	named := false
+	for _, s := range sentences(desc) {
+		if namesVendor(strings.ToLower(s), v) {
+			if !userSignInRE.MatchString(s) {
+				return false
+			}
+			named = true
+		}
+	}
+	return named
+}
+
 // userSignInRE finds words about users signing in (not a protocol:
 // "OIDC applications are not affected" leaves the SAML ones).
 var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-on|single sign-on)\b`)
