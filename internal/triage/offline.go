@@ -280,7 +280,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				", which the incident or credential change reaches"}})
 		}
 	}
+	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
 	for _, c := range cands {
+		if usesOnlyUnaffected(c.app.Description, v, unaffected) {
+			// Every product of the vendor it uses is one the email
+			// says is not affected.
+			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
+			continue
+		}
 		if anyNamed && c.wordsOnly {
 			// The email lists the applications (or resources) it is
 			// about: a description that only shares words with it is

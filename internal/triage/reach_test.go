@@ -331,3 +331,22 @@ func TestProductNamedWithoutTheVendor(t *testing.T) {
 		t.Errorf("want ClaimsDesk, not CustomerPortal; got %v\n%s", apps, why)
 	}
 }
+
+// TestUnaffectedProductsReachNothing: an application that uses only the
+// vendor's products the email says are not affected is not reached, even
+// by a change to credentials; one that also uses the product that changes
+// is.
+func TestUnaffectedProductsReachNothing(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-claims", "ClaimsDesk", "v-est", "Claims handling. Estimates arrive from Estimo Desk through Estimo Exchange with an API key."},
+		[4]string{"app-field", "FieldPad", "v-est", "Tablet app for field adjusters: estimates are written in Estimo Desk Mobile and uploaded to ClaimsDesk."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-est", Name: "Estimo", Tier: registry.Tier2,
+		EmailDomains: []string{"estimo.example"}, IsActive: true})
+	apps, why := decideApps(t, snap, "partners@estimo.example", "Estimo Exchange: basic authentication ends in June 2027",
+		"Estimo Exchange will stop accepting basic authentication on its partner APIs in June 2027; every call must carry an OAuth access token "+
+			"obtained with client credentials. Request new credentials and update your integration to request tokens. "+
+			"Estimo Desk Mobile users are not affected.")
+	if !slices.Contains(apps, "app-claims") || slices.Contains(apps, "app-field") {
+		t.Errorf("want ClaimsDesk, not FieldPad; got %v\n%s", apps, why)
+	}
+}

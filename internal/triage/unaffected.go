@@ -78,6 +78,74 @@ func signsInWith(desc string, v registry.Vendor) bool {
 	return named
 }
 
+// unaffectedText is the lower-case text of the sentences that say what
+// the change leaves alone.
+func unaffectedText(text string) string {
+	if !unaffectedRE.MatchString(text) {
+		return ""
+	}
+	var b strings.Builder
+	start := 0
+	for _, m := range append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)}) {
+		if s := text[start:m[1]]; unaffectedRE.MatchString(s) {
+			b.WriteString(strings.ToLower(s))
+			b.WriteByte('\n')
+		}
+		start = m[1]
+	}
+	return b.String()
+}
+
+// usesOnlyUnaffected reports whether every one of the vendor's products
+// an application's description names is one the email says is not
+// affected ("CCC ONE Estimating mobile is not affected"). A product is the
+// vendor's name or alias with the capitalised words after it; a bare
+// name tells nothing.
+func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool {
+	if unaffected == "" {
+		return false
+	}
+	products := namedProducts(desc, v)
+	for _, p := range products {
+		if indexWord(unaffected, p) < 0 {
+			return false
+		}
+	}
+	return len(products) > 0
+}
+
+// namedProducts are the lower-case names of the vendor's products that
+// text names: each occurrence of the vendor's name or an alias followed
+// by capitalised words ("CCC ONE Estimating", "CCC Secure Share"). An
+// occurrence of a bare name counts as none.
+func namedProducts(text string, v registry.Vendor) []string {
+	var out []string
+	lower := strings.ToLower(text)
+	sameBytes := len(lower) == len(text)
+	for _, n := range vendorNames(v) {
+		if strings.Contains(n, ".") || !sameBytes {
+			continue // a domain; or text whose case changes its length
+		}
+		n = strings.ToLower(n)
+		for from := 0; from < len(lower); {
+			i := indexWord(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			start, end := from+i, from+i+len(n)
+			if m := productWordsRE.FindString(text[end:]); m != "" {
+				out = append(out, lower[start:end+len(m)])
+			}
+			from = end
+		}
+	}
+	return out
+}
+
+// productWordsRE is the capitalised words after a vendor's name that
+// name one of its products.
+var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
+
 // userSignInRE finds words about users signing in (not a protocol:
 // "OIDC applications are not affected" leaves the SAML ones).
 var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-on|single sign-on)\b`)
