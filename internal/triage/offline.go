@@ -177,13 +177,18 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// An incident that leaves signing in alone does not reach an
 	// application that only signs in with the vendor.
 	signInAlone := reach.strong() && signInUnaffected(o.e.Subject+"\n"+o.e.Body)
+	// A change that only names credentials or tokens (how the vendor's
+	// API is called), with signing in left alone, reaches what calls the
+	// API with them, not what runs on or signs in to the vendor.
+	credentialsOnly := onlyCredentialNouns(reach)
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
 		uses := !isLinked && text.mentions(v)
 		c := candidate{app: r.app}
-		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) {
+		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
+			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not.

@@ -350,3 +350,19 @@ func TestUnaffectedProductsReachNothing(t *testing.T) {
 		t.Errorf("want ClaimsDesk, not FieldPad; got %v\n%s", apps, why)
 	}
 }
+
+// TestCredentialChangeThatLeavesSignInAlone: a change to how the vendor's
+// API credentials or tokens work, in an email that says signing in is not
+// affected, reaches what calls the API with them, not what only runs on or
+// signs in to the vendor.
+func TestCredentialChangeThatLeavesSignInAlone(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-int", "Integrations", "v-okta", "Service integrations call the Okta Management API with OAuth tokens."},
+		[4]string{"app-hrp", "HRPortal", "v-okta", "HR portal built on Okta Workforce; staff sign in with Okta."})
+	apps, why := decideApps(t, snap, "developers@okta.com", "Okta: the password grant retires on 2027-06-30",
+		"Okta will retire the resource owner password credentials grant on 2027-06-30; token requests with it will be refused. "+
+			"Service applications must request tokens with the client credentials grant instead. Interactive sign-in for users is not affected.")
+	if !slices.Contains(apps, "app-int") || slices.Contains(apps, "app-hrp") {
+		t.Errorf("want Integrations, not HRPortal; got %v\n%s", apps, why)
+	}
+}

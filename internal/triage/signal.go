@@ -101,6 +101,22 @@ func serviceWideSignal(e Email) signal {
 	return look(apiCredentialRE.ReplaceAllString(e.Subject+"\n"+e.Body, " "), reachPhrases)
 }
 
+// onlyCredentialNouns reports whether the reach cues found only name
+// credentials ("credentials", "tokens"), with nothing done to them (no
+// incident, rotation or revocation).
+func onlyCredentialNouns(s signal) bool {
+	for _, f := range s.found {
+		if !credentialNouns[f] {
+			return false
+		}
+	}
+	return len(s.found) > 0
+}
+
+// credentialNouns are the reach phrases that only name credentials, as
+// look lists them.
+var credentialNouns = map[string]bool{`"credentials"`: true, `"credential"`: true, `"tokens"`: true, `"api keys"`: true}
+
 // signal is the outcome of looking for one kind of cue.
 type signal struct {
 	score int

@@ -146,6 +146,21 @@ func namedProducts(text string, v registry.Vendor) []string {
 // name one of its products.
 var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
 
+// callsWithCredentials reports whether a sentence of an application's
+// description that names the vendor says it calls the vendor's API or
+// holds its credentials.
+func callsWithCredentials(desc string, v registry.Vendor) bool {
+	for _, s := range sentences(desc) {
+		if credentialUseRE.MatchString(s) && namesVendor(strings.ToLower(s), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialUseRE finds the words of calling an API with credentials.
+var credentialUseRE = regexp.MustCompile(`(?i)\b(?:api|apis|tokens?|keys?|credentials?|secrets?|oauth|client certificates?)\b`)
+
 // userSignInRE finds words about users signing in (not a protocol:
 // "OIDC applications are not affected" leaves the SAML ones).
 var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-on|single sign-on)\b`)
