@@ -54,8 +54,9 @@ func mean(b *testing.B, times []time.Duration) {
 // straight into the signal table in multi-row inserts (the daily rescore's
 // steady state), observed over the last 300 days across the catalog: a
 // third at the worst value, the rest at the best, or all at the worst when
-// risky.
-func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []string, per int, now time.Time, risky bool) {
+// risky. It returns the CPU time the PostgreSQL server process spent on
+// the inserts (its triggers included) where it can read it, else 0.
+func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []string, per int, now time.Time, risky bool) time.Duration {
 	tb.Helper()
 	const cols = 11
 	const rows = 1000
@@ -65,6 +66,13 @@ func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []stri
 		tb.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	var pid int
+	if db.Dialect == sqlstore.Postgres {
+		if err := tx.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	serverCPU := pidCPU(pid)
 	flush := func(args []any) {
 		n := len(args) / cols
 		var q strings.Builder
@@ -114,6 +122,9 @@ func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []stri
 	if len(args) > 0 {
 		flush(args)
 	}
+	if pid != 0 {
+		serverCPU = pidCPU(pid) - serverCPU
+	}
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)
 	}
@@ -121,7 +132,7 @@ func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []stri
 	// the visibility map that lets the index answer alone, and the running
 	// totals' rows cleared of the versions each signal's update left.
 	if len(vendors)*per < 10000 {
-		return
+		return serverCPU
 	}
 	analyze := "ANALYZE"
 	if db.Dialect == sqlstore.Postgres {
@@ -130,6 +141,7 @@ func seedSignals(tb testing.TB, db *sqlstore.DB, tenantID string, vendors []stri
 	if _, err := db.WritePool().ExecContext(ctx, analyze); err != nil {
 		tb.Fatal(err)
 	}
+	return serverCPU
 }
 
 // BenchmarkVendorRescore10k rescores one vendor with 10,000 signals in the
@@ -260,6 +272,40 @@ func BenchmarkSignalToBandNotification(b *testing.B) {
 			}
 			mean(b, times)
 			p95(b, times)
+		})
+	}
+}
+
+// BenchmarkSignalInserts bulk-inserts 1,000 accepted signals for a new
+// vendor per iteration (as seedSignals does), so the cost of the
+// database's running totals shows: CPU and wall time per signal.
+func BenchmarkSignalInserts(b *testing.B) {
+	for _, d := range storetest.Dialects(b) {
+		b.Run(string(d), func(b *testing.B) {
+			db := storetest.Open(b, d)
+			f := newFixtureTB(b, db)
+			ctx := context.Background()
+			const per = 1000
+			var took, server time.Duration
+			var n int
+			cpu := processCPU(b)
+			for b.Loop() {
+				n++
+				v, err := f.reg.CreateVendor(ctx, f.admin, registry.Vendor{Name: fmt.Sprintf("Vendor %04d", n), Tier: registry.Tier2})
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				server += seedSignals(b, db, f.admin.TenantID, []string{v.ID}, per, f.now, false)
+				took += time.Since(start)
+			}
+			// This process's CPU: all of it on SQLite, the client's part on
+			// PostgreSQL, whose server process reports its own.
+			b.ReportMetric(float64((processCPU(b)-cpu).Microseconds())/float64(n*per), "cpu-us/signal")
+			if server > 0 {
+				b.ReportMetric(float64(server.Microseconds())/float64(n*per), "server-cpu-us/signal")
+			}
+			b.ReportMetric(float64(took.Microseconds())/float64(n*per), "us/signal")
 		})
 	}
 }
