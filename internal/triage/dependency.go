@@ -185,7 +185,7 @@ func paymentTargets(desc string) []string {
 }
 
 // paymentWordRE finds an email about payments.
-var paymentWordRE = regexp.MustCompile(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?)\b`)
+var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?)\b`)
 
 // deliveryRE finds the words that say an application's traffic goes
 // through what follows: "served through Imperva Cloud WAF", "behind the

@@ -13,7 +13,7 @@ func gatedPatterns() map[string]gatedRE {
 		"addressee": addresseeRE, "directive": directiveRE, "decisionDirective": decisionDirectiveRE,
 		"verdictOrder": verdictOrderRE, "verdict": verdictRE, "impact": impactRE, "claimCheap": claimCheapRE,
 		"yourName": yourNameRE, "consequence": consequenceRE, "refusal": refusalRE, "apiCredential": apiCredentialRE,
-		"percent": percentRE, "invitation": invitationRE, "boilerplate": boilerplateRE, "prep": prepRE, "event": eventRE, "available": availableRE,
+		"percent": percentRE, "invitation": invitationRE, "payment word": paymentWordRE, "boilerplate": boilerplateRE, "prep": prepRE, "event": eventRE, "available": availableRE,
 		"separator": separatorRE, "forwardedFrom": forwardedFromRE, "dayFirstCountry": dayFirstCountryRE,
 		"unaffected": unaffectedRE,
 	}
