@@ -206,6 +206,11 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.evidence = append(c.evidence, "the email is about "+strings.Join(f, ", ")+", which its description says it uses")
 			}
 		}
+		if isLinked || uses {
+			if p := productsUsed(r.app.Description, v, lower); len(p) > 0 {
+				c.evidence = append(c.evidence, "the email is about "+strings.Join(p, ", ")+", which its description says it uses")
+			}
+		}
 		if isLinked {
 			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")

@@ -366,3 +366,21 @@ func TestCredentialChangeThatLeavesSignInAlone(t *testing.T) {
 		t.Errorf("want Integrations, not HRPortal; got %v\n%s", apps, why)
 	}
 }
+
+// TestProductUsedByName: an application whose description says it uses a
+// product of the vendor ("the Lumo Member API") is about an email that
+// names that product, even when the email names another application.
+func TestProductUsedByName(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-rewards", "Rewards", "v-lumo", "Frequent-flyer programme on Lumo Cloud."},
+		[4]string{"app-shop", "WebShop", "v-lumo", "The web shop; it shows member balances read from the Lumo Member API."},
+		[4]string{"app-bi", "Reporting", "v-lumo", "Nightly reports of member accruals exported from Lumo Cloud."})
+	snap.Vendors = append(snap.Vendors, registry.Vendor{ID: "v-lumo", Name: "Lumo", Tier: registry.Tier2,
+		EmailDomains: []string{"lumo.example"}, IsActive: true})
+	apps, why := decideApps(t, snap, "security@lumo.example", "Rotate the client secret of rewards-prod by next Monday",
+		"The OAuth client rewards-prod uses a client secret in a retired format. From next Monday, token requests with it will be refused "+
+			"and Member API calls (balances, accruals) made by that client will fail.")
+	if !slices.Contains(apps, "app-rewards") || !slices.Contains(apps, "app-shop") || slices.Contains(apps, "app-bi") {
+		t.Errorf("want Rewards and WebShop, not Reporting; got %v\n%s", apps, why)
+	}
+}

@@ -142,6 +142,39 @@ func namedProducts(text string, v registry.Vendor) []string {
 	return out
 }
 
+// productsUsed are the vendor's products an application's description
+// names ("Loyalis Member API") that lower-case email text names too, with
+// or without the vendor's name ("the Member API"): two words at least, so
+// that a product is told from a common word.
+func productsUsed(desc string, v registry.Vendor, email string) []string {
+	var out []string
+	names := vendorNames(v)
+	for _, p := range namedProducts(desc, v) {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(strings.ToLower(n), p) }) {
+			continue // the vendor's own name ("LexisNexis Risk Solutions")
+		}
+		for _, n := range names {
+			if rest, ok := strings.CutPrefix(p, strings.ToLower(n)+" "); ok {
+				p = rest
+				break
+			}
+		}
+		words := strings.Fields(p)
+		if len(words) >= 2 && !slices.ContainsFunc(words, func(w string) bool { return !genericProductWords[w] }) {
+			continue // "Cloud API": any of the vendor's products
+		}
+		if len(words) >= 2 && indexWord(email, p) >= 0 && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// genericProductWords name no product of their own: a product named with
+// these alone ("Cloud API") could be any of the vendor's.
+var genericProductWords = map[string]bool{"api": true, "apis": true, "cloud": true, "platform": true, "service": true,
+	"services": true, "portal": true, "console": true, "app": true, "apps": true, "online": true, "suite": true}
+
 // productWordsRE is the capitalised words after a vendor's name that
 // name one of its products.
 var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
