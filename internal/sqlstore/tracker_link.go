@@ -317,50 +317,30 @@ func (db *DB) TrackerSyncItems(ctx context.Context, tenantID, ticketID string) (
 // written once.
 func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []link.StatusChange, synced []string, at time.Time, evs []audit.Event) error {
 	at = at.UTC()
+	// Each link's last change is the one written, as writing them in
+	// order would leave it.
+	changes = lastChanges(changes)
 	return db.inTx(ctx, func(tx *Tx) error {
 		isSynced := make(map[string]bool, len(synced))
 		for _, id := range synced {
 			isSynced[id] = true
 		}
-		// Changes go in batches of one UPDATE … FROM (VALUES …) each; both
-		// engines name the VALUES columns column1, column2, ….
-		for rest := changes; len(rest) > 0; {
-			n := min(len(rest), 200)
-			rows := make([]string, n)
-			args := []any{at, at}
-			var rekeys []any
-			for i, c := range rest[:n] {
-				rows[i] = "(?, ?, ?, ?, ?)"
-				stamp := ""
-				if isSynced[c.LinkID] {
-					stamp, isSynced[c.LinkID] = "1", false
-				}
-				args = append(args, c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError, stamp)
-				// An empty new key keeps the link's key: only a moved
-				// issue re-keys it.
-				if c.IssueKey != "" {
-					rekeys = append(rekeys, c.LinkID, c.IssueKey, c.IssueURL)
-				}
-			}
-			args = append(args, tenantID)
-			if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET status_name = v.column2, status_category = v.column3,
-				last_error = v.column4, updated_at = ?, last_synced_at = CASE WHEN v.column5 = '' THEN last_synced_at ELSE ? END
-				FROM (VALUES `+strings.Join(rows, ", ")+`) AS v
-				WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, args...); err != nil {
-				return translate(err, "tracker links")
-			}
-			// The key's index is written only for the links re-keyed.
-			if len(rekeys) > 0 {
-				if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET issue_key = v.column2, issue_url = v.column3
-					FROM (VALUES `+valueRows(len(rekeys)/3, 3)+`) AS v
-					WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`, append(rekeys, tenantID)...); err != nil {
-					return translate(err, "tracker links")
-				}
-			}
-			if err := tx.mirrorStatuses(ctx, tenantID, rest[:n]); err != nil {
+		stamp := make([]bool, len(changes))
+		for i, c := range changes {
+			stamp[i], isSynced[c.LinkID] = isSynced[c.LinkID], false
+		}
+		// PostgreSQL joins the links once per statement with a scan of the
+		// tenant's links, so it takes every change in one statement;
+		// SQLite looks each row up by key, in batches of VALUES.
+		batch := 200
+		if db.Dialect == Postgres {
+			batch = len(changes)
+		}
+		for i := 0; i < len(changes); i += batch {
+			n := min(len(changes)-i, batch)
+			if err := tx.writeStatusChanges(ctx, tenantID, changes[i:i+n], stamp[i:i+n], at); err != nil {
 				return err
 			}
-			rest = rest[n:]
 		}
 		// The synced links that no change stamped.
 		for rest := slices.DeleteFunc(slices.Clone(synced), func(id string) bool { return !isSynced[id] }); len(rest) > 0; {
@@ -380,4 +360,93 @@ func (db *DB) ApplyTrackerSync(ctx context.Context, tenantID string, changes []l
 		}
 		return nil
 	})
+}
+
+// lastChanges is changes with each link once, at its last change.
+func lastChanges(changes []link.StatusChange) []link.StatusChange {
+	last := make(map[string]int, len(changes))
+	for i, c := range changes {
+		last[c.LinkID] = i
+	}
+	if len(last) == len(changes) {
+		return changes
+	}
+	out := make([]link.StatusChange, 0, len(last))
+	for i, c := range changes {
+		if last[c.LinkID] == i {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// writeStatusChanges writes changes (each link once) to their links, the
+// re-keyed ones' keys and their mirrors, stamping last_synced_at where
+// stamp says. PostgreSQL takes the rows as arrays, SQLite as VALUES; both
+// name the columns column1, column2, ….
+func (tx *Tx) writeStatusChanges(ctx context.Context, tenantID string, changes []link.StatusChange, stamp []bool, at time.Time) error {
+	n := len(changes)
+	ids, names, cats, errs, stamps := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	var rekeys [3][]string
+	for i, c := range changes {
+		ids[i], names[i], cats[i], errs[i] = c.LinkID, c.StatusName, string(c.StatusCategory), c.LastError
+		if stamp[i] {
+			stamps[i] = "1"
+		}
+		// An empty new key keeps the link's key: only a moved issue
+		// re-keys it.
+		if c.IssueKey != "" {
+			rekeys[0], rekeys[1], rekeys[2] = append(rekeys[0], c.LinkID), append(rekeys[1], c.IssueKey), append(rekeys[2], c.IssueURL)
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET status_name = v.column2, status_category = v.column3,
+		last_error = v.column4, updated_at = ?, last_synced_at = CASE WHEN v.column5 = '' THEN last_synced_at ELSE ? END
+		FROM `+tx.rowsOf(ids, names, cats, errs, stamps)+`
+		WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`,
+		append(append([]any{at, at}, tx.rowArgs(ids, names, cats, errs, stamps)...), tenantID)...); err != nil {
+		return translate(err, "tracker links")
+	}
+	// The key's index is written only for the links re-keyed.
+	if len(rekeys[0]) > 0 {
+		if _, err := tx.exec(ctx, `UPDATE ticket_tracker_links SET issue_key = v.column2, issue_url = v.column3
+			FROM `+tx.rowsOf(rekeys[:]...)+`
+			WHERE ticket_tracker_links.tenant_id = ? AND ticket_tracker_links.id = v.column1`,
+			append(tx.rowArgs(rekeys[:]...), tenantID)...); err != nil {
+			return translate(err, "tracker links")
+		}
+	}
+	return tx.mirrorStatuses(ctx, tenantID, changes)
+}
+
+// rowsOf is the FROM item v whose rows are the columns cols (of equal
+// length, all text), named column1, column2, …: on PostgreSQL one array
+// parameter per column, on SQLite rows of VALUES. rowArgs are its
+// arguments.
+func (tx *Tx) rowsOf(cols ...[]string) string {
+	if tx.db.Dialect == Postgres {
+		arrays := make([]string, len(cols))
+		names := make([]string, len(cols))
+		for i := range cols {
+			arrays[i], names[i] = "?::text[]", "column"+strconv.Itoa(i+1)
+		}
+		return `unnest(` + strings.Join(arrays, ", ") + `) AS v(` + strings.Join(names, ", ") + `)`
+	}
+	return `(VALUES ` + valueRows(len(cols[0]), len(cols)) + `) AS v`
+}
+
+func (tx *Tx) rowArgs(cols ...[]string) []any {
+	if tx.db.Dialect == Postgres {
+		args := make([]any, len(cols))
+		for i, c := range cols {
+			args[i] = c
+		}
+		return args
+	}
+	args := make([]any, 0, len(cols)*len(cols[0]))
+	for r := range cols[0] {
+		for _, c := range cols {
+			args = append(args, c[r])
+		}
+	}
+	return args
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/tracker"
@@ -154,8 +153,8 @@ func mirrorJSON(m link.Mirror) (labels, assignees, snapshot, conflict string, er
 // included, which only a merge of the tracker's fields moves); a new one
 // starts with the state in both its fields and its snapshot.
 func (tx *Tx) mirrorStatuses(ctx context.Context, tenantID string, changes []link.StatusChange) error {
-	var rows []string
-	var args []any
+	var ids, states, names, cats, snaps []string
+	snapOf := map[string]string{} // a new mirror's snapshot, by state
 	for _, c := range changes {
 		if c.LastError != "" {
 			continue
@@ -164,24 +163,46 @@ func (tx *Tx) mirrorStatuses(ctx context.Context, tenantID string, changes []lin
 		if c.StatusCategory == tracker.Done {
 			state = "closed"
 		}
-		snap, err := json.Marshal(tracker.IssueFields{State: state, Labels: []string{}, Assignees: []string{}})
-		if err != nil {
-			return err
+		snap, ok := snapOf[state]
+		if !ok {
+			b, err := json.Marshal(tracker.IssueFields{State: state, Labels: []string{}, Assignees: []string{}})
+			if err != nil {
+				return err
+			}
+			snap = string(b)
+			snapOf[state] = snap
 		}
-		rows = append(rows, "(?, ?, ?, ?, ?)")
-		args = append(args, c.LinkID, state, c.StatusName, string(c.StatusCategory), string(snap))
+		ids, states, names = append(ids, c.LinkID), append(states, state), append(names, c.StatusName)
+		cats, snaps = append(cats, string(c.StatusCategory)), append(snaps, snap)
 	}
-	if len(rows) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
-	args = append(args, tenantID)
-	_, err := tx.exec(ctx, `INSERT INTO tracker_issue_mirrors (link_id, tenant_id, connection_id, issue_key, state,
+	// PostgreSQL takes the rows as arrays, in one statement however many:
+	// joining the links costs it a scan of the tenant's links per
+	// statement.
+	// Mirrors that exist are updated in place, which touches no index;
+	// only missing ones are inserted (by the same rule, should one appear
+	// meanwhile). The links are read only when some mirror is missing.
+	res, err := tx.exec(ctx, `UPDATE tracker_issue_mirrors SET status_name = v.column2, status_category = v.column3,
+		revision = revision + 1
+		FROM `+tx.rowsOf(ids, names, cats)+`
+		WHERE tracker_issue_mirrors.tenant_id = ? AND tracker_issue_mirrors.link_id = v.column1`,
+		append(tx.rowArgs(ids, names, cats), tenantID)...)
+	if err != nil {
+		return translate(err, "tracker mirrors")
+	}
+	if n, err := res.RowsAffected(); err == nil && n == int64(len(ids)) {
+		return nil
+	}
+	_, err = tx.exec(ctx, `INSERT INTO tracker_issue_mirrors (link_id, tenant_id, connection_id, issue_key, state,
 		status_name, status_category, local_updated_at, last_synced, revision, updated_at)
 		SELECT l.id, l.tenant_id, l.connection_id, l.issue_key, v.column2, v.column3, v.column4, l.updated_at, v.column5, 1,
 		l.updated_at
-		FROM ticket_tracker_links l JOIN (VALUES `+strings.Join(rows, ", ")+`) AS v ON v.column1 = l.id
-		WHERE l.tenant_id = ?
+		FROM ticket_tracker_links l JOIN `+tx.rowsOf(ids, states, names, cats, snaps)+` ON v.column1 = l.id
+		WHERE l.tenant_id = ? AND NOT EXISTS (SELECT 1 FROM tracker_issue_mirrors m WHERE m.link_id = l.id)
 		ON CONFLICT (link_id) DO UPDATE SET status_name = excluded.status_name,
-		status_category = excluded.status_category, revision = tracker_issue_mirrors.revision + 1`, args...)
+		status_category = excluded.status_category, revision = tracker_issue_mirrors.revision + 1`,
+		append(tx.rowArgs(ids, states, names, cats, snaps), tenantID)...)
 	return translate(err, "tracker mirrors")
 }

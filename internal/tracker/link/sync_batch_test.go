@@ -180,3 +180,58 @@ func holdAuditHead(t testing.TB, db *sqlstore.DB, tenantID string) (release func
 		}
 	}
 }
+
+// TestSyncWritesEveryChangedMirror: a status sync creates the mirror of a
+// changed link that has none (its state and snapshot from the status) and
+// moves the status of one that exists without touching its other fields,
+// in the same write when both kinds are in it.
+func TestSyncWritesEveryChangedMirror(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db, jira.Cloud)
+		tks := f.linkedTickets(t, 2, 3)
+		f.sync(t) // every link changed: every mirror created
+		var keys []string
+		for _, iss := range f.jira.Issues() {
+			keys = append(keys, iss.Key)
+		}
+		slices.Sort(keys)
+		// One more linked ticket, then a sync in which its new links and
+		// two old ones change.
+		tk := f.ticket(t, f.app(t, "Ledger", true), f.app(t, "Cards", true), f.app(t, "Loans", true))
+		f.markCreated(t, tk, f.jira.Seed("OPS", 3))
+		f.jira.SetStatus(keys[0], "Done", jiratest.CategoryDone)
+		f.jira.SetStatus(keys[1], "In Progress", jiratest.CategoryInProgress)
+		if res := f.sync(t); res.Changed != 5 {
+			t.Fatalf("second sync changed %d, want 5", res.Changed)
+		}
+		// An existing mirror keeps its state: only a merge of the
+		// tracker's fields moves it.
+		want := map[string]string{keys[0]: "Done/open/r2", keys[1]: "In Progress/open/r2"}
+		for _, tk := range append(tks, tk) {
+			links, err := db.TicketTrackerLinks(ctx, f.tenant, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range links {
+				m, err := db.TrackerMirror(ctx, f.tenant, l.ID)
+				if err != nil {
+					t.Fatalf("%s: no mirror: %v", l.IssueKey, err)
+				}
+				got := fmt.Sprintf("%s/%s/r%d", m.StatusName, m.State, m.Revision)
+				w, ok := want[l.IssueKey]
+				if !ok {
+					w = l.StatusName + "/open/r1"
+				}
+				if got != w || m.IssueKey != l.IssueKey || m.StatusCategory != l.StatusCategory {
+					t.Errorf("%s: mirror %s (%s, %s), want %s (%s)", l.IssueKey, got, m.IssueKey, m.StatusCategory, w, l.StatusCategory)
+				}
+				// A status search tells no fields: the snapshot is the
+				// state the mirror was created with.
+				if m.LastSynced.State != "open" {
+					t.Errorf("%s: snapshot state %q, want open", l.IssueKey, m.LastSynced.State)
+				}
+			}
+		}
+	})
+}
