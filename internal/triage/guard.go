@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -100,6 +101,21 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 		if d.Classification == Informational {
 			d.override("classification", string(Informational), string(Actionable), "breaking-change language in the email")
 			d.Classification = Actionable
+		}
+	}
+	if d.Classification == Actionable && len(d.AffectedApplicationIDs) > 0 && paymentWordRE.MatchString(e.Subject+"\n"+e.Body) {
+		// A change to the payments of an application the model chose
+		// reaches the applications whose payments go through it.
+		ix, _ := indexesOf(snap)
+		paying := map[string]bool{}
+		for _, id := range d.AffectedApplicationIDs {
+			paying[id] = true
+		}
+		for _, dep := range paidThrough(ix, paying) {
+			before := strings.Join(d.AffectedApplicationIDs, ",")
+			d.AffectedApplicationIDs = append(d.AffectedApplicationIDs, dep.app.ID)
+			d.override("affected_application_ids", before, strings.Join(d.AffectedApplicationIDs, ","),
+				dep.app.Name+": its payments go through "+dep.via+", which the change reaches")
 		}
 	}
 	today := s.today()

@@ -384,3 +384,20 @@ func TestProductUsedByName(t *testing.T) {
 		t.Errorf("want Rewards and WebShop, not Reporting; got %v\n%s", apps, why)
 	}
 }
+
+// TestGuardrailsFollowPayments: on the model's path, the guardrails add
+// the applications whose payments go through an application the model
+// chose, for a change to payments.
+func TestGuardrailsFollowPayments(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-pay", "PayService", "v-stripe", "In-house payment service: it charges cards through the Stripe API with a secret key."},
+		[4]string{"app-shop", "WebShop", "v-aws", "The public shop on AWS. It takes card payments through PayService."})
+	e := Email{MessageID: "g@stripe.com", FromAddress: "api-updates@stripe.com", Date: testNow,
+		Subject: "API versions before 2024-06-01 will be retired",
+		Body:    "Requests sent with a retired API version will be rejected from September 15, 2027. Charges and refunds made with those requests will fail."}
+	d := Decision{Classification: Actionable, VendorID: "v-stripe", Severity: registry.SeverityHigh, AffectedApplicationIDs: []string{"app-pay"}}
+	g := ApplyGuardrails(d, e, snap, testSettings())
+	if !slices.Contains(g.AffectedApplicationIDs, "app-shop") {
+		t.Errorf("guardrails: want WebShop added, got %v (%v)", g.AffectedApplicationIDs, g.Overrides)
+	}
+}
