@@ -181,6 +181,17 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API is called), with signing in left alone, reaches what calls the
 	// API with them, not what runs on or signs in to the vendor.
 	credentialsOnly := onlyCredentialNouns(reach)
+	// An incident at the tenant (account, host) the email names does not
+	// reach an application that uses a separate one.
+	tenantNamed := false
+	if reach.strong() {
+		for i, a := range ix.apps {
+			if (linked(a, v.ID) || ix.text[i].mentions(v)) && ix.text[i].namesHostOf(ids) {
+				tenantNamed = true
+				break
+			}
+		}
+	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
 	for _, r := range ranked {
 		text := ix.text[r.at]
@@ -188,7 +199,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		uses := !isLinked && text.mentions(v)
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
-			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) {
+			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
+			!(tenantNamed && usesSeparateTenant(r.app.Description, v)) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not.

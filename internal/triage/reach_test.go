@@ -401,3 +401,21 @@ func TestGuardrailsFollowPayments(t *testing.T) {
 		t.Errorf("guardrails: want WebShop added, got %v (%v)", g.AffectedApplicationIDs, g.Overrides)
 	}
 }
+
+// TestIncidentAtANamedTenant: an incident at the tenant the email names
+// does not reach an application that uses a separate tenant of the vendor.
+func TestIncidentAtANamedTenant(t *testing.T) {
+	snap := withApps(
+		[4]string{"app-sso", "StaffSSO", "v-okta", "Okta tenant acme.okta.com: single sign-on for employees."},
+		[4]string{"app-partner", "PartnerPortal", "v-okta", "Partners sign in with Okta (OIDC, a separate partner tenant)."})
+	body := "We detected unauthorized access to a support system. Your tenant acme.okta.com is affected: rotate its client secrets within 14 days."
+	apps, why := decideApps(t, snap, "security@okta.com", "Okta security incident", body)
+	if !slices.Contains(apps, "app-sso") || slices.Contains(apps, "app-partner") {
+		t.Errorf("named tenant: want StaffSSO, not PartnerPortal; got %v\n%s", apps, why)
+	}
+	apps, why = decideApps(t, snap, "security@okta.com", "Okta security incident",
+		"We detected unauthorized access to a support system. Rotate your client secrets within 14 days.")
+	if !slices.Contains(apps, "app-partner") {
+		t.Errorf("no tenant named: want PartnerPortal too; got %v\n%s", apps, why)
+	}
+}

@@ -194,6 +194,22 @@ func callsWithCredentials(desc string, v registry.Vendor) bool {
 // credentialUseRE finds the words of calling an API with credentials.
 var credentialUseRE = regexp.MustCompile(`(?i)\b(?:api|apis|tokens?|keys?|credentials?|secrets?|oauth|client certificates?)\b`)
 
+// usesSeparateTenant reports whether a sentence of an application's
+// description that names the vendor says it uses a tenant, account or
+// instance of its own ("a separate agent tenant").
+func usesSeparateTenant(desc string, v registry.Vendor) bool {
+	for _, s := range sentences(desc) {
+		if separateTenantRE.MatchString(s) && namesVendor(strings.ToLower(s), v) {
+			return true
+		}
+	}
+	return false
+}
+
+// separateTenantRE finds a tenant, account or instance apart from the
+// organisation's main one.
+var separateTenantRE = regexp.MustCompile(`(?i)\b(?:separate|another|different|second|dedicated)\s+(?:[\w-]+\s+)?(?:tenant|account|instance|org|organi[sz]ation|subscription)\b`)
+
 // userSignInRE finds words about users signing in (not a protocol:
 // "OIDC applications are not affected" leaves the SAML ones).
 var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-on|single sign-on)\b`)
@@ -255,6 +271,17 @@ func (t appText) sharedIdentifiers(v registry.Vendor, email map[string]bool) []s
 		}
 	}
 	return out
+}
+
+// namesHostOf reports whether the description gives a host name the
+// email names (a tenant such as "acme.okta.com", the vendor's or not).
+func (t appText) namesHostOf(email map[string]bool) bool {
+	for _, a := range t.ids {
+		if a.host && email[a.id] {
+			return true
+		}
+	}
+	return false
 }
 
 // identifiesUse reports whether the description gives a version for its
