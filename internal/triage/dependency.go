@@ -53,9 +53,23 @@ func productTerms(apps []registry.Application, v registry.Vendor) map[string]boo
 
 // namesVendor reports whether lower-case text names the vendor or one of
 // its aliases.
-func namesVendor(lower string, v registry.Vendor) bool {
-	for _, n := range vendorNames(v) {
-		if indexWord(lower, strings.ToLower(n)) >= 0 {
+func namesVendor(lower string, v registry.Vendor) bool { return namesAny(lower, lowerNames(v)) }
+
+// lowerNames are the vendor's names (vendorNames) in lower case: read once
+// for a decision, not once for each application it looks at.
+func lowerNames(v registry.Vendor) []string {
+	names := vendorNames(v)
+	for i, n := range names {
+		names[i] = strings.ToLower(n)
+	}
+	return names
+}
+
+// namesAny reports whether lower-case text names one of the lower-case
+// names.
+func namesAny(lower string, names []string) bool {
+	for _, n := range names {
+		if indexWord(lower, n) >= 0 {
 			return true
 		}
 	}

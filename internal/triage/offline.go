@@ -168,6 +168,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// runsProduct: it runs the vendor's product the subject names.
 		runsProduct bool
 	}
+	vnames := lowerNames(v)
 	var cands []candidate
 	anyNamed, anyIdentified := false, false
 	reached := map[string]bool{}
@@ -186,7 +187,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	tenantNamed := false
 	if reach.strong() {
 		for i, a := range ix.apps {
-			if (linked(a, v.ID) || ix.text[i].mentions(v)) && ix.text[i].namesHostOf(ids) {
+			if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
 				tenantNamed = true
 				break
 			}
@@ -196,7 +197,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
-		uses := !isLinked && text.mentions(v)
+		uses := !isLinked && namesAny(text.lower, vnames)
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
