@@ -38,6 +38,7 @@ type fixture struct {
 	vendor ingest.VendorSetup
 	slug   string
 	now    time.Time
+	cpu    cpuMeter // benchmarks: this process's CPU time while timed
 }
 
 func newFixture(t testing.TB, db *sqlstore.DB) *fixture {
