@@ -50,6 +50,9 @@ type backend interface {
 	list(ctx context.Context, prefix string) ([]string, error)
 	// sync makes every object created so far durable.
 	sync(ctx context.Context) error
+	// exclusive reports whether create's refusal of a taken key can be
+	// relied on, so that Put need not look first.
+	exclusive() bool
 	close() error
 }
 
@@ -97,25 +100,28 @@ func (s *Store) Close() error { return s.objects.close() }
 // succeeds without writing and returns the stored object; when it holds
 // other bytes, Put fails with apperr.Conflict and nothing changes.
 //
-// The existence check first makes the common replay case cheap and keeps
-// write-once on servers that ignore conditional writes. The race between two
-// writers of a new key is closed by the conditional write (If-None-Match: *)
-// on S3, and on the local directory by publishing with a hard link, which
-// fails when the name is taken.
+// On S3 an existence check first keeps write-once on servers that ignore
+// conditional writes; the race between two writers of a new key is closed
+// by the conditional write (If-None-Match: *). The local directory
+// publishes with a hard link, which fails when the name is taken, so there
+// Put writes at once and compares only when the key turns out taken: one
+// lookup less for every new object, the common case.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (Object, error) {
 	if err := ValidKey(key); err != nil {
 		return Object{}, err
 	}
-	exists, err := s.Exists(ctx, key)
-	if err != nil {
-		return Object{}, err
-	}
-	if exists {
-		sum, n, err := SHA256Reader(r)
+	if !s.objects.exclusive() {
+		exists, err := s.Exists(ctx, key)
 		if err != nil {
-			return Object{}, fmt.Errorf("blob put %s: read input: %w", key, err)
+			return Object{}, err
 		}
-		return s.sameOrConflict(ctx, key, Object{Key: key, Size: n, SHA256: sum})
+		if exists {
+			sum, n, err := SHA256Reader(r)
+			if err != nil {
+				return Object{}, fmt.Errorf("blob put %s: read input: %w", key, err)
+			}
+			return s.sameOrConflict(ctx, key, Object{Key: key, Size: n, SHA256: sum})
+		}
 	}
 	obj, err := s.write(ctx, key, r)
 	if errors.Is(err, errExists) {

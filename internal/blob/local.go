@@ -220,6 +220,10 @@ func writeSidecar(p, sha256Hex string) error {
 	return os.Rename(tmp.Name(), p+sidecarExt)
 }
 
+// exclusive is true: create publishes with link(2), which fails when the
+// name is taken, in this process or another.
+func (d *dir) exclusive() bool { return true }
+
 func (d *dir) close() error { return nil }
 
 // fileError marks the errors that mean "no such object": a missing file,

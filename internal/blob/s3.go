@@ -184,6 +184,9 @@ func (b *bucket) list(ctx context.Context, prefix string) ([]string, error) {
 // sync has nothing to do: an S3 write is durable when it is answered.
 func (b *bucket) sync(context.Context) error { return nil }
 
+// exclusive is false: some S3-compatible servers ignore If-None-Match.
+func (b *bucket) exclusive() bool { return false }
+
 func (b *bucket) close() error { return nil }
 
 // s3Error classifies an S3 answer the way Store needs: a missing object (or
