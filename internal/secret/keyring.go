@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -31,7 +32,14 @@ type Key struct {
 // Keyring holds the master keys, oldest first.
 type Keyring struct {
 	keys []Key
+	// macKeys holds the MAC keys derived so far, by purpose and key id: a
+	// key id always names the same master key, and every API request
+	// needs one.
+	macKeys sync.Map // macKeyOf → []byte
 }
+
+// macKeyOf names a derived MAC key.
+type macKeyOf struct{ purpose, id string }
 
 type keyFile struct {
 	Keys []Key `json:"keys"`
@@ -212,17 +220,29 @@ func gcm(k Key) (cipher.AEAD, error) {
 }
 
 // MACKey returns the newest key's MAC key for purpose ("audit", "apikey").
+// The caller must not change the key's bytes.
 func (kr *Keyring) MACKey(purpose string) (id string, key []byte) {
 	k := kr.keys[len(kr.keys)-1]
-	return k.ID, derive(k.Secret, "mac "+purpose)
+	return k.ID, kr.macKey(purpose, k)
 }
 
 // MACKeyByID returns the MAC key for purpose under key id, for verifying
-// values written before a rotation.
+// values written before a rotation. The caller must not change the key's
+// bytes.
 func (kr *Keyring) MACKeyByID(purpose, id string) ([]byte, error) {
 	k, ok := kr.key(id)
 	if !ok {
 		return nil, fmt.Errorf("key %q is not in the keyring", id)
 	}
-	return derive(k.Secret, "mac "+purpose), nil
+	return kr.macKey(purpose, k), nil
+}
+
+// macKey derives k's MAC key for purpose once and remembers it.
+func (kr *Keyring) macKey(purpose string, k Key) []byte {
+	at := macKeyOf{purpose, k.ID}
+	if m, ok := kr.macKeys.Load(at); ok {
+		return m.([]byte)
+	}
+	m, _ := kr.macKeys.LoadOrStore(at, derive(k.Secret, "mac "+purpose))
+	return m.([]byte)
 }

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -47,5 +48,54 @@ func TestSealOpenAndRotate(t *testing.T) {
 	env2, _ := reloaded.Seal([]byte("x"), ad)
 	if KeyIDOf(env2) != "k2" {
 		t.Errorf("new writes use %s, want k2", KeyIDOf(env2))
+	}
+}
+
+// TestMACKeysDerivedFromTheirKey: a MAC key is the HKDF of its own master
+// key and purpose, the same on every call, and stays that key's after a
+// rotation adds a newer one.
+func TestMACKeysDerivedFromTheirKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "secret.key")
+	kr, _, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := kr.Current()
+	id, audit := kr.MACKey("audit")
+	if id != first || !bytes.Equal(audit, derive(kr.keys[0].Secret, "mac audit")) {
+		t.Fatalf("MACKey(audit) = %s %x, want the HKDF of key %s", id, audit, first)
+	}
+	apikey, err := kr.MACKeyByID("apikey", first)
+	if err != nil || !bytes.Equal(apikey, derive(kr.keys[0].Secret, "mac apikey")) || bytes.Equal(apikey, audit) {
+		t.Fatalf("MACKeyByID(apikey) = %x, %v; want its own purpose's key", apikey, err)
+	}
+	if _, err := kr.Rotate(path); err != nil {
+		t.Fatal(err)
+	}
+	id2, audit2 := kr.MACKey("audit")
+	if id2 == first || !bytes.Equal(audit2, derive(kr.keys[1].Secret, "mac audit")) {
+		t.Fatalf("after rotation MACKey(audit) = %s %x, want the new key's", id2, audit2)
+	}
+	if again, err := kr.MACKeyByID("audit", first); err != nil || !bytes.Equal(again, audit) {
+		t.Fatalf("MACKeyByID(audit, first) after rotation = %x, %v; want %x", again, err, audit)
+	}
+	if _, err := kr.MACKeyByID("audit", "nope"); err == nil {
+		t.Fatal("a key id not in the keyring gave a MAC key")
+	}
+}
+
+// BenchmarkMACKeyByID measures what checking an API key costs to find its
+// MAC key, on every request.
+func BenchmarkMACKeyByID(b *testing.B) {
+	kr, _, err := LoadOrCreate(filepath.Join(b.TempDir(), "secret.key"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := kr.Current()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := kr.MACKeyByID("apikey", id); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
