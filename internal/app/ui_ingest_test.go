@@ -112,6 +112,15 @@ func TestUIIngestDemo(t *testing.T) {
 		t.Fatalf("quarantine: %v", err)
 	}
 	page = shoot("quarantine")
+	rows, err := chromedp.Run(ctx, chromedp.Text(css(`main table tbody`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Allied Safety & Janitorial", "Midwest Fastener Supply"} {
+		if !strings.Contains(rows, want) {
+			t.Errorf("the quarantine does not name the vendor %q:\n%s", want, rows)
+		}
+	}
 	for _, want := range []string{"unknown_event_type", "schema_invalid", "canonical_invalid", "mapping_error", "ReturnAuthorization"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the quarantine lacks %q", want)

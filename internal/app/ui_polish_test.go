@@ -33,6 +33,12 @@ const polishChecks = `(() => {
   if (side && side.getBoundingClientRect().bottom + window.scrollY < document.documentElement.scrollHeight - 1) {
     out.push("sidebar stops short: " + Math.round(side.getBoundingClientRect().bottom + window.scrollY) + " < " + document.documentElement.scrollHeight);
   }
+  const main = document.querySelector("main");
+  document.querySelectorAll("main form[method=get] select, main form[method=get] input:not([type=hidden])").forEach(el => {
+    if (main && el.getBoundingClientRect().width > 0.6 * main.clientWidth) {
+      out.push("filter control stretched across the page: " + (el.name || el.outerHTML.slice(0, 60)));
+    }
+  });
   const colours = {};
   document.querySelectorAll(".legend .dot").forEach(d => {
     const bg = getComputedStyle(d).backgroundColor;

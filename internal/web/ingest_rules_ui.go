@@ -202,6 +202,7 @@ type quarantinePage struct {
 	Events   []ingest.Event
 	Next     string
 	Vendors  []ingest.VendorSetup
+	Names    map[string]string // registry vendor id → vendor name
 	Reasons  []string
 	Filter   quarantineFilter
 	Query    string // the filter as a query string, to come back to
@@ -266,6 +267,10 @@ func (s *Server) uiQuarantine(w http.ResponseWriter, r *http.Request, p auth.Pri
 		return err
 	}
 	data.Vendors = vs
+	data.Names = make(map[string]string, len(vs))
+	for _, v := range vs {
+		data.Names[v.VendorID] = v.VendorName
+	}
 	since, until, ferr := data.Filter.window()
 	if ferr == nil {
 		var next string
