@@ -111,13 +111,18 @@ func Evaluate(l Line, end *time.Time, m *ItemMapping, it *ReconItem, tol Toleran
 		}
 		out = append(out, f)
 	}
-	if end != nil && end.Before(today.Truncate(24*time.Hour)) {
-		add(RuleExpiredContract, fmt.Sprintf("The contract price of %s ended on %s.", l.ItemNumber, end.Format(time.DateOnly)))
+	expired := func() {
+		if end != nil && end.Before(today.Truncate(24*time.Hour)) {
+			add(RuleExpiredContract, fmt.Sprintf("The contract price of %s ended on %s.", l.ItemNumber, end.Format(time.DateOnly)))
+		}
 	}
 	if m == nil || it == nil {
+		expired()
 		add(RuleMissingMapping, fmt.Sprintf("Vendor item %s (%s) is not mapped to an ERP item.", l.ItemNumber, l.UOM))
 		return out
 	}
+	// Every finding on a mapped line, whatever its rule, shows the ERP
+	// item and its price beside the line's.
 	ctx.ERPItemNumber, ctx.ERPUOM, ctx.Confidence, ctx.Evidence = it.Number, m.ERPUOM, m.Confidence, m.Evidence
 	ctx.Tolerance = tol.String()
 	erpPrice, priceUOM, havePrice := referencePrice(it, m.ERPUOM, today)
@@ -128,6 +133,7 @@ func Evaluate(l Line, end *time.Time, m *ItemMapping, it *ReconItem, tol Toleran
 			ctx.ConvertedPrice = converted.StringFixed(4)
 		}
 	}
+	expired()
 	priceOK := havePrice && canConvert && tol.Within(converted, erpPrice)
 	if l.UOM != m.ERPUOM && !priceOK {
 		why := "the ERP has no conversion between them"
