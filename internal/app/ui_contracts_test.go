@@ -188,7 +188,7 @@ func TestUIContractsWalk(t *testing.T) {
 	act := func(action string) string { return `form:has(input[name=action_type][value=` + action + `]) ` }
 	step("write a comment", chromedp.SendKeys(css(act("comment")+`textarea[name=note]`), "Asked Midwest to confirm the 2026 price."))
 	submit("comment", act("comment")+`button`)
-	step("choose me", chromedp.SetValue(css(act("assign")+`select[name=assign_to]`), "me"))
+	step("choose me", chromedp.SetValue(css(act("assign")+`select[name=assigned_to]`), "me"))
 	submit("assign", act("assign")+`button`)
 	step("write the resolution", chromedp.SendKeys(css(act("resolve")+`input[name=note]`), "ERP price updated to the contract price"))
 	submit("resolve", act("resolve")+`button`)

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -129,16 +128,7 @@ func (s *WorkflowService) Change(ctx context.Context, p auth.Principal, id strin
 			v.Add("status", "must be resolved or overridden, not %q (a run reopens an exception whose condition returns)", ch.Status)
 		}
 	}
-	e, err := s.apply(ctx, p, id, ins, badStatus)
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		for i, f := range ae.Fields {
-			if f.Field == "assign_to" {
-				ae.Fields[i].Field = "assigned_to" // the PATCH body's name for it
-			}
-		}
-	}
-	return e, err
+	return s.apply(ctx, p, id, ins, badStatus)
 }
 
 // apply checks every action against the exception's rules (and check,

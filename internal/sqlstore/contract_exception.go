@@ -128,7 +128,7 @@ func (db *DB) ApplyActions(ctx context.Context, e contract.Exception, from contr
 				return translate(err, "user")
 			}
 			if n == 0 {
-				return invalidRef("assign_to", e.AssignedTo)
+				return invalidRef("assigned_to", e.AssignedTo)
 			}
 		}
 		res, err := tx.exec(ctx, `UPDATE reconciliation_exceptions SET status = ?, assigned_to = ?, updated_at = ?

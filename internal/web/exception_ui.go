@@ -105,7 +105,7 @@ func (s *Server) uiException(w http.ResponseWriter, r *http.Request, p auth.Prin
 
 // actionForm reads an action form; "me" assigns to the person acting.
 func actionForm(r *http.Request, p auth.Principal) contract.ActionInput {
-	in := contract.ActionInput{Type: contract.ActionType(r.FormValue("action_type")), Note: r.FormValue("note"), AssignTo: r.FormValue("assign_to")}
+	in := contract.ActionInput{Type: contract.ActionType(r.FormValue("action_type")), Note: r.FormValue("note"), AssignTo: r.FormValue("assigned_to")}
 	if in.AssignTo == "me" {
 		in.AssignTo = p.UserID
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -245,15 +246,44 @@ func (s *Server) apiGetException(ctx context.Context, in *IDPath) (*exceptionOut
 	return &exceptionOut{Body: d}, nil
 }
 
-// actionBody is what a person does to an exception.
+// actionBody is what a person does to an exception. The assignee is
+// assigned_to, as in the exception and its PATCH; assign_to, its former
+// name, is still read.
 type actionBody struct {
-	Type     string `json:"action_type" doc:"comment, assign, resolve or override (override needs override_exceptions)."`
-	Note     string `json:"note,omitempty" doc:"The comment, the resolution note, or the override's reason (at least 20 characters)."`
-	AssignTo string `json:"assign_to,omitempty" doc:"For assign: the user id; empty unassigns."`
+	Type       string `json:"action_type" doc:"comment, assign, resolve or override (override needs override_exceptions)."`
+	Note       string `json:"note,omitempty" doc:"The comment, the resolution note, or the override's reason (at least 20 characters)."`
+	AssignedTo string `json:"assigned_to,omitempty" maxLength:"100" doc:"For assign: the user id; empty unassigns."`
+	AssignTo   string `json:"assign_to,omitempty" maxLength:"100" deprecated:"true" doc:"The former name of assigned_to, still accepted."`
 }
 
-func (b actionBody) input() contract.ActionInput {
-	return contract.ActionInput{Type: contract.ActionType(b.Type), Note: b.Note, AssignTo: b.AssignTo}
+// input is the action the body asks for, and the name the client gave
+// the assignee, which errors about it use.
+func (b actionBody) input() (contract.ActionInput, string, error) {
+	in := contract.ActionInput{Type: contract.ActionType(b.Type), Note: b.Note, AssignTo: b.AssignedTo}
+	if b.AssignTo == "" {
+		return in, "assigned_to", nil
+	}
+	if b.AssignedTo != "" {
+		var v apperr.Validation
+		v.Add("assign_to", "is the former name of assigned_to; give only assigned_to")
+		return in, "assigned_to", v.Err()
+	}
+	in.AssignTo = b.AssignTo
+	return in, "assign_to", nil
+}
+
+// asSent renames the assignee field of err's problems to the name the
+// client sent.
+func asSent(err error, name string) error {
+	var ae *apperr.Error
+	if name != "assigned_to" && errors.As(err, &ae) {
+		for i := range ae.Fields {
+			if ae.Fields[i].Field == "assigned_to" {
+				ae.Fields[i].Field = name
+			}
+		}
+	}
+	return err
 }
 
 type actionIn struct {
@@ -266,9 +296,13 @@ type exceptionOnlyOut struct {
 }
 
 func (s *Server) apiExceptionAction(ctx context.Context, in *actionIn) (*exceptionOnlyOut, error) {
-	e, err := s.Workflow.Act(ctx, principal(ctx), in.ID, in.Body.Value.input())
+	act, name, err := in.Body.Value.input()
 	if err != nil {
 		return nil, err
+	}
+	e, err := s.Workflow.Act(ctx, principal(ctx), in.ID, act)
+	if err != nil {
+		return nil, asSent(err, name)
 	}
 	return &exceptionOnlyOut{Body: e}, nil
 }
@@ -290,9 +324,13 @@ type bulkActionOut struct {
 }
 
 func (s *Server) apiBulkExceptionAction(ctx context.Context, in *bulkActionIn) (*bulkActionOut, error) {
-	res, err := s.Workflow.BulkAct(ctx, principal(ctx), in.Body.Value.IDs, in.Body.Value.input())
+	act, name, err := in.Body.Value.input()
 	if err != nil {
 		return nil, err
+	}
+	res, err := s.Workflow.BulkAct(ctx, principal(ctx), in.Body.Value.IDs, act)
+	if err != nil {
+		return nil, asSent(err, name)
 	}
 	out := &bulkActionOut{}
 	out.Body.Items = res

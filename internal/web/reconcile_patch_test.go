@@ -119,6 +119,36 @@ func TestPatchMappingAndException(t *testing.T) {
 					t.Errorf("PATCH exception %v: the problem does not name %s: %s", c.body, c.field, res.Body)
 				}
 			}
+			// POST …/actions names the assignee assigned_to as well; its
+			// former name assign_to is still read, and a problem names
+			// the field as the client spelled it.
+			act := exc + "/actions"
+			for _, c := range []struct {
+				body  map[string]any
+				field string
+			}{
+				{map[string]any{"action_type": "assign", "assigned_to": "no-such-user"}, "body.assigned_to"},
+				{map[string]any{"action_type": "assign", "assign_to": "no-such-user"}, "body.assign_to"},
+				{map[string]any{"action_type": "assign", "assigned_to": e.admin.ID, "assign_to": e.admin.ID}, "body.assign_to"},
+			} {
+				res := e.do(http.MethodPost, act, e.key, c.body)
+				wantProblem(t, res, http.StatusUnprocessableEntity)
+				var p struct {
+					Errors []struct{ Location string }
+				}
+				res.JSON(t, &p)
+				if len(p.Errors) != 1 || p.Errors[0].Location != c.field {
+					t.Errorf("POST actions %v: the problem names %+v, want %s: %s", c.body, p.Errors, c.field, res.Body)
+				}
+			}
+			for _, name := range []string{"assigned_to", "assign_to"} {
+				res := e.do(http.MethodPost, act, analyst, map[string]any{"action_type": "assign", name: e.admin.ID})
+				wantStatus(t, res, http.StatusOK)
+				if !strings.Contains(string(res.Body), `"assigned_to":"`+e.admin.ID+`"`) {
+					t.Errorf("assign with %s: %s", name, res.Body)
+				}
+				wantStatus(t, e.do(http.MethodPost, act, analyst, map[string]any{"action_type": "assign", name: ""}), http.StatusOK)
+			}
 			wantProblem(t, e.do(http.MethodPatch, exc, viewer, map[string]any{"note": "Looks off."}), http.StatusForbidden)
 			wantProblem(t, e.do(http.MethodPatch, exc, analyst, map[string]any{"status": "overridden",
 				"note": "The vendor's price includes freight this year."}), http.StatusForbidden)
@@ -156,7 +186,7 @@ func TestPatchMappingAndException(t *testing.T) {
 					break
 				}
 			}
-			want := []string{"comment:Asked the vendor.", "assign:", "resolve:Item added to P21."}
+			want := []string{"assign:", "assign:", "assign:", "assign:", "comment:Asked the vendor.", "assign:", "resolve:Item added to P21."}
 			if strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("action log pages = %q, want %q", got, want)
 			}

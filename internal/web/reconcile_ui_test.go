@@ -60,7 +60,7 @@ func TestReconciliationPages(t *testing.T) {
 	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), "at least 20 characters") {
 		t.Errorf("short override: %d %.2000s", res.Status, res.Body)
 	}
-	res = admin.post(t, "/contracts/exceptions/"+id+"/act", url.Values{"action_type": {"assign"}, "assign_to": {"me"}})
+	res = admin.post(t, "/contracts/exceptions/"+id+"/act", url.Values{"action_type": {"assign"}, "assigned_to": {"me"}})
 	wantStatus(t, res, http.StatusSeeOther)
 	res = admin.post(t, "/contracts/exceptions/bulk", url.Values{"id": {id}, "action_type": {"resolve"}, "note": {"fixed in the ERP"},
 		"back": {"/contracts/exceptions?rule=PRICE_MISMATCH"}})
