@@ -237,6 +237,12 @@ func TestContractUploadAndConfirmPages(t *testing.T) {
 	if res.Status != http.StatusOK || !strings.Contains(body, "Check the columns") || !strings.Contains(body, "Still to map") {
 		t.Fatalf("after upload: %d %.500s", res.Status, body)
 	}
+	// The column choices are in words, with the field names as values.
+	for _, want := range []string{`<option value="vendor_item_number" >Vendor item number</option>`, `>Effective until</option>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the column mapping form lacks %s", want)
+		}
+	}
 	res = admin.post(t, "/contracts/files/"+lastFileID(t, e)+"/confirm", url.Values{"header_line": {"1"}, "columns": {"3"},
 		"col_0": {"vendor_item_number"}, "col_1": {"price"}, "col_2": {"uom"}, "contract_number": {"P-1"}})
 	if res.Status == http.StatusSeeOther {

@@ -23,6 +23,8 @@ type contractsPage struct {
 	// Overview and Chart are the dashboard above the first page.
 	Overview *contract.Overview
 	Chart    []statusBar
+	// RunContracts names the recent runs' contracts, by id.
+	RunContracts map[string]string
 }
 
 // statusBar is one bar of the exceptions-by-status chart: segments per
@@ -81,7 +83,7 @@ func (s *Server) uiContracts(w http.ResponseWriter, r *http.Request, p auth.Prin
 		if err != nil {
 			return err
 		}
-		data.Overview, data.Chart = &o, statusChart(o)
+		data.Overview, data.Chart, data.RunContracts = &o, statusChart(o), s.runContracts(r, p, o.RecentRuns)
 	}
 	s.render(w, r, http.StatusOK, "contracts.html", View{Title: "Contracts", Nav: "contracts", Data: data})
 	return nil
@@ -208,10 +210,33 @@ type contractFilePage struct {
 	Vendor    string
 	Duplicate bool
 	Preview   *contract.Preview
-	Fields    []sheet.Field
+	Fields    []fieldChoice
 	RowErrors []contract.RowError
 	Next      string
 }
+
+// fieldChoice is one thing a column of a price file can hold, as the
+// column mapping form offers it.
+type fieldChoice struct {
+	Field sheet.Field
+	Label string
+}
+
+// fieldChoices are the column mapping form's options, in words.
+var fieldChoices = func() []fieldChoice {
+	label := map[sheet.Field]string{sheet.FieldItem: "Vendor item number", sheet.FieldDescription: "Description", sheet.FieldUOM: "Unit",
+		sheet.FieldPrice: "Price", sheet.FieldCurrency: "Currency", sheet.FieldStart: "Effective from", sheet.FieldEnd: "Effective until",
+		sheet.FieldContract: "Contract number"}
+	out := make([]fieldChoice, 0, len(sheet.Fields))
+	for _, f := range sheet.Fields {
+		l := label[f]
+		if l == "" {
+			l = string(f)
+		}
+		out = append(out, fieldChoice{Field: f, Label: l})
+	}
+	return out
+}()
 
 // Running reports whether the import is still going, for auto-refresh.
 func (c contractFilePage) Running() bool {
@@ -223,7 +248,7 @@ func (s *Server) contractFileData(r *http.Request, p auth.Principal, id string) 
 	if err != nil {
 		return contractFilePage{}, err
 	}
-	data := contractFilePage{File: f, Duplicate: r.URL.Query().Get("duplicate") == "1", Fields: sheet.Fields}
+	data := contractFilePage{File: f, Duplicate: r.URL.Query().Get("duplicate") == "1", Fields: fieldChoices}
 	if v, err := s.Registry.Vendor(r.Context(), p, f.VendorID); err == nil {
 		data.Vendor = v.Name
 	}

@@ -163,20 +163,26 @@ func (s *Server) uiRuns(w http.ResponseWriter, r *http.Request, p auth.Principal
 	if err != nil {
 		return err
 	}
-	data := runsPage{Runs: runs, Contracts: map[string]string{}, Rules: contract.Rules}
-	for _, run := range runs {
-		if _, ok := data.Contracts[run.ContractID]; !ok {
-			if c, err := s.Contracts.Contract(r.Context(), p, run.ContractID); err == nil {
-				data.Contracts[run.ContractID] = c.Number
-			}
-		}
-	}
+	data := runsPage{Runs: runs, Contracts: s.runContracts(r, p, runs), Rules: contract.Rules}
 	if next != "" {
 		data.Next = withCursor(r.URL, next)
 	}
 	s.render(w, r, http.StatusOK, "contract_runs.html", View{Title: "Reconciliation runs", Nav: "recon-runs", Data: data,
 		Flash: q.Get("done")})
 	return nil
+}
+
+// runContracts is the number of each run's contract, by contract id.
+func (s *Server) runContracts(r *http.Request, p auth.Principal, runs []contract.Run) map[string]string {
+	out := map[string]string{}
+	for _, run := range runs {
+		if _, ok := out[run.ContractID]; !ok {
+			if c, err := s.Contracts.Contract(r.Context(), p, run.ContractID); err == nil {
+				out[run.ContractID] = c.Number
+			}
+		}
+	}
+	return out
 }
 
 // uiStartRun queues a manual run of a contract.

@@ -44,6 +44,11 @@ func TestReconciliationPages(t *testing.T) {
 			t.Errorf("contracts dashboard lacks %q: %.4000s", want, res.Body)
 		}
 	}
+	// Each recent run says which contract it checked.
+	recent, _, _ := strings.Cut(string(res.Body)[strings.Index(string(res.Body), `id="recent-runs"`):], "</section>")
+	if !strings.Contains(recent, `<a href="/contracts/`+contractID+`">`) {
+		t.Errorf("recent runs do not name their contract: %s", recent)
+	}
 
 	res = admin.get(t, "/contracts/exceptions?rule=PRICE_MISMATCH")
 	if !strings.Contains(string(res.Body), ">PRICE_MISMATCH</a>") || strings.Contains(string(res.Body), ">MISSING_MAPPING</a>") {
