@@ -170,7 +170,7 @@ func (w *webhookBench) report(b *testing.B, lat []time.Duration, elapsed, cpu ti
 // delivery and its job are committed, as POST /hooks/trackers/{id} does
 // before it answers.
 //
-//   - saturated: 32 senders, each sending its next delivery once the last
+//   - senders=32: 32 senders, each sending its next delivery once the last
 //     is answered, so the latency is mostly time spent queueing;
 //   - rate: deliveries offered at a fixed rate (-webhook.rate, 2,000/s by
 //     default) whatever the answers, b.N of them; each one's latency runs
@@ -187,7 +187,7 @@ func BenchmarkWebhookAccept(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			w := newWebhookBench(b, d)
 			ctx := context.Background()
-			b.Run("saturated", func(b *testing.B) {
+			b.Run(fmt.Sprintf("senders=%d", senders), func(b *testing.B) {
 				var mu sync.Mutex
 				lat := make([]time.Duration, 0, b.N)
 				b.SetParallelism(max(1, senders/runtime.GOMAXPROCS(0))) // about 32 senders
