@@ -45,6 +45,9 @@ type Service struct {
 	rejected rejections
 	// deliveries lets concurrent webhook deliveries share one commit.
 	deliveries groupcommit.Group[WebhookDelivery, bool]
+	// hookTargets lets concurrent webhook deliveries share one read of
+	// their connection and secret.
+	hookTargets groupcommit.Group[string, hookRead]
 }
 
 // client is a tenant's connection with the factory of its kind and the

@@ -138,7 +138,7 @@ func (s *Service) ReceiveWebhook(ctx context.Context, connectionID string, h htt
 	if len(body) > tracker.MaxWebhookBody {
 		return Receipt{}, apperr.E(apperr.TooLarge, "the body is larger than %d bytes", tracker.MaxWebhookBody)
 	}
-	t, err := s.Hooks.TrackerHookTarget(ctx, connectionID)
+	t, err := s.hookTarget(ctx, connectionID)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("webhook for connection %s: %w", connectionID, err)
 	}
@@ -166,6 +166,44 @@ func (s *Service) ReceiveWebhook(ctx context.Context, connectionID string, h htt
 		return Receipt{}, fmt.Errorf("record webhook delivery %s: %w", d.DeliveryID, err)
 	}
 	return Receipt{Duplicate: !fresh, Delivery: d}, nil
+}
+
+// hookRead is one delivery's read of its connection and webhook secret.
+type hookRead struct {
+	target HookTarget
+	err    error
+}
+
+// hookTargetGroup is the most deliveries one shared read serves.
+const hookTargetGroup = 1024
+
+// hookTarget reads a connection and its webhook secret for a delivery.
+// Deliveries that arrive while a read runs share the next one, one query
+// per connection they name: a read that began before a delivery arrived
+// never answers it, so a rotated secret stops verifying at once, as when
+// each delivery reads its own.
+func (s *Service) hookTarget(ctx context.Context, connectionID string) (HookTarget, error) {
+	r, err := s.hookTargets.Do(ctx, connectionID, 1, hookTargetGroup, s.readHookTargets)
+	if err != nil {
+		return HookTarget{}, err
+	}
+	return r.target, r.err
+}
+
+// readHookTargets reads each connection named in ids once, and answers
+// every delivery with its connection's read.
+func (s *Service) readHookTargets(ctx context.Context, ids []string) ([]hookRead, error) {
+	read := make(map[string]hookRead, 1)
+	out := make([]hookRead, len(ids))
+	for i, id := range ids {
+		r, ok := read[id]
+		if !ok {
+			r.target, r.err = s.Hooks.TrackerHookTarget(ctx, id)
+			read[id] = r
+		}
+		out[i] = r
+	}
+	return out, nil
 }
 
 // deliveryGroupBytes bounds the bodies one shared commit of deliveries

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/ident"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
@@ -235,5 +237,63 @@ func TestRecordDeliveriesInOneCommit(t *testing.T) {
 		if diff := cmp.Diff(map[string]int{"a": 2, "b": 0, "c": 1}, dups); diff != "" {
 			t.Errorf("duplicates (-want +got):\n%s", diff)
 		}
+	})
+}
+
+// TestRotatedSecretStopsVerifyingAtOnce: deliveries that arrive together
+// share reads of their connection's secret, yet once a new secret is made,
+// no delivery sent afterwards verifies with the old one, while deliveries
+// keep arriving throughout.
+func TestRotatedSecretStopsVerifyingAtOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		s := newSyncFixture(t, db)
+		body := s.body(t, "edited")
+		sig := tracker.SignHMACHex("", body, []byte(s.secret))
+		var rotated, stop atomic.Bool
+		var accepted, refused atomic.Int64
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for !stop.Load() {
+					h := http.Header{}
+					h.Set("X-Gitea-Event", "issues")
+					h.Set("X-Gitea-Delivery", fmt.Sprintf("rotate-%d", next.Add(1)))
+					h.Set("X-Gitea-Signature", sig)
+					after := rotated.Load()
+					_, err := s.svc.ReceiveWebhook(ctx, s.conn, h, body)
+					switch {
+					case err == nil && after:
+						t.Errorf("a delivery sent after the new secret was made verified with the old one")
+						return
+					case err == nil:
+						accepted.Add(1)
+					case apperr.Is(err, apperr.Unauthorized):
+						refused.Add(1)
+					default:
+						t.Errorf("receive: %v", err)
+						return
+					}
+				}
+			})
+		}
+		waitFor := func(what string, ok func() bool) {
+			for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					stop.Store(true)
+					wg.Wait()
+					t.Fatalf("never %s", what)
+				}
+			}
+		}
+		waitFor("accepted 20 deliveries", func() bool { return accepted.Load() >= 20 })
+		if _, err := s.svc.NewWebhookSecret(ctx, s.admin, s.conn); err != nil {
+			t.Fatal(err)
+		}
+		rotated.Store(true)
+		waitFor("refused 50 deliveries", func() bool { return refused.Load() >= 50 })
+		stop.Store(true)
+		wg.Wait()
 	})
 }
