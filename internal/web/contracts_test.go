@@ -238,7 +238,7 @@ func TestContractUploadAndConfirmPages(t *testing.T) {
 		t.Fatalf("after upload: %d %.500s", res.Status, body)
 	}
 	// The column choices are in words, with the field names as values.
-	for _, want := range []string{`<option value="vendor_item_number" >Vendor item number</option>`, `>Effective until</option>`} {
+	for _, want := range []string{`<option value="vendor_item_number" >Vendor item number</option>`, `>Effective until</option>`, "Still to map: vendor item number"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the column mapping form lacks %s", want)
 		}

@@ -238,6 +238,25 @@ var fieldChoices = func() []fieldChoice {
 	return out
 }()
 
+// MissingLabels are the required fields no column is mapped to yet, in
+// the words of the mapping form.
+func (c contractFilePage) MissingLabels() []string {
+	var out []string
+	if c.Preview == nil {
+		return out
+	}
+	for _, m := range c.Preview.Missing {
+		l := string(m)
+		for _, f := range c.Fields {
+			if f.Field == m {
+				l = strings.ToLower(f.Label)
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
 // Running reports whether the import is still going, for auto-refresh.
 func (c contractFilePage) Running() bool {
 	return c.File.Status == contract.FileQueued || c.File.Status == contract.FileImporting
