@@ -99,6 +99,21 @@ func TestUIVendorScorePage(t *testing.T) {
 	if problems != "" {
 		t.Errorf("Twilio's page:\n%s", problems)
 	}
+	// Recent signals show their values in their units, not as raw fractions.
+	values, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#recent-signals td.value")].map(td => td.textContent.trim())`))
+	if err != nil || len(values) == 0 {
+		t.Fatalf("recent signals' values: %v %v", values, err)
+	}
+	var percent bool
+	for _, v := range values {
+		if strings.HasPrefix(v, "0.") && !strings.ContainsAny(v, "% ") {
+			t.Errorf("a recent signal's value shows as a bare fraction %q: %q", v, values)
+		}
+		percent = percent || strings.HasSuffix(v, "%")
+	}
+	if !percent {
+		t.Errorf("no rate of Twilio's recent signals shows as a percentage: %q", values)
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/scores/rules"), chromedp.WaitVisible(css(`#rule-form`))); err != nil {
 		t.Fatalf("rules editor: %v", err)
 	}

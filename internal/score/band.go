@@ -118,6 +118,17 @@ func (s Signal) ValueText() string {
 	return strconv.FormatFloat(*s.Value, 'g', -1, 64)
 }
 
+// ValueShown is the signal's value for a person: in its unit when the
+// catalog knows the code (20% for a ratio of 0.2, 9 days, 93/100), else as
+// submitted.
+func (s Signal) ValueShown() string {
+	d, ok := Lookup(s.Code)
+	if s.Value == nil || !ok {
+		return s.ValueText()
+	}
+	return d.Format(*s.Value)
+}
+
 // RefText describes the vendor_ref as sent.
 func (s Signal) RefText() string {
 	var parts []string

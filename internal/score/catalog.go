@@ -12,6 +12,7 @@ package score
 import (
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Category groups signals; scoring rules weight categories.
@@ -96,6 +97,32 @@ func (d Definition) Risk(v float64) float64 {
 		r = 1 - r
 	}
 	return r
+}
+
+// Format shows v in the signal's unit: a ratio or percentage as a
+// percentage, days with their unit, a rating out of 100, a flag as yes or
+// no; at most two decimals.
+func (d Definition) Format(v float64) string {
+	num := func(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
+	switch d.ValueType {
+	case Ratio:
+		return num(v*100) + "%"
+	case Percent:
+		return num(v) + "%"
+	case Days:
+		if v == 1 {
+			return "1 day"
+		}
+		return num(v) + " days"
+	case Rating:
+		return num(v) + "/100"
+	case Flag:
+		if v != 0 {
+			return "yes"
+		}
+		return "no"
+	}
+	return num(v)
 }
 
 // InRange reports whether v is a valid value of the signal.
