@@ -59,6 +59,11 @@ func TestERPPages(t *testing.T) {
 			if !strings.Contains(string(res.Body), "Legacy") || !strings.Contains(string(res.Body), "synced") {
 				t.Errorf("connector list: %.2000s", res.Body)
 			}
+			// A catalog's prices are on its items: the counts say so
+			// rather than "0 prices".
+			if !strings.Contains(string(res.Body), "items (with their list prices)") || !strings.Contains(string(res.Body), "0 dated prices per unit") {
+				t.Errorf("connector list counts: %.3000s", res.Body)
+			}
 
 			viewer := e.signIn(auth.RoleViewer)
 			if res := viewer.get(t, "/procurement/connectors"); res.Status != http.StatusOK || strings.Contains(string(res.Body), "New connector") {
