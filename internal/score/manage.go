@@ -149,7 +149,8 @@ func (s *Service) VendorCard(ctx context.Context, p auth.Principal, vendorID str
 	return c, nil
 }
 
-// Portfolio lists every scored vendor of the tenant.
+// Portfolio lists every vendor of the tenant: the scored ones riskiest
+// first, then the active vendors never scored (no data), by name.
 func (s *Service) Portfolio(ctx context.Context, p auth.Principal) ([]VendorScore, error) {
 	if err := p.Require(auth.PermView); err != nil {
 		return nil, err
@@ -157,6 +158,19 @@ func (s *Service) Portfolio(ctx context.Context, p auth.Principal) ([]VendorScor
 	vs, err := s.Store.ListVendorScores(ctx, p.TenantID)
 	if err != nil {
 		return nil, fmt.Errorf("score.Portfolio: %w", err)
+	}
+	all, err := s.Store.ScoreVendors(ctx, p.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("score.Portfolio: %w", err)
+	}
+	scored := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		scored[v.VendorID] = true
+	}
+	for _, v := range all {
+		if v.IsActive && !scored[v.ID] {
+			vs = append(vs, VendorScore{TenantID: p.TenantID, VendorID: v.ID, VendorName: v.Name, Result: Result{Contributors: []Contributor{}}})
+		}
 	}
 	return vs, nil
 }

@@ -267,7 +267,7 @@ var (
 	docListSignals     = readDoc("List signals", "Accepted signals, newest first.")
 	docListRejections  = readDoc("List rejected signals", "Rejected signals with their reason, newest first.")
 	docSignalCodes     = readDoc("List the signal catalog", "Every signal code with its category, value type, valid range, direction and default weight.")
-	docPortfolio       = readDoc("List vendor scores", "Every scored vendor, riskiest first unless sort says otherwise, with its score 30 days ago and the change since; vendors without scorable signals show score null (no data).")
+	docPortfolio       = readDoc("List vendor scores", "Every vendor: the scored ones riskiest first unless sort says otherwise, with its score 30 days ago and the change since; vendors without scorable signals show score null (no data).")
 	docVendorScore     = readDoc("Get a vendor's score", "Score (0 no risk … 100 most risk), band, top contributors whose points add up to the score, trend and band changes.")
 	docVendorOverview  = readDoc("Get what VendorSync knows about a vendor", "Beside the score: its tickets (unfinished, breached, the latest), open price exceptions by severity, the last 7 days of its event feed (accepted, normalized, quarantined) and its tracker issues by sync status.")
 	docMapExternalID   = huma.Operation{Summary: "Map a vendor's external id", SkipValidateBody: true, DefaultStatus: http.StatusNoContent, Description: "Signals from source whose vendor_ref.external_id is external_id resolve to this vendor."}

@@ -13,7 +13,8 @@ import (
 
 // TestPortfolio orders the portfolio by score, name, band and 30-day
 // change, filters it by band, and shows the change against the score 30
-// days ago; a vendor without signals is "no data", listed last.
+// days ago; a vendor without signals is "no data", listed last — also one
+// never scored at all.
 func TestPortfolio(t *testing.T) {
 	t.Parallel()
 	for _, d := range storetest.Dialects(t) {
@@ -22,7 +23,7 @@ func TestPortfolio(t *testing.T) {
 			e := newEnv(t, d)
 			now := time.Now().UTC()
 			ids := map[string]string{}
-			for _, n := range []string{"Acme", "Zenith", "Quiet"} {
+			for _, n := range []string{"Acme", "Zenith", "Quiet", "Unheard"} {
 				ids[n] = created(e, e.key, "/api/v1/vendors", map[string]any{"name": n, "tier": "tier_2"})
 			}
 			post := func(id, vendor string, defect float64, at time.Time) {
@@ -34,7 +35,8 @@ func TestPortfolio(t *testing.T) {
 				}
 			}
 			// 40 days ago Acme was at 10 and Zenith at 90; now Acme rose to
-			// 60 and Zenith fell to 30. Quiet was scored with nothing to count.
+			// 60 and Zenith fell to 30. Quiet was scored with nothing to count;
+			// Unheard was never scored.
 			then := now.Add(-40 * 24 * time.Hour)
 			post("a1", ids["Acme"], 0.1, then)
 			post("z1", ids["Zenith"], 0.9, then)
@@ -68,7 +70,8 @@ func TestPortfolio(t *testing.T) {
 				return strings.Join(out, ",")
 			}
 			rows := order("")
-			if len(rows) != 3 || rows[2].VendorName != "Quiet" || rows[2].Score != nil || rows[2].Change != nil {
+			if len(rows) != 4 || rows[2].VendorName != "Quiet" || rows[2].Score != nil || rows[2].Change != nil ||
+				rows[3].VendorName != "Unheard" || rows[3].Score != nil || rows[3].Band != "" {
 				t.Fatalf("default order: %+v", rows)
 			}
 			for _, r := range rows[:2] {
@@ -76,13 +79,13 @@ func TestPortfolio(t *testing.T) {
 					t.Errorf("%s: change %v before %v score %v", r.VendorName, r.Change, r.Before, r.Score)
 				}
 			}
-			if got := names(order("?sort=name")); got != "Acme,Quiet,Zenith" {
+			if got := names(order("?sort=name")); got != "Acme,Quiet,Unheard,Zenith" {
 				t.Errorf("by name: %s", got)
 			}
-			if got := names(order("?sort=change")); got != "Acme,Zenith,Quiet" {
+			if got := names(order("?sort=change")); got != "Acme,Zenith,Quiet,Unheard" {
 				t.Errorf("by change: %s", got)
 			}
-			if got := names(order("?band=none")); got != "Quiet" {
+			if got := names(order("?band=none")); got != "Quiet,Unheard" {
 				t.Errorf("no data filter: %s", got)
 			}
 			wantProblem(t, e.do(http.MethodGet, "/api/v1/scores?band=purple", e.key, nil), http.StatusUnprocessableEntity)
@@ -92,7 +95,7 @@ func TestPortfolio(t *testing.T) {
 			page := admin.get(t, "/scores?sort=change")
 			wantStatus(t, page, http.StatusOK)
 			body := string(page.Body)
-			for _, want := range []string{`id="band-chart"`, "30-day change ▾", `href="/scores?sort=name"`, "No data: 1"} {
+			for _, want := range []string{`id="band-chart"`, "30-day change ▾", `href="/scores?sort=name"`, "No data: 2"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("portfolio page lacks %q", want)
 				}

@@ -15,7 +15,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/vendorview"
 )
 
-// scoresPage is the portfolio: every scored vendor, the band distribution
+// scoresPage is the portfolio: every vendor, the band distribution
 // and, after an upload, its row-level results.
 type scoresPage struct {
 	// Scores are the vendors shown: filtered by Band, ordered by Sort.
@@ -23,7 +23,7 @@ type scoresPage struct {
 	Reports []score.Report
 	Sort    string
 	Band    string
-	// Total counts every scored vendor, whatever the filter.
+	// Total counts every vendor listed, whatever the filter.
 	Total  int
 	Bands  []bandCount
 	NoData int
