@@ -22,6 +22,20 @@ const archiveBatch = 200
 // alarm: it is never overwritten, the event records why, and it is logged
 // as an error.
 func (s *Service) Archive(ctx context.Context, tenantID string) (int, error) {
+	return s.archiving.pass(tenantID, false, func(done func() bool) (int, error) { return s.archive(ctx, tenantID, done) })
+}
+
+// ArchiveWaiting archives as Archive does, unless a pass over the tenant's
+// events is under way in this process: that pass then looks once more
+// before it stops, and ArchiveWaiting returns 0 at once. Jobs and the
+// sweep use it.
+func (s *Service) ArchiveWaiting(ctx context.Context, tenantID string) (int, error) {
+	return s.archiving.pass(tenantID, true, func(done func() bool) (int, error) { return s.archive(ctx, tenantID, done) })
+}
+
+// archive is a pass over the tenant's unarchived events; done says
+// whether a pass that found none left may stop.
+func (s *Service) archive(ctx context.Context, tenantID string, done func() bool) (int, error) {
 	n := 0
 	for {
 		evs, err := s.Store.UnarchivedEvents(ctx, tenantID, archiveBatch)
@@ -29,7 +43,10 @@ func (s *Service) Archive(ctx context.Context, tenantID string) (int, error) {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
 		if len(evs) == 0 {
-			return n, nil
+			if done() {
+				return n, nil
+			}
+			continue
 		}
 		archived := make([]bool, len(evs))
 		errs := eachAtOnce(len(evs), func(i int) (err error) {
@@ -124,7 +141,7 @@ func (s *Service) ArchiveAll(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, t := range ts {
-		k, err := s.Archive(ctx, t)
+		k, err := s.ArchiveWaiting(ctx, t)
 		n += k
 		if err != nil {
 			return n, err

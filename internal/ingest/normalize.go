@@ -230,6 +230,20 @@ const normalizeBatch = 500
 // archiving the normalized events meanwhile, and returns how many it took.
 // Accepts only enqueue it: its trouble never reaches a sender.
 func (s *Service) Normalize(ctx context.Context, tenantID string) (int, error) {
+	return s.normalizing.pass(tenantID, false, func(done func() bool) (int, error) { return s.normalize(ctx, tenantID, done) })
+}
+
+// NormalizeWaiting normalizes the tenant's RECEIVED events as Normalize
+// does, unless a pass over them is under way in this process: that pass
+// then looks once more before it stops, and NormalizeWaiting returns 0 at
+// once. Jobs and the sweep use it.
+func (s *Service) NormalizeWaiting(ctx context.Context, tenantID string) (int, error) {
+	return s.normalizing.pass(tenantID, true, func(done func() bool) (int, error) { return s.normalize(ctx, tenantID, done) })
+}
+
+// normalize is a pass over the tenant's RECEIVED events; done says
+// whether a pass that found none left may stop.
+func (s *Service) normalize(ctx context.Context, tenantID string, done func() bool) (int, error) {
 	r, err := s.loadRules(ctx, tenantID)
 	if err != nil {
 		return 0, err
@@ -243,7 +257,10 @@ func (s *Service) Normalize(ctx context.Context, tenantID string) (int, error) {
 			return n, fmt.Errorf("ingest.Normalize %s: %w", tenantID, err)
 		}
 		if len(evs) == 0 {
-			break
+			if done() {
+				break
+			}
+			continue
 		}
 		if err := s.apply(ctx, r, tenantID, evs); err != nil {
 			arch.stop()
@@ -330,7 +347,7 @@ func (s *Service) NormalizeAll(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, t := range ts {
-		k, err := s.Normalize(ctx, t)
+		k, err := s.NormalizeWaiting(ctx, t)
 		n += k
 		if err != nil {
 			return n, err

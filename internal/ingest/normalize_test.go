@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -271,6 +274,69 @@ func TestReplayDeterministicAndRevisesInPlace(t *testing.T) {
 		}
 		if _, err := f.svc.Replay(ctx, f.admin, ingest.Selection{IngestID: "01HZZZZZZZZZZZZZZZZZZZZZZZ"}); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("unknown id: %v", err)
+		}
+	})
+}
+
+// TestJobsAndSweepsLeaveARunningPassAlone: normalize and archive jobs and
+// the sweeps that start while a pass over the same tenant runs leave its
+// events to it, so each event is normalized, learned and archived once,
+// and nothing waits when they are all done.
+func TestJobsAndSweepsLeaveARunningPassAlone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.setUpRules(t)
+		v, err := f.svc.KeyVendor(ctx, f.sender)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const events = 1500
+		for b := range events / 500 {
+			items := make([]string, 500)
+			for i := range items {
+				items[i] = string(envelope("vendorA", fmt.Sprintf("pass-%d-%d", b, i), `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`))
+			}
+			if _, err := f.svc.AcceptBatch(ctx, v, []byte(`{"events":[`+strings.Join(items, ",")+`]}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var normalized, archived atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				var n, a int
+				var err1, err2 error
+				if i%2 == 0 {
+					n, err1 = f.svc.NormalizeWaiting(ctx, f.vendor.TenantID)
+					a, err2 = f.svc.ArchiveWaiting(ctx, f.vendor.TenantID)
+				} else {
+					n, err1 = f.svc.NormalizeAll(ctx)
+					a, err2 = f.svc.ArchiveAll(ctx)
+				}
+				if err := errors.Join(err1, err2); err != nil {
+					t.Error(err)
+				}
+				normalized.Add(int64(n))
+				archived.Add(int64(a))
+			})
+		}
+		wg.Wait()
+		if normalized.Load() != events || archived.Load() != events {
+			t.Errorf("normalized %d and archived %d events, want each of the %d once", normalized.Load(), archived.Load(), events)
+		}
+		ps, err := f.svc.Profiles(ctx, f.admin, f.vendor.VendorID)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("profiles = %d, %v; want one", len(ps), err)
+		}
+		if ps[0].Events != events {
+			t.Errorf("the profile learned %d events, want %d", ps[0].Events, events)
+		}
+		if n, err := f.svc.Normalize(ctx, f.vendor.TenantID); err != nil || n != 0 {
+			t.Errorf("Normalize afterwards = %d, %v; want nothing left", n, err)
+		}
+		if n, err := f.svc.Archive(ctx, f.vendor.TenantID); err != nil || n != 0 {
+			t.Errorf("Archive afterwards = %d, %v; want nothing left", n, err)
 		}
 	})
 }

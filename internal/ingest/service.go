@@ -66,6 +66,8 @@ type Service struct {
 	group    committer
 	compiled compiled
 	hooks    clients
+	// normalizing and archiving are the tenants whose passes run here.
+	normalizing, archiving runs
 }
 
 func (s *Service) now() time.Time {

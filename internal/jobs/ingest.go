@@ -18,7 +18,7 @@ type IngestArchiveWorker struct {
 
 // Work archives until none is left.
 func (w *IngestArchiveWorker) Work(ctx context.Context, j *river.Job[jobargs.IngestArchive]) error {
-	_, err := w.Ingest.Archive(ctx, j.Args.TenantID)
+	_, err := w.Ingest.ArchiveWaiting(ctx, j.Args.TenantID)
 	return err
 }
 
@@ -70,7 +70,7 @@ type IngestNormalizeWorker struct {
 
 // Work normalizes until none is left.
 func (w *IngestNormalizeWorker) Work(ctx context.Context, j *river.Job[jobargs.IngestNormalize]) error {
-	_, err := w.Ingest.Normalize(ctx, j.Args.TenantID)
+	_, err := w.Ingest.NormalizeWaiting(ctx, j.Args.TenantID)
 	return err
 }
 
