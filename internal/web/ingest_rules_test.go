@@ -363,6 +363,13 @@ func TestIngestRulesPages(t *testing.T) {
 					t.Errorf("quarantine page lacks %q", want)
 				}
 			}
+			// The quarantined event's page names its vendor and does not call it normalized.
+			page = admin.get(t, "/ingest/events/"+id)
+			wantStatus(t, page, http.StatusOK)
+			if body := string(page.Body); !strings.Contains(body, `<td id="event-vendor">Ingest vendorA <code>vendorA</code>`) ||
+				strings.Contains(body, ">normalized ") {
+				t.Errorf("quarantined event's page:\n%s", body)
+			}
 			page = admin.get(t, "/ingest/quarantine?since=yesterday")
 			wantStatus(t, page, http.StatusUnprocessableEntity)
 

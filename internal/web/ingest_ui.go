@@ -200,9 +200,10 @@ func (s *Server) uiAcknowledgeIngestDrift(w http.ResponseWriter, r *http.Request
 
 // ingestEventPage is one event with its raw bytes.
 type ingestEventPage struct {
-	Event  ingest.Event
-	Raw    string
-	Pretty string
+	Event      ingest.Event
+	VendorName string // the registry vendor's name
+	Raw        string
+	Pretty     string
 	// Normalized is the event's canonical event with its revisions, when
 	// it is NORMALIZED.
 	Normalized *ingest.NormalizedHistory
@@ -223,7 +224,11 @@ func (s *Server) uiIngestEvent(w http.ResponseWriter, r *http.Request, p auth.Pr
 	if err != nil {
 		return err
 	}
-	data := ingestEventPage{Event: e, Raw: string(e.Raw)}
+	v, err := s.Ingest.Vendor(r.Context(), p, e.VendorID)
+	if err != nil {
+		return err
+	}
+	data := ingestEventPage{Event: e, VendorName: v.VendorName, Raw: string(e.Raw)}
 	var b bytes.Buffer
 	if json.Indent(&b, e.Raw, "", "  ") == nil {
 		data.Pretty = b.String()
