@@ -89,7 +89,7 @@ func build(e *env, blobs *blob.Store, baseURL string, metrics *obs.Metrics) *pro
 		Providers: trackers(outbound), Logger: log.With("component", "trackers")}
 	p.notify = &dispatch.Service{Store: db, Settings: p.settings, Trackers: p.trackers, Notices: notices,
 		Logger: log.With("component", "notify"), Telemetry: outbound}
-	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify,
+	p.monitor = &deadline.Monitor{Store: db, Tickets: p.tickets, Settings: p.settings, Notify: p.notify, AtRisk: causes.Tickets.AtRisk,
 		Logger: log.With("component", "deadline")}
 	p.dashboard = &dashboard.Service{Store: db, Location: p.settings.Location}
 	p.vendors = &vendorview.Service{Store: db}

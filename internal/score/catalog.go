@@ -151,6 +151,7 @@ var Catalog = []Definition{
 	{"on_time_delivery_rate", Delivery, "Orders delivered on time", Ratio, 0, 1, HigherIsBetter, 1.0, "external"},
 	{"lead_time_days_late", Delivery, "Days late against the promised lead time", Days, 0, 90, HigherIsWorse, 0.6, "external"},
 	{"change_deadline_met", Delivery, "Vendor change finished before its deadline", Flag, 0, 1, HigherIsBetter, 1.0, "changes"},
+	{"change_at_risk", Delivery, "Vendor change at risk of missing its deadline", Flag, 0, 1, HigherIsWorse, 0.5, "changes"},
 	{"event_quarantine_rate", Delivery, "Vendor events quarantined", Ratio, 0, 1, HigherIsWorse, 0.7, "ingest"},
 	{"service_uptime_pct", Delivery, "Service uptime", Percent, 90, 100, HigherIsBetter, 0.8, "external"},
 	// Quality.

@@ -221,6 +221,12 @@ type Consequences struct {
 	// Rescheduled returns the jobs of a moved effective date (the ticket
 	// with its new dates).
 	Rescheduled func(Ticket) []jobargs.Args
+	// AtRisk returns the jobs of a ticket reaching an escalation threshold
+	// before its deadline (D-7, D-3, D-1): the deadline monitor enqueues
+	// them when the threshold goes out, at e.SendAt. It may do so more than
+	// once for one threshold (two replicas, a retried run), so its jobs
+	// must be idempotent per ticket and threshold.
+	AtRisk func(t Ticket, e Escalation) []jobargs.Args
 }
 
 // Change is one atomic write to an existing ticket: its new state (when

@@ -56,6 +56,9 @@ func Declare(n dispatch.Notices) Table {
 			// A moved effective date: its tracker issues take the new due
 			// date, pushed through the tracker outbox.
 			Rescheduled: link.DueDateJobs,
+			// A threshold before the deadline (D-7, D-3, D-1) going out:
+			// the change is at risk, a signal of the vendor's score.
+			AtRisk: ticketAtRiskSignal,
 		},
 		Emails: inbox.Consequences{
 			// An email from an unknown vendor: the triage channel (or the

@@ -60,6 +60,18 @@ func ticketMovedSignal(t ticket.Ticket, steps []ticket.Step) []jobargs.Args {
 	return nil
 }
 
+// ticketAtRiskSignal: a change whose deadline is near enough for an
+// escalation (D-7, D-3, D-1) is at risk of missing it; once per ticket and
+// threshold, so a ticket that goes through all three counts three times.
+func ticketAtRiskSignal(t ticket.Ticket, e ticket.Escalation) []jobargs.Args {
+	if t.VendorID == "" || e.Breach() {
+		return nil
+	}
+	return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: fmt.Sprintf("ticket:%s:at_risk:d%d", t.ID, e.Threshold),
+		Source: "changes", VendorID: t.VendorID, Code: "change_at_risk", Value: 1, ObservedAt: e.SendAt,
+		Note: fmt.Sprintf("%s D-%d", t.Key(), e.Threshold)})}
+}
+
 // unknownSenderSignal: an email no vendor matched counts against the
 // vendor its sender's domain names, if any (otherwise it is rejected as
 // MISSING_VENDOR_REF and shows in the rejections view).

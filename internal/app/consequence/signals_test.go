@@ -3,6 +3,7 @@ package consequence_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,73 @@ func TestTrackerTroubleIsAVendorSignal(t *testing.T) {
 		}
 		if vs.Score == nil || len(vs.Contributors) != 1 || vs.Contributors[0].Code != "tracker_link_conflict" {
 			t.Errorf("score %s contributors %+v", score.FormatScore(vs.Score), vs.Contributors)
+		}
+	})
+}
+
+// TestTicketAtRiskThroughTheSeam walks a change through its D-7, D-3 and
+// D-1 escalations and its breach, the deadline monitor running twice at
+// each: every threshold that goes out enqueues one change_at_risk signal of
+// the vendor (the breach none), and the signal worker, run twice over them
+// as a retry would, stores each once.
+func TestTicketAtRiskThroughTheSeam(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := dispatchtest.New(t, db, time.Date(2027, 4, 5, 10, 0, 0, 0, time.UTC))
+		tk := f.Ticket(t, registry.SeverityHigh, 14)
+		atRisk := func() []jobargs.ScoreSignal {
+			var out []jobargs.ScoreSignal
+			for _, b := range queued(t, db, "score.signal") {
+				var a jobargs.ScoreSignal
+				if err := json.Unmarshal(b, &a); err != nil {
+					t.Fatal(err)
+				}
+				if a.Signal.Code == "change_at_risk" {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		w := &jobs.ScoreSignalWorker{Scores: f.Scores}
+		for i, at := range []time.Time{
+			time.Date(2027, 4, 12, 9, 0, 0, 0, time.UTC), time.Date(2027, 4, 16, 9, 0, 0, 0, time.UTC),
+			time.Date(2027, 4, 18, 0, 0, 0, 0, time.UTC), time.Date(2027, 4, 19, 10, 15, 0, 0, time.UTC),
+		} {
+			f.Clock.Set(at)
+			for range 2 {
+				if _, err := f.Monitor.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			jobs := atRisk()
+			if want := min(i+1, 3); len(jobs) != want {
+				t.Fatalf("at %s: %d change_at_risk jobs, want %d", at.Format(time.DateTime), len(jobs), want)
+			}
+			for range 2 {
+				for _, a := range jobs {
+					if err := w.Work(ctx, &river.Job[jobargs.ScoreSignal]{Args: a}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		sigs, _, err := f.Scores.Signals(ctx, f.Admin, score.SignalFilter{VendorID: f.Vendor.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var notes []string
+		for _, s := range sigs {
+			if s.Code != "change_at_risk" {
+				continue
+			}
+			if s.Source != "changes" || s.RejectionReason != "" || s.Value == nil || *s.Value != 1 {
+				t.Errorf("signal %s from %s = %v, rejected %q", s.EventID, s.Source, s.Value, s.RejectionReason)
+			}
+			notes = append(notes, s.Note)
+		}
+		slices.Sort(notes)
+		if want := []string{tk.Key() + " D-1", tk.Key() + " D-3", tk.Key() + " D-7"}; !slices.Equal(notes, want) {
+			t.Errorf("change_at_risk signals %q, want %q once each", notes, want)
 		}
 	})
 }

@@ -3,7 +3,9 @@
 // ticket.EscalationPolicy says are due — the D-7, D-3 and D-1 reminders
 // (tracker comments, Slack, email, PagerDuty) and, once the deadline has
 // passed, the move to breached with its alerts to admins and senior
-// management, committed together.
+// management, committed together. A threshold that goes out also enqueues
+// the jobs of ticket.Consequences.AtRisk (the vendor's score hears that its
+// change is at risk of missing its deadline).
 //
 // The monitor keeps no memory of its own: that a threshold fires at most
 // once per ticket, channel and target comes from the notification log's
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/notify"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -36,6 +39,8 @@ type Store interface {
 	// PlannedTicketEvents returns which of the tickets' events (by
 	// notify.Event.Key) have notification log entries.
 	PlannedTicketEvents(ctx context.Context, tenantID string, ticketIDs []string) (map[string]bool, error)
+	// EnqueueJobs enqueues jobs in one transaction.
+	EnqueueJobs(ctx context.Context, jobs []jobargs.Args) error
 }
 
 // Notifier plans a ticket's escalation notifications; *dispatch.Service
@@ -62,6 +67,9 @@ type Monitor struct {
 	Tickets  Breacher
 	Settings Settings
 	Notify   Notifier
+	// AtRisk is ticket.Consequences.AtRisk: the jobs of a threshold that
+	// goes out; nil causes none.
+	AtRisk func(ticket.Ticket, ticket.Escalation) []jobargs.Args
 	// Now is the clock; tests walk it.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -179,6 +187,14 @@ func (m *Monitor) tenant(ctx context.Context, tenantID string, ts []ticket.Ticke
 		ev := notify.EscalationEvent(d.t.ID, d.e.Threshold)
 		if planned[ev.Key()] {
 			continue // this threshold went out already (once per ticket and channel)
+		}
+		// Its consequences first: should they fail, the threshold is not
+		// planned either, and the next run tries both again.
+		if m.AtRisk != nil {
+			if err := m.Store.EnqueueJobs(ctx, m.AtRisk(d.t, d.e)); err != nil {
+				errs = append(errs, fmt.Errorf("%s D-%d: %w", d.t.Key(), d.e.Threshold, err))
+				continue
+			}
 		}
 		n, err := m.Notify.PlanTicket(ctx, d.t, ev)
 		if err != nil {

@@ -119,7 +119,8 @@ func New(t testing.TB, db *sqlstore.DB, start time.Time) *Fixture {
 		Now: f.Clock.Now, Providers: tracker.NewRegistry(jira.Factories(jira.Options{Timeout: 2 * time.Second,
 			Resilience: httpx.Policy{RatePerSecond: -1, InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}})...)}
 	f.Notify = &dispatch.Service{Store: db, Settings: f.Settings, Trackers: f.Links, Notices: notices, Configure: f.configure}
-	f.Monitor = &deadline.Monitor{Store: db, Tickets: f.Tickets, Settings: f.Settings, Notify: f.Notify, Now: f.Clock.Now}
+	f.Monitor = &deadline.Monitor{Store: db, Tickets: f.Tickets, Settings: f.Settings, Notify: f.Notify, AtRisk: causes.Tickets.AtRisk,
+		Now: f.Clock.Now}
 	f.Scores = &score.Service{Store: db, Now: f.Clock.Now, Consequences: causes.Scores}
 
 	f.Team, err = f.Auth.CreateTeam(ctx, f.Admin, auth.TeamInput{Name: "Payments", Email: TeamEmail,
