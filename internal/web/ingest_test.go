@@ -281,6 +281,10 @@ func TestIngestPages(t *testing.T) {
 	}
 	res = admin.post(t, "/ingest/vendors", url.Values{"vendor_id": {vendorID}, "vendor_key": {"globex"}})
 	wantStatus(t, res, http.StatusSeeOther)
+	page = admin.get(t, "/ingest")
+	if !strings.Contains(string(page.Body), "requests/s, burst 400, bodies up to 256 KiB") {
+		t.Errorf("the overview does not show the limits with their units: %s", page.Body)
+	}
 	res = admin.post(t, "/ingest/vendors/"+vendorID+"/keys", url.Values{"name": {"push"}})
 	wantStatus(t, res, http.StatusOK)
 	key := regexp.MustCompile(`id="new-ingest-key">([^<]+)<`).FindSubmatch(res.Body)

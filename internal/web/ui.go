@@ -58,6 +58,8 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02")
 	},
 	"join": strings.Join,
+	// size is a byte count for people: 256 KiB, 1.5 MiB, 300 bytes.
+	"size": func(n int64) string { return strings.Replace(sizeLabel(n), ".0 ", " ", 1) },
 	// fieldValues shows one canonical field of a linked issue.
 	"fieldValues": func(f tracker.IssueFields, name string) map[string]string {
 		v := map[string]string{}
