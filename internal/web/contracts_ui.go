@@ -213,6 +213,9 @@ type contractFilePage struct {
 	Fields    []fieldChoice
 	RowErrors []contract.RowError
 	Next      string
+	// Start and End are the effective dates as typed in a confirmation
+	// sent back for correction.
+	Start, End string
 }
 
 // fieldChoice is one thing a column of a price file can hold, as the
@@ -300,6 +303,16 @@ func (s *Server) uiContractFile(w http.ResponseWriter, r *http.Request, p auth.P
 	return nil
 }
 
+// keepTyped puts what the person sent back into a confirmation form shown
+// again for correction: their column choices, contract number and dates.
+func keepTyped(data *contractFilePage, r *http.Request, c contract.Confirmation) {
+	data.File.ContractNumber = r.FormValue("contract_number")
+	data.Start, data.End = r.FormValue("effective_start"), r.FormValue("effective_end")
+	if pv := data.Preview; pv != nil && pv.HeaderLine == c.HeaderLine && len(c.Mapping) == len(pv.Proposed) {
+		pv.Proposed, pv.Missing, pv.Remembered = c.Mapping, c.Mapping.Missing(), false
+	}
+}
+
 // uiConfirmContractFile reads the mapping form (col_0 … col_n) and queues
 // the import.
 func (s *Server) uiConfirmContractFile(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -332,6 +345,7 @@ func (s *Server) uiConfirmContractFile(w http.ResponseWriter, r *http.Request, p
 		if derr != nil {
 			return derr
 		}
+		keepTyped(&data, r, c)
 		s.render(w, r, Status(err), "contract_file.html", View{Title: data.File.Filename, Nav: "contracts", Data: data, Error: uploadMessage(err)})
 		return nil
 	}
