@@ -47,6 +47,23 @@ func TestERPPages(t *testing.T) {
 			res = admin.post(t, "/procurement/connectors", url.Values{"name": {"Legacy"}, "provider": {"csv"}})
 			wantStatus(t, res, http.StatusSeeOther)
 			legacy := res.Header.Get("Location")
+			// A CSV catalog is not reached over the network: its form has
+			// no host, sign-in, user name or password, and saves without them.
+			res = admin.get(t, legacy)
+			for _, field := range []string{`name="base_url"`, `name="auth_mode"`, `name="username"`, `name="secret"`} {
+				if strings.Contains(string(res.Body), field) {
+					t.Errorf("a CSV catalog's form shows %s", field)
+				}
+			}
+			res = admin.post(t, legacy, url.Values{"name": {"Legacy catalog"}, "provider": {"csv"}, "active": {"1"}})
+			wantStatus(t, res, http.StatusSeeOther)
+			if res := admin.get(t, page); !strings.Contains(string(res.Body), `name="base_url" value="`+fake.URL+`"`) {
+				t.Errorf("a P21 connector's form lacks its host: %.3000s", res.Body)
+			}
+			if res := admin.get(t, "/procurement/connectors/new"); !strings.Contains(string(res.Body), "P21 only") || !strings.Contains(string(res.Body), "/static/connector.js") {
+				t.Errorf("the new connector form does not say which fields are for P21: %.3000s", res.Body)
+			}
+			wantStatus(t, admin.get(t, "/static/connector.js"), http.StatusOK)
 			res = admin.upload(t, legacy+"/catalog", "file", "catalog.csv", []byte("item_number,description,list_price\nB-1,Brass fitting,3.50\nB-2,Bad,x\n"))
 			if res.Status != http.StatusOK || !strings.Contains(string(res.Body), "2 rows read, 1 stored, 1 not imported") {
 				t.Fatalf("import: %d %.2000s", res.Status, res.Body)
@@ -56,7 +73,7 @@ func TestERPPages(t *testing.T) {
 				t.Errorf("item search: %.2000s", res.Body)
 			}
 			res = admin.get(t, "/procurement/connectors")
-			if !strings.Contains(string(res.Body), "Legacy") || !strings.Contains(string(res.Body), "synced") {
+			if !strings.Contains(string(res.Body), "Legacy catalog") || !strings.Contains(string(res.Body), "synced") {
 				t.Errorf("connector list: %.2000s", res.Body)
 			}
 			// A catalog's prices are on its items: the counts say so
