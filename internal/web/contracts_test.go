@@ -283,37 +283,42 @@ func lastFileID(t *testing.T, e *env) string {
 // a confirmation sent back for a mapping fix still shows the typed number.
 func TestContractConfirmFormKeepsTypedNumber(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, storetest.Dialects(t)[0])
-	vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Typed Vendor", "tier": "tier_2"})
-	admin := e.signInAs(e.admin.Email, e.password)
-	res := admin.uploadPriceFile(t, vendor, "typed.csv", []byte("Part #,U/M,Net Price,Contract\nT-1,EA,1.00,FILE-9\nT-2,BX,2.00,FILE-9\n"))
-	if res.Status != http.StatusSeeOther {
-		t.Fatalf("upload: %d %.300s", res.Status, res.Body)
-	}
-	id := lastFileID(t, e)
-	form := url.Values{"header_line": {"1"}, "columns": {"4"}, "col_0": {"vendor_item_number"}, "col_1": {"uom"}, "col_2": {""},
-		"col_3": {"contract_number"}, "contract_number": {"TYPED-1"}, "effective_start": {""}, "effective_end": {""}}
-	res = admin.post(t, "/contracts/files/"+id+"/confirm", form)
-	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), `name="contract_number" value="TYPED-1"`) {
-		t.Fatalf("a confirmation sent back loses the typed contract number: %d %.2000s", res.Status, res.Body)
-	}
-	if !strings.Contains(string(res.Body), "Still to map: price") {
-		t.Errorf("a confirmation sent back loses the column choices")
-	}
-	form.Set("col_2", "price")
-	res = admin.post(t, "/contracts/files/"+id+"/confirm", form)
-	if res.Status != http.StatusSeeOther {
-		t.Fatalf("confirm: %d %.500s", res.Status, res.Body)
-	}
-	p, err := e.auth.AuthenticateAPIKey(context.Background(), e.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.server.Contracts.Import(context.Background(), p.TenantID, id); err != nil {
-		t.Fatal(err)
-	}
-	res = e.do(http.MethodGet, "/api/v1/contracts?limit=1", e.key, nil)
-	if !strings.Contains(string(res.Body), `"contract_number":"TYPED-1"`) {
-		t.Errorf("the typed contract number is not the contract's: %s", res.Body)
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, d)
+			vendor := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Typed Vendor", "tier": "tier_2"})
+			admin := e.signInAs(e.admin.Email, e.password)
+			res := admin.uploadPriceFile(t, vendor, "typed.csv", []byte("Part #,U/M,Net Price,Contract\nT-1,EA,1.00,FILE-9\nT-2,BX,2.00,FILE-9\n"))
+			if res.Status != http.StatusSeeOther {
+				t.Fatalf("upload: %d %.300s", res.Status, res.Body)
+			}
+			id := lastFileID(t, e)
+			form := url.Values{"header_line": {"1"}, "columns": {"4"}, "col_0": {"vendor_item_number"}, "col_1": {"uom"}, "col_2": {""},
+				"col_3": {"contract_number"}, "contract_number": {"TYPED-1"}, "effective_start": {""}, "effective_end": {""}}
+			res = admin.post(t, "/contracts/files/"+id+"/confirm", form)
+			if res.Status != http.StatusUnprocessableEntity || !strings.Contains(string(res.Body), `name="contract_number" value="TYPED-1"`) {
+				t.Fatalf("a confirmation sent back loses the typed contract number: %d %.2000s", res.Status, res.Body)
+			}
+			if !strings.Contains(string(res.Body), "Still to map: price") {
+				t.Errorf("a confirmation sent back loses the column choices")
+			}
+			form.Set("col_2", "price")
+			res = admin.post(t, "/contracts/files/"+id+"/confirm", form)
+			if res.Status != http.StatusSeeOther {
+				t.Fatalf("confirm: %d %.500s", res.Status, res.Body)
+			}
+			p, err := e.auth.AuthenticateAPIKey(context.Background(), e.key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.server.Contracts.Import(context.Background(), p.TenantID, id); err != nil {
+				t.Fatal(err)
+			}
+			res = e.do(http.MethodGet, "/api/v1/contracts?limit=1", e.key, nil)
+			if !strings.Contains(string(res.Body), `"contract_number":"TYPED-1"`) {
+				t.Errorf("the typed contract number is not the contract's: %s", res.Body)
+			}
+		})
 	}
 }
