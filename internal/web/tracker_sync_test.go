@@ -83,8 +83,18 @@ func TestTrackerSyncPages(t *testing.T) {
 			if err != nil || got.Title != "Agreed" || got.LastSynced.Title != "Theirs" || got.SyncConflict != nil {
 				t.Fatalf("mirror after resolving: %+v %v", got, err)
 			}
+			// A long value (here a long title) shows its start in the log,
+			// the whole of it behind a disclosure.
+			long := strings.Repeat("Move every payment call to the new endpoint ", 5)
+			if res := admin.post(t, "/tracker-issues/"+l.ID+"/edit", url.Values{"title": {long}, "state": {"open"}, "labels": {"payments"}, "assignees": {""}, "due_date": {""}}); res.Status != http.StatusSeeOther {
+				t.Fatalf("long title edit: %d %s", res.Status, res.Body)
+			}
 			page = admin.get(t, "/settings/trackers/sync-log")
 			wantStatus(t, page, http.StatusOK)
+			if body := string(page.Body); !strings.Contains(body, `<details class="clipped"><summary>`+strings.TrimSpace(long[:120])+`…</summary>`) ||
+				!strings.Contains(body, `<div class="whole">`+strings.TrimSpace(long)) {
+				t.Errorf("sync log does not clip the long title")
+			}
 			// Both pages are in the sidebar, the current one marked.
 			for _, want := range []string{`<a href="/trackers/conflicts" >Tracker conflicts</a>`,
 				`<a class="sub" href="/settings/trackers/sync-log" aria-current="page">Tracker sync log</a>`} {
