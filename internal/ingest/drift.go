@@ -39,6 +39,10 @@ type DriftStore interface {
 	// QualityCounts counts a vendor's events received at or after since
 	// (ids from sinceID) by outcome and timeliness, and its drifts since.
 	QualityCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) (QualityCounts, error)
+	// HourlyCounts counts a vendor's events from sinceID by the UTC hour
+	// of their receipt and outcome, in hour order; hours without events
+	// are left out.
+	HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string) ([]HourCounts, error)
 }
 
 // learn updates the profiles of the vendors' event types with the

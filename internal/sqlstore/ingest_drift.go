@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/audit"
@@ -150,4 +151,36 @@ func (db *DB) QualityCounts(ctx context.Context, tenantID, vendorID, sinceID str
 	err = db.reader().queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN breaking THEN 1 ELSE 0 END), 0) FROM ingest_drifts
 		WHERE tenant_id = ? AND vendor_id = ? AND detected_at >= ?`, tenantID, vendorID, since.UTC()).Scan(&c.Drifts, &c.Breaking)
 	return c, translate(err, "ingest quality")
+}
+
+// HourlyCounts counts a vendor's events from sinceID by the UTC hour of
+// their receipt, on the (tenant_id, vendor_id, id) index.
+func (db *DB) HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string) ([]ingest.HourCounts, error) {
+	// SQLite holds times as text led by "YYYY-MM-DD HH" (UTC).
+	hour := `substr(received_at, 1, 13)`
+	if db.Dialect == Postgres {
+		hour = `to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')`
+	}
+	rows, err := db.reader().query(ctx, `SELECT `+hour+`, COUNT(*),
+		COALESCE(SUM(CASE WHEN status = 'QUARANTINED' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'FAILED_NORMALIZE' THEN 1 ELSE 0 END), 0)
+		FROM ingest_events WHERE tenant_id = ? AND vendor_id = ? AND id >= ?
+		GROUP BY 1 ORDER BY 1`, tenantID, vendorID, sinceID)
+	if err != nil {
+		return nil, translate(err, "ingest traffic")
+	}
+	defer rows.Close()
+	var out []ingest.HourCounts
+	for rows.Next() {
+		var h ingest.HourCounts
+		var key string
+		if err := rows.Scan(&key, &h.Events, &h.Quarantined, &h.Failed); err != nil {
+			return nil, translate(err, "ingest traffic")
+		}
+		if h.Hour, err = time.Parse("2006-01-02 15", key); err != nil {
+			return nil, fmt.Errorf("ingest traffic: hour %q: %w", key, err)
+		}
+		out = append(out, h)
+	}
+	return out, translate(rows.Err(), "ingest traffic")
 }
