@@ -302,10 +302,15 @@ func TestIngestPages(t *testing.T) {
 	acc.JSON(t, &r)
 	page = admin.get(t, "/ingest/vendors/"+vendorID)
 	wantStatus(t, page, http.StatusOK)
-	for _, want := range []string{"po-77", "RECEIVED", "/hooks/ingest/acme?source=globex", "push"} {
+	for _, want := range []string{"po-77", "RECEIVED", "/hooks/ingest/acme?source=globex", "push",
+		`id="traffic-summary">1 event, 0 quarantined, 0 failed normalize since`} {
 		if !strings.Contains(string(page.Body), want) {
 			t.Errorf("vendor page lacks %q", want)
 		}
+	}
+	// The hour the event arrived in is a full-height bar of the traffic chart.
+	if !regexp.MustCompile(`<rect class="bar" x="\d+" y="14" width="31" height="106"/>`).Match(page.Body) {
+		t.Errorf("the traffic chart has no bar for the event: %s", page.Body)
 	}
 	page = admin.get(t, "/ingest/events/"+r.IngestID)
 	wantStatus(t, page, http.StatusOK)

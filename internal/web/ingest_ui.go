@@ -104,6 +104,7 @@ type ingestVendorPage struct {
 	HookURL   string
 	Quality   []ingest.Quality
 	Drifts    []ingest.Drift
+	Traffic   trafficChart
 }
 
 func (s *Server) uiIngestVendor(w http.ResponseWriter, r *http.Request, p auth.Principal) error {
@@ -143,6 +144,11 @@ func (s *Server) renderIngestVendor(w http.ResponseWriter, r *http.Request, p au
 	if data.Drifts, err = s.Ingest.Drifts(r.Context(), p, d.VendorID, false); err != nil {
 		return err
 	}
+	tr, err := s.Ingest.VendorTraffic(r.Context(), p, d.VendorID)
+	if err != nil {
+		return err
+	}
+	data.Traffic = newTrafficChart(tr)
 	s.render(w, r, status, "ingest_vendor.html", viewWithErr(View{Title: "Ingest · " + d.VendorName, Nav: "ingest", Data: data}, formErr))
 	return nil
 }

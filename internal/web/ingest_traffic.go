@@ -1,0 +1,102 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/ingest"
+)
+
+// trafficChart is a vendor's events per hour as an SVG bar chart: one bar
+// per hour, its quarantined and failed events stacked at its foot. The
+// geometry is computed here; the template only draws it.
+type trafficChart struct {
+	ingest.Traffic
+	Width, Height int
+	// Left and Right bound the axis; Axis is its y.
+	Left, Right, Axis int
+	// TickEnd and LabelY place the hour labels under the axis.
+	TickEnd, LabelY int
+	// Max is the largest hour's count, labelled at MaxY.
+	Max, MaxY int
+	Bars      []trafficBar
+	Ticks     []trafficTick
+	// Summary is the totals in words.
+	Summary string
+}
+
+// trafficBar is one hour: the events' bar from Y, with the quarantined
+// (from QY) and failed (from FY) parts at its foot.
+type trafficBar struct {
+	X, W           int
+	Y, H           int
+	QY, QH, FY, FH int
+	Title          string
+}
+
+type trafficTick struct {
+	X     int
+	Label string
+}
+
+// The chart's size in SVG units.
+const (
+	trWidth, trHeight = 900, 150
+	trLeft, trRight   = 40, 880
+	trAxis            = 120
+	trTop             = 14
+)
+
+func newTrafficChart(t ingest.Traffic) trafficChart {
+	c := trafficChart{Traffic: t, Width: trWidth, Height: trHeight, Left: trLeft, Right: trRight, Axis: trAxis,
+		TickEnd: trAxis + 5, LabelY: trAxis + 20, MaxY: trTop - 2, Summary: trafficSummary(t.Total)}
+	for _, h := range t.Hours {
+		c.Max = max(c.Max, h.Events)
+	}
+	slot := (trRight - trLeft) / max(len(t.Hours), 1)
+	height := func(n int) int {
+		if c.Max == 0 || n == 0 {
+			return 0
+		}
+		return max(1, n*(trAxis-trTop)/c.Max) // a single event stays visible
+	}
+	for i, h := range t.Hours {
+		x := trLeft + i*slot
+		b := trafficBar{X: x + 2, W: slot - 4, H: height(h.Events), FH: height(h.Failed), QH: height(h.Quarantined),
+			Title: fmt.Sprintf("%s–%s UTC: %s", h.Hour.Format("Jan 2 15:04"), h.Hour.Add(time.Hour).Format("15:04"), trafficSummary(h))}
+		b.Y, b.FY = trAxis-b.H, trAxis-b.FH
+		b.QY = b.FY - b.QH
+		c.Bars = append(c.Bars, b)
+		if h.Hour.Hour()%6 == 0 {
+			c.Ticks = append(c.Ticks, trafficTick{X: x + slot/2, Label: h.Hour.Format("15:04")})
+		}
+	}
+	return c
+}
+
+// trafficSummary is counts in words: "1,204 events, 3 quarantined, 0
+// failed normalize".
+func trafficSummary(h ingest.HourCounts) string {
+	noun := "events"
+	if h.Events == 1 {
+		noun = "event"
+	}
+	return fmt.Sprintf("%s %s, %s quarantined, %s failed normalize", thousands(h.Events), noun, thousands(h.Quarantined), thousands(h.Failed))
+}
+
+// thousands writes n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
