@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,10 +100,17 @@ func TestUIIngestDemo(t *testing.T) {
 		return text
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/ingest/vendors/"+ids["midwest-fastener"]),
-		chromedp.WaitVisible(css(`#drift`)), chromedp.WaitVisible(css(`#quality`))); err != nil {
+		chromedp.WaitVisible(css(`#drift`)), chromedp.WaitVisible(css(`#quality`)), chromedp.WaitVisible(css(`#traffic svg`))); err != nil {
 		t.Fatalf("Midwest's ingest page: %v", err)
 	}
 	page := shoot("vendor")
+	traffic, err := chromedp.Run(ctx, chromedp.Text(css(`#traffic-summary`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^[1-9][\d,]* events?, \d+ quarantined, \d+ failed normalize since `).MatchString(traffic) {
+		t.Errorf("Midwest's traffic over the last 24 hours: %q", traffic)
+	}
 	for _, want := range []string{"midwest-fastener", "/bin", "/allocated", "removed_field", "inventory.snapshot"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("Midwest's ingest page lacks %q", want)
