@@ -157,6 +157,7 @@ var Catalog = []Definition{
 	// Quality.
 	{"defect_rate", Quality, "Deliveries with defects", Ratio, 0, 1, HigherIsWorse, 1.0, "external"},
 	{"change_severity", Quality, "Severity of a change the vendor announced", Ratio, 0, 1, HigherIsWorse, 0.7, "changes"},
+	{"breaking_change_count", Quality, "Breaking changes the vendor announced in the last 90 days", Count, 0, 20, HigherIsWorse, 0.6, "changes"},
 	{"schema_drift_count", Quality, "Changes of the vendor's event schema", Count, 0, 10, HigherIsWorse, 0.5, "ingest"},
 	{"data_quality_score", Quality, "Quality of the vendor's event data", Rating, 0, 100, HigherIsBetter, 0.7, "ingest"},
 	// Contractual and compliance.

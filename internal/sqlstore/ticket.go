@@ -99,10 +99,28 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 	if err := tx.Audit(ctx, rec); err != nil {
 		return ticket.Ticket{}, err
 	}
-	if err := tx.EnqueueAll(ctx, jobs); err != nil {
+	more, err := c.BreakingJobs(ctx, t, tx)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	if err := tx.EnqueueAll(ctx, append(jobs, more...)); err != nil {
 		return ticket.Ticket{}, err
 	}
 	return t, nil
+}
+
+// CountBreakingTickets counts the tickets of a vendor created from since to
+// until whose triage decision says the change is breaking (is_breaking
+// true), those of tx included.
+func (tx *Tx) CountBreakingTickets(ctx context.Context, tenantID, vendorID string, since, until time.Time) (int, error) {
+	breaking := `CASE WHEN decision = '' THEN false ELSE (decision::jsonb -> 'is_breaking') = 'true'::jsonb END`
+	if tx.db.Dialect == SQLite {
+		breaking = `CASE WHEN json_valid(decision) THEN json_extract(decision, '$.is_breaking') END = 1`
+	}
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE tenant_id = ? AND vendor_id = ? AND created_at >= ? AND created_at <= ?
+		AND `+breaking, tenantID, vendorID, since.UTC(), until.UTC()).Scan(&n)
+	return n, translate(err, "breaking changes")
 }
 
 // nextNumber increments and returns a tenant's named counter. The upsert

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,9 +40,35 @@ type Draft struct {
 // Creation is a validated ticket ready to be written. The store allocates
 // the number inside its transaction and calls Numbered for the rest.
 type Creation struct {
-	Ticket  Ticket
-	actor   auth.Principal
-	created func(Ticket) []jobargs.Args
+	Ticket   Ticket
+	actor    auth.Principal
+	created  func(Ticket) []jobargs.Args
+	breaking func(Ticket, int) []jobargs.Args
+}
+
+// BreakingWindow is how far back a vendor's breaking changes are counted
+// when it announces another one.
+const BreakingWindow = 90 * 24 * time.Hour
+
+// BreakingCounter counts a vendor's breaking-change tickets created from
+// since to until, inside the transaction that writes the new one.
+type BreakingCounter interface {
+	CountBreakingTickets(ctx context.Context, tenantID, vendorID string, since, until time.Time) (int, error)
+}
+
+// BreakingJobs returns the jobs of a new ticket of a breaking change, once
+// the store has written it: how many breaking changes its vendor announced
+// in the BreakingWindow up to it, this one included, counted by n in the
+// creating transaction. A change that is not breaking causes none.
+func (c *Creation) BreakingJobs(ctx context.Context, t Ticket, n BreakingCounter) ([]jobargs.Args, error) {
+	if c.breaking == nil || !t.Breaking() {
+		return nil, nil
+	}
+	count, err := n.CountBreakingTickets(ctx, t.TenantID, t.VendorID, t.CreatedAt.Add(-BreakingWindow), t.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("count breaking changes of vendor %s: %w", t.VendorID, err)
+	}
+	return c.breaking(t, count), nil
 }
 
 // Numbered completes the creation with the number the store allocated: the
@@ -135,7 +162,7 @@ func (s *Service) Prepare(ctx context.Context, p auth.Principal, d Draft) (*Crea
 		return nil, err
 	}
 	t.DueAt = DueAt(now, t.SLADays, t.EffectiveDate, loc)
-	return &Creation{Ticket: t, actor: p, created: s.Consequences.Created}, nil
+	return &Creation{Ticket: t, actor: p, created: s.Consequences.Created, breaking: s.Consequences.Breaking}, nil
 }
 
 // checkRefs checks that the vendor, team, rules and applications are the

@@ -134,6 +134,16 @@ type Ticket struct {
 	Applications []TicketApplication `json:"applications" nullable:"false"`
 }
 
+// Breaking reports whether the ticket's triage decision says the change
+// breaks what uses it (is_breaking). A ticket without a decision, or
+// with one that does not say, is not breaking.
+func (t Ticket) Breaking() bool {
+	var d struct {
+		IsBreaking bool `json:"is_breaking"`
+	}
+	return len(t.Decision) > 0 && json.Unmarshal(t.Decision, &d) == nil && d.IsBreaking
+}
+
 // Key is the ticket's human key, VS-0042.
 func (t Ticket) Key() string { return Key(t.Number) }
 
@@ -216,6 +226,11 @@ type Consequences struct {
 	// Created returns the jobs of a new ticket, whatever path created it
 	// (triage, an operator's classification, the API).
 	Created func(Ticket) []jobargs.Args
+	// Breaking returns the further jobs of a new ticket whose triage
+	// decision says the change is breaking, given how many breaking
+	// changes its vendor announced in the BreakingWindow up to it, this
+	// one included (counted in the creating transaction).
+	Breaking func(t Ticket, recent int) []jobargs.Args
 	// Moved returns the jobs of a ticket's transitions.
 	Moved func(Ticket, []Step) []jobargs.Args
 	// Rescheduled returns the jobs of a moved effective date (the ticket

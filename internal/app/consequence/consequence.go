@@ -47,6 +47,10 @@ func Declare(n dispatch.Notices) Table {
 			// that uses a tracker, and its notifications (the seed's
 			// severity fan-out).
 			Created: all(link.IssueJobs, n.TicketCreated, ticketCreatedSignal),
+			// A new ticket of a breaking change: how many breaking changes
+			// its vendor announced in 90 days, counted in the creating
+			// transaction, is a signal of the vendor's score.
+			Breaking: breakingChangeSignal,
 			// A transition: a breach alerts the admins and senior
 			// management. Breached or finished, it is a signal of the
 			// vendor's score.

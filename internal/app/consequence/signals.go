@@ -24,7 +24,7 @@ var changeSeverity = map[registry.Severity]float64{
 }
 
 // ticketCreatedSignal: every change a vendor announces counts by its
-// severity (how often the vendor pushes breaking changes).
+// severity (how often it breaks things is breakingChangeSignal's).
 func ticketCreatedSignal(t ticket.Ticket) []jobargs.Args {
 	v, ok := changeSeverity[t.Severity]
 	if !ok || t.VendorID == "" {
@@ -34,6 +34,22 @@ func ticketCreatedSignal(t ticket.Ticket) []jobargs.Args {
 		Source: "changes", VendorID: t.VendorID, Code: "change_severity", Value: v, ObservedAt: t.CreatedAt,
 		Note: t.Key() + " " + string(t.Severity)})}
 }
+
+// breakingChangeSignal: a breaking change announced counts with how many
+// the vendor announced in the last 90 days, this one included (at most the
+// catalog's 20), so a vendor that breaks things often weighs more than one
+// that rarely does.
+func breakingChangeSignal(t ticket.Ticket, recent int) []jobargs.Args {
+	if t.VendorID == "" || recent < 1 {
+		return nil
+	}
+	return []jobargs.Args{jobargs.Signal(t.TenantID, jobargs.SignalFact{EventID: "ticket:" + t.ID + ":breaking_count",
+		Source: "changes", VendorID: t.VendorID, Code: "breaking_change_count", Value: float64(min(recent, maxBreakingCount)),
+		ObservedAt: t.CreatedAt, Note: fmt.Sprintf("%s: %d breaking changes in 90 days", t.Key(), recent)})}
+}
+
+// maxBreakingCount is the top of breaking_change_count's range.
+const maxBreakingCount = 20
 
 // ticketMovedSignal: a change breached counts as a deadline missed; one
 // resolved or closed without breaching as a deadline met. The fact is keyed

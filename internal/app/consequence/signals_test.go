@@ -3,6 +3,8 @@ package consequence_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/score"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+	"github.com/vendorsync/vendorsync/internal/ticket"
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
@@ -230,6 +233,84 @@ func TestTicketAtRiskThroughTheSeam(t *testing.T) {
 		slices.Sort(notes)
 		if want := []string{tk.Key() + " D-1", tk.Key() + " D-3", tk.Key() + " D-7"}; !slices.Equal(notes, want) {
 			t.Errorf("change_at_risk signals %q, want %q once each", notes, want)
+		}
+	})
+}
+
+// TestBreakingChangesThroughTheSeam: each breaking change a vendor
+// announces enqueues, in its ticket's transaction, a breaking_change_count
+// signal with the vendor's breaking changes of the last 90 days, this one
+// included: one older than 90 days and a change that is not breaking do not
+// count. The signal worker, run twice over each job as a retry would,
+// stores each once.
+func TestBreakingChangesThroughTheSeam(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		start := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+		f := dispatchtest.New(t, db, start)
+		w := &jobs.ScoreSignalWorker{Scores: f.Scores}
+		seen := 0
+		want := map[string]float64{}
+		for _, c := range []struct {
+			day      int
+			breaking bool
+			count    float64
+		}{{0, true, 1}, {140, true, 1}, {150, false, 0}, {170, true, 2}, {200, true, 3}} {
+			f.Clock.Set(start.AddDate(0, 0, c.day))
+			tk, err := f.Tickets.Create(ctx, f.Admin, ticket.Draft{VendorID: f.Vendor.ID, Topic: "API version retired",
+				Severity: registry.SeverityMedium, SLADays: 14, OwnerTeamID: f.Team.ID,
+				Decision: json.RawMessage(fmt.Sprintf(`{"classification":"api_change","is_breaking":%t}`, c.breaking))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var counts []jobargs.ScoreSignal
+			for _, b := range queued(t, db, "score.signal")[seen:] {
+				var a jobargs.ScoreSignal
+				if err := json.Unmarshal(b, &a); err != nil {
+					t.Fatal(err)
+				}
+				if a.Signal.Code == "breaking_change_count" {
+					counts = append(counts, a)
+				}
+				seen++
+			}
+			if !c.breaking {
+				if len(counts) != 0 {
+					t.Fatalf("day %d: a change that is not breaking gave %+v", c.day, counts)
+				}
+				continue
+			}
+			if len(counts) != 1 || counts[0].Signal.Value != c.count ||
+				counts[0].Signal.EventID != "ticket:"+tk.ID+":breaking_count" || !counts[0].Signal.ObservedAt.Equal(tk.CreatedAt) {
+				t.Fatalf("day %d: breaking_change_count jobs %+v, want one of %v", c.day, counts, c.count)
+			}
+			want[tk.Key()+fmt.Sprintf(": %v breaking changes in 90 days", c.count)] = c.count
+			for range 2 {
+				if err := w.Work(ctx, &river.Job[jobargs.ScoreSignal]{Args: counts[0]}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		sigs, _, err := f.Scores.Signals(ctx, f.Admin, score.SignalFilter{VendorID: f.Vendor.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, s := range sigs {
+			if s.Code != "breaking_change_count" {
+				continue
+			}
+			if s.RejectionReason != "" || s.Value == nil {
+				t.Errorf("signal %s rejected %q", s.EventID, s.RejectionReason)
+				continue
+			}
+			if _, dup := got[s.Note]; dup {
+				t.Errorf("signal %q stored twice", s.Note)
+			}
+			got[s.Note] = *s.Value
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("breaking_change_count signals %v, want %v", got, want)
 		}
 	})
 }
