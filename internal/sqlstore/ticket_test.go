@@ -271,3 +271,60 @@ func TestTicketTenantWalls(t *testing.T) {
 		wantCode(t, db.ApplyTicketChange(ctx, stale), apperr.Conflict)
 	})
 }
+
+// TestTicketBreakingCount: a vendor's breaking changes are the tickets
+// whose decision says is_breaking, of that vendor and tenant, created in
+// the window asked for; a ticket without a decision or one not breaking
+// does not count.
+func TestTicketBreakingCount(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newTicketFixture(t, db)
+		mc := f.vendor(t, f.a, "Mastercard", registry.Tier2)
+		bv := f.vendor(t, f.b, "Visa B", registry.Tier1)
+		draft := func(vendorID, decision string) ticket.Draft {
+			d := ticket.Draft{VendorID: vendorID, Topic: "Change", Severity: registry.SeverityHigh, SLADays: 14}
+			if decision != "" {
+				d.Decision = []byte(decision)
+			}
+			return d
+		}
+		first := f.create(t, f.a, draft(f.visa.ID, `{"is_breaking":true}`))
+		f.create(t, f.a, draft(f.visa.ID, `{"is_breaking":false}`))
+		f.create(t, f.a, draft(f.visa.ID, ``))
+		f.create(t, f.a, draft(f.visa.ID, `{"summary":"no word on breaking"}`))
+		f.create(t, f.a, draft(mc.ID, `{"is_breaking":true}`))
+		f.create(t, f.b, draft(bv.ID, `{"is_breaking":true}`))
+		last := f.create(t, f.a, draft(f.visa.ID, `{"classification":"api_change","is_breaking":true}`))
+		count := func(tenant, vendor string, since, until time.Time) int {
+			t.Helper()
+			var n int
+			if err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
+				var err error
+				n, err = tx.CountBreakingTickets(ctx, tenant, vendor, since, until)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		since, until := first.CreatedAt, last.CreatedAt
+		for _, c := range []struct {
+			name         string
+			tenant, vdr  string
+			since, until time.Time
+			want         int
+		}{
+			{"Visa, whole window", f.a.TenantID, f.visa.ID, since, until, 2},
+			{"Visa, after the first", f.a.TenantID, f.visa.ID, since.Add(time.Second), until, 1},
+			{"Visa, before the last", f.a.TenantID, f.visa.ID, since, until.Add(-time.Second), 1},
+			{"Mastercard", f.a.TenantID, mc.ID, since, until, 1},
+			{"B's vendor from A", f.a.TenantID, bv.ID, since, until, 0},
+			{"A's vendor from B", f.b.TenantID, f.visa.ID, since, until, 0},
+		} {
+			if got := count(c.tenant, c.vdr, c.since, c.until); got != c.want {
+				t.Errorf("%s: %d breaking changes, want %d", c.name, got, c.want)
+			}
+		}
+	})
+}
