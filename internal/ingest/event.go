@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
@@ -78,9 +79,18 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// newIngestID returns a ULID at t (monotonic within a millisecond).
+// ingestEntropy is the entropy of ingest ids alone. The process-wide
+// default is monotonic only while consecutive calls share a millisecond,
+// so an id of another kind taken at another time in between restarts it at
+// random, and two events accepted in one millisecond could sort out of
+// order. Ids of events accepted in the same millisecond sort in the order
+// they were accepted.
+var ingestEntropy = &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(crand.Reader, 0)}
+
+// newIngestID returns a ULID at t, after every id taken before it in the
+// same millisecond.
 func newIngestID(t time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(t), ulid.DefaultEntropy()).String()
+	return ulid.MustNew(ulid.Timestamp(t), ingestEntropy).String()
 }
 
 // AcceptResult is the answer for one envelope.
