@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vendorsync/vendorsync/internal/dashboard"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 )
 
@@ -21,7 +22,7 @@ type trafficChart struct {
 	// Max is the largest hour's count, labelled at MaxY.
 	Max, MaxY int
 	Bars      []trafficBar
-	Ticks     []trafficTick
+	Ticks     []dashboard.Tick
 	// Summary is the totals in words.
 	Summary string
 }
@@ -33,11 +34,6 @@ type trafficBar struct {
 	Y, H           int
 	QY, QH, FY, FH int
 	Title          string
-}
-
-type trafficTick struct {
-	X     int
-	Label string
 }
 
 // The chart's size in SVG units.
@@ -69,7 +65,7 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 		b.QY = b.FY - b.QH
 		c.Bars = append(c.Bars, b)
 		if h.Hour.Hour()%6 == 0 {
-			c.Ticks = append(c.Ticks, trafficTick{X: x + slot/2, Label: h.Hour.Format("15:04")})
+			c.Ticks = append(c.Ticks, dashboard.Tick{X: x + slot/2, Label: h.Hour.Format("15:04")})
 		}
 	}
 	return c

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
@@ -81,16 +80,7 @@ var funcs = template.FuncMap{
 		return v
 	},
 	"hasSubstr": strings.Contains,
-	// clip shortens a value for a table cell to its first n characters
-	// and an ellipsis; a value that fits comes back as it is.
-	"clip": func(v any, n int) string {
-		s := fmt.Sprint(v)
-		if utf8.RuneCountInString(s) <= n {
-			return s
-		}
-		r := []rune(s)
-		return strings.TrimRight(string(r[:n]), " ") + "…"
-	},
+	"shorten":   shorten,
 	"roleLabel": func(r auth.Role) string { return r.Label() },
 	"roles":     func() []auth.Role { return auth.Roles },
 	"contains": func(list []string, s string) bool {
