@@ -136,6 +136,9 @@ func look(text string, phrases []phrase) signal {
 	var s signal
 	// Hard-wrapped text splits phrases over lines: "will\nfail" is "will fail".
 	lower := strings.Join(strings.Fields(strings.ToLower(text)), " ")
+	// "No customer action is required" and "no further action is needed"
+	// say what "no action is required" says.
+	lower = qualifiedNoActionRE.ReplaceAllString(lower, "no $1")
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
 		if p.text == "action required" || p.text == "action is required" {
@@ -159,6 +162,11 @@ func look(text string, phrases []phrase) signal {
 	sort.Strings(s.found)
 	return s
 }
+
+// qualifiedNoActionRE finds "no" and one word before a statement that no
+// action is needed ("no customer action is required"); the group is the
+// statement.
+var qualifiedNoActionRE = regexp.MustCompile(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
 
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").

@@ -1,0 +1,79 @@
+package triage
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// unseenRegistry is a small registry of made-up vendors and applications,
+// none of them in a corpus, for the rules found on unseen mail.
+func unseenRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{
+			{ID: "v-idp", Name: "Brightkey", Tier: registry.Tier1, EmailDomains: []string{"brightkey.example"}, Aliases: []string{"Brightkey Identity"}, IsActive: true},
+			{ID: "v-gw", Name: "Quillpay", Tier: registry.Tier1, EmailDomains: []string{"quillpay.example"}, Aliases: []string{"Quillpay Gateway"}, IsActive: true},
+			{ID: "v-locks", Name: "Doorvane", Tier: registry.Tier2, EmailDomains: []string{"doorvane.example"}, Aliases: []string{"Doorvane Mobile Key"}, IsActive: true},
+			{ID: "v-mail", Name: "Sendmoor", Tier: registry.Tier3, EmailDomains: []string{"sendmoor.example"}, IsActive: true},
+		},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "CrewLogin", IsActive: true, IsCritical: true, VendorIDs: []string{"v-idp"},
+				Description: "Employee single sign-on on Brightkey Identity with SAML 2.0 and OpenID Connect."},
+			{ID: "app-console", Name: "DoorConsole", IsActive: true, VendorIDs: []string{"v-locks"},
+				Description: "Doorvane lock servers and key-card encoders. Engineers sign in to the lock server console with CrewLogin through SAML."},
+			{ID: "app-pay", Name: "PayCore", IsActive: true, IsCritical: true, VendorIDs: []string{"v-gw"},
+				Description: "In-house payment service that charges cards through the Quillpay gateway API with a secret key."},
+			{ID: "app-bar", Name: "BarTabs", IsActive: true, VendorIDs: nil,
+				Description: "Bar and restaurant tills. Card payments at the table go through PayCore."},
+			{ID: "app-guest", Name: "GuestPhone", IsActive: true, VendorIDs: []string{"v-locks"},
+				Description: "Guest app; room doors open with Doorvane mobile keys through the Doorvane Mobile Key SDK."},
+			{ID: "app-news", Name: "Campaigns", IsActive: true, VendorIDs: []string{"v-mail"},
+				Description: "Marketing campaigns to past guests sent through Sendmoor from our own sending domain."},
+		},
+	}
+}
+
+// decideUnseen triages one email against unseenRegistry.
+func decideUnseen(t *testing.T, from, subject, body string) Decision {
+	t.Helper()
+	d, err := (&Agent{}).Decide(context.Background(), Email{MessageID: "u@x", FromAddress: from, Subject: subject, Body: body, Date: testNow},
+		unseenRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestUnseenMailRules covers the kinds of miss seen on a held-out
+// organisation's mail, each stated without its vendors.
+func TestUnseenMailRules(t *testing.T) {
+	t.Run("a sign-in certificate change reaches an application that signs in to its console through the single sign-on", func(t *testing.T) {
+		d := decideUnseen(t, "no-reply@brightkey.example", "Your SAML signing certificate expires in 45 days",
+			"The SAML signing certificate of your Brightkey tenant expires in 45 days. Update each SAML service provider with the new certificate; "+
+				"service providers that still trust only the old certificate will reject sign-ins after it expires.")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-console") {
+			t.Errorf("DoorConsole missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
+	t.Run("a gateway change reaches an application whose card payments at the table go through the payment service", func(t *testing.T) {
+		d := decideUnseen(t, "security@quillpay.example", "Roll your webhook signing secret",
+			"Webhook signing secrets were written to an internal log. Roll the signing secret of your webhook endpoint within 14 days; "+
+				"after that, webhooks signed with the new secret will fail verification at receivers that still use the old one, and payment events will not be confirmed.")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-bar") {
+			t.Errorf("BarTabs missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
+	t.Run("an incident report that says no customer action is required is informational", func(t *testing.T) {
+		d := decideUnseen(t, "status@doorvane.example", "Incident report: degraded lock server sync on February 24",
+			"On February 24, 2027 lock server sync was degraded for 90 minutes. We failed over manually and service returned to normal. "+
+				"No data was lost and no customer action is required.")
+		if d.Classification != Informational || len(d.AffectedApplicationIDs) != 0 {
+			t.Errorf("%s %v\n%s", d.Classification, d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
+}
+
+var _ = strings.Contains
