@@ -115,6 +115,10 @@ var (
 	monthDayRE    = regexp.MustCompile(`(?i)\b` + monthRE + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
 	dayMonthRE    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `,?\s+(\d{4})\b`)
 	numericDateRE = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b`)
+	// dashedNumericRE is "04-06-2027", as Dutch and Danish senders write
+	// dates; with a four-digit year only, so that codes and phone numbers
+	// are not read as dates.
+	dashedNumericRE = regexp.MustCompile(`\b(\d{1,2})-(\d{1,2})-(\d{4})\b`)
 	// dashedDateRE is "15-Mar-2027" or "15-Mar-27".
 	dashedDateRE = regexp.MustCompile(`(?i)\b(\d{1,2})[- ]` + monthRE + `[- ](\d{4}|\d{2})\b`)
 	// Without a year: "March 15th", "on the 15th of March".
@@ -186,7 +190,7 @@ var dayFirstTLDs = map[string]bool{"uk": true, "de": true, "fr": true, "it": tru
 // sender's country domain (.us month-first; .uk, .de… day-first), else
 // from the sender's postal address.
 func orderOf(text, from string) (numericOrder, string) {
-	numeric := numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine)
+	numeric := append(numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine), dashedNumericRE.FindAllStringSubmatch(text, maxDatesPerLine)...)
 	if len(numeric) == 0 {
 		return orderUnknown, "" // no numeric date to read
 	}
@@ -217,7 +221,7 @@ func orderOf(text, from string) (numericOrder, string) {
 // how it writes dates when its domain does not.
 var (
 	usAddressRE       = regexp.MustCompile(`\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+\d{5}(?:-\d{4})?\b|\b(?:United States|USA)\b|\bU\.S\.A\.`)
-	dayFirstCountryRE = mustGated(`\b(?:United Kingdom|England|Scotland|Ireland|Germany|Deutschland|France|Switzerland|Schweiz|Suisse|Austria|Österreich|Netherlands|Belgium|Spain|España|Italy|Italia|Portugal|Poland|Sweden|Norway|Denmark|Finland|Australia|New Zealand|India|Brazil|Brasil|South Africa|Singapore)\b`)
+	dayFirstCountryRE = mustGated(`\b(?:United Kingdom|England|Scotland|Ireland|Germany|Deutschland|France|Switzerland|Schweiz|Suisse|Austria|Österreich|Netherlands|Nederland|Belgium|België|Belgique|Spain|España|Italy|Italia|Portugal|Poland|Sweden|Norway|Denmark|Finland|Australia|New Zealand|India|Brazil|Brasil|South Africa|Singapore)\b`)
 )
 
 // orderOfAddress reads the order from the postal addresses in the email:
@@ -354,7 +358,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		taken = append(taken, [2]int{loc[0], loc[1]})
 		if ok {
 			sentence := sentenceBefore(line, loc[0])
-			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: cueBefore(line[:loc[0]]),
+			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]),
 				ambiguous: ambiguous, prep: prepRE.MatchString(sentence),
 				event: eventRE.MatchString(sentence + line[loc[1]:sentenceEnd(line, loc[1])])}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
@@ -378,7 +382,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
 	}
-	for _, m := range g.find(g.digit, numericDateRE, line) {
+	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit, dashedNumericRE, line)...) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])
 		day, month, note := a, b, ""
 		switch {
@@ -558,36 +562,6 @@ func sentenceEnd(line string, i int) int {
 	return len(line)
 }
 
-// timelineMarkRE is what may precede a date that starts a timeline item:
-// indentation, a list mark or a table's first cell border.
-var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>|]*$`)
-
-// availableRE finds the replacement becoming available: a step before the
-// change.
-var availableRE = mustGated(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
-
-// timelineCue reads a date that starts a timeline item ("- 08/02/2027:
-// basic authentication is turned off.", or a table row "2027-08-02 |
-// basic authentication turned off"): the rest of the item says what
-// happens then. Breaking-change language makes it a strong cue; the
-// replacement becoming available makes it a step before the change.
-func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
-	if !timelineMarkRE.MatchString(line[:start]) {
-		return 0, false, false
-	}
-	rest := strings.TrimLeft(line[end:], " ")
-	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—|") {
-		return 0, false, false
-	}
-	switch {
-	case look(rest, breakingPhrases).strong():
-		return strongCue, false, true
-	case availableRE.MatchString(rest):
-		return strongCue, true, true
-	}
-	return 0, false, false
-}
-
 // runningVersionRE finds the version the email says the customer runs:
 // "your site runs Munis 2021.6", "you are on 9.4".
 var runningVersionRE = regexp.MustCompile(`(?i)\b(?:you|your\s+[\w-]+(?:\s+[\w-]+)?)(?:\s*\([^()]{0,40}\))?\s+(?:runs?|is running|are running|are on|is on|are using|is using|uses|use|have installed|has installed)\s+(?:[A-Za-z][\w-]*\s+){0,3}?v?(\d+(?:\.\d+)+)\b`)
@@ -695,7 +669,7 @@ func versionFit(line string, running, known []string) int {
 	}
 	registered, other := false, false
 	for _, m := range versionRE.FindAllStringSubmatch(line, 4) {
-		if isoDateRE.MatchString(m[0]) || numericDateRE.MatchString(m[0]) {
+		if isoDateRE.MatchString(m[0]) || numericDateRE.MatchString(m[0]) || dashedNumericRE.MatchString(m[0]) {
 			continue
 		}
 		for _, r := range running {
@@ -773,57 +747,6 @@ func sentenceBefore(line string, i int) string {
 		return before[j+1:]
 	}
 	return before
-}
-
-// effectCues are the deadline words that say when a change takes effect,
-// as opposed to when an offer or a registration closes ("until", "by").
-var effectCues = []string{"effective", "starting", "beginning", "as of", "takes effect", "go-live", "go live"}
-
-// saysEffect reports whether a found date's words name when a change takes
-// effect.
-func (f foundDate) saysEffect() bool {
-	lower := " " + strings.ToLower(f.text) + " "
-	for _, c := range effectCues {
-		if strings.Contains(lower, " "+c+" ") {
-			return true
-		}
-	}
-	return false
-}
-
-// strongCue is the score of a deadline word before a date.
-const strongCue = 3
-
-// cueBefore scores the words just before a date: strongCue for a deadline
-// word, 1 for a weaker one, 0 for none.
-func cueBefore(before string) int {
-	if len(before) > 48 {
-		before = before[len(before)-48:]
-	}
-	ws := words(before)
-	if len(ws) > 6 {
-		ws = ws[len(ws)-6:]
-	}
-	tail := " " + strings.Join(ws, " ") + " "
-	score := 0
-	for _, c := range strongDateCues {
-		if strings.Contains(tail, " "+c+" ") {
-			return strongCue
-		}
-	}
-	if strings.HasSuffix(tail, " end of ") {
-		// "at the end of April 2027": the last day of the month.
-		return 1
-	}
-	if len(ws) > 0 {
-		last := ws[len(ws)-1]
-		for _, c := range weakDateCues {
-			if last == c {
-				score = 1
-			}
-		}
-	}
-	return score
 }
 
 // snippet is up to four words before a match and the match itself.

@@ -43,6 +43,9 @@ var breakingPhrases = []phrase{
 	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
 	{"will be quarantined", 2}, {"will stop loading", 2}, {"will stop sending", 2}, {"will stop syncing", 2},
 	{"will stop delivering", 2}, {"will stop receiving", 2}, {"will be paused", 1},
+	// What the old way can no longer do once the change is made: "units
+	// that are not updated can no longer encode key cards".
+	{"can no longer", 2},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -81,11 +84,19 @@ var reachPhrases = []phrase{
 	{"degraded", 1}, {"credentials", 1}, {"credential", 1}, {"rotate", 1}, {"rotation", 1}, {"signing key", 2},
 	{"signing keys", 2}, {"tokens", 1}, {"session tokens", 2}, {"api keys", 1}, {"reset your", 1},
 	{"revoke", 1}, {"revoked", 1}, {"revocation", 1}, {"root certificate", 2}, {"intermediate certificate", 2},
-	{"certificate authority", 1}, {"security advisory", 2}, {"vulnerability", 1},
+	{"certificate authority", 1}, {"security advisory", 1}, {"vulnerability", 1},
 }
 
 // reachSignal: the change reaches every application that uses the vendor.
-func reachSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, reachPhrases) }
+func reachSignal(e Email) signal { return look(withoutTeamNames(e.Subject+"\n"+e.Body), reachPhrases) }
+
+// teamNameRE finds the name of a team whose name says what it handles:
+// "Product Security Incident Response Team" signs many an advisory, but
+// names no incident.
+var teamNameRE = regexp.MustCompile(`(?i)\b(?:(?:product\s+)?security\s+)?incident\s+response\s+team\b`)
+
+// withoutTeamNames is text without the names of such teams.
+func withoutTeamNames(text string) string { return teamNameRE.ReplaceAllString(text, "team") }
 
 // apiCredentialRE finds credentials of an API integration: "API
 // credentials", "API keys", "client secret", "access tokens".
@@ -98,7 +109,7 @@ var apiCredentialRE = mustGated(`(?i)\b(?:api|client|integration|service account
 // new API credentials for a directory's provisioning script leave the
 // sign-in every other application goes through as it was.
 func serviceWideSignal(e Email) signal {
-	return look(apiCredentialRE.ReplaceAllString(e.Subject+"\n"+e.Body, " "), reachPhrases)
+	return look(apiCredentialRE.ReplaceAllString(withoutTeamNames(e.Subject+"\n"+e.Body), " "), reachPhrases)
 }
 
 // onlyCredentialNouns reports whether the reach cues found only name

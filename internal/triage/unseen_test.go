@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -74,6 +75,36 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("%s %v\n%s", d.Classification, d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("a dashed day-first date is read", func(t *testing.T) {
+		sent := time.Date(2027, 5, 7, 8, 0, 0, 0, time.UTC)
+		fd, ok := extractDate("Firmware advisory", "Install firmware 5.8.3 on every encoder by 04-06-2027.\nDoorvane B.V., Eindhoven, Nederland",
+			"psirt@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+		if !ok || fd.date.String() != "2027-06-04" || !strings.Contains(fd.note, "Nederland") {
+			t.Errorf("date %s %v (%s), want 2027-06-04 read day-first from the sender's address", fd.date, ok, fd.note)
+		}
+	})
+	t.Run("a table row's label says which date is the deadline", func(t *testing.T) {
+		sent := time.Date(2027, 5, 7, 8, 0, 0, 0, time.UTC)
+		body := "Milestone | Date\nFirmware 5.8.3 available in the cloud | 7 May 2027\n" +
+			"Deadline to install firmware 5.8.3 on every encoder | 4 June 2027\nEncoders on older firmware refused by the cloud service | 5 June 2027\n"
+		fd, ok := extractDate("Firmware advisory", body, "psirt@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+		if !ok || fd.date.String() != "2027-06-04" {
+			t.Errorf("date %s from %q", fd.date, fd.text)
+		}
+	})
+	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
+		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
+			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
+		if !d.IsBreaking {
+			t.Errorf("not breaking\n%s", d.Reasoning)
+		}
+	})
+	t.Run("an advisory signed by an incident response team reports no incident", func(t *testing.T) {
+		d := decideUnseen(t, "psirt@doorvane.example", "Doorvane Security Advisory DSA-2027-03",
+			"An authentication bypass affects key-card encoders on firmware 5.7. Install firmware 5.8.3 on every encoder; "+
+				"encoders that are not updated can no longer encode key cards.\n\nDoorvane Product Security Incident Response Team")
+		if slices.Contains(d.AffectedApplicationIDs, "app-guest") || !slices.Contains(d.AffectedApplicationIDs, "app-console") {
+			t.Errorf("applications %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 }
-
-var _ = strings.Contains

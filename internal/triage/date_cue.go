@@ -1,0 +1,114 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The words around a date that say whether it is when a change takes
+// effect.
+
+// timelineMarkRE is what may precede a date that starts a timeline item:
+// indentation, a list mark or a table's first cell border.
+var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>|]*$`)
+
+// availableRE finds the replacement becoming available: a step before the
+// change.
+var availableRE = mustGated(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
+
+// timelineCue reads a date that starts a timeline item ("- 08/02/2027:
+// basic authentication is turned off.", or a table row "2027-08-02 |
+// basic authentication turned off"): the rest of the item says what
+// happens then. Breaking-change language makes it a strong cue; the
+// replacement becoming available makes it a step before the change.
+func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
+	if !timelineMarkRE.MatchString(line[:start]) {
+		return 0, false, false
+	}
+	rest := strings.TrimLeft(line[end:], " ")
+	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—|") {
+		return 0, false, false
+	}
+	switch {
+	case look(rest, breakingPhrases).strong():
+		return strongCue, false, true
+	case availableRE.MatchString(rest):
+		return strongCue, true, true
+	}
+	return 0, false, false
+}
+
+// effectCues are the deadline words that say when a change takes effect,
+// as opposed to when an offer or a registration closes ("until", "by").
+var effectCues = []string{"effective", "starting", "beginning", "as of", "takes effect", "go-live", "go live"}
+
+// saysEffect reports whether a found date's words name when a change takes
+// effect.
+func (f foundDate) saysEffect() bool {
+	lower := " " + strings.ToLower(f.text) + " "
+	for _, c := range effectCues {
+		if strings.Contains(lower, " "+c+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// dateCue scores the words before the date at start of line: those just
+// before it (cueBefore) and, on a table row, the whole of the cells before
+// it, whose label may be longer than a sentence's few words ("Deadline to
+// install firmware 5.8.3 on every encoder | 04-06-2027").
+func dateCue(line string, start int) int {
+	cue := cueBefore(line[:start])
+	if cue < strongCue && isTableRow(line) {
+		label := line[:start]
+		if len(label) > maxRowLabel {
+			label = label[len(label)-maxRowLabel:]
+		}
+		tail := " " + strings.Join(words(label), " ") + " "
+		for _, c := range strongDateCues {
+			if strings.Contains(tail, " "+c+" ") {
+				return strongCue
+			}
+		}
+	}
+	return cue
+}
+
+// maxRowLabel bounds the text of a table row read for a date's cue.
+const maxRowLabel = 160
+
+// strongCue is the score of a deadline word before a date.
+const strongCue = 3
+
+// cueBefore scores the words just before a date: strongCue for a deadline
+// word, 1 for a weaker one, 0 for none.
+func cueBefore(before string) int {
+	if len(before) > 48 {
+		before = before[len(before)-48:]
+	}
+	ws := words(before)
+	if len(ws) > 6 {
+		ws = ws[len(ws)-6:]
+	}
+	tail := " " + strings.Join(ws, " ") + " "
+	score := 0
+	for _, c := range strongDateCues {
+		if strings.Contains(tail, " "+c+" ") {
+			return strongCue
+		}
+	}
+	if strings.HasSuffix(tail, " end of ") {
+		// "at the end of April 2027": the last day of the month.
+		return 1
+	}
+	if len(ws) > 0 {
+		last := ws[len(ws)-1]
+		for _, c := range weakDateCues {
+			if last == c {
+				score = 1
+			}
+		}
+	}
+	return score
+}
