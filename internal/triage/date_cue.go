@@ -42,6 +42,11 @@ func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
 // as opposed to when an offer or a registration closes ("until", "by").
 var effectCues = []string{"effective", "starting", "beginning", "as of", "takes effect", "go-live", "go live"}
 
+// priceDocumentRE finds a document of prices that applies from a date:
+// "our 2028 price list takes effect on …", "your pricing schedule,
+// effective …", "for the contract year starting …".
+var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fee\s+schedules?|rate\s+cards?|list\s+prices|contract\s+year)\b`)
+
 // saysEffect reports whether a found date's words name when a change takes
 // effect.
 func (f foundDate) saysEffect() bool {

@@ -38,6 +38,14 @@ type foundDate struct {
 	// past ("a defect introduced on March 30"), so any other date beats
 	// it.
 	rolled bool
+	// aside is a date in parentheses ("(CN=host, valid until
+	// 30.11.2027)"): a detail of something the sentence names, not the
+	// date the sentence says the change takes effect.
+	aside bool
+	// document is a date a price list, fee schedule or contract year
+	// applies from: when an informational notice's document applies, not
+	// a change it announces.
+	document bool
 	// fit is 2 for a date on a table row about the version the email says
 	// the customer runs, 1 for the version the registry says it runs, -1
 	// for one on a row about another version.
@@ -59,6 +67,8 @@ func (f foundDate) better(g foundDate) bool {
 		return !f.trial
 	case f.fit != g.fit:
 		return f.fit > g.fit
+	case f.aside != g.aside:
+		return !f.aside
 	case f.event != g.event:
 		return !f.event
 	case f.cue == g.cue && f.prep != g.prep:
@@ -358,7 +368,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		taken = append(taken, [2]int{loc[0], loc[1]})
 		if ok {
 			sentence := sentenceBefore(line, loc[0])
-			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]),
+			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]), aside: inParentheses(line[:loc[0]]), document: priceDocumentRE.MatchString(sentence),
 				ambiguous: ambiguous, prep: prepRE.MatchString(sentence),
 				event: eventRE.MatchString(sentence + line[loc[1]:sentenceEnd(line, loc[1])])}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
@@ -747,6 +757,12 @@ func sentenceBefore(line string, i int) string {
 		return before[j+1:]
 	}
 	return before
+}
+
+// inParentheses reports whether a parenthesis opened in before is still
+// open at its end.
+func inParentheses(before string) bool {
+	return strings.Count(before, "(") > strings.Count(before, ")")
 }
 
 // snippet is up to four words before a match and the match itself.

@@ -79,15 +79,16 @@ func (o *offline) run() {
 
 	// An informational email's dates are mostly events (a webinar on …)
 	// and offers (… until April 30); only one after a word like "starting"
-	// or "effective" is kept, and only from the message itself: an
-	// attached price list's "Effective 1 July" is when the document
+	// or "effective" is kept, and only from the message itself and not
+	// the day a price list or fee schedule applies from: an attached or
+	// announced price list's "Effective 1 July" is when the document
 	// applies, not a change the notice announces.
 	body := o.e.Body
 	if o.d.Classification == Informational {
 		body = messageText(body)
 	}
 	if fd, ok := extractDate(o.e.Subject, body, o.e.FromAddress, o.e.Date, o.s.today(), o.s.Timezone, registryVersions(o.snap, v)...); ok &&
-		(o.d.Classification != Informational || fd.saysEffect()) {
+		(o.d.Classification != Informational || fd.saysEffect() && !fd.document) {
 		o.d.EffectiveDate = fd.date
 		msg := fmt.Sprintf("effective date %s from %q", fd.date, fd.text)
 		if fd.note != "" {

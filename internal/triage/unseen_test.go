@@ -92,6 +92,22 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("date %s from %q", fd.date, fd.text)
 		}
 	})
+	t.Run("a date in parentheses is a detail, not when the change takes effect", func(t *testing.T) {
+		sent := time.Date(2027, 4, 26, 8, 0, 0, 0, time.UTC)
+		body := "From 12.07.2027, the controller API will only accept client certificates issued by our new CA.\n\n" +
+			"Your account uses 1 client certificate from the old CA (CN=provisioning, valid until 30.11.2027).\n"
+		fd, ok := extractDate("Controller API: new CA for client certificates", body, "service@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+		if !ok || fd.date.String() != "2027-07-12" {
+			t.Errorf("date %s from %q", fd.date, fd.text)
+		}
+	})
+	t.Run("an informational notice keeps no date a price list applies from", func(t *testing.T) {
+		d := decideUnseen(t, "billing@sendmoor.example", "Your Sendmoor price list for 2028",
+			"Our 2028 price list takes effect on January 1, 2028 at your next renewal. No action is required: nothing changes in your account.")
+		if d.Classification != Informational || !d.EffectiveDate.IsZero() {
+			t.Errorf("%s, date %s\n%s", d.Classification, d.EffectiveDate, d.Reasoning)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
