@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -46,6 +47,9 @@ var breakingPhrases = []phrase{
 	// What the old way can no longer do once the change is made: "units
 	// that are not updated can no longer encode key cards".
 	{"can no longer", 2},
+	// A host, service or product taken away for good: "the import host
+	// will be shut down in Q3".
+	{"will be shut down", 2},
 }
 
 // informationalPhrases say that an email needs no action.
@@ -220,7 +224,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 // airlines are retiring passwords" announces no change.
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
-	s := look(text, breakingPhrases)
+	s := look(temporaryStopRE.ReplaceAllString(text, "will be paused "), breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, refusalRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
@@ -229,6 +233,10 @@ func breakingSignal(e Email) signal {
 	}
 	return s
 }
+
+// temporaryStopRE finds a stop for a while ("will be shut down for two
+// hours during maintenance"), which is no change: the service comes back.
+var temporaryStopRE = regexp.MustCompile(`(?i)\bwill be (?:temporarily\s+)?shut\s*down\s+(?:for|during|between|while|until|from\s+\d)\b|\bwill be temporarily shut\s*down\b`)
 
 // refusalRE finds requests the vendor says it will refuse from a date:
 // "will return 403", "will receive 401 Unauthorized", "will fail with
@@ -252,8 +260,18 @@ func informationalSignal(e Email) signal {
 		s.score += 2
 		s.found = append(s.found, `"`+strings.Join(strings.Fields(m[0]), " ")+`"`)
 	}
+	if slices.Contains(s.found, `"unsubscribe"`) && !asksActionRE.MatchString(text) {
+		// Mail one can unsubscribe from that asks nothing of its reader
+		// is a newsletter, whatever it calls itself.
+		s.score++
+		s.found = append(s.found, "nothing asked of the reader")
+	}
 	return s
 }
+
+// asksActionRE finds words that ask the reader to do something or name
+// a requirement or a deadline.
+var asksActionRE = mustGated(`(?i)\b(?:please|you (?:must|need to|should|have to|will need to|are required to)|what (?:you need|to do)|action|required|requires?|requirements?|make sure|ensure|update your|deadline|no later than|before (?:then|that date|the))\b`)
 
 // noChangeNeededRE finds a notice saying that nothing of the reader's has
 // to change: "No change to your integration, API keys or webhooks is

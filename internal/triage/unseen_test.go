@@ -108,6 +108,31 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("%s, date %s\n%s", d.Classification, d.EffectiveDate, d.Reasoning)
 		}
 	})
+	t.Run("a host that will be shut down for good is a breaking change, one shut down for a while is not", func(t *testing.T) {
+		d := decideUnseen(t, "support@doorvane.example", "Import host is moving",
+			"The current import host will be shut down in Q3 2027. Please change your export job to deliver to the new host before the end of the quarter.")
+		if !d.IsBreaking {
+			t.Errorf("shut down for good: not breaking\n%s", d.Reasoning)
+		}
+		d = decideUnseen(t, "ops@doorvane.example", "Planned maintenance on Sunday",
+			"The portal will be shut down for two hours during the maintenance window on Sunday. No action is required.")
+		if d.IsBreaking || d.Classification != Informational {
+			t.Errorf("maintenance: breaking %v, %s\n%s", d.IsBreaking, d.Classification, d.Reasoning)
+		}
+	})
+	t.Run("mail one can unsubscribe from that asks nothing of the reader is informational", func(t *testing.T) {
+		d := decideUnseen(t, "letter@sendmoor.example", "Send-time optimisation for every plan, and 20 new templates",
+			"The Sendmoor Letter\n\nSend-time optimisation for everyone: every plan can now send each contact at the hour they usually open.\n"+
+				"Template gallery: twenty new templates for hotels and travel.\n\nSendmoor, 520 Broadway, Santa Monica, CA 90401. Unsubscribe")
+		if d.Classification != Informational {
+			t.Errorf("%s %v\n%s", d.Classification, d.AffectedApplicationIDs, d.Reasoning)
+		}
+		d = decideUnseen(t, "notices@sendmoor.example", "Your sending domain's DKIM key",
+			"Please rotate the DKIM key of your sending domain to a 2048-bit key in Settings.\n\nSendmoor, 520 Broadway, Santa Monica, CA 90401. Unsubscribe")
+		if d.Classification != Actionable {
+			t.Errorf("a request to act: %s\n%s", d.Classification, d.Reasoning)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
