@@ -37,6 +37,29 @@ func integrationTerms(a registry.Application, v registry.Vendor, query map[strin
 	return shared
 }
 
+// clausesShareTerms reports whether the clauses of an application's
+// description that name the vendor share minIntegrationTerms distinctive
+// terms with the email: an application that mentions the vendor in
+// passing ("it loads the vendor's files every night, and statistics from
+// another API with an OAuth client") shares words with a notice about the
+// vendor's OAuth clients through the other API's clause only.
+func clausesShareTerms(desc string, v registry.Vendor, query map[string]float64, df registryDF, skip map[string]bool) bool {
+	shared := map[string]bool{}
+	for _, s := range sentences(desc) {
+		for _, c := range clauseSepRE.Split(s, -1) {
+			if !namesVendor(strings.ToLower(c), v) {
+				continue
+			}
+			for _, t := range describedTerms(c) {
+				if !skip[t.stem] && query[t.stem] > 0 && df.distinctive(t.stem) {
+					shared[t.stem] = true
+				}
+			}
+		}
+	}
+	return len(shared) >= minIntegrationTerms
+}
+
 // productTerms are the terms of the descriptions of the applications
 // linked to the vendor.
 func productTerms(apps []registry.Application, v registry.Vendor) map[string]bool {

@@ -270,7 +270,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// links were never filled in). One linked to other vendors that
 		// mentions this one (an integration, the product it delivers) is
 		// reached by an incident, its name or a rule, not by vocabulary.
-		if (isLinked || (uses && len(r.app.VendorIDs) == 0)) && r.score >= minAppScore && r.score >= relAppScore*best {
+		if (isLinked || (uses && len(r.app.VendorIDs) == 0 && clausesShareTerms(r.app.Description, v, query, df, skip))) &&
+			r.score >= minAppScore && r.score >= relAppScore*best {
 			c.wordsOnly = len(c.evidence) == 0
 			c.evidence = append(c.evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
 		}

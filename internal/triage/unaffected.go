@@ -179,17 +179,25 @@ var genericProductWords = map[string]bool{"api": true, "apis": true, "cloud": tr
 // name one of its products.
 var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
 
-// callsWithCredentials reports whether a sentence of an application's
+// callsWithCredentials reports whether a clause of an application's
 // description that names the vendor says it calls the vendor's API or
-// holds its credentials.
+// holds its credentials. A clause, not the whole sentence: in "it loads
+// the vendor's files every night, and statistics from another API with an
+// OAuth client", the credentials are the other API's.
 func callsWithCredentials(desc string, v registry.Vendor) bool {
 	for _, s := range sentences(desc) {
-		if credentialUseRE.MatchString(s) && namesVendor(strings.ToLower(s), v) {
-			return true
+		for _, c := range clauseSepRE.Split(s, -1) {
+			if credentialUseRE.MatchString(c) && namesVendor(strings.ToLower(c), v) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+// clauseSepRE sets the clauses of a sentence apart: a semicolon, or a
+// comma before "and", "while" or "but".
+var clauseSepRE = regexp.MustCompile(`;\s+|,\s+(?:and|while|but|whereas)\s+`)
 
 // credentialUseRE finds the words of calling an API with credentials.
 var credentialUseRE = regexp.MustCompile(`(?i)\b(?:api|apis|tokens?|keys?|credentials?|secrets?|oauth|client certificates?)\b`)

@@ -31,6 +31,8 @@ func unseenRegistry() registry.Snapshot {
 				Description: "Bar and restaurant tills. Card payments at the table go through PayCore."},
 			{ID: "app-guest", Name: "GuestPhone", IsActive: true, VendorIDs: []string{"v-locks"},
 				Description: "Guest app; room doors open with Doorvane mobile keys through the Doorvane Mobile Key SDK."},
+			{ID: "app-dw", Name: "Warehouse", IsActive: true,
+				Description: "In-house data warehouse. It loads Brightkey audit files every night, and statistics from the Sendmoor API with an OAuth client credentials grant."},
 			{ID: "app-news", Name: "Campaigns", IsActive: true, VendorIDs: []string{"v-mail"},
 				Description: "Marketing campaigns to past guests sent through Sendmoor from our own sending domain."},
 		},
@@ -131,6 +133,15 @@ func TestUnseenMailRules(t *testing.T) {
 			"Please rotate the DKIM key of your sending domain to a 2048-bit key in Settings.\n\nSendmoor, 520 Broadway, Santa Monica, CA 90401. Unsubscribe")
 		if d.Classification != Actionable {
 			t.Errorf("a request to act: %s\n%s", d.Classification, d.Reasoning)
+		}
+	})
+	t.Run("an application that names the vendor in passing shares no words with it through another API's clause", func(t *testing.T) {
+		d := decideUnseen(t, "cloud-ops@brightkey.example", "Brightkey will retire the OAuth password grant",
+			"Brightkey will retire the OAuth 2.0 password credentials grant for service applications on June 30, 2027. "+
+				"Service applications that call the Brightkey API must obtain tokens with the client credentials grant instead. "+
+				"Interactive sign-in for users is not affected.")
+		if slices.Contains(d.AffectedApplicationIDs, "app-dw") {
+			t.Errorf("Warehouse added: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
