@@ -13,8 +13,32 @@ import (
 
 // archiveBatch is how many events one round of the archiver reads. The
 // round's objects are flushed to disk together (blob.Store.Sync) before
-// they are recorded as archived.
+// they are recorded as archived, writeChunk at a time.
 const archiveBatch = 200
+
+// writeChunk is the most events one background transaction (outcomes,
+// archive records) writes. SQLite has one writer, and an accept waits for
+// the background transaction under way (never for one queued after it),
+// so each is kept short.
+const writeChunk = 100
+
+// inChunks calls write for consecutive ranges of n items, writeChunk at a
+// time, and stops at the first error.
+func inChunks(n int, write func(from, to int) error) error {
+	for from := 0; from < n; from += writeChunk {
+		if err := write(from, min(from+writeChunk, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markArchivedChunks records that the events ids are archived, writeChunk
+// at a time.
+func (s *Service) markArchivedChunks(ctx context.Context, tenantID string, ids []string) error {
+	at := s.now()
+	return inChunks(len(ids), func(from, to int) error { return s.Store.MarkArchived(ctx, tenantID, ids[from:to], at) })
+}
 
 // Archive writes the raw bytes of the tenant's events not archived yet to
 // the blob store, write-once, until none is left, and returns how many it
@@ -69,7 +93,7 @@ func (s *Service) archive(ctx context.Context, tenantID string, done func() bool
 		if err := s.Blobs.Sync(ctx); err != nil {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
-		if err := s.Store.MarkArchived(ctx, tenantID, done, s.now()); err != nil {
+		if err := s.markArchivedChunks(ctx, tenantID, done); err != nil {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
 		n += len(done)
@@ -83,7 +107,7 @@ func (s *Service) markArchived(ctx context.Context, tenantID string, ids []strin
 	if len(ids) == 0 || s.Blobs.Sync(ctx) != nil {
 		return
 	}
-	_ = s.Store.MarkArchived(ctx, tenantID, ids, s.now())
+	_ = s.markArchivedChunks(ctx, tenantID, ids)
 }
 
 // archiveWriters is how many objects an archiver writes at once: writing

@@ -223,8 +223,13 @@ func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.
 	return out
 }
 
-// normalizeBatch is how many events one round of normalization takes.
-const normalizeBatch = 500
+// normalizeBatch is how many events one round of normalization takes:
+// their outcomes are one background transaction, kept short.
+const normalizeBatch = writeChunk
+
+// replayBatch is how many events one page of a replay takes; a background
+// replay saves its progress after each.
+const replayBatch = 500
 
 // Normalize normalizes the tenant's RECEIVED events until none is left,
 // archiving the normalized events meanwhile, and returns how many it took.
@@ -383,7 +388,7 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 		}
 		if first != nil {
 			if len(done) > 0 && s.Blobs.Sync(ctx) == nil {
-				_ = s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()) // the failure is what is reported; the rest is retried
+				_ = s.markNormalizedChunks(ctx, tenantID, done) // the failure is what is reported; the rest is retried
 			}
 			return n, first
 		}
@@ -391,9 +396,18 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 		if err := s.Blobs.Sync(ctx); err != nil {
 			return n, fmt.Errorf("ingest archive normalized: %w", err)
 		}
-		if err := s.Store.MarkNormalizedArchived(ctx, tenantID, done, s.now()); err != nil {
+		if err := s.markNormalizedChunks(ctx, tenantID, done); err != nil {
 			return n, err
 		}
 		n += len(done)
 	}
+}
+
+// markNormalizedChunks records that these revisions are archived,
+// writeChunk at a time.
+func (s *Service) markNormalizedChunks(ctx context.Context, tenantID string, evs []NormalizedEvent) error {
+	at := s.now()
+	return inChunks(len(evs), func(from, to int) error {
+		return s.Store.MarkNormalizedArchived(ctx, tenantID, evs[from:to], at)
+	})
 }

@@ -42,6 +42,9 @@ type DB struct {
 	enq                   Enqueuer
 	path                  string // SQLite file, for the migration lock
 	url                   string // PostgreSQL URL, for the job queue's listening pool
+	// turn orders the store's transactions on SQLite's one write
+	// connection, urgent ones first; nil on PostgreSQL.
+	turn *writeTurn
 	// Keys is the keyring: secrets at rest and the audit chain's MAC keys.
 	Keys *secret.Keyring
 	// Now is the store's clock; tests replace it. Times are UTC, truncated to
@@ -85,6 +88,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		}
 		db.Dialect, db.write, db.read, db.path = SQLite, w, r, path
 		db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
+		db.turn = &writeTurn{}
 	default:
 		return nil, apperr.Invalidf("unsupported database URL %q: use postgres://… or sqlite:PATH", redactURL(databaseURL))
 	}
@@ -262,6 +266,23 @@ func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 
 // inTx runs fn in a write transaction, committing when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTxTurn(ctx, false, fn)
+}
+
+// inUrgentTx runs fn in a write transaction that a sender waits on: on
+// SQLite it gets the write connection before background transactions
+// waiting for it (see writeTurn).
+func (db *DB) inUrgentTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.inTxTurn(ctx, true, fn)
+}
+
+func (db *DB) inTxTurn(ctx context.Context, urgent bool, fn func(tx *Tx) error) error {
+	if db.turn != nil {
+		if err := db.turn.acquire(ctx, urgent); err != nil {
+			return translate(err, "transaction")
+		}
+		defer db.turn.release()
+	}
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err, "transaction")

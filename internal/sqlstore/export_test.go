@@ -27,3 +27,12 @@ func (db *DB) MigrateSchemaTo(ctx context.Context, version int64) error {
 	}
 	return nil
 }
+
+// WritesWaiting counts the transactions waiting for SQLite's write
+// connection (0 on PostgreSQL, which takes no turns).
+func (db *DB) WritesWaiting() int {
+	if db.turn == nil {
+		return 0
+	}
+	return db.turn.waiting()
+}

@@ -46,10 +46,11 @@ const insertChunk = 200
 // prior[i] is the stored one. The unique index on (tenant, vendor,
 // externalEventId) decides between concurrent senders of one key. Events
 // go in multi-row statements that return the ids they inserted; only the
-// others are looked up.
+// others are looked up. Senders wait on this commit, so on SQLite it takes
+// the write connection before waiting background transactions.
 func (db *DB) AcceptEvents(ctx context.Context, evs []ingest.Event, jobs []jobargs.Args) ([]*ingest.Event, error) {
 	prior := make([]*ingest.Event, len(evs))
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err := db.inUrgentTx(ctx, func(tx *Tx) error {
 		inserted := make(map[string]bool, len(evs))
 		for from := 0; from < len(evs); from += insertChunk {
 			if err := tx.insertEvents(ctx, evs[from:min(from+insertChunk, len(evs))], inserted); err != nil {
