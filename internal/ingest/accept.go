@@ -121,11 +121,14 @@ func (s *Service) outcome(ev Event, prior *Event) AcceptResult {
 	switch {
 	case prior == nil:
 		r.IngestID, r.Status, r.RawRef = ev.ID, Received, &ev.RawRef
-		s.log().DebugContext(context.Background(), "ingest accepted", "ingestId", ev.ID, "vendorId", ev.VendorKey,
-			"externalEventId", ev.ExternalEventID, "rawKey", ev.RawRef.Key, "status", Received)
-	case prior.PayloadSHA256 == ev.PayloadSHA256:
+		s.log().DebugContext(context.Background(), "ingest accepted", append(ev.logKeys(), "rawKey", ev.RawRef.Key, "status", Received)...)
+	case isDuplicate(ev, prior):
 		r.IngestID, r.Status, r.RawRef = prior.ID, Duplicate, &prior.RawRef
+		s.log().DebugContext(context.Background(), "ingest duplicate", "ingestId", prior.ID, "vendorId", ev.VendorKey,
+			"externalEventId", ev.ExternalEventID, "status", Duplicate)
 	default:
+		s.log().InfoContext(context.Background(), "ingest conflict: another payload under a stored externalEventId; nothing stored",
+			"ingestId", prior.ID, "vendorId", ev.VendorKey, "externalEventId", ev.ExternalEventID)
 		r.IngestID, r.Error = prior.ID, "conflict"
 		r.Message = "externalEventId " + ev.ExternalEventID + " was accepted before as ingest " + prior.ID +
 			" with a different payload; nothing was stored"

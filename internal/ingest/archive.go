@@ -149,8 +149,7 @@ func (s *Service) archiveOne(ctx context.Context, ev Event) (bool, error) {
 // alarm logs a checksum mismatch as an error and records it on the event,
 // which the archiver then leaves alone.
 func (s *Service) alarm(ctx context.Context, ev Event, reason string) error {
-	s.log().ErrorContext(ctx, "ingest raw archive checksum mismatch", "ingestId", ev.ID, "vendorId", ev.VendorKey,
-		"externalEventId", ev.ExternalEventID, "rawKey", ev.RawRef.Key, "reason", reason)
+	s.log().ErrorContext(ctx, "ingest raw archive checksum mismatch", append(ev.logKeys(), "rawKey", ev.RawRef.Key, "reason", reason)...)
 	if err := s.Store.MarkArchiveFailed(ctx, ev.TenantID, ev.ID, reason); err != nil {
 		return fmt.Errorf("ingest archive %s: %w", ev.ID, err)
 	}

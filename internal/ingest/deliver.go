@@ -217,7 +217,7 @@ func (s *Service) deliverOne(ctx context.Context, w DeliveryWork, secrets []stri
 		next := nextAttempt(at, rec.Attempt.Attempt, res.retryAfter)
 		rec.NextAttemptAt = &next
 	}
-	log := s.log().With("ingestId", w.IngestID, "vendorId", w.VendorID, "subscriptionId", w.SubscriptionID,
+	log := s.log().With("ingestId", w.IngestID, "vendorId", w.VendorKey, "externalEventId", w.ExternalEventID, "subscriptionId", w.SubscriptionID,
 		"webhookId", w.MessageID, "attempt", rec.Attempt.Attempt, "status", res.status)
 	switch rec.Status {
 	case DeliveryDelivered:

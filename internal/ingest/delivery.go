@@ -98,6 +98,8 @@ type DeliveryWork struct {
 	EventDelivery
 	Subscription Subscription
 	Body         []byte
+	// VendorKey and ExternalEventID are the ingest event's, for the log.
+	VendorKey, ExternalEventID string
 }
 
 // AttemptRecord is the outcome of one attempt, recorded in one

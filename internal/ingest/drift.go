@@ -40,9 +40,10 @@ type DriftStore interface {
 	// (ids from sinceID) by outcome and timeliness, and its drifts since.
 	QualityCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) (QualityCounts, error)
 	// HourlyCounts counts a vendor's events from sinceID by the UTC hour
-	// of their receipt and outcome, in hour order; hours without events
-	// are left out.
-	HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string) ([]HourCounts, error)
+	// of their receipt and outcome, with its repeats counted in hours from
+	// since; hours without either may be left out, and an hour may come
+	// more than once (its counts add up).
+	HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) ([]HourCounts, error)
 }
 
 // learn updates the profiles of the vendors' event types with the
@@ -53,6 +54,10 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 	profiles := map[[2]string]*Profile{}
 	var order []*Profile
 	var drifts []Drift
+	// keys are the vendor keys of the registry vendors learned, and
+	// sources the events that showed each drift, for the log lines.
+	keys := map[string]string{}
+	sources := map[string]Event{}
 	for _, ev := range evs {
 		if ev.Status != Received {
 			continue // a replay: the event was learned when it arrived
@@ -70,8 +75,7 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 		if p == nil {
 			got, err := s.Store.Profile(ctx, tenantID, ev.VendorID, env.EventType)
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
-				s.log().ErrorContext(ctx, "ingest profile load failed", "ingestId", ev.ID, "vendorId", ev.VendorKey,
-					"externalEventId", ev.ExternalEventID, "err", err.Error())
+				s.log().ErrorContext(ctx, "ingest profile load failed", append(ev.logKeys(), "err", err.Error())...)
 				return
 			}
 			got.TenantID, got.VendorID, got.EventType = tenantID, ev.VendorID, env.EventType
@@ -79,9 +83,11 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 			profiles[key] = p
 			order = append(order, p)
 		}
+		keys[ev.VendorID] = ev.VendorKey
 		for _, d := range p.detect(shape) {
 			d.ID, d.TenantID, d.VendorID, d.EventType, d.IngestID, d.DetectedAt = ident.New(), tenantID, ev.VendorID, env.EventType, ev.ID, s.now()
 			drifts = append(drifts, d)
+			sources[ev.ID] = ev
 		}
 		p.add(shape)
 		p.UpdatedAt = s.now()
@@ -96,13 +102,13 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 	}
 	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs)
 	if err != nil {
-		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "err", err.Error())
+		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "events", len(evs), "err", err.Error())
 		return
 	}
-	s.measure(ctx, tenantID, ps)
+	s.measure(ctx, tenantID, ps, keys)
 	for _, d := range opened {
-		s.log().InfoContext(ctx, "ingest drift", "ingestId", d.IngestID, "vendorId", d.VendorID, "eventType", d.EventType,
-			"path", d.Path, "kind", d.Kind, "breaking", d.Breaking)
+		s.log().InfoContext(ctx, "ingest drift", append(sources[d.IngestID].logKeys(), "eventType", d.EventType, "path", d.Path,
+			"kind", d.Kind, "breaking", d.Breaking, "driftId", d.ID)...)
 		s.metrics().drift(d.Kind)
 	}
 }
@@ -193,7 +199,7 @@ type Measure struct {
 // their learning is stored (so a measure counts the drifts the same
 // events opened), and commits the jobs of their measures. A vendor whose
 // measure fails is measured again with its next events.
-func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile) {
+func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile, keys map[string]string) {
 	if s.Consequences.Measured == nil {
 		return
 	}
@@ -212,7 +218,7 @@ func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile) {
 		}
 		qs, err := s.quality(ctx, tenantID, p.VendorID, now)
 		if err != nil {
-			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", p.VendorID, "err", err.Error())
+			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", keys[p.VendorID], "err", err.Error())
 			continue
 		}
 		jobs = append(jobs, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: p.VendorID, Hour: hour, Quality: qs[0]})...)

@@ -329,8 +329,7 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 	for i, ev := range evs {
 		outs[i] = s.normalizeOne(ctx, r, ev, at)
 		if outs[i].Status != Normalized {
-			s.log().InfoContext(ctx, "ingest event not normalized", "ingestId", ev.ID, "vendorId", ev.VendorKey,
-				"externalEventId", ev.ExternalEventID, "status", outs[i].Status, "reason", outs[i].Reason)
+			s.log().InfoContext(ctx, "ingest event not normalized", append(ev.logKeys(), "status", outs[i].Status, "reason", outs[i].Reason)...)
 		}
 	}
 	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
@@ -381,7 +380,7 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 				done = append(done, ne)
 				continue
 			}
-			s.log().ErrorContext(ctx, "ingest normalized archive failed", "ingestId", ne.IngestID, "key", ne.BlobKey, "err", errs[i].Error())
+			s.log().ErrorContext(ctx, "ingest normalized archive failed", append(ne.logKeys(), "key", ne.BlobKey, "err", errs[i].Error())...)
 			if first == nil {
 				first = fmt.Errorf("ingest archive normalized %s: %w", ne.IngestID, errs[i])
 			}

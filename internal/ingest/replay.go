@@ -170,6 +170,7 @@ func (s *Service) replayPage(ctx context.Context, r *rules, tenantID string, sel
 	outs := make([]Outcome, len(evs))
 	for i, ev := range evs {
 		outs[i] = s.normalizeOne(ctx, r, ev, at)
+		s.log().DebugContext(ctx, "ingest event replayed", append(ev.logKeys(), "status", outs[i].Status, "reason", outs[i].Reason)...)
 		switch outs[i].Status {
 		case Normalized:
 			res.Normalized++

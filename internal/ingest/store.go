@@ -39,8 +39,9 @@ type Store interface {
 
 	// AcceptEvents stores events (of any tenants) in one transaction,
 	// each unless its (tenant, vendor, externalEventId) is already stored:
-	// then prior[i] is the stored one (nothing written for it). jobs
-	// commit with the events when at least one is new.
+	// then prior[i] is the stored one (nothing written for it), counted in
+	// the same transaction by Repeats. jobs commit with the events when at
+	// least one is new.
 	AcceptEvents(ctx context.Context, evs []Event, jobs []jobargs.Args) (prior []*Event, err error)
 	IngestEvent(ctx context.Context, tenantID, id string) (Event, error)
 	ListIngestEvents(ctx context.Context, tenantID string, f Filter) ([]Event, string, error)

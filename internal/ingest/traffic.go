@@ -11,14 +11,26 @@ import (
 // shows, the current hour last.
 const TrafficHours = 24
 
-// HourCounts are a vendor's events received in one hour (UTC) and how
-// many of them normalization quarantined or failed on. Duplicates are
-// answered without being stored, so they are not counted.
+// HourCounts are a vendor's events received in one hour (UTC), how many
+// of them normalization quarantined or failed on, and the events resent
+// that hour under a key already stored (not stored again, so not among
+// Events).
 type HourCounts struct {
 	Hour        time.Time `json:"hour"`
-	Events      int       `json:"events"`
+	Events      int       `json:"events" doc:"Events stored (first accepts)."`
 	Quarantined int       `json:"quarantined"`
 	Failed      int       `json:"failed" doc:"FAILED_NORMALIZE."`
+	Duplicates  int       `json:"duplicates" doc:"Resent with the same payload: answered DUPLICATE, not stored again."`
+	Conflicts   int       `json:"conflicts" doc:"Resent with another payload: refused with 409, nothing stored."`
+}
+
+// add sums o's counts into h.
+func (h *HourCounts) add(o HourCounts) {
+	h.Events += o.Events
+	h.Quarantined += o.Quarantined
+	h.Failed += o.Failed
+	h.Duplicates += o.Duplicates
+	h.Conflicts += o.Conflicts
 }
 
 // Traffic is a vendor's events per hour over the last TrafficHours, every
@@ -38,7 +50,7 @@ func (s *Service) VendorTraffic(ctx context.Context, p auth.Principal, vendorID 
 		return Traffic{}, err
 	}
 	since := s.now().UTC().Truncate(time.Hour).Add(-(TrafficHours - 1) * time.Hour)
-	hs, err := s.Store.HourlyCounts(ctx, p.TenantID, vendorID, sinceID(since))
+	hs, err := s.Store.HourlyCounts(ctx, p.TenantID, vendorID, sinceID(since), since)
 	if err != nil {
 		return Traffic{}, err
 	}
@@ -56,11 +68,8 @@ func fillHours(since time.Time, hs []HourCounts) Traffic {
 		if h.Hour.Before(since) || i >= TrafficHours {
 			continue
 		}
-		h.Hour = t.Hours[i].Hour
-		t.Hours[i] = h
-		t.Total.Events += h.Events
-		t.Total.Quarantined += h.Quarantined
-		t.Total.Failed += h.Failed
+		t.Hours[i].add(h)
+		t.Total.add(h)
 	}
 	return t
 }

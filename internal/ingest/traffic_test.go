@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -76,6 +78,79 @@ func TestVendorTrafficByHour(t *testing.T) {
 		}
 		if w := (ingest.HourCounts{Hour: since, Events: 7, Quarantined: 2, Failed: 1}); tr.Total != w {
 			t.Errorf("total = %+v, want %+v", tr.Total, w)
+		}
+	})
+}
+
+// TestRepeatsCountedPerHour: events resent under a stored key are counted
+// in the hour they were resent, as duplicates or conflicts, whether they
+// come alone, in a batch (even twice in one), at once or through another
+// replica, and the counts outlive the process that took them.
+func TestRepeatsCountedPerHour(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		good := `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`
+		other := `{"sku":"ABC-001","qty":13,"warehouse":"ROA"}`
+		hourA := time.Now().UTC().Truncate(time.Hour).Add(-5 * time.Hour)
+		hourB, hourC := hourA.Add(2*time.Hour), hourA.Add(4*time.Hour)
+		f.now = hourA.Add(10 * time.Minute)
+		f.mustAccept(t, envelope("vendorA", "e-1", good))
+		f.mustAccept(t, envelope("vendorA", "e-2", good))
+
+		f.now = hourB.Add(30 * time.Minute)
+		for range 2 {
+			if r, err := f.accept(t, envelope("vendorA", "e-1", good)); err != nil || r.Status != ingest.Duplicate {
+				t.Fatalf("resend = %+v, %v", r, err)
+			}
+		}
+		if _, err := f.accept(t, envelope("vendorA", "e-2", other)); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("resend with another payload: %v, want a conflict", err)
+		}
+		batch := fmt.Sprintf(`{"events":[%s,%s,%s]}`, envelope("vendorA", "e-1", good), envelope("vendorA", "e-3", good),
+			envelope("vendorA", "e-3", good))
+		rs, err := f.svc.AcceptBatch(ctx, f.vendor, []byte(batch))
+		if err != nil || rs[0].Status != ingest.Duplicate || rs[1].Status != ingest.Received || rs[2].Status != ingest.Duplicate {
+			t.Fatalf("batch = %+v, %v", rs, err)
+		}
+		replica := &ingest.Service{Store: db, Now: func() time.Time { return hourB.Add(40 * time.Minute) }}
+		if r, err := replica.Accept(ctx, f.vendor, envelope("vendorA", "e-2", good), ingest.ChannelAPI); err != nil || r.Status != ingest.Duplicate {
+			t.Fatalf("resend through another replica = %+v, %v", r, err)
+		}
+
+		f.now = hourC.Add(59 * time.Minute)
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				if r, err := f.accept(t, envelope("vendorA", "e-1", good)); err != nil || r.Status != ingest.Duplicate {
+					t.Errorf("concurrent resend = %+v, %v", r, err)
+				}
+			})
+		}
+		wg.Wait()
+
+		restarted := &ingest.Service{Store: db, Now: func() time.Time { return hourC.Add(time.Hour) }}
+		tr, err := restarted.VendorTraffic(ctx, f.admin, f.vendor.VendorID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]ingest.HourCounts{}
+		for _, h := range tr.Hours {
+			if at := h.Hour; h != (ingest.HourCounts{Hour: at}) {
+				h.Hour = time.Time{}
+				got[at.Sub(hourA).String()] = h
+			}
+		}
+		want := map[string]ingest.HourCounts{
+			"0s":     {Events: 2},
+			"2h0m0s": {Events: 1, Duplicates: 5, Conflicts: 1},
+			"4h0m0s": {Duplicates: 16},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("hours from %s (-want +got):\n%s", hourA, diff)
+		}
+		if tr.Total.Duplicates != 21 || tr.Total.Conflicts != 1 || tr.Total.Events != 3 {
+			t.Errorf("total = %+v", tr.Total)
 		}
 	})
 }

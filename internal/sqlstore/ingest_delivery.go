@@ -189,11 +189,13 @@ func (db *DB) ClaimDeliveries(ctx context.Context, tenantID string, now, until t
 		var c claimed
 		var body []byte
 		var err error
-		c.w.EventDelivery, err = scanEventDelivery(r, &body, &c.subID)
+		c.w.EventDelivery, err = scanEventDelivery(r, &body, &c.subID, &c.w.VendorKey, &c.w.ExternalEventID)
 		c.w.Body = body
 		return c, err
-	}, `SELECT `+eventDeliveryColumns+`, CASE WHEN n.revision = d.revision THEN n.body END, d.subscription_id
+	}, `SELECT `+eventDeliveryColumns+`, CASE WHEN n.revision = d.revision THEN n.body END, d.subscription_id,
+			COALESCE(e.vendor_key, ''), COALESCE(e.external_event_id, '')
 		FROM ingest_deliveries d LEFT JOIN ingest_normalized n ON n.ingest_id = d.ingest_id
+			LEFT JOIN ingest_events e ON e.id = d.ingest_id
 		WHERE d.tenant_id = ? AND d.id IN (`+placeholders(len(ids))+`) ORDER BY d.next_attempt_at, d.id`, args...)
 	if err != nil {
 		return nil, err

@@ -154,33 +154,48 @@ func (db *DB) QualityCounts(ctx context.Context, tenantID, vendorID, sinceID str
 }
 
 // HourlyCounts counts a vendor's events from sinceID by the UTC hour of
-// their receipt, on the (tenant_id, vendor_id, id) index.
-func (db *DB) HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string) ([]ingest.HourCounts, error) {
+// their receipt, on the (tenant_id, vendor_id, id) index, followed by its
+// repeats per hour from since.
+func (db *DB) HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) ([]ingest.HourCounts, error) {
 	// SQLite holds times as text led by "YYYY-MM-DD HH" (UTC).
 	hour := `substr(received_at, 1, 13)`
 	if db.Dialect == Postgres {
 		hour = `to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')`
 	}
-	rows, err := db.reader().query(ctx, `SELECT `+hour+`, COUNT(*),
+	out, err := queryAll(ctx, db.reader(), "ingest traffic", scanHourCounts(func(h *ingest.HourCounts) []any {
+		return []any{&h.Events, &h.Quarantined, &h.Failed}
+	}), `SELECT `+hour+`, COUNT(*),
 		COALESCE(SUM(CASE WHEN status = 'QUARANTINED' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN status = 'FAILED_NORMALIZE' THEN 1 ELSE 0 END), 0)
 		FROM ingest_events WHERE tenant_id = ? AND vendor_id = ? AND id >= ?
 		GROUP BY 1 ORDER BY 1`, tenantID, vendorID, sinceID)
 	if err != nil {
-		return nil, translate(err, "ingest traffic")
+		return nil, err
 	}
-	defer rows.Close()
-	var out []ingest.HourCounts
-	for rows.Next() {
+	hour = `substr(hour, 1, 13)`
+	if db.Dialect == Postgres {
+		hour = `to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')`
+	}
+	repeats, err := queryAll(ctx, db.reader(), "ingest repeats", scanHourCounts(func(h *ingest.HourCounts) []any {
+		return []any{&h.Duplicates, &h.Conflicts}
+	}), `SELECT `+hour+`, duplicates, conflicts FROM ingest_repeats
+		WHERE tenant_id = ? AND vendor_id = ? AND hour >= ? ORDER BY hour`, tenantID, vendorID, since.UTC())
+	return append(out, repeats...), err
+}
+
+// scanHourCounts scans an hour ("YYYY-MM-DD HH", UTC) followed by the
+// counts that fields points at.
+func scanHourCounts(fields func(*ingest.HourCounts) []any) func(scanner) (ingest.HourCounts, error) {
+	return func(r scanner) (ingest.HourCounts, error) {
 		var h ingest.HourCounts
 		var key string
-		if err := rows.Scan(&key, &h.Events, &h.Quarantined, &h.Failed); err != nil {
-			return nil, translate(err, "ingest traffic")
+		if err := r.Scan(append([]any{&key}, fields(&h)...)...); err != nil {
+			return h, err
 		}
+		var err error
 		if h.Hour, err = time.Parse("2006-01-02 15", key); err != nil {
-			return nil, fmt.Errorf("ingest traffic: hour %q: %w", key, err)
+			return h, fmt.Errorf("ingest traffic: hour %q: %w", key, err)
 		}
-		out = append(out, h)
+		return h, nil
 	}
-	return out, translate(rows.Err(), "ingest traffic")
 }

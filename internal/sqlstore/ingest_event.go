@@ -68,12 +68,37 @@ func (db *DB) AcceptEvents(ctx context.Context, evs []ingest.Event, jobs []jobar
 			}
 			prior[i] = &p
 		}
+		if err := tx.countRepeats(ctx, ingest.Repeats(evs, prior)); err != nil {
+			return err
+		}
 		if len(inserted) > 0 {
 			return tx.EnqueueAll(ctx, jobs)
 		}
 		return nil
 	})
 	return prior, err
+}
+
+// countRepeats adds resent events to their vendor's hourly counts, in one
+// statement whose rows come in key order.
+func (tx *Tx) countRepeats(ctx context.Context, rs []ingest.RepeatCount) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ingest_repeats (tenant_id, vendor_id, hour, duplicates, conflicts) VALUES `)
+	args := make([]any, 0, 5*len(rs))
+	for i, r := range rs {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, r.TenantID, r.VendorID, r.Hour.UTC(), r.Duplicates, r.Conflicts)
+	}
+	q.WriteString(` ON CONFLICT (tenant_id, vendor_id, hour) DO UPDATE SET duplicates = ingest_repeats.duplicates + excluded.duplicates,
+		conflicts = ingest_repeats.conflicts + excluded.conflicts`)
+	_, err := tx.exec(ctx, q.String(), args...)
+	return translate(err, "ingest repeats")
 }
 
 // insertEvents inserts evs in one statement, skipping keys already

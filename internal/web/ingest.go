@@ -140,6 +140,7 @@ func (s *Server) ingestGate(batch bool) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		v, err := s.Ingest.KeyVendor(ctx.Context(), principal(ctx.Context()))
 		if err == nil {
+			logAttrs(ctx.Context(), "vendorId", v.VendorKey)
 			n, perr := strconv.ParseInt(ctx.Header("Content-Length"), 10, 64)
 			if perr != nil {
 				n = -1
@@ -184,6 +185,7 @@ func (s *Server) apiAcceptEvent(ctx context.Context, in *acceptIn) (*acceptOut, 
 	if err != nil {
 		return nil, err
 	}
+	logAttrs(ctx, "ingestId", r.IngestID, "externalEventId", r.ExternalEventID)
 	return &acceptOut{Status: acceptStatus(r), Body: r}, nil
 }
 
@@ -294,6 +296,7 @@ func (s *Server) hookIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.Ingest.HookVendor(ctx, r.PathValue("tenant"), r.URL.Query().Get("source"))
 	if err == nil {
+		logAttrs(ctx, "vendorId", v.VendorKey, "webhookId", r.Header.Get("webhook-id"))
 		err = s.Ingest.Admit(v, r.ContentLength, false)
 	}
 	if err != nil {
@@ -311,6 +314,7 @@ func (s *Server) hookIngest(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
+	logAttrs(ctx, "ingestId", res.IngestID, "externalEventId", res.ExternalEventID)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(acceptStatus(res))
 	_ = json.NewEncoder(w).Encode(res) // the sender may be gone; it retries and hears DUPLICATE

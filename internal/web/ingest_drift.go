@@ -57,6 +57,18 @@ func (s *Server) apiGetIngestQuality(ctx context.Context, in *IDPath) (*ingestQu
 	return &ingestQualityOut{Body: qs}, nil
 }
 
+type ingestTrafficOut struct {
+	Body ingest.Traffic
+}
+
+func (s *Server) apiGetIngestTraffic(ctx context.Context, in *IDPath) (*ingestTrafficOut, error) {
+	t, err := s.Ingest.VendorTraffic(ctx, principal(ctx), in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &ingestTrafficOut{Body: t}, nil
+}
+
 type ingestProfilesOut struct {
 	Body []ingest.ProfileView `nullable:"false"`
 }
@@ -83,6 +95,11 @@ var (
 		Description: "The data-quality score (0–100) over 7 and 30 days with its parts: validity (60 points, the share of processed " +
 			"events normalized), timeliness (25, the share neither more than 24 hours late nor more than 5 minutes in the future) " +
 			"and stability (15, less 1.5 per drift)."}
+	docGetIngestTraffic = huma.Operation{Summary: "Get a vendor's traffic per hour",
+		Description: "The last 24 hours (UTC), oldest first, every hour present: events stored and how many of them were " +
+			"quarantined or failed normalize, and the events resent under an externalEventId already stored, as duplicates " +
+			"(same payload, answered 200 DUPLICATE) and conflicts (another payload, refused with 409). Duplicates and conflicts " +
+			"are counted when they are answered, on every replica, and kept."}
 	docListIngestProfiles = huma.Operation{Summary: "List a vendor's field profiles",
 		Description: "Per event type: each field's path (arrays as []), the types seen and its presence over the last 64 events."}
 )

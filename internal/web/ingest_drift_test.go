@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/ingest"
@@ -39,5 +41,29 @@ func TestIngestDriftAPI(t *testing.T) {
 			res = e.do(http.MethodGet, "/api/v1/ingest/vendors/nope/quality", e.key, nil)
 			wantStatus(t, res, http.StatusNotFound)
 		})
+	}
+}
+
+// TestIngestAccessLogNamesTheEvent: the access log line of an accept
+// names the event as the pipeline's lines do: ingestId, the vendor key as
+// vendorId, and externalEventId.
+func TestIngestAccessLogNamesTheEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.Dialects(t)[0])
+	site := e.serve(nil)
+	s := ingestVendorFixture(e, e.key, "logvendor")
+	res := site.do(e, http.MethodPost, "/api/v1/ingest/events", s.Key, envelopeJSON("logvendor", "po-1", `{"sku":"A","qty":1}`))
+	wantStatus(t, res, http.StatusAccepted)
+	var r ingest.AcceptResult
+	res.JSON(t, &r)
+	var line map[string]any
+	for _, l := range strings.Split(site.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "http" && m["path"] == "/api/v1/ingest/events" {
+			line = m
+		}
+	}
+	if line == nil || line["ingestId"] != r.IngestID || line["vendorId"] != "logvendor" || line["externalEventId"] != "po-1" {
+		t.Errorf("access log line = %v, want ingestId %s, vendorId logvendor, externalEventId po-1", line, r.IngestID)
 	}
 }

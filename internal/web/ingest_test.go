@@ -300,17 +300,26 @@ func TestIngestPages(t *testing.T) {
 	wantStatus(t, acc, http.StatusAccepted)
 	var r ingest.AcceptResult
 	acc.JSON(t, &r)
+	wantStatus(t, e.do(http.MethodPost, "/api/v1/ingest/events", string(key[1]), body), http.StatusOK)
 	page = admin.get(t, "/ingest/vendors/"+vendorID)
 	wantStatus(t, page, http.StatusOK)
 	for _, want := range []string{"po-77", "RECEIVED", "/hooks/ingest/acme?source=globex", "push",
-		`id="traffic-summary">1 event, 0 quarantined, 0 failed normalize since`} {
+		`id="traffic-summary">1 event, 0 quarantined, 0 failed normalize, 1 duplicate, 0 conflicts since`} {
 		if !strings.Contains(string(page.Body), want) {
 			t.Errorf("vendor page lacks %q", want)
 		}
 	}
-	// The hour the event arrived in is a full-height bar of the traffic chart.
-	if !regexp.MustCompile(`<rect class="bar" x="\d+" y="14" width="31" height="106"/>`).Match(page.Body) {
-		t.Errorf("the traffic chart has no bar for the event: %s", page.Body)
+	// The hour the event arrived in is a full-height bar of the traffic
+	// chart: the event at its foot, its duplicate on top.
+	if !regexp.MustCompile(`<rect class="bar" x="(\d+)" y="67" width="31" height="53"/><rect class="bar duplicate" x="\d+" y="14" width="31" height="53"/>`).Match(page.Body) {
+		t.Errorf("the traffic chart has no bar for the event and its duplicate: %s", page.Body)
+	}
+	res = admin.get(t, "/api/v1/ingest/vendors/"+vendorID+"/traffic")
+	wantStatus(t, res, http.StatusOK)
+	var tr ingest.Traffic
+	res.JSON(t, &tr)
+	if tot := tr.Total; len(tr.Hours) != ingest.TrafficHours || tot.Events != 1 || tot.Duplicates != 1 || tot.Conflicts != 0 {
+		t.Errorf("traffic = %s", res.Body)
 	}
 	page = admin.get(t, "/ingest/events/"+r.IngestID)
 	wantStatus(t, page, http.StatusOK)

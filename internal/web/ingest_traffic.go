@@ -10,7 +10,8 @@ import (
 )
 
 // trafficChart is a vendor's events per hour as an SVG bar chart: one bar
-// per hour, its quarantined and failed events stacked at its foot. The
+// per hour, its quarantined and failed events stacked at its foot, the
+// duplicates and conflicts resent that hour stacked on its top. The
 // geometry is computed here; the template only draws it.
 type trafficChart struct {
 	ingest.Traffic
@@ -19,7 +20,8 @@ type trafficChart struct {
 	Left, Right, Axis int
 	// TickEnd and LabelY place the hour labels under the axis.
 	TickEnd, LabelY int
-	// Max is the largest hour's count, labelled at MaxY.
+	// Max is the largest hour's count (events and repeats), labelled at
+	// MaxY.
 	Max, MaxY int
 	Bars      []trafficBar
 	Ticks     []dashboard.Tick
@@ -28,11 +30,13 @@ type trafficChart struct {
 }
 
 // trafficBar is one hour: the events' bar from Y, with the quarantined
-// (from QY) and failed (from FY) parts at its foot.
+// (from QY) and failed (from FY) parts at its foot, and the duplicates
+// (from DY) and conflicts (from CY) on its top.
 type trafficBar struct {
 	X, W           int
 	Y, H           int
 	QY, QH, FY, FH int
+	DY, DH, CY, CH int
 	Title          string
 }
 
@@ -48,7 +52,7 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 	c := trafficChart{Traffic: t, Width: trWidth, Height: trHeight, Left: trLeft, Right: trRight, Axis: trAxis,
 		TickEnd: trAxis + 5, LabelY: trAxis + 20, MaxY: trTop - 2, Summary: trafficSummary(t.Total)}
 	for _, h := range t.Hours {
-		c.Max = max(c.Max, h.Events)
+		c.Max = max(c.Max, h.Events+h.Duplicates+h.Conflicts)
 	}
 	slot := (trRight - trLeft) / max(len(t.Hours), 1)
 	height := func(n int) int {
@@ -61,8 +65,12 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 		x := trLeft + i*slot
 		b := trafficBar{X: x + 2, W: slot - 4, H: height(h.Events), FH: height(h.Failed), QH: height(h.Quarantined),
 			Title: fmt.Sprintf("%s–%s UTC: %s", h.Hour.Format("Jan 2 15:04"), h.Hour.Add(time.Hour).Format("15:04"), trafficSummary(h))}
+		b.DH = stacked(height(h.Events+h.Duplicates)-b.H, h.Duplicates)
+		b.CH = stacked(height(h.Events+h.Duplicates+h.Conflicts)-b.H-b.DH, h.Conflicts)
 		b.Y, b.FY = trAxis-b.H, trAxis-b.FH
 		b.QY = b.FY - b.QH
+		b.DY = b.Y - b.DH
+		b.CY = b.DY - b.CH
 		c.Bars = append(c.Bars, b)
 		if h.Hour.Hour()%6 == 0 {
 			c.Ticks = append(c.Ticks, dashboard.Tick{X: x + slot/2, Label: h.Hour.Format("15:04")})
@@ -71,14 +79,28 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 	return c
 }
 
-// trafficSummary is counts in words: "1,204 events, 3 quarantined, 0
-// failed normalize".
-func trafficSummary(h ingest.HourCounts) string {
-	noun := "events"
-	if h.Events == 1 {
-		noun = "event"
+// stacked is the height of a part of n on top of others: h, but at least
+// 1 when n is not 0, so a single repeat stays visible.
+func stacked(h, n int) int {
+	if n == 0 {
+		return 0
 	}
-	return fmt.Sprintf("%s %s, %s quarantined, %s failed normalize", thousands(h.Events), noun, thousands(h.Quarantined), thousands(h.Failed))
+	return max(1, h)
+}
+
+// trafficSummary is counts in words: "1,204 events, 3 quarantined, 0
+// failed normalize, 35 duplicates, 1 conflict".
+func trafficSummary(h ingest.HourCounts) string {
+	return fmt.Sprintf("%s, %s quarantined, %s failed normalize, %s, %s", counted(h.Events, "event"), thousands(h.Quarantined),
+		thousands(h.Failed), counted(h.Duplicates, "duplicate"), counted(h.Conflicts, "conflict"))
+}
+
+// counted is n and its noun: "1 event", "1,204 events".
+func counted(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return thousands(n) + " " + noun
 }
 
 // thousands writes n with commas between groups of three digits.

@@ -79,8 +79,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.Metrics.HTTPRequests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status/100)+"xx").Inc()
 			s.Metrics.HTTPDuration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
 			if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" && !strings.HasPrefix(r.URL.Path, "/static/") {
-				s.log.InfoContext(ctx, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-					"duration_ms", time.Since(start).Milliseconds(), "tenant_id", ri.tenantID, "actor", ri.actor)
+				s.log.InfoContext(ctx, "http", append([]any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+					"duration_ms", time.Since(start).Milliseconds(), "tenant_id", ri.tenantID, "actor", ri.actor}, ri.attrs...)...)
 			}
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
@@ -133,10 +133,21 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// reqInfo lets inner handlers report who the caller was to the access log.
-type reqInfo struct{ tenantID, actor string }
+// reqInfo lets inner handlers report who the caller was to the access
+// log, and what the request was about (attrs, key-value pairs).
+type reqInfo struct {
+	tenantID, actor string
+	attrs           []any
+}
 
 type reqInfoKey struct{}
+
+// logAttrs adds key-value pairs to the request's access log line.
+func logAttrs(ctx context.Context, kv ...any) {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		ri.attrs = append(ri.attrs, kv...)
+	}
+}
 
 func withPrincipal(r *http.Request, p auth.Principal) context.Context {
 	if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {

@@ -271,6 +271,7 @@ func (s *Server) registerRoutes() {
 	op(s, "GET /api/v1/ingest/vendors/{id}/drift", auth.PermView, docListIngestDrifts, s.apiListIngestDrifts)
 	op(s, "POST /api/v1/ingest/vendors/{id}/drift/{drift_id}/acknowledge", auth.PermManageIngest, docAcknowledgeIngestDrift, s.apiAcknowledgeIngestDrift)
 	op(s, "GET /api/v1/ingest/vendors/{id}/quality", auth.PermView, docGetIngestQuality, s.apiGetIngestQuality)
+	op(s, "GET /api/v1/ingest/vendors/{id}/traffic", auth.PermView, docGetIngestTraffic, s.apiGetIngestTraffic)
 	op(s, "GET /api/v1/ingest/vendors/{id}/profiles", auth.PermView, docListIngestProfiles, s.apiListIngestProfiles)
 	op(s, "POST /api/v1/ingest/events", auth.PermIngest, s.acceptDoc(), s.apiAcceptEvent)
 	op(s, "POST /api/v1/ingest/batch", auth.PermIngest, s.batchDoc(), s.apiAcceptBatch)
