@@ -392,7 +392,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
 	}
-	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit, dashedNumericRE, line)...) {
+	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit && strings.Count(line, "-") >= 2, dashedNumericRE, line)...) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])
 		day, month, note := a, b, ""
 		switch {

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -309,14 +310,23 @@ func sharedFeatures(desc string, v registry.Vendor, email map[string]string, ski
 	return out
 }
 
-// productsNamed are the vendor's aliases that name one of its products in
-// lower-case text (a subject): aliases some but not all of the
-// applications linked to the vendor name in their descriptions. The
+// productsNamed are the vendor's products named in lower-case text (a
+// subject): its aliases, and the products the descriptions of the
+// applications linked to it name after its name ("Guidewire
+// PolicyCenter"), that some but not all of those applications name. The
 // vendor's own name, and aliases that are part of it, name the company.
 func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 	var out []string
 	company := strings.ToLower(v.Name)
-	for _, a := range v.Aliases {
+	names := slices.Clone(v.Aliases)
+	products := ix.vendorProducts(v)
+	for i, a := range ix.apps {
+		if linked(a, v.ID) && a.IsActive {
+			names = append(names, products[i]...)
+		}
+	}
+	slices.Sort(names)
+	for _, a := range slices.Compact(names) {
 		a = strings.ToLower(strings.TrimSpace(a))
 		if p, ok := strings.CutPrefix(a, company+" "); ok && len(p) >= minProductName && indexWord(lower, a) < 0 {
 			// "One Inc ClaimsPay" is named "ClaimsPay" too.
@@ -338,6 +348,21 @@ func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 			out = append(out, a)
 		}
 	}
+	return out
+}
+
+// vendorProducts are the vendor's products each application's description
+// names, in registry order.
+func (ix *appIndex) vendorProducts(v registry.Vendor) [][]string {
+	key := v.ID + "\x00" + strings.Join(vendorNames(v), "\x00")
+	if p, ok := ix.products.Load(key); ok {
+		return p.([][]string)
+	}
+	out := make([][]string, len(ix.apps))
+	for i, a := range ix.apps {
+		out[i] = namedProducts(a.Description, v)
+	}
+	ix.products.Store(key, out)
 	return out
 }
 

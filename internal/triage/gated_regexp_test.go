@@ -15,7 +15,8 @@ func gatedPatterns() map[string]gatedRE {
 		"yourName": yourNameRE, "consequence": consequenceRE, "refusal": refusalRE, "apiCredential": apiCredentialRE,
 		"percent": percentRE, "invitation": invitationRE, "payment word": paymentWordRE, "boilerplate": boilerplateRE, "prep": prepRE, "event": eventRE, "available": availableRE,
 		"separator": separatorRE, "forwardedFrom": forwardedFromRE, "dayFirstCountry": dayFirstCountryRE,
-		"unaffected": unaffectedRE,
+		"unaffected": unaffectedRE, "qualifiedNoAction": qualifiedNoActionRE, "temporaryStop": temporaryStopRE,
+		"teamName": teamNameRE, "asksAction": asksActionRE, "priceDocument": priceDocumentRE,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -20,6 +21,10 @@ type appIndex struct {
 	// description uses it, in registry order.
 	postings map[string][]posting
 	norm     []float64 // each application's BM25 length normalisation
+	// products are, for a vendor (productsKey), the vendor's products each
+	// application's description names (namedProducts), read once per
+	// registry texts and vendor.
+	products *sync.Map
 }
 
 // posting is one application's use of a term: how often, and the word as
@@ -71,7 +76,7 @@ func describedTerms(text string) []token {
 var camelRE = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 
 func newAppIndex(apps []registry.Application) *appIndex {
-	ix := &appIndex{apps: apps, postings: map[string][]posting{}}
+	ix := &appIndex{apps: apps, postings: map[string][]posting{}, products: &sync.Map{}}
 	total := 0
 	var length []int
 	for i, a := range apps {

@@ -97,7 +97,7 @@ func reachSignal(e Email) signal { return look(withoutTeamNames(e.Subject+"\n"+e
 // teamNameRE finds the name of a team whose name says what it handles:
 // "Product Security Incident Response Team" signs many an advisory, but
 // names no incident.
-var teamNameRE = regexp.MustCompile(`(?i)\b(?:(?:product\s+)?security\s+)?incident\s+response\s+team\b`)
+var teamNameRE = mustGated(`(?i)\b(?:(?:product\s+)?security\s+)?incident\s+response\s+team\b`)
 
 // withoutTeamNames is text without the names of such teams.
 func withoutTeamNames(text string) string { return teamNameRE.ReplaceAllString(text, "team") }
@@ -153,7 +153,14 @@ func look(text string, phrases []phrase) signal {
 	lower := strings.Join(strings.Fields(strings.ToLower(text)), " ")
 	// "No customer action is required" and "no further action is needed"
 	// say what "no action is required" says.
-	lower = qualifiedNoActionRE.ReplaceAllString(lower, "no $1")
+	if strings.Contains(lower, " action") {
+		lower = qualifiedNoActionRE.ReplaceAllString(lower, "no $1")
+	}
+	if strings.Contains(lower, "shut") {
+		// A stop for a while is no change: "will be paused", not "will
+		// be shut down".
+		lower = temporaryStopRE.ReplaceAllString(lower, "will be paused ")
+	}
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
 		if p.text == "action required" || p.text == "action is required" {
@@ -181,7 +188,7 @@ func look(text string, phrases []phrase) signal {
 // qualifiedNoActionRE finds "no" and one word before a statement that no
 // action is needed ("no customer action is required"); the group is the
 // statement.
-var qualifiedNoActionRE = regexp.MustCompile(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
+var qualifiedNoActionRE = mustGated(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
 
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").
@@ -224,7 +231,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 // airlines are retiring passwords" announces no change.
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
-	s := look(temporaryStopRE.ReplaceAllString(text, "will be paused "), breakingPhrases)
+	s := look(text, breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, refusalRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
@@ -236,7 +243,7 @@ func breakingSignal(e Email) signal {
 
 // temporaryStopRE finds a stop for a while ("will be shut down for two
 // hours during maintenance"), which is no change: the service comes back.
-var temporaryStopRE = regexp.MustCompile(`(?i)\bwill be (?:temporarily\s+)?shut\s*down\s+(?:for|during|between|while|until|from\s+\d)\b|\bwill be temporarily shut\s*down\b`)
+var temporaryStopRE = mustGated(`(?i)\bwill be (?:temporarily\s+)?shut\s*down\s+(?:for|during|between|while|until|from\s+\d)\b|\bwill be temporarily shut\s*down\b`)
 
 // refusalRE finds requests the vendor says it will refuse from a date:
 // "will return 403", "will receive 401 Unauthorized", "will fail with

@@ -144,6 +144,31 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("Warehouse added: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("a product the subject names keeps out applications that run others of the vendor's", func(t *testing.T) {
+		snap := registry.Snapshot{
+			Vendors: []registry.Vendor{{ID: "v-core", Name: "Harborline", Tier: registry.Tier1, EmailDomains: []string{"harborline.example"}, IsActive: true}},
+			Applications: []registry.Application{
+				{ID: "app-policy", Name: "PolicyAdmin", IsActive: true, VendorIDs: []string{"v-core"},
+					Description: "Harborline PolicyDesk on Harborline Cloud for auto and home policies in six states."},
+				{ID: "app-portal", Name: "CustomerPortal", IsActive: true, VendorIDs: []string{"v-core"},
+					Description: "The customer web portal where policyholders view policies and ID cards. Policies are read through the Harborline Cloud API."},
+				{ID: "app-uw", Name: "UnderwritingDesk", IsActive: true, VendorIDs: []string{"v-core"},
+					Description: "Underwriting workbench. It reads submissions from PolicyAdmin through the PolicyDesk SOAP web services."},
+			},
+		}
+		e := Email{MessageID: "p@x", FromAddress: "upgrades@harborline.example", Date: testNow,
+			Subject: "PolicyDesk upgrade to the Spring release: your schedule",
+			Body: "Your PolicyDesk instances on Harborline Cloud will be upgraded to the Spring release on April 20, 2027. " +
+				"Spring removes the PolicyDesk SOAP web services, deprecated since last year. Integrations that still call them must move to the " +
+				"Cloud API (Submission and Policy APIs) before the production upgrade."}
+		d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(d.AffectedApplicationIDs, "app-portal") || !slices.Contains(d.AffectedApplicationIDs, "app-uw") {
+			t.Errorf("applications %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
