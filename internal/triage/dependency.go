@@ -312,8 +312,8 @@ func sharedFeatures(desc string, v registry.Vendor, email map[string]string, ski
 
 // productsNamed are the vendor's products named in lower-case text (a
 // subject): its aliases, and the products the descriptions of the
-// applications linked to it name after its name ("Guidewire
-// PolicyCenter"), that some but not all of those applications name. The
+// applications linked to it name after its name ("Acme PolicyDesk"),
+// that some but not all of those applications name. The
 // vendor's own name, and aliases that are part of it, name the company.
 func productsNamed(lower string, v registry.Vendor, ix *appIndex) []string {
 	var out []string
