@@ -21,14 +21,9 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 	return tx.AuditAll(ctx, []audit.Event{ev})
 }
 
-// auditBatch is the most rows one INSERT carries (16 values each, well
-// under both engines' limit on bound parameters).
-const auditBatch = 500
-
-// AuditAll appends evs, in order, to their tenants' chains inside tx: one
-// row per event, as Audit would, but each tenant's head is moved once and
-// the rows go in multi-row INSERTs, so a change that records thousands of
-// rows (a tracker sync) costs a few statements instead of three per row.
+// AuditAll records evs, in order, for their tenants' chains: each becomes
+// one row, written when the transaction is about to commit (appendAudit).
+// An event that cannot become a row fails here, at its caller.
 func (tx *Tx) AuditAll(ctx context.Context, evs []audit.Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -36,8 +31,7 @@ func (tx *Tx) AuditAll(ctx context.Context, evs []audit.Event) error {
 	if tx.db.Keys == nil {
 		return fmt.Errorf("audit %s: no keyring configured", evs[0].Action)
 	}
-	entries := make([]audit.Entry, len(evs))
-	for i, ev := range evs {
+	for _, ev := range evs {
 		e, err := ev.Entry(tx.now)
 		if err != nil {
 			return fmt.Errorf("audit %s: %w", ev.Action, err)
@@ -45,11 +39,27 @@ func (tx *Tx) AuditAll(ctx context.Context, evs []audit.Event) error {
 		if e.TenantID == "" {
 			return fmt.Errorf("audit %s: no tenant", ev.Action)
 		}
-		entries[i] = e
+		tx.audit = append(tx.audit, e)
 	}
+	return nil
+}
+
+// auditBatch is the most rows one INSERT carries (16 values each, well
+// under both engines' limit on bound parameters).
+const auditBatch = 500
+
+// appendAudit appends the rows the transaction recorded, in order, to
+// their tenants' chains, as the last statements before the commit. Each
+// tenant's head is moved once and the rows go in multi-row INSERTs, so a
+// change that records thousands of rows (a tracker sync) costs a few
+// statements instead of three per row. On PostgreSQL the head's row lock
+// serialises a tenant's audited transactions until they commit; taken
+// last, it is held for these statements and the commit only, not for the
+// rest of the transaction.
+func (tx *Tx) appendAudit(ctx context.Context) error {
 	// Runs of one tenant's rows share a head update; events of several
 	// tenants keep their order within each tenant.
-	for rest := entries; len(rest) > 0; {
+	for rest := tx.audit; len(rest) > 0; {
 		n := 1
 		for n < len(rest) && rest[n].TenantID == rest[0].TenantID {
 			n++
@@ -59,6 +69,7 @@ func (tx *Tx) AuditAll(ctx context.Context, evs []audit.Event) error {
 		}
 		rest = rest[n:]
 	}
+	tx.audit = nil
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/secret"
 )
 
@@ -259,6 +260,9 @@ type Tx struct {
 	now time.Time
 	// enqueued counts the jobs inserted in this transaction.
 	enqueued int
+	// audit holds the rows recorded for the audit chain, appended just
+	// before the commit.
+	audit []audit.Entry
 }
 
 // SQL exposes the underlying transaction, for the job queue's InsertTx.
@@ -293,6 +297,9 @@ func (db *DB) inTxTurn(ctx context.Context, urgent bool, fn func(tx *Tx) error) 
 	}
 	tx := &Tx{conn: c, tx: sqlTx, db: db, now: db.Now()}
 	err = fn(tx)
+	if err == nil {
+		err = tx.appendAudit(ctx)
+	}
 	if err != nil {
 		_ = sqlTx.Rollback() // the error from fn is the one worth reporting
 	} else if err = sqlTx.Commit(); err != nil {
