@@ -48,8 +48,13 @@ func benchRaws(b *testing.B) func(i int) []byte {
 		raws[i] = demo(b, n)
 	}
 	return func(i int) []byte {
-		return bytes.Replace(raws[i%len(raws)], []byte("Message-ID: <"), fmt.Appendf(nil, "Message-ID: <bench-%d-", i), 1)
+		return withMessageID(raws[i%len(raws)], i)
 	}
+}
+
+// withMessageID gives raw a Message-ID of its own, the i-th.
+func withMessageID(raw []byte, i int) []byte {
+	return bytes.Replace(raw, []byte("Message-ID: <"), fmt.Appendf(nil, "Message-ID: <bench-%d-", i), 1)
 }
 
 // BenchmarkPipeline uploads b.N vendor emails (each with its own

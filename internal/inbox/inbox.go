@@ -238,6 +238,9 @@ type Store interface {
 	// concurrent batch) becomes a Duplicate pointing at the first arrival,
 	// without a job.
 	ReceiveEmails(ctx context.Context, b Batch) ([]Email, error)
+	// ReceiveBatches stores batches in one transaction, as ReceiveEmails
+	// would one after the other; one failure stores none.
+	ReceiveBatches(ctx context.Context, bs []Batch) ([][]Email, error)
 	Email(ctx context.Context, tenantID, id string) (Email, error)
 	ListEmails(ctx context.Context, tenantID string, f Filter) ([]Email, string, error)
 	// FirstArrivals returns the first arrivals (not duplicates) of the
@@ -246,4 +249,7 @@ type Store interface {
 	// CompleteEmail writes c; it is a conflict when the email is no longer
 	// in one of c.From.
 	CompleteEmail(ctx context.Context, c Completion) (Email, error)
+	// CompleteEmails writes completions in one transaction, as
+	// CompleteEmail would one after the other; one failure writes none.
+	CompleteEmails(ctx context.Context, cs []Completion) error
 }

@@ -60,17 +60,22 @@ func (s *Service) Process(ctx context.Context, tenantID, emailID string, attempt
 
 // process decides the email's outcome and writes it.
 func (s *Service) process(ctx context.Context, e Email, wait bool) (Email, error) {
-	sys := auth.System(e.TenantID)
-	c, err := s.thread(ctx, sys, e, wait)
+	c, err := s.decide(ctx, e, wait)
 	if err != nil {
 		return Email{}, err
 	}
-	if c == nil {
-		if c, err = s.triage(ctx, sys, e); err != nil {
-			return Email{}, err
-		}
+	return s.completeShared(ctx, *c)
+}
+
+// decide returns the completion that threads or triages e, without
+// writing anything.
+func (s *Service) decide(ctx context.Context, e Email, wait bool) (*Completion, error) {
+	sys := auth.System(e.TenantID)
+	c, err := s.thread(ctx, sys, e, wait)
+	if err != nil || c != nil {
+		return c, err
 	}
-	return s.Store.CompleteEmail(ctx, *c)
+	return s.triage(ctx, sys, e)
 }
 
 // giveUp marks the email failed after its last attempt.

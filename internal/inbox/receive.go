@@ -83,7 +83,15 @@ func (s *Service) receive(ctx context.Context, actor auth.Principal, src mail.So
 		b.Emails = append(b.Emails, ne)
 	}
 	b.Audit = receiveAudit(actor, src)
-	stored, err := s.Store.ReceiveEmails(ctx, b)
+	var stored []Email
+	var err error
+	if cp == nil && len(b.Emails) == 1 {
+		// One uploaded or imported message: concurrent ones share the
+		// transaction. Mailbox batches, with their checkpoint, go alone.
+		stored, err = s.receiveShared(ctx, b)
+	} else {
+		stored, err = s.Store.ReceiveEmails(ctx, b)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("inbox.Receive %d messages from %s: %w", len(raws), src.Kind, err)
 	}

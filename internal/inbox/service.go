@@ -58,6 +58,9 @@ type Service struct {
 	Logger *slog.Logger
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// shared lets concurrent writes of the pipeline share transactions.
+	shared committer
 }
 
 // now returns UTC time truncated to microseconds, which both engines store

@@ -61,45 +61,51 @@ func scanEmail(withBody bool) func(r interface{ Scan(...any) error }) (inbox.Ema
 	}
 }
 
-// ReceiveEmails stores a batch in one transaction. Rows are inserted in
-// Message-ID order, so two concurrent batches never wait on each other in
-// opposite orders; the first arrival of a Message-ID is claimed through the
-// partial unique index, and a repeat (also one committed meanwhile by a
-// concurrent batch) is stored as a duplicate of it, without a job.
+// ReceiveEmails stores a batch in one transaction (see ReceiveBatches).
 func (db *DB) ReceiveEmails(ctx context.Context, b inbox.Batch) ([]inbox.Email, error) {
-	order := make([]int, len(b.Emails))
-	for i := range order {
-		order[i] = i
+	out, err := db.ReceiveBatches(ctx, []inbox.Batch{b})
+	if err != nil {
+		return nil, err
 	}
-	slices.SortStableFunc(order, func(x, y int) int {
-		return cmp.Compare(b.Emails[x].Email.MessageID, b.Emails[y].Email.MessageID)
+	return out[0], nil
+}
+
+// ReceiveBatches stores batches in one transaction and returns each
+// batch's emails as stored. Rows are inserted in Message-ID order across
+// the batches, so two concurrent transactions never wait on each other in
+// opposite orders; the first arrival of a Message-ID is claimed through
+// the partial unique index, and a repeat (also one committed meanwhile by
+// a concurrent transaction, or one earlier in these batches) is stored as
+// a duplicate of it, without a job. One failure writes none.
+func (db *DB) ReceiveBatches(ctx context.Context, bs []inbox.Batch) ([][]inbox.Email, error) {
+	type at struct{ batch, email int }
+	var order []at
+	for i, b := range bs {
+		for j := range b.Emails {
+			order = append(order, at{i, j})
+		}
+	}
+	slices.SortStableFunc(order, func(x, y at) int {
+		return cmp.Compare(bs[x.batch].Emails[x.email].Email.MessageID, bs[y.batch].Emails[y.email].Email.MessageID)
 	})
-	var out []inbox.Email
+	var out [][]inbox.Email
 	err := db.inTx(ctx, func(tx *Tx) error {
-		out = make([]inbox.Email, len(b.Emails))
-		for _, i := range order {
-			e, err := tx.insertEmail(ctx, b.Emails[i], b.Now)
+		out = make([][]inbox.Email, len(bs))
+		for i, b := range bs {
+			out[i] = make([]inbox.Email, len(b.Emails))
+		}
+		for _, o := range order {
+			b := bs[o.batch]
+			e, err := tx.insertEmail(ctx, b.Emails[o.email], b.Now)
 			if err != nil {
 				return err
 			}
-			out[i] = e
+			out[o.batch][o.email] = e
 		}
-		if cp := b.Checkpoint; cp != nil {
-			stored := 0
-			for _, e := range out {
-				if e.Status != inbox.Duplicate {
-					stored++
-				}
-			}
-			res, err := tx.exec(ctx, `UPDATE mail_sources SET checkpoint = ?, fetched_total = fetched_total + ?, stored_total = stored_total + ?,
-				last_success_at = ?, last_error = '', updated_at = ? WHERE tenant_id = ? AND id = ?`,
-				string(cp.Value), b.Fetched, stored, b.Now, b.Now, b.TenantID, cp.SourceID)
-			if err := mustAffect(res, err, "mail source"); err != nil {
+		for i, b := range bs {
+			if err := tx.batchReceived(ctx, b, out[i]); err != nil {
 				return err
 			}
-		}
-		if b.Audit != nil {
-			return tx.Audit(ctx, b.Audit(out))
 		}
 		return nil
 	})
@@ -109,14 +115,36 @@ func (db *DB) ReceiveEmails(ctx context.Context, b inbox.Batch) ([]inbox.Email, 
 	return out, nil
 }
 
+// batchReceived moves the batch's mail source checkpoint, if any, and
+// audits the batch once its emails are stored.
+func (tx *Tx) batchReceived(ctx context.Context, b inbox.Batch, stored []inbox.Email) error {
+	if cp := b.Checkpoint; cp != nil {
+		n := 0
+		for _, e := range stored {
+			if e.Status != inbox.Duplicate {
+				n++
+			}
+		}
+		res, err := tx.exec(ctx, `UPDATE mail_sources SET checkpoint = ?, fetched_total = fetched_total + ?, stored_total = stored_total + ?,
+			last_success_at = ?, last_error = '', updated_at = ? WHERE tenant_id = ? AND id = ?`,
+			string(cp.Value), b.Fetched, n, b.Now, b.Now, b.TenantID, cp.SourceID)
+		if err := mustAffect(res, err, "mail source"); err != nil {
+			return err
+		}
+	}
+	if b.Audit != nil {
+		return tx.Audit(ctx, b.Audit(stored))
+	}
+	return nil
+}
+
 // insertEmail stores one email, as a duplicate when an email with its
 // Message-ID and content is there already. A Message-ID reused for other
 // content makes a new email that points at the earlier one.
 func (tx *Tx) insertEmail(ctx context.Context, ne inbox.NewEmail, now time.Time) (inbox.Email, error) {
 	e := ne.Email
 	var earlier string
-	err := tx.queryRow(ctx, `SELECT id FROM source_emails WHERE tenant_id = ? AND message_id = ? AND status <> 'duplicate'
-		AND content_sha256 <> ? ORDER BY received_at, id LIMIT 1`, e.TenantID, e.MessageID, e.ContentSHA256).Scan(&earlier)
+	err := tx.queryRow(ctx, earlierContentQuery(tx.d), e.TenantID, e.MessageID, e.ContentSHA256).Scan(&earlier)
 	switch {
 	case err == nil:
 		e.ReusesMessageIDOf = earlier
@@ -264,8 +292,7 @@ func (db *DB) FirstArrivals(ctx context.Context, tenantID string, messageIDs []s
 	out := map[string]inbox.Email{}
 	for chunk := range slices.Chunk(messageIDs, 200) {
 		args := append([]any{tenantID}, anys(chunk)...)
-		rows, err := db.reader().query(ctx, `SELECT `+emailListColumns+` FROM source_emails WHERE tenant_id = ?
-			AND message_id IN (`+placeholders(len(chunk))+`) AND status <> 'duplicate' ORDER BY received_at DESC, id DESC`, args...)
+		rows, err := db.reader().query(ctx, firstArrivalsQuery(db.Dialect, len(chunk)), args...)
 		if err != nil {
 			return nil, translate(err, "emails")
 		}

@@ -9,56 +9,70 @@ import (
 )
 
 // CompleteEmail writes the outcome of processing or classifying an email in
-// one transaction: the ticket it opens or the thread update it adds, the
-// email's new status, audit rows and jobs. The email's row is claimed first,
-// and only while its status is one of c.From: a concurrent or retried
-// completion waits for the row (PostgreSQL) or the writer (SQLite), then
-// finds the status changed and fails with a conflict, so an email never
-// opens two tickets.
+// one transaction (see CompleteEmails) and returns the email as stored.
 func (db *DB) CompleteEmail(ctx context.Context, c inbox.Completion) (inbox.Email, error) {
-	e := c.Email
-	if len(c.From) == 0 {
-		return inbox.Email{}, apperr.E(apperr.Internal, "complete email %s: no expected status", e.ID)
+	if err := db.CompleteEmails(ctx, []inbox.Completion{c}); err != nil {
+		return inbox.Email{}, err
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.claimEmail(ctx, e.TenantID, e.ID, c.From); err != nil {
-			return err
+	return db.Email(ctx, c.Email.TenantID, c.Email.ID)
+}
+
+// CompleteEmails writes the outcomes of processing or classifying emails,
+// all in one transaction: the ticket each opens or the thread update it
+// adds, the email's new status, audit rows and jobs. Each email's row is
+// claimed first, and only while its status is one of its c.From: a
+// concurrent or retried completion waits for the row (PostgreSQL) or the
+// writer (SQLite), then finds the status changed and fails with a
+// conflict, so an email never opens two tickets. One failure writes none.
+func (db *DB) CompleteEmails(ctx context.Context, cs []inbox.Completion) error {
+	for _, c := range cs {
+		if len(c.From) == 0 {
+			return apperr.E(apperr.Internal, "complete email %s: no expected status", c.Email.ID)
 		}
-		if c.Ticket != nil {
-			t, err := tx.CreateTicket(ctx, c.Ticket)
-			if err != nil {
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		for _, c := range cs {
+			if err := tx.completeEmail(ctx, c); err != nil {
 				return err
 			}
-			e.TicketID = t.ID
-		}
-		if u := c.Update; u != nil {
-			res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, u.CreatedAt.UTC(), u.TenantID, u.TicketID)
-			if err := mustAffect(res, err, "ticket"); err != nil {
-				return err
-			}
-			if err := tx.insertTicketEvent(ctx, *u); err != nil {
-				return err
-			}
-		}
-		_, err := tx.exec(ctx, `UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
-			attempts = ?, processed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
-			string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
-			timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID)
-		if err != nil {
-			return translate(err, "email")
-		}
-		if err := tx.AuditAll(ctx, c.Audit); err != nil {
-			return err
-		}
-		if err := tx.EnqueueAll(ctx, c.Jobs); err != nil {
-			return err
 		}
 		return nil
 	})
-	if err != nil {
-		return inbox.Email{}, err
+}
+
+// completeEmail writes one completion in tx.
+func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) error {
+	e := c.Email
+	if err := tx.claimEmail(ctx, e.TenantID, e.ID, c.From); err != nil {
+		return err
 	}
-	return db.Email(ctx, e.TenantID, e.ID)
+	if c.Ticket != nil {
+		t, err := tx.CreateTicket(ctx, c.Ticket)
+		if err != nil {
+			return err
+		}
+		e.TicketID = t.ID
+	}
+	if u := c.Update; u != nil {
+		res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, u.CreatedAt.UTC(), u.TenantID, u.TicketID)
+		if err := mustAffect(res, err, "ticket"); err != nil {
+			return err
+		}
+		if err := tx.insertTicketEvent(ctx, *u); err != nil {
+			return err
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
+		attempts = ?, processed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+		string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
+		timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID)
+	if err != nil {
+		return translate(err, "email")
+	}
+	if err := tx.AuditAll(ctx, c.Audit); err != nil {
+		return err
+	}
+	return tx.EnqueueAll(ctx, c.Jobs)
 }
 
 // claimEmail locks the email's row while its status is one of from; it

@@ -36,3 +36,9 @@ func (db *DB) WritesWaiting() int {
 	}
 	return db.turn.waiting()
 }
+
+// EmailLookupQueries are the look-ups of emails by Message-ID (two ids for
+// the list), for checking which index the engine reads them with.
+func EmailLookupQueries(d Dialect) []string {
+	return []string{earlierContentQuery(d), firstArrivalsQuery(d, 2)}
+}
