@@ -185,3 +185,37 @@ func TestUnseenMailRules(t *testing.T) {
 		}
 	})
 }
+
+// TestUnseenMailRulesOnTheModelPath checks that the rules found on unseen
+// mail also hold when a language model decides: the guardrails read the
+// email with the same rules and correct the model.
+func TestUnseenMailRulesOnTheModelPath(t *testing.T) {
+	decide := func(t *testing.T, fields map[string]any, from, subject, body string) Decision {
+		t.Helper()
+		agent, _ := openAIAgent(t, modelAnswer(t, fields))
+		d, err := agent.Decide(context.Background(), Email{MessageID: "m@x", FromAddress: from, Subject: subject, Body: body, Date: testNow},
+			unseenRegistry(), testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	t.Run("a gateway change the model routes to the payment service reaches what pays through it", func(t *testing.T) {
+		d := decide(t, map[string]any{"vendor_id": "v-gw", "affected_application_ids": []string{"app-pay"}, "matched_rule_ids": []string{},
+			"owner_team": "", "alert_channel": ""},
+			"security@quillpay.example", "Roll your webhook signing secret",
+			"Roll the signing secret of your webhook endpoint within 14 days; after that, payment events signed with the new secret will fail verification.")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-bar") {
+			t.Errorf("BarTabs missed: %v", d.AffectedApplicationIDs)
+		}
+	})
+	t.Run("what the old way can no longer do makes the model's change breaking", func(t *testing.T) {
+		d := decide(t, map[string]any{"vendor_id": "v-locks", "is_breaking": false, "severity": "low", "affected_application_ids": []string{"app-console"},
+			"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": "", "effective_date": ""},
+			"psirt@doorvane.example", "Encoder firmware 5.8.3",
+			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
+		if !d.IsBreaking {
+			t.Errorf("not breaking: %+v", d.Overrides)
+		}
+	})
+}
