@@ -50,12 +50,12 @@ const maxSnapshot = 5000
 func (db *DB) ActiveRegistry(ctx context.Context, tenantID string) (registry.Snapshot, error) {
 	var snap registry.Snapshot
 	limit := ` LIMIT ` + strconv.Itoa(maxSnapshot)
-	rows, err := db.reader().query(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE tenant_id = ? AND is_active = ? ORDER BY name, id`+limit,
+	rows, err := db.reader().query(ctx, `SELECT `+vendorReads(db.Dialect)+` FROM vendors WHERE tenant_id = ? AND is_active = ? ORDER BY name, id`+limit,
 		tenantID, true)
 	if err != nil {
 		return snap, translate(err, "vendors")
 	}
-	snap.Vendors, err = registryRows(rows, scanVendor, "vendors")
+	snap.Vendors, err = registryRows(rows, scanVendorOf(tenantID), "vendors")
 	if err != nil {
 		return snap, err
 	}

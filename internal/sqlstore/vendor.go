@@ -9,14 +9,26 @@ import (
 
 const vendorColumns = `id, tenant_id, name, tier, email_domains, aliases, website, notes, is_active, created_at, updated_at`
 
-func scanVendor(r interface{ Scan(...any) error }) (registry.Vendor, error) {
-	var v registry.Vendor
-	var domains, aliases string
-	err := r.Scan(&v.ID, &v.TenantID, &v.Name, &v.Tier, &domains, &aliases, &v.Website, &v.Notes, &v.IsActive,
-		&v.CreatedAt, &v.UpdatedAt)
-	v.EmailDomains, v.Aliases = parseList(domains), parseList(aliases)
-	v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
-	return v, err
+// vendorReads is the select list of reads of one tenant's vendors, for
+// scanVendorOf: the tenant is the one asked for, so it is not read back,
+// and SQLite's times are read as text (storedTime). Lists read every
+// column of every row, so each one left out counts.
+func vendorReads(d Dialect) string {
+	return `id, name, tier, email_domains, aliases, website, notes, is_active, ` +
+		timeText(d, "created_at") + `, ` + timeText(d, "updated_at")
+}
+
+// scanVendorOf scans a row of vendorReads as a vendor of tenantID.
+func scanVendorOf(tenantID string) func(scanner) (registry.Vendor, error) {
+	return func(r scanner) (registry.Vendor, error) {
+		v := registry.Vendor{TenantID: tenantID}
+		var domains, aliases string
+		err := r.Scan(&v.ID, &v.Name, &v.Tier, &domains, &aliases, &v.Website, &v.Notes, &v.IsActive,
+			storedTime{&v.CreatedAt}, storedTime{&v.UpdatedAt})
+		v.EmailDomains, v.Aliases = parseList(domains), parseList(aliases)
+		v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
+		return v, err
+	}
 }
 
 // CreateVendor adds a vendor with its audit row.
@@ -48,7 +60,7 @@ func (db *DB) UpdateVendor(ctx context.Context, v registry.Vendor, ev audit.Even
 
 // Vendor returns one vendor of a tenant.
 func (db *DB) Vendor(ctx context.Context, tenantID, id string) (registry.Vendor, error) {
-	v, err := scanVendor(db.reader().queryRow(ctx, `SELECT `+vendorColumns+` FROM vendors WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	v, err := scanVendorOf(tenantID)(db.reader().queryRow(ctx, `SELECT `+vendorReads(db.Dialect)+` FROM vendors WHERE tenant_id = ? AND id = ?`, tenantID, id))
 	return v, translate(err, "vendor")
 }
 
@@ -65,7 +77,7 @@ func (db *DB) ListVendors(ctx context.Context, tenantID string, f registry.Vendo
 	}
 	c.search(f.Query, "name", "aliases", "email_domains")
 	c.after(keys, "name")
-	return listByName(ctx, db, "vendors", vendorColumns, "vendors", "name", c, f.Limit, scanVendor,
+	return listByName(ctx, db, "vendors", vendorReads(db.Dialect), "vendors", "name", c, f.Limit, scanVendorOf(tenantID),
 		func(v registry.Vendor) (string, string) { return v.Name, v.ID })
 }
 
