@@ -61,6 +61,49 @@ func clausesShareTerms(desc string, v registry.Vendor, query map[string]float64,
 	return len(shared) >= minIntegrationTerms
 }
 
+// partnersNamed are the other vendors of the registry that the email
+// names, as they are written (a vendor's name is a proper noun: "Epic" is
+// one, "an epic sale" is not), each as the names it goes by.
+func partnersNamed(text string, v registry.Vendor, snap registry.Snapshot) map[string][]string {
+	out := map[string][]string{}
+	for _, o := range snap.Vendors {
+		if o.ID == v.ID || !o.IsActive {
+			continue
+		}
+		for _, n := range vendorNames(o) {
+			if !strings.Contains(n, ".") && indexWord(text, n) >= 0 {
+				out[o.Name] = lowerNames(o)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// partnerIntegrations are the vendors among partners that a sentence of
+// an application's description names together with the vendor: "tax is
+// calculated by Vertex through the Vertex Lightspeed connector" uses
+// Vertex's integration with Lightspeed.
+func partnerIntegrations(desc string, v registry.Vendor, partners map[string][]string) []string {
+	if len(partners) == 0 {
+		return nil
+	}
+	var out []string
+	for _, s := range sentences(desc) {
+		lower := strings.ToLower(s)
+		if !namesVendor(lower, v) {
+			continue
+		}
+		for name, names := range partners {
+			if namesAny(lower, names) && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // productTerms are the terms of the descriptions of the applications
 // linked to the vendor.
 func productTerms(apps []registry.Application, v registry.Vendor) map[string]bool {

@@ -195,6 +195,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
+	partners := partnersNamed(e.Subject+"\n"+e.Body, v, o.snap)
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
@@ -229,6 +230,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
 				c.runsProduct = true
+			}
+		}
+		if isLinked || uses {
+			if p := partnerIntegrations(r.app.Description, v, partners); len(p) > 0 {
+				// The email names the integration of the vendor with
+				// another vendor's product ("Connector for Lightspeed
+				// Retail") that its description says it uses.
+				c.evidence = append(c.evidence, "the email names "+v.Name+"'s integration with "+strings.Join(p, ", ")+", which its description says it uses")
 			}
 		}
 		if uses && len(r.app.VendorIDs) > 0 {

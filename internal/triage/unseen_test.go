@@ -169,6 +169,34 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("applications %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("an email that names the vendor's integration with another vendor's product reaches what uses it", func(t *testing.T) {
+		snap := registry.Snapshot{
+			Vendors: []registry.Vendor{
+				{ID: "v-tax", Name: "Taxwell", Tier: registry.Tier2, EmailDomains: []string{"taxwell.example"}, IsActive: true},
+				{ID: "v-till", Name: "Tillpoint", Tier: registry.Tier1, EmailDomains: []string{"tillpoint.example"}, IsActive: true},
+			},
+			Applications: []registry.Application{
+				{ID: "app-tax", Name: "SalesTax", IsActive: true, VendorIDs: []string{"v-tax"},
+					Description: "Taxwell Cloud tenant that calculates sales tax for every channel. Its connectors authenticate calculation requests with a Trusted ID; the tax team keeps the tax rules."},
+				{ID: "app-till", Name: "StoreTills", IsActive: true, VendorIDs: []string{"v-till", "v-tax"},
+					Description: "Tillpoint registers in 40 stores. Sales tax at the till is calculated by Taxwell through the Taxwell Tillpoint connector."},
+				{ID: "app-gift", Name: "GiftCards", IsActive: true, VendorIDs: []string{"v-till", "v-tax"},
+					Description: "Gift cards sold on Tillpoint registers. Taxwell keeps the tax exemption certificates of business buyers."},
+			},
+		}
+		e := Email{MessageID: "t@x", FromAddress: "cloud-ops@taxwell.example", Date: testNow,
+			Subject: "Action required: Trusted ID authentication retires August 1st, 2027",
+			Body: "We are retiring Trusted ID authentication for tax calculation requests. Your tenant has one connector that authenticates " +
+				"with a Trusted ID: Taxwell Cloud Connector for Tillpoint Retail. Create OAuth client credentials and enter them in the " +
+				"connector's settings before August 1st, 2027. After that date, calculation requests from the connector will fail."}
+		d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(d.AffectedApplicationIDs, "app-till") || slices.Contains(d.AffectedApplicationIDs, "app-gift") {
+			t.Errorf("applications %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
