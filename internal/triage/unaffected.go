@@ -150,8 +150,10 @@ func productsUsed(desc string, v registry.Vendor, email string) []string {
 	var out []string
 	names := vendorNames(v)
 	for _, p := range namedProducts(desc, v) {
-		if slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(strings.ToLower(n), p) }) {
-			continue // the vendor's own name ("LexisNexis Risk Solutions")
+		if strings.HasPrefix(strings.ToLower(v.Name), p) {
+			// The vendor's own name ("Acme Risk Solutions"); an alias
+			// that names a product ("Acme Confirm ID") is a product.
+			continue
 		}
 		for _, n := range names {
 			if rest, ok := strings.CutPrefix(p, strings.ToLower(n)+" "); ok {

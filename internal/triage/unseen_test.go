@@ -197,6 +197,28 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("applications %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("a product the vendor's alias names reaches an application that uses it", func(t *testing.T) {
+		snap := registry.Snapshot{
+			Vendors: []registry.Vendor{{ID: "v-mfa", Name: "Keyloft", Tier: registry.Tier1, EmailDomains: []string{"keyloft.example"},
+				Aliases: []string{"Keyloft Badge", "Keyloft Confirm ID"}, IsActive: true}},
+			Applications: []registry.Application{
+				{ID: "app-badge", Name: "BadgeSSO", IsActive: true, VendorIDs: []string{"v-mfa"},
+					Description: "Keyloft Badge tap-in single sign-on for shared ward workstations and Keyloft Confirm ID two-factor for controlled-substance prescribing."},
+				{ID: "app-rx", Name: "Prescribing", IsActive: true, VendorIDs: []string{"v-other"},
+					Description: "Electronic prescribing to retail pharmacies. Controlled substances need Keyloft Confirm ID two-factor."},
+			},
+		}
+		e := Email{MessageID: "k@x", FromAddress: "support@keyloft.example", Date: testNow, Subject: "Keyloft mobile app: end of support for version 3",
+			Body: "Keyloft Confirm ID uses the Keyloft mobile app for push approvals. Version 3 of the app will stop working on the 15th of April, " +
+				"when its push certificates expire. Prescribers on version 3 will not be able to approve controlled-substance prescriptions."}
+		d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(d.AffectedApplicationIDs, "app-rx") {
+			t.Errorf("Prescribing missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
