@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -195,6 +196,39 @@ func (q *Queue) Committed() {
 func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, job jobargs.Args) error {
 	if _, err := q.Client.InsertTx(ctx, tx, job, insertOpts(job)); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind(), err)
+	}
+	return nil
+}
+
+// EnqueueManyTx inserts jobs in tx in one call, which on PostgreSQL is one
+// statement, with the options each asks for. Of jobs kept one per args,
+// a repeat within jobs is left out: inserted in one statement, it would be
+// a second change to the row its first inserts.
+func (q *Queue) EnqueueManyTx(ctx context.Context, tx *sql.Tx, jobs []jobargs.Args) error {
+	params := make([]river.InsertManyParams, 0, len(jobs))
+	var seen map[string]bool
+	for _, job := range jobs {
+		if _, ok := job.(jobargs.OnePerArgs); ok {
+			b, err := json.Marshal(job)
+			if err != nil {
+				return fmt.Errorf("enqueue %s: %w", job.Kind(), err)
+			}
+			key := job.Kind() + " " + string(b)
+			if seen[key] {
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			seen[key] = true
+		}
+		params = append(params, river.InsertManyParams{Args: job, InsertOpts: insertOpts(job)})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := q.Client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d jobs (%s first): %w", len(params), params[0].Args.Kind(), err)
 	}
 	return nil
 }

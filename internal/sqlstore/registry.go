@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -25,16 +26,44 @@ const (
 // in the tenant. Foreign keys only prove the row exists somewhere; this
 // proves it exists in the same tenant, inside the writing transaction.
 func (tx *Tx) requireRef(ctx context.Context, table refTable, field, tenantID, id string) error {
-	if id == "" {
+	return tx.requireRefs(ctx, tenantID, tenantRef{table, field, id})
+}
+
+// tenantRef is one reference requireRefs checks: id of table, given as field.
+type tenantRef struct {
+	table     refTable
+	field, id string
+}
+
+// requireRefs checks refs as requireRef does, in one query, and reports the
+// first that is not the tenant's.
+func (tx *Tx) requireRefs(ctx context.Context, tenantID string, refs ...tenantRef) error {
+	var counts []string
+	var args []any
+	var asked []tenantRef
+	for _, r := range refs {
+		if r.id == "" {
+			continue
+		}
+		counts = append(counts, `(SELECT COUNT(*) FROM `+string(r.table)+` WHERE tenant_id = ? AND id = ?)`)
+		args = append(args, tenantID, r.id)
+		asked = append(asked, r)
+	}
+	if len(asked) == 0 {
 		return nil
 	}
-	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM `+string(table)+` WHERE tenant_id = ? AND id = ?`, tenantID, id).Scan(&n)
-	if err != nil {
-		return translate(err, string(table))
+	n := make([]int, len(asked))
+	dest := make([]any, len(asked))
+	for i := range n {
+		dest[i] = &n[i]
 	}
-	if n == 0 {
-		return invalidRef(field, id)
+	if err := tx.queryRow(ctx, `SELECT `+strings.Join(counts, ", "), args...).Scan(dest...); err != nil {
+		return translate(err, string(asked[0].table))
+	}
+	for i, r := range asked {
+		if n[i] == 0 {
+			return invalidRef(r.field, r.id)
+		}
 	}
 	return nil
 }

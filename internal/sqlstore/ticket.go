@@ -56,20 +56,18 @@ func (db *DB) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 // with it. The counter is an ordinary row: a rolled-back creation gives its
 // number back, a committed one is never handed out again.
 func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
-	tenant := c.Ticket.TenantID
+	tenant, d := c.Ticket.TenantID, c.Ticket
+	// Checked before the number is taken: on PostgreSQL the counter's row
+	// lock is held from then until the commit.
+	if err := tx.requireRefs(ctx, tenant, tenantRef{refVendors, "vendor_id", d.VendorID},
+		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
+		return ticket.Ticket{}, err
+	}
 	number, err := tx.nextNumber(ctx, tenant, "ticket")
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
 	t, ev, rec, jobs := c.Numbered(number)
-	for _, ref := range []struct {
-		table     refTable
-		field, id string
-	}{{refVendors, "vendor_id", t.VendorID}, {refTeams, "owner_team_id", t.OwnerTeamID}, {refEmails, "email_id", t.EmailID}} {
-		if err := tx.requireRef(ctx, ref.table, ref.field, tenant, ref.id); err != nil {
-			return ticket.Ticket{}, err
-		}
-	}
 	_, err = tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, tenant, t.Number, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
 		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),

@@ -261,6 +261,22 @@ func TestTicketTenantWalls(t *testing.T) {
 		// Tenant B cannot create a ticket about A's vendor, team or applications.
 		_, err = f.tickets.Create(ctx, f.b, f.draft("Stolen"))
 		wantField(t, err, "vendor_id")
+		// The store itself refuses a vendor, team or email of no row of
+		// the tenant, whatever the service checked before.
+		bVendor, bTeam := f.vendor(t, f.b, "Globex vendor", registry.Tier2), f.team(t, f.b, "Globex team")
+		for field, set := range map[string]func(*ticket.Ticket){
+			"vendor_id":     func(tk *ticket.Ticket) { tk.VendorID = bVendor.ID },
+			"owner_team_id": func(tk *ticket.Ticket) { tk.OwnerTeamID = bTeam.ID },
+			"email_id":      func(tk *ticket.Ticket) { tk.EmailID = "no-such-email" },
+		} {
+			cr, err := f.tickets.Prepare(ctx, f.a, f.draft("Crossed"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			set(&cr.Ticket)
+			_, err = db.CreateTicket(ctx, cr)
+			wantField(t, err, field)
+		}
 		// A change of another tenant's ticket matches no row.
 		c := ticket.Change{Ticket: a, SaveState: true}
 		c.Ticket.TenantID = f.b.TenantID
