@@ -135,6 +135,9 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	for _, a := range snap.Applications {
 		if a.IsCritical && containsID(d.AffectedApplicationIDs, a.ID) {
 			f.criticalApps = append(f.criticalApps, a.Name)
+			if onPaymentPath(a.Description, v) {
+				f.paymentApps = append(f.paymentApps, a.Name)
+			}
 		}
 	}
 	if floor, why := severityFloor(f); floor.Rank() > d.Severity.Rank() {

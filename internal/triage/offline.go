@@ -422,6 +422,9 @@ func (o *offline) facts(v registry.Vendor) facts {
 	for _, a := range o.snap.Applications {
 		if a.IsCritical && containsID(o.d.AffectedApplicationIDs, a.ID) {
 			f.criticalApps = append(f.criticalApps, a.Name)
+			if onPaymentPath(a.Description, v) {
+				f.paymentApps = append(f.paymentApps, a.Name)
+			}
 		}
 	}
 	return f

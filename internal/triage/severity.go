@@ -2,6 +2,7 @@ package triage
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,7 +17,10 @@ type facts struct {
 	deadline       bool // an effective date is known
 	days           int  // days from today to the effective date
 	criticalApps   []string
-	apps           int
+	// paymentApps are the critical applications among them that process
+	// payments (the seed's "payment-critical apps").
+	paymentApps []string
+	apps        int
 }
 
 // severityFloor applies the seed's severity table to a change and returns
@@ -27,6 +31,7 @@ type facts struct {
 // thresholds (< 30 days critical, 30–90 days high) decide the rest.
 //
 //	critical  breaking, effective in < 30 days
+//	critical  breaking, affects a payment-critical application
 //	critical  breaking, tier_1 vendor, affects a critical application
 //	high      breaking, effective in 30–90 days
 //	high      breaking, tier_1 or tier_2 vendor (tier_1: the seed's guardrail)
@@ -42,6 +47,8 @@ func severityFloor(f facts) (registry.Severity, string) {
 		switch {
 		case f.deadline && f.days < 30:
 			return registry.SeverityCritical, fmt.Sprintf("breaking change effective in %d days (< 30)", f.days)
+		case len(f.paymentApps) > 0:
+			return registry.SeverityCritical, "breaking change affecting payment-critical applications " + strings.Join(f.paymentApps, ", ")
 		case f.tier == registry.Tier1 && len(f.criticalApps) > 0:
 			return registry.SeverityCritical, "breaking change from a tier_1 vendor affecting critical applications " +
 				strings.Join(f.criticalApps, ", ")
@@ -81,3 +88,30 @@ func maxSeverity(a, b registry.Severity) registry.Severity {
 	}
 	return a
 }
+
+// onPaymentPath reports whether an application processes payments (a
+// payment service or gateway, one that authorises or processes card
+// payments itself) and uses the vendor for a step of a payment: a clause
+// of its description names the vendor with a payment, a capture, an
+// authorisation, a refund or a charge ("every order is screened by the
+// vendor before capture"). A feed it reads beside its payments ("polls
+// the rates feed every 2 hours, and processes card payments") is not on
+// the payment path.
+func onPaymentPath(desc string, v registry.Vendor) bool {
+	if !paymentProcessorRE.MatchString(desc) {
+		return false
+	}
+	for _, s := range sentences(desc) {
+		for _, c := range clauseSepRE.Split(s, -1) {
+			if paymentStepRE.MatchString(c) && namesVendor(strings.ToLower(c), v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	paymentProcessorRE = regexp.MustCompile(`(?i)\bpayment (?:service|gateway|hub|processing)\b|\b(?:authoris|authoriz)(?:es|e|ing)\b[^.]{0,40}\b(?:cards?|payments?)\b|\bprocesses (?:card )?payments\b`)
+	paymentStepRE      = regexp.MustCompile(`(?i)\b(?:payments?|captures?|captured|authori[sz](?:es|e|ed|ing|ations?)|refunds?|refunded|charges?|charged|checkout|3-d secure)\b`)
+)

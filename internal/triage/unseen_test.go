@@ -18,6 +18,7 @@ func unseenRegistry() registry.Snapshot {
 			{ID: "v-idp", Name: "Brightkey", Tier: registry.Tier1, EmailDomains: []string{"brightkey.example"}, Aliases: []string{"Brightkey Identity"}, IsActive: true},
 			{ID: "v-gw", Name: "Quillpay", Tier: registry.Tier1, EmailDomains: []string{"quillpay.example"}, Aliases: []string{"Quillpay Gateway"}, IsActive: true},
 			{ID: "v-locks", Name: "Doorvane", Tier: registry.Tier2, EmailDomains: []string{"doorvane.example"}, Aliases: []string{"Doorvane Mobile Key"}, IsActive: true},
+			{ID: "v-fraud", Name: "Fraudwise", Tier: registry.Tier2, EmailDomains: []string{"fraudwise.example"}, IsActive: true},
 			{ID: "v-mail", Name: "Sendmoor", Tier: registry.Tier3, EmailDomains: []string{"sendmoor.example"}, IsActive: true},
 		},
 		Applications: []registry.Application{
@@ -31,6 +32,8 @@ func unseenRegistry() registry.Snapshot {
 				Description: "Bar and restaurant tills. Card payments at the table go through PayCore."},
 			{ID: "app-guest", Name: "GuestPhone", IsActive: true, VendorIDs: []string{"v-locks"},
 				Description: "Guest app; room doors open with Doorvane mobile keys through the Doorvane Mobile Key SDK."},
+			{ID: "app-orders", Name: "OrderPay", IsActive: true, IsCritical: true, VendorIDs: []string{"v-fraud"},
+				Description: "In-house payment service that authorises, captures and refunds online orders. Every order is screened by Fraudwise before capture through the Fraudwise Cases API."},
 			{ID: "app-dw", Name: "Warehouse", IsActive: true,
 				Description: "In-house data warehouse. It loads Brightkey audit files every night, and statistics from the Sendmoor API with an OAuth client credentials grant."},
 			{ID: "app-news", Name: "Campaigns", IsActive: true, VendorIDs: []string{"v-mail"},
@@ -219,6 +222,21 @@ func TestUnseenMailRules(t *testing.T) {
 			t.Errorf("Prescribing missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("a breaking change on the payment path of a payment-critical application is critical", func(t *testing.T) {
+		fraud := registry.Vendor{ID: "v-fraud", Name: "Fraudwise", Tier: registry.Tier2}
+		rates := registry.Vendor{ID: "v-rates", Name: "Rateline", Tier: registry.Tier2}
+		hub := "In-house payment service that authorises, captures and refunds online payments. Every order is screened by Fraudwise before capture. " +
+			"It polls the Rateline feed every 2 hours, and processes card payments in real time."
+		if !onPaymentPath(hub, fraud) || onPaymentPath(hub, rates) ||
+			onPaymentPath("Reporting warehouse. Every order screened by Fraudwise before capture is loaded nightly.", fraud) {
+			t.Errorf("payment path: fraud %v, rates %v", onPaymentPath(hub, fraud), onPaymentPath(hub, rates))
+		}
+		sev, why := severityFloor(facts{classification: Actionable, tier: registry.Tier2, breaking: true, deadline: true, days: 120,
+			criticalApps: []string{"PaymentHub"}, paymentApps: []string{"PaymentHub"}})
+		if sev != registry.SeverityCritical {
+			t.Errorf("severity %s (%s), want critical", sev, why)
+		}
+	})
 	t.Run("what the old way can no longer do is breaking-change language", func(t *testing.T) {
 		d := decideUnseen(t, "psirt@doorvane.example", "Encoder firmware 5.8.3",
 			"Install firmware 5.8.3 on every encoder. Encoders that are not updated can no longer encode key cards.")
@@ -257,6 +275,15 @@ func TestUnseenMailRulesOnTheModelPath(t *testing.T) {
 			"Roll the signing secret of your webhook endpoint within 14 days; after that, payment events signed with the new secret will fail verification.")
 		if !slices.Contains(d.AffectedApplicationIDs, "app-bar") {
 			t.Errorf("BarTabs missed: %v", d.AffectedApplicationIDs)
+		}
+	})
+	t.Run("a breaking change on the payment path is critical whatever the model says", func(t *testing.T) {
+		d := decide(t, map[string]any{"vendor_id": "v-fraud", "severity": "high", "affected_application_ids": []string{"app-orders"},
+			"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": "", "effective_date": "2027-09-30"},
+			"api@fraudwise.example", "Cases API v2 sunset",
+			"The Cases API v2 will be turned off at the end of Q3 2027. Requests to v2 will fail with HTTP 410; migrate to v3 before then.")
+		if d.Severity != registry.SeverityCritical {
+			t.Errorf("severity %s: %+v", d.Severity, d.Overrides)
 		}
 	})
 	t.Run("what the old way can no longer do makes the model's change breaking", func(t *testing.T) {
