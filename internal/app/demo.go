@@ -28,29 +28,50 @@ import (
 // of the demo vendors' outside signals, scored week by week. Before the
 // emails, unless --no-demo-trackers or the role is not all, it connects
 // the tenant to the built-in demo trackers (a Gitea and a Jira Cloud in
-// this process, in memory), which it returns to be closed on shutdown. It
-// says what it loaded.
-func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, baseURL string, out io.Writer) (*trackerdemo.Demo, error) {
+// this process, in memory); before the ingest demo, with role all, it
+// subscribes a webhook receiver built into this process to the normalized
+// events (ingestdemo.Subscribe), so the delivery log fills. It returns the
+// servers it started, to be closed on shutdown, and says what it loaded.
+func (c ServeCmd) loadDemo(ctx context.Context, e *env, p *program, baseURL string, out io.Writer) (*demoServers, error) {
 	if !c.Demo {
 		return nil, nil
 	}
-	d, err := c.loadDemoData(ctx, e, p, baseURL, out)
-	if err != nil && d != nil {
+	d := &demoServers{}
+	if err := c.loadDemoData(ctx, e, p, baseURL, out, d); err != nil {
 		d.Close()
-		d = nil
+		return nil, err
 	}
-	return d, err
+	return d, nil
 }
 
-func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL string, out io.Writer) (*trackerdemo.Demo, error) {
-	var d *trackerdemo.Demo // the trackers, once started
+// demoServers are the servers the demo runs in this process (role all):
+// its trackers and the receiver of its ingest subscription.
+type demoServers struct {
+	trackers *trackerdemo.Demo
+	receiver *ingestdemo.Receiver
+}
+
+// Close stops them.
+func (d *demoServers) Close() {
+	if d == nil {
+		return
+	}
+	if d.trackers != nil {
+		d.trackers.Close()
+	}
+	if d.receiver != nil {
+		_ = d.receiver.Close() // shutting down: its deliveries are over
+	}
+}
+
+func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL string, out io.Writer, d *demoServers) error {
 	t, err := e.tenant(ctx, c.DefaultTenant)
 	if apperr.Is(err, apperr.NotFound) {
 		fmt.Fprintf(out, "Demo data: there is no organisation %q to load it into; nothing loaded.\n", c.DefaultTenant)
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return d, fmt.Errorf("demo data: %w", err)
+		return fmt.Errorf("demo data: %w", err)
 	}
 	res, err := registry.LoadDemo(ctx, p.registry, p.auth, auth.System(t.ID))
 	switch {
@@ -58,7 +79,7 @@ func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL 
 		// Another replica started with --demo at the same moment and won.
 		fmt.Fprintf(out, "Demo data: another replica is loading it into organisation %q.\n", t.Slug)
 	case err != nil:
-		return d, fmt.Errorf("demo data: %w", err)
+		return fmt.Errorf("demo data: %w", err)
 	default:
 		fmt.Fprintf(out, "Demo data (organisation %q): %s.\n", t.Slug, res)
 		if res.Loaded {
@@ -68,35 +89,49 @@ func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL 
 	}
 	if c.DemoTrackers && c.Role == "all" {
 		var tr trackerdemo.Result
-		d, tr, err = trackerdemo.Start(ctx, trackerdemo.Services{Trackers: p.trackers, Registry: p.registry},
+		d.trackers, tr, err = trackerdemo.Start(ctx, trackerdemo.Services{Trackers: p.trackers, Registry: p.registry},
 			auth.System(t.ID), baseURL, e.log)
 		if err != nil {
-			return nil, fmt.Errorf("demo trackers: %w", err)
+			return fmt.Errorf("demo trackers: %w", err)
 		}
 		fmt.Fprintf(out, "Demo trackers (organisation %q): %s\n", t.Slug, tr)
 	}
 	emails, err := inbox.LoadDemo(ctx, p.inbox, t.ID)
 	if err != nil {
-		return d, fmt.Errorf("demo emails: %w", err)
+		return fmt.Errorf("demo emails: %w", err)
 	}
 	fmt.Fprintf(out, "Demo emails (organisation %q): %s.\n", t.Slug, emails)
 	prices, err := contractdemo.Load(ctx, contractdemo.Services{Registry: p.registry, ERP: p.erp, Contracts: p.contracts,
 		Mappings: p.mappings, Reconciliation: p.recon}, auth.System(t.ID), time.Now())
 	if err != nil {
-		return d, fmt.Errorf("demo contracts: %w", err)
+		return fmt.Errorf("demo contracts: %w", err)
 	}
 	fmt.Fprintf(out, "Demo contracts (organisation %q): %s.\n", t.Slug, prices)
+	if c.Role == "all" {
+		var created bool
+		d.receiver, created, err = ingestdemo.Subscribe(ctx, p.ingest, auth.System(t.ID))
+		if err != nil {
+			return fmt.Errorf("demo subscription: %w", err)
+		}
+		verb := "subscribed"
+		if !created {
+			verb = "moved there with a new secret"
+		}
+		fmt.Fprintf(out, "Demo subscription (organisation %q): %q %s: a built-in receiver at %s takes every normalized event, "+
+			"checking its Standard Webhooks signature; it answers its first delivery 503, which is retried.\n", t.Slug,
+			ingestdemo.SubscriptionName, verb, d.receiver.URL)
+	}
 	events, err := ingestdemo.Load(ctx, p.ingest, p.registry, auth.System(t.ID), time.Now())
 	if err != nil {
-		return d, fmt.Errorf("demo ingest: %w", err)
+		return fmt.Errorf("demo ingest: %w", err)
 	}
 	fmt.Fprintf(out, "Demo ingest (organisation %q): %s.\n", t.Slug, events)
 	scores, err := scoredemo.Load(ctx, p.scores, t.ID, time.Now())
 	if err != nil {
-		return d, fmt.Errorf("demo scores: %w", err)
+		return fmt.Errorf("demo scores: %w", err)
 	}
 	fmt.Fprintf(out, "Demo scores (organisation %q): %s.\n", t.Slug, scores)
-	return d, nil
+	return nil
 }
 
 // liven works a demo ticket's Gitea issue once the ticket's issues are

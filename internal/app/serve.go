@@ -89,13 +89,11 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	demoTrackers, err := c.loadDemo(ctx, e, p, baseURL, g.stdout)
+	demo, err := c.loadDemo(ctx, e, p, baseURL, g.stdout)
 	if err != nil {
 		return err
 	}
-	if demoTrackers != nil {
-		defer demoTrackers.Close()
-	}
+	defer demo.Close()
 	srv, err := c.httpServer(e, p, q, metrics, baseURL)
 	if err != nil {
 		return err
@@ -112,8 +110,8 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	e.log.InfoContext(ctx, "started", "role", c.Role, "engine", string(e.db.Dialect), "startup_ms", time.Since(start).Milliseconds())
 	go settle(ctx, 10*time.Second, e.log)
-	if demoTrackers != nil {
-		go liven(ctx, demoTrackers, e.log)
+	if demo != nil && demo.trackers != nil {
+		go liven(ctx, demo.trackers, e.log)
 	}
 	return c.serve(ctx, e, q, srv, ln)
 }

@@ -24,7 +24,7 @@ import (
 func TestUIIngestDemo(t *testing.T) {
 	ctx := browserCtx(t)
 	s := startServe(t, envOf(), "--demo")
-	const loaded = `Demo ingest (organisation "default"): 2 vendors sent 351 events (35 sent twice, answered DUPLICATE): 346 normalized, 3 quarantined, 2 failed to normalize`
+	const loaded = `Demo ingest (organisation "default"): 2 vendors sent 351 events (35 sent twice, answered DUPLICATE; 2 sent again with another payload, refused as conflicts): 346 normalized, 3 quarantined, 2 failed to normalize`
 	if out := s.Stdout.String(); !strings.Contains(out, loaded) {
 		t.Fatalf("serve --demo did not load the ingest demo:\n%s", out)
 	}

@@ -39,11 +39,13 @@ func (s *Service) KeyVendor(ctx context.Context, p auth.Principal) (VendorSetup,
 // may carry up to MaxBatch payloads.
 func (s *Service) Admit(v VendorSetup, contentLength int64, batch bool) error {
 	if ok, wait := s.limits.allow(v, s.now()); !ok {
+		s.metrics().refused("rate_limited")
 		e := apperr.E(apperr.TooMany, "vendor %s sends more than %g requests per second", v.VendorKey, v.RatePerSecond)
 		e.RetryAfter = wait
 		return e
 	}
 	if limit := bodyLimit(v, batch); contentLength > limit {
+		s.metrics().refused("too_large")
 		return tooLarge(limit)
 	}
 	return nil

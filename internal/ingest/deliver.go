@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -28,6 +29,37 @@ type WebhookConfig struct {
 	Telemetry httpx.Telemetry
 	// AttemptTimeout bounds one attempt (default 15 s).
 	AttemptTimeout time.Duration
+}
+
+// AllowReceiver lets subscriptions reach exactly addr ("127.0.0.1:PORT",
+// an IP literal and a port) even when loopback and private addresses are
+// refused: a receiver built into this process, such as the demo's. Any
+// other address still follows the policy.
+func (s *Service) AllowReceiver(addr string) { s.receivers.Store(addr, true) }
+
+// receiver reports whether hostport is an address AllowReceiver let
+// through.
+func (s *Service) receiver(hostport string) bool {
+	_, ok := s.receivers.Load(hostport)
+	return ok
+}
+
+// targetTransport is the outbound policy's transport, letting through the
+// receivers' exact addresses as dialled.
+func (s *Service) targetTransport() *http.Transport {
+	t := httpx.TargetTransport(s.Webhooks.AllowPrivate)
+	if s.Webhooks.AllowPrivate {
+		return t
+	}
+	checked := t.DialContext
+	direct := (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if s.receiver(addr) {
+			return direct(ctx, network, addr)
+		}
+		return checked(ctx, network, addr)
+	}
+	return t
 }
 
 // Sending limits.
@@ -64,7 +96,7 @@ func (s *Service) client(subID string) *http.Client {
 	// No retries inside the call (the delivery schedule is the retry) and
 	// no breaker (each delivery backs off on its own schedule).
 	c := httpx.NewClient("ingest_subscription", httpx.Policy{AttemptTimeout: timeout, MaxRetries: -1, BreakerFailures: math.MaxUint32},
-		httpx.WithBase(&http.Client{Transport: httpx.TargetTransport(cfg.AllowPrivate)}), httpx.WithoutRedirects(),
+		httpx.WithBase(&http.Client{Transport: s.targetTransport()}), httpx.WithoutRedirects(),
 		httpx.WithTelemetry(cfg.Telemetry))
 	s.hooks.m[subID] = c
 	return c

@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -49,8 +51,9 @@ type DriftStore interface {
 // learn updates the profiles of the vendors' event types with the
 // payloads of newly received events and opens the drifts they show. It
 // runs after the outcomes are committed, in its own transaction: its
-// trouble is logged, never the normalizer's.
-func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
+// trouble is logged, never the normalizer's. It returns the vendors it
+// learned about (registry id → vendor key), to be measured.
+func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) map[string]string {
 	profiles := map[[2]string]*Profile{}
 	var order []*Profile
 	var drifts []Drift
@@ -76,7 +79,7 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 			got, err := s.Store.Profile(ctx, tenantID, ev.VendorID, env.EventType)
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				s.log().ErrorContext(ctx, "ingest profile load failed", append(ev.logKeys(), "err", err.Error())...)
-				return
+				return nil
 			}
 			got.TenantID, got.VendorID, got.EventType = tenantID, ev.VendorID, env.EventType
 			p = &got
@@ -93,7 +96,7 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 		p.UpdatedAt = s.now()
 	}
 	if len(order) == 0 {
-		return
+		return nil
 	}
 	ps := make([]Profile, len(order))
 	for i, p := range order {
@@ -103,14 +106,14 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) {
 	opened, err := s.Store.SaveLearning(ctx, tenantID, ps, drifts, DriftCap, s.driftJobs)
 	if err != nil {
 		s.log().ErrorContext(ctx, "ingest profile save failed", "tenant", tenantID, "events", len(evs), "err", err.Error())
-		return
+		return nil
 	}
-	s.measure(ctx, tenantID, ps, keys)
 	for _, d := range opened {
 		s.log().InfoContext(ctx, "ingest drift", append(sources[d.IngestID].logKeys(), "eventType", d.EventType, "path", d.Path,
 			"kind", d.Kind, "breaking", d.Breaking, "driftId", d.ID)...)
 		s.metrics().drift(d.Kind)
 	}
+	return keys
 }
 
 func (s *Service) driftJobs(d Drift) []jobargs.Args {
@@ -195,34 +198,31 @@ type Measure struct {
 	Quality Quality
 }
 
-// measure measures the vendors of ps not measured yet this hour, after
-// their learning is stored (so a measure counts the drifts the same
-// events opened), and commits the jobs of their measures. A vendor whose
-// measure fails is measured again with its next events.
-func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile, keys map[string]string) {
+// measure measures the vendors (registry id → vendor key) not measured
+// yet this hour, after their learning is stored (so a measure counts the
+// drifts the same events opened), and commits the jobs of their measures.
+// A normalize pass calls it once it has caught up with the events waiting,
+// so an hour's measure is not taken halfway through a backlog. A vendor
+// whose measure fails is measured again with its next events.
+func (s *Service) measure(ctx context.Context, tenantID string, vendors map[string]string) {
 	if s.Consequences.Measured == nil {
 		return
 	}
 	now := s.now()
 	hour := now.Truncate(time.Hour)
 	var jobs []jobargs.Args
-	var vendors []string
-	done := map[string]bool{}
-	for _, p := range ps {
-		if done[p.VendorID] {
+	var measured []string
+	for _, id := range slices.Sorted(maps.Keys(vendors)) {
+		if last, ok := s.measured.Load(tenantID + "/" + id); ok && last.(time.Time).Equal(hour) {
 			continue
 		}
-		done[p.VendorID] = true
-		if last, ok := s.measured.Load(tenantID + "/" + p.VendorID); ok && last.(time.Time).Equal(hour) {
-			continue
-		}
-		qs, err := s.quality(ctx, tenantID, p.VendorID, now)
+		qs, err := s.quality(ctx, tenantID, id, now)
 		if err != nil {
-			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", keys[p.VendorID], "err", err.Error())
+			s.log().ErrorContext(ctx, "ingest quality failed", "vendorId", vendors[id], "err", err.Error())
 			continue
 		}
-		jobs = append(jobs, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: p.VendorID, Hour: hour, Quality: qs[0]})...)
-		vendors = append(vendors, p.VendorID)
+		jobs = append(jobs, s.Consequences.Measured(Measure{TenantID: tenantID, VendorID: id, Hour: hour, Quality: qs[0]})...)
+		measured = append(measured, id)
 	}
 	if len(jobs) == 0 {
 		return
@@ -231,7 +231,7 @@ func (s *Service) measure(ctx context.Context, tenantID string, ps []Profile, ke
 		s.log().ErrorContext(ctx, "ingest measure failed", "tenant", tenantID, "err", err.Error())
 		return
 	}
-	for _, v := range vendors {
+	for _, v := range measured {
 		s.measured.Store(tenantID+"/"+v, hour)
 	}
 }

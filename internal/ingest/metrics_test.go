@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/obs"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -59,6 +61,22 @@ func TestIngestMetrics(t *testing.T) {
 		if _, err := f.accept(t, []byte(`{"vendorId":"vendorA"}`)); err == nil {
 			t.Fatal("a bad envelope was accepted")
 		}
+		// Refused before the body is read: over the payload limit, then
+		// over the rate (a burst of 1); and a delivery whose signature
+		// does not verify.
+		v, err := f.svc.Configure(ctx, f.admin, f.vendor.VendorID, ingest.VendorSettings{VendorKey: "vendorA", RatePerSecond: 1, Burst: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.Admit(v, v.MaxPayloadBytes+1, false); !apperr.Is(err, apperr.TooLarge) {
+			t.Fatalf("Admit over the payload limit: %v", err)
+		}
+		if err := f.svc.Admit(v, 10, false); !apperr.Is(err, apperr.TooMany) {
+			t.Fatalf("Admit over the rate: %v", err)
+		}
+		if _, err := f.svc.Hook(ctx, v, ingest.Delivery{ID: "msg_1", Timestamp: "1", Signature: "v1,AAAA", Body: []byte(`{}`)}); err == nil {
+			t.Fatal("an unsigned delivery was accepted")
+		}
 		if _, err := f.svc.Normalize(ctx, f.vendor.TenantID); err != nil {
 			t.Fatal(err)
 		}
@@ -67,6 +85,9 @@ func TestIngestMetrics(t *testing.T) {
 			"vendorsync_ingest_duplicate_total{} 1",
 			"vendorsync_ingest_failed_validation_total{reason=conflict} 1",
 			"vendorsync_ingest_failed_validation_total{reason=invalid} 1",
+			"vendorsync_ingest_failed_validation_total{reason=rate_limited} 1",
+			"vendorsync_ingest_failed_validation_total{reason=signature} 1",
+			"vendorsync_ingest_failed_validation_total{reason=too_large} 1",
 			"vendorsync_ingest_normalize_failed_total{reason=schema_invalid,status=QUARANTINED} 1",
 			"vendorsync_ingest_normalize_success_total{} 1",
 			"vendorsync_ingest_stage_duration_seconds{stage=accept} 5",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -255,6 +256,10 @@ func (s *Service) normalize(ctx context.Context, tenantID string, done func() bo
 	}
 	arch := s.archiveBehind(ctx, tenantID)
 	n := 0
+	// learned are the vendors learned about since the last measure, which
+	// waits until the pass has caught up with the events waiting.
+	learned := map[string]string{}
+	defer func() { s.measure(ctx, tenantID, learned) }()
 	for {
 		evs, err := s.Store.ReceivedEvents(ctx, tenantID, normalizeBatch)
 		if err != nil {
@@ -267,9 +272,15 @@ func (s *Service) normalize(ctx context.Context, tenantID string, done func() bo
 			}
 			continue
 		}
-		if err := s.apply(ctx, r, tenantID, evs); err != nil {
+		vendors, err := s.apply(ctx, r, tenantID, evs)
+		if err != nil {
 			arch.stop()
 			return n, err
+		}
+		maps.Copy(learned, vendors)
+		if len(evs) < normalizeBatch {
+			s.measure(ctx, tenantID, learned)
+			clear(learned)
 		}
 		arch.kick()
 		n += len(evs)
@@ -321,8 +332,9 @@ func (a *archiver) stop() error {
 	return <-a.done
 }
 
-// apply normalizes events and stores the outcomes in one transaction.
-func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) error {
+// apply normalizes events and stores the outcomes in one transaction,
+// then learns their payloads; it returns the vendors learned about.
+func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) (map[string]string, error) {
 	defer s.metrics().stage("normalize", time.Now())
 	at := s.now()
 	outs := make([]Outcome, len(evs))
@@ -333,13 +345,12 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 		}
 	}
 	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
-		return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
+		return nil, fmt.Errorf("ingest normalize %s: %w", tenantID, err)
 	}
 	for _, o := range outs {
 		s.metrics().outcome(o)
 	}
-	s.learn(ctx, tenantID, evs)
-	return nil
+	return s.learn(ctx, tenantID, evs), nil
 }
 
 // NormalizeAll normalizes every tenant's waiting events (the periodic

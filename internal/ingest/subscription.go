@@ -63,8 +63,9 @@ type SubscriptionInput struct {
 var eventTypeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.\-]{0,99}$`)
 
 // check normalizes and validates the input field by field, applying the
-// outbound address policy to the URL's host.
-func (in SubscriptionInput) check(ctx context.Context, allowPrivate bool) (SubscriptionInput, error) {
+// outbound address policy to the URL's host unless receiver lets its
+// host:port through.
+func (in SubscriptionInput) check(ctx context.Context, allowPrivate bool, receiver func(hostport string) bool) (SubscriptionInput, error) {
 	var v apperr.Validation
 	in.URL = strings.TrimSpace(in.URL)
 	in.Description = strings.TrimSpace(in.Description)
@@ -77,6 +78,7 @@ func (in SubscriptionInput) check(ctx context.Context, allowPrivate bool) (Subsc
 		v.Add("url", "must not carry a user or password")
 	case len(in.URL) > 2000:
 		v.Add("url", "must be at most 2000 characters")
+	case receiver(u.Host):
 	default:
 		if err := httpx.CheckTarget(ctx, u.Hostname(), allowPrivate); err != nil {
 			msg := "the address is not allowed: link-local and cloud metadata addresses never are"
@@ -147,7 +149,7 @@ func (s *Service) CreateSubscription(ctx context.Context, p auth.Principal, in S
 	if err := p.Require(auth.PermManageIngest); err != nil {
 		return Subscription{}, "", err
 	}
-	in, err := in.check(ctx, s.Webhooks.AllowPrivate)
+	in, err := in.check(ctx, s.Webhooks.AllowPrivate, s.receiver)
 	if err != nil {
 		return Subscription{}, "", err
 	}
@@ -179,7 +181,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, p auth.Principal, id s
 	if err != nil {
 		return Subscription{}, err
 	}
-	if in, err = in.check(ctx, s.Webhooks.AllowPrivate); err != nil {
+	if in, err = in.check(ctx, s.Webhooks.AllowPrivate, s.receiver); err != nil {
 		return Subscription{}, err
 	}
 	if err := s.checkVendor(ctx, p.TenantID, in.VendorID); err != nil {

@@ -63,6 +63,7 @@ type Result struct {
 	Vendors    int
 	Events     int // stored (each once)
 	Duplicates int // sent again, answered DUPLICATE
+	Conflicts  int // sent again with another payload, refused
 	Counts     map[ingest.Status]int
 	Drifts     int
 }
@@ -72,8 +73,9 @@ func (r Result) String() string {
 	if !r.Loaded {
 		return "the demo vendors are already set up for ingest; nothing loaded"
 	}
-	return fmt.Sprintf("%d vendors sent %d events (%d sent twice, answered DUPLICATE): %d normalized, %d quarantined, %d failed to normalize; %d payload drifts",
-		r.Vendors, r.Events, r.Duplicates, r.Counts[ingest.Normalized], r.Counts[ingest.Quarantined], r.Counts[ingest.FailedNormalize], r.Drifts)
+	return fmt.Sprintf("%d vendors sent %d events (%d sent twice, answered DUPLICATE; %d sent again with another payload, refused as conflicts): "+
+		"%d normalized, %d quarantined, %d failed to normalize; %d payload drifts", r.Vendors, r.Events, r.Duplicates, r.Conflicts,
+		r.Counts[ingest.Normalized], r.Counts[ingest.Quarantined], r.Counts[ingest.FailedNormalize], r.Drifts)
 }
 
 // Load sets up the demo vendors found in the registry by name, sends their
@@ -189,7 +191,27 @@ func send(ctx context.Context, s *ingest.Service, p auth.Principal, id string, v
 		}
 		res.Duplicates++
 	}
+	// The vendor's system sends its first event again with a corrected
+	// payload under the same id: refused, nothing stored.
+	raw, err := withPayload(evs[0].Raw, `{"corrected":true}`)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Accept(ctx, setup, raw, ingest.ChannelAPI); !apperr.Is(err, apperr.Conflict) {
+		return fmt.Errorf("event %s sent with another payload: %v, want a conflict", evs[0].ExternalEventID, err)
+	}
+	res.Conflicts++
 	return nil
+}
+
+// withPayload is an envelope's bytes with another payload.
+func withPayload(raw []byte, payload string) ([]byte, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, err
+	}
+	env["payload"] = json.RawMessage(payload)
+	return json.Marshal(env)
 }
 
 // envelopes are events' exact bytes, as a batch carries them.

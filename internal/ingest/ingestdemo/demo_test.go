@@ -61,7 +61,7 @@ func TestDemoSendsThroughTheAcceptPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log(res)
-		want := ingestdemo.Result{Loaded: true, Vendors: 2, Events: 351, Duplicates: 35, Drifts: res.Drifts,
+		want := ingestdemo.Result{Loaded: true, Vendors: 2, Events: 351, Duplicates: 35, Conflicts: 2, Drifts: res.Drifts,
 			Counts: map[ingest.Status]int{ingest.Received: 0, ingest.Normalized: 346, ingest.Quarantined: 3, ingest.FailedNormalize: 2}}
 		if diff := cmp.Diff(want, res); diff != "" {
 			t.Errorf("result (-want +got):\n%s", diff)
