@@ -27,7 +27,8 @@ type foundDate struct {
 	// available, not the change's.
 	prep bool
 	// event is a date in a sentence about an event (a webinar, a
-	// conference): a newsletter's notice of a change outranks it.
+	// conference) or an offer ("a trade-in discount until …"): a
+	// notice of a change outranks it.
 	event bool
 	// past is a date before the email was sent: what already happened
 	// (when an incident was found, which keys were issued before it), not
@@ -370,7 +371,8 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			sentence := sentenceBefore(line, loc[0])
 			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]), aside: inParentheses(line[:loc[0]]), document: priceDocumentRE.MatchString(sentence),
 				ambiguous: ambiguous, prep: prepRE.MatchString(sentence),
-				event: eventRE.MatchString(sentence + line[loc[1]:sentenceEnd(line, loc[1])])}
+				event: eventRE.MatchString(sentence+line[loc[1]:sentenceEnd(line, loc[1])]) ||
+					offerRE.MatchString(sentence+line[loc[1]:sentenceEnd(line, loc[1])])}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
 				f.cue, f.prep = cue, prep
 				f.text = snippet(line, loc[0], sentenceEnd(line, loc[1]))
@@ -558,6 +560,10 @@ func (lineGates) find(gate bool, re *regexp.Regexp, line string) [][]int {
 // customers will be sent, told or reminded of something, or advises when
 // to start preparing ("we recommend booking your upgrade before …").
 var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
+
+// offerRE finds a sentence about an offer: its date is when the offer
+// ends, not when a change takes effect.
+var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
 var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)

@@ -16,7 +16,7 @@ func gatedPatterns() map[string]gatedRE {
 		"percent": percentRE, "invitation": invitationRE, "payment word": paymentWordRE, "boilerplate": boilerplateRE, "prep": prepRE, "event": eventRE, "available": availableRE,
 		"separator": separatorRE, "forwardedFrom": forwardedFromRE, "dayFirstCountry": dayFirstCountryRE,
 		"unaffected": unaffectedRE, "qualifiedNoAction": qualifiedNoActionRE, "temporaryStop": temporaryStopRE,
-		"teamName": teamNameRE, "asksAction": asksActionRE, "priceDocument": priceDocumentRE,
+		"teamName": teamNameRE, "asksAction": asksActionRE, "priceDocument": priceDocumentRE, "offer": offerRE,
 	}
 }
 
