@@ -19,8 +19,10 @@ import (
 // quarantine rate, drift count and data quality reach the scores as
 // signals once the workers run; Midwest's ingest page shows its drift and
 // quality, and the quarantine lists the events set aside with their
-// reasons. With VENDORSYNC_TEST_SCREENSHOTS naming a directory, the pages'
-// screenshots are written there.
+// reasons; the demo subscription's delivery log shows deliveries its
+// built-in receiver took and the one it answered 503. With
+// VENDORSYNC_TEST_SCREENSHOTS naming a directory, the pages' screenshots
+// are written there.
 func TestUIIngestDemo(t *testing.T) {
 	ctx := browserCtx(t)
 	s := startServe(t, envOf(), "--demo")
@@ -132,6 +134,51 @@ func TestUIIngestDemo(t *testing.T) {
 	for _, want := range []string{"unknown_event_type", "schema_invalid", "canonical_invalid", "mapping_error", "ReturnAuthorization"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the quarantine lacks %q", want)
+		}
+	}
+
+	// The demo subscription's receiver takes the deliveries, after
+	// answering the first one 503.
+	var subs []struct {
+		ID          string `json:"id"`
+		Description string `json:"description"`
+	}
+	getJSON("/api/v1/ingest/subscriptions", &subs)
+	if len(subs) != 1 || !strings.HasPrefix(subs[0].Description, "Demo warehouse system") {
+		t.Fatalf("subscriptions %+v, want the demo's", subs)
+	}
+	for {
+		var page struct {
+			Items []struct {
+				Status   string `json:"status"`
+				LastCode int    `json:"last_status_code"`
+			} `json:"items"`
+		}
+		getJSON("/api/v1/ingest/deliveries?limit=500", &page)
+		delivered, busy := 0, 0
+		for _, d := range page.Items {
+			if d.Status == "delivered" {
+				delivered++
+			}
+			if d.LastCode == 503 {
+				busy++
+			}
+		}
+		if delivered > 0 && busy == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries after 60 s: %d delivered, %d answered 503", delivered, busy)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/ingest/subscriptions/"+subs[0].ID), chromedp.WaitVisible(css(`main table`))); err != nil {
+		t.Fatalf("the demo subscription: %v", err)
+	}
+	page = shoot("subscription")
+	for _, want := range []string{"Deliveries", "delivered", "204"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the demo subscription's page lacks %q", want)
 		}
 	}
 }
