@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"time"
 
@@ -100,6 +101,33 @@ func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Chan
 	return r, nil
 }
 
+// ParseBatch reads a batch body, {"events": [envelope, …]}, into its
+// 1 to MaxBatch items, each the exact bytes of one envelope (parsed one
+// by one later, so a bad item never stops the rest).
+func ParseBatch(body []byte) ([]json.RawMessage, error) {
+	var b struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
+		return nil, apperr.Invalidf(`the body must be {"events": [envelope, …]}`)
+	}
+	if err := dec.Decode(&b); err != nil {
+		return nil, apperr.Invalidf(`the body must be {"events": [envelope, …]}: %s`, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, apperr.Invalidf(`the body must be one {"events": [envelope, …]} object with nothing after it`)
+	}
+	var v apperr.Validation
+	v.Check(len(b.Events) > 0, "events", "must hold at least one envelope")
+	v.Check(len(b.Events) <= MaxBatch, "events", "must hold at most %d envelopes", MaxBatch)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return b.Events, nil
+}
+
 func (s *Service) jobs(tenantID string) []jobargs.Args {
 	if s.Consequences.Accepted == nil {
 		return nil
@@ -142,28 +170,15 @@ func (s *Service) outcome(ev Event, prior *Event) AcceptResult {
 // a result per item in order; a bad item never stops the rest. body is
 // {"events": [envelope, …]}.
 func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) ([]AcceptResult, error) {
-	var b struct {
-		Events []json.RawMessage `json:"events"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' {
-		return nil, apperr.Invalidf(`the body must be {"events": [envelope, …]}`)
-	}
-	if err := dec.Decode(&b); err != nil {
-		return nil, apperr.Invalidf(`the body must be {"events": [envelope, …]}: %s`, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	var v2 apperr.Validation
-	v2.Check(len(b.Events) > 0, "events", "must hold at least one envelope")
-	v2.Check(len(b.Events) <= MaxBatch, "events", "must hold at most %d envelopes", MaxBatch)
-	if err := v2.Err(); err != nil {
+	items, err := ParseBatch(body)
+	if err != nil {
 		return nil, err
 	}
 	defer s.metrics().stage("accept", time.Now())
-	out := make([]AcceptResult, len(b.Events))
+	out := make([]AcceptResult, len(items))
 	var evs []Event
 	var at []int
-	for i, raw := range b.Events {
+	for i, raw := range items {
 		out[i].Index = i + 1
 		if int64(len(raw)) > v.MaxPayloadBytes {
 			out[i].Error, out[i].Message = "too_large", apperr.MessageOf(tooLarge(v.MaxPayloadBytes))
