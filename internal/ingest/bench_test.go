@@ -90,15 +90,22 @@ func BenchmarkParseEnvelope(b *testing.B) {
 }
 
 // BenchmarkNormalize measures normalization (validate, map, validate,
-// store; with subscriptions, queue a delivery per subscription in the same
-// transaction) of 500 accepted events per op, with 0 and 2 subscriptions.
+// store, archive the normalized event; with subscriptions, queue a
+// delivery per subscription in the same transaction) of 500 accepted
+// events per op: small payloads with 0 and 2 subscriptions, and the load
+// tool's 1 KiB envelopes.
 func BenchmarkNormalize(b *testing.B) {
-	for _, subs := range []int{0, 2} {
-		b.Run(fmt.Sprintf("subscriptions=%d", subs), func(b *testing.B) {
+	small := `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`
+	for _, c := range []struct {
+		name    string
+		subs    int
+		payload string
+	}{{"subscriptions=0", 0, small}, {"subscriptions=2", 2, small}, {"payload=1KiB", 0, payload1KiB}} {
+		b.Run(c.name, func(b *testing.B) {
 			var n atomic.Int64
 			benchVendor(b, 1, 500, func(b *testing.B, f *fixture, v ingest.VendorSetup) {
 				f.setUpRules(b)
-				for i := range subs {
+				for i := range c.subs {
 					f.subscribe(b, ingest.SubscriptionInput{URL: fmt.Sprintf("http://127.0.0.1:9/hook/%d", i)})
 				}
 				f.cpu.stop(b)
@@ -108,7 +115,7 @@ func BenchmarkNormalize(b *testing.B) {
 					for range 5 {
 						items := make([]string, 100)
 						for i := range items {
-							items[i] = string(envelope("vendorA", fmt.Sprint("norm-", n.Add(1)), `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`))
+							items[i] = string(envelope("vendorA", fmt.Sprint("norm-", n.Add(1)), c.payload))
 						}
 						if _, err := f.svc.AcceptBatch(context.Background(), v, []byte(`{"events":[`+strings.Join(items, ",")+`]}`)); err != nil {
 							b.Fatal(err)

@@ -49,11 +49,12 @@ type DriftStore interface {
 }
 
 // learn updates the profiles of the vendors' event types with the
-// payloads of newly received events and opens the drifts they show. It
-// runs after the outcomes are committed, in its own transaction: its
-// trouble is logged, never the normalizer's. It returns the vendors it
-// learned about (registry id → vendor key), to be measured.
-func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) map[string]string {
+// payloads of newly received events and opens the drifts they show; outs
+// are the events' outcomes, in order. It runs after the outcomes are
+// committed, in its own transaction: its trouble is logged, never the
+// normalizer's. It returns the vendors it learned about (registry id →
+// vendor key), to be measured.
+func (s *Service) learn(ctx context.Context, tenantID string, evs []Event, outs []Outcome) map[string]string {
 	profiles := map[[2]string]*Profile{}
 	var order []*Profile
 	var drifts []Drift
@@ -61,34 +62,30 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) map[s
 	// sources the events that showed each drift, for the log lines.
 	keys := map[string]string{}
 	sources := map[string]Event{}
-	for _, ev := range evs {
+	for i, ev := range evs {
 		if ev.Status != Received {
 			continue // a replay: the event was learned when it arrived
 		}
-		env, err := ParseEnvelope(ev.Raw)
-		if err != nil {
+		eventType, shape, ok := learnedShape(ev, outs[i])
+		if !ok {
 			continue
 		}
-		shape, err := payloadShape(env.Payload)
-		if err != nil {
-			continue
-		}
-		key := [2]string{ev.VendorID, env.EventType}
+		key := [2]string{ev.VendorID, eventType}
 		p := profiles[key]
 		if p == nil {
-			got, err := s.Store.Profile(ctx, tenantID, ev.VendorID, env.EventType)
+			got, err := s.Store.Profile(ctx, tenantID, ev.VendorID, eventType)
 			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				s.log().ErrorContext(ctx, "ingest profile load failed", append(ev.logKeys(), "err", err.Error())...)
 				return nil
 			}
-			got.TenantID, got.VendorID, got.EventType = tenantID, ev.VendorID, env.EventType
+			got.TenantID, got.VendorID, got.EventType = tenantID, ev.VendorID, eventType
 			p = &got
 			profiles[key] = p
 			order = append(order, p)
 		}
 		keys[ev.VendorID] = ev.VendorKey
 		for _, d := range p.detect(shape) {
-			d.ID, d.TenantID, d.VendorID, d.EventType, d.IngestID, d.DetectedAt = ident.New(), tenantID, ev.VendorID, env.EventType, ev.ID, s.now()
+			d.ID, d.TenantID, d.VendorID, d.EventType, d.IngestID, d.DetectedAt = ident.New(), tenantID, ev.VendorID, eventType, ev.ID, s.now()
 			drifts = append(drifts, d)
 			sources[ev.ID] = ev
 		}
@@ -114,6 +111,24 @@ func (s *Service) learn(ctx context.Context, tenantID string, evs []Event) map[s
 		s.metrics().drift(d.Kind)
 	}
 	return keys
+}
+
+// learnedShape is the eventType and payload shape of a newly received
+// event: those normalizing it found, or else read from its bytes; ok is
+// false when they do not read as an envelope with a JSON payload.
+func learnedShape(ev Event, o Outcome) (eventType string, shape map[string]bool, ok bool) {
+	if o.shape != nil {
+		return o.eventType, o.shape, true
+	}
+	env, err := ParseEnvelope(ev.Raw)
+	if err != nil {
+		return "", nil, false
+	}
+	shape, err = payloadShape(env.Payload)
+	if err != nil {
+		return "", nil, false
+	}
+	return env.EventType, shape, true
 }
 
 func (s *Service) driftJobs(d Drift) []jobargs.Args {

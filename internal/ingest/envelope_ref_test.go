@@ -45,12 +45,12 @@ func parseEnvelopeByMap(b []byte) (Envelope, error) {
 		return checkString(&v, s, name, required, max)
 	}
 	e.VendorID = field("vendorId", true, maxVendorKey)
-	if e.VendorID != "" && !tokenRE.MatchString(e.VendorID) {
+	if e.VendorID != "" && !tokenPattern.MatchString(e.VendorID) {
 		v.Add("vendorId", "use letters, digits, '.', '_', ':' and '-' only")
 	}
 	e.ExternalEventID = field("externalEventId", true, maxExternalID)
 	e.EventType = field("eventType", true, maxEventType)
-	if e.EventType != "" && !tokenRE.MatchString(e.EventType) {
+	if e.EventType != "" && !tokenPattern.MatchString(e.EventType) {
 		v.Add("eventType", "use letters, digits, '.', '_', ':' and '-' only")
 	}
 	e.SchemaVersion = field("schemaVersion", false, maxSchemaVersion)

@@ -153,7 +153,7 @@ func (s *Service) checkMapping(ctx context.Context, tenantID string, in *Mapping
 	}
 	var v apperr.Validation
 	v.Check(in.VendorID != "", "vendor_id", "is required")
-	v.Check(in.EventType != "" && tokenRE.MatchString(in.EventType), "event_type", "is required: letters, digits, '.', '_', ':' and '-'")
+	v.Check(in.EventType != "" && isToken(in.EventType), "event_type", "is required: letters, digits, '.', '_', ':' and '-'")
 	v.Check(in.TargetType != "", "target_type", "is required, e.g. %s", strings.Join(CanonicalTypes(), ", "))
 	code, err := CompileMapping(in.Expression)
 	if strings.TrimSpace(in.Expression) == "" {

@@ -69,6 +69,13 @@ type Outcome struct {
 	Errors     []string
 	Normalized *NormalizedEvent // when Status is Normalized
 	At         time.Time
+	// eventType and shape are the envelope's eventType and its payload's
+	// shape (see payloadShape), taken from the decoding done to validate
+	// it, so that learning the profile of a newly received event decodes
+	// nothing again; shape is nil when normalizing stopped before the
+	// payload was decoded.
+	eventType string
+	shape     map[string]bool
 }
 
 // normalizedDoc is the normalized event's wire shape, in the seed's field
@@ -172,6 +179,11 @@ func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.
 	payload, err := decodePayload(env.Payload)
 	if err != nil {
 		return quarantine(ReasonBadEnvelope, "the payload is not JSON: "+err.Error())
+	}
+	if ev.Status == Received {
+		// Before the mapping and validators see the payload, which they
+		// are not meant to change.
+		out.eventType, out.shape = env.EventType, shapeOf(payload)
 	}
 	sch, err := s.compiled.schema(vs)
 	if err != nil {
@@ -350,7 +362,7 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 	for _, o := range outs {
 		s.metrics().outcome(o)
 	}
-	return s.learn(ctx, tenantID, evs), nil
+	return s.learn(ctx, tenantID, evs, outs), nil
 }
 
 // NormalizeAll normalizes every tenant's waiting events (the periodic

@@ -132,9 +132,14 @@ func payloadShape(payload []byte) (map[string]bool, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, err
 	}
+	return shapeOf(v), nil
+}
+
+// shapeOf is the shape of a payload decoded as decodePayload does.
+func shapeOf(v any) map[string]bool {
 	out := map[string]bool{}
 	walkShape(v, "", 0, out)
-	return out, nil
+	return out
 }
 
 func walkShape(v any, path string, depth int, out map[string]bool) {

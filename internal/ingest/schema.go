@@ -213,9 +213,9 @@ func (s *Service) UploadSchema(ctx context.Context, p auth.Principal, in SchemaI
 	default:
 		v.Add("kind", "must be vendor or canonical")
 	}
-	v.Check(in.EventType != "" && tokenRE.MatchString(in.EventType) && len(in.EventType) <= maxEventType, "event_type",
+	v.Check(in.EventType != "" && isToken(in.EventType) && len(in.EventType) <= maxEventType, "event_type",
 		"is required: letters, digits, '.', '_', ':' and '-', at most %d", maxEventType)
-	v.Check(in.SchemaVersion != "" && tokenRE.MatchString(in.SchemaVersion) && len(in.SchemaVersion) <= maxSchemaVersion, "schema_version",
+	v.Check(in.SchemaVersion != "" && isToken(in.SchemaVersion) && len(in.SchemaVersion) <= maxSchemaVersion, "schema_version",
 		"is required: letters, digits, '.', '_', ':' and '-', at most %d", maxSchemaVersion)
 	var body bytes.Buffer
 	if len(bytes.TrimSpace(in.Schema)) == 0 {

@@ -45,7 +45,7 @@ type VendorSettings struct {
 // check validates s and fills in the defaults.
 func (s VendorSettings) check() (VendorSettings, error) {
 	var v apperr.Validation
-	v.Check(s.VendorKey != "" && len(s.VendorKey) <= maxVendorKey && tokenRE.MatchString(s.VendorKey), "vendor_key",
+	v.Check(s.VendorKey != "" && len(s.VendorKey) <= maxVendorKey && isToken(s.VendorKey), "vendor_key",
 		"use 1-%d letters, digits, '.', '_', ':' and '-'", maxVendorKey)
 	if s.RatePerSecond == 0 {
 		s.RatePerSecond = DefaultRate

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -303,7 +304,7 @@ func (s *Server) hookIngest(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, ingest.BodyLimit(v, false)))
+	body, err := readBody(w, r, ingest.BodyLimit(v, false))
 	if err != nil {
 		fail(apperr.E(apperr.TooLarge, "the body is larger than this vendor's limit of %d bytes", ingest.BodyLimit(v, false)))
 		return
@@ -318,6 +319,21 @@ func (s *Server) hookIngest(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(acceptStatus(res))
 	_ = json.NewEncoder(w).Encode(res) // the sender may be gone; it retries and hears DUPLICATE
+}
+
+// readBody reads a request body of at most limit bytes into a buffer of
+// the size the request declares, when it declares one within limit, so
+// that a small body is read without growing buffers.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n > 0 && n <= limit {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		return b, nil
+	}
+	return io.ReadAll(body)
 }
 
 var (
