@@ -62,7 +62,7 @@ func (s *Service) ArchiveWaiting(ctx context.Context, tenantID string) (int, err
 func (s *Service) archive(ctx context.Context, tenantID string, done func() bool) (int, error) {
 	n := 0
 	for {
-		evs, err := s.Store.UnarchivedEvents(ctx, tenantID, archiveBatch)
+		evs, err := s.unarchived(ctx, tenantID)
 		if err != nil {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
@@ -97,6 +97,51 @@ func (s *Service) archive(ctx context.Context, tenantID string, done func() bool
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)
 		}
 		n += len(done)
+	}
+}
+
+// unarchived returns the next events whose raw bytes wait for the
+// archive. While a normalization pass over the tenant is under way in
+// this process, the events still RECEIVED are left to it: it archives
+// them as it normalizes them and records both in one write.
+func (s *Service) unarchived(ctx context.Context, tenantID string) ([]Event, error) {
+	if s.normalizing.active(tenantID) {
+		return s.Store.UnarchivedTaken(ctx, tenantID, archiveBatch)
+	}
+	return s.Store.UnarchivedEvents(ctx, tenantID, archiveBatch)
+}
+
+// archiveRawOf archives the raw bytes of those of evs not archived yet,
+// as the archiver would, and marks their outcomes so that the write of
+// the outcomes records them archived: one update of each event instead
+// of two. What fails here is logged and left to the archiver.
+func (s *Service) archiveRawOf(ctx context.Context, evs []Event, outs []Outcome) {
+	var at []int
+	for i, ev := range evs {
+		if ev.ArchivedAt == nil && ev.ArchiveError == "" {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return
+	}
+	archived := make([]bool, len(at))
+	errs := eachAtOnce(len(at), func(k int) (err error) {
+		archived[k], err = s.archiveOne(ctx, evs[at[k]])
+		return err
+	})
+	if err := s.Blobs.Sync(ctx); err != nil {
+		s.log().ErrorContext(ctx, "ingest raw archive flush failed", "tenant", evs[0].TenantID, "err", err.Error())
+		return
+	}
+	for k, i := range at {
+		switch {
+		case errs[k] != nil:
+			ev := evs[i]
+			s.log().ErrorContext(ctx, "ingest raw archive failed", append(ev.logKeys(), "rawKey", ev.RawRef.Key, "err", errs[k].Error())...)
+		case archived[k]:
+			outs[i].RawArchived = true
+		}
 	}
 }
 

@@ -69,6 +69,10 @@ type Outcome struct {
 	Errors     []string
 	Normalized *NormalizedEvent // when Status is Normalized
 	At         time.Time
+	// RawArchived says that the pass normalizing the event also archived
+	// its raw bytes (flushed to disk): the outcome records the event
+	// archived at At as well.
+	RawArchived bool
 	// eventType and shape are the envelope's eventType and its payload's
 	// shape (see payloadShape), taken from the decoding done to validate
 	// it, so that learning the profile of a newly received event decodes
@@ -236,13 +240,9 @@ func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.
 	return out
 }
 
-// normalizeBatch is how many events one round of normalization takes:
-// their outcomes are one background transaction, kept short.
-const normalizeBatch = writeChunk
-
-// replayBatch is how many events one page of a replay takes; a background
-// replay saves its progress after each.
-const replayBatch = 500
+// normalizeBatch is how many events one round of normalization takes;
+// their outcomes are written writeChunk at a time.
+const normalizeBatch = 500
 
 // Normalize normalizes the tenant's RECEIVED events until none is left,
 // archiving the normalized events meanwhile, and returns how many it took.
@@ -344,8 +344,9 @@ func (a *archiver) stop() error {
 	return <-a.done
 }
 
-// apply normalizes events and stores the outcomes in one transaction,
-// then learns their payloads; it returns the vendors learned about.
+// apply normalizes events, archives the raw bytes of those not archived
+// yet, stores the outcomes writeChunk events per transaction, then learns
+// their payloads; it returns the vendors learned about.
 func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) (map[string]string, error) {
 	defer s.metrics().stage("normalize", time.Now())
 	at := s.now()
@@ -356,13 +357,21 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 			s.log().InfoContext(ctx, "ingest event not normalized", append(ev.logKeys(), "status", outs[i].Status, "reason", outs[i].Reason)...)
 		}
 	}
-	if err := s.Store.SaveOutcomes(ctx, tenantID, outs, s.deliverJobs(tenantID)); err != nil {
-		return nil, fmt.Errorf("ingest normalize %s: %w", tenantID, err)
-	}
-	for _, o := range outs {
+	s.archiveRawOf(ctx, evs, outs)
+	saved := 0
+	err := inChunks(len(outs), func(from, to int) error {
+		if err := s.Store.SaveOutcomes(ctx, tenantID, outs[from:to], s.deliverJobs(tenantID)); err != nil {
+			return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
+		}
+		saved = to
+		return nil
+	})
+	// What is stored is counted and learned, even when a later chunk
+	// failed: the next pass does not see those events again.
+	for _, o := range outs[:saved] {
 		s.metrics().outcome(o)
 	}
-	return s.learn(ctx, tenantID, evs, outs), nil
+	return s.learn(ctx, tenantID, evs[:saved], outs[:saved]), err
 }
 
 // NormalizeAll normalizes every tenant's waiting events (the periodic

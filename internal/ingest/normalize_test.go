@@ -322,8 +322,14 @@ func TestJobsAndSweepsLeaveARunningPassAlone(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if normalized.Load() != events || archived.Load() != events {
-			t.Errorf("normalized %d and archived %d events, want each of the %d once", normalized.Load(), archived.Load(), events)
+		// The normalizer archives the raw bytes of the events it takes; the
+		// archiver takes what it has not (writing the same bytes again
+		// under a key is a no-op).
+		if normalized.Load() != events || archived.Load() > events {
+			t.Errorf("normalized %d and archived %d events, want each of the %d normalized once", normalized.Load(), archived.Load(), events)
+		}
+		if left, err := db.UnarchivedEvents(ctx, f.vendor.TenantID, 10); err != nil || len(left) != 0 {
+			t.Errorf("%d events left unarchived, %v", len(left), err)
 		}
 		ps, err := f.svc.Profiles(ctx, f.admin, f.vendor.VendorID)
 		if err != nil || len(ps) != 1 {

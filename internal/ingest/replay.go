@@ -137,7 +137,7 @@ func (s *Service) ReplayTenant(ctx context.Context, tenantID string, sel Selecti
 	}
 	after := ""
 	for {
-		page, last, err := s.replayPage(ctx, r, tenantID, sel, after, replayBatch)
+		page, last, err := s.replayPage(ctx, r, tenantID, sel, after, normalizeBatch)
 		if err != nil {
 			return res, err
 		}

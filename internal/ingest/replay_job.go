@@ -190,7 +190,7 @@ func (s *Service) replayPageSize() int {
 	if s.ReplayPage > 0 {
 		return s.ReplayPage
 	}
-	return replayBatch
+	return normalizeBatch
 }
 
 func (s *Service) replayInline() int {

@@ -60,6 +60,13 @@ func (r *runs) end(tenantID string, st *run) {
 	}
 }
 
+// active reports whether a pass over tenantID is under way.
+func (r *runs) active(tenantID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.at[tenantID] != nil
+}
+
 // startAlone notes a pass over tenantID unless one is under way; then it
 // asks that pass to look once more before it stops, which takes what this
 // caller came for, and reports false.

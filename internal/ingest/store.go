@@ -50,6 +50,9 @@ type Store interface {
 	// UnarchivedEvents returns up to limit events of the tenant whose raw
 	// bytes are not archived yet (and did not fail to), oldest first.
 	UnarchivedEvents(ctx context.Context, tenantID string, limit int) ([]Event, error)
+	// UnarchivedTaken is UnarchivedEvents without the events still
+	// RECEIVED, which a normalization pass under way archives itself.
+	UnarchivedTaken(ctx context.Context, tenantID string, limit int) ([]Event, error)
 	// MarkArchived records that events were archived at t.
 	MarkArchived(ctx context.Context, tenantID string, ids []string, at time.Time) error
 	// MarkArchiveFailed records why an event cannot be archived.

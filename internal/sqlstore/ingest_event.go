@@ -211,6 +211,14 @@ func (db *DB) UnarchivedEvents(ctx context.Context, tenantID string, limit int) 
 		WHERE tenant_id = ? AND archived_at IS NULL AND archive_error = '' ORDER BY id LIMIT `+strconv.Itoa(limit), tenantID)
 }
 
+// UnarchivedTaken returns events whose raw bytes wait for the archive and
+// that normalization has taken (no longer RECEIVED), oldest first, with
+// the bytes.
+func (db *DB) UnarchivedTaken(ctx context.Context, tenantID string, limit int) ([]ingest.Event, error) {
+	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
+		WHERE tenant_id = ? AND archived_at IS NULL AND archive_error = '' AND status <> 'RECEIVED' ORDER BY id LIMIT `+strconv.Itoa(limit), tenantID)
+}
+
 // EventsSince pages through a tenant's events received since a time, in
 // id order, with their bytes.
 func (db *DB) EventsSince(ctx context.Context, tenantID string, since time.Time, afterID string, limit int) ([]ingest.Event, error) {

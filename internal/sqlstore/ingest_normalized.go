@@ -83,11 +83,12 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 	type outcomeKey struct {
 		status, reason, errors string
 		at                     time.Time
+		archived               bool
 	}
 	var order []outcomeKey
 	ids := map[outcomeKey][]any{}
 	for _, o := range outs {
-		k := outcomeKey{string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC()}
+		k := outcomeKey{string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC(), o.RawArchived}
 		if _, ok := ids[k]; !ok {
 			order = append(order, k)
 		}
@@ -95,11 +96,16 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 	}
 	for _, k := range order {
 		all := ids[k]
+		// Raw bytes archived by the same pass are recorded in the same
+		// write: one update of the event instead of two.
+		set, args := `status = ?, status_reason = ?, status_errors = ?, normalized_at = ?`, []any{k.status, k.reason, k.errors, k.at}
+		if k.archived {
+			set, args = set+`, archived_at = COALESCE(archived_at, ?)`, append(args, k.at)
+		}
 		for from := 0; from < len(all); from += 500 {
 			part := all[from:min(from+500, len(all))]
-			args := append([]any{k.status, k.reason, k.errors, k.at, tenantID}, part...)
-			if _, err := tx.exec(ctx, `UPDATE ingest_events SET status = ?, status_reason = ?, status_errors = ?, normalized_at = ?
-				WHERE tenant_id = ? AND id IN (`+placeholders(len(part))+`)`, args...); err != nil {
+			if _, err := tx.exec(ctx, `UPDATE ingest_events SET `+set+` WHERE tenant_id = ? AND id IN (`+placeholders(len(part))+`)`,
+				append(append(args[:len(args):len(args)], tenantID), part...)...); err != nil {
 				return translate(err, "ingest event")
 			}
 		}
