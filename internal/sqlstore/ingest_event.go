@@ -236,10 +236,15 @@ func (db *DB) MarkArchived(ctx context.Context, tenantID string, ids []string, a
 		for _, id := range ids {
 			args = append(args, id)
 		}
-		_, err := tx.exec(ctx, `UPDATE ingest_events SET archived_at = ? WHERE tenant_id = ? AND id IN (`+placeholders(len(ids))+`)
-			AND archived_at IS NULL`, args...)
+		_, err := tx.exec(ctx, markArchivedQuery(tx.d, len(ids)), args...)
 		return translate(err, "ingest events")
 	})
+}
+
+// markArchivedQuery records n events of a tenant archived (archived_at,
+// tenant, ids).
+func markArchivedQuery(d Dialect, n int) string {
+	return `UPDATE ingest_events SET archived_at = ? WHERE ` + tenantRows(d, "tenant_id", "id", n) + ` AND archived_at IS NULL`
 }
 
 // MarkArchiveFailed records why an event's raw bytes cannot be archived.

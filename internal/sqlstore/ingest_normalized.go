@@ -104,13 +104,19 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 		}
 		for from := 0; from < len(all); from += 500 {
 			part := all[from:min(from+500, len(all))]
-			if _, err := tx.exec(ctx, `UPDATE ingest_events SET `+set+` WHERE tenant_id = ? AND id IN (`+placeholders(len(part))+`)`,
+			if _, err := tx.exec(ctx, saveStatusQuery(tx.d, set, len(part)),
 				append(append(args[:len(args):len(args)], tenantID), part...)...); err != nil {
 				return translate(err, "ingest event")
 			}
 		}
 	}
 	return nil
+}
+
+// saveStatusQuery sets columns (set's values, then tenant, ids) of n
+// events of a tenant.
+func saveStatusQuery(d Dialect, set string, n int) string {
+	return `UPDATE ingest_events SET ` + set + ` WHERE ` + tenantRows(d, "tenant_id", "id", n)
 }
 
 // normalizedCols is how many values a row of upsertNormalized takes.
@@ -186,15 +192,20 @@ func (db *DB) MarkNormalizedArchived(ctx context.Context, tenantID string, evs [
 		for rev, all := range byRevision {
 			for from := 0; from < len(all); from += 500 {
 				part := all[from:min(from+500, len(all))]
-				args := append([]any{at.UTC(), tenantID, rev}, part...)
-				if _, err := tx.exec(ctx, `UPDATE ingest_normalized SET archived_at = ? WHERE tenant_id = ? AND revision = ?
-					AND ingest_id IN (`+placeholders(len(part))+`)`, args...); err != nil {
+				args := append([]any{at.UTC(), rev, tenantID}, part...)
+				if _, err := tx.exec(ctx, markNormalizedQuery(tx.d, len(part)), args...); err != nil {
 					return translate(err, "normalized event")
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// markNormalizedQuery records n revisions of a tenant's normalized events
+// archived (archived_at, revision, tenant, ids).
+func markNormalizedQuery(d Dialect, n int) string {
+	return `UPDATE ingest_normalized SET archived_at = ? WHERE revision = ? AND ` + tenantRows(d, "tenant_id", "ingest_id", n)
 }
 
 // NormalizedEvent returns the normalized event of an ingest event.
