@@ -151,10 +151,11 @@ const targetText = `(?:[^.;:,()]|\.[^\s.;:,()]){0,60}`
 // accessRE finds the words that say an application's access or delivery
 // goes through what follows: "staff sign in through CampusSSO", "served
 // through the EdgeProxy", "tokens from AuthService", "engineers sign in to
-// the lock server console with CampusSSO" (up to five words between). The
-// group is the text after them.
+// the lock server console with CampusSSO" (up to five words between),
+// "staff authenticate against CampusSSO". The group is the text after
+// them.
 var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
-	`(?:\s+\S+){0,5}?\s+(?:through|with|via|using|uses|from|behind)\s+(?:the\s+)?(\S` + targetText + `)`)
+	`(?:\s+\S+){0,5}?\s+(?:through|with|via|using|uses|from|behind|against)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // accessTargets are the lower-case texts an application's description
 // says its access goes through (each the start of a name).
@@ -252,9 +253,10 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 // paymentRE finds the words that say an application's payments go
 // through what follows: "takes card payments through PayHub", "pays
 // through the payment service", "fees are paid via Billing", "card
-// payments at the table go through PayHub" (up to five words between).
-// The group is the text after them.
-var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded)` +
+// payments at the table go through PayHub" (up to five words between),
+// "payments taken by phone settle via PayHub". The group is the text
+// after them.
+var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded|settles?|settled)` +
 	`(?:\s+\S+){0,5}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // paymentTargets are the lower-case texts an application's description

@@ -1,0 +1,91 @@
+package triage
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// formsRegistry is a small registry of made-up vendors and applications,
+// none of them in a corpus, whose descriptions say how they use their
+// vendors in words the other test registries do not use.
+func formsRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{
+			{ID: "v-idp", Name: "Keyfern", Tier: registry.Tier1, EmailDomains: []string{"keyfern.example"}, IsActive: true},
+			{ID: "v-gw", Name: "Tallypay", Tier: registry.Tier1, EmailDomains: []string{"tallypay.example"}, IsActive: true},
+			{ID: "v-edge", Name: "Ridgecache", Tier: registry.Tier2, EmailDomains: []string{"ridgecache.example"}, IsActive: true},
+			{ID: "v-mail", Name: "Postwick", Tier: registry.Tier3, EmailDomains: []string{"postwick.example"}, IsActive: true},
+			{ID: "v-plant", Name: "Dialstone", Tier: registry.Tier2, EmailDomains: []string{"dialstone.example"}, IsActive: true},
+		},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffGate", IsActive: true, IsCritical: true, VendorIDs: []string{"v-idp"},
+				Description: "Employee single sign-on on Keyfern (tenant acme.keyfern.example) with SAML 2.0 and OpenID Connect."},
+			{ID: "app-ledger", Name: "LedgerDesk", IsActive: true, VendorIDs: nil,
+				Description: "Billing system. Billing clerks authenticate against StaffGate with SAML. Card payments taken by phone or at the counter settle via PayPoint."},
+			{ID: "app-crews", Name: "CrewTablet", IsActive: true, VendorIDs: nil,
+				Description: "Tablets for field crews. Crews authenticate against StaffGate with OpenID Connect."},
+			{ID: "app-web", Name: "CustomerWeb", IsActive: true, IsCritical: true, VendorIDs: []string{"v-idp", "v-edge"},
+				Description: "Customer portal. It is fronted by Ridgecache and authenticates customers against Keyfern (tenant acme-customers.keyfern.example) with OpenID Connect."},
+			{ID: "app-pay", Name: "PayPoint", IsActive: true, IsCritical: true, VendorIDs: []string{"v-gw"},
+				Description: "In-house payment service that settles card payments via the Tallypay gateway API with a secret key."},
+			{ID: "app-news", Name: "Bulletins", IsActive: true, VendorIDs: []string{"v-mail"},
+				Description: "Customer newsletters sent through Postwick from our own sending domain."},
+			{ID: "app-plant", Name: "PlantData", IsActive: true, VendorIDs: []string{"v-plant"},
+				Description: "Dialstone historian collectors at the plants, which reach the Dialstone licence service with a client certificate."},
+		},
+	}
+}
+
+// decideForms triages one email against formsRegistry.
+func decideForms(t *testing.T, from, subject, body string) Decision {
+	t.Helper()
+	d, err := (&Agent{}).Decide(context.Background(), Email{MessageID: "f@x", FromAddress: from, Subject: subject, Body: body, Date: testNow},
+		formsRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestUnseenDependencyForms covers the ways of saying what an application
+// depends on that a held-out organisation's descriptions used.
+func TestUnseenDependencyForms(t *testing.T) {
+	t.Run("an incident at the identity provider reaches what authenticates against the single sign-on", func(t *testing.T) {
+		d := decideForms(t, "security@keyfern.example", "Security incident: rotate your client secrets",
+			"An attacker read support case uploads that held session tokens and client secrets. We revoked all sessions. "+
+				"Rotate every client secret and SCIM token in your tenants within 7 days; secrets not rotated will be disabled.")
+		for _, id := range []string{"app-ledger", "app-crews"} {
+			if !slices.Contains(d.AffectedApplicationIDs, id) {
+				t.Errorf("%s missed: %v\n%s", id, d.AffectedApplicationIDs, d.Reasoning)
+			}
+		}
+	})
+	t.Run("a gateway change reaches what settles card payments via the payment service", func(t *testing.T) {
+		d := decideForms(t, "notices@tallypay.example", "New certificate chain for the gateway",
+			"By the end of June 2027 the gateway API presents certificates under a new root. Integrations that pin the old intermediate will fail to connect "+
+				"and cannot authorise or refund payments; add the new root before then.")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-ledger") {
+			t.Errorf("LedgerDesk missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
+}
+
+// TestUnseenDependencyFormsOnTheModelPath checks that the guardrails read
+// the same forms when a language model decides.
+func TestUnseenDependencyFormsOnTheModelPath(t *testing.T) {
+	agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "v-gw", "affected_application_ids": []string{"app-pay"},
+		"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": ""}))
+	d, err := agent.Decide(context.Background(), Email{MessageID: "m@x", FromAddress: "notices@tallypay.example", Subject: "New certificate chain for the gateway",
+		Body: "By the end of June 2027 the gateway API presents certificates under a new root. Integrations that pin the old intermediate " +
+			"will fail to connect and cannot authorise or refund payments; add the new root before then.", Date: testNow},
+		formsRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.AffectedApplicationIDs, "app-ledger") {
+		t.Errorf("LedgerDesk missed: %v", d.AffectedApplicationIDs)
+	}
+}
