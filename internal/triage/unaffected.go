@@ -23,25 +23,60 @@ var sentenceEndRE = regexp.MustCompile(`[.!?;](?:\s+|$)|\n\s*\n|\n\s*(?:[-*•]|
 // leaves alone.
 func withoutUnaffected(text string) string { return withoutSentences(text, unaffectedRE) }
 
-// withoutSentences is text without the sentences re matches.
+// withoutSentences is text without the sentences re matches, and without
+// the items of a list such a sentence heads ("Not affected:" and the
+// items under it).
 func withoutSentences(text string, re gatedRE) string {
 	if !re.MatchString(text) {
 		return text
 	}
 	var b strings.Builder
-	start := 0
-	for _, m := range sentenceEndRE.FindAllStringIndex(text, -1) {
-		if s := text[start:m[1]]; !re.MatchString(s) {
-			b.WriteString(s)
-		} else {
+	eachSentence(text, re, func(s string, matched bool) {
+		if matched {
 			b.WriteString(" ")
+		} else {
+			b.WriteString(s)
 		}
+	})
+	return b.String()
+}
+
+// eachSentence calls f with each sentence of text in order, and whether
+// re matches it or it is an item of a list whose heading re matched (a
+// sentence that ends with a colon), up to the blank line after the list.
+func eachSentence(text string, re gatedRE, f func(s string, matched bool)) {
+	start, list := 0, false
+	ends := append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)})
+	for i, m := range ends {
+		if i == len(ends)-1 && start >= len(text) {
+			break
+		}
+		s := text[start:m[1]]
+		item := list && (listMarkEndRE.MatchString(text[:start]) || listMarkStartRE.MatchString(s))
+		matched := re.MatchString(s) || item
+		f(s, matched)
+		sep := text[m[0]:m[1]]
+		list = matched && (item || listHeading(s)) && strings.Count(sep, "\n") < 2
 		start = m[1]
 	}
-	if s := text[start:]; !re.MatchString(s) {
-		b.WriteString(s)
+}
+
+var (
+	// listMarkEndRE and listMarkStartRE find the mark of a list item
+	// ("- ", "• ", "2. ") at the end of the text before a sentence or at
+	// its start.
+	listMarkEndRE   = regexp.MustCompile(`\n\s*(?:[-*•]|\d+[.)])\s$`)
+	listMarkStartRE = regexp.MustCompile(`^\s*(?:[-*•]|\d+[.)])\s`)
+)
+
+// listHeading reports whether a sentence heads a list: it ends with a
+// colon, before the mark of the first item.
+func listHeading(s string) bool {
+	s = strings.TrimSpace(s)
+	if m := listMarkEndRE.FindStringIndex("\n" + s + " "); m != nil {
+		s = strings.TrimSpace(s[:max(0, m[0]-1)])
 	}
-	return b.String()
+	return strings.HasSuffix(s, ":")
 }
 
 // signInUnaffected reports whether text says that signing in is not
@@ -79,20 +114,18 @@ func signsInWith(desc string, v registry.Vendor) bool {
 }
 
 // unaffectedText is the lower-case text of the sentences that say what
-// the change leaves alone.
+// the change leaves alone, with the items of a list they head.
 func unaffectedText(text string) string {
 	if !unaffectedRE.MatchString(text) {
 		return ""
 	}
 	var b strings.Builder
-	start := 0
-	for _, m := range append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)}) {
-		if s := text[start:m[1]]; unaffectedRE.MatchString(s) {
+	eachSentence(text, unaffectedRE, func(s string, matched bool) {
+		if matched {
 			b.WriteString(strings.ToLower(s))
 			b.WriteByte('\n')
 		}
-		start = m[1]
-	}
+	})
 	return b.String()
 }
 
@@ -105,6 +138,9 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool 
 	if unaffected == "" {
 		return false
 	}
+	if hostsUnaffected(desc, v, unaffected) {
+		return true
+	}
 	products := namedProducts(desc, v)
 	for _, p := range products {
 		if indexWord(unaffected, p) < 0 {
@@ -112,6 +148,23 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool 
 		}
 	}
 	return len(products) > 0
+}
+
+// hostsUnaffected reports whether the description gives hosts of the
+// vendor's for its use of it (a tenant such as "acme-customers.idp.com")
+// and the email says every one of them is not affected.
+func hostsUnaffected(desc string, v registry.Vendor, unaffected string) bool {
+	n := 0
+	for _, a := range identifiersIn(desc) {
+		if !a.host || !vendorHost(a.id, v) {
+			continue
+		}
+		if indexWord(unaffected, a.id) < 0 {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // namedProducts are the lower-case names of the vendor's products that

@@ -71,6 +71,16 @@ func TestUnseenDependencyForms(t *testing.T) {
 			t.Errorf("LedgerDesk missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("what a list headed not affected names is not reached", func(t *testing.T) {
+		d := decideForms(t, "trust@keyfern.example", "SAML signing certificate rotation for acme.keyfern.example",
+			"The SAML signing certificate of your workforce tenant acme.keyfern.example will be replaced on 3 August 2027. "+
+				"Service providers that pin the current certificate must import the new one before then.\n\n"+
+				"Not affected:\n- OpenID Connect applications: their keys rotate automatically.\n- Your customer tenant acme-customers.keyfern.example.\n\nThanks,\nKeyfern")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-ledger") || slices.Contains(d.AffectedApplicationIDs, "app-crews") ||
+			slices.Contains(d.AffectedApplicationIDs, "app-web") {
+			t.Errorf("applications %v, want the SAML ones only\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 }
 
 // TestUnseenDependencyFormsOnTheModelPath checks that the guardrails read
