@@ -81,7 +81,7 @@ func (f foundDate) better(g foundDate) bool {
 }
 
 // trialRE finds a line about a test environment.
-var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment)\b`)
+var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment|demo (?:accounts?|environments?|tenants?|sites?|instances?))\b`)
 
 // unwrapped splits text into lines with hard-wrapped paragraphs joined
 // again, so that a cue and its date ("supported as of" / "1 August 2027")
@@ -144,7 +144,9 @@ var (
 	// February 19, 2027", " to 19 March 2027".
 	rangeEndRE = regexp.MustCompile(`(?i)^\s*(?:and|to|through|until|till|-|–|—)\s+(?:` + monthRE +
 		`\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?` + monthRE + `)?,?\s+(\d{4})\b`)
-	quarterRE = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
+	// endOfMonthNoYearRE is "the end of August" without a year.
+	endOfMonthNoYearRE = regexp.MustCompile(`(?i)\bend\s+of\s+` + monthRE + `(?:\b|$)`)
+	quarterRE          = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
 	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
 )
@@ -453,6 +455,17 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 		noYear(m, monthOf(line[m[6]:m[7]]), atoi(line[m[2]:m[3]]), line[m[6]:m[7]])
 	}
+	for _, m := range g.find(g.month, endOfMonthNoYearRE, line) {
+		if strings.HasPrefix(strings.TrimLeft(line[m[1]:], " ,"), "20") {
+			continue // "end of June 2027" is read above
+		}
+		month := monthOf(line[m[2]:m[3]])
+		d := endOfMonth(dc.sent.Year, month)
+		if d.Before(dc.sent) {
+			d = endOfMonth(dc.sent.Year+1, month)
+		}
+		add(m, d, month != 0, "no year given: the last day of the next "+month.String()+" after the email's date")
+	}
 	for _, m := range g.find(g.unit, relativeRE, line) {
 		nText, unit := "", ""
 		if m[2] >= 0 {
@@ -508,7 +521,7 @@ func isHeaderLine(line string) bool {
 }
 
 // trialWords are what every match of trialRE contains.
-var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot"}
+var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot", "demo"}
 
 // isTrialLine reports whether line is about a test environment.
 func isTrialLine(line string) bool {
@@ -623,7 +636,7 @@ func tableCells(line string) []string {
 
 // trialCellRE is a table cell that names a test environment alone
 // ("Development", "Pre-production"): the row is about that environment.
-var trialCellRE = regexp.MustCompile(`(?i)^(?:dev|development|test|testing|qa|uat|sandbox|staging|pre-?prod(?:uction)?|non-?prod(?:uction)?)$`)
+var trialCellRE = regexp.MustCompile(`(?i)^(?:dev|development|demo|test|testing|qa|uat|sandbox|staging|pre-?prod(?:uction)?|non-?prod(?:uction)?)$`)
 
 // hasTrialCell reports whether line is a table row with a cell that names
 // a test environment.
@@ -664,6 +677,11 @@ func trialColumns(line string) []bool {
 // other columns are the change's. A row with other cells is kept whole.
 func withoutTrialCells(line string, cols []bool) string {
 	cells := tableCells(line)
+	if len(cells) == len(cols)+1 {
+		// The header leaves the cell above the rows' labels empty
+		// ("            Sandbox      Production").
+		cols = append([]bool{false}, cols...)
+	}
 	if len(cells) != len(cols) {
 		return line
 	}

@@ -47,6 +47,10 @@ func TestExtractDate(t *testing.T) {
 		// apart by bars or by runs of spaces (plain text, PDF).
 		{"a table's sandbox column", "Milestone | Sandbox | Production\nv2 read-only | 1 June 2027 | 16 August 2027\nv2 switched off (HTTP 410) | 15 June 2027 | 31 August 2027", "2027-08-31", ""},
 		{"a plain-text table's sandbox column", "Milestone          Sandbox          Production\nv2 switched off    15 June 2027     31 August 2027", "2027-08-31", ""},
+		{"a plain-text table whose header leaves the labels' cell empty", "                  Sandbox      Production\nv2 read-only      2027-07-01   2027-09-01\nv2 switched off   2027-08-02   2027-10-29", "2027-10-29", ""},
+		{"a row about demo accounts", "Milestone | Date\nv1 disabled in demo accounts | Sep 15, 2027\nv1 requests refused in production accounts | Nov 30, 2027", "2027-11-30", ""},
+		{"the end of a month without a year", "Submit the registration by the end of August; unregistered traffic will be blocked.", "2027-08-31", "no year given"},
+		{"the end of a month without a year that has passed this year", "Move to v2 by the end of January.", "2028-01-31", "no year given"},
 		{"a row about a development environment", "Instance | Type | Upgrade date\nacme-dev | Development | Apr 5, 2027\nacme-prod | Production | May 17, 2027", "2027-05-17", ""},
 		{"a plain-text table of versions", "Your organization (customer 0041877) runs Widget 23.1.\nVersion      Release      End of support\nWidget 22.1      2022-06-15      2027-03-31\nWidget 23.1      2023-06-14      2027-09-30", "2027-09-30", "the row of the version the email says you run"},
 		{"the verb may is no month", "You may 3 times retry. Effective 2027-04-01.", "2027-04-01", ""},

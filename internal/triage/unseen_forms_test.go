@@ -99,3 +99,19 @@ func TestUnseenDependencyFormsOnTheModelPath(t *testing.T) {
 		t.Errorf("LedgerDesk missed: %v", d.AffectedApplicationIDs)
 	}
 }
+
+// TestUnseenDateFormsOnTheModelPath checks that a model's answer without a
+// date gets the one the email gives in a form found on unseen mail.
+func TestUnseenDateFormsOnTheModelPath(t *testing.T) {
+	agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "v-mail", "affected_application_ids": []string{"app-news"},
+		"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": "", "effective_date": ""}))
+	d, err := agent.Decide(context.Background(), Email{MessageID: "m@x", FromAddress: "compliance@postwick.example", Subject: "Sender registration deadline",
+		Body: "Please register your sending domain in the console by the end of August. Unregistered traffic will be blocked after that.", Date: testNow},
+		formsRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.EffectiveDate.String() != "2027-08-31" {
+		t.Errorf("date %s, want 2027-08-31", d.EffectiveDate)
+	}
+}
