@@ -262,6 +262,10 @@ var invitationRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|workshops?|
 
 func informationalSignal(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
+	// Mail in another language says "unsubscribe" and "no action is
+	// required" in its own words.
+	text = foreignUnsubscribeRE.ReplaceAllString(text, "unsubscribe")
+	text = foreignNoActionRE.ReplaceAllString(text, "no action is required")
 	s := look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
 	if m := noChangeNeededRE.FindStringSubmatch(text); m != nil && m[1] == "" {
 		s.score += 2
@@ -275,6 +279,15 @@ func informationalSignal(e Email) signal {
 	}
 	return s
 }
+
+// foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
+// Italian and Dutch mail.
+var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\babmelden\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b|\bafmelden\b`)
+
+// foreignNoActionRE finds "no action is required" in French, German,
+// Spanish, Italian and Dutch mail: "Es sind keine Maßnahmen Ihrerseits
+// erforderlich", "aucune action n'est requise de votre part".
+var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b`)
 
 // asksActionRE finds words that ask the reader to do something or name
 // a requirement or a deadline.

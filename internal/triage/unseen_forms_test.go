@@ -115,3 +115,40 @@ func TestUnseenDateFormsOnTheModelPath(t *testing.T) {
 		t.Errorf("date %s, want 2027-08-31", d.EffectiveDate)
 	}
 }
+
+// germanMaintenance and frenchLetter are informational mail in other
+// languages.
+const (
+	germanMaintenance = "Sehr geehrte Kundin, sehr geehrter Kunde,\n\nam Samstag, 29.05.2027, von 06:00 bis 09:00 Uhr führen wir Wartungsarbeiten " +
+		"am Lizenzdienst durch. Laufende Installationen sind nicht betroffen.\n\nEs sind keine Maßnahmen Ihrerseits erforderlich.\n\nIhr Betriebsteam"
+	frenchLetter = "La lettre de mai\n\nNouveaux modèles de campagnes pour les collectivités.\nWebinaire : réussir ses envois le 8 juin à 16 h.\n\n" +
+		"Bonne lecture,\nL'équipe\n\nSe désabonner"
+)
+
+// TestUnseenInformationalLanguages covers notices that need no action,
+// written in another language.
+func TestUnseenInformationalLanguages(t *testing.T) {
+	for name, tc := range map[string]struct{ from, subject, body string }{
+		"maintenance that needs no action, in German": {"betrieb@dialstone.example", "Wartungsarbeiten am Lizenzdienst am 29.05.2027", germanMaintenance},
+		"a newsletter one can unsubscribe from, in French": {"lettre@postwick.example", "La lettre de mai", frenchLetter},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := decideForms(t, tc.from, tc.subject, tc.body)
+			if d.Classification != Informational || len(d.AffectedApplicationIDs) != 0 || !d.EffectiveDate.IsZero() {
+				t.Errorf("%s %v %s\n%s", d.Classification, d.AffectedApplicationIDs, d.EffectiveDate, d.Reasoning)
+			}
+		})
+	}
+	t.Run("on the model path, when the guardrails fill in the vendor", func(t *testing.T) {
+		agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "", "classification": "unknown_vendor", "affected_application_ids": []string{},
+			"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": "", "effective_date": "", "is_breaking": false, "severity": "low"}))
+		d, err := agent.Decide(context.Background(), Email{MessageID: "m@x", FromAddress: "betrieb@dialstone.example",
+			Subject: "Wartungsarbeiten am Lizenzdienst am 29.05.2027", Body: germanMaintenance, Date: testNow}, formsRegistry(), testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.VendorID != "v-plant" || d.Classification != Informational {
+			t.Errorf("%s %s: %+v", d.VendorID, d.Classification, d.Overrides)
+		}
+	})
+}
