@@ -129,7 +129,7 @@ const (
 // written in another language.
 func TestUnseenInformationalLanguages(t *testing.T) {
 	for name, tc := range map[string]struct{ from, subject, body string }{
-		"maintenance that needs no action, in German": {"betrieb@dialstone.example", "Wartungsarbeiten am Lizenzdienst am 29.05.2027", germanMaintenance},
+		"maintenance that needs no action, in German":      {"betrieb@dialstone.example", "Wartungsarbeiten am Lizenzdienst am 29.05.2027", germanMaintenance},
 		"a newsletter one can unsubscribe from, in French": {"lettre@postwick.example", "La lettre de mai", frenchLetter},
 	} {
 		t.Run(name, func(t *testing.T) {
