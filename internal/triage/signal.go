@@ -252,8 +252,12 @@ var temporaryStopRE = mustGated(`(?i)\bwill be (?:temporarily\s+)?shut\s*down\s+
 var refusalRE = mustGated(`(?i)\bwill\s+(?:now\s+)?(?:return|receive|get|respond with|fail with|be answered with)\s+(?:an?\s+|http\s+|status\s+|error\s+|the\s+)*4\d\d\b`)
 
 // consequenceRE finds what fails when the recipient does not act:
-// "otherwise … may reject", "if you do not … will stop".
-var consequenceRE = mustGated(`(?i)\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)\b[^.;]{0,100}?\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted)\b`)
+// "otherwise … may reject", "if you do not … will stop", "origins that do
+// not accept them will answer with errors", "collectors with an expired
+// certificate receive no updates", "domains without the new records are
+// more likely to land in spam".
+var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+expired)\b[^.;]{0,100}?` +
+	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
 
 // invitationRE finds a sentence that invites to an event: "Webinar: …",
 // "Join us on May 13", "Save your seat". An event named in passing

@@ -152,3 +152,44 @@ func TestUnseenInformationalLanguages(t *testing.T) {
 		}
 	})
 }
+
+// consequences are notices that say what fails for those who do not act
+// in words found on unseen mail.
+var consequences = []struct{ name, from, subject, body string }{
+	{"what does not accept the change answers with errors", "noc@ridgecache.example", "New edge IP ranges",
+		"In 60 days our edge servers will connect to your origins from new IP ranges. Origins that do not accept them " +
+			"will answer edge requests with errors, and visitors will see a 5xx page."},
+	{"what has an expired certificate receives nothing more", "support@dialstone.example", "Renewal of client certificates",
+		"The client certificates your collectors use expire on 01.10.2027. Please generate new certificates before then. " +
+			"Collectors with an expired certificate receive no licence renewal and no updates."},
+	{"mail without the new records lands in spam", "deliverability@postwick.example", "DKIM key upgrade",
+		"In June 2027 we move every sending domain to 2048-bit DKIM keys. Publish the two new CNAME records before the switch. " +
+			"Campaigns from domains without the new records will be sent unsigned and are much more likely to land in spam."},
+}
+
+// TestUnseenConsequences checks that each is a breaking change, offline
+// and over a model's answer that says it is not.
+func TestUnseenConsequences(t *testing.T) {
+	for _, c := range consequences {
+		t.Run(c.name, func(t *testing.T) {
+			if d := decideForms(t, c.from, c.subject, c.body); !d.IsBreaking {
+				t.Errorf("offline: not breaking\n%s", d.Reasoning)
+			}
+			agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "v-plant", "is_breaking": false, "severity": "low",
+				"affected_application_ids": []string{"app-plant"}, "matched_rule_ids": []string{}, "owner_team": "", "alert_channel": "", "effective_date": ""}))
+			d, err := agent.Decide(context.Background(), Email{MessageID: "m@x", FromAddress: "support@dialstone.example", Subject: c.subject, Body: c.body, Date: testNow},
+				formsRegistry(), testSettings())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !d.IsBreaking {
+				t.Errorf("model path: not breaking: %+v", d.Overrides)
+			}
+		})
+	}
+	t.Run("a tier 2 change whose deadline is 30 to 90 days away is high", func(t *testing.T) {
+		if d := decideForms(t, consequences[0].from, consequences[0].subject, consequences[0].body); d.Severity != registry.SeverityHigh {
+			t.Errorf("severity %s\n%s", d.Severity, d.Reasoning)
+		}
+	})
+}
