@@ -113,13 +113,12 @@ func (c ServeCmd) loadDemoData(ctx context.Context, e *env, p *program, baseURL 
 		if err != nil {
 			return fmt.Errorf("demo subscription: %w", err)
 		}
-		verb := "subscribed"
+		how := "which checks each delivery's Standard Webhooks signature and answers the first one 503, to show a retry"
 		if !created {
-			verb = "moved there with a new secret"
+			how = "again, with a new signing secret"
 		}
-		fmt.Fprintf(out, "Demo subscription (organisation %q): %q %s: a built-in receiver at %s takes every normalized event, "+
-			"checking its Standard Webhooks signature; it answers its first delivery 503, which is retried.\n", t.Slug,
-			ingestdemo.SubscriptionName, verb, d.receiver.URL)
+		fmt.Fprintf(out, "Demo subscription (organisation %q): %q delivers every normalized event to a built-in receiver at %s, %s.\n",
+			t.Slug, ingestdemo.SubscriptionName, d.receiver.URL, how)
 	}
 	events, err := ingestdemo.Load(ctx, p.ingest, p.registry, auth.System(t.ID), time.Now())
 	if err != nil {
