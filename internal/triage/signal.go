@@ -286,7 +286,7 @@ func informationalSignal(e Email) signal {
 
 // foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
 // Italian and Dutch mail.
-var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\babmelden\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b|\bafmelden\b`)
+var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b`)
 
 // foreignNoActionRE finds "no action is required" in French, German,
 // Spanish, Italian and Dutch mail: "Es sind keine Maßnahmen Ihrerseits
@@ -294,8 +294,8 @@ var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]s
 var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b`)
 
 // asksActionRE finds words that ask the reader to do something or name
-// a requirement or a deadline.
-var asksActionRE = mustGated(`(?i)\b(?:please|you (?:must|need to|should|have to|will need to|are required to)|what (?:you need|to do)|action|required|requires?|requirements?|make sure|ensure|update your|deadline|no later than|before (?:then|that date|the))\b`)
+// a requirement or a deadline, in English, French, German and Spanish.
+var asksActionRE = mustGated(`(?i)\b(?:veuillez|merci de|vous devez|avant le|bitte|(?:sie )?müssen|spätestens|por favor|debe(?:n|rá|rán)?|antes del|please|you (?:must|need to|should|have to|will need to|are required to)|what (?:you need|to do)|action|required|requires?|requirements?|make sure|ensure|update your|deadline|no later than|before (?:then|that date|the))\b`)
 
 // noChangeNeededRE finds a notice saying that nothing of the reader's has
 // to change: "No change to your integration, API keys or webhooks is

@@ -193,3 +193,14 @@ func TestUnseenConsequences(t *testing.T) {
 		}
 	})
 }
+
+// TestUnseenForeignRequestIsActionable checks that a notice in another
+// language that asks the reader to act stays actionable when it can be
+// unsubscribed from.
+func TestUnseenForeignRequestIsActionable(t *testing.T) {
+	d := decideForms(t, "api@postwick.example", "Arrêt de l'API v1",
+		"Bonjour,\n\nL'API v1 sera arrêtée le 04/10/2027. Veuillez migrer vers l'API v2 avant cette date.\n\nCordialement,\nL'équipe API\n\nSe désabonner")
+	if d.Classification != Actionable {
+		t.Errorf("%s\n%s", d.Classification, d.Reasoning)
+	}
+}
