@@ -69,15 +69,21 @@ var (
 	listMarkStartRE = regexp.MustCompile(`^\s*(?:[-*•]|\d+[.)])\s`)
 )
 
-// listHeading reports whether a sentence heads a list: it ends with a
-// colon, before the mark of the first item.
+// listHeading reports whether a sentence heads a list of what it says: it
+// ends with a colon, before the mark of the first item, and turns to
+// nothing else ("… is not affected, but the following must change:"
+// heads what is).
 func listHeading(s string) bool {
 	s = strings.TrimSpace(s)
 	if m := listMarkEndRE.FindStringIndex("\n" + s + " "); m != nil {
 		s = strings.TrimSpace(s[:max(0, m[0]-1)])
 	}
-	return strings.HasSuffix(s, ":")
+	return strings.HasSuffix(s, ":") && !turnRE.MatchString(s)
 }
+
+// turnRE finds a sentence that turns from what it first says: "but",
+// "however", what must or needs to be done.
+var turnRE = regexp.MustCompile(`(?i)\b(?:but|however|whereas|while|except|must|needs?|required|affected\s+are)\b[^:]*:$`)
 
 // signInUnaffected reports whether text says that signing in is not
 // affected ("Sign-in for your users has not been affected"): a change

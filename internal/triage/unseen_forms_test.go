@@ -81,6 +81,14 @@ func TestUnseenDependencyForms(t *testing.T) {
 			t.Errorf("applications %v, want the SAML ones only\n%s", d.AffectedApplicationIDs, d.Reasoning)
 		}
 	})
+	t.Run("a list that a sentence about what is not affected turns to is what is", func(t *testing.T) {
+		d := decideForms(t, "trust@keyfern.example", "Signing key rotation",
+			"Your customer tenant acme-customers.keyfern.example is not affected, but the following must import the new SAML signing certificate by 3 August 2027:\n"+
+				"- SAML service providers of acme.keyfern.example\n- OpenID Connect applications that pin keys\n\nThanks,\nKeyfern")
+		if !slices.Contains(d.AffectedApplicationIDs, "app-sso") {
+			t.Errorf("StaffGate missed: %v\n%s", d.AffectedApplicationIDs, d.Reasoning)
+		}
+	})
 }
 
 // TestUnseenDependencyFormsOnTheModelPath checks that the guardrails read
