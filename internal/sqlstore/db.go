@@ -46,6 +46,8 @@ type DB struct {
 	// turn orders the store's transactions on SQLite's one write
 	// connection, urgent ones first; nil on PostgreSQL.
 	turn *writeTurn
+	// checkpoints copies SQLite's log into the database in the background.
+	checkpoints *checkpointer
 	// Keys is the keyring: secrets at rest and the audit chain's MAC keys.
 	Keys *secret.Keyring
 	// Now is the store's clock; tests replace it. Times are UTC, truncated to
@@ -90,6 +92,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		db.Dialect, db.write, db.read, db.path = SQLite, w, r, path
 		db.readStmts, db.writeStmts = newStmtCache(r), newStmtCache(w)
 		db.turn = &writeTurn{}
+		db.checkpoints = startCheckpoints(db)
 	default:
 		return nil, apperr.Invalidf("unsupported database URL %q: use postgres://… or sqlite:PATH", redactURL(databaseURL))
 	}
@@ -103,7 +106,9 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 func openSQLite(path string) (write, read *sql.DB, err error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 	dsn := "file:" + path + "?" + pragmas
-	write, err = openSQLitePool(dsn + "&_txlock=immediate")
+	// The writer never checkpoints the log itself: startCheckpoints does,
+	// beside it.
+	write, err = openSQLitePool(dsn + "&_txlock=immediate&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -163,6 +168,7 @@ func (db *DB) URL() string {
 
 // Close releases both pools.
 func (db *DB) Close() error {
+	db.checkpoints.close()
 	db.readStmts.close()
 	db.writeStmts.close()
 	err := db.write.Close()

@@ -42,3 +42,6 @@ func (db *DB) WritesWaiting() int {
 func EmailLookupQueries(d Dialect) []string {
 	return []string{earlierContentQuery(d), firstArrivalsQuery(d, 2)}
 }
+
+// Checkpoint runs one background checkpoint round now.
+func (db *DB) Checkpoint(ctx context.Context) (int, error) { return db.checkpoint(ctx) }
