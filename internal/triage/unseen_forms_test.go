@@ -31,7 +31,7 @@ func formsRegistry() registry.Snapshot {
 				Description: "Customer portal. It is fronted by Ridgecache and authenticates customers against Keyfern (tenant acme-customers.keyfern.example) with OpenID Connect."},
 			{ID: "app-pay", Name: "PayPoint", IsActive: true, IsCritical: true, VendorIDs: []string{"v-gw"},
 				Description: "In-house payment service that settles card payments via the Tallypay gateway API with a secret key."},
-			{ID: "app-news", Name: "Bulletins", IsActive: true, VendorIDs: []string{"v-mail"},
+			{ID: "app-news", Name: "Newsreach", IsActive: true, VendorIDs: []string{"v-mail"},
 				Description: "Customer newsletters sent through Postwick from our own sending domain."},
 			{ID: "app-plant", Name: "PlantData", IsActive: true, VendorIDs: []string{"v-plant"},
 				Description: "Dialstone historian collectors at the plants, which reach the Dialstone licence service with a client certificate."},
