@@ -81,6 +81,7 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	}
 	metrics := obs.NewMetrics()
 	p := build(e, blobs, baseURL, metrics)
+	defer flushRefusals(p.ingest, e.log)()
 	q, err := c.queue(e, p, metrics)
 	if err != nil {
 		return err

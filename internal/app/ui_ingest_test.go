@@ -110,7 +110,7 @@ func TestUIIngestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^[1-9][\d,]* events?, \d+ quarantined, \d+ failed normalize, [1-9][\d,]* duplicates?, \d+ conflicts? since `).MatchString(traffic) {
+	if !regexp.MustCompile(`^[1-9][\d,]* events?, \d+ quarantined, \d+ failed normalize, [1-9][\d,]* duplicates?, \d+ conflicts?, \d+ refused since `).MatchString(traffic) {
 		t.Errorf("Midwest's traffic over the last 24 hours: %q", traffic)
 	}
 	for _, want := range []string{"midwest-fastener", "/bin", "/allocated", "removed_field", "inventory.snapshot"} {

@@ -40,13 +40,13 @@ func (s *Service) KeyVendor(ctx context.Context, p auth.Principal) (VendorSetup,
 // may carry up to MaxBatch payloads.
 func (s *Service) Admit(v VendorSetup, contentLength int64, batch bool) error {
 	if ok, wait := s.limits.allow(v, s.now()); !ok {
-		s.metrics().refused("rate_limited")
+		s.refuse(v, "rate_limited")
 		e := apperr.E(apperr.TooMany, "vendor %s sends more than %g requests per second", v.VendorKey, v.RatePerSecond)
 		e.RetryAfter = wait
 		return e
 	}
 	if limit := bodyLimit(v, batch); contentLength > limit {
-		s.metrics().refused("too_large")
+		s.refuse(v, "too_large")
 		return tooLarge(limit)
 	}
 	return nil
@@ -76,16 +76,16 @@ func tooLarge(limit int64) error {
 func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Channel) (AcceptResult, error) {
 	defer s.metrics().stage("accept", time.Now())
 	if int64(len(raw)) > v.MaxPayloadBytes {
-		s.metrics().refused("too_large")
+		s.refuse(v, "too_large")
 		return AcceptResult{}, tooLarge(v.MaxPayloadBytes)
 	}
 	env, err := ParseEnvelope(raw)
 	if err != nil {
-		s.metrics().refused("invalid")
+		s.refuse(v, "invalid")
 		return AcceptResult{}, err
 	}
 	if env.VendorID != v.VendorKey {
-		s.metrics().refused("forbidden")
+		s.refuse(v, "forbidden")
 		return AcceptResult{}, apperr.E(apperr.Forbidden, "vendorId %q is not the vendor of this credential (%s)", env.VendorID, v.VendorKey)
 	}
 	ev := s.newEvent(v, env, raw, ch)
@@ -201,7 +201,7 @@ func (s *Service) AcceptBatch(ctx context.Context, v VendorSetup, body []byte) (
 	}
 	for _, r := range out {
 		if r.Error != "" {
-			s.metrics().refused(r.Error)
+			s.refuse(v, r.Error)
 		}
 	}
 	if len(evs) == 0 {

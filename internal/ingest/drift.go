@@ -42,9 +42,9 @@ type DriftStore interface {
 	// (ids from sinceID) by outcome and timeliness, and its drifts since.
 	QualityCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) (QualityCounts, error)
 	// HourlyCounts counts a vendor's events from sinceID by the UTC hour
-	// of their receipt and outcome, with its repeats counted in hours from
-	// since; hours without either may be left out, and an hour may come
-	// more than once (its counts add up).
+	// of their receipt and outcome, with its repeats and refusals counted
+	// in hours from since; hours without any may be left out, and an hour
+	// may come more than once (its counts add up).
 	HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID string, since time.Time) ([]HourCounts, error)
 }
 

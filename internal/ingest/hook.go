@@ -56,7 +56,7 @@ func (s *Service) Hook(ctx context.Context, v VendorSetup, d Delivery) (AcceptRe
 		return AcceptResult{}, unavailable(err)
 	}
 	if err := stdwebhook.Verify(secrets, d.ID, d.Timestamp, d.Signature, d.Body, s.now()); err != nil {
-		s.metrics().refused("signature")
+		s.refuse(v, "signature")
 		if errors.Is(err, stdwebhook.ErrTimestamp) {
 			return AcceptResult{}, apperr.E(apperr.Unauthorized, "%s", err.Error())
 		}

@@ -59,6 +59,8 @@ type Service struct {
 	// replay takes (0: 500).
 	ReplayInline, ReplayPage int
 
+	// refused tallies refused requests until FlushRefusals.
+	refused refusals
 	// receivers are the addresses AllowReceiver let through.
 	receivers sync.Map
 	// measured is the hour each vendor ("tenant/vendor") was last

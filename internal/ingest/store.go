@@ -43,6 +43,9 @@ type Store interface {
 	// the same transaction by Repeats. jobs commit with the events when at
 	// least one is new.
 	AcceptEvents(ctx context.Context, evs []Event, jobs []jobargs.Args) (prior []*Event, err error)
+	// AddRefusals adds refusal counts to the vendors' hourly counts in one
+	// transaction.
+	AddRefusals(ctx context.Context, rs []RefusalCount) error
 	IngestEvent(ctx context.Context, tenantID, id string) (Event, error)
 	ListIngestEvents(ctx context.Context, tenantID string, f Filter) ([]Event, string, error)
 	CountIngestEvents(ctx context.Context, tenantID, vendorID string) (map[Status]int, error)

@@ -22,6 +22,7 @@ type HourCounts struct {
 	Failed      int       `json:"failed" doc:"FAILED_NORMALIZE."`
 	Duplicates  int       `json:"duplicates" doc:"Resent with the same payload: answered DUPLICATE, not stored again."`
 	Conflicts   int       `json:"conflicts" doc:"Resent with another payload: refused with 409, nothing stored."`
+	Refused     int       `json:"refused" doc:"Requests or batch items refused before anything was stored: invalid, wrong vendor, too large, over the rate or badly signed."`
 }
 
 // add sums o's counts into h.
@@ -31,6 +32,7 @@ func (h *HourCounts) add(o HourCounts) {
 	h.Failed += o.Failed
 	h.Duplicates += o.Duplicates
 	h.Conflicts += o.Conflicts
+	h.Refused += o.Refused
 }
 
 // Traffic is a vendor's events per hour over the last TrafficHours, every

@@ -154,3 +154,68 @@ func TestRepeatsCountedPerHour(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusalsCountedPerHour: requests refused before anything is stored
+// are tallied per vendor and hour, written by FlushRefusals (once each),
+// and every replica's tally adds up.
+func TestRefusalsCountedPerHour(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		hour := time.Now().UTC().Truncate(time.Hour).Add(-3 * time.Hour)
+		f.now = hour.Add(5 * time.Minute)
+		v, err := f.svc.Configure(ctx, f.admin, f.vendor.VendorID, ingest.VendorSettings{VendorKey: "vendorA", RatePerSecond: 1, Burst: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := func(what string, err error) {
+			t.Helper()
+			if err == nil {
+				t.Fatalf("%s was not refused", what)
+			}
+		}
+		_, err = f.svc.Accept(ctx, v, []byte(`{"vendorId":"vendorA"}`), ingest.ChannelAPI)
+		refused("a bad envelope", err)
+		_, err = f.svc.Accept(ctx, v, envelope("vendorB", "x-1", `{}`), ingest.ChannelAPI)
+		refused("another vendor's event", err)
+		refused("a body over the limit", f.svc.Admit(v, v.MaxPayloadBytes+1, false)) // spends the burst
+		refused("a request over the rate", f.svc.Admit(v, 10, false))
+		_, err = f.svc.Hook(ctx, v, ingest.Delivery{ID: "msg_1", Timestamp: "1", Signature: "v1,AAAA", Body: envelope("vendorA", "x-2", `{}`)})
+		refused("an unsigned delivery", err)
+		rs, err := f.svc.AcceptBatch(ctx, v, []byte(`{"events":[{"vendorId":"vendorA"}]}`))
+		if err != nil || rs[0].Error != "invalid" {
+			t.Fatalf("batch = %+v, %v", rs, err)
+		}
+		replica := &ingest.Service{Store: db, Now: func() time.Time { return hour.Add(50 * time.Minute) }}
+		_, err = replica.Accept(ctx, v, []byte(`not json`), ingest.ChannelAPI)
+		refused("a bad body on another replica", err)
+
+		traffic := func() ingest.HourCounts {
+			t.Helper()
+			tr, err := (&ingest.Service{Store: db}).VendorTraffic(ctx, f.admin, f.vendor.VendorID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range tr.Hours {
+				if h.Hour.Equal(hour) {
+					return h
+				}
+			}
+			t.Fatalf("no hour %s in %+v", hour, tr.Hours)
+			return ingest.HourCounts{}
+		}
+		if h := traffic(); h.Refused != 0 {
+			t.Errorf("refused before any flush = %d, want 0", h.Refused)
+		}
+		for range 2 { // the second flush has nothing left to add
+			for _, s := range []*ingest.Service{f.svc, replica} {
+				if err := s.FlushRefusals(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if h := traffic(); h.Refused != 7 {
+			t.Errorf("refused = %d, want 7 (6 here, 1 on the replica)", h.Refused)
+		}
+	})
+}

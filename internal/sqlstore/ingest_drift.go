@@ -180,7 +180,14 @@ func (db *DB) HourlyCounts(ctx context.Context, tenantID, vendorID, sinceID stri
 		return []any{&h.Duplicates, &h.Conflicts}
 	}), `SELECT `+hour+`, duplicates, conflicts FROM ingest_repeats
 		WHERE tenant_id = ? AND vendor_id = ? AND hour >= ? ORDER BY hour`, tenantID, vendorID, since.UTC())
-	return append(out, repeats...), err
+	if err != nil {
+		return nil, err
+	}
+	refused, err := queryAll(ctx, db.reader(), "ingest refusals", scanHourCounts(func(h *ingest.HourCounts) []any {
+		return []any{&h.Refused}
+	}), `SELECT `+hour+`, SUM(refused) FROM ingest_refusals
+		WHERE tenant_id = ? AND vendor_id = ? AND hour >= ? GROUP BY 1 ORDER BY 1`, tenantID, vendorID, since.UTC())
+	return append(append(out, repeats...), refused...), err
 }
 
 // scanHourCounts scans an hour ("YYYY-MM-DD HH", UTC) followed by the

@@ -101,6 +101,24 @@ func (tx *Tx) countRepeats(ctx context.Context, rs []ingest.RepeatCount) error {
 	return translate(err, "ingest repeats")
 }
 
+// AddRefusals adds refused requests to their vendors' hourly counts, in
+// one statement whose rows come in key order.
+func (db *DB) AddRefusals(ctx context.Context, rs []ingest.RefusalCount) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		args := make([]any, 0, 5*len(rs))
+		for _, r := range rs {
+			args = append(args, r.TenantID, r.VendorID, r.Hour.UTC(), r.Reason, r.N)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO ingest_refusals (tenant_id, vendor_id, hour, reason, refused) VALUES `+
+			valueRows(len(rs), 5)+` ON CONFLICT (tenant_id, vendor_id, hour, reason)
+			DO UPDATE SET refused = ingest_refusals.refused + excluded.refused`, args...)
+		return translate(err, "ingest refusals")
+	})
+}
+
 // insertEvents inserts evs in one statement, skipping keys already
 // stored, and records the ids it inserted.
 func (tx *Tx) insertEvents(ctx context.Context, evs []ingest.Event, inserted map[string]bool) error {

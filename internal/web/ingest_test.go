@@ -304,7 +304,7 @@ func TestIngestPages(t *testing.T) {
 	page = admin.get(t, "/ingest/vendors/"+vendorID)
 	wantStatus(t, page, http.StatusOK)
 	for _, want := range []string{"po-77", "RECEIVED", "/hooks/ingest/acme?source=globex", "push",
-		`id="traffic-summary">1 event, 0 quarantined, 0 failed normalize, 1 duplicate, 0 conflicts since`} {
+		`id="traffic-summary">1 event, 0 quarantined, 0 failed normalize, 1 duplicate, 0 conflicts, 0 refused since`} {
 		if !strings.Contains(string(page.Body), want) {
 			t.Errorf("vendor page lacks %q", want)
 		}

@@ -11,7 +11,8 @@ import (
 
 // trafficChart is a vendor's events per hour as an SVG bar chart: one bar
 // per hour, its quarantined and failed events stacked at its foot, the
-// duplicates and conflicts resent that hour stacked on its top. The
+// duplicates and conflicts resent that hour and the requests refused
+// stacked on its top. The
 // geometry is computed here; the template only draws it.
 type trafficChart struct {
 	ingest.Traffic
@@ -20,8 +21,8 @@ type trafficChart struct {
 	Left, Right, Axis int
 	// TickEnd and LabelY place the hour labels under the axis.
 	TickEnd, LabelY int
-	// Max is the largest hour's count (events and repeats), labelled at
-	// MaxY.
+	// Max is the largest hour's count (events, repeats and refusals),
+	// labelled at MaxY.
 	Max, MaxY int
 	Bars      []trafficBar
 	Ticks     []dashboard.Tick
@@ -31,12 +32,13 @@ type trafficChart struct {
 
 // trafficBar is one hour: the events' bar from Y, with the quarantined
 // (from QY) and failed (from FY) parts at its foot, and the duplicates
-// (from DY) and conflicts (from CY) on its top.
+// (from DY), conflicts (from CY) and refusals (from RY) on its top.
 type trafficBar struct {
 	X, W           int
 	Y, H           int
 	QY, QH, FY, FH int
 	DY, DH, CY, CH int
+	RY, RH         int
 	Title          string
 }
 
@@ -52,7 +54,7 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 	c := trafficChart{Traffic: t, Width: trWidth, Height: trHeight, Left: trLeft, Right: trRight, Axis: trAxis,
 		TickEnd: trAxis + 5, LabelY: trAxis + 20, MaxY: trTop - 2, Summary: trafficSummary(t.Total)}
 	for _, h := range t.Hours {
-		c.Max = max(c.Max, h.Events+h.Duplicates+h.Conflicts)
+		c.Max = max(c.Max, h.Events+h.Duplicates+h.Conflicts+h.Refused)
 	}
 	slot := (trRight - trLeft) / max(len(t.Hours), 1)
 	height := func(n int) int {
@@ -67,10 +69,12 @@ func newTrafficChart(t ingest.Traffic) trafficChart {
 			Title: fmt.Sprintf("%s–%s UTC: %s", h.Hour.Format("Jan 2 15:04"), h.Hour.Add(time.Hour).Format("15:04"), trafficSummary(h))}
 		b.DH = stacked(height(h.Events+h.Duplicates)-b.H, h.Duplicates)
 		b.CH = stacked(height(h.Events+h.Duplicates+h.Conflicts)-b.H-b.DH, h.Conflicts)
+		b.RH = stacked(height(h.Events+h.Duplicates+h.Conflicts+h.Refused)-b.H-b.DH-b.CH, h.Refused)
 		b.Y, b.FY = trAxis-b.H, trAxis-b.FH
 		b.QY = b.FY - b.QH
 		b.DY = b.Y - b.DH
 		b.CY = b.DY - b.CH
+		b.RY = b.CY - b.RH
 		c.Bars = append(c.Bars, b)
 		if h.Hour.Hour()%6 == 0 {
 			c.Ticks = append(c.Ticks, dashboard.Tick{X: x + slot/2, Label: h.Hour.Format("15:04")})
@@ -89,10 +93,11 @@ func stacked(h, n int) int {
 }
 
 // trafficSummary is counts in words: "1,204 events, 3 quarantined, 0
-// failed normalize, 35 duplicates, 1 conflict".
+// failed normalize, 35 duplicates, 1 conflict, 0 refused".
 func trafficSummary(h ingest.HourCounts) string {
-	return fmt.Sprintf("%s, %s quarantined, %s failed normalize, %s, %s", counted(h.Events, "event"), thousands(h.Quarantined),
-		thousands(h.Failed), counted(h.Duplicates, "duplicate"), counted(h.Conflicts, "conflict"))
+	return fmt.Sprintf("%s, %s quarantined, %s failed normalize, %s, %s, %s refused", counted(h.Events, "event"),
+		thousands(h.Quarantined), thousands(h.Failed), counted(h.Duplicates, "duplicate"), counted(h.Conflicts, "conflict"),
+		thousands(h.Refused))
 }
 
 // counted is n and its noun: "1 event", "1,204 events".

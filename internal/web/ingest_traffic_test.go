@@ -22,7 +22,7 @@ func TestTrafficChartWords(t *testing.T) {
 	tr.Hours[2] = ingest.HourCounts{Hour: tr.Hours[2].Hour, Events: 1200, Quarantined: 3}
 	tr.Hours[23] = ingest.HourCounts{Hour: tr.Hours[23].Hour, Events: 4}
 	c := newTrafficChart(tr)
-	if c.Summary != "1,204 events, 3 quarantined, 0 failed normalize, 1 duplicate, 2 conflicts" {
+	if c.Summary != "1,204 events, 3 quarantined, 0 failed normalize, 1 duplicate, 2 conflicts, 0 refused" {
 		t.Errorf("summary = %q", c.Summary)
 	}
 	if c.Max != 1200 || len(c.Bars) != ingest.TrafficHours {
@@ -36,13 +36,14 @@ func TestTrafficChartWords(t *testing.T) {
 		t.Errorf("last bar = %+v", b)
 	}
 	if b := c.Bars[0]; b.H != 0 || b.DH != 0 || b.CH != 0 ||
-		b.Title != "Mar 9 15:00–16:00 UTC: 0 events, 0 quarantined, 0 failed normalize, 0 duplicates, 0 conflicts" {
+		b.Title != "Mar 9 15:00–16:00 UTC: 0 events, 0 quarantined, 0 failed normalize, 0 duplicates, 0 conflicts, 0 refused" {
 		t.Errorf("empty bar = %+v", b)
 	}
 	// Repeats sit on top of the hour's events and count toward the
 	// largest hour; an hour of repeats alone starts at the axis.
 	tr.Hours[5] = ingest.HourCounts{Hour: tr.Hours[5].Hour, Events: 600, Duplicates: 1200, Conflicts: 600}
 	tr.Hours[6] = ingest.HourCounts{Hour: tr.Hours[6].Hour, Duplicates: 1}
+	tr.Hours[7] = ingest.HourCounts{Hour: tr.Hours[7].Hour, Refused: 2400}
 	c = newTrafficChart(tr)
 	if c.Max != 2400 {
 		t.Errorf("max = %d, want 2400 (events and repeats)", c.Max)
@@ -53,6 +54,9 @@ func TestTrafficChartWords(t *testing.T) {
 	}
 	if b := c.Bars[6]; b.H != 0 || b.DH != 1 || b.DY != trAxis-1 {
 		t.Errorf("hour of one duplicate = %+v", b)
+	}
+	if b := c.Bars[7]; b.H != 0 || b.RH != full || b.RY != trTop {
+		t.Errorf("hour of refusals alone = %+v", b)
 	}
 	if len(c.Ticks) != 4 || c.Ticks[0].Label != "18:00" {
 		t.Errorf("ticks = %+v", c.Ticks)
