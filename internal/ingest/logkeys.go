@@ -9,10 +9,11 @@ func (e Event) logKeys() []any {
 	return []any{"ingestId", e.ID, "vendorId", e.VendorKey, "externalEventId", e.ExternalEventID}
 }
 
-// logKeys are a normalized event's log attributes, the vendor key and
-// externalEventId read from its body (the seed's output shape carries
-// both).
-func (n NormalizedEvent) logKeys() []any {
+// normalizedLogKeys are a normalized event's log attributes, the vendor
+// key and externalEventId read from its body (the seed's output shape
+// carries both). It is not a method: NormalizedEvent is embedded in API
+// answers, whose schemas are made from types without methods.
+func normalizedLogKeys(n NormalizedEvent) []any {
 	var b struct {
 		VendorID        string `json:"vendorId"`
 		ExternalEventID string `json:"externalEventId"`

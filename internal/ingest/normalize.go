@@ -412,7 +412,7 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 				done = append(done, ne)
 				continue
 			}
-			s.log().ErrorContext(ctx, "ingest normalized archive failed", append(ne.logKeys(), "key", ne.BlobKey, "err", errs[i].Error())...)
+			s.log().ErrorContext(ctx, "ingest normalized archive failed", append(normalizedLogKeys(ne), "key", ne.BlobKey, "err", errs[i].Error())...)
 			if first == nil {
 				first = fmt.Errorf("ingest archive normalized %s: %w", ne.IngestID, errs[i])
 			}

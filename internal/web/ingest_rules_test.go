@@ -73,6 +73,11 @@ func normalizedOf(e *env, ingestID string) ingest.NormalizedHistory {
 	e.t.Helper()
 	res := e.do(http.MethodGet, "/api/v1/ingest/events/"+ingestID+"/normalized", e.key, nil)
 	wantStatus(e.t, res, http.StatusOK)
+	// The answer links its schema, as every answer does: its type (and the
+	// types it embeds) has no methods that would stop the link being made.
+	if !strings.HasPrefix(string(res.Body), `{"$schema":`) {
+		e.t.Errorf("the normalized event's answer does not link its schema: %.200s", res.Body)
+	}
 	var h ingest.NormalizedHistory
 	res.JSON(e.t, &h)
 	return h
