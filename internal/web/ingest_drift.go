@@ -98,8 +98,9 @@ var (
 	docGetIngestTraffic = huma.Operation{Summary: "Get a vendor's traffic per hour",
 		Description: "The last 24 hours (UTC), oldest first, every hour present: events stored and how many of them were " +
 			"quarantined or failed normalize, and the events resent under an externalEventId already stored, as duplicates " +
-			"(same payload, answered 200 DUPLICATE) and conflicts (another payload, refused with 409). Duplicates and conflicts " +
-			"are counted when they are answered, on every replica, and kept."}
+			"(same payload, answered 200 DUPLICATE) and conflicts (another payload, refused with 409), counted in the transaction " +
+			"that answers them; and the requests or batch items refused before anything was stored (invalid, another vendor's, " +
+			"too large, over the rate, badly signed), which each server adds every 5 seconds and when it stops."}
 	docListIngestProfiles = huma.Operation{Summary: "List a vendor's field profiles",
 		Description: "Per event type: each field's path (arrays as []), the types seen and its presence over the last 64 events."}
 )
