@@ -58,7 +58,12 @@ func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) error {
 		if err := mustAffect(res, err, "ticket"); err != nil {
 			return err
 		}
-		if err := tx.insertTicketEvent(ctx, *u); err != nil {
+		// An update that names the claimed email needs no second check.
+		write := tx.insertTicketEvent
+		if u.EmailID == e.ID && u.TenantID == e.TenantID {
+			write = tx.writeTicketEvent
+		}
+		if err := write(ctx, *u); err != nil {
 			return err
 		}
 	}

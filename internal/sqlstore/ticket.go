@@ -91,7 +91,8 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 	if err := tx.insertTrackerLinks(ctx, t); err != nil {
 		return ticket.Ticket{}, err
 	}
-	if err := tx.insertTicketEvent(ctx, ev); err != nil {
+	// The event's email is the ticket's, checked with its references.
+	if err := tx.writeTicketEvent(ctx, ev); err != nil {
 		return ticket.Ticket{}, err
 	}
 	if err := tx.Audit(ctx, rec); err != nil {

@@ -14,6 +14,13 @@ func (tx *Tx) insertTicketEvent(ctx context.Context, ev ticket.TicketEvent) erro
 	if err := tx.requireRef(ctx, refEmails, "email_id", ev.TenantID, ev.EmailID); err != nil {
 		return err
 	}
+	return tx.writeTicketEvent(ctx, ev)
+}
+
+// writeTicketEvent appends ev to a ticket's timeline without checking its
+// email: for callers that proved in tx that the email is the tenant's (a
+// ticket's references, a claimed email), saving a round trip.
+func (tx *Tx) writeTicketEvent(ctx context.Context, ev ticket.TicketEvent) error {
 	_, err := tx.exec(ctx, `INSERT INTO ticket_events (id, tenant_id, ticket_id, kind, from_status, to_status, actor_id,
 		actor_label, body, flags, email_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.TenantID, ev.TicketID, string(ev.Kind), string(ev.From), string(ev.To), ev.ActorID, ev.ActorLabel,
