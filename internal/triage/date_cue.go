@@ -93,6 +93,10 @@ func cueBefore(before string) int {
 		before = before[len(before)-48:]
 	}
 	ws := words(before)
+	if n := len(ws); n > 1 && isWeekday(ws[n-1]) {
+		// "on Monday 16 August": the weekday belongs to the date.
+		ws = ws[:n-1]
+	}
 	if len(ws) > 6 {
 		ws = ws[len(ws)-6:]
 	}
@@ -102,6 +106,10 @@ func cueBefore(before string) int {
 		if strings.Contains(tail, " "+c+" ") {
 			return strongCue
 		}
+	}
+	if strings.HasSuffix(tail, " week of ") {
+		// "in the week of 12 July": the change starts that week.
+		return 1
 	}
 	if strings.HasSuffix(tail, " end of ") {
 		// "at the end of April 2027": the last day of the month.
@@ -116,4 +124,13 @@ func cueBefore(before string) int {
 		}
 	}
 	return score
+}
+
+// isWeekday reports whether w (in lower case) names a day of the week.
+func isWeekday(w string) bool {
+	switch w {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday":
+		return true
+	}
+	return false
 }

@@ -304,6 +304,11 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 	var trialCols []bool // the columns of the table being read that are about a test environment
 	for _, line := range unwrapped(subject + "\n" + body) {
 		if isHeaderLine(line) {
+			// A forwarded message's date line: what follows was sent
+			// that day, and its relative dates count from it.
+			if fwd, ok := forwardedSent(line); ok && !sentDay.IsZero() && !sentDay.Before(fwd) && sentDay.DaysAfter(fwd) <= maxForwardDays {
+				dc.sent = fwd
+			}
 			continue
 		}
 		switch cols := trialColumns(line); {
@@ -352,6 +357,10 @@ func pastDayFirst(y, a, b int, sent Date) bool {
 	mf, ok2 := NewDate(y, time.Month(a), b)
 	return ok1 && ok2 && !sent.IsZero() && df.Before(sent) && !mf.Before(sent)
 }
+
+// maxForwardDays bounds how long before it was forwarded a message may
+// have been sent for its date line to be read as its sending day.
+const maxForwardDays = 92
 
 // maxDatesPerLine bounds the dates read from one line (of each form): a
 // line that lists more is a table, not a deadline.
@@ -510,6 +519,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, m := range g.find(g.digit && g.quarter, quarterRE, line) {
 		q, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
 		add(m, endOfMonth(y, time.Month(q*3)), y > 0, "a quarter: its last day is used")
+	}
+	for _, f := range otherDateForms(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
 	}
 	return out
 }
