@@ -173,6 +173,17 @@ var consequences = []struct{ name, from, subject, body string }{
 	{"mail without the new records lands in spam", "deliverability@postwick.example", "DKIM key upgrade",
 		"In June 2027 we move every sending domain to 2048-bit DKIM keys. Publish the two new CNAME records before the switch. " +
 			"Campaigns from domains without the new records will be sent unsigned and are much more likely to land in spam."},
+	{"what expects the old key aborts the connection", "support@dialstone.example", "New SSH host key",
+		"From 05.07.2027 the hub presents a new host key on SFTP connections. Please add the new fingerprint on every device beforehand. " +
+			"Devices that expect the old key will abort the connection and receive nothing."},
+	{"what comes with an old token is rejected", "support@dialstone.example", "Upload tokens renewal",
+		"Upload tokens created before 2027 expire on 04/10/2027. Please generate new tokens and deploy them. After that date, uploads with an old token are rejected."},
+	{"what is not updated before the move may not appear", "hello@dialstone.example", "Your feed address is changing",
+		"In 45 days we move all feeds to a new host and redirect the old addresses. Please update the feed address in each directory before the move, " +
+			"or new episodes may not appear there."},
+	{"calls to an interface switched off in a maintenance window are refused", "ops@dialstone.example", "Scheduled maintenance: export API v1 switched off",
+		"We will move your account to a new cluster during a maintenance window from 02:00 UTC on 19 June 2027 to 06:00 UTC on 20 June 2027. " +
+			"At the start of the window we also switch off export API v1. After the switch, v1 calls return HTTP 410."},
 }
 
 // TestUnseenConsequences checks that each is a breaking change, offline
