@@ -6,6 +6,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
 // CompleteEmail writes the outcome of processing or classifying an email in
@@ -31,32 +32,38 @@ func (db *DB) CompleteEmails(ctx context.Context, cs []inbox.Completion) error {
 		}
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		// The jobs of every completion go in with one call at the end.
+		var jobs []jobargs.Args
 		for _, c := range cs {
-			if err := tx.completeEmail(ctx, c); err != nil {
+			more, err := tx.completeEmail(ctx, c)
+			if err != nil {
 				return err
 			}
+			jobs = append(jobs, more...)
 		}
-		return nil
+		return tx.EnqueueAll(ctx, jobs)
 	})
 }
 
-// completeEmail writes one completion in tx.
-func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) error {
+// completeEmail writes one completion in tx and returns the jobs it causes,
+// for the caller to insert.
+func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) ([]jobargs.Args, error) {
 	e := c.Email
 	if err := tx.claimEmail(ctx, e.TenantID, e.ID, c.From); err != nil {
-		return err
+		return nil, err
 	}
+	var jobs []jobargs.Args
 	if c.Ticket != nil {
-		t, err := tx.CreateTicket(ctx, c.Ticket)
+		t, more, err := tx.createTicket(ctx, c.Ticket)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e.TicketID = t.ID
+		e.TicketID, jobs = t.ID, more
 	}
 	if u := c.Update; u != nil {
 		res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, u.CreatedAt.UTC(), u.TenantID, u.TicketID)
 		if err := mustAffect(res, err, "ticket"); err != nil {
-			return err
+			return nil, err
 		}
 		// An update that names the claimed email needs no second check.
 		write := tx.insertTicketEvent
@@ -64,7 +71,7 @@ func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) error {
 			write = tx.writeTicketEvent
 		}
 		if err := write(ctx, *u); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	_, err := tx.exec(ctx, `UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
@@ -72,12 +79,12 @@ func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) error {
 		string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
 		timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID)
 	if err != nil {
-		return translate(err, "email")
+		return nil, translate(err, "email")
 	}
 	if err := tx.AuditAll(ctx, c.Audit); err != nil {
-		return err
+		return nil, err
 	}
-	return tx.EnqueueAll(ctx, c.Jobs)
+	return append(jobs, c.Jobs...), nil
 }
 
 // claimEmail locks the email's row while its status is one of from; it

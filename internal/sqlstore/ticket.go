@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/ticket"
 )
 
@@ -56,16 +57,30 @@ func (db *DB) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 // with it. The counter is an ordinary row: a rolled-back creation gives its
 // number back, a committed one is never handed out again.
 func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
+	t, jobs, err := tx.createTicket(ctx, c)
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	if err := tx.EnqueueAll(ctx, jobs); err != nil {
+		return ticket.Ticket{}, err
+	}
+	return t, nil
+}
+
+// createTicket is CreateTicket but returns the jobs the creation causes
+// instead of inserting them, so that a caller writing many changes in tx
+// inserts all their jobs in one call.
+func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, []jobargs.Args, error) {
 	tenant, d := c.Ticket.TenantID, c.Ticket
 	// Checked before the number is taken: on PostgreSQL the counter's row
 	// lock is held from then until the commit.
 	if err := tx.requireRefs(ctx, tenant, tenantRef{refVendors, "vendor_id", d.VendorID},
 		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
 	number, err := tx.nextNumber(ctx, tenant, "ticket")
 	if err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
 	t, ev, rec, jobs := c.Numbered(number)
 	_, err = tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -74,7 +89,7 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
 		timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.CreatedAt, t.UpdatedAt, t.Version)
 	if err != nil {
-		return ticket.Ticket{}, translate(err, "ticket "+t.Key())
+		return ticket.Ticket{}, nil, translate(err, "ticket "+t.Key())
 	}
 	for _, a := range t.Applications {
 		// Selecting the application from the tenant proves it belongs there.
@@ -82,30 +97,27 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 			progress_updated_by, progress_updated_at) SELECT tenant_id, ?, id, ?, ?, ?, ? FROM applications WHERE tenant_id = ? AND id = ?`,
 			t.ID, a.UsesTracker, string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), tenant, a.ApplicationID)
 		if err != nil {
-			return ticket.Ticket{}, translate(err, "ticket application")
+			return ticket.Ticket{}, nil, translate(err, "ticket application")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ticket.Ticket{}, invalidRef("application_ids", a.ApplicationID)
+			return ticket.Ticket{}, nil, invalidRef("application_ids", a.ApplicationID)
 		}
 	}
 	if err := tx.insertTrackerLinks(ctx, t); err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
 	// The event's email is the ticket's, checked with its references.
 	if err := tx.writeTicketEvent(ctx, ev); err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
 	if err := tx.Audit(ctx, rec); err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
 	more, err := c.BreakingJobs(ctx, t, tx)
 	if err != nil {
-		return ticket.Ticket{}, err
+		return ticket.Ticket{}, nil, err
 	}
-	if err := tx.EnqueueAll(ctx, append(jobs, more...)); err != nil {
-		return ticket.Ticket{}, err
-	}
-	return t, nil
+	return t, append(jobs, more...), nil
 }
 
 // CountBreakingTickets counts the tickets of a vendor created from since to
