@@ -152,9 +152,10 @@ const targetText = `(?:[^.;:,()]|\.[^\s.;:,()]){0,60}`
 // goes through what follows: "staff sign in through CampusSSO", "served
 // through the EdgeProxy", "tokens from AuthService", "engineers sign in to
 // the lock server console with CampusSSO" (up to five words between),
-// "staff authenticate against CampusSSO". The group is the text after
+// "staff authenticate against CampusSSO", "staff get in with CampusSSO".
+// The group is the text after
 // them.
-var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
+var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|gets?\s+in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
 	`(?:\s+\S+){0,5}?\s+(?:through|with|via|using|uses|from|behind|against)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // accessTargets are the lower-case texts an application's description
@@ -421,6 +422,40 @@ func productsIn(lower string, names []string) []string {
 	for _, n := range names {
 		if indexWord(lower, n) >= 0 {
 			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// payWithRE finds the words that say an application pays with or through
+// what follows, up to eight words apart ("advertisers pay at the end of
+// the booking with Quillpay Checkout"). The group is the text after them.
+var payWithRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid)\b(?:\s+\S+){0,8}?\s+(?:with|through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
+
+// paidWithVendor are the applications, not yet in reached, whose
+// description says they pay with or through the vendor itself: a change
+// to the vendor's payments reaches them, linked to it or not. An email
+// that says what the change leaves alone ("Frames for Web is not
+// affected") is about one part of the vendor's payments: it reaches only
+// the applications that use that part, found from their descriptions.
+func paidWithVendor(ix *appIndex, v registry.Vendor, reached map[string]bool, email string) []registry.Application {
+	if unaffectedRE.MatchString(email) {
+		return nil
+	}
+	var out []registry.Application
+	for _, a := range ix.apps {
+		if !a.IsActive || reached[a.ID] {
+			continue
+		}
+		var targets []string
+		for _, m := range payWithRE.FindAllStringSubmatch(a.Description, -1) {
+			targets = append(targets, strings.ToLower(m[1]))
+		}
+		for _, n := range vendorNames(v) {
+			if goesThrough(targets, n) {
+				out = append(out, a)
+				break
+			}
 		}
 	}
 	return out

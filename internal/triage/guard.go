@@ -105,11 +105,19 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	}
 	if d.Classification == Actionable && len(d.AffectedApplicationIDs) > 0 && paymentWordRE.MatchString(e.Subject+"\n"+e.Body) {
 		// A change to the payments of an application the model chose
-		// reaches the applications whose payments go through it.
+		// reaches the applications whose payments go through it, and
+		// the ones that pay through the vendor itself.
 		ix, _ := indexesOf(snap)
 		paying := map[string]bool{}
 		for _, id := range d.AffectedApplicationIDs {
 			paying[id] = true
+		}
+		for _, a := range paidWithVendor(ix, v, paying, e.Subject+"\n"+e.Body) {
+			before := strings.Join(d.AffectedApplicationIDs, ",")
+			d.AffectedApplicationIDs = append(d.AffectedApplicationIDs, a.ID)
+			paying[a.ID] = true
+			d.override("affected_application_ids", before, strings.Join(d.AffectedApplicationIDs, ","),
+				a.Name+": its payments go through "+v.Name+", whose payments the change is about")
 		}
 		for _, dep := range paidThrough(ix, paying) {
 			before := strings.Join(d.AffectedApplicationIDs, ",")

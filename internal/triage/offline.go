@@ -316,7 +316,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
 	for _, c := range cands {
-		if usesOnlyUnaffected(c.app.Description, v, unaffected) {
+		if usesOnlyUnaffected(c.app.Description, v, unaffected) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) {
 			// Every product of the vendor it uses is one the email
 			// says is not affected.
 			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
@@ -351,10 +351,15 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	if len(o.d.AffectedApplicationIDs) > 0 && paymentWordRE.MatchString(lower) {
 		// A change to the payments of an application reaches the ones
-		// whose payments go through it.
+		// whose payments go through it, and a change to the vendor's
+		// payments the ones that pay through the vendor itself.
 		paying := map[string]bool{}
 		for _, id := range o.d.AffectedApplicationIDs {
 			paying[id] = true
+		}
+		for _, a := range paidWithVendor(ix, v, paying, o.e.Subject+"\n"+o.e.Body) {
+			paying[a.ID] = true
+			o.addApp(a, []string{"its payments go through " + v.Name + ", whose payments the change is about"}, &top)
 		}
 		for _, d := range paidThrough(ix, paying) {
 			o.addApp(d.app, []string{"its payments go through " + d.via + ", which the change reaches"}, &top)

@@ -9,11 +9,12 @@ import (
 )
 
 // unaffectedRE finds a sentence that says what the change leaves alone:
-// "Not affected: the GraphQL Storefront API", "Personal tokens keep
+// "Not affected: the GraphQL Storefront API", "Out of scope for this
+// change: …", "Personal tokens keep
 // working; no new credentials are needed", "Integrations built with our
 // apps don't need any change". What it names is not what the email is
 // about.
-var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
+var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -375,6 +376,29 @@ func vendorHost(host string, v registry.Vendor) bool {
 		d = strings.ToLower(d)
 		if host == d || strings.HasSuffix(host, "."+d) {
 			return true
+		}
+	}
+	return false
+}
+
+// sameTenantRE finds an application's use of another one's tenant at
+// the vendor: "the same reader tenant as CourierWeb". The group is the
+// other application's name and what follows it.
+var sameTenantRE = regexp.MustCompile(`(?i)\bthe\s+same\s+(?:[\w-]+\s+){0,2}?(?:tenant|account|instance|organi[sz]ation)\s+as\s+(\S` + targetText + `)`)
+
+// sharesUnaffectedTenant reports whether the description says the
+// application uses the same tenant as another application whose hosts at
+// the vendor the email all says are not affected.
+func sharesUnaffectedTenant(desc string, v registry.Vendor, unaffected string, apps []registry.Application) bool {
+	if unaffected == "" {
+		return false
+	}
+	for _, m := range sameTenantRE.FindAllStringSubmatch(desc, -1) {
+		for _, a := range apps {
+			if a.IsActive && a.Description != desc && goesThrough([]string{strings.ToLower(m[1])}, a.Name) &&
+				hostsUnaffected(a.Description, v, unaffected) {
+				return true
+			}
 		}
 	}
 	return false
