@@ -302,6 +302,7 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 	var best foundDate
 	found := false
 	var trialCols []bool // the columns of the table being read that are about a test environment
+	var cols columnCues  // the columns of the table being read that a deadline word heads
 	for _, line := range unwrapped(subject + "\n" + body) {
 		if isHeaderLine(line) {
 			// A forwarded message's date line: what follows was sent
@@ -327,8 +328,13 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 			}
 			fit = versionFit(line, running, known)
 		}
+		headed := cols.read(line, dc)
 		for _, c := range datesInLine(line, dc) {
 			c.trial, c.fit = trial, fit
+			if headed[c.date] && c.cue < strongCue {
+				c.cue = strongCue
+				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the table's column for it says when the change takes effect"
+			}
 			switch fit {
 			case 2:
 				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the row of the version the email says you run"
@@ -404,6 +410,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, m := range g.find(g.digit && g.month, dayMonthRE, line) {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
+	}
+	for _, f := range writtenDays(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit && strings.Count(line, "-") >= 2, dashedNumericRE, line)...) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])

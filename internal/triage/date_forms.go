@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,42 @@ var (
 	// date (the day itself when it is sent on that weekday).
 	closeOfBusinessRE = regexp.MustCompile(`(?i)\b(?:close of business|end of (?:business|day)|cob|eod)\s*(?:on\s+)?(?:this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 )
+
+// ordinalWords are the days of a month written out, as in "the thirtieth
+// of June 2027".
+var ordinalWords = []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+	"eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth",
+	"twentieth", "twenty-first", "twenty-second", "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
+	"twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth", "thirty-first"}
+
+// writtenDayRE is a written-out day of a month, with or without a year:
+// "the thirtieth of June 2027", "the twenty first of May".
+var writtenDayRE = regexp.MustCompile(`(?i)\b((?:twenty|thirty)[- ]?)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)\s+(?:day\s+)?of\s+` +
+	monthRE + `(?:,?\s+(\d{4}))?\b`)
+
+// writtenDays reads the written-out days of a month in line.
+func writtenDays(line string, dc dateContext, g lineGates) []formDate {
+	if !g.month || !strings.Contains(strings.ToLower(line), " of ") {
+		return nil
+	}
+	var out []formDate
+	for _, m := range writtenDayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		word := strings.ToLower(line[m[4]:m[5]])
+		if m[2] >= 0 {
+			word = strings.ToLower(strings.TrimRight(line[m[2]:m[3]], " -")) + "-" + word
+		}
+		day := slices.Index(ordinalWords, word) + 1
+		month := monthOf(line[m[6]:m[7]])
+		if m[8] >= 0 {
+			d, ok := NewDate(atoiDigits(line[m[8]:m[9]]), month, day)
+			out = append(out, formDate{m, d, ok && day > 0, ""})
+			continue
+		}
+		d, ok := nextOccurrence(dc.sent, month, day)
+		out = append(out, formDate{m, d, ok && day > 0, "no year given: the next " + month.String() + " " + strconv.Itoa(day) + " after the email's date"})
+	}
+	return out
+}
 
 // otherDateForms reads the forms above in line.
 func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
@@ -99,4 +136,59 @@ func forwardedSent(line string) (Date, bool) {
 		}
 	}
 	return Date{}, false
+}
+
+// columnCues reads the header of a plain-text table ("Environment | v1
+// read-only | v1 switched off"): which of its columns a deadline word
+// heads. A date in such a column, on the rows below, has that word as
+// its cue, as it would in a sentence ("switched off on 1 November").
+type columnCues struct {
+	strong []bool // nil outside a table with such a header
+}
+
+// tableRuleRE is a line that only rules a table off ("----+----").
+var tableRuleRE = regexp.MustCompile(`^[\s\-=+|:]*$`)
+
+// read updates the header from line, and returns the days read in its
+// cells under a column a deadline word heads.
+func (cc *columnCues) read(line string, dc dateContext) map[Date]bool {
+	if strings.TrimSpace(line) != "" && tableRuleRE.MatchString(line) {
+		return nil // the rule under a header keeps it
+	}
+	if !isTableRow(line) {
+		cc.strong = nil
+		return nil
+	}
+	cells := tableCells(line)
+	if len(datesInLine(line, dc)) == 0 {
+		cc.strong = nil
+		if len(cells) < 2 {
+			return nil
+		}
+		strong, any := make([]bool, len(cells)), false
+		for i, c := range cells {
+			strong[i] = cueBefore(c+" ") == strongCue
+			any = any || strong[i]
+		}
+		if any {
+			cc.strong = strong
+		}
+		return nil
+	}
+	if cc.strong == nil || len(cells) != len(cc.strong) {
+		return nil
+	}
+	var out map[Date]bool
+	for i, c := range cells {
+		if !cc.strong[i] {
+			continue
+		}
+		for _, f := range datesInLine(c, dc) {
+			if out == nil {
+				out = map[Date]bool{}
+			}
+			out[f.date] = true
+		}
+	}
+	return out
 }

@@ -17,6 +17,8 @@ func TestMoreDateForms(t *testing.T) {
 		{"the first half of a year", "Version 3 is switched off in the first half of 2028.", "2028-06-30"},
 		{"close of business on a weekday", "On 6 June 2027 we found the breach. Rotate every client secret by close of business Friday.", "2027-06-11"},
 		{"the week of a day", "In the week of 12 July we will start connecting to your origins only from the new ranges.", "2027-07-12"},
+		{"a written-out day", "We will replace the certificate on the third of August 2027 at 15:00 UTC.", "2027-08-03"},
+		{"a written-out day without a year", "Old keys are refused from the twenty-first of September.", "2027-09-21"},
 		{"a weekday before a day without a year", "On Monday 16 August we turn off plain RTMP ingest.", "2027-08-16"},
 	}
 	for _, c := range cases {
@@ -27,6 +29,14 @@ func TestMoreDateForms(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a table's column headed by a deadline word beats an earlier one", func(t *testing.T) {
+		body := "API v1 is being retired. The schedule:\n\n  Environment | v1 read-only | v1 switched off\n  ------------+--------------+----------------\n" +
+			"  Test        | 02 Aug 2027  | 06 Sep 2027\n  Live        | 04 Oct 2027  | 01 Nov 2027\n\nFrom the switch-off date, v1 calls fail with HTTP 410.\n"
+		fd, ok := extractDate("API v1 sunset schedule", body, "platform@vendor.example", sent, DateOf(sent, time.UTC), time.UTC)
+		if !ok || fd.date.String() != "2027-11-01" {
+			t.Errorf("date %s from %q (%s), want 2027-11-01", fd.date, fd.text, fd.note)
+		}
+	})
 	t.Run("a forwarded message's relative date counts from its own date line", func(t *testing.T) {
 		forwarded := time.Date(2027, 6, 16, 12, 40, 0, 0, time.UTC)
 		body := "Forwarding to the vendor inbox.\n\n---------- Forwarded message ---------\nFrom: Support <support@vendor.example>\n" +
