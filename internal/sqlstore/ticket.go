@@ -91,17 +91,8 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 	if err != nil {
 		return ticket.Ticket{}, nil, translate(err, "ticket "+t.Key())
 	}
-	for _, a := range t.Applications {
-		// Selecting the application from the tenant proves it belongs there.
-		res, err := tx.exec(ctx, `INSERT INTO ticket_applications (tenant_id, ticket_id, application_id, uses_tracker, progress,
-			progress_updated_by, progress_updated_at) SELECT tenant_id, ?, id, ?, ?, ?, ? FROM applications WHERE tenant_id = ? AND id = ?`,
-			t.ID, a.UsesTracker, string(a.Progress), a.ProgressUpdatedBy, timeOrNil(a.ProgressUpdatedAt), tenant, a.ApplicationID)
-		if err != nil {
-			return ticket.Ticket{}, nil, translate(err, "ticket application")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ticket.Ticket{}, nil, invalidRef("application_ids", a.ApplicationID)
-		}
+	if err := tx.insertTicketApps(ctx, t); err != nil {
+		return ticket.Ticket{}, nil, err
 	}
 	if err := tx.insertTrackerLinks(ctx, t); err != nil {
 		return ticket.Ticket{}, nil, err

@@ -264,10 +264,18 @@ func TestTicketTenantWalls(t *testing.T) {
 		// The store itself refuses a vendor, team or email of no row of
 		// the tenant, whatever the service checked before.
 		bVendor, bTeam := f.vendor(t, f.b, "Globex vendor", registry.Tier2), f.team(t, f.b, "Globex team")
+		bApp, err := f.svc.CreateApplication(ctx, f.b, registry.Application{Name: "Globex app", Description: "B's own"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for field, set := range map[string]func(*ticket.Ticket){
 			"vendor_id":     func(tk *ticket.Ticket) { tk.VendorID = bVendor.ID },
 			"owner_team_id": func(tk *ticket.Ticket) { tk.OwnerTeamID = bTeam.ID },
 			"email_id":      func(tk *ticket.Ticket) { tk.EmailID = "no-such-email" },
+			// One of A's applications beside one of B's: none is written.
+			"application_ids": func(tk *ticket.Ticket) {
+				tk.Applications = append(tk.Applications, ticket.TicketApplication{ApplicationID: bApp.ID, UsesTracker: true})
+			},
 		} {
 			cr, err := f.tickets.Prepare(ctx, f.a, f.draft("Crossed"))
 			if err != nil {
@@ -276,6 +284,9 @@ func TestTicketTenantWalls(t *testing.T) {
 			set(&cr.Ticket)
 			_, err = db.CreateTicket(ctx, cr)
 			wantField(t, err, field)
+		}
+		if n, err := db.TicketByNumber(ctx, f.a.TenantID, a.Number+1); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("a refused creation left ticket %+v (%v)", n, err)
 		}
 		// A change of another tenant's ticket matches no row.
 		c := ticket.Change{Ticket: a, SaveState: true}

@@ -23,26 +23,29 @@ import (
 // jobs (link.IssueJobs) commit in the same one. A link is for the provider
 // of the tenant's connection, "" while there is none (saving one sets it).
 func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
+	var values []string
+	var rowArgs []any
 	for _, a := range t.Applications {
-		if !a.UsesTracker {
-			continue
-		}
-		// The connection is the one the application routes to, else the
-		// tenant's first.
-		conn := `(SELECT c.%s FROM tracker_connections c WHERE c.tenant_id = ? ORDER BY CASE WHEN c.id = (SELECT
-			a.tracker_connection_id FROM applications a WHERE a.tenant_id = ? AND a.id = ?) THEN 0 ELSE 1 END,
-			c.created_at, c.id LIMIT 1)`
-		_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
-			connection_id, idempotency_key, status_category, sync_status, created_at, updated_at) VALUES (?, ?, ?, ?,
-			COALESCE(`+fmt.Sprintf(conn, "provider")+`, ''), COALESCE(`+fmt.Sprintf(conn, "id")+`, ''), ?, ?, ?, ?, ?)`,
-			ident.New(), t.TenantID, t.ID, a.ApplicationID,
-			t.TenantID, t.TenantID, a.ApplicationID, t.TenantID, t.TenantID, a.ApplicationID,
-			link.IdempotencyKey(t.ID, a.ApplicationID), string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt)
-		if err != nil {
-			return translate(err, "tracker link")
+		if a.UsesTracker {
+			values = append(values, "(?, ?, ?)")
+			rowArgs = append(rowArgs, ident.New(), a.ApplicationID, link.IdempotencyKey(t.ID, a.ApplicationID))
 		}
 	}
-	return nil
+	if len(values) == 0 {
+		return nil
+	}
+	// The connection is the one the application routes to, else the
+	// tenant's first. All of a ticket's links go in one statement.
+	conn := `(SELECT c.%s FROM tracker_connections c WHERE c.tenant_id = ? ORDER BY CASE WHEN c.id = (SELECT
+		a.tracker_connection_id FROM applications a WHERE a.tenant_id = ? AND a.id = v.column2) THEN 0 ELSE 1 END,
+		c.created_at, c.id LIMIT 1)`
+	args := append([]any{t.TenantID, t.ID, t.TenantID, t.TenantID, t.TenantID, t.TenantID,
+		string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt}, rowArgs...)
+	_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
+		connection_id, idempotency_key, status_category, sync_status, created_at, updated_at) SELECT v.column1, ?, ?, v.column2,
+		COALESCE(`+fmt.Sprintf(conn, "provider")+`, ''), COALESCE(`+fmt.Sprintf(conn, "id")+`, ''), v.column3, ?, ?, ?, ?
+		FROM (VALUES `+strings.Join(values, ", ")+`) AS v`, args...)
+	return translate(err, "tracker link")
 }
 
 const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.connection_id, l.idempotency_key,
