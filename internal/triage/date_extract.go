@@ -328,8 +328,9 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 			}
 			fit = versionFit(line, running, known)
 		}
-		headed := cols.read(line, dc)
-		for _, c := range datesInLine(line, dc) {
+		dates := datesInLine(line, dc)
+		headed := cols.read(line, dates, dc)
+		for _, c := range dates {
 			c.trial, c.fit = trial, fit
 			if headed[c.date] && c.cue < strongCue {
 				c.cue = strongCue
@@ -561,6 +562,7 @@ func isTrialLine(line string) bool {
 // long email the patterns, whose cost grows with the line.
 type lineGates struct {
 	digit, month, unit, next, quarter bool
+	lower                             string // the line in lower case
 }
 
 var monthStems = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
@@ -572,6 +574,7 @@ func gatesOf(line string) lineGates {
 		unit:    strings.Contains(lower, "day") || strings.Contains(lower, "week") || strings.Contains(lower, "month"),
 		next:    strings.Contains(lower, "next"),
 		quarter: strings.Contains(lower, "q"),
+		lower:   lower,
 	}
 	for _, m := range monthStems {
 		if strings.Contains(lower, m) {

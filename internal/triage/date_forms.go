@@ -46,8 +46,13 @@ var writtenDayRE = regexp.MustCompile(`(?i)\b((?:twenty|thirty)[- ]?)?(first|sec
 
 // writtenDays reads the written-out days of a month in line.
 func writtenDays(line string, dc dateContext, g lineGates) []formDate {
-	if !g.month || !strings.Contains(strings.ToLower(line), " of ") {
+	if !g.month {
 		return nil
+	}
+	lower := g.lower
+	if !strings.Contains(lower, "th of") && !strings.Contains(lower, "st of") && !strings.Contains(lower, "nd of") &&
+		!strings.Contains(lower, "rd of") && !strings.Contains(lower, "day of") {
+		return nil // every written-out day ends so before "of"
 	}
 	var out []formDate
 	for _, m := range writtenDayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
@@ -74,7 +79,7 @@ func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
 		return nil
 	}
 	var out []formDate
-	lower := strings.ToLower(line)
+	lower := g.lower
 	if g.next && strings.Contains(lower, "month") {
 		for _, m := range nextMonthDayRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 			day := 1
@@ -86,7 +91,8 @@ func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
 			out = append(out, formDate{m, d, ok, "the next month after the email's date " + dc.sent.String()})
 		}
 	}
-	if g.digit && strings.Contains(lower, "h") {
+	if g.digit && (strings.Contains(lower, "half") || strings.Contains(lower, "h1") || strings.Contains(lower, "h2") ||
+		strings.Contains(lower, "1h") || strings.Contains(lower, "2h")) {
 		for _, m := range halfYearRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 			second, y := false, 0
 			switch {
@@ -104,7 +110,7 @@ func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
 			out = append(out, formDate{m, endOfMonth(y, month), y > 0, "a half year: its last day is used"})
 		}
 	}
-	if strings.Contains(lower, "day") || strings.Contains(lower, "business") || strings.Contains(lower, "cob") || strings.Contains(lower, "eod") {
+	if strings.Contains(lower, "close of business") || strings.Contains(lower, "end of") || strings.Contains(lower, "cob") || strings.Contains(lower, "eod") {
 		for _, m := range closeOfBusinessRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 			want := weekdayOf(line[m[2]:m[3]])
 			t := dc.sent.Time(time.UTC)
@@ -149,9 +155,9 @@ type columnCues struct {
 // tableRuleRE is a line that only rules a table off ("----+----").
 var tableRuleRE = regexp.MustCompile(`^[\s\-=+|:]*$`)
 
-// read updates the header from line, and returns the days read in its
-// cells under a column a deadline word heads.
-func (cc *columnCues) read(line string, dc dateContext) map[Date]bool {
+// read updates the header from line, whose dates are dates, and returns
+// the days read in its cells under a column a deadline word heads.
+func (cc *columnCues) read(line string, dates []foundDate, dc dateContext) map[Date]bool {
 	if strings.TrimSpace(line) != "" && tableRuleRE.MatchString(line) {
 		return nil // the rule under a header keeps it
 	}
@@ -160,7 +166,7 @@ func (cc *columnCues) read(line string, dc dateContext) map[Date]bool {
 		return nil
 	}
 	cells := tableCells(line)
-	if len(datesInLine(line, dc)) == 0 {
+	if len(dates) == 0 {
 		cc.strong = nil
 		if len(cells) < 2 {
 			return nil

@@ -432,6 +432,16 @@ func productsIn(lower string, names []string) []string {
 // the booking with Quillpay Checkout"). The group is the text after them.
 var payWithRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid)\b(?:\s+\S+){0,8}?\s+(?:with|through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
 
+// payWithTargets are the lower-case texts an application's description
+// says it pays with or through (payWithRE).
+func payWithTargets(desc string) []string {
+	var out []string
+	for _, m := range payWithRE.FindAllStringSubmatch(desc, -1) {
+		out = append(out, strings.ToLower(m[1]))
+	}
+	return out
+}
+
 // paidWithVendor are the applications, not yet in reached, whose
 // description says they pay with or through the vendor itself: a change
 // to the vendor's payments reaches them, linked to it or not. An email
@@ -443,16 +453,16 @@ func paidWithVendor(ix *appIndex, v registry.Vendor, reached map[string]bool, em
 		return nil
 	}
 	var out []registry.Application
-	for _, a := range ix.apps {
-		if !a.IsActive || reached[a.ID] {
+	var vnames []string
+	for i, a := range ix.apps {
+		if !a.IsActive || reached[a.ID] || len(ix.text[i].payWith) == 0 {
 			continue
 		}
-		var targets []string
-		for _, m := range payWithRE.FindAllStringSubmatch(a.Description, -1) {
-			targets = append(targets, strings.ToLower(m[1]))
+		if vnames == nil {
+			vnames = vendorNames(v)
 		}
-		for _, n := range vendorNames(v) {
-			if goesThrough(targets, n) {
+		for _, n := range vnames {
+			if goesThrough(ix.text[i].payWith, n) {
 				out = append(out, a)
 				break
 			}
