@@ -78,19 +78,11 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	number, err := tx.nextNumber(ctx, tenant, "ticket")
+	number, err := tx.insertNumberedTicket(ctx, d)
 	if err != nil {
 		return ticket.Ticket{}, nil, err
 	}
 	t, ev, rec, jobs := c.Numbered(number)
-	_, err = tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, tenant, t.Number, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
-		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
-		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
-		timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.CreatedAt, t.UpdatedAt, t.Version)
-	if err != nil {
-		return ticket.Ticket{}, nil, translate(err, "ticket "+t.Key())
-	}
 	if err := tx.insertTicketApps(ctx, t); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
@@ -109,6 +101,34 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		return ticket.Ticket{}, nil, err
 	}
 	return t, append(jobs, more...), nil
+}
+
+// insertNumberedTicket takes the tenant's next ticket number and writes t
+// with it; on PostgreSQL both in one statement.
+func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket) (int64, error) {
+	args := []any{t.ID, t.TenantID, 0, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
+		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
+		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
+		timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.CreatedAt, t.UpdatedAt, t.Version}
+	if tx.db.Dialect == Postgres {
+		// The counter's upsert feeds the insert: the ticket's number
+		// column is the counter's new value, not a parameter.
+		var n int64
+		err := tx.queryRow(ctx, `WITH n AS (INSERT INTO counters (tenant_id, name, value) VALUES (?, 'ticket', 1)
+			ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value)
+			INSERT INTO tickets (`+ticketColumns+`) SELECT ?, ?, n.value, `+placeholders(len(args)-3)+` FROM n RETURNING number`,
+			append([]any{t.TenantID, args[0], args[1]}, args[3:]...)...).Scan(&n)
+		return n, translate(err, "ticket")
+	}
+	n, err := tx.nextNumber(ctx, t.TenantID, "ticket")
+	if err != nil {
+		return 0, err
+	}
+	args[2] = n
+	if _, err := tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
+		return 0, translate(err, "ticket "+ticket.Key(n))
+	}
+	return n, nil
 }
 
 // CountBreakingTickets counts the tickets of a vendor created from since to
