@@ -95,21 +95,20 @@ func (tx *Tx) appendChain(ctx context.Context, entries []audit.Entry) error {
 		entries[i].ID, entries[i].KeyID = id.String(), kid
 	}
 	audit.Seal(entries, prevSeq+1, prevHash, key)
-	if err := tx.insertAudit(ctx, entries); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `UPDATE audit_head SET hash = ? WHERE tenant_id = ?`, entries[len(entries)-1].Hash, tenantID); err != nil {
-		return translate(err, "audit head")
-	}
-	return nil
+	return tx.insertAudit(ctx, entries)
 }
 
-// insertAudit inserts sealed entries: on PostgreSQL in one statement
-// whatever their number, each column as one array, so a sync's thousands
-// of rows cost one statement instead of one per 500 rows with 16
-// parameters each; on SQLite in multi-row INSERTs.
+// insertAudit inserts one tenant's sealed entries and moves its head's
+// hash to the last: on PostgreSQL in one statement whatever their number,
+// each column as one array, so a sync's thousands of rows cost one
+// statement instead of one per 500 rows with 16 parameters each; on SQLite
+// in multi-row INSERTs and an update of the head.
 func (tx *Tx) insertAudit(ctx context.Context, entries []audit.Entry) error {
+	last := entries[len(entries)-1]
 	if tx.db.Dialect != Postgres {
+		if _, err := tx.exec(ctx, `UPDATE audit_head SET hash = ? WHERE tenant_id = ?`, last.Hash, last.TenantID); err != nil {
+			return translate(err, "audit head")
+		}
 		for rest := entries; len(rest) > 0; {
 			batch := rest[:min(len(rest), auditBatch)]
 			rest = rest[len(batch):]
@@ -134,9 +133,10 @@ func (tx *Tx) insertAudit(ctx context.Context, entries []audit.Entry) error {
 		types[i], entityIDs[i], befores[i], afters[i], flags[i], created[i] = e.EntityType, e.EntityID, e.Before, e.After, e.Flags, e.CreatedAt
 		keys[i], prevs[i], hashes[i] = e.KeyID, e.PrevHash, e.Hash
 	}
-	_, err := tx.exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+	_, err := tx.exec(ctx, `WITH head AS (UPDATE audit_head SET hash = ? WHERE tenant_id = ?)
+		INSERT INTO audit_log (`+auditColumns+`) SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
 		?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])`,
-		ids, tenants, seqs, kinds, actorIDs, labels, actions, types, entityIDs, befores, afters, flags, created, keys, prevs, hashes)
+		last.Hash, last.TenantID, ids, tenants, seqs, kinds, actorIDs, labels, actions, types, entityIDs, befores, afters, flags, created, keys, prevs, hashes)
 	return translate(err, "audit row")
 }
 
