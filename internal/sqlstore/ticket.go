@@ -78,19 +78,15 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	number, err := tx.insertNumberedTicket(ctx, d)
+	number, err := tx.insertNumberedTicket(ctx, d, c.Event())
 	if err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	t, ev, rec, jobs := c.Numbered(number)
+	t, _, rec, jobs := c.Numbered(number)
 	if err := tx.insertTicketApps(ctx, t); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
 	if err := tx.insertTrackerLinks(ctx, t); err != nil {
-		return ticket.Ticket{}, nil, err
-	}
-	// The event's email is the ticket's, checked with its references.
-	if err := tx.writeTicketEvent(ctx, ev); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
 	if err := tx.Audit(ctx, rec); err != nil {
@@ -104,8 +100,9 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 }
 
 // insertNumberedTicket takes the tenant's next ticket number and writes t
-// with it; on PostgreSQL both in one statement.
-func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket) (int64, error) {
+// with it and its "created" entry ev; on PostgreSQL all in one statement.
+// The entry's email is the ticket's, checked with its references.
+func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev ticket.TicketEvent) (int64, error) {
 	args := []any{t.ID, t.TenantID, 0, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
 		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
 		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
@@ -114,10 +111,13 @@ func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket) (int64,
 		// The counter's upsert feeds the insert: the ticket's number
 		// column is the counter's new value, not a parameter.
 		var n int64
+		evArgs := ticketEventArgs(ev)
 		err := tx.queryRow(ctx, `WITH n AS (INSERT INTO counters (tenant_id, name, value) VALUES (?, 'ticket', 1)
-			ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value)
-			INSERT INTO tickets (`+ticketColumns+`) SELECT ?, ?, n.value, `+placeholders(len(args)-3)+` FROM n RETURNING number`,
-			append([]any{t.TenantID, args[0], args[1]}, args[3:]...)...).Scan(&n)
+			ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value),
+			t AS (INSERT INTO tickets (`+ticketColumns+`) SELECT ?, ?, n.value, `+placeholders(len(args)-3)+` FROM n RETURNING number),
+			e AS (INSERT INTO ticket_events (`+ticketEventColumns+`) SELECT `+placeholders(len(evArgs))+` FROM t)
+			SELECT number FROM t`,
+			append(append([]any{t.TenantID, args[0], args[1]}, args[3:]...), evArgs...)...).Scan(&n)
 		return n, translate(err, "ticket")
 	}
 	n, err := tx.nextNumber(ctx, t.TenantID, "ticket")
@@ -128,7 +128,7 @@ func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket) (int64,
 	if _, err := tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
 		return 0, translate(err, "ticket "+ticket.Key(n))
 	}
-	return n, nil
+	return n, tx.writeTicketEvent(ctx, ev)
 }
 
 // CountBreakingTickets counts the tickets of a vendor created from since to

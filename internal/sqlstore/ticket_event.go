@@ -21,11 +21,18 @@ func (tx *Tx) insertTicketEvent(ctx context.Context, ev ticket.TicketEvent) erro
 // email: for callers that proved in tx that the email is the tenant's (a
 // ticket's references, a claimed email), saving a round trip.
 func (tx *Tx) writeTicketEvent(ctx context.Context, ev ticket.TicketEvent) error {
-	_, err := tx.exec(ctx, `INSERT INTO ticket_events (id, tenant_id, ticket_id, kind, from_status, to_status, actor_id,
-		actor_label, body, flags, email_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ev.ID, ev.TenantID, ev.TicketID, string(ev.Kind), string(ev.From), string(ev.To), ev.ActorID, ev.ActorLabel,
-		ev.Body, strings.Join(ev.Flags, ","), optionalRef(ev.EmailID), ev.CreatedAt.UTC())
+	_, err := tx.exec(ctx, `INSERT INTO ticket_events (`+ticketEventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ticketEventArgs(ev)...)
 	return translate(err, "ticket event")
+}
+
+// ticketEventColumns are the columns ticketEventArgs gives, in order.
+const ticketEventColumns = `id, tenant_id, ticket_id, kind, from_status, to_status, actor_id, actor_label, body, flags, email_id, created_at`
+
+// ticketEventArgs are the values of ev's row.
+func ticketEventArgs(ev ticket.TicketEvent) []any {
+	return []any{ev.ID, ev.TenantID, ev.TicketID, string(ev.Kind), string(ev.From), string(ev.To), ev.ActorID, ev.ActorLabel,
+		ev.Body, strings.Join(ev.Flags, ","), optionalRef(ev.EmailID), ev.CreatedAt.UTC()}
 }
 
 // TicketEvents returns a ticket's timeline, oldest first (entries of one

@@ -44,6 +44,7 @@ type Creation struct {
 	actor    auth.Principal
 	created  func(Ticket) []jobargs.Args
 	breaking func(Ticket, int) []jobargs.Args
+	eventID  string // of the "created" entry, once Event made it
 }
 
 // BreakingWindow is how far back a vendor's breaking changes are counted
@@ -77,14 +78,25 @@ func (c *Creation) BreakingJobs(ctx context.Context, t Ticket, n BreakingCounter
 func (c *Creation) Numbered(number int64) (Ticket, TicketEvent, audit.Event, []jobargs.Args) {
 	t := c.Ticket
 	t.Number = number
-	ev := TicketEvent{ID: ident.New(), TenantID: t.TenantID, TicketID: t.ID, Kind: EventCreated, To: t.Status,
-		ActorID: c.actor.UserID, ActorLabel: c.actor.Label, EmailID: t.EmailID, CreatedAt: t.CreatedAt}
+	ev := c.Event()
 	rec := audit.Record(c.actor, "ticket.create", "ticket", t.ID, nil, auditView(t))
 	var jobs []jobargs.Args
 	if c.created != nil {
 		jobs = c.created(t)
 	}
 	return t, ev, rec, jobs
+}
+
+// Event is the ticket's "created" timeline entry, the same on every call
+// (it does not depend on the number), so a store can write it in the
+// statement that takes the number.
+func (c *Creation) Event() TicketEvent {
+	if c.eventID == "" {
+		c.eventID = ident.New()
+	}
+	t := c.Ticket
+	return TicketEvent{ID: c.eventID, TenantID: t.TenantID, TicketID: t.ID, Kind: EventCreated, To: t.Status,
+		ActorID: c.actor.UserID, ActorLabel: c.actor.Label, EmailID: t.EmailID, CreatedAt: t.CreatedAt}
 }
 
 // auditView is what audit rows record of a ticket: its routing and state,
