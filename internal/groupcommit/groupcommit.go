@@ -18,8 +18,11 @@ type Commit[T, R any] func(ctx context.Context, items []T) ([]R, error)
 
 // Group gathers the items of concurrent callers into shared commits: the
 // first caller to find no commit running becomes the flusher and commits
-// everything waiting, again and again until nothing waits; the others wait
-// for the commit that carried their item. Nobody waits for a timer: a lone
+// the group its item is in; if more callers wait by then, a goroutine of
+// the Group's own goes on committing until nothing waits, so the flusher
+// is answered with its commit like everyone else, not when the queue
+// happens to run dry. The others wait for the commit that carried their
+// item. Nobody waits for a timer: a lone
 // caller commits at once, and a group is whatever arrived while the
 // previous commit ran. The zero value is ready for use.
 type Group[T, R any] struct {
@@ -53,7 +56,10 @@ func (g *Group[T, R]) Do(ctx context.Context, item T, weight, limit int, commit 
 	if lead {
 		// The commit serves other callers too: it must not end with this
 		// caller's request.
-		g.flush(context.WithoutCancel(ctx), limit)
+		ctx := context.WithoutCancel(ctx)
+		if g.commitNext(ctx, limit) {
+			go g.flush(ctx, limit)
+		}
 	}
 	<-c.done
 	return c.res, c.err
@@ -61,23 +67,33 @@ func (g *Group[T, R]) Do(ctx context.Context, item T, weight, limit int, commit 
 
 // flush commits what waits until nothing does.
 func (g *Group[T, R]) flush(ctx context.Context, limit int) {
-	for {
-		g.mu.Lock()
-		if len(g.waiting) == 0 {
-			g.running = false
-			g.mu.Unlock()
-			return
-		}
-		n, size := 0, 0
-		for n < len(g.waiting) && (n == 0 || size+g.waiting[n].weight <= limit) {
-			size += g.waiting[n].weight
-			n++
-		}
-		group := g.waiting[:n:n]
-		g.waiting = g.waiting[n:]
-		g.mu.Unlock()
+	for g.commitNext(ctx, limit) {
+	}
+}
+
+// commitNext commits the next group of waiting callers and reports
+// whether more wait; when none do, it marks the Group idle, so that the
+// next caller becomes the flusher.
+func (g *Group[T, R]) commitNext(ctx context.Context, limit int) (more bool) {
+	g.mu.Lock()
+	n, size := 0, 0
+	for n < len(g.waiting) && (n == 0 || size+g.waiting[n].weight <= limit) {
+		size += g.waiting[n].weight
+		n++
+	}
+	group := g.waiting[:n:n]
+	g.waiting = g.waiting[n:]
+	g.mu.Unlock()
+	if n > 0 {
 		commitGroup(ctx, group)
 	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.waiting) == 0 {
+		g.running = false
+		return false
+	}
+	return true
 }
 
 // commitGroup commits one group and answers each of its callers.

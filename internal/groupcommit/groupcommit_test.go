@@ -147,3 +147,63 @@ func TestLoneCallerCommitsAtOnce(t *testing.T) {
 		t.Errorf("sequential callers made %d commits, want 3", len(r.groups))
 	}
 }
+
+// TestFlusherIsAnsweredWithItsOwnCommit: the caller that became the
+// flusher returns once the commit carrying its item is done, even while
+// later callers keep the Group busy with commits of their own.
+func TestFlusherIsAnsweredWithItsOwnCommit(t *testing.T) {
+	var g groupcommit.Group[int, int]
+	firstHeld, second := make(chan struct{}), make(chan struct{})
+	releaseFirst, releaseSecond := make(chan struct{}), make(chan struct{})
+	var calls sync.Mutex
+	n := 0
+	commit := func(_ context.Context, items []int) ([]int, error) {
+		calls.Lock()
+		n++
+		k := n
+		calls.Unlock()
+		switch k {
+		case 1:
+			close(firstHeld)
+			<-releaseFirst
+		case 2:
+			close(second)
+			<-releaseSecond
+		}
+		out := make([]int, len(items))
+		for i, v := range items {
+			out[i] = 2 * v
+		}
+		return out, nil
+	}
+	type answer struct {
+		res int
+		err error
+	}
+	flusher, other := make(chan answer, 1), make(chan answer, 1)
+	go func() {
+		res, err := g.Do(t.Context(), 1, 1, 16, commit)
+		flusher <- answer{res, err}
+	}()
+	<-firstHeld
+	go func() {
+		res, err := g.Do(t.Context(), 2, 1, 16, commit)
+		other <- answer{res, err}
+	}()
+	waitQueued(&g, 1)
+	close(releaseFirst)
+	<-second // the later caller's commit has begun and is held open
+	select {
+	case a := <-flusher:
+		if a.err != nil || a.res != 2 {
+			t.Errorf("flusher: %d, %v; want 2", a.res, a.err)
+		}
+	case <-time.After(10 * time.Second):
+		close(releaseSecond)
+		t.Fatal("the flusher was still waiting while a later caller's commit ran")
+	}
+	close(releaseSecond)
+	if a := <-other; a.err != nil || a.res != 4 {
+		t.Errorf("later caller: %d, %v; want 4", a.res, a.err)
+	}
+}
