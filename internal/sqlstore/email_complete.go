@@ -54,11 +54,14 @@ func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) ([]jobargs.
 	}
 	var jobs []jobargs.Args
 	if c.Ticket != nil {
-		t, more, err := tx.createTicket(ctx, c.Ticket)
+		// The email's outcome names the new ticket: it is written with
+		// the ticket (in its statement on PostgreSQL).
+		e.TicketID = c.Ticket.Ticket.ID
+		_, more, err := tx.createTicket(ctx, c.Ticket, emailOutcome(tx, e))
 		if err != nil {
 			return nil, err
 		}
-		e.TicketID, jobs = t.ID, more
+		jobs = more
 	}
 	if u := c.Update; u != nil {
 		res, err := tx.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE tenant_id = ? AND id = ?`, u.CreatedAt.UTC(), u.TenantID, u.TicketID)
@@ -74,17 +77,24 @@ func (tx *Tx) completeEmail(ctx context.Context, c inbox.Completion) ([]jobargs.
 			return nil, err
 		}
 	}
-	_, err := tx.exec(ctx, `UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
-		attempts = ?, processed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
-		timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID)
-	if err != nil {
-		return nil, translate(err, "email")
+	if c.Ticket == nil {
+		out := emailOutcome(tx, e)
+		if _, err := tx.exec(ctx, out.sql, out.args...); err != nil {
+			return nil, translate(err, "email")
+		}
 	}
 	if err := tx.AuditAll(ctx, c.Audit); err != nil {
 		return nil, err
 	}
 	return append(jobs, c.Jobs...), nil
+}
+
+// emailOutcome is the statement that writes e's outcome.
+func emailOutcome(tx *Tx, e inbox.Email) rider {
+	return rider{`UPDATE source_emails SET status = ?, ticket_id = ?, decision = ?, decision_source = ?, error = ?,
+		attempts = ?, processed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+		[]any{string(e.Status), optionalRef(e.TicketID), string(e.Decision), e.DecisionSource, e.Error, e.Attempts,
+			timeOrNil(e.ProcessedAt), tx.now, e.TenantID, e.ID}}
 }
 
 // claimEmail locks the email's row while its status is one of from; it

@@ -57,7 +57,7 @@ func (db *DB) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 // with it. The counter is an ordinary row: a rolled-back creation gives its
 // number back, a committed one is never handed out again.
 func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, error) {
-	t, jobs, err := tx.createTicket(ctx, c)
+	t, jobs, err := tx.createTicket(ctx, c, rider{})
 	if err != nil {
 		return ticket.Ticket{}, err
 	}
@@ -69,8 +69,9 @@ func (tx *Tx) CreateTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 
 // createTicket is CreateTicket but returns the jobs the creation causes
 // instead of inserting them, so that a caller writing many changes in tx
-// inserts all their jobs in one call.
-func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Ticket, []jobargs.Args, error) {
+// inserts all their jobs in one call, and runs also (if any) once the
+// ticket is written.
+func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation, also rider) (ticket.Ticket, []jobargs.Args, error) {
 	tenant, d := c.Ticket.TenantID, c.Ticket
 	// Checked before the number is taken: on PostgreSQL the counter's row
 	// lock is held from then until the commit.
@@ -78,7 +79,7 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	number, err := tx.insertNumberedTicket(ctx, d, c.Event())
+	number, err := tx.insertNumberedTicket(ctx, d, c.Event(), also)
 	if err != nil {
 		return ticket.Ticket{}, nil, err
 	}
@@ -99,10 +100,18 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation) (ticket.Tick
 	return t, append(jobs, more...), nil
 }
 
+// rider is a statement that writes with a new ticket: an UPDATE or
+// INSERT that returns nothing, its "?" placeholders and its arguments.
+type rider struct {
+	sql  string
+	args []any
+}
+
 // insertNumberedTicket takes the tenant's next ticket number and writes t
-// with it and its "created" entry ev; on PostgreSQL all in one statement.
-// The entry's email is the ticket's, checked with its references.
-func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev ticket.TicketEvent) (int64, error) {
+// with it, its "created" entry ev and also (if any); on PostgreSQL all in
+// one statement. The entry's email is the ticket's, checked with its
+// references.
+func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev ticket.TicketEvent, also rider) (int64, error) {
 	args := []any{t.ID, t.TenantID, 0, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
 		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
 		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
@@ -111,13 +120,16 @@ func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev tick
 		// The counter's upsert feeds the insert: the ticket's number
 		// column is the counter's new value, not a parameter.
 		var n int64
-		evArgs := ticketEventArgs(ev)
+		evArgs, alsoSQL := ticketEventArgs(ev), ""
+		if also.sql != "" {
+			alsoSQL = `, r AS (` + also.sql + `)`
+		}
 		err := tx.queryRow(ctx, `WITH n AS (INSERT INTO counters (tenant_id, name, value) VALUES (?, 'ticket', 1)
 			ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value),
 			t AS (INSERT INTO tickets (`+ticketColumns+`) SELECT ?, ?, n.value, `+placeholders(len(args)-3)+` FROM n RETURNING number),
-			e AS (INSERT INTO ticket_events (`+ticketEventColumns+`) SELECT `+placeholders(len(evArgs))+` FROM t)
+			e AS (INSERT INTO ticket_events (`+ticketEventColumns+`) SELECT `+placeholders(len(evArgs))+` FROM t)`+alsoSQL+`
 			SELECT number FROM t`,
-			append(append([]any{t.TenantID, args[0], args[1]}, args[3:]...), evArgs...)...).Scan(&n)
+			append(append(append([]any{t.TenantID, args[0], args[1]}, args[3:]...), evArgs...), also.args...)...).Scan(&n)
 		return n, translate(err, "ticket")
 	}
 	n, err := tx.nextNumber(ctx, t.TenantID, "ticket")
@@ -128,7 +140,15 @@ func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev tick
 	if _, err := tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
 		return 0, translate(err, "ticket "+ticket.Key(n))
 	}
-	return n, tx.writeTicketEvent(ctx, ev)
+	if err := tx.writeTicketEvent(ctx, ev); err != nil {
+		return 0, err
+	}
+	if also.sql != "" {
+		if _, err := tx.exec(ctx, also.sql, also.args...); err != nil {
+			return 0, translate(err, "ticket "+ticket.Key(n))
+		}
+	}
+	return n, nil
 }
 
 // CountBreakingTickets counts the tickets of a vendor created from since to
