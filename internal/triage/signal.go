@@ -232,7 +232,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, refusalRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -247,22 +247,31 @@ var temporaryStopRE = mustGated(`(?i)\bwill be (?:temporarily\s+)?shut\s*down\s+
 
 // refusalRE finds requests the vendor says it will refuse from a date:
 // "will return 403", "will receive 401 Unauthorized", "will fail with
-// 410", "after the switch, v1 calls return HTTP 410". A client error (4xx) is the old way no longer accepted; a server
-// error during maintenance is not.
+// 410", "after the switch, v1 calls return HTTP 410". A client error
+// (4xx) is the old way no longer accepted; a server error during
+// maintenance is not.
 var refusalRE = mustGated(`(?i)(?:\bwill|\b(?:calls?|requests?)(?:\s+\S+){0,3}?)\s+(?:now\s+)?(?:return|receive|get|respond with|fail with|be answered with)\s+(?:an?\s+|http\s+|status\s+|error\s+|the\s+)*4\d\d\b`)
 
 // consequenceRE finds what fails when the recipient does not act:
 // "otherwise … may reject", "if you do not … will stop", "origins that do
 // not accept them will answer with errors", "collectors with an expired
 // certificate receive no updates", "domains without the new records are
-// more likely to land in spam", "devices that expect the old key will
+// more likely to land in spam".
+var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+expired)\b[^.;]{0,100}?` +
+	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
+
+// staleUseRE finds what fails for a recipient still on the old way, in
+// words found on unseen mail: "devices that expect the old key will
 // abort the connection", "uploads with an old token are rejected", "…
-// before the move, or new episodes may not appear".
-var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+(?:expired|old|previous|legacy)|` +
+// before the move, or new episodes may not appear". Its gate is the
+// failure words, which few emails hold, so that the long pattern runs
+// only on mail that may say so.
+var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|` +
+	`\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+(?:expired|old|previous|legacy)|` +
 	`\b(?:that|which|who)\s+(?:still\s+)?(?:expect|use|trust)\s+(?:only\s+)?the\s+(?:old|current|previous|legacy)|` +
 	`\bbefore\s+(?:the\s+(?:move|switch|change|cut-?over|migration)|then|that\s+date)\s*,?\s+or)\b[^.;]{0,100}?` +
-	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+rejected\b|\babort\w*\s+the\s+connection\b|` +
-	`\b(?:may|might|will)\s+not\s+(?:appear|arrive|load|work|play|be\s+(?:delivered|shown|listed))\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
+	`(?:\b(?:are|is)\s+rejected\b|\babort\w*\s+the\s+connection\b|\b(?:may|might|will)\s+not\s+(?:appear|arrive|load|work|play|be\s+(?:delivered|shown|listed))\b)`),
+	words: []string{"rejected", "abort", "not appear", "not arrive", "not load", "not work", "not play", "not be delivered", "not be shown", "not be listed"}}
 
 // invitationRE finds a sentence that invites to an event: "Webinar: …",
 // "Join us on May 13", "Save your seat". An event named in passing
