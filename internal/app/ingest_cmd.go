@@ -151,10 +151,13 @@ func (c IngestVerifyCmd) Run(ctx context.Context, g *Globals) error {
 			fmt.Fprintf(g.stdout, "%s: MISMATCH %s (%s): %s\n", t.Slug, m.IngestID, m.RawKey, m.Reason)
 		}
 		bad += len(r.Mismatches)
-		fmt.Fprintf(g.stdout, "%s: %d events since %s checked (%d archived), %d mismatches\n", t.Slug, r.Checked,
-			since.Format(time.RFC3339), r.Archived, len(r.Mismatches))
+		fmt.Fprintf(g.stdout, "%s: %s since %s checked (%d archived), %s\n", t.Slug, nounCount(r.Checked, "event"),
+			since.Format(time.RFC3339), r.Archived, nounCount(len(r.Mismatches), "mismatch"))
 	}
 	if bad > 0 {
+		if bad == 1 {
+			return errors.New("1 ingest event does not match its recorded SHA-256")
+		}
 		return fmt.Errorf("%d ingest events do not match their recorded SHA-256", bad)
 	}
 	return nil
@@ -175,4 +178,18 @@ func flagErrors(err error) error {
 		msgs[i] = "--" + strings.ReplaceAll(f.Field, "_", "-") + " " + f.Message
 	}
 	return errors.New(strings.Join(msgs, "; "))
+}
+
+// nounCount is n and its noun, singular for one: "1 mismatch", "2
+// mismatches", "0 events". Nouns ending in s, x, z, ch or sh take "es".
+func nounCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	for _, end := range []string{"s", "x", "z", "ch", "sh"} {
+		if strings.HasSuffix(noun, end) {
+			return fmt.Sprintf("%d %ses", n, noun)
+		}
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
