@@ -79,7 +79,7 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation, also rider) 
 		tenantRef{refTeams, "owner_team_id", d.OwnerTeamID}, tenantRef{refEmails, "email_id", d.EmailID}); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	number, err := tx.insertNumberedTicket(ctx, d, c.Event(), also)
+	number, counted, err := tx.insertNumberedTicket(ctx, d, c.Event(), also)
 	if err != nil {
 		return ticket.Ticket{}, nil, err
 	}
@@ -93,72 +93,18 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation, also rider) 
 	if err := tx.Audit(ctx, rec); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	more, err := c.BreakingJobs(ctx, t, tx)
+	more, err := c.BreakingJobs(ctx, t, counted)
 	if err != nil {
 		return ticket.Ticket{}, nil, err
 	}
 	return t, append(jobs, more...), nil
 }
 
-// rider is a statement that writes with a new ticket: an UPDATE or
-// INSERT that returns nothing, its "?" placeholders and its arguments.
-type rider struct {
-	sql  string
-	args []any
-}
-
-// insertNumberedTicket takes the tenant's next ticket number and writes t
-// with it, its "created" entry ev and also (if any); on PostgreSQL all in
-// one statement. The entry's email is the ticket's, checked with its
-// references.
-func (tx *Tx) insertNumberedTicket(ctx context.Context, t ticket.Ticket, ev ticket.TicketEvent, also rider) (int64, error) {
-	args := []any{t.ID, t.TenantID, 0, t.VendorID, t.Topic, t.Summary, string(t.EffectiveDate), string(t.Severity), string(t.Status),
-		optionalRef(t.OwnerTeamID), t.SLADays, t.DueAt.UTC(), t.AlertChannel, optionalRef(t.EmailID), jsonList(t.MatchedRuleIDs),
-		t.Reasoning, string(t.Decision), t.IsManualOverride, t.CloseReason, t.LastTransitionedBy, timeOrNil(t.LastTransitionedAt),
-		timeOrNil(t.ResolvedAt), timeOrNil(t.ClosedAt), timeOrNil(t.BreachedAt), t.CreatedAt, t.UpdatedAt, t.Version}
-	if tx.db.Dialect == Postgres {
-		// The counter's upsert feeds the insert: the ticket's number
-		// column is the counter's new value, not a parameter.
-		var n int64
-		evArgs, alsoSQL := ticketEventArgs(ev), ""
-		if also.sql != "" {
-			alsoSQL = `, r AS (` + also.sql + `)`
-		}
-		err := tx.queryRow(ctx, `WITH n AS (INSERT INTO counters (tenant_id, name, value) VALUES (?, 'ticket', 1)
-			ON CONFLICT (tenant_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value),
-			t AS (INSERT INTO tickets (`+ticketColumns+`) SELECT ?, ?, n.value, `+placeholders(len(args)-3)+` FROM n RETURNING number),
-			e AS (INSERT INTO ticket_events (`+ticketEventColumns+`) SELECT `+placeholders(len(evArgs))+` FROM t)`+alsoSQL+`
-			SELECT number FROM t`,
-			append(append(append([]any{t.TenantID, args[0], args[1]}, args[3:]...), evArgs...), also.args...)...).Scan(&n)
-		return n, translate(err, "ticket")
-	}
-	n, err := tx.nextNumber(ctx, t.TenantID, "ticket")
-	if err != nil {
-		return 0, err
-	}
-	args[2] = n
-	if _, err := tx.exec(ctx, `INSERT INTO tickets (`+ticketColumns+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
-		return 0, translate(err, "ticket "+ticket.Key(n))
-	}
-	if err := tx.writeTicketEvent(ctx, ev); err != nil {
-		return 0, err
-	}
-	if also.sql != "" {
-		if _, err := tx.exec(ctx, also.sql, also.args...); err != nil {
-			return 0, translate(err, "ticket "+ticket.Key(n))
-		}
-	}
-	return n, nil
-}
-
 // CountBreakingTickets counts the tickets of a vendor created from since to
 // until whose triage decision says the change is breaking (is_breaking
 // true), those of tx included.
 func (tx *Tx) CountBreakingTickets(ctx context.Context, tenantID, vendorID string, since, until time.Time) (int, error) {
-	breaking := `CASE WHEN decision = '' THEN false ELSE (decision::jsonb -> 'is_breaking') = 'true'::jsonb END`
-	if tx.db.Dialect == SQLite {
-		breaking = `CASE WHEN json_valid(decision) THEN json_extract(decision, '$.is_breaking') END = 1`
-	}
+	breaking := breakingSQL(tx.db.Dialect)
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE tenant_id = ? AND vendor_id = ? AND created_at >= ? AND created_at <= ?
 		AND `+breaking, tenantID, vendorID, since.UTC(), until.UTC()).Scan(&n)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/auth"
+	"github.com/vendorsync/vendorsync/internal/jobargs"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
@@ -352,6 +353,48 @@ func TestTicketBreakingCount(t *testing.T) {
 			if got := count(c.tenant, c.vdr, c.since, c.until); got != c.want {
 				t.Errorf("%s: %d breaking changes, want %d", c.name, got, c.want)
 			}
+		}
+	})
+}
+
+// TestTicketBreakingJobsCount: a new breaking change's jobs are given how
+// many breaking changes its vendor announced in the window, itself and the
+// earlier tickets of its own transaction included, other vendors' and
+// changes that are not breaking left out.
+func TestTicketBreakingJobsCount(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		f := newTicketFixture(t, db)
+		mc := f.vendor(t, f.a, "Mastercard", registry.Tier2)
+		var got []string
+		f.tickets.Consequences.Breaking = func(tk ticket.Ticket, recent int) []jobargs.Args {
+			got = append(got, fmt.Sprintf("%s %d", tk.Topic, recent))
+			return nil
+		}
+		draft := func(topic, vendorID, decision string) ticket.Draft {
+			return ticket.Draft{VendorID: vendorID, Topic: topic, Severity: registry.SeverityHigh, SLADays: 14, Decision: []byte(decision)}
+		}
+		f.create(t, f.a, draft("first", f.visa.ID, `{"is_breaking":true}`))
+		f.create(t, f.a, draft("not breaking", f.visa.ID, `{"is_breaking":false}`))
+		f.create(t, f.a, draft("other vendor", mc.ID, `{"is_breaking":true}`))
+		// Two in one transaction: the second counts the first.
+		if err := db.InTx(ctx, func(tx *sqlstore.Tx) error {
+			for _, topic := range []string{"shared one", "shared two"} {
+				c, err := f.tickets.Prepare(ctx, f.a, draft(topic, f.visa.ID, `{"is_breaking":true,"summary":"x"}`))
+				if err != nil {
+					return err
+				}
+				if _, err := tx.CreateTicket(ctx, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"first 1", "other vendor 1", "shared one 2", "shared two 3"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("breaking counts (-want +got):\n%s", diff)
 		}
 	})
 }
