@@ -37,6 +37,11 @@ type Error struct {
 	// RetryAfter, when set, tells the caller when to try again (HTTP
 	// Retry-After): a rate limit, or a store that cannot commit now.
 	RetryAfter time.Duration
+	// Extensions are members the problem answer carries beside its
+	// standard ones (RFC 9457 extension members), so a client reads them
+	// without parsing the message: {"ingestId": "…"} naming what a
+	// conflict is with. Names are camelCase; values encode as JSON.
+	Extensions map[string]any
 }
 
 // FieldError names one invalid input field, as shown in problem details.
@@ -54,6 +59,15 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// With sets the extension member name to value and returns e.
+func (e *Error) With(name string, value any) *Error {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions[name] = value
+	return e
+}
 
 // E builds an error with a code and a formatted, user-safe message.
 func E(code Code, format string, args ...any) *Error {
@@ -130,6 +144,16 @@ func FieldsOf(err error) []FieldError {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Fields
+	}
+	return nil
+}
+
+// ExtensionsOf returns the extension members carried by err, if any;
+// internal errors carry none, as their detail never leaks.
+func ExtensionsOf(err error) map[string]any {
+	var e *Error
+	if errors.As(err, &e) && e.Code != Internal {
+		return e.Extensions
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func (s *Service) Accept(ctx context.Context, v VendorSetup, raw []byte, ch Chan
 	r := s.outcome(ev, prior[0])
 	s.metrics().accepted(r)
 	if r.Error == "conflict" {
-		return AcceptResult{}, apperr.E(apperr.Conflict, "%s", r.Message)
+		return AcceptResult{}, apperr.E(apperr.Conflict, "%s", r.Message).With("ingestId", r.IngestID)
 	}
 	return r, nil
 }

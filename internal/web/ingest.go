@@ -293,7 +293,7 @@ func (s *Server) hookIngest(w http.ResponseWriter, r *http.Request) {
 		if after, ok := apperr.RetryAfterOf(err); ok {
 			w.Header().Set("Retry-After", retryAfterSeconds(after))
 		}
-		writeProblem(w, status, apperr.MessageOf(err))
+		writeErrProblem(w, status, err)
 	}
 	v, err := s.Ingest.HookVendor(ctx, r.PathValue("tenant"), r.URL.Query().Get("source"))
 	if err == nil {
@@ -352,7 +352,8 @@ var (
 	docAcceptEvent = huma.Operation{Summary: "Send an event", SkipValidateBody: true, DefaultStatus: http.StatusAccepted,
 		Description: "One envelope {vendorId, externalEventId, eventType, occurredAt, payload, schemaVersion?}, with an ingest key of the vendor. " +
 			"202 RECEIVED with a new ingestId the first time; 200 DUPLICATE with the original ingestId when the same externalEventId comes again " +
-			"with the same payload (for ever); 409 naming the original when it comes with another payload (nothing stored). The answer comes " +
+			"with the same payload (for ever); 409 when it comes with another payload (nothing stored), naming the original in " +
+			"the problem's ingestId member. The answer comes " +
 			"only after the event and its exact bytes are committed; 503 with Retry-After when they cannot be. 422 names each bad field, " +
 			"403 when vendorId is not the key's vendor, 413 over the payload limit, 429 over the rate limit.",
 		Errors: []int{http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable}}

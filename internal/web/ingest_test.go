@@ -84,8 +84,13 @@ func TestIngestAPI(t *testing.T) {
 			}
 			res = e.do(http.MethodPost, "/api/v1/ingest/events", s.Key, envelopeJSON("vendorA", "inv-12345", `{"qty":13}`))
 			wantProblem(t, res, http.StatusConflict)
-			if !strings.Contains(string(res.Body), first.IngestID) {
-				t.Errorf("409 does not name the original: %s", res.Body)
+			var conflict struct {
+				Detail   string `json:"detail"`
+				IngestID string `json:"ingestId"`
+			}
+			res.JSON(t, &conflict)
+			if conflict.IngestID != first.IngestID || !strings.Contains(conflict.Detail, first.IngestID) {
+				t.Errorf("409 does not name the original in its ingestId member and its detail: %s", res.Body)
 			}
 			res = e.do(http.MethodPost, "/api/v1/ingest/events", s.Key, `{"vendorId":"vendorA","occurredAt":"soon","payload":"x"}`)
 			wantProblem(t, res, http.StatusUnprocessableEntity)
@@ -230,7 +235,15 @@ func (r *recorder) WriteHeader(code int)        { r.code = code }
 
 func TestIngestSignedHook(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, storetest.Dialects(t)[0])
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testIngestSignedHook(t, newEnv(t, d))
+		})
+	}
+}
+
+func testIngestSignedHook(t *testing.T, e *env) {
 	s := ingestVendorFixture(e, e.key, "vendorA")
 	res := e.do(http.MethodPost, "/api/v1/ingest/vendors/"+s.VendorID+"/secrets", e.key, nil)
 	wantStatus(t, res, http.StatusCreated)
@@ -238,8 +251,8 @@ func TestIngestSignedHook(t *testing.T) {
 		Value string `json:"value"`
 	}
 	res.JSON(t, &sec)
-	post := func(secret, id string, at time.Time, source string) response {
-		body := []byte(envelopeJSON("vendorA", id, `{"qty":1}`))
+	post := func(secret, id string, at time.Time, source string, payload ...string) response {
+		body := []byte(envelopeJSON("vendorA", id, append(payload, `{"qty":1}`)[0]))
 		sig, err := stdwebhook.Sign(secret, "msg_"+id, at.Unix(), body)
 		if err != nil {
 			t.Fatal(err)
@@ -257,8 +270,21 @@ func TestIngestSignedHook(t *testing.T) {
 		_, _ = b.ReadFrom(resp.Body)
 		return response{Status: resp.StatusCode, Header: resp.Header, Body: b.Bytes()}
 	}
-	wantStatus(t, post(sec.Value, "h-1", time.Now(), "vendorA"), http.StatusAccepted)
+	res = post(sec.Value, "h-1", time.Now(), "vendorA")
+	wantStatus(t, res, http.StatusAccepted)
+	var first ingest.AcceptResult
+	res.JSON(t, &first)
 	wantStatus(t, post(sec.Value, "h-1", time.Now(), "vendorA"), http.StatusOK)
+	res = post(sec.Value, "h-1", time.Now(), "vendorA", `{"qty":2}`)
+	wantProblem(t, res, http.StatusConflict)
+	var conflict struct {
+		Detail   string `json:"detail"`
+		IngestID string `json:"ingestId"`
+	}
+	res.JSON(t, &conflict)
+	if conflict.IngestID == "" || conflict.IngestID != first.IngestID || !strings.Contains(conflict.Detail, first.IngestID) {
+		t.Errorf("409 does not name the original in its ingestId member and its detail: %s", res.Body)
+	}
 	wantProblem(t, post(sec.Value, "h-2", time.Now().Add(-6*time.Minute), "vendorA"), http.StatusUnauthorized)
 	wantProblem(t, post(stdwebhook.NewSecret(), "h-3", time.Now(), "vendorA"), http.StatusUnauthorized)
 	wantProblem(t, post(sec.Value, "h-4", time.Now(), "nobody"), http.StatusUnauthorized)
