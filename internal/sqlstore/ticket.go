@@ -87,9 +87,6 @@ func (tx *Tx) createTicket(ctx context.Context, c *ticket.Creation, also rider) 
 	if err := tx.insertTicketApps(ctx, t); err != nil {
 		return ticket.Ticket{}, nil, err
 	}
-	if err := tx.insertTrackerLinks(ctx, t); err != nil {
-		return ticket.Ticket{}, nil, err
-	}
 	if err := tx.Audit(ctx, rec); err != nil {
 		return ticket.Ticket{}, nil, err
 	}

@@ -18,11 +18,12 @@ import (
 	"github.com/vendorsync/vendorsync/internal/tracker/link"
 )
 
-// insertTrackerLinks writes a pending link for every application of a new
-// ticket that uses a tracker, inside the ticket's transaction; the create
+// trackerLinksInsert is the statement (and its arguments) that writes a
+// pending link for every application of a new ticket that uses a tracker
+// ("" for none), inside the ticket's transaction; the create
 // jobs (link.IssueJobs) commit in the same one. A link is for the provider
 // of the tenant's connection, "" while there is none (saving one sets it).
-func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
+func trackerLinksInsert(t ticket.Ticket) (string, []any) {
 	var values []string
 	var rowArgs []any
 	for _, a := range t.Applications {
@@ -32,7 +33,7 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 		}
 	}
 	if len(values) == 0 {
-		return nil
+		return "", nil
 	}
 	// The connection is the one the application routes to, else the
 	// tenant's first. All of a ticket's links go in one statement.
@@ -41,11 +42,10 @@ func (tx *Tx) insertTrackerLinks(ctx context.Context, t ticket.Ticket) error {
 		c.created_at, c.id LIMIT 1)`
 	args := append([]any{t.TenantID, t.ID, t.TenantID, t.TenantID, t.TenantID, t.TenantID,
 		string(tracker.Unknown), string(link.Pending), t.CreatedAt, t.CreatedAt}, rowArgs...)
-	_, err := tx.exec(ctx, `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
+	return `INSERT INTO ticket_tracker_links (id, tenant_id, ticket_id, application_id, provider,
 		connection_id, idempotency_key, status_category, sync_status, created_at, updated_at) SELECT v.column1, ?, ?, v.column2,
-		COALESCE(`+fmt.Sprintf(conn, "provider")+`, ''), COALESCE(`+fmt.Sprintf(conn, "id")+`, ''), v.column3, ?, ?, ?, ?
-		FROM (VALUES `+strings.Join(values, ", ")+`) AS v`, args...)
-	return translate(err, "tracker link")
+		COALESCE(` + fmt.Sprintf(conn, "provider") + `, ''), COALESCE(` + fmt.Sprintf(conn, "id") + `, ''), v.column3, ?, ?, ?, ?
+		FROM (VALUES ` + strings.Join(values, ", ") + `) AS v`, args
 }
 
 const linkColumns = `l.id, l.tenant_id, l.ticket_id, t.number, l.application_id, a.name, l.provider, l.connection_id, l.idempotency_key,
