@@ -292,7 +292,15 @@ func testIngestSignedHook(t *testing.T, e *env) {
 
 func TestIngestPages(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, storetest.Dialects(t)[0])
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			testIngestPages(t, newEnv(t, d))
+		})
+	}
+}
+
+func testIngestPages(t *testing.T, e *env) {
 	vendorID := created(e, e.key, "/api/v1/vendors", map[string]any{"name": "Globex Supply", "tier": "tier_1", "email_domains": []string{"globex.example"}})
 	admin := e.signInAs(e.admin.Email, e.password)
 	page := admin.get(t, "/ingest")
@@ -346,6 +354,21 @@ func TestIngestPages(t *testing.T) {
 	res.JSON(t, &tr)
 	if tot := tr.Total; len(tr.Hours) != ingest.TrafficHours || tot.Events != 1 || tot.Duplicates != 1 || tot.Conflicts != 0 {
 		t.Errorf("traffic = %s", res.Body)
+	}
+	// The overview counts each vendor's duplicates, conflicts and refused
+	// requests of the last 24 hours from the same traffic.
+	wantProblem(t, e.do(http.MethodPost, "/api/v1/ingest/events", string(key[1]), envelopeJSON("globex", "po-77", `{"qty":4}`)), http.StatusConflict)
+	if err := e.db.AddRefusals(context.Background(), []ingest.RefusalCount{{TenantID: e.tenant.ID, VendorID: vendorID,
+		Hour: time.Now().UTC().Truncate(time.Hour), Reason: "invalid", N: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	page = admin.get(t, "/ingest")
+	wantStatus(t, page, http.StatusOK)
+	for _, want := range []string{">Duplicates 24 h<", ">Conflicts 24 h<", ">Refused 24 h<",
+		`data-recent="duplicates">1<`, `data-recent="conflicts">1<`, `data-recent="refused">2<`} {
+		if !strings.Contains(string(page.Body), want) {
+			t.Errorf("the overview lacks %q: %s", want, page.Body)
+		}
 	}
 	page = admin.get(t, "/ingest/events/"+r.IngestID)
 	wantStatus(t, page, http.StatusOK)

@@ -13,11 +13,14 @@ import (
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
-// ingestRow is one vendor on the ingest overview, with its counts.
+// ingestRow is one vendor on the ingest overview, with its counts and its
+// traffic's sums over the last ingest.TrafficHours (duplicates, conflicts
+// and refused requests).
 type ingestRow struct {
 	ingest.VendorSetup
 	Counts map[ingest.Status]int
 	Total  int
+	Recent ingest.HourCounts
 }
 
 // ingestPage is the ingest overview: vendors set up, and the vendors that
@@ -46,7 +49,11 @@ func (s *Server) renderIngest(w http.ResponseWriter, r *http.Request, p auth.Pri
 		if err != nil {
 			return err
 		}
-		row := ingestRow{VendorSetup: v, Counts: d.Counts}
+		tr, err := s.Ingest.VendorTraffic(r.Context(), p, v.VendorID)
+		if err != nil {
+			return err
+		}
+		row := ingestRow{VendorSetup: v, Counts: d.Counts, Recent: tr.Total}
 		for _, n := range d.Counts {
 			row.Total += n
 		}
