@@ -364,7 +364,7 @@ func testIngestPages(t *testing.T, e *env) {
 	}
 	page = admin.get(t, "/ingest")
 	wantStatus(t, page, http.StatusOK)
-	for _, want := range []string{">Duplicates 24 h<", ">Conflicts 24 h<", ">Refused 24 h<",
+	for _, want := range []string{`title="FAILED_NORMALIZE">Failed normalize<`, ">Duplicates 24 h<", ">Conflicts 24 h<", ">Refused 24 h<",
 		`data-recent="duplicates">1<`, `data-recent="conflicts">1<`, `data-recent="refused">2<`} {
 		if !strings.Contains(string(page.Body), want) {
 			t.Errorf("the overview lacks %q: %s", want, page.Body)

@@ -82,6 +82,7 @@ var funcs = template.FuncMap{
 	"hasSubstr": strings.Contains,
 	"shorten":   shorten,
 	"roleLabel": func(r auth.Role) string { return r.Label() },
+	"enumWords": enumWords,
 	"roles":     func() []auth.Role { return auth.Roles },
 	"contains": func(list []string, s string) bool {
 		for _, v := range list {
@@ -322,4 +323,15 @@ func formErrors(err error) map[string]string {
 // redirect answers a successful form post (post/redirect/get).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// enumWords spells an upper-case enum value of the API (FAILED_NORMALIZE)
+// as words a heading can wrap between ("Failed normalize"); the value
+// itself stays in the heading's title.
+func enumWords(v any) string {
+	w := strings.ToLower(strings.ReplaceAll(fmt.Sprint(v), "_", " "))
+	if w == "" {
+		return w
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
 }
