@@ -1,0 +1,97 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The text around a date: paragraphs joined again, the sentence a date is
+// in and what that sentence is about.
+
+// unwrapped splits text into lines with hard-wrapped paragraphs joined
+// again, so that a cue and its date ("supported as of" / "1 August 2027")
+// or a relative date ("within 14" / "days") split by the wrap are read
+// together. A line is joined to the one before when that one is long
+// prose and it continues it (no indent, list mark or header field).
+func unwrapped(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if n := len(out); n > 0 && continues(out[n-1], line) {
+			out[n-1] = strings.TrimRight(out[n-1], " \t\r") + " " + strings.TrimSpace(line)
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// wrapWidth is the length from which a line is taken to be wrapped
+// prose rather than a short line of its own.
+const wrapWidth = 50
+
+func continues(prev, line string) bool {
+	p, l := strings.TrimRight(prev, " \t\r"), strings.TrimRight(line, " \t\r")
+	if len(p) < wrapWidth || l == "" || strings.HasSuffix(p, ":") || isHeaderLine(p) || isHeaderLine(l) ||
+		isTableRow(p) || isTableRow(l) {
+		// Short lines, header fields and table rows stand alone.
+		return false
+	}
+	if c := l[0]; c == ' ' || c == '\t' || c == '-' || c == '*' || c == '>' || c == '|' || (c >= '0' && c <= '9' && listItemRE.MatchString(l)) {
+		return false
+	}
+	return !strings.HasPrefix(l, "•")
+}
+
+var listItemRE = regexp.MustCompile(`^\d{1,2}[.)]\s`)
+
+// isHeaderLine reports whether line is a date line of a forwarded or quoted
+// message; every such line has a colon.
+func isHeaderLine(line string) bool {
+	return strings.IndexByte(line, ':') >= 0 && headerLineRE.MatchString(line)
+}
+
+// prepRE finds a step before the change: the sentence tells when the
+// customers will be sent, told or reminded of something, or advises when
+// to start preparing ("we recommend booking your upgrade before …").
+var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
+
+// offerRE finds a sentence about an offer: its date is when the offer
+// ends, not when a change takes effect.
+var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
+
+// eventRE finds a sentence about an event the vendor invites to.
+var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
+
+// sentenceEnd is the end of the sentence that goes on at position i.
+func sentenceEnd(line string, i int) int {
+	for j := i; j < len(line); j++ {
+		if c := line[j]; (c == '.' || c == '!' || c == '?' || c == ';') && (j+1 == len(line) || line[j+1] == ' ') {
+			return j
+		}
+	}
+	return len(line)
+}
+
+// sentenceBefore is the part of line's sentence before position i.
+func sentenceBefore(line string, i int) string {
+	before := line[:i]
+	if j := strings.LastIndexAny(before, ".!?"); j >= 0 && j+1 < len(before) && before[j+1] == ' ' {
+		return before[j+1:]
+	}
+	return before
+}
+
+// inParentheses reports whether a parenthesis opened in before is still
+// open at its end.
+func inParentheses(before string) bool {
+	return strings.Count(before, "(") > strings.Count(before, ")")
+}
+
+// snippet is up to four words before a match and the match itself.
+func snippet(line string, start, end int) string {
+	before := strings.Fields(line[:start])
+	if len(before) > 4 {
+		before = before[len(before)-4:]
+	}
+	return strings.Join(append(before, strings.Fields(line[start:end])...), " ")
+}
