@@ -123,6 +123,14 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 	if dc.sent.IsZero() {
 		dc.sent = today
 	}
+	// Dates before the email was sent are what already happened; a date
+	// between then and today is still the change's when the email is read
+	// late (a backlog, a forward found weeks later): its deadline has
+	// passed, which makes it the more urgent, not void.
+	earliest := today
+	if !sentDay.IsZero() && sentDay.Before(today) {
+		earliest = sentDay
+	}
 	order, why := orderOf(subject+"\n"+body, from)
 	dc.order = order
 	var running []string
@@ -173,7 +181,7 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 			if c.ambiguous && order != orderUnknown {
 				c.note = "numeric date read " + map[numericOrder]string{orderDayFirst: "day-first", orderMonthFirst: "month-first"}[order] + ": " + why
 			}
-			if c.date.Before(today) || (c.date == sentDay && c.cue == 0) {
+			if c.date.Before(earliest) || (c.date == sentDay && c.cue < strongCue) {
 				continue
 			}
 			c.past = !sentDay.IsZero() && c.date.Before(sentDay)

@@ -68,17 +68,15 @@ func severityFloor(f facts) (registry.Severity, string) {
 	return registry.SeverityLow, ""
 }
 
-// deadlineFrom is the day a deadline's days are counted from: today, or
-// the day the email was sent when that is later (a clock behind the
-// sender's must not give the reader more time than the notice does).
+// deadlineFrom is the day a deadline's days are counted from: the day the
+// email was sent, as the notice counts them whatever the reader's clock
+// says (a notice giving 60 days is a 30–90-day deadline, read the same day
+// or weeks later); today when the email has no date.
 func deadlineFrom(today Date, sent time.Time, loc *time.Location) Date {
 	if sent.IsZero() {
 		return today
 	}
-	if d := DateOf(sent, loc); today.Before(d) {
-		return d
-	}
-	return today
+	return DateOf(sent, loc)
 }
 
 // maxSeverity is the more urgent of a and b.
