@@ -39,7 +39,10 @@ var (
 	endOfMonthNoYearRE = regexp.MustCompile(`(?i)\bend\s+of\s+` + monthRE + `(?:\b|$)`)
 	quarterRE          = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
-	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
+	// German, French, Dutch, Spanish and Italian mail programs name them
+	// in their own language ("Gesendet:", "Envoyé :", "Am … schrieb …:").
+	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato)\s*:|` +
+		`^\s*(>\s*)*on .{0,80}\bwrote:\s*$|^\s*(>\s*)*am .{0,80}\bschrieb\b.{0,120}:\s*$|^\s*(>\s*)*le .{0,80}\ba écrit\s*:\s*$`)
 )
 
 // Cue words before a date say it is the deadline rather than, say, the
@@ -49,8 +52,10 @@ var (
 		"sunset", "end of life", "end-of-life", "retire", "retired", "retirement", "retiring", "decommission",
 		"decommissioned", "expire", "expires", "expiry", "expiration", "starting", "cut off", "beginning", "as of",
 		"takes effect", "until", "mandatory", "enforced", "enforcement", "deprecated", "removed", "go-live", "go live",
-		"end of support", "end-of-support", "support ends", "turned off", "switched off", "shut down", "discontinued"}
-	weakDateCues = []string{"on", "from", "after", "scheduled", "date", "planned", "in"}
+		"end of support", "end-of-support", "support ends", "turned off", "switched off", "shut down", "discontinued",
+		// German: "bis (zum)", "spätestens", "Frist", "Stichtag"; "ab (dem)" is "from".
+		"bis", "spätestens", "frist", "stichtag"}
+	weakDateCues = []string{"on", "from", "after", "scheduled", "date", "planned", "in", "am", "zum", "ab"}
 )
 
 func monthOf(s string) time.Month {
@@ -110,6 +115,13 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		d, ok := NewDate(atoi(line[m[6]:m[7]]), monthOf(line[m[4]:m[5]]), atoi(line[m[2]:m[3]]))
 		add(m, d, ok, "")
 	}
+	dotted := dottedDayDates(line, g)
+	for _, d := range dotted {
+		if d.year > 0 {
+			dt, ok := NewDate(d.year, d.month, d.day)
+			add(d.loc, dt, ok, "")
+		}
+	}
 	for _, f := range writtenDays(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
@@ -160,6 +172,11 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			}
 		}
 	}
+	for _, d := range dotted {
+		if d.year == 0 {
+			noYear(d.loc, d.month, d.day, d.monthText)
+		}
+	}
 	for _, m := range g.find(g.digit && g.month, monthDayNoYearRE, line) {
 		if end := m[1]; end < len(line) && strings.HasPrefix(strings.TrimLeft(line[end:], " ,"), "20") {
 			continue // a year follows in a form not read above
@@ -197,28 +214,16 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		if n <= 0 || dc.sent.IsZero() {
 			continue
 		}
-		t := dc.sent.Time(time.UTC)
-		switch strings.ToLower(unit) {
-		case "day":
-			t = t.AddDate(0, 0, n)
-		case "week":
-			t = t.AddDate(0, 0, 7*n)
-		case "month":
-			t = t.AddDate(0, n, 0)
-		}
-		d := DateOf(t, time.UTC)
-		add(m, d, true, "relative to the email's date "+dc.sent.String())
+		add(m, relativeDate(dc.sent, n, strings.ToLower(unit)), true, "relative to the email's date "+dc.sent.String())
 	}
 	for _, m := range g.find(g.next, nextWeekdayRE, line) {
 		if dc.sent.IsZero() {
 			continue
 		}
-		want := weekdayOf(line[m[2]:m[3]])
-		t := dc.sent.Time(time.UTC).AddDate(0, 0, 1)
-		for t.Weekday() != want {
-			t = t.AddDate(0, 0, 1)
-		}
-		add(m, DateOf(t, time.UTC), true, "relative to the email's date "+dc.sent.String())
+		add(m, nextWeekday(dc.sent, weekdayOf(line[m[2]:m[3]])), true, "relative to the email's date "+dc.sent.String())
+	}
+	for _, f := range germanRelative(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, m := range g.find(g.digit && g.month, monthYearRE, line) {
 		month, y := monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])

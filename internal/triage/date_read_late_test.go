@@ -14,15 +14,23 @@ import (
 func TestDateOfMailReadLate(t *testing.T) {
 	sent := time.Date(2026, 11, 3, 16, 0, 0, 0, time.UTC)
 	today := Date{2027, 3, 1}
-	cases := []struct{ name, body, want string }{
+	checkDates(t, "Notice", "notices@vendor.example", sent, today, []dateCase{
 		{"a relative deadline that has passed since", "The token signing key of your tenant will be replaced in 30 days.", "2026-12-03"},
 		{"a written deadline that has passed since", "Legacy API keys are refused from January 12, 2027.", "2027-01-12"},
 		{"a date before the email was sent is history", "On October 20, 2026 we found the leak. Rotate the secrets by 15 December 2026.", "2026-12-15"},
 		{"the sending day without a deadline word is the notice's own date", "This notice was published on 3 November 2026. Old ciphers are refused from 1 February 2027.", "2027-02-01"},
-	}
+	})
+}
+
+// dateCase is a made-up email body and the effective date it gives.
+type dateCase struct{ name, body, want string }
+
+// checkDates reads each case's date as sent by from on sent, read today.
+func checkDates(t *testing.T, subject, from string, sent time.Time, today Date, cases []dateCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fd, ok := extractDate("Notice", c.body, "notices@vendor.example", sent, today, time.UTC)
+			fd, ok := extractDate(subject, c.body, from, sent, today, time.UTC)
 			if !ok || fd.date.String() != c.want {
 				t.Errorf("date %s from %q (%s), want %s", fd.date, fd.text, fd.note, c.want)
 			}

@@ -11,10 +11,10 @@ import (
 // rows about a test environment and rows about a release.
 
 // trialRE finds a line about a test environment.
-var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment|demo (?:accounts?|environments?|tenants?|sites?|instances?))\b`)
+var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment|demo (?:accounts?|environments?|tenants?|sites?|instances?)|testumgebung|testsystem|abnahmeumgebung)\b`)
 
 // trialWords are what every match of trialRE contains.
-var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot", "demo"}
+var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot", "demo", "abnahme"}
 
 // isTrialLine reports whether line is about a test environment.
 func isTrialLine(line string) bool {
