@@ -45,7 +45,33 @@ var effectCues = []string{"effective", "starting", "beginning", "as of", "takes 
 // priceDocumentRE finds a document of prices that applies from a date:
 // "our 2028 price list takes effect on …", "your pricing schedule,
 // effective …", "for the contract year starting …".
-var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fee\s+schedules?|rate\s+cards?|list\s+prices|contract\s+year)\b`)
+//
+// Updates to fees and prices ("network fee updates that take effect on
+// …", "interchange updates effective …") are such documents too: a notice
+// of them says when new prices apply, not a change to act on.
+var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fee\s+schedules?|rate\s+cards?|list\s+prices|contract\s+year|` +
+	`(?:fee|fees|price|pricing|rate|interchange)\s+(?:updates?|changes?|increases?|adjustments?|revisions?))\b`)
+
+// outgoingValidityRE finds a sentence about how long the current
+// credential stays valid ("the current certificate stays valid until …"):
+// the outgoing one's remaining life, a detail beside the day the change
+// (the rotation, the switch to the new one) takes effect.
+var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgoing)\s+(?:[\w-]+\s+){0,2}?(?:certificates?|keys?|secrets?|tokens?)\s+(?:stays?|remains?|is still|will (?:stay|remain|still be))\s+valid\b`)
+
+// rowStepBefore reports whether the label of the table row a date is in
+// names the replacement becoming available ("Case API v2 generally
+// available | Dec 1, 2026", "Registration opens | 11/16/2026"): a step
+// before the change, as a timeline item of the same words is.
+func rowStepBefore(line string, start int) bool {
+	if !isTableRow(line) {
+		return false
+	}
+	label := line[:start]
+	if len(label) > maxRowLabel {
+		label = label[len(label)-maxRowLabel:]
+	}
+	return availableRE.MatchString(label) && !look(label, breakingPhrases).strong()
+}
 
 // saysEffect reports whether a found date's words name when a change takes
 // effect.

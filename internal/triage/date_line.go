@@ -88,12 +88,17 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			}
 		}
 		taken = append(taken, [2]int{loc[0], loc[1]})
+		if ok && asksForFeedback(line[:loc[0]]) {
+			return // when a survey closes or a reply is asked for: no change takes effect then
+		}
 		if ok {
 			sentence := sentenceBefore(line, loc[0])
-			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]), aside: inParentheses(line[:loc[0]]), document: priceDocumentRE.MatchString(sentence),
-				ambiguous: ambiguous, prep: prepRE.MatchString(sentence),
-				event: eventRE.MatchString(sentence+line[loc[1]:sentenceEnd(line, loc[1])]) ||
-					offerRE.MatchString(sentence+line[loc[1]:sentenceEnd(line, loc[1])])}
+			whole := sentence + line[loc[1]:sentenceEnd(line, loc[1])]
+			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]),
+				aside:    inParentheses(line[:loc[0]]) || outgoingValidityRE.MatchString(sentence),
+				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
+				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]),
+				event: eventRE.MatchString(whole) || offerRE.MatchString(whole) || feedbackRE.MatchString(whole)}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
 				f.cue, f.prep = cue, prep
 				f.text = snippet(line, loc[0], sentenceEnd(line, loc[1]))

@@ -62,6 +62,23 @@ var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing
 // eventRE finds a sentence about an event the vendor invites to.
 var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
 
+// feedbackRE finds a request for the reader's opinion: its date is when a
+// survey or a feedback request closes, not when a change takes effect.
+var feedbackRE = mustGated(`(?i)\b(?:surveys?|questionnaires?|feedback|reply to this (?:email|message)|share your (?:thoughts|views|experience))\b`)
+
+// asksForFeedback reports whether the words just before a date, in its
+// clause, ask for the reader's opinion by then ("reply to this email by",
+// "the survey closes on").
+func asksForFeedback(before string) bool {
+	if len(before) > 48 {
+		before = before[len(before)-48:]
+	}
+	if i := strings.LastIndexAny(before, ";.!?"); i >= 0 {
+		before = before[i+1:]
+	}
+	return feedbackRE.MatchString(before)
+}
+
 // sentenceEnd is the end of the sentence that goes on at position i.
 func sentenceEnd(line string, i int) int {
 	for j := i; j < len(line); j++ {
