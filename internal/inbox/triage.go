@@ -15,6 +15,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/llm"
+	"github.com/vendorsync/vendorsync/internal/mail"
 	"github.com/vendorsync/vendorsync/internal/registry"
 	"github.com/vendorsync/vendorsync/internal/setting"
 	"github.com/vendorsync/vendorsync/internal/ticket"
@@ -34,6 +35,9 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 		return nil, err
 	}
 	te := TriageEmail(e)
+	if te.ContentLanguage, err = s.contentLanguage(ctx, e); err != nil {
+		return nil, err
+	}
 	if s.Triager != nil {
 		if te.Documents, err = s.documents(ctx, e); err != nil {
 			return nil, err
@@ -124,6 +128,24 @@ func (s *Service) documents(ctx context.Context, e Email) ([]llm.Document, error
 		out = append(out, llm.Document{Name: a.Filename, MediaType: a.ContentType, Data: data})
 	}
 	return out, nil
+}
+
+// maxHeaderRead bounds what is read of a stored message for its header.
+const maxHeaderRead = 64 << 10
+
+// contentLanguage reads the Content-Language header of the stored original
+// message: how the sender writes numeric dates, which the stored email does
+// not keep.
+func (s *Service) contentLanguage(ctx context.Context, e Email) (string, error) {
+	if e.RawKey == "" {
+		return "", nil
+	}
+	rc, err := s.Blobs.Get(ctx, e.RawKey)
+	if err != nil {
+		return "", fmt.Errorf("read raw message: %w", err)
+	}
+	defer rc.Close()
+	return mail.ContentLanguageOf(io.LimitReader(rc, maxHeaderRead)), nil
 }
 
 // weakest is the part of a decision's evidence with the lowest confidence.

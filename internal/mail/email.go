@@ -62,6 +62,10 @@ type SourceEmail struct {
 	// AuthResults are the SPF, DKIM and DMARC checks the receiving servers
 	// recorded, top (nearest to us) first.
 	AuthResults []AuthResult `json:"auth_results,omitempty"`
+	// ContentLanguage is the language tag of the Content-Language header
+	// ("en-GB", "de-DE"), the first when it lists several; "" when missing
+	// or not a tag. It hints how the sender writes numeric dates.
+	ContentLanguage string `json:"content_language,omitempty"`
 	// HiddenContent is the text of the HTML body a reader cannot see,
 	// left out of TextBody when it is converted from HTML (see Hidden).
 	HiddenContent []Hidden `json:"hidden_content,omitempty"`

@@ -172,6 +172,7 @@ func (e *SourceEmail) fillHeaders(env *enmime.Envelope) {
 		e.InReplyTo = ids[0]
 	}
 	e.fillAuthResults(env)
+	e.ContentLanguage = languageTag(env.GetHeader("Content-Language"))
 	e.References = parseIDList(env.GetHeader("References"))
 	if len(e.References) > maxReferences {
 		e.note("References header lists %d ids: kept the last %d", len(e.References), maxReferences)

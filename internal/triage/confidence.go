@@ -85,7 +85,7 @@ func assess(d Decision, e Email, snap registry.Snapshot, s Settings) (float64, E
 		ev.Severity += " from the severity table (no rule matched)"
 	}
 
-	fd, found := extractDate(e.Subject, e.Body, e.FromAddress, e.Date, s.today(), s.Timezone, registryVersions(snap, v)...)
+	fd, found := extractDate(e.Subject, e.Body, e.FromAddress, e.ContentLanguage, e.Date, s.today(), s.Timezone, registryVersions(snap, v)...)
 	switch {
 	case d.EffectiveDate.IsZero() && !found:
 		ev.Date = "no date in the email"

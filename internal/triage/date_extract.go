@@ -83,14 +83,17 @@ func (f foundDate) better(g foundDate) bool {
 // date right after a word like "effective" or "by" beats one that is not;
 // among equals the soonest wins, the conservative choice for a deadline.
 //
+// lang is the email's Content-Language header: a hint of how it writes
+// numeric dates (see orderOf).
+//
 // known are the versions of the sender's products the registry says the
 // customer runs (see registryVersions): on a table of releases, the row of
 // the version the email says the customer runs wins, then the row of one
 // the registry names, and rows of other versions lose.
-func extractDate(subject, body, from string, sent time.Time, today Date, loc *time.Location, known ...string) (foundDate, bool) {
-	k := dateKey{subject: subject, body: body, from: from, sent: sent, today: today, loc: loc, known: strings.Join(known, "\x00")}
+func extractDate(subject, body, from, lang string, sent time.Time, today Date, loc *time.Location, known ...string) (foundDate, bool) {
+	k := dateKey{subject: subject, body: body, from: from, lang: lang, sent: sent, today: today, loc: loc, known: strings.Join(known, "\x00")}
 	r := recentDates.get(k, func() dateResult {
-		fd, ok := readDate(subject, body, from, sent, today, loc, known)
+		fd, ok := readDate(subject, body, from, lang, sent, today, loc, known)
 		return dateResult{fd, ok}
 	})
 	return r.date, r.ok
@@ -98,11 +101,11 @@ func extractDate(subject, body, from string, sent time.Time, today Date, loc *ti
 
 // dateKey is everything extractDate reads.
 type dateKey struct {
-	subject, body, from string
-	sent                time.Time
-	today               Date
-	loc                 *time.Location
-	known               string
+	subject, body, from, lang string
+	sent                      time.Time
+	today                     Date
+	loc                       *time.Location
+	known                     string
 }
 
 type dateResult struct {
@@ -114,7 +117,7 @@ type dateResult struct {
 var recentDates memo[dateKey, dateResult]
 
 // readDate is extractDate without the memo.
-func readDate(subject, body, from string, sent time.Time, today Date, loc *time.Location, known []string) (foundDate, bool) {
+func readDate(subject, body, from, lang string, sent time.Time, today Date, loc *time.Location, known []string) (foundDate, bool) {
 	var sentDay Date
 	if !sent.IsZero() {
 		sentDay = DateOf(sent, loc)
@@ -131,7 +134,7 @@ func readDate(subject, body, from string, sent time.Time, today Date, loc *time.
 	if !sentDay.IsZero() && sentDay.Before(today) {
 		earliest = sentDay
 	}
-	order, why := orderOf(subject+"\n"+body, from)
+	order, why := orderOf(subject+"\n"+body, from, lang)
 	dc.order = order
 	var running []string
 	runningRead := false

@@ -30,14 +30,14 @@ func TestGermanDates(t *testing.T) {
 		body := "Zur Info.\n\n________________________________\nVon: Anbieter Support <support@anbieter.example>\n" +
 			"Gesendet: Montag, 7. Juni 2027 10:15\nAn: IT <it@kunde.example>\nBetreff: Schlüsselwechsel\n\n" +
 			"Bitte rotieren Sie Ihre API-Schlüssel innerhalb von 10 Tagen.\n"
-		fd, ok := extractDate("WG: Schlüsselwechsel", body, "it@kunde.example", forwarded, DateOf(forwarded, time.UTC), time.UTC)
+		fd, ok := extractDate("WG: Schlüsselwechsel", body, "it@kunde.example", "", forwarded, DateOf(forwarded, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-06-17" {
 			t.Errorf("date %s from %q (%s), want 2027-06-17", fd.date, fd.text, fd.note)
 		}
 	})
 	t.Run("a German quote line is no date of the change", func(t *testing.T) {
 		body := "Am 7. Juni 2027 um 10:15 schrieb Anbieter Support <support@anbieter.example>:\n> Die Umstellung erfolgt bis zum 30. Juni 2027.\n"
-		fd, ok := extractDate("AW: Umstellung", body, "it@kunde.example", sent, DateOf(sent, time.UTC), time.UTC)
+		fd, ok := extractDate("AW: Umstellung", body, "it@kunde.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-06-30" {
 			t.Errorf("date %s from %q (%s), want 2027-06-30", fd.date, fd.text, fd.note)
 		}

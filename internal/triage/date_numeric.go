@@ -33,10 +33,11 @@ var dayFirstTLDs = map[string]bool{"uk": true, "de": true, "fr": true, "it": tru
 	"no": true, "dk": true, "fi": true, "eu": true, "za": true, "sg": true, "mx": true, "ar": true, "cz": true}
 
 // orderOf reads how an email writes numeric dates: from an unambiguous
-// numeric date in it (a day over 12 shows the order), else from the
-// sender's country domain (.us month-first; .uk, .de… day-first), else
-// from the sender's postal address.
-func orderOf(text, from string) (numericOrder, string) {
+// numeric date in it (a day over 12 shows the order), else from its
+// Content-Language header lang (en-US month-first; en-GB, de-DE, fr-FR…
+// day-first), else from the sender's country domain (.us month-first;
+// .uk, .de… day-first), else from the sender's postal address.
+func orderOf(text, from, lang string) (numericOrder, string) {
 	numeric := append(numericDateRE.FindAllStringSubmatch(text, maxDatesPerLine), dashedNumericRE.FindAllStringSubmatch(text, maxDatesPerLine)...)
 	if len(numeric) == 0 {
 		return orderUnknown, "" // no numeric date to read
@@ -50,6 +51,9 @@ func orderOf(text, from string) (numericOrder, string) {
 		case b > 12 && a <= 12:
 			return orderMonthFirst, "the email writes " + m[0] + " month-first"
 		}
+	}
+	if order := orderOfLanguage(lang); order != orderUnknown {
+		return order, "the email's Content-Language is " + lang
 	}
 	d := domainOf(from)
 	tld := d[strings.LastIndexByte(d, '.')+1:]
@@ -99,4 +103,39 @@ func fullYear(s string) int {
 		y += 2000
 	}
 	return y
+}
+
+// monthFirstRegions are the countries whose English writes numeric dates
+// month-first; uncertainRegions write them both ways (Canada).
+var (
+	monthFirstRegions = map[string]bool{"us": true, "ph": true, "um": true, "as": true, "gu": true, "pr": true, "vi": true}
+	uncertainRegions  = map[string]bool{"ca": true}
+)
+
+// dayFirstLanguages are the languages whose numeric dates put the day
+// first whatever the region.
+var dayFirstLanguages = map[string]bool{"de": true, "fr": true, "it": true, "es": true, "nl": true, "pt": true, "pl": true, "sv": true,
+	"da": true, "nb": true, "nn": true, "no": true, "fi": true, "cs": true, "sk": true, "ru": true, "uk": true, "tr": true, "el": true,
+	"ro": true, "ca": true, "ga": true, "is": true, "et": true, "sl": true, "hr": true, "sr": true, "bg": true}
+
+// orderOfLanguage reads the order of numeric dates from a language tag:
+// English by its region (en-US month-first, en-GB, en-AU, en-IE… day-first,
+// "en" alone unknown), the languages above day-first, others unknown.
+func orderOfLanguage(lang string) numericOrder {
+	parts := strings.Split(strings.ToLower(lang), "-")
+	region := ""
+	for _, p := range parts[1:] {
+		if len(p) == 2 {
+			region = p
+		}
+	}
+	switch {
+	case parts[0] == "en" && (region == "" || uncertainRegions[region]):
+		return orderUnknown
+	case parts[0] == "en" && monthFirstRegions[region]:
+		return orderMonthFirst
+	case parts[0] == "en", dayFirstLanguages[parts[0]] && !monthFirstRegions[region]:
+		return orderDayFirst
+	}
+	return orderUnknown
 }

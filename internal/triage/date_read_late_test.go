@@ -30,7 +30,7 @@ func checkDates(t *testing.T, subject, from string, sent time.Time, today Date, 
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fd, ok := extractDate(subject, c.body, from, sent, today, time.UTC)
+			fd, ok := extractDate(subject, c.body, from, "", sent, today, time.UTC)
 			if !ok || fd.date.String() != c.want {
 				t.Errorf("date %s from %q (%s), want %s", fd.date, fd.text, fd.note, c.want)
 			}

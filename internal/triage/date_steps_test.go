@@ -27,7 +27,7 @@ func TestDatesBesideTheChange(t *testing.T) {
 		{"a reply asked for elsewhere leaves the deadline", "If you have questions, reply to this email. TLS 1.0 is refused from 1 June 2027.", "2027-06-01"},
 	})
 	t.Run("a reply-by date alone is no effective date", func(t *testing.T) {
-		if fd, ok := extractDate("How are we doing?", "Just reply to this email by May 2 with what works for your team.", "success@vendor.example",
+		if fd, ok := extractDate("How are we doing?", "Just reply to this email by May 2 with what works for your team.", "success@vendor.example", "",
 			sent, DateOf(sent, time.UTC), time.UTC); ok {
 			t.Errorf("date %s from %q, want none", fd.date, fd.text)
 		}

@@ -83,7 +83,7 @@ func TestExtractDate(t *testing.T) {
 	today := Date{2027, time.March, 1}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := extractDate("", tt.text, "", sent, today, time.UTC)
+			got, ok := extractDate("", tt.text, "", "", sent, today, time.UTC)
 			if tt.want == "" {
 				if ok {
 					t.Errorf("found %s from %q, want none", got.date, got.text)
@@ -164,7 +164,7 @@ func TestNumericDateLocale(t *testing.T) {
 		"noreply@vendor.com\nProduct Lifecycle, Zürich, Switzerland":               {"2027-05-04", "the sender's address (Switzerland) writes dates day-first"},
 	} {
 		from, footer, _ := strings.Cut(from, "\n")
-		got, ok := extractDate("", "Effective 04/05/2027.\n\n"+footer, from, sent, today, time.UTC)
+		got, ok := extractDate("", "Effective 04/05/2027.\n\n"+footer, from, "", sent, today, time.UTC)
 		if !ok || got.date.String() != want[0] || !strings.Contains(got.note, want[1]) {
 			t.Errorf("%s: %s %q, want %s %q", from, got.date, got.note, want[0], want[1])
 		}
@@ -204,7 +204,7 @@ func TestPastDatesAreHistory(t *testing.T) {
 	sent := time.Date(2027, 3, 10, 8, 0, 0, 0, time.UTC)
 	body := "On 8 March 2027 our security team identified unauthorised access to an internal logging system. " +
 		"All keys issued before 8 March 2027 will be revoked on 24 March 2027; after that, requests signed with them will be rejected."
-	fd, ok := extractDate("Security incident: rotate your keys", body, "security@stripe.com", sent, DateOf(testNow, time.UTC), time.UTC)
+	fd, ok := extractDate("Security incident: rotate your keys", body, "security@stripe.com", "", sent, DateOf(testNow, time.UTC), time.UTC)
 	if !ok || fd.date != (Date{2027, time.March, 24}) {
 		t.Errorf("got %v (%q), want 2027-03-24", fd.date, fd.text)
 	}

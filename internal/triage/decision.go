@@ -114,8 +114,11 @@ type Email struct {
 	FromName    string
 	Subject     string
 	// Body is the text body (HTML already converted to text).
-	Body            string
-	Date            time.Time
+	Body string
+	Date time.Time
+	// ContentLanguage is the Content-Language header ("en-GB", "de-DE"):
+	// how the sender writes numeric dates when the email does not show it.
+	ContentLanguage string
 	AttachmentNames []string
 	// ForwardedSenders are the addresses of the original senders of mail
 	// forwarded into the mailbox ("From:" lines of forwarded parts).

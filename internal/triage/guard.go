@@ -132,7 +132,7 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	if !d.EffectiveDate.IsZero() && !d.EffectiveDate.Before(from) {
 		f.deadline, f.days = true, d.EffectiveDate.DaysAfter(from)
 	}
-	if fd, ok := extractDate(e.Subject, e.Body, e.FromAddress, e.Date, today, s.Timezone, registryVersions(snap, v)...); ok && d.Classification == Actionable &&
+	if fd, ok := extractDate(e.Subject, e.Body, e.FromAddress, e.ContentLanguage, e.Date, today, s.Timezone, registryVersions(snap, v)...); ok && d.Classification == Actionable &&
 		(!f.deadline || fd.date.DaysAfter(from) < f.days) {
 		f.deadline, f.days = true, fd.date.DaysAfter(from)
 		if d.EffectiveDate.IsZero() {

@@ -56,7 +56,7 @@ func parsedEmail(t testing.TB, raw []byte) (Email, mail.SourceEmail) {
 		t.Fatal(err)
 	}
 	e := Email{MessageID: m.MessageID, FromAddress: m.From.Address, FromName: m.From.Name, Subject: m.Subject,
-		Body: m.TextBody, Date: m.Date, AuthResults: m.AuthResults}
+		Body: m.TextBody, Date: m.Date, ContentLanguage: m.ContentLanguage, AuthResults: m.AuthResults}
 	for _, a := range mail.ForwardedSenders(m) {
 		e.ForwardedSenders = append(e.ForwardedSenders, a.Address)
 	}

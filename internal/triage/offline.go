@@ -87,7 +87,7 @@ func (o *offline) run() {
 	if o.d.Classification == Informational {
 		body = messageText(body)
 	}
-	if fd, ok := extractDate(o.e.Subject, body, o.e.FromAddress, o.e.Date, o.s.today(), o.s.Timezone, registryVersions(o.snap, v)...); ok &&
+	if fd, ok := extractDate(o.e.Subject, body, o.e.FromAddress, o.e.ContentLanguage, o.e.Date, o.s.today(), o.s.Timezone, registryVersions(o.snap, v)...); ok &&
 		(o.d.Classification != Informational || fd.saysEffect() && !fd.document) {
 		o.d.EffectiveDate = fd.date
 		msg := fmt.Sprintf("effective date %s from %q", fd.date, fd.text)

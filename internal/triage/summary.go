@@ -26,7 +26,7 @@ func Summarize(e Email, s Settings) string {
 	s = s.normalized()
 	body := truncateBytes(e.Body, maxAnalysedBody)
 	var effective Date
-	if fd, ok := extractDate(e.Subject, body, e.FromAddress, e.Date, s.today(), s.Timezone); ok {
+	if fd, ok := extractDate(e.Subject, body, e.FromAddress, e.ContentLanguage, e.Date, s.today(), s.Timezone); ok {
 		effective = fd.date
 	}
 	sents := summarySentences(body, false)

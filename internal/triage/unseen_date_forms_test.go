@@ -23,7 +23,7 @@ func TestMoreDateForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fd, ok := extractDate("Notice", c.body, "notices@vendor.example", sent, DateOf(sent, time.UTC), time.UTC)
+			fd, ok := extractDate("Notice", c.body, "notices@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 			if !ok || fd.date.String() != c.want {
 				t.Errorf("date %s from %q (%s), want %s", fd.date, fd.text, fd.note, c.want)
 			}
@@ -32,7 +32,7 @@ func TestMoreDateForms(t *testing.T) {
 	t.Run("a table's column headed by a deadline word beats an earlier one", func(t *testing.T) {
 		body := "API v1 is being retired. The schedule:\n\n  Environment | v1 read-only | v1 switched off\n  ------------+--------------+----------------\n" +
 			"  Test        | 02 Aug 2027  | 06 Sep 2027\n  Live        | 04 Oct 2027  | 01 Nov 2027\n\nFrom the switch-off date, v1 calls fail with HTTP 410.\n"
-		fd, ok := extractDate("API v1 sunset schedule", body, "platform@vendor.example", sent, DateOf(sent, time.UTC), time.UTC)
+		fd, ok := extractDate("API v1 sunset schedule", body, "platform@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-11-01" {
 			t.Errorf("date %s from %q (%s), want 2027-11-01", fd.date, fd.text, fd.note)
 		}
@@ -41,7 +41,7 @@ func TestMoreDateForms(t *testing.T) {
 		forwarded := time.Date(2027, 6, 16, 12, 40, 0, 0, time.UTC)
 		body := "Forwarding to the vendor inbox.\n\n---------- Forwarded message ---------\nFrom: Support <support@vendor.example>\n" +
 			"Date: Tue, Jun 15, 2027 at 3:05 PM\nSubject: Minimum version\n\nApp versions older than 5.0 will stop syncing routes within two weeks.\n"
-		fd, ok := extractDate("Fwd: Minimum version", body, "staff@customer.example", forwarded, DateOf(forwarded, time.UTC), time.UTC)
+		fd, ok := extractDate("Fwd: Minimum version", body, "staff@customer.example", "", forwarded, DateOf(forwarded, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-06-29" {
 			t.Errorf("date %s from %q (%s), want 2027-06-29", fd.date, fd.text, fd.note)
 		}

@@ -83,7 +83,7 @@ func TestUnseenMailRules(t *testing.T) {
 	t.Run("a dashed day-first date is read", func(t *testing.T) {
 		sent := time.Date(2027, 5, 7, 8, 0, 0, 0, time.UTC)
 		fd, ok := extractDate("Firmware advisory", "Install firmware 5.8.3 on every encoder by 04-06-2027.\nDoorvane B.V., Eindhoven, Nederland",
-			"psirt@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+			"psirt@doorvane.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-06-04" || !strings.Contains(fd.note, "Nederland") {
 			t.Errorf("date %s %v (%s), want 2027-06-04 read day-first from the sender's address", fd.date, ok, fd.note)
 		}
@@ -92,7 +92,7 @@ func TestUnseenMailRules(t *testing.T) {
 		sent := time.Date(2027, 5, 7, 8, 0, 0, 0, time.UTC)
 		body := "Milestone | Date\nFirmware 5.8.3 available in the cloud | 7 May 2027\n" +
 			"Deadline to install firmware 5.8.3 on every encoder | 4 June 2027\nEncoders on older firmware refused by the cloud service | 5 June 2027\n"
-		fd, ok := extractDate("Firmware advisory", body, "psirt@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+		fd, ok := extractDate("Firmware advisory", body, "psirt@doorvane.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-06-04" {
 			t.Errorf("date %s from %q", fd.date, fd.text)
 		}
@@ -101,7 +101,7 @@ func TestUnseenMailRules(t *testing.T) {
 		sent := time.Date(2027, 4, 26, 8, 0, 0, 0, time.UTC)
 		body := "From 12.07.2027, the controller API will only accept client certificates issued by our new CA.\n\n" +
 			"Your account uses 1 client certificate from the old CA (CN=provisioning, valid until 30.11.2027).\n"
-		fd, ok := extractDate("Controller API: new CA for client certificates", body, "service@doorvane.example", sent, DateOf(sent, time.UTC), time.UTC)
+		fd, ok := extractDate("Controller API: new CA for client certificates", body, "service@doorvane.example", "", sent, DateOf(sent, time.UTC), time.UTC)
 		if !ok || fd.date.String() != "2027-07-12" {
 			t.Errorf("date %s from %q", fd.date, fd.text)
 		}

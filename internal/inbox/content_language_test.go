@@ -1,0 +1,38 @@
+package inbox_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/vendorsync/vendorsync/internal/inbox"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
+	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
+)
+
+// TestContentLanguageReadsNumericDates: the stored email does not keep the
+// Content-Language header, so triage reads it from the original message: a
+// date that could be read either way is read the sender's way.
+func TestContentLanguageReadsNumericDates(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		w := newWorld(t, db)
+		now := time.Now().UTC()
+		year := now.Year() + 1
+		for i, c := range []struct{ lang, want string }{
+			{"en-US", fmt.Sprintf("%d-04-05", year)},
+			{"en-GB", fmt.Sprintf("%d-05-04", year)},
+		} {
+			raw := fmt.Sprintf("From: Visa Developer Platform <developer-notices@visa.com>\r\nTo: vendors@example.com\r\n"+
+				"Subject: Legacy token endpoint retirement\r\nDate: %s\r\nMessage-ID: <lang-%d@visa.com>\r\nContent-Language: %s\r\n"+
+				"Content-Type: text/plain; charset=utf-8\r\n\r\nThe legacy token endpoint will be decommissioned on 04/05/%d. "+
+				"Requests sent to it after that date will be rejected.\r\n", now.Format(time.RFC1123Z), i, c.lang, year)
+			e := w.process(t, w.receive(t, []byte(raw)))
+			if e.Status != inbox.Triaged {
+				t.Fatalf("%s: email = %s: %s", c.lang, e.Status, e.Error)
+			}
+			if got := string(w.ticketOf(t, e).EffectiveDate); got != c.want {
+				t.Errorf("%s: effective date %s, want %s", c.lang, got, c.want)
+			}
+		}
+	})
+}
