@@ -99,7 +99,7 @@ func germanRelative(line string, dc dateContext, g lineGates) []formDate {
 	}
 	var out []formDate
 	note := "relative to the email's date " + dc.sent.String()
-	if strings.Contains(g.lower, "tag") || strings.Contains(g.lower, "woch") || strings.Contains(g.lower, "monat") {
+	if strings.Contains(g.lower, " tag") || strings.Contains(g.lower, " woch") || strings.Contains(g.lower, " monat") {
 		for _, m := range germanRelativeRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 			nText := strings.ToLower(line[m[2]:m[3]])
 			n, err := strconv.Atoi(nText)

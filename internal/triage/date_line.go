@@ -40,9 +40,12 @@ var (
 	quarterRE          = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
 	// German, French, Dutch, Spanish and Italian mail programs name them
-	// in their own language ("Gesendet:", "Envoyé :", "Am … schrieb …:").
-	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato)\s*:|` +
-		`^\s*(>\s*)*on .{0,80}\bwrote:\s*$|^\s*(>\s*)*am .{0,80}\bschrieb\b.{0,120}:\s*$|^\s*(>\s*)*le .{0,80}\ba écrit\s*:\s*$`)
+	// in their own language ("Gesendet:", "Envoyé :").
+	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
+	// quoteLineRE is the line a German or French mail program puts above
+	// a quoted message ("Am 3. Juni 2027 um 10:15 schrieb …:", "Le … a
+	// écrit :"), behind a gate on its verb.
+	quoteLineRE = mustGated(`(?i)^\s*(?:>\s*)*(?:am .{0,80}\bschrieb\b.{0,120}|le .{0,80}\ba écrit\s*):\s*$`)
 )
 
 // Cue words before a date say it is the deadline rather than, say, the

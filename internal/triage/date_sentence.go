@@ -47,7 +47,7 @@ var listItemRE = regexp.MustCompile(`^\d{1,2}[.)]\s`)
 // isHeaderLine reports whether line is a date line of a forwarded or quoted
 // message; every such line has a colon.
 func isHeaderLine(line string) bool {
-	return strings.IndexByte(line, ':') >= 0 && headerLineRE.MatchString(line)
+	return strings.IndexByte(line, ':') >= 0 && (headerLineRE.MatchString(line) || quoteLineRE.MatchString(line))
 }
 
 // prepRE finds a step before the change: the sentence tells when the
