@@ -254,11 +254,12 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 // paymentRE finds the words that say an application's payments go
 // through what follows: "takes card payments through PayHub", "pays
 // through the payment service", "fees are paid via Billing", "card
-// payments at the table go through PayHub" (up to five words between),
-// "payments taken by phone settle via PayHub". The group is the text
-// after them.
-var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded|settles?|settled)` +
-	`(?:\s+\S+){0,5}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
+// payments at the table go through PayHub", "loan payments with a card
+// from another bank go through PayHub" (up to eight words between),
+// "payments taken by phone settle via PayHub", "withdrawals are
+// authorised through CardHub". The group is the text after them.
+var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded|settles?|settled|authori[sz]ed)` +
+	`(?:\s+\S+){0,8}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // paymentTargets are the lower-case texts an application's description
 // says its payments go through (each the start of a name).
@@ -270,8 +271,8 @@ func paymentTargets(desc string) []string {
 	return out
 }
 
-// paymentWordRE finds an email about payments.
-var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?)\b`)
+// paymentWordRE finds an email about payments or card authorisations.
+var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?|authori[sz]ations?)\b`)
 
 // deliveryRE finds the words that say an application's traffic goes
 // through what follows: "served through Imperva Cloud WAF", "behind the

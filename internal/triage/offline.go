@@ -168,6 +168,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		otherIdentifiers bool
 		// runsProduct: it runs the vendor's product the subject names.
 		runsProduct bool
+		// ruleOnly: a matched rule naming it is its only evidence
+		// besides shared words. A rule that lists the applications of
+		// each of the vendor's products ("every card authorisation
+		// through CardPath and every loan payment through LoanPay")
+		// does not say which product the email is about: one whose
+		// description names only other products of the vendor than
+		// the one the subject names is not reached.
+		ruleOnly bool
 	}
 	vnames := lowerNames(v)
 	var cands []candidate
@@ -269,11 +277,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				o.note("%s: named in the email, but it does not use %s: not added", r.app.Name, v.Name)
 			}
 		}
+		before := len(c.evidence)
 		for _, m := range rules {
 			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
 				c.evidence = append(c.evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
 			}
 		}
+		c.ruleOnly = before == 0 && len(c.evidence) > 0
 		// Shared words count for an application linked to the vendor, or
 		// one that mentions it and is linked to no vendor at all (its
 		// links were never filled in). One linked to other vendors that
@@ -330,7 +340,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, c.evidence[len(c.evidence)-1])
 			continue
 		}
-		if len(subjectProducts) > 0 && c.wordsOnly && !c.runsProduct {
+		if len(subjectProducts) > 0 && (c.wordsOnly || c.ruleOnly && len(namedProducts(c.app.Description, v)) > 0) && !c.runsProduct {
 			// The subject names the vendor's product the email is
 			// about, and this application runs others of the vendor's.
 			o.note("%s: shares words with the email, but it does not run %s, the product the subject names: not added",
