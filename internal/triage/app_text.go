@@ -61,3 +61,13 @@ func (t appText) servedThrough(v registry.Vendor) bool {
 	}
 	return false
 }
+
+// textOf is what the index read from the application with the id.
+func (ix *appIndex) textOf(id string) appText {
+	for i, a := range ix.apps {
+		if a.ID == id {
+			return ix.text[i]
+		}
+	}
+	return appText{}
+}

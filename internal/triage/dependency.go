@@ -163,10 +163,18 @@ var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[-
 func accessTargets(desc string) []string {
 	var out []string
 	for _, m := range accessRE.FindAllStringSubmatch(desc, -1) {
+		if transferRE.MatchString(m[0]) {
+			continue
+		}
 		out = append(out, strings.ToLower(m[1]))
 	}
 	return out
 }
+
+// transferRE finds data handed from one application to another: "sign-in
+// events are exported from CampusSSO" is a copy of its data, not access
+// through it.
+var transferRE = regexp.MustCompile(`(?i)\b(?:export(?:s|ed)?|import(?:s|ed)?|cop(?:y|ies|ied)|sent|sends|arrive[sd]?|pulled|pushed|synced|uploaded|downloaded|loaded)\b`)
 
 // goesThrough reports whether one of the targets starts with the name,
 // as a whole word.

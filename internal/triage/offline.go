@@ -191,15 +191,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API is called), with signing in left alone, reaches what calls the
 	// API with them, not what runs on or signs in to the vendor.
 	credentialsOnly := onlyCredentialNouns(reach)
-	// An incident at the tenant (account, host) the email names does not
-	// reach an application that uses a separate one.
+	// Mail about the tenant (account, host) it names does not reach an
+	// application that uses a separate one.
 	tenantNamed := false
-	if reach.strong() {
-		for i, a := range ix.apps {
-			if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
-				tenantNamed = true
-				break
-			}
+	for i, a := range ix.apps {
+		if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
+			tenantNamed = true
+			break
 		}
 	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
@@ -211,10 +209,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
-			!(tenantNamed && usesSeparateTenant(r.app.Description, v)) {
+			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
+			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
-			// served through it, named in the email or not.
+			// served through it, named in the email or not. An
+			// application linked to the vendor that names it nowhere
+			// and signs in through another application uses the vendor
+			// through that one: it is reached when that one is.
 			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
 			reached[r.app.ID] = true
 		}
@@ -305,7 +307,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		cands = append(cands, c)
 	}
-	for _, d := range signInCertReach(ix, v, lower) {
+	for _, d := range signInCertReach(ix, v, lower, func(a registry.Application) bool {
+		return tenantNamed && ix.textOf(a.ID).otherTenant(v, ids)
+	}) {
 		// The certificates sign-ins are signed with change: every
 		// application that signs in through the vendor over that
 		// protocol must trust the new one.
@@ -320,6 +324,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
 		for _, d := range reachedThrough(ix, reached) {
+			if signInCertRE.MatchString(lower) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
+				// The certificates sign-ins over one protocol are signed
+				// with change (signInCertReach).
+				o.note("%s: signs in through %s over a protocol the email does not name: not added", d.app.Name, d.via)
+				continue
+			}
 			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
 				", which the incident or credential change reaches"}})
 		}
@@ -330,6 +340,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// Every product of the vendor it uses is one the email
 			// says is not affected.
 			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
+			continue
+		}
+		if tenantNamed && !c.named && ix.textOf(c.app.ID).otherTenant(v, ids) {
+			o.note("%s: its tenant at %s is not the one the email names: not added", c.app.Name, v.Name)
 			continue
 		}
 		if anyNamed && c.wordsOnly {

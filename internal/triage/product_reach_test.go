@@ -37,10 +37,7 @@ func productRegistry() registry.Snapshot {
 // another product of the vendor, nor one that only receives data.
 func TestProductReach(t *testing.T) {
 	snap := productRegistry()
-	cases := []struct {
-		name, subject, body string
-		want, not           []string
-	}{
+	cases := []reachCase{
 		{"a client certificate of one API", "Talvo Acquirer API: new client certificate required",
 			"From June 30, 2027 the Talvo Acquirer API will reject connections that present a client certificate issued before 2026. Authorisation requests over those connections will be declined. Action required: install the new client certificate.",
 			[]string{"app-auth", "app-gates"}, []string{"app-pay", "app-web", "app-ledger"}},
@@ -48,9 +45,22 @@ func TestProductReach(t *testing.T) {
 			"Checkout API versions released before 2025 will be retired on June 30, 2027; calls that pin them will be rejected. Upgrade your integration to a current version.",
 			[]string{"app-pay", "app-web"}, []string{"app-auth", "app-gates", "app-ledger"}},
 	}
+	checkReach(t, snap, "notices@talvo.example", cases)
+}
+
+// reachCase is an email and the applications it must and must not reach.
+type reachCase struct {
+	name, subject, body string
+	want, not           []string
+}
+
+// checkReach decides each case's email from the sender and checks the
+// applications it reaches.
+func checkReach(t *testing.T, snap registry.Snapshot, from string, cases []reachCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := Email{MessageID: "p@talvo.example", FromAddress: "notices@talvo.example", Date: testNow, Subject: c.subject, Body: c.body}
+			e := Email{MessageID: "r@" + from, FromAddress: from, Date: testNow, Subject: c.subject, Body: c.body}
 			d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
 			if err != nil {
 				t.Fatal(err)
@@ -67,4 +77,63 @@ func TestProductReach(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProductReachOnModelPath: the guardrails add the applications whose
+// card authorisations go through one the model chose, and only those.
+func TestProductReachOnModelPath(t *testing.T) {
+	agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "v-talvo", "affected_application_ids": []string{"app-auth"},
+		"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": ""}))
+	e := Email{MessageID: "m@talvo.example", FromAddress: "notices@talvo.example", Date: testNow,
+		Subject: "Talvo Acquirer API: new client certificate required",
+		Body:    "From June 30, 2027 authorisation requests from connections with a client certificate issued before 2026 will be declined."}
+	d, err := agent.Decide(context.Background(), e, productRegistry(), testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.AffectedApplicationIDs, "app-gates") || slices.Contains(d.AffectedApplicationIDs, "app-ledger") {
+		t.Errorf("got %v, want GateLine added and not FareLedger\n%v", d.AffectedApplicationIDs, d.Overrides)
+	}
+}
+
+// tenantRegistry is a port authority's registry: staff and customer
+// tenants at one identity provider, and applications that sign in
+// through each.
+func tenantRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-idp", Name: "Keyvale", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"keyvale.example"}, Aliases: []string{"Keyvale Staff", "Keyvale Customer"}}},
+		Applications: []registry.Application{
+			{ID: "app-staff", Name: "CrewSSO", IsActive: true, VendorIDs: []string{"v-idp"},
+				Description: "Staff single sign-on on Keyvale Staff (tenant harbour.keyvale.example) with SAML 2.0 and OpenID Connect."},
+			{ID: "app-cust", Name: "ShipperID", IsActive: true, VendorIDs: []string{"v-idp"},
+				Description: "Shipper sign-in on Keyvale Customer (tenant harbour-shippers.keyvale.example) with passwords and passkeys."},
+			{ID: "app-booking", Name: "BerthBook", IsActive: true, VendorIDs: []string{"v-idp"},
+				Description: "Berth booking website for shipping lines. Shippers sign in with ShipperID."},
+			{ID: "app-yard", Name: "YardDesk", IsActive: true, VendorIDs: []string{"v-cranes"},
+				Description: "Container yard planning. Planners sign in with CrewSSO through SAML."},
+			{ID: "app-gate", Name: "GateCam", IsActive: true, VendorIDs: []string{"v-cams"},
+				Description: "Gate cameras. Operators sign in to the camera console with CrewSSO through OpenID Connect."},
+			{ID: "app-tally", Name: "TallyBook", IsActive: true, VendorIDs: []string{},
+				Description: "Tally reports. Sign-in events are exported from CrewSSO every night."},
+		},
+	}
+}
+
+// TestTenantReach: mail about one tenant at the identity provider reaches
+// the applications that sign in through that tenant, directly or through
+// another application, not those of the other tenant; a change to the
+// SAML signing certificate does not reach what signs in over OpenID
+// Connect, nor what only receives an export.
+func TestTenantReach(t *testing.T) {
+	snap := tenantRegistry()
+	cases := []reachCase{
+		{"an incident at the customer tenant", "Keyvale security incident: rotate client secrets",
+			"During a security incident, client secrets and API tokens of the tenant harbour-shippers.keyvale.example were exposed. Rotate them within 14 days; after that we will revoke them and sign-ins that use them will fail.",
+			[]string{"app-cust", "app-booking"}, []string{"app-staff", "app-yard", "app-gate", "app-tally"}},
+		{"the SAML signing certificate of the staff tenant", "Keyvale: SAML signing certificate rotation",
+			"The SAML signing certificate of your tenant harbour.keyvale.example will be rotated on June 30, 2027. Service providers that trust only the current certificate will reject the assertions. OpenID Connect applications are not affected.",
+			[]string{"app-staff", "app-yard"}, []string{"app-cust", "app-booking", "app-gate", "app-tally"}},
+	}
+	checkReach(t, snap, "security@keyvale.example", cases)
 }
