@@ -43,6 +43,12 @@ func TestInformationalMeansInformational(t *testing.T) {
 			"No change to your webhook endpoints is needed unless you verify signatures with the legacy scheme; those will fail from May 1, 2027.", Actionable},
 		{"newsletter announcing a breaking change", "news@stripe.com", "Stripe newsletter: March 2027",
 			"In this newsletter: new Dashboard features, a webinar on Radar, and action required: API version 2023-08-16 will be retired on April 30, 2027; requests pinned to it will fail.", Actionable},
+		{"feedback request from the account team", "success@zendesk.com", "Your first year with Zendesk Suite",
+			"We'd like to hear what works for your agents and what doesn't. Reply to this email by April 2, 2027, or book a call with me.", Informational},
+		{"feedback request beside a retirement", "developers@zendesk.com", "Zendesk API v1 retirement",
+			"API v1 will be retired on June 1, 2027; calls to it will fail. We'd love to hear how the migration goes.", Actionable},
+		{"maintenance that moves an API to a new hostname", "status@okta.com", "Planned maintenance and a new API hostname",
+			"The move is done in a maintenance window; no action is needed for the maintenance itself. The API then answers on a new hostname, and the old hostname is switched off on June 30, 2027.", Actionable},
 		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",
 			"Please take our survey. Separately: Okta will enforce MFA for all admin API tokens; tokens without it will be rejected from May 1, 2027. Action required.", Actionable},
 	}

@@ -40,7 +40,7 @@ var breakingPhrases = []phrase{
 	// Service that ends for the old way: "will stop accepting uploads",
 	// "will stop being able to join", "will be turned off".
 	{"stop accepting", 2}, {"stop being able", 2}, {"stops working", 2}, {"will be turned off", 2},
-	{"will be switched off", 2}, {"turned off", 1}, {"410 gone", 1}, {"certificate errors", 1},
+	{"will be switched off", 2}, {"turned off", 1}, {"switched off", 1}, {"new hostname", 1}, {"old hostname", 1}, {"410 gone", 1}, {"certificate errors", 1},
 	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
 	{"will be quarantined", 2}, {"will stop loading", 2}, {"will stop sending", 2}, {"will stop syncing", 2},
 	{"will stop delivering", 2}, {"will stop receiving", 2}, {"will be paused", 1},
@@ -74,6 +74,8 @@ var informationalPhrases = []phrase{
 	// Satisfaction and net-promoter surveys.
 	{"likely are you to recommend", 2}, {"likely to recommend", 2}, {"net promoter", 2}, {"nps", 1},
 	{"what we could do better", 2}, {"how we can improve", 2}, {"help us improve", 1}, {"rate us", 2},
+	// Feedback requests: "We'd like to hear what works for your team".
+	{"we'd like to hear", 2}, {"we would like to hear", 2}, {"we'd love to hear", 2}, {"we would love to hear", 2},
 	// Content marketing and fee schedules.
 	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
 	{"in this issue", 2}, {"nothing you need to change", 2}, {"nothing for you to do", 2}, {"nothing you have to do", 2},
