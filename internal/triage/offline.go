@@ -37,10 +37,13 @@ const maxAnalysedBody = 256 << 10
 type offline struct {
 	e     Email
 	lower string // subject and body in lower case
-	snap  registry.Snapshot
-	s     Settings
-	d     Decision
-	why   []string
+	// routing is the email as routing to applications reads it: without
+	// what it says is not affected, and a newsletter's other items.
+	routing Email
+	snap    registry.Snapshot
+	s       Settings
+	d       Decision
+	why     []string
 }
 
 func (o *offline) note(format string, args ...any) {
@@ -109,7 +112,13 @@ func (o *offline) run() {
 	}
 	var top *registry.Application
 	if o.d.Classification == Actionable {
-		top = o.selectApps(ix, df, skip, v, rules, emailQuery(affectedPart(o.e), skip))
+		o.routing = affectedPart(o.e)
+		if info.strong() {
+			// A newsletter that also announces a change: its other items
+			// reach nothing.
+			o.routing = actionPart(o.routing)
+		}
+		top = o.selectApps(ix, df, skip, v, rules, emailQuery(o.routing, skip))
 	}
 	o.decideSeverity(v, rules)
 	o.decideOwner(v, rules, top)
@@ -154,7 +163,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	var top *registry.Application
 	// What the email says is not affected neither names nor reaches an
 	// application.
-	e := affectedPart(o.e)
+	e := o.routing
 	lower := strings.ToLower(e.Subject + "\n" + e.Body)
 	ids := identifiersOf(lower)
 	reach := reachSignal(e)

@@ -137,3 +137,24 @@ func TestTenantReach(t *testing.T) {
 	}
 	checkReach(t, snap, "security@keyvale.example", cases)
 }
+
+// TestNewsletterActionItemReach: a newsletter that also retires an API
+// reaches the applications that use the API, not those of the products
+// its other items are about.
+func TestNewsletterActionItemReach(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-kestrel", Name: "Kestrel", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"kestrel.example"}, Aliases: []string{"Kestrel Web Banking", "Kestrel Deposit API"}}},
+		Applications: []registry.Application{
+			{ID: "app-web", Name: "WebBank", IsActive: true, VendorIDs: []string{"v-kestrel"},
+				Description: "Kestrel Web Banking for savers at web.example.org: balances, transfers and statements."},
+			{ID: "app-app", Name: "SaverApp", IsActive: true, VendorIDs: []string{"v-kestrel"},
+				Description: "The savers' phone app; cheque deposits are sent through the Kestrel Deposit API."},
+		},
+	}
+	checkReach(t, snap, "news@kestrel.example", []reachCase{{"newsletter with an API retirement", "Kestrel Quarterly: statements and a Deposit API change",
+		"Here is what's new in Kestrel Web Banking this quarter.\n\nStatements. Savers can now download statements as PDF, with no configuration needed.\n\n" +
+			"ACTION REQUIRED: Deposit API v1 will be retired on June 30, 2027. Deposits sent to v1 after that are refused; move to v2.\n\n" +
+			"Our client conference takes place on May 4, 2027. Register now. Unsubscribe.",
+		[]string{"app-app"}, []string{"app-web"}}})
+}
