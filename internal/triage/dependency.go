@@ -279,6 +279,50 @@ func paymentTargets(desc string) []string {
 	return out
 }
 
+// exchangeRE finds the words that say an application's messages are
+// exchanged through what follows: "exchanging EDI through the VAN via
+// EDIGate", "orders are transmitted via MsgHub" (up to eight words
+// between). The group is the text after them.
+var exchangeRE = regexp.MustCompile(`(?i)\b(?:exchang(?:e|es|ed|ing)|transmit(?:s|ted|ting)?|relay(?:s|ed|ing)?)` +
+	`(?:\s+\S+){0,8}?\s+(?:through|via)\s+(?:the\s+)?(\S` + targetText + `)`)
+
+// hopRE sets apart the hops of a path: "the VAN via EDIGate" goes through
+// the VAN and EDIGate.
+var hopRE = regexp.MustCompile(`(?i)\s+(?:through|via)\s+(?:the\s+)?`)
+
+// exchangeTargets are the lower-case texts an application's description
+// says its messages are exchanged through, each hop of a path apart.
+func exchangeTargets(desc string) []string {
+	var out []string
+	for _, m := range exchangeRE.FindAllStringSubmatch(desc, -1) {
+		for _, hop := range hopRE.Split(m[1], -1) {
+			out = append(out, strings.ToLower(hop))
+		}
+	}
+	return out
+}
+
+// exchangeWordRE finds an email about the messages an application
+// exchanges.
+var exchangeWordRE = mustGated(`(?i)\b(?:exchang(?:e|es|ed|ing)|messages?|transmissions?)\b`)
+
+// exchangedThrough extends a change's reach from the applications in ids
+// to those whose messages are exchanged through one of them, when the
+// email is about messages: a change to the EDI translator's connection
+// reaches every application that exchanges its EDI through it. An
+// application that only sends data to it ("confirmations are sent to
+// EDIGate") is not reached.
+func exchangedThrough(ix *appIndex, ids []string, email string) []dependent {
+	if len(ids) == 0 || !exchangeWordRE.MatchString(email) {
+		return nil
+	}
+	reached := map[string]bool{}
+	for _, id := range ids {
+		reached[id] = true
+	}
+	return through(ix, reached, func(t appText) []string { return t.exchange })
+}
+
 // paymentWordRE finds an email about payments or card authorisations.
 var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?|authori[sz]ations?)\b`)
 

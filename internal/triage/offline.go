@@ -398,6 +398,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			o.addApp(d.app, []string{"its payments go through " + d.via + ", which the change reaches"}, &top)
 		}
 	}
+	for _, d := range exchangedThrough(ix, o.d.AffectedApplicationIDs, lower) {
+		o.addApp(d.app, []string{"its messages are exchanged through " + d.via + ", which the change reaches"}, &top)
+	}
 	if top == nil {
 		var all []registry.Application
 		for _, r := range ranked {

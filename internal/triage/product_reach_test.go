@@ -158,3 +158,42 @@ func TestNewsletterActionItemReach(t *testing.T) {
 			"Our client conference takes place on May 4, 2027. Register now. Unsubscribe.",
 		[]string{"app-app"}, []string{"app-web"}}})
 }
+
+// exchangeRegistry is a wholesaler's registry: an EDI translator on a
+// network provider, one application that exchanges its messages through
+// the translator and one that only sends it data.
+func exchangeRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-net", Name: "Parvane", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"parvane.example"}, Aliases: []string{"Parvane Network"}}},
+		Applications: []registry.Application{
+			{ID: "app-edi", Name: "TradeBridge", IsActive: true, VendorIDs: []string{"v-net"},
+				Description: "EDI translator that exchanges orders and invoices with 40 retailers through the Parvane Network over AS2."},
+			{ID: "app-replen", Name: "RestockPlan", IsActive: true, VendorIDs: []string{"v-net"},
+				Description: "Replenishment planning for 6 retailers, exchanging stock reports through the Parvane Network via TradeBridge."},
+			{ID: "app-stock", Name: "BinTrack", IsActive: true, VendorIDs: []string{},
+				Description: "Warehouse stock. Shipment confirmations are sent to TradeBridge every hour."},
+		},
+	}
+}
+
+// TestExchangeReach: a change to the network reaches the applications
+// that exchange their messages through the translator it reaches, on the
+// offline path and on the model's, not one that only sends it data.
+func TestExchangeReach(t *testing.T) {
+	snap := exchangeRegistry()
+	subject, body := "Parvane Network: new AS2 certificate on June 30, 2027",
+		"From June 30, 2027 we sign every message with a new AS2 certificate. Messages will fail verification at stations that only trust the old one; TradeBridge must install it."
+	checkReach(t, snap, "noc@parvane.example", []reachCase{{"offline", subject, body,
+		[]string{"app-edi", "app-replen"}, []string{"app-stock"}}})
+	agent, _ := openAIAgent(t, modelAnswer(t, map[string]any{"vendor_id": "v-net", "affected_application_ids": []string{"app-edi"},
+		"matched_rule_ids": []string{}, "owner_team": "", "alert_channel": ""}))
+	d, err := agent.Decide(context.Background(), Email{MessageID: "x@parvane.example", FromAddress: "noc@parvane.example",
+		Date: testNow, Subject: subject, Body: body}, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.AffectedApplicationIDs, "app-replen") || slices.Contains(d.AffectedApplicationIDs, "app-stock") {
+		t.Errorf("model path: got %v, want RestockPlan added and not BinTrack\n%v", d.AffectedApplicationIDs, d.Overrides)
+	}
+}
