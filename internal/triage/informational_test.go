@@ -49,6 +49,10 @@ func TestInformationalMeansInformational(t *testing.T) {
 			"API v1 will be retired on June 1, 2027; calls to it will fail. We'd love to hear how the migration goes.", Actionable},
 		{"maintenance that moves an API to a new hostname", "status@okta.com", "Planned maintenance and a new API hostname",
 			"The move is done in a maintenance window; no action is needed for the maintenance itself. The API then answers on a new hostname, and the old hostname is switched off on June 30, 2027.", Actionable},
+		{"a new root with what fails otherwise", "noc@twilio.com", "New certificate authority for SIP trunks",
+			"On June 1, 2027 our SIP edge starts presenting certificates from a new root. Controllers must trust it by then; otherwise the TLS handshake fails and calls stop.", Actionable},
+		{"otherwise in a newsletter", "news@zendesk.com", "The Service Desk, issue 15",
+			"In this issue: routing tips. Try the new macros; otherwise the old ones keep working as before. Unsubscribe.", Informational},
 		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",
 			"Please take our survey. Separately: Okta will enforce MFA for all admin API tokens; tokens without it will be rejected from May 1, 2027. Action required.", Actionable},
 	}

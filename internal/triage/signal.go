@@ -234,7 +234,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -261,6 +261,11 @@ var refusalRE = mustGated(`(?i)(?:\bwill|\b(?:calls?|requests?)(?:\s+\S+){0,3}?)
 // more likely to land in spam".
 var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+expired)\b[^.;]{0,100}?` +
 	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
+
+// otherwiseFailsRE finds what fails, said in the present tense, when the
+// recipient does not act: "must trust the new root by then; otherwise
+// the TLS handshake fails and calls on those trunks stop".
+var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will
