@@ -53,6 +53,12 @@ func TestInformationalMeansInformational(t *testing.T) {
 			"On June 1, 2027 our SIP edge starts presenting certificates from a new root. Controllers must trust it by then; otherwise the TLS handshake fails and calls stop.", Actionable},
 		{"otherwise in a newsletter", "news@zendesk.com", "The Service Desk, issue 15",
 			"In this issue: routing tips. Try the new macros; otherwise the old ones keep working as before. Unsubscribe.", Informational},
+		{"German: no more push approvals", "produkt@okta.com", "Okta Verify: Mindestversion",
+			"Ab dem 1. Februar 2027 erhalten Okta Verify-Versionen älter als 6.0 keine Push-Freigaben mehr. Bitte aktualisieren Sie die App.", Actionable},
+		{"German: not more than", "news@okta.com", "Okta Newsletter Dezember",
+			"In diesem Newsletter: Anmeldungen dauern jetzt nicht mehr als zwei Sekunden. Zum Webinar anmelden. Abmelden: unsubscribe.", Informational},
+		{"older releases lose support", "security@okta.com", "Security advisory for Okta Access Gateway",
+			"Install release 11.4.3 on every gateway by June 30, 2027. Gateways on older releases lose support after that date.", Actionable},
 		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",
 			"Please take our survey. Separately: Okta will enforce MFA for all admin API tokens; tokens without it will be rejected from May 1, 2027. Action required.", Actionable},
 	}

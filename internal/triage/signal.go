@@ -47,6 +47,9 @@ var breakingPhrases = []phrase{
 	// What the old way can no longer do once the change is made: "units
 	// that are not updated can no longer encode key cards".
 	{"can no longer", 2},
+	// Support taken away from what is not updated: "servers on older
+	// releases lose support after the deadline".
+	{"lose support", 2}, {"loses support", 2},
 	// A host, service or product taken away for good: "the import host
 	// will be shut down in Q3".
 	{"will be shut down", 2},
@@ -234,7 +237,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, foreignNoLongerRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -266,6 +269,12 @@ var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (
 // recipient does not act: "must trust the new root by then; otherwise
 // the TLS handshake fails and calls on those trunks stop".
 var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b`)
+
+// foreignNoLongerRE finds "will no longer" in German, French and Spanish
+// mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr
+// anmelden", "ne seront plus acceptées", "ya no se aceptarán". "Nicht
+// mehr als" (not more than) is no such thing.
+var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser)`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will
