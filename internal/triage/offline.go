@@ -105,6 +105,8 @@ func (o *offline) run() {
 	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
 	if o.d.Classification == Informational {
 		rules = o.keepInformationalRules(rules)
+	} else if o.d.IsBreaking {
+		rules = o.dropInformationalRules(rules)
 	}
 	for _, m := range rules {
 		o.d.MatchedRuleIDs = append(o.d.MatchedRuleIDs, m.rule.ID)
@@ -135,6 +137,23 @@ func (o *offline) keepInformationalRules(rules []ruleMatch) []ruleMatch {
 		} else {
 			o.note("rule %q not applied: the email is informational", m.rule.Name)
 		}
+	}
+	return kept
+}
+
+// dropInformationalRules drops, from a breaking change, the low rules
+// that say which mail is informational ("newsletters, webinars and
+// maintenance notices that need no action are informational"): the words
+// such a rule shares with the email ("maintenance", "requests") do not
+// make the change one.
+func (o *offline) dropInformationalRules(rules []ruleMatch) []ruleMatch {
+	var kept []ruleMatch
+	for _, m := range rules {
+		if m.rule.Severity == registry.SeverityLow && indexWord(strings.ToLower(m.rule.Text), "informational") >= 0 {
+			o.note("rule %q not applied: it is about informational mail, and the email announces a breaking change", m.rule.Name)
+			continue
+		}
+		kept = append(kept, m)
 	}
 	return kept
 }

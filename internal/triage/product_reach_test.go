@@ -197,3 +197,31 @@ func TestExchangeReach(t *testing.T) {
 		t.Errorf("model path: got %v, want RestockPlan added and not BinTrack\n%v", d.AffectedApplicationIDs, d.Overrides)
 	}
 }
+
+// TestInformationalRuleOnBreakingChange: the rule that says which mail is
+// informational does not apply to a breaking change that shares its
+// words, and still applies to a maintenance notice.
+func TestInformationalRuleOnBreakingChange(t *testing.T) {
+	snap := exchangeRegistry()
+	snap.Rules = []registry.Rule{{ID: "rule-info", Name: "Notices", Severity: registry.SeverityLow, IsActive: true, OwnerTeamID: "team-vendors",
+		Text: "Newsletters, webinars, surveys and maintenance notices that need no action are informational: low severity."}}
+	decide := func(subject, body string) Decision {
+		t.Helper()
+		d, err := (&Agent{}).Decide(context.Background(), Email{MessageID: "n@parvane.example", FromAddress: "noc@parvane.example",
+			Date: testNow, Subject: subject, Body: body}, snap, testSettings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := decide("Parvane Network: legacy AS2 endpoint retired after maintenance",
+		"Notice: during the maintenance on June 30, 2027 the legacy AS2 endpoint will be retired; messages sent to it will be rejected. Action required: move TradeBridge to the new endpoint.")
+	if slices.Contains(d.MatchedRuleIDs, "rule-info") || d.OwnerTeam == "team-vendors" {
+		t.Errorf("breaking change: rules %v, owner %q\n%s", d.MatchedRuleIDs, d.OwnerTeam, d.Reasoning)
+	}
+	d = decide("Parvane Network: scheduled maintenance notice",
+		"Scheduled maintenance on June 30, 2027 between 01:00 and 03:00 UTC. No action is required; maintenance notices like this need nothing from you.")
+	if !slices.Contains(d.MatchedRuleIDs, "rule-info") {
+		t.Errorf("maintenance notice: rules %v\n%s", d.MatchedRuleIDs, d.Reasoning)
+	}
+}
