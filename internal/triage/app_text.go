@@ -19,8 +19,9 @@ type appText struct {
 	// access are the texts its access goes through (accessTargets);
 	// delivery those its traffic is served through (deliveryTargets);
 	// payment those its payments go through (paymentTargets);
-	// payWith those it pays with or through (payWithTargets).
-	access, delivery, payment, payWith []string
+	// payWith those it pays with or through (payWithTargets);
+	// exchange those its messages are exchanged through (exchangeTargets).
+	access, delivery, payment, payWith, exchange []string
 	// ids are the versions and host names it gives (identifiersIn).
 	ids []appIdentifier
 }
@@ -28,7 +29,8 @@ type appText struct {
 func newAppText(a registry.Application) appText {
 	t := appText{lower: strings.ToLower(a.Description), names: []string{strings.ToLower(a.Name)},
 		access: accessTargets(a.Description), delivery: deliveryTargets(a.Description),
-		payment: paymentTargets(a.Description), payWith: payWithTargets(a.Description), ids: identifiersIn(a.Description)}
+		payment: paymentTargets(a.Description), payWith: payWithTargets(a.Description),
+		exchange: exchangeTargets(a.Description), ids: identifiersIn(a.Description)}
 	if parts := strings.Fields(strings.ToLower(camelRE.ReplaceAllString(a.Name, "$1 $2"))); len(parts) >= 2 {
 		t.names = append(t.names, strings.Join(parts, "-"), strings.Join(parts, "_"))
 	}
@@ -60,4 +62,14 @@ func (t appText) servedThrough(v registry.Vendor) bool {
 		}
 	}
 	return false
+}
+
+// textOf is what the index read from the application with the id.
+func (ix *appIndex) textOf(id string) appText {
+	for i, a := range ix.apps {
+		if a.ID == id {
+			return ix.text[i]
+		}
+	}
+	return appText{}
 }

@@ -163,10 +163,18 @@ var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[-
 func accessTargets(desc string) []string {
 	var out []string
 	for _, m := range accessRE.FindAllStringSubmatch(desc, -1) {
+		if transferRE.MatchString(m[0]) {
+			continue
+		}
 		out = append(out, strings.ToLower(m[1]))
 	}
 	return out
 }
+
+// transferRE finds data handed from one application to another: "sign-in
+// events are exported from CampusSSO" is a copy of its data, not access
+// through it.
+var transferRE = regexp.MustCompile(`(?i)\b(?:export(?:s|ed)?|import(?:s|ed)?|cop(?:y|ies|ied)|sent|sends|arrive[sd]?|pulled|pushed|synced|uploaded|downloaded|loaded)\b`)
 
 // goesThrough reports whether one of the targets starts with the name,
 // as a whole word.
@@ -254,11 +262,12 @@ func appsByID(apps []registry.Application, ids map[string]bool) []registry.Appli
 // paymentRE finds the words that say an application's payments go
 // through what follows: "takes card payments through PayHub", "pays
 // through the payment service", "fees are paid via Billing", "card
-// payments at the table go through PayHub" (up to five words between),
-// "payments taken by phone settle via PayHub". The group is the text
-// after them.
-var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded|settles?|settled)` +
-	`(?:\s+\S+){0,5}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
+// payments at the table go through PayHub", "loan payments with a card
+// from another bank go through PayHub" (up to eight words between),
+// "payments taken by phone settle via PayHub", "withdrawals are
+// authorised through CardHub". The group is the text after them.
+var paymentRE = regexp.MustCompile(`(?i)\b(?:pay|pays|paid|payments?|charges?|charged|refunds?|refunded|settles?|settled|authori[sz]ed)` +
+	`(?:\s+\S+){0,8}?\s+(?:through|via|using|by way of)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // paymentTargets are the lower-case texts an application's description
 // says its payments go through (each the start of a name).
@@ -270,8 +279,52 @@ func paymentTargets(desc string) []string {
 	return out
 }
 
-// paymentWordRE finds an email about payments.
-var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?)\b`)
+// exchangeRE finds the words that say an application's messages are
+// exchanged through what follows: "exchanging EDI through the VAN via
+// EDIGate", "orders are transmitted via MsgHub" (up to eight words
+// between). The group is the text after them.
+var exchangeRE = regexp.MustCompile(`(?i)\b(?:exchang(?:e|es|ed|ing)|transmit(?:s|ted|ting)?|relay(?:s|ed|ing)?)` +
+	`(?:\s+\S+){0,8}?\s+(?:through|via)\s+(?:the\s+)?(\S` + targetText + `)`)
+
+// hopRE sets apart the hops of a path: "the VAN via EDIGate" goes through
+// the VAN and EDIGate.
+var hopRE = regexp.MustCompile(`(?i)\s+(?:through|via)\s+(?:the\s+)?`)
+
+// exchangeTargets are the lower-case texts an application's description
+// says its messages are exchanged through, each hop of a path apart.
+func exchangeTargets(desc string) []string {
+	var out []string
+	for _, m := range exchangeRE.FindAllStringSubmatch(desc, -1) {
+		for _, hop := range hopRE.Split(m[1], -1) {
+			out = append(out, strings.ToLower(hop))
+		}
+	}
+	return out
+}
+
+// exchangeWordRE finds an email about the messages an application
+// exchanges.
+var exchangeWordRE = mustGated(`(?i)\b(?:exchang(?:e|es|ed|ing)|messages?|transmissions?)\b`)
+
+// exchangedThrough extends a change's reach from the applications in ids
+// to those whose messages are exchanged through one of them, when the
+// email is about messages: a change to the EDI translator's connection
+// reaches every application that exchanges its EDI through it. An
+// application that only sends data to it ("confirmations are sent to
+// EDIGate") is not reached.
+func exchangedThrough(ix *appIndex, ids []string, email string) []dependent {
+	if len(ids) == 0 || !exchangeWordRE.MatchString(email) {
+		return nil
+	}
+	reached := map[string]bool{}
+	for _, id := range ids {
+		reached[id] = true
+	}
+	return through(ix, reached, func(t appText) []string { return t.exchange })
+}
+
+// paymentWordRE finds an email about payments or card authorisations.
+var paymentWordRE = mustGated(`(?i)\b(?:payments?|charges?|refunds?|checkout|card payments?|authori[sz]ations?)\b`)
 
 // deliveryRE finds the words that say an application's traffic goes
 // through what follows: "served through Imperva Cloud WAF", "behind the

@@ -126,6 +126,17 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 				dep.app.Name+": its payments go through "+dep.via+", which the change reaches")
 		}
 	}
+	if d.Classification == Actionable {
+		// The applications whose messages are exchanged through one the
+		// model chose.
+		ix, _ := indexesOf(snap)
+		for _, dep := range exchangedThrough(ix, d.AffectedApplicationIDs, strings.ToLower(e.Subject+"\n"+e.Body)) {
+			before := strings.Join(d.AffectedApplicationIDs, ",")
+			d.AffectedApplicationIDs = append(d.AffectedApplicationIDs, dep.app.ID)
+			d.override("affected_application_ids", before, strings.Join(d.AffectedApplicationIDs, ","),
+				dep.app.Name+": its messages are exchanged through "+dep.via+", which the change reaches")
+		}
+	}
 	today := s.today()
 	from := deadlineFrom(today, e.Date, s.Timezone)
 	f := facts{classification: d.Classification, tier: v.Tier, breaking: d.IsBreaking, apps: len(d.AffectedApplicationIDs)}

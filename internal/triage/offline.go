@@ -37,10 +37,13 @@ const maxAnalysedBody = 256 << 10
 type offline struct {
 	e     Email
 	lower string // subject and body in lower case
-	snap  registry.Snapshot
-	s     Settings
-	d     Decision
-	why   []string
+	// routing is the email as routing to applications reads it: without
+	// what it says is not affected, and a newsletter's other items.
+	routing Email
+	snap    registry.Snapshot
+	s       Settings
+	d       Decision
+	why     []string
 }
 
 func (o *offline) note(format string, args ...any) {
@@ -102,6 +105,8 @@ func (o *offline) run() {
 	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
 	if o.d.Classification == Informational {
 		rules = o.keepInformationalRules(rules)
+	} else if o.d.IsBreaking {
+		rules = o.dropInformationalRules(rules)
 	}
 	for _, m := range rules {
 		o.d.MatchedRuleIDs = append(o.d.MatchedRuleIDs, m.rule.ID)
@@ -109,7 +114,13 @@ func (o *offline) run() {
 	}
 	var top *registry.Application
 	if o.d.Classification == Actionable {
-		top = o.selectApps(ix, df, skip, v, rules, emailQuery(affectedPart(o.e), skip))
+		o.routing = affectedPart(o.e)
+		if info.strong() {
+			// A newsletter that also announces a change: its other items
+			// reach nothing.
+			o.routing = actionPart(o.routing)
+		}
+		top = o.selectApps(ix, df, skip, v, rules, emailQuery(o.routing, skip))
 	}
 	o.decideSeverity(v, rules)
 	o.decideOwner(v, rules, top)
@@ -126,6 +137,23 @@ func (o *offline) keepInformationalRules(rules []ruleMatch) []ruleMatch {
 		} else {
 			o.note("rule %q not applied: the email is informational", m.rule.Name)
 		}
+	}
+	return kept
+}
+
+// dropInformationalRules drops, from a breaking change, the low rules
+// that say which mail is informational ("newsletters, webinars and
+// maintenance notices that need no action are informational"): the words
+// such a rule shares with the email ("maintenance", "requests") do not
+// make the change one.
+func (o *offline) dropInformationalRules(rules []ruleMatch) []ruleMatch {
+	var kept []ruleMatch
+	for _, m := range rules {
+		if m.rule.Severity == registry.SeverityLow && indexWord(strings.ToLower(m.rule.Text), "informational") >= 0 {
+			o.note("rule %q not applied: it is about informational mail, and the email announces a breaking change", m.rule.Name)
+			continue
+		}
+		kept = append(kept, m)
 	}
 	return kept
 }
@@ -154,7 +182,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	var top *registry.Application
 	// What the email says is not affected neither names nor reaches an
 	// application.
-	e := affectedPart(o.e)
+	e := o.routing
 	lower := strings.ToLower(e.Subject + "\n" + e.Body)
 	ids := identifiersOf(lower)
 	reach := reachSignal(e)
@@ -168,6 +196,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		otherIdentifiers bool
 		// runsProduct: it runs the vendor's product the subject names.
 		runsProduct bool
+		// ruleOnly: a matched rule naming it is its only evidence
+		// besides shared words. A rule that lists the applications of
+		// each of the vendor's products ("every card authorisation
+		// through CardPath and every loan payment through LoanPay")
+		// does not say which product the email is about: one whose
+		// description names only other products of the vendor than
+		// the one the subject names is not reached.
+		ruleOnly bool
 	}
 	vnames := lowerNames(v)
 	var cands []candidate
@@ -183,15 +219,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API is called), with signing in left alone, reaches what calls the
 	// API with them, not what runs on or signs in to the vendor.
 	credentialsOnly := onlyCredentialNouns(reach)
-	// An incident at the tenant (account, host) the email names does not
-	// reach an application that uses a separate one.
+	// Mail about the tenant (account, host) it names does not reach an
+	// application that uses a separate one.
 	tenantNamed := false
-	if reach.strong() {
-		for i, a := range ix.apps {
-			if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
-				tenantNamed = true
-				break
-			}
+	for i, a := range ix.apps {
+		if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
+			tenantNamed = true
+			break
 		}
 	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
@@ -203,10 +237,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
-			!(tenantNamed && usesSeparateTenant(r.app.Description, v)) {
+			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
+			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
-			// served through it, named in the email or not.
+			// served through it, named in the email or not. An
+			// application linked to the vendor that names it nowhere
+			// and signs in through another application uses the vendor
+			// through that one: it is reached when that one is.
 			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
 			reached[r.app.ID] = true
 		}
@@ -269,11 +307,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				o.note("%s: named in the email, but it does not use %s: not added", r.app.Name, v.Name)
 			}
 		}
+		before := len(c.evidence)
 		for _, m := range rules {
 			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
 				c.evidence = append(c.evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
 			}
 		}
+		c.ruleOnly = before == 0 && len(c.evidence) > 0
 		// Shared words count for an application linked to the vendor, or
 		// one that mentions it and is linked to no vendor at all (its
 		// links were never filled in). One linked to other vendors that
@@ -295,7 +335,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 		cands = append(cands, c)
 	}
-	for _, d := range signInCertReach(ix, v, lower) {
+	for _, d := range signInCertReach(ix, v, lower, func(a registry.Application) bool {
+		return tenantNamed && ix.textOf(a.ID).otherTenant(v, ids)
+	}) {
 		// The certificates sign-ins are signed with change: every
 		// application that signs in through the vendor over that
 		// protocol must trust the new one.
@@ -310,6 +352,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
 		for _, d := range reachedThrough(ix, reached) {
+			if signInCertRE.MatchString(lower) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
+				// The certificates sign-ins over one protocol are signed
+				// with change (signInCertReach).
+				o.note("%s: signs in through %s over a protocol the email does not name: not added", d.app.Name, d.via)
+				continue
+			}
 			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
 				", which the incident or credential change reaches"}})
 		}
@@ -322,6 +370,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
 			continue
 		}
+		if tenantNamed && !c.named && ix.textOf(c.app.ID).otherTenant(v, ids) {
+			o.note("%s: its tenant at %s is not the one the email names: not added", c.app.Name, v.Name)
+			continue
+		}
 		if anyNamed && c.wordsOnly {
 			// The email lists the applications (or resources) it is
 			// about: a description that only shares words with it is
@@ -330,7 +382,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, c.evidence[len(c.evidence)-1])
 			continue
 		}
-		if len(subjectProducts) > 0 && c.wordsOnly && !c.runsProduct {
+		if len(subjectProducts) > 0 && (c.wordsOnly || c.ruleOnly && len(namedProducts(c.app.Description, v)) > 0) && !c.runsProduct {
 			// The subject names the vendor's product the email is
 			// about, and this application runs others of the vendor's.
 			o.note("%s: shares words with the email, but it does not run %s, the product the subject names: not added",
@@ -364,6 +416,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		for _, d := range paidThrough(ix, paying) {
 			o.addApp(d.app, []string{"its payments go through " + d.via + ", which the change reaches"}, &top)
 		}
+	}
+	for _, d := range exchangedThrough(ix, o.d.AffectedApplicationIDs, lower) {
+		o.addApp(d.app, []string{"its messages are exchanged through " + d.via + ", which the change reaches"}, &top)
 	}
 	if top == nil {
 		var all []registry.Application

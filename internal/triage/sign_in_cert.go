@@ -48,7 +48,8 @@ func signInSentence(lower string, names ...string) (string, bool) {
 // signInCertReach are the applications a change to the vendor's sign-in
 // certificates reaches: those that sign in through the vendor, and those
 // that sign in through one of them, over the protocol the email names.
-func signInCertReach(ix *appIndex, v registry.Vendor, lower string) []dependent {
+// An application that skip reports (one of another tenant) is no start.
+func signInCertReach(ix *appIndex, v registry.Vendor, lower string, skip func(registry.Application) bool) []dependent {
 	if !signInCertRE.MatchString(lower) {
 		return nil
 	}
@@ -56,7 +57,7 @@ func signInCertReach(ix *appIndex, v registry.Vendor, lower string) []dependent 
 	seed := map[string]bool{}
 	var out []dependent
 	for i, a := range ix.apps {
-		if !a.IsActive || !linked(a, v.ID) && !ix.text[i].mentions(v) {
+		if !a.IsActive || !linked(a, v.ID) && !ix.text[i].mentions(v) || skip(a) {
 			continue
 		}
 		s, ok := signInSentence(ix.text[i].lower, vendorNames(v)...)
@@ -79,4 +80,14 @@ func signInCertReach(ix *appIndex, v registry.Vendor, lower string) []dependent 
 		}
 	}
 	return out
+}
+
+// signsInOverOther reports whether the sentence of a lower-case
+// description that says it signs in through via names only a sign-in
+// protocol other than the one lower-case email text names alone: a
+// change to the SAML signing certificate does not reach "sign in with
+// CampusSSO through OpenID Connect".
+func signsInOverOther(desc, via, email string) bool {
+	s, ok := signInSentence(desc, via)
+	return ok && protocolsIn(email).excludes(protocolsIn(s))
 }

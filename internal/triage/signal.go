@@ -40,13 +40,16 @@ var breakingPhrases = []phrase{
 	// Service that ends for the old way: "will stop accepting uploads",
 	// "will stop being able to join", "will be turned off".
 	{"stop accepting", 2}, {"stop being able", 2}, {"stops working", 2}, {"will be turned off", 2},
-	{"will be switched off", 2}, {"turned off", 1}, {"410 gone", 1}, {"certificate errors", 1},
+	{"will be switched off", 2}, {"turned off", 1}, {"switched off", 1}, {"new hostname", 1}, {"old hostname", 1}, {"410 gone", 1}, {"certificate errors", 1},
 	{"must renew", 2}, {"must replace", 2}, {"must rotate", 2}, {"must upload", 2}, {"must install", 2},
 	{"will be quarantined", 2}, {"will stop loading", 2}, {"will stop sending", 2}, {"will stop syncing", 2},
 	{"will stop delivering", 2}, {"will stop receiving", 2}, {"will be paused", 1},
 	// What the old way can no longer do once the change is made: "units
 	// that are not updated can no longer encode key cards".
 	{"can no longer", 2},
+	// Support taken away from what is not updated: "servers on older
+	// releases lose support after the deadline".
+	{"lose support", 2}, {"loses support", 2},
 	// A host, service or product taken away for good: "the import host
 	// will be shut down in Q3".
 	{"will be shut down", 2},
@@ -74,6 +77,8 @@ var informationalPhrases = []phrase{
 	// Satisfaction and net-promoter surveys.
 	{"likely are you to recommend", 2}, {"likely to recommend", 2}, {"net promoter", 2}, {"nps", 1},
 	{"what we could do better", 2}, {"how we can improve", 2}, {"help us improve", 1}, {"rate us", 2},
+	// Feedback requests: "We'd like to hear what works for your team".
+	{"we'd like to hear", 2}, {"we would like to hear", 2}, {"we'd love to hear", 2}, {"we would love to hear", 2},
 	// Content marketing and fee schedules.
 	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
 	{"in this issue", 2}, {"nothing you need to change", 2}, {"nothing for you to do", 2}, {"nothing you have to do", 2},
@@ -232,7 +237,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, foreignNoLongerRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -259,6 +264,17 @@ var refusalRE = mustGated(`(?i)(?:\bwill|\b(?:calls?|requests?)(?:\s+\S+){0,3}?)
 // more likely to land in spam".
 var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+expired)\b[^.;]{0,100}?` +
 	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
+
+// otherwiseFailsRE finds what fails, said in the present tense, when the
+// recipient does not act: "must trust the new root by then; otherwise
+// the TLS handshake fails and calls on those trunks stop".
+var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b`)
+
+// foreignNoLongerRE finds "will no longer" in German, French and Spanish
+// mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr
+// anmelden", "ne seront plus acceptées", "ya no se aceptarán". "Nicht
+// mehr als" (not more than) is no such thing.
+var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser)`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will

@@ -276,6 +276,34 @@ func usesSeparateTenant(desc string, v registry.Vendor) bool {
 	return false
 }
 
+// otherTenant reports whether the description gives host names of the
+// vendor's for the application's own tenant ("acme-staff.idp.example")
+// and the email names none of them: mail about one tenant is not about
+// another.
+func (t appText) otherTenant(v registry.Vendor, email map[string]bool) bool {
+	n := 0
+	for _, a := range t.ids {
+		if a.host && vendorHost(a.id, v) {
+			if email[a.id] {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// goesThroughApp reports whether access targets name another application
+// of the registry than the one with id self.
+func goesThroughApp(targets []string, apps []registry.Application, self string) bool {
+	for _, a := range apps {
+		if a.ID != self && a.IsActive && goesThrough(targets, a.Name) {
+			return true
+		}
+	}
+	return false
+}
+
 // separateTenantRE finds a tenant, account or instance apart from the
 // organisation's main one.
 var separateTenantRE = regexp.MustCompile(`(?i)\b(?:separate|another|different|second|dedicated)\s+(?:[\w-]+\s+)?(?:tenant|account|instance|org|organi[sz]ation|subscription)\b`)
