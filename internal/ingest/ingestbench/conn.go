@@ -71,8 +71,13 @@ func (c *conn) try(ctx context.Context, req []byte, timeout time.Duration) (int,
 	if err := c.nc.SetDeadline(deadline); err != nil {
 		return 0, nil, err
 	}
-	if _, err := c.nc.Write(req); err != nil {
-		return 0, nil, fmt.Errorf("%w: %v", errNoAnswer, err)
+	if _, werr := c.nc.Write(req); werr != nil {
+		// A server may answer (413) and close before reading a body.
+		if status, body, _, err := c.readAnswer(); err == nil {
+			c.close()
+			return status, body, nil
+		}
+		return 0, nil, fmt.Errorf("%w: %v", errNoAnswer, werr)
 	}
 	status, body, keep, err := c.readAnswer()
 	if err != nil {
