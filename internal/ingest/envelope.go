@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -272,12 +274,33 @@ func valueEnd(b []byte, i int) int {
 }
 
 // payloadSHA256 is the digest that tells a resent event from a changed
-// one: the SHA-256 of the payload with insignificant whitespace removed,
-// so a vendor re-serialising the same JSON is not taken for a change.
+// one: the SHA-256 of the payload with insignificant whitespace removed
+// (what json.Compact gives), so a vendor re-serialising the same JSON is
+// not taken for a change. p is valid JSON (ParseEnvelope checked it), so
+// the whitespace outside strings is skipped as the bytes are hashed,
+// without a compacted copy.
 func payloadSHA256(p json.RawMessage) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, p); err != nil {
-		return sha256Hex(p) // cannot happen: ParseEnvelope checked it is JSON
+	h := sha256.New()
+	from, inString, escaped := 0, false, false
+	for i, c := range p {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			h.Write(p[from:i])
+			from = i + 1
+		}
 	}
-	return sha256Hex(b.Bytes())
+	h.Write(p[from:])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -65,8 +66,12 @@ func FuzzParseEnvelope(f *testing.F) {
 		if !json.Valid(e.Payload) || e.Payload[0] != '{' {
 			t.Fatalf("payload %q is not a JSON object", e.Payload)
 		}
-		if payloadSHA256(e.Payload) == "" {
-			t.Fatal("no payload digest")
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, e.Payload); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := payloadSHA256(e.Payload), sha256Hex(compact.Bytes()); got != want {
+			t.Fatalf("payload digest %s, want %s: the digest of the compacted payload", got, want)
 		}
 	})
 }

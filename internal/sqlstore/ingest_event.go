@@ -37,26 +37,57 @@ func scanIngestEventRaw(r scanner) (ingest.Event, error) {
 	return e, err
 }
 
-// insertChunk is how many events one INSERT statement carries (15
-// parameters each, well under both engines' limits).
+// insertChunk is how many events one INSERT statement carries on SQLite
+// (15 parameters each, well under its limit).
 const insertChunk = 200
 
 // AcceptEvents stores new events and the jobs they cause in one
 // transaction; an event whose key is already stored is not written, and
 // prior[i] is the stored one. The unique index on (tenant, vendor,
 // externalEventId) decides between concurrent senders of one key. Events
-// go in multi-row statements that return the ids they inserted; only the
-// others are looked up. Senders wait on this commit, so on SQLite it takes
-// the write connection before waiting background transactions.
+// go in statements that return the ids they inserted; only the others are
+// looked up, all in one statement. On PostgreSQL a group of any size is
+// one INSERT whose columns are arrays, so its text (and prepared plan) is
+// the same for every group; on SQLite multi-row INSERTs. Senders wait on
+// this commit, so on SQLite it takes the write connection before waiting
+// background transactions.
 func (db *DB) AcceptEvents(ctx context.Context, evs []ingest.Event, jobs []jobargs.Args) ([]*ingest.Event, error) {
 	prior := make([]*ingest.Event, len(evs))
 	err := db.inUrgentTx(ctx, func(tx *Tx) error {
 		inserted := make(map[string]bool, len(evs))
-		for from := 0; from < len(evs); from += insertChunk {
-			if err := tx.insertEvents(ctx, evs[from:min(from+insertChunk, len(evs))], inserted); err != nil {
+		if tx.db.Dialect == Postgres {
+			if err := tx.insertEventArrays(ctx, evs, inserted); err != nil {
+				return err
+			}
+		} else {
+			for from := 0; from < len(evs); from += insertChunk {
+				if err := tx.insertEvents(ctx, evs[from:min(from+insertChunk, len(evs))], inserted); err != nil {
+					return err
+				}
+			}
+		}
+		if len(inserted) < len(evs) {
+			if err := tx.priorEvents(ctx, evs, inserted, prior); err != nil {
+				return err
+			}
+			if err := tx.countRepeats(ctx, ingest.Repeats(evs, prior)); err != nil {
 				return err
 			}
 		}
+		if len(inserted) > 0 {
+			return tx.EnqueueAll(ctx, jobs)
+		}
+		return nil
+	})
+	return prior, err
+}
+
+// priorEvents sets prior[i] to the stored event under the key of each of
+// evs not inserted, read after the insert, so it sees what a concurrent
+// sender of the same key committed: on PostgreSQL in one statement, on
+// SQLite (in process, no round trips) one per key.
+func (tx *Tx) priorEvents(ctx context.Context, evs []ingest.Event, inserted map[string]bool, prior []*ingest.Event) error {
+	if tx.db.Dialect != Postgres {
 		for i, e := range evs {
 			if inserted[e.ID] {
 				continue
@@ -68,15 +99,36 @@ func (db *DB) AcceptEvents(ctx context.Context, evs []ingest.Event, jobs []jobar
 			}
 			prior[i] = &p
 		}
-		if err := tx.countRepeats(ctx, ingest.Repeats(evs, prior)); err != nil {
-			return err
-		}
-		if len(inserted) > 0 {
-			return tx.EnqueueAll(ctx, jobs)
-		}
 		return nil
-	})
-	return prior, err
+	}
+	var tenants, vendors, keys []string
+	for _, e := range evs {
+		if !inserted[e.ID] {
+			tenants, vendors, keys = append(tenants, e.TenantID), append(vendors, e.VendorID), append(keys, e.ExternalEventID)
+		}
+	}
+	stored, err := queryAll(ctx, tx.conn, "ingest events", func(r scanner) (ingest.Event, error) { return scanIngestEvent(r) },
+		`SELECT `+ingestEventColumns+` FROM ingest_events WHERE (tenant_id, vendor_id, external_event_id) IN
+			(SELECT * FROM unnest(?::text[], ?::text[], ?::text[]))`, tenants, vendors, keys)
+	if err != nil {
+		return err
+	}
+	byKey := make(map[[3]string]*ingest.Event, len(stored))
+	for i := range stored {
+		p := &stored[i]
+		byKey[[3]string{p.TenantID, p.VendorID, p.ExternalEventID}] = p
+	}
+	for i, e := range evs {
+		if inserted[e.ID] {
+			continue
+		}
+		p := byKey[[3]string{e.TenantID, e.VendorID, e.ExternalEventID}]
+		if p == nil {
+			return translate(sql.ErrNoRows, "ingest event "+e.ExternalEventID)
+		}
+		prior[i] = p
+	}
+	return nil
 }
 
 // countRepeats adds resent events to their vendor's hourly counts, in one
@@ -135,7 +187,38 @@ func (tx *Tx) insertEvents(ctx context.Context, evs []ingest.Event, inserted map
 			e.OccurredAt.UTC(), e.ReceivedAt.UTC(), string(e.Channel), e.PayloadSHA256, e.Raw, e.RawRef.SHA256, e.RawRef.Key, string(e.Status))
 	}
 	q.WriteString(` ON CONFLICT (tenant_id, vendor_id, external_event_id) DO NOTHING RETURNING id`)
-	rows, err := tx.query(ctx, q.String(), args...)
+	return tx.insertReturningIDs(ctx, inserted, q.String(), args...)
+}
+
+// insertEventArrays inserts evs on PostgreSQL in one statement whatever
+// their number, each column as one array, skipping keys already stored,
+// and records the ids it inserted.
+func (tx *Tx) insertEventArrays(ctx context.Context, evs []ingest.Event, inserted map[string]bool) error {
+	n := len(evs)
+	ids, tenants, vendors, vendorKeys, keys, types, versions := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	channels, payloadSums, rawSums, rawKeys, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n)
+	occurred, received, raws := make([]time.Time, n), make([]time.Time, n), make([][]byte, n)
+	for i, e := range evs {
+		ids[i], tenants[i], vendors[i], vendorKeys[i], keys[i], types[i], versions[i] = e.ID, e.TenantID, e.VendorID, e.VendorKey,
+			e.ExternalEventID, e.EventType, e.SchemaVersion
+		occurred[i], received[i], channels[i], payloadSums[i], raws[i] = e.OccurredAt.UTC(), e.ReceivedAt.UTC(), string(e.Channel),
+			e.PayloadSHA256, e.Raw
+		rawSums[i], rawKeys[i], statuses[i] = e.RawRef.SHA256, e.RawRef.Key, string(e.Status)
+	}
+	return tx.insertReturningIDs(ctx, inserted, `INSERT INTO ingest_events (id, tenant_id, vendor_id, vendor_key, external_event_id, event_type,
+		schema_version, occurred_at, received_at, channel, payload_sha256, raw, raw_sha256, raw_key, status)
+		SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[],
+			?::timestamptz[], ?::text[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::text[])
+		ON CONFLICT (tenant_id, vendor_id, external_event_id) DO NOTHING RETURNING id`,
+		ids, tenants, vendors, vendorKeys, keys, types, versions, occurred, received, channels, payloadSums, raws, rawSums, rawKeys, statuses)
+}
+
+// insertReturningIDs runs an INSERT of events that returns the id of
+// each row it wrote, and records those ids.
+func (tx *Tx) insertReturningIDs(ctx context.Context, inserted map[string]bool, q string, args ...any) error {
+	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return translate(err, "ingest events")
 	}

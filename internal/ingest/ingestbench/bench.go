@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,7 +54,9 @@ type Config struct {
 	RunID string
 	// Progress receives a line a second; may be nil.
 	Progress io.Writer
-	// Client is the HTTP client; nil builds one sized to Concurrency.
+	// Client is the HTTP client. nil sends to an http:// server over a
+	// kept-alive connection per worker written to directly (see conn),
+	// and to an https:// one with a client sized to Concurrency.
 	Client *http.Client
 	// PID is the server's process id on this machine, for the CPU time
 	// it spends on the run; 0 leaves it out.
@@ -131,7 +134,7 @@ func (c *Config) Validate() error {
 	if c.RunID == "" {
 		c.RunID = strconv.FormatInt(time.Now().UnixNano(), 36)
 	}
-	if c.Client == nil {
+	if c.Client == nil && !strings.HasPrefix(c.URL, "http://") {
 		c.Client = loadgen.Client(c.Concurrency, 30*time.Second)
 	}
 	return nil
@@ -386,15 +389,19 @@ func newBodies(c Config) *bodies {
 
 // body is event n's body; the same n always gives the same bytes.
 func (b *bodies) body(n int) []byte {
-	out := make([]byte, 0, len(b.head)+len(b.mid)+len(b.mid2)+len(b.tail)+3*20)
+	return b.appendBody(make([]byte, 0, len(b.head)+len(b.mid)+len(b.mid2)+len(b.tail)+3*20), n)
+}
+
+// appendBody appends event n's body to out.
+func (b *bodies) appendBody(out []byte, n int) []byte {
 	out = strconv.AppendInt(append(out, b.head...), int64(n), 10)
 	out = strconv.AppendInt(append(out, b.mid...), int64(n), 10)
 	out = strconv.AppendInt(append(out, b.mid2...), int64(n%1000), 10)
 	return append(out, b.tail...)
 }
 
-// sender posts events: one per worker, so its signer and header values
-// are reused from one request to the next.
+// sender posts events: one per worker, so its signer, header values and
+// buffers are reused from one request to the next.
 type sender struct {
 	c      Config
 	bodies *bodies
@@ -402,24 +409,48 @@ type sender struct {
 	auth   []string
 	ctype  []string
 	signer *stdwebhook.Signer
-	idBuf  []byte
+	// conn, head, body and req send without net/http (Client nil):
+	// head is the request line and the headers every request shares.
+	conn            *conn
+	head, body, req []byte
 }
 
 func newSender(c Config, b *bodies) (*sender, error) {
 	s := &sender{c: c, bodies: b, target: c.URL + "/api/v1/ingest/events", ctype: []string{"application/json"}}
-	if c.Secret == "" {
+	if c.Secret != "" {
+		s.target = c.URL + "/hooks/ingest/" + url.PathEscape(c.Tenant) + "?source=" + url.QueryEscape(c.Vendor)
+		var err error
+		if s.signer, err = stdwebhook.NewSigner(c.Secret); err != nil {
+			return nil, err
+		}
+	} else {
 		s.auth = []string{"Bearer " + c.Key}
-		return s, nil
 	}
-	s.target = c.URL + "/hooks/ingest/" + url.PathEscape(c.Tenant) + "?source=" + url.QueryEscape(c.Vendor)
-	var err error
-	s.signer, err = stdwebhook.NewSigner(c.Secret)
-	return s, err
+	if c.Client == nil {
+		u, err := url.Parse(s.target)
+		if err != nil {
+			return nil, err
+		}
+		addr := u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), "80")
+		}
+		s.conn = &conn{addr: addr, resp: make([]byte, 0, 1024)}
+		s.head = fmt.Appendf(nil, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vendorsync-bench\r\nContent-Type: application/json\r\n",
+			u.RequestURI(), u.Host)
+		if s.signer == nil {
+			s.head = fmt.Appendf(s.head, "Authorization: Bearer %s\r\n", c.Key)
+		}
+	}
+	return s, nil
 }
 
 // send posts event n and returns the status, the ingestId answered and,
 // for errors, the body.
 func (s *sender) send(ctx context.Context, n int) (int, string, string, error) {
+	if s.conn != nil {
+		return s.sendDirect(ctx, n)
+	}
 	body := s.bodies.body(n)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.target, bytes.NewReader(body))
 	if err != nil {
@@ -427,12 +458,10 @@ func (s *sender) send(ctx context.Context, n int) (int, string, string, error) {
 	}
 	req.Header["Content-Type"] = s.ctype
 	if s.signer != nil {
-		s.idBuf = strconv.AppendInt(append(append(s.idBuf[:0], "msg_bench_"...), s.c.RunID+"_"...), int64(n), 10)
-		id := string(s.idBuf)
-		ts := time.Now().Unix()
+		id, ts, sig := s.sign(n, body)
 		req.Header["Webhook-Id"] = []string{id}
 		req.Header["Webhook-Timestamp"] = []string{strconv.FormatInt(ts, 10)}
-		req.Header["Webhook-Signature"] = []string{s.signer.Sign(id, ts, body)}
+		req.Header["Webhook-Signature"] = []string{sig}
 	} else {
 		req.Header["Authorization"] = s.auth
 	}
@@ -445,10 +474,45 @@ func (s *sender) send(ctx context.Context, n int) (int, string, string, error) {
 	if err != nil {
 		return 0, "", "", err
 	}
-	if res.StatusCode/100 == 2 {
-		return res.StatusCode, ingestID(b), "", nil
+	return answer(res.StatusCode, b)
+}
+
+// sendDirect posts event n over the sender's own connection: the
+// headers and body are written into one reused buffer, the body last,
+// and sent with one write.
+func (s *sender) sendDirect(ctx context.Context, n int) (int, string, string, error) {
+	body := s.bodies.appendBody(s.body[:0], n)
+	s.body = body
+	req := append(s.req[:0], s.head...)
+	if s.signer != nil {
+		id, ts, sig := s.sign(n, body)
+		req = append(append(append(req, "Webhook-Id: "...), id...), "\r\nWebhook-Timestamp: "...)
+		req = append(append(strconv.AppendInt(req, ts, 10), "\r\nWebhook-Signature: "...), sig...)
+		req = append(req, "\r\n"...)
 	}
-	return res.StatusCode, "", strings.TrimSpace(string(b)), nil
+	req = append(strconv.AppendInt(append(req, "Content-Length: "...), int64(len(body)), 10), "\r\n\r\n"...)
+	req = append(req, body...)
+	s.req = req
+	status, b, err := s.conn.roundTrip(ctx, req, 30*time.Second)
+	if err != nil {
+		return 0, "", "", err
+	}
+	return answer(status, b)
+}
+
+// sign signs event n's body as a Standard Webhooks delivery.
+func (s *sender) sign(n int, body []byte) (id string, ts int64, sig string) {
+	id = "msg_bench_" + s.c.RunID + "_" + strconv.Itoa(n)
+	ts = time.Now().Unix()
+	return id, ts, s.signer.Sign(id, ts, body)
+}
+
+// answer is what send returns for an answer's status and body.
+func answer(status int, b []byte) (int, string, string, error) {
+	if status/100 == 2 {
+		return status, ingestID(b), "", nil
+	}
+	return status, "", strings.TrimSpace(string(b)), nil
 }
 
 // ingestID is the "ingestId" of an accept answer; "" when it has none.

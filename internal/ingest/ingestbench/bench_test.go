@@ -88,3 +88,41 @@ func TestEventsAreEnvelopesOfTheSize(t *testing.T) {
 		t.Fatalf("verification %+v: every event's answer names its own id", r.Verified)
 	}
 }
+
+// TestAnswersInEveryFraming: answers with a length, chunked ones (with a
+// trailer) and ones that close the connection are all read, and the
+// connection after each still carries the next request.
+func TestAnswersInEveryFraming(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			t.Error(err)
+		}
+		k := n.Add(1)
+		switch k % 3 {
+		case 1: // chunked, with a trailer
+			w.Header().Set("Trailer", "X-Done")
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"ingestId":"id-%d",`, k)
+			w.(http.Flusher).Flush()
+			fmt.Fprint(w, `"status":"RECEIVED"}`)
+			w.Header().Set("X-Done", "yes")
+		case 2: // the connection closes after the answer
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"ingestId":"id-%d","status":"RECEIVED"}`, k)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"ingestId":"id-%d","status":"RECEIVED"}`, k)
+		}
+	}))
+	defer srv.Close()
+	r, err := ingestbench.Run(t.Context(), ingestbench.Config{URL: srv.URL, Key: "k", Vendor: "v", Rate: 300,
+		Concurrency: 2, Duration: 300 * time.Millisecond, Size: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Errors != 0 || r.Accepted < 30 || r.Accepted != r.Statuses[http.StatusAccepted] || len(r.Problems) != 0 {
+		t.Fatalf("%d accepted, %d without an answer %v, problems %v", r.Accepted, r.Errors, r.ErrorSamples, r.Problems)
+	}
+}
