@@ -10,6 +10,10 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
+// WritesTakeTurns reports whether write transactions take turns on one
+// connection (SQLite).
+func (db *DB) WritesTakeTurns() bool { return db.turn != nil }
+
 // ReceivedEvents returns RECEIVED events, oldest first, with their bytes.
 func (db *DB) ReceivedEvents(ctx context.Context, tenantID string, limit int) ([]ingest.Event, error) {
 	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
@@ -120,20 +124,21 @@ func saveStatusQuery(d Dialect, set, tenantID string, ids []string) (string, []a
 }
 
 // normalizedCols is how many values a row of upsertNormalized takes.
-const normalizedCols = 12
+const normalizedCols = 13
 
 // upsertNormalized stores normalized events in one statement: a new one
-// as revision 1, one whose bytes changed as the next revision (waiting
+// as its revision (1, or the one it was archived under beforehand, with
+// its archived_at), one whose bytes changed as the next revision (waiting
 // for the archive again), one whose bytes did not is left alone. revs
 // gets the revision of every event written.
 func (tx *Tx) upsertNormalized(ctx context.Context, tenantID string, evs []*ingest.NormalizedEvent, revs map[string]int) error {
 	args := make([]any, 0, len(evs)*normalizedCols)
 	for _, n := range evs {
 		args = append(args, n.IngestID, tenantID, n.VendorID, n.EventType, n.SchemaVersion, n.OccurredAt.UTC(), n.MappingID,
-			n.MappingVersion, 1, []byte(n.Body), n.SHA256, n.NormalizedAt.UTC())
+			n.MappingVersion, max(n.Revision, 1), []byte(n.Body), n.SHA256, n.NormalizedAt.UTC(), timeOrNil(n.ArchivedAt))
 	}
 	rows, err := tx.query(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
-		occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at)
+		occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at, archived_at)
 		VALUES `+valueRows(len(evs), normalizedCols)+`
 		ON CONFLICT (ingest_id) DO UPDATE SET event_type = excluded.event_type, schema_version = excluded.schema_version,
 			occurred_at = excluded.occurred_at, mapping_id = excluded.mapping_id, mapping_version = excluded.mapping_version,
