@@ -13,31 +13,36 @@ import (
 
 // archiveBatch is how many events one round of the archiver reads. The
 // round's objects are flushed to disk together (blob.Store.Sync) before
-// they are recorded as archived, writeChunk at a time.
+// they are recorded as archived, in chunks (see inChunks).
 const archiveBatch = 200
 
 // writeChunk is the most events one background transaction (outcomes,
-// archive records) writes. SQLite has one writer, and an accept waits for
-// the background transaction under way (never for one queued after it),
-// so each is kept short.
+// archive records) writes where transactions take turns. SQLite has one
+// writer, and an accept waits for the background transaction under way
+// (never for one queued after it), so each is kept short.
 const writeChunk = 100
 
-// inChunks calls write for consecutive ranges of n items, writeChunk at a
-// time, and stops at the first error.
-func inChunks(n int, write func(from, to int) error) error {
-	for from := 0; from < n; from += writeChunk {
-		if err := write(from, min(from+writeChunk, n)); err != nil {
+// inChunks calls write for consecutive ranges of n items and stops at the
+// first error: writeChunk at a time where the store's transactions take
+// turns, else all at once, in one transaction, so that a round waits for
+// one durable commit rather than one per chunk (PostgreSQL).
+func (s *Service) inChunks(n int, write func(from, to int) error) error {
+	size := n
+	if s.Store.WritesTakeTurns() {
+		size = writeChunk
+	}
+	for from := 0; from < n; from += size {
+		if err := write(from, min(from+size, n)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// markArchivedChunks records that the events ids are archived, writeChunk
-// at a time.
+// markArchivedChunks records that the events ids are archived, in chunks.
 func (s *Service) markArchivedChunks(ctx context.Context, tenantID string, ids []string) error {
 	at := s.now()
-	return inChunks(len(ids), func(from, to int) error { return s.Store.MarkArchived(ctx, tenantID, ids[from:to], at) })
+	return s.inChunks(len(ids), func(from, to int) error { return s.Store.MarkArchived(ctx, tenantID, ids[from:to], at) })
 }
 
 // Archive writes the raw bytes of the tenant's events not archived yet to
@@ -111,30 +116,43 @@ func (s *Service) unarchived(ctx context.Context, tenantID string) ([]Event, err
 	return s.Store.UnarchivedEvents(ctx, tenantID, archiveBatch)
 }
 
-// archiveRawOf archives the raw bytes of those of evs not archived yet,
-// as the archiver would, and marks their outcomes so that the write of
-// the outcomes records them archived: one update of each event instead
-// of two. What fails here is logged and left to the archiver.
-func (s *Service) archiveRawOf(ctx context.Context, evs []Event, outs []Outcome) {
-	var at []int
+// archiveOutcomes archives, before the outcomes of evs are stored, the
+// raw bytes of those of evs not archived yet, as the archiver would, and
+// the normalized bytes of those newly received, as ArchiveNormalized
+// would once they are stored; one flush to disk serves both. It marks
+// the outcomes so that their write records them archived: one update of
+// each event instead of two, and no update of its normalized event
+// (which is stored archived). What fails here is logged and left to the
+// archivers.
+func (s *Service) archiveOutcomes(ctx context.Context, evs []Event, outs []Outcome) {
+	var raw, first []int
 	for i, ev := range evs {
 		if ev.ArchivedAt == nil && ev.ArchiveError == "" {
-			at = append(at, i)
+			raw = append(raw, i)
+		}
+		if ev.Status == Received && outs[i].Normalized != nil {
+			first = append(first, i)
 		}
 	}
-	if len(at) == 0 {
+	if len(raw)+len(first) == 0 {
 		return
 	}
-	archived := make([]bool, len(at))
-	errs := eachAtOnce(len(at), func(k int) (err error) {
-		archived[k], err = s.archiveOne(ctx, evs[at[k]])
+	archived := make([]bool, len(raw))
+	revisions := make([]int, len(first))
+	errs := eachAtOnce(len(raw)+len(first), func(k int) (err error) {
+		if k < len(raw) {
+			archived[k], err = s.archiveOne(ctx, evs[raw[k]])
+			return err
+		}
+		k -= len(raw)
+		revisions[k], err = s.archiveFirstRevision(ctx, outs[first[k]].Normalized)
 		return err
 	})
 	if err := s.Blobs.Sync(ctx); err != nil {
 		s.log().ErrorContext(ctx, "ingest raw archive flush failed", "tenant", evs[0].TenantID, "err", err.Error())
 		return
 	}
-	for k, i := range at {
+	for k, i := range raw {
 		switch {
 		case errs[k] != nil:
 			ev := evs[i]
@@ -143,6 +161,37 @@ func (s *Service) archiveRawOf(ctx context.Context, evs []Event, outs []Outcome)
 			outs[i].RawArchived = true
 		}
 	}
+	for k, i := range first {
+		n := outs[i].Normalized
+		if err := errs[len(raw)+k]; err != nil {
+			s.log().ErrorContext(ctx, "ingest normalized archive failed", append(evs[i].logKeys(), "err", err.Error())...)
+			continue
+		}
+		at := outs[i].At
+		n.Revision, n.ArchivedAt, n.BlobKey = revisions[k], &at, NormalizedKey(n.EventType, n.IngestID, revisions[k])
+	}
+}
+
+// unstoredRevisions bounds how many revisions' keys archiveFirstRevision
+// tries.
+const unstoredRevisions = 4
+
+// archiveFirstRevision writes a newly received event's normalized bytes
+// under the key of its first revision and returns that revision. The key
+// holds other bytes only when a pass archived them but never stored them
+// (the process stopped in between, and the rules changed since), or a
+// replay of the event raced the pass: the key is never overwritten, and
+// the bytes go under the next revision's key instead, stored as that
+// revision.
+func (s *Service) archiveFirstRevision(ctx context.Context, n *NormalizedEvent) (int, error) {
+	var err error
+	for rev := 1; rev <= unstoredRevisions; rev++ {
+		_, err = s.Blobs.Put(ctx, NormalizedKey(n.EventType, n.IngestID, rev), bytes.NewReader(n.Body))
+		if !apperr.Is(err, apperr.Conflict) {
+			return rev, err
+		}
+	}
+	return 0, fmt.Errorf("ingest archive normalized %s: %w", n.IngestID, err)
 }
 
 // markArchived records, after a failure, the events archived before it,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/loadgen"
+	"github.com/vendorsync/vendorsync/internal/sqlstore"
 	"github.com/vendorsync/vendorsync/internal/sqlstore/storetest"
 )
 
@@ -29,15 +30,21 @@ func benchVendor(b *testing.B, parallelism, perOp int, bench func(b *testing.B, 
 			}
 			b.SetParallelism(parallelism)
 			f.cpu = cpuMeter{}
+			if d == sqlstore.Postgres {
+				f.cpu.server = newServerCPU(b)
+			}
 			b.ResetTimer()
 			f.cpu.start(b)
 			bench(b, f, v)
 			f.cpu.stop(b)
 			b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "events/s")
 			// This process's CPU time while timed: on a shared machine the
-			// figure that stays comparable (the PostgreSQL server's own is
-			// not counted).
+			// figure that stays comparable. The PostgreSQL server's serving
+			// it is reported apart, when the server runs on this machine.
 			b.ReportMetric(f.cpu.used.Seconds()*1000/float64(b.N*perOp), "CPU-s/1k-events")
+			if s := f.cpu.server; s != nil && s.ok {
+				b.ReportMetric(s.used.Seconds()*1000/float64(b.N*perOp), "server-CPU-s/1k-events")
+			}
 		})
 	}
 }
@@ -135,14 +142,20 @@ func BenchmarkNormalize(b *testing.B) {
 }
 
 // cpuMeter adds up this process's CPU time over the spans between start
-// and stop.
+// and stop, and the PostgreSQL server's serving it when server is set.
 type cpuMeter struct {
 	used, from time.Duration
 	running    bool
+	server     *serverCPU
 }
 
 func (m *cpuMeter) start(b *testing.B) {
 	if !m.running {
+		// The server's meter reads first and last, so that its reading
+		// is not counted as this process's work.
+		if m.server != nil {
+			m.server.start(b)
+		}
 		m.from, m.running = processCPU(b), true
 	}
 }
@@ -151,6 +164,9 @@ func (m *cpuMeter) stop(b *testing.B) {
 	if m.running {
 		m.used += processCPU(b) - m.from
 		m.running = false
+		if m.server != nil {
+			m.server.stop(b)
+		}
 	}
 }
 

@@ -241,7 +241,7 @@ func (s *Service) normalizeOne(ctx context.Context, r *rules, ev Event, at time.
 }
 
 // normalizeBatch is how many events one round of normalization takes;
-// their outcomes are written writeChunk at a time.
+// their outcomes are written in chunks (see inChunks).
 const normalizeBatch = 500
 
 // Normalize normalizes the tenant's RECEIVED events until none is left,
@@ -345,8 +345,9 @@ func (a *archiver) stop() error {
 }
 
 // apply normalizes events, archives the raw bytes of those not archived
-// yet, stores the outcomes writeChunk events per transaction, then learns
-// their payloads; it returns the vendors learned about.
+// yet and the normalized bytes of those newly received, stores the
+// outcomes in chunks (see inChunks), then learns their payloads; it
+// returns the vendors learned about.
 func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Event) (map[string]string, error) {
 	defer s.metrics().stage("normalize", time.Now())
 	at := s.now()
@@ -357,9 +358,9 @@ func (s *Service) apply(ctx context.Context, r *rules, tenantID string, evs []Ev
 			s.log().InfoContext(ctx, "ingest event not normalized", append(ev.logKeys(), "status", outs[i].Status, "reason", outs[i].Reason)...)
 		}
 	}
-	s.archiveRawOf(ctx, evs, outs)
+	s.archiveOutcomes(ctx, evs, outs)
 	saved := 0
-	err := inChunks(len(outs), func(from, to int) error {
+	err := s.inChunks(len(outs), func(from, to int) error {
 		if err := s.Store.SaveOutcomes(ctx, tenantID, outs[from:to], s.deliverJobs(tenantID)); err != nil {
 			return fmt.Errorf("ingest normalize %s: %w", tenantID, err)
 		}
@@ -434,11 +435,11 @@ func (s *Service) ArchiveNormalized(ctx context.Context, tenantID string) (int, 
 	}
 }
 
-// markNormalizedChunks records that these revisions are archived,
-// writeChunk at a time.
+// markNormalizedChunks records that these revisions are archived, in
+// chunks (see inChunks).
 func (s *Service) markNormalizedChunks(ctx context.Context, tenantID string, evs []NormalizedEvent) error {
 	at := s.now()
-	return inChunks(len(evs), func(from, to int) error {
+	return s.inChunks(len(evs), func(from, to int) error {
 		return s.Store.MarkNormalizedArchived(ctx, tenantID, evs[from:to], at)
 	})
 }

@@ -346,3 +346,66 @@ func TestJobsAndSweepsLeaveARunningPassAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestNormalizeAfterUnstoredArchive: a pass archives the normalized bytes
+// of newly received events before it stores them. When a pass stopped in
+// between, the next finds their key taken: by the same bytes (the rules
+// did not change), and the event is stored as revision 1; by other bytes
+// (they did), which are never overwritten, and the event is stored as
+// revision 2 under its own key. Either way it is stored archived.
+func TestNormalizeAfterUnstoredArchive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		f.setUpRules(t)
+		same := f.mustAccept(t, envelope("vendorA", "inv-same", `{"sku":"ABC-001","qty":12,"warehouse":"ROA"}`))
+		other := f.mustAccept(t, envelope("vendorA", "inv-other", `{"sku":"ABC-002","qty":7,"warehouse":"ROA"}`))
+		// What the stopped pass archived for each, with today's rules
+		// (same) and with earlier ones (other).
+		ev := f.event(t, same)
+		sameBody := fmt.Sprintf(`{"ingestId":%q,"vendorId":"vendorA","externalEventId":"inv-same","eventType":"InventoryUpdated",`+
+			`"schemaVersion":"1.0","occurredAt":"2026-01-30T20:15:12Z","data":{"quantityOnHand":12,"sku":"ABC-001","warehouseId":"ROA"},`+
+			`"rawRef":{"key":%q,"sha256":%q}}`, same, ev.RawRef.Key, ev.RawRef.SHA256)
+		earlier := `{"stale":true}`
+		for key, body := range map[string]string{ingest.NormalizedKey("InventoryUpdated", same, 1): sameBody,
+			ingest.NormalizedKey("InventoryUpdated", other, 1): earlier} {
+			if _, err := f.blobs.Put(ctx, key, strings.NewReader(body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := f.svc.Normalize(ctx, f.vendor.TenantID); err != nil || n != 2 {
+			t.Fatalf("Normalize = %d, %v; want 2", n, err)
+		}
+		for id, rev := range map[string]int{same: 1, other: 2} {
+			ne, err := f.svc.Normalized(ctx, f.admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ne.Revision != rev || ne.ArchivedAt == nil || ne.BlobKey != ingest.NormalizedKey("InventoryUpdated", id, rev) {
+				t.Errorf("%s: revision %d archived %v key %s; want revision %d, archived", id, ne.Revision, ne.ArchivedAt, ne.BlobKey, rev)
+				continue
+			}
+			rc, err := f.blobs.Get(ctx, ne.BlobKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if string(b) != string(ne.Body) {
+				t.Errorf("%s: archived %s, stored %s", id, b, ne.Body)
+			}
+		}
+		rc, err := f.blobs.Get(ctx, ingest.NormalizedKey("InventoryUpdated", other, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != earlier {
+			t.Errorf("the first key of %s holds %s; want the earlier bytes left alone", other, b)
+		}
+		if left, err := db.UnarchivedNormalized(ctx, f.vendor.TenantID, 10); err != nil || len(left) != 0 {
+			t.Errorf("%d normalized events left unarchived, %v", len(left), err)
+		}
+	})
+}

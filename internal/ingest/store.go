@@ -93,6 +93,10 @@ type NormalizeStore interface {
 	ListEventMappings(ctx context.Context, tenantID string) ([]Mapping, error)
 	IngestMapping(ctx context.Context, tenantID, id string) (Mapping, error)
 
+	// WritesTakeTurns reports whether write transactions run one at a
+	// time (SQLite's one writer): a long background one then holds up the
+	// senders' accepts, where PostgreSQL runs them side by side.
+	WritesTakeTurns() bool
 	// ReceivedEvents returns up to limit RECEIVED events of the tenant,
 	// oldest first, with their bytes.
 	ReceivedEvents(ctx context.Context, tenantID string, limit int) ([]Event, error)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // MigrateSchemaTo moves the schema up or down to version (the job queue's
@@ -45,3 +46,19 @@ func EmailLookupQueries(d Dialect) []string {
 
 // Checkpoint runs one background checkpoint round now.
 func (db *DB) Checkpoint(ctx context.Context) (int, error) { return db.checkpoint(ctx) }
+
+// TenantRowsQueries are the statements that write or read a batch of a
+// tenant's rows by id, as the engine d runs them, with their arguments,
+// for checking which index finds the rows.
+func TenantRowsQueries(d Dialect, tenantID string, ids []string) map[string][]any {
+	at := time.Now().UTC()
+	q := map[string][]any{}
+	add := func(s string, args []any) { q[rebind(d, s)] = args }
+	add(markArchivedQuery(d, at, tenantID, ids))
+	s, args := saveStatusQuery(d, "status = ?, archived_at = COALESCE(archived_at, ?)", tenantID, ids)
+	add(s, append([]any{"NORMALIZED", at}, args...))
+	add(markNormalizedQuery(d, at, 1, tenantID, ids))
+	byID, args := tenantRows(d, "d.tenant_id", "d.id", tenantID, ids)
+	add(`SELECT d.id FROM ingest_deliveries d WHERE `+byID, args)
+	return q
+}

@@ -177,10 +177,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, tenantID string, now, until t
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	args := []any{tenantID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	byID, args := tenantRows(db.Dialect, "d.tenant_id", "d.id", tenantID, ids)
 	type claimed struct {
 		w     ingest.DeliveryWork
 		subID string
@@ -196,7 +193,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, tenantID string, now, until t
 			COALESCE(e.vendor_key, ''), COALESCE(e.external_event_id, '')
 		FROM ingest_deliveries d LEFT JOIN ingest_normalized n ON n.ingest_id = d.ingest_id
 			LEFT JOIN ingest_events e ON e.id = d.ingest_id
-		WHERE `+tenantRows(db.Dialect, "d.tenant_id", "d.id", len(ids))+` ORDER BY d.next_attempt_at, d.id`, args...)
+		WHERE `+byID+` ORDER BY d.next_attempt_at, d.id`, args...)
 	if err != nil {
 		return nil, err
 	}

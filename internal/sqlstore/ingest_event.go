@@ -333,19 +333,16 @@ func (db *DB) MarkArchived(ctx context.Context, tenantID string, ids []string, a
 		return nil
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		args := []any{at.UTC(), tenantID}
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		_, err := tx.exec(ctx, markArchivedQuery(tx.d, len(ids)), args...)
+		q, args := markArchivedQuery(tx.d, at, tenantID, ids)
+		_, err := tx.exec(ctx, q, args...)
 		return translate(err, "ingest events")
 	})
 }
 
-// markArchivedQuery records n events of a tenant archived (archived_at,
-// tenant, ids).
-func markArchivedQuery(d Dialect, n int) string {
-	return `UPDATE ingest_events SET archived_at = ? WHERE ` + tenantRows(d, "tenant_id", "id", n) + ` AND archived_at IS NULL`
+// markArchivedQuery records events of a tenant archived at at.
+func markArchivedQuery(d Dialect, at time.Time, tenantID string, ids []string) (string, []any) {
+	byID, args := tenantRows(d, "tenant_id", "id", tenantID, ids)
+	return `UPDATE ingest_events SET archived_at = ? WHERE ` + byID + ` AND archived_at IS NULL`, append([]any{at.UTC()}, args...)
 }
 
 // MarkArchiveFailed records why an event's raw bytes cannot be archived.

@@ -10,6 +10,10 @@ import (
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
+// WritesTakeTurns reports whether write transactions take turns on one
+// connection (SQLite).
+func (db *DB) WritesTakeTurns() bool { return db.turn != nil }
+
 // ReceivedEvents returns RECEIVED events, oldest first, with their bytes.
 func (db *DB) ReceivedEvents(ctx context.Context, tenantID string, limit int) ([]ingest.Event, error) {
 	return queryAll(ctx, db.reader(), "ingest events", scanIngestEventRaw, `SELECT `+ingestEventColumns+`, raw FROM ingest_events
@@ -86,7 +90,7 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 		archived               bool
 	}
 	var order []outcomeKey
-	ids := map[outcomeKey][]any{}
+	ids := map[outcomeKey][]string{}
 	for _, o := range outs {
 		k := outcomeKey{string(o.Status), o.Reason, jsonList(o.Errors), o.At.UTC(), o.RawArchived}
 		if _, ok := ids[k]; !ok {
@@ -103,9 +107,8 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 			set, args = set+`, archived_at = COALESCE(archived_at, ?)`, append(args, k.at)
 		}
 		for from := 0; from < len(all); from += 500 {
-			part := all[from:min(from+500, len(all))]
-			if _, err := tx.exec(ctx, saveStatusQuery(tx.d, set, len(part)),
-				append(append(args[:len(args):len(args)], tenantID), part...)...); err != nil {
+			q, byID := saveStatusQuery(tx.d, set, tenantID, all[from:min(from+500, len(all))])
+			if _, err := tx.exec(ctx, q, append(args[:len(args):len(args)], byID...)...); err != nil {
 				return translate(err, "ingest event")
 			}
 		}
@@ -113,27 +116,29 @@ func (tx *Tx) saveStatuses(ctx context.Context, tenantID string, outs []ingest.O
 	return nil
 }
 
-// saveStatusQuery sets columns (set's values, then tenant, ids) of n
-// events of a tenant.
-func saveStatusQuery(d Dialect, set string, n int) string {
-	return `UPDATE ingest_events SET ` + set + ` WHERE ` + tenantRows(d, "tenant_id", "id", n)
+// saveStatusQuery sets columns (set's values, then the arguments
+// returned) of a tenant's events ids.
+func saveStatusQuery(d Dialect, set, tenantID string, ids []string) (string, []any) {
+	byID, args := tenantRows(d, "tenant_id", "id", tenantID, ids)
+	return `UPDATE ingest_events SET ` + set + ` WHERE ` + byID, args
 }
 
 // normalizedCols is how many values a row of upsertNormalized takes.
-const normalizedCols = 12
+const normalizedCols = 13
 
 // upsertNormalized stores normalized events in one statement: a new one
-// as revision 1, one whose bytes changed as the next revision (waiting
+// as its revision (1, or the one it was archived under beforehand, with
+// its archived_at), one whose bytes changed as the next revision (waiting
 // for the archive again), one whose bytes did not is left alone. revs
 // gets the revision of every event written.
 func (tx *Tx) upsertNormalized(ctx context.Context, tenantID string, evs []*ingest.NormalizedEvent, revs map[string]int) error {
 	args := make([]any, 0, len(evs)*normalizedCols)
 	for _, n := range evs {
 		args = append(args, n.IngestID, tenantID, n.VendorID, n.EventType, n.SchemaVersion, n.OccurredAt.UTC(), n.MappingID,
-			n.MappingVersion, 1, []byte(n.Body), n.SHA256, n.NormalizedAt.UTC())
+			n.MappingVersion, max(n.Revision, 1), []byte(n.Body), n.SHA256, n.NormalizedAt.UTC(), timeOrNil(n.ArchivedAt))
 	}
 	rows, err := tx.query(ctx, `INSERT INTO ingest_normalized (ingest_id, tenant_id, vendor_id, event_type, schema_version,
-		occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at)
+		occurred_at, mapping_id, mapping_version, revision, body, sha256, normalized_at, archived_at)
 		VALUES `+valueRows(len(evs), normalizedCols)+`
 		ON CONFLICT (ingest_id) DO UPDATE SET event_type = excluded.event_type, schema_version = excluded.schema_version,
 			occurred_at = excluded.occurred_at, mapping_id = excluded.mapping_id, mapping_version = excluded.mapping_version,
@@ -184,16 +189,15 @@ func (db *DB) MarkNormalizedArchived(ctx context.Context, tenantID string, evs [
 	if len(evs) == 0 {
 		return nil
 	}
-	byRevision := map[int][]any{}
+	byRevision := map[int][]string{}
 	for _, n := range evs {
 		byRevision[n.Revision] = append(byRevision[n.Revision], n.IngestID)
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		for rev, all := range byRevision {
 			for from := 0; from < len(all); from += 500 {
-				part := all[from:min(from+500, len(all))]
-				args := append([]any{at.UTC(), rev, tenantID}, part...)
-				if _, err := tx.exec(ctx, markNormalizedQuery(tx.d, len(part)), args...); err != nil {
+				q, args := markNormalizedQuery(tx.d, at, rev, tenantID, all[from:min(from+500, len(all))])
+				if _, err := tx.exec(ctx, q, args...); err != nil {
 					return translate(err, "normalized event")
 				}
 			}
@@ -202,10 +206,11 @@ func (db *DB) MarkNormalizedArchived(ctx context.Context, tenantID string, evs [
 	})
 }
 
-// markNormalizedQuery records n revisions of a tenant's normalized events
-// archived (archived_at, revision, tenant, ids).
-func markNormalizedQuery(d Dialect, n int) string {
-	return `UPDATE ingest_normalized SET archived_at = ? WHERE revision = ? AND ` + tenantRows(d, "tenant_id", "ingest_id", n)
+// markNormalizedQuery records revision rev of a tenant's normalized events
+// ids archived at at.
+func markNormalizedQuery(d Dialect, at time.Time, rev int, tenantID string, ids []string) (string, []any) {
+	byID, args := tenantRows(d, "tenant_id", "ingest_id", tenantID, ids)
+	return `UPDATE ingest_normalized SET archived_at = ? WHERE revision = ? AND ` + byID, append([]any{at.UTC(), rev}, args...)
 }
 
 // NormalizedEvent returns the normalized event of an ingest event.
