@@ -8,6 +8,7 @@ import (
 	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -79,18 +80,38 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// ingestEntropy is the entropy of ingest ids alone. The process-wide
-// default is monotonic only while consecutive calls share a millisecond,
-// so an id of another kind taken at another time in between restarts it at
-// random, and two events accepted in one millisecond could sort out of
-// order. Ids of events accepted in the same millisecond sort in the order
-// they were accepted.
-var ingestEntropy = &ulid.LockedMonotonicReader{MonotonicReader: ulid.Monotonic(crand.Reader, 0)}
+// ingestIDs hands out ingest ids in the order they are asked for. Ids of
+// events accepted in one millisecond sort in the order they were accepted
+// (their entropy is the last one's plus one), and an id asked for with a
+// time up to a second before the last one handed out (a request whose
+// clock was read before another's that got its id first, or a small step
+// back of the system clock) takes the last one's millisecond, after it:
+// the normalize pass, the archive and the window of the drift profile all
+// go by id. A time further back (a clock set back for good) starts again
+// from there.
+var ingestIDs struct {
+	sync.Mutex
+	lastMs  uint64
+	entropy *ulid.MonotonicEntropy
+}
 
-// newIngestID returns a ULID at t, after every id taken before it in the
-// same millisecond.
+// maxIDStepBack is how far before the last id's time an id still follows
+// it, in milliseconds.
+const maxIDStepBack = 1000
+
+func init() { ingestIDs.entropy = ulid.Monotonic(crand.Reader, 0) }
+
+// newIngestID returns a ULID at t (or at the last id's millisecond, see
+// ingestIDs), after every id handed out before it.
 func newIngestID(t time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(t), ingestEntropy).String()
+	ms := ulid.Timestamp(t)
+	ingestIDs.Lock()
+	defer ingestIDs.Unlock()
+	if ms < ingestIDs.lastMs && ingestIDs.lastMs-ms <= maxIDStepBack {
+		ms = ingestIDs.lastMs
+	}
+	ingestIDs.lastMs = ms
+	return ulid.MustNew(ms, ingestIDs.entropy).String()
 }
 
 // AcceptResult is the answer for one envelope.

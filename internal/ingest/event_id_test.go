@@ -23,3 +23,27 @@ func TestIngestIDsFollowAcceptOrder(t *testing.T) {
 		prev = id
 	}
 }
+
+// An id asked for with a time read just before the last id's (another
+// request got its id first) still sorts after it, at the last id's
+// millisecond; one asked for with a time an hour back (a clock set back)
+// is dated an hour back.
+func TestIngestIDsFollowEachOtherAcrossClockReads(t *testing.T) {
+	now := time.Now()
+	first := newIngestID(now)
+	for _, back := range []time.Duration{time.Millisecond, 20 * time.Millisecond, time.Second} {
+		id := newIngestID(now.Add(-back))
+		if id <= first {
+			t.Fatalf("an id asked for %s before the last one's time %s sorts before it: %s", back, first, id)
+		}
+		if got, want := ulid.MustParse(id).Time(), ulid.MustParse(first).Time(); got != want {
+			t.Errorf("an id asked for %s before the last one's time is dated %d, want the last one's %d", back, got, want)
+		}
+		first = id
+	}
+	past := now.Add(-time.Hour)
+	id := newIngestID(past)
+	if got := ulid.MustParse(id).Time(); got != ulid.Timestamp(past) {
+		t.Errorf("an id asked for an hour back is dated %d, want %d", got, ulid.Timestamp(past))
+	}
+}
