@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -42,14 +43,25 @@ func demoConnections(t *testing.T, s *server, key string) []demoConn {
 	return list.Items
 }
 
-// demoTicketInBothTrackers waits until a ticket of the demo served by s
-// has a Gitea issue and a Jira issue, both created, and is in progress
-// (the demo works its Gitea issue and Gitea's webhook tells VendorSync);
-// it returns the ticket's key and its Gitea and Jira issues.
+// demoWorked is the line the demo logs when it has worked a ticket's
+// Gitea issue, naming the ticket.
+var demoWorked = regexp.MustCompile(`"msg":"demo trackers: a Gitea issue was labelled in progress and its webhook delivered".*?"ticket":"(VS-\d+)"`)
+
+// demoTicketInBothTrackers waits until the demo served by s has worked the
+// Gitea issue of a ticket with a Gitea issue and a Jira issue (it logs
+// which), both created, and that ticket is in progress (Gitea's webhook
+// told VendorSync); it returns the ticket's key and its Gitea and Jira
+// issues. Other demo tickets may have issues in both trackers and be in
+// progress for other reasons: only the worked one is taken.
 func demoTicketInBothTrackers(t *testing.T, s *server, key string) (string, demoLink, demoLink) {
 	t.Helper()
 	var seen []string
 	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		worked := demoWorked.FindStringSubmatch(s.Stderr.String())
+		if worked == nil {
+			seen = append(seen[:0], "the demo has not logged the ticket whose Gitea issue it worked")
+			continue
+		}
 		var list struct {
 			Items []struct {
 				Number int64 `json:"number"`
@@ -77,7 +89,7 @@ func demoTicketInBothTrackers(t *testing.T, s *server, key string) (string, demo
 				}
 			}
 			seen = append(seen, fmt.Sprintf("%s %s %+v", tk, d.Status, d.TrackerLinks))
-			if gitea.IssueKey != "" && jira.IssueKey != "" && d.Status == "in_progress" {
+			if tk == worked[1] && gitea.IssueKey != "" && jira.IssueKey != "" && d.Status == "in_progress" {
 				return tk, gitea, jira
 			}
 		}
