@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,13 +15,18 @@ import (
 // TestDebugAddrServesProfilesApart: --debug-addr serves the runtime
 // profiles on their own address, and the product's port never does.
 func TestDebugAddrServesProfilesApart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	// Port 0: serve logs the address it listens on (a port picked here
+	// and closed again could be taken by another test's server meanwhile).
+	s := startServe(t, envOf(), "--debug-addr", "127.0.0.1:0")
+	served := regexp.MustCompile(`"msg":"runtime profiles served","addr":"([^"]+)"`)
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == ""; time.Sleep(50 * time.Millisecond) {
+		if m := served.FindStringSubmatch(s.Stderr.String()); m != nil {
+			addr = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("serve did not log the address of its runtime profiles:\n%s", s.Stderr.String())
+		}
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	s := startServe(t, envOf(), "--debug-addr", addr)
 
 	res, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
 	if err != nil {
