@@ -17,11 +17,18 @@ import (
 )
 
 // backends opens the same store kinds production uses: the default local
-// directory and an S3 bucket (gofakes3's in-memory server over HTTP).
+// directory (small objects in its pack), the same keeping objects as files
+// (as it does large ones), the portable way of writing files, and an S3
+// bucket (gofakes3's in-memory server over HTTP).
 func backends(t *testing.T) map[string]func(t *testing.T) *blob.Store {
 	return map[string]func(t *testing.T) *blob.Store{
 		"file": func(t *testing.T) *blob.Store {
 			return open(t, "", t.TempDir())
+		},
+		"file (files)": func(t *testing.T) *blob.Store {
+			s := blob.OpenFiles(t, t.TempDir())
+			t.Cleanup(func() { s.Close() })
+			return s
 		},
 		"file (portable)": func(t *testing.T) *blob.Store {
 			s := blob.OpenPortable(t, t.TempDir())

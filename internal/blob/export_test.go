@@ -29,9 +29,9 @@ func FakeS3(t *testing.T) (endpoint string, backend *s3mem.Backend) {
 	return srv.URL, backend
 }
 
-// OpenPortable opens the directory store at path writing every object the
-// portable way (temporary file, link, sidecar), as on filesystems without
-// unnamed files or extended attributes.
+// OpenPortable opens the directory store at path writing every object as
+// a file, the portable way (temporary file, link, sidecar), as on
+// filesystems without unnamed files or extended attributes.
 func OpenPortable(t *testing.T, path string) *Store {
 	t.Helper()
 	s, err := openDir(path)
@@ -39,8 +39,25 @@ func OpenPortable(t *testing.T, path string) *Store {
 		t.Fatal(err)
 	}
 	s.objects.(*dir).portable.Store(true)
+	s.objects.(*dir).packMax = -1
 	return s
 }
+
+// OpenFiles opens the directory store at path keeping every object as a
+// file, however small, as earlier versions did and as it does for objects
+// larger than the pack takes.
+func OpenFiles(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := openDir(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.objects.(*dir).packMax = -1
+	return s
+}
+
+// PackMax is the largest object the directory store keeps in its pack.
+const PackMax = packMax
 
 // WritesPortably reports whether a directory store has fallen back to
 // the portable way of writing.

@@ -53,6 +53,9 @@ func ValidKey(key string) error {
 		return apperr.Invalidf("blob key must be 1 to 512 characters")
 	case strings.HasPrefix(key, "/"), strings.HasSuffix(key, "/"), strings.Contains(key, "//"):
 		return apperr.Invalidf("blob key %q has an empty path segment", key)
+	case strings.HasPrefix(key, "."):
+		// The local directory keeps its own files (the pack) under such names.
+		return apperr.Invalidf("blob key %q may not start with a dot", key)
 	}
 	for _, seg := range strings.Split(key, "/") {
 		if seg == "." || seg == ".." || strings.HasSuffix(seg, ".attrs") {

@@ -17,9 +17,13 @@ import (
 func TestDirectoryLayout(t *testing.T) {
 	ctx := context.Background()
 
-	t.Run("objects are files with their SHA-256 in an extended attribute, or else a .attrs sidecar", func(t *testing.T) {
+	t.Run("files have their SHA-256 in an extended attribute, or else a .attrs sidecar", func(t *testing.T) {
 		for name, openStore := range map[string]func(dir string) *blob.Store{
-			"default":  func(dir string) *blob.Store { return open(t, "file://"+dir, t.TempDir()) },
+			"default": func(dir string) *blob.Store {
+				s := blob.OpenFiles(t, dir)
+				t.Cleanup(func() { s.Close() })
+				return s
+			},
 			"portable": func(dir string) *blob.Store { return blob.OpenPortable(t, dir) },
 		} {
 			t.Run(name, func(t *testing.T) {

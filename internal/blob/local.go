@@ -9,19 +9,29 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 )
 
-// dir is the local-directory backend. An object is the file named by its
-// key under root. Its SHA-256 is recorded in the file's extended attribute
-// user.vendorsync.sha256 where the platform and filesystem have them, or
-// else beside it in "<key>.attrs", the JSON sidecar earlier versions wrote;
-// both are read, so existing directories read unchanged.
+// dir is the local-directory backend. An object of up to packMax bytes is
+// a row of the pack, the SQLite file .objects.db at root; a larger one is
+// the file named by its key under root. A file's SHA-256 is recorded in its
+// extended attribute user.vendorsync.sha256 where the platform and
+// filesystem have them, or else beside it in "<key>.attrs", the JSON
+// sidecar earlier versions wrote. Objects are looked for in the pack, then
+// as files, so directories written by earlier versions (every object a
+// file) read unchanged, and a key is taken wherever it is stored.
 type dir struct {
 	root string
+	pack *pack
+	// packMax is the largest object the pack takes (packMax; less in tests
+	// of the file layout).
+	packMax int64
+	// filesDirty is set when a file was created since the last sync.
+	filesDirty atomic.Bool
 	// made holds the directories known to exist, so that a write does
 	// not ask again.
 	made sync.Map
@@ -51,14 +61,25 @@ func openDir(path string) (*Store, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("blob store: create %s: %w", root, err)
 	}
-	return &Store{objects: &dir{root: root}, desc: "file://" + root}, nil
+	p, err := openPack(root)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{objects: &dir{root: root, pack: p, packMax: packMax}, desc: "file://" + root}, nil
 }
 
 // path is where key lives; ValidKey has ruled out keys that could escape
 // root or collide with a sidecar.
 func (d *dir) path(key string) string { return filepath.Join(d.root, filepath.FromSlash(key)) }
 
-func (d *dir) attrs(_ context.Context, key string) (int64, string, error) {
+func (d *dir) attrs(ctx context.Context, key string) (int64, string, error) {
+	if size, sum, ok, err := d.pack.attrs(ctx, key); ok || err != nil {
+		return size, sum, err
+	}
+	return d.fileAttrs(key)
+}
+
+func (d *dir) fileAttrs(key string) (int64, string, error) {
 	p := d.path(key)
 	fi, err := os.Stat(p)
 	if err != nil {
@@ -85,6 +106,25 @@ func (d *dir) attrs(_ context.Context, key string) (int64, string, error) {
 }
 
 func (d *dir) list(ctx context.Context, prefix string) ([]string, error) {
+	keys, err := d.pack.list(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	files, err := d.listFiles(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	// A key is stored once, in the pack or as a file, but an old file and
+	// a row could both exist if two versions raced: list it once.
+	if len(files) > 0 {
+		keys = append(keys, files...)
+		slices.Sort(keys)
+		keys = slices.Compact(keys)
+	}
+	return keys, nil
+}
+
+func (d *dir) listFiles(ctx context.Context, prefix string) ([]string, error) {
 	var keys []string
 	err := filepath.WalkDir(d.path(prefix), func(p string, de fs.DirEntry, err error) error {
 		switch {
@@ -107,7 +147,10 @@ func (d *dir) list(ctx context.Context, prefix string) ([]string, error) {
 	return keys, err
 }
 
-func (d *dir) open(_ context.Context, key string) (io.ReadCloser, error) {
+func (d *dir) open(ctx context.Context, key string) (io.ReadCloser, error) {
+	if r, ok, err := d.pack.open(ctx, key); ok || err != nil {
+		return r, err
+	}
 	f, err := os.Open(d.path(key))
 	if err != nil {
 		return nil, fileError(err)
@@ -122,15 +165,37 @@ func (d *dir) open(_ context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
-// create publishes the object with a hard link: link(2) fails when the name
-// exists, so of several writers of a new key, in this process or another,
-// exactly one succeeds, and readers never see a partial object. Where it
-// can, it writes an unnamed file with the SHA-256 as its attribute and
-// links that (one change to the directory); otherwise it writes a
+// create stores an object of up to packMax bytes in the pack, unless a file
+// of an earlier version holds the key; a larger one as a file, unless the
+// pack holds the key.
+func (d *dir) create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error {
+	if size <= d.packMax {
+		if _, _, err := d.fileAttrs(key); err == nil {
+			return errExists
+		}
+		return d.pack.create(ctx, key, src, size, sha256Hex)
+	}
+	if _, _, ok, err := d.pack.attrs(ctx, key); err != nil {
+		return err
+	} else if ok {
+		return errExists
+	}
+	if err := d.createFile(ctx, key, src, size, sha256Hex); err != nil {
+		return err
+	}
+	d.filesDirty.Store(true)
+	return nil
+}
+
+// createFile publishes the object with a hard link: link(2) fails when the
+// name exists, so of several writers of a new key, in this process or
+// another, exactly one succeeds, and readers never see a partial object.
+// Where it can, it writes an unnamed file with the SHA-256 as its attribute
+// and links that (one change to the directory); otherwise it writes a
 // temporary file beside the object, links it, and the winner alone then
 // writes the sidecar. Neither flushes to disk: sync does, for many objects
 // at once.
-func (d *dir) create(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error {
+func (d *dir) createFile(ctx context.Context, key string, src io.Reader, size int64, sha256Hex string) error {
 	p := d.path(key)
 	parent := filepath.Dir(p)
 	if _, ok := d.made.Load(parent); !ok {
@@ -224,7 +289,23 @@ func writeSidecar(p, sha256Hex string) error {
 // name is taken, in this process or another.
 func (d *dir) exclusive() bool { return true }
 
-func (d *dir) close() error { return nil }
+// sync flushes the pack's log and, when files were written since the last
+// sync, the files.
+func (d *dir) sync(ctx context.Context) error {
+	if err := d.pack.sync(ctx); err != nil {
+		return err
+	}
+	if !d.filesDirty.Swap(false) {
+		return nil
+	}
+	if err := d.syncFiles(ctx); err != nil {
+		d.filesDirty.Store(true)
+		return err
+	}
+	return nil
+}
+
+func (d *dir) close() error { return d.pack.close() }
 
 // fileError marks the errors that mean "no such object": a missing file,
 // or a path through what is a file rather than a directory.

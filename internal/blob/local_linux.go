@@ -73,9 +73,9 @@ func recordedSHA256(p string) (string, bool) {
 // noteWritten has nothing to note: sync flushes the whole filesystem.
 func (d *dir) noteWritten(string) {}
 
-// sync flushes the filesystem holding the store (syncfs): one call for
-// every object written since the last, far cheaper than a flush per file.
-func (d *dir) sync(ctx context.Context) error {
+// syncFiles flushes the filesystem holding the store (syncfs): one call for
+// every file written since the last, far cheaper than a flush per file.
+func (d *dir) syncFiles(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -25,9 +25,9 @@ func (d *dir) noteWritten(p string) {
 	d.mu.Unlock()
 }
 
-// sync flushes each object written since the last sync, its sidecar and
-// their directories.
-func (d *dir) sync(ctx context.Context) error {
+// syncFiles flushes each file written since the last sync, its sidecar
+// and their directories.
+func (d *dir) syncFiles(ctx context.Context) error {
 	d.mu.Lock()
 	paths := d.written
 	d.written = nil

@@ -2,11 +2,10 @@ package ingest_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -438,22 +437,19 @@ func TestVerifyFindsRot(t *testing.T) {
 		if err != nil || r.Checked != 3 || r.Archived != 3 || len(r.Mismatches) != 0 {
 			t.Fatalf("intact window: %+v, %v", r, err)
 		}
-		// Bit rot in the archived copy of the second event.
-		var path string
-		_ = filepath.WalkDir(f.dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && strings.HasSuffix(p, ids[1]+".json") {
-				path = p
-			}
-			return nil
-		})
-		if path == "" {
-			t.Fatal("archived object not found on disk")
-		}
-		if err := os.Chmod(path, 0o600); err != nil {
+		// Bit rot in the archived copy of the second event: a row of the
+		// local store's pack, where objects of this size live.
+		pack, err := sql.Open("sqlite", filepath.Join(f.dir, "blobs", ".objects.db"))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, []byte(`{"rotten":true}`), 0o600); err != nil {
+		defer pack.Close()
+		res, err := pack.Exec(`UPDATE objects SET data = ? WHERE key LIKE ?`, []byte(`{"rotten":true}`), "%/"+ids[1]+".json")
+		if err != nil {
 			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("archived object not found in the pack (%d rows)", n)
 		}
 		r, err = f.svc.Verify(ctx, f.admin.TenantID, f.now.Add(-time.Hour), nil)
 		if err != nil || len(r.Mismatches) != 1 || r.Mismatches[0].IngestID != ids[1] {
