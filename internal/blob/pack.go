@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 
 	_ "modernc.org/sqlite" // the pack's database
+
+	"github.com/vendorsync/vendorsync/internal/groupcommit"
 )
 
 // packFile is the database, at the root of the directory store, that holds
@@ -39,7 +41,19 @@ type pack struct {
 	write *sql.DB // one connection: SQLite has a single writer
 	read  *sql.DB
 	dirty atomic.Bool // something was written since the last sync
+	// creates gathers concurrent writers' objects into shared
+	// transactions: one commit for many objects.
+	creates groupcommit.Group[packRow, bool]
 }
+
+// packRow is an object to insert.
+type packRow struct {
+	key, sha256 string
+	data        []byte
+}
+
+// packCommitBytes bounds the bytes one transaction of creates carries.
+const packCommitBytes = 8 << 20
 
 func openPack(root string) (*pack, error) {
 	path := filepath.Join(root, packFile)
@@ -107,18 +121,50 @@ func (p *pack) create(ctx context.Context, key string, src io.Reader, size int64
 	if n, _ := src.Read(make([]byte, 1)); n != 0 {
 		return fmt.Errorf("input changed while storing: more than the %d bytes expected", size)
 	}
-	res, err := p.write.ExecContext(ctx, `INSERT INTO objects (key, size, sha256, data) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-		key, size, sha256Hex, data)
-	if err != nil {
+	inserted, err := p.creates.Do(ctx, packRow{key: key, sha256: sha256Hex, data: data}, len(data), packCommitBytes, p.insert)
+	switch {
+	case err != nil:
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
+	case !inserted:
 		return errExists
 	}
-	p.dirty.Store(true)
 	return nil
+}
+
+// insert stores rows in one transaction and reports which were new; of
+// two rows of one key, the first wins.
+func (p *pack) insert(ctx context.Context, rows []packRow) (_ []bool, err error) {
+	tx, err := p.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the error is what matters; nothing was stored
+		}
+	}()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO objects (key, size, sha256, data) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	inserted := make([]bool, len(rows))
+	for i, r := range rows {
+		res, err := stmt.ExecContext(ctx, r.key, len(r.data), r.sha256, r.data)
+		if err != nil {
+			return nil, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, err
+		}
+		inserted[i] = n == 1
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	p.dirty.Store(true)
+	return inserted, nil
 }
 
 // list returns the keys in the pack starting with prefix.

@@ -204,9 +204,10 @@ func (s *Service) markArchived(ctx context.Context, tenantID string, ids []strin
 	_ = s.markArchivedChunks(ctx, tenantID, ids)
 }
 
-// archiveWriters is how many objects an archiver writes at once: writing
-// a file mostly waits on the filesystem, so several writes overlap.
-const archiveWriters = 8
+// archiveWriters is how many objects an archiver writes at once: in a
+// local store the objects written together share one transaction of its
+// pack, and S3's round trips overlap.
+const archiveWriters = 64
 
 // eachAtOnce calls write for 0…n-1, archiveWriters at a time, and returns
 // each call's error.
