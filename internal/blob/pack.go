@@ -13,6 +13,7 @@ import (
 
 	_ "modernc.org/sqlite" // the pack's database
 
+	"github.com/vendorsync/vendorsync/internal/filelock"
 	"github.com/vendorsync/vendorsync/internal/groupcommit"
 )
 
@@ -64,6 +65,15 @@ func openPack(root string) (*pack, error) {
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
+	// Switching a new file to WAL needs it to itself and does not wait on
+	// the busy timeout: processes opening the store at once (a server and
+	// a command beside it) take turns setting it up.
+	unlock, err := filelock.Lock(path + ".lock")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	defer unlock()
 	if _, err := write.Exec(`CREATE TABLE IF NOT EXISTS objects (
 		key    TEXT    NOT NULL PRIMARY KEY,
 		size   INTEGER NOT NULL,

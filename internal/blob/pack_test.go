@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,6 +117,31 @@ func TestPack(t *testing.T) {
 		}
 		if won != 1 {
 			t.Fatalf("%d writers won, want 1", won)
+		}
+	})
+
+	t.Run("stores opened at once on a new directory all work", func(t *testing.T) {
+		dir := t.TempDir()
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				s, err := blob.Open(ctx, "file://"+dir, "")
+				if err == nil {
+					_, err = s.Put(ctx, fmt.Sprintf("raw/acme/%d.json", i), strings.NewReader("{}"))
+					err = errors.Join(err, s.Close())
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("store %d: %v", i, err)
+			}
+		}
+		if keys, err := open(t, "file://"+dir, "").List(ctx, "raw/acme/"); err != nil || len(keys) != 8 {
+			t.Errorf("list = %q, %v", keys, err)
 		}
 	})
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
+	"github.com/vendorsync/vendorsync/internal/filelock"
 	"github.com/vendorsync/vendorsync/internal/secret"
 )
 
@@ -118,7 +119,7 @@ func openSQLite(path string) (write, read *sql.DB, err error) {
 	// reader opens it. Switching the journal mode needs the file to itself and
 	// does not wait on the busy timeout, so processes opening the same file at
 	// once take turns on the migration lock.
-	unlock, err := lockFile(path + ".migrate-lock")
+	unlock, err := filelock.Lock(path + ".migrate-lock")
 	if err != nil {
 		write.Close()
 		return nil, nil, err

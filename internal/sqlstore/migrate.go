@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/vendorsync/vendorsync/internal/filelock"
 	"github.com/vendorsync/vendorsync/internal/jobargs"
 )
 
@@ -78,7 +79,7 @@ func (db *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 		}()
 	}
 	if db.Dialect == SQLite {
-		unlock, err := lockFile(db.path + ".migrate-lock")
+		unlock, err := filelock.Lock(db.path + ".migrate-lock")
 		if err != nil {
 			return res, fmt.Errorf("migrate: %w", err)
 		}
