@@ -109,7 +109,11 @@ type Email struct {
 	ReusesMessageIDOf  string            `json:"reuses_message_id_of,omitempty" doc:"An earlier email with the same Message-ID but different content: this one is a new email, flagged."`
 	AuthResults        []mail.AuthResult `json:"auth_results" nullable:"false" doc:"SPF, DKIM and DMARC results the receiving servers recorded, nearest server first."`
 	HiddenContent      []mail.Hidden     `json:"hidden_content" nullable:"false" doc:"Text of the HTML body a reader cannot see (comments, hidden, zero-size or off-screen elements, text in its background's colour, stuffed alt text): kept out of what triage reads."`
-	TicketID           string            `json:"ticket_id,omitempty"`
+	ContentLanguage    string            `json:"content_language,omitempty" doc:"The Content-Language header (en-US, de-DE): how the sender writes numeric dates."`
+	// ContentLanguageKept is false for emails stored before the header was
+	// kept: triage reads it from the original message.
+	ContentLanguageKept bool   `json:"-"`
+	TicketID            string `json:"ticket_id,omitempty"`
 	// Decision is the triage decision (JSON) with its reasoning, overrides
 	// and the model's raw answer, or an operator's classification.
 	Decision       json.RawMessage `json:"decision,omitempty"`

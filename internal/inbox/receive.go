@@ -123,6 +123,7 @@ func (s *Service) prepare(ctx context.Context, tenantID string, src mail.SourceR
 	e.ParseErrors = append(e.ParseErrors, m.ParseErrors...)
 	e.AuthResults = append(e.AuthResults, m.AuthResults...)
 	e.HiddenContent = append(e.HiddenContent, m.HiddenContent...)
+	e.ContentLanguage, e.ContentLanguageKept = m.ContentLanguage, true
 	if !m.Date.IsZero() {
 		d := m.Date.UTC().Truncate(time.Microsecond)
 		e.SentAt = &d

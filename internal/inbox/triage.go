@@ -35,8 +35,10 @@ func (s *Service) triage(ctx context.Context, sys auth.Principal, e Email) (*Com
 		return nil, err
 	}
 	te := TriageEmail(e)
-	if te.ContentLanguage, err = s.contentLanguage(ctx, e); err != nil {
-		return nil, err
+	if !e.ContentLanguageKept {
+		if te.ContentLanguage, err = s.contentLanguage(ctx, e); err != nil {
+			return nil, err
+		}
 	}
 	if s.Triager != nil {
 		if te.Documents, err = s.documents(ctx, e); err != nil {
@@ -134,8 +136,7 @@ func (s *Service) documents(ctx context.Context, e Email) ([]llm.Document, error
 const maxHeaderRead = 64 << 10
 
 // contentLanguage reads the Content-Language header of the stored original
-// message: how the sender writes numeric dates, which the stored email does
-// not keep.
+// message, for an email stored before the header was kept with it.
 func (s *Service) contentLanguage(ctx context.Context, e Email) (string, error) {
 	if e.RawKey == "" {
 		return "", nil
@@ -191,7 +192,8 @@ func (s *Service) triageSettings(ctx context.Context, tenantID string) (triage.S
 // attachment names.
 func TriageEmail(e Email) triage.Email {
 	te := triage.Email{MessageID: e.MessageID, FromAddress: e.From.Address, FromName: e.From.Name, Subject: e.Subject,
-		Body: e.TextBody, Date: e.ReceivedAt, ForwardedSenders: e.ForwardedSenders, AuthResults: e.AuthResults}
+		Body: e.TextBody, Date: e.ReceivedAt, ForwardedSenders: e.ForwardedSenders, AuthResults: e.AuthResults,
+		ContentLanguage: e.ContentLanguage}
 	if e.SentAt != nil {
 		te.Date = *e.SentAt
 	}

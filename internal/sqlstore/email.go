@@ -23,7 +23,7 @@ var _ inbox.Store = (*DB)(nil)
 const emailListColumns = `id, tenant_id, message_id, source_id, source_kind, from_address, from_name, to_addresses, subject,
 	sent_at, received_at, in_reply_to, thread_refs, forwarded_senders, raw_key, raw_sha256, raw_size, parse_errors, status,
 	duplicate_of, ticket_id, decision, decision_source, error, attempts, processed_at, created_at, updated_at,
-	content_sha256, reuses_message_id_of, auth_results, hidden_content`
+	content_sha256, reuses_message_id_of, auth_results, hidden_content, content_language`
 
 const emailColumns = emailListColumns + `, text_body`
 
@@ -32,12 +32,12 @@ func scanEmail(withBody bool) func(r interface{ Scan(...any) error }) (inbox.Ema
 	return func(r interface{ Scan(...any) error }) (inbox.Email, error) {
 		var e inbox.Email
 		var to, refs, fwd, perrs, decision, authRes, hidden string
-		var dup, tk, reuses sql.NullString
+		var dup, tk, reuses, lang sql.NullString
 		var sent, processed sql.NullTime
 		dest := []any{&e.ID, &e.TenantID, &e.MessageID, &e.SourceID, &e.SourceKind, &e.From.Address, &e.From.Name, &to, &e.Subject,
 			&sent, &e.ReceivedAt, &e.InReplyTo, &refs, &fwd, &e.RawKey, &e.RawSHA256, &e.RawSize, &perrs, &e.Status,
 			&dup, &tk, &decision, &e.DecisionSource, &e.Error, &e.Attempts, &processed, &e.CreatedAt, &e.UpdatedAt,
-			&e.ContentSHA256, &reuses, &authRes, &hidden}
+			&e.ContentSHA256, &reuses, &authRes, &hidden, &lang}
 		if withBody {
 			dest = append(dest, &e.TextBody)
 		}
@@ -50,6 +50,7 @@ func scanEmail(withBody bool) func(r interface{ Scan(...any) error }) (inbox.Ema
 		_ = json.Unmarshal([]byte(to), &e.To) // written only by ReceiveEmails as a JSON array
 		e.References, e.ForwardedSenders, e.ParseErrors = parseList(refs), parseList(fwd), parseList(perrs)
 		e.DuplicateOf, e.TicketID, e.ReusesMessageIDOf = dup.String, tk.String, reuses.String
+		e.ContentLanguage, e.ContentLanguageKept = lang.String, lang.Valid
 		if decision != "" {
 			e.Decision = json.RawMessage(decision)
 		}
@@ -205,12 +206,12 @@ func (tx *Tx) insertEmailRow(ctx context.Context, e inbox.Email, onConflict stri
 		return false, err
 	}
 	res, err := tx.exec(ctx, `INSERT INTO source_emails (`+emailColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+onConflict,
 		e.ID, e.TenantID, e.MessageID, e.SourceID, e.SourceKind, e.From.Address, e.From.Name, string(to), e.Subject,
 		timeOrNil(e.SentAt), e.ReceivedAt.UTC(), e.InReplyTo, jsonList(e.References), jsonList(e.ForwardedSenders), e.RawKey,
 		e.RawSHA256, e.RawSize, jsonList(e.ParseErrors), string(e.Status), optionalRef(e.DuplicateOf), optionalRef(e.TicketID),
 		string(e.Decision), e.DecisionSource, e.Error, e.Attempts, timeOrNil(e.ProcessedAt), e.CreatedAt.UTC(), e.UpdatedAt.UTC(),
-		e.ContentSHA256, optionalRef(e.ReusesMessageIDOf), string(authRes), string(hidden), e.TextBody)
+		e.ContentSHA256, optionalRef(e.ReusesMessageIDOf), string(authRes), string(hidden), e.ContentLanguage, e.TextBody)
 	if err != nil {
 		return false, translate(err, "email "+e.MessageID)
 	}
