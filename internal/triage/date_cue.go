@@ -47,16 +47,19 @@ var effectCues = []string{"effective", "starting", "beginning", "as of", "takes 
 // effective …", "for the contract year starting …".
 //
 // Updates to fees and prices ("network fee updates that take effect on
-// …", "interchange updates effective …") are such documents too: a notice
+// …", "interchange updates effective …", "changes to ACH pricing,
+// effective …") are such documents too: a notice
 // of them says when new prices apply, not a change to act on.
 var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fee\s+schedules?|rate\s+cards?|list\s+prices|contract\s+year|` +
-	`(?:fee|fees|price|pricing|rate|interchange)\s+(?:updates?|changes?|increases?|adjustments?|revisions?))\b`)
+	`(?:fee|fees|price|pricing|rate|interchange)\s+(?:updates?|changes?|increases?|adjustments?|revisions?)|` +
+	`(?:updates?|changes?|increases?|adjustments?|revisions?)\s+to\s+(?:(?:your|our|the)\s+)?(?:[\w-]+\s+){0,2}?(?:fees|prices|pricing|rates))\b`)
 
 // outgoingValidityRE finds a sentence about how long the current
-// credential stays valid ("the current certificate stays valid until …"):
+// credential stays valid ("the current certificate stays valid until …",
+// "remains technically valid until …"):
 // the outgoing one's remaining life, a detail beside the day the change
 // (the rotation, the switch to the new one) takes effect.
-var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgoing)\s+(?:[\w-]+\s+){0,2}?(?:certificates?|keys?|secrets?|tokens?)\s+(?:stays?|remains?|is still|will (?:stay|remain|still be))\s+valid\b`)
+var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgoing)\s+(?:[\w-]+\s+){0,2}?(?:certificates?|keys?|secrets?|tokens?)\s+(?:stays?|remains?|is still|will (?:stay|remain|still be))\s+(?:\w+ly\s+)?valid\b`)
 
 // rowStepBefore reports whether the label of the table row a date is in
 // names the replacement becoming available ("Case API v2 generally

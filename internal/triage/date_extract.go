@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,6 +46,11 @@ type foundDate struct {
 	// applies from: when an informational notice's document applies, not
 	// a change it announces.
 	document bool
+	// effects is how many different dates of the email words like
+	// "effective" or "starting" introduce: several are the items of a
+	// digest ("rule 5.2, effective February 1; rule 17, effective
+	// February 15"), none of them the day one change takes effect.
+	effects int
 	// fit is 2 for a date on a table row about the version the email says
 	// the customer runs, 1 for the version the registry says it runs, -1
 	// for one on a row about another version.
@@ -140,6 +146,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 	runningRead := false
 	var best foundDate
 	found := false
+	var effects []Date   // the different dates effect words introduce
 	var trialCols []bool // the columns of the table being read that are about a test environment
 	var cols columnCues  // the columns of the table being read that a deadline word heads
 	for _, line := range unwrapped(subject + "\n" + body) {
@@ -188,11 +195,15 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 				continue
 			}
 			c.past = !sentDay.IsZero() && c.date.Before(sentDay)
+			if c.saysEffect() && !c.past && !slices.Contains(effects, c.date) {
+				effects = append(effects, c.date)
+			}
 			if !found || c.better(best) {
 				best, found = c, true
 			}
 		}
 	}
+	best.effects = len(effects)
 	return best, found
 }
 

@@ -59,6 +59,14 @@ func TestInformationalMeansInformational(t *testing.T) {
 			"In diesem Newsletter: Anmeldungen dauern jetzt nicht mehr als zwei Sekunden. Zum Webinar anmelden. Abmelden: unsubscribe.", Informational},
 		{"older releases lose support", "security@okta.com", "Security advisory for Okta Access Gateway",
 			"Install release 11.4.3 on every gateway by June 30, 2027. Gateways on older releases lose support after that date.", Actionable},
+		{"no action, with a typographic apostrophe", "ops@zendesk.com", "Scheduled maintenance \u2013 Zendesk US1",
+			"Zendesk US1 will undergo scheduled maintenance on March 20, 2027. New exports queue during the window. You don\u2019t need to do anything \u2013 queued jobs start automatically.", Informational},
+		{"changes that require no action", "billing@stripe.com", "Updates to ACH pricing",
+			"Changes to ACH pricing for accounts on standard pricing, effective March 1, 2027: ACH debit is capped at $5.00. These changes apply automatically and require no action or change to your integration.", Informational},
+		{"German: nothing to do", "betrieb@okta.com", "Wartungsankündigung am 13.03.2027",
+			"Am Samstag, 13.03.2027, führen wir von 20:00 bis 23:00 Uhr Wartungsarbeiten durch. Die Suche kann einige Minuten nicht verfügbar sein. Sie müssen nichts unternehmen.", Informational},
+		{"a newsletter with a preferences link", "brief@zendesk.com", "The Zendesk Brief - January 2027",
+			"AI-assisted routing, now in preview. Customer story: a 600-agent team moves 18 TB in a weekend. Manage preferences.", Informational},
 		{"survey with a mandatory change", "research@okta.com", "Survey and a mandatory change",
 			"Please take our survey. Separately: Okta will enforce MFA for all admin API tokens; tokens without it will be rejected from May 1, 2027. Action required.", Actionable},
 	}
@@ -85,6 +93,8 @@ func TestInformationalDatesFromTheMessage(t *testing.T) {
 		name, body, want string
 	}{
 		{"in the message", "For your information: starting April 1, 2027 the price of outbound SMS changes to $0.0085 per segment. No action is required.", "2027-04-01"},
+		{"a digest of items with their own dates", "Rules update. Rule 5.2 changes, effective May 1, 2027. Rule 17 changes, effective " +
+			"May 15, 2027. All changes are applied in the rules engine. No action is required.", ""},
 		{"in an attached price list", WithAttachment("Attached is your price list for the next contract year. No action is required.",
 			"prices.pdf", "Price list 2027-2028\nEffective 1 July 2027\nSMS, per segment: $0.0085"), ""},
 	} {

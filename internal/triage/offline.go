@@ -85,13 +85,14 @@ func (o *offline) run() {
 	// or "effective" is kept, and only from the message itself and not
 	// the day a price list or fee schedule applies from: an attached or
 	// announced price list's "Effective 1 July" is when the document
-	// applies, not a change the notice announces.
+	// applies, not a change the notice announces. A digest that gives
+	// several such dates, one per item, has no one effective date.
 	body := o.e.Body
 	if o.d.Classification == Informational {
 		body = messageText(body)
 	}
 	if fd, ok := extractDate(o.e.Subject, body, o.e.FromAddress, o.e.ContentLanguage, o.e.Date, o.s.today(), o.s.Timezone, registryVersions(o.snap, v)...); ok &&
-		(o.d.Classification != Informational || fd.saysEffect() && !fd.document) {
+		(o.d.Classification != Informational || fd.saysEffect() && !fd.document && fd.effects < 2) {
 		o.d.EffectiveDate = fd.date
 		msg := fmt.Sprintf("effective date %s from %q", fd.date, fd.text)
 		if fd.note != "" {
@@ -229,6 +230,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
+	// An incident whose subject names the credentials of one of the
+	// vendor's products ("Share API keys"), in an email that says what is
+	// not affected, reaches what uses that product.
+	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
+	var credentialProducts []string
+	if unaffected != "" {
+		credentialProducts = productsWithCredentials(strings.ToLower(e.Subject), subjectProducts)
+	}
 	partners := partnersNamed(e.Subject+"\n"+e.Body, v, o.snap)
 	for _, r := range ranked {
 		text := ix.text[r.at]
@@ -238,7 +247,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
 			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
-			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) {
+			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) &&
+			!(len(credentialProducts) > 0 && len(productsIn(text.lower, credentialProducts)) == 0) {
 			// An incident or a credential change at the vendor reaches
 			// everything that signs in with, takes tokens from or is
 			// served through it, named in the email or not. An
@@ -351,10 +361,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		o.note("the email says signing in is not affected: applications that only sign in through %s are not reached",
 			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
+		otherLeftAlone := protocolLeftAlone(lower, strings.ToLower(o.e.Subject+"\n"+o.e.Body))
 		for _, d := range reachedThrough(ix, reached) {
-			if signInCertRE.MatchString(lower) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
+			if (signInCertRE.MatchString(lower) || otherLeftAlone) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
 				// The certificates sign-ins over one protocol are signed
-				// with change (signInCertReach).
+				// with change (signInCertReach), or the email says what
+				// it reaches of the other protocol is not affected.
 				o.note("%s: signs in through %s over a protocol the email does not name: not added", d.app.Name, d.via)
 				continue
 			}
@@ -362,7 +374,6 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				", which the incident or credential change reaches"}})
 		}
 	}
-	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
 	for _, c := range cands {
 		if usesOnlyUnaffected(c.app.Description, v, unaffected) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) {
 			// Every product of the vendor it uses is one the email

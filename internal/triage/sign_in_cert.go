@@ -13,7 +13,7 @@ import (
 var signInCertRE = regexp.MustCompile(`(?i)\b(?:saml|sso|idp|single sign-on|identity provider)\b(?:\s+\S+){0,3}?\s+(?:signing\s+)?certificates?\b|\bsigning\s+certificates?\b(?:\s+\S+){0,6}?\s+(?:saml|sso|single sign-on)\b`)
 
 // signInRE finds words about signing in.
-var signInRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed)?[- ]?in|log(?:s|ged)?[- ]?in|sso|single sign-on|saml|oidc|openid)\b`)
+var signInRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?in|sso|single sign-on|saml|oidc|openid)\b`)
 
 // protocols are the sign-in protocols a text names.
 type protocols struct{ saml, oidc bool }
@@ -27,6 +27,16 @@ func protocolsIn(lower string) protocols {
 // that names only the other protocol.
 func (p protocols) excludes(q protocols) bool {
 	return p.saml && !p.oidc && q.oidc && !q.saml || p.oidc && !p.saml && q.saml && !q.oidc
+}
+
+// protocolLeftAlone reports whether an email names both sign-in
+// protocols but what it says is affected (affected, its lower-case text
+// without what it says is not) names only one: "client secrets of OpenID
+// Connect applications were exposed; SAML signing keys were not
+// accessed" leaves sign-ins over SAML alone.
+func protocolLeftAlone(affected, whole string) bool {
+	all, p := protocolsIn(whole), protocolsIn(affected)
+	return all.saml && all.oidc && p.saml != p.oidc
 }
 
 // signInSentence is the sentence of a lower-case description that says

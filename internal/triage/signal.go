@@ -156,6 +156,13 @@ func look(text string, phrases []phrase) signal {
 	var s signal
 	// Hard-wrapped text splits phrases over lines: "will\nfail" is "will fail".
 	lower := strings.Join(strings.Fields(strings.ToLower(text)), " ")
+	// "You don’t need to do anything" is written with a typographic
+	// apostrophe as often as with a straight one.
+	lower = strings.ReplaceAll(lower, "’", "'")
+	if strings.Contains(lower, " no ") {
+		// "These changes require no action" says "no action is required".
+		lower = requiresNoActionRE.ReplaceAllString(lower, "no action is required")
+	}
 	// "No customer action is required" and "no further action is needed"
 	// say what "no action is required" says.
 	if strings.Contains(lower, " action") {
@@ -194,6 +201,10 @@ func look(text string, phrases []phrase) signal {
 // action is needed ("no customer action is required"); the group is the
 // statement.
 var qualifiedNoActionRE = mustGated(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
+
+// requiresNoActionRE finds a notice saying that it requires no action:
+// "these changes require no action or change to your integration".
+var requiresNoActionRE = mustGated(`\b(?:require|requires|need|needs)\s+no\s+(?:further\s+)?action\b`)
 
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").
@@ -299,6 +310,8 @@ func informationalSignal(e Email) signal {
 	// Mail in another language says "unsubscribe" and "no action is
 	// required" in its own words.
 	text = foreignUnsubscribeRE.ReplaceAllString(text, "unsubscribe")
+	// A link to manage one's mail preferences is the way to unsubscribe.
+	text = preferencesRE.ReplaceAllString(text, "unsubscribe")
 	text = foreignNoActionRE.ReplaceAllString(text, "no action is required")
 	s := look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
 	if m := noChangeNeededRE.FindStringSubmatch(text); m != nil && m[1] == "" {
@@ -318,10 +331,16 @@ func informationalSignal(e Email) signal {
 // Italian and Dutch mail.
 var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b`)
 
+// preferencesRE finds the link a mailing offers to choose what one
+// receives from it: "Manage preferences", "Email preferences",
+// "Notification settings", "Manage subscriptions".
+var preferencesRE = mustGated(`(?i)\bmanage\s+(?:your\s+)?(?:email\s+|mail\s+|subscription\s+|notification\s+)?(?:preferences|subscriptions)\b|\b(?:email|mail|subscription|notification)\s+(?:preferences|settings)\b`)
+
 // foreignNoActionRE finds "no action is required" in French, German,
 // Spanish, Italian and Dutch mail: "Es sind keine Maßnahmen Ihrerseits
-// erforderlich", "aucune action n'est requise de votre part".
-var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b`)
+// erforderlich", "Sie müssen nichts unternehmen", "aucune action n'est
+// requise de votre part".
+var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\b(?:sie\s+)?m(?:ü|ue)ssen\s+nichts\s+(?:unternehmen|tun|ändern|veranlassen)\b|\bvous\s+n(?:'|’)avez\s+rien\s+à\s+faire\b|\bno\s+(?:tiene|necesita)\s+(?:que\s+)?hacer\s+nada\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b`)
 
 // asksActionRE finds words that ask the reader to do something or name
 // a requirement or a deadline, in English, French, German and Spanish.

@@ -12,9 +12,9 @@ import (
 // "Not affected: the GraphQL Storefront API", "Out of scope for this
 // change: …", "Personal tokens keep
 // working; no new credentials are needed", "Integrations built with our
-// apps don't need any change". What it names is not what the email is
-// about.
-var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
+// apps don't need any change", and, after an incident, "SAML signing keys
+// were not accessed". What it names is not what the email is about.
+var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|(?:was|were|(?:has|have)\s+been)\s+not\s+(?:accessed|exposed|compromised|involved)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -149,12 +149,60 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool 
 		return true
 	}
 	products := namedProducts(desc, v)
+	bare := mentionsBare(desc, v)
 	for _, p := range products {
-		if indexWord(unaffected, p) < 0 {
+		if indexWord(unaffected, p) < 0 && (bare || !namesProductAlone(unaffected, p, v)) {
 			return false
 		}
 	}
 	return len(products) > 0
+}
+
+// mentionsBare reports whether text names the vendor without a product
+// after it ("with Worldpay webhooks"): what it uses of the vendor then
+// goes beyond the products it names.
+func mentionsBare(text string, v registry.Vendor) bool {
+	lower := strings.ToLower(text)
+	if len(lower) != len(text) {
+		return true // text whose case changes its length: assume so
+	}
+	for _, n := range vendorNames(v) {
+		if strings.Contains(n, ".") {
+			continue
+		}
+		n = strings.ToLower(n)
+		for from := 0; from < len(lower); {
+			i := indexWord(lower[from:], n)
+			if i < 0 {
+				break
+			}
+			end := from + i + len(n)
+			if productWordsRE.FindString(text[end:]) == "" {
+				return true
+			}
+			from = end
+		}
+	}
+	return false
+}
+
+// namesProductAlone reports whether lower-case text names a product
+// without the vendor's name before it ("the Filing API" for "Acme Filing
+// API"): two words at least, not all generic, so that a product is told
+// from a common word.
+func namesProductAlone(text, product string, v registry.Vendor) bool {
+	for _, n := range vendorNames(v) {
+		rest, ok := strings.CutPrefix(product, strings.ToLower(n)+" ")
+		if !ok {
+			continue
+		}
+		words := strings.Fields(rest)
+		if len(words) >= 2 && slices.ContainsFunc(words, func(w string) bool { return !genericProductWords[w] }) &&
+			indexWord(text, rest) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // hostsUnaffected reports whether the description gives hosts of the
