@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/vendorsync/vendorsync/internal/apperr"
 	"github.com/vendorsync/vendorsync/internal/audit"
 	"github.com/vendorsync/vendorsync/internal/ident"
@@ -33,6 +35,10 @@ type Service struct {
 	Consequences Consequences
 
 	keys keyCache // verified API keys, briefly
+	// keyReads makes the requests that find one key's cached copy stale,
+	// or its last use due to be recorded, share one read or one write
+	// instead of each making its own.
+	keyReads, keyTouches singleflight.Group
 }
 
 // Consequences are the jobs changes to people cause, each committed with
@@ -173,7 +179,12 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 	now := s.now()
 	k, cached := s.keys.get(prefix, now)
 	if !cached {
-		k, err = s.Store.APIKeyByPrefix(ctx, prefix)
+		var v any
+		v, err, _ = s.keyReads.Do(prefix, func() (any, error) {
+			// The read serves every request waiting for it.
+			return s.Store.APIKeyByPrefix(context.WithoutCancel(ctx), prefix)
+		})
+		k, _ = v.(APIKey)
 		if apperr.Is(err, apperr.NotFound) {
 			return Principal{}, bad
 		}
@@ -192,10 +203,16 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, presented string) (Pri
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
 		// Coarse: at most one write a minute per key.
-		if err := s.Store.TouchAPIKey(ctx, k.ID, now); err != nil {
+		_, err, _ := s.keyTouches.Do(prefix, func() (any, error) {
+			if err := s.Store.TouchAPIKey(context.WithoutCancel(ctx), k.ID, now); err != nil {
+				return nil, err
+			}
+			s.keys.touched(prefix, now)
+			return nil, nil
+		})
+		if err != nil {
 			return Principal{}, err
 		}
-		s.keys.touched(prefix, now)
 	}
 	return k.Principal(), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -341,6 +343,59 @@ func TestAPIKeyRevokedOnAnotherReplica(t *testing.T) {
 		f.svc.Now = func() time.Time { return later }
 		if _, err := f.svc.AuthenticateAPIKey(f.ctx, full); !apperr.Is(err, apperr.Unauthorized) {
 			t.Errorf("other replica after the copy aged: err = %v", err)
+		}
+	})
+}
+
+// countingStore is the real store, counting the reads of API keys.
+type countingStore struct {
+	*sqlstore.DB
+	reads atomic.Int32
+}
+
+func (s *countingStore) APIKeyByPrefix(ctx context.Context, prefix string) (auth.APIKey, error) {
+	s.reads.Add(1)
+	time.Sleep(20 * time.Millisecond) // a read the other requests arrive during
+	return s.DB.APIKeyByPrefix(ctx, prefix)
+}
+
+// Requests with one key that find its cached copy missing or stale share one
+// read of it; each is still checked against the stored MAC.
+func TestConcurrentRequestsShareOneKeyRead(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		_, full, err := f.svc.CreateAPIKey(f.ctx, f.sys, "bot", auth.RoleViewer, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store := &countingStore{DB: db}
+		cold := &auth.Service{Store: store, Keys: db.Keys}
+		wrong := full[:len(full)-4] + "aaaa"
+		if wrong == full {
+			wrong = full[:len(full)-4] + "bbbb"
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Go(func() {
+				key := full
+				if i == 0 {
+					key = wrong
+				}
+				_, errs[i] = cold.AuthenticateAPIKey(f.ctx, key)
+			})
+		}
+		wg.Wait()
+		if !apperr.Is(errs[0], apperr.Unauthorized) {
+			t.Errorf("the wrong secret sharing the read: err = %v", errs[0])
+		}
+		for _, err := range errs[1:] {
+			if err != nil {
+				t.Errorf("authenticate: %v", err)
+			}
+		}
+		if n := store.reads.Load(); n > 3 {
+			t.Errorf("%d reads of one key for 16 concurrent requests, want one", n)
 		}
 	})
 }

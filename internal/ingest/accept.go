@@ -23,6 +23,7 @@ func (s *Service) KeyVendor(ctx context.Context, p auth.Principal) (VendorSetup,
 		return VendorSetup{}, apperr.E(apperr.Forbidden, "this API key is not an ingest key of a vendor")
 	}
 	v, err := s.limits.vendor(ctx, s.now(), p.TenantID, p.VendorID, func() (VendorSetup, error) {
+		ctx := context.WithoutCancel(ctx) // the read serves every request waiting for it
 		return s.Store.IngestVendor(ctx, p.TenantID, p.VendorID)
 	})
 	if apperr.Is(err, apperr.NotFound) {

@@ -19,6 +19,7 @@ var errHook = apperr.E(apperr.Unauthorized, "the signature does not verify")
 // An unknown one answers as a bad signature does.
 func (s *Service) HookVendor(ctx context.Context, slug, source string) (VendorSetup, error) {
 	return s.limits.hookVendor(s.now(), slug, source, func() (VendorSetup, error) {
+		ctx := context.WithoutCancel(ctx) // the read serves every request waiting for it
 		t, err := s.Store.TenantBySlug(ctx, slug)
 		if apperr.Is(err, apperr.NotFound) || (err == nil && !t.IsActive) {
 			return VendorSetup{}, errHook
@@ -50,6 +51,7 @@ type Delivery struct {
 // (rotation), then accepts its body as one envelope.
 func (s *Service) Hook(ctx context.Context, v VendorSetup, d Delivery) (AcceptResult, error) {
 	secrets, err := s.limits.signingSecrets(s.now(), v.TenantID, v.VendorID, func() ([]string, error) {
+		ctx := context.WithoutCancel(ctx) // the read serves every request waiting for it
 		return s.Store.ActiveSigningSecretValues(ctx, v.TenantID, v.VendorID)
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
 	"github.com/vendorsync/vendorsync/internal/apperr"
@@ -20,7 +21,13 @@ const vendorTTL = 2 * time.Second
 // endpoint's address names, its active signing secrets), so that a
 // request does not read them from the store.
 type limiters struct {
+	// loads makes concurrent requests that find the same copy stale wait
+	// for one read of it, instead of each reading it: at thousands of
+	// requests a second, every request in flight when a copy expired
+	// read the store at once, and the slowest of them stalled for it.
+	loads   singleflight.Group
 	mu      sync.Mutex
+	edits   uint64 // forget calls so far: a read begun before one is not kept
 	vendors map[string]cached[VendorSetup]
 	hooks   map[string]cached[VendorSetup] // by tenant slug and source
 	secrets map[string]cached[[]string]
@@ -36,49 +43,63 @@ type cached[T any] struct {
 func limiterKey(tenantID, vendorID string) string { return tenantID + "/" + vendorID }
 
 // fresh returns m[k] when it was read less than vendorTTL before now, or
-// else reads it with load and keeps it.
-func fresh[T any](l *limiters, m *map[string]cached[T], k string, now time.Time, load func() (T, error)) (T, error) {
+// else reads it with load, once for all the callers asking meanwhile, and
+// keeps it. kind names m among the maps of l.
+func fresh[T any](l *limiters, m *map[string]cached[T], kind, k string, now time.Time, load func() (T, error)) (T, error) {
 	l.mu.Lock()
 	c, ok := (*m)[k]
 	l.mu.Unlock()
 	if ok && now.Sub(c.at) < vendorTTL && now.Sub(c.at) >= 0 {
 		return c.v, nil
 	}
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	l.mu.Lock()
-	if *m == nil {
-		*m = map[string]cached[T]{}
-	}
-	(*m)[k] = cached[T]{v: v, at: now}
-	l.mu.Unlock()
-	return v, nil
+	v, err, _ := l.loads.Do(kind+"\x00"+k, func() (any, error) {
+		l.mu.Lock()
+		edits := l.edits
+		l.mu.Unlock()
+		v, err := load()
+		if err != nil {
+			return v, err
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.edits != edits {
+			return v, nil // read before an edit: used once, not kept
+		}
+		if *m == nil {
+			*m = map[string]cached[T]{}
+		}
+		(*m)[k] = cached[T]{v: v, at: now}
+		return v, nil
+	})
+	return v.(T), err
 }
 
 // vendor returns the cached set-up of a vendor, loading it when stale.
 func (l *limiters) vendor(_ context.Context, now time.Time, tenantID, vendorID string, load func() (VendorSetup, error)) (VendorSetup, error) {
-	return fresh(l, &l.vendors, limiterKey(tenantID, vendorID), now, load)
+	return fresh(l, &l.vendors, "vendor", limiterKey(tenantID, vendorID), now, load)
 }
 
 // hookVendor returns the cached vendor a signed endpoint's tenant slug
 // and source name, loading it when stale.
 func (l *limiters) hookVendor(now time.Time, slug, source string, load func() (VendorSetup, error)) (VendorSetup, error) {
-	return fresh(l, &l.hooks, slug+"\x00"+source, now, load)
+	return fresh(l, &l.hooks, "hook", slug+"\x00"+source, now, load)
 }
 
 // signingSecrets returns the cached active signing secrets of a vendor,
 // loading them when stale.
 func (l *limiters) signingSecrets(now time.Time, tenantID, vendorID string, load func() ([]string, error)) ([]string, error) {
-	return fresh(l, &l.secrets, limiterKey(tenantID, vendorID), now, load)
+	return fresh(l, &l.secrets, "secrets", limiterKey(tenantID, vendorID), now, load)
 }
 
 // forget drops a vendor's cached set-up, secrets and limiter after an
 // edit (and every cached signed endpoint, which are few).
 func (l *limiters) forget(tenantID, vendorID string) {
 	k := limiterKey(tenantID, vendorID)
+	// Requests after the edit read it, not what a read under way returns.
+	l.loads.Forget("vendor\x00" + k)
+	l.loads.Forget("secrets\x00" + k)
 	l.mu.Lock()
+	l.edits++
 	delete(l.vendors, k)
 	delete(l.secrets, k)
 	delete(l.rates, k)
