@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -136,6 +137,11 @@ func cueBefore(before string) int {
 			return strongCue
 		}
 	}
+	for _, c := range foreignDeadlineCues {
+		if strings.Contains(tail, " "+c+" ") {
+			return strongCue
+		}
+	}
 	if strings.HasSuffix(tail, " week of ") {
 		// "in the week of 12 July": the change starts that week.
 		return 1
@@ -146,10 +152,8 @@ func cueBefore(before string) int {
 	}
 	if len(ws) > 0 {
 		last := ws[len(ws)-1]
-		for _, c := range weakDateCues {
-			if last == c {
-				score = 1
-			}
+		if slices.Contains(weakDateCues, last) || slices.Contains(foreignFromCues, last) {
+			score = 1
 		}
 	}
 	return score

@@ -158,6 +158,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			}
 			continue
 		}
+		line = inEnglish(line)
 		switch cols := trialColumns(line); {
 		case cols != nil:
 			trialCols = cols

@@ -30,6 +30,13 @@ var (
 	// Thursday", "COB Monday": that weekday, counted from the email's
 	// date (the day itself when it is sent on that weekday).
 	closeOfBusinessRE = regexp.MustCompile(`(?i)\b(?:close of business|end of (?:business|day)|cob|eod)\s*(?:on\s+)?(?:this\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	// thisWeekdayRE is "this Friday", "this coming Monday": that weekday
+	// in the week the email is sent (the next one, the day itself when
+	// it is sent on that weekday).
+	thisWeekdayRE = regexp.MustCompile(`(?i)\bthis\s+(?:coming\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	// endOfThisMonthRE is "the end of the month", "the end of this month":
+	// the last day of the month the email is sent in.
+	endOfThisMonthRE = regexp.MustCompile(`(?i)\bend\s+of\s+(?:the|this)\s+(?:calendar\s+)?month\b`)
 )
 
 // ordinalWords are the days of a month written out, as in "the thirtieth
@@ -110,14 +117,26 @@ func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
 			out = append(out, formDate{m, endOfMonth(y, month), y > 0, "a half year: its last day is used"})
 		}
 	}
-	if strings.Contains(lower, "close of business") || strings.Contains(lower, "end of") || strings.Contains(lower, "cob") || strings.Contains(lower, "eod") {
-		for _, m := range closeOfBusinessRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+	weekdays := func(re *regexp.Regexp) {
+		for _, m := range re.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
 			want := weekdayOf(line[m[2]:m[3]])
 			t := dc.sent.Time(time.UTC)
 			for t.Weekday() != want {
 				t = t.AddDate(0, 0, 1)
 			}
 			out = append(out, formDate{m, DateOf(t, time.UTC), true, "the " + want.String() + " after the email's date " + dc.sent.String()})
+		}
+	}
+	if strings.Contains(lower, "close of business") || strings.Contains(lower, "end of") || strings.Contains(lower, "cob") || strings.Contains(lower, "eod") {
+		weekdays(closeOfBusinessRE)
+	}
+	if strings.Contains(lower, "this ") && strings.Contains(lower, "day") {
+		weekdays(thisWeekdayRE)
+	}
+	if strings.Contains(lower, "end of") && strings.Contains(lower, "month") {
+		for _, m := range endOfThisMonthRE.FindAllStringIndex(line, maxDatesPerLine) {
+			out = append(out, formDate{m, endOfMonth(dc.sent.Year, dc.sent.Month), true,
+				"the last day of the month of the email's date " + dc.sent.String()})
 		}
 	}
 	return out

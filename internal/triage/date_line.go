@@ -57,7 +57,10 @@ var (
 		"takes effect", "until", "mandatory", "enforced", "enforcement", "deprecated", "removed", "go-live", "go live",
 		"end of support", "end-of-support", "support ends", "turned off", "switched off", "shut down", "discontinued",
 		// German: "bis (zum)", "spätestens", "Frist", "Stichtag"; "ab (dem)" is "from".
-		"bis", "spätestens", "frist", "stichtag"}
+		"bis", "spätestens", "frist", "stichtag",
+		// The day a credential or certificate is swapped: "the rollover on
+		// March 3rd", "Cutover | 2027-05-01".
+		"rollover", "roll-over", "cutover", "cut-over", "switchover", "switch-over", "begin", "begins"}
 	weakDateCues = []string{"on", "from", "after", "scheduled", "date", "planned", "in", "am", "zum", "ab"}
 )
 

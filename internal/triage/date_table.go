@@ -11,10 +11,11 @@ import (
 // rows about a test environment and rows about a release.
 
 // trialRE finds a line about a test environment.
-var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment|demo (?:accounts?|environments?|tenants?|sites?|instances?)|testumgebung|testsystem|abnahmeumgebung)\b`)
+var trialRE = regexp.MustCompile(`(?i)\b(sandbox|staging|test(ing)? environment|uat|pilot environment|demo (?:accounts?|environments?|tenants?|sites?|instances?)|` +
+	`(?:validation|qa|pre-?production) environment|testumgebung|testsystem|abnahmeumgebung|testomgeving|acceptatieomgeving|environnement de (?:test|recette)|entorno de pruebas)\b`)
 
 // trialWords are what every match of trialRE contains.
-var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot", "demo", "abnahme"}
+var trialWords = []string{"sandbox", "staging", "test", "uat", "pilot", "demo", "abnahme", "environment", "acceptatie", "pruebas"}
 
 // isTrialLine reports whether line is about a test environment.
 func isTrialLine(line string) bool {
@@ -72,7 +73,11 @@ func tableCells(line string) []string {
 
 // trialCellRE is a table cell that names a test environment alone
 // ("Development", "Pre-production"): the row is about that environment.
-var trialCellRE = regexp.MustCompile(`(?i)^(?:dev|development|demo|test|testing|qa|uat|sandbox|staging|pre-?prod(?:uction)?|non-?prod(?:uction)?)$`)
+//
+// The environment's host may follow in parentheses ("Validation
+// (qa.vendor.com)"); "validation" is the test environment of regulated
+// (GxP) customers.
+var trialCellRE = regexp.MustCompile(`(?i)^(?:dev|development|demo|test|testing|qa|uat|sandbox|staging|validation|pre-?prod(?:uction)?|non-?prod(?:uction)?)(?:\s*\([^()]*\))?$`)
 
 // hasTrialCell reports whether line is a table row with a cell that names
 // a test environment.

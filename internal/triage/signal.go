@@ -65,7 +65,7 @@ var informationalPhrases = []phrase{
 	{"summit", 1}, {"special offer", 2}, {"promotion", 1}, {"invitation", 1}, {"invite you", 1},
 	{"digest", 1}, {"view in browser", 1}, {"view this email in your browser", 1}, {"manage your preferences", 1},
 	{"scheduled maintenance", 1}, {"maintenance window", 1}, {"product roundup", 2}, {"what's new", 1},
-	{"customer story", 1}, {"on-demand", 1},
+	{"customer story", 1}, {"on-demand", 1}, {"office hours", 1},
 	{"survey", 2}, {"take our survey", 2}, {"short survey", 2}, {"share your feedback", 2}, {"your feedback", 1},
 	{"tell us what you think", 2}, {"how did we do", 2}, {"rate your experience", 2}, {"feedback request", 2},
 	{"price list", 1}, {"updated price list", 2}, {"pricing update", 1}, {"no action is necessary", 2},
@@ -281,11 +281,16 @@ var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (
 // the TLS handshake fails and calls on those trunks stop".
 var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b`)
 
-// foreignNoLongerRE finds "will no longer" in German, French and Spanish
+// foreignNoLongerRE finds "will no longer" in German, French, Spanish and Dutch
 // mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr
 // anmelden", "ne seront plus acceptées", "ya no se aceptarán". "Nicht
 // mehr als" (not more than) is no such thing.
-var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser)`)
+var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser)|` +
+	// Dutch "niet meer", "geen … meer" ("not … any more", but not "niet
+	// meer dan", "not more than"); Spanish "dejará(n) de funcionar";
+	// French "ne pourront plus", "sera désactivé(e)".
+	`\b(?:niet|geen)\s+(?:[\p{L}-]+\s+){0,4}?meer(?:\s*[.,;:!)]|\s+(?:[^d\s]|d[^a])|\s*$)|\bdejar(?:á|a)n?\s+de\s+(?:funcionar|estar\s+disponibles?|ser\s+v[áa]lid[oa]s?|acept)|` +
+	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+d[ée]sactiv[ée]e?s?\b`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will
@@ -313,6 +318,11 @@ func informationalSignal(e Email) signal {
 	// A link to manage one's mail preferences is the way to unsubscribe.
 	text = preferencesRE.ReplaceAllString(text, "unsubscribe")
 	text = foreignNoActionRE.ReplaceAllString(text, "no action is required")
+	for _, f := range foreignInformational {
+		if f.re.mayMatch(strings.ToLower(text)) {
+			text = f.re.ReplaceAllString(text, f.english)
+		}
+	}
 	s := look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)
 	if m := noChangeNeededRE.FindStringSubmatch(text); m != nil && m[1] == "" {
 		s.score += 2
@@ -327,9 +337,22 @@ func informationalSignal(e Email) signal {
 	return s
 }
 
+// foreignInformational are the words French, Spanish, Dutch and Italian
+// mail uses for what informationalPhrases name in English: a newsletter,
+// a webinar, a survey, registering for an event.
+var foreignInformational = []struct {
+	re      gatedRE
+	english string
+}{
+	{mustGated(`(?i)\b(?:nieuwsbrief|lettre d['’]information|bolet[íi]n(?: informativo)?|notiziario)\b`), "newsletter"},
+	{mustGated(`(?i)\b(?:webinaire|webinario|webinarie)s?\b`), "webinar"},
+	{mustGated(`(?i)\b(?:encuesta|enqu[êe]te|sondaggio)s?\b`), "survey"},
+	{mustGated(`(?i)\b(?:inscription|inscrivez-vous|inscr[íi]b(?:a|e)se|reg[íi]strese|iscriviti)\b`), "register"},
+}
+
 // foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
 // Italian and Dutch mail.
-var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b`)
+var foreignUnsubscribeRE = mustGated(`(?i)\b(?:se\s+)?d[ée]sabonner\b|\bd[ée]sinscri(?:re|ption)\b|\b(?:newsletter\s+)?abbestellen\b|\bdarse de baja\b|\bcancelar (?:la )?suscripci[óo]n\b|\bannulla(?:re)? (?:l'|la )?iscrizione\b|\buitschrijven\b|\bafmelden\b`)
 
 // preferencesRE finds the link a mailing offers to choose what one
 // receives from it: "Manage preferences", "Email preferences",
@@ -340,7 +363,7 @@ var preferencesRE = mustGated(`(?i)\bmanage\s+(?:your\s+)?(?:email\s+|mail\s+|su
 // Spanish, Italian and Dutch mail: "Es sind keine Maßnahmen Ihrerseits
 // erforderlich", "Sie müssen nichts unternehmen", "aucune action n'est
 // requise de votre part".
-var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\b(?:sie\s+)?m(?:ü|ue)ssen\s+nichts\s+(?:unternehmen|tun|ändern|veranlassen)\b|\bvous\s+n(?:'|’)avez\s+rien\s+à\s+faire\b|\bno\s+(?:tiene|necesita)\s+(?:que\s+)?hacer\s+nada\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b`)
+var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\b(?:sie\s+)?m(?:ü|ue)ssen\s+nichts\s+(?:unternehmen|tun|ändern|veranlassen)\b|\bvous\s+n(?:'|’)avez\s+rien\s+à\s+faire\b|\bno\s+(?:tiene|necesita)\s+(?:que\s+)?hacer\s+nada\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b|\b(?:u|je)\s+hoeft\s+niets\s+te\s+(?:doen|wijzigen)\b|\bhoeft\s+(?:u|je)\s+niets\s+te\s+(?:doen|wijzigen)\b`)
 
 // asksActionRE finds words that ask the reader to do something or name
 // a requirement or a deadline, in English, French, German and Spanish.

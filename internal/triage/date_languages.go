@@ -1,0 +1,91 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Dates as Dutch, French, Spanish and Italian mail writes them: "vóór 1
+// juni 2027", "avant la fin juin 2027", "a partir del 1 de abril de 2027",
+// "entro il 30 giugno 2027". A line that writes one is read as if it
+// said the same in English ("before 1 June 2027", "before the end of June
+// 2027"), so that every English form and cue applies to it.
+
+// foreignMonths are the months' names in Dutch, French, Spanish and
+// Italian, by the English name they stand for.
+var foreignMonths = map[string]string{
+	"januari": "January", "janvier": "January", "enero": "January", "gennaio": "January",
+	"februari": "February", "février": "February", "fevrier": "February", "febrero": "February", "febbraio": "February",
+	"maart": "March", "mars": "March", "marzo": "March",
+	"avril": "April", "abril": "April", "aprile": "April",
+	"mei": "May", "mai": "May", "mayo": "May", "maggio": "May",
+	"juni": "June", "juin": "June", "junio": "June", "giugno": "June",
+	"juli": "July", "juillet": "July", "julio": "July", "luglio": "July",
+	"augustus": "August", "août": "August", "aout": "August", "agosto": "August",
+	"septembre": "September", "septiembre": "September", "setiembre": "September", "settembre": "September",
+	"oktober": "October", "octobre": "October", "octubre": "October", "ottobre": "October",
+	"novembre": "November", "noviembre": "November",
+	"décembre": "December", "decembre": "December", "diciembre": "December", "dicembre": "December",
+}
+
+// foreignDateRE is a foreign month's name with a year, after a day ("1
+// juni 2027", "1er avril 2027", "1 de abril de 2027") or after the words
+// for its end ("fin juin 2027", "finales de junio de 2027", "eind juni
+// 2027", "fine giugno 2027").
+var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde)\s+(?:de\s+|d'|van\s+|di\s+)?)?(?:(\d{1,2})(?:er|e|º)?\s+(?:de\s+)?)?(` +
+	foreignMonthAlternation() + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
+
+func foreignMonthAlternation() string {
+	names := make([]string, 0, len(foreignMonths))
+	for n := range foreignMonths {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	// Longer names first, so that "juillet" is not read as "juil…".
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			if len(names[j]) > len(names[i]) {
+				names[i], names[j] = names[j], names[i]
+			}
+		}
+	}
+	return strings.Join(names, "|")
+}
+
+// foreignMonthStems gate foreignDateRE: every foreign month it reads
+// contains one (accents dropped where a name is also written without).
+var foreignMonthStems = []string{"janv", "janu", "ener", "genn", "febr", "févr", "fevr", "maart", "mars", "marz", "avril", "abril",
+	"aprile", "mei", "mai", "mayo", "magg", "juni", "juin", "giug", "juil", "juli", "lugl", "augu", "août", "aout", "agost",
+	"septe", "setie", "sette", "oktob", "octob", "octub", "ottob", "novem", "noviem", "décem", "decem", "diciem", "dicem"}
+
+// foreignDeadlineCues are the words before a date in those languages that
+// say it is a deadline or when a change takes effect, as "before", "no
+// later than", "until" and "starting" do.
+var foreignDeadlineCues = []string{"vóór", "uiterlijk", "avant", "au plus tard", "d ici", "jusqu au", "à partir du", "à partir de",
+	"dès le", "antes del", "antes de", "a más tardar", "a partir del", "a partir de", "hasta el", "entro il", "entro la", "a partire dal"}
+
+// foreignFromCues say "from" or "on" in those languages: a weak cue.
+var foreignFromCues = []string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il"}
+
+// inEnglish is line with its foreign dates written in English: "1 juni
+// 2027" as "1 June 2027", "fin juin 2027" as "end of June 2027". A line
+// without one is returned as it is.
+func inEnglish(line string) string {
+	if !strings.ContainsAny(line, "0123456789") {
+		return line
+	}
+	lower := strings.ToLower(line)
+	if !containsAny(lower, foreignMonthStems) {
+		return line
+	}
+	return foreignDateRE.ReplaceAllStringFunc(line, func(m string) string {
+		s := foreignDateRE.FindStringSubmatch(m)
+		out := ""
+		if s[1] != "" {
+			out = "end of "
+		}
+		if s[2] != "" {
+			out += s[2] + " "
+		}
+		return out + foreignMonths[strings.ToLower(s[3])] + " " + s[4]
+	})
+}
