@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -140,6 +141,13 @@ func TestKillDuringBurst(t *testing.T) {
 			_, archived := countEvents(t, p.url, admin)
 			return archived == events
 		})
+		// And every archived copy is the bytes received: re-hashed by the
+		// command, run beside the server as an operator would.
+		var verify bytes.Buffer
+		if err := runCLI(dir, env, &verify, "ingest", "verify", "--since", "1h"); err != nil ||
+			!strings.Contains(verify.String(), fmt.Sprintf("(%d archived), 0 mismatches", events)) {
+			t.Fatalf("ingest verify after the restart: %v\n%s", err, verify.String())
+		}
 		// Resent emails are duplicates.
 		for _, mid := range mails[:min(len(mails), 20)] {
 			code, err := sendEmail(p.url, admin, mid)
