@@ -101,8 +101,8 @@ func dateCue(line string, start int) int {
 			label = label[len(label)-maxRowLabel:]
 		}
 		tail := " " + strings.Join(words(label), " ") + " "
-		for _, c := range strongDateCues {
-			if strings.Contains(tail, " "+c+" ") {
+		for _, c := range strongCueWords {
+			if strings.Contains(tail, c) {
 				return strongCue
 			}
 		}
@@ -132,13 +132,13 @@ func cueBefore(before string) int {
 	}
 	tail := " " + strings.Join(ws, " ") + " "
 	score := 0
-	for _, c := range strongDateCues {
-		if strings.Contains(tail, " "+c+" ") {
+	for _, c := range strongCueWords {
+		if strings.Contains(tail, c) {
 			return strongCue
 		}
 	}
-	for _, c := range foreignDeadlineCues {
-		if strings.Contains(tail, " "+c+" ") {
+	for _, c := range foreignCueWords {
+		if strings.Contains(tail, c) {
 			return strongCue
 		}
 	}
@@ -152,11 +152,28 @@ func cueBefore(before string) int {
 	}
 	if len(ws) > 0 {
 		last := ws[len(ws)-1]
+		if slices.Contains(foreignDeadlineWords, last) {
+			return strongCue
+		}
 		if slices.Contains(weakDateCues, last) || slices.Contains(foreignFromCues, last) {
 			score = 1
 		}
 	}
 	return score
+}
+
+// strongCueWords and foreignCueWords are the deadline cues as words
+// splits text, between spaces: "cut-over" is " cut over ", "au plus tard"
+// stays as it is. A cue is compared with the words before a date in that
+// form, or one written with a hyphen would never match.
+var strongCueWords, foreignCueWords = asWords(strongDateCues), asWords(foreignDeadlineCues)
+
+func asWords(cues []string) []string {
+	out := make([]string, len(cues))
+	for i, c := range cues {
+		out[i] = " " + strings.Join(words(c), " ") + " "
+	}
+	return out
 }
 
 // isWeekday reports whether w (in lower case) names a day of the week.

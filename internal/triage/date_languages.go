@@ -5,27 +5,29 @@ import (
 	"strings"
 )
 
-// Dates as Dutch, French, Spanish and Italian mail writes them: "vóór 1
-// juni 2027", "avant la fin juin 2027", "a partir del 1 de abril de 2027",
-// "entro il 30 giugno 2027". A line that writes one is read as if it
+// Dates as Dutch, French, Spanish, Italian, Portuguese and Polish mail
+// writes them: "vóór 1 juni 2027", "avant la fin juin 2027", "a partir del
+// 1 de abril de 2027", "entro il 30 giugno 2027", "até 30 de junho de
+// 2027", "do 31 maja 2027 r.". A line that writes one is read as if it
 // said the same in English ("before 1 June 2027", "before the end of June
 // 2027"), so that every English form and cue applies to it.
 
-// foreignMonths are the months' names in Dutch, French, Spanish and
-// Italian, by the English name they stand for.
+// foreignMonths are the months' names in Dutch, French, Spanish,
+// Italian, Portuguese and Polish (in the genitive a date uses), by the
+// English name they stand for.
 var foreignMonths = map[string]string{
-	"januari": "January", "janvier": "January", "enero": "January", "gennaio": "January",
-	"februari": "February", "février": "February", "fevrier": "February", "febrero": "February", "febbraio": "February",
-	"maart": "March", "mars": "March", "marzo": "March",
-	"avril": "April", "abril": "April", "aprile": "April",
-	"mei": "May", "mai": "May", "mayo": "May", "maggio": "May",
-	"juni": "June", "juin": "June", "junio": "June", "giugno": "June",
-	"juli": "July", "juillet": "July", "julio": "July", "luglio": "July",
-	"augustus": "August", "août": "August", "aout": "August", "agosto": "August",
-	"septembre": "September", "septiembre": "September", "setiembre": "September", "settembre": "September",
-	"oktober": "October", "octobre": "October", "octubre": "October", "ottobre": "October",
-	"novembre": "November", "noviembre": "November",
-	"décembre": "December", "decembre": "December", "diciembre": "December", "dicembre": "December",
+	"januari": "January", "janvier": "January", "enero": "January", "gennaio": "January", "janeiro": "January", "stycznia": "January",
+	"februari": "February", "février": "February", "fevrier": "February", "febrero": "February", "febbraio": "February", "fevereiro": "February", "lutego": "February",
+	"maart": "March", "mars": "March", "marzo": "March", "março": "March", "marco": "March", "marca": "March",
+	"avril": "April", "abril": "April", "aprile": "April", "kwietnia": "April",
+	"mei": "May", "mai": "May", "mayo": "May", "maggio": "May", "maio": "May", "maja": "May",
+	"juni": "June", "juin": "June", "junio": "June", "giugno": "June", "junho": "June", "czerwca": "June",
+	"juli": "July", "juillet": "July", "julio": "July", "luglio": "July", "julho": "July", "lipca": "July",
+	"augustus": "August", "août": "August", "aout": "August", "agosto": "August", "sierpnia": "August",
+	"septembre": "September", "septiembre": "September", "setiembre": "September", "settembre": "September", "setembro": "September", "września": "September", "wrzesnia": "September",
+	"oktober": "October", "octobre": "October", "octubre": "October", "ottobre": "October", "outubro": "October", "października": "October", "pazdziernika": "October",
+	"novembre": "November", "noviembre": "November", "listopada": "November",
+	"décembre": "December", "decembre": "December", "diciembre": "December", "dicembre": "December", "dezembro": "December", "grudnia": "December",
 }
 
 // foreignDateRE is a foreign month's name with a year, after a day ("1
@@ -55,16 +57,23 @@ func foreignMonthAlternation() string {
 // contains one (accents dropped where a name is also written without).
 var foreignMonthStems = []string{"janv", "janu", "ener", "genn", "febr", "févr", "fevr", "maart", "mars", "marz", "avril", "abril",
 	"aprile", "mei", "mai", "mayo", "magg", "juni", "juin", "giug", "juil", "juli", "lugl", "augu", "août", "aout", "agost",
-	"septe", "setie", "sette", "oktob", "octob", "octub", "ottob", "novem", "noviem", "décem", "decem", "diciem", "dicem"}
+	"septe", "setie", "sette", "oktob", "octob", "octub", "ottob", "novem", "noviem", "décem", "decem", "diciem", "dicem",
+	"janei", "fever", "març", "marco", "maio", "junho", "julho", "setem", "outub", "dezem",
+	"stycz", "luteg", "marca", "kwiet", "maja", "czerw", "lipca", "sierp", "wrze", "paźdz", "pazdz", "listop", "grud"}
 
 // foreignDeadlineCues are the words before a date in those languages that
 // say it is a deadline or when a change takes effect, as "before", "no
 // later than", "until" and "starting" do.
 var foreignDeadlineCues = []string{"vóór", "uiterlijk", "avant", "au plus tard", "d ici", "jusqu au", "à partir du", "à partir de",
-	"dès le", "antes del", "antes de", "a más tardar", "a partir del", "a partir de", "hasta el", "entro il", "entro la", "a partire dal"}
+	"dès le", "antes del", "antes de", "a más tardar", "a partir del", "a partir de", "hasta el", "entro il", "entro la", "a partire dal",
+	"até", "até ao", "até à", "a partir do", "przed", "najpóźniej do", "od dnia"}
+
+// foreignDeadlineWords are deadline words short enough to be English
+// words too (Polish "do", by): a cue only right before the date.
+var foreignDeadlineWords = []string{"do"}
 
 // foreignFromCues say "from" or "on" in those languages: a weak cue.
-var foreignFromCues = []string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il"}
+var foreignFromCues = []string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il", "em", "od", "dnia"}
 
 // inEnglish is line with its foreign dates written in English: "1 juni
 // 2027" as "1 June 2027", "fin juin 2027" as "end of June 2027". A line

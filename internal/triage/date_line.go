@@ -13,7 +13,9 @@ import (
 const monthRE = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
 
 var (
-	isoDateRE     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b`)
+	// isoDateRE is also the date of an ISO timestamp:
+	// "2027-06-30T00:00:00Z".
+	isoDateRE     = regexp.MustCompile(`\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\b|T\d)`)
 	monthDayRE    = regexp.MustCompile(`(?i)\b` + monthRE + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
 	dayMonthRE    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `,?\s+(\d{4})\b`)
 	numericDateRE = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b`)
@@ -134,6 +136,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		}
 	}
 	for _, f := range writtenDays(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
+	for _, f := range weekdaysOfMonth(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit && strings.Count(line, "-") >= 2, dashedNumericRE, line)...) {

@@ -62,7 +62,9 @@ func TestExtractDate(t *testing.T) {
 		{"N weeks from now", "The change lands 6 weeks from now.", "2027-04-09", "relative"},
 		{"spelled-out count", "Migrate within thirty days.", "2027-03-28", "relative"},
 		{"next weekday", "The new endpoint goes live next Wednesday.", "2027-03-03", "relative"},
-		{"ambiguous resolved by another date in the email", "Maintenance 03/20/2027, cut-over 04/05/2027.", "2027-03-20", ""},
+		// The cut-over, a deadline word, beats the maintenance window; the
+		// email's 03/20/2027 says 04/05/2027 is month-first.
+		{"ambiguous resolved by another date in the email", "Maintenance 03/20/2027, cut-over 04/05/2027.", "2027-04-05", "month-first"},
 		{"ambiguous resolved month-first by another date", "Webinar on 03/20/2027.\nSunset: 04/05/2027.", "2027-04-05", "month-first: the email writes 03/20/2027 month-first"},
 		{"spelled-out weeks from the date of the notice", "Six weeks from the date of this notice, the v1 endpoint is removed.", "2027-04-09", "relative"},
 		{"end of support beats a recommended booking date",

@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -44,6 +45,8 @@ type offline struct {
 	s       Settings
 	d       Decision
 	why     []string
+	// underWay: the email is an update on an incident not resolved yet.
+	underWay bool
 }
 
 func (o *offline) note(format string, args ...any) {
@@ -70,9 +73,12 @@ func (o *offline) run() {
 	brk, info := breakingSignal(o.e), informationalSignal(o.e)
 	o.d.IsBreaking = brk.strong()
 	o.d.Classification = Actionable
+	o.underWay = incidentUnderWay(o.e)
 	switch {
 	case o.d.IsBreaking:
 		o.note("breaking-change language: %s", brk)
+	case info.strong() && o.underWay:
+		o.note("actionable: an incident still under way, which affects what uses the vendor although the update (%s) asks nothing", info)
 	case info.strong():
 		o.d.Classification = Informational
 		o.note("informational: %s, and no breaking-change language", info)
@@ -104,6 +110,10 @@ func (o *offline) run() {
 	skip := vendorTerms(o.snap)
 	ix, df := indexesOf(o.snap)
 	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
+	if o.underWay && o.d.Classification == Actionable {
+		rules = incidentRules(o.snap, v, rules)
+		sort.SliceStable(rules, func(i, j int) bool { return rules[i].rule.Severity.Rank() > rules[j].rule.Severity.Rank() })
+	}
 	if o.d.Classification == Informational {
 		rules = o.keepInformationalRules(rules)
 	} else if o.d.IsBreaking {
@@ -187,6 +197,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	lower := strings.ToLower(e.Subject + "\n" + e.Body)
 	ids := identifiersOf(lower)
 	reach := reachSignal(e)
+	if o.underWay {
+		// An incident under way at the vendor reaches what uses it,
+		// whatever words the update uses for what is down.
+		reach.score += 2
+		reach.found = append(reach.found, "an incident under way")
+	}
 	type candidate struct {
 		app       registry.Application
 		evidence  []string
@@ -277,6 +293,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		if isLinked {
 			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
+				c.runsProduct = true
+			}
+		}
+		if isLinked && len(subjectProducts) > 0 && !c.runsProduct {
+			if p := endpointsUsed(r.app.Description, v, e.Body); len(p) > 0 {
+				c.evidence = append(c.evidence, "the email names the endpoints "+strings.Join(p, ", ")+", which its description says it uses")
 				c.runsProduct = true
 			}
 		}

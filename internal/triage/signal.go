@@ -55,6 +55,31 @@ var breakingPhrases = []phrase{
 	{"will be shut down", 2},
 }
 
+// onlyDeprecation reports whether a breaking signal rests only on the word
+// "deprecated" and its kin: no removal, refusal or consequence.
+func onlyDeprecation(s signal) bool {
+	for _, f := range s.found {
+		if !strings.HasPrefix(f, `"deprecat`) {
+			return false
+		}
+	}
+	return len(s.found) > 0
+}
+
+// saysNoAction reports whether an informational signal holds an explicit
+// statement that the reader need not act ("No action required"), not
+// only the marks of a newsletter.
+func saysNoAction(s signal) bool {
+	for _, f := range s.found {
+		if noActionFoundRE.MatchString(f) {
+			return true
+		}
+	}
+	return false
+}
+
+var noActionFoundRE = regexp.MustCompile(`^"(?:no action|no changes are|nothing (?:you|for you|to do)|you (?:do not|don't) need to do)`)
+
 // informationalPhrases say that an email needs no action.
 var informationalPhrases = []phrase{
 	{"webinar", 2}, {"newsletter", 2}, {"register now", 1}, {"register today", 1}, {"save your seat", 2},
@@ -82,6 +107,7 @@ var informationalPhrases = []phrase{
 	// Content marketing and fee schedules.
 	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
 	{"in this issue", 2}, {"nothing you need to change", 2}, {"nothing for you to do", 2}, {"nothing you have to do", 2},
+	{"nothing to do on your side", 2}, {"nothing to do on your end", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -254,6 +280,11 @@ func breakingSignal(e Email) signal {
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
 		}
 	}
+	if s.strong() && onlyDeprecation(s) && saysNoAction(informationalSignal(e)) {
+		// "Deprecated (nothing changes yet)" in a digest that says no
+		// action is required: a deprecation announced, no change to act on.
+		return signal{}
+	}
 	return s
 }
 
@@ -290,7 +321,13 @@ var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s
 	// meer dan", "not more than"); Spanish "dejará(n) de funcionar";
 	// French "ne pourront plus", "sera désactivé(e)".
 	`\b(?:niet|geen)\s+(?:[\p{L}-]+\s+){0,4}?meer(?:\s*[.,;:!)]|\s+(?:[^d\s]|d[^a])|\s*$)|\bdejar(?:á|a)n?\s+de\s+(?:funcionar|estar\s+disponibles?|ser\s+v[áa]lid[oa]s?|acept)|` +
-	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+d[ée]sactiv[ée]e?s?\b`)
+	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+d[ée]sactiv[ée]e?s?\b|` +
+	// Portuguese "deixarão de conseguir", "só aceitará"; Italian "sarà
+	// dismessa", "non sarà più"; Polish "zostanie wyłączony", "przestanie
+	// działać", "nie będą już przyjmowane", "odrzucą".
+	`\bdeixar(?:á|a|ão|ao)\s+de\s+(?:funcionar|conseguir|ser|aceitar|estar)\b|\bs[óo]\s+aceitar(?:á|a|ão|ao)\b|` +
+	`\bsar(?:à|a|anno)\s+dismess[aoie]\b|\bnon\s+(?:sarà|saranno|funzioner(?:à|anno))\s+più\b|` +
+	`\bzostan(?:ie|ą)\s+wyłączon[yaeą]\b|\bprzestan(?:ie|ą)\s+działać\b|\bnie\s+będ(?:zie|ą)\s+(?:już\s+)?(?:działać|akceptowan|przyjmowan|obsługiwan)\w*|\bodrzuc(?:i|ą)\b`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will
@@ -348,6 +385,11 @@ var foreignInformational = []struct {
 	{mustGated(`(?i)\b(?:webinaire|webinario|webinarie)s?\b`), "webinar"},
 	{mustGated(`(?i)\b(?:encuesta|enqu[êe]te|sondaggio)s?\b`), "survey"},
 	{mustGated(`(?i)\b(?:inscription|inscrivez-vous|inscr[íi]b(?:a|e)se|reg[íi]strese|iscriviti)\b`), "register"},
+	// Portuguese, Italian and Polish.
+	{mustGated(`(?i)\b(?:ankieta|ankiety|ankiecie|inqu[ée]rito|question[áa]rio de satisfa[çc][ãa]o)\b`), "survey"},
+	{mustGated(`(?i)\b(?:inscri[çc][ãa]o|zapisz\s+si[ęe]|rejestracja)\b`), "register"},
+	{mustGated(`(?i)\b(?:manutenzione programmata|manuten[çc][ãa]o programada|planowane prace serwisowe|prace serwisowe)\b`), "scheduled maintenance"},
+	{mustGated(`(?i)\b(?:cennik|cenniku|listino prezzi|tabela de pre[çc]os|tabela de tarifas)\b`), "price list"},
 }
 
 // foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
@@ -363,7 +405,14 @@ var preferencesRE = mustGated(`(?i)\bmanage\s+(?:your\s+)?(?:email\s+|mail\s+|su
 // Spanish, Italian and Dutch mail: "Es sind keine Maßnahmen Ihrerseits
 // erforderlich", "Sie müssen nichts unternehmen", "aucune action n'est
 // requise de votre part".
-var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\b(?:sie\s+)?m(?:ü|ue)ssen\s+nichts\s+(?:unternehmen|tun|ändern|veranlassen)\b|\bvous\s+n(?:'|’)avez\s+rien\s+à\s+faire\b|\bno\s+(?:tiene|necesita)\s+(?:que\s+)?hacer\s+nada\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b|\b(?:u|je)\s+hoeft\s+niets\s+te\s+(?:doen|wijzigen)\b|\bhoeft\s+(?:u|je)\s+niets\s+te\s+(?:doen|wijzigen)\b`)
+var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen|aktion|handlung)(?:en)?\s+(?:ihrerseits\s+|von\s+ihnen\s+|Ihrer\s+seite\s+)?(?:erforderlich|notwendig|nötig)|\bkein\s+handlungsbedarf\b|\b(?:sie\s+)?m(?:ü|ue)ssen\s+nichts\s+(?:unternehmen|tun|ändern|veranlassen)\b|\bvous\s+n(?:'|’)avez\s+rien\s+à\s+faire\b|\bno\s+(?:tiene|necesita)\s+(?:que\s+)?hacer\s+nada\b|\baucune\s+(?:action|intervention|démarche)\s+(?:n'est\s+|n’est\s+)?(?:requise|nécessaire)|\bno\s+se\s+requiere\s+(?:ninguna\s+)?acci[óo]n\b|\bnessuna\s+azione\s+(?:è\s+)?richiesta\b|\bgeen\s+actie\s+(?:is\s+)?(?:nodig|vereist)\b|\b(?:u|je)\s+hoeft\s+niets\s+te\s+(?:doen|wijzigen)\b|\bhoeft\s+(?:u|je)\s+niets\s+te\s+(?:doen|wijzigen)\b|` +
+	// Italian "non è richiesta alcuna azione", Portuguese "não é necessária
+	// qualquer ação", Polish "nie jest wymagane żadne działanie"; and the
+	// "Customer action: none" of an advisory.
+	`\bnon\s+(?:è|e)\s+(?:richiest[ao]|necessari[ao])\s+alcun[ao]?\s+(?:azione|intervento)\b|\bnon\s+deve\s+fare\s+nulla\b|` +
+	`\bn[ãa]o\s+(?:é|e)\s+necess[áa]ri[ao]\s+(?:qualquer|nenhuma)\s+a[çc][ãa]o\b|\bnenhuma\s+a[çc][ãa]o\s+(?:é\s+)?necess[áa]ria\b|\bn[ãa]o\s+precisa\s+de\s+fazer\s+nada\b|` +
+	`\bnie\s+jest\s+wymagane\s+(?:żadne\s+)?działanie\b|\bnie\s+wymaga\s+(?:to\s+)?żadnych\s+działań\b|\bnie\s+musz[ąa]\s+Państwo\s+nic\s+robić\b|` +
+	`\b(?:customer|required|your)\s+action\s*:\s*none\b`)
 
 // asksActionRE finds words that ask the reader to do something or name
 // a requirement or a deadline, in English, French, German and Spanish.

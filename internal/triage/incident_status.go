@@ -1,0 +1,77 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// A status page's incident update labels where the incident stands:
+// "Investigating", "Identified" or "Monitoring" while it is under way,
+// "Resolved" once it is over ("[Identified] Sign-in failures", "== Resolved
+// ==", "Current status: Investigating", "03:22 UTC - Identified"). An
+// incident still under way at a vendor that applications sign in with or
+// are served through affects them now, even when the update asks nothing
+// of the reader ("No action is needed on your side"); a resolved one that
+// asks nothing is a report.
+
+// incidentStatusRE finds a status label: the word at the start of a line,
+// in brackets, between "==", after "status:" or "update:", or after a dash,
+// and followed by the end of the label.
+var incidentStatusRE = regexp.MustCompile(`(?im)(?:^|\[|==\s*|\b(?:status|update)\s*:\s*|\s[-–]\s+)(investigating|identified|monitoring|resolved)\s*(?:$|\]|==|:|[-–]\s)`)
+
+// incidentWordRE says the email is about an incident or an outage.
+var incidentWordRE = regexp.MustCompile(`(?i)\b(?:incident|outage|status)\b`)
+
+// incidentUnderWay reports whether the email is an update on an incident
+// that is not resolved yet: a status label says it is under way and none
+// says it is resolved.
+func incidentUnderWay(e Email) bool {
+	text := e.Subject + "\n" + e.Body
+	if !incidentStatusRE.MatchString(text) || !incidentWordRE.MatchString(text) {
+		return false
+	}
+	underWay := false
+	for _, m := range incidentStatusRE.FindAllStringSubmatch(text, -1) {
+		if strings.EqualFold(m[1], "resolved") {
+			return false
+		}
+		underWay = true
+	}
+	return underWay
+}
+
+// anyIncidentRE finds a rule's words that cover every incident at its
+// vendor: "and any Fastmoor incident, are high".
+var anyIncidentRE = regexp.MustCompile(`(?i)\bany\s+(?:[\p{L}\d.&-]+\s+){0,2}?incidents?\b`)
+
+// incidentRules adds to rules the active rules of the vendor that cover
+// any incident of theirs, for an email about an incident under way: the
+// rule is about the incident, whatever words the update uses.
+func incidentRules(snap registry.Snapshot, v registry.Vendor, rules []ruleMatch) []ruleMatch {
+	for _, r := range snap.Rules {
+		if !r.IsActive || r.VendorID != v.ID || !anyIncidentRE.MatchString(r.Text) {
+			continue
+		}
+		if strings.Contains(strings.ToLower(anyIncidentRE.FindString(r.Text)), "security") {
+			// "any security incident" is not about an outage.
+			continue
+		}
+		have := false
+		for _, m := range rules {
+			have = have || m.rule.ID == r.ID
+		}
+		if have {
+			continue
+		}
+		m := ruleMatch{rule: r, matched: []string{"an incident under way"}}
+		for _, a := range snap.Applications {
+			if containsWord(r.Text, a.Name) {
+				m.apps = append(m.apps, a)
+			}
+		}
+		rules = append(rules, m)
+	}
+	return rules
+}
