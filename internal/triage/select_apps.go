@@ -1,0 +1,330 @@
+package triage
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// Which applications an email affects: the offline triage's routing.
+
+// Thresholds of application routing: an application linked to the vendor
+// is affected when its score is at least minAppScore and at least
+// relAppScore of the best linked application's.
+const (
+	minAppScore = 1.5
+	relAppScore = 0.5
+)
+
+// selectApps decides the affected applications and returns the most
+// relevant one. An application is affected when the email names it, a
+// matched rule names it, or it is linked to the vendor and its description
+// shares enough of the email's terms; when none is, every application
+// linked to the vendor is, as a precaution.
+func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, v registry.Vendor, rules []ruleMatch, query map[string]float64) *registry.Application {
+	ranked := ix.rank(query)
+	best := 0.0
+	for _, r := range ranked {
+		if linked(r.app, v.ID) && r.score > best {
+			best = r.score
+		}
+	}
+	var top *registry.Application
+	// What the email says is not affected neither names nor reaches an
+	// application.
+	e := o.routing
+	lower := strings.ToLower(e.Subject + "\n" + e.Body)
+	ids := identifiersOf(lower)
+	reach := reachSignal(e)
+	if o.underWay {
+		// An incident under way at the vendor reaches what uses it,
+		// whatever words the update uses for what is down.
+		reach.score += 2
+		reach.found = append(reach.found, "an incident under way")
+	}
+	type candidate struct {
+		app       registry.Application
+		evidence  []string
+		named     bool // the email names it
+		wordsOnly bool // shared words are its only evidence
+		// otherIdentifiers: its description gives versions or host
+		// names for its use of the vendor, and the email names none.
+		otherIdentifiers bool
+		// runsProduct: it runs the vendor's product the subject names.
+		runsProduct bool
+		// ruleOnly: a matched rule naming it is its only evidence
+		// besides shared words. A rule that lists the applications of
+		// each of the vendor's products ("every card authorisation
+		// through CardPath and every loan payment through LoanPay")
+		// does not say which product the email is about: one whose
+		// description names only other products of the vendor than
+		// the one the subject names is not reached.
+		ruleOnly bool
+	}
+	vnames := lowerNames(v)
+	var cands []candidate
+	anyNamed, anyIdentified := false, false
+	reached := map[string]bool{}
+	var product map[string]bool // terms of the vendor's linked applications, read once
+	network := networkSignal(e)
+	features := vendorFeatures(e.Subject+"\n"+e.Body, v)
+	// An incident that leaves signing in alone does not reach an
+	// application that only signs in with the vendor.
+	signInAlone := reach.strong() && signInUnaffected(o.e.Subject+"\n"+o.e.Body)
+	// A change that only names credentials or tokens (how the vendor's
+	// API is called), with signing in left alone, reaches what calls the
+	// API with them, not what runs on or signs in to the vendor.
+	credentialsOnly := onlyCredentialNouns(reach)
+	// Mail about the tenant (account, host) it names does not reach an
+	// application that uses a separate one.
+	tenantNamed := false
+	for i, a := range ix.apps {
+		if (linked(a, v.ID) || namesAny(ix.text[i].lower, vnames)) && ix.text[i].namesHostOf(ids) {
+			tenantNamed = true
+			break
+		}
+	}
+	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
+	// An incident whose subject names the credentials of one of the
+	// vendor's products ("Share API keys"), in an email that says what is
+	// not affected, reaches what uses that product.
+	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
+	var credentialProducts []string
+	if unaffected != "" {
+		credentialProducts = productsWithCredentials(strings.ToLower(e.Subject), subjectProducts)
+	}
+	partners := partnersNamed(e.Subject+"\n"+e.Body, v, o.snap)
+	for _, r := range ranked {
+		text := ix.text[r.at]
+		isLinked := linked(r.app, v.ID)
+		uses := !isLinked && namesAny(text.lower, vnames)
+		c := candidate{app: r.app}
+		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
+			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
+			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
+			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) &&
+			!(len(credentialProducts) > 0 && len(productsIn(text.lower, credentialProducts)) == 0) {
+			// An incident or a credential change at the vendor reaches
+			// everything that signs in with, takes tokens from or is
+			// served through it, named in the email or not. An
+			// application linked to the vendor that names it nowhere
+			// and signs in through another application uses the vendor
+			// through that one: it is reached when that one is.
+			c.evidence = append(c.evidence, "an incident or credential change ("+reach.String()+") reaches every application that uses "+v.Name)
+			reached[r.app.ID] = true
+		}
+		if (isLinked || uses) && network.strong() && text.servedThrough(v) {
+			// A change to the network in front of the applications (its
+			// IP ranges, the origin it connects to) reaches every one
+			// whose traffic it carries.
+			c.evidence = append(c.evidence, "its traffic is served through "+v.Name+", whose network changes ("+network.String()+")")
+		}
+		if uses {
+			if f := sharedFeatures(r.app.Description, v, features, skip); len(f) > 0 {
+				c.evidence = append(c.evidence, "the email is about "+strings.Join(f, ", ")+", which its description says it uses")
+			}
+		}
+		if isLinked || uses {
+			if p := productsUsed(r.app.Description, v, lower); len(p) > 0 {
+				c.evidence = append(c.evidence, "the email is about "+strings.Join(p, ", ")+", which its description says it uses")
+			}
+		}
+		if isLinked {
+			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
+				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
+				c.runsProduct = true
+			}
+		}
+		if isLinked && len(subjectProducts) > 0 && !c.runsProduct {
+			if p := endpointsUsed(r.app.Description, v, e.Body); len(p) > 0 {
+				c.evidence = append(c.evidence, "the email names the endpoints "+strings.Join(p, ", ")+", which its description says it uses")
+				c.runsProduct = true
+			}
+		}
+		if isLinked || uses {
+			if p := partnerIntegrations(r.app.Description, v, partners); len(p) > 0 {
+				// The email names the integration of the vendor with
+				// another vendor's product ("Connector for Lightspeed
+				// Retail") that its description says it uses.
+				c.evidence = append(c.evidence, "the email names "+v.Name+"'s integration with "+strings.Join(p, ", ")+", which its description says it uses")
+			}
+		}
+		if uses && len(r.app.VendorIDs) > 0 {
+			if product == nil {
+				product = productTerms(o.snap.Applications, v)
+			}
+			if shared := integrationTerms(r.app, v, query, df, skip, product); len(shared) >= minIntegrationTerms {
+				c.evidence = append(c.evidence, "the email is about how it uses "+v.Name+" ("+strings.Join(shared, ", ")+")")
+			}
+		}
+		if isLinked || uses {
+			if shared := text.sharedIdentifiers(v, ids); len(shared) > 0 {
+				// The email names the version or host its description
+				// gives for its use of the vendor: the vendor saw it.
+				c.evidence = append(c.evidence, "the email names "+strings.Join(shared, ", ")+", which its description gives")
+				anyIdentified = true
+			} else {
+				c.otherIdentifiers = text.identifiesUse(v)
+			}
+		}
+		if text.namedIn(lower) {
+			// A name counts only for an application that depends on
+			// the vendor: an email cannot pull in applications that
+			// have nothing to do with its sender by naming them.
+			if isLinked || uses {
+				c.evidence = append(c.evidence, "named in the email")
+				c.named, anyNamed = true, true
+			} else {
+				o.note("%s: named in the email, but it does not use %s: not added", r.app.Name, v.Name)
+			}
+		}
+		before := len(c.evidence)
+		for _, m := range rules {
+			if containsApp(m.apps, r.app.ID) && (isLinked || m.rule.VendorID == v.ID) {
+				c.evidence = append(c.evidence, fmt.Sprintf("named by rule %q", m.rule.Name))
+			}
+		}
+		c.ruleOnly = before == 0 && len(c.evidence) > 0
+		// Shared words count for an application linked to the vendor, or
+		// one that mentions it and is linked to no vendor at all (its
+		// links were never filled in). One linked to other vendors that
+		// mentions this one (an integration, the product it delivers) is
+		// reached by an incident, its name or a rule, not by vocabulary.
+		if (isLinked || (uses && len(r.app.VendorIDs) == 0 && clausesShareTerms(r.app.Description, v, query, df, skip))) &&
+			r.score >= minAppScore && r.score >= relAppScore*best {
+			c.wordsOnly = len(c.evidence) == 0
+			c.evidence = append(c.evidence, fmt.Sprintf("description mentions %s (score %.1f)", strings.Join(r.matched, ", "), r.score))
+		}
+		if len(c.evidence) == 0 {
+			continue
+		}
+		switch {
+		case isLinked:
+			c.evidence = append([]string{"linked to " + v.Name}, c.evidence...)
+		case uses:
+			c.evidence = append([]string{"its description says it uses " + v.Name}, c.evidence...)
+		}
+		cands = append(cands, c)
+	}
+	for _, d := range signInCertReach(ix, v, lower, func(a registry.Application) bool {
+		return tenantNamed && ix.textOf(a.ID).otherTenant(v, ids)
+	}) {
+		// The certificates sign-ins are signed with change: every
+		// application that signs in through the vendor over that
+		// protocol must trust the new one.
+		cands = append(cands, candidate{app: d.app, evidence: []string{"it signs in through " + d.via +
+			", whose sign-in certificates the email says change"}})
+	}
+	if len(reached) > 0 && !serviceWideSignal(e).strong() {
+		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
+			reach, names(appsByID(o.snap.Applications, reached)))
+	} else if len(reached) > 0 && signInAlone {
+		o.note("the email says signing in is not affected: applications that only sign in through %s are not reached",
+			names(appsByID(o.snap.Applications, reached)))
+	} else if len(reached) > 0 {
+		otherLeftAlone := protocolLeftAlone(lower, strings.ToLower(o.e.Subject+"\n"+o.e.Body))
+		for _, d := range reachedThrough(ix, reached) {
+			if (signInCertRE.MatchString(lower) || otherLeftAlone) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
+				// The certificates sign-ins over one protocol are signed
+				// with change (signInCertReach), or the email says what
+				// it reaches of the other protocol is not affected.
+				o.note("%s: signs in through %s over a protocol the email does not name: not added", d.app.Name, d.via)
+				continue
+			}
+			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
+				", which the incident or credential change reaches"}})
+		}
+	}
+	for _, c := range cands {
+		if usesOnlyUnaffected(c.app.Description, v, unaffected) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) {
+			// Every product of the vendor it uses is one the email
+			// says is not affected.
+			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
+			continue
+		}
+		if tenantNamed && !c.named && ix.textOf(c.app.ID).otherTenant(v, ids) {
+			o.note("%s: its tenant at %s is not the one the email names: not added", c.app.Name, v.Name)
+			continue
+		}
+		if anyNamed && c.wordsOnly {
+			// The email lists the applications (or resources) it is
+			// about: a description that only shares words with it is
+			// not one of them.
+			o.note("%s: shares words with the email (%s), but the email names the applications it is about: not added",
+				c.app.Name, c.evidence[len(c.evidence)-1])
+			continue
+		}
+		if len(subjectProducts) > 0 && (c.wordsOnly || c.ruleOnly && len(namedProducts(c.app.Description, v)) > 0) && !c.runsProduct {
+			// The subject names the vendor's product the email is
+			// about, and this application runs others of the vendor's.
+			o.note("%s: shares words with the email, but it does not run %s, the product the subject names: not added",
+				c.app.Name, strings.Join(subjectProducts, ", "))
+			continue
+		}
+		if anyIdentified && c.wordsOnly && c.otherIdentifiers {
+			// The email names the versions or hosts it is about, and
+			// this application's use of the vendor is another.
+			o.note("%s: shares words with the email, but the versions or hosts its description gives are not the ones the email names: not added",
+				c.app.Name)
+			continue
+		}
+		if containsID(o.d.AffectedApplicationIDs, c.app.ID) {
+			continue
+		}
+		o.addApp(c.app, c.evidence, &top)
+	}
+	if len(o.d.AffectedApplicationIDs) > 0 && paymentWordRE.MatchString(lower) {
+		// A change to the payments of an application reaches the ones
+		// whose payments go through it, and a change to the vendor's
+		// payments the ones that pay through the vendor itself.
+		paying := map[string]bool{}
+		for _, id := range o.d.AffectedApplicationIDs {
+			paying[id] = true
+		}
+		for _, a := range paidWithVendor(ix, v, paying, o.e.Subject+"\n"+o.e.Body) {
+			paying[a.ID] = true
+			o.addApp(a, []string{"its payments go through " + v.Name + ", whose payments the change is about"}, &top)
+		}
+		for _, d := range paidThrough(ix, paying) {
+			o.addApp(d.app, []string{"its payments go through " + d.via + ", which the change reaches"}, &top)
+		}
+	}
+	for _, d := range exchangedThrough(ix, o.d.AffectedApplicationIDs, lower) {
+		o.addApp(d.app, []string{"its messages are exchanged through " + d.via + ", which the change reaches"}, &top)
+	}
+	if top == nil {
+		var all []registry.Application
+		for _, r := range ranked {
+			if linked(r.app, v.ID) {
+				o.d.AffectedApplicationIDs = append(o.d.AffectedApplicationIDs, r.app.ID)
+				all = append(all, r.app)
+				if top == nil {
+					a := r.app
+					top = &a
+				}
+			}
+		}
+		if len(all) > 0 {
+			o.note("no application description matches the email: all %d applications linked to %s included as a precaution (%s)",
+				len(all), v.Name, names(all))
+		} else {
+			o.note("no application is linked to %s or matches the email", v.Name)
+		}
+	}
+	return top
+}
+
+// mentionsVendor reports whether an application's description names the
+// vendor (by name or alias): it uses the vendor without being linked.
+func mentionsVendor(a registry.Application, v registry.Vendor) bool {
+	return namesVendor(strings.ToLower(a.Description), v)
+}
+
+func (o *offline) addApp(a registry.Application, why []string, top **registry.Application) {
+	o.d.AffectedApplicationIDs = append(o.d.AffectedApplicationIDs, a.ID)
+	o.note("%s: %s", a.Name, strings.Join(why, "; "))
+	if *top == nil {
+		*top = &a
+	}
+}
