@@ -129,6 +129,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 		sentDay = DateOf(sent, loc)
 	}
 	dc := dateContext{sent: sentDay}
+	dc.fiscal, body = statedFiscalYear(body)
 	if dc.sent.IsZero() {
 		dc.sent = today
 	}

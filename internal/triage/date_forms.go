@@ -34,6 +34,10 @@ var (
 	// in the week the email is sent (the next one, the day itself when
 	// it is sent on that weekday).
 	thisWeekdayRE = regexp.MustCompile(`(?i)\bthis\s+(?:coming\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	// datedWeekdayRE is the date that follows a weekday and says which
+	// one it is: "Friday 16 July 2027", "Friday, May 14", "Friday
+	// 14.05.2027".
+	datedWeekdayRE = regexp.MustCompile(`(?i)^,?\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?` + monthRE + `|` + monthRE + `\s+\d{1,2}\b|\d{1,2}[./-]\d{1,2}\b)`)
 	// endOfThisMonthRE is "the end of the month", "the end of this month":
 	// the last day of the month the email is sent in.
 	endOfThisMonthRE = regexp.MustCompile(`(?i)\bend\s+of\s+(?:the|this)\s+(?:calendar\s+)?month\b`)
@@ -119,6 +123,9 @@ func otherDateForms(line string, dc dateContext, g lineGates) []formDate {
 	}
 	weekdays := func(re *regexp.Regexp) {
 		for _, m := range re.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+			if datedWeekdayRE.MatchString(line[m[1]:]) {
+				continue // "Friday 16 July 2027": the date says which Friday
+			}
 			want := weekdayOf(line[m[2]:m[3]])
 			t := dc.sent.Time(time.UTC)
 			for t.Weekday() != want {

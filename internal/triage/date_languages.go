@@ -5,17 +5,25 @@ import (
 	"strings"
 )
 
-// Dates as Dutch, French, Spanish, Italian, Portuguese and Polish mail
-// writes them: "vóór 1 juni 2027", "avant la fin juin 2027", "a partir del
-// 1 de abril de 2027", "entro il 30 giugno 2027", "até 30 de junho de
-// 2027", "do 31 maja 2027 r.". A line that writes one is read as if it
+// Dates as Dutch, French, Spanish, Italian, Portuguese, Polish, Swedish,
+// Czech and Turkish mail writes them: "vóór 1 juni 2027", "avant la fin
+// juin 2027", "a partir del 1 de abril de 2027", "entro il 30 giugno
+// 2027", "até 30 de junho de 2027", "do 31 maja 2027 r.", "den 1 augusti
+// 2027", "do 1. července 2027", "15 Eylül 2027'ye kadar". A line that writes one is read as if it
 // said the same in English ("before 1 June 2027", "before the end of June
 // 2027"), so that every English form and cue applies to it.
 
 // foreignMonths are the months' names in Dutch, French, Spanish,
-// Italian, Portuguese and Polish (in the genitive a date uses), by the
-// English name they stand for.
+// Italian, Portuguese, Polish, Swedish, Czech and Turkish (in the genitive
+// a date uses), by the English name they stand for.
 var foreignMonths = map[string]string{
+	// Swedish (the others are written as in Dutch or English), Czech and
+	// Turkish.
+	"maj": "May", "augusti": "August",
+	"ledna": "January", "února": "February", "března": "March", "dubna": "April", "května": "May", "června": "June",
+	"července": "July", "srpna": "August", "září": "September", "října": "October", "listopadu": "November", "prosince": "December",
+	"ocak": "January", "şubat": "February", "mart": "March", "nisan": "April", "mayıs": "May", "haziran": "June",
+	"temmuz": "July", "ağustos": "August", "eylül": "September", "ekim": "October", "kasım": "November", "aralık": "December",
 	"januari": "January", "janvier": "January", "enero": "January", "gennaio": "January", "janeiro": "January", "stycznia": "January",
 	"februari": "February", "février": "February", "fevrier": "February", "febrero": "February", "febbraio": "February", "fevereiro": "February", "lutego": "February",
 	"maart": "March", "mars": "March", "marzo": "March", "março": "March", "marco": "March", "marca": "March",
@@ -34,7 +42,7 @@ var foreignMonths = map[string]string{
 // juni 2027", "1er avril 2027", "1 de abril de 2027") or after the words
 // for its end ("fin juin 2027", "finales de junio de 2027", "eind juni
 // 2027", "fine giugno 2027").
-var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde)\s+(?:de\s+|d'|van\s+|di\s+)?)?(?:(\d{1,2})(?:er|e|º)?\s+(?:de\s+)?)?(` +
+var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde)\s+(?:de\s+|d'|van\s+|di\s+)?)?(?:(\d{1,2})(?:er|e|º|\.)?\s+(?:de\s+)?)?(` +
 	foreignMonthAlternation() + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
 
 func foreignMonthAlternation() string {
@@ -59,14 +67,17 @@ var foreignMonthStems = []string{"janv", "janu", "ener", "genn", "febr", "févr"
 	"aprile", "mei", "mai", "mayo", "magg", "juni", "juin", "giug", "juil", "juli", "lugl", "augu", "août", "aout", "agost",
 	"septe", "setie", "sette", "oktob", "octob", "octub", "ottob", "novem", "noviem", "décem", "decem", "diciem", "dicem",
 	"janei", "fever", "març", "marco", "maio", "junho", "julho", "setem", "outub", "dezem",
-	"stycz", "luteg", "marca", "kwiet", "maja", "czerw", "lipca", "sierp", "wrze", "paźdz", "pazdz", "listop", "grud"}
+	"stycz", "luteg", "marca", "kwiet", "maja", "czerw", "lipca", "sierp", "wrze", "paźdz", "pazdz", "listop", "grud",
+	"maj", "augusti", "ledna", "února", "března", "dubna", "května", "června", "července", "srpna", "září", "října", "prosince",
+	"ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık"}
 
 // foreignDeadlineCues are the words before a date in those languages that
 // say it is a deadline or when a change takes effect, as "before", "no
 // later than", "until" and "starting" do.
 var foreignDeadlineCues = []string{"vóór", "uiterlijk", "avant", "au plus tard", "d ici", "jusqu au", "à partir du", "à partir de",
 	"dès le", "antes del", "antes de", "a más tardar", "a partir del", "a partir de", "hasta el", "entro il", "entro la", "a partire dal",
-	"até", "até ao", "até à", "a partir do", "przed", "najpóźniej do", "od dnia"}
+	"até", "até ao", "até à", "a partir do", "przed", "najpóźniej do", "od dnia",
+	"senast", "före", "från och med", "nejpozději do", "nejpozději", "počínaje", "en geç"}
 
 // foreignDeadlineWords are deadline words short enough to be English
 // words too (Polish "do", by): a cue only right before the date.

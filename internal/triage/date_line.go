@@ -252,6 +252,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, f := range otherDateForms(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
+	for _, f := range shortForms(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	return out
 }
 

@@ -16,6 +16,8 @@ import (
 type dateContext struct {
 	sent  Date
 	order numericOrder
+	// fiscal is the fiscal year the email says its sender keeps.
+	fiscal fiscalYear
 }
 
 // numericOrder is how an email writes numeric dates.

@@ -28,8 +28,8 @@ var incidentWordRE = regexp.MustCompile(`(?i)\b(?:incident|outage|status)\b`)
 // that is not resolved yet: a status label says it is under way and none
 // says it is resolved.
 func incidentUnderWay(e Email) bool {
-	text := e.Subject + "\n" + e.Body
-	if !incidentStatusRE.MatchString(text) || !incidentWordRE.MatchString(text) {
+	text := inEnglishStatus(e.Subject + "\n" + e.Body)
+	if !incidentStatusRE.MatchString(text) || !incidentWordRE.MatchString(text) && !statusSender(e.FromAddress) {
 		return false
 	}
 	underWay := false
@@ -40,6 +40,14 @@ func incidentUnderWay(e Email) bool {
 		underWay = true
 	}
 	return underWay
+}
+
+// statusSender reports whether an address is a status page's
+// ("status@vendor.example", "noreply@status.vendor.example"): its updates
+// are about incidents whether or not they use the word.
+func statusSender(addr string) bool {
+	local, host, ok := strings.Cut(strings.ToLower(addr), "@")
+	return ok && (local == "status" || strings.HasPrefix(host, "status.") || strings.Contains(host, ".status."))
 }
 
 // anyIncidentRE finds a rule's words that cover every incident at its

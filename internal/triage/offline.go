@@ -132,6 +132,12 @@ func (o *offline) run() {
 			o.routing = actionPart(o.routing)
 		}
 		top = o.selectApps(ix, df, skip, v, rules, emailQuery(o.routing, skip))
+		if len(o.d.AffectedApplicationIDs) == 0 {
+			if pv, ok := passedOnVendor(o.routing, o.snap, v); ok {
+				o.note("no application uses %s; the email passes on a notice of %s, whose applications it reaches", v.Name, pv.Name)
+				top = o.selectApps(ix, df, skip, pv, nil, emailQuery(o.routing, skip))
+			}
+		}
 	}
 	o.decideSeverity(v, rules)
 	o.decideOwner(v, rules, top)

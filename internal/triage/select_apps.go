@@ -2,6 +2,7 @@ package triage
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -98,7 +99,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	for _, r := range ranked {
 		text := ix.text[r.at]
 		isLinked := linked(r.app, v.ID)
-		uses := !isLinked && namesAny(text.lower, vnames)
+		uses := !isLinked && namesAny(text.lower, vnames) && !onlyCopiesData(r.app.Description, vnames)
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
@@ -214,9 +215,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// application that signs in through the vendor over that
 		// protocol must trust the new one.
 		cands = append(cands, candidate{app: d.app, evidence: []string{"it signs in through " + d.via +
-			", whose sign-in certificates the email says change"}})
+			", whose sign-in certificates or scopes the email says change"}})
 	}
-	if len(reached) > 0 && !serviceWideSignal(e).strong() {
+	if len(reached) > 0 && !o.underWay && !serviceWideSignal(e).strong() {
 		o.note("the credentials the email is about are its API's (%s): applications that only go through %s are not reached",
 			reach, names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 && signInAlone {
@@ -237,7 +238,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	for _, c := range cands {
-		if usesOnlyUnaffected(c.app.Description, v, unaffected) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) {
+		if usesOnlyUnaffected(c.app.Description, v, unaffected) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) ||
+			variantUnaffected(c.app.Description, v, unaffected) {
 			// Every product of the vendor it uses is one the email
 			// says is not affected.
 			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)
@@ -328,3 +330,27 @@ func (o *offline) addApp(a registry.Application, why []string, top **registry.Ap
 		*top = &a
 	}
 }
+
+// onlyCopiesData reports whether every sentence of an application's
+// description that names the vendor is about data copied from or to it
+// ("recovery requests are checked against the vendor's data exported
+// nightly"): such an application holds a copy, and neither signs in with
+// nor calls the vendor. Data fetched through the vendor's API or with its
+// credentials ("grades are pulled nightly through the REST API with a
+// token") is a call.
+func onlyCopiesData(desc string, names []string) bool {
+	named := false
+	for _, s := range sentences(desc) {
+		if !namesAny(strings.ToLower(s), names) {
+			continue
+		}
+		if !transferRE.MatchString(s) || callRE.MatchString(s) {
+			return false
+		}
+		named = true
+	}
+	return named
+}
+
+// callRE finds the words of a call to a vendor's interface.
+var callRE = regexp.MustCompile(`(?i)\b(?:apis?|tokens?|keys?|secrets?|credentials?|oauth|sftp|webhooks?)\b`)

@@ -56,11 +56,11 @@ func signInSentence(lower string, names ...string) (string, bool) {
 }
 
 // signInCertReach are the applications a change to the vendor's sign-in
-// certificates reaches: those that sign in through the vendor, and those
+// certificates or scopes (changesSignIn) reaches: those that sign in through the vendor, and those
 // that sign in through one of them, over the protocol the email names.
 // An application that skip reports (one of another tenant) is no start.
 func signInCertReach(ix *appIndex, v registry.Vendor, lower string, skip func(registry.Application) bool) []dependent {
-	if !signInCertRE.MatchString(lower) {
+	if !changesSignIn(lower) {
 		return nil
 	}
 	proto := protocolsIn(lower)
@@ -71,7 +71,7 @@ func signInCertReach(ix *appIndex, v registry.Vendor, lower string, skip func(re
 			continue
 		}
 		s, ok := signInSentence(ix.text[i].lower, vendorNames(v)...)
-		if !ok || proto.excludes(protocolsIn(s)) {
+		if !ok || proto.excludes(protocolsIn(s)) || scopeOfOtherProduct(lower, s, v) {
 			continue
 		}
 		seed[a.ID] = true

@@ -25,7 +25,7 @@ var breakingPhrases = []phrase{
 	{"must upgrade", 2}, {"must update", 2}, {"required to migrate", 2}, {"required to upgrade", 2},
 	{"required to update", 2}, {"action required", 2}, {"action is required", 2}, {"decommission", 2},
 	{"decommissioned", 2}, {"decommissioning", 2}, {"retire", 2}, {"retired", 2}, {"retirement", 2},
-	{"retiring", 2}, {"discontinue", 2}, {"discontinued", 2}, {"shut down", 1}, {"shutdown", 1},
+	{"retiring", 2}, {"retires", 2}, {"discontinue", 2}, {"discontinued", 2}, {"shut down", 1}, {"shutdown", 1},
 	{"certificate expiry", 2}, {"certificate expiration", 2}, {"certificate will expire", 2},
 	{"certificates will expire", 2}, {"expire", 1}, {"expires", 1}, {"revoke", 2}, {"revoked", 2},
 	{"revocation", 2}, {"distrust", 2}, {"migrate", 1}, {"migration", 1}, {"upgrade", 1},
@@ -53,6 +53,13 @@ var breakingPhrases = []phrase{
 	// A host, service or product taken away for good: "the import host
 	// will be shut down in Q3".
 	{"will be shut down", 2},
+	// What the reader's side must become: "must be updated to 9.4",
+	// "agents must be configured to check their licence at the new host".
+	{"must be updated", 2}, {"must be upgraded", 2}, {"must be migrated", 2}, {"must be configured", 2},
+	{"must be reconfigured", 2}, {"must be replaced", 2}, {"must be rotated", 2},
+	// A service that ends for the old way: "stops answering for your
+	// account", "agents stop taking jobs".
+	{"stops answering", 2}, {"stop answering", 2}, {"stop taking", 2}, {"stops taking", 2},
 }
 
 // onlyDeprecation reports whether a breaking signal rests only on the word
@@ -108,6 +115,11 @@ var informationalPhrases = []phrase{
 	{"read the full guide", 1}, {"on our blog", 1}, {"pricing schedule", 1}, {"fee schedule", 1},
 	{"in this issue", 2}, {"nothing you need to change", 2}, {"nothing for you to do", 2}, {"nothing you have to do", 2},
 	{"nothing to do on your side", 2}, {"nothing to do on your end", 2},
+	// A renewal that keeps everything as it is: "nothing changes on our
+	// side", "renew at the same price", "nothing for you to sign".
+	{"nothing changes", 1}, {"the same price", 1}, {"unchanged", 1}, {"nothing for you to sign", 2},
+	// An exhibitor's news: "Meet our team at Gamescom".
+	{"meet our team at", 2}, {"meet the team at", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -194,6 +206,10 @@ func look(text string, phrases []phrase) signal {
 	if strings.Contains(lower, " action") {
 		lower = qualifiedNoActionRE.ReplaceAllString(lower, "no $1")
 	}
+	if strings.Contains(lower, "none") {
+		// "Action required: none" is "no action required".
+		lower = actionNoneRE.ReplaceAllString(lower, "no action required")
+	}
 	if strings.Contains(lower, "shut") {
 		// A stop for a while is no change: "will be paused", not "will
 		// be shut down".
@@ -227,6 +243,10 @@ func look(text string, phrases []phrase) signal {
 // action is needed ("no customer action is required"); the group is the
 // statement.
 var qualifiedNoActionRE = mustGated(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
+
+// actionNoneRE finds a notice's field saying that the action it asks
+// for is none: "Action required: none", "Action needed: None.".
+var actionNoneRE = mustGated(`\baction (?:required|needed)\s*:\s*none\b`)
 
 // requiresNoActionRE finds a notice saying that it requires no action:
 // "these changes require no action or change to your integration".
@@ -274,7 +294,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, foreignNoLongerRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, foreignNoLongerRE, moreNoLongerRE, lossRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -355,9 +375,17 @@ func informationalSignal(e Email) signal {
 	// A link to manage one's mail preferences is the way to unsubscribe.
 	text = preferencesRE.ReplaceAllString(text, "unsubscribe")
 	text = foreignNoActionRE.ReplaceAllString(text, "no action is required")
-	for _, f := range foreignInformational {
-		if f.re.mayMatch(strings.ToLower(text)) {
-			text = f.re.ReplaceAllString(text, f.english)
+	if moreNoActionRE.mayMatch(text) {
+		text = moreNoActionRE.ReplaceAllString(text, "no action is required")
+	}
+	for _, list := range [][]struct {
+		re      gatedRE
+		english string
+	}{foreignInformational, moreInformational} {
+		for _, f := range list {
+			if f.re.mayMatch(strings.ToLower(text)) {
+				text = f.re.ReplaceAllString(text, f.english)
+			}
 		}
 	}
 	s := look(percentRE.ReplaceAllString(text, " %"), informationalPhrases)

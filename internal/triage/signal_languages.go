@@ -1,0 +1,65 @@
+package triage
+
+import "strings"
+
+// Swedish, Czech and Turkish mail says in its own words what the English
+// cues of signal.go and incident_status.go say: that something will stop
+// working, that no action is needed, that it is a webinar or scheduled
+// maintenance, and where an incident stands.
+
+// moreNoLongerRE finds "will no longer" and "will be refused" in Swedish,
+// Czech and Turkish mail: "upphör den 1 september", "avvisas med HTTP
+// 401", "tar inte längre emot", "ukončíme provoz", "budou odmítány",
+// "přestanou nahrávat", "kullanılamayacaktır", "sona erecek".
+var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
+	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?\b|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
+	`\bkullanılamayacak|\bsona\s+erecek|\breddedilecek|\bdurdurulacak|\bkapatılacak|\bdesteklenmeyecek`)
+
+// moreNoActionRE finds "no action is required" in Swedish, Czech and
+// Turkish mail: "Ingen åtgärd krävs", "není nutná žádná akce", "herhangi
+// bir işlem yapılması gerekmemektedir".
+var moreNoActionRE = mustGated(`(?i)\bingen\s+åtgärd\s+(?:krävs|behövs)|\bni\s+behöver\s+inte\s+göra\s+något\b|` +
+	`\bnení\s+(?:nutná|potřeba|třeba)\s+žádná\s+(?:akce|změna)|\bnemusíte\s+nic\s+(?:dělat|měnit)\b|` +
+	`\b(?:herhangi\s+bir\s+)?işlem\s+(?:yapılması|yapmanız|yapmanıza)\s+(?:gerekmemektedir|gerekmiyor|gerek\s+yok)`)
+
+// moreInformational are the words Swedish, Czech and Turkish mail uses
+// for a webinar, a newsletter, registering and scheduled maintenance.
+var moreInformational = []struct {
+	re      gatedRE
+	english string
+}{
+	{mustGated(`(?i)\bwebinář\w*|\bwebinarium\b|\bweb\s+semineri`), "webinar"},
+	{mustGated(`(?i)\bnyhetsbrev\b|\bzpravodaj\b|\bbülten`), "newsletter"},
+	{mustGated(`(?i)\bregistrace\b|\bregistrera\s+dig\b|\bkayıt\s+ol`), "register"},
+	{mustGated(`(?i)\bplanerat\s+underhåll|\bplánovaná\s+údržba\b|\bplanlı\s+bakım`), "scheduled maintenance"},
+}
+
+// foreignStatusRE finds the Swedish, Czech and Turkish words of a status
+// update: the incident ("Störning", "výpadek", "kesinti") and where it
+// stands ("vi undersöker", "prošetřujeme", "çözüldü").
+var foreignStatusRE = mustGated(`(?i)\b(?:drift)?störning\b|\bvýpadek\b|\bporucha\b|\bkesinti(?:si)?\b|\barıza\b|` +
+	`\bvi\s+undersöker\b|\bprošetřujeme\b|\binceliyoruz\b|çözüldü|åtgärdat\b|\bvyřešeno\b`)
+
+// foreignStatusWords are those words in English.
+var foreignStatusWords = map[string]string{"störning": "incident", "driftstörning": "incident", "výpadek": "incident",
+	"porucha": "incident", "kesinti": "incident", "kesintisi": "incident", "arıza": "incident",
+	"vi undersöker": "investigating", "prošetřujeme": "investigating", "inceliyoruz": "investigating",
+	"çözüldü": "resolved", "åtgärdat": "resolved", "vyřešeno": "resolved"}
+
+// inEnglishStatus is text with those words written in English.
+func inEnglishStatus(text string) string {
+	if !foreignStatusRE.mayMatch(text) {
+		return text
+	}
+	return foreignStatusRE.ReplaceAllStringFunc(text, func(m string) string {
+		if w, ok := foreignStatusWords[strings.Join(strings.Fields(strings.ToLower(m)), " ")]; ok {
+			return w
+		}
+		return m
+	})
+}
+
+// lossRE finds what the reader loses when it does not act, said of its
+// account: "accounts that have not accepted them will have payment
+// processing suspended", "will have its API access revoked".
+var lossRE = mustGated(`(?i)\bwill have\s+(?:(?:its|their|your)\s+)?(?:[\p{L}-]+\s+){0,3}?(?:suspended|disabled|revoked|blocked|paused|terminated|cut\s+off)\b`)
