@@ -1,7 +1,10 @@
 package triage
 
 import (
+	"cmp"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -38,38 +41,29 @@ var foreignMonths = map[string]string{
 	"décembre": "December", "decembre": "December", "diciembre": "December", "dicembre": "December", "dezembro": "December", "grudnia": "December",
 }
 
+// foreignMonthNames are foreignMonths' names, longer ones first, so that
+// the alternation below never reads "juillet" as "juil…". They also gate
+// foreignDateRE: every date it reads contains one.
+var foreignMonthNames = func() []string {
+	names := slices.Collect(maps.Keys(foreignMonths))
+	slices.SortFunc(names, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return names
+}()
+
 // foreignDateRE is a foreign month's name with a year, after a day ("1
 // juni 2027", "1er avril 2027", "1 de abril de 2027") or after the words
 // for its end ("fin juin 2027", "finales de junio de 2027", "eind juni
 // 2027", "fine giugno 2027").
 var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde)\s+(?:de\s+|d'|van\s+|di\s+)?)?(?:(\d{1,2})(?:er|e|º|\.)?\s+(?:de\s+)?)?(` +
-	foreignMonthAlternation() + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
+	quotedAlternation(foreignMonthNames) + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
 
-func foreignMonthAlternation() string {
-	names := make([]string, 0, len(foreignMonths))
-	for n := range foreignMonths {
-		names = append(names, regexp.QuoteMeta(n))
+func quotedAlternation(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
 	}
-	// Longer names first, so that "juillet" is not read as "juil…".
-	for i := range names {
-		for j := i + 1; j < len(names); j++ {
-			if len(names[j]) > len(names[i]) {
-				names[i], names[j] = names[j], names[i]
-			}
-		}
-	}
-	return strings.Join(names, "|")
+	return strings.Join(quoted, "|")
 }
-
-// foreignMonthStems gate foreignDateRE: every foreign month it reads
-// contains one (accents dropped where a name is also written without).
-var foreignMonthStems = []string{"janv", "janu", "ener", "genn", "febr", "févr", "fevr", "maart", "mars", "marz", "avril", "abril",
-	"aprile", "mei", "mai", "mayo", "magg", "juni", "juin", "giug", "juil", "juli", "lugl", "augu", "août", "aout", "agost",
-	"septe", "setie", "sette", "oktob", "octob", "octub", "ottob", "novem", "noviem", "décem", "decem", "diciem", "dicem",
-	"janei", "fever", "març", "marco", "maio", "junho", "julho", "setem", "outub", "dezem",
-	"stycz", "luteg", "marca", "kwiet", "maja", "czerw", "lipca", "sierp", "wrze", "paźdz", "pazdz", "listop", "grud",
-	"maj", "augusti", "ledna", "února", "března", "dubna", "května", "června", "července", "srpna", "září", "října", "prosince",
-	"ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim", "kasım", "aralık"}
 
 // foreignDeadlineCues are the words before a date in those languages that
 // say it is a deadline or when a change takes effect, as "before", "no
@@ -94,7 +88,7 @@ func inEnglish(line string) string {
 		return line
 	}
 	lower := strings.ToLower(line)
-	if !containsAny(lower, foreignMonthStems) {
+	if !containsAny(lower, foreignMonthNames) {
 		return line
 	}
 	return foreignDateRE.ReplaceAllStringFunc(line, func(m string) string {
