@@ -109,7 +109,8 @@ func (o *offline) run() {
 
 	skip := vendorTerms(o.snap)
 	ix, df := indexesOf(o.snap)
-	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip)
+	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip,
+		productsIn(strings.ToLower(o.e.Subject+"\n"+o.e.Body), productPhrases(ix, v)))
 	if o.underWay && o.d.Classification == Actionable {
 		rules = incidentRules(o.snap, v, rules)
 		sort.SliceStable(rules, func(i, j int) bool { return rules[i].rule.Severity.Rank() > rules[j].rule.Severity.Rank() })
@@ -194,7 +195,7 @@ func (o *offline) decideSeverity(v registry.Vendor, rules []ruleMatch) {
 }
 
 func (o *offline) facts(v registry.Vendor) facts {
-	f := facts{classification: o.d.Classification, tier: v.Tier, breaking: o.d.IsBreaking, apps: len(o.d.AffectedApplicationIDs)}
+	f := facts{classification: o.d.Classification, tier: v.Tier, breaking: o.d.IsBreaking, incident: o.underWay, apps: len(o.d.AffectedApplicationIDs)}
 	if !o.d.EffectiveDate.IsZero() {
 		f.deadline, f.days = true, o.d.EffectiveDate.DaysAfter(deadlineFrom(o.s.today(), o.e.Date, o.s.Timezone))
 	}

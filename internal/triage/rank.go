@@ -220,7 +220,7 @@ const minRuleTerms = 2
 // vendor, and at least minRuleTerms of the rule's distinctive key terms
 // occur in the email. Shared common words ("card", "endpoint") are listed
 // as evidence but do not make a match on their own.
-func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, emailTerms map[string]string, skip map[string]bool) []ruleMatch {
+func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, emailTerms map[string]string, skip map[string]bool, products []string) []ruleMatch {
 	var out []ruleMatch
 	for _, r := range snap.Rules {
 		if !ruleAppliesTo(r, vendor, snap) {
@@ -228,6 +228,13 @@ func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, e
 		}
 		var matched []string
 		distinct := 0
+		if r.VendorID == vendor.ID {
+			// The rule names one of its vendor's products the email is
+			// about ("changes to … Customer Identity are critical").
+			if p := productsIn(strings.ToLower(r.Text), products); len(p) > 0 {
+				matched, distinct = append(matched, p...), minRuleTerms
+			}
+		}
 		for stem := range termSet(r.Name + ". " + ruleTopic(r.Text)) {
 			if skip[stem] || ruleStopwords[stem] {
 				continue

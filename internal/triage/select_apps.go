@@ -87,6 +87,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	subjectProducts := productsNamed(strings.ToLower(e.Subject), v, ix)
+	// The vendor's products the email names that tell its applications
+	// apart (some use them, others not).
+	used := usedAliases(ix, v)
 	// An incident whose subject names the credentials of one of the
 	// vendor's products ("Share API keys"), in an email that says what is
 	// not affected, reaches what uses that product.
@@ -262,6 +265,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// about, and this application runs others of the vendor's.
 			o.note("%s: shares words with the email, but it does not run %s, the product the subject names: not added",
 				c.app.Name, strings.Join(subjectProducts, ", "))
+			continue
+		}
+		if !c.named && signsInWithOtherProduct(strings.ToLower(c.app.Description), used, lower) {
+			// The email is about other products of the vendor than the
+			// one its users sign in with.
+			o.note("%s: its users sign in with another product of %s than the email names (%s): not added",
+				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
 			continue
 		}
 		if anyIdentified && c.wordsOnly && c.otherIdentifiers {

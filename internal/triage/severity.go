@@ -14,9 +14,12 @@ type facts struct {
 	classification Classification
 	tier           registry.Tier
 	breaking       bool
-	deadline       bool // an effective date is known
-	days           int  // days from today to the effective date
-	criticalApps   []string
+	// incident: an incident is under way, which breaks what uses the
+	// vendor now.
+	incident     bool
+	deadline     bool // an effective date is known
+	days         int  // days from today to the effective date
+	criticalApps []string
 	// paymentApps are the critical applications among them that process
 	// payments (the seed's "payment-critical apps").
 	paymentApps []string
@@ -37,30 +40,35 @@ type facts struct {
 //	high      breaking, tier_1 or tier_2 vendor (tier_1: the seed's guardrail)
 //	high      breaking, affects two or more critical applications
 //	medium    any other breaking change
+//	          (an incident under way is read as a breaking change)
 //	medium    a non-breaking actionable change from a tier_1 or tier_2 vendor
 //	low       informational, unknown vendor, or a non-breaking tier_3 change
 func severityFloor(f facts) (registry.Severity, string) {
 	if f.classification != Actionable {
 		return registry.SeverityLow, ""
 	}
-	if f.breaking {
+	if f.breaking || f.incident {
+		what := "breaking change"
+		if !f.breaking {
+			what = "incident under way"
+		}
 		switch {
 		case f.deadline && f.days < 30:
-			return registry.SeverityCritical, fmt.Sprintf("breaking change effective in %d days (< 30)", f.days)
+			return registry.SeverityCritical, fmt.Sprintf("%s effective in %d days (< 30)", what, f.days)
 		case len(f.paymentApps) > 0:
-			return registry.SeverityCritical, "breaking change affecting payment-critical applications " + strings.Join(f.paymentApps, ", ")
+			return registry.SeverityCritical, what + " affecting payment-critical applications " + strings.Join(f.paymentApps, ", ")
 		case f.tier == registry.Tier1 && len(f.criticalApps) > 0:
-			return registry.SeverityCritical, "breaking change from a tier_1 vendor affecting critical applications " +
+			return registry.SeverityCritical, what + " from a tier_1 vendor affecting critical applications " +
 				strings.Join(f.criticalApps, ", ")
 		case f.deadline && f.days <= 90:
-			return registry.SeverityHigh, fmt.Sprintf("breaking change effective in %d days (30–90)", f.days)
+			return registry.SeverityHigh, fmt.Sprintf("%s effective in %d days (30–90)", what, f.days)
 		case f.tier == registry.Tier1 || f.tier == registry.Tier2:
-			return registry.SeverityHigh, "breaking change from a " + string(f.tier) + " vendor"
+			return registry.SeverityHigh, what + " from a " + string(f.tier) + " vendor"
 		case len(f.criticalApps) >= 2:
-			return registry.SeverityHigh, "breaking change affecting several critical applications (" +
+			return registry.SeverityHigh, what + " affecting several critical applications (" +
 				strings.Join(f.criticalApps, ", ") + ")"
 		}
-		return registry.SeverityMedium, "breaking change"
+		return registry.SeverityMedium, what
 	}
 	if f.tier == registry.Tier1 || f.tier == registry.Tier2 {
 		return registry.SeverityMedium, "actionable change from a " + string(f.tier) + " vendor"

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -42,4 +43,67 @@ func scopeOfOtherProduct(lower, sentence string, v registry.Vendor) bool {
 		named = true
 	}
 	return named
+}
+
+// usedAliases are the vendor's aliases (lower case) that the description
+// of an active application names: the vendor's products the organisation
+// uses, told from its company names ("Tidemark Security AS").
+func usedAliases(ix *appIndex, v registry.Vendor) []string {
+	var out []string
+	for _, a := range v.Aliases {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" || a == strings.ToLower(v.Name) {
+			continue
+		}
+		for i, app := range ix.apps {
+			if app.IsActive && indexWord(ix.text[i].lower, a) >= 0 {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// signsInWithOtherProduct reports whether a lower-case description says
+// its users sign in with one of the vendor's products (used, from
+// usedAliases) while lower-case email text names others of them and
+// none it names: a change to the workforce sign-on ("Tidemark Workforce
+// Identity", its Authenticator app) does not reach the haulier accounts
+// held in "Tidemark Customer Identity".
+func signsInWithOtherProduct(desc string, used []string, lower string) bool {
+	inEmail := productsIn(lower, used)
+	if len(inEmail) == 0 || len(productsIn(desc, inEmail)) > 0 {
+		return false
+	}
+	for _, m := range signInVerbRE.FindAllStringIndex(desc, -1) {
+		// What they sign in with follows the verb in the same clause:
+		// "hauliers sign in with accounts held in Tidemark Customer
+		// Identity".
+		clause := desc[m[1]:min(len(desc), m[1]+80)]
+		if i := strings.IndexAny(clause, ".;"); i >= 0 {
+			clause = clause[:i]
+		}
+		if len(productsIn(clause, used)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// signInVerbRE finds the verbs that say users sign in.
+var signInVerbRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?(?:in|on))\b`)
+
+// productPhrases are the names of the vendor's products the organisation
+// uses (usedAliases), also without the vendor's name before them when
+// two words or more remain ("customer identity").
+func productPhrases(ix *appIndex, v registry.Vendor) []string {
+	used := usedAliases(ix, v)
+	out := slices.Clone(used)
+	for _, a := range used {
+		if p, ok := strings.CutPrefix(a, strings.ToLower(v.Name)+" "); ok && len(strings.Fields(p)) >= 2 {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -120,6 +120,12 @@ var informationalPhrases = []phrase{
 	{"nothing changes", 1}, {"the same price", 1}, {"unchanged", 1}, {"nothing for you to sign", 2},
 	// An exhibitor's news: "Meet our team at Gamescom".
 	{"meet our team at", 2}, {"meet the team at", 2},
+	// "Nothing is needed from your side"; a support case closed as
+	// resolved; a renewal "on the same terms"; "answer three quick
+	// questions".
+	{"nothing is needed", 2}, {"nothing needs to change", 2}, {"nothing needs to be done", 2},
+	{"closing the case", 1}, {"closing this case", 1}, {"on the same terms", 1},
+	{"quick questions", 2}, {"help us plan", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -393,6 +399,11 @@ func informationalSignal(e Email) signal {
 		s.score += 2
 		s.found = append(s.found, `"`+strings.Join(strings.Fields(m[0]), " ")+`"`)
 	}
+	if m := newsIssueRE.FindString(e.Subject); m != "" {
+		// "Moorly news: summer 2027" is an issue of the vendor's news.
+		s.score += 2
+		s.found = append(s.found, `"`+m+`"`)
+	}
 	if slices.Contains(s.found, `"unsubscribe"`) && !asksActionRE.MatchString(text) {
 		// Mail one can unsubscribe from that asks nothing of its reader
 		// is a newsletter, whatever it calls itself.
@@ -401,6 +412,12 @@ func informationalSignal(e Email) signal {
 	}
 	return s
 }
+
+// newsIssueRE finds a subject that names an issue of a vendor's news by
+// its season or month: "Moorly news: summer 2027", "June 2027 news".
+var newsIssueRE = regexp.MustCompile(`(?i)\bnews\s*[:|–—-]\s*` + seasonOrMonth + `(?:\s+\d{4})?\b|\b` + seasonOrMonth + `\s+\d{4}\s+news\b`)
+
+const seasonOrMonth = `(?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)`
 
 // foreignInformational are the words French, Spanish, Dutch and Italian
 // mail uses for what informationalPhrases name in English: a newsletter,

@@ -15,15 +15,23 @@ var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\b(?:kommer\s+att\s+)?avvisas\b|
 	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?\b|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
 	`\bkullanılamayacak|\bsona\s+erecek|\breddedilecek|\bdurdurulacak|\bkapatılacak|\bdesteklenmeyecek`)
 
-// moreNoActionRE finds "no action is required" in Swedish, Czech and
-// Turkish mail: "Ingen åtgärd krävs", "není nutná žádná akce", "herhangi
+// moreNoActionRE finds "no action is required" in Swedish, Czech,
+// Turkish, Norwegian, Danish, Finnish, Hungarian and Romanian mail: "Ingen åtgärd krävs", "není nutná žádná akce", "herhangi
 // bir işlem yapılması gerekmemektedir".
 var moreNoActionRE = mustGated(`(?i)\bingen\s+åtgärd\s+(?:krävs|behövs)|\bni\s+behöver\s+inte\s+göra\s+något\b|` +
 	`\bnení\s+(?:nutná|potřeba|třeba)\s+žádná\s+(?:akce|změna)|\bnemusíte\s+nic\s+(?:dělat|měnit)\b|` +
-	`\b(?:herhangi\s+bir\s+)?işlem\s+(?:yapılması|yapmanız|yapmanıza)\s+(?:gerekmemektedir|gerekmiyor|gerek\s+yok)`)
+	`\b(?:herhangi\s+bir\s+)?işlem\s+(?:yapılması|yapmanız|yapmanıza)\s+(?:gerekmemektedir|gerekmiyor|gerek\s+yok)|` +
+	// Norwegian "dere trenger ikke gjøre noe", Danish "I behøver ikke
+	// gøre noget", Finnish "teidän ei tarvitse tehdä mitään", Hungarian
+	// "nincs teendője", Romanian "nu este necesară nicio acțiune".
+	`\b(?:du|dere|de|i)\s+(?:trenger|behøver)\s+ikke\s+(?:å\s+|at\s+)?(?:gjøre|gøre|foreta\s+dere|foretage\s+jer)\s+(?:noe|noget)\b|` +
+	`\bingen\s+handling\s+(?:er\s+)?(?:nødvendig|påkrævet|kreves|kræves)\b|` +
+	`\bei\s+tarvitse\s+tehdä\s+mitään\b|\bei\s+vaadi\s+toimenpiteitä\b|\bnincs\s+(?:teendő(?:je|jük)?|szükség\s+beavatkozásra)\b|` +
+	`\bnu\s+este\s+necesar[ăa]\s+nicio\s+ac[țţt]iune\b|\bnu\s+trebuie\s+s[ăa]\s+face[țţt]i\s+nimic\b`)
 
-// moreInformational are the words Swedish, Czech and Turkish mail uses
-// for a webinar, a newsletter, registering and scheduled maintenance.
+// moreInformational are the words Swedish, Czech, Turkish, Norwegian,
+// Danish, Finnish, Hungarian and Romanian mail uses for a webinar, a
+// newsletter, a survey, registering and scheduled maintenance.
 var moreInformational = []struct {
 	re      gatedRE
 	english string
@@ -32,6 +40,10 @@ var moreInformational = []struct {
 	{mustGated(`(?i)\bnyhetsbrev\b|\bzpravodaj\b|\bbülten`), "newsletter"},
 	{mustGated(`(?i)\bregistrace\b|\bregistrera\s+dig\b|\bkayıt\s+ol`), "register"},
 	{mustGated(`(?i)\bplanerat\s+underhåll|\bplánovaná\s+údržba\b|\bplanlı\s+bakım`), "scheduled maintenance"},
+	// Norwegian, Danish, Finnish, Hungarian and Romanian.
+	{mustGated(`(?i)\bplanlagt\s+vedlike(?:hold|holdelse)\b|\bhuoltokatko\b|\bsuunniteltu\s+huolto\b|\btervezett\s+karbantartás\b|\bmentenan[țţ][ăa]\s+planificat[ăa]\b`), "scheduled maintenance"},
+	{mustGated(`(?i)\bnyhedsbrev\b|\buutiskirje\b|\bhírlevél\b|\bbuletin\s+informativ\b`), "newsletter"},
+	{mustGated(`(?i)\bspørreundersøkelse\b|\bspørgeskema\b|\bkyselyyn?\b|\bkérdőív\b|\bsondaj\b`), "survey"},
 }
 
 // foreignStatusRE finds the Swedish, Czech and Turkish words of a status

@@ -1,0 +1,121 @@
+package triage
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
+
+// identityProductsRegistry is a ferry company's registry: one identity
+// vendor whose workforce product the staff sign in with and whose
+// customer product the passengers' accounts are held in.
+func identityProductsRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-kestrel", Name: "Kestrel", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"kestrelid.example"},
+			Aliases:      []string{"Kestrel Workforce", "Kestrel Customer Accounts", "Kestrel Verify", "Kestrel Security Oy"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "CrewID", IsActive: true, IsCritical: true, VendorIDs: []string{"v-kestrel"},
+				Description: "Staff single sign-on built on Kestrel Workforce with SAML. Sign-ins are approved in the Kestrel Verify app."},
+			{ID: "app-book", Name: "SailBook", IsActive: true, IsCritical: true, VendorIDs: []string{"v-kestrel"},
+				Description: "Passenger booking site. Passengers sign in with accounts held in Kestrel Customer Accounts."},
+			{ID: "app-roster", Name: "Roster", IsActive: true, VendorIDs: []string{},
+				Description: "Crew rostering. Crew log in through CrewID (SAML)."},
+		},
+	}
+}
+
+// TestSignInWithAnotherProduct: a change to the vendor's workforce
+// product (its sign-in certificate, its verification app) reaches what
+// signs in with that product, not the application whose users sign in
+// with its customer product; a change to the customer product reaches
+// that one.
+func TestSignInWithAnotherProduct(t *testing.T) {
+	cases := []reachCase{
+		{"workforce certificate", "Your SAML signing certificate is being replaced",
+			"The certificate Kestrel Workforce signs SAML assertions with expires. Switch-over on 15 September 2027: upload the new certificate to every service provider before then.",
+			[]string{"app-sso", "app-roster"}, []string{"app-book"}},
+		{"verification app incident", "[Investigating] Delayed push approvals in Kestrel Verify",
+			"Investigating - We are investigating an incident that delays push approvals in Kestrel Verify. Sign-ins that wait for an approval may time out. Next update in 30 minutes.",
+			[]string{"app-sso", "app-roster"}, []string{"app-book"}},
+		{"customer product", "Kestrel Customer Accounts: password reset links change",
+			"From 1 October 2027 password reset links sent by Kestrel Customer Accounts expire after 15 minutes. Action required: update the text of your reset page.",
+			[]string{"app-book"}, []string{"app-sso", "app-roster"}},
+	}
+	checkReach(t, identityProductsRegistry(), "notify@kestrelid.example", cases)
+}
+
+// TestRuleNamesTheProduct: a vendor's rule that names one of its products
+// applies to an email about that product, although the only word they
+// share besides the vendor's name is in the product's name.
+func TestRuleNamesTheProduct(t *testing.T) {
+	snap := identityProductsRegistry()
+	snap.Rules = []registry.Rule{{ID: "rule-id", Name: "Passenger and crew sign-in", Severity: registry.SeverityCritical,
+		VendorID: "v-kestrel", IsActive: true,
+		Text: "Kestrel changes to SAML certificates, the Verify app or Customer Accounts are critical: crew sign in through CrewID and passengers through SailBook."}}
+	e := Email{MessageID: "p@kestrelid.example", FromAddress: "notify@kestrelid.example", Date: testNow,
+		Subject: "Customer Accounts Management API v1 retires at the end of September 2027",
+		Body:    "Version 1 of the Kestrel Customer Accounts Management API retires at the end of September 2027. Calls after that return 410 Gone. Move to version 2 before then."}
+	d := decideOffline(t, e, snap)
+	if d.Severity != registry.SeverityCritical || !slices.Contains(d.MatchedRuleIDs, "rule-id") {
+		t.Errorf("severity %s, rules %v; want critical from rule-id\n%s", d.Severity, d.MatchedRuleIDs, d.Reasoning)
+	}
+}
+
+// decideOffline decides one email with the offline triage.
+func decideOffline(t *testing.T, e Email, snap registry.Snapshot) Decision {
+	t.Helper()
+	d, err := (&Agent{}).Decide(context.Background(), e, snap, testSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestIncidentUnderWayBreaksNow: an incident under way breaks what uses
+// the vendor now, so the severity table reads it as a breaking change: a
+// tier_2 vendor's incident is high, not the medium of a non-breaking
+// change.
+func TestIncidentUnderWayBreaksNow(t *testing.T) {
+	sev, why := severityFloor(facts{classification: Actionable, tier: registry.Tier2, incident: true, apps: 1})
+	if sev != registry.SeverityHigh || why != "incident under way from a tier_2 vendor" {
+		t.Errorf("got %s (%s), want high from the tier_2 vendor's incident", sev, why)
+	}
+	sev, _ = severityFloor(facts{classification: Actionable, tier: registry.Tier3, incident: true, apps: 1})
+	if sev != registry.SeverityMedium {
+		t.Errorf("tier_3 incident: got %s, want medium", sev)
+	}
+}
+
+// TestInformationalInOtherWords: a renewal on the same terms, a support
+// case closed as resolved, a survey that asks a few quick questions, an
+// issue of a vendor's news, and maintenance that needs nothing, in
+// English, Norwegian, Danish and Finnish, are informational.
+func TestInformationalInOtherWords(t *testing.T) {
+	cases := []struct{ name, subject, body string }{
+		{"renewal", "Your Kestrel renewal",
+			"Your Kestrel Workforce subscription renews next month on the same terms. Nothing is needed from your side; the invoice follows as usual."},
+		{"case closed", "Re: [Case 1182] Slow sign-ins",
+			"The slow sign-ins were caused by a faulty cache node, which we replaced yesterday. We are closing the case as resolved; nothing needs to change on your side."},
+		{"survey", "How is your season going?",
+			"Answer four quick questions and help us plan next year's features: https://kestrelid.example/s/2027"},
+		{"news issue", "Kestrel news: autumn 2027",
+			"New in Kestrel Verify: number matching on watches. Tip: show your sign-in page's logo to make phishing harder."},
+		{"Norwegian maintenance", "Planlagt vedlikehold 20.07.2027",
+			"Vi oppgraderer maskinvaren natt til tirsdag 20.07.2027 mellom kl. 01.00 og 04.00. Dere trenger ikke gjøre noe."},
+		{"Danish maintenance", "Planlagt vedligeholdelse 3. august 2027",
+			"Vi opdaterer vores servere natten til tirsdag. I behøver ikke at gøre noget."},
+		{"Finnish newsletter", "Kestrel uutiskirje – syyskuu 2027",
+			"Uutta Kestrel Verify -sovelluksessa: tunnistus kellosta."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := Email{MessageID: "i@kestrelid.example", FromAddress: "news@kestrelid.example", Date: testNow, Subject: c.subject, Body: c.body}
+			if d := decideOffline(t, e, identityProductsRegistry()); d.Classification != Informational {
+				t.Errorf("%s, want informational\n%s", d.Classification, d.Reasoning)
+			}
+		})
+	}
+}
