@@ -162,7 +162,7 @@ func forwardedSent(line string) (Date, bool) {
 	if !headerLineRE.MatchString(line) || !strings.ContainsAny(line, "0123456789") {
 		return Date{}, false
 	}
-	for _, c := range datesInLine(line[strings.IndexByte(line, ':')+1:], dateContext{}) {
+	for _, c := range datesInLine(inEnglish(line[strings.IndexByte(line, ':')+1:]), dateContext{}) {
 		if !c.date.IsZero() {
 			return c.date, true
 		}

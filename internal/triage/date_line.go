@@ -41,9 +41,10 @@ var (
 	endOfMonthNoYearRE = regexp.MustCompile(`(?i)\bend\s+of\s+` + monthRE + `(?:\b|$)`)
 	quarterRE          = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
-	// German, French, Dutch, Spanish and Italian mail programs name them
-	// in their own language ("Gesendet:", "Envoyé :").
-	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
+	// Mail programs name them in their own language: "Gesendet:",
+	// "Envoyé :", "Sendt:" (Norwegian, Danish), "Skickat:", "Lähetetty:",
+	// "Odesláno:", "Wysłano:", "Elküldve:", "Trimis:", "Poslano:".
+	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato|sendt|skickat|lähetetty|odesláno|wysłano|elküldve|trimis|poslano)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
 	// quoteLineRE is the line a German or French mail program puts above
 	// a quoted message ("Am 3. Juni 2027 um 10:15 schrieb …:", "Le … a
 	// écrit :"), behind a gate on its verb.

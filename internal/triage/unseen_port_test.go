@@ -119,3 +119,19 @@ func TestInformationalInOtherWords(t *testing.T) {
 		})
 	}
 }
+
+// TestForwardedSentInOtherLanguages: the date line of a message forwarded
+// by a Norwegian, Swedish or Polish mail program is read, so that
+// "within 30 days of this notice" counts from the day it was sent.
+func TestForwardedSentInOtherLanguages(t *testing.T) {
+	for line, want := range map[string]string{
+		"Sendt: mandag 21. juni 2027 16:20":      "2027-06-21",
+		"Skickat: den 21 juni 2027 16:20":        "2027-06-21",
+		"Wysłano: poniedziałek, 21 czerwca 2027": "2027-06-21",
+		"> Sendt: 21. juni 2027 kl. 16:20":       "2027-06-21",
+	} {
+		if d, ok := forwardedSent(line); !ok || d.String() != want {
+			t.Errorf("%q: %s %v, want %s", line, d, ok, want)
+		}
+	}
+}
