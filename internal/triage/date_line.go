@@ -250,6 +250,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		q, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
 		add(m, endOfMonth(y, time.Month(q*3)), y > 0, "a quarter: its last day is used")
 	}
+	for _, f := range isoWeeks(line, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	for _, f := range otherDateForms(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}

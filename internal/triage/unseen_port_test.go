@@ -135,3 +135,27 @@ func TestForwardedSentInOtherLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestISOWeeks: a week of a year by its ISO number takes effect on its
+// Monday; a week 53 of a year that has 52 is no date.
+func TestISOWeeks(t *testing.T) {
+	for line, want := range map[string]string{
+		"clients must support TLS 1.3 from week 36, 2027": "2027-09-06",
+		"controllers are refused from week 14 of 2028":    "2028-04-03",
+		"Abschaltung in KW 14/2028":                       "2028-04-03",
+		"retired in 2028-W14":                             "2028-04-03",
+		"from week 1, 2027":                               "2027-01-04",
+		"from week 53, 2026":                              "2026-12-28",
+		"from week 53, 2027":                              "",
+	} {
+		got := ""
+		for _, f := range isoWeeks(line, gatesOf(line)) {
+			if f.ok {
+				got = f.date.String()
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
+}
