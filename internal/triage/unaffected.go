@@ -14,7 +14,16 @@ import (
 // working; no new credentials are needed", "Integrations built with our
 // apps don't need any change", and, after an incident, "SAML signing keys
 // were not accessed". What it names is not what the email is about.
-var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|(?:was|were|(?:has|have)\s+been)\s+not\s+(?:accessed|exposed|compromised|involved)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change)`)
+var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|(?:was|were|(?:has|have)\s+been)\s+not\s+(?:accessed|exposed|compromised|involved)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change|` +
+	// "The Payments API is working normally"; and "not affected" or
+	// "working normally" in German, French, Spanish, Portuguese, Italian,
+	// Dutch and the Nordic languages.
+	`(?:is|are)\s+(?:working|operating|running|functioning)\s+(?:normally|as\s+(?:usual|expected))|` +
+	`nicht\s+betroffen|funktionier(?:t|en)\s+(?:weiterhin\s+)?(?:normal|wie\s+gewohnt)|` +
+	`(?:n['’]est|ne\s+sont)\s+pas\s+(?:concerné|affecté|impacté)e?s?|fonctionnent?\s+normalement|` +
+	`no\s+(?:se\s+ven?|est[áa]n?)\s+afectad[oa]s?|funcionan?\s+(?:con\s+normalidad|normalmente)|n[ãa]o\s+(?:é|são|foi|foram)\s+afetad[oa]s?|` +
+	`non\s+(?:è|sono)\s+(?:interessat|coinvolt)[oaie]|funzionan?o?\s+regolarmente|niet\s+(?:getroffen|geraakt)|werk(?:t|en)\s+normaal|` +
+	`(?:er|är)\s+ikke\s+(?:berørt|påvirket)|påverkas\s+inte|(?:virker|fungerer|fungerar)\s+(?:som\s+normalt|normalt))`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -141,7 +150,7 @@ func unaffectedText(text string) string {
 // affected ("CCC ONE Estimating mobile is not affected"). A product is the
 // vendor's name or alias with the capitalised words after it; a bare
 // name tells nothing.
-func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool {
+func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected, affected string) bool {
 	if unaffected == "" {
 		return false
 	}
@@ -149,7 +158,10 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool 
 		return true
 	}
 	products := namedProducts(desc, v)
-	bare := mentionsBare(desc, v)
+	if len(products) == 0 || usesAffectedPart(desc, v, unaffected, affected) {
+		return false
+	}
+	bare := len(bareMentions(desc, v)) > 0
 	for _, p := range products {
 		if indexWord(unaffected, p) < 0 && (bare || !namesProductAlone(unaffected, p, v)) {
 			return false
@@ -158,19 +170,24 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected string) bool 
 	return len(products) > 0
 }
 
-// mentionsBare reports whether text names the vendor without a product
-// after it ("with Worldpay webhooks"): what it uses of the vendor then
-// goes beyond the products it names.
-func mentionsBare(text string, v registry.Vendor) bool {
+// bareMentions are the places text names the vendor without a product
+// after it ("with Worldpay", "confirmed by Pierpay webhooks"), as the
+// lower-case text that follows each: what it uses of the vendor then goes
+// beyond the products it names.
+func bareMentions(text string, v registry.Vendor) []string {
 	lower := strings.ToLower(text)
 	if len(lower) != len(text) {
-		return true // text whose case changes its length: assume so
+		return []string{""} // text whose case changes its length: assume so
 	}
+	var out []string
+	name := strings.ToLower(v.Name)
 	for _, n := range vendorNames(v) {
-		if strings.Contains(n, ".") {
+		n = strings.ToLower(n)
+		if strings.Contains(n, ".") || strings.HasPrefix(n, name+" ") {
+			// A domain; or an alias that is a product named after the
+			// vendor ("Pierpay Payments API"), read where the name is.
 			continue
 		}
-		n = strings.ToLower(n)
 		for from := 0; from < len(lower); {
 			i := indexWord(lower[from:], n)
 			if i < 0 {
@@ -178,13 +195,30 @@ func mentionsBare(text string, v registry.Vendor) bool {
 			}
 			end := from + i + len(n)
 			if productWordsRE.FindString(text[end:]) == "" {
-				return true
+				out = append(out, lower[end:])
 			}
 			from = end
 		}
 	}
+	return out
+}
+
+// usesAffectedPart reports whether a description names the vendor with a
+// word after it ("Pierpay webhooks") that the email's lower-case affected
+// text names and its unaffected text does not: the application uses the
+// part of the vendor the change is about, whatever else it uses.
+func usesAffectedPart(desc string, v registry.Vendor, unaffected, affected string) bool {
+	for _, after := range bareMentions(desc, v) {
+		m := bareNextWordRE.FindStringSubmatch(after)
+		if m != nil && !genericProductWords[m[1]] && indexWord(affected, m[1]) >= 0 && indexWord(unaffected, m[1]) < 0 {
+			return true
+		}
+	}
 	return false
 }
+
+// bareNextWordRE is the word that follows a vendor's name ("webhooks").
+var bareNextWordRE = regexp.MustCompile(`^[ \t]+(\p{Ll}[\p{Ll}-]{2,})`)
 
 // namesProductAlone reports whether lower-case text names a product
 // without the vendor's name before it ("the Filing API" for "Acme Filing

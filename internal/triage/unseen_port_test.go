@@ -159,3 +159,42 @@ func TestISOWeeks(t *testing.T) {
 		}
 	}
 }
+
+// paymentPartsRegistry is a ferry company's registry: one payment vendor
+// whose hosted checkout, webhooks and server-to-server API different
+// applications use.
+func paymentPartsRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-quaypay", Name: "Quaypay", Tier: registry.Tier2, IsActive: true,
+			EmailDomains: []string{"quaypay.example"}, Aliases: []string{"Quaypay Checkout", "Quaypay Payments API", "Quaypay ApS"}}},
+		Applications: []registry.Application{
+			{ID: "app-shop", Name: "CabinShop", IsActive: true, VendorIDs: []string{"v-quaypay"},
+				Description: "Cabin upgrades sold online. Passengers pay on the Quaypay Checkout hosted page, and orders are confirmed by Quaypay webhooks signed with a shared secret."},
+			{ID: "app-slots", Name: "SlotPortal", IsActive: true, VendorIDs: []string{"v-quaypay"},
+				Description: "Freight slot booking. Hauliers pay slot fees on the Quaypay Checkout hosted payment page."},
+			{ID: "app-dues", Name: "HarbourDues", IsActive: true, VendorIDs: []string{"v-quaypay"},
+				Description: "Invoicing of harbour dues. Agents pay by card through the Quaypay Payments API with a secret API key."},
+		},
+	}
+}
+
+// TestPaymentPartsLeftAlone: what the email says works normally or is
+// not affected ("is working normally", Danish "er ikke berørt") reaches
+// nothing; a product named after the vendor ("Quaypay Payments API") is a
+// product, not a bare mention; and an application that names the part the
+// email changes ("Quaypay webhooks") is reached although the products it
+// names are left alone.
+func TestPaymentPartsLeftAlone(t *testing.T) {
+	cases := []reachCase{
+		{"checkout down, API working", "Identified - Checkout payment page returns errors",
+			"Identified - The Quaypay Checkout hosted payment page returns an error for most card payments. We have identified a faulty deployment and are rolling it back. The Payments API for server-to-server payments is working normally.",
+			[]string{"app-shop", "app-slots"}, []string{"app-dues"}},
+		{"webhooks in Danish", "Vigtigt: Webhook-signaturer skifter til HMAC-SHA512",
+			"Fra den 1. oktober 2027 bliver alle webhooks fra Quaypay signeret med HMAC-SHA512. Opdatér jeres webhook-modtager inden da. Betalingssiden (Quaypay Checkout) og Payments API'et er ikke berørt.",
+			[]string{"app-shop"}, []string{"app-slots", "app-dues"}},
+		{"API host, checkout and webhooks not affected", "New host for the Payments API",
+			"The Quaypay Payments API moves to a new host, api2.quaypay.example. The old host will stop accepting requests on 31 August 2027. Change the base URL of your integration. The hosted Quaypay Checkout page and webhooks are not affected.",
+			[]string{"app-dues"}, []string{"app-shop", "app-slots"}},
+	}
+	checkReach(t, paymentPartsRegistry(), "notices@quaypay.example", cases)
+}
