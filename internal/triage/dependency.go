@@ -353,7 +353,37 @@ var networkPhrases = []phrase{
 }
 
 // networkSignal: the vendor's network changes.
-func networkSignal(e Email) signal { return look(e.Subject+"\n"+e.Body, networkPhrases) }
+func networkSignal(e Email) signal {
+	text := e.Subject + "\n" + e.Body
+	if foreignNetworkRE.mayMatch(strings.ToLower(text)) {
+		text = foreignNetworkRE.ReplaceAllStringFunc(text, func(m string) string {
+			return foreignNetworkWords[foreignNetworkKind(strings.ToLower(m))]
+		})
+	}
+	return look(text, networkPhrases)
+}
+
+// foreignNetworkRE finds IP addresses, firewalls and origin servers named
+// in German, Dutch, French, Spanish, Italian, Portuguese and the Nordic
+// languages: "nye IP-adresseområder", "brannmuren", "opprinnelsesserverne",
+// "adresses IP", "Ursprungsserver".
+var foreignNetworkRE = mustGated(`(?i)\bip-adress\p{L}*|\b(?:adresses|direcciones|indirizzi|endereços)\s+ip\b|` +
+	`\b(?:brannmur|brandvæg|brandvägg|pare-feu|cortafuegos)\p{L}*|` +
+	`\b(?:opprinnelsesserver|oprindelsesserver|ursprungsserver|originserver|herkomstserver)\p{L}*|\bserveurs?\s+d['’]origine\b|\bservidor(?:es)?\s+de\s+origen\b`)
+
+// foreignNetworkKind says which of foreignNetworkWords a lower-case match
+// of foreignNetworkRE stands for.
+func foreignNetworkKind(m string) string {
+	switch {
+	case strings.Contains(m, "ip"):
+		return "ip"
+	case strings.Contains(m, "server") || strings.Contains(m, "serveur") || strings.Contains(m, "servidor"):
+		return "origin"
+	}
+	return "firewall"
+}
+
+var foreignNetworkWords = map[string]string{"ip": "ip addresses", "origin": "origin servers", "firewall": "firewall"}
 
 // vendorFeatures are the stems of the common nouns that follow the
 // vendor's name or aliases in text: "Paymentus webhooks" gives webhook. A

@@ -198,3 +198,26 @@ func TestPaymentPartsLeftAlone(t *testing.T) {
 	}
 	checkReach(t, paymentPartsRegistry(), "notices@quaypay.example", cases)
 }
+
+// TestForeignNetworkChange: new IP ranges, a firewall and origin servers
+// named in Norwegian are a change to the network in front of every site
+// served through the vendor.
+func TestForeignNetworkChange(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-vik", Name: "Viknett", Tier: registry.Tier2, IsActive: true,
+			EmailDomains: []string{"viknett.example"}, Aliases: []string{"Viknett Edge", "Viknett CDN"}}},
+		Applications: []registry.Application{
+			{ID: "app-book", Name: "FerryBook", IsActive: true, VendorIDs: []string{"v-vik"},
+				Description: "Booking site for car ferries. The site is fronted by Viknett."},
+			{ID: "app-web", Name: "PortWeb", IsActive: true, VendorIDs: []string{"v-vik"},
+				Description: "Public website with timetables, delivered via Viknett CDN."},
+			{ID: "app-slots", Name: "SlotDesk", IsActive: true, VendorIDs: []string{"v-vik"},
+				Description: "Freight slot booking, served through Viknett Edge."},
+			{ID: "app-fin", Name: "Ledger", IsActive: true, VendorIDs: []string{"v-vik"},
+				Description: "Finance downloads the Viknett invoices every month."},
+		},
+	}
+	checkReach(t, snap, "kundeservice@viknett.example", []reachCase{{"new IP ranges in Norwegian", "Nye IP-adresser for kantnodene",
+		"Viknett Edge tar i bruk nye IP-adresseområder. Fra 15. august 2027 kommer all trafikk til deres opprinnelsesservere fra disse områdene. Dersom brannmuren bare slipper inn de gamle adressene, må dere legge til de nye før 15. august 2027.",
+		[]string{"app-book", "app-web", "app-slots"}, []string{"app-fin"}}})
+}
