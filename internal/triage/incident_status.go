@@ -83,3 +83,20 @@ func incidentRules(snap registry.Snapshot, v registry.Vendor, rules []ruleMatch)
 	}
 	return rules
 }
+
+// postIncidentRE finds a report on an incident that is over, as its
+// subject or first line names it: "Post-incident report: …", "Incident
+// review", "Postmortem", "Root cause analysis".
+var postIncidentRE = regexp.MustCompile(`(?i)\b(?:post[- ]?incident\s+(?:report|review|summary)|post[- ]?mortem|incident\s+(?:report|review|summary)|root[- ]cause\s+analysis|rca)\b`)
+
+// postIncidentReport reports whether the email is a report on a past
+// incident that asks nothing of the reader (info is its informational
+// signal): what it says broke, expired or was disabled is the story of
+// the incident, not a change to act on.
+func postIncidentReport(e Email, info signal) bool {
+	head := e.Subject + "\n" + e.Body[:min(len(e.Body), 300)]
+	if !postIncidentRE.MatchString(head) || incidentUnderWay(e) {
+		return false
+	}
+	return saysNoAction(info) || !asksActionRE.MatchString(e.Body)
+}

@@ -75,6 +75,9 @@ func (o *offline) run() {
 	o.d.Classification = Actionable
 	o.underWay = incidentUnderWay(o.e)
 	switch {
+	case postIncidentReport(o.e, info):
+		o.d.IsBreaking, o.d.Classification = false, Informational
+		o.note("informational: a report on an incident that is over, which asks nothing of the reader")
 	case o.d.IsBreaking:
 		o.note("breaking-change language: %s", brk)
 	case info.strong() && o.underWay:

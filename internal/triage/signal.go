@@ -306,6 +306,11 @@ func breakingSignal(e Email) signal {
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
 		}
 	}
+	if s.strong() && postIncidentRE.MatchString(e.Subject) && postIncidentReport(e, informationalSignal(e)) {
+		// A report on an incident that is over tells what broke,
+		// expired or was disabled then: no change to act on.
+		return signal{}
+	}
 	if s.strong() && onlyDeprecation(s) && saysNoAction(informationalSignal(e)) {
 		// "Deprecated (nothing changes yet)" in a digest that says no
 		// action is required: a deprecation announced, no change to act on.

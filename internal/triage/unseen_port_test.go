@@ -3,6 +3,7 @@ package triage
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -220,4 +221,30 @@ func TestForeignNetworkChange(t *testing.T) {
 	checkReach(t, snap, "kundeservice@viknett.example", []reachCase{{"new IP ranges in Norwegian", "Nye IP-adresser for kantnodene",
 		"Viknett Edge tar i bruk nye IP-adresseområder. Fra 15. august 2027 kommer all trafikk til deres opprinnelsesservere fra disse områdene. Dersom brannmuren bare slipper inn de gamle adressene, må dere legge til de nye før 15. august 2027.",
 		[]string{"app-book", "app-web", "app-slots"}, []string{"app-fin"}}})
+}
+
+// TestPostIncidentReport: a report on an incident that is over, whose
+// story names what broke, expired or was disabled, is informational on
+// both paths (the guardrails do not read its story as a breaking change);
+// one that asks the reader to act is not.
+func TestPostIncidentReport(t *testing.T) {
+	snap := identityProductsRegistry()
+	report := Email{MessageID: "pir@kestrelid.example", FromAddress: "reliability@kestrelid.example", Date: testNow,
+		Subject: "Post-incident report: sign-in failures on 2 October 2027",
+		Body: "This is the post-incident report for the sign-in failures on 2 October 2027. An internal certificate expired " +
+			"because its renewal job had been disabled during a migration. Sign-ins failed for 90 minutes.\n\n" +
+			"What we are changing: certificate expiry is now monitored.\n\nNo action is required from you."}
+	if d := decideOffline(t, report, snap); d.Classification != Informational {
+		t.Errorf("offline: %s, want informational\n%s", d.Classification, d.Reasoning)
+	}
+	llm := Decision{Classification: Informational, VendorID: "v-kestrel", Severity: registry.SeverityLow, Source: SourceLLM}
+	if d := ApplyGuardrails(llm, report, snap, testSettings()); d.Classification != Informational || d.IsBreaking {
+		t.Errorf("guardrails: %s breaking=%v, want informational; overrides %+v", d.Classification, d.IsBreaking, d.Overrides)
+	}
+	asks := report
+	asks.Body = strings.Replace(report.Body, "No action is required from you.",
+		"As a precaution, you must rotate the API keys of your tenant before 15 October 2027; keys not rotated by then will be revoked.", 1)
+	if d := decideOffline(t, asks, snap); d.Classification != Actionable {
+		t.Errorf("a report that asks for action: %s, want actionable\n%s", d.Classification, d.Reasoning)
+	}
 }
