@@ -124,7 +124,8 @@ var informationalPhrases = []phrase{
 	// resolved; a renewal "on the same terms"; "answer three quick
 	// questions".
 	{"nothing is needed", 2}, {"nothing needs to change", 2}, {"nothing needs to be done", 2},
-	{"closing the case", 1}, {"closing this case", 1}, {"on the same terms", 1},
+	{"closing the case", 1}, {"closing this case", 1}, {"on the same terms", 1}, {"nothing is required", 2},
+	{"case as resolved", 2}, {"ticket as resolved", 2}, {"case as solved", 2}, {"case as closed", 2},
 	{"quick questions", 2}, {"help us plan", 1},
 }
 
@@ -203,8 +204,9 @@ func look(text string, phrases []phrase) signal {
 	// "You don’t need to do anything" is written with a typographic
 	// apostrophe as often as with a straight one.
 	lower = strings.ReplaceAll(lower, "’", "'")
-	if strings.Contains(lower, " no ") {
-		// "These changes require no action" says "no action is required".
+	if strings.Contains(lower, " no ") || strings.Contains(lower, " any ") {
+		// "These changes require no action" and "none of these changes
+		// require any action" say "no action is required".
 		lower = requiresNoActionRE.ReplaceAllString(lower, "no action is required")
 	}
 	// "No customer action is required" and "no further action is needed"
@@ -256,7 +258,11 @@ var actionNoneRE = mustGated(`\baction (?:required|needed)\s*:\s*none\b`)
 
 // requiresNoActionRE finds a notice saying that it requires no action:
 // "these changes require no action or change to your integration".
-var requiresNoActionRE = mustGated(`\b(?:require|requires|need|needs)\s+no\s+(?:further\s+)?action\b`)
+var requiresNoActionRE = mustGated(`\b(?:require|requires|need|needs)\s+no\s+(?:further\s+)?action\b|` +
+	// "None of these changes require any action", "does not require any
+	// action".
+	`\bnone\s+of\s+(?:these|the|this|them)(?:\s+[a-z]+)?\s+(?:require|requires|need|needs)\s+any\s+action\b|` +
+	`\b(?:do|does|did)(?:\s+not|n't)\s+(?:require|need)\s+any\s+(?:further\s+)?action\b`)
 
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").
@@ -419,8 +425,9 @@ func informationalSignal(e Email) signal {
 }
 
 // newsIssueRE finds a subject that names an issue of a vendor's news by
-// its season or month: "Moorly news: summer 2027", "June 2027 news".
-var newsIssueRE = regexp.MustCompile(`(?i)\bnews\s*[:|–—-]\s*` + seasonOrMonth + `(?:\s+\d{4})?\b|\b` + seasonOrMonth + `\s+\d{4}\s+news\b`)
+// its season or month: "Moorly news: summer 2027", "Veilpoint Monthly -
+// July 2027", "June 2027 news".
+var newsIssueRE = regexp.MustCompile(`(?i)\b(?:news|monthly|digest|roundup|recap)\s*[:|–—-]\s*` + seasonOrMonth + `(?:\s+\d{4})?\b|\b` + seasonOrMonth + `\s+\d{4}\s+news\b`)
 
 const seasonOrMonth = `(?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)`
 

@@ -248,3 +248,23 @@ func TestPostIncidentReport(t *testing.T) {
 		t.Errorf("a report that asks for action: %s, want actionable\n%s", d.Classification, d.Reasoning)
 	}
 }
+
+// TestMoreNoActionForms: "none of these changes require any action", "does
+// not require any action", "nothing is required on your side" and a
+// support case marked as resolved say that no action is needed; a
+// subject that names a monthly issue is a newsletter's.
+func TestMoreNoActionForms(t *testing.T) {
+	for _, text := range []string{
+		"New regions are live. None of these changes require any action on your part.",
+		"The fix is deployed and does not require any action from you.",
+		"We shipped a fix on 2 July; nothing is required on your side.",
+		"I'm marking this case as resolved. Reply to reopen it.",
+	} {
+		if s := informationalSignal(Email{Subject: "Update", Body: text}); !s.strong() {
+			t.Errorf("%q: %+v, want a strong informational signal", text, s)
+		}
+	}
+	if s := informationalSignal(Email{Subject: "Kestrel Monthly - July 2027", Body: "New points of presence."}); !s.strong() {
+		t.Errorf("monthly issue: %+v", s)
+	}
+}
