@@ -91,8 +91,9 @@ func signsInWithOtherProduct(desc string, used []string, lower string) bool {
 	return false
 }
 
-// signInVerbRE finds the verbs that say users sign in.
-var signInVerbRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?(?:in|on))\b`)
+// signInVerbRE finds the words that say users sign in, or take their
+// tokens from what follows.
+var signInVerbRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?(?:in|on)|tokens?\s+(?:from|issued\s+by)|authenticat(?:es?|ed|ing)\s+(?:with|through|against))\b`)
 
 // productPhrases are the names of the vendor's products the organisation
 // uses (usedAliases), also without the vendor's name before them when

@@ -22,6 +22,8 @@ func identityProductsRegistry() registry.Snapshot {
 				Description: "Staff single sign-on built on Kestrel Workforce with SAML. Sign-ins are approved in the Kestrel Verify app."},
 			{ID: "app-book", Name: "SailBook", IsActive: true, IsCritical: true, VendorIDs: []string{"v-kestrel"},
 				Description: "Passenger booking site. Passengers sign in with accounts held in Kestrel Customer Accounts."},
+			{ID: "app-mobile", Name: "SailApp", IsActive: true, VendorIDs: []string{"v-kestrel"},
+				Description: "Passenger mobile app for tickets and boarding passes. It gets its tokens from Kestrel Customer Accounts."},
 			{ID: "app-roster", Name: "Roster", IsActive: true, VendorIDs: []string{},
 				Description: "Crew rostering. Crew log in through CrewID (SAML)."},
 		},
@@ -37,13 +39,13 @@ func TestSignInWithAnotherProduct(t *testing.T) {
 	cases := []reachCase{
 		{"workforce certificate", "Your SAML signing certificate is being replaced",
 			"The certificate Kestrel Workforce signs SAML assertions with expires. Switch-over on 15 September 2027: upload the new certificate to every service provider before then.",
-			[]string{"app-sso", "app-roster"}, []string{"app-book"}},
+			[]string{"app-sso", "app-roster"}, []string{"app-book", "app-mobile"}},
 		{"verification app incident", "[Investigating] Delayed push approvals in Kestrel Verify",
 			"Investigating - We are investigating an incident that delays push approvals in Kestrel Verify. Sign-ins that wait for an approval may time out. Next update in 30 minutes.",
-			[]string{"app-sso", "app-roster"}, []string{"app-book"}},
+			[]string{"app-sso", "app-roster"}, []string{"app-book", "app-mobile"}},
 		{"customer product", "Kestrel Customer Accounts: password reset links change",
 			"From 1 October 2027 password reset links sent by Kestrel Customer Accounts expire after 15 minutes. Action required: update the text of your reset page.",
-			[]string{"app-book"}, []string{"app-sso", "app-roster"}},
+			[]string{"app-book", "app-mobile"}, []string{"app-sso", "app-roster"}},
 	}
 	checkReach(t, identityProductsRegistry(), "notify@kestrelid.example", cases)
 }
