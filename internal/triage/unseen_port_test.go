@@ -270,3 +270,19 @@ func TestMoreNoActionForms(t *testing.T) {
 		t.Errorf("monthly issue: %+v", s)
 	}
 }
+
+// TestMustOrFails: what the reader must do, "or" what fails if not, is a
+// breaking change.
+func TestMustOrFails(t *testing.T) {
+	for _, text := range []string{
+		"Relying parties that pinned the key must add the new key before then, or their users will not be able to sign in.",
+		"You need to renew the certificate by 1 May, or else uploads will be rejected.",
+	} {
+		if s := breakingSignal(Email{Subject: "Key rotation", Body: text}); !s.strong() {
+			t.Errorf("%q: %+v, want a breaking change", text, s)
+		}
+	}
+	if s := breakingSignal(Email{Subject: "Survey", Body: "You must try the new dashboard, or you can keep the old one."}); s.strong() {
+		t.Errorf("a choice: %+v, want no breaking change", s)
+	}
+}
