@@ -18,21 +18,26 @@ var timelineMarkRE = regexp.MustCompile(`^[\s\-*•>|]*$`)
 var availableRE = mustGated(`(?i)\b(?:available|availability|opens?|released|launch(?:es|ed)?|introduced|preview|beta|begin (?:to )?offer)\b`)
 
 // timelineCue reads a date that starts a timeline item ("- 08/02/2027:
-// basic authentication is turned off.", or a table row "2027-08-02 |
-// basic authentication turned off"): the rest of the item says what
+// basic authentication is turned off.", a table row "2027-08-02 |
+// basic authentication turned off", or a row aligned with spaces): the rest of the item says what
 // happens then. Breaking-change language makes it a strong cue; the
 // replacement becoming available makes it a step before the change.
 func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
 	if !timelineMarkRE.MatchString(line[:start]) {
 		return 0, false, false
 	}
-	rest := strings.TrimLeft(line[end:], " ")
-	if rest == "" || !strings.ContainsAny(rest[:1], ":-–—|") {
+	// A column of dates aligned with spaces ("11/30/2027  v2
+	// deprecated") is a timeline too.
+	aligned := strings.HasPrefix(line[end:], "  ") || strings.HasPrefix(line[end:], "\t")
+	rest := strings.TrimLeft(line[end:], " \t")
+	if rest == "" || !aligned && !strings.ContainsAny(rest[:1], ":-–—|") {
 		return 0, false, false
 	}
 	switch {
-	case look(rest, breakingPhrases).strong():
-		return strongCue, false, true
+	case look(rest, breakingPhrases).strong() || hardStopRE.MatchString(rest):
+		// A deprecation that breaks nothing yet is a step before the
+		// item that turns the old version off.
+		return strongCue, deprecationStep(rest), true
 	case availableRE.MatchString(rest):
 		return strongCue, true, true
 	}

@@ -106,7 +106,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]),
 				aside:    inParentheses(line[:loc[0]]) || outgoingValidityRE.MatchString(sentence),
 				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
-				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]),
+				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]) || deprecationStep(whole),
 				event: eventRE.MatchString(whole) || offerRE.MatchString(whole) || feedbackRE.MatchString(whole)}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
 				f.cue, f.prep = cue, prep

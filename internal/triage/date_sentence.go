@@ -55,6 +55,22 @@ func isHeaderLine(line string) bool {
 // to start preparing ("we recommend booking your upgrade before …").
 var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
 
+// deprecationStepRE finds a sentence about a step of a retirement that
+// breaks nothing yet: the version is deprecated, no new keys or accounts
+// are issued for it. hardStopRE finds one about the step that breaks
+// what still uses it. A deprecation step is a step before the change
+// when the sentence names no such stop.
+var (
+	deprecationStepRE = mustGated(`(?i)\bdeprecat(?:ed|ion|es)\b|\bno\s+new\s+(?:api\s+keys|keys|accounts|integrations|apps|sign-?ups|customers|tokens)\b`)
+	hardStopRE        = mustGated(`(?i)\b(?:turned|switched|shut)\s+(?:off|down)|\bremoved\b|\brejected\b|\brefused\b|\bretired\b|\bend[- ]of[- ]life\b|\bno\s+longer\s+(?:work|accept|respond|available)|\bstop(?:s|ped)?\s+(?:working|accepting|responding)|\b4\d\d\b`)
+)
+
+// deprecationStep reports whether a sentence is about a deprecation step
+// (deprecationStepRE) and no hard stop (hardStopRE).
+func deprecationStep(sentence string) bool {
+	return deprecationStepRE.MatchString(sentence) && !hardStopRE.MatchString(sentence)
+}
+
 // offerRE finds a sentence about an offer: its date is when the offer
 // ends, not when a change takes effect.
 var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -284,5 +285,21 @@ func TestMustOrFails(t *testing.T) {
 	}
 	if s := breakingSignal(Email{Subject: "Survey", Body: "You must try the new dashboard, or you can keep the old one."}); s.strong() {
 		t.Errorf("a choice: %+v, want no breaking change", s)
+	}
+}
+
+// TestDeprecationIsAStepBeforeTheStop: in a retirement timeline, the day
+// the old version is turned off beats the day it is only deprecated; a
+// deprecation alone is still the date.
+func TestDeprecationIsAStepBeforeTheStop(t *testing.T) {
+	today := DateOf(testNow, time.UTC)
+	for body, want := range map[string]string{
+		"Timeline\n  09/15/2027  v3 generally available\n  11/30/2027  v2 deprecated: no new API keys are issued for v2\n  01/31/2028  v2 turned off: all v2 requests are rejected with HTTP 410\n": "2028-01-31",
+		"Version 1 of the Export API is deprecated on 1 December 2027. Plan your move to version 2.":                                                                                                "2027-12-01",
+	} {
+		fd, ok := extractDate("API v2 is being retired", body, "dev@kestrelid.example", "en-US", testNow, today, time.UTC)
+		if !ok || fd.date.String() != want {
+			t.Errorf("%q: %s %v, want %s", body, fd.date, ok, want)
+		}
 	}
 }
