@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -77,6 +78,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API is called), with signing in left alone, reaches what calls the
 	// API with them, not what runs on or signs in to the vendor.
 	credentialsOnly := onlyCredentialNouns(reach)
+	// API keys are how an API is called: a change to them reaches what
+	// calls the API with them, not what signs in to the vendor.
+	apiKeysNamed := slices.Contains(reach.found, `"api keys"`)
 	// Mail about the tenant (account, host) it names does not reach an
 	// application that uses a separate one.
 	tenantNamed := false
@@ -90,6 +94,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// The vendor's products the email names that tell its applications
 	// apart (some use them, others not).
 	used := usedAliases(ix, v)
+	emailProducts := productsNamed(lower, v, ix)
 	// An incident whose subject names the credentials of one of the
 	// vendor's products ("Share API keys"), in an email that says what is
 	// not affected, reaches what uses that product.
@@ -105,7 +110,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		uses := !isLinked && namesAny(text.lower, vnames) && !onlyCopiesData(r.app.Description, vnames)
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
-			!(credentialsOnly && signInAlone && !callsWithCredentials(r.app.Description, v)) &&
+			!(credentialsOnly && (signInAlone || apiKeysNamed) && !callsWithCredentials(r.app.Description, v)) &&
 			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
 			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) &&
 			!(len(credentialProducts) > 0 && len(productsIn(text.lower, credentialProducts)) == 0) {
@@ -272,6 +277,14 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			// one its users sign in with.
 			o.note("%s: its users sign in with another product of %s than the email names (%s): not added",
 				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
+			continue
+		}
+		if c.ruleOnly && !c.named && len(emailProducts) > 0 && len(namedProducts(c.app.Description, v)) > 0 &&
+			len(productsIn(strings.ToLower(c.app.Description), emailProducts)) == 0 {
+			// A rule names it, but the email is about another of the
+			// vendor's products than the ones it uses.
+			o.note("%s: named by a rule, but it does not use %s, the product the email is about: not added",
+				c.app.Name, strings.Join(emailProducts, ", "))
 			continue
 		}
 		if anyIdentified && c.wordsOnly && c.otherIdentifiers {

@@ -170,56 +170,6 @@ func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected, affected str
 	return len(products) > 0
 }
 
-// bareMentions are the places text names the vendor without a product
-// after it ("with Worldpay", "confirmed by Pierpay webhooks"), as the
-// lower-case text that follows each: what it uses of the vendor then goes
-// beyond the products it names.
-func bareMentions(text string, v registry.Vendor) []string {
-	lower := strings.ToLower(text)
-	if len(lower) != len(text) {
-		return []string{""} // text whose case changes its length: assume so
-	}
-	var out []string
-	name := strings.ToLower(v.Name)
-	for _, n := range vendorNames(v) {
-		n = strings.ToLower(n)
-		if strings.Contains(n, ".") || strings.HasPrefix(n, name+" ") {
-			// A domain; or an alias that is a product named after the
-			// vendor ("Pierpay Payments API"), read where the name is.
-			continue
-		}
-		for from := 0; from < len(lower); {
-			i := indexWord(lower[from:], n)
-			if i < 0 {
-				break
-			}
-			end := from + i + len(n)
-			if productWordsRE.FindString(text[end:]) == "" {
-				out = append(out, lower[end:])
-			}
-			from = end
-		}
-	}
-	return out
-}
-
-// usesAffectedPart reports whether a description names the vendor with a
-// word after it ("Pierpay webhooks") that the email's lower-case affected
-// text names and its unaffected text does not: the application uses the
-// part of the vendor the change is about, whatever else it uses.
-func usesAffectedPart(desc string, v registry.Vendor, unaffected, affected string) bool {
-	for _, after := range bareMentions(desc, v) {
-		m := bareNextWordRE.FindStringSubmatch(after)
-		if m != nil && !genericProductWords[m[1]] && indexWord(affected, m[1]) >= 0 && indexWord(unaffected, m[1]) < 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// bareNextWordRE is the word that follows a vendor's name ("webhooks").
-var bareNextWordRE = regexp.MustCompile(`^[ \t]+(\p{Ll}[\p{Ll}-]{2,})`)
-
 // namesProductAlone reports whether lower-case text names a product
 // without the vendor's name before it ("the Filing API" for "Acme Filing
 // API"): two words at least, not all generic, so that a product is told
@@ -254,34 +204,6 @@ func hostsUnaffected(desc string, v registry.Vendor, unaffected string) bool {
 		n++
 	}
 	return n > 0
-}
-
-// namedProducts are the lower-case names of the vendor's products that
-// text names: each occurrence of the vendor's name or an alias followed
-// by capitalised words ("CCC ONE Estimating", "CCC Secure Share"). An
-// occurrence of a bare name counts as none.
-func namedProducts(text string, v registry.Vendor) []string {
-	var out []string
-	lower := strings.ToLower(text)
-	sameBytes := len(lower) == len(text)
-	for _, n := range vendorNames(v) {
-		if strings.Contains(n, ".") || !sameBytes {
-			continue // a domain; or text whose case changes its length
-		}
-		n = strings.ToLower(n)
-		for from := 0; from < len(lower); {
-			i := indexWord(lower[from:], n)
-			if i < 0 {
-				break
-			}
-			start, end := from+i, from+i+len(n)
-			if m := productWordsRE.FindString(text[end:]); m != "" {
-				out = append(out, lower[start:end+len(m)])
-			}
-			from = end
-		}
-	}
-	return out
 }
 
 // productsUsed are the vendor's products an application's description
@@ -321,6 +243,10 @@ var genericProductWords = map[string]bool{"api": true, "apis": true, "cloud": tr
 
 // productWordsRE is the capitalised words after a vendor's name that
 // name one of its products.
+// possessiveRE is the possessive after a name ("Gaveloft's "), up to
+// the space before the next word.
+var possessiveRE = regexp.MustCompile(`^['’]s `)
+
 var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
 
 // callsWithCredentials reports whether a clause of an application's

@@ -303,3 +303,43 @@ func TestDeprecationIsAStepBeforeTheStop(t *testing.T) {
 		}
 	}
 }
+
+// donorRegistry is a charity's registry: a CRM vendor whose CRM the
+// fundraisers use and whose Data API two other applications call with
+// API keys; a rule names the CRM's application.
+func donorRegistry() registry.Snapshot {
+	return registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-donorly", Name: "Donorly", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"donorly.example"}, Aliases: []string{"Donorly CRM", "Donorly Data API", "Donorly Ltd"}}},
+		Applications: []registry.Application{
+			{ID: "app-crm", Name: "DonorDesk", IsActive: true, IsCritical: true, VendorIDs: []string{"v-donorly"},
+				Description: "Donor and gift records, kept in Donorly CRM. Fundraisers sign in with StaffID through SAML."},
+			{ID: "app-form", Name: "GiveWeb", IsActive: true, VendorIDs: []string{"v-donorly"},
+				Description: "Online donation form. Each gift is posted to Donorly's Data API with an API key so that it appears in DonorDesk."},
+			{ID: "app-news", Name: "Rundbrief", IsActive: true, VendorIDs: []string{"v-donorly"},
+				Description: "Newsletter tool. Subscribers are synced every night from the Donorly Data API with an API key."},
+		},
+		Rules: []registry.Rule{{ID: "rule-donors", Name: "Donor data", Severity: registry.SeverityCritical, VendorID: "v-donorly", IsActive: true,
+			Text: "Donorly changes to the CRM or the Data API that need action, and any Donorly incident, are critical: gifts and receipts live in DonorDesk."}},
+	}
+}
+
+// TestDataAPIAndCRM: a change to the API keys of a vendor's Data API
+// reaches what calls it with them, not the application a rule names that
+// only runs the vendor's CRM; an incident at the CRM that leaves the Data
+// API alone reaches the CRM's application only; a product named with a
+// possessive ("Donorly's Data API") is that product.
+func TestDataAPIAndCRM(t *testing.T) {
+	cases := []reachCase{
+		{"legacy API keys", "Legacy API keys are being retired",
+			"Donorly Data API access with legacy API keys will stop working at the end of October 2027. Please replace them before then; after that date, requests with a legacy key will be rejected with HTTP 401.",
+			[]string{"app-form", "app-news"}, []string{"app-crm"}},
+		{"CRM down, Data API fine", "[Identified] Donorly CRM web application unavailable",
+			"Incident: Donorly CRM web application unavailable\nStatus: Identified\n\nUsers see an error page when they open the Donorly CRM web application. The Donorly Data API is not affected: API requests are being processed normally.",
+			[]string{"app-crm"}, []string{"app-form", "app-news"}},
+		{"Data API retired", "Donorly Data API v2 will be switched off on 2028-01-31",
+			"Donorly Data API v2 will be switched off on 2028-01-31; requests to it then return HTTP 410. Move your integrations to v3 before then.",
+			[]string{"app-form", "app-news"}, []string{"app-crm"}},
+	}
+	checkReach(t, donorRegistry(), "developers@donorly.example", cases)
+}
