@@ -306,7 +306,7 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 func breakingSignal(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, foreignNoLongerRE, moreNoLongerRE, lossRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, lossRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -342,12 +342,17 @@ var refusalRE = mustGated(`(?i)(?:\bwill|\b(?:calls?|requests?)(?:\s+\S+){0,3}?)
 // certificate receive no updates", "domains without the new records are
 // more likely to land in spam".
 var consequenceRE = mustGated(`(?i)(?:\b(?:otherwise|or else|failure to|if you (?:do not|don't)|if this is not done)|\b(?:that|which|who)\s+(?:do|does|did)\s+not|\bwithout\s+the\s+new|\bwith\s+an?\s+expired)\b[^.;]{0,100}?` +
-	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
+	`(?:\b(?:may|might|will|can|could)\s+(?:be\s+)?(?:reject(?:ed)?|fail(?:s|ed|ing)?|block(?:ed)?|quarantined?|stop (?:working|receiving|sending|accepting|delivering|syncing|reaching)|not\s+be\s+able\s+to|break|broken|refused?|bounced?|suspended|disabled|interrupted|answer\w*(?:\s+\S+){0,3}?\s+with\s+errors?|see\s+(?:an?\s+)?(?:5\d\d|5xx|errors?)|sent\s+unsigned)\b|\breceive\s+no\b|\b(?:are|is)\s+(?:much\s+)?more\s+likely\s+to\s+(?:land|end\s+up|go)\s+in\s+(?:the\s+)?(?:spam|junk))`)
 
 // mustOrFailsRE finds what the reader must do, "or" what fails if not:
 // "must add the new key before then, or their users will not be able to
 // sign in".
 var mustOrFailsRE = mustGated(`(?i)\b(?:must|need\s+to|have\s+to|has\s+to)\b[^.;]{0,120}?\bor\s+(?:else\s+)?(?:[\p{L}-]+\s+){0,3}?(?:will|would|may|might|can)\s+(?:not\s+be\s+able\s+to|no\s+longer\s+be\s+able\s+to|fail\b|stop\s+working|be\s+(?:rejected|refused|blocked|locked\s+out))`)
+
+// cannotReadRE finds what the old version cannot do with the new one:
+// "Player 2.x cannot read it", "clients before 4.2 can no longer parse
+// the new format".
+var cannotReadRE = mustGated(`(?i)\b(?:cannot|can't|can\s+no\s+longer|will\s+not\s+be\s+able\s+to|won't\s+be\s+able\s+to)\s+(?:read|open|process|parse|load|play|display|decode|import)\b`)
 
 // otherwiseFailsRE finds what fails, said in the present tense, when the
 // recipient does not act: "must trust the new root by then; otherwise

@@ -278,6 +278,8 @@ func TestMustOrFails(t *testing.T) {
 	for _, text := range []string{
 		"Relying parties that pinned the key must add the new key before then, or their users will not be able to sign in.",
 		"You need to renew the certificate by 1 May, or else uploads will be rejected.",
+		"Upload the new certificate before then. Otherwise your supervisors will not be able to sign in with SSO.",
+		"The new package format ships in May. Player 2.x cannot read it; upgrade your players before then.",
 	} {
 		if s := breakingSignal(Email{Subject: "Key rotation", Body: text}); !s.strong() {
 			t.Errorf("%q: %+v, want a breaking change", text, s)
