@@ -108,6 +108,12 @@ func datesInLine(line string, dc dateContext) []foundDate {
 				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
 				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]) || deprecationStep(whole),
 				event: eventRE.MatchString(whole) || offerRE.MatchString(whole) || feedbackRE.MatchString(whole)}
+			if f.cue < strongCue && strings.HasPrefix(note, "relative to") && hardStopRE.MatchString(sentence) {
+				// "The old hostname will stop answering two weeks from
+				// today": a relative date has no cue word before it; the
+				// stop it is the day of is its cue.
+				f.cue = strongCue
+			}
 			if cue, prep, ok := timelineCue(line, loc[0], loc[1]); ok && cue > f.cue {
 				f.cue, f.prep = cue, prep
 				f.text = snippet(line, loc[0], sentenceEnd(line, loc[1]))

@@ -62,7 +62,7 @@ var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contact
 // when the sentence names no such stop.
 var (
 	deprecationStepRE = mustGated(`(?i)\bdeprecat(?:ed|ion|es)\b|\bno\s+new\s+(?:api\s+keys|keys|accounts|integrations|apps|sign-?ups|customers|tokens)\b`)
-	hardStopRE        = mustGated(`(?i)\b(?:turned|switched|shut)\s+(?:off|down)|\bremoved\b|\brejected\b|\brefused\b|\bretired\b|\bend[- ]of[- ]life\b|\bno\s+longer\s+(?:work|accept|respond|available)|\bstop(?:s|ped)?\s+(?:working|accepting|responding)|\b4\d\d\b`)
+	hardStopRE        = mustGated(`(?i)\b(?:turned|switched|shut)\s+(?:off|down)|\bremoved\b|\brejected\b|\brefused\b|\bretired\b|\bend[- ]of[- ]life\b|\bno\s+longer\s+(?:work|accept|respond|available)|\bstop(?:s|ped)?\s+(?:working|accepting|responding|answering)|\b4\d\d\b`)
 )
 
 // deprecationStep reports whether a sentence is about a deprecation step
@@ -76,7 +76,7 @@ func deprecationStep(sentence string) bool {
 var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
-var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot))\b`)
+var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot)|maintenance)\b`)
 
 // feedbackRE finds a request for the reader's opinion: its date is when a
 // survey or a feedback request closes, not when a change takes effect.

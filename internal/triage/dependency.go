@@ -175,7 +175,7 @@ func accessTargets(desc string) []string {
 // transferRE finds data handed from one application to another: "sign-in
 // events are exported from CampusSSO" is a copy of its data, not access
 // through it.
-var transferRE = regexp.MustCompile(`(?i)\b(?:export(?:s|ed)?|import(?:s|ed)?|cop(?:y|ies|ied)|sent|sends|arrive[sd]?|pulled|pushed|synced|uploaded|downloaded|loaded)\b`)
+var transferRE = regexp.MustCompile(`(?i)\b(?:export(?:s|ed)?|import(?:s|ed)?|cop(?:y|ies|ied)|sent|sends|arrive[sd]?|pulled|pushed|synced|uploaded|downloaded|loaded|reconcil(?:e|es|ed|ing))\b`)
 
 // goesThrough reports whether one of the targets starts with the name,
 // as a whole word.

@@ -178,6 +178,8 @@ func paymentPartsRegistry() registry.Snapshot {
 				Description: "Freight slot booking. Hauliers pay slot fees on the Quaypay Checkout hosted payment page."},
 			{ID: "app-dues", Name: "HarbourDues", IsActive: true, VendorIDs: []string{"v-quaypay"},
 				Description: "Invoicing of harbour dues. Agents pay by card through the Quaypay Payments API with a secret API key."},
+			{ID: "app-fin", Name: "Books", IsActive: true, VendorIDs: []string{},
+				Description: "Bookkeeping and annual accounts. Payouts from Quaypay are reconciled from the bank statements."},
 		},
 	}
 }
@@ -191,8 +193,8 @@ func paymentPartsRegistry() registry.Snapshot {
 func TestPaymentPartsLeftAlone(t *testing.T) {
 	cases := []reachCase{
 		{"checkout down, API working", "Identified - Checkout payment page returns errors",
-			"Identified - The Quaypay Checkout hosted payment page returns an error for most card payments. We have identified a faulty deployment and are rolling it back. The Payments API for server-to-server payments is working normally.",
-			[]string{"app-shop", "app-slots"}, []string{"app-dues"}},
+			"Incident status: Identified\n\nThe Quaypay Checkout hosted payment page returns an error for most card payments. We have identified a faulty deployment and are rolling it back. The Payments API for server-to-server payments is working normally.",
+			[]string{"app-shop", "app-slots"}, []string{"app-dues", "app-fin"}},
 		{"webhooks in Danish", "Vigtigt: Webhook-signaturer skifter til HMAC-SHA512",
 			"Fra den 1. oktober 2027 bliver alle webhooks fra Quaypay signeret med HMAC-SHA512. Opdatér jeres webhook-modtager inden da. Betalingssiden (Quaypay Checkout) og Payments API'et er ikke berørt.",
 			[]string{"app-shop"}, []string{"app-slots", "app-dues"}},
@@ -344,4 +346,17 @@ func TestDataAPIAndCRM(t *testing.T) {
 			[]string{"app-form", "app-news"}, []string{"app-crm"}},
 	}
 	checkReach(t, donorRegistry(), "developers@donorly.example", cases)
+}
+
+// TestStopDayOfARelativeDate: a relative date has no cue word before it;
+// the stop it is the day of ("will stop answering two weeks from today")
+// beats a maintenance window's date.
+func TestStopDayOfARelativeDate(t *testing.T) {
+	sent := time.Date(2027, 8, 11, 15, 0, 0, 0, time.UTC)
+	body := "Maintenance on 22 August 2027 between 01:00 and 03:00; the maintenance itself needs no action.\n\n" +
+		"After the upgrade the API answers on api.eu.example.com. The old hostname will stop answering two weeks from today."
+	fd, ok := extractDate("Data API: maintenance on 22 August and a new hostname", body, "ops@kestrelid.example", "", sent, DateOf(sent, time.UTC), time.UTC)
+	if !ok || fd.date.String() != "2027-08-25" {
+		t.Errorf("%s %v (%q), want 2027-08-25", fd.date, ok, fd.text)
+	}
 }
