@@ -175,3 +175,38 @@ func usesAffectedPart(desc string, v registry.Vendor, unaffected, affected strin
 
 // bareNextWordRE is the word that follows a vendor's name ("webhooks").
 var bareNextWordRE = regexp.MustCompile(`^[ \t]+(\p{Ll}[\p{Ll}-]{2,})`)
+
+// productsInWords are the products among names that a description names
+// in other words: a clause names the vendor without a product and every
+// distinctive word of the product's name ("by SMS through Brunvox" for
+// "Brunvox SMS API").
+func productsInWords(desc string, v registry.Vendor, names []string) []string {
+	if len(names) == 0 {
+		return nil
+	}
+	company := strings.ToLower(v.Name)
+	var out []string
+	for _, s := range sentences(desc) {
+		for _, c := range clauseSepRE.Split(s, -1) {
+			lower := strings.ToLower(c)
+			if len(bareMentions(c, v)) == 0 {
+				continue
+			}
+			for _, n := range names {
+				words := 0
+				all := true
+				for _, w := range strings.Fields(strings.TrimPrefix(n, company+" ")) {
+					if w == company || genericProductWords[w] {
+						continue
+					}
+					words++
+					all = all && indexWord(lower, w) >= 0
+				}
+				if words > 0 && all && !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	return out
+}

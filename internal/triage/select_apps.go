@@ -143,6 +143,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			if p := productsIn(text.lower, subjectProducts); len(p) > 0 {
 				c.evidence = append(c.evidence, "it runs "+strings.Join(p, ", ")+", the product the subject names")
 				c.runsProduct = true
+			} else if p := productsInWords(r.app.Description, v, subjectProducts); len(p) > 0 {
+				c.evidence = append(c.evidence, "it uses "+strings.Join(p, ", ")+", the product the subject names, in other words")
+				c.runsProduct = true
 			}
 		}
 		if isLinked && len(subjectProducts) > 0 && !c.runsProduct {

@@ -360,3 +360,24 @@ func TestStopDayOfARelativeDate(t *testing.T) {
 		t.Errorf("%s %v (%q), want 2027-08-25", fd.date, ok, fd.text)
 	}
 }
+
+// TestProductInOtherWords: an application that says it sends "by SMS
+// through Textly" uses the "Textly SMS API" the subject names; one that
+// only downloads reports from the vendor's portal does not.
+func TestProductInOtherWords(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-textly", Name: "Textly", Tier: registry.Tier2, IsActive: true,
+			EmailDomains: []string{"textly.example"}, Aliases: []string{"Textly SMS API", "Textly Reports"}}},
+		Applications: []registry.Application{
+			{ID: "app-alerts", Name: "ControlRoom", IsActive: true, VendorIDs: []string{"v-textly"},
+				Description: "Safety control room console: evacuation messages go out to stewards by SMS through Textly."},
+			{ID: "app-gate", Name: "GatePass", IsActive: true, VendorIDs: []string{"v-textly"},
+				Description: "Parking entry codes are texted to visitors through the Textly SMS API."},
+			{ID: "app-usage", Name: "CostBoard", IsActive: true, VendorIDs: []string{"v-textly"},
+				Description: "Telecom cost dashboard. The monthly usage file is downloaded from Textly Reports."},
+		},
+	}
+	checkReach(t, snap, "developers@textly.example", []reachCase{{"SMS API v1 retired", "Textly SMS API v1 is retired on 31 January 2028",
+		"Version 1 of the Textly SMS API is retired on 31 January 2028. After that date v1 requests are rejected with HTTP 410 and no messages are sent. Move to version 2 before then.",
+		[]string{"app-alerts", "app-gate"}, []string{"app-usage"}}})
+}
