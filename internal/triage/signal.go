@@ -405,10 +405,13 @@ func informationalSignal(e Email) signal {
 	if moreNoActionRE.mayMatch(text) {
 		text = moreNoActionRE.ReplaceAllString(text, "no action is required")
 	}
+	if otherNoActionRE.mayMatch(strings.ToLower(text)) {
+		text = otherNoActionRE.ReplaceAllString(text, "no action is required")
+	}
 	for _, list := range [][]struct {
 		re      gatedRE
 		english string
-	}{foreignInformational, moreInformational} {
+	}{foreignInformational, moreInformational, otherInformational} {
 		for _, f := range list {
 			if f.re.mayMatch(strings.ToLower(text)) {
 				text = f.re.ReplaceAllString(text, f.english)

@@ -1,0 +1,39 @@
+package triage
+
+// German, Dutch, French, Spanish, Italian and Portuguese mail says in its
+// own words that it is an invitation, a renewal on the same terms, or a
+// support case closed with nothing to do.
+
+// otherInformational are those words, with the English that
+// informationalPhrases reads.
+var otherInformational = []struct {
+	re      gatedRE
+	english string
+}{
+	// Invitations to a vendor's user meeting or conference: "Einladung",
+	// "Anwendertreffen", "uitnodiging", "gebruikersdag", "jornada de
+	// usuarios", "giornata utenti".
+	{mustGated(`(?i)\b(?:einladung|uitnodiging|convite|invito)\b`), "invitation"},
+	{mustGated(`(?i)\b(?:anwendertreffen|nutzertreffen|kundentreffen|anwenderkonferenz|kundenkonferenz|gebruikersdag|gebruikersbijeenkomst|klantendag|journée\s+(?:utilisateurs|clients)|jornadas?\s+de\s+(?:usuarios|clientes)|giornata\s+(?:utenti|clienti)|encontro\s+de\s+(?:utilizadores|usuários|clientes))\b`), "conference"},
+	{mustGated(`(?i)\b(?:jetzt\s+anmelden|anmeldung\s+ist|anmeldeschluss|schrijf\s+je\s+in|inschrijven|inschrijving)\b`), "register"},
+	// A renewal on the same terms: "zu den gleichen Bedingungen", "onder
+	// dezelfde voorwaarden", "aux mêmes conditions", "en las mismas
+	// condiciones", "alle stesse condizioni", "nas mesmas condições".
+	{mustGated(`(?i)\b(?:zu\s+den\s+(?:gleichen|selben)\s+(?:bedingungen|konditionen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|en\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
+	// "Nothing changes": "es ändert sich nichts", "er verandert niets",
+	// "rien ne change", "no cambia nada", "non cambia nulla", "nada muda".
+	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda)\b`), "nothing changes"},
+	// A support case closed: "cerramos el caso", "wir schließen den
+	// Fall", "nous clôturons le dossier", "chiudiamo il caso", "we sluiten
+	// de melding".
+	{mustGated(`(?i)\b(?:cerramos\s+(?:el|la)\s+(?:caso|incidencia|ticket)|(?:wir\s+)?schließen\s+(?:den\s+fall|das\s+ticket|die\s+anfrage)|(?:nous\s+)?clôturons\s+(?:le\s+dossier|le\s+ticket|la\s+demande)|chiudiamo\s+(?:il\s+caso|il\s+ticket|la\s+richiesta)|sluiten\s+(?:de\s+melding|het\s+ticket|de\s+case))\b`), "closing the case"},
+}
+
+// otherNoActionRE finds "no action is required" in Spanish, Dutch,
+// French, German, Italian and Portuguese forms foreignNoActionRE does
+// not read: "no es necesaria ninguna acción", "u hoeft niets te doen",
+// "aucune action n'est nécessaire de votre part", "Sie müssen nichts
+// unternehmen".
+var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(?:acci[óo]n|intervenci[óo]n)\b|\bno\s+hace\s+falta\s+(?:hacer\s+nada|ninguna\s+acci[óo]n)\b|` +
+	`\bniets\s+(?:te\s+doen|hoeven\s+te\s+doen)\b|\bgeen\s+(?:actie|wijziging)\s+(?:van\s+(?:u|jou|jullie)\s+)?(?:nodig|vereist)\b|` +
+	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b`)

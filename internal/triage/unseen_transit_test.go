@@ -1,0 +1,25 @@
+package triage
+
+import "testing"
+
+// TestInformationalInMoreLanguages: an invitation to a vendor's user
+// meeting in German, a renewal on the same terms in Dutch, and a support
+// case closed with nothing to do in Spanish are informational.
+func TestInformationalInMoreLanguages(t *testing.T) {
+	cases := []struct{ name, subject, body string }{
+		{"German user meeting", "Einladung: Kestrel Anwendertreffen am 15. September 2027",
+			"Wir laden Sie herzlich zum Kestrel Anwendertreffen in Bremen ein. Die Anmeldung ist bis zum 31. Juli 2027 möglich."},
+		{"Dutch renewal", "Verlenging onderhoudscontract",
+			"Jullie onderhoudscontract loopt op 1 oktober 2027 af en wordt automatisch verlengd, onder dezelfde voorwaarden en prijzen. Er verandert dus niets."},
+		{"Spanish case closed", "RE: [Caso 48213] Intercambio de turnos",
+			"Le confirmo que el problema está resuelto. No es necesaria ninguna acción por su parte. Cerramos el caso; si vuelve a ocurrir, puede responder a este correo."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := Email{MessageID: "l@kestrelid.example", FromAddress: "team@kestrelid.example", Date: testNow, Subject: c.subject, Body: c.body}
+			if d := decideOffline(t, e, identityProductsRegistry()); d.Classification != Informational {
+				t.Errorf("%s, want informational\n%s", d.Classification, d.Reasoning)
+			}
+		})
+	}
+}
