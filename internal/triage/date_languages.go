@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Dates as Dutch, French, Spanish, Italian, Portuguese, Polish, Swedish,
@@ -18,8 +19,9 @@ import (
 
 // foreignMonths are the months' names in Dutch, French, Spanish,
 // Italian, Portuguese, Polish, Swedish, Czech and Turkish (in the genitive
-// a date uses), by the English name they stand for.
-var foreignMonths = map[string]string{
+// a date uses), and those of moreForeignMonths, by the English name they
+// stand for.
+var foreignMonths = withMoreMonths(map[string]string{
 	// Swedish (the others are written as in Dutch or English), Czech and
 	// Turkish.
 	"maj": "May", "augusti": "August",
@@ -39,11 +41,10 @@ var foreignMonths = map[string]string{
 	"oktober": "October", "octobre": "October", "octubre": "October", "ottobre": "October", "outubro": "October", "października": "October", "pazdziernika": "October",
 	"novembre": "November", "noviembre": "November", "listopada": "November",
 	"décembre": "December", "decembre": "December", "diciembre": "December", "dicembre": "December", "dezembro": "December", "grudnia": "December",
-}
+})
 
 // foreignMonthNames are foreignMonths' names, longer ones first, so that
-// the alternation below never reads "juillet" as "juil…". They also gate
-// foreignDateRE: every date it reads contains one.
+// the alternation below never reads "juillet" as "juil…".
 var foreignMonthNames = func() []string {
 	names := slices.Collect(maps.Keys(foreignMonths))
 	slices.SortFunc(names, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
@@ -68,17 +69,17 @@ func quotedAlternation(names []string) string {
 // foreignDeadlineCues are the words before a date in those languages that
 // say it is a deadline or when a change takes effect, as "before", "no
 // later than", "until" and "starting" do.
-var foreignDeadlineCues = []string{"vóór", "uiterlijk", "avant", "au plus tard", "d ici", "jusqu au", "à partir du", "à partir de",
+var foreignDeadlineCues = append([]string{"vóór", "uiterlijk", "avant", "au plus tard", "d ici", "jusqu au", "à partir du", "à partir de",
 	"dès le", "antes del", "antes de", "a más tardar", "a partir del", "a partir de", "hasta el", "entro il", "entro la", "a partire dal",
 	"até", "até ao", "até à", "a partir do", "przed", "najpóźniej do", "od dnia",
-	"senast", "före", "från och med", "nejpozději do", "nejpozději", "počínaje", "en geç"}
+	"senast", "före", "från och med", "nejpozději do", "nejpozději", "počínaje", "en geç"}, moreDeadlineCues...)
 
 // foreignDeadlineWords are deadline words short enough to be English
 // words too (Polish "do", by): a cue only right before the date.
 var foreignDeadlineWords = []string{"do"}
 
 // foreignFromCues say "from" or "on" in those languages: a weak cue.
-var foreignFromCues = []string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il", "em", "od", "dnia"}
+var foreignFromCues = append([]string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il", "em", "od", "dnia"}, moreFromCues...)
 
 // inEnglish is line with its foreign dates written in English: "1 juni
 // 2027" as "1 June 2027", "fin juin 2027" as "end of June 2027". A line
@@ -88,7 +89,8 @@ func inEnglish(line string) string {
 		return line
 	}
 	lower := strings.ToLower(line)
-	if !containsAny(lower, foreignMonthNames) {
+	line = inEnglishHungarian(line, lower)
+	if !hasForeignMonth(lower) {
 		return line
 	}
 	return foreignDateRE.ReplaceAllStringFunc(line, func(m string) string {
@@ -102,4 +104,30 @@ func inEnglish(line string) string {
 		}
 		return out + foreignMonths[strings.ToLower(s[3])] + " " + s[4]
 	})
+}
+
+// hasForeignMonth reports whether lower (a line in lower case) has a word
+// that is one of foreignMonths' names: it gates foreignDateRE, as every
+// date it reads has one. A lookup by word costs far less than searching
+// the line for each of the names.
+func hasForeignMonth(lower string) bool {
+	start := -1
+	for i, r := range lower {
+		switch {
+		case unicode.IsLetter(r):
+			if start < 0 {
+				start = i
+			}
+		case start >= 0:
+			if _, ok := foreignMonths[lower[start:i]]; ok {
+				return true
+			}
+			start = -1
+		}
+	}
+	if start < 0 {
+		return false
+	}
+	_, ok := foreignMonths[lower[start:]]
+	return ok
 }

@@ -21,14 +21,7 @@ func TestMoreDateForms(t *testing.T) {
 		{"a written-out day without a year", "Old keys are refused from the twenty-first of September.", "2027-09-21"},
 		{"a weekday before a day without a year", "On Monday 16 August we turn off plain RTMP ingest.", "2027-08-16"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fd, ok := extractDate("Notice", c.body, "notices@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC)
-			if !ok || fd.date.String() != c.want {
-				t.Errorf("date %s from %q (%s), want %s", fd.date, fd.text, fd.note, c.want)
-			}
-		})
-	}
+	wantDates(t, sent, cases)
 	t.Run("a table's column headed by a deadline word beats an earlier one", func(t *testing.T) {
 		body := "API v1 is being retired. The schedule:\n\n  Environment | v1 read-only | v1 switched off\n  ------------+--------------+----------------\n" +
 			"  Test        | 02 Aug 2027  | 06 Sep 2027\n  Live        | 04 Oct 2027  | 01 Nov 2027\n\nFrom the switch-off date, v1 calls fail with HTTP 410.\n"

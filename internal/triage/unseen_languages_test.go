@@ -49,14 +49,7 @@ func TestMoreRelativeDates(t *testing.T) {
 		{"a row that begins the change", "Milestone | Date\nNew ranges published | 2027-01-28\nOrigin connections from the new ranges begin | 2027-05-03\nLegacy range retired | 2027-07-31\nAllow the new ranges before connections from them begin.", "2027-05-03"},
 		{"a validation environment's row", "Environment   Old certificates refused from\nValidation (qa.vendor.example)   11 May 2027\nProduction (upload.vendor.example)   22 June 2027", "2027-06-22"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fd, ok := extractDate("Notice", c.body, "notices@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC)
-			if !ok || fd.date.String() != c.want {
-				t.Errorf("date %s from %q (%s), want %s", fd.date, fd.text, fd.note, c.want)
-			}
-		})
-	}
+	wantDates(t, sent, cases)
 }
 
 // TestOtherLanguagesSayInformationalAndBreaking: a newsletter, survey,
