@@ -249,7 +249,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	for _, c := range cands {
-		if usesOnlyUnaffected(c.app.Description, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, o.snap.Applications) ||
+		if usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
 			variantUnaffected(c.app.Description, v, unaffected) {
 			// Every product of the vendor it uses is one the email
 			// says is not affected.

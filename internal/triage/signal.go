@@ -304,6 +304,22 @@ func countWordWhere(lower, phrase string, keep func(rest string) bool) int {
 // sentence that invites to an event is about the event: "Webinar: how
 // airlines are retiring passwords" announces no change.
 func breakingSignal(e Email) signal {
+	// The offline triage and the guardrails both read it: once per email.
+	k := signalKey{e.Subject, e.Body, e.FromAddress}
+	return recentBreaking.get(k, func() signal { return readBreaking(e) })
+}
+
+// signalKey is what breakingSignal and informationalSignal read of an
+// email.
+type signalKey struct{ subject, body, from string }
+
+// recentBreaking and recentInformational are the signals of the emails of
+// the last decisions. Their found lists are shared: they must not be
+// changed.
+var recentBreaking, recentInformational memo[signalKey, signal]
+
+// readBreaking is breakingSignal without the memo.
+func readBreaking(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, lossRE} {
@@ -396,6 +412,12 @@ var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or el
 var invitationRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|workshops?|keynote|livestream|masterclass)\s*:|\b(?:join (?:us|our (?:webinar|live|product|team|experts))|register (?:now|today|here|for (?:the|our|this) (?:webinar|event|session))|save (?:your|my) (?:seat|spot)|reserve (?:your|my) (?:seat|spot))\b`)
 
 func informationalSignal(e Email) signal {
+	k := signalKey{e.Subject, e.Body, e.FromAddress}
+	return recentInformational.get(k, func() signal { return readInformational(e) })
+}
+
+// readInformational is informationalSignal without the memo.
+func readInformational(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
 	// Mail in another language says "unsubscribe" and "no action is
 	// required" in its own words.

@@ -150,11 +150,11 @@ func unaffectedText(text string) string {
 // affected ("CCC ONE Estimating mobile is not affected"). A product is the
 // vendor's name or alias with the capitalised words after it; a bare
 // name tells nothing.
-func usesOnlyUnaffected(desc string, v registry.Vendor, unaffected, affected string) bool {
+func usesOnlyUnaffected(desc string, ids []appIdentifier, v registry.Vendor, unaffected, affected string) bool {
 	if unaffected == "" {
 		return false
 	}
-	if hostsUnaffected(desc, v, unaffected) {
+	if hostsUnaffected(ids, v, unaffected) {
 		return true
 	}
 	products := namedProducts(desc, v)
@@ -192,9 +192,9 @@ func namesProductAlone(text, product string, v registry.Vendor) bool {
 // hostsUnaffected reports whether the description gives hosts of the
 // vendor's for its use of it (a tenant such as "acme-customers.idp.com")
 // and the email says every one of them is not affected.
-func hostsUnaffected(desc string, v registry.Vendor, unaffected string) bool {
+func hostsUnaffected(ids []appIdentifier, v registry.Vendor, unaffected string) bool {
 	n := 0
-	for _, a := range identifiersIn(desc) {
+	for _, a := range ids {
 		if !a.host || !vendorHost(a.id, v) {
 			continue
 		}
@@ -425,14 +425,14 @@ var sameTenantRE = regexp.MustCompile(`(?i)\bthe\s+same\s+(?:[\w-]+\s+){0,2}?(?:
 // sharesUnaffectedTenant reports whether the description says the
 // application uses the same tenant as another application whose hosts at
 // the vendor the email all says are not affected.
-func sharesUnaffectedTenant(desc string, v registry.Vendor, unaffected string, apps []registry.Application) bool {
+func sharesUnaffectedTenant(desc string, v registry.Vendor, unaffected string, ix *appIndex) bool {
 	if unaffected == "" {
 		return false
 	}
 	for _, m := range sameTenantRE.FindAllStringSubmatch(desc, -1) {
-		for _, a := range apps {
+		for i, a := range ix.apps {
 			if a.IsActive && a.Description != desc && goesThrough([]string{strings.ToLower(m[1])}, a.Name) &&
-				hostsUnaffected(a.Description, v, unaffected) {
+				hostsUnaffected(ix.text[i].ids, v, unaffected) {
 				return true
 			}
 		}
