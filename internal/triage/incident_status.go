@@ -90,13 +90,29 @@ func incidentRules(snap registry.Snapshot, v registry.Vendor, rules []ruleMatch)
 var postIncidentRE = regexp.MustCompile(`(?i)\b(?:post[- ]?incident\s+(?:report|review|summary)|post[- ]?mortem|incident\s+(?:report|review|summary)|root[- ]cause\s+analysis|rca)\b`)
 
 // postIncidentReport reports whether the email is a report on a past
-// incident that asks nothing of the reader (info is its informational
+// incident, or a status update that labels it resolved, that asks nothing
+// of the reader (info is its informational
 // signal): what it says broke, expired or was disabled is the story of
 // the incident, not a change to act on.
 func postIncidentReport(e Email, info signal) bool {
 	head := e.Subject + "\n" + e.Body[:min(len(e.Body), 300)]
-	if !postIncidentRE.MatchString(head) || incidentUnderWay(e) {
+	if !postIncidentRE.MatchString(head) && !incidentResolved(e) || incidentUnderWay(e) {
 		return false
 	}
 	return saysNoAction(info) || !asksActionRE.MatchString(e.Body)
+}
+
+// incidentResolved reports whether the email is a status update that
+// labels an incident resolved ("[Resolved] …", "Resolved - 10:32 UTC").
+func incidentResolved(e Email) bool {
+	text := inEnglishStatus(e.Subject + "\n" + e.Body)
+	if !incidentWordRE.MatchString(text) && !statusSender(e.FromAddress) {
+		return false
+	}
+	for _, m := range incidentStatusRE.FindAllStringSubmatch(text, -1) {
+		if strings.EqualFold(m[1], "resolved") {
+			return true
+		}
+	}
+	return false
 }

@@ -328,7 +328,7 @@ func readBreaking(e Email) signal {
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
 		}
 	}
-	if s.strong() && postIncidentRE.MatchString(e.Subject) && postIncidentReport(e, informationalSignal(e)) {
+	if s.strong() && postIncidentReport(e, informationalSignal(e)) {
 		// A report on an incident that is over tells what broke,
 		// expired or was disabled then: no change to act on.
 		return signal{}

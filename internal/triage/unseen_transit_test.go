@@ -23,3 +23,20 @@ func TestInformationalInMoreLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestResolvedStatusUpdate: a status update that labels an incident
+// resolved and asks nothing is informational; one still under way is not.
+func TestResolvedStatusUpdate(t *testing.T) {
+	resolved := Email{MessageID: "r@kestrelid.example", FromAddress: "noreply@status.kestrelid.example", Date: testNow,
+		Subject: "[Resolved] Kestrel Verify: push approvals delayed",
+		Body: "Resolved - 10:32 UTC\nThis incident has been resolved. Push approvals have been delivered normally since 09:05 UTC.\n\n" +
+			"Monitoring - 09:10 UTC\nA fix has been deployed and we are monitoring the results."}
+	if d := decideOffline(t, resolved, identityProductsRegistry()); d.Classification != Informational {
+		t.Errorf("resolved: %s, want informational\n%s", d.Classification, d.Reasoning)
+	}
+	open := resolved
+	open.Subject, open.Body = "[Monitoring] Kestrel Verify: push approvals delayed", "Monitoring - 09:10 UTC\nA fix has been deployed and we are monitoring the results of this incident."
+	if d := decideOffline(t, open, identityProductsRegistry()); d.Classification != Actionable {
+		t.Errorf("monitoring: %s, want actionable\n%s", d.Classification, d.Reasoning)
+	}
+}
