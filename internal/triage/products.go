@@ -210,3 +210,16 @@ func productsInWords(desc string, v registry.Vendor, names []string) []string {
 	}
 	return out
 }
+
+// namedWithVendor reports whether one of the products (from productsNamed)
+// was named with the vendor's name before it ("Ridelane Tap"), not as a
+// word that may be a common one ("edge locations").
+func namedWithVendor(products []string, v registry.Vendor) bool {
+	company := strings.ToLower(v.Name) + " "
+	for _, p := range products {
+		if strings.HasPrefix(p, company) {
+			return true
+		}
+	}
+	return false
+}

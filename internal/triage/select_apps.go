@@ -282,6 +282,15 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
 			continue
 		}
+		if o.underWay && namedWithVendor(subjectProducts, v) && !c.runsProduct && !c.named && len(namedProducts(c.app.Description, v)) > 0 &&
+			len(bareMentions(c.app.Description, v)) == 0 {
+			// An incident at the product the subject names does not
+			// reach an application that uses only other products of the
+			// vendor.
+			o.note("%s: uses %s, not %s, the product of the incident: not added",
+				c.app.Name, strings.Join(namedProducts(c.app.Description, v), ", "), strings.Join(subjectProducts, ", "))
+			continue
+		}
 		if c.ruleOnly && !c.named && len(emailProducts) > 0 && len(namedProducts(c.app.Description, v)) > 0 &&
 			len(productsIn(strings.ToLower(c.app.Description), emailProducts)) == 0 {
 			// A rule names it, but the email is about another of the

@@ -1,6 +1,10 @@
 package triage
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
 
 // TestInformationalInMoreLanguages: an invitation to a vendor's user
 // meeting in German, a renewal on the same terms in Dutch, and a support
@@ -39,4 +43,23 @@ func TestResolvedStatusUpdate(t *testing.T) {
 	if d := decideOffline(t, open, identityProductsRegistry()); d.Classification != Actionable {
 		t.Errorf("monitoring: %s, want actionable\n%s", d.Classification, d.Reasoning)
 	}
+}
+
+// TestIncidentAtOneProduct: an incident under way at the product the
+// subject names, with the vendor's name, does not reach an application
+// that names only other products of the vendor.
+func TestIncidentAtOneProduct(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-farely", Name: "Farely", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"farely.example"}, Aliases: []string{"Farely Tap", "Farely Ticketing API", "Farely Inc."}}},
+		Applications: []registry.Application{
+			{ID: "app-app", Name: "RideApp", IsActive: true, IsCritical: true, VendorIDs: []string{"v-farely"},
+				Description: "Mobile app for tickets; riders check in by tapping their phone on Farely Tap validators."},
+			{ID: "app-tvm", Name: "Vending", IsActive: true, VendorIDs: []string{"v-farely"},
+				Description: "Ticket vending machines. Tickets are issued through the Farely Ticketing API."},
+		},
+	}
+	checkReach(t, snap, "noreply@status.farely.example", []reachCase{{"Tap incident", "[Identified] Farely Tap: check-ins not confirmed",
+		"Incident status: Identified\n\nContactless check-ins on Farely Tap validators are not confirmed. We have identified a faulty gateway node and are replacing it.",
+		[]string{"app-app"}, []string{"app-tvm"}}})
 }
