@@ -372,8 +372,10 @@ var cannotReadRE = mustGated(`(?i)\b(?:cannot|can't|can\s+no\s+longer|will\s+not
 
 // otherwiseFailsRE finds what fails, said in the present tense, when the
 // recipient does not act: "must trust the new root by then; otherwise
-// the TLS handshake fails and calls on those trunks stop".
-var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b`)
+// the TLS handshake fails and calls on those trunks stop", "calls
+// routed through the new ranges will otherwise fail".
+var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?:fails|stop|stops|breaks|(?:is|are)\s+(?:rejected|refused|blocked|dropped))\b|` +
+	`\b(?:will|would|may|can)\s+otherwise\s+(?:fail|break|stop|be\s+(?:rejected|refused|blocked|dropped))\b`)
 
 // foreignNoLongerRE finds "will no longer" in German, French, Spanish and Dutch
 // mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr

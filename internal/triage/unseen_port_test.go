@@ -282,6 +282,7 @@ func TestMustOrFails(t *testing.T) {
 		"You need to renew the certificate by 1 May, or else uploads will be rejected.",
 		"Upload the new certificate before then. Otherwise your supervisors will not be able to sign in with SSO.",
 		"The new package format ships in May. Player 2.x cannot read it; upgrade your players before then.",
+		"Please add the new ranges by the end of June 2027. Calls routed through the new ranges will otherwise fail or have no audio.",
 	} {
 		if s := breakingSignal(Email{Subject: "Key rotation", Body: text}); !s.strong() {
 			t.Errorf("%q: %+v, want a breaking change", text, s)
