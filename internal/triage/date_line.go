@@ -148,6 +148,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, f := range weekdaysOfMonth(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
+	for _, f := range businessDaysOfMonth(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit && strings.Count(line, "-") >= 2, dashedNumericRE, line)...) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])
 		day, month, note := a, b, ""

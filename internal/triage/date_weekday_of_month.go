@@ -62,3 +62,51 @@ func nthWeekday(year int, month time.Month, want time.Weekday, nth string) (Date
 	}
 	return DateOf(t.AddDate(0, 0, 7*(n-1)), time.UTC), true
 }
+
+// businessDayOfMonthRE is the first or last business day of a month: "the
+// last business day of October 2027", "the first working day of June".
+var businessDayOfMonthRE = regexp.MustCompile(`(?i)\b(first|last)\s+(?:business|working|week)\s*day\s+(?:of|in)\s+` + monthRE + `(?:,?\s+(\d{4}))?\b`)
+
+// businessDaysOfMonth reads the first and last business days of months in
+// line (Monday to Friday; public holidays are not known); without a year,
+// the next such day after the email's date.
+func businessDaysOfMonth(line string, dc dateContext, g lineGates) []formDate {
+	if !g.month || !strings.Contains(g.lower, "day ") {
+		return nil
+	}
+	var out []formDate
+	for _, m := range businessDayOfMonthRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		which, month := strings.ToLower(line[m[2]:m[3]]), monthOf(line[m[4]:m[5]])
+		year, note := 0, "the "+which+" business day of "+month.String()
+		switch {
+		case m[6] >= 0:
+			year = atoiDigits(line[m[6]:m[7]])
+		case !dc.sent.IsZero():
+			year, note = dc.sent.Year, "no year given: the next "+which+" business day of "+month.String()+" after the email's date"
+		default:
+			continue
+		}
+		d, ok := businessDay(year, month, which)
+		if ok && m[6] < 0 && d.Before(dc.sent) {
+			d, ok = businessDay(year+1, month, which)
+		}
+		out = append(out, formDate{m, d, ok, note})
+	}
+	return out
+}
+
+// businessDay is the first or last weekday from Monday to Friday of a
+// month.
+func businessDay(year int, month time.Month, which string) (Date, bool) {
+	if year <= 0 || month == 0 {
+		return Date{}, false
+	}
+	t, step := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC), 1
+	if which == "last" {
+		t, step = time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC), -1
+	}
+	for t.Weekday() == time.Saturday || t.Weekday() == time.Sunday {
+		t = t.AddDate(0, 0, step)
+	}
+	return DateOf(t, time.UTC), true
+}

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -62,4 +63,26 @@ func TestIncidentAtOneProduct(t *testing.T) {
 	checkReach(t, snap, "noreply@status.farely.example", []reachCase{{"Tap incident", "[Identified] Farely Tap: check-ins not confirmed",
 		"Incident status: Identified\n\nContactless check-ins on Farely Tap validators are not confirmed. We have identified a faulty gateway node and are replacing it.",
 		[]string{"app-app"}, []string{"app-tvm"}}})
+}
+
+// TestBusinessDayOfMonth: the first or last business day of a month is
+// its first or last day from Monday to Friday.
+func TestBusinessDayOfMonth(t *testing.T) {
+	dc := dateContext{sent: DateOf(testNow, time.UTC)}
+	for line, want := range map[string]string{
+		"The old ranges will be retired on the last business day of October 2027.": "2027-10-29",
+		"Cut-over on the first working day of May 2027.":                             "2027-05-03",
+		"by the last business day of July 2027":                                      "2027-07-30",
+		"on the last business day of September":                                     "2027-09-30",
+	} {
+		got := ""
+		for _, f := range businessDaysOfMonth(line, dc, gatesOf(line)) {
+			if f.ok {
+				got = f.date.String()
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
 }
