@@ -55,6 +55,10 @@ type foundDate struct {
 	// the customer runs, 1 for the version the registry says it runs, -1
 	// for one on a row about another version.
 	fit int
+	// namedStep is a date on the timeline step the email's deadline
+	// names ("must move to v3 before v2 is retired": the row "11/30/2027
+	// v2 retired").
+	namedStep bool
 }
 
 // better reports whether f is a likelier effective date than g: one on or
@@ -72,6 +76,8 @@ func (f foundDate) better(g foundDate) bool {
 		return !f.trial
 	case f.fit != g.fit:
 		return f.fit > g.fit
+	case f.namedStep != g.namedStep:
+		return f.namedStep
 	case f.aside != g.aside:
 		return !f.aside
 	case f.event != g.event:
@@ -150,6 +156,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 	var effects []Date   // the different dates effect words introduce
 	var trialCols []bool // the columns of the table being read that are about a test environment
 	var cols columnCues  // the columns of the table being read that a deadline word heads
+	step := deadlineStep(body)
 	for _, line := range unwrapped(subject + "\n" + body) {
 		if isHeaderLine(line) {
 			// A forwarded message's date line: what follows was sent
@@ -177,6 +184,11 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			fit = versionFit(line, running, known)
 		}
 		dates := datesInLine(line, dc)
+		if step != "" {
+			for i := range dates {
+				dates[i].namedStep = strings.Contains(strings.ToLower(dates[i].text), step)
+			}
+		}
 		headed := cols.read(line, dates, dc)
 		for _, c := range dates {
 			c.trial, c.fit = trial, fit
@@ -212,3 +224,17 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 // maxForwardDays bounds how long before it was forwarded a message may
 // have been sent for its date line to be read as its sending day.
 const maxForwardDays = 92
+
+// deadlineStepRE finds a deadline that names a step of a timeline rather
+// than its date: "every integration must move to v3 before v2 is
+// retired". The group is the step.
+var deadlineStepRE = mustGated(`(?i)\b(?:must|need\s+to|needs\s+to|have\s+to|has\s+to|should|please)\b[^.;]{0,120}?\bbefore\s+(?:[\w.-]+\s+){0,3}?(?:is|are|gets?|becomes?)\s+(retired|turned\s+off|switched\s+off|shut\s+down|removed|decommissioned|disabled)\b`)
+
+// deadlineStep is the lower-case step a deadline names (deadlineStepRE),
+// or "".
+func deadlineStep(body string) string {
+	if m := deadlineStepRE.FindStringSubmatch(body); m != nil {
+		return strings.Join(strings.Fields(strings.ToLower(m[1])), " ")
+	}
+	return ""
+}

@@ -86,3 +86,18 @@ func TestBusinessDayOfMonth(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadlineNamesTheStep: a deadline that names a step of the timeline
+// ("before v2 is retired") takes that step's date, not an earlier step's
+// that also breaks something.
+func TestDeadlineNamesTheStep(t *testing.T) {
+	body := "Version 2 will be retired on the following schedule:\n\n" +
+		"  06/01/2027  v2 deprecated; no new integrations on v2\n" +
+		"  09/15/2027  v2 becomes read-only (ticket issuing calls return 410)\n" +
+		"  11/30/2027  v2 retired; all v2 requests are rejected\n\n" +
+		"Every integration that issues or validates tickets through v2 must move to v3 before v2 is retired.\n"
+	fd, ok := extractDate("Ticketing API v2 retirement", body, "dev@farely.example", "en-US", testNow, DateOf(testNow, time.UTC), time.UTC)
+	if !ok || fd.date.String() != "2027-11-30" {
+		t.Errorf("%s %v (%q), want 2027-11-30", fd.date, ok, fd.text)
+	}
+}
