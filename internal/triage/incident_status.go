@@ -96,16 +96,20 @@ var postIncidentRE = regexp.MustCompile(`(?i)\b(?:post[- ]?incident\s+(?:report|
 // the incident, not a change to act on.
 func postIncidentReport(e Email, info signal) bool {
 	head := e.Subject + "\n" + e.Body[:min(len(e.Body), 300)]
-	if !postIncidentRE.MatchString(head) && !incidentResolved(e) || incidentUnderWay(e) {
+	if !postIncidentRE.MatchString(head) && !incidentResolved(e) {
 		return false
 	}
-	return saysNoAction(info) || !asksActionRE.MatchString(e.Body)
+	return (saysNoAction(info) || !asksActionRE.MatchString(e.Body)) && !incidentUnderWay(e)
 }
 
 // incidentResolved reports whether the email is a status update that
 // labels an incident resolved ("[Resolved] …", "Resolved - 10:32 UTC").
 func incidentResolved(e Email) bool {
-	text := inEnglishStatus(e.Subject + "\n" + e.Body)
+	raw := e.Subject + "\n" + e.Body
+	if !strings.Contains(strings.ToLower(raw), "resolved") && !foreignStatusRE.mayMatch(raw) {
+		return false // no label can say so
+	}
+	text := inEnglishStatus(raw)
 	if !incidentWordRE.MatchString(text) && !statusSender(e.FromAddress) {
 		return false
 	}

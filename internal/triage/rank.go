@@ -22,8 +22,9 @@ type appIndex struct {
 	postings map[string][]posting
 	norm     []float64 // each application's BM25 length normalisation
 	// products are, for a vendor (productsKey), the vendor's products each
-	// application's description names (namedProducts), read once per
-	// registry texts and vendor.
+	// application's description names (namedProducts), and the vendor's
+	// aliases they name (usedAliases), read once per registry texts and
+	// vendor.
 	products *sync.Map
 }
 

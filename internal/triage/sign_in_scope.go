@@ -47,8 +47,20 @@ func scopeOfOtherProduct(lower, sentence string, v registry.Vendor) bool {
 
 // usedAliases are the vendor's aliases (lower case) that the description
 // of an active application names: the vendor's products the organisation
-// uses, told from its company names ("Tidemark Security AS").
+// uses, told from its company names ("Tidemark Security AS"). They are
+// read once per registry index and vendor.
 func usedAliases(ix *appIndex, v registry.Vendor) []string {
+	key := "aliases\x00" + v.ID + "\x00" + strings.Join(v.Aliases, "\x00")
+	if p, ok := ix.products.Load(key); ok {
+		return p.([]string)
+	}
+	out := readUsedAliases(ix, v)
+	ix.products.Store(key, out)
+	return out
+}
+
+// readUsedAliases is usedAliases without the index's copy.
+func readUsedAliases(ix *appIndex, v registry.Vendor) []string {
 	var out []string
 	for _, a := range v.Aliases {
 		a = strings.ToLower(strings.TrimSpace(a))
