@@ -71,9 +71,9 @@ func TestBusinessDayOfMonth(t *testing.T) {
 	dc := dateContext{sent: DateOf(testNow, time.UTC)}
 	for line, want := range map[string]string{
 		"The old ranges will be retired on the last business day of October 2027.": "2027-10-29",
-		"Cut-over on the first working day of May 2027.":                             "2027-05-03",
-		"by the last business day of July 2027":                                      "2027-07-30",
-		"on the last business day of September":                                     "2027-09-30",
+		"Cut-over on the first working day of May 2027.":                           "2027-05-03",
+		"by the last business day of July 2027":                                    "2027-07-30",
+		"on the last business day of September":                                    "2027-09-30",
 	} {
 		got := ""
 		for _, f := range businessDaysOfMonth(line, dc, gatesOf(line)) {
