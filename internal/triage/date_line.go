@@ -42,9 +42,9 @@ var (
 	quarterRE          = regexp.MustCompile(`(?i)\bQ([1-4])\s*(\d{4})\b`)
 	// headerLineRE matches the date lines of a forwarded or quoted message.
 	// Mail programs name them in their own language: "Gesendet:",
-	// "Envoyé :", "Sendt:" (Norwegian, Danish), "Skickat:", "Lähetetty:",
+	// "Envoyé :", "Enviado el:", "Sendt:" (Norwegian, Danish), "Skickat:", "Lähetetty:",
 	// "Odesláno:", "Wysłano:", "Elküldve:", "Trimis:", "Poslano:".
-	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado|inviato|sendt|skickat|lähetetty|odesláno|wysłano|elküldve|trimis|poslano)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
+	headerLineRE = regexp.MustCompile(`(?i)^\s*(>\s*)*(date|sent|gesendet|datum|envoyé|verzonden|enviado(?:\s+el)?|enviada|inviato|sendt|skickat|lähetetty|odesláno|wysłano|elküldve|trimis|poslano)\s*:|^\s*(>\s*)*on .{0,80}\bwrote:\s*$`)
 	// quoteLineRE is the line a German or French mail program puts above
 	// a quoted message ("Am 3. Juni 2027 um 10:15 schrieb …:", "Le … a
 	// écrit :"), behind a gate on its verb.

@@ -23,6 +23,13 @@ var otherInformational = []struct {
 	// "Nothing changes": "es ändert sich nichts", "er verandert niets",
 	// "rien ne change", "no cambia nada", "non cambia nulla", "nada muda".
 	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda)\b`), "nothing changes"},
+	// Scheduled maintenance in German: "Geplante Wartung",
+	// "Wartungsarbeiten", "Wartungsfenster".
+	{mustGated(`(?i)\b(?:geplante\s+wartung|wartungsarbeiten|wartungsfenster)\b`), "scheduled maintenance"},
+	// Nothing to sign: "non serve alcuna firma", "keine Unterschrift
+	// erforderlich", "no hace falta firmar nada", "aucune signature n'est
+	// requise", "geen handtekening nodig", "não é necessária assinatura".
+	{mustGated(`(?i)\b(?:non\s+serve\s+(?:alcuna|nessuna)\s+firma|non\s+è\s+necessaria\s+(?:alcuna\s+)?firma|keine\s+unterschrift\s+(?:erforderlich|nötig|notwendig)|no\s+(?:hace\s+falta|es\s+necesari[oa])\s+(?:firmar|ninguna\s+firma)|aucune\s+signature\s+n['’]est\s+(?:requise|nécessaire)|geen\s+handtekening\s+nodig|não\s+é\s+necessária\s+(?:qualquer\s+|nenhuma\s+)?assinatura)\b`), "nothing for you to sign"},
 	// A support case closed: "cerramos el caso", "wir schließen den
 	// Fall", "nous clôturons le dossier", "chiudiamo il caso", "we sluiten
 	// de melding".
