@@ -2,7 +2,7 @@ package triage
 
 // German, Dutch, French, Spanish, Italian and Portuguese mail says in its
 // own words that it is an invitation, a renewal on the same terms, or a
-// support case closed with nothing to do.
+// support case closed with nothing to do, and (romanceStopRE) what stops.
 
 // otherInformational are those words, with the English that
 // informationalPhrases reads.
@@ -44,3 +44,12 @@ var otherInformational = []struct {
 var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(?:acci[óo]n|intervenci[óo]n)\b|\bno\s+hace\s+falta\s+(?:hacer\s+nada|ninguna\s+acci[óo]n)\b|` +
 	`\bniets\s+(?:te\s+doen|hoeven\s+te\s+doen)\b|\bgeen\s+(?:actie|wijziging)\s+(?:van\s+(?:u|jou|jullie)\s+)?(?:nodig|vereist)\b|` +
 	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b`)
+
+// romanceStopRE finds what stops in Portuguese, Spanish and Italian
+// notices that foreignNoLongerRE does not read: "deixamos de enviar o
+// cabeçalho antigo", "vão rejeitar", "dejaremos de aceptar", "smetteremo
+// di inviare", and "Ação necessária", "Acción requerida", "Azione
+// richiesta" (action required).
+var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:enviar|aceitar|funcionar|suportar|responder)\b|\bv(?:ão|ai)\s+rejeitar\b|` +
+	`\bdeja(?:mos|remos|rá|rán|n)?\s+de\s+(?:enviar|aceptar|funcionar|admitir|responder)\b|\bsmetter(?:emo|à|anno)\s+di\s+(?:inviare|accettare|funzionare|rispondere)\b|` +
+	`\ba[çc][ãa]o\s+necess[áa]ria\b|\bacci[óo]n\s+(?:necesaria|requerida)\b|\bazione\s+(?:richiesta|necessaria)\b`)

@@ -215,11 +215,19 @@ func productsInWords(desc string, v registry.Vendor, names []string) []string {
 // was named with the vendor's name before it ("Ridelane Tap"), not as a
 // word that may be a common one ("edge locations").
 func namedWithVendor(products []string, v registry.Vendor) bool {
+	return len(vendorNamedProducts(products, v)) > 0
+}
+
+// vendorNamedProducts are the names among products that start with the
+// vendor's name ("pagovo hosted checkout"): products, not the company's
+// other names.
+func vendorNamedProducts(products []string, v registry.Vendor) []string {
 	company := strings.ToLower(v.Name) + " "
+	var out []string
 	for _, p := range products {
 		if strings.HasPrefix(p, company) {
-			return true
+			out = append(out, p)
 		}
 	}
-	return false
+	return out
 }

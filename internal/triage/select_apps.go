@@ -291,8 +291,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, strings.Join(namedProducts(c.app.Description, v), ", "), strings.Join(subjectProducts, ", "))
 			continue
 		}
-		if c.ruleOnly && !c.named && len(emailProducts) > 0 && len(namedProducts(c.app.Description, v)) > 0 &&
-			len(productsIn(strings.ToLower(c.app.Description), emailProducts)) == 0 {
+		if c.ruleOnly && !c.named && len(emailProducts) > 0 &&
+			(len(namedProducts(c.app.Description, v)) > 0 || len(productsIn(ix.textOf(c.app.ID).lower, vendorNamedProducts(used, v))) > 0) &&
+			len(productsIn(ix.textOf(c.app.ID).lower, emailProducts)) == 0 {
 			// A rule names it, but the email is about another of the
 			// vendor's products than the ones it uses.
 			o.note("%s: named by a rule, but it does not use %s, the product the email is about: not added",

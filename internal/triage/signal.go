@@ -322,7 +322,7 @@ var recentBreaking, recentInformational memo[signalKey, signal]
 func readBreaking(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, lossRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)

@@ -1,6 +1,10 @@
 package triage
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
+)
 
 // TestSpanishForwardedSent: the date line of a message forwarded by a
 // Spanish mail program ("Enviado el:") is read.
@@ -28,4 +32,40 @@ func TestGermanMaintenanceAndItalianRenewal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRomanceStops: what stops, and "action required", in Portuguese,
+// Spanish and Italian notices are a breaking change.
+func TestRomanceStops(t *testing.T) {
+	for _, text := range []string{
+		"Em 30 de setembro de 2027 deixamos de enviar o cabeçalho antigo.",
+		"El 1 de octubre de 2027 dejaremos de aceptar las claves antiguas.",
+		"Dal 1° ottobre 2027 smetteremo di inviare le notifiche firmate con SHA-1.",
+		"Ação necessária: atualize o certificado AS2 antes de 15 de julho de 2027.",
+	} {
+		if s := breakingSignal(Email{Subject: "Aviso", Body: text}); !s.strong() {
+			t.Errorf("%q: %+v, want a breaking change", text, s)
+		}
+	}
+}
+
+// TestRuleNamesAppOfAnotherAlias: a rule that names an application does
+// not reach it when the email is about another of the vendor's products
+// than the one (an alias, "Payvo hosted checkout") it uses.
+func TestRuleNamesAppOfAnotherAlias(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-payvo", Name: "Payvo", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"payvo.example"}, Aliases: []string{"Payvo hosted checkout", "Payvo Payments API"}}},
+		Applications: []registry.Application{
+			{ID: "app-checkout", Name: "Checkout", IsActive: true, IsCritical: true, VendorIDs: []string{"v-payvo"},
+				Description: "The payment step of the shop: customers pay by card on the Payvo hosted checkout."},
+			{ID: "app-support", Name: "Helpdesk", IsActive: true, VendorIDs: []string{"v-payvo"},
+				Description: "Customer support. Refunds are issued through the Payvo Payments API with a secret API key."},
+		},
+		Rules: []registry.Rule{{ID: "rule-pay", Name: "Payments", Severity: registry.SeverityCritical, VendorID: "v-payvo", IsActive: true,
+			Text: "Payvo changes to API keys, merchant settings or the hosted checkout are critical: customers pay through Checkout."}},
+	}
+	checkReach(t, snap, "developers@payvo.example", []reachCase{{"legacy API keys", "Payvo Payments API: legacy secret keys will stop working",
+		"Legacy secret keys of the Payvo Payments API will stop working on 31 October 2027. Replace them with restricted keys before then; requests with a legacy key will be refused.",
+		[]string{"app-support"}, []string{"app-checkout"}}})
 }
