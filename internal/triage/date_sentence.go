@@ -36,13 +36,37 @@ func continues(prev, line string) bool {
 		// Short lines, header fields and table rows stand alone.
 		return false
 	}
-	if c := l[0]; c == ' ' || c == '\t' || c == '-' || c == '*' || c == '>' || c == '|' || (c >= '0' && c <= '9' && listItemRE.MatchString(l)) {
+	if c := l[0]; c == ' ' || c == '\t' || c == '-' || c == '*' || c == '>' || c == '|' || (c >= '0' && c <= '9' && listItemRE.MatchString(l) && !startsWithDottedDay(l)) {
 		return false
 	}
 	return !strings.HasPrefix(l, "•")
 }
 
 var listItemRE = regexp.MustCompile(`^\d{1,2}[.)]\s`)
+
+// dottedDayStartRE is a line that starts with a day and a word: "15.
+// März 2028 auf …" continues "… bis zum", it is no list item.
+var dottedDayStartRE = regexp.MustCompile(`^(\d{1,2})\.\s+(\p{L}+)`)
+
+// startsWithDottedDay reports whether a line starts with a day written
+// with a dot before a month's name, in English, German or another
+// language the triage reads.
+func startsWithDottedDay(l string) bool {
+	m := dottedDayStartRE.FindStringSubmatch(l)
+	if m == nil {
+		return false
+	}
+	w := strings.ToLower(m[2])
+	return monthNameRE.MatchString(w) || germanMonths[w] || foreignMonths[w] != ""
+}
+
+// monthNameRE is a whole English month's name or its abbreviation.
+var monthNameRE = regexp.MustCompile(`^` + monthRE + `$`)
+
+// germanMonths are the German months' names the English ones do not
+// spell.
+var germanMonths = map[string]bool{"januar": true, "jänner": true, "februar": true, "märz": true, "mai": true,
+	"juni": true, "juli": true, "oktober": true, "dezember": true}
 
 // isHeaderLine reports whether line is a date line of a forwarded or quoted
 // message; every such line has a colon.
@@ -56,12 +80,12 @@ func isHeaderLine(line string) bool {
 var prepRE = mustGated(`(?i)\b(?:will be (?:sent|emailed|mailed|notified|contacted|reminded|invited)|(?:we|you) will (?:send|email|receive|be sent|be notified|notify)|reminder|(?:we|i)\s+(?:strongly\s+)?(?:recommend|suggest|encourage|advise)|(?:is|are)\s+(?:strongly\s+)?(?:recommended|encouraged|advised))\b`)
 
 // deprecationStepRE finds a sentence about a step of a retirement that
-// breaks nothing yet: the version is deprecated, no new keys or accounts
-// are issued for it. hardStopRE finds one about the step that breaks
+// breaks nothing yet: the retirement is announced, the version is
+// deprecated, no new keys or accounts are issued for it. hardStopRE finds one about the step that breaks
 // what still uses it. A deprecation step is a step before the change
 // when the sentence names no such stop.
 var (
-	deprecationStepRE = mustGated(`(?i)\bdeprecat(?:ed|ion|es)\b|\bno\s+new\s+(?:api\s+keys|keys|accounts|integrations|apps|sign-?ups|customers|tokens)\b`)
+	deprecationStepRE = mustGated(`(?i)\bdeprecat(?:ed|ion|es)\b|\bannounce(?:d|ment)\b|\bno\s+new\s+(?:api\s+keys|keys|accounts|integrations|apps|sign-?ups|customers|tokens)\b`)
 	hardStopRE        = mustGated(`(?i)\b(?:turned|switched|shut)\s+(?:off|down)|\bremoved\b|\brejected\b|\brefused\b|\bretired\b|\bend[- ]of[- ]life\b|\bno\s+longer\s+(?:work|accept|respond|available)|\bstop(?:s|ped)?\s+(?:working|accepting|responding|answering)|\b4\d\d\b`)
 )
 

@@ -1,7 +1,9 @@
 package triage
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -68,4 +70,28 @@ func TestRuleNamesAppOfAnotherAlias(t *testing.T) {
 	checkReach(t, snap, "developers@payvo.example", []reachCase{{"legacy API keys", "Payvo Payments API: legacy secret keys will stop working",
 		"Legacy secret keys of the Payvo Payments API will stop working on 31 October 2027. Replace them with restricted keys before then; requests with a legacy key will be refused.",
 		[]string{"app-support"}, []string{"app-checkout"}}})
+}
+
+// TestDayOnTheNextLine: "bis zum" at the end of a line and "15. März
+// 2028" at the start of the next are one deadline, not a list item; and
+// a timeline's "retirement announced" row is a step before the
+// retirement.
+func TestDayOnTheNextLine(t *testing.T) {
+	sent := time.Date(2027, 11, 2, 9, 0, 0, 0, time.UTC)
+	for body, want := range map[string]string{
+		"Die Version 7.0 steht ab dem 01.02.2028 im Kundenportal zum Download bereit.\n\n" +
+			"Erforderliche Maßnahme: Aktualisieren Sie alle Handscanner bis zum\n15. März 2028 auf Stockhelm Mobile 7.0.": "2028-03-15",
+		"Timeline\n11/02/2027 | Retirement announced\n11/30/2027 | v1 retired: all requests rejected\n": "2027-11-30",
+	} {
+		fd, ok := extractDate("Notice", body, "service@kestrelid.example", "", sent, DateOf(sent, time.UTC), time.UTC)
+		if !ok || fd.date.String() != want {
+			t.Errorf("%q: %s %v (%q), want %s", body, fd.date, ok, fd.text, want)
+		}
+	}
+	if continues(strings.Repeat("x", 60)+" bis zum", "15. März 2028 auf Version 7.") != true {
+		t.Error("a dotted day with a month's name after it is not a list item")
+	}
+	if continues(strings.Repeat("x", 60)+" the steps are", "2. Marketing consent is read") {
+		t.Error("a numbered item whose word only starts like a month is a list item")
+	}
 }
