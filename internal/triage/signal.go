@@ -126,7 +126,7 @@ var informationalPhrases = []phrase{
 	{"nothing is needed", 2}, {"nothing needs to change", 2}, {"nothing needs to be done", 2},
 	{"closing the case", 1}, {"closing this case", 1}, {"on the same terms", 1}, {"nothing is required", 2},
 	{"case as resolved", 2}, {"ticket as resolved", 2}, {"case as solved", 2}, {"case as closed", 2},
-	{"quick questions", 2}, {"help us plan", 1},
+	{"quick questions", 2}, {"help us plan", 1}, {"tip of the month", 2}, {"customer day", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -464,8 +464,8 @@ func readInformational(e Email) signal {
 
 // newsIssueRE finds a subject that names an issue of a vendor's news by
 // its season or month: "Moorly news: summer 2027", "Veilpoint Monthly -
-// July 2027", "June 2027 news".
-var newsIssueRE = regexp.MustCompile(`(?i)\b(?:news|monthly|digest|roundup|recap)\s*[:|–—-]\s*` + seasonOrMonth + `(?:\s+\d{4})?\b|\b` + seasonOrMonth + `\s+\d{4}\s+news\b`)
+// July 2027", "Prodara Insider - June 2027", "June 2027 news".
+var newsIssueRE = regexp.MustCompile(`(?i)\b(?:news|monthly|digest|roundup|recap|insider|insights|bulletin|briefing|edition)\s*[:|–—-]\s*` + seasonOrMonth + `(?:\s+\d{4})?\b|\b` + seasonOrMonth + `\s+\d{4}\s+news\b`)
 
 const seasonOrMonth = `(?:spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|october|november|december)`
 

@@ -272,6 +272,9 @@ func TestMoreNoActionForms(t *testing.T) {
 	if s := informationalSignal(Email{Subject: "Kestrel Monthly - July 2027", Body: "New points of presence."}); !s.strong() {
 		t.Errorf("monthly issue: %+v", s)
 	}
+	if s := informationalSignal(Email{Subject: "Kestrel Insider - June 2027", Body: "Tip of the month: use completeness rules."}); !s.strong() {
+		t.Errorf("insider issue: %+v", s)
+	}
 }
 
 // TestMustOrFails: what the reader must do, "or" what fails if not, is a
