@@ -11,7 +11,7 @@ import (
 // through what follows: "served through Imperva Cloud WAF", "behind the
 // CDN". The group is the text after them.
 var deliveryRE = regexp.MustCompile(`(?i)\b(?:served|published|delivered|fronted|routed|proxied|cached|protected)` +
-	`(?:\s+\S+){0,3}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S` + targetText + `)|\bbehind\s+(?:the\s+)?(\S` + targetText + `)`)
+	`(?:\s+\S+){0,6}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S` + targetText + `)|\bbehind\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // deliveryTargets are the lower-case texts an application's description
 // says its traffic goes through (each the start of a name).

@@ -219,13 +219,15 @@ func TestForeignNetworkChange(t *testing.T) {
 				Description: "Public website with timetables, delivered via Viknett CDN."},
 			{ID: "app-slots", Name: "SlotDesk", IsActive: true, VendorIDs: []string{"v-vik"},
 				Description: "Freight slot booking, served through Viknett Edge."},
+			{ID: "app-img", Name: "Catalogue", IsActive: true, VendorIDs: []string{"v-vik"},
+				Description: "Product catalogue. Product images are served to the shop and the app through Viknett CDN (img.example.com)."},
 			{ID: "app-fin", Name: "Ledger", IsActive: true, VendorIDs: []string{"v-vik"},
 				Description: "Finance downloads the Viknett invoices every month."},
 		},
 	}
 	checkReach(t, snap, "kundeservice@viknett.example", []reachCase{{"new IP ranges in Norwegian", "Nye IP-adresser for kantnodene",
 		"Viknett Edge tar i bruk nye IP-adresseområder. Fra 15. august 2027 kommer all trafikk til deres opprinnelsesservere fra disse områdene. Dersom brannmuren bare slipper inn de gamle adressene, må dere legge til de nye før 15. august 2027.",
-		[]string{"app-book", "app-web", "app-slots"}, []string{"app-fin"}}})
+		[]string{"app-book", "app-web", "app-slots", "app-img"}, []string{"app-fin"}}})
 }
 
 // TestPostIncidentReport: a report on an incident that is over, whose
