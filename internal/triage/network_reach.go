@@ -3,6 +3,8 @@ package triage
 import (
 	"regexp"
 	"strings"
+
+	"github.com/vendorsync/vendorsync/internal/registry"
 )
 
 // How a change to the network in front of an application reaches it.
@@ -64,3 +66,21 @@ func foreignNetworkKind(m string) string {
 }
 
 var foreignNetworkWords = map[string]string{"ip": "ip addresses", "origin": "origin servers", "firewall": "firewall"}
+
+// webhookSecretRE finds the secrets a vendor signs its webhooks with.
+var webhookSecretRE = mustGated(`(?i)\bwebhooks?\s+(?:signing\s+)?secrets?\b|\bsigning\s+secrets?\b[^.]{0,60}\bwebhooks?\b`)
+
+// secretExposureRE finds secrets exposed, or an incident, behind a change
+// of secrets: then it reaches everything that uses the vendor.
+var secretExposureRE = mustGated(`(?i)\b(?:incident|compromis\w*|exposed|exposure|leak\w*|unauthori[sz]ed|breach)\b`)
+
+// receivesWebhooks reports whether a lower-case description says the
+// application receives the vendor's webhooks.
+func receivesWebhooks(lower string, v registry.Vendor) bool {
+	for _, s := range splitSentences(lower) {
+		if strings.Contains(s, "webhook") && namesVendor(s, v) {
+			return true
+		}
+	}
+	return false
+}

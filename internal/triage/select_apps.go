@@ -81,6 +81,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API keys are how an API is called: a change to them reaches what
 	// calls the API with them, not what signs in to the vendor.
 	apiKeysNamed := slices.Contains(reach.found, `"api keys"`)
+	// Webhook signing secrets rotated on a schedule (no incident) are
+	// what an application that receives the vendor's webhooks verifies
+	// them with: the change reaches those, not what calls its API.
+	webhookSecrets := !o.underWay && webhookSecretRE.MatchString(lower) && !secretExposureRE.MatchString(lower)
 	// Mail about the tenant (account, host) it names does not reach an
 	// application that uses a separate one.
 	tenantNamed := false
@@ -111,6 +115,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && (signInAlone || apiKeysNamed) && !callsWithCredentials(r.app.Description, v)) &&
+			!(webhookSecrets && !receivesWebhooks(text.lower, v)) &&
 			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
 			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) &&
 			!(len(credentialProducts) > 0 && len(productsIn(text.lower, credentialProducts)) == 0) {

@@ -95,3 +95,27 @@ func TestDayOnTheNextLine(t *testing.T) {
 		t.Error("a numbered item whose word only starts like a month is a list item")
 	}
 }
+
+// TestWebhookSecretsRotated: webhook signing secrets rotated on a
+// schedule reach the application that receives the vendor's webhooks, not
+// the one that calls its API with a key; exposed secrets reach both.
+func TestWebhookSecretsRotated(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-routa", Name: "Routa", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"routa.example"}, Aliases: []string{"Routa Routing API"}}},
+		Applications: []registry.Application{
+			{ID: "app-dispatch", Name: "Dispatch", IsActive: true, VendorIDs: []string{"v-routa"},
+				Description: "Rider dispatch: each order is posted to the Routa Routing API with an API key."},
+			{ID: "app-notify", Name: "Notices", IsActive: true, VendorIDs: []string{"v-routa"},
+				Description: "Order updates to customers. Rider events come in as Routa webhooks signed with a shared secret."},
+		},
+	}
+	checkReach(t, snap, "developers@routa.example", []reachCase{
+		{"scheduled rotation", "Webhook signing secrets rotate on May 3rd",
+			"As part of our yearly secret rotation, webhook signing secrets rotate on the 3rd of May 2027. Reveal the new secret in the console and update your verification; events signed with the new secret will be rejected by endpoints that still use the old one.",
+			[]string{"app-notify"}, []string{"app-dispatch"}},
+		{"exposed secrets", "Security incident: rotate your webhook signing secrets",
+			"A security incident exposed webhook signing secrets and API credentials. Rotate your webhook signing secrets and API keys within 5 days.",
+			[]string{"app-notify", "app-dispatch"}, nil},
+	})
+}
