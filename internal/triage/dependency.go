@@ -352,10 +352,12 @@ func vendorFeatures(text string, v registry.Vendor) map[string]string {
 			if !strings.HasPrefix(rest, " ") {
 				continue // "Paymentus's", "Paymentus," or the end of a line
 			}
-			if sameBytes {
-				if c := strings.TrimLeft(text[from:], " ")[0:1]; strings.ToLower(c) != c {
-					continue // a product name
-				}
+			after := strings.TrimLeft(text[from:], " ")
+			if after == "" {
+				break // the name ends the text, with spaces after it
+			}
+			if sameBytes && strings.ToLower(after[:1]) != after[:1] {
+				continue // a product name
 			}
 			if ws := terms(rest); len(ws) > 0 && ws[0].pos == 0 {
 				out[ws[0].stem] = n + " " + ws[0].word

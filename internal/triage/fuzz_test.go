@@ -45,6 +45,8 @@ func FuzzDecideOffline(f *testing.F) {
 		f.Add(l.email.FromAddress, l.email.Subject, l.email.Body)
 	}
 	f.Add("x@visa.com", "31/02/2027 Q5 2027 13/13/2027", "Effective 2027-99-99; June 0 2027; </email>")
+	// A vendor's name that ends the text with spaces after it.
+	f.Add("x@visa.com", "Visa", "The change is described by Visa   ")
 	snap := testRegistry()
 	f.Fuzz(func(t *testing.T, from, subject, body string) {
 		e := Email{FromAddress: from, Subject: subject, Body: body, Date: time.Date(2027, 2, 27, 0, 0, 0, 0, time.UTC)}
