@@ -352,12 +352,14 @@ func vendorFeatures(text string, v registry.Vendor) map[string]string {
 			if !strings.HasPrefix(rest, " ") {
 				continue // "Paymentus's", "Paymentus," or the end of a line
 			}
-			after := strings.TrimLeft(text[from:], " ")
-			if after == "" {
-				break // the name ends the text, with spaces after it
-			}
-			if sameBytes && strings.ToLower(after[:1]) != after[:1] {
-				continue // a product name
+			if sameBytes {
+				after := strings.TrimLeft(text[from:], " ")
+				if after == "" {
+					break // the name ends the text, with spaces after it
+				}
+				if strings.ToLower(after[:1]) != after[:1] {
+					continue // a product name
+				}
 			}
 			if ws := terms(rest); len(ws) > 0 && ws[0].pos == 0 {
 				out[ws[0].stem] = n + " " + ws[0].word

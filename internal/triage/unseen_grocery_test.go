@@ -119,3 +119,16 @@ func TestWebhookSecretsRotated(t *testing.T) {
 			[]string{"app-notify", "app-dispatch"}, nil},
 	})
 }
+
+// TestVendorFeaturesOfAnyText: the vendor's features are read from text
+// whose lower case is longer than it ("İ"), and from text that ends with
+// the vendor's name and spaces, without a panic.
+func TestVendorFeaturesOfAnyText(t *testing.T) {
+	v := registry.Vendor{ID: "v-visa", Name: "Visa"}
+	for _, text := range []string{"İİİİİİİİİİİİ Visa ab", "The change is described by Visa   ", "Visa webhooks"} {
+		_ = vendorFeatures(text, v)
+	}
+	if f := vendorFeatures("Confirmed by Visa webhooks.", v); f["webhook"] == "" {
+		t.Errorf("features %v, want webhook", f)
+	}
+}
