@@ -45,11 +45,17 @@ var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(
 	`\bniets\s+(?:te\s+doen|hoeven\s+te\s+doen)\b|\bgeen\s+(?:actie|wijziging)\s+(?:van\s+(?:u|jou|jullie)\s+)?(?:nodig|vereist)\b|` +
 	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b`)
 
-// romanceStopRE finds what stops in Portuguese, Spanish and Italian
-// notices that foreignNoLongerRE does not read: "deixamos de enviar o
+// romanceStopRE finds what stops in Portuguese, Spanish, Italian, German,
+// Dutch and French notices that foreignNoLongerRE does not read: "deixamos de enviar o
 // cabeçalho antigo", "vão rejeitar", "dejaremos de aceptar", "smetteremo
 // di inviare", and "Ação necessária", "Acción requerida", "Azione
 // richiesta" (action required).
 var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:enviar|aceitar|funcionar|suportar|responder)\b|\bv(?:ão|ai)\s+rejeitar\b|` +
 	`\bdeja(?:mos|remos|rá|rán|n)?\s+de\s+(?:enviar|aceptar|funcionar|admitir|responder)\b|\bsmetter(?:emo|à|anno)\s+di\s+(?:inviare|accettare|funzionare|rispondere)\b|` +
-	`\ba[çc][ãa]o\s+necess[áa]ria\b|\bacci[óo]n\s+(?:necesaria|requerida)\b|\bazione\s+(?:richiesta|necessaria)\b`)
+	`\ba[çc][ãa]o\s+necess[áa]ria\b|\bacci[óo]n\s+(?:necesaria|requerida)\b|\bazione\s+(?:richiesta|necessaria)\b|` +
+	// German "wird am 15. Oktober abgeschaltet", "werden … abgelehnt";
+	// Dutch "wordt uitgeschakeld", "worden geweigerd"; French "sera
+	// arrêtée", "seront supprimés".
+	`\b(?:wird|werden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:abgeschaltet|eingestellt|deaktiviert|abgelehnt|zurückgewiesen|entfernt|außer\s+betrieb\s+genommen)\b|` +
+	`\b(?:wordt|worden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:uitgeschakeld|stopgezet|geweigerd|afgewezen|verwijderd|uitgefaseerd)\b|` +
+	`\bser(?:a|ont)\s+(?:arrêté|supprimé|retiré)e?s?\b`)

@@ -44,6 +44,9 @@ func TestRomanceStops(t *testing.T) {
 		"El 1 de octubre de 2027 dejaremos de aceptar las claves antiguas.",
 		"Dal 1° ottobre 2027 smetteremo di inviare le notifiche firmate con SHA-1.",
 		"Ação necessária: atualize o certificado AS2 antes de 15 de julho de 2027.",
+		"Die Version 2 wird am 15. Oktober 2027 abgeschaltet.",
+		"Vanaf 1 oktober 2027 worden verzoeken met de oude tokens geweigerd.",
+		"L'ancienne interface sera arrêtée le 30 juin 2028.",
 	} {
 		if s := breakingSignal(Email{Subject: "Aviso", Body: text}); !s.strong() {
 			t.Errorf("%q: %+v, want a breaking change", text, s)
