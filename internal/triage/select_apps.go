@@ -63,6 +63,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// description names only other products of the vendor than
 		// the one the subject names is not reached.
 		ruleOnly bool
+		// throughApp: it is reached through another application it
+		// signs in or goes through, not through the vendor directly.
+		throughApp bool
 	}
 	vnames := lowerNames(v)
 	var cands []candidate
@@ -230,7 +233,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		// The certificates sign-ins are signed with change: every
 		// application that signs in through the vendor over that
 		// protocol must trust the new one.
-		cands = append(cands, candidate{app: d.app, evidence: []string{"it signs in through " + d.via +
+		cands = append(cands, candidate{app: d.app, throughApp: d.via != v.Name, evidence: []string{"it signs in through " + d.via +
 			", whose sign-in certificates or scopes the email says change"}})
 	}
 	if len(reached) > 0 && !o.underWay && !serviceWideSignal(e).strong() {
@@ -249,10 +252,11 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				o.note("%s: signs in through %s over a protocol the email does not name: not added", d.app.Name, d.via)
 				continue
 			}
-			cands = append(cands, candidate{app: d.app, evidence: []string{"its access goes through " + d.via +
+			cands = append(cands, candidate{app: d.app, throughApp: true, evidence: []string{"its access goes through " + d.via +
 				", which the incident or credential change reaches"}})
 		}
 	}
+	reachedApps := appsByID(o.snap.Applications, reached)
 	for _, c := range cands {
 		if usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
 			variantUnaffected(c.app.Description, v, unaffected) {
@@ -280,14 +284,18 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, strings.Join(subjectProducts, ", "))
 			continue
 		}
-		if !c.named && signsInWithOtherProduct(strings.ToLower(c.app.Description), used, lower) {
+		// Some of its users sign in through an application the change
+		// reaches: what else it uses of the vendor does not matter.
+		throughReached := c.throughApp || goesThroughApp(ix.textOf(c.app.ID).access, reachedApps, c.app.ID)
+		if !c.named && !throughReached && signsInWithOtherProduct(strings.ToLower(c.app.Description), used, lower) {
 			// The email is about other products of the vendor than the
-			// one its users sign in with.
+			// one its users sign in with (and no other of its users sign
+			// in through an application the change reaches).
 			o.note("%s: its users sign in with another product of %s than the email names (%s): not added",
 				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
 			continue
 		}
-		if o.underWay && namedWithVendor(subjectProducts, v) && !c.runsProduct && !c.named && len(namedProducts(c.app.Description, v)) > 0 &&
+		if o.underWay && namedWithVendor(subjectProducts, v) && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
 			len(bareMentions(c.app.Description, v)) == 0 {
 			// An incident at the product the subject names does not
 			// reach an application that uses only other products of the

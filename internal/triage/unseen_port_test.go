@@ -25,6 +25,8 @@ func identityProductsRegistry() registry.Snapshot {
 				Description: "Passenger booking site. Passengers sign in with accounts held in Kestrel Customer Accounts."},
 			{ID: "app-mobile", Name: "SailApp", IsActive: true, VendorIDs: []string{"v-kestrel"},
 				Description: "Passenger mobile app for tickets and boarding passes. It gets its tokens from Kestrel Customer Accounts."},
+			{ID: "app-portal", Name: "PortalWeb", IsActive: true, VendorIDs: []string{"v-kestrel"},
+				Description: "Passenger portal. Passengers sign in with accounts held in Kestrel Customer Accounts; editors sign in with CrewID through OpenID Connect."},
 			{ID: "app-roster", Name: "Roster", IsActive: true, VendorIDs: []string{},
 				Description: "Crew rostering. Crew log in through CrewID (SAML)."},
 		},
@@ -34,19 +36,20 @@ func identityProductsRegistry() registry.Snapshot {
 // TestSignInWithAnotherProduct: a change to the vendor's workforce
 // product (its sign-in certificate, its verification app) reaches what
 // signs in with that product, not the application whose users sign in
-// with its customer product; a change to the customer product reaches
+// with its customer product (unless some of its users sign in through
+// an application the change reaches); a change to the customer product reaches
 // that one.
 func TestSignInWithAnotherProduct(t *testing.T) {
 	cases := []reachCase{
 		{"workforce certificate", "Your SAML signing certificate is being replaced",
 			"The certificate Kestrel Workforce signs SAML assertions with expires. Switch-over on 15 September 2027: upload the new certificate to every service provider before then.",
-			[]string{"app-sso", "app-roster"}, []string{"app-book", "app-mobile"}},
+			[]string{"app-sso", "app-roster"}, []string{"app-book", "app-mobile", "app-portal"}},
 		{"verification app incident", "[Investigating] Delayed push approvals in Kestrel Verify",
 			"Investigating - We are investigating an incident that delays push approvals in Kestrel Verify. Sign-ins that wait for an approval may time out. Next update in 30 minutes.",
-			[]string{"app-sso", "app-roster"}, []string{"app-book", "app-mobile"}},
+			[]string{"app-sso", "app-roster", "app-portal"}, []string{"app-book", "app-mobile"}},
 		{"customer product", "Kestrel Customer Accounts: password reset links change",
 			"From 1 October 2027 password reset links sent by Kestrel Customer Accounts expire after 15 minutes. Action required: update the text of your reset page.",
-			[]string{"app-book", "app-mobile"}, []string{"app-sso", "app-roster"}},
+			[]string{"app-book", "app-mobile", "app-portal"}, []string{"app-sso", "app-roster"}},
 	}
 	checkReach(t, identityProductsRegistry(), "notify@kestrelid.example", cases)
 }
