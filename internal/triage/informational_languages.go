@@ -16,13 +16,14 @@ var otherInformational = []struct {
 	{mustGated(`(?i)\b(?:einladung|uitnodiging|convite|invito)\b`), "invitation"},
 	{mustGated(`(?i)\b(?:anwendertreffen|nutzertreffen|kundentreffen|anwenderkonferenz|kundenkonferenz|gebruikersdag|gebruikersbijeenkomst|klantendag|journée\s+(?:utilisateurs|clients)|jornadas?\s+de\s+(?:usuarios|clientes)|giornata\s+(?:utenti|clienti)|encontro\s+de\s+(?:utilizadores|usuários|clientes))\b`), "conference"},
 	{mustGated(`(?i)\b(?:jetzt\s+anmelden|anmeldung\s+ist|anmeldeschluss|schrijf\s+je\s+in|inschrijven|inschrijving)\b`), "register"},
-	// A renewal on the same terms: "zu den gleichen Bedingungen", "onder
+	// A renewal on the same terms: "zu den gleichen Bedingungen", "zu
+	// unveränderten Konditionen", "onder
 	// dezelfde voorwaarden", "aux mêmes conditions", "en las mismas
 	// condiciones", "alle stesse condizioni", "nas mesmas condições".
-	{mustGated(`(?i)\b(?:zu\s+den\s+(?:gleichen|selben)\s+(?:bedingungen|konditionen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|en\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
+	{mustGated(`(?i)\b(?:zu\s+(?:den\s+(?:gleichen|selben)|unveränderten)\s+(?:bedingungen|konditionen|preisen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|en\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
 	// "Nothing changes": "es ändert sich nichts", "er verandert niets",
 	// "rien ne change", "no cambia nada", "non cambia nulla", "nada muda".
-	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda)\b`), "nothing changes"},
+	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|ohne\s+(?:jede\s+)?änderungen|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda)\b`), "nothing changes"},
 	// Scheduled maintenance in German: "Geplante Wartung",
 	// "Wartungsarbeiten", "Wartungsfenster".
 	{mustGated(`(?i)\b(?:geplante\s+wartung|wartungsarbeiten|wartungsfenster)\b`), "scheduled maintenance"},

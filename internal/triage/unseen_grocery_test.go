@@ -23,6 +23,8 @@ func TestGermanMaintenanceAndItalianRenewal(t *testing.T) {
 	cases := []struct{ name, subject, body string }{
 		{"German maintenance", "Geplante Wartung der Kestrel Cloud am 13.06.2027",
 			"Am Sonntag, 13.06.2027, zwischen 02:00 und 04:00 Uhr führen wir Wartungsarbeiten an der Datenbankplattform durch. Es ist keine Maßnahme Ihrerseits erforderlich."},
+		{"German renewal", "Ihre Kestrel-Verlängerung",
+			"Ihr Vertrag verlängert sich am 30. September 2027 automatisch um weitere 12 Monate, zu unveränderten Konditionen und ohne Änderungen am Leistungsumfang."},
 		{"Italian renewal", "Rinnovo contratto Kestrel 2028",
 			"Il contratto scade il 31 dicembre 2027. Il rinnovo è automatico per dodici mesi alle stesse condizioni; non serve alcuna firma."},
 	}
