@@ -262,7 +262,9 @@ var requiresNoActionRE = mustGated(`\b(?:require|requires|need|needs)\s+no\s+(?:
 	// "None of these changes require any action", "does not require any
 	// action".
 	`\bnone\s+of\s+(?:these|the|this|them)(?:\s+[a-z]+)?\s+(?:require|requires|need|needs)\s+any\s+action\b|` +
-	`\b(?:do|does|did)(?:\s+not|n't)\s+(?:require|need)\s+any\s+(?:further\s+)?action\b`)
+	`\b(?:do|does|did)(?:\s+not|n't)\s+(?:require|need)\s+any\s+(?:further\s+)?action\b|` +
+	// "Customers who do not run it need to take no action".
+	`\b(?:need|needs)\s+to\s+take\s+no\s+(?:further\s+)?action\b`)
 
 // countConditional counts the occurrences of phrase that a condition
 // follows ("unless …", "if you …", "except …").

@@ -269,6 +269,7 @@ func TestMoreNoActionForms(t *testing.T) {
 		"The fix is deployed and does not require any action from you.",
 		"We shipped a fix on 2 July; nothing is required on your side.",
 		"I'm marking this case as resolved. Reply to reopen it.",
+		"The fix is live. Customers who do not run the kiosk software need to take no action.",
 	} {
 		if s := informationalSignal(Email{Subject: "Update", Body: text}); !s.strong() {
 			t.Errorf("%q: %+v, want a strong informational signal", text, s)
