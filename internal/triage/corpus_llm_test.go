@@ -116,3 +116,24 @@ func obeyingAnswer(t *testing.T, c corpusCase, org corpusOrg, offline Decision) 
 	}
 	return modelAnswer(t, f)
 }
+
+// TestCorpusInjectedPassagesFormat: a passage recorded as text (not as
+// its HTML element) is a visible one, so the email's readable text must
+// hold it; a hidden passage recorded as text would make the path tests
+// read it as visible.
+func TestCorpusInjectedPassagesFormat(t *testing.T) {
+	for _, org := range loadCorpora(t) {
+		for _, c := range org.cases {
+			body := strings.Join(strings.Fields(c.email.Subject+" "+c.email.Body), " ")
+			for _, inj := range c.label.Injected {
+				if strings.HasPrefix(strings.TrimSpace(inj), "<") {
+					continue
+				}
+				text := strings.Join(strings.Fields(inj), " ")
+				if !strings.Contains(body, text[:min(40, len(text))]) {
+					t.Errorf("%s/%s: the passage %q is not in the email's readable text: record a hidden passage as its HTML element", org.name, c.file, text[:min(60, len(text))])
+				}
+			}
+		}
+	}
+}

@@ -93,7 +93,10 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 	if !ok {
 		return d
 	}
-	if brk := breakingSignal(e); brk.strong() {
+	if _, forOthers := actionOnlyForOthers(e, snap, v); forOthers && d.Classification == Informational {
+		// The email asks action only of customers who run what no
+		// application uses: its breaking words are not for us.
+	} else if brk := breakingSignal(e); brk.strong() {
 		if !d.IsBreaking {
 			d.override("is_breaking", "false", "true", "the email says "+brk.String())
 			d.IsBreaking = true

@@ -74,7 +74,11 @@ func (o *offline) run() {
 	o.d.IsBreaking = brk.strong()
 	o.d.Classification = Actionable
 	o.underWay = incidentUnderWay(o.e)
+	others, forOthers := actionOnlyForOthers(o.e, o.snap, v)
 	switch {
+	case forOthers && !o.underWay:
+		o.d.IsBreaking, o.d.Classification = false, Informational
+		o.note("informational: the email asks action only of customers who run %s, which no application uses", others)
 	case postIncidentReport(o.e, info):
 		o.d.IsBreaking, o.d.Classification = false, Informational
 		o.note("informational: a report on an incident that is over, which asks nothing of the reader")
