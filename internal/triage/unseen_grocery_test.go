@@ -137,3 +137,19 @@ func TestVendorFeaturesOfAnyText(t *testing.T) {
 		t.Errorf("features %v, want webhook", f)
 	}
 }
+
+// TestForeignNoLongerGateSkipsEnglish: the words that gate the pattern
+// for "no longer" in other languages are not common English ones ("ser"
+// in "user", "refuse"), so English mail does not pay for it; the
+// pattern still reads what it is for.
+func TestForeignNoLongerGateSkipsEnglish(t *testing.T) {
+	english := "The server will refuse requests from users whose browser sends an expired certificate; please renew it."
+	if foreignNoLongerRE.mayMatch(strings.ToLower(english)) {
+		t.Errorf("the gate passes English text: %q", foreignNoLongerRE.words)
+	}
+	for _, text := range []string{"Ya no será posible usar la versión 1.", "La version 1 sera refusée à partir du 1er mars.", "Die alte API wird nicht mehr unterstützt."} {
+		if foreignNoLongerRE.FindString(text) == "" {
+			t.Errorf("%q: not read", text)
+		}
+	}
+}
