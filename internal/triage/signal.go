@@ -383,7 +383,7 @@ var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?
 // mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr
 // anmelden", "ne seront plus acceptées", "ya no se aceptarán". "Nicht
 // mehr als" (not more than) is no such thing.
-var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy|en\s+charge|distribu|trait)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser[áa]n?\b)|` +
+var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy|en\s+charge|distribu|trait)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser(?:án?|an?))|` +
 	// Dutch "niet meer", "geen … meer" ("not … any more", but not "niet
 	// meer dan", "not more than"); Spanish "dejará(n) de funcionar";
 	// French "ne pourront plus", "sera désactivé(e)", "sera refusée", "ne
