@@ -59,4 +59,4 @@ var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:en
 	// arrêtée", "seront supprimés".
 	`\b(?:wird|werden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:abgeschaltet|eingestellt|deaktiviert|abgelehnt|zurückgewiesen|entfernt|außer\s+betrieb\s+genommen)\b|` +
 	`\b(?:wordt|worden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:uitgeschakeld|stopgezet|geweigerd|afgewezen|verwijderd|uitgefaseerd)\b|` +
-	`\bser(?:a|ont)\s+(?:arrêté|supprimé|retiré)e?s?\b`)
+	`\bser(?:a|ont)\s+(?:arrêté|supprimé|retiré)e?s?`)

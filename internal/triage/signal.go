@@ -389,13 +389,13 @@ var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s
 	// French "ne pourront plus", "sera désactivé(e)", "sera refusée", "ne
 	// prendra plus en charge".
 	`\b(?:niet|geen)\s+(?:[\p{L}-]+\s+){0,4}?meer(?:\s*[.,;:!)]|\s+(?:[^d\s]|d[^a])|\s*$)|\bdejar(?:á|a)n?\s+de\s+(?:funcionar|estar\s+disponibles?|ser\s+v[áa]lid[oa]s?|acept)|` +
-	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?\b|` +
+	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?|` +
 	// Portuguese "deixarão de conseguir", "só aceitará"; Italian "sarà
 	// dismessa", "non sarà più"; Polish "zostanie wyłączony", "przestanie
 	// działać", "nie będą już przyjmowane", "odrzucą".
 	`\bdeixar(?:á|a|ão|ao)\s+de\s+(?:funcionar|conseguir|ser|aceitar|estar)\b|\bs[óo]\s+aceitar(?:á|a|ão|ao)\b|` +
-	`\bsar(?:à|a|anno)\s+dismess[aoie]\b|\bnon\s+(?:sarà|saranno|funzioner(?:à|anno))\s+più\b|` +
-	`\bzostan(?:ie|ą)\s+wyłączon[yaeą]\b|\bprzestan(?:ie|ą)\s+działać\b|\bnie\s+będ(?:zie|ą)\s+(?:już\s+)?(?:działać|akceptowan|przyjmowan|obsługiwan)\w*|\bodrzuc(?:i|ą)\b`)
+	`\bsar(?:à|a|anno)\s+dismess[aoie]\b|\bnon\s+(?:sarà|saranno|funzioner(?:à|anno))\s+più|` +
+	`\bzostan(?:ie|ą)\s+wyłączon[yaeą]|\bprzestan(?:ie|ą)\s+działać|\bnie\s+będ(?:zie|ą)\s+(?:już\s+)?(?:działać|akceptowan|przyjmowan|obsługiwan)\w*|\bodrzuc(?:i|ą)`)
 
 // staleUseRE finds what fails for a recipient still on the old way, in
 // words found on unseen mail: "devices that expect the old key will
@@ -508,7 +508,7 @@ var foreignNoActionRE = mustGated(`(?i)\bkeine\s+(?:ma(?:ß|ss)nahmen?|aktion|ha
 	// "Customer action: none" of an advisory.
 	`\bnon\s+(?:è|e)\s+(?:richiest[ao]|necessari[ao])\s+alcun[ao]?\s+(?:azione|intervento)\b|\bnon\s+deve\s+fare\s+nulla\b|` +
 	`\bn[ãa]o\s+(?:é|e)\s+necess[áa]ri[ao]\s+(?:qualquer|nenhuma)\s+a[çc][ãa]o\b|\bnenhuma\s+a[çc][ãa]o\s+(?:é\s+)?necess[áa]ria\b|\bn[ãa]o\s+precisa\s+de\s+fazer\s+nada\b|` +
-	`\bnie\s+jest\s+wymagane\s+(?:żadne\s+)?działanie\b|\bnie\s+wymaga\s+(?:to\s+)?żadnych\s+działań\b|\bnie\s+musz[ąa]\s+Państwo\s+nic\s+robić\b|` +
+	`\bnie\s+jest\s+wymagane\s+(?:żadne\s+)?działanie\b|\bnie\s+wymaga\s+(?:to\s+)?żadnych\s+działań|\bnie\s+musz[ąa]\s+Państwo\s+nic\s+robić|` +
 	`\b(?:customer|required|your)\s+action\s*:\s*none\b`)
 
 // asksActionRE finds words that ask the reader to do something or name

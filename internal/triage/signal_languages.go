@@ -12,7 +12,7 @@ import "strings"
 // 401", "tar inte längre emot", "ukončíme provoz", "budou odmítány",
 // "přestanou nahrávat", "kullanılamayacaktır", "sona erecek".
 var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
-	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?\b|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
+	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
 	`\bkullanılamayacak|\bsona\s+erecek|\breddedilecek|\bdurdurulacak|\bkapatılacak|\bdesteklenmeyecek`)
 
 // moreNoActionRE finds "no action is required" in Swedish, Czech,
@@ -26,7 +26,7 @@ var moreNoActionRE = mustGated(`(?i)\bingen\s+åtgärd\s+(?:krävs|behövs)|\bni
 	// "nincs teendője", Romanian "nu este necesară nicio acțiune".
 	`\b(?:du|dere|de|i)\s+(?:trenger|behøver)\s+ikke\s+(?:å\s+|at\s+)?(?:gjøre|gøre|foreta\s+dere|foretage\s+jer)\s+(?:noe|noget)\b|` +
 	`\bingen\s+handling\s+(?:er\s+)?(?:nødvendig|påkrævet|kreves|kræves)\b|` +
-	`\bei\s+tarvitse\s+tehdä\s+mitään\b|\bei\s+vaadi\s+toimenpiteitä\b|\bnincs\s+(?:teendő(?:je|jük)?|szükség\s+beavatkozásra)\b|` +
+	`\bei\s+tarvitse\s+tehdä\s+mitään\b|\bei\s+vaadi\s+toimenpiteitä|\bnincs\s+(?:teendő(?:je|jük)?|szükség\s+beavatkozásra)|` +
 	`\bnu\s+este\s+necesar[ăa]\s+nicio\s+ac[țţt]iune\b|\bnu\s+trebuie\s+s[ăa]\s+face[țţt]i\s+nimic\b`)
 
 // moreInformational are the words Swedish, Czech, Turkish, Norwegian,
@@ -41,7 +41,7 @@ var moreInformational = []struct {
 	{mustGated(`(?i)\bregistrace\b|\bregistrera\s+dig\b|\bkayıt\s+ol`), "register"},
 	{mustGated(`(?i)\bplanerat\s+underhåll|\bplánovaná\s+údržba\b|\bplanlı\s+bakım`), "scheduled maintenance"},
 	// Norwegian, Danish, Finnish, Hungarian and Romanian.
-	{mustGated(`(?i)\bplanlagt\s+vedlike(?:hold|holdelse)\b|\bhuoltokatko\b|\bsuunniteltu\s+huolto\b|\btervezett\s+karbantartás\b|\bmentenan[țţ][ăa]\s+planificat[ăa]\b`), "scheduled maintenance"},
+	{mustGated(`(?i)\bplanlagt\s+vedlike(?:hold|holdelse)\b|\bhuoltokatko\b|\bsuunniteltu\s+huolto\b|\btervezett\s+karbantartás\b|\bmentenan[țţ][ăa]\s+planificat[ăa]`), "scheduled maintenance"},
 	{mustGated(`(?i)\bnyhedsbrev\b|\buutiskirje\b|\bhírlevél\b|\bbuletin\s+informativ\b`), "newsletter"},
 	{mustGated(`(?i)\bspørreundersøkelse\b|\bspørgeskema\b|\bkyselyyn?\b|\bkérdőív\b|\bsondaj\b`), "survey"},
 }

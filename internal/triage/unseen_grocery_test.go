@@ -153,3 +153,33 @@ func TestForeignNoLongerGateSkipsEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestAccentedLastLetters: a form that ends with an accented letter
+// ("sera refusé", "ei vaadi toimenpiteitä", "nincs teendő", "non sarà
+// più", "przestanie działać") is read when
+// a space or a full stop follows it: a word boundary after such a letter
+// never matches, so these patterns end without one.
+func TestAccentedLastLetters(t *testing.T) {
+	if foreignNoLongerRE.FindString("Tout appel à la version 1 sera refusé à partir du 1er mars.") == "" {
+		t.Error(`"sera refusé" not read`)
+	}
+	if romanceStopRE.FindString("L'ancienne interface sera arrêté le 30 juin.") == "" {
+		t.Error(`"sera arrêté" not read`)
+	}
+	for _, text := range []string{"Päivitys ei vaadi toimenpiteitä.", "A karbantartás miatt nincs teendő."} {
+		if moreNoActionRE.FindString(text) == "" {
+			t.Errorf("%q: not read", text)
+		}
+	}
+	for _, text := range []string{"La versione 1 non sarà più disponibile.", "Stara wersja przestanie działać 1 marca.",
+		"Stare klucze odrzucą serwery.", "Wnioski budou odmítnuté od 1. března."} {
+		if foreignNoLongerRE.FindString(text) == "" && moreNoLongerRE.FindString(text) == "" {
+			t.Errorf("%q: not read", text)
+		}
+	}
+	for _, text := range []string{"Nie wymaga to żadnych działań.", "Nie muszą Państwo nic robić."} {
+		if foreignNoActionRE.FindString(text) == "" {
+			t.Errorf("%q: not read", text)
+		}
+	}
+}
