@@ -38,9 +38,7 @@ var networkPhrases = []phrase{
 func networkSignal(e Email) signal {
 	text := e.Subject + "\n" + e.Body
 	if foreignNetworkRE.mayMatch(strings.ToLower(text)) {
-		text = foreignNetworkRE.ReplaceAllStringFunc(text, func(m string) string {
-			return foreignNetworkWords[foreignNetworkKind(strings.ToLower(m))]
-		})
+		text = foreignNetworkRE.ReplaceAllStringFunc(text, func(m string) string { return foreignNetworkWord(strings.ToLower(m)) })
 	}
 	return look(text, networkPhrases)
 }
@@ -53,19 +51,17 @@ var foreignNetworkRE = mustGated(`(?i)\bip-adress\p{L}*|\b(?:adresses|direccione
 	`\b(?:brannmur|brandvæg|brandvägg|pare-feu|cortafuegos)\p{L}*|` +
 	`\b(?:opprinnelsesserver|oprindelsesserver|ursprungsserver|originserver|herkomstserver)\p{L}*|\bserveurs?\s+d['’]origine\b|\bservidor(?:es)?\s+de\s+origen\b`)
 
-// foreignNetworkKind says which of foreignNetworkWords a lower-case match
-// of foreignNetworkRE stands for.
-func foreignNetworkKind(m string) string {
+// foreignNetworkWord is the English networkPhrases reads for a
+// lower-case match of foreignNetworkRE.
+func foreignNetworkWord(m string) string {
 	switch {
 	case strings.Contains(m, "ip"):
-		return "ip"
+		return "ip addresses"
 	case strings.Contains(m, "server") || strings.Contains(m, "serveur") || strings.Contains(m, "servidor"):
-		return "origin"
+		return "origin servers"
 	}
 	return "firewall"
 }
-
-var foreignNetworkWords = map[string]string{"ip": "ip addresses", "origin": "origin servers", "firewall": "firewall"}
 
 // webhookSecretRE finds the secrets a vendor signs its webhooks with.
 var webhookSecretRE = mustGated(`(?i)\bwebhooks?\s+(?:signing\s+)?secrets?\b|\bsigning\s+secrets?\b[^.]{0,60}\bwebhooks?\b`)

@@ -86,8 +86,12 @@ func productsIn(lower string, names []string) []string {
 	return out
 }
 
-// possessives writes "x's y" as "x y".
-var possessives = strings.NewReplacer("'s ", " ", "’s ", " ")
+// possessives writes "x's y" as "x y"; possessiveRE is the possessive
+// after a name ("Gaveloft's "), up to the space before the next word.
+var (
+	possessives  = strings.NewReplacer("'s ", " ", "’s ", " ")
+	possessiveRE = regexp.MustCompile(`^['’]s `)
+)
 
 // namedProducts are the lower-case names of the vendor's products that
 // text names: each occurrence of the vendor's name or an alias followed
@@ -209,13 +213,6 @@ func productsInWords(desc string, v registry.Vendor, names []string) []string {
 		}
 	}
 	return out
-}
-
-// namedWithVendor reports whether one of the products (from productsNamed)
-// was named with the vendor's name before it ("Ridelane Tap"), not as a
-// word that may be a common one ("edge locations").
-func namedWithVendor(products []string, v registry.Vendor) bool {
-	return len(vendorNamedProducts(products, v)) > 0
 }
 
 // vendorNamedProducts are the names among products that start with the

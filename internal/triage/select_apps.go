@@ -295,7 +295,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
 			continue
 		}
-		if o.underWay && namedWithVendor(subjectProducts, v) && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
+		if o.underWay && len(vendorNamedProducts(subjectProducts, v)) > 0 && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
 			len(bareMentions(c.app.Description, v)) == 0 {
 			// An incident at the product the subject names does not
 			// reach an application that uses only other products of the

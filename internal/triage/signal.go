@@ -428,20 +428,22 @@ func readInformational(e Email) signal {
 	text = foreignUnsubscribeRE.ReplaceAllString(text, "unsubscribe")
 	// A link to manage one's mail preferences is the way to unsubscribe.
 	text = preferencesRE.ReplaceAllString(text, "unsubscribe")
-	text = foreignNoActionRE.ReplaceAllString(text, "no action is required")
-	if moreNoActionRE.mayMatch(text) {
-		text = moreNoActionRE.ReplaceAllString(text, "no action is required")
-	}
-	if otherNoActionRE.mayMatch(strings.ToLower(text)) {
-		text = otherNoActionRE.ReplaceAllString(text, "no action is required")
+	// The patterns below read words of other languages, and each
+	// replaces its match with English: the text's lower case, read once,
+	// gates them all.
+	lower := strings.ToLower(text)
+	for _, re := range []gatedRE{foreignNoActionRE, moreNoActionRE, otherNoActionRE} {
+		if re.mayMatch(lower) {
+			text = re.Regexp.ReplaceAllString(text, "no action is required")
+		}
 	}
 	for _, list := range [][]struct {
 		re      gatedRE
 		english string
 	}{foreignInformational, moreInformational, otherInformational} {
 		for _, f := range list {
-			if f.re.mayMatch(strings.ToLower(text)) {
-				text = f.re.ReplaceAllString(text, f.english)
+			if f.re.mayMatch(lower) {
+				text = f.re.Regexp.ReplaceAllString(text, f.english)
 			}
 		}
 	}

@@ -243,10 +243,6 @@ var genericProductWords = map[string]bool{"api": true, "apis": true, "cloud": tr
 
 // productWordsRE is the capitalised words after a vendor's name that
 // name one of its products.
-// possessiveRE is the possessive after a name ("Gaveloft's "), up to
-// the space before the next word.
-var possessiveRE = regexp.MustCompile(`^['’]s `)
-
 var productWordsRE = regexp.MustCompile(`^(?:[ \t]+\p{Lu}[\w-]*){1,3}`)
 
 // callsWithCredentials reports whether a clause of an application's
