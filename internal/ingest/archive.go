@@ -66,7 +66,9 @@ func (s *Service) ArchiveWaiting(ctx context.Context, tenantID string) (int, err
 // whether a pass that found none left may stop.
 func (s *Service) archive(ctx context.Context, tenantID string, done func() bool) (int, error) {
 	n := 0
+	pa := pause{pass: "archive"}
 	for {
+		s.acceptsFirst(ctx, tenantID, &pa)
 		evs, err := s.unarchived(ctx, tenantID)
 		if err != nil {
 			return n, fmt.Errorf("ingest.Archive %s: %w", tenantID, err)

@@ -55,3 +55,10 @@ func (c counts) drift(k DriftKind) {
 		c.m.Drifts.WithLabelValues(string(k)).Inc()
 	}
 }
+
+// paused counts the time a background pass waited for accepts.
+func (c counts) paused(pass string, d time.Duration) {
+	if c.m != nil {
+		c.m.Paused.WithLabelValues(pass).Add(d.Seconds())
+	}
+}

@@ -272,7 +272,9 @@ func (s *Service) normalize(ctx context.Context, tenantID string, done func() bo
 	// waits until the pass has caught up with the events waiting.
 	learned := map[string]string{}
 	defer func() { s.measure(ctx, tenantID, learned) }()
+	pa := pause{pass: "normalize"}
 	for {
+		s.acceptsFirst(ctx, tenantID, &pa)
 		evs, err := s.Store.ReceivedEvents(ctx, tenantID, normalizeBatch)
 		if err != nil {
 			arch.stop()

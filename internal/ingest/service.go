@@ -58,6 +58,10 @@ type Service struct {
 	// background. ReplayPage is how many events one page of a background
 	// replay takes (0: 500).
 	ReplayInline, ReplayPage int
+	// AcceptsFirst is how long in a row the passes that normalize and
+	// archive accepted events may wait for accepts under a burst (0:
+	// DefaultAcceptsFirst; negative: they never wait). See pressure.
+	AcceptsFirst time.Duration
 
 	// refused tallies refused requests until FlushRefusals.
 	refused refusals
@@ -68,6 +72,7 @@ type Service struct {
 	measured sync.Map
 	limits   limiters
 	group    committer
+	pressure pressure
 	compiled compiled
 	hooks    clients
 	// normalizing and archiving are the tenants whose passes run here.

@@ -22,6 +22,9 @@ type IngestMetrics struct {
 	StageDuration *prometheus.HistogramVec
 	// Drifts counts drifts opened, by kind.
 	Drifts *prometheus.CounterVec
+	// Paused counts the seconds the background passes ("normalize",
+	// "archive") waited for accepts under a burst.
+	Paused *prometheus.CounterVec
 }
 
 func newIngestMetrics() IngestMetrics {
@@ -48,9 +51,12 @@ func newIngestMetrics() IngestMetrics {
 		Drifts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vendorsync_ingest_drifts_total", Help: "Payload drifts opened, by kind.",
 		}, []string{"kind"}),
+		Paused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vendorsync_ingest_paused_seconds_total", Help: "Seconds the background passes over accepted events waited for accepts under a burst, by pass.",
+		}, []string{"pass"}),
 	}
 }
 
 func (m IngestMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.Accepted, m.Duplicates, m.FailedValidation, m.Normalized, m.NormalizeFailed, m.StageDuration, m.Drifts}
+	return []prometheus.Collector{m.Accepted, m.Duplicates, m.FailedValidation, m.Normalized, m.NormalizeFailed, m.StageDuration, m.Drifts, m.Paused}
 }
