@@ -68,8 +68,9 @@ func fillDefaults(d Decision, snap registry.Snapshot, s Settings) Decision {
 //   - breaking-change language makes the change breaking, and an
 //     informational email with it actionable;
 //   - a date in the email sooner than the decision's counts as the deadline;
-//   - the severity table (see severityFloor) raises severity, including the
-//     seed's rule: tier_1 vendor + breaking + low/medium → high.
+//   - the severity table (see severityFloor) raises severity; it covers the
+//     seed's rule tier_1 vendor + breaking + low/medium → high, since its
+//     table makes a tier_1 vendor's breaking change critical.
 func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
 	e.Body, _ = withoutSteering(truncateBytes(e.Body, maxAnalysedBody), snap)

@@ -76,7 +76,7 @@ func TestHostileModelWrongVendorForSenderDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.VendorID != "v-visa" || d.Classification != Actionable || !d.IsBreaking || d.Severity != registry.SeverityHigh {
+	if d.VendorID != "v-visa" || d.Classification != Actionable || !d.IsBreaking || d.Severity.Rank() < registry.SeverityHigh.Rank() {
 		t.Errorf("decision = %+v; want Visa, actionable, breaking, at least high", d)
 	}
 }
@@ -186,11 +186,13 @@ func TestGuardrailsNeverLower(t *testing.T) {
 
 func TestGuardrailTier1BreakingIsAtLeastHigh(t *testing.T) {
 	// The seed's rule, on its own: no deadline, no critical application.
+	// Its severity table makes a tier_1 vendor's breaking change critical,
+	// which is at least high.
 	e := Email{FromAddress: "news@stripe.com", Subject: "Stripe Checkout: legacy parameter deprecated",
 		Body: "The legacy redirect parameter is deprecated and will be removed in a future API version."}
 	d := Decision{Classification: Actionable, VendorID: "v-stripe", Severity: registry.SeverityMedium, IsBreaking: true}
 	g := ApplyGuardrails(d, e, testRegistry(), testSettings())
-	if o, ok := overridden(g, "severity"); g.Severity != registry.SeverityHigh || !ok || o.Reason != "breaking change from a tier_1 vendor" {
+	if o, ok := overridden(g, "severity"); g.Severity != registry.SeverityCritical || !ok || o.Reason != "breaking change from a tier_1 vendor" {
 		t.Errorf("severity %s, overrides %+v", g.Severity, g.Overrides)
 	}
 }

@@ -31,13 +31,16 @@ type facts struct {
 // read as applying to actionable changes: "vendor tier_1 → critical" alone
 // would make every Visa newsletter critical, so vendor tier and critical
 // applications raise severity for breaking changes, and the deadline
-// thresholds (< 30 days critical, 30–90 days high) decide the rest.
+// thresholds (< 30 days critical, 30–90 days high) decide the rest. A
+// tier_1 vendor's breaking change is critical whichever applications it
+// reaches, as the table says (the seed's guardrail, tier_1 + breaking →
+// at least high, is met by it).
 //
 //	critical  breaking, effective in < 30 days
 //	critical  breaking, affects a payment-critical application
-//	critical  breaking, tier_1 vendor, affects a critical application
+//	critical  breaking, tier_1 vendor
 //	high      breaking, effective in 30–90 days
-//	high      breaking, tier_1 or tier_2 vendor (tier_1: the seed's guardrail)
+//	high      breaking, tier_2 vendor
 //	high      breaking, affects two or more critical applications
 //	medium    any other breaking change
 //	          (an incident under way is read as a breaking change)
@@ -57,13 +60,12 @@ func severityFloor(f facts) (registry.Severity, string) {
 			return registry.SeverityCritical, fmt.Sprintf("%s effective in %d days (< 30)", what, f.days)
 		case len(f.paymentApps) > 0:
 			return registry.SeverityCritical, what + " affecting payment-critical applications " + strings.Join(f.paymentApps, ", ")
-		case f.tier == registry.Tier1 && len(f.criticalApps) > 0:
-			return registry.SeverityCritical, what + " from a tier_1 vendor affecting critical applications " +
-				strings.Join(f.criticalApps, ", ")
+		case f.tier == registry.Tier1:
+			return registry.SeverityCritical, what + " from a tier_1 vendor"
 		case f.deadline && f.days <= 90:
 			return registry.SeverityHigh, fmt.Sprintf("%s effective in %d days (30–90)", what, f.days)
-		case f.tier == registry.Tier1 || f.tier == registry.Tier2:
-			return registry.SeverityHigh, what + " from a " + string(f.tier) + " vendor"
+		case f.tier == registry.Tier2:
+			return registry.SeverityHigh, what + " from a tier_2 vendor"
 		case len(f.criticalApps) >= 2:
 			return registry.SeverityHigh, what + " affecting several critical applications (" +
 				strings.Join(f.criticalApps, ", ") + ")"
