@@ -12,15 +12,19 @@ import (
 // deliveryRE finds the words that say an application's traffic goes
 // through what follows: "served through Imperva Cloud WAF", "behind the
 // CDN". The group is the text after them.
+//
+// Content an application's users fetch from a CDN goes through it too:
+// "audio files are downloaded by the app from the Flaxedge CDN".
 var deliveryRE = regexp.MustCompile(`(?i)\b(?:served|published|delivered|fronted|routed|proxied|cached|protected)` +
-	`(?:\s+\S+){0,6}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S` + targetText + `)|\bbehind\s+(?:the\s+)?(\S` + targetText + `)`)
+	`(?:\s+\S+){0,6}?\s+(?:through|by|via|behind|with)\s+(?:the\s+)?(\S` + targetText + `)|\bbehind\s+(?:the\s+)?(\S` + targetText + `)|` +
+	`\b(?:downloaded|streamed|fetched|loaded)(?:\s+\S+){0,6}?\s+from\s+(?:the\s+)?(\S+(?:\s+\S+)?\s+(?:cdn|edge))\b`)
 
 // deliveryTargets are the lower-case texts an application's description
 // says its traffic goes through (each the start of a name).
 func deliveryTargets(desc string) []string {
 	var out []string
 	for _, m := range deliveryRE.FindAllStringSubmatch(desc, -1) {
-		out = append(out, strings.ToLower(m[1]+m[2]))
+		out = append(out, strings.ToLower(m[1]+m[2]+m[3]))
 	}
 	return out
 }

@@ -60,6 +60,11 @@ var breakingPhrases = []phrase{
 	// A service that ends for the old way: "stops answering for your
 	// account", "agents stop taking jobs".
 	{"stops answering", 2}, {"stop answering", 2}, {"stop taking", 2}, {"stops taking", 2},
+	// The vendor's own act, in the active voice: "we will switch off
+	// version 1 of the API"; and what stops for the old way: "connections
+	// that still use v1 will stop importing statements".
+	{"will switch off", 2}, {"switch off", 1}, {"will turn off", 2}, {"will stop importing", 2},
+	{"will stop updating", 2}, {"will stop processing", 2},
 }
 
 // onlyDeprecation reports whether a breaking signal rests only on the word
@@ -452,6 +457,12 @@ func readInformational(e Email) signal {
 		s.score += 2
 		s.found = append(s.found, `"`+strings.Join(strings.Fields(m[0]), " ")+`"`)
 	}
+	if m := closedCaseRE.FindString(text); m != "" && caseSubjectRE.MatchString(e.Subject) {
+		// A vendor's answer to a support case that closes it: "we are
+		// closing case DN-48213", in a reply or under the case's number.
+		s.score += 2
+		s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
+	}
 	if m := newsIssueRE.FindString(e.Subject); m != "" {
 		// "Moorly news: summer 2027" is an issue of the vendor's news.
 		s.score += 2
@@ -465,6 +476,16 @@ func readInformational(e Email) signal {
 	}
 	return s
 }
+
+// closedCaseRE finds a vendor closing a support case: "we are closing
+// case DN-48213", "we have closed your ticket", "this case is now closed"
+// (the other languages' forms become "closing the case").
+var closedCaseRE = mustGated(`(?i)\b(?:(?:we\s+(?:are|have|will|'re|’re|'ve|’ve)\s+(?:now\s+)?(?:be\s+)?)?clos(?:ing|ed)|we\s+(?:will|can)\s+(?:now\s+)?close)\s+(?:the\s+|this\s+|your\s+)?(?:support\s+)?(?:case|ticket|request)\b|` +
+	`\b(?:case|ticket|request)\s+(?:#?[\w-]+\s+)?(?:is|has\s+been|was)\s+(?:now\s+)?closed\b`)
+
+// caseSubjectRE finds the subject of a support case's mail: a reply, or
+// one that names a case, ticket or request by its number.
+var caseSubjectRE = regexp.MustCompile(`(?i)^\s*(?:re|aw|sv|odp|rv|r|antw)\s*:|\b(?:case|ticket|request|incident|sr)\s*(?:#|no\.?|number)?\s*[a-z]{0,5}-?\d{3,}`)
 
 // newsIssueRE finds a subject that names an issue of a vendor's news by
 // its season or month: "Moorly news: summer 2027", "Veilpoint Monthly -

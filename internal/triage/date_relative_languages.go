@@ -1,0 +1,69 @@
+package triage
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Relative dates in the other languages vendors write in ("over 60
+// dagen", "dans 30 jours", "dentro de 45 días", "entro 30 giorni", "om 14
+// dagar", "w ciągu 30 dni", "do 30 dnů"): they count from the email's
+// date as their English and German forms do.
+
+// otherRelativeRE is a preposition of time, a count in digits and a unit
+// of days, weeks or months in Dutch, French, Spanish, Portuguese, Italian,
+// the Nordic languages, Polish or Czech. A unit that ends with an accented
+// letter is followed by a non-letter, since a word boundary never matches
+// after one.
+var otherRelativeRE = regexp.MustCompile(`(?i)\b(?:over|binnen|dans|sous|d['’]ici|en|dentro\s+de|em|no\s+prazo\s+de|tra|fra|entro|om|inom|inden\s+for|innen|za|w\s+ciągu|během|do)\s+(\d{1,3})\s+` +
+	`(dagen|dagar|dage|dager|dag|jours|días|dias|giorni|dni|dní|dnů|dny|weken|veckor|uger|uker|semaines|semanas|settimane|tygodni|tygodnie|týdnů|týdny|týdne|` +
+	`maanden|maand|månader|måneder|mois|meses|mesi|miesięcy|miesiące|měsíců|měsíce)(?:\P{L}|$)`)
+
+// otherRelativeUnits are the stems that gate otherRelativeRE, each with
+// its unit.
+var otherRelativeUnits = []struct{ stem, unit string }{
+	{"dag", "day"}, {"jour", "day"}, {"días", "day"}, {"dias", "day"}, {"giorn", "day"}, {"dni", "day"}, {"dní", "day"},
+	{"dnů", "day"}, {"dny", "day"}, {"weken", "week"}, {"veckor", "week"}, {"uger", "week"}, {"uker", "week"},
+	{"semaine", "week"}, {"semana", "week"}, {"settiman", "week"}, {"tygod", "week"}, {"týdn", "week"},
+	{"maand", "month"}, {"månad", "month"}, {"måned", "month"}, {"mois", "month"}, {"meses", "month"}, {"mesi", "month"},
+	{"miesi", "month"}, {"měsí", "month"},
+}
+
+// otherRelative reads the relative dates of the other languages in line.
+func otherRelative(line string, dc dateContext, g lineGates) []formDate {
+	if dc.sent.IsZero() || !g.digit || !otherRelativeGate(g.lower) {
+		return nil
+	}
+	var out []formDate
+	for _, m := range otherRelativeRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		n, err := strconv.Atoi(line[m[2]:m[3]])
+		unit := relativeUnitOf(strings.ToLower(line[m[4]:m[5]]))
+		if err != nil || n <= 0 || unit == "" {
+			continue
+		}
+		// The match ends at the unit, not at the letter after it.
+		loc := []int{m[0], m[5]}
+		out = append(out, formDate{loc, relativeDate(dc.sent, n, unit), true, "relative to the email's date " + dc.sent.String()})
+	}
+	return out
+}
+
+func otherRelativeGate(lower string) bool {
+	for _, u := range otherRelativeUnits {
+		if strings.Contains(lower, u.stem) {
+			return true
+		}
+	}
+	return false
+}
+
+// relativeUnitOf is the unit ("day", "week", "month") of a unit word.
+func relativeUnitOf(word string) string {
+	for _, u := range otherRelativeUnits {
+		if strings.HasPrefix(word, u.stem) {
+			return u.unit
+		}
+	}
+	return ""
+}
