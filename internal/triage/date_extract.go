@@ -59,6 +59,11 @@ type foundDate struct {
 	// names ("must move to v3 before v2 is retired": the row "11/30/2027
 	// v2 retired").
 	namedStep bool
+	// repeated is a date the email gives again after a deadline word:
+	// the day of a timeline's last step that its "what to do" repeats
+	// ("On 31 January v1 is switched off … move before 31 January"),
+	// against the start of an earlier step given once.
+	repeated bool
 }
 
 // better reports whether f is a likelier effective date than g: one on or
@@ -86,6 +91,8 @@ func (f foundDate) better(g foundDate) bool {
 		return !f.prep
 	case f.cue != g.cue:
 		return f.cue > g.cue
+	case f.repeated != g.repeated:
+		return f.repeated
 	}
 	return f.date.Before(g.date)
 }
@@ -151,8 +158,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 	dc.order = order
 	var running []string
 	runningRead := false
-	var best foundDate
-	found := false
+	var cands []foundDate
 	var effects []Date   // the different dates effect words introduce
 	var trialCols []bool // the columns of the table being read that are about a test environment
 	var cols columnCues  // the columns of the table being read that a deadline word heads
@@ -212,9 +218,23 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			if c.saysEffect() && !c.past && !slices.Contains(effects, c.date) {
 				effects = append(effects, c.date)
 			}
-			if !found || c.better(best) {
-				best, found = c, true
+			cands = append(cands, c)
+		}
+	}
+	// A date given twice, once after a deadline word, is repeated.
+	for i, c := range cands {
+		for j, o := range cands {
+			if i != j && o.date == c.date && max(o.cue, c.cue) >= strongCue {
+				cands[i].repeated = true
+				break
 			}
+		}
+	}
+	var best foundDate
+	found := false
+	for _, c := range cands {
+		if !found || c.better(best) {
+			best, found = c, true
 		}
 	}
 	best.effects = len(effects)

@@ -118,9 +118,19 @@ func germanRelative(line string, dc dateContext, g lineGates) []formDate {
 	return out
 }
 
-// relativeDate is n days, weeks or months after from.
+// relativeDate is n days, weeks, months or business days ("business
+// day", "working day": Monday to Friday) after from.
 func relativeDate(from Date, n int, unit string) Date {
 	t := from.Time(time.UTC)
+	if strings.HasSuffix(unit, " day") {
+		for n > 0 {
+			t = t.AddDate(0, 0, 1)
+			if t.Weekday() != time.Saturday && t.Weekday() != time.Sunday {
+				n--
+			}
+		}
+		return DateOf(t, time.UTC)
+	}
 	switch unit {
 	case "day":
 		t = t.AddDate(0, 0, n)

@@ -30,7 +30,7 @@ var (
 	dayMonthNoYearRE = regexp.MustCompile(`(?i)\b(\d{1,2})(st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `\b`)
 	// Relative to the email's date: "in 90 days", "within 30 days",
 	// "6 weeks from now", "next Monday".
-	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\b|\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+(day|week|month)s?\s+(?:from (?:now|today|the (?:date|day) of this (?:email|notice|message|letter|notification))|after (?:the date of )?this (?:email|notice|message|letter|notification))\b`)
+	relativeRE    = regexp.MustCompile(`(?i)\b(?:in|within|after)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+((?:business\s+|working\s+)?day|week|month)s?\b|\b(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|twelve|thirty|sixty|ninety)\s+((?:business\s+|working\s+)?day|week|month)s?\s+(?:of\s+this\s+(?:email|notice|message|letter|notification)|from (?:now|today|the (?:date|day) of this (?:email|notice|message|letter|notification))|after (?:the date of )?this (?:email|notice|message|letter|notification))\b`)
 	nextWeekdayRE = regexp.MustCompile(`(?i)\bnext\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	monthYearRE   = regexp.MustCompile(`(?i)\b` + monthRE + `,?\s+(\d{4})\b`)
 	// rangeEndRE is the end of a range whose start has no year: " and
@@ -240,7 +240,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		if n <= 0 || dc.sent.IsZero() {
 			continue
 		}
-		add(m, relativeDate(dc.sent, n, strings.ToLower(unit)), true, "relative to the email's date "+dc.sent.String())
+		add(m, relativeDate(dc.sent, n, strings.Join(strings.Fields(strings.ToLower(unit)), " ")), true, "relative to the email's date "+dc.sent.String())
 	}
 	for _, m := range g.find(g.next, nextWeekdayRE, line) {
 		if dc.sent.IsZero() {
@@ -252,6 +252,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, f := range otherRelative(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
+	for _, f := range monthEnds(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, m := range g.find(g.digit && g.month, monthYearRE, line) {

@@ -67,3 +67,28 @@ func relativeUnitOf(word string) string {
 	}
 	return ""
 }
+
+// monthEndRE is the end of a month named relative to the email's date:
+// "by the end of next month", "before the end of this month", "end of
+// the following month". The group is which month.
+var monthEndRE = regexp.MustCompile(`(?i)\bend\s+of\s+(next|this|the\s+following|the\s+current)\s+month\b`)
+
+// monthEnds reads the ends of months named relative to the email's date
+// in line.
+func monthEnds(line string, dc dateContext, g lineGates) []formDate {
+	if dc.sent.IsZero() || !strings.Contains(g.lower, "month") {
+		return nil
+	}
+	var out []formDate
+	for _, m := range monthEndRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		which := strings.ToLower(line[m[2]:m[3]])
+		y, mo := dc.sent.Year, dc.sent.Month
+		if which == "next" || strings.HasSuffix(which, "following") {
+			if mo++; mo > 12 {
+				y, mo = y+1, 1
+			}
+		}
+		out = append(out, formDate{m, endOfMonth(y, mo), true, "the end of " + which + " month after the email's date " + dc.sent.String()})
+	}
+	return out
+}

@@ -23,7 +23,15 @@ var otherInformational = []struct {
 	{mustGated(`(?i)\b(?:zu\s+(?:den\s+(?:gleichen|selben)|unveränderten)\s+(?:bedingungen|konditionen|preisen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|en\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
 	// "Nothing changes": "es ändert sich nichts", "er verandert niets",
 	// "rien ne change", "no cambia nada", "non cambia nulla", "nada muda".
-	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|ohne\s+(?:jede\s+)?änderungen|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda)\b`), "nothing changes"},
+	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|ohne\s+(?:jede\s+)?änderungen|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda|sem\s+altera[çc](?:ões|ao|ão)|sin\s+cambios|senza\s+modifiche|sans\s+changement)(?:\P{L}|$)`), "nothing changes "}, // the space stands for the character the pattern ends on
+	// "The same price": "o mesmo preço", "el mismo precio", "lo stesso
+	// prezzo", "le même prix", "denselben Preis"; and what is not changed
+	// in the Nordic languages: "ændres ikke", "endres ikke", "ändras inte".
+	{mustGated(`(?i)\b(?:o\s+mesmo\s+pre[çc]o|el\s+mismo\s+precio|lo\s+stesso\s+prezzo|le\s+même\s+prix|(?:zum\s+)?(?:den)?selben\s+preis)\b`), "the same price"},
+	{mustGated(`(?i)\b(?:ændres|endres|ändras)\s+(?:ikke|inte)\b`), "unchanged"},
+	// Italian, Spanish and Portuguese "resta invariato", "sin cambios",
+	// "inalterado".
+	{mustGated(`(?i)\b(?:invariat[oaie]|inalterad[oa]s?)\b`), "unchanged"},
 	// Scheduled maintenance in German: "Geplante Wartung",
 	// "Wartungsarbeiten", "Wartungsfenster".
 	{mustGated(`(?i)\b(?:geplante\s+wartung|wartungsarbeiten|wartungsfenster)\b`), "scheduled maintenance"},
@@ -44,7 +52,12 @@ var otherInformational = []struct {
 // unternehmen".
 var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(?:acci[óo]n|intervenci[óo]n)\b|\bno\s+hace\s+falta\s+(?:hacer\s+nada|ninguna\s+acci[óo]n)\b|` +
 	`\bniets\s+(?:te\s+doen|hoeven\s+te\s+doen)\b|\bgeen\s+(?:actie|wijziging)\s+(?:van\s+(?:u|jou|jullie)\s+)?(?:nodig|vereist)\b|` +
-	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b`)
+	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b|` +
+	// Italian "non c'è nulla da fare", "non dovete fare nulla".
+	`\bnon\s+c['’]è\s+(?:nulla|niente)\s+da\s+fare\b|\bnon\s+(?:dovete|deve|devi)\s+fare\s+(?:nulla|niente)\b|` +
+	// Portuguese "Não é preciso fazerem nada", "não precisam de fazer
+	// nada", "não têm de fazer nada".
+	`\bnão\s+(?:é\s+preciso|precisa(?:m)?\s+de|t[êe]m\s+de|tem\s+que|t[êe]m\s+que)\s+fazer(?:em)?\s+nada\b`)
 
 // romanceStopRE finds what stops in Portuguese, Spanish, Italian, German,
 // Dutch and French notices that foreignNoLongerRE does not read: "deixamos de enviar o
@@ -59,4 +72,9 @@ var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:en
 	// arrêtée", "seront supprimés".
 	`\b(?:wird|werden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:abgeschaltet|eingestellt|deaktiviert|abgelehnt|zurückgewiesen|entfernt|außer\s+betrieb\s+genommen)\b|` +
 	`\b(?:wordt|worden)\s+(?:[\p{L}\d./-]+\s+){0,6}?(?:uitgeschakeld|stopgezet|geweigerd|afgewezen|verwijderd|uitgefaseerd)\b|` +
-	`\bser(?:a|ont)\s+(?:arrêté|supprimé|retiré)e?s?`)
+	`\bser(?:a|ont)\s+(?:\p{L}+ment\s+)?(?:arrêté|supprimé|retiré|bloqué)e?s?|` +
+	// Portuguese, Spanish and Italian "serão bloqueadas", "serán
+	// bloqueados", "saranno bloccati"; Danish and Norwegian "afviser vi
+	// kald", "avvises".
+	`\bser(?:ão|á|án|a)\s+(?:bloquead|rejeitad|rechazad|desativad|desactivad)\p{L}*|\bsar(?:à|anno)\s+(?:bloccat|rifiutat|disattivat)\p{L}*|` +
+	`\b(?:afvis|avvis)(?:er|es)\b`)

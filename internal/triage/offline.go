@@ -116,7 +116,7 @@ func (o *offline) run() {
 
 	skip := vendorTerms(o.snap)
 	ix, df := indexesOf(o.snap)
-	rules := matchRules(o.snap, df, v, termSet(o.e.Subject+"\n"+o.e.Body), skip,
+	rules := matchRules(o.snap, df, v, termSet(withEnglishTerms(o.e.Subject+"\n"+o.e.Body)), skip,
 		productsIn(strings.ToLower(o.e.Subject+"\n"+o.e.Body), productPhrases(ix, v)))
 	if o.underWay && o.d.Classification == Actionable {
 		rules = incidentRules(o.snap, v, rules)

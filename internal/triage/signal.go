@@ -63,7 +63,10 @@ var breakingPhrases = []phrase{
 	// The vendor's own act, in the active voice: "we will switch off
 	// version 1 of the API"; and what stops for the old way: "connections
 	// that still use v1 will stop importing statements".
-	{"will switch off", 2}, {"switch off", 1}, {"will turn off", 2}, {"will stop importing", 2},
+	{"will switch off", 2}, {"switch off", 1}, {"will turn off", 2}, {"will stop importing", 2}, {"stops importing", 2},
+	// What is no longer done for the old way: "plain HTTP callback URLs
+	// are no longer called".
+	{"are no longer called", 2}, {"is no longer called", 2}, {"are no longer accepted", 2}, {"is no longer accepted", 2},
 	{"will stop updating", 2}, {"will stop processing", 2},
 }
 
@@ -132,6 +135,9 @@ var informationalPhrases = []phrase{
 	{"closing the case", 1}, {"closing this case", 1}, {"on the same terms", 1}, {"nothing is required", 2},
 	{"case as resolved", 2}, {"ticket as resolved", 2}, {"case as solved", 2}, {"case as closed", 2},
 	{"quick questions", 2}, {"help us plan", 1}, {"tip of the month", 2}, {"customer day", 1},
+	// A vendor's conference: "our user conference", "Early-bird
+	// registration", "See you in Lisbon".
+	{"user conference", 2}, {"early-bird", 1}, {"see you in", 1}, {"see you there", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -228,6 +234,12 @@ func look(text string, phrases []phrase) signal {
 		// be shut down".
 		lower = temporaryStopRE.ReplaceAllString(lower, "will be paused ")
 	}
+	if strings.Contains(lower, " not ") || strings.Contains(lower, "n't ") || strings.Contains(lower, "by default") {
+		// What is denied or left for the reader to choose is no loss:
+		// "calls in progress will not be dropped", "features are
+		// switched off by default".
+		lower = deniedLossRE.ReplaceAllString(lower, "kept")
+	}
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
 		if p.text == "action required" || p.text == "action is required" {
@@ -251,6 +263,12 @@ func look(text string, phrases []phrase) signal {
 	sort.Strings(s.found)
 	return s
 }
+
+// deniedLossRE finds a loss the email denies ("will not be dropped",
+// "won't be lost") and what is off only until the reader turns it on
+// ("switched off by default").
+var deniedLossRE = mustGated(`\b(?:(?:will|would|shall)\s+not\s+be|(?:won't|wouldn't)\s+be|(?:are|is)\s+not|aren't|isn't)\s+(?:dropped|lost|interrupted|disconnected|blocked|rejected|disabled|deleted)\b|` +
+	`\b(?:switched|turned)\s+off\s+by\s+default\b|\b(?:disabled|off)\s+by\s+default\b`)
 
 // qualifiedNoActionRE finds "no" and one word before a statement that no
 // action is needed ("no customer action is required"); the group is the
@@ -329,7 +347,7 @@ var recentBreaking, recentInformational memo[signalKey, signal]
 func readBreaking(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -388,13 +406,13 @@ var otherwiseFailsRE = mustGated(`(?i)\b(?:otherwise|or else)\b[^.;]{0,100}?\b(?
 // mail: "erhalten keine Push-Freigaben mehr", "können sich nicht mehr
 // anmelden", "ne seront plus acceptées", "ya no se aceptarán". "Nicht
 // mehr als" (not more than) is no such thing.
-var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|envoy|en\s+charge|distribu|trait)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser(?:án?|an?))|` +
+var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s+){0,3}?mehr(?:\s*[.,;:!)]|\s+(?:[^a\s]|a[^l])|\s*$)|\bne\s+(?:[\p{L}-]+\s+){0,2}?plus\s+(?:aucun\s+)?(?:accept|autoris|support|disponible|possible|valide|fonctionn|reçu|recev|envoy|en\s+charge|distribu|trait)|\bya\s+no\s+(?:se\s+)?(?:acept|admit|podr|funcion|estar|ser(?:án?|an?))|` +
 	// Dutch "niet meer", "geen … meer" ("not … any more", but not "niet
 	// meer dan", "not more than"); Spanish "dejará(n) de funcionar";
 	// French "ne pourront plus", "sera désactivé(e)", "sera refusée", "ne
 	// prendra plus en charge".
 	`\b(?:niet|geen)\s+(?:[\p{L}-]+\s+){0,4}?meer(?:\s*[.,;:!)]|\s+(?:[^d\s]|d[^a])|\s*$)|\bdejar(?:á|a)n?\s+de\s+(?:funcionar|estar\s+disponibles?|ser\s+v[áa]lid[oa]s?|acept)|` +
-	`\bne\s+pourr\w*\s+plus\b|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?|` +
+	`\bne\s+pourr\w*\s+plus\b|\bne\s+(?:recevr|fonctionner|accepter|envoyer|répondr|servir)\p{L}*\s+plus\b|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?|` +
 	// Portuguese "deixarão de conseguir", "só aceitará"; Italian "sarà
 	// dismessa", "non sarà più"; Polish "zostanie wyłączony", "przestanie
 	// działać", "nie będą już przyjmowane", "odrzucą".
@@ -414,6 +432,13 @@ var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or el
 	`\bbefore\s+(?:the\s+(?:move|switch|change|cut-?over|migration)|then|that\s+date)\s*,?\s+or)\b[^.;]{0,100}?` +
 	`(?:\b(?:are|is)\s+rejected\b|\babort\w*\s+the\s+connection\b|\b(?:may|might|will)\s+not\s+(?:appear|arrive|load|work|play|be\s+(?:delivered|shown|listed))\b)`),
 	words: []string{"rejected", "abort", "not appear", "not arrive", "not load", "not work", "not play", "not be delivered", "not be shown", "not be listed"}}
+
+// failureAheadRE finds what will fail for a reader who does not act, in
+// words found on unseen mail: "requests … will reach your visitors as
+// HTTP 502 errors", "or your system will stop learning when a patient has
+// signed".
+var failureAheadRE = mustGated(`(?i)\bwill\s+(?:reach|be\s+shown\s+to)\s+(?:your\s+)?(?:visitors|users|customers|clients|players|guests)\s+as\s+(?:http\s+)?[45]\d\d\b|` +
+	`\bor\s+(?:your|the)\s+(?:[\w-]+\s+){0,4}?will\s+stop\s+\w+ing\b`)
 
 // invitationRE finds a sentence that invites to an event: "Webinar: …",
 // "Join us on May 13", "Save your seat". An event named in passing

@@ -11,7 +11,12 @@ import "strings"
 // Czech and Turkish mail: "upphör den 1 september", "avvisas med HTTP
 // 401", "tar inte längre emot", "ukončíme provoz", "budou odmítány",
 // "přestanou nahrávat", "kullanılamayacaktır", "sona erecek".
-var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
+var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:[\p{L}\d-]+\s+){0,3}?(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
+	// Swedish "nu avvecklar vi v1", "stängs v1 av helt"; the Nordic
+	// "mandatory" ("bliver obligatorisk"); Polish "będą blokowane",
+	// "zostaną zablokowane", "obowiązkową rejestrację".
+	`\bavveckl(?:ar|as|ades)\b|\bstängs\s+(?:[\p{L}\d/.-]+\s+){0,2}?av\b|\bobligatorisk[at]?\b|` +
+	`\bbęd(?:ą|zie)\s+(?:[\p{L}/-]+\s+){0,2}?(?:blokowan|odrzucan|wyłączon)\p{L}*|\bzostan(?:ą|ie)\s+(?:[\p{L}/-]+\s+){0,2}?(?:zablokowan|odrzucon|wyłączon)\p{L}*|\bobowiązkow\p{L}*|` +
 	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
 	`\bkullanılamayacak|\bsona\s+erecek|\breddedilecek|\bdurdurulacak|\bkapatılacak|\bdesteklenmeyecek`)
 
@@ -24,7 +29,7 @@ var moreNoActionRE = mustGated(`(?i)\bingen\s+åtgärd\s+(?:krävs|behövs)|\bni
 	// Norwegian "dere trenger ikke gjøre noe", Danish "I behøver ikke
 	// gøre noget", Finnish "teidän ei tarvitse tehdä mitään", Hungarian
 	// "nincs teendője", Romanian "nu este necesară nicio acțiune".
-	`\b(?:du|dere|de|i)\s+(?:trenger|behøver)\s+ikke\s+(?:å\s+|at\s+)?(?:gjøre|gøre|foreta\s+dere|foretage\s+jer)\s+(?:noe|noget)\b|` +
+	`\b(?:du|dere|de|i)\s+(?:trenger|behøver|skal|må)\s+ikke\s+(?:å\s+|at\s+)?(?:gjøre|gøre|foreta\s+dere|foretage\s+jer|foretage\s+dig)\s+(?:noe|noget)\b|` +
 	`\bingen\s+handling\s+(?:er\s+)?(?:nødvendig|påkrævet|kreves|kræves)\b|` +
 	`\bei\s+tarvitse\s+tehdä\s+mitään\b|\bei\s+vaadi\s+toimenpiteitä|\bnincs\s+(?:teendő(?:je|jük)?|szükség\s+beavatkozásra)|` +
 	`\bnu\s+este\s+necesar[ăa]\s+nicio\s+ac[țţt]iune\b|\bnu\s+trebuie\s+s[ăa]\s+face[țţt]i\s+nimic\b`)

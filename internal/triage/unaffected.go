@@ -103,6 +103,10 @@ func signInUnaffected(text string) bool {
 	if !unaffectedRE.MatchString(text) {
 		return false
 	}
+	// A status page's "Not affected" heading starts a sentence of its own:
+	// the affected component above it ("sign-in with push approval") is
+	// not what it says is spared.
+	text = statusHeadingRE.ReplaceAllString(text, "\n\n$0")
 	start := 0
 	for _, m := range append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)}) {
 		if s := text[start:m[1]]; unaffectedRE.MatchString(s) && userSignInRE.MatchString(s) {
@@ -112,6 +116,10 @@ func signInUnaffected(text string) bool {
 	}
 	return false
 }
+
+// statusHeadingRE finds a heading alone on its line of a status page or
+// advisory: "Not affected", "Affected components".
+var statusHeadingRE = regexp.MustCompile(`(?im)^[ \t]*(?:not\s+affected|affected(?:\s+(?:components?|products?|services?|regions?|systems?))?)[ \t]*:?[ \t]*$`)
 
 // signsInWith reports whether every sentence of an application's
 // description that names the vendor is about signing in: the application
