@@ -296,10 +296,12 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			continue
 		}
 		if o.underWay && len(vendorNamedProducts(subjectProducts, v)) > 0 && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
-			len(bareMentions(c.app.Description, v)) == 0 {
+			len(bareMentions(c.app.Description, v)) == 0 && len(productsUsed(c.app.Description, v, lower)) == 0 {
 			// An incident at the product the subject names does not
 			// reach an application that uses only other products of the
-			// vendor.
+			// vendor, unless the email names one of those as failing
+			// too ("retrieving images through the DICOMweb API … time
+			// out").
 			o.note("%s: uses %s, not %s, the product of the incident: not added",
 				c.app.Name, strings.Join(namedProducts(c.app.Description, v), ", "), strings.Join(subjectProducts, ", "))
 			continue

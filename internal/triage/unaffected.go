@@ -106,7 +106,7 @@ func signInUnaffected(text string) bool {
 	// A status page's "Not affected" heading starts a sentence of its own:
 	// the affected component above it ("sign-in with push approval") is
 	// not what it says is spared.
-	text = statusHeadingRE.ReplaceAllString(text, "\n\n$0")
+	text = statusApart(text)
 	start := 0
 	for _, m := range append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)}) {
 		if s := text[start:m[1]]; unaffectedRE.MatchString(s) && userSignInRE.MatchString(s) {
@@ -117,9 +117,75 @@ func signInUnaffected(text string) bool {
 	return false
 }
 
-// statusHeadingRE finds a heading alone on its line of a status page or
-// advisory: "Not affected", "Affected components".
+// statusHeadingRE finds a heading of a status page or advisory alone on
+// its line: "Not affected", "Affected components".
 var statusHeadingRE = regexp.MustCompile(`(?im)^[ \t]*(?:not\s+affected|affected(?:\s+(?:components?|products?|services?|regions?|systems?))?)[ \t]*:?[ \t]*$`)
+
+// statusFieldRE finds such a heading as a field, with its value on its
+// line: "Affected: Nimbarra CDN - Stockholm (ARN)".
+var statusFieldRE = regexp.MustCompile(`(?i)^[ \t]*(?:not\s+)?affected(?:\s+(?:components?|products?|services?|regions?|systems?))?[ \t]*:[ \t]*\S[^\n]*$`)
+
+// statusApart is text with each status heading and field starting a
+// sentence of its own (fieldsApart).
+func statusApart(text string) string {
+	return fieldsApart(statusHeadingRE.ReplaceAllString(text, "\n\n$0"))
+}
+
+// withoutSpared is text without what it says is not affected: its
+// sentences (withoutUnaffected), and the items under a "Not affected"
+// heading alone on its line, up to the blank line after them.
+func withoutSpared(text string) string {
+	lines := strings.Split(fieldsApart(text), "\n")
+	out := lines[:0]
+	spared := false
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		switch {
+		case notAffectedLineRE.MatchString(t):
+			spared = true
+			continue
+		case t == "":
+			spared = false
+		case spared:
+			continue
+		}
+		out = append(out, l)
+	}
+	return withoutUnaffected(strings.Join(out, "\n"))
+}
+
+// notAffectedLineRE is a status page's heading of what is spared, alone
+// on its line: "Not affected", "Not affected:".
+var notAffectedLineRE = regexp.MustCompile(`(?i)^(?:not\s+affected|unaffected)(?:\s+(?:components?|products?|services?|regions?))?\s*:?$`)
+
+// fieldsApart is text with each status field a sentence of its own: an
+// "Affected: Nimbarra CDN" line is not part of the "working normally"
+// sentence after it.
+// A line that starts with "affected:" after one that does not end a
+// sentence ("… are not\naffected: API requests are processed normally")
+// is the sentence going on, not a field.
+func fieldsApart(text string) string {
+	if !strings.Contains(strings.ToLower(text), "affected") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if !statusFieldRE.MatchString(l) {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = strings.TrimSpace(lines[i-1])
+		}
+		if prev == "" || strings.ContainsAny(prev[len(prev)-1:], ".!?:)") || fieldLineRE.MatchString(prev) {
+			lines[i] = "\n" + l + "\n"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fieldLineRE is a line of a status page's fields: "Status: Investigating".
+var fieldLineRE = regexp.MustCompile(`^[\p{L} ]{2,30}:\s*\S`)
 
 // signsInWith reports whether every sentence of an application's
 // description that names the vendor is about signing in: the application
@@ -143,6 +209,7 @@ func unaffectedText(text string) string {
 	if !unaffectedRE.MatchString(text) {
 		return ""
 	}
+	text = fieldsApart(text)
 	var b strings.Builder
 	eachSentence(text, unaffectedRE, func(s string, matched bool) {
 		if matched {
@@ -327,7 +394,7 @@ var userSignInRE = regexp.MustCompile(`(?i)\b(?:sign[- ]?ins?|log[- ]?ins?|sign-
 // affectedPart is the email as routing to applications reads it: without
 // the sentences that say what is not affected.
 func affectedPart(e Email) Email {
-	e.Body = withoutUnaffected(e.Body)
+	e.Body = withoutSpared(e.Body)
 	return e
 }
 

@@ -219,3 +219,55 @@ func TestStatusPageNotAffectedHeading(t *testing.T) {
 		t.Errorf("applications %v, want app-pay and app-sso\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestStatusFieldIsNotWhatIsSpared: a status page's "Affected: <CDN> -
+// Stockholm" line is not part of the "working normally" sentence after
+// it, so what goes through the CDN is reached.
+func TestStatusFieldIsNotWhatIsSpared(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{
+			{ID: "v-nim", Name: "Nimbo", Tier: registry.Tier2, IsActive: true, EmailDomains: []string{"nimbo.example"},
+				Aliases: []string{"Nimbo CDN", "Nimbo Edge"}},
+			{ID: "v-slot", Name: "Slotty", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"slotty.example"}},
+		},
+		Applications: []registry.Application{
+			{ID: "app-book", Name: "OnlineBooking", IsActive: true, VendorIDs: []string{"v-slot", "v-nim"},
+				Description: "Online appointment booking, run on Slotty Booking: patients choose a time on book.clinic.example, " +
+					"Slotty's hosted booking pages under our own domain, fronted by the Nimbo CDN. Reception staff manage the calendars in Slotty Admin."},
+			{ID: "app-web", Name: "Website", IsActive: true, VendorIDs: []string{"v-nim"},
+				Description: "The public website clinic.example, delivered via Nimbo."},
+		},
+	}
+	e := Email{MessageID: "arn@status.nimbo.example", FromAddress: "status@nimbo.example", Date: testNow,
+		Subject: "Elevated 5xx errors at the Stockholm (ARN) edge",
+		Body: "NIMBO STATUS - INCIDENT\nStatus: Investigating\n\nWe are seeing elevated rates of 502 and 504 responses for requests\n" +
+			"served from our Stockholm (ARN) point of presence. Visitors may see errors or slow page loads on sites and apps served\n" +
+			"through Nimbo. We have begun shifting traffic to Copenhagen while we investigate.\n\n" +
+			"Affected: Nimbo CDN - Stockholm (ARN)\nDashboard, API and purge are working normally.\n\nNext update: 14:15 UTC\n"}
+	if d := decideOffline(t, e, snap); !slices.Equal(sorted(d.AffectedApplicationIDs), []string{"app-book", "app-web"}) {
+		t.Errorf("applications %v, want app-book and app-web\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
+
+// TestIncidentNamingAnotherProductFailing: an incident at one product
+// that says another of the vendor's products fails too reaches the
+// applications that use that one.
+func TestIncidentNamingAnotherProductFailing(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-rad", Name: "Radix", Tier: registry.Tier2, IsActive: true,
+			EmailDomains: []string{"radix.example"}, Aliases: []string{"Radix PACS Cloud", "Radix DICOMweb API"}}},
+		Applications: []registry.Application{
+			{ID: "app-img", Name: "Imaging", IsActive: true, VendorIDs: []string{"v-rad"},
+				Description: "The imaging archive on Radix PACS Cloud."},
+			{ID: "app-rec", Name: "Records", IsActive: true, VendorIDs: []string{"v-rad"},
+				Description: "Patient records. X-ray images are shown in the chart by querying the archive through the Radix DICOMweb API."},
+		},
+	}
+	e := Email{MessageID: "euc@status.radix.example", FromAddress: "status@radix.example", Date: testNow,
+		Subject: "Radix PACS Cloud - Identified: slow image retrieval",
+		Body: "Status: Identified\n\nOpening studies in the web viewer and retrieving images through the DICOMweb API currently take several minutes or time out. " +
+			"One storage node is degraded; we are moving its volumes."}
+	if d := decideOffline(t, e, snap); !slices.Equal(sorted(d.AffectedApplicationIDs), []string{"app-img", "app-rec"}) {
+		t.Errorf("applications %v, want app-img and app-rec\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
