@@ -65,7 +65,19 @@ var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fe
 // "remains technically valid until …"):
 // the outgoing one's remaining life, a detail beside the day the change
 // (the rotation, the switch to the new one) takes effect.
-var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgoing)\s+(?:[\w-]+\s+){0,2}?(?:certificates?|keys?|secrets?|tokens?)\s+(?:stays?|remains?|is still|will (?:stay|remain|still be))\s+(?:\w+ly\s+)?valid\b`)
+//
+// Servers and addresses the old way goes to likewise: "the old relays stay
+// reachable until …", "Die bisherigen Relays (…) bleiben bis zum 06.12.2027
+// für bestehende Verbindungen erreichbar".
+var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgoing)\s+(?:[\w-]+\s+){0,2}?(?:certificates?|keys?|secrets?|tokens?)\s+(?:stays?|remains?|is still|will (?:stay|remain|still be))\s+(?:\w+ly\s+)?valid\b|` +
+	`\b(?:current|old|existing|previous|outgoing|legacy)\s+(?:[\w-]+\s+){0,2}?(?:relays?|servers?|hosts?|addresses|ranges|endpoints?)\s+(?:\([^)]*\)\s+)?(?:stay|stays|remain|remains|will\s+(?:stay|remain))\s+(?:\w+ly\s+)?(?:reachable|available|online|in\s+service)\b|` +
+	`\b(?:bisherigen?|alten?)\s+(?:[\p{L}-]+\s+){0,2}?(?:\([^)]*\)\s+)?bleib(?:t|en)\s+(?:noch\s+)?(?:bis\b|(?:[^.]|\.\d){0,80}?\b(?:erreichbar|gültig|verfügbar|in\s+betrieb))`)
+
+// takeOverRE finds the step of a rotation at which the new credential
+// takes over: "New certificate becomes primary: every SAML response is
+// signed with it", "signing switches to the new key". Its day is the
+// change's, rather than the day the old one expires.
+var takeOverRE = mustGated(`(?i)\bnew\s+(?:signing\s+)?(?:certificate|key)\s+(?:becomes|is\s+made|will\s+become)\s+(?:the\s+)?(?:primary|active)\b|\bsigning\s+switches\s+to\s+the\s+new\b|\b(?:is|are)\s+signed\s+with\s+(?:it|the\s+(?:new|successor|replacement)\s+(?:signing\s+)?(?:certificate|key))\b`)
 
 // rowStepBefore reports whether the label of the table row a date is in
 // names the replacement becoming available ("Case API v2 generally

@@ -196,8 +196,13 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			}
 		}
 		headed := cols.read(line, dates, dc)
+		takesOver := takeOverRE.MatchString(line)
 		for _, c := range dates {
 			c.trial, c.fit = trial, fit
+			if takesOver {
+				// The new credential takes over on this row's day.
+				c.namedStep = true
+			}
 			if headed[c.date] && c.cue < strongCue {
 				c.cue = strongCue
 				c.note = strings.TrimPrefix(c.note+"; ", "; ") + "the table's column for it says when the change takes effect"

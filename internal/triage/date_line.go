@@ -257,6 +257,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, f := range monthEnds(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
+	for _, f := range foreignQuarters(line, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	for _, m := range g.find(g.digit && g.month, monthYearRE, line) {
 		month, y := monthOf(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])
 		add(m, endOfMonth(y, month), month != 0 && y > 0, "no day given: the last day of the month is used")

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Relative dates in the other languages vendors write in ("over 60
@@ -89,6 +90,32 @@ func monthEnds(line string, dc dateContext, g lineGates) []formDate {
 			}
 		}
 		out = append(out, formDate{m, endOfMonth(y, mo), true, "the end of " + which + " month after the email's date " + dc.sent.String()})
+	}
+	return out
+}
+
+// foreignQuarterRE is a quarter in Italian, French, Spanish, Portuguese
+// and German: "fine del primo trimestre 2028", "deuxième trimestre 2028",
+// "segundo trimestre de 2028", "1. Quartal 2028". The groups are the
+// ordinal and the year.
+var foreignQuarterRE = regexp.MustCompile(`(?i)\b(primo|secondo|terzo|quarto|premier|1er|deuxième|2e|troisième|3e|quatrième|4e|primer|segundo|tercer|cuarto|primeiro|terceiro|quarto|[1-4]\.)\s+(?:trimestre|quartal)\s+(?:de\s+|del\s+|do\s+)?(\d{4})\b`)
+
+// quarterOrdinals are the quarters foreignQuarterRE's ordinals name.
+var quarterOrdinals = map[string]int{"primo": 1, "premier": 1, "1er": 1, "primer": 1, "primeiro": 1, "1.": 1,
+	"secondo": 2, "deuxième": 2, "2e": 2, "segundo": 2, "2.": 2, "terzo": 3, "troisième": 3, "3e": 3, "tercer": 3, "terceiro": 3, "3.": 3,
+	"quarto": 4, "quatrième": 4, "4e": 4, "cuarto": 4, "4.": 4}
+
+// foreignQuarters reads the quarters of the other languages in line: a
+// quarter's last day, as "Q2 2027" is read.
+func foreignQuarters(line string, g lineGates) []formDate {
+	if !g.digit || !strings.Contains(g.lower, "trimestre") && !strings.Contains(g.lower, "quartal") {
+		return nil
+	}
+	var out []formDate
+	for _, m := range foreignQuarterRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
+		q := quarterOrdinals[strings.ToLower(line[m[2]:m[3]])]
+		y, err := strconv.Atoi(line[m[4]:m[5]])
+		out = append(out, formDate{m, endOfMonth(y, time.Month(q*3)), q > 0 && err == nil, "a quarter: its last day is used"})
 	}
 	return out
 }

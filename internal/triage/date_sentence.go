@@ -100,7 +100,11 @@ func deprecationStep(sentence string) bool {
 var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
-var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot)|maintenance)\b`)
+var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot)|maintenance)\b|` +
+	// The same events in French, German, Italian, Spanish, Portuguese and
+	// Dutch: "lors d'un webinaire le 9 novembre", "Webinar am …",
+	// "Kundentag", "sessione di formazione", "jornada".
+	`\b(?:webinaires?|webinari[oa]s?|webinarie|konferenz|kundentag|anwendertag|schulung(?:en)?|sessioni?\s+(?:di\s+formazione|online)|formazione|jornadas?|sesi[óo]n\s+(?:informativa|en\s+l[íi]nea)|formation|séance\s+(?:d['’]information|de\s+formation)|bijeenkomst|gebruikersdag)\b`)
 
 // feedbackRE finds a request for the reader's opinion: its date is when a
 // survey or a feedback request closes, not when a change takes effect.

@@ -14,8 +14,11 @@ var otherInformational = []struct {
 	// "Anwendertreffen", "uitnodiging", "gebruikersdag", "jornada de
 	// usuarios", "giornata utenti".
 	{mustGated(`(?i)\b(?:einladung|uitnodiging|convite|invito)\b`), "invitation"},
-	{mustGated(`(?i)\b(?:anwendertreffen|nutzertreffen|kundentreffen|anwenderkonferenz|kundenkonferenz|gebruikersdag|gebruikersbijeenkomst|klantendag|journée\s+(?:utilisateurs|clients)|jornadas?\s+de\s+(?:usuarios|clientes)|giornata\s+(?:utenti|clienti)|encontro\s+de\s+(?:utilizadores|usuários|clientes))\b`), "conference"},
-	{mustGated(`(?i)\b(?:jetzt\s+anmelden|anmeldung\s+ist|anmeldeschluss|schrijf\s+je\s+in|inschrijven|inschrijving)\b`), "register"},
+	{mustGated(`(?i)\b(?:anwendertreffen|nutzertreffen|kundentreffen|anwenderkonferenz|kundenkonferenz|kundentag|anwendertag|partnertag|gebruikersdag|gebruikersbijeenkomst|klantendag|journée\s+(?:utilisateurs|clients)|jornadas?\s+de\s+(?:usuarios|clientes)|giornata\s+(?:utenti|clienti)|encontro\s+de\s+(?:utilizadores|usuários|clientes))\b`), "conference"},
+	{mustGated(`(?i)\b(?:jetzt\s+anmelden|anmeldung\s+ist|anmeldung\s*:|anmeldeschluss|schrijf\s+je\s+in|inschrijven|inschrijving)`), "register"},
+	// "Frühbucherpreis", "Frühbucherrabatt", "vroegboekkorting", "tarif
+	// early bird".
+	{mustGated(`(?i)\bfrühbucher\p{L}*|\bvroegboek\p{L}*`), "early-bird"},
 	// A renewal on the same terms: "zu den gleichen Bedingungen", "zu
 	// unveränderten Konditionen", "onder
 	// dezelfde voorwaarden", "aux mêmes conditions", "en las mismas

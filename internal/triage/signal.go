@@ -138,6 +138,9 @@ var informationalPhrases = []phrase{
 	// A vendor's conference: "our user conference", "Early-bird
 	// registration", "See you in Lisbon".
 	{"user conference", 2}, {"early-bird", 1}, {"see you in", 1}, {"see you there", 1},
+	// A fee schedule: "nothing to sign and nothing to change in your
+	// integration", "the following list prices apply".
+	{"nothing to sign", 2}, {"nothing to change", 2}, {"list prices", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -412,7 +415,10 @@ var foreignNoLongerRE = mustGated(`(?i)\b(?:nicht|keine[nmrs]?)\s+(?:[\p{L}-]+\s
 	// French "ne pourront plus", "sera désactivé(e)", "sera refusée", "ne
 	// prendra plus en charge".
 	`\b(?:niet|geen)\s+(?:[\p{L}-]+\s+){0,4}?meer(?:\s*[.,;:!)]|\s+(?:[^d\s]|d[^a])|\s*$)|\bdejar(?:á|a)n?\s+de\s+(?:funcionar|estar\s+disponibles?|ser\s+v[áa]lid[oa]s?|acept)|` +
-	`\bne\s+pourr\w*\s+plus\b|\bne\s+(?:recevr|fonctionner|accepter|envoyer|répondr|servir)\p{L}*\s+plus\b|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?|` +
+	`\bne\s+pourr\w*\s+plus\b|\bne\s+(?:recevr|fonctionner|accepter|envoyer|répondr|servir)\p{L}*\s+plus\b|` +
+	// French elided "n'accepteront plus", "n'afficheront plus"; Italian
+	// "non potranno più", "scarterà le fatture".
+	`\bn['’](?:accepter|afficher|fonctionner|envoyer|autoriser|sera|seront)\p{L}*\s+plus\b|\bnon\s+potr(?:à|anno)\s+più|\bscarter(?:anno\b|à)|\bser(?:a|ont)\s+(?:d[ée]sactiv[ée]|refusé|rejet[ée])e?s?|` +
 	// Portuguese "deixarão de conseguir", "só aceitará"; Italian "sarà
 	// dismessa", "non sarà più"; Polish "zostanie wyłączony", "przestanie
 	// działać", "nie będą już przyjmowane", "odrzucą".
@@ -438,7 +444,9 @@ var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or el
 // HTTP 502 errors", "or your system will stop learning when a patient has
 // signed".
 var failureAheadRE = mustGated(`(?i)\bwill\s+(?:reach|be\s+shown\s+to)\s+(?:your\s+)?(?:visitors|users|customers|clients|players|guests)\s+as\s+(?:http\s+)?[45]\d\d\b|` +
-	`\bor\s+(?:your|the)\s+(?:[\w-]+\s+){0,4}?will\s+stop\s+\w+ing\b`)
+	`\bor\s+(?:your|the)\s+(?:[\w-]+\s+){0,4}?will\s+stop\s+\w+ing\b|` +
+	// "statements from these accounts will stop arriving".
+	`\bwill\s+stop\s+(?:arriving|working|loading|syncing|updating|flowing|coming\s+in)\b`)
 
 // invitationRE finds a sentence that invites to an event: "Webinar: …",
 // "Join us on May 13", "Save your seat". An event named in passing

@@ -55,13 +55,29 @@ var moreInformational = []struct {
 // update: the incident ("Störning", "výpadek", "kesinti") and where it
 // stands ("vi undersöker", "prošetřujeme", "çözüldü").
 var foreignStatusRE = mustGated(`(?i)\b(?:drift)?störning\b|\bvýpadek\b|\bporucha\b|\bkesinti(?:si)?\b|\barıza\b|` +
-	`\bvi\s+undersöker\b|\bprošetřujeme\b|\binceliyoruz\b|çözüldü|åtgärdat\b|\bvyřešeno\b`)
+	`\bvi\s+undersöker\b|\bprošetřujeme\b|\binceliyoruz\b|çözüldü|åtgärdat\b|\bvyřešeno\b|` +
+	// French, German, Italian, Spanish, Portuguese and Dutch status pages:
+	// "Incident en cours", "Investigation en cours", "Störung", "Ursache
+	// identifiziert", "in analisi", "resuelto", "em investigação",
+	// "storing", "opgelost".
+	`\bincident\s+en\s+cours\b|\b(?:investigation|enquête)\s+en\s+cours\b|\bcause\s+identifiée|\brésolu\b|` +
+	`\bstörung\b|\bursache\s+identifiziert\b|\bwir\s+untersuchen\b|\bbehoben\b|` +
+	`\bin\s+analisi\b|\bcausa\s+individuata\b|\brisolto\b|\bdisservizio\b|` +
+	`\ben\s+investigación\b|\binvestigando\b|\bresuelto\b|\bincidencia\b|` +
+	`\bem\s+investigação|\ba\s+investigar\b|\bresolvido\b|` +
+	`\bstoring\b|\bin\s+onderzoek\b|\bopgelost\b`)
 
 // foreignStatusWords are those words in English.
 var foreignStatusWords = map[string]string{"störning": "incident", "driftstörning": "incident", "výpadek": "incident",
 	"porucha": "incident", "kesinti": "incident", "kesintisi": "incident", "arıza": "incident",
 	"vi undersöker": "investigating", "prošetřujeme": "investigating", "inceliyoruz": "investigating",
-	"çözüldü": "resolved", "åtgärdat": "resolved", "vyřešeno": "resolved"}
+	"çözüldü": "resolved", "åtgärdat": "resolved", "vyřešeno": "resolved",
+	"incident en cours": "incident", "investigation en cours": "investigating", "enquête en cours": "investigating",
+	"cause identifiée": "identified", "résolu": "resolved", "störung": "incident", "ursache identifiziert": "identified",
+	"wir untersuchen": "investigating", "behoben": "resolved", "in analisi": "investigating", "causa individuata": "identified",
+	"risolto": "resolved", "disservizio": "incident", "en investigación": "investigating", "investigando": "investigating",
+	"resuelto": "resolved", "incidencia": "incident", "em investigação": "investigating", "a investigar": "investigating",
+	"resolvido": "resolved", "storing": "incident", "in onderzoek": "investigating", "opgelost": "resolved"}
 
 // inEnglishStatus is text with those words written in English.
 func inEnglishStatus(text string) string {
