@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -40,6 +41,9 @@ type pressure struct {
 	// queued is when (Unix nanoseconds) more than pressureEvents last
 	// waited.
 	queued atomic.Int64
+	// spent holds "tenant/pass" for the passes that have waited their
+	// limit during the burst under way.
+	spent sync.Map
 }
 
 // enter notes n events waiting for a commit at now; leave is its undo.
@@ -75,9 +79,16 @@ func (s *Service) acceptsFirst(ctx context.Context, tenantID string, pa *pause) 
 	if limit == 0 {
 		limit = DefaultAcceptsFirst
 	}
+	key := tenantID + "/" + pa.pass
+	if _, ok := s.pressure.spent.Load(key); ok {
+		// An earlier pass of this burst has waited its limit: a new one
+		// does not wait again while the burst goes on.
+		pa.spent = true
+	}
 	for {
 		now := time.Now()
 		if limit < 0 || !s.pressure.high(now) {
+			s.pressure.spent.Delete(key)
 			if !pa.since.IsZero() {
 				s.log().InfoContext(ctx, "ingest pass resumed after a burst of accepts", "tenant", tenantID, "pass", pa.pass,
 					"waited", now.Sub(pa.since).Round(time.Millisecond).String())
@@ -94,6 +105,7 @@ func (s *Service) acceptsFirst(ctx context.Context, tenantID string, pa *pause) 
 				"at_most", limit.String())
 		} else if now.Sub(pa.since) >= limit {
 			pa.spent = true
+			s.pressure.spent.Store(key, true)
 			s.log().WarnContext(ctx, "ingest pass runs alongside accepts: the burst has lasted longer than it may wait",
 				"tenant", tenantID, "pass", pa.pass, "waited", now.Sub(pa.since).Round(time.Millisecond).String())
 			return

@@ -60,11 +60,14 @@ func TestPassesWaitForABurstOfAcceptsAtMostAWhile(t *testing.T) {
 	if got := testutil.ToFloat64(m.Ingest.Paused.WithLabelValues("normalize")); got <= 0 {
 		t.Errorf("paused seconds = %v, want > 0", got)
 	}
-	// Having waited its limit, it runs alongside the burst.
+	// Having waited its limit, it runs alongside the burst, and so does
+	// a new pass of the same kind.
 	before := testutil.ToFloat64(m.Ingest.Paused.WithLabelValues("normalize"))
 	s.acceptsFirst(ctx, "t1", &pa)
-	if after := testutil.ToFloat64(m.Ingest.Paused.WithLabelValues("normalize")); after != before || !pa.spent {
-		t.Fatalf("a pass that had waited its limit waited again: paused %v -> %v", before, after)
+	next := pause{pass: "normalize"}
+	s.acceptsFirst(ctx, "t1", &next)
+	if after := testutil.ToFloat64(m.Ingest.Paused.WithLabelValues("normalize")); after != before || !pa.spent || !next.spent {
+		t.Fatalf("a pass that had waited its limit, or a new one, waited again: paused %v -> %v", before, after)
 	}
 	stop()
 	for s.pressure.high(time.Now()) {
