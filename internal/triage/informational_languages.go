@@ -23,7 +23,7 @@ var otherInformational = []struct {
 	// unveränderten Konditionen", "onder
 	// dezelfde voorwaarden", "aux mêmes conditions", "en las mismas
 	// condiciones", "alle stesse condizioni", "nas mesmas condições".
-	{mustGated(`(?i)\b(?:zu\s+(?:den\s+(?:gleichen|selben)|unveränderten)\s+(?:bedingungen|konditionen|preisen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|en\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
+	{mustGated(`(?i)\b(?:zu\s+(?:den\s+(?:gleichen|selben)|unveränderten)\s+(?:bedingungen|konditionen|preisen)|onder\s+dezelfde\s+voorwaarden|aux\s+mêmes\s+conditions|(?:en|con)\s+las\s+mismas\s+condiciones|alle\s+stesse\s+condizioni|nas\s+mesmas\s+condições)\b`), "on the same terms"},
 	// "Nothing changes": "es ändert sich nichts", "er verandert niets",
 	// "rien ne change", "no cambia nada", "non cambia nulla", "nada muda".
 	{mustGated(`(?i)\b(?:es\s+ändert\s+sich\s+nichts|ohne\s+(?:jede\s+)?änderungen|er\s+verandert\s+(?:dus\s+)?niets|rien\s+ne\s+change|no\s+cambia\s+nada|nada\s+cambia|non\s+cambia\s+nulla|nada\s+muda|sem\s+altera[çc](?:ões|ao|ão)|sin\s+cambios|senza\s+modifiche|sans\s+changement)(?:\P{L}|$)`), "nothing changes "}, // the space stands for the character the pattern ends on
@@ -57,7 +57,7 @@ var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(
 	`\bniets\s+(?:te\s+doen|hoeven\s+te\s+doen)\b|\bgeen\s+(?:actie|wijziging)\s+(?:van\s+(?:u|jou|jullie)\s+)?(?:nodig|vereist)\b|` +
 	`\bil\s+n['’]y\s+a\s+rien\s+à\s+faire\b|\bnon\s+è\s+necessario\s+(?:alcun\s+intervento|fare\s+nulla)\b|\bnão\s+é\s+necessário\s+fazer\s+nada\b|` +
 	// Italian "non c'è nulla da fare", "non dovete fare nulla".
-	`\bnon\s+c['’]è\s+(?:nulla|niente)\s+da\s+fare\b|\bnon\s+(?:dovete|deve|devi)\s+fare\s+(?:nulla|niente)\b|` +
+	`\bnon\s+c['’]è\s+(?:nulla|niente)\s+da\s+fare\b|\bno\s+(?:tenéis|tienen|tiene|tienes|hay)\s+que\s+hacer\s+nada\b|\bnon\s+(?:dovete|deve|devi)\s+fare\s+(?:nulla|niente)\b|` +
 	// Portuguese "Não é preciso fazerem nada", "não precisam de fazer
 	// nada", "não têm de fazer nada".
 	`\bnão\s+(?:é\s+preciso|precisa(?:m)?\s+de|t[êe]m\s+de|tem\s+que|t[êe]m\s+que)\s+fazer(?:em)?\s+nada\b`)
@@ -67,8 +67,10 @@ var otherNoActionRE = mustGated(`(?i)\bno\s+es\s+necesari[ao]\s+(?:ninguna\s+)?(
 // cabeçalho antigo", "vão rejeitar", "dejaremos de aceptar", "smetteremo
 // di inviare", and "Ação necessária", "Acción requerida", "Azione
 // richiesta" (action required).
-var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:enviar|aceitar|funcionar|suportar|responder)\b|\bv(?:ão|ai)\s+rejeitar\b|` +
-	`\bdeja(?:mos|remos|rá|rán|n)?\s+de\s+(?:enviar|aceptar|funcionar|admitir|responder)\b|\bsmetter(?:emo|à|anno)\s+di\s+(?:inviare|accettare|funzionare|rispondere)\b|` +
+var romanceStopRE = mustGated(`(?i)\bdeixa(?:mos|remos|rá|rão|m)?\s+de\s+(?:enviar|aceitar|funcionar|suportar|responder|importar|receber|sincronizar|ter\s+suporte)\b|\bv(?:ão|ai)\s+rejeitar\b|` +
+	`\bdeja(?:mos|remos|rá|rán|n)?\s+de\s+(?:enviar|aceptar|funcionar|admitir|responder|importar|recibir|sincronizar|tener\s+soporte)\b|\bno\s+podr(?:án\b|á)|` +
+	// Dutch "De oude header … vervalt op die datum".
+	`\bvervalt\s+(?:op|per|vanaf)\b|\bsmetter(?:emo|à|anno)\s+di\s+(?:inviare|accettare|funzionare|rispondere)\b|` +
 	`\ba[çc][ãa]o\s+necess[áa]ria\b|\bacci[óo]n\s+(?:necesaria|requerida)\b|\bazione\s+(?:richiesta|necessaria)\b|` +
 	// German "wird am 15. Oktober abgeschaltet", "werden … abgelehnt";
 	// Dutch "wordt uitgeschakeld", "worden geweigerd"; French "sera

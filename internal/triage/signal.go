@@ -21,7 +21,7 @@ var breakingPhrases = []phrase{
 	{"removing support", 2}, {"sunset", 2}, {"sunsetting", 2}, {"end of life", 2}, {"end-of-life", 2}, {"eol", 1},
 	{"end of support", 2}, {"end-of-support", 2}, {"no longer be supported", 2}, {"no longer supported", 2},
 	{"no longer be available", 2}, {"will no longer", 2}, {"will stop working", 2}, {"stop working", 1},
-	{"will be rejected", 2}, {"will be declined", 2}, {"will fail", 2}, {"mandatory", 2}, {"must migrate", 2},
+	{"will be rejected", 2}, {"will be declined", 2}, {"will fail", 2}, {"mandatory", 1}, {"must migrate", 2},
 	{"must upgrade", 2}, {"must update", 2}, {"required to migrate", 2}, {"required to upgrade", 2},
 	{"required to update", 2}, {"action required", 2}, {"action is required", 2}, {"decommission", 2},
 	{"decommissioned", 2}, {"decommissioning", 2}, {"retire", 2}, {"retired", 2}, {"retirement", 2},
@@ -67,6 +67,11 @@ var breakingPhrases = []phrase{
 	// What is no longer done for the old way: "plain HTTP callback URLs
 	// are no longer called".
 	{"are no longer called", 2}, {"is no longer called", 2}, {"are no longer accepted", 2}, {"is no longer accepted", 2},
+	// "the current addresses … are withdrawn at the same time".
+	{"are withdrawn", 2}, {"will be withdrawn", 2}, {"action needed", 2},
+	// Legal drafting: "the Schedule shall terminate with effect from …",
+	// "files shall no longer be transmitted".
+	{"shall no longer", 2}, {"shall terminate", 2}, {"shall cease", 2},
 	{"will stop updating", 2}, {"will stop processing", 2},
 }
 
@@ -139,8 +144,10 @@ var informationalPhrases = []phrase{
 	// registration", "See you in Lisbon".
 	{"user conference", 2}, {"early-bird", 1}, {"see you in", 1}, {"see you there", 1},
 	// A fee schedule: "nothing to sign and nothing to change in your
-	// integration", "the following list prices apply".
-	{"nothing to sign", 2}, {"nothing to change", 2}, {"list prices", 1},
+	// integration", "the following list prices apply"; a renewal "at the
+	// same price, and there is no paperwork to sign"; release notes.
+	{"nothing to sign", 2}, {"nothing to change", 2}, {"list prices", 1}, {"same price", 1},
+	{"no paperwork to sign", 2}, {"release notes", 1},
 }
 
 // reachPhrases say that something everyone who relies on the vendor
@@ -245,7 +252,7 @@ func look(text string, phrases []phrase) signal {
 	}
 	for _, p := range phrases {
 		n := countWord(lower, p.text)
-		if p.text == "action required" || p.text == "action is required" {
+		if p.text == "action required" || p.text == "action is required" || p.text == "action needed" {
 			n -= countWord(lower, "no "+p.text)
 		}
 		if strings.HasPrefix(p.text, "no ") || strings.HasPrefix(p.text, "nothing ") {
@@ -276,7 +283,7 @@ var deniedLossRE = mustGated(`\b(?:(?:will|would|shall)\s+not\s+be|(?:won't|woul
 // qualifiedNoActionRE finds "no" and one word before a statement that no
 // action is needed ("no customer action is required"); the group is the
 // statement.
-var qualifiedNoActionRE = mustGated(`\bno [a-z-]+ (action (?:is |are )?(?:required|needed|necessary))\b`)
+var qualifiedNoActionRE = mustGated(`\bno (?:[a-z-]+ ){1,2}(?:or )?(action (?:is |are )?(?:required|needed|necessary))\b`)
 
 // actionNoneRE finds a notice's field saying that the action it asks
 // for is none: "Action required: none", "Action needed: None.".
@@ -349,8 +356,13 @@ var recentBreaking, recentInformational memo[signalKey, signal]
 // readBreaking is breakingSignal without the memo.
 func readBreaking(e Email) signal {
 	text := withoutSentences(e.Subject+"\n"+e.Body, invitationRE)
+	if strings.Contains(text, "?") {
+		// A question asks; it announces nothing: "Could your organisation
+		// retire passwords for good?"
+		text = questionRE.ReplaceAllString(text, " ")
+	}
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE, mandatoryRE} {
 		if m := re.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
@@ -439,6 +451,16 @@ var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or el
 	`(?:\b(?:are|is)\s+rejected\b|\babort\w*\s+the\s+connection\b|\b(?:may|might|will)\s+not\s+(?:appear|arrive|load|work|play|be\s+(?:delivered|shown|listed))\b)`),
 	words: []string{"rejected", "abort", "not appear", "not arrive", "not load", "not work", "not play", "not be delivered", "not be shown", "not be listed"}}
 
+// questionRE finds a question: a sentence that ends with a question mark.
+var questionRE = regexp.MustCompile(`[^.!?\n]*(?:\n[^.!?\n]+)*\?`)
+
+// mandatoryRE finds a change made mandatory: "TLS 1.3 becomes mandatory",
+// "mandatory from 1 March", "a mandatory upgrade"; not a product used for
+// mandatory records ("Corran Learning for mandatory training records").
+var mandatoryRE = mustGated(`(?i)\b(?:becomes?|become|is\s+now|are\s+now|will\s+be(?:come)?|made|making|now)\s+mandatory\b|` +
+	`\bmandatory\s+(?:from|on|as\s+of|starting|by|for\s+(?:all|every|each)|upgrades?|migrations?|updates?|changes?|rotations?|re-?registrations?|registrations?|renewals?|versions?|fields?|for\s+your)\b|` +
+	`\b(?:is|are)\s+mandatory\b|^\s*mandatory\b|\[mandatory\]|mandatory\s*:`)
+
 // failureAheadRE finds what will fail for a reader who does not act, in
 // words found on unseen mail: "requests … will reach your visitors as
 // HTTP 502 errors", "or your system will stop learning when a patient has
@@ -446,7 +468,7 @@ var staleUseRE = gatedRE{Regexp: regexp.MustCompile(`(?i)(?:\b(?:otherwise|or el
 var failureAheadRE = mustGated(`(?i)\bwill\s+(?:reach|be\s+shown\s+to)\s+(?:your\s+)?(?:visitors|users|customers|clients|players|guests)\s+as\s+(?:http\s+)?[45]\d\d\b|` +
 	`\bor\s+(?:your|the)\s+(?:[\w-]+\s+){0,4}?will\s+stop\s+\w+ing\b|` +
 	// "statements from these accounts will stop arriving".
-	`\bwill\s+stop\s+(?:arriving|working|loading|syncing|updating|flowing|coming\s+in)\b`)
+	`\bwill\s+stop\s+(?:arriving|working|loading|syncing|updating|flowing|coming\s+in)\b|\bwill\s+stop\s+(?:if|unless)\s+(?:nobody|no\s+one|you)\b`)
 
 // invitationRE finds a sentence that invites to an event: "Webinar: …",
 // "Join us on May 13", "Save your seat". An event named in passing
@@ -513,8 +535,10 @@ func readInformational(e Email) signal {
 // closedCaseRE finds a vendor closing a support case: "we are closing
 // case DN-48213", "we have closed your ticket", "this case is now closed"
 // (the other languages' forms become "closing the case").
-var closedCaseRE = mustGated(`(?i)\b(?:(?:we\s+(?:are|have|will|'re|’re|'ve|’ve)\s+(?:now\s+)?(?:be\s+)?)?clos(?:ing|ed)|we\s+(?:will|can)\s+(?:now\s+)?close)\s+(?:the\s+|this\s+|your\s+)?(?:support\s+)?(?:case|ticket|request)\b|` +
-	`\b(?:case|ticket|request)\s+(?:#?[\w-]+\s+)?(?:is|has\s+been|was)\s+(?:now\s+)?closed\b`)
+var closedCaseRE = mustGated(`(?i)\b(?:(?:we\s+(?:are|have|will|'re|’re|'ve|’ve)\s+(?:now\s+)?(?:be\s+)?)?clos(?:ing|ed)|(?:we|i)\s+(?:will|can)\s+(?:now\s+)?close|(?:we|i)(?:'ll|’ll)\s+(?:now\s+)?close)\s+(?:the\s+|this\s+|your\s+)?(?:support\s+)?(?:case|ticket|request)\b|` +
+	`\b(?:case|ticket|request)\s+(?:#?[\w-]+\s+)?(?:is|has\s+been|was)\s+(?:now\s+)?closed\b|` +
+	// "I'm marking ticket #BAL-77120 as solved".
+	`\bmark(?:ing|ed)?\s+(?:the\s+|this\s+|your\s+)?(?:case|ticket|request)\s+(?:#?[\w-]+\s+)?as\s+(?:solved|resolved|closed)\b`)
 
 // caseSubjectRE finds the subject of a support case's mail: a reply, or
 // one that names a case, ticket or request by its number.
