@@ -458,7 +458,10 @@ var questionRE = regexp.MustCompile(`[^.!?\n]*(?:\n[^.!?\n]+)*\?`)
 // "mandatory from 1 March", "a mandatory upgrade"; not a product used for
 // mandatory records ("Corran Learning for mandatory training records").
 var mandatoryRE = mustGated(`(?i)\b(?:becomes?|become|is\s+now|are\s+now|will\s+be(?:come)?|made|making|now)\s+mandatory\b|` +
-	`\bmandatory\s+(?:from|on|as\s+of|starting|by|for\s+(?:all|every|each)|upgrades?|migrations?|updates?|changes?|rotations?|re-?registrations?|registrations?|renewals?|versions?|fields?|for\s+your)\b|` +
+	`\bmandatory\s+(?:from|on|as\s+of|starting|by|for\s+(?:all|every|each)|versions?|fields?|for\s+your)\b|` +
+	// "mandatory operating system maintenance", "a mandatory security
+	// update".
+	`\bmandatory\s+(?:[\w-]+\s+){0,2}?(?:maintenance|updates?|upgrades?|patch\w*|migrations?|rotations?|re-?registrations?|registrations?|renewals?|changes?)\b|` +
 	`\b(?:is|are)\s+mandatory\b|^\s*mandatory\b|\[mandatory\]|mandatory\s*:`)
 
 // failureAheadRE finds what will fail for a reader who does not act, in

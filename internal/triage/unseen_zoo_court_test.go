@@ -42,8 +42,11 @@ func TestInvitationsRepliesAndRenewalsInMoreWords(t *testing.T) {
 		}
 	}
 	// Mandatory as a change stays breaking.
-	if s := readBreaking(Email{Subject: "TLS", Body: "TLS 1.3 becomes mandatory for the Filing API on 1 March 2028."}); !s.strong() {
-		t.Errorf("a change made mandatory: %v, want strong", s)
+	for _, body := range []string{"TLS 1.3 becomes mandatory for the Filing API on 1 March 2028.",
+		"Amazon RDS has scheduled mandatory operating system maintenance for your DB instances on 16 December 2027."} {
+		if s := readBreaking(Email{Subject: "Notice", Body: body}); !s.strong() {
+			t.Errorf("%q: %v, want strong", body, s)
+		}
 	}
 }
 
