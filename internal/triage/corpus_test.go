@@ -331,4 +331,4 @@ func TestCorpusQuality(t *testing.T) {
 // corpusFloors are the figures the offline triage reaches on the corpus:
 // a change that makes any of them worse fails.
 var corpusFloors = struct{ vendor, kind, sevFloor, date, recall, precision float64 }{
-	vendor: 1, kind: 1, sevFloor: 1, date: 0.996, recall: 0.991, precision: 0.955}
+	vendor: 1, kind: 1, sevFloor: 1, date: 0.996, recall: 0.991, precision: 0.96}

@@ -19,6 +19,8 @@ var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un
 	// "working normally" in German, French, Spanish, Portuguese, Italian,
 	// Dutch and the Nordic languages.
 	`(?:is|are)\s+(?:working|operating|running|functioning)\s+(?:normally|as\s+(?:usual|expected))|` +
+	// "OpenID Connect apps … are not touched by this change".
+	`(?:is|are|remains?|stay|stays)\s+(?:not\s+touched|untouched|not\s+concerned)|` +
 	`nicht\s+betroffen|funktionier(?:t|en)\s+(?:weiterhin\s+)?(?:normal|wie\s+gewohnt)|` +
 	`(?:n['’]est|ne\s+sont)\s+pas\s+(?:concerné|affecté|impacté)e?s?|fonctionnent?\s+normalement|` +
 	`no\s+(?:se\s+ven?|est[áa]n?)\s+afectad[oa]s?|funcionan?\s+(?:con\s+normalidad|normalmente)|n[ãa]o\s+(?:é|são|foi|foram)\s+afetad[oa]s?|` +

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
@@ -65,6 +66,33 @@ func TestWhatStopsInMoreWords(t *testing.T) {
 	} {
 		if s := readBreaking(Email{Subject: "Notice", Body: body}); !s.strong() {
 			t.Errorf("%q: breaking signal %v, want strong", body, s)
+		}
+	}
+}
+
+// TestOtherProtocolNotTouched: a SAML signing certificate change whose
+// email says OpenID Connect apps "are not touched" (or "are not
+// concerned") does not reach the applications that sign in through the
+// identity application over OpenID Connect.
+func TestOtherProtocolNotTouched(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-ses", Name: "Sesamo", Tier: registry.Tier1, IsActive: true,
+			EmailDomains: []string{"sesamo.example"}, Aliases: []string{"Sesamo Workforce"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffID", IsActive: true, IsCritical: true, VendorIDs: []string{"v-ses"},
+				Description: "Staff sign-in, built on Sesamo Workforce, which signs staff in to the other applications over SAML 2.0 and OpenID Connect."},
+			{ID: "app-saml", Name: "Tickets", IsActive: true, Description: "Ticketing. Staff sign in with StaffID through SAML."},
+			{ID: "app-oidc", Name: "Records", IsActive: true, Description: "Animal records. Keepers sign in with StaffID through OpenID Connect."},
+		},
+	}
+	for _, words := range []string{"are not touched by this change", "are not concerned"} {
+		e := Email{MessageID: "saml@sesamo.example", FromAddress: "notify@sesamo.example", Date: testNow,
+			Subject: "SAML signing certificate replacement on 22 February 2028",
+			Body: "From 22 February 2028, every SAML response issued by your tenant will be signed with the replacement certificate. " +
+				"Load the new certificate into each SAML service provider before then. OpenID Connect apps " + words + "."}
+		d := decideOffline(t, e, snap)
+		if !slices.Equal(sorted(d.AffectedApplicationIDs), []string{"app-saml", "app-sso"}) {
+			t.Errorf("%q: applications %v, want app-saml and app-sso\n%s", words, d.AffectedApplicationIDs, d.Reasoning)
 		}
 	}
 }
