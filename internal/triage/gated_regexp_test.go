@@ -9,7 +9,7 @@ import (
 
 // gatedPatterns are the package's gated patterns.
 func gatedPatterns() map[string]gatedRE {
-	return map[string]gatedRE{
+	m := map[string]gatedRE{
 		"addressee": addresseeRE, "directive": directiveRE, "decisionDirective": decisionDirectiveRE,
 		"verdictOrder": verdictOrderRE, "verdict": verdictRE, "impact": impactRE, "claimCheap": claimCheapRE,
 		"yourName": yourNameRE, "consequence": consequenceRE, "refusal": refusalRE, "apiCredential": apiCredentialRE,
@@ -17,7 +17,15 @@ func gatedPatterns() map[string]gatedRE {
 		"separator": separatorRE, "forwardedFrom": forwardedFromRE, "dayFirstCountry": dayFirstCountryRE,
 		"unaffected": unaffectedRE, "qualifiedNoAction": qualifiedNoActionRE, "temporaryStop": temporaryStopRE,
 		"teamName": teamNameRE, "asksAction": asksActionRE, "priceDocument": priceDocumentRE, "offer": offerRE,
+		"closedCase": closedCaseRE, "mandatory": mandatoryRE, "failureAhead": failureAheadRE, "deniedLoss": deniedLossRE,
+		"onlyOthers": onlyOthersRE, "onlyRunners": onlyRunnersRE, "othersSpared": othersSparedRE, "appliesToYou": appliesToYouRE,
+		"takeOver": takeOverRE, "outgoingValidity": outgoingValidityRE, "foreignStatus": foreignStatusRE,
+		"foreignNoLonger": foreignNoLongerRE, "moreNoLonger": moreNoLongerRE, "romanceStop": romanceStopRE,
 	}
+	for _, g := range ruleGlossary {
+		m["ruleGlossary "+g.english] = g.re
+	}
+	return m
 }
 
 func TestRequiredWords(t *testing.T) {

@@ -29,8 +29,9 @@ func withEnglishTerms(text string) string {
 	lower := strings.ToLower(text)
 	var add []string
 	for _, g := range ruleGlossary {
-		if g.re.mayMatch(lower) && g.re.MatchString(text) {
-			add = append(add, strings.TrimSpace(g.english))
+		// One gate check: MatchString would check it again.
+		if g.re.mayMatch(lower) && g.re.Regexp.MatchString(text) {
+			add = append(add, g.english)
 		}
 	}
 	if len(add) == 0 {
