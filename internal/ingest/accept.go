@@ -138,7 +138,7 @@ func (s *Service) jobs(tenantID string) []jobargs.Args {
 
 func (s *Service) newEvent(v VendorSetup, env Envelope, raw []byte, ch Channel) Event {
 	now := s.now()
-	id := newIngestID(now)
+	id := s.ids.next(now)
 	return Event{ID: id, TenantID: v.TenantID, VendorID: v.VendorID, VendorKey: v.VendorKey, ExternalEventID: env.ExternalEventID,
 		EventType: env.EventType, SchemaVersion: env.SchemaVersion, OccurredAt: env.OccurredAt, ReceivedAt: now, Channel: ch,
 		PayloadSHA256: payloadSHA256(env.Payload), RawRef: RawRef{Key: rawKey(v.VendorKey, now, id), SHA256: sha256Hex(raw)},

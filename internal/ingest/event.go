@@ -80,7 +80,7 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// ingestIDs hands out ingest ids in the order they are asked for. Ids of
+// idSource hands out ingest ids in the order they are asked for. Ids of
 // events accepted in one millisecond sort in the order they were accepted
 // (their entropy is the last one's plus one), and an id asked for with a
 // time up to a second before the last one handed out (a request whose
@@ -88,8 +88,9 @@ func sha256Hex(b []byte) string {
 // back of the system clock) takes the last one's millisecond, after it:
 // the normalize pass, the archive and the window of the drift profile all
 // go by id. A time further back (a clock set back for good) starts again
-// from there.
-var ingestIDs struct {
+// from there. Each Service has its own, so a service whose clock is
+// another's (a test's) does not reorder its ids. The zero value is ready.
+type idSource struct {
 	sync.Mutex
 	lastMs  uint64
 	entropy *ulid.MonotonicEntropy
@@ -99,19 +100,20 @@ var ingestIDs struct {
 // it, in milliseconds.
 const maxIDStepBack = 1000
 
-func init() { ingestIDs.entropy = ulid.Monotonic(crand.Reader, 0) }
-
-// newIngestID returns a ULID at t (or at the last id's millisecond, see
-// ingestIDs), after every id handed out before it.
-func newIngestID(t time.Time) string {
+// next returns a ULID at t (or at the last id's millisecond, see
+// idSource), after every id handed out before it.
+func (src *idSource) next(t time.Time) string {
 	ms := ulid.Timestamp(t)
-	ingestIDs.Lock()
-	defer ingestIDs.Unlock()
-	if ms < ingestIDs.lastMs && ingestIDs.lastMs-ms <= maxIDStepBack {
-		ms = ingestIDs.lastMs
+	src.Lock()
+	defer src.Unlock()
+	if src.entropy == nil {
+		src.entropy = ulid.Monotonic(crand.Reader, 0)
 	}
-	ingestIDs.lastMs = ms
-	return ulid.MustNew(ms, ingestIDs.entropy).String()
+	if ms < src.lastMs && src.lastMs-ms <= maxIDStepBack {
+		ms = src.lastMs
+	}
+	src.lastMs = ms
+	return ulid.MustNew(ms, src.entropy).String()
 }
 
 // AcceptResult is the answer for one envelope.

@@ -23,9 +23,9 @@ func BenchmarkNormalizeOne(b *testing.B) {
 		`"occurredAt":"2026-01-30T20:15:12Z","payload":{"sku":"SKU-1","warehouse":"MAIN","quantity":1,"pad":"` +
 		strings.Repeat("x", 800) + `"}}`)
 	now := time.Now().UTC()
-	ev := Event{ID: newIngestID(now), VendorID: "v", VendorKey: "vendorA", Raw: raw, Status: Received,
-		RawRef: RawRef{Key: "raw/vendorA/k.json", SHA256: sha256Hex(raw)}}
 	s := &Service{}
+	ev := Event{ID: s.ids.next(now), VendorID: "v", VendorKey: "vendorA", Raw: raw, Status: Received,
+		RawRef: RawRef{Key: "raw/vendorA/k.json", SHA256: sha256Hex(raw)}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(raw)))

@@ -71,6 +71,7 @@ type Service struct {
 	// measured in by this process.
 	measured sync.Map
 	limits   limiters
+	ids      idSource
 	group    committer
 	pressure pressure
 	compiled compiled
