@@ -16,6 +16,7 @@ import (
 	"github.com/vendorsync/vendorsync/internal/auth"
 	"github.com/vendorsync/vendorsync/internal/auth/oidc"
 	"github.com/vendorsync/vendorsync/internal/httpx"
+	"github.com/vendorsync/vendorsync/internal/ingest"
 	"github.com/vendorsync/vendorsync/internal/jobs"
 	"github.com/vendorsync/vendorsync/internal/obs"
 )
@@ -34,7 +35,7 @@ type ServeCmd struct {
 	ShutdownWindow time.Duration `name:"shutdown-timeout" default:"20s" env:"VENDORSYNC_SHUTDOWN_TIMEOUT" help:"How long to let requests and jobs finish on shutdown."`
 	Workers        int           `name:"workers" env:"VENDORSYNC_WORKERS" help:"Jobs this process works at once (default: 4 per CPU, at least 8)."`
 	MailPoll       time.Duration `name:"mail-poll-interval" default:"1m" env:"VENDORSYNC_MAIL_POLL_INTERVAL" help:"How often every active mailbox is polled (at least 1s)."`
-	AcceptsFirst   time.Duration `name:"ingest-accepts-first" default:"1m" env:"VENDORSYNC_INGEST_ACCEPTS_FIRST" help:"Under a burst of ingest accepts that queue for the database, how long in a row normalizing and archiving the accepted events may wait for them, so senders are answered first (0: never wait)."`
+	AcceptsFirst   time.Duration `name:"ingest-accepts-first" default:"1m" env:"VENDORSYNC_INGEST_ACCEPTS_FIRST" help:"Under a burst of ingest accepts that queue for the database, how long in a row normalizing and archiving the accepted events may wait for them, so senders are answered first (0: never wait). Web and worker processes apart share the signal through the database."`
 	DebugAddr      string        `name:"debug-addr" env:"VENDORSYNC_DEBUG_ADDR" help:"Serve Go runtime profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty. Unauthenticated: keep it on loopback."`
 	OIDC           OIDCFlags     `embed:"" prefix:"oidc-"`
 }
@@ -84,6 +85,12 @@ func (c ServeCmd) Run(ctx context.Context, g *Globals) error {
 	metrics := obs.NewMetrics()
 	p := build(e, blobs, baseURL, metrics)
 	p.ingest.AcceptsFirst = cmp.Or(c.AcceptsFirst, -1)
+	switch c.Role {
+	case "web":
+		p.ingest.Pressure = ingest.PressureTell
+	case "worker":
+		p.ingest.Pressure = ingest.PressureHeed
+	}
 	defer flushRefusals(p.ingest, e.log)()
 	q, err := c.queue(e, p, metrics)
 	if err != nil {

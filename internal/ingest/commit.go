@@ -32,7 +32,9 @@ const causeEvery = time.Second
 // commit stores evs through the shared committer and returns, per event,
 // the event already stored under its key (nil when it is new).
 func (s *Service) commit(ctx context.Context, evs []Event) ([]*Event, error) {
-	s.pressure.enter(len(evs), time.Now())
+	now := time.Now()
+	s.pressure.enter(len(evs), now)
+	s.tell(now)
 	defer s.pressure.leave(len(evs))
 	return s.group.group.Do(ctx, evs, len(evs), maxGroup, s.commitGroup)
 }

@@ -62,6 +62,9 @@ type Service struct {
 	// archive accepted events may wait for accepts under a burst (0:
 	// DefaultAcceptsFirst; negative: they never wait). See pressure.
 	AcceptsFirst time.Duration
+	// Pressure says whether the bursts of accepts are shared with other
+	// processes: told (a web process) or heeded (a worker). See pressure.
+	Pressure PressureSharing
 
 	// refused tallies refused requests until FlushRefusals.
 	refused refusals

@@ -75,6 +75,12 @@ type Store interface {
 	SubscriptionStore
 	DriftStore
 	ReplayStore
+
+	// SetAcceptPressure records that this web process's accepts queue for
+	// the database until until (the latest of every process's stands);
+	// AcceptPressure reads it (the zero time when none was recorded).
+	SetAcceptPressure(ctx context.Context, until time.Time) error
+	AcceptPressure(ctx context.Context) (time.Time, error)
 }
 
 // NormalizeStore is what normalization, schemas, mappings and replay read
