@@ -257,6 +257,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, f := range monthEnds(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
+	for _, f := range foreignMonthEnds(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	for _, f := range foreignQuarters(line, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}

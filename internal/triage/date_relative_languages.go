@@ -94,6 +94,47 @@ func monthEnds(line string, dc dateContext, g lineGates) []formDate {
 	return out
 }
 
+// foreignNextMonthEndRE and foreignThisMonthEndRE are the end of next
+// month and of this month in Portuguese, Spanish, French, Italian,
+// German, Dutch, the Nordic languages and Polish: "a partir do final do
+// próximo mês", "a finales del mes que viene", "fin du mois prochain",
+// "entro la fine del prossimo mese", "Ende nächsten Monats", "eind
+// volgende maand", "i slutet av nästa månad", "do końca przyszłego
+// miesiąca"; "até ao final deste mês", "Ende dieses Monats".
+var (
+	foreignNextMonthEndRE = regexp.MustCompile(`(?i)\b(?:(?:final|fim)\s+do\s+(?:próximo\s+mês|mês\s+(?:que\s+vem|seguinte))|` +
+		`(?:finales|final|fin)\s+del?\s+(?:próximo\s+mes|mes\s+(?:que\s+viene|siguiente|próximo))|fin\s+du\s+mois\s+(?:prochain|suivant)|` +
+		`fine\s+(?:del\s+)?(?:prossimo\s+mese|mese\s+(?:prossimo|successivo))|ende\s+(?:des\s+)?(?:nächsten|kommenden|folgenden)\s+monats|` +
+		`einde?\s+(?:van\s+)?(?:de\s+)?volgende\s+maand|slutet\s+av\s+nästa\s+månad|(?:slutningen|udgangen|utgangen|slutten)\s+av?\s+(?:næste|neste)\s+måned|` +
+		`końc[aue]\s+(?:przyszłego|następnego)\s+miesiąca)`)
+	foreignThisMonthEndRE = regexp.MustCompile(`(?i)\b(?:(?:final|fim)\s+(?:deste|do\s+corrente)\s+mês|(?:finales|final|fin)\s+de\s+este\s+mes|` +
+		`fin\s+de\s+ce\s+mois|fine\s+di\s+questo\s+mese|ende\s+(?:dieses|des\s+laufenden)\s+monats|einde?\s+(?:van\s+)?deze\s+maand|` +
+		`slutet\s+av\s+(?:denna|den\s+här)\s+månad|końc[aue]\s+(?:tego|bieżącego)\s+miesiąca)`)
+)
+
+// foreignMonthStems gate foreignNextMonthEndRE and foreignThisMonthEndRE.
+var foreignMonthStems = []string{"mês", "mes", "mois", "monats", "maand", "månad", "måned", "miesiąca"}
+
+// foreignMonthEnds reads the ends of next month and this month of the
+// other languages in line, as monthEnds reads them in English.
+func foreignMonthEnds(line string, dc dateContext, g lineGates) []formDate {
+	if dc.sent.IsZero() || !containsAny(g.lower, foreignMonthStems) {
+		return nil
+	}
+	var out []formDate
+	for _, m := range foreignNextMonthEndRE.FindAllStringIndex(line, maxDatesPerLine) {
+		y, mo := dc.sent.Year, dc.sent.Month+1
+		if mo > 12 {
+			y, mo = y+1, 1
+		}
+		out = append(out, formDate{m, endOfMonth(y, mo), true, "the end of next month after the email's date " + dc.sent.String()})
+	}
+	for _, m := range foreignThisMonthEndRE.FindAllStringIndex(line, maxDatesPerLine) {
+		out = append(out, formDate{m, endOfMonth(dc.sent.Year, dc.sent.Month), true, "the end of the month of the email's date " + dc.sent.String()})
+	}
+	return out
+}
+
 // foreignQuarterRE is a quarter in Italian, French, Spanish, Portuguese
 // and German: "fine del primo trimestre 2028", "deuxième trimestre 2028",
 // "segundo trimestre de 2028", "1. Quartal 2028". The groups are the

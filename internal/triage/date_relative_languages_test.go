@@ -29,3 +29,25 @@ func TestRelativeDatesInOtherLanguages(t *testing.T) {
 		}
 	})
 }
+
+// TestMonthEndsInOtherLanguages: the end of next month and of this month
+// in the languages vendors write in are the last day of that month after
+// the email's date; a walkthrough or a demo session is an event whose
+// date loses to the change's.
+func TestMonthEndsInOtherLanguages(t *testing.T) {
+	sent := time.Date(2027, 10, 28, 15, 0, 0, 0, time.UTC)
+	checkDates(t, "Aviso", "avisos@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"Portuguese, next month", "Os operadores vão bloquear as mensagens a partir do final do próximo mês.", "2027-11-30"},
+		{"Portuguese, this month", "Registe o remetente até ao final deste mês.", "2027-10-31"},
+		{"Spanish, next month", "La API v1 se apagará a finales del mes que viene.", "2027-11-30"},
+		{"French, next month", "L'ancien certificat expire à la fin du mois prochain.", "2027-11-30"},
+		{"Italian, next month", "Aggiornate le chiavi entro la fine del prossimo mese.", "2027-11-30"},
+		{"German, next month", "Der alte Token läuft Ende nächsten Monats ab.", "2027-11-30"},
+		{"German, this month", "Bitte stellen Sie bis Ende dieses Monats um.", "2027-10-31"},
+		{"Dutch, next month", "De oude sleutels vervallen eind volgende maand.", "2027-11-30"},
+		{"Swedish, next month", "Den gamla versionen stängs i slutet av nästa månad.", "2027-11-30"},
+		{"Polish, next month", "Stary klucz wygaśnie do końca przyszłego miesiąca.", "2027-11-30"},
+		{"a walkthrough is an event", "v1 forms stop accepting gifts on December 1st, 2027.\nWe're running a 30-minute walkthrough on November 20th for anyone who'd like to see it.", "2027-12-01"},
+		{"a demo session is an event", "The old API is switched off on 15 December 2027. Book a demo session on 10 November 2027.", "2027-12-15"},
+	})
+}

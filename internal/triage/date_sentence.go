@@ -100,7 +100,7 @@ func deprecationStep(sentence string) bool {
 var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
 
 // eventRE finds a sentence about an event the vendor invites to.
-var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot)|maintenance)\b|` +
+var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user group|workshops?|office hours|livestream|keynote|walk-?throughs?|live (?:demos?|sessions?|q&a)|(?:demo|q&a|info(?:rmation)?|training|drop-in) sessions?|masterclass(?:es)?|roundtables?|open house|join (?:us|our)|register(?:ing)? (?:now|today)|save your (?:seat|spot)|maintenance)\b|` +
 	// The same events in French, German, Italian, Spanish, Portuguese and
 	// Dutch: "lors d'un webinaire le 9 novembre", "Webinar am …",
 	// "Kundentag", "sessione di formazione", "jornada".

@@ -180,6 +180,13 @@ func fieldsApart(text string) string {
 			prev = strings.TrimSpace(lines[i-1])
 		}
 		if prev == "" || strings.ContainsAny(prev[len(prev)-1:], ".!?:)") || fieldLineRE.MatchString(prev) {
+			if end := strings.Index(l, ". "); end >= 0 {
+				// "Affected: Entravia Gate (EU). Entravia Tickets and
+				// Entravia Pass sales" goes on to the next line: only
+				// the field is apart.
+				lines[i] = "\n" + l[:end+1] + "\n\n" + l[end+2:]
+				continue
+			}
 			lines[i] = "\n" + l + "\n"
 		}
 	}
@@ -240,11 +247,38 @@ func usesOnlyUnaffected(desc string, ids []appIdentifier, v registry.Vendor, una
 	}
 	bare := len(bareMentions(desc, v)) > 0
 	for _, p := range products {
-		if indexWord(unaffected, p) < 0 && (bare || !namesProductAlone(unaffected, p, v)) {
+		if !productUnaffected(unaffected, affected, p, v) && (bare || !namesProductAlone(unaffected, p, v)) {
 			return false
 		}
 	}
 	return len(products) > 0
+}
+
+// productUnaffected reports whether lower-case unaffected text names a
+// product, or the product it is part of: "Entravia Pass sales are
+// working normally" leaves the "Entravia Pass API" alone too, unless the
+// email (lower-case text) names the API itself ("the Corvanta Core API v1
+// is retired … Corvanta Core itself is not affected"). The vendor's name
+// alone (or a part of it) is no product.
+func productUnaffected(unaffected, text, product string, v registry.Vendor) bool {
+	if indexWord(unaffected, product) >= 0 {
+		return true
+	}
+	if indexWord(text, product) >= 0 {
+		return false
+	}
+	words := strings.Fields(product)
+	name := strings.ToLower(v.Name)
+	for k := len(words) - 1; k >= 2; k-- {
+		part := strings.Join(words[:k], " ")
+		if strings.HasPrefix(name, part) {
+			break
+		}
+		if indexWord(unaffected, part) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // namesProductAlone reports whether lower-case text names a product
