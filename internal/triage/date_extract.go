@@ -191,8 +191,12 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 		}
 		dates := datesInLine(line, dc)
 		if step != "" {
+			// The date's words name the step, or it is the one date of
+			// a table row that does ("Wed 1 Dec 2027 | All gateways are
+			// moved to the new addresses").
+			row := len(dates) == 1 && isTableRow(line) && strings.Contains(strings.ToLower(line), step)
 			for i := range dates {
-				dates[i].namedStep = strings.Contains(strings.ToLower(dates[i].text), step)
+				dates[i].namedStep = row || strings.Contains(strings.ToLower(dates[i].text), step)
 			}
 		}
 		headed := cols.read(line, dates, dc)
@@ -252,8 +256,9 @@ const maxForwardDays = 92
 
 // deadlineStepRE finds a deadline that names a step of a timeline rather
 // than its date: "every integration must move to v3 before v2 is
-// retired". The group is the step.
-var deadlineStepRE = mustGated(`(?i)\b(?:must|need\s+to|needs\s+to|have\s+to|has\s+to|should|please)\b[^.;]{0,120}?\bbefore\s+(?:[\w.-]+\s+){0,3}?(?:is|are|gets?|becomes?)\s+(retired|turned\s+off|switched\s+off|shut\s+down|removed|decommissioned|disabled)\b`)
+// retired", "Allow outbound TCP 8883 to the new ranges before your
+// gateways are moved". The group is the step.
+var deadlineStepRE = mustGated(`(?i)\b(?:must|need\s+to|needs\s+to|have\s+to|has\s+to|should|please|allow|update|upgrade|add|open|configure|install)\b[^.;]{0,120}?\bbefore\s+(?:[\w.-]+\s+){0,3}?(?:is|are|gets?|becomes?)\s+(retired|turned\s+off|switched\s+off|shut\s+down|removed|decommissioned|disabled|moved|migrated|switched\s+over|cut\s+over|enforced)\b`)
 
 // deadlineStep is the lower-case step a deadline names (deadlineStepRE),
 // or "".

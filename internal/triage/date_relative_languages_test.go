@@ -51,3 +51,18 @@ func TestMonthEndsInOtherLanguages(t *testing.T) {
 		{"a demo session is an event", "The old API is switched off on 15 December 2027. Book a demo session on 10 November 2027.", "2027-12-15"},
 	})
 }
+
+// TestDeadlineNamesATableStep: "Allow outbound TCP 8883 to the new ranges
+// before your gateways are moved" is the day of the timeline row that
+// says the gateways are moved, not the first row (the new addresses go
+// live) nor the last (the old ones are withdrawn).
+func TestDeadlineNamesATableStep(t *testing.T) {
+	sent := time.Date(2027, 10, 25, 9, 0, 0, 0, time.UTC)
+	checkDates(t, "New MQTT broker IP ranges", "noc@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"the step's row", "Addresses change as follows:\n\nWhen | Step\n" +
+			"Mon 8 Nov 2027 | New broker addresses 185.231.20.0/24 go live, alongside the current ones\n" +
+			"Wed 1 Dec 2027 | All gateways are moved to the new addresses\n" +
+			"Mon 17 Jan 2028 | Current addresses 91.198.44.0/24 withdrawn\n\n" +
+			"Who needs to act: sites whose firewalls filter outbound traffic. Allow outbound TCP 8883 to the new ranges before your gateways are moved.", "2027-12-01"},
+	})
+}

@@ -242,6 +242,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	} else if len(reached) > 0 && signInAlone {
 		o.note("the email says signing in is not affected: applications that only sign in through %s are not reached",
 			names(appsByID(o.snap.Applications, reached)))
+	} else if len(reached) > 0 && !o.underWay && !signInTopicRE.MatchString(lower) {
+		o.note("the email is about neither signing in nor an incident: applications that only sign in through %s are not reached",
+			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
 		otherLeftAlone := protocolLeftAlone(lower, strings.ToLower(o.e.Subject+"\n"+o.e.Body))
 		for _, d := range reachedThrough(ix, reached) {
@@ -367,6 +370,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	return top
 }
+
+// signInTopicRE finds what makes a change at a vendor reach the
+// applications that sign in through another application using it: signing
+// in, its certificates, keys and factors, or a breach. Provisioning tokens
+// revoked ("Directory Sync bearer tokens without an expiry") leave the
+// sign-ins as they were.
+var signInTopicRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?(?:in|on)s?|log(?:s|ged|ging)?[- ]?(?:in|on)s?|sso|saml|oidc|openid|authenticat\w*|mfa|2fa|multi-factor|two-factor|passkeys?|passwords?|sessions?|identity provider|idp|federat\w*|jwks|signing (?:keys?|certificates?)|breach\w*|compromised?|unauthori[sz]ed|security incident)\b`)
 
 // mentionsVendor reports whether an application's description names the
 // vendor (by name or alias): it uses the vendor without being linked.

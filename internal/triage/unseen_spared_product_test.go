@@ -42,3 +42,35 @@ func TestSparedProductLeavesItsAPIAlone(t *testing.T) {
 		t.Errorf("Tickets API retired: %v, want app-tickets among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestProvisioningTokensLeaveSignInsAlone: Directory Sync bearer tokens
+// revoked reach the identity application that provisions staff with
+// them, not the applications whose users sign in through it; a signing
+// certificate change reaches those too.
+func TestProvisioningTokensLeaveSignInsAlone(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-s", Name: "Sesamo", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"sesamo.example"},
+			Aliases: []string{"Sesamo Workforce", "Sesamo Directory Sync"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffID", IsActive: true, VendorIDs: []string{"v-s"},
+				Description: "Staff sign-in built on Sesamo Workforce, which signs staff in to the other applications over SAML 2.0. " +
+					"A nightly job provisions joiners and leavers into the tenant through Sesamo Directory Sync (SCIM 2.0) with a bearer token."},
+			{ID: "app-crm", Name: "MemberCRM", IsActive: true, Description: "Membership CRM. Staff log in with StaffID over SAML."},
+		},
+	}
+	tokens := Email{MessageID: "t@sesamo.example", FromAddress: "notify@sesamo.example", Date: testNow,
+		Subject: "Final notice: Directory Sync tokens without expiry will be revoked",
+		Body: "We are retiring Directory Sync bearer tokens that were created without an expiry date.\n\n" +
+			"Seven business days from the date of this email, tokens without an expiry date will be revoked. Any SCIM client still using one " +
+			"will receive HTTP 401.\n\nCreate a replacement token with an expiry date and put it in your provisioning job."}
+	if d := decideOffline(t, tokens, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-sso"}) {
+		t.Errorf("provisioning tokens revoked: %v, want [app-sso]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+	cert := Email{MessageID: "c@sesamo.example", FromAddress: "notify@sesamo.example", Date: testNow,
+		Subject: "Your SAML signing certificate is rotated on 30 June 2028",
+		Body: "The certificate Sesamo Workforce signs SAML assertions with is replaced on 30 June 2028. " +
+			"Upload the new certificate to every service provider before then, or sign-ins will fail."}
+	if d := decideOffline(t, cert, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-sso", "app-crm"}) {
+		t.Errorf("signing certificate rotated: %v, want [app-sso app-crm]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
