@@ -247,7 +247,18 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			names(appsByID(o.snap.Applications, reached)))
 	} else if len(reached) > 0 {
 		otherLeftAlone := protocolLeftAlone(lower, strings.ToLower(o.e.Subject+"\n"+o.e.Body))
-		for _, d := range reachedThrough(ix, reached) {
+		// Only an application the vendor signs users in to, or runs on,
+		// passes the change on to what signs in through it: one that
+		// only reads data from the vendor's API does not.
+		seeds := map[string]bool{}
+		for _, a := range appsByID(o.snap.Applications, reached) {
+			if signsInOrRunsOn(a.Description, v) {
+				seeds[a.ID] = true
+			} else {
+				o.note("%s: uses %s for neither signing in nor running on it: what signs in through it is not reached", a.Name, v.Name)
+			}
+		}
+		for _, d := range reachedThrough(ix, seeds) {
 			if (signInCertRE.MatchString(lower) || otherLeftAlone) && signsInOverOther(ix.textOf(d.app.ID).lower, d.via, lower) {
 				// The certificates sign-ins over one protocol are signed
 				// with change (signInCertReach), or the email says what
@@ -377,6 +388,26 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 // revoked ("Directory Sync bearer tokens without an expiry") leave the
 // sign-ins as they were.
 var signInTopicRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?(?:in|on)s?|log(?:s|ged|ging)?[- ]?(?:in|on)s?|sso|saml|oidc|openid|authenticat\w*|mfa|2fa|multi-factor|two-factor|passkeys?|passwords?|sessions?|identity provider|idp|federat\w*|jwks|signing (?:keys?|certificates?)|breach\w*|compromised?|unauthori[sz]ed|security incident)\b`)
+
+// signsInOrRunsOn reports whether a sentence of an application's
+// description that names the vendor says the vendor signs its users in
+// (or gives a factor of signing in), or that it is built on, runs on or is
+// hosted on the vendor.
+func signsInOrRunsOn(desc string, v registry.Vendor) bool {
+	for _, s := range sentences(desc) {
+		if namesVendor(strings.ToLower(s), v) && (signInRE.MatchString(s) || runsOnRE.MatchString(s) || factorRE.MatchString(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// factorRE finds a factor of signing in: "the second factor comes from
+// Duo", "approved by push".
+var factorRE = regexp.MustCompile(`(?i)\b(?:second factor|two-factor|2fa|mfa|multi-factor|authenticat\w*|one-time (?:codes?|passwords?)|otp|by push|push (?:prompts?|approvals?|notifications?)|passkeys?)\b`)
+
+// runsOnRE finds an application's platform: "built on", "runs on".
+var runsOnRE = regexp.MustCompile(`(?i)\b(?:built|runs?|running|based|hosted|deployed)\s+(?:on|in|with)\b|\bon top of\b|\bpowered by\b`)
 
 // mentionsVendor reports whether an application's description names the
 // vendor (by name or alias): it uses the vendor without being linked.

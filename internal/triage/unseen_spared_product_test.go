@@ -74,3 +74,31 @@ func TestProvisioningTokensLeaveSignInsAlone(t *testing.T) {
 		t.Errorf("signing certificate rotated: %v, want [app-sso app-crm]\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestDataVendorTokensLeaveSignInsAlone: API tokens of an HR vendor
+// revoked ("how systems authenticate to the Lohnwerk API") reach the
+// identity application that reads joiners and leavers from it, not the
+// applications that sign in through that application: the HR vendor
+// signs nobody in.
+func TestDataVendorTokensLeaveSignInsAlone(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{
+			{ID: "v-idp", Name: "Authora", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"authora.example"}},
+			{ID: "v-hr", Name: "Lohnwerk", Tier: registry.Tier2, IsActive: true, EmailDomains: []string{"lohnwerk.example"}},
+		},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffID", IsActive: true, VendorIDs: []string{"v-idp", "v-hr"},
+				Description: "Staff sign-in built on Authora, which signs staff in to the other applications over SAML 2.0. " +
+					"A nightly job reads joiners and leavers from the Lohnwerk API with an API token."},
+			{ID: "app-crm", Name: "MemberCRM", IsActive: true, Description: "Membership CRM. Staff log in with StaffID over SAML."},
+		},
+	}
+	e := Email{MessageID: "t@lohnwerk.example", FromAddress: "security@lohnwerk.example", Date: testNow,
+		Subject: "Lohnwerk API: unscoped API tokens will be revoked",
+		Body: "We are tightening how systems authenticate to the Lohnwerk API. Within 15 business days of this notice, tokens " +
+			"without a scope will be revoked and requests made with them refused with HTTP 401.\n\n" +
+			"Any unauthorised copying of this e-mail is prohibited."}
+	if d := decideOffline(t, e, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-sso"}) {
+		t.Errorf("HR API tokens revoked: %v, want [app-sso]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
