@@ -15,12 +15,13 @@ var onlyOthersRE = mustGated(`(?i)\b(?:customers|those|anyone|organi[sz]ations|u
 // onlyRunnersRE finds a notice that asks action of the customers who run
 // one product: "Customers who run Arcavio On-Premise must install 9.4.2",
 // "customers who run Gateway Server on their own infrastructure must
-// upgrade", "On-Premise customers should install 7.3.2". The group is the
+// upgrade", "On-Premise customers should install 7.3.2", "Cue Server
+// customers: install version 3.4.2". The group is the
 // product. It says the action is theirs alone only beside a statement
 // that another product is not affected (othersSparedRE).
 var onlyRunnersRE = mustGated(`(?i)\b(?:customers|those|anyone|organi[sz]ations|users|tenants|sites)\s+(?:who|that)\s+(?:still\s+)?(?:run|use|operate|host|self-host)\s+(?:the\s+)?([\p{L}\d][\p{L}\d .-]{1,40}?)` +
 	`(?:\s+(?:on|in)\s+(?:their|your|its)\s+own\s+\S+|\s+self-hosted)?\s+(?:must|should|need\s+to|needs\s+to|are\s+required\s+to|are\s+asked\s+to)\b|` +
-	`(?m:^|[.!]\s+)([\p{L}\d][\p{L}\d -]{2,30}?)\s+customers\s+(?:must|should|need\s+to|are\s+required\s+to)\b`)
+	`(?m:^|[.!]\s+)([\p{L}\d][\p{L}\d -]{2,30}?)\s+customers(?:\s+(?:must|should|need\s+to|are\s+required\s+to)\b|\s*:\s*(?:install|upgrade|update|apply|patch)\b)`)
 
 // othersSparedRE finds the statement that a product, or its customers,
 // are not affected or need do nothing: "Arcavio Cloud is not affected",
@@ -128,7 +129,10 @@ func actionOnlyForOthers(e Email, snap registry.Snapshot, v registry.Vendor) (st
 			return "", false
 		}
 		for _, a := range snap.Applications {
-			if a.IsActive && runsProduct(strings.ToLower(a.Description), p) {
+			// Only an application that uses the vendor runs its product:
+			// "Server" in another one's description is another server.
+			desc := strings.ToLower(a.Description)
+			if a.IsActive && (linked(a, v.ID) || namesVendor(desc, v)) && runsProduct(desc, p) {
 				return "", false
 			}
 		}

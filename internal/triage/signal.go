@@ -361,6 +361,11 @@ func readBreaking(e Email) signal {
 		// retire passwords for good?"
 		text = questionRE.ReplaceAllString(text, " ")
 	}
+	for _, re := range []gatedRE{foreignNoActionRE, otherNoActionRE, moreNoActionRE} {
+		// "Nessuna azione richiesta" says no action is required: its
+		// "azione richiesta" asks for none.
+		text = re.ReplaceAllString(text, " ")
+	}
 	s := look(text, breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE, mandatoryRE} {
 		if m := re.FindString(text); m != "" {
