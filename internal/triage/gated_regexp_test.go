@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"fmt"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -24,6 +25,10 @@ func gatedPatterns() map[string]gatedRE {
 	}
 	for _, g := range ruleGlossary {
 		m["ruleGlossary "+g.english] = g.re
+	}
+	m["europeanNoAction"] = europeanNoActionRE
+	for i, g := range europeanInformational {
+		m[fmt.Sprintf("europeanInformational %d %s", i, g.english)] = g.re
 	}
 	return m
 }

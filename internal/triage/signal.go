@@ -361,7 +361,7 @@ func readBreaking(e Email) signal {
 		// retire passwords for good?"
 		text = questionRE.ReplaceAllString(text, " ")
 	}
-	for _, re := range []gatedRE{foreignNoActionRE, otherNoActionRE, moreNoActionRE} {
+	for _, re := range []gatedRE{foreignNoActionRE, otherNoActionRE, moreNoActionRE, europeanNoActionRE} {
 		// "Nessuna azione richiesta" says no action is required: its
 		// "azione richiesta" asks for none.
 		text = re.ReplaceAllString(text, " ")
@@ -500,7 +500,7 @@ func readInformational(e Email) signal {
 	// replaces its match with English: the text's lower case, read once,
 	// gates them all.
 	lower := strings.ToLower(text)
-	for _, re := range []gatedRE{foreignNoActionRE, moreNoActionRE, otherNoActionRE} {
+	for _, re := range []gatedRE{foreignNoActionRE, moreNoActionRE, otherNoActionRE, europeanNoActionRE} {
 		if re.mayMatch(lower) {
 			text = re.Regexp.ReplaceAllString(text, "no action is required")
 		}
@@ -508,7 +508,7 @@ func readInformational(e Email) signal {
 	for _, list := range [][]struct {
 		re      gatedRE
 		english string
-	}{foreignInformational, moreInformational, otherInformational} {
+	}{foreignInformational, moreInformational, otherInformational, europeanInformational} {
 		for _, f := range list {
 			if f.re.mayMatch(lower) {
 				text = f.re.Regexp.ReplaceAllString(text, f.english)

@@ -56,3 +56,36 @@ func TestNoActionRequiredInItsOwnWordsIsNoBreakingChange(t *testing.T) {
 		t.Errorf("%s, want informational\n%s", d.Classification, d.Reasoning)
 	}
 }
+
+// TestInformationalInMoreEuropeanWords: a price list, release notes, a
+// renewal at the same price with nothing to sign, a support request
+// resolved, a customer day to register for and a newsletter with its
+// unsubscribe link, in Italian, Danish, German, French, Finnish and
+// Swedish, are informational.
+func TestInformationalInMoreEuropeanWords(t *testing.T) {
+	for _, c := range []struct{ subject, body string }{
+		{"Pagalto: listino commissioni 2028", "È disponibile il listino commissioni per il 2028. Le nuove commissioni si applicano " +
+			"automaticamente. Non è necessaria alcuna modifica alle vostre integrazioni."},
+		{"Penninga: nye priser fra 1. februar 2028", "Vores prisliste for 2028 er nu offentliggjort. De nye priser anvendes automatisk. " +
+			"Der er intet, I skal ændre i jeres integration."},
+		{"Sampliq LIMS 2028.1 - udgivelsesnoter", "Version 2028.1 rulles ud til alle kunder i uge 7.\nNyt\n- Nyt dashboard.\n" +
+			"Opdateringen kræver ingen ændringer i jeres opsætning og ingen handling fra jeres side."},
+		{"Rinnovo 2028 - nessuna novità", "Il contratto si rinnova automaticamente il 1° febbraio 2028 alle stesse condizioni e allo " +
+			"stesso prezzo. Non c'è nulla da firmare e nulla da fare."},
+		{"Ihre Verlängerung 2029", "Ihr Vertrag verlängert sich am 1. Januar 2029 um zwölf Monate. Es bleibt alles beim Alten: " +
+			"gleicher Preis, gleicher Support-Plan. Sie müssen nichts unterschreiben."},
+		{"Re: [Ticket #BL-40917] Estratto conto duplicato", "Abbiamo rilasciato una correzione. Poiché dal nostro lato è tutto a " +
+			"posto, chiudo il ticket BL-40917. Se notate altro, rispondete a questa email entro 7 giorni."},
+		{"[Strapontix #48213] Résolu : places absentes du plan", "Votre demande (48213) a été résolue.\nNous avons corrigé le " +
+			"rattachement ce matin. Je passe la demande au statut « Résolu ». Répondez dans les 7 jours pour la rouvrir."},
+		{"Tervetuloa asiakaspäiville 6.–7.4.2028", "Tervetuloa asiakaspäiville Seinäjoelle 6.–7.4.2028! Ilmoittaudu 10.3.2028 " +
+			"mennessä. Nähdään Seinäjoella!"},
+		{"Sendola Nytt: RCS i Sverige", "Kampanjkalendern 2029\nKundcase: en padelkedja i Uppsala.\nTräffa oss på Nordic " +
+			"Fitness Expo den 23-24 november 2028.\nAvregistrera dig: https://www.sendola.example/avregistrera"},
+	} {
+		e := Email{MessageID: c.subject + "@skifto.example", FromAddress: "news@skifto.example", Date: testNow, Subject: c.subject, Body: c.body}
+		if d := decideOffline(t, e, stageSnap()); d.Classification != Informational {
+			t.Errorf("%q: %s, want informational\n%s", c.subject, d.Classification, d.Reasoning)
+		}
+	}
+}
