@@ -55,7 +55,7 @@ var foreignMonthNames = func() []string {
 // juni 2027", "1er avril 2027", "1 de abril de 2027") or after the words
 // for its end ("fin juin 2027", "finales de junio de 2027", "eind juni
 // 2027", "fine giugno 2027").
-var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde)\s+(?:de\s+|d'|van\s+|di\s+)?)?(?:(\d{1,2})(?:er|e|º|\.)?\s+(?:de\s+)?)?(` +
+var foreignDateRE = regexp.MustCompile(`(?i)\b(?:(fin|finales|final|fine|eind|einde|slutet|slutningen|udgangen|slutten|utgangen)\s+(?:de\s+|d'|van\s+|di\s+|av\s+|af\s+)?)?(?:(\d{1,2}|premier|primo)(?:er|e|º|°|\.)?\s+(?:de\s+)?)?(` +
 	quotedAlternation(foreignMonthNames) + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
 
 func quotedAlternation(names []string) string {
@@ -81,6 +81,10 @@ var foreignDeadlineWords = []string{"do"}
 // foreignFromCues say "from" or "on" in those languages: a weak cue.
 var foreignFromCues = append([]string{"vanaf", "per", "op", "na", "desde", "el", "le", "dal", "il", "em", "od", "dnia"}, moreFromCues...)
 
+// nordicMonthEndRE is "at the end of" before a month and a year in
+// Swedish, Danish and Norwegian.
+var nordicMonthEndRE = regexp.MustCompile(`(?i)\b(?:i\s+)?(?:slutet|slutningen|udgangen|slutten|utgangen)\s+a[fv]\s+`)
+
 // inEnglish is line with its foreign dates written in English: "1 juni
 // 2027" as "1 June 2027", "fin juin 2027" as "end of June 2027". A line
 // without one is returned as it is.
@@ -90,6 +94,11 @@ func inEnglish(line string) string {
 	}
 	lower := strings.ToLower(line)
 	line = inEnglishHungarian(line, lower)
+	if strings.Contains(lower, "slut") || strings.Contains(lower, "udgangen") || strings.Contains(lower, "utgangen") {
+		// "i slutet av september 2028", "udgangen af marts 2028": the
+		// end of an English-named month too.
+		line = nordicMonthEndRE.ReplaceAllString(line, "end of ")
+	}
 	if !hasForeignMonth(lower) {
 		return line
 	}
@@ -99,8 +108,12 @@ func inEnglish(line string) string {
 		if s[1] != "" {
 			out = "end of "
 		}
-		if s[2] != "" {
-			out += s[2] + " "
+		switch day := strings.ToLower(s[2]); day {
+		case "":
+		case "premier", "primo":
+			out += "1 " // "le premier avril 2028", "il primo marzo"
+		default:
+			out += day + " "
 		}
 		return out + foreignMonths[strings.ToLower(s[3])] + " " + s[4]
 	})

@@ -108,6 +108,11 @@ func datesInLine(line string, dc dateContext) []foundDate {
 				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
 				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]) || deprecationStep(whole),
 				event: eventRE.MatchString(whole) || offerRE.MatchString(whole) || feedbackRE.MatchString(whole)}
+			if replacementReadyRE.MatchString(sentence) {
+				// "The new server is open from 19 June": the replacement
+				// is ready then; the change is when the old one goes.
+				f.prep, f.cue = true, 0
+			}
 			if f.cue < strongCue && strings.HasPrefix(note, "relative to") && hardStopRE.MatchString(sentence) {
 				// "The old hostname will stop answering two weeks from
 				// today": a relative date has no cue word before it; the
@@ -258,6 +263,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, f := range foreignMonthEnds(line, dc, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
+	for _, f := range finnishDates(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	for _, f := range foreignQuarters(line, g) {

@@ -66,3 +66,26 @@ func TestDeadlineNamesATableStep(t *testing.T) {
 			"Who needs to act: sites whose firewalls filter outbound traffic. Allow outbound TCP 8883 to the new ranges before your gateways are moved.", "2027-12-01"},
 	})
 }
+
+// TestDatesInMoreWords: Finnish months in their cases, the end of a month
+// in the Nordic languages, a new server ready beside the old one's end,
+// "premier" and "1°" as the first of a month, ISO weeks with "i" and
+// "van", business days and counts written out.
+func TestDatesInMoreWords(t *testing.T) {
+	sent := time.Date(2028, 3, 2, 17, 0, 0, 0, time.UTC) // a Thursday
+	checkDates(t, "Notice", "support@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"Finnish, the end of a month and a year", "Laiteohjelmiston 2.x tuki päättyy toukokuun 2028 lopussa.", "2028-05-31"},
+		{"Finnish, by the end of a month", "Päivittäkää terminaalit toukokuun loppuun mennessä.", "2028-05-31"},
+		{"Finnish, a day of a month", "Vanha rajapinta suljetaan 15. kesäkuuta 2028.", "2028-06-15"},
+		{"Finnish, a training is an event", "Päivittäkää toukokuun 2028 lopussa.\nJärjestämme maksuttoman verkkokoulutuksen 15.3.2028.", "2028-05-31"},
+		{"Finnish, the end of next month", "Rekisteröimättömät lähettäjätunnukset estetään ensi kuun loppuun mennessä.", "2028-04-30"},
+		{"Swedish, the end of a month beside a new server", "- Den nya servern är öppen från och med den 19 juni 2028.\n" +
+			"- Den gamla servern stängs i slutet av september 2028.", "2028-09-30"},
+		{"French, premier", "Migrez vos intégrations avant le premier avril 2028.", "2028-04-01"},
+		{"Italian, 1°", "Dal 1° aprile 2028 l'API accetterà soltanto token OAuth 2.0.", "2028-04-01"},
+		{"Danish, uge i", "Vejrly Forecast API v1 lukkes i uge 22 i 2028.", "2028-05-29"},
+		{"Dutch, week van", "In week 23 van 2028 stopt de ondersteuning van versie 4.x.", "2028-06-05"},
+		{"French, business days", "Votre clé d'API expire dans 10 jours ouvrés.", "2028-03-16"},
+		{"Swedish, a count in words", "Samtyckena löper ut inom två veckor.", "2028-03-16"},
+	})
+}

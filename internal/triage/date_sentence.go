@@ -95,6 +95,13 @@ func deprecationStep(sentence string) bool {
 	return deprecationStepRE.MatchString(sentence) && !hardStopRE.MatchString(sentence)
 }
 
+// replacementReadyRE finds a sentence saying the replacement is ready:
+// "The new server is open from 19 June", "Den nya servern är öppen från
+// och med", "Der neue Endpunkt ist ab 1. Mai verfügbar".
+var replacementReadyRE = mustGated(`(?i)\b(?:new|nya|nye|neue[nrs]?|nieuwe|nouveaux?|nouvelles?|nuev[oa]s?|nuov[oi]|nuov[ae]|nov[oa]s?|uusi|uudet)\s+(?:[\p{L}\d.-]+\s+){0,4}?` +
+	`(?:is|are|will\s+be|är|blir|er|bliver|blir|ist|sind|wird|wordt|is|est|sera|es|está|estará|è|sarà|é|está|on)\s+(?:[\p{L}\d.-]+\s+){0,3}?` +
+	`(?:open|öppen|öppet|åben|åpen|available|tillgänglig|tilgængelig|tilgjengelig|verfügbar|beschikbaar|disponibles?|disponibili?|disponíve(?:l|is)|saatavilla|live)\b`)
+
 // offerRE finds a sentence about an offer: its date is when the offer
 // ends, not when a change takes effect.
 var offerRE = mustGated(`(?i)\b(?:discounts?|discounted|special (?:offer|pricing|price)|promotions?|promotional|promo codes?|coupons?|rebates?|trade-in|early[- ]bird)\b`)
@@ -104,7 +111,7 @@ var eventRE = mustGated(`(?i)\b(?:webinars?|conferences?|summit|meetups?|user gr
 	// The same events in French, German, Italian, Spanish, Portuguese and
 	// Dutch: "lors d'un webinaire le 9 novembre", "Webinar am …",
 	// "Kundentag", "sessione di formazione", "jornada".
-	`\b(?:webinaires?|webinari[oa]s?|webinarie|konferenz|kundentag|anwendertag|schulung(?:en)?|sessioni?\s+(?:di\s+formazione|online)|formazione|jornadas?|sesi[óo]n\s+(?:informativa|en\s+l[íi]nea)|formation|séance\s+(?:d['’]information|de\s+formation)|bijeenkomst|gebruikersdag)\b`)
+	`\bverkkokoulutu\p{L}*|\bkoulutuks\p{L}*|\bwebinaari\p{L}*|\butbildning(?:en|ar)?\b|\bkursus\b|\b(?:webinaires?|webinari[oa]s?|webinarie|konferenz|kundentag|anwendertag|schulung(?:en)?|sessioni?\s+(?:di\s+formazione|online)|formazione|jornadas?|sesi[óo]n\s+(?:informativa|en\s+l[íi]nea)|formation|séance\s+(?:d['’]information|de\s+formation)|bijeenkomst|gebruikersdag)\b`)
 
 // feedbackRE finds a request for the reader's opinion: its date is when a
 // survey or a feedback request closes, not when a change takes effect.

@@ -7,9 +7,9 @@ import (
 
 // isoWeekRE is a week of a year by its ISO 8601 number, as planning
 // notices write it: "week 36, 2027", "week 14 of 2028", "KW 14/2028",
-// "Kalenderwoche 14 2028", "semaine 14 de 2028", "uke 36 2027",
-// "2028-W14".
-var isoWeekRE = regexp.MustCompile(`(?i)\b(?:iso\s+|calendar\s+)?(?:week|wk|kw|kalenderwoche|semaine|semana|settimana|týden|tydzień|uke|uge|vecka|viikko|teden|tjedan)\s*(?:no\.?\s*|nr\.?\s*)?(\d{1,2})(?:\s*,\s*|\s*/\s*|\s+(?:of\s+|de\s+|del\s+|z\s+)?)(\d{4})\b|\b(\d{4})-?W(\d{2})\b`)
+// "Kalenderwoche 14 2028", "semaine 14 de 2028", "uke 36 2027", "uge 22 i
+// 2028", "week 23 van 2028", "2028-W14".
+var isoWeekRE = regexp.MustCompile(`(?i)\b(?:iso\s+|calendar\s+)?(?:week|wk|kw|kalenderwoche|semaine|semana|settimana|týden|tydzień|uke|uge|vecka|viikko|teden|tjedan)\s*(?:no\.?\s*|nr\.?\s*)?(\d{1,2})(?:\s*,\s*|\s*/\s*|\s+(?:of\s+|de\s+|del\s+|z\s+|i\s+|van\s+|im\s+|w\s+|en\s+|em\s+|di\s+)?)(\d{4})\b|\b(\d{4})-?W(\d{2})\b`)
 
 // weekWords gate isoWeekRE: every week it reads contains one.
 var weekWords = []string{"week", "wk", "kw", "woche", "semaine", "semana", "settimana", "týden", "tydzień", "uke", "uge",

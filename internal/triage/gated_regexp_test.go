@@ -27,6 +27,7 @@ func gatedPatterns() map[string]gatedRE {
 		m["ruleGlossary "+g.english] = g.re
 	}
 	m["europeanNoAction"] = europeanNoActionRE
+	m["replacementReady"] = replacementReadyRE
 	for i, g := range europeanInformational {
 		m[fmt.Sprintf("europeanInformational %d %s", i, g.english)] = g.re
 	}

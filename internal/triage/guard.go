@@ -142,7 +142,7 @@ func ApplyGuardrails(d Decision, e Email, snap registry.Snapshot, s Settings) De
 		}
 	}
 	today := s.today()
-	from := deadlineFrom(today, e.Date, s.Timezone)
+	from := countFrom(e, today, s.Timezone)
 	f := facts{classification: d.Classification, tier: v.Tier, breaking: d.IsBreaking, apps: len(d.AffectedApplicationIDs)}
 	if !d.EffectiveDate.IsZero() && !d.EffectiveDate.Before(from) {
 		f.deadline, f.days = true, d.EffectiveDate.DaysAfter(from)

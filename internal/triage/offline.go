@@ -204,7 +204,7 @@ func (o *offline) decideSeverity(v registry.Vendor, rules []ruleMatch) {
 func (o *offline) facts(v registry.Vendor) facts {
 	f := facts{classification: o.d.Classification, tier: v.Tier, breaking: o.d.IsBreaking, incident: o.underWay, apps: len(o.d.AffectedApplicationIDs)}
 	if !o.d.EffectiveDate.IsZero() {
-		f.deadline, f.days = true, o.d.EffectiveDate.DaysAfter(deadlineFrom(o.s.today(), o.e.Date, o.s.Timezone))
+		f.deadline, f.days = true, o.d.EffectiveDate.DaysAfter(countFrom(o.e, o.s.today(), o.s.Timezone))
 	}
 	for _, a := range o.snap.Applications {
 		if a.IsCritical && containsID(o.d.AffectedApplicationIDs, a.ID) {

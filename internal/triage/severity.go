@@ -72,6 +72,14 @@ func severityFloor(f facts) (registry.Severity, string) {
 		}
 		return registry.SeverityMedium, what
 	}
+	switch {
+	case f.deadline && f.days < 30:
+		// A deadline set by the vendor is one, breaking words or not:
+		// "the consents expire within two weeks".
+		return registry.SeverityCritical, fmt.Sprintf("action needed within %d days (< 30)", f.days)
+	case f.deadline && f.days <= 90:
+		return registry.SeverityHigh, fmt.Sprintf("action needed within %d days (30–90)", f.days)
+	}
 	if f.tier == registry.Tier1 || f.tier == registry.Tier2 {
 		return registry.SeverityMedium, "actionable change from a " + string(f.tier) + " vendor"
 	}
@@ -87,6 +95,25 @@ func deadlineFrom(today Date, sent time.Time, loc *time.Location) Date {
 		return today
 	}
 	return DateOf(sent, loc)
+}
+
+// countFrom is the day an email's deadlines count from: the day it was
+// sent or, for a forward, the day the forwarded message was (its header
+// line inside the body, at most maxForwardDays before the forward).
+func countFrom(e Email, today Date, loc *time.Location) Date {
+	from := deadlineFrom(today, e.Date, loc)
+	if e.Date.IsZero() {
+		return from
+	}
+	for _, line := range unwrapped(e.Body) {
+		if !isHeaderLine(line) {
+			continue
+		}
+		if fwd, ok := forwardedSent(line); ok && !from.Before(fwd) && from.DaysAfter(fwd) <= maxForwardDays {
+			return fwd
+		}
+	}
+	return from
 }
 
 // maxSeverity is the more urgent of a and b.

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"testing"
+	"time"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -87,5 +88,26 @@ func TestInformationalInMoreEuropeanWords(t *testing.T) {
 		if d := decideOffline(t, e, stageSnap()); d.Classification != Informational {
 			t.Errorf("%q: %s, want informational\n%s", c.subject, d.Classification, d.Reasoning)
 		}
+	}
+}
+
+// TestDeadlineSetsSeverityWithoutBreakingWords: a change that needs
+// action by a deadline under 30 days is critical and one of 30 to 90
+// days high, breaking words or not; a forward's deadline counts from the
+// day the forwarded message was sent.
+func TestDeadlineSetsSeverityWithoutBreakingWords(t *testing.T) {
+	for _, c := range []struct {
+		days int
+		want registry.Severity
+	}{{14, registry.SeverityCritical}, {45, registry.SeverityHigh}, {120, registry.SeverityLow}} {
+		if sev, why := severityFloor(facts{classification: Actionable, tier: registry.Tier3, deadline: true, days: c.days, apps: 1}); sev != c.want {
+			t.Errorf("tier_3, %d days: %s (%s), want %s", c.days, sev, why, c.want)
+		}
+	}
+	fwd := Email{Date: time.Date(2027, 11, 2, 9, 0, 0, 0, time.UTC), Body: "Please register our sender ID.\n\n" +
+		"---------- Forwarded message ---------\nFrom: Recadia <avisos@mail.recadia.example>\nDate: Thu, Oct 28, 2027 at 3:05 PM\n" +
+		"Subject: Registo obrigatório\n\nOs operadores vão bloquear as mensagens a partir do final do próximo mês."}
+	if got := countFrom(fwd, DateOf(fwd.Date, time.UTC), time.UTC); got.String() != "2027-10-28" {
+		t.Errorf("a forward's deadline counts from %s, want 2027-10-28", got)
 	}
 }
