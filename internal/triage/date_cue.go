@@ -75,9 +75,15 @@ var outgoingValidityRE = mustGated(`(?i)\b(?:current|old|existing|previous|outgo
 
 // takeOverRE finds the step of a rotation at which the new credential
 // takes over: "New certificate becomes primary: every SAML response is
-// signed with it", "signing switches to the new key". Its day is the
+// signed with it", "signing switches to the new key", "Authvero signs
+// every SAML response with the successor certificate", "edge servers
+// fetch from the new ranges only". Its day is the
 // change's, rather than the day the old one expires.
-var takeOverRE = mustGated(`(?i)\bnew\s+(?:signing\s+)?(?:certificate|key)\s+(?:becomes|is\s+made|will\s+become)\s+(?:the\s+)?(?:primary|active)\b|\bsigning\s+switches\s+to\s+the\s+new\b|\b(?:is|are)\s+signed\s+with\s+(?:it|the\s+(?:new|successor|replacement)\s+(?:signing\s+)?(?:certificate|key))\b`)
+var takeOverRE = mustGated(`(?i)\bnew\s+(?:signing\s+)?(?:certificate|key)\s+(?:becomes|is\s+made|will\s+become)\s+(?:the\s+)?(?:primary|active)\b|\bsigning\s+switches\s+to\s+the\s+new\b|\b(?:is|are)\s+signed\s+with\s+(?:it|the\s+(?:new|successor|replacement)\s+(?:signing\s+)?(?:certificate|key))\b|` +
+	// "Authvero signs every SAML response with the successor
+	// certificate"; "Edge servers fetch from your origins from the new
+	// ranges only".
+	`\bsigns\s+(?:[\w.-]+\s+){0,6}?with\s+the\s+(?:new|successor|replacement)\s+(?:signing\s+)?(?:certificate|key)\b|\bfrom\s+the\s+new\s+(?:ip\s+)?(?:ranges?|addresses|hosts?|servers?|endpoints?)\s+only\b`)
 
 // rowStepBefore reports whether the label of the table row a date is in
 // names the replacement becoming available ("Case API v2 generally

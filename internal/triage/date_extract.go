@@ -59,6 +59,8 @@ type foundDate struct {
 	// names ("must move to v3 before v2 is retired": the row "11/30/2027
 	// v2 retired").
 	namedStep bool
+	// at is where the date is in its line (start and end).
+	at [2]int
 	// repeated is a date the email gives again after a deadline word:
 	// the day of a timeline's last step that its "what to do" repeats
 	// ("On 31 January v1 is switched off … move before 31 January"),
@@ -200,10 +202,10 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			}
 		}
 		headed := cols.read(line, dates, dc)
-		takesOver := takeOverRE.MatchString(line)
-		for _, c := range dates {
+		takeOver := nearestDate(dates, takeOverRE.FindStringIndex(line))
+		for i, c := range dates {
 			c.trial, c.fit = trial, fit
-			if takesOver {
+			if i == takeOver {
 				// The new credential takes over on this row's day.
 				c.namedStep = true
 			}
@@ -248,6 +250,29 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 	}
 	best.effects = len(effects)
 	return best, found
+}
+
+// nearestDate is the index of the date nearest to the span at (the one
+// the span's words are about, in a line that may hold several rows of a
+// table), or -1 when at is nil.
+func nearestDate(dates []foundDate, at []int) int {
+	if at == nil {
+		return -1
+	}
+	best, bestGap := -1, 0
+	for i, d := range dates {
+		gap := 0
+		switch {
+		case d.at[1] <= at[0]:
+			gap = at[0] - d.at[1]
+		case d.at[0] >= at[1]:
+			gap = d.at[0] - at[1]
+		}
+		if best < 0 || gap < bestGap {
+			best, bestGap = i, gap
+		}
+	}
+	return best
 }
 
 // maxForwardDays bounds how long before it was forwarded a message may

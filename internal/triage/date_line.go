@@ -103,7 +103,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		if ok {
 			sentence := sentenceBefore(line, loc[0])
 			whole := sentence + line[loc[1]:sentenceEnd(line, loc[1])]
-			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]),
+			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]), at: [2]int{loc[0], loc[1]},
 				aside:    inParentheses(line[:loc[0]]) || outgoingValidityRE.MatchString(sentence),
 				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
 				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]) || deprecationStep(whole),

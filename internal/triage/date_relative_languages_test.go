@@ -89,3 +89,23 @@ func TestDatesInMoreWords(t *testing.T) {
 		{"Swedish, a count in words", "Samtyckena löper ut inom två veckor.", "2028-03-16"},
 	})
 }
+
+// TestTakeOverRowOfARollover: the day the vendor signs with the successor
+// certificate, or fetches from the new ranges only, is the change's:
+// not the day the successor is published nor the day the old one is
+// removed; in a plain-text table whose rows run together as well.
+func TestTakeOverRowOfARollover(t *testing.T) {
+	sent := time.Date(2028, 1, 18, 9, 0, 0, 0, time.UTC)
+	checkDates(t, "Scheduled SAML certificate rollover", "ops@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"a table of steps", "Date | Step\n2028-02-08 | Successor certificate published in your SAML metadata\n" +
+			"2028-03-14 | Authvero signs every SAML response with the successor certificate\n" +
+			"2028-04-25 | Current certificate expires and is removed from the metadata\n\n" +
+			"What to do: load the successor certificate into each service provider before the switch-over date in the table.", "2028-03-14"},
+		{"new ranges only", "Date | Step\n2028-04-03 | New ranges published\n2028-05-16 | Edge servers fetch from your origins from the new ranges only\n" +
+			"2028-06-13 | Current ranges removed from the published list\n\nAdd the new ranges before edge servers switch to them.", "2028-05-16"},
+		{"rows run together", "Step                                                        Date (UTC)\n" +
+			"New certificate published in metadata                       2028-02-12\n" +
+			"Sigmora signs all SAML assertions with the new certificate  2028-03-18\n" +
+			"Old certificate removed from metadata                       2028-04-01\n", "2028-03-18"},
+	})
+}

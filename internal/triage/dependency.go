@@ -153,10 +153,12 @@ const targetText = `(?:[^.;:,()]|\.[^\s.;:,()]){0,60}`
 // through the EdgeProxy", "tokens from AuthService", "engineers sign in to
 // the lock server console with CampusSSO" (up to five words between),
 // "staff authenticate against CampusSSO", "staff get in with CampusSSO",
-// "staff search the archive after signing in with CampusSSO".
+// "staff search the archive after signing in with CampusSSO", "the desk
+// opens the Telemotiv Cloud console with StrydaleID".
 // The group is the text after
 // them.
-var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?in|gets?\s+in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?)` +
+var accessRE = regexp.MustCompile(`(?i)\b(?:sign(?:s|ed|ing)?[- ]?in|log(?:s|ged|ging)?[- ]?in|gets?\s+in|sign-on|authenticat\w*|served|published|delivered|fronted|tokens?|` +
+	`open(?:s|ed)?(?:\s+\S+){0,4}?\s+(?:console|dashboard|portal|back[- ]?office))` +
 	`(?:\s+\S+){0,5}?\s+(?:through|with|via|using|uses|from|behind|against)\s+(?:the\s+)?(\S` + targetText + `)`)
 
 // accessTargets are the lower-case texts an application's description

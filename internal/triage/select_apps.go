@@ -272,8 +272,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	reachedApps := appsByID(o.snap.Applications, reached)
 	for _, c := range cands {
-		if usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
-			variantUnaffected(c.app.Description, v, unaffected) {
+		if !c.throughApp && (usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
+			variantUnaffected(c.app.Description, v, unaffected)) {
 			// Every product of the vendor it uses is one the email
 			// says is not affected.
 			o.note("%s: the email says what it uses of %s is not affected: not added", c.app.Name, v.Name)

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -109,5 +110,50 @@ func TestDeadlineSetsSeverityWithoutBreakingWords(t *testing.T) {
 		"Subject: Registo obrigatório\n\nOs operadores vão bloquear as mensagens a partir do final do próximo mês."}
 	if got := countFrom(fwd, DateOf(fwd.Date, time.UTC), time.UTC); got.String() != "2027-10-28" {
 		t.Errorf("a forward's deadline counts from %s, want 2027-10-28", got)
+	}
+}
+
+// TestOpeningAConsoleWithTheSignInIsSigningIn: "the fleet desk opens the
+// Telemo Cloud console with StaffID through OpenID Connect" signs in
+// through StaffID: a change to its OpenID Connect signing keys reaches it.
+func TestOpeningAConsoleWithTheSignInIsSigningIn(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-s", Name: "Clavo", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"clavo.example"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffID", IsActive: true, VendorIDs: []string{"v-s"},
+				Description: "Staff sign-in built on Clavo, which signs staff in to the other applications over SAML 2.0 and OpenID Connect."},
+			{ID: "app-fleet", Name: "FleetTrack", IsActive: true,
+				Description: "Vehicle tracking in Telemo Cloud. The fleet desk opens the Telemo Cloud console with StaffID through OpenID Connect."},
+		},
+	}
+	e := Email{MessageID: "k@clavo.example", FromAddress: "notify@clavo.example", Date: testNow,
+		Subject: "OpenID Connect signing key rotation on 30 June 2028",
+		Body: "The key Clavo signs OpenID Connect ID tokens with is rotated on 30 June 2028. Applications that pin the key must be updated before then."}
+	if d := decideOffline(t, e, snap); !slices.Contains(d.AffectedApplicationIDs, "app-fleet") {
+		t.Errorf("OpenID Connect keys rotated: %v, want app-fleet among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
+
+// TestSignInReachWhateverTheOwnUseIsSpared: an HR application that pushes
+// starters through the identity vendor's SCIM API, which the email says
+// is not touched, still signs in through the identity application over
+// SAML: a SAML signing certificate change reaches it.
+func TestSignInReachWhateverTheOwnUseIsSpared(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-c", Name: "Clavo", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"clavo.example"},
+			Aliases: []string{"Clavo Workforce", "Clavo SCIM API"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "StaffID", IsActive: true, VendorIDs: []string{"v-c"},
+				Description: "Staff sign-in built on Clavo Workforce, which signs staff in to the other applications with SAML 2.0."},
+			{ID: "app-hr", Name: "StaffHub", IsActive: true, VendorIDs: []string{"v-c"},
+				Description: "HR and payroll. Managers sign in through StaffID with SAML. New starters are pushed to StaffID through the Clavo SCIM API."},
+		},
+	}
+	e := Email{MessageID: "c@clavo.example", FromAddress: "notify@clavo.example", Date: testNow,
+		Subject: "Your SAML signing certificate is rotated on 2 March 2028",
+		Body: "The signing key and certificate Clavo Workforce signs SAML assertions with are replaced on 2 March 2028. Upload the new certificate to every " +
+			"service provider before then, or sign-ins will fail.\n\nOpenID Connect clients and the SCIM API are not touched by this change."}
+	if d := decideOffline(t, e, snap); !slices.Contains(d.AffectedApplicationIDs, "app-hr") {
+		t.Errorf("SAML certificate: %v, want app-hr among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
