@@ -128,7 +128,7 @@ func TestOpeningAConsoleWithTheSignInIsSigningIn(t *testing.T) {
 	}
 	e := Email{MessageID: "k@clavo.example", FromAddress: "notify@clavo.example", Date: testNow,
 		Subject: "OpenID Connect signing key rotation on 30 June 2028",
-		Body: "The key Clavo signs OpenID Connect ID tokens with is rotated on 30 June 2028. Applications that pin the key must be updated before then."}
+		Body:    "The key Clavo signs OpenID Connect ID tokens with is rotated on 30 June 2028. Applications that pin the key must be updated before then."}
 	if d := decideOffline(t, e, snap); !slices.Contains(d.AffectedApplicationIDs, "app-fleet") {
 		t.Errorf("OpenID Connect keys rotated: %v, want app-fleet among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
