@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -19,13 +20,22 @@ var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un
 	// "working normally" in German, French, Spanish, Portuguese, Italian,
 	// Dutch and the Nordic languages.
 	`(?:is|are)\s+(?:working|operating|running|functioning)\s+(?:normally|as\s+(?:usual|expected))|` +
+	// A status page's field of what is spared: "Operating normally:
+	// Rentaxis Reservations, the Reservations API".
+	`(?m:^\s*(?:operating|working|functioning|running)\s+(?:normally|as\s+(?:usual|expected))\s*:)|` +
 	// "OpenID Connect apps … are not touched by this change".
 	`(?:is|are|remains?|stay|stays)\s+(?:not\s+touched|untouched|not\s+concerned)|` +
 	`nicht\s+betroffen|funktionier(?:t|en)\s+(?:weiterhin\s+)?(?:normal|wie\s+gewohnt)|` +
 	`(?:n['’]est|ne\s+sont)\s+pas\s+(?:concerné|affecté|impacté)e?s?|fonctionnent?\s+normalement|` +
 	`no\s+(?:se\s+ven?|est[áa]n?)\s+afectad[oa]s?|funcionan?\s+(?:con\s+normalidad|normalmente)|n[ãa]o\s+(?:é|são|foi|foram)\s+afetad[oa]s?|` +
 	`non\s+(?:è|sono)\s+(?:interessat|coinvolt)[oaie]|funzionan?o?\s+regolarmente|niet\s+(?:getroffen|geraakt)|werk(?:t|en)\s+normaal|` +
-	`(?:er|är)\s+ikke\s+(?:berørt|påvirket)|påverkas\s+inte|(?:virker|fungerer|fungerar)\s+(?:som\s+normalt|normalt))`)
+	`(?:er|är)\s+ikke\s+(?:berørt|påvirket)|påverkas\s+inte|(?:virker|fungerer|fungerar)\s+(?:som\s+normalt|normalt)|` +
+	// What does not change: "La Payments API e i terminali Smart POS non
+	// cambiano", "ne changent pas", "no cambian", "não mudam", "ändern
+	// sich nicht", "bleiben unverändert", "veranderen niet", "ändras inte",
+	// "ændres ikke", "endres ikke".
+	`non\s+cambia(?:no)?\b|(?:restano|rimangono)\s+invariat[ie]|ne\s+change(?:nt)?\s+pas|\bno\s+cambia(?:n)?\b|n[ãa]o\s+muda(?:m)?\b|` +
+	`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke)`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -180,6 +190,16 @@ func fieldsApart(text string) string {
 			prev = strings.TrimSpace(lines[i-1])
 		}
 		if prev == "" || strings.ContainsAny(prev[len(prev)-1:], ".!?:)") || fieldLineRE.MatchString(prev) {
+			next := ""
+			if i+1 < len(lines) {
+				next = strings.TrimSpace(lines[i+1])
+			}
+			if t := strings.TrimSpace(l); next != "" && !strings.ContainsAny(t[len(t)-1:], ".!?:") && unicode.IsLower([]rune(next)[0]) {
+				// "Not affected: Smart POS terminals (card-present
+				// payments and deposit" goes on to the next line.
+				lines[i] = "\n" + l
+				continue
+			}
 			if end := strings.Index(l, ". "); end >= 0 {
 				// "Affected: Entravia Gate (EU). Entravia Tickets and
 				// Entravia Pass sales" goes on to the next line: only

@@ -102,3 +102,29 @@ func TestDataVendorTokensLeaveSignInsAlone(t *testing.T) {
 		t.Errorf("HR API tokens revoked: %v, want [app-sso]\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestSparedInFieldsAndOtherWords: a status page's "Operating normally:"
+// field, a "Not affected:" field whose list goes on to the next line, and
+// "… non cambiano" (do not change) spare what they name.
+func TestSparedInFieldsAndOtherWords(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-p", Name: "Pagato", Tier: registry.Tier2, IsActive: true, EmailDomains: []string{"pagato.example"},
+			Aliases: []string{"Pagato Smart POS", "Pagato Payments API", "Pagato Checkout"}}},
+		Applications: []registry.Application{
+			{ID: "app-book", Name: "BookOnline", IsActive: true, VendorIDs: []string{"v-p"},
+				Description: "Online booking. Customers pay on Pagato Checkout, the hosted payment page."},
+			{ID: "app-counter", Name: "CounterDesk", IsActive: true, VendorIDs: []string{"v-p"},
+				Description: "Counter desks. Deposits are taken on Pagato Smart POS terminals; refunds go through the Pagato Payments API."},
+		},
+	}
+	for _, body := range []string{
+		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nAffected: Pagato Checkout\nOperating normally: Pagato Smart POS, the Payments API\n",
+		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nNot affected: Smart POS terminals (card-present payments and deposit\npre-authorisations), the Payments API, webhook delivery.\n",
+		"Dal 2 maggio 2028 la firma dei webhook di Pagato Checkout cambia e la vecchia firma non sarà più inviata.\n\nLa Payments API e i terminali Smart POS non cambiano.",
+	} {
+		e := Email{MessageID: "p@pagato.example", FromAddress: "status@pagato.example", Date: testNow, Subject: "Pagato Checkout", Body: body}
+		if d := decideOffline(t, e, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-book"}) {
+			t.Errorf("%q: %v, want [app-book]\n%s", body, d.AffectedApplicationIDs, d.Reasoning)
+		}
+	}
+}
