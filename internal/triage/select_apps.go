@@ -271,6 +271,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	reachedApps := appsByID(o.snap.Applications, reached)
+	// What the email names outside what it says is not affected.
+	affectedLower := strings.ToLower(withoutUnaffected(e.Subject + "\n" + e.Body))
 	for _, c := range cands {
 		if !c.throughApp && (usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
 			variantUnaffected(c.app.Description, v, unaffected)) {
@@ -309,8 +311,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, v.Name, strings.Join(productsIn(lower, used), ", "))
 			continue
 		}
-		if o.underWay && len(vendorNamedProducts(subjectProducts, v)) > 0 && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
-			len(bareMentions(c.app.Description, v)) == 0 && len(productsUsed(c.app.Description, v, lower)) == 0 {
+		if o.underWay && len(distinctProducts(subjectProducts, v, e.Subject)) > 0 && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
+			len(bareMentions(c.app.Description, v)) == 0 && len(productsUsed(c.app.Description, v, affectedLower)) == 0 {
 			// An incident at the product the subject names does not
 			// reach an application that uses only other products of the
 			// vendor, unless the email names one of those as failing
@@ -381,6 +383,29 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	return top
 }
+
+// distinctProducts are the products of the vendor among products (named
+// in subject) that tell themselves from common words: with the vendor's
+// name ("Telemo KeyShare"), or written in the subject in camel case or
+// with a digit ("KeyShare", "TB-7").
+func distinctProducts(products []string, v registry.Vendor, subject string) []string {
+	out := vendorNamedProducts(products, v)
+	for _, p := range products {
+		if slices.Contains(out, p) {
+			continue
+		}
+		for _, w := range strings.Fields(subject) {
+			if strings.EqualFold(strings.Trim(w, ":,.()[]"), p) && (camelCaseRE.MatchString(w) || strings.ContainsAny(w, "0123456789")) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// camelCaseRE finds a lower-case letter followed by an upper-case one.
+var camelCaseRE = regexp.MustCompile(`\p{Ll}\p{Lu}`)
 
 // signInTopicRE finds what makes a change at a vendor reach the
 // applications that sign in through another application using it: signing

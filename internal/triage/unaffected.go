@@ -35,7 +35,10 @@ var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un
 	// sich nicht", "bleiben unverändert", "veranderen niet", "ändras inte",
 	// "ændres ikke", "endres ikke".
 	`non\s+cambia(?:no)?\b|(?:restano|rimangono)\s+invariat[ie]|ne\s+change(?:nt)?\s+pas|\bno\s+cambia(?:n)?\b|n[ãa]o\s+muda(?:m)?\b|` +
-	`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke)`)
+	`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke|` +
+	// Polish "Nie trzeba zmieniać klientów Connect API", "działają
+	// normalnie", "nie wymagają zmian".
+	`nie\s+trzeba\s+(?:nic\s+)?zmieniać|nie\s+wymaga(?:ją)?\s+(?:żadnych\s+)?zmian|działa(?:ją)?\s+normalnie|nie\s+(?:jest|są)\s+(?:objęt|dotknięt)\p{L}*)`)
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.

@@ -128,3 +128,35 @@ func TestSparedInFieldsAndOtherWords(t *testing.T) {
 		}
 	}
 }
+
+// TestIncidentAtACamelCaseProduct: an incident whose subject names the
+// vendor's product in camel case ("KeyShare: digital keys fail") reaches
+// what uses KeyShare, not what uses only the vendor's cloud, which the
+// email says is operating normally; a Polish notice that no change is
+// needed to the Connect API clients spares them.
+func TestIncidentAtACamelCaseProduct(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-t", Name: "Telemo", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"telemo.example"},
+			Aliases: []string{"Telemo KeyShare", "Telemo Cloud", "Telemo Connect API"}}},
+		Applications: []registry.Application{
+			{ID: "app-counter", Name: "CounterDesk", IsActive: true, VendorIDs: []string{"v-t"},
+				Description: "Rental counters. Out-of-hours collections are unlocked with Telemo KeyShare digital keys; fuel levels are read through the Telemo Connect API."},
+			{ID: "app-fleet", Name: "FleetTrack", IsActive: true, VendorIDs: []string{"v-t"},
+				Description: "Vehicle tracking. Every car carries a Telemo TB-7 unit that reports to Telemo Cloud over MQTT/TLS."},
+		},
+	}
+	incident := Email{MessageID: "i@telemo.example", FromAddress: "status@telemo.example", Date: testNow,
+		Subject: "KeyShare: digital keys fail to unlock vehicles (PL, IT, UK)",
+		Body: "Status: Investigating\n\nWe are investigating failures of Telemo KeyShare digital keys: renters cannot open the vehicle they collected.\n\n" +
+			"Vehicle tracking, the Telemo Cloud console and the Connect API are operating normally."}
+	if d := decideOffline(t, incident, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-counter"}) {
+		t.Errorf("KeyShare incident: %v, want [app-counter]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+	certs := Email{MessageID: "c@telemo.example", FromAddress: "powiadomienia@telemo.example", Date: testNow,
+		Subject: "Certyfikaty urządzeń TB-7",
+		Body: "Od 15 marca 2028 r. Telemo Cloud będzie przyjmować połączenia wyłącznie od jednostek TB-7 z nowym certyfikatem.\n\n" +
+			"Nie trzeba zmieniać klientów Telemo Connect API ani ustawień kluczy KeyShare."}
+	if d := decideOffline(t, certs, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-fleet"}) {
+		t.Errorf("device certificates: %v, want [app-fleet]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
