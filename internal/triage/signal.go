@@ -499,6 +499,8 @@ func readInformational(e Email) signal {
 	// The patterns below read words of other languages, and each
 	// replaces its match with English: the text's lower case, read once,
 	// gates them all.
+	// "Enquête en cours" is an investigation under way, not a survey.
+	text = investigationUnderWayRE.ReplaceAllString(text, "investigation en cours")
 	lower := strings.ToLower(text)
 	for _, re := range []gatedRE{foreignNoActionRE, moreNoActionRE, otherNoActionRE, europeanNoActionRE} {
 		if re.mayMatch(lower) {
@@ -576,6 +578,10 @@ var foreignInformational = []struct {
 	{mustGated(`(?i)\b(?:manutenzione programmata|manuten[çc][ãa]o programada|planowane prace serwisowe|prace serwisowe)\b`), "scheduled maintenance"},
 	{mustGated(`(?i)\b(?:cennik|cenniku|listino prezzi|tabela de pre[çc]os|tabela de tarifas)\b`), "price list"},
 }
+
+// investigationUnderWayRE finds the French "investigation under way" of
+// a status page, whose "enquête" is no survey.
+var investigationUnderWayRE = regexp.MustCompile(`(?i)\benqu[êe]te\s+en\s+cours\b|\bnous\s+enquêtons\b`)
 
 // foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
 // Italian and Dutch mail.

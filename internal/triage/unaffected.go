@@ -137,8 +137,9 @@ func signInUnaffected(text string) bool {
 var statusHeadingRE = regexp.MustCompile(`(?im)^[ \t]*(?:not\s+affected|affected(?:\s+(?:components?|products?|services?|regions?|systems?))?)[ \t]*:?[ \t]*$`)
 
 // statusFieldRE finds such a heading as a field, with its value on its
-// line: "Affected: Nimbarra CDN - Stockholm (ARN)".
-var statusFieldRE = regexp.MustCompile(`(?i)^[ \t]*(?:not\s+)?affected(?:\s+(?:components?|products?|services?|regions?|systems?))?[ \t]*:[ \t]*\S[^\n]*$`)
+// line: "Affected: Nimbarra CDN - Stockholm (ARN)", and in a bilingual
+// update "Non touchés / Not affected: Avisalto Mail".
+var statusFieldRE = regexp.MustCompile(`(?i)^[ \t]*(?:[\p{L} ]{2,20}/[ \t]*)?(?:not\s+)?affected(?:\s+(?:components?|products?|services?|regions?|systems?))?[ \t]*:[ \t]*\S[^\n]*$`)
 
 // statusApart is text with each status heading and field starting a
 // sentence of its own (fieldsApart).
@@ -197,9 +198,10 @@ func fieldsApart(text string) string {
 			if i+1 < len(lines) {
 				next = strings.TrimSpace(lines[i+1])
 			}
-			if t := strings.TrimSpace(l); next != "" && !strings.ContainsAny(t[len(t)-1:], ".!?:") && unicode.IsLower([]rune(next)[0]) {
+			if t := strings.TrimSpace(l); next != "" && !strings.ContainsAny(t[len(t)-1:], ".!?:") && (unicode.IsLower([]rune(next)[0]) || strings.HasSuffix(t, ",")) {
 				// "Not affected: Smart POS terminals (card-present
-				// payments and deposit" goes on to the next line.
+				// payments and deposit" goes on to the next line, as
+				// does a list that ends the line with a comma.
 				lines[i] = "\n" + l
 				continue
 			}

@@ -160,3 +160,30 @@ func TestIncidentAtACamelCaseProduct(t *testing.T) {
 		t.Errorf("device certificates: %v, want [app-fleet]\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestBilingualStatusUpdate: "Enquête en cours / Investigating" is an
+// incident under way, not a survey, and the bilingual fields "Touchés /
+// Affected" and "Non touchés / Not affected" (whose list goes on to the
+// next line after a comma) say what it reaches.
+func TestBilingualStatusUpdate(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-a", Name: "Avisto", Tier: registry.Tier3, IsActive: true, EmailDomains: []string{"avisto.example"},
+			Aliases: []string{"Avisto SMS", "Avisto Mail", "Avisto Relay"}}},
+		Applications: []registry.Application{
+			{ID: "app-msg", Name: "AudienceMessaging", IsActive: true, VendorIDs: []string{"v-a"},
+				Description: "Texts and e-mails to the audience through Avisto SMS and Avisto Mail."},
+			{ID: "app-box", Name: "BoxOffice", IsActive: true, VendorIDs: []string{"v-a"},
+				Description: "Ticket sales; confirmations go out through Avisto Relay."},
+		},
+	}
+	e := Email{MessageID: "s@avisto.example", FromAddress: "status@avisto.example", Date: testNow,
+		Subject: "[Enquête en cours / Investigating] SMS delivery delays to Belgium and France",
+		Body: "[Enquête en cours / Investigating]\nRetards de livraison des SMS vers la Belgique et la France\n\n" +
+			"Since 5:35 p.m. EDT, text messages sent to Belgian and French mobile numbers are delivered up to two hours late. " +
+			"We are investigating with our European routing partner.\n\n" +
+			"Touchés / Affected:        Avisto SMS (destinations BE, FR)\nNon touchés / Not affected: Avisto Mail,\n                            Avisto Relay\n"}
+	d := decideOffline(t, e, snap)
+	if d.Classification != Actionable || !slices.Equal(d.AffectedApplicationIDs, []string{"app-msg"}) {
+		t.Errorf("%s %v, want actionable [app-msg]\n%s", d.Classification, d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
