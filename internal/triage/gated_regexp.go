@@ -39,9 +39,60 @@ func (g gatedRE) mayMatch(text string) bool {
 	if g.words == nil || strings.Contains(text, "ſ") {
 		return true
 	}
-	lower := strings.ToLower(text)
+	return g.mayMatchLower(strings.ToLower(text))
+}
+
+// mayMatchLower is mayMatch for text already in lower case: a caller that
+// gates many patterns on one text lowers it once.
+func (g gatedRE) mayMatchLower(lower string) bool {
+	if g.words == nil || strings.Contains(lower, "ſ") {
+		return true
+	}
 	for _, w := range g.words {
 		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// gateText is a text in lower case with the pairs of bytes that follow
+// each other in it, for gating many patterns on one text: a required word
+// with a pair of bytes the text never holds is not in it, and is not
+// searched for.
+type gateText struct {
+	lower string
+	longS bool // the text holds a long s (see mayMatch)
+	pairs [1024]uint64
+}
+
+func newGateText(lower string) *gateText {
+	t := &gateText{lower: lower, longS: strings.Contains(lower, "ſ")}
+	for i := 0; i+1 < len(lower); i++ {
+		p := uint16(lower[i])<<8 | uint16(lower[i+1])
+		t.pairs[p>>6] |= 1 << (p & 63)
+	}
+	return t
+}
+
+// has reports whether the text holds w.
+func (t *gateText) has(w string) bool {
+	for i := 0; i+1 < len(w); i++ {
+		p := uint16(w[i])<<8 | uint16(w[i+1])
+		if t.pairs[p>>6]&(1<<(p&63)) == 0 {
+			return false
+		}
+	}
+	return strings.Contains(t.lower, w)
+}
+
+// mayMatchText is mayMatch for a gateText.
+func (g gatedRE) mayMatchText(t *gateText) bool {
+	if g.words == nil || t.longS {
+		return true
+	}
+	for _, w := range g.words {
+		if t.has(w) {
 			return true
 		}
 	}

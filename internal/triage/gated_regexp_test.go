@@ -16,7 +16,7 @@ func gatedPatterns() map[string]gatedRE {
 		"yourName": yourNameRE, "consequence": consequenceRE, "refusal": refusalRE, "apiCredential": apiCredentialRE,
 		"percent": percentRE, "invitation": invitationRE, "payment word": paymentWordRE, "boilerplate": boilerplateRE, "prep": prepRE, "event": eventRE, "available": availableRE,
 		"separator": separatorRE, "forwardedFrom": forwardedFromRE, "dayFirstCountry": dayFirstCountryRE,
-		"unaffected": unaffectedRE, "qualifiedNoAction": qualifiedNoActionRE, "temporaryStop": temporaryStopRE,
+		"unaffected": unaffectedRE[0], "unaffected foreign": unaffectedRE[1], "qualifiedNoAction": qualifiedNoActionRE, "temporaryStop": temporaryStopRE,
 		"teamName": teamNameRE, "asksAction": asksActionRE, "priceDocument": priceDocumentRE, "offer": offerRE,
 		"closedCase": closedCaseRE, "mandatory": mandatoryRE, "failureAhead": failureAheadRE, "deniedLoss": deniedLossRE,
 		"onlyOthers": onlyOthersRE, "onlyRunners": onlyRunnersRE, "othersSpared": othersSparedRE, "appliesToYou": appliesToYouRE,

@@ -41,7 +41,7 @@ var networkPhrases = []phrase{
 // networkSignal: the vendor's network changes.
 func networkSignal(e Email) signal {
 	text := e.Subject + "\n" + e.Body
-	if foreignNetworkRE.mayMatch(strings.ToLower(text)) {
+	if foreignNetworkRE.mayMatchLower(strings.ToLower(text)) {
 		text = foreignNetworkRE.ReplaceAllStringFunc(text, func(m string) string { return foreignNetworkWord(strings.ToLower(m)) })
 	}
 	return look(text, networkPhrases)

@@ -26,11 +26,11 @@ var ruleGlossary = []struct {
 // withEnglishTerms is text followed by the English words of ruleGlossary
 // for the other languages' words it holds.
 func withEnglishTerms(text string) string {
-	lower := strings.ToLower(text)
+	gt := newGateText(strings.ToLower(text))
 	var add []string
 	for _, g := range ruleGlossary {
 		// One gate check: MatchString would check it again.
-		if g.re.mayMatch(lower) && g.re.Regexp.MatchString(text) {
+		if g.re.mayMatchText(gt) && g.re.Regexp.MatchString(text) {
 			add = append(add, g.english)
 		}
 	}

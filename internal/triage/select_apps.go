@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -271,8 +272,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		}
 	}
 	reachedApps := appsByID(o.snap.Applications, reached)
-	// What the email names outside what it says is not affected.
-	affectedLower := strings.ToLower(withoutUnaffected(e.Subject + "\n" + e.Body))
+	// What the email names outside what it says is not affected, read
+	// when needed.
+	affectedLower := sync.OnceValue(func() string { return strings.ToLower(withoutUnaffected(e.Subject + "\n" + e.Body)) })
 	for _, c := range cands {
 		if !c.throughApp && (usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
 			variantUnaffected(c.app.Description, v, unaffected)) {
@@ -312,7 +314,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 			continue
 		}
 		if o.underWay && len(distinctProducts(subjectProducts, v, e.Subject)) > 0 && !c.runsProduct && !c.named && !throughReached && len(namedProducts(c.app.Description, v)) > 0 &&
-			len(bareMentions(c.app.Description, v)) == 0 && len(productsUsed(c.app.Description, v, affectedLower)) == 0 {
+			len(bareMentions(c.app.Description, v)) == 0 && len(productsUsed(c.app.Description, v, affectedLower())) == 0 {
 			// An incident at the product the subject names does not
 			// reach an application that uses only other products of the
 			// vendor, unless the email names one of those as failing

@@ -361,14 +361,26 @@ func readBreaking(e Email) signal {
 		// retire passwords for good?"
 		text = questionRE.ReplaceAllString(text, " ")
 	}
-	for _, re := range []gatedRE{foreignNoActionRE, otherNoActionRE, moreNoActionRE, europeanNoActionRE} {
+	gt := newGateText(strings.ToLower(text))
+	if romanceStopRE.mayMatchText(gt) {
 		// "Nessuna azione richiesta" says no action is required: its
 		// "azione richiesta" asks for none.
-		text = re.ReplaceAllString(text, " ")
+		changed := false
+		for _, re := range []gatedRE{foreignNoActionRE, otherNoActionRE, moreNoActionRE, europeanNoActionRE} {
+			if re.mayMatchText(gt) {
+				text, changed = re.Regexp.ReplaceAllString(text, " "), true
+			}
+		}
+		if changed {
+			gt = newGateText(strings.ToLower(text))
+		}
 	}
 	s := look(text, breakingPhrases)
 	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE, mandatoryRE} {
-		if m := re.FindString(text); m != "" {
+		if !re.mayMatchText(gt) {
+			continue
+		}
+		if m := re.Regexp.FindString(text); m != "" {
 			s.score += 2
 			s.found = append(s.found, `"`+strings.Join(strings.Fields(m), " ")+`"`)
 		}
@@ -500,10 +512,14 @@ func readInformational(e Email) signal {
 	// replaces its match with English: the text's lower case, read once,
 	// gates them all.
 	// "Enquête en cours" is an investigation under way, not a survey.
-	text = investigationUnderWayRE.ReplaceAllString(text, "investigation en cours")
 	lower := strings.ToLower(text)
+	if strings.Contains(lower, "enqu") {
+		text = investigationUnderWayRE.ReplaceAllString(text, "investigation en cours")
+		lower = strings.ToLower(text)
+	}
+	gt := newGateText(lower)
 	for _, re := range []gatedRE{foreignNoActionRE, moreNoActionRE, otherNoActionRE, europeanNoActionRE} {
-		if re.mayMatch(lower) {
+		if re.mayMatchText(gt) {
 			text = re.Regexp.ReplaceAllString(text, "no action is required")
 		}
 	}
@@ -512,7 +528,7 @@ func readInformational(e Email) signal {
 		english string
 	}{foreignInformational, moreInformational, otherInformational, europeanInformational} {
 		for _, f := range list {
-			if f.re.mayMatch(lower) {
+			if f.re.mayMatchText(gt) {
 				text = f.re.Regexp.ReplaceAllString(text, f.english)
 			}
 		}

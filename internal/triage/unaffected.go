@@ -15,30 +15,33 @@ import (
 // working; no new credentials are needed", "Integrations built with our
 // apps don't need any change", and, after an incident, "SAML signing keys
 // were not accessed". What it names is not what the email is about.
-var unaffectedRE = mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|(?:was|were|(?:has|have)\s+been)\s+not\s+(?:accessed|exposed|compromised|involved)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change|` +
-	// "The Payments API is working normally"; and "not affected" or
-	// "working normally" in German, French, Spanish, Portuguese, Italian,
-	// Dutch and the Nordic languages.
-	`(?:is|are)\s+(?:working|operating|running|functioning)\s+(?:normally|as\s+(?:usual|expected))|` +
-	// A status page's field of what is spared: "Operating normally:
-	// Rentaxis Reservations, the Reservations API".
-	`(?m:^\s*(?:operating|working|functioning|running)\s+(?:normally|as\s+(?:usual|expected))\s*:)|` +
-	// "OpenID Connect apps … are not touched by this change".
-	`(?:is|are|remains?|stay|stays)\s+(?:not\s+touched|untouched|not\s+concerned)|` +
-	`nicht\s+betroffen|funktionier(?:t|en)\s+(?:weiterhin\s+)?(?:normal|wie\s+gewohnt)|` +
-	`(?:n['’]est|ne\s+sont)\s+pas\s+(?:concerné|affecté|impacté)e?s?|fonctionnent?\s+normalement|` +
-	`no\s+(?:se\s+ven?|est[áa]n?)\s+afectad[oa]s?|funcionan?\s+(?:con\s+normalidad|normalmente)|n[ãa]o\s+(?:é|são|foi|foram)\s+afetad[oa]s?|` +
-	`non\s+(?:è|sono)\s+(?:interessat|coinvolt)[oaie]|funzionan?o?\s+regolarmente|niet\s+(?:getroffen|geraakt)|werk(?:t|en)\s+normaal|` +
-	`(?:er|är)\s+ikke\s+(?:berørt|påvirket)|påverkas\s+inte|(?:virker|fungerer|fungerar)\s+(?:som\s+normalt|normalt)|` +
-	// What does not change: "La Payments API e i terminali Smart POS non
-	// cambiano", "ne changent pas", "no cambian", "não mudam", "ändern
-	// sich nicht", "bleiben unverändert", "veranderen niet", "ändras inte",
-	// "ændres ikke", "endres ikke".
-	`non\s+cambia(?:no)?\b|(?:restano|rimangono)\s+invariat[ie]|ne\s+change(?:nt)?\s+pas|\bno\s+cambia(?:n)?\b|n[ãa]o\s+muda(?:m)?\b|` +
-	`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke|` +
-	// Polish "Nie trzeba zmieniać klientów Connect API", "działają
-	// normalnie", "nie wymagają zmian".
-	`nie\s+trzeba\s+(?:nic\s+)?zmieniać|nie\s+wymaga(?:ją)?\s+(?:żadnych\s+)?zmian|działa(?:ją)?\s+normalnie|nie\s+(?:jest|są)\s+(?:objęt|dotknięt)\p{L}*)`)
+var unaffectedRE = anyGated{
+	mustGated(`(?i)\b(?:(?:is|are|be|remains?|stays?)\s+(?:not|un)(?:\s+(?:be|being))?\s*(?:affected|impacted|changed)|(?:was|were|(?:has|have)\s+been)\s+not\s+(?:accessed|exposed|compromised|involved)|not\s+affected|out\s+of\s+scope|outside\s+(?:the\s+)?scope|(?:has|have|had)\s+not\s+been\s+(?:affected|impacted)|unaffected|not\s+impacted|keeps?\s+working|continues?\s+to\s+work|no\s+(?:new\s+|further\s+)?(?:credentials|keys|changes?|action)\s+(?:are|is)\s+(?:needed|required)|(?:do|does|don't|doesn't)\s+(?:not\s+)?need\s+(?:any|to\s+change|to\s+do)|need\s+no\s+change|` +
+		// "The Payments API is working normally".
+		`(?:is|are)\s+(?:working|operating|running|functioning)\s+(?:normally|as\s+(?:usual|expected))|` +
+		// A status page's field of what is spared: "Operating normally:
+		// Rentaxis Reservations, the Reservations API".
+		`(?m:^\s*(?:operating|working|functioning|running)\s+(?:normally|as\s+(?:usual|expected))\s*:)|` +
+		// "OpenID Connect apps … are not touched by this change".
+		`(?:is|are|remains?|stay|stays)\s+(?:not\s+touched|untouched|not\s+concerned))`),
+	// The same in German, French, Spanish, Portuguese, Italian, Dutch, the
+	// Nordic languages and Polish, apart: English mail is not searched
+	// for them.
+	mustGated(`(?i)\b(?:nicht\s+betroffen|funktionier(?:t|en)\s+(?:weiterhin\s+)?(?:normal|wie\s+gewohnt)|` +
+		`(?:n['’]est|ne\s+sont)\s+pas\s+(?:concerné|affecté|impacté)e?s?|fonctionnent?\s+normalement|` +
+		`no\s+(?:se\s+ven?|est[áa]n?)\s+afectad[oa]s?|funcionan?\s+(?:con\s+normalidad|normalmente)|n[ãa]o\s+(?:é|são|foi|foram)\s+afetad[oa]s?|` +
+		`non\s+(?:è|sono)\s+(?:interessat|coinvolt)[oaie]|funzionan?o?\s+regolarmente|niet\s+(?:getroffen|geraakt)|werk(?:t|en)\s+normaal|` +
+		`(?:er|är)\s+ikke\s+(?:berørt|påvirket)|påverkas\s+inte|(?:virker|fungerer|fungerar)\s+(?:som\s+normalt|normalt)|` +
+		// What does not change: "La Payments API e i terminali Smart POS non
+		// cambiano", "ne sont pas modifiés", "restent inchangés", "no cambian", "não mudam", "ändern
+		// sich nicht", "bleiben unverändert", "veranderen niet", "ändras inte",
+		// "ændres ikke", "endres ikke".
+		`non\s+cambia(?:no)?\b|(?:restano|rimangono)\s+invariat[ie]|ne\s+(?:sont|est)\s+pas\s+modifi[ée]e?s?|rest(?:e|ent)\s+inchang[ée]e?s?|\bno\s+cambia(?:n)?\b|n[ãa]o\s+muda(?:m)?\b|` +
+		`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke|` +
+		// Polish "Nie trzeba zmieniać klientów Connect API", "działają
+		// normalnie", "nie wymagają zmian".
+		`nie\s+trzeba\s+(?:nic\s+)?zmieniać|nie\s+wymaga(?:ją)?\s+(?:żadnych\s+)?zmian|działa(?:ją)?\s+normalnie|nie\s+(?:jest|są)\s+(?:objęt|dotknięt)\p{L}*)`),
+}
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
 // exclamation mark before a space, a blank line, or a list item.
@@ -48,10 +51,27 @@ var sentenceEndRE = regexp.MustCompile(`[.!?;](?:\s+|$)|\n\s*\n|\n\s*(?:[-*•]|
 // leaves alone.
 func withoutUnaffected(text string) string { return withoutSentences(text, unaffectedRE) }
 
+// sentenceMatcher says whether a sentence is one a pattern finds.
+type sentenceMatcher interface{ MatchString(string) bool }
+
+// anyGated matches where any of its patterns does: one pattern for each
+// group of languages, so that mail in one is not searched with the words
+// of all the others.
+type anyGated []gatedRE
+
+func (a anyGated) MatchString(s string) bool {
+	for _, g := range a {
+		if g.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // withoutSentences is text without the sentences re matches, and without
 // the items of a list such a sentence heads ("Not affected:" and the
 // items under it).
-func withoutSentences(text string, re gatedRE) string {
+func withoutSentences(text string, re sentenceMatcher) string {
 	if !re.MatchString(text) {
 		return text
 	}
@@ -69,7 +89,7 @@ func withoutSentences(text string, re gatedRE) string {
 // eachSentence calls f with each sentence of text in order, and whether
 // re matches it or it is an item of a list whose heading re matched (a
 // sentence that ends with a colon), up to the blank line after the list.
-func eachSentence(text string, re gatedRE, f func(s string, matched bool)) {
+func eachSentence(text string, re sentenceMatcher, f func(s string, matched bool)) {
 	start, list := 0, false
 	ends := append(sentenceEndRE.FindAllStringIndex(text, -1), []int{len(text), len(text)})
 	for i, m := range ends {
