@@ -28,6 +28,7 @@ func gatedPatterns() map[string]gatedRE {
 	}
 	m["europeanNoAction"] = europeanNoActionRE
 	m["replacementReady"] = replacementReadyRE
+	m["rejection"] = rejectionRE
 	for i, g := range europeanInformational {
 		m[fmt.Sprintf("europeanInformational %d %s", i, g.english)] = g.re
 	}

@@ -3,6 +3,7 @@ package triage
 import (
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -221,6 +222,26 @@ const minRuleTerms = 2
 // vendor, and at least minRuleTerms of the rule's distinctive key terms
 // occur in the email. Shared common words ("card", "endpoint") are listed
 // as evidence but do not make a match on their own.
+// productsInRuleWords are the products (lower case) whose name without the
+// vendor's, two words at least and not all generic, a rule of the vendor
+// names, in the plural too: "Sendola Mail API" in "changes to the SMS or
+// Mail APIs".
+func productsInRuleWords(rule string, products []string, v registry.Vendor) []string {
+	var out []string
+	name := strings.ToLower(v.Name) + " "
+	for _, p := range products {
+		rest, ok := strings.CutPrefix(p, name)
+		words := strings.Fields(rest)
+		if !ok || len(words) < 2 || !slices.ContainsFunc(words, func(w string) bool { return !genericProductWords[w] }) {
+			continue
+		}
+		if indexWord(rule, rest) >= 0 || indexWord(rule, rest+"s") >= 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, emailTerms map[string]string, skip map[string]bool, products []string) []ruleMatch {
 	var out []ruleMatch
 	for _, r := range snap.Rules {
@@ -233,6 +254,8 @@ func matchRules(snap registry.Snapshot, df registryDF, vendor registry.Vendor, e
 			// The rule names one of its vendor's products the email is
 			// about ("changes to … Customer Identity are critical").
 			if p := productsIn(strings.ToLower(r.Text), products); len(p) > 0 {
+				matched, distinct = append(matched, p...), minRuleTerms
+			} else if p := productsInRuleWords(strings.ToLower(r.Text), products, vendor); len(p) > 0 {
 				matched, distinct = append(matched, p...), minRuleTerms
 			}
 		}

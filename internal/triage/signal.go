@@ -376,7 +376,7 @@ func readBreaking(e Email) signal {
 		}
 	}
 	s := look(text, breakingPhrases)
-	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE, mandatoryRE} {
+	for _, re := range []gatedRE{consequenceRE, staleUseRE, refusalRE, otherwiseFailsRE, mustOrFailsRE, cannotReadRE, foreignNoLongerRE, moreNoLongerRE, northEastNoLongerRE, romanceStopRE, lossRE, failureAheadRE, mandatoryRE, rejectionRE} {
 		if !re.mayMatchText(gt) {
 			continue
 		}
@@ -397,6 +397,14 @@ func readBreaking(e Email) signal {
 	}
 	return s
 }
+
+// rejectionRE finds calls the vendor will refuse: "uploads from SDK 4.x
+// are refused with HTTP 426", "will start refusing requests that use an
+// unrestricted key", "Anrop med en sådan nyckel besvaras då med HTTP
+// 401".
+var rejectionRE = mustGated(`(?i)\b(?:are|is|get|gets)\s+(?:refused|rejected|blocked|denied)\s+with\s+(?:an?\s+)?(?:http\s+)?(?:status\s+)?4\d\d\b|` +
+	`\b(?:start|begin|starts|begins)\s+(?:refusing|rejecting|blocking|denying)\b|` +
+	`\b(?:besvaras|beantwortet|répondu|answered)\s+(?:\S+\s+){0,2}?(?:med|mit|par|with)\s+(?:an?\s+)?(?:http\s+)?4\d\d\b`)
 
 // temporaryStopRE finds a stop for a while ("will be shut down for two
 // hours during maintenance"), which is no change: the service comes back.

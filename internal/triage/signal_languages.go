@@ -14,7 +14,7 @@ import "strings"
 // "přestanou nahrávat", "kullanılamayacaktır", "sona erecek".
 var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\blukkes\b|\blukker\s+ned\b|\budfases\b|\bfases\s+ud\b|\bopp?hører\b|\bikke\s+(?:længere|lenger)\b|\bstenges\b|\blegges\s+ned\b|\bslutter\s+(?:at|å)\s+virke\b|` +
 	// Finnish "tuki päättyy", "lopettaa", "eivät enää voi", "poistetaan käytöstä".
-	`\bpäättyy\b|\blopettaa\b|\bei(?:vät)?\s+enää\b|\bpoistetaan\s+käytöstä\b|\bsuljetaan\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:[\p{L}\d-]+\s+){0,3}?(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
+	`\bpäättyy\b|\blopettaa\b|\bei(?:vät)?\s+enää\b|\bpoistetaan\s+käytöstä\b|\bsuljetaan\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:[\p{L}\d-]+\s+|\([^()]{0,60}\)\s+){0,4}?(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
 	// Swedish "nu avvecklar vi v1", "stängs v1 av helt"; the Nordic
 	// "mandatory" ("bliver obligatorisk"); Polish "będą blokowane",
 	// "zostaną zablokowane", "obowiązkową rejestrację".

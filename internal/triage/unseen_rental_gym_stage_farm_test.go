@@ -157,3 +157,33 @@ func TestSignInReachWhateverTheOwnUseIsSpared(t *testing.T) {
 		t.Errorf("SAML certificate: %v, want app-hr among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestRefusalsAndRulesInMoreWords: calls refused with an HTTP status,
+// "will start refusing", a Swedish "slutar … (…) att fungera" with an
+// aside and "besvaras med HTTP 401" are breaking; a rule that names "the
+// SMS or Mail APIs" names the vendor's Mail API.
+func TestRefusalsAndRulesInMoreWords(t *testing.T) {
+	for _, body := range []string{
+		"From 30 June 2028 uploads from SDK 4.x are refused with HTTP 426 and no damage report is produced.",
+		"On 2028-07-15 the tile service will start refusing requests from the Maps SDK that use an unrestricted key.",
+		"Den 15 mars 2029 slutar de gamla kontonycklarna (som börjar med \"sk_acct_\") att fungera i Mail API.",
+		"Anrop med en sådan nyckel besvaras då med HTTP 401.",
+	} {
+		if s := readBreaking(Email{Subject: "Notice", Body: body}); !s.strong() {
+			t.Errorf("%q: breaking signal %v, want strong", body, s)
+		}
+	}
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-s", Name: "Sendo", Tier: registry.Tier3, IsActive: true, EmailDomains: []string{"sendo.example"},
+			Aliases: []string{"Sendo Mail API", "Sendo SMS"}}},
+		Applications: []registry.Application{{ID: "app-msg", Name: "MemberMessaging", IsActive: true, VendorIDs: []string{"v-s"},
+			Description: "E-mail to members through the Sendo Mail API with an account key."}},
+		Rules: []registry.Rule{{ID: "r-msg", Name: "Member messaging", Severity: registry.SeverityHigh, IsActive: true, VendorID: "v-s",
+			Text: "Sendo changes to SMS sender IDs, the SMS or Mail APIs or their keys are high: class cancellations reach members through Sendo."}},
+	}
+	e := Email{MessageID: "k@sendo.example", FromAddress: "produkt@sendo.example", Date: testNow, Subject: "Behörighetsstyrda API-nycklar i Sendo Mail API",
+		Body: "Den 15 mars 2029 slutar de gamla kontonycklarna att fungera i Sendo Mail API. Byt ut nycklarna senast den 15 mars 2029."}
+	if d := decideOffline(t, e, snap); d.Severity != registry.SeverityHigh {
+		t.Errorf("Mail API keys: %s, want high from the rule\n%s", d.Severity, d.Reasoning)
+	}
+}
