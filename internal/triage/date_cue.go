@@ -48,6 +48,10 @@ func timelineCue(line string, start, end int) (cue int, prep, ok bool) {
 // as opposed to when an offer or a registration closes ("until", "by").
 var effectCues = []string{"effective", "starting", "beginning", "as of", "takes effect", "go-live", "go live"}
 
+// documentWordRE finds a sentence about a document: "The updated list is
+// attached and takes effect on 4 May 2028".
+var documentWordRE = regexp.MustCompile(`(?i)\b(?:list|schedule|version|document|terms|policy|agreement|addendum)\b`)
+
 // priceDocumentRE finds a document of prices that applies from a date:
 // "our 2028 price list takes effect on …", "your pricing schedule,
 // effective …", "for the contract year starting …".
@@ -57,6 +61,9 @@ var effectCues = []string{"effective", "starting", "beginning", "as of", "takes 
 // effective …") are such documents too: a notice
 // of them says when new prices apply, not a change to act on.
 var priceDocumentRE = mustGated(`(?i)\b(?:price\s+lists?|pricing\s+schedules?|fee\s+schedules?|rate\s+cards?|list\s+prices|contract\s+year|` +
+	// Legal documents that apply from a day: "the updated sub-processor
+	// list takes effect on 4 May 2028", terms of service, privacy policy.
+	`sub-?processors?(?:\s+list)?|terms\s+of\s+(?:service|use)|terms\s+and\s+conditions|privacy\s+(?:policy|notice)|data\s+processing\s+(?:agreement|addendum)|` +
 	`(?:fee|fees|price|pricing|rate|interchange)\s+(?:updates?|changes?|increases?|adjustments?|revisions?)|` +
 	`(?:updates?|changes?|increases?|adjustments?|revisions?)\s+to\s+(?:(?:your|our|the)\s+)?(?:[\w-]+\s+){0,2}?(?:fees|prices|pricing|rates))\b`)
 

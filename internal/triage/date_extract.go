@@ -143,7 +143,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 	if !sent.IsZero() {
 		sentDay = DateOf(sent, loc)
 	}
-	dc := dateContext{sent: sentDay}
+	dc := dateContext{sent: sentDay, document: priceDocumentRE.MatchString(subject)}
 	dc.fiscal, body = statedFiscalYear(body)
 	if dc.sent.IsZero() {
 		dc.sent = today

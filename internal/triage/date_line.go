@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Reading the dates in one line: written, numeric, partial and relative
@@ -105,7 +106,7 @@ func datesInLine(line string, dc dateContext) []foundDate {
 			whole := sentence + line[loc[1]:sentenceEnd(line, loc[1])]
 			f := foundDate{date: d, text: snippet(line, loc[0], loc[1]), note: note, cue: dateCue(line, loc[0]), at: [2]int{loc[0], loc[1]},
 				aside:    inParentheses(line[:loc[0]]) || outgoingValidityRE.MatchString(sentence),
-				document: priceDocumentRE.MatchString(sentence), ambiguous: ambiguous,
+				document: priceDocumentRE.MatchString(sentence) || dc.document && documentWordRE.MatchString(sentence), ambiguous: ambiguous,
 				prep:  prepRE.MatchString(sentence) || rowStepBefore(line, loc[0]) || deprecationStep(whole),
 				event: eventRE.MatchString(whole) || offerRE.MatchString(whole) || feedbackRE.MatchString(whole)}
 			if replacementReadyRE.MatchString(sentence) {
@@ -129,6 +130,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n } // the regexps only match digits
 	g := gatesOf(line)
 	for _, m := range g.find(g.digit, isoDateRE, line) {
+		if versionLike(line, m[0], m[1]) {
+			continue // "rule package GRD-2028.03.1": a version, not a date
+		}
 		d, ok := NewDate(atoi(line[m[2]:m[3]]), time.Month(atoi(line[m[4]:m[5]])), atoi(line[m[6]:m[7]]))
 		add(m, d, ok, "")
 	}
@@ -289,6 +293,16 @@ func datesInLine(line string, dc dateContext) []foundDate {
 		add(f.loc, f.date, f.ok, f.note)
 	}
 	return out
+}
+
+// versionLike reports whether the dotted numbers at line[start:end] are
+// part of a name or version: joined by a hyphen to a word before them
+// ("GRD-2028.03.1"), or followed by another dotted number ("2028.03.1.4").
+func versionLike(line string, start, end int) bool {
+	if start >= 2 && line[start-1] == '-' && unicode.IsLetter(rune(line[start-2])) {
+		return true
+	}
+	return end+1 < len(line) && line[end] == '.' && line[end+1] >= '0' && line[end+1] <= '9'
 }
 
 // lineGates are cheap facts about a line that every match of a date

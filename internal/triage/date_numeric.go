@@ -18,6 +18,10 @@ type dateContext struct {
 	order numericOrder
 	// fiscal is the fiscal year the email says its sender keeps.
 	fiscal fiscalYear
+	// document is set when the subject names a document that applies
+	// from a day (a price list, a sub-processor list): a sentence about
+	// "the updated list" is about it.
+	document bool
 }
 
 // numericOrder is how an email writes numeric dates.

@@ -109,3 +109,20 @@ func TestTakeOverRowOfARollover(t *testing.T) {
 			"Old certificate removed from metadata                       2028-04-01\n", "2028-03-18"},
 	})
 }
+
+// TestNoDateFromDocumentsOrVersions: "the updated list … takes effect on
+// 4 May 2028" under a subject about a sub-processor list is when the
+// document applies, and "rule package GRD-2028.03.1" is a version.
+func TestNoDateFromDocumentsOrVersions(t *testing.T) {
+	sent := time.Date(2028, 3, 2, 9, 0, 0, 0, time.UTC)
+	fd, ok := extractDate("Update to the Membrio sub-processor list (effective 4 May 2028)",
+		"We are updating the list of sub-processors. The updated list is attached and takes effect on 4 May 2028.",
+		"privacy@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC)
+	if !ok || !fd.document {
+		t.Errorf("sub-processor list: %+v, want a document's date", fd)
+	}
+	if fd, ok := extractDate("Investigating - Guard blocks forms", "Since 09:10 UTC the managed rule package GRD-2028.03.1 blocks form posts.",
+		"status@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC); ok {
+		t.Errorf("a version read as the date %s from %q", fd.date, fd.text)
+	}
+}
