@@ -72,7 +72,7 @@ var webhookSecretRE = mustGated(`(?i)\bwebhooks?\s+(?:signing\s+)?secrets?\b|\bs
 
 // secretExposureRE finds secrets exposed, or an incident, behind a change
 // of secrets: then it reaches everything that uses the vendor.
-var secretExposureRE = mustGated(`(?i)\b(?:incident|compromis\w*|exposed|exposure|leak\w*|unauthori[sz]ed|breach)\b`)
+var secretExposureRE = mustGated(`(?i)\b(?:incident|compromis\w*|exposed|exposure|leak\w*|unauthori[sz]ed\s+(?:access|use|party|parties|requests?|calls?|logins?|sign-ins?)|breach)\b`)
 
 // receivesWebhooks reports whether a lower-case description says the
 // application receives the vendor's webhooks.

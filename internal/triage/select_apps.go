@@ -85,6 +85,11 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// API keys are how an API is called: a change to them reaches what
 	// calls the API with them, not what signs in to the vendor.
 	apiKeysNamed := slices.Contains(reach.found, `"api keys"`)
+	// API keys or tokens revoked or rotated on a schedule (no incident)
+	// reach what calls the API with them, not what uses the vendor
+	// otherwise (its clocks, its payroll runs, its file transfers).
+	apiTokensRevoked := !o.underWay && apiTokensSubjectRE.MatchString(e.Subject) && !secretExposureRE.MatchString(lower) &&
+		!slices.ContainsFunc(reach.found, func(f string) bool { return strings.Contains(f, "incident") || strings.Contains(f, "compromis") || strings.Contains(f, "breach") })
 	// Webhook signing secrets rotated on a schedule (no incident) are
 	// what an application that receives the vendor's webhooks verifies
 	// them with: the change reaches those, not what calls its API.
@@ -119,6 +124,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 		c := candidate{app: r.app}
 		if (isLinked || uses) && reach.strong() && !(uses && signInAlone && signsInWith(r.app.Description, v)) &&
 			!(credentialsOnly && (signInAlone || apiKeysNamed) && !callsWithCredentials(r.app.Description, v)) &&
+			!(apiTokensRevoked && !callsWithCredentials(r.app.Description, v)) &&
 			!(webhookSecrets && !receivesWebhooks(text.lower, v)) &&
 			!(tenantNamed && (usesSeparateTenant(r.app.Description, v) || text.otherTenant(v, ids))) &&
 			!(isLinked && !text.mentions(v) && goesThroughApp(text.access, ix.apps, r.app.ID)) &&
@@ -385,6 +391,10 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	return top
 }
+
+// apiTokensSubjectRE finds a subject about the credentials of an API:
+// "Lohnquell API: unscoped API tokens will be revoked".
+var apiTokensSubjectRE = regexp.MustCompile(`(?i)\bapi\s+(?:keys?|tokens?|credentials?|secrets?)\b`)
 
 // distinctProducts are the products of the vendor among products (named
 // in subject) that tell themselves from common words: with the vendor's

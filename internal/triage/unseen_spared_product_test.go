@@ -78,8 +78,9 @@ func TestProvisioningTokensLeaveSignInsAlone(t *testing.T) {
 // TestDataVendorTokensLeaveSignInsAlone: API tokens of an HR vendor
 // revoked ("how systems authenticate to the Lohnwerk API") reach the
 // identity application that reads joiners and leavers from it, not the
-// applications that sign in through that application: the HR vendor
-// signs nobody in.
+// applications that sign in through that application (the HR vendor
+// signs nobody in), nor the payroll that uses the vendor without its API;
+// "unauthorised copying" in a legal footer exposes nothing.
 func TestDataVendorTokensLeaveSignInsAlone(t *testing.T) {
 	snap := registry.Snapshot{
 		Vendors: []registry.Vendor{
@@ -91,6 +92,8 @@ func TestDataVendorTokensLeaveSignInsAlone(t *testing.T) {
 				Description: "Staff sign-in built on Authora, which signs staff in to the other applications over SAML 2.0. " +
 					"A nightly job reads joiners and leavers from the Lohnwerk API with an API token."},
 			{ID: "app-crm", Name: "MemberCRM", IsActive: true, Description: "Membership CRM. Staff log in with StaffID over SAML."},
+			{ID: "app-pay", Name: "StaffPay", IsActive: true, VendorIDs: []string{"v-hr"},
+				Description: "Clock-ins in Lohnwerk Zeit and the monthly payroll runs in Lohnwerk Payroll; salary files go over SFTP to Lohnwerk BankLink."},
 		},
 	}
 	e := Email{MessageID: "t@lohnwerk.example", FromAddress: "security@lohnwerk.example", Date: testNow,
