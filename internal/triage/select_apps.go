@@ -89,7 +89,9 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// reach what calls the API with them, not what uses the vendor
 	// otherwise (its clocks, its payroll runs, its file transfers).
 	apiTokensRevoked := !o.underWay && apiTokensSubjectRE.MatchString(e.Subject) && !secretExposureRE.MatchString(lower) &&
-		!slices.ContainsFunc(reach.found, func(f string) bool { return strings.Contains(f, "incident") || strings.Contains(f, "compromis") || strings.Contains(f, "breach") })
+		!slices.ContainsFunc(reach.found, func(f string) bool {
+			return strings.Contains(f, "incident") || strings.Contains(f, "compromis") || strings.Contains(f, "breach")
+		})
 	// Webhook signing secrets rotated on a schedule (no incident) are
 	// what an application that receives the vendor's webhooks verifies
 	// them with: the change reaches those, not what calls its API.
