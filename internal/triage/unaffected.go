@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/vendorsync/vendorsync/internal/registry"
 )
@@ -218,10 +217,12 @@ func fieldsApart(text string) string {
 			if i+1 < len(lines) {
 				next = strings.TrimSpace(lines[i+1])
 			}
-			if t := strings.TrimSpace(l); next != "" && !strings.ContainsAny(t[len(t)-1:], ".!?:") && (unicode.IsLower([]rune(next)[0]) || strings.HasSuffix(t, ",")) {
+			if t := strings.TrimSpace(l); next != "" && !strings.ContainsAny(t[len(t)-1:], ".!?:)") && !fieldLineRE.MatchString(next) && !statusFieldRE.MatchString(lines[i+1]) {
 				// "Not affected: Smart POS terminals (card-present
 				// payments and deposit" goes on to the next line, as
-				// does a list that ends the line with a comma.
+				// does "… Paylisse\nTerminals and webhook delivery.":
+				// a line that ends no sentence, before one that is no
+				// field of its own.
 				lines[i] = "\n" + l
 				continue
 			}
@@ -267,7 +268,7 @@ func unaffectedText(text string) string {
 	var b strings.Builder
 	eachSentence(text, unaffectedRE, func(s string, matched bool) {
 		if matched {
-			b.WriteString(strings.ToLower(s))
+			b.WriteString(strings.ToLower(strings.Join(strings.Fields(s), " ")))
 			b.WriteByte('\n')
 		}
 	})

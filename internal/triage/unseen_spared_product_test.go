@@ -107,7 +107,8 @@ func TestDataVendorTokensLeaveSignInsAlone(t *testing.T) {
 }
 
 // TestSparedInFieldsAndOtherWords: a status page's "Operating normally:"
-// field, a "Not affected:" field whose list goes on to the next line, and
+// field, a "Not affected:" field whose list goes on to the next line (in
+// the middle of a product's name too), and
 // "… non cambiano" (do not change) spare what they name.
 func TestSparedInFieldsAndOtherWords(t *testing.T) {
 	snap := registry.Snapshot{
@@ -124,6 +125,7 @@ func TestSparedInFieldsAndOtherWords(t *testing.T) {
 		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nAffected: Pagato Checkout\nOperating normally: Pagato Smart POS, the Payments API\n",
 		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nNot affected: Smart POS terminals (card-present payments and deposit\npre-authorisations), the Payments API, webhook delivery.\n",
 		"Dal 2 maggio 2028 la firma dei webhook di Pagato Checkout cambia e la vecchia firma non sarà più inviata.\n\nLa Payments API e i terminali Smart POS non cambiano.",
+		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nNot affected: the Payments API (stored-card charges), Pagato\nSmart POS and webhook delivery.\n\nNext update by 20:15 CEST.",
 	} {
 		e := Email{MessageID: "p@pagato.example", FromAddress: "status@pagato.example", Date: testNow, Subject: "Pagato Checkout", Body: body}
 		if d := decideOffline(t, e, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-book"}) {
