@@ -45,6 +45,25 @@ var europeanInformational = []struct {
 	{mustGated(`(?i)\bträffa\s+oss\b|\bmød\s+os\b|\bmøt\s+oss\b|\btapaa\s+meidät\b`), "meet us at"},
 	{mustGated(`(?i)\bnähdään\b|\bvi\s+ses\b`), "see you in"},
 	{mustGated(`(?i)\bkundcase\b|\bkundecase\b|\basiakastarina\b`), "case study"},
+	// Estonian, Latvian, Lithuanian and Czech: a newsletter
+	// ("uudiskiri", "jaunumu vēstule", "naujienlaiškis", "zpravodaj"), an
+	// invitation ("Aicinām jūs", "Ootame teid", "kviečiame"), registering
+	// ("Reģistrēties", "Registreerumine", "registracija", "registrace"),
+	// a customer day ("kliendipäev", "klientu diena"), a conference
+	// ("forums", "konverents", "konference"), "see you" ("Uz tikšanos",
+	// "Kohtumiseni", "Iki pasimatymo").
+	{mustGated(`(?i)\buudiskir\p{L}*|\bjaunumu\s+vēstul\p{L}*|\bnaujienlaišk\p{L}*`), "newsletter"},
+	{mustGated(`(?i)\baicinām\b|\bootame\s+teid\b|\bkviečiame\b|\bzveme\s+vás\b`), "invitation"},
+	{mustGated(`(?i)\breģistrē\p{L}*|\bregistreeru\p{L}*|\bregistracij\p{L}*|\bregistrac[ei]\b`), "register"},
+	{mustGated(`(?i)\bkliendipäev\p{L}*|\bklientu\s+dien\p{L}*|\bklientų\s+dien\p{L}*|\bzákaznick\p{L}*\s+den\p{L}*`), "customer day"},
+	{mustGated(`(?i)\buz\s+tikšanos\b|\bkohtumiseni\b|\biki\s+pasimatymo\b|\btěšíme\s+se\s+na\s+vás\b`), "see you in"},
+	// A renewal on the same terms in Czech: "se automaticky prodlouží",
+	// "zůstávají stejné", "nemusíte nic podepisovat".
+	{mustGated(`(?i)\bzůstáva(?:jí|á)\s+stejn\p{L}*|\bbeze\s+změn\b`), "unchanged"},
+	{mustGated(`(?i)\bnemusíte\s+nic\s+podepisovat\b`), "nothing to sign"},
+	// Dutch "sluit ik ticket WB-40217 af", "nieuwe tarieven".
+	{mustGated(`(?i)\bsluit(?:en)?\s+(?:ik|we|wij)\s+(?:het\s+|de\s+|dit\s+)?(?:ticket|melding|case|dossier|verzoek)\b`), "ticket as resolved"},
+	{mustGated(`(?i)\bnieuwe\s+tarieven\b|\bnové\s+ceny\b|\bnowe\s+ceny\b`), "pricing update"},
 	// Unsubscribing: "Avregistrera dig", "afmeld nyhedsbrevet", "meld
 	// deg av", "peruuta tilaus", "abmelden", "wypisz się".
 	{mustGated(`(?i)\bavregistrera\b|\bafmeld\b|\bmeld\s+deg\s+av\b|\bperuuta\s+tilaus\b|\bvom\s+newsletter\s+abmelden\b|\babmelden\b|\bwypisz\s+się\b`), "unsubscribe"},
@@ -57,4 +76,6 @@ var europeanInformational = []struct {
 // modifica".
 var europeanNoActionRE = mustGated(`(?i)\bkræver\s+ingen\s+(?:ændringer|handling)\b|\bingen\s+handling\s+fra\s+(?:jeres|din|deres)\s+side\b|\bder\s+er\s+intet,?\s+(?:I|du)\s+skal\s+(?:ændre|gøre)\b|` +
 	`\bkräver\s+inga\s+(?:ändringar|åtgärder)\b|\bdet\s+finns\s+inget\s+(?:ni|du)\s+behöver\s+(?:ändra|göra)\b|\bkrever\s+ingen\s+(?:endringer|handling)\b|` +
-	`\bnon\s+(?:è|e)\s+necessari[ao]\s+alcuna\s+modifica\b|\bnon\s+sono\s+necessarie\s+modifiche\b`)
+	`\bnon\s+(?:è|e)\s+necessari[ao]\s+alcuna\s+modifica\b|\bnon\s+sono\s+necessarie\s+modifiche\b|` +
+	// Dutch "U hoeft niets aan te passen", German "ist nichts zu tun".
+	`\bhoeft\s+(?:u\s+|je\s+|jullie\s+)?niets\s+aan\s+te\s+passen\b|\bist\s+nichts\s+zu\s+tun\b`)

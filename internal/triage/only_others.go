@@ -21,12 +21,14 @@ var onlyOthersRE = mustGated(`(?i)\b(?:customers|those|anyone|organi[sz]ations|u
 // that another product is not affected (othersSparedRE).
 var onlyRunnersRE = mustGated(`(?i)\b(?:customers|those|anyone|organi[sz]ations|users|tenants|sites)\s+(?:who|that)\s+(?:still\s+)?(?:run|use|operate|host|self-host)\s+(?:the\s+)?([\p{L}\d][\p{L}\d .-]{1,40}?)` +
 	`(?:\s+(?:on|in)\s+(?:their|your|its)\s+own\s+\S+|\s+self-hosted)?\s+(?:must|should|need\s+to|needs\s+to|are\s+required\s+to|are\s+asked\s+to)\b|` +
-	`(?m:^|[.!]\s+)([\p{L}\d][\p{L}\d -]{2,30}?)\s+customers(?:\s+(?:must|should|need\s+to|are\s+required\s+to)\b|\s*:\s*(?:install|upgrade|update|apply|patch)\b)`)
+	`(?m:^|[.!]\s+)([\p{L}\d][\p{L}\d -]{2,30}?)\s+customers(?:\s+(?:must|should|need\s+to|are\s+required\s+to)\b|\s*:\s*(?:install|upgrade|update|apply|patch)\b)|` +
+	// German "Kunden, die BrewMaster 7.x betreiben, müssen …".
+	`\bKunden,?\s+die\s+([\p{L}\d][\p{L}\d .-]{1,40}?)\s+(?:betreiben|einsetzen|nutzen|verwenden),?\s+(?:müssen|sollten)\b`)
 
 // othersSparedRE finds the statement that a product, or its customers,
 // are not affected or need do nothing: "Arcavio Cloud is not affected",
 // "Cloud customers do not need to do anything", a "Not affected" list.
-var othersSparedRE = mustGated(`(?i)\b(?:is|are)\s+not\s+(?:affected|impacted|vulnerable)\b|\b(?:do|does)\s+not\s+need\s+to\s+do\s+anything\b|\bneed\s+to\s+take\s+no\s+action\b|(?m:^\s*not\s+affected\b)`)
+var othersSparedRE = mustGated(`(?i)\b(?:is|are)\s+not\s+(?:affected|impacted|vulnerable)\b|\bnicht\s+betroffen\b|\b(?:do|does)\s+not\s+need\s+to\s+do\s+anything\b|\bneed\s+to\s+take\s+no\s+action\b|(?m:^\s*not\s+affected\b)`)
 
 // affectedHeadRE finds the head of an advisory's list of the products it
 // affects, as a heading alone on its line ("Affected products") or as a
@@ -114,7 +116,7 @@ func actionOnlyForOthers(e Email, snap registry.Snapshot, v registry.Vendor) (st
 		products = []string{m[1]}
 	} else if othersSparedRE.MatchString(text) {
 		if m := onlyRunnersRE.FindStringSubmatch(text); m != nil {
-			products = []string{m[1] + m[2]}
+			products = []string{m[1] + m[2] + m[3]}
 		} else if !appliesToYouRE.MatchString(text) {
 			products = affectedProducts(e.Body)
 		}

@@ -148,6 +148,9 @@ var informationalPhrases = []phrase{
 	// same price, and there is no paperwork to sign"; release notes.
 	{"nothing to sign", 2}, {"nothing to change", 2}, {"list prices", 1}, {"same price", 1},
 	{"no paperwork to sign", 2}, {"release notes", 1},
+	// "Nothing needs to be changed on your side", "nothing else changes",
+	// a renewal "with nothing changing" and "no paperwork".
+	{"nothing needs to be changed", 2}, {"nothing else changes", 2}, {"nothing changing", 2}, {"no paperwork", 2},
 }
 
 // reachPhrases say that something everyone who relies on the vendor

@@ -37,6 +37,8 @@ func TestAdvisoryForAServerNoApplicationRuns(t *testing.T) {
 			"Customers who run Skifto Server on their own infrastructure must upgrade to 9.4.2 by 16 March 2028.",
 		"Skifto Cloud is not affected: the service was patched on 20 June 2028.\n\n" +
 			"Skifto Server customers: install version 3.4.2 by July 21, 2028.",
+		"Betroffen: Skifto Server 7.0 bis 7.9.3 (On-Premises)\nNicht betroffen: Skifto Cloud\n\n" +
+			"Kunden, die Skifto Server 7.x betreiben, müssen bis zum 30.06.2028 auf Version 7.9.4 aktualisieren. Für Skifto Cloud ist nichts zu tun.",
 	} {
 		e := Email{MessageID: "a@skifto.example", FromAddress: "security@skifto.example", Date: testNow,
 			Subject: "Security advisory SSA-2028-02: Skifto Server (on-premises)", Body: body}
@@ -84,6 +86,20 @@ func TestInformationalInMoreEuropeanWords(t *testing.T) {
 			"mennessä. Nähdään Seinäjoella!"},
 		{"Sendola Nytt: RCS i Sverige", "Kampanjkalendern 2029\nKundcase: en padelkedja i Uppsala.\nTräffa oss på Nordic " +
 			"Fitness Expo den 23-24 november 2028.\nAvregistrera dig: https://www.sendola.example/avregistrera"},
+		{"Sadamixi uudiskiri – mai 2028", "Kliendipäev Tallinnas\nOotame teid Sadamixi kliendipäevale 7. septembril 2028. " +
+			"Registreerumine avatakse juunis."},
+		{"Lojalix Loyalty Forum 2028 Rīgā", "Aicinām jūs uz Lojalix Loyalty Forum 2028, kas notiks 2028. gada 14. septembrī Rīgā.\n" +
+			"Reģistrēties (https://forum.lojalix.example/2028)\nUz tikšanos Rīgā!"},
+		{"Obnova smlouvy na rok 2029", "Vaše předplatné se 1. ledna 2029 automaticky prodlouží. Cena i podmínky podpory " +
+			"zůstávají stejné a nemusíte nic podepisovat ani posílat."},
+		{"Re: [Werkbaan #WB-40217] Loonbrieven in het Engels", "Dat is sinds gisteravond rechtgezet. Omdat alles er nu goed " +
+			"uitziet, sluit ik ticket WB-40217 af. Antwoord binnen 7 dagen als er toch nog iets niet klopt."},
+		{"Uw tarieven per 1 januari 2029", "Per 1 januari 2029 gelden de volgende nieuwe tarieven. De nieuwe tarieven worden " +
+			"automatisch toegepast. U hoeft niets aan te passen aan uw koppelingen."},
+		{"Quick note before your renewal", "Your subscription renews on July 1 with nothing changing: same buildings, same price, " +
+			"same support. There's no paperwork unless you want to add a building."},
+		{"What's new - October 2028", "New\n- Quick reorder.\nFixed\n- Diacritics in packing slips.\n" +
+			"All of this is live in your shop now. Nothing needs to be changed on your side."},
 	} {
 		e := Email{MessageID: c.subject + "@skifto.example", FromAddress: "news@skifto.example", Date: testNow, Subject: c.subject, Body: c.body}
 		if d := decideOffline(t, e, stageSnap()); d.Classification != Informational {
