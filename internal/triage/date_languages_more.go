@@ -112,7 +112,10 @@ func inEnglishHungarian(line, lower string) string {
 var moreDeadlineCues = []string{"legkésőbb", "înainte de", "inainte de", "până la", "până pe", "pana la", "începând cu",
 	"începând de la", "incepand cu", "cel târziu", "ennen", "viimeistään", "najkasneje do", "najpozneje do", "pred",
 	"najkasnije do", "prije", "počevši od", "najneskôr do", "počnúc", "enne", "alates", "hiljemalt", "kuni", "innen",
-	"inden", "senest", "før", "fra og med", "fra den"}
+	"inden", "senest", "før", "fra og med", "fra den",
+	// Lithuanian and Latvian: "Iki 2028 m. gegužės 2 d.", "ne vėliau kaip",
+	// "nuo", "līdz", "vēlākais līdz", "sākot ar".
+	"iki", "ne vėliau kaip", "nuo", "līdz", "vēlākais līdz", "sākot ar", "ne vēlāk kā"}
 
 // moreFromCues say "from" or "on" in those languages: a weak cue.
 var moreFromCues = []string{"din", "dňa", "fra"}

@@ -272,6 +272,9 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	for _, f := range finnishDates(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}
+	for _, f := range balticDates(line, g) {
+		add(f.loc, f.date, f.ok, f.note)
+	}
 	for _, f := range foreignQuarters(line, g) {
 		add(f.loc, f.date, f.ok, f.note)
 	}

@@ -126,3 +126,16 @@ func TestNoDateFromDocumentsOrVersions(t *testing.T) {
 		t.Errorf("a version read as the date %s from %q", fd.date, fd.text)
 	}
 }
+
+// TestBalticDates: Latvian, Lithuanian and Estonian dates, and the
+// Lithuanian "Iki" (by) of a deadline repeated after a timeline.
+func TestBalticDates(t *testing.T) {
+	sent := time.Date(2028, 2, 1, 9, 0, 0, 0, time.UTC)
+	checkDates(t, "Notice", "support@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"Latvian", "Vecā API versija tiks izslēgta 2028. gada 30. jūnijā.", "2028-06-30"},
+		{"Lithuanian", "Senasis parašas nebus siunčiamas nuo 2028 m. gegužės 2 d.", "2028-05-02"},
+		{"Estonian", "Vana sertifikaat kehtib kuni 14. märtsil 2028.", "2028-03-14"},
+		{"Lithuanian deadline", "Svarbios datos\n- 2028 m. kovo 1 d. - siunčiami abu parašai.\n- 2028 m. gegužės 2 d. - senasis parašas nebesiunčiamas.\n\n" +
+			"Iki 2028 m. gegužės 2 d. atnaujinkite visus webhook galinius taškus.", "2028-05-02"},
+	})
+}
