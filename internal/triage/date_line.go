@@ -20,6 +20,9 @@ var (
 	monthDayRE    = regexp.MustCompile(`(?i)\b` + monthRE + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b`)
 	dayMonthRE    = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRE + `,?\s+(\d{4})\b`)
 	numericDateRE = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b`)
+	// spacedNumericRE is a numeric date with a space after each dot:
+	// "15. 9. 2028".
+	spacedNumericRE = regexp.MustCompile(`\b(\d{1,2})\.\s(\d{1,2})\.\s(\d{4})\b`)
 	// dashedNumericRE is "04-06-2027", as Dutch and Danish senders write
 	// dates; with a four-digit year only, so that codes and phone numbers
 	// are not read as dates.
@@ -159,6 +162,11 @@ func datesInLine(line string, dc dateContext) []foundDate {
 	}
 	for _, f := range businessDaysOfMonth(line, dc, g) {
 		add(f.loc, f.date, f.ok, f.note)
+	}
+	for _, m := range g.find(g.digit && strings.Count(line, ". ") >= 2, spacedNumericRE, line) {
+		// "15. 9. 2028", as Czech, Slovak and German write it: day first.
+		d, ok := NewDate(atoi(line[m[6]:m[7]]), time.Month(atoi(line[m[4]:m[5]])), atoi(line[m[2]:m[3]]))
+		add(m, d, ok, "")
 	}
 	for _, m := range append(g.find(g.digit, numericDateRE, line), g.find(g.digit && strings.Count(line, "-") >= 2, dashedNumericRE, line)...) {
 		a, b, y := atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]]), fullYear(line[m[6]:m[7]])

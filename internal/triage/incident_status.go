@@ -19,10 +19,10 @@ import (
 // incidentStatusRE finds a status label: the word at the start of a line,
 // in brackets, between "==", after "status:" or "update:", or after a dash,
 // and followed by the end of the label.
-var incidentStatusRE = regexp.MustCompile(`(?im)(?:^|\[|==\s*|\b(?:status|update)\s*:\s*|\s[-–]\s+)(investigating|identified|monitoring|resolved)\s*(?:$|\]|==|:|[-–]\s)`)
+var incidentStatusRE = regexp.MustCompile(`(?im)(?:^|\[|==\s*|\b(?:status|statuss|statusas|olek|stav|tila|tilanne|update)\s*:\s*|\s[-–]\s+)(investigating|identified|monitoring|resolved)\s*(?:$|\]|==|:|[-–]\s)`)
 
 // incidentWordRE says the email is about an incident or an outage.
-var incidentWordRE = regexp.MustCompile(`(?i)\b(?:incident|outage|status)\b`)
+var incidentWordRE = regexp.MustCompile(`(?i)\b(?:incidents?|outage|status|statuss|statusas)\b`)
 
 // incidentUnderWay reports whether the email is an update on an incident
 // that is not resolved yet: a status label says it is under way and none
@@ -47,7 +47,7 @@ func incidentUnderWay(e Email) bool {
 // are about incidents whether or not they use the word.
 func statusSender(addr string) bool {
 	local, host, ok := strings.Cut(strings.ToLower(addr), "@")
-	return ok && (local == "status" || strings.HasPrefix(host, "status.") || strings.Contains(host, ".status."))
+	return ok && (local == "status" || local == "statuss" || strings.HasPrefix(host, "status.") || strings.Contains(host, ".status."))
 }
 
 // anyIncidentRE finds a rule's words that cover every incident at its

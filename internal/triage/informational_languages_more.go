@@ -52,6 +52,7 @@ var europeanInformational = []struct {
 	// a customer day ("kliendipäev", "klientu diena"), a conference
 	// ("forums", "konverents", "konference"), "see you" ("Uz tikšanos",
 	// "Kohtumiseni", "Iki pasimatymo").
+	{mustGated(`(?i)\bwebinaari\p{L}*|\bwebinārs\b|\bvebinar\p{L}*|\bwebinář\p{L}*`), "webinar"},
 	{mustGated(`(?i)\buudiskir\p{L}*|\bjaunumu\s+vēstul\p{L}*|\bnaujienlaišk\p{L}*`), "newsletter"},
 	{mustGated(`(?i)\baicinām\b|\bootame\s+teid\b|\bkviečiame\b|\bzveme\s+vás\b`), "invitation"},
 	{mustGated(`(?i)\breģistrē\p{L}*|\bregistreeru\p{L}*|\bregistracij\p{L}*|\bregistrac[ei]\b`), "register"},

@@ -407,6 +407,8 @@ func readBreaking(e Email) signal {
 // 401".
 var rejectionRE = mustGated(`(?i)\b(?:are|is|get|gets)\s+(?:refused|rejected|blocked|denied)\s+with\s+(?:an?\s+)?(?:http\s+)?(?:status\s+)?4\d\d\b|` +
 	`\b(?:start|begin|starts|begins)\s+(?:refusing|rejecting|blocking|denying)\b|` +
+	// "From 2028-09-01 the Push API stops delivering notifications".
+	`\bstops\s+(?:delivering|accepting|sending|serving|responding\s+to|processing|supporting)\b|` +
 	`\b(?:besvaras|beantwortet|répondu|answered)\s+(?:\S+\s+){0,2}?(?:med|mit|par|with)\s+(?:an?\s+)?(?:http\s+)?4\d\d\b`)
 
 // temporaryStopRE finds a stop for a while ("will be shut down for two

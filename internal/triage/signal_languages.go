@@ -9,18 +9,19 @@ import "strings"
 
 // moreNoLongerRE finds "will no longer" and "will be refused" in Swedish,
 // Danish, Norwegian, Finnish, Czech and Turkish mail: "lukkes i uge 22",
-// "tuki päättyy", "upphör den 1 september", "avvisas med HTTP
+// "tuki päättyy" (not "ilmoittautuminen päättyy", registration closes),
+// "upphör den 1 september", "avvisas med HTTP
 // 401", "tar inte längre emot", "ukončíme provoz", "budou odmítány",
 // "přestanou nahrávat", "kullanılamayacaktır", "sona erecek".
 var moreNoLongerRE = mustGated(`(?i)\bupphör\b|\blukkes\b|\blukker\s+ned\b|\budfases\b|\bfases\s+ud\b|\bopp?hører\b|\bikke\s+(?:længere|lenger)\b|\bstenges\b|\blegges\s+ned\b|\bslutter\s+(?:at|å)\s+virke\b|` +
 	// Finnish "tuki päättyy", "lopettaa", "eivät enää voi", "poistetaan käytöstä".
-	`\bpäättyy\b|\blopettaa\b|\bei(?:vät)?\s+enää\b|\bpoistetaan\s+käytöstä\b|\bsuljetaan\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:[\p{L}\d-]+\s+|\([^()]{0,60}\)\s+){0,4}?(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
+	`\b(?:tuki|tuen|palvelu|rajapinta|rajapinnan|voimassaolo|ylläpito)\s+(?:[\p{L}\d.-]+\s+){0,2}?päättyy\b|\blopettaa\b|\bei(?:vät)?\s+enää\b|\bpoistetaan\s+käytöstä\b|\bsuljetaan\b|\b(?:kommer\s+att\s+)?avvisas\b|\binte\s+längre\b|\bslutar\s+(?:[\p{L}\d-]+\s+|\([^()]{0,60}\)\s+){0,4}?(?:att\s+)?(?:fungera|gälla|ta\s+emot)\b|` +
 	// Swedish "nu avvecklar vi v1", "stängs v1 av helt"; the Nordic
 	// "mandatory" ("bliver obligatorisk"); Polish "będą blokowane",
 	// "zostaną zablokowane", "obowiązkową rejestrację".
 	`\bavveckl(?:ar|as|ades)\b|\bstängs\s+(?:[\p{L}\d/.-]+\s+){0,2}?av\b|\bobligatorisk[at]?\b|` +
 	`\bbęd(?:ą|zie)\s+(?:[\p{L}/-]+\s+){0,2}?(?:blokowan|odrzucan|wyłączon)\p{L}*|\bzostan(?:ą|ie)\s+(?:[\p{L}/-]+\s+){0,2}?(?:zablokowan|odrzucon|wyłączon)\p{L}*|\bobowiązkow\p{L}*|` +
-	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?|\bpřestan(?:e|ou)\s+(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|` +
+	`\bukonč(?:íme|í|uje(?:me)?)\s+(?:provoz|podporu)|\bbud(?:e|ou)\s+(?:[\p{L}/-]+\s+){0,3}?odmít(?:nut|án)[aiyé]?|\bpřestan(?:e|ou)\s+(?:[\p{L}\d.-]+\s+){0,8}?(?:fungovat|nahrávat|stahovat|přijímat|odesílat)|\bnebud(?:e|ou)\s+moci\b|` +
 	`\bkullanılamayacak|\bsona\s+erecek|\breddedilecek|\bdurdurulacak|\bkapatılacak|\bdesteklenmeyecek`)
 
 // moreNoActionRE finds "no action is required" in Swedish, Czech,
@@ -68,7 +69,11 @@ var foreignStatusRE = mustGated(`(?i)\b(?:drift)?störning\b|\bvýpadek\b|\bporu
 	`\bin\s+analisi\b|\bcausa\s+individuata\b|\brisolto\b|\bdisservizio\b|` +
 	`\ben\s+investigación\b|\binvestigando\b|\bresuelto\b|\bincidencia\b|` +
 	`\bem\s+investigação|\ba\s+investigar\b|\bresolvido\b|` +
-	`\bstoring\b|\bin\s+onderzoek\b|\bopgelost\b`)
+	`\bstoring\b|\bin\s+onderzoek\b|\bopgelost\b|` +
+	// Latvian, Lithuanian, Estonian and Finnish status pages:
+	// "Izmeklējam", "Tiriame", "Uurime", "Tutkimme", and what is
+	// resolved.
+	`\bizmeklējam\b|\btiriame\b|\buurime\b|\btutkimme\b|\bselvitämme\b|\batrisināts\b|\bišspręsta\b|\blahendatud\b|\bratkaistu\b`)
 
 // foreignStatusWords are those words in English.
 var foreignStatusWords = map[string]string{"störning": "incident", "driftstörning": "incident", "výpadek": "incident",
@@ -80,7 +85,9 @@ var foreignStatusWords = map[string]string{"störning": "incident", "driftstörn
 	"wir untersuchen": "investigating", "behoben": "resolved", "in analisi": "investigating", "causa individuata": "identified",
 	"risolto": "resolved", "disservizio": "incident", "en investigación": "investigating", "investigando": "investigating",
 	"resuelto": "resolved", "incidencia": "incident", "em investigação": "investigating", "a investigar": "investigating",
-	"resolvido": "resolved", "storing": "incident", "in onderzoek": "investigating", "opgelost": "resolved"}
+	"resolvido": "resolved", "storing": "incident", "in onderzoek": "investigating", "opgelost": "resolved",
+	"izmeklējam": "investigating", "tiriame": "investigating", "uurime": "investigating", "tutkimme": "investigating",
+	"selvitämme": "investigating", "atrisināts": "resolved", "išspręsta": "resolved", "lahendatud": "resolved", "ratkaistu": "resolved"}
 
 // inEnglishStatus is text with those words written in English.
 func inEnglishStatus(text string) string {

@@ -203,3 +203,32 @@ func TestRefusalsAndRulesInMoreWords(t *testing.T) {
 		t.Errorf("Mail API keys: %s, want high from the rule\n%s", d.Severity, d.Reasoning)
 	}
 }
+
+// TestBreweryFerryWords: a Czech stop with words in between and a date
+// written "15. 9. 2028", "stops delivering", a Finnish webinar whose
+// registration closes (not a support end), and a Latvian status page
+// ("Statuss: Izmeklējam") under way.
+func TestBreweryFerryWords(t *testing.T) {
+	for _, body := range []string{
+		"Brána přestane certifikáty vydané autoritou Accizo Client CA 2025 přijímat 15. 9. 2028.",
+		"From 2028-09-01, the Push API stops delivering notifications to installations on an SDK older than 6.0.",
+	} {
+		if s := readBreaking(Email{Subject: "Notice", Body: body}); !s.strong() {
+			t.Errorf("%q: breaking signal %v, want strong", body, s)
+		}
+	}
+	sent := time.Date(2028, 8, 1, 9, 0, 0, 0, time.UTC)
+	if fd, ok := extractDate("Notice", "Brána přestane certifikáty přijímat 15. 9. 2028.", "x@vendor.example", "", sent, DateOf(sent, time.UTC), time.UTC); !ok || fd.date.String() != "2028-09-15" {
+		t.Errorf("15. 9. 2028: %+v, want 2028-09-15", fd)
+	}
+	webinar := Email{MessageID: "w@skifto.example", FromAddress: "akatemia@skifto.example", Date: testNow, Subject: "Tilinpäätös sujuvammin",
+		Body: "Tervetuloa webinaariin keskiviikkona 15.3.2028 klo 14.00.\nIlmoittautuminen päättyy 13.3.2028.\nIlmoittaudu: https://akatemia.skifto.example\nNähdään verkossa!"}
+	if d := decideOffline(t, webinar, stageSnap()); d.Classification != Informational {
+		t.Errorf("Finnish webinar: %s, want informational\n%s", d.Classification, d.Reasoning)
+	}
+	status := Email{MessageID: "s@skifto.example", FromAddress: "statuss@skifto.example", Date: testNow, Subject: "[Skifto] Izmeklējam: veidlapas netiek iesniegtas",
+		Body: "SKIFTO STATUSS - INCIDENTS\nStatuss:  Izmeklējam\n\nDaļa apmeklētāju saņem kļūdu, un iesniegumi netiek saglabāti."}
+	if !incidentUnderWay(status) {
+		t.Error("a Latvian status page investigating is not read as an incident under way")
+	}
+}
