@@ -53,6 +53,8 @@ func AttachmentText(filename, contentType string, data []byte) (text string, err
 		text, _ = HTMLToTextHidden(string(data))
 	case "text":
 		text = plainText(string(bytes.ToValidUTF8(data, []byte("\uFFFD"))))
+	case "calendar":
+		text = calendarText(string(bytes.ToValidUTF8(data, []byte("\uFFFD"))))
 	}
 	if err != nil {
 		return "", err
@@ -72,8 +74,65 @@ func textKind(filename, contentType string) string {
 		return "HTML"
 	case ct == "text/plain" || ext == ".txt" || ext == ".md":
 		return "text"
+	case ct == "text/calendar" || ext == ".ics":
+		return "calendar"
 	}
 	return ""
+}
+
+// calendarText is what a person reads of an iCalendar file (RFC 5545):
+// each event's summary, when it starts and ends, where, and its
+// description, with folded lines joined and text values unescaped.
+func calendarText(data string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n") {
+		if (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) && len(lines) > 0 {
+			lines[len(lines)-1] += l[1:] // a folded line goes on
+			continue
+		}
+		lines = append(lines, l)
+	}
+	label := map[string]string{"SUMMARY": "Event", "DTSTART": "Starts", "DTEND": "Ends", "LOCATION": "Where", "DESCRIPTION": ""}
+	var b strings.Builder
+	for _, l := range lines {
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(strings.ToUpper(name), ";") // parameters such as TZID
+		lbl, known := label[name]
+		if !known {
+			continue
+		}
+		switch name {
+		case "DTSTART", "DTEND":
+			value = calendarTime(value)
+		default:
+			value = strings.NewReplacer(`\n`, "\n", `\N`, "\n", `\,`, ",", `\;`, ";", `\\`, `\`).Replace(value)
+		}
+		if lbl != "" {
+			b.WriteString(lbl + ": ")
+		}
+		b.WriteString(value)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// calendarTime writes an iCalendar date or date-time ("20281107T050000Z",
+// "20281107") as "2028-11-07 05:00 UTC" or "2028-11-07".
+func calendarTime(v string) string {
+	if len(v) < 8 {
+		return v
+	}
+	out := v[:4] + "-" + v[4:6] + "-" + v[6:8]
+	if len(v) >= 13 && v[8] == 'T' {
+		out += " " + v[9:11] + ":" + v[11:13]
+		if strings.HasSuffix(v, "Z") {
+			out += " UTC"
+		}
+	}
+	return out
 }
 
 // pdfText reads a PDF's text row by row, page by page. The PDF reader

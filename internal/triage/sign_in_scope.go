@@ -19,8 +19,15 @@ var signInScopeRE = regexp.MustCompile(`(?i)\boauth\s+scopes?\b|\binvalid_scope\
 // changesSignIn reports whether lower-case email text is about the
 // certificates sign-ins are signed with or the scopes they ask for.
 func changesSignIn(lower string) bool {
-	return signInCertRE.MatchString(lower) || signInScopeRE.MatchString(lower)
+	return signInCertRE.MatchString(lower) || signInScopeRE.MatchString(lower) ||
+		signInFlowRE.MatchString(lower) && (strings.Contains(lower, "openid") || strings.Contains(lower, "oidc") || strings.Contains(lower, "saml"))
 }
+
+// signInFlowRE finds a change to how applications sign in over OpenID
+// Connect or SAML: "PKCE becomes mandatory", "the implicit flow is
+// switched off", redirect URIs, ID token signing algorithms. Every
+// application that signs in that way must follow it.
+var signInFlowRE = regexp.MustCompile(`(?i)\b(?:pkce|implicit\s+(?:flow|grant)|authori[sz]ation\s+code\s+flow|redirect\s+uris?|reply\s+urls?|id\s+tokens?\s+(?:signing|signed)|signing\s+algorithms?)\b`)
 
 // scopeOfOtherProduct reports whether a change to sign-in scopes (not to
 // sign-in certificates) names one of the vendor's products (its aliases)

@@ -402,10 +402,11 @@ func readBreaking(e Email) signal {
 }
 
 // rejectionRE finds calls the vendor will refuse: "uploads from SDK 4.x
-// are refused with HTTP 426", "will start refusing requests that use an
+// are refused with HTTP 426", "sessions … are refused with the error
+// return_url_not_registered", "will start refusing requests that use an
 // unrestricted key", "Anrop med en sådan nyckel besvaras då med HTTP
 // 401".
-var rejectionRE = mustGated(`(?i)\b(?:are|is|get|gets)\s+(?:refused|rejected|blocked|denied)\s+with\s+(?:an?\s+)?(?:http\s+)?(?:status\s+)?4\d\d\b|` +
+var rejectionRE = mustGated(`(?i)\b(?:are|is|get|gets)\s+(?:refused|rejected|blocked|denied)\s+with\s+(?:an?\s+|the\s+)?(?:(?:http\s+)?(?:status\s+)?4\d\d\b|error\b)|` +
 	`\b(?:start|begin|starts|begins)\s+(?:refusing|rejecting|blocking|denying)\b|` +
 	// "From 2028-09-01 the Push API stops delivering notifications".
 	`\bstops\s+(?:delivering|accepting|sending|serving|responding\s+to|processing|supporting)\b|` +
@@ -516,6 +517,11 @@ func informationalSignal(e Email) signal {
 // readInformational is informationalSignal without the memo.
 func readInformational(e Email) signal {
 	text := hostRE.ReplaceAllString(e.Subject+"\n"+e.Body, " ")
+	// "Service messages about your account cannot be unsubscribed": a
+	// service message, whose footer's word is no newsletter's.
+	if strings.Contains(text, "nsubscri") {
+		text = serviceMessageRE.ReplaceAllString(text, " ")
+	}
 	// Mail in another language says "unsubscribe" and "no action is
 	// required" in its own words.
 	text = foreignUnsubscribeRE.ReplaceAllString(text, "unsubscribe")
@@ -611,6 +617,10 @@ var foreignInformational = []struct {
 // investigationUnderWayRE finds the French "investigation under way" of
 // a status page, whose "enquête" is no survey.
 var investigationUnderWayRE = regexp.MustCompile(`(?i)\benqu[êe]te\s+en\s+cours\b|\bnous\s+enquêtons\b`)
+
+// serviceMessageRE finds a footer saying the mail is a service message
+// one cannot unsubscribe from.
+var serviceMessageRE = regexp.MustCompile(`(?i)\b(?:service|account|transactional|operational)\s+(?:messages?|e-?mails?|notices?|notifications?)\b[^.]{0,80}?\b(?:cannot|can't|can\s+not)\s+be\s+unsubscribed\b|\byou\s+(?:cannot|can't|can\s+not)\s+unsubscribe\b[^.]{0,40}`)
 
 // foreignUnsubscribeRE finds "unsubscribe" in French, German, Spanish,
 // Italian and Dutch mail.

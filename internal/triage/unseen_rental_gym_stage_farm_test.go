@@ -232,3 +232,33 @@ func TestBreweryFerryWords(t *testing.T) {
 		t.Error("a Latvian status page investigating is not read as an incident under way")
 	}
 }
+
+// TestSignInFlowsAndServiceMessages: PKCE made mandatory for OpenID
+// Connect apps reaches what signs in through the identity application
+// over OpenID Connect; sessions "refused with the error …" are a
+// breaking change; a service message's "cannot be unsubscribed" is no
+// newsletter's unsubscribe link.
+func TestSignInFlowsAndServiceMessages(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-k", Name: "Keylo", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"keylo.example"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "BrewID", IsActive: true, VendorIDs: []string{"v-k"},
+				Description: "Staff sign-in built on Keylo, which signs staff in to the other applications over OpenID Connect."},
+			{ID: "app-tanks", Name: "TankWatch", IsActive: true,
+				Description: "Fermentation tank sensors. Brewers open the dashboard with BrewID through OpenID Connect."},
+		},
+	}
+	e := Email{MessageID: "p@keylo.example", FromAddress: "notify@keylo.example", Date: testNow, Subject: "PKCE becomes mandatory for OpenID Connect apps",
+		Body: "From 2028-06-01 PKCE becomes mandatory for every OpenID Connect app of your tenant. Sign-ins without it will be refused."}
+	if d := decideOffline(t, e, snap); !slices.Contains(d.AffectedApplicationIDs, "app-tanks") {
+		t.Errorf("PKCE: %v, want app-tanks among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+	if s := readBreaking(Email{Subject: "Return URLs", Body: "Checkout sessions with an unregistered return URL are refused with the error return_url_not_registered."}); !s.strong() {
+		t.Errorf("refused with the error: %v, want strong", s)
+	}
+	footer := Email{Subject: "Return URLs", Body: "Register your return URLs in the Dashboard.\n\nThis service message was sent to you because you are an " +
+		"administrator. Service messages about your account cannot be unsubscribed."}
+	if s := informationalSignal(footer); slices.Contains(s.found, `"unsubscribe"`) {
+		t.Errorf("a service message read as a newsletter: %v", s)
+	}
+}
