@@ -113,7 +113,8 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// An incident whose subject names the credentials of one of the
 	// vendor's products ("Share API keys"), in an email that says what is
 	// not affected, reaches what uses that product.
-	unaffected := unaffectedText(o.e.Subject + "\n" + o.e.Body)
+	unaffectedInCase := unaffectedCased(o.e.Subject + "\n" + o.e.Body)
+	unaffected := strings.ToLower(unaffectedInCase)
 	var credentialProducts []string
 	if unaffected != "" {
 		credentialProducts = productsWithCredentials(strings.ToLower(e.Subject), subjectProducts)
@@ -284,7 +285,7 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	// when needed.
 	affectedLower := sync.OnceValue(func() string { return strings.ToLower(withoutUnaffected(e.Subject + "\n" + e.Body)) })
 	for _, c := range cands {
-		if !c.throughApp && (usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
+		if !c.throughApp && (usesOnlyUnaffected(c.app.Description, ix.textOf(c.app.ID).ids, v, unaffected, unaffectedInCase, lower) || sharesUnaffectedTenant(c.app.Description, v, unaffected, ix) ||
 			variantUnaffected(c.app.Description, v, unaffected)) {
 			// Every product of the vendor it uses is one the email
 			// says is not affected.

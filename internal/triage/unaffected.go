@@ -260,7 +260,10 @@ func signsInWith(desc string, v registry.Vendor) bool {
 
 // unaffectedText is the lower-case text of the sentences that say what
 // the change leaves alone, with the items of a list they head.
-func unaffectedText(text string) string {
+func unaffectedText(text string) string { return strings.ToLower(unaffectedCased(text)) }
+
+// unaffectedCased is unaffectedText in the email's own case.
+func unaffectedCased(text string) string {
 	if !unaffectedRE.MatchString(text) {
 		return ""
 	}
@@ -268,7 +271,7 @@ func unaffectedText(text string) string {
 	var b strings.Builder
 	eachSentence(text, unaffectedRE, func(s string, matched bool) {
 		if matched {
-			b.WriteString(strings.ToLower(strings.Join(strings.Fields(s), " ")))
+			b.WriteString(strings.Join(strings.Fields(s), " "))
 			b.WriteByte('\n')
 		}
 	})
@@ -280,7 +283,13 @@ func unaffectedText(text string) string {
 // affected ("CCC ONE Estimating mobile is not affected"). A product is the
 // vendor's name or alias with the capitalised words after it; a bare
 // name tells nothing.
-func usesOnlyUnaffected(desc string, ids []appIdentifier, v registry.Vendor, unaffected, affected string) bool {
+//
+// cased is the unaffected text in the email's case: a product the
+// registry names with one word after the vendor's name ("Debitra
+// Checkout") is spared when that word is written as the registry writes
+// it ("Not affected: Checkout, Payouts"), not as a common word
+// ("checkout and online payments").
+func usesOnlyUnaffected(desc string, ids []appIdentifier, v registry.Vendor, unaffected, cased, affected string) bool {
 	if unaffected == "" {
 		return false
 	}
@@ -293,7 +302,7 @@ func usesOnlyUnaffected(desc string, ids []appIdentifier, v registry.Vendor, una
 	}
 	bare := len(bareMentions(desc, v)) > 0
 	for _, p := range products {
-		if !productUnaffected(unaffected, affected, p, v) && (bare || !namesProductAlone(unaffected, p, v)) {
+		if !productUnaffected(unaffected, affected, p, v) && (bare || !namesProductAlone(unaffected, p, v)) && !aliasWordSpared(cased, p, v) {
 			return false
 		}
 	}
@@ -341,6 +350,28 @@ func namesProductAlone(text, product string, v registry.Vendor) bool {
 		if len(words) >= 2 && slices.ContainsFunc(words, func(w string) bool { return !genericProductWords[w] }) &&
 			indexWord(text, rest) >= 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// aliasWordSpared reports whether product is an alias of the vendor's of
+// one word after its name that cased text writes as the alias does, and
+// not at the start of a sentence.
+func aliasWordSpared(cased, product string, v registry.Vendor) bool {
+	for _, a := range v.Aliases {
+		if !strings.EqualFold(a, product) {
+			continue
+		}
+		rest, ok := strings.CutPrefix(a, v.Name+" ")
+		if !ok || strings.Contains(rest, " ") || genericProductWords[strings.ToLower(rest)] || strings.ToUpper(rest) == rest {
+			continue // several words, a common one, or an acronym ("SMS")
+		}
+		for _, line := range strings.Split(cased, "\n") {
+			// Not where a sentence starts, where any word is capitalised.
+			if i := indexWord(line, rest); i > 0 {
+				return true
+			}
 		}
 	}
 	return false

@@ -192,3 +192,34 @@ func TestBilingualStatusUpdate(t *testing.T) {
 		t.Errorf("%s %v, want actionable [app-msg]\n%s", d.Classification, d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestOneWordProductsSpared: "Not affected: Checkout (…), Payouts" spares
+// what uses the vendor's Checkout or Payouts, products the registry names
+// with one word after the vendor's name; the same words in lower case
+// ("checkout and online payments are not affected") or an acronym at the
+// start of a sentence ("SMS sent to … are not affected") spare nothing.
+func TestOneWordProductsSpared(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-d", Name: "Debita", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"debita.example"},
+			Aliases: []string{"Debita Checkout", "Debita Payouts", "Debita Mandates API", "Debita SMS"}}},
+		Applications: []registry.Application{
+			{ID: "app-debits", Name: "DirectDebits", IsActive: true, VendorIDs: []string{"v-d"},
+				Description: "Membership fees by direct debit; mandates are created through the Debita Mandates API."},
+			{ID: "app-join", Name: "JoinOnline", IsActive: true, VendorIDs: []string{"v-d"},
+				Description: "Online sign-up; new members pay the joining fee on the Debita Checkout hosted payment page."},
+			{ID: "app-trainers", Name: "TrainerMarket", IsActive: true, VendorIDs: []string{"v-d"},
+				Description: "Trainers are paid out weekly through Debita Payouts."},
+		},
+	}
+	incident := func(spared string) Email {
+		return Email{MessageID: "i@debita.example", FromAddress: "status@debita.example", Date: testNow,
+			Subject: "INVESTIGATING - Mandates API: mandate creation fails",
+			Body:    "Since 08:40 UTC requests to create mandates through the Mandates API fail with HTTP 503.\n\n" + spared + "\n"}
+	}
+	if d := decideOffline(t, incident("Not affected: Checkout (including mandates given on the hosted payment page), Payouts and webhook delivery."), snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-debits"}) {
+		t.Errorf("Checkout and Payouts spared: %v, want [app-debits]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+	if d := decideOffline(t, incident("Card terminals, checkout and payouts by bank transfer are not affected."), snap); !slices.Contains(d.AffectedApplicationIDs, "app-join") {
+		t.Errorf("lower-case words spared a product: %v, want app-join among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
