@@ -329,8 +329,6 @@ func TestCorpusQuality(t *testing.T) {
 }
 
 // corpusFloors are the figures the offline triage reaches on the corpus:
-// a change that makes any of them worse fails. (Precision was 0.96 on
-// the 1,446 emails before the brewery, school and ferry corpora; with
-// them it is 0.955.)
+// a change that makes any of them worse fails.
 var corpusFloors = struct{ vendor, kind, sevFloor, date, recall, precision float64 }{
-	vendor: 1, kind: 1, sevFloor: 1, date: 0.996, recall: 0.991, precision: 0.955}
+	vendor: 1, kind: 1, sevFloor: 1, date: 0.996, recall: 0.991, precision: 0.96}

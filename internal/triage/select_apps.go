@@ -333,6 +333,13 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 				c.app.Name, strings.Join(namedProducts(c.app.Description, v), ", "), strings.Join(subjectProducts, ", "))
 			continue
 		}
+		if o.underWay && !c.named && !throughReached && onlyFetchesReports(c.app.Description, v) && !reportWordRE.MatchString(affectedLower()) {
+			// An incident at what takes payments or serves users does
+			// not reach an application that only downloads the vendor's
+			// reports, unless the email says reports are hit too.
+			o.note("%s: only downloads %s's reports, which the incident does not name: not added", c.app.Name, v.Name)
+			continue
+		}
 		if c.ruleOnly && !c.named && len(emailProducts) > 0 &&
 			(len(namedProducts(c.app.Description, v)) > 0 || len(productsIn(ix.textOf(c.app.ID).lower, vendorNamedProducts(used, v))) > 0) &&
 			len(productsIn(ix.textOf(c.app.ID).lower, emailProducts)) == 0 {
@@ -394,6 +401,31 @@ func (o *offline) selectApps(ix *appIndex, df registryDF, skip map[string]bool, 
 	}
 	return top
 }
+
+// onlyFetchesReports reports whether every sentence of an application's
+// description that names the vendor is about downloading its reports or
+// statements ("settlement reports are downloaded every night from the
+// Paylisse reporting SFTP").
+func onlyFetchesReports(desc string, v registry.Vendor) bool {
+	named := false
+	for _, s := range sentences(desc) {
+		if !namesVendor(strings.ToLower(s), v) {
+			continue
+		}
+		if !reportWordRE.MatchString(s) || !fetchWordRE.MatchString(s) {
+			return false
+		}
+		named = true
+	}
+	return named
+}
+
+var (
+	// reportWordRE finds a vendor's reports and statements.
+	reportWordRE = regexp.MustCompile(`(?i)\b(?:reports?|reporting|settlements?|statements?|payout\s+files?)\b`)
+	// fetchWordRE finds their being fetched.
+	fetchWordRE = regexp.MustCompile(`(?i)\b(?:download\w*|fetch\w*|pull\w*|retriev\w*|collect\w*|import\w*)\b`)
+)
 
 // apiTokensSubjectRE finds a subject about the credentials of an API:
 // "Lohnquell API: unscoped API tokens will be revoked".

@@ -223,3 +223,29 @@ func TestOneWordProductsSpared(t *testing.T) {
 		t.Errorf("lower-case words spared a product: %v, want app-join among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestIncidentLeavesReportDownloadsAlone: an incident at a payment page
+// does not reach the finance application that only downloads the
+// vendor's settlement reports, unless the email says reports are hit.
+func TestIncidentLeavesReportDownloadsAlone(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-p", Name: "Paylo", Tier: registry.Tier2, IsActive: true, EmailDomains: []string{"paylo.example"},
+			Aliases: []string{"Paylo Checkout"}}},
+		Applications: []registry.Application{
+			{ID: "app-box", Name: "BoxOffice", IsActive: true, VendorIDs: []string{"v-p"},
+				Description: "Ticket sales; buyers pay on Paylo Checkout, the hosted payment page."},
+			{ID: "app-fin", Name: "Finance", IsActive: true, VendorIDs: []string{"v-p"},
+				Description: "General ledger. Paylo settlement reports are downloaded every night from the Paylo reporting SFTP."},
+		},
+	}
+	e := func(body string) Email {
+		return Email{MessageID: "s@paylo.example", FromAddress: "status@paylo.example", Date: testNow,
+			Subject: "Investigating - Checkout: card payments fail after 3-D Secure", Body: body}
+	}
+	if d := decideOffline(t, e("Status: Investigating\n\nA large share of card payments on Paylo Checkout fail after 3-D Secure."), snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-box"}) {
+		t.Errorf("checkout incident: %v, want [app-box]\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+	if d := decideOffline(t, e("Status: Investigating\n\nCard payments on Paylo Checkout fail, and yesterday's settlement reports are missing."), snap); !slices.Contains(d.AffectedApplicationIDs, "app-fin") {
+		t.Errorf("reports hit too: %v, want app-fin among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
