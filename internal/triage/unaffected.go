@@ -167,8 +167,9 @@ func statusApart(text string) string {
 }
 
 // withoutSpared is text without what it says is not affected: its
-// sentences (withoutUnaffected), and the items under a "Not affected"
-// heading alone on its line, up to the blank line after them.
+// sentences (withoutUnaffected), the items under a "Not affected"
+// heading alone on its line, up to the blank line after them, and the
+// components a status page lists as operational.
 func withoutSpared(text string) string {
 	lines := strings.Split(fieldsApart(text), "\n")
 	out := lines[:0]
@@ -179,6 +180,10 @@ func withoutSpared(text string) string {
 		case notAffectedLineRE.MatchString(t):
 			spared = true
 			continue
+		case componentOperationalRE.MatchString(t):
+			// "Launchpad OpenID Connect sign-in ...... Operational": a
+			// component of a status page that works.
+			continue
 		case t == "":
 			spared = false
 		case spared:
@@ -188,6 +193,10 @@ func withoutSpared(text string) string {
 	}
 	return withoutUnaffected(strings.Join(out, "\n"))
 }
+
+// componentOperationalRE is a status page's line for a component that
+// works: "Tessavo Verify ........ Operational", "Admin console: Operational".
+var componentOperationalRE = regexp.MustCompile(`(?i)^\S.{1,80}?(?:\s*\.{2,}\s*|\s*:\s*|\s{2,})(?:operational|no\s+issues)$`)
 
 // notAffectedLineRE is a status page's heading of what is spared, alone
 // on its line: "Not affected", "Not affected:".

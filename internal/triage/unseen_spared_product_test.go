@@ -249,3 +249,26 @@ func TestIncidentLeavesReportDownloadsAlone(t *testing.T) {
 		t.Errorf("reports hit too: %v, want app-fin among them\n%s", d.AffectedApplicationIDs, d.Reasoning)
 	}
 }
+
+// TestOperationalComponentsAreSpared: a SAML sign-in incident whose
+// status page lists "OpenID Connect sign-in ...... Operational" does not
+// reach what signs in through the identity application over OpenID
+// Connect.
+func TestOperationalComponentsAreSpared(t *testing.T) {
+	snap := registry.Snapshot{
+		Vendors: []registry.Vendor{{ID: "v-t", Name: "Tessa", Tier: registry.Tier1, IsActive: true, EmailDomains: []string{"tessa.example"}}},
+		Applications: []registry.Application{
+			{ID: "app-sso", Name: "LakeID", IsActive: true, VendorIDs: []string{"v-t"},
+				Description: "Staff and student sign-in built on Tessa Launchpad, which signs users in to the other applications with SAML 2.0 or OpenID Connect."},
+			{ID: "app-sis", Name: "StudentInfo", IsActive: true, Description: "Student records. Staff sign in with LakeID over SAML."},
+			{ID: "app-meals", Name: "MealPay", IsActive: true, Description: "Cafeteria payments. Parents sign in with LakeID through OpenID Connect."},
+		},
+	}
+	e := Email{MessageID: "s@tessa.example", FromAddress: "noreply@status.tessa.example", Date: testNow,
+		Subject: "Tessa Status - SAML sign-ins failing for some tenants",
+		Body: "IDENTIFIED - A configuration change to the SAML assertion service causes about 40% of SAML sign-ins to fail.\n\n" +
+			"Components\n  Launchpad SAML 2.0 sign-in (US-East) ...... Partial outage\n  Launchpad OpenID Connect sign-in .......... Operational\n"}
+	if d := decideOffline(t, e, snap); slices.Contains(d.AffectedApplicationIDs, "app-meals") || !slices.Contains(d.AffectedApplicationIDs, "app-sis") {
+		t.Errorf("SAML incident: %v, want app-sis and not app-meals\n%s", d.AffectedApplicationIDs, d.Reasoning)
+	}
+}
