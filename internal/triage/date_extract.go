@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -232,6 +233,13 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 			cands = append(cands, c)
 		}
 	}
+	if !sentDay.IsZero() && !slices.ContainsFunc(cands, func(c foundDate) bool { return !c.past }) && immediateRE.MatchString(subject+"\n"+body) {
+		// "Revoked, effective immediately", and no date to come: the
+		// change takes effect the day the email was sent ("ab sofort
+		// verfügbar" beside a deadline is only when something is ready).
+		cands = append(cands, foundDate{date: sentDay, text: immediateRE.FindString(subject + "\n" + body), cue: strongCue,
+			note: "effective immediately: the email's date"})
+	}
 	// A date given twice, once after a deadline word, is repeated.
 	for i, c := range cands {
 		for j, o := range cands {
@@ -274,6 +282,9 @@ func nearestDate(dates []foundDate, at []int) int {
 	}
 	return best
 }
+
+// immediateRE finds a change that takes effect when the email is sent.
+var immediateRE = regexp.MustCompile(`(?i)\b(?:effective\s+immediately|with\s+immediate\s+effect|takes\s+effect\s+immediately|ab\s+sofort|mit\s+sofortiger\s+wirkung|avec\s+effet\s+immédiat|con\s+effetto\s+immediato|con\s+efecto\s+inmediato|met\s+onmiddellijke\s+ingang|med\s+omedelbar\s+verkan|med\s+øjeblikkelig\s+virkning)\b`)
 
 // maxForwardDays bounds how long before it was forwarded a message may
 // have been sent for its date line to be read as its sending day.

@@ -139,3 +139,14 @@ func TestBalticDates(t *testing.T) {
 			"Iki 2028 m. gegužės 2 d. atnaujinkite visus webhook galinius taškus.", "2028-05-02"},
 	})
 }
+
+// TestEffectiveImmediately: a change "effective immediately" with no date
+// to come takes effect the day the email was sent; "ab sofort verfügbar"
+// beside a deadline does not replace it.
+func TestEffectiveImmediately(t *testing.T) {
+	sent := time.Date(2028, 4, 25, 16, 40, 0, 0, time.FixedZone("EDT", -4*3600))
+	checkDates(t, "API client secrets revoked, effective immediately", "security@vendor.example", sent, DateOf(sent, time.UTC), []dateCase{
+		{"immediately", "On April 24, 2028 we found secrets in a public repository. They are revoked, effective immediately.", "2028-04-25"},
+		{"ab sofort beside a deadline", "Die neue Version steht ab sofort bereit. Ab dem 30. November 2028 werden ältere Versionen abgelehnt.", "2028-11-30"},
+	})
+}

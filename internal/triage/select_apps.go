@@ -429,7 +429,7 @@ var (
 
 // apiTokensSubjectRE finds a subject about the credentials of an API:
 // "Lohnquell API: unscoped API tokens will be revoked".
-var apiTokensSubjectRE = regexp.MustCompile(`(?i)\bapi\s+(?:keys?|tokens?|credentials?|secrets?)\b`)
+var apiTokensSubjectRE = regexp.MustCompile(`(?i)\bapi\s+(?:client\s+)?(?:keys?|tokens?|credentials?|secrets?)\b`)
 
 // distinctProducts are the products of the vendor among products (named
 // in subject) that tell themselves from common words: with the vendor's
