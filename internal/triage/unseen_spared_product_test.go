@@ -126,6 +126,8 @@ func TestSparedInFieldsAndOtherWords(t *testing.T) {
 		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nNot affected: Smart POS terminals (card-present payments and deposit\npre-authorisations), the Payments API, webhook delivery.\n",
 		"Dal 2 maggio 2028 la firma dei webhook di Pagato Checkout cambia e la vecchia firma non sarà più inviata.\n\nLa Payments API e i terminali Smart POS non cambiano.",
 		"Investigating - Card payments on Pagato Checkout fail after 3-D Secure.\n\nNot affected: the Payments API (stored-card charges), Pagato\nSmart POS and webhook delivery.\n\nNext update by 20:15 CEST.",
+		"Alates 14. märtsil 2028 allkirjastab Pagato Checkout kõik sõnumid uue sertifikaadiga.\n\nPagato Smart POS ja Payments API ei ole muudatusest mõjutatud; nende sertifikaadid jäävad samaks.",
+		"No 2028. gada 14. marta Pagato Checkout paraksta visus ziņojumus ar jauno sertifikātu.\n\nPagato Smart POS un Payments API netiek ietekmēti.",
 	} {
 		e := Email{MessageID: "p@pagato.example", FromAddress: "status@pagato.example", Date: testNow, Subject: "Pagato Checkout", Body: body}
 		if d := decideOffline(t, e, snap); !slices.Equal(d.AffectedApplicationIDs, []string{"app-book"}) {
