@@ -37,15 +37,15 @@ var unaffectedRE = anyGated{
 		// "ændres ikke", "endres ikke".
 		`non\s+cambia(?:no)?\b|(?:restano|rimangono)\s+invariat[ie]|ne\s+(?:sont|est)\s+pas\s+modifi[ée]e?s?|rest(?:e|ent)\s+inchang[ée]e?s?|\bno\s+cambia(?:n)?\b|n[ãa]o\s+muda(?:m)?\b|` +
 		`(?:ändert|ändern)\s+sich\s+nicht|bleib(?:t|en)\s+unverändert|(?:verandert|veranderen)\s+niet|blijf(?:t|en)\s+ongewijzigd|ändras\s+inte|ændres\s+ikke|endres\s+ikke|` +
+		// Estonian "ei muutu", "töötab tavapäraselt"; Latvian "netiek
+		// ietekmēts", "darbojas normāli"; Lithuanian "nepaveikta", "veikia
+		// kaip anksčiau"; Finnish "eivät muutu", "toimii normaalisti".
+		`ei(?:vät)?\s+muutu\b|(?:ei\s+ole|pole)\s+(?:\p{L}+\s+)?mõjutatud|jää(?:b|vad)\s+samaks|tööta(?:b|vad)\s+(?:tavapäraselt|normaalselt)|` +
+		`(?:netiek|nav)\s+ietekmēt\p{L}*|darbojas\s+normāli|nemainās|nepaveikt\p{L}*|veikia\s+(?:įprastai|normaliai|kaip\s+anksčiau)|nesikeičia|` +
+		`toimi(?:i|vat)\s+normaalisti|ei\s+vaikuta\b|` +
 		// Polish "Nie trzeba zmieniać klientów Connect API", "działają
 		// normalnie", "nie wymagają zmian".
-		// Estonian "ei muutu", "töötab tavapäraselt"; Latvian "netiek
-	// ietekmēts", "darbojas normāli"; Lithuanian "nepaveikta", "veikia
-	// kaip anksčiau"; Finnish "eivät muutu", "toimii normaalisti".
-	`ei(?:vät)?\s+muutu\b|(?:ei\s+ole|pole)\s+(?:\p{L}+\s+)?mõjutatud|jää(?:b|vad)\s+samaks|tööta(?:b|vad)\s+(?:tavapäraselt|normaalselt)|` +
-	`(?:netiek|nav)\s+ietekmēt\p{L}*|darbojas\s+normāli|nemainās|nepaveikt\p{L}*|veikia\s+(?:įprastai|normaliai|kaip\s+anksčiau)|nesikeičia|` +
-	`toimi(?:i|vat)\s+normaalisti|ei\s+vaikuta\b|` +
-	`nie\s+trzeba\s+(?:nic\s+)?zmieniać|nie\s+wymaga(?:ją)?\s+(?:żadnych\s+)?zmian|działa(?:ją)?\s+normalnie|nie\s+(?:jest|są)\s+(?:objęt|dotknięt)\p{L}*)`),
+		`nie\s+trzeba\s+(?:nic\s+)?zmieniać|nie\s+wymaga(?:ją)?\s+(?:żadnych\s+)?zmian|działa(?:ją)?\s+normalnie|nie\s+(?:jest|są)\s+(?:objęt|dotknięt)\p{L}*)`),
 }
 
 // sentenceEndRE ends a sentence of an email: a full stop, question or
