@@ -18,15 +18,18 @@ func Offline(e Email, snap registry.Snapshot, s Settings) Decision {
 	s = s.normalized()
 	body, steering := withoutSteering(truncateBytes(e.Body, maxAnalysedBody), snap)
 	e.Body = body
-	summary := Summarize(e, s)
+	whole := e
 	e.Body = withoutSeparators(e.Body)
 	o := &offline{e: e, snap: snap, s: s, lower: strings.ToLower(e.Subject + "\n" + e.Body)}
-	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Summary: summary, Severity: registry.SeverityLow,
+	o.d = Decision{Source: SourceOffline, Topic: topicOf(e.Subject), Severity: registry.SeverityLow,
 		AffectedApplicationIDs: []string{}, MatchedRuleIDs: []string{}, Overrides: []Override{}}
 	for _, p := range steering {
 		o.note("ignored as an instruction or a claim about how to triage it, not the vendor's notice: %q", truncateBytes(p, 200))
 	}
 	o.run()
+	// The summary leads with the sentence of the decision's effective
+	// date, read once.
+	o.d.Summary = summarize(whole, whole.Body, o.d.EffectiveDate, s)
 	o.d.Reasoning = "- " + strings.Join(o.why, "\n- ")
 	return o.d
 }

@@ -29,6 +29,12 @@ func Summarize(e Email, s Settings) string {
 	if fd, ok := extractDate(e.Subject, body, e.FromAddress, e.ContentLanguage, e.Date, s.today(), s.Timezone); ok {
 		effective = fd.date
 	}
+	return summarize(e, body, effective, s)
+}
+
+// summarize is Summarize with the effective date known: the offline
+// triage gives its decision's, and the email's dates are not read twice.
+func summarize(e Email, body string, effective Date, s Settings) string {
 	sents := summarySentences(body, false)
 	if leadOf(sents, s.today()) < 0 {
 		if quoted := summarySentences(body, true); leadOf(quoted, s.today()) >= 0 {
