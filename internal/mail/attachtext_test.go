@@ -107,6 +107,7 @@ func FuzzAttachmentText(f *testing.F) {
 	f.Add("a.pdf", mailtest.PDF([]string{"hello"}))
 	f.Add("a.docx", []byte("PK\x03\x04"))
 	f.Add("a.html", []byte("<p>x</p>"))
+	f.Add("a.ics", []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20281107T050000Z\r\nSUMMARY:x\\, y\r\nDESCRIPTION:a\r\n b\r\nEND:VEVENT\r\n"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		got, _ := mail.AttachmentText(name, "", data)
 		if len(got) > mail.MaxAttachmentText {

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func balticDates(line string, g lineGates) []formDate {
 	add := func(m []int, y, mo, d string, months []string) {
 		year, _ := strconv.Atoi(y)
 		day, _ := strconv.Atoi(d)
-		month := time.Month(indexOf(months, strings.ToLower(mo)) + 1)
+		month := time.Month(slices.Index(months, strings.ToLower(mo)) + 1)
 		date, ok := NewDate(year, month, day)
 		out = append(out, formDate{[]int{m[0], m[1]}, date, ok && month > 0, ""})
 	}

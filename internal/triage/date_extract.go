@@ -170,7 +170,7 @@ func readDate(subject, body, from, lang string, sent time.Time, today Date, loc 
 		if isHeaderLine(line) {
 			// A forwarded message's date line: what follows was sent
 			// that day, and its relative dates count from it.
-			if fwd, ok := forwardedSent(line); ok && !sentDay.IsZero() && !sentDay.Before(fwd) && sentDay.DaysAfter(fwd) <= maxForwardDays {
+			if fwd, ok := forwardedSentBefore(line, sentDay); ok {
 				dc.sent = fwd
 			}
 			continue
@@ -285,6 +285,16 @@ func nearestDate(dates []foundDate, at []int) int {
 
 // immediateRE finds a change that takes effect when the email is sent.
 var immediateRE = regexp.MustCompile(`(?i)\b(?:effective\s+immediately|with\s+immediate\s+effect|takes\s+effect\s+immediately|ab\s+sofort|mit\s+sofortiger\s+wirkung|avec\s+effet\s+immédiat|con\s+effetto\s+immediato|con\s+efecto\s+inmediato|met\s+onmiddellijke\s+ingang|med\s+omedelbar\s+verkan|med\s+øjeblikkelig\s+virkning)\b`)
+
+// forwardedSentBefore is the day a forwarded message's date line gives,
+// when it is at most maxForwardDays before sent, the day of the forward.
+func forwardedSentBefore(line string, sent Date) (Date, bool) {
+	fwd, ok := forwardedSent(line)
+	if !ok || sent.IsZero() || sent.Before(fwd) || sent.DaysAfter(fwd) > maxForwardDays {
+		return Date{}, false
+	}
+	return fwd, true
+}
 
 // maxForwardDays bounds how long before it was forwarded a message may
 // have been sent for its date line to be read as its sending day.

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func finnishDates(line string, dc dateContext, g lineGates) []formDate {
 	}
 	var out []formDate
 	for _, m := range finnishDateRE.FindAllStringSubmatchIndex(line, maxDatesPerLine) {
-		month := time.Month(indexOf(finnishMonthStems, strings.ToLower(line[m[4]:m[5]])) + 1)
+		month := time.Month(slices.Index(finnishMonthStems, strings.ToLower(line[m[4]:m[5]])) + 1)
 		day, year, end := 0, 0, m[8] >= 0
 		if m[2] >= 0 {
 			day, _ = strconv.Atoi(line[m[2]:m[3]])
@@ -61,13 +62,4 @@ func finnishDates(line string, dc dateContext, g lineGates) []formDate {
 		out = append(out, formDate{loc, endOfMonth(year, month), month > 0, note})
 	}
 	return out
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }

@@ -109,7 +109,7 @@ func countFrom(e Email, today Date, loc *time.Location) Date {
 		if !isHeaderLine(line) {
 			continue
 		}
-		if fwd, ok := forwardedSent(line); ok && !from.Before(fwd) && from.DaysAfter(fwd) <= maxForwardDays {
+		if fwd, ok := forwardedSentBefore(line, from); ok {
 			return fwd
 		}
 	}
