@@ -195,7 +195,7 @@ func TestRefusalsAndRulesInMoreWords(t *testing.T) {
 		Applications: []registry.Application{{ID: "app-msg", Name: "MemberMessaging", IsActive: true, VendorIDs: []string{"v-s"},
 			Description: "E-mail to members through the Sendo Mail API with an account key."}},
 		Rules: []registry.Rule{{ID: "r-msg", Name: "Member messaging", Severity: registry.SeverityHigh, IsActive: true, VendorID: "v-s",
-			Text: "Sendo changes to SMS sender IDs, the SMS or Mail APIs or their keys are high: class cancellations reach members through Sendo."}},
+			Text: "Sendo changes to the SMS or Mail APIs are high: class cancellations reach members through Sendo."}},
 	}
 	e := Email{MessageID: "k@sendo.example", FromAddress: "produkt@sendo.example", Date: testNow, Subject: "Behörighetsstyrda API-nycklar i Sendo Mail API",
 		Body: "Den 15 mars 2029 slutar de gamla kontonycklarna att fungera i Sendo Mail API. Byt ut nycklarna senast den 15 mars 2029."}
